@@ -1,0 +1,20 @@
+// The commands of `yilian`: each cmd_<name>.cpp adds one subcommand.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace yilian::cli {
+
+// Each adds its subcommand to `app`; the subcommand's callback stores its
+// exit code with set_exit_code().
+void add_validate(CLI::App& app);
+void add_plan(CLI::App& app);
+void add_graph(CLI::App& app);
+
+/// Exit codes of the command-line contract.
+enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };
+
+void set_exit_code(int code);
+int exit_code();
+
+}  // namespace yilian::cli

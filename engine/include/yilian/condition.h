@@ -1,0 +1,102 @@
+// The `when` condition language: a small, safe expression language over
+// form fields.
+//
+//   expr    := or
+//   or      := and ("or" and)*
+//   and     := unary ("and" unary)*
+//   unary   := "not" unary | compare
+//   compare := operand (("=="|"!="|"<"|"<="|">"|">=") operand
+//                       | ["not"] "in" "[" literal ("," literal)* "]")?
+//   operand := field | literal | "(" expr ")"
+//   field   := name ("." name)*        name := [A-Za-z_][A-Za-z0-9_-]*
+//   literal := number | 'text' | "text" | true | false
+//
+// Evaluation is three-valued (Kleene): a comparison that reads a field
+// without a value is `unknown`; `false and unknown` is false, `true or
+// unknown` is true. Conditions are immutable values, cheap to copy, and
+// safe to evaluate from several threads at once.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yilian/status.h"
+#include "yilian/value.h"
+
+namespace yilian {
+
+enum class CompareOp { eq, ne, lt, le, gt, ge };
+[[nodiscard]] std::string_view to_string(CompareOp op);
+
+/// A node of a parsed condition. Public so that exporters (BPMN FEEL, JSON
+/// Schema if/then) can walk it.
+struct Expr {
+  enum class Kind { literal, field, compare, in, all_of, any_of, negate };
+  Kind kind = Kind::literal;
+  Value literal;               ///< Kind::literal
+  std::string field;           ///< Kind::field: the field key
+  CompareOp op = CompareOp::eq;///< Kind::compare
+  std::vector<Expr> operands;  ///< compare: 2; in: 1; all_of/any_of: >= 2; negate: 1
+  std::vector<Value> list;     ///< Kind::in: the listed literals
+  bool negated = false;        ///< Kind::in written as "not in"
+  int column = 1;              ///< 1-based column of the node in the text
+};
+
+enum class Truth { no, yes, unknown };
+
+/// A parsed `when` condition. A default-constructed Condition is empty and
+/// always holds.
+class Condition {
+ public:
+  Condition() = default;
+  Condition(std::shared_ptr<const Expr> root, std::string text)
+      : root_(std::move(root)), text_(std::move(text)) {}
+
+  [[nodiscard]] bool empty() const { return root_ == nullptr; }
+  /// The text as written in the chain file.
+  [[nodiscard]] const std::string& text() const { return text_; }
+  /// The syntax tree; must not be called on an empty condition.
+  [[nodiscard]] const Expr& root() const { return *root_; }
+  /// Evaluates over the values; an empty condition is Truth::yes.
+  [[nodiscard]] Truth evaluate(const FieldValues& values) const;
+  /// Evaluates with a lookup function (no value: return nullptr).
+  [[nodiscard]] Truth evaluate(const std::function<const Value*(std::string_view)>& lookup) const;
+  /// Every field key the condition reads, sorted, each once.
+  [[nodiscard]] std::vector<std::string> fields() const;
+
+ private:
+  std::shared_ptr<const Expr> root_;
+  std::string text_;
+};
+
+/// A problem inside a condition's text, located by 1-based column.
+struct ConditionIssue {
+  int column = 1;
+  std::string message;
+  std::string hint;
+};
+
+/// Parses the text (syntax only). On failure the Status message names what
+/// was expected and where().column is the 1-based column in `text`.
+[[nodiscard]] Result<Condition> parse_condition(std::string_view text);
+
+struct Field;  // chain.h
+
+/// Checks a parsed condition against the field catalogue: every field must
+/// exist (`lookup` returns nullptr for an unknown key), literals must fit the
+/// field's type (numbers for integer/number/area, true/false for boolean,
+/// text for the others, enum literals among the declared values), and
+/// booleans only compare with == and !=. `known_keys` feeds "did you mean".
+[[nodiscard]] std::vector<ConditionIssue> type_check(
+    const Condition& condition,
+    const std::function<const Field*(std::string_view)>& lookup,
+    const std::vector<std::string>& known_keys);
+
+/// Writes the expression back as canonical text (for messages and exports).
+[[nodiscard]] std::string to_string(const Expr& e);
+
+}  // namespace yilian

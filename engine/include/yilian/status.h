@@ -1,0 +1,122 @@
+// Errors and diagnostics: the one error channel of the public API.
+//
+// Expected failures (bad YAML, unknown references, I/O) come back as values:
+// a Status, a Result<T>, or a list of Diagnostics. Exceptions never cross
+// the public API.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace yilian {
+
+/// Where something was written: file, 1-based line and column. A default
+/// location (empty file, line 0) means "not from a file".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  [[nodiscard]] bool known() const { return line > 0; }
+  /// "file:line:column", "file" or "" depending on what is known.
+  [[nodiscard]] std::string to_string() const;
+};
+
+enum class Severity { error, warning, note };
+
+/// One finding about an input: an error stops the input from being used, a
+/// warning is worth reading, a note adds context. `code` is a stable
+/// kebab-case identifier (e.g. "unknown-key") that tests and scripts match.
+struct Diagnostic {
+  Severity severity = Severity::error;
+  std::string code;
+  std::string message;   ///< one sentence, what is wrong and what was expected
+  SourceLocation where;  ///< where it was found
+  std::string path;      ///< key path inside the document, e.g. "matters[2].after[0]"
+  std::string hint;      ///< a suggestion ("did you mean `after`?"), may be empty
+
+  /// "file:line:col: error: path: message (hint) [code]".
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// An ordered list of diagnostics. Not thread-safe; a value type.
+class Diagnostics {
+ public:
+  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void append(const Diagnostics& other);
+  [[nodiscard]] bool has_errors() const;
+  [[nodiscard]] std::size_t error_count() const;
+  [[nodiscard]] std::size_t warning_count() const;
+  [[nodiscard]] bool empty() const { return items_.empty(); }
+  [[nodiscard]] std::size_t size() const { return items_.size(); }
+  [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
+  [[nodiscard]] auto begin() const { return items_.begin(); }
+  [[nodiscard]] auto end() const { return items_.end(); }
+  /// Sorts by file, line, column (stable), for output in reading order.
+  void sort();
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+/// The outcome of an operation that returns nothing: ok, or a code and a
+/// message. Cheap to copy when ok.
+class [[nodiscard]] Status {
+ public:
+  enum class Code { ok, invalid_input, not_found, io_error, conflict, unavailable, internal };
+
+  Status() = default;
+  static Status ok() { return {}; }
+  static Status error(Code code, std::string message, SourceLocation where = {}) {
+    Status s;
+    s.code_ = code;
+    s.message_ = std::move(message);
+    s.where_ = std::move(where);
+    return s;
+  }
+  static Status invalid(std::string message, SourceLocation where = {}) {
+    return error(Code::invalid_input, std::move(message), std::move(where));
+  }
+  static Status not_found(std::string message) { return error(Code::not_found, std::move(message)); }
+  static Status io(std::string message) { return error(Code::io_error, std::move(message)); }
+
+  [[nodiscard]] bool is_ok() const { return code_ == Code::ok; }
+  explicit operator bool() const { return is_ok(); }
+  [[nodiscard]] Code code() const { return code_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] const SourceLocation& where() const { return where_; }
+  /// "file:line:col: message" or "message"; "ok" when ok.
+  [[nodiscard]] std::string to_string() const;
+
+ private:
+  Code code_ = Code::ok;
+  std::string message_;
+  SourceLocation where_;
+};
+
+/// A value or a Status explaining why there is none (abseil's StatusOr).
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}                 // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}          // NOLINT: must not be ok
+  [[nodiscard]] bool is_ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return is_ok(); }
+  [[nodiscard]] const T& value() const& { return std::get<0>(v_); }
+  [[nodiscard]] T& value() & { return std::get<0>(v_); }
+  [[nodiscard]] T&& value() && { return std::get<0>(std::move(v_)); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+  /// The error; Status::ok() when there is a value.
+  [[nodiscard]] Status status() const { return is_ok() ? Status::ok() : std::get<1>(v_); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace yilian

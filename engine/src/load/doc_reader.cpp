@@ -1,0 +1,237 @@
+#include "load/doc_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace yilian::detail {
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment distance (adjacent transpositions count once).
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    prev2.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[m];
+}
+
+std::string join_expected(std::initializer_list<std::string_view> keys) {
+  std::string out;
+  for (auto k : keys) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(1, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    // A candidate that contains the word or is contained in it also counts
+    // (depends -> depends_on), scored by the length difference.
+    std::size_t d = edit_distance(word, c);
+    if (word.size() >= 4 && c.size() >= 4 &&
+        (c.find(word) != std::string::npos || word.find(c) != std::string::npos))
+      d = std::min<std::size_t>(d, 1);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string c = closest(word, candidates);
+  return c.empty() ? "" : fmt::format("did you mean `{}`?", c);
+}
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+bool is_field_key(std::string_view s) {
+  bool start = true;
+  for (char c : s) {
+    if (start) {
+      if (!(c >= 'a' && c <= 'z')) return false;
+      start = false;
+    } else if (c == '.') {
+      start = true;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return !s.empty() && !start;
+}
+
+std::string child_path(const std::string& path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  if (key.find('.') != std::string_view::npos) return fmt::format("{}[{}]", path, key);
+  return fmt::format("{}.{}", path, key);
+}
+
+std::string item_path(const std::string& path, std::size_t index) { return fmt::format("{}[{}]", path, index); }
+
+void DocReader::add(Severity s, const YamlNode& n, std::string path, std::string code, std::string message,
+                    std::string hint) {
+  diags_.add({s, std::move(code), std::move(message), at(n), std::move(path), std::move(hint)});
+}
+
+void DocReader::error(const YamlNode& n, std::string path, std::string code, std::string message,
+                      std::string hint) {
+  add(Severity::error, n, std::move(path), std::move(code), std::move(message), std::move(hint));
+}
+
+void DocReader::warning(const YamlNode& n, std::string path, std::string code, std::string message,
+                        std::string hint) {
+  add(Severity::warning, n, std::move(path), std::move(code), std::move(message), std::move(hint));
+}
+
+bool DocReader::check_id_map(const YamlNode& n, const std::string& path, std::string_view what) {
+  if (!n.is_map()) {
+    error(n, path, "type", fmt::format("expected {} (a map), got {}", what, n.describe()));
+    return false;
+  }
+  std::set<std::string, std::less<>> seen;
+  for (const auto& [k, v] : n.entries) {
+    if (k->kind != YamlNode::Kind::scalar) {
+      error(*k, path, "type", fmt::format("a key must be text, got {}", k->describe()));
+      continue;
+    }
+    if (!seen.insert(k->text).second)
+      error(*k, child_path(path, k->text), "duplicate-key", fmt::format("`{}` is defined twice", k->text),
+            "each key may appear once in a map");
+  }
+  return true;
+}
+
+bool DocReader::check_map(const YamlNode& n, const std::string& path,
+                          std::initializer_list<std::string_view> allowed,
+                          std::initializer_list<std::string_view> required, std::string_view what) {
+  if (!check_id_map(n, path, what)) return false;
+  std::vector<std::string> allowed_v(allowed.begin(), allowed.end());
+  for (const auto& [k, v] : n.entries) {
+    if (k->kind != YamlNode::Kind::scalar) continue;
+    if (std::find(allowed.begin(), allowed.end(), k->text) == allowed.end()) {
+      std::string hint = did_you_mean(k->text, allowed_v);
+      if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
+      error(*k, child_path(path, k->text), "unknown-key", fmt::format("unknown key `{}` in {}", k->text, what),
+            hint);
+    }
+  }
+  for (auto r : required)
+    if (!n.get(r))
+      error(n, path, "missing-key", fmt::format("{} needs the key `{}`", what, r));
+  return true;
+}
+
+bool DocReader::check_list(const YamlNode& n, const std::string& path, std::string_view what) {
+  if (n.is_sequence()) return true;
+  error(n, path, "type", fmt::format("expected {} (a list), got {}", what, n.describe()));
+  return false;
+}
+
+std::optional<std::string> DocReader::text(const YamlNode* n, const std::string& path, bool allow_empty) {
+  if (!n) return std::nullopt;
+  if (!n->is_string()) {
+    std::string hint;
+    if (n->kind == YamlNode::Kind::scalar) hint = fmt::format("write it in quotes: \"{}\"", n->text);
+    error(*n, path, "type", fmt::format("expected text, got {}", n->describe()), hint);
+    return std::nullopt;
+  }
+  if (!allow_empty && n->text.empty()) {
+    error(*n, path, "empty", "expected text, got an empty string");
+    return std::nullopt;
+  }
+  return n->text;
+}
+
+std::optional<std::string> DocReader::identifier(const YamlNode* n, const std::string& path, bool dotted) {
+  auto s = text(n, path);
+  if (!s) return std::nullopt;
+  const bool ok = dotted ? is_field_key(*s) : is_identifier(*s);
+  if (!ok) {
+    error(*n, path, "identifier",
+          dotted ? fmt::format("`{}` is not a field key: expected lower-case words of a-z, 0-9 and _ "
+                               "joined by dots, e.g. applicant.name",
+                               *s)
+                 : fmt::format("`{}` is not an id: expected lower-case a-z, 0-9 and -, starting with a "
+                               "letter, e.g. school-permit",
+                               *s));
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::int64_t> DocReader::integer(const YamlNode* n, const std::string& path, std::int64_t min,
+                                               std::int64_t max) {
+  if (!n) return std::nullopt;
+  auto v = n->as_int();
+  if (!v) {
+    std::string hint;
+    if (n->is_string() && n->as_int() == std::nullopt && !n->plain) hint = "remove the quotes";
+    error(*n, path, "type", fmt::format("expected a whole number, got {}", n->describe()), hint);
+    return std::nullopt;
+  }
+  if (*v < min || *v > max) {
+    error(*n, path, "range", fmt::format("{} is out of range: expected {} to {}", *v, min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> DocReader::number(const YamlNode* n, const std::string& path) {
+  if (!n) return std::nullopt;
+  auto v = n->as_number();
+  if (!v) {
+    error(*n, path, "type", fmt::format("expected a number, got {}", n->describe()));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> DocReader::boolean(const YamlNode* n, const std::string& path) {
+  if (!n) return std::nullopt;
+  if (n->kind != YamlNode::Kind::scalar || n->scalar != YamlNode::Scalar::boolean) {
+    error(*n, path, "type", fmt::format("expected true or false, got {}", n->describe()));
+    return std::nullopt;
+  }
+  return n->as_bool();
+}
+
+std::vector<Ref> DocReader::refs(const YamlNode* n, const std::string& path, bool dotted) {
+  std::vector<Ref> out;
+  if (!n || !check_list(*n, path, "a list of ids")) return out;
+  std::set<std::string, std::less<>> seen;
+  for (std::size_t i = 0; i < n->items.size(); ++i) {
+    const YamlNode& item = *n->items[i];
+    auto id = identifier(&item, item_path(path, i), dotted);
+    if (!id) continue;
+    if (!seen.insert(*id).second) {
+      error(item, item_path(path, i), "duplicate-ref", fmt::format("`{}` is listed twice", *id));
+      continue;
+    }
+    out.push_back(Ref{*id, at(item)});
+  }
+  return out;
+}
+
+}  // namespace yilian::detail

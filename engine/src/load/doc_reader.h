@@ -1,0 +1,78 @@
+// Typed, located reading of a YamlNode tree: every check that fails adds a
+// Diagnostic (file:line:column, key path, what was expected) and reading
+// goes on, so one pass reports every error of a document.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "load/yaml_tree.h"
+#include "yilian/chain.h"
+#include "yilian/status.h"
+
+namespace yilian::detail {
+
+/// The closest candidate to `word` (Damerau–Levenshtein distance at most a
+/// third of the word's length, at least 1; ties keep the first), or "".
+[[nodiscard]] std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+
+/// "did you mean `x`?" or "".
+[[nodiscard]] std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+class DocReader {
+ public:
+  DocReader(std::string file, Diagnostics& diags) : file_(std::move(file)), diags_(diags) {}
+
+  [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] Diagnostics& diagnostics() { return diags_; }
+  [[nodiscard]] SourceLocation at(const YamlNode& n) const { return {file_, n.line, n.column}; }
+
+  void error(const YamlNode& n, std::string path, std::string code, std::string message,
+             std::string hint = "");
+  void warning(const YamlNode& n, std::string path, std::string code, std::string message,
+               std::string hint = "");
+
+  /// Checks that `n` is a map whose keys are text, unique, and among
+  /// `allowed`, and that every key of `required` is present. Reports an
+  /// unknown key with the closest allowed key. Returns false when `n` is not
+  /// a map (nothing else is checked then).
+  bool check_map(const YamlNode& n, const std::string& path, std::initializer_list<std::string_view> allowed,
+                 std::initializer_list<std::string_view> required, std::string_view what);
+  /// Checks that `n` is a map with text keys, reporting duplicates; the keys
+  /// are ids chosen by the author (departments, fields, materials).
+  bool check_id_map(const YamlNode& n, const std::string& path, std::string_view what);
+  bool check_list(const YamlNode& n, const std::string& path, std::string_view what);
+
+  /// Text (a quoted or plain scalar that YAML reads as text).
+  std::optional<std::string> text(const YamlNode* n, const std::string& path, bool allow_empty = false);
+  /// Text matching an identifier pattern; `what` names the pattern in messages.
+  std::optional<std::string> identifier(const YamlNode* n, const std::string& path, bool dotted);
+  std::optional<std::int64_t> integer(const YamlNode* n, const std::string& path, std::int64_t min,
+                                      std::int64_t max);
+  std::optional<double> number(const YamlNode* n, const std::string& path);
+  std::optional<bool> boolean(const YamlNode* n, const std::string& path);
+  /// A list of identifiers (matter, material, department or field ids),
+  /// each with its location; duplicates are reported.
+  std::vector<Ref> refs(const YamlNode* n, const std::string& path, bool dotted);
+
+ private:
+  void add(Severity s, const YamlNode& n, std::string path, std::string code, std::string message,
+           std::string hint);
+  std::string file_;
+  Diagnostics& diags_;
+};
+
+/// True for [a-z][a-z0-9-]* (ids of chains, matters, departments, materials).
+[[nodiscard]] bool is_identifier(std::string_view s);
+/// True for dotted field keys: [a-z][a-z0-9_]* ("." [a-z][a-z0-9_]*)*.
+[[nodiscard]] bool is_field_key(std::string_view s);
+
+/// "path.key" (or "key" at the top); "path[i]" for list items.
+[[nodiscard]] std::string child_path(const std::string& path, std::string_view key);
+[[nodiscard]] std::string item_path(const std::string& path, std::size_t index);
+
+}  // namespace yilian::detail

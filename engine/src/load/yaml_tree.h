@@ -1,0 +1,71 @@
+// A located YAML tree for every YAML input of yilian (chains, calendars,
+// applications, deployments, scenarios).
+//
+// Built from yaml-cpp's event parser rather than YAML::Load so that
+// (1) every node, keys included, carries its line and column,
+// (2) duplicate keys are kept and can be reported,
+// (3) the input limits (size, nesting depth, alias expansion, string
+//     length) are enforced while parsing, before anything large is built:
+//     a "billion laughs" document fails at the first alias that would push
+//     the expanded size past the limit.
+// Scalars are typed with the YAML 1.2 core schema (the one JSON Schema
+// tools apply): only plain scalars can be null, booleans or numbers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "yilian/status.h"
+
+namespace yilian::detail {
+
+struct YamlLimits {
+  std::size_t max_bytes = 4u << 20;      ///< input size
+  int max_depth = 32;                    ///< nesting of maps and sequences
+  std::size_t max_nodes = 200'000;       ///< nodes after alias expansion
+  std::size_t max_string = 64u << 10;    ///< bytes in one scalar
+};
+
+struct YamlNode;
+using YamlPtr = std::shared_ptr<const YamlNode>;
+
+struct YamlNode {
+  enum class Kind { null, scalar, sequence, map };
+  /// What a scalar means under the YAML 1.2 core schema.
+  enum class Scalar { null, boolean, integer, number, string };
+
+  Kind kind = Kind::null;
+  Scalar scalar = Scalar::null;
+  std::string text;                      ///< scalar text as written (unquoted)
+  bool plain = true;                     ///< false for quoted or block scalars
+  int line = 0, column = 0;              ///< 1-based
+  std::vector<YamlPtr> items;            ///< sequence items
+  std::vector<std::pair<YamlPtr, YamlPtr>> entries;  ///< map entries, in order, duplicates kept
+
+  [[nodiscard]] bool is_map() const { return kind == Kind::map; }
+  [[nodiscard]] bool is_sequence() const { return kind == Kind::sequence; }
+  [[nodiscard]] bool is_null() const { return kind == Kind::null; }
+  [[nodiscard]] bool is_string() const { return kind == Kind::scalar && scalar == Scalar::string; }
+  /// The value of key `k` in a map (the first one), or nullptr.
+  [[nodiscard]] const YamlNode* get(std::string_view k) const;
+  /// A short description for messages: "a map", "a list", "the number 3", "text".
+  [[nodiscard]] std::string describe() const;
+  [[nodiscard]] bool as_bool() const { return text == "true" || text == "True" || text == "TRUE"; }
+  [[nodiscard]] std::optional<std::int64_t> as_int() const;
+  [[nodiscard]] std::optional<double> as_number() const;
+};
+
+/// Parses one YAML document. On failure, adds located errors to `diags`
+/// (file name `file`) and returns nullptr. An empty document is a null node.
+YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
+                   Diagnostics& diags);
+
+/// Reads and parses a file, checking its size before reading it.
+YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagnostics& diags);
+
+}  // namespace yilian::detail

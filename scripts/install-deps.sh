@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages yilian needs, and nothing when all are
+# present. Usage: scripts/install-deps.sh [--test]
+#   --test  also the packages the test suite needs (Node.js, npm, Chromium,
+#           Graphviz), for the browser and schema tests.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config
+          libboost-graph-dev libboost-dev libyaml-cpp-dev libfmt-dev doctest-dev
+          libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  # A package counts as present when dpkg says it is installed, or (for
+  # nodejs/npm, which some machines carry outside dpkg) when its command runs.
+  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    continue
+  fi
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm)    command -v npm  >/dev/null 2>&1 && continue ;;
+    chromium) command -v chromium >/dev/null 2>&1 && continue ;;
+  esac
+  missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
