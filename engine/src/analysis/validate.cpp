@@ -30,8 +30,8 @@ class Validator {
     check_departments();
     check_matter_ids();
     for (const auto& m : c_.matters) check_matter_refs(m);
-    check_field_definitions();
-    check_producers();
+    // Several definitions of one datum: one rule, shared with the form merge.
+    detail::check_field_definitions(c_, d_);
     graph_ = detail::build_graph(c_);
     check_cycles();
     if (graph_.acyclic()) {
@@ -128,64 +128,6 @@ class Validator {
       warning(m.where, path + ".phases", "phase-days",
               fmt::format("the counted phases of {} take {} working days, more than its promised {}", matter_name(m),
                           counted, m.promised_days));
-  }
-
-  /// Several definitions of one key must agree (type, enum values, bounds).
-  void check_field_definitions() {
-    std::set<std::string> keys;
-    for (const auto& f : c_.fields) keys.insert(f.key);
-    for (const auto& m : c_.matters) {
-      for (const auto& f : m.field_defs) keys.insert(f.key);
-      for (const auto& f : m.produces) keys.insert(f.key);
-    }
-    for (const auto& key : keys) {
-      auto defs = detail::definitions_of(c_, key);
-      for (std::size_t i = 1; i < defs.size(); ++i) {
-        const Field& first = *defs.front();
-        const Field& other = *defs[i];
-        // A produced definition against an applicant one is check_producers' business.
-        if (!first.produced_by.empty() || !other.produced_by.empty()) continue;
-        std::string why = detail::definition_conflict(first, other);
-        if (!why.empty())
-          error(other.where, key, "field-conflict",
-                fmt::format("field `{}` is defined again with a different definition: {} (first at {})", key, why,
-                            first.where.to_string()),
-                "one datum has one definition; make them agree or use two keys");
-      }
-    }
-  }
-
-  void check_producers() {
-    std::map<std::string, const Matter*> producer;
-    for (const auto& m : c_.matters) {
-      for (const auto& pf : m.produces) {
-        auto [it, inserted] = producer.emplace(pf.key, &m);
-        if (!inserted) {
-          error(pf.where, matter_path(m) + ".produces", "produced-twice",
-                fmt::format("`{}` is produced by both {} and {}", pf.key, matter_name(*it->second), matter_name(m)));
-          continue;
-        }
-        for (const Field* def : detail::definitions_of(c_, pf.key)) {
-          if (!def->produced_by.empty()) continue;
-          if (def->type != pf.type) {
-            error(pf.where, matter_path(m) + ".produces", "produced-type-collision",
-                  fmt::format("matter {} produces `{}` as {}, but the applicant field `{}` (at {}) is {}", matter_name(m),
-                              pf.key, to_string(pf.type), pf.key, def->where.to_string(), to_string(def->type)));
-          } else if (def->prefer == Prefer::unset) {
-            error(def->where, pf.key, "produced-and-asked",
-                  fmt::format("`{}` is asked from the applicant here and produced by matter {} (at {}), and the chain "
-                              "does not say which wins",
-                              pf.key, matter_name(m), pf.where.to_string()),
-                  "add `prefer: produced` (once-only: ask only when no matter produces it) or `prefer: applicant`");
-          }
-          break;  // one message per produced key
-        }
-        for (const auto& r : m.fields)
-          if (r.id == pf.key)
-            error(r.where, matter_path(m) + ".fields", "self-supply",
-                  fmt::format("matter {} asks for `{}`, which it produces itself", matter_name(m), pf.key));
-      }
-    }
   }
 
   void check_cycles() {
