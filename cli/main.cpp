@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   add_validate(app);
   add_plan(app);
   add_graph(app);
+  add_form(app);
+  add_check(app);
 
   try {
     app.parse(argc, argv);
