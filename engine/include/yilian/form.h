@@ -20,8 +20,9 @@ namespace yilian {
 
 /// When the applicant must give a field or material.
 enum class Requirement {
-  always,       ///< an unconditional matter needs it, or it decides a condition
-  conditional,  ///< only conditional matters need it: see `required_when`
+  always,       ///< an unconditional matter needs it, or it is the one field a condition reads
+  conditional,  ///< only conditional matters need it (see `required_when`), or it decides a
+                ///< condition with other fields (needed while that condition is undecided)
   optional,     ///< asked, but `required: false`
   produced,     ///< a matter of the chain produces or issues it; never asked
 };
@@ -43,7 +44,7 @@ struct FormField {
   std::vector<std::string> producers;     ///< matters that produce it, chain order
   bool asked = true;                      ///< the applicant may be asked for it
 
-  /// "applicant", or "matter:<id>" of the first producer when not asked.
+  /// "applicant", or "matter:<id>" of the first producer when one exists.
   [[nodiscard]] std::string source() const;
 };
 
@@ -52,11 +53,15 @@ struct FormMaterial {
   Material material;
   Requirement requirement = Requirement::always;  ///< never `optional`
   std::vector<Condition> required_when;
+  /// Issued only by conditional matters: the applicant hands it in only when
+  /// none of these (the issuers' conditions) holds. Empty otherwise.
+  std::vector<Condition> unless_issued;
   std::vector<std::string> matters;       ///< matters that need it, chain order
-  std::vector<std::string> departments;   ///< departments that receive it, sorted
-  std::string issued_by;                  ///< matter that issues it (`results`), or ""
+  std::vector<std::string> departments;   ///< departments that receive or issue it, sorted
+  std::vector<std::string> issuers;       ///< matters that issue it (`results`), chain order
+  bool asked = true;                      ///< the applicant may be asked for it
 
-  /// "applicant", or "matter:<id>" when a matter of the chain issues it.
+  /// "applicant", or "matter:<id>" of the first issuer.
   [[nodiscard]] std::string source() const;
 };
 
@@ -78,9 +83,10 @@ struct ReductionTarget {
   bool met = false;
 };
 
-/// What merging saves the applicant, worst case (every conditional matter
-/// applying). "Before" counts each matter applied for on its own, produced
-/// and issued items included; "after" counts what the one form asks.
+/// What merging saves the applicant, every matter applying. "Before" counts
+/// each matter applied for on its own, produced and issued items included;
+/// "after" counts what the one form asks when every matter applies (so an
+/// item that a conditional matter would produce counts as produced).
 struct FormStats {
   int fields_before = 0;      ///< sum over matters of the fields each lists
   int fields_after = 0;       ///< distinct fields the applicant may be asked for

@@ -14,7 +14,7 @@ struct CompiledField {
   ValueRule rule;
   bool asked = true;
   bool required = true;                    // not `required: false`
-  bool deciding = false;                   // read by a condition: always needed
+  bool deciding = false;                   // some condition reads it
   std::vector<int> matters;                // matters that list it, chain order
   std::vector<int> decides;                // matters whose condition reads it
   std::vector<int> unless_producers;       // prefer: produced with conditional producers
@@ -35,6 +35,7 @@ struct CompiledForm {
   std::vector<std::pair<std::string_view, int>> material_ids;  // sorted by id
   std::vector<std::string> asked_keys;                       // for did-you-mean
   std::vector<std::string> all_material_ids;
+  std::vector<std::vector<int>> material_issuers;            // by material: issuing matters
 };
 
 namespace {
@@ -58,7 +59,7 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
     CompiledField c;
     c.rule = compile_rule(ff.field);
     c.asked = ff.asked;
-    c.required = ff.requirement != Requirement::optional;
+    c.required = ff.field.required;  // an asked field's first definition is the applicant's
     c.deciding = !ff.deciding.empty();
     for (const auto& id : ff.matters) c.matters.push_back(find_sorted(matter_at, id));
     for (const auto& id : ff.deciding) c.decides.push_back(find_sorted(matter_at, id));
@@ -72,6 +73,9 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
   for (std::size_t i = 0; i < f.materials.size(); ++i) {
     cf->material_ids.emplace_back(f.materials[i].material.id, static_cast<int>(i));
     cf->all_material_ids.push_back(f.materials[i].material.id);
+    std::vector<int> issuers;
+    for (const auto& id : f.materials[i].issuers) issuers.push_back(find_sorted(matter_at, id));
+    cf->material_issuers.push_back(std::move(issuers));
   }
   std::sort(cf->material_ids.begin(), cf->material_ids.end());
   for (const auto& m : f.matters) {
@@ -178,21 +182,41 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     if (truth[m] == Truth::unknown) r.undetermined_matters.push_back(form.matters[m].id);
   }
 
-  // 3. Fields the applicable matters need.
+  // 3. Fields the applicable matters need, and fields that must decide an
+  //    undecided condition.
+  std::vector<std::vector<int>> decides_now(nf);
+  for (std::size_t m = 0; m < nm; ++m) {
+    if (truth[m] != Truth::unknown) continue;
+    for (const auto& [k, i] : cf.matters[m].condition_keys)
+      if (state[static_cast<std::size_t>(i)] != valid) decides_now[static_cast<std::size_t>(i)].push_back(static_cast<int>(m));
+  }
   std::vector<std::size_t> drop_invalid;
   for (std::size_t i = 0; i < nf; ++i) {
     const detail::CompiledField& c = cf.fields[i];
     if (!c.asked) continue;
-    bool needed = c.deciding, definite = c.deciding;
+    bool needed = false, definite = !decides_now[i].empty();
+    std::vector<int> by;
     for (int m : c.matters) {
       const Truth t = truth[static_cast<std::size_t>(m)];
-      if (t != Truth::no) needed = true;
-      if (t == Truth::yes) definite = true;
+      if (t == Truth::no) continue;
+      needed = true;
+      if (c.required) by.push_back(m);
+      if (t == Truth::yes && c.required) definite = true;
     }
+    int producer = -1;
     for (int p : c.unless_producers)
-      if (truth[static_cast<std::size_t>(p)] != Truth::no) needed = false;  // a producer will supply it
-    if (!needed) {
-      if (state[i] != absent) {
+      if (truth[static_cast<std::size_t>(p)] != Truth::no) {
+        needed = false;  // a producer will supply it
+        producer = p;
+        by.clear();
+      }
+    if (!needed && decides_now[i].empty() && state[i] != absent) {
+      if (producer >= 0) {
+        r.ignored.push_back({form.fields[i].field.key, "produced-by-chain",
+                             fmt::format("matter `{}` produces it (once-only)",
+                                         form.matters[static_cast<std::size_t>(producer)].id)});
+        if (state[i] == bad) drop_invalid.push_back(bad_item[i]);
+      } else if (!c.deciding) {
         std::string not_applying;
         for (int m : c.matters) not_applying += (not_applying.empty() ? "" : ", ") + form.matters[static_cast<std::size_t>(m)].id;
         r.ignored.push_back({form.fields[i].field.key, "not-needed",
@@ -202,17 +226,15 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
       }
       continue;
     }
-    if (state[i] != absent || !(c.required || c.deciding)) continue;
+    if (state[i] != absent) continue;
+    by.insert(by.end(), decides_now[i].begin(), decides_now[i].end());
+    if (by.empty()) continue;  // optional, or not needed
+    std::sort(by.begin(), by.end());
+    by.erase(std::unique(by.begin(), by.end()), by.end());
     MissingItem mi;
     mi.kind = MissingItem::Kind::field;
     mi.key = form.fields[i].field.key;
     mi.label = form.fields[i].field.label;
-    std::vector<int> by;
-    for (int m : c.matters)
-      if (truth[static_cast<std::size_t>(m)] != Truth::no) by.push_back(m);
-    by.insert(by.end(), c.decides.begin(), c.decides.end());
-    std::sort(by.begin(), by.end());
-    by.erase(std::unique(by.begin(), by.end()), by.end());
     for (int m : by) mi.needed_by.push_back(form.matters[static_cast<std::size_t>(m)].id);
     mi.if_applicable = !definite;
     r.missing.push_back(std::move(mi));
@@ -223,7 +245,13 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
       r.invalid.erase(r.invalid.begin() + static_cast<std::ptrdiff_t>(*it));
   }
 
-  // 4. Materials.
+  // 4. Materials. One issued inside the chain is not asked while an issuer
+  //    applies (or may apply); with every issuer skipped the applicant brings it.
+  auto issued_now = [&](std::size_t j) {
+    for (int p : cf.material_issuers[j])
+      if (truth[static_cast<std::size_t>(p)] != Truth::no) return true;
+    return false;
+  };
   std::vector<std::uint8_t> given(form.materials.size(), 0);
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
@@ -235,12 +263,14 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
                                   detail::did_you_mean(id, cf.all_material_ids), at));
       continue;
     }
-    const FormMaterial& fm = form.materials[static_cast<std::size_t>(j)];
-    if (!fm.issued_by.empty()) {
-      r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issued_by)});
+    const auto ju = static_cast<std::size_t>(j);
+    const FormMaterial& fm = form.materials[ju];
+    if (!fm.asked || issued_now(ju)) {
+      r.ignored.push_back({id, "issued-by-chain",
+                           fmt::format("matter `{}` issues it (once-only)", fm.issuers.empty() ? "" : fm.issuers.front())});
       continue;
     }
-    given[static_cast<std::size_t>(j)] = 1;
+    given[ju] = 1;
   }
   std::vector<std::vector<int>> need_material(form.materials.size());
   std::vector<std::uint8_t> definite_material(form.materials.size(), 0);
@@ -253,7 +283,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   }
   for (std::size_t j = 0; j < form.materials.size(); ++j) {
     const FormMaterial& fm = form.materials[j];
-    if (!fm.issued_by.empty() || need_material[j].empty() || given[j]) continue;
+    if (!fm.asked || need_material[j].empty() || given[j] || issued_now(j)) continue;
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
     mi.key = fm.material.id;

@@ -29,6 +29,7 @@ double reduction(int before, int after) {
 /// Per-item bookkeeping while merging.
 struct Need {
   bool unconditional = false;  // an unconditional matter needs it
+  bool decides_alone = false;  // the only field of some condition: without it, the condition is undecided
 };
 
 void report_duplicates(const Form& form, Diagnostics& out) {
@@ -79,11 +80,11 @@ std::string_view to_string(Requirement r) {
 }
 
 std::string FormField::source() const {
-  if (asked || producers.empty()) return "applicant";
+  if (producers.empty() || (asked && unless_produced.empty())) return "applicant";
   return "matter:" + producers.front();
 }
 
-std::string FormMaterial::source() const { return issued_by.empty() ? "applicant" : "matter:" + issued_by; }
+std::string FormMaterial::source() const { return issuers.empty() ? "applicant" : "matter:" + issuers.front(); }
 
 const FormField* Form::find_field(std::string_view key) const {
   for (const auto& f : fields)
@@ -143,7 +144,9 @@ Form merge_form(const Chain& c) {
   all_materials.reserve(c.materials.size());
   for (std::size_t i = 0; i < c.materials.size(); ++i) {
     material_at.emplace(c.materials[i].id, i);
-    all_materials.push_back(FormMaterial{c.materials[i], Requirement::always, {}, {}, {}, ""});
+    FormMaterial fm;
+    fm.material = c.materials[i];
+    all_materials.push_back(std::move(fm));
   }
 
   std::vector<std::vector<std::size_t>> matter_fields(c.matters.size()), matter_materials(c.matters.size());
@@ -169,11 +172,13 @@ Form merge_form(const Chain& c) {
       form.fields[i].producers.push_back(m.id);
       add_sorted_unique(form.fields[i].departments, m.department);
     }
-    for (const auto& key : m.when.fields()) {
+    const std::vector<std::string> read = m.when.fields();
+    for (const auto& key : read) {
       auto it = field_at.find(key);
       if (it == field_at.end()) continue;
       used[it->second] = 1;
       form.fields[it->second].deciding.push_back(m.id);
+      if (read.size() == 1) field_need[it->second].decides_alone = true;
     }
     for (const Ref& r : m.materials) {
       auto it = material_at.find(r.id);
@@ -192,7 +197,7 @@ Form merge_form(const Chain& c) {
       if (it == material_at.end()) continue;
       FormMaterial& fm = all_materials[it->second];
       material_used[it->second] = 1;
-      if (fm.issued_by.empty()) fm.issued_by = m.id;
+      fm.issuers.push_back(m.id);
       add_sorted_unique(fm.departments, m.department);
     }
   }
@@ -227,25 +232,40 @@ Form merge_form(const Chain& c) {
         ff.asked = false;  // `prefer` missing: validate() reports it
       }
     }
+    const bool required = asked_def && asked_def->required;
     if (!ff.asked) {
       ff.requirement = Requirement::produced;
-      ff.required_when.clear();
-    } else if (!ff.deciding.empty()) {
-      ff.requirement = Requirement::always;  // it decides which matters apply
-      ff.required_when.clear();
-    } else if (!asked_def->required) {
-      ff.requirement = Requirement::optional;
-      ff.required_when.clear();
-    } else if (field_need[i].unconditional || ff.matters.empty()) {
+    } else if ((field_need[i].unconditional && required) || field_need[i].decides_alone) {
+      // Needed by every case, or the only input of a condition: without it
+      // the condition stays undecided.
       ff.requirement = Requirement::always;
-      ff.required_when.clear();
-    } else {
+    } else if (!ff.deciding.empty() || (required && !ff.matters.empty())) {
+      // Needed by conditional matters only (when their condition holds or is
+      // undecided), or deciding a condition together with other fields (when
+      // that condition cannot be decided without it).
       ff.requirement = Requirement::conditional;
+      if (!required) ff.required_when.clear();
+    } else if (!required) {
+      ff.requirement = Requirement::optional;
+    } else {
+      ff.requirement = Requirement::always;  // only shared through `sees`
     }
+    if (ff.requirement != Requirement::conditional) ff.required_when.clear();
   }
   for (std::size_t i = 0; i < all_materials.size(); ++i) {
     FormMaterial& fm = all_materials[i];
-    if (!fm.issued_by.empty()) {
+    // Once-only: a material a matter of the chain issues is not asked, unless
+    // every issuer is conditional (then it is asked when none applies).
+    for (const auto& id : fm.issuers) {
+      const Matter* im = c.find_matter(id);
+      if (!im || !im->conditional()) {
+        fm.asked = false;
+        fm.unless_issued.clear();
+        break;
+      }
+      add_condition(fm.unless_issued, im->when);
+    }
+    if (!fm.asked) {
       fm.requirement = Requirement::produced;
       fm.required_when.clear();
     } else if (material_need[i].unconditional) {
@@ -281,10 +301,11 @@ Form merge_form(const Chain& c) {
     form.matters.push_back(std::move(fm));
   }
 
+  // Every matter applying: conditional producers and issuers supply too.
   for (const auto& f : form.fields)
-    if (f.asked) ++form.stats.fields_after;
+    if (f.asked && (f.producers.empty() || f.field.prefer == Prefer::applicant)) ++form.stats.fields_after;
   for (const auto& m : form.materials)
-    if (m.issued_by.empty()) ++form.stats.materials_after;
+    if (m.issuers.empty()) ++form.stats.materials_after;
   form.stats.fields_reduction = reduction(form.stats.fields_before, form.stats.fields_after);
   form.stats.materials_reduction = reduction(form.stats.materials_before, form.stats.materials_after);
   form.stats.targets = plan_targets(form.stats.materials_reduction);

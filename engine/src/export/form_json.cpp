@@ -56,8 +56,10 @@ json material_json(const FormMaterial& m) {
             {"matters", m.matters},
             {"departments", m.departments},
             {"source", m.source()},
+            {"issuers", m.issuers},
             {"original", m.material.original},
             {"copies", m.material.copies}};
+  if (!m.unless_issued.empty()) j["unless_issued"] = texts(m.unless_issued);
   if (!m.material.description.empty()) j["description"] = m.material.description;
   return j;
 }

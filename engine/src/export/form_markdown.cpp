@@ -218,6 +218,7 @@ std::string form_to_markdown(const Form& form) {
       case Requirement::conditional: {
         std::string key;
         for (const auto& c : f.required_when) key += c.text() + "\n";
+        if (key.empty()) key = "\x01" + matter_names(form, f.deciding);  // decides a condition only
         auto [it, inserted] = conditional.try_emplace(key);
         if (inserted) {
           it->second.first = f.required_when;
@@ -237,7 +238,10 @@ std::string form_to_markdown(const Form& form) {
     out += fmt::format("## {}、视情况填写\n\n", zh_numeral(++section));
     for (const auto& key : conditional_order) {
       const auto& [conds, fields] = conditional.at(key);
-      out += fmt::format("### 当{}时\n\n", md_cell(when_words(form, conds)));
+      if (conds.empty())
+        out += fmt::format("### 用于判断是否办理{}（其他信息不足以判断时填写）\n\n", md_cell(key.substr(1)));
+      else
+        out += fmt::format("### 当{}时\n\n", md_cell(when_words(form, conds)));
       field_table(form, fields, out);
     }
   }
@@ -258,7 +262,7 @@ std::string form_to_markdown(const Form& form) {
   std::map<std::string, std::pair<std::vector<Condition>, std::vector<const FormMaterial*>>> cond_mats;
   std::vector<std::string> cond_mat_order;
   for (const auto& m : form.materials) {
-    if (m.requirement == Requirement::produced) {
+    if (m.requirement == Requirement::produced || !m.unless_issued.empty()) {
       issued.push_back(&m);
     } else if (m.requirement == Requirement::conditional) {
       std::string key;
@@ -287,10 +291,12 @@ std::string form_to_markdown(const Form& form) {
   }
   if (!issued.empty()) {
     out += fmt::format("## {}、本链条出具的证照（无需提交，统一出件）\n\n", zh_numeral(++section));
-    out += "| 证照 | 编号 | 出具事项 | 后续使用事项 |\n|---|---|---|---|\n";
+    out += "| 证照 | 编号 | 出具事项 | 后续使用事项 | 申请人何时提交 |\n|---|---|---|---|---|\n";
     for (const FormMaterial* m : issued)
-      out += fmt::format("| {} | `{}` | {} | {} |\n", md_cell(m->material.name), m->material.id,
-                         md_cell(matter_names(form, {m->issued_by})), md_cell(matter_names(form, m->matters)));
+      out += fmt::format("| {} | `{}` | {} | {} | {} |\n", md_cell(m->material.name), m->material.id,
+                         md_cell(matter_names(form, m->issuers)), md_cell(matter_names(form, m->matters)),
+                         m->unless_issued.empty() ? "无需提交"
+                                                  : md_cell("出具事项均不办理时（" + matter_names(form, m->issuers) + "）"));
     out += "\n";
   }
   out += "## 减少情况\n\n| | 分别申请 | 一表申请 | 减少 |\n|---|---:|---:|---:|\n";

@@ -277,6 +277,22 @@ std::string form_to_json_schema(const Form& form) {
   }
   for (const auto& m : form.materials) {
     material_items.push_back({{"const", m.material.id}, {"title", m.material.name}});
+    if (!m.asked) continue;
+    if (!m.unless_issued.empty()) {
+      // Issued only by conditional matters: handed in when every issuer
+      // definitely does not apply (and a matter needing it may).
+      std::vector<json> cond;
+      if (m.requirement == Requirement::conditional) {
+        std::vector<json> any;
+        for (const auto& c : m.required_when) any.push_back(may_hold(form, c));
+        cond.push_back(any_of(std::move(any)));
+      }
+      for (const auto& c : m.unless_issued) cond.push_back(at_fields(translate(form, c.root()).f));
+      rules.push_back({{"$comment", fmt::format("`{}` unless an issuer applies", m.material.id)},
+                       {"if", all_of(std::move(cond))},
+                       {"then", {{"properties", {{"materials", contains(m.material.id)}}}}}});
+      continue;
+    }
     if (m.requirement == Requirement::always) must_materials.push_back(contains(m.material.id));
     else if (m.requirement == Requirement::conditional)
       for (const auto& c : m.required_when) group(c).materials.push_back(m.material.id);
@@ -291,6 +307,21 @@ std::string form_to_json_schema(const Form& form) {
       then_props["materials"] = {{"allOf", all}};
     }
     rules.push_back({{"$comment", "when: " + text}, {"if", may_hold(form, g.when)}, {"then", {{"properties", then_props}}}});
+  }
+
+  // A condition over several fields: while it is undecided, every field it
+  // reads is needed (the check reports the missing ones).
+  for (const auto& m : form.matters) {
+    if (m.when.empty()) continue;
+    json read = json::array();
+    for (const auto& key : m.when.fields())
+      if (const FormField* f = form.find_field(key); f && f->asked) read.push_back(key);
+    if (read.size() < 2) continue;  // one field: it is always required
+    TF x = translate(form, m.when.root());
+    json decided = any_of({at_fields(x.t), at_fields(x.f)});
+    rules.push_back({{"$comment", fmt::format("decide `{}`: {}", m.id, m.when.text())},
+                     {"if", is_false(decided) ? json(true) : json{{"not", decided}}},
+                     {"then", {{"properties", {{"fields", {{"required", read}}}}}}}});
   }
 
   json materials = {{"type", "array"},
