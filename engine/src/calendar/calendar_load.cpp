@@ -197,14 +197,6 @@ class Loader {
                     fmt::format("move it under {}", d.year()));
             continue;
           }
-          if (working == !d.is_weekend()) {
-            r.error(*item, kpath, working ? "work-weekday" : "off-weekend",
-                    working ? fmt::format("{} is a {}, already a working day; `work` lists weekend days only",
-                                          d.to_string(), to_string(d.weekday()))
-                            : fmt::format("{} is a {}, already a rest day; `off` lists weekdays only",
-                                          d.to_string(), to_string(d.weekday())));
-            continue;
-          }
           auto [it, fresh] = listed.emplace(d.days(), Listed{working, item->line});
           if (!fresh) {
             if (it->second.working == working)
@@ -214,6 +206,14 @@ class Loader {
               r.error(*item, kpath, "off-and-work",
                       fmt::format("{} is listed both as a rest day and as a working day (also at line {})",
                                   d.to_string(), it->second.line));
+            continue;
+          }
+          if (working == !d.is_weekend()) {
+            r.error(*item, kpath, working ? "work-weekday" : "off-weekend",
+                    working ? fmt::format("{} is a {}, already a working day; `work` lists weekend days only",
+                                          d.to_string(), to_string(d.weekday()))
+                            : fmt::format("{} is a {}, already a rest day; `off` lists weekdays only",
+                                          d.to_string(), to_string(d.weekday())));
             continue;
           }
           data.rules.push_back(DayRule{d, working, name, own, r.at(*item)});
