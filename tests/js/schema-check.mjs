@@ -15,7 +15,7 @@
 //    rejects". Files the schema accepts there hold errors only the loader
 //    can see (references, cycles, ...); they are listed, not failures.
 // 4. Every file in tests/js/schema-negative/ must be rejected by the schema,
-//    for the reason its first line names (`# schema-error: PATH KEYWORD`),
+//    for the reason a comment line names (`# schema-error: PATH KEYWORD`),
 //    and by the loader when the CLI is given: the schema is no
 //    pass-everything.
 //
@@ -78,7 +78,7 @@ try {
   // strict: true turns every strict-mode finding (unknown keywords, ignored
   // keywords, type mismatches, required without properties, union types)
   // into a compile error.
-  const ajv = new Ajv2020({ strict: true, allErrors: false });
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
   validate = ajv.compile(schema);
 } catch (e) {
   console.error(`FAIL     ${rel(schemaPath)}: does not compile in ajv strict mode: ${e.message}`);
@@ -214,11 +214,12 @@ function checkInvalid(file) {
 }
 
 // Files that must be rejected by the schema for the reason the first line
-// names, `# schema-error: INSTANCE-PATH KEYWORD`, and by the loader.
+// names in a comment line `# schema-error: INSTANCE-PATH KEYWORD`, and by
+// the loader.
 function checkNegative(file) {
   const s = schemaVerdict(file);
   const m = /^#\s*schema-error:\s*(\S+)\s+(\S+)/m.exec(s.text);
-  if (!m) return fail(file, 'names no expected error: its first line must be `# schema-error: PATH KEYWORD`');
+  if (!m) return fail(file, 'names no expected error: it needs a comment line `# schema-error: INSTANCE-PATH KEYWORD`');
   const [, wantPath, wantKeyword] = m;
   if (s.ok) return fail(file, `the schema accepts a file it must reject (expected ${wantPath} ${wantKeyword})`);
   const normal = (p) => (p === '/' ? '' : p);
