@@ -182,9 +182,15 @@ struct Chain {
   [[nodiscard]] std::vector<std::string> field_keys() const;
 
  private:
+  // Positions, not pointers, so that a copied Chain stays valid.
+  struct FieldPos {
+    int matter = -1;        ///< -1: the catalogue
+    bool produced = false;  ///< in the matter's `produces` (else its field_defs)
+    std::size_t index = 0;
+  };
   struct Index {
     std::unordered_map<std::string, std::size_t> matters, departments, materials;
-    std::unordered_map<std::string, const Field*> fields;
+    std::unordered_map<std::string, FieldPos> fields;
     std::unordered_map<std::string, std::size_t> producers, issuers;
   };
   Index index_;

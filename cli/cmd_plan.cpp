@@ -1,0 +1,148 @@
+// yilian plan CHAIN: stages, critical path, compression (and dates).
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "common.h"
+#include "yilian/analysis.h"
+
+namespace yilian::cli {
+namespace {
+
+struct PlanOptions {
+  std::string chain;
+  bool json = false;
+  std::vector<std::string> set;
+};
+
+/// "true"/"false", integers, numbers, otherwise text.
+Value parse_value(const std::string& s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  try {
+    std::size_t pos = 0;
+    long long i = std::stoll(s, &pos);
+    if (pos == s.size()) return static_cast<std::int64_t>(i);
+    double d = std::stod(s, &pos);
+    if (pos == s.size()) return d;
+  } catch (...) {
+  }
+  return s;
+}
+
+nlohmann::json path_json(const CriticalPath& p) {
+  return {{"matters", p.matters}, {"promised_days", p.promised_days}, {"statutory_days", p.statutory_days}};
+}
+
+void run(const PlanOptions& o) {
+  auto chain = load_chain_or_report(o.chain, o.json);
+  if (!chain) return;
+  FieldValues scenario;
+  for (const auto& kv : o.set) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      usage_error(fmt::format("--set {}: expected KEY=VALUE", kv));
+      return;
+    }
+    const std::string key = kv.substr(0, eq);
+    if (!chain->find_field(key)) {
+      usage_error(fmt::format("--set {}: `{}` is not a field of chain {}", kv, key, chain->id));
+      return;
+    }
+    scenario[key] = parse_value(kv.substr(eq + 1));
+  }
+  const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario);
+
+  if (o.json) {
+    nlohmann::json timings = nlohmann::json::array();
+    for (const auto& t : a.timings)
+      timings.push_back({{"matter", t.matter}, {"stage", t.stage}, {"start", t.start}, {"finish", t.finish},
+                         {"slack", t.slack}, {"elapsed_start", t.elapsed_start}, {"elapsed_finish", t.elapsed_finish},
+                         {"critical", t.critical}});
+    print_json({{"chain", a.chain},
+                {"version", a.version},
+                {"mode", a.mode == Analysis::Mode::worst_case ? "worst-case" : "scenario"},
+                {"applicable", a.applicable},
+                {"skipped", a.skipped},
+                {"undetermined", a.undetermined},
+                {"stages", a.stages},
+                {"critical_path", path_json(a.critical_path)},
+                {"critical_path_statutory", path_json(a.critical_path_statutory)},
+                {"serial_promised_days", a.serial_promised_days},
+                {"serial_statutory_days", a.serial_statutory_days},
+                {"compression", a.compression},
+                {"compression_statutory", a.compression_statutory},
+                {"chain_promised_days", chain->promised_days},
+                {"elapsed_days", a.elapsed_days},
+                {"timings", timings}});
+    return;
+  }
+
+  const Chain& c = *chain;
+  const Department* lead = c.find_department(c.lead);
+  std::printf("%s (%s v%d): lead %s, promised %d working days\n", c.name.c_str(), c.id.c_str(), c.version,
+              lead ? lead->name.c_str() : c.lead.c_str(), c.promised_days);
+  if (a.mode == Analysis::Mode::worst_case)
+    std::printf("Worst case: every conditional matter is assumed to apply.\n\n");
+  else
+    std::printf("Scenario: %zu matters apply, %zu skipped%s.\n\n", a.applicable.size(), a.skipped.size(),
+                a.undetermined.empty() ? "" : fmt::format(", {} undetermined (counted)", a.undetermined.size()).c_str());
+  std::printf("%s %s %s %s %s %s %s %s\n", pad("Stage", 5).c_str(), pad("Matter", 34).c_str(),
+              pad("Department", 20).c_str(), pad("Promised", 8).c_str(), pad("Statutory", 9).c_str(),
+              pad("Start", 5).c_str(), pad("Finish", 6).c_str(), "Slack");
+  for (const auto& t : a.timings) {
+    const Matter& m = *c.find_matter(t.matter);
+    const Department* d = c.find_department(m.department);
+    std::string name = m.name + (m.conditional() ? " ◇" : "");
+    std::printf("%s %s %s %s %s %s %s %s\n", pad(std::to_string(t.stage + 1), 5).c_str(), pad(name, 34).c_str(),
+                pad(d ? d->name : m.department, 20).c_str(), pad(std::to_string(m.promised_days), 8).c_str(),
+                pad(std::to_string(m.statutory_days), 9).c_str(), pad(std::to_string(t.start), 5).c_str(),
+                pad(std::to_string(t.finish), 6).c_str(),
+                (std::to_string(t.slack) + (t.critical ? "  ★ critical" : "")).c_str());
+    if (m.uncounted_days() > 0)
+      std::printf("      %s + %d working days not counted (Art. 45: %s)\n", pad("", 34).c_str(), m.uncounted_days(),
+                  [&] {
+                    std::string s;
+                    for (const auto& ph : m.phases)
+                      if (!ph.counted) s += (s.empty() ? "" : ", ") + std::string(to_string(ph.kind));
+                    return s;
+                  }()
+                      .c_str());
+  }
+  std::printf("\n◇ conditional matter   ★ on the critical path; days are working days from acceptance\n\n");
+  std::printf("Critical path (promised):  %s = %d working days\n", fmt::format("{}", fmt::join(a.critical_path.matters, " → ")).c_str(),
+              a.critical_path.promised_days);
+  std::printf("Critical path (statutory): %s = %d working days\n",
+              fmt::format("{}", fmt::join(a.critical_path_statutory.matters, " → ")).c_str(),
+              a.critical_path_statutory.statutory_days);
+  std::printf("One after another:         %d promised, %d statutory working days\n", a.serial_promised_days,
+              a.serial_statutory_days);
+  std::printf("Compression:               %.1f%% promised, %.1f%% statutory\n", 100 * a.compression,
+              100 * a.compression_statutory);
+  if (a.elapsed_days != a.critical_path.promised_days)
+    std::printf("With uncounted phases:     %d working days elapse\n", a.elapsed_days);
+  std::printf("Chain promise:             %d working days%s\n", c.promised_days,
+              c.promised_days >= a.critical_path.promised_days ? " (covers the critical path)"
+                                                               : " (shorter than the critical path!)");
+}
+
+}  // namespace
+
+void add_plan(CLI::App& app) {
+  auto o = std::make_shared<PlanOptions>();
+  auto* cmd = app.add_subcommand("plan", "Stages, critical path and compression of a chain");
+  cmd->description(
+      "Plan a chain: which matters run in parallel (stages), the critical path by promised\n"
+      "and by statutory working days, the sum one after another, and the compression\n"
+      "1 - critical/serial. Without --set, the worst case: every conditional matter applies.");
+  cmd->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
+  cmd->add_flag("--json", o->json, "Print one JSON document (see docs/cli.md)");
+  cmd->add_option("--set", o->set, "A form value for the scenario, e.g. school.serves_meals=false")
+      ->type_name("KEY=VALUE");
+  cmd->footer(
+      "Examples:\n"
+      "  yilian plan chains/kindergarten-setup.yaml\n"
+      "  yilian plan kindergarten-setup --set school.serves_meals=false --json");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace yilian::cli

@@ -1,0 +1,98 @@
+// yilian validate PATH...: load and validate chain files or folders.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "commands.h"
+#include "common.h"
+#include "yilian/load.h"
+
+namespace yilian::cli {
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> paths;
+  bool json = false;
+  bool quiet = false;
+  bool strict = false;
+};
+
+void run(const ValidateOptions& o) {
+  nlohmann::json files = nlohmann::json::array();
+  std::map<std::string, std::string> ids;  // chain id -> first file
+  std::size_t errors = 0, warnings = 0, valid = 0, total = 0;
+  for (const auto& arg : o.paths) {
+    auto found = chain_files(arg);
+    if (!found) {
+      usage_error(found.status().message());
+      return;
+    }
+    for (const auto& file : *found) {
+      ++total;
+      LoadResult r = load_chain(file);
+      if (r.chain) {
+        auto [it, inserted] = ids.emplace(r.chain->id, file);
+        if (!inserted)
+          r.diagnostics.add({Severity::error, "duplicate-chain",
+                             fmt::format("chain id `{}` is also used by {}", r.chain->id, it->second),
+                             r.chain->where, "id", "chain ids must be unique among loaded chains"});
+      }
+      const std::size_t e = r.diagnostics.error_count(), w = r.diagnostics.warning_count();
+      errors += e;
+      warnings += w;
+      const bool ok = e == 0 && !(o.strict && w > 0);
+      if (ok) ++valid;
+      if (o.json) {
+        nlohmann::json f = {{"file", file}, {"valid", ok}, {"errors", e}, {"warnings", w},
+                            {"diagnostics", to_json(r.diagnostics)}};
+        if (r.chain) {
+          f["chain"] = r.chain->id;
+          f["version"] = r.chain->version;
+          f["matters"] = r.chain->matters.size();
+        }
+        files.push_back(std::move(f));
+        continue;
+      }
+      if (!o.quiet || e > 0) print_diagnostics(r.diagnostics);
+      if (r.chain && e == 0)
+        std::printf("%s %s: %s v%d %s, %zu matters, %zu departments%s\n", ok ? "ok  " : "FAIL", file.c_str(),
+                    r.chain->id.c_str(), r.chain->version, r.chain->name.c_str(), r.chain->matters.size(),
+                    r.chain->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
+      else
+        std::printf("FAIL %s: %zu error%s\n", file.c_str(), e, e == 1 ? "" : "s");
+    }
+  }
+  if (total == 0) {
+    usage_error("no chain files (*.yaml) found");
+    return;
+  }
+  if (o.json) {
+    print_json({{"valid", valid == total}, {"files", files}, {"errors", errors}, {"warnings", warnings}});
+  } else if (total > 1) {
+    std::printf("%zu of %zu chains valid; %zu errors, %zu warnings\n", valid, total, errors, warnings);
+  }
+  set_exit_code(valid == total ? exit_ok : exit_invalid);
+}
+
+}  // namespace
+
+void add_validate(CLI::App& app) {
+  auto o = std::make_shared<ValidateOptions>();
+  auto* cmd = app.add_subcommand("validate", "Load and validate chain files or folders");
+  cmd->description(
+      "Load and validate chain files or folders of them (every *.yaml, not calendars/).\n"
+      "Reports every problem at once, each with file:line:column, the key path, what was\n"
+      "expected and a suggestion where one helps.");
+  cmd->add_option("paths", o->paths, "Chain files or folders")->required()->type_name("PATH...");
+  cmd->add_flag("--json", o->json, "Print one JSON document: {valid, errors, warnings, files: [...]}");
+  cmd->add_flag("-q,--quiet", o->quiet, "Do not print warnings");
+  cmd->add_flag("--strict", o->strict, "Count warnings as failures");
+  cmd->footer(
+      "Examples:\n"
+      "  yilian validate chains/\n"
+      "  yilian validate chains/kindergarten-setup.yaml --json\n"
+      "Exit codes: 0 all valid, 1 some chain invalid, 2 usage or I/O error.");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace yilian::cli

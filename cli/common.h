@@ -1,0 +1,52 @@
+// Helpers shared by the commands: finding and loading chains, printing
+// diagnostics, JSON output.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "yilian/chain.h"
+#include "yilian/load.h"
+#include "yilian/status.h"
+
+namespace yilian::cli {
+
+/// Where chain ids are looked up: $YILIAN_CHAINS, ./chains, the installed
+/// share folder.
+std::vector<std::string> chain_search_path();
+
+/// Resolves a CHAIN argument: a file path, or a chain id found as
+/// <dir>/<id>.yaml on the search path. Empty when nothing matches.
+std::string resolve_chain(const std::string& arg);
+
+/// Loads the chain named by `arg`, printing diagnostics to stderr (warnings
+/// too unless `quiet`). On failure sets the exit code (1 invalid, 2 not
+/// found) and returns null.
+std::shared_ptr<const Chain> load_chain_or_report(const std::string& arg, bool quiet = false);
+
+/// Prints diagnostics to stderr, coloured when stderr is a terminal.
+void print_diagnostics(const Diagnostics& diags);
+
+/// A diagnostic as JSON: severity, code, message, file, line, column, path, hint.
+nlohmann::json to_json(const Diagnostic& d);
+nlohmann::json to_json(const Diagnostics& d);
+
+/// Prints a JSON document on stdout (two-space indent, UTF-8 kept).
+void print_json(const nlohmann::json& j);
+
+/// Reports a usage or I/O error on stderr and sets exit code 2.
+void usage_error(const std::string& message);
+
+/// True when the stream is a terminal (for colour and progress bars).
+bool is_terminal(int fd);
+
+/// Display width of UTF-8 text in a terminal (CJK characters count 2).
+std::size_t display_width(std::string_view s);
+/// Pads (or truncates with …) UTF-8 text to a display width.
+std::string pad(std::string_view s, std::size_t width);
+
+}  // namespace yilian::cli

@@ -1,0 +1,53 @@
+// Loading chains from YAML files: the usual entry point is load_chain(),
+// which reads, checks and validates one file and reports every problem.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yilian/chain.h"
+#include "yilian/status.h"
+
+namespace yilian {
+
+/// Limits that keep a hostile or broken file from eating time or memory.
+struct LoadOptions {
+  std::size_t max_file_bytes = 4u << 20;  ///< larger files are refused before reading
+  int max_depth = 32;                     ///< nesting of maps and lists
+  std::size_t max_nodes = 200'000;        ///< YAML nodes after alias expansion
+  std::size_t max_string_bytes = 64u << 10;  ///< one text value
+};
+
+/// What loading produced: the chain when there is no error (warnings may
+/// remain), and every diagnostic in reading order.
+struct LoadResult {
+  std::shared_ptr<const Chain> chain;  ///< null when diagnostics has errors
+  Diagnostics diagnostics;
+};
+
+/// Reads a chain file: YAML syntax, the shape of every key (types, ranges,
+/// unknown keys, duplicates) and the syntax of `when` conditions. Returns the
+/// chain as far as it could be read (possibly partial) and its diagnostics;
+/// does not check references between elements (see validate()).
+struct ParseResult {
+  std::shared_ptr<Chain> chain;  ///< never null; partial when there are errors
+  Diagnostics diagnostics;
+};
+[[nodiscard]] ParseResult parse_chain_text(std::string_view yaml, const std::string& file_name,
+                                           const LoadOptions& options = {});
+[[nodiscard]] ParseResult parse_chain_file(const std::string& path, const LoadOptions& options = {});
+
+/// Reads and validates (validate() in analysis.h) one chain file. Thread-safe.
+[[nodiscard]] LoadResult load_chain(const std::string& path, const LoadOptions& options = {});
+/// The same for text held in memory; `file_name` is used in messages.
+[[nodiscard]] LoadResult load_chain_text(std::string_view yaml, const std::string& file_name,
+                                         const LoadOptions& options = {});
+
+/// The chain files under `path`: the file itself, or every *.yaml / *.yml
+/// file of a folder (not recursing into `calendars/`), sorted by name.
+[[nodiscard]] Result<std::vector<std::string>> chain_files(const std::string& path);
+
+}  // namespace yilian

@@ -1,0 +1,353 @@
+// validate(): the checks that need more than one key of a chain file.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "analysis/field_defs.h"
+#include "analysis/graph.h"
+#include "load/doc_reader.h"
+#include "yilian/analysis.h"
+#include "yilian/load.h"
+
+namespace yilian {
+namespace {
+
+using detail::did_you_mean;
+
+class Validator {
+ public:
+  explicit Validator(const Chain& c) : c_(c) {
+    for (const auto& d : c.departments) department_ids_.push_back(d.id);
+    for (const auto& m : c.materials) material_ids_.push_back(m.id);
+    for (const auto& m : c.matters) matter_ids_.push_back(m.id);
+    field_keys_ = c.field_keys();
+  }
+
+  Diagnostics run() {
+    check_departments();
+    check_matter_ids();
+    for (const auto& m : c_.matters) check_matter_refs(m);
+    check_field_definitions();
+    check_producers();
+    graph_ = detail::build_graph(c_);
+    check_cycles();
+    if (graph_.acyclic()) {
+      check_supply_order();
+      check_conditions();
+      check_timing();
+    }
+    check_unused();
+    d_.sort();
+    return std::move(d_);
+  }
+
+ private:
+  void error(const SourceLocation& at, std::string path, std::string code, std::string message, std::string hint = "") {
+    d_.add({Severity::error, std::move(code), std::move(message), at, std::move(path), std::move(hint)});
+  }
+  void warning(const SourceLocation& at, std::string path, std::string code, std::string message, std::string hint = "") {
+    d_.add({Severity::warning, std::move(code), std::move(message), at, std::move(path), std::move(hint)});
+  }
+
+  static std::string matter_name(const Matter& m) {
+    return m.name.empty() ? fmt::format("`{}`", m.id) : fmt::format("`{}` ({})", m.id, m.name);
+  }
+
+  std::string matter_path(const Matter& m) const {
+    return fmt::format("matters[{}]", static_cast<std::size_t>(&m - c_.matters.data()));
+  }
+
+  void check_departments() {
+    if (!c_.lead.empty() && !c_.find_department(c_.lead))
+      error(c_.lead_where, "lead", "unknown-department", fmt::format("the lead department `{}` is not declared", c_.lead),
+            did_you_mean(c_.lead, department_ids_));
+    for (const auto& dep : c_.departments)
+      for (const auto& s : dep.sees)
+        if (!c_.find_field(s.id))
+          error(s.where, fmt::format("departments.{}.sees", dep.id), "unknown-field",
+                fmt::format("department `{}` is to see `{}`, which is not a field of the chain", dep.id, s.id),
+                did_you_mean(s.id, field_keys_));
+  }
+
+  void check_matter_ids() {
+    std::map<std::string, const Matter*> first;
+    for (const auto& m : c_.matters) {
+      if (m.id.empty()) continue;
+      auto [it, inserted] = first.emplace(m.id, &m);
+      if (!inserted)
+        error(m.where, matter_path(m) + ".id", "duplicate-id",
+              fmt::format("matter `{}` is defined twice (first at {})", m.id, it->second->where.to_string()));
+    }
+  }
+
+  void check_matter_refs(const Matter& m) {
+    const std::string path = matter_path(m);
+    if (!m.department.empty() && !c_.find_department(m.department))
+      error(m.department_where, path + ".department", "unknown-department",
+            fmt::format("matter {} names department `{}`, which is not declared", matter_name(m), m.department),
+            did_you_mean(m.department, department_ids_));
+    for (std::size_t i = 0; i < m.fields.size(); ++i)
+      if (!c_.find_field(m.fields[i].id))
+        error(m.fields[i].where, fmt::format("{}.fields[{}]", path, i), "unknown-field",
+              fmt::format("matter {} needs field `{}`, which nothing supplies: it is not in the catalogue, not "
+                          "defined in a matter and not produced by one",
+                          matter_name(m), m.fields[i].id),
+              did_you_mean(m.fields[i].id, field_keys_));
+    for (std::size_t i = 0; i < m.materials.size(); ++i)
+      if (!c_.find_material(m.materials[i].id))
+        error(m.materials[i].where, fmt::format("{}.materials[{}]", path, i), "unknown-material",
+              fmt::format("matter {} needs material `{}`, which is not declared", matter_name(m), m.materials[i].id),
+              did_you_mean(m.materials[i].id, material_ids_));
+    for (std::size_t i = 0; i < m.results.size(); ++i) {
+      if (!c_.find_material(m.results[i].id))
+        error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "unknown-material",
+              fmt::format("matter {} issues material `{}`, which is not declared", matter_name(m), m.results[i].id),
+              did_you_mean(m.results[i].id, material_ids_));
+      const Matter* issuer = c_.issuer_of(m.results[i].id);
+      if (issuer && issuer != &m)
+        error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "issued-twice",
+              fmt::format("material `{}` is issued by both {} and {}", m.results[i].id, matter_name(*issuer), matter_name(m)));
+    }
+    for (std::size_t i = 0; i < m.after.size(); ++i) {
+      const Ref& a = m.after[i];
+      if (a.id == m.id)
+        error(a.where, fmt::format("{}.after[{}]", path, i), "self-dependency",
+              fmt::format("matter {} cannot come after itself", matter_name(m)));
+      else if (!c_.find_matter(a.id))
+        error(a.where, fmt::format("{}.after[{}]", path, i), "unknown-matter",
+              fmt::format("matter {} comes after `{}`, which is not a matter of the chain", matter_name(m), a.id),
+              did_you_mean(a.id, matter_ids_));
+    }
+    int counted = 0;
+    for (const auto& ph : m.phases)
+      if (ph.counted) counted += ph.days;
+    if (counted > m.promised_days && !m.phases.empty())
+      warning(m.where, path + ".phases", "phase-days",
+              fmt::format("the counted phases of {} take {} working days, more than its promised {}", matter_name(m),
+                          counted, m.promised_days));
+  }
+
+  /// Several definitions of one key must agree (type, enum values, bounds).
+  void check_field_definitions() {
+    std::set<std::string> keys;
+    for (const auto& f : c_.fields) keys.insert(f.key);
+    for (const auto& m : c_.matters) {
+      for (const auto& f : m.field_defs) keys.insert(f.key);
+      for (const auto& f : m.produces) keys.insert(f.key);
+    }
+    for (const auto& key : keys) {
+      auto defs = detail::definitions_of(c_, key);
+      for (std::size_t i = 1; i < defs.size(); ++i) {
+        const Field& first = *defs.front();
+        const Field& other = *defs[i];
+        // A produced definition against an applicant one is check_producers' business.
+        if (!first.produced_by.empty() || !other.produced_by.empty()) continue;
+        std::string why = detail::definition_conflict(first, other);
+        if (!why.empty())
+          error(other.where, key, "field-conflict",
+                fmt::format("field `{}` is defined again with a different definition: {} (first at {})", key, why,
+                            first.where.to_string()),
+                "one datum has one definition; make them agree or use two keys");
+      }
+    }
+  }
+
+  void check_producers() {
+    std::map<std::string, const Matter*> producer;
+    for (const auto& m : c_.matters) {
+      for (const auto& pf : m.produces) {
+        auto [it, inserted] = producer.emplace(pf.key, &m);
+        if (!inserted) {
+          error(pf.where, matter_path(m) + ".produces", "produced-twice",
+                fmt::format("`{}` is produced by both {} and {}", pf.key, matter_name(*it->second), matter_name(m)));
+          continue;
+        }
+        for (const Field* def : detail::definitions_of(c_, pf.key)) {
+          if (!def->produced_by.empty()) continue;
+          if (def->type != pf.type) {
+            error(pf.where, matter_path(m) + ".produces", "produced-type-collision",
+                  fmt::format("matter {} produces `{}` as {}, but the applicant field `{}` (at {}) is {}", matter_name(m),
+                              pf.key, to_string(pf.type), pf.key, def->where.to_string(), to_string(def->type)));
+          } else if (def->prefer == Prefer::unset) {
+            error(def->where, pf.key, "produced-and-asked",
+                  fmt::format("`{}` is asked from the applicant here and produced by matter {} (at {}), and the chain "
+                              "does not say which wins",
+                              pf.key, matter_name(m), pf.where.to_string()),
+                  "add `prefer: produced` (once-only: ask only when no matter produces it) or `prefer: applicant`");
+          }
+          break;  // one message per produced key
+        }
+        for (const auto& r : m.fields)
+          if (r.id == pf.key)
+            error(r.where, matter_path(m) + ".fields", "self-supply",
+                  fmt::format("matter {} asks for `{}`, which it produces itself", matter_name(m), pf.key));
+      }
+    }
+  }
+
+  void check_cycles() {
+    for (const auto& cyc : graph_.cycles) {
+      std::string names;
+      for (int i : cyc) names += fmt::format("{} → ", c_.matters[static_cast<std::size_t>(i)].id);
+      names += c_.matters[static_cast<std::size_t>(cyc.front())].id;
+      // Point at the `after` entry that closes the cycle: the first matter's
+      // reference to the last one.
+      const Matter& first = c_.matters[static_cast<std::size_t>(cyc.front())];
+      const Matter& last = c_.matters[static_cast<std::size_t>(cyc.back())];
+      SourceLocation at = first.where;
+      std::string path = matter_path(first) + ".after";
+      // Edges run p -> m when m comes after p, so the cycle first -> ... ->
+      // last -> first is closed by `first.after` naming `last`.
+      for (std::size_t i = 0; i < first.after.size(); ++i)
+        if (first.after[i].id == last.id) {
+          at = first.after[i].where;
+          path = fmt::format("{}.after[{}]", matter_path(first), i);
+        }
+      error(at, path, "cycle", fmt::format("the matters depend on each other in a cycle: {}", names),
+            "remove one `after` entry of the cycle");
+    }
+  }
+
+  bool applicant_can_supply(const std::string& key) const {
+    for (const Field* def : detail::definitions_of(c_, key))
+      if (def->produced_by.empty()) return true;
+    return false;
+  }
+
+  void check_supply_order() {
+    detail::Ancestry anc(graph_);
+    for (std::size_t mi = 0; mi < c_.matters.size(); ++mi) {
+      const Matter& m = c_.matters[mi];
+      for (std::size_t i = 0; i < m.fields.size(); ++i) {
+        const Matter* p = c_.producer_of(m.fields[i].id);
+        if (!p || p == &m || applicant_can_supply(m.fields[i].id)) continue;
+        const int pi = static_cast<int>(p - c_.matters.data());
+        if (!anc.is_ancestor(pi, static_cast<int>(mi)))
+          error(m.fields[i].where, fmt::format("{}.fields[{}]", matter_path(m), i), "supply-order",
+                fmt::format("matter {} needs `{}`, which matter {} produces, but {} does not come before it",
+                            matter_name(m), m.fields[i].id, matter_name(*p), p->id),
+                fmt::format("add `{}` to its `after`", p->id));
+        else if (p->conditional() && p->when.text() != m.when.text())
+          warning(m.fields[i].where, fmt::format("{}.fields[{}]", matter_path(m), i), "conditional-supply",
+                  fmt::format("matter {} needs `{}`, produced by {} only when `{}`; otherwise nothing supplies it",
+                              matter_name(m), m.fields[i].id, matter_name(*p), p->when.text()));
+      }
+      for (std::size_t i = 0; i < m.materials.size(); ++i) {
+        const Matter* p = c_.issuer_of(m.materials[i].id);
+        if (!p || p == &m) continue;
+        const int pi = static_cast<int>(p - c_.matters.data());
+        if (!anc.is_ancestor(pi, static_cast<int>(mi)))
+          error(m.materials[i].where, fmt::format("{}.materials[{}]", matter_path(m), i), "supply-order",
+                fmt::format("matter {} needs material `{}`, which matter {} issues, but {} does not come before it",
+                            matter_name(m), m.materials[i].id, matter_name(*p), p->id),
+                fmt::format("add `{}` to its `after`", p->id));
+      }
+      if (!m.conditional()) continue;
+      for (const auto& key : m.when.fields()) {
+        const Matter* p = c_.producer_of(key);
+        if (!p || applicant_can_supply(key)) continue;
+        const int pi = static_cast<int>(p - c_.matters.data());
+        if (p == &m || !anc.is_ancestor(pi, static_cast<int>(mi)))
+          error(m.when_where, matter_path(m) + ".when", "condition-order",
+                fmt::format("the condition of {} reads `{}`, which matter {} produces, but {} does not come before it",
+                            matter_name(m), key, matter_name(*p), p->id),
+                fmt::format("add `{}` to its `after`", p->id));
+      }
+    }
+  }
+
+  void check_conditions() {
+    auto lookup = [this](std::string_view k) { return c_.find_field(k); };
+    for (const auto& m : c_.matters) {
+      if (!m.conditional()) continue;
+      for (const auto& issue : type_check(m.when, lookup, field_keys_)) {
+        SourceLocation at = m.when_where;
+        at.column += issue.column - 1;
+        error(at, matter_path(m) + ".when", "condition-type", issue.message, issue.hint);
+      }
+    }
+  }
+
+  void check_timing() {
+    if (d_.has_errors()) return;  // a broken chain has no meaningful timing
+    const Analysis a = analyse(c_);
+    const SourceLocation at = c_.where;
+    if (c_.promised_days < a.critical_path.promised_days)
+      warning(at, "promised_days", "chain-promise",
+              fmt::format("the chain promises {} working days, but its critical path of promised limits takes {} ({}; "
+                          "worst case, every conditional matter applying)",
+                          c_.promised_days, a.critical_path.promised_days, fmt::join(a.critical_path.matters, " → ")),
+              "shorten the matters' promises on the critical path, or promise more");
+    if (c_.promised_days > kJointHandlingCeilingDays)
+      warning(at, "promised_days", "legal-ceiling",
+              fmt::format("the chain promises {} working days, beyond the {} of joint handling (行政许可法 Art. 42)",
+                          c_.promised_days, kJointHandlingCeilingDays));
+    if (a.critical_path.promised_days > kJointHandlingCeilingDays)
+      warning(at, "matters", "legal-ceiling",
+              fmt::format("the promised limits along {} add up to {} working days, beyond the {} of joint handling "
+                          "(行政许可法 Art. 42)",
+                          fmt::join(a.critical_path.matters, " → "), a.critical_path.promised_days,
+                          kJointHandlingCeilingDays));
+    if (c_.statutory_days && *c_.statutory_days > kJointHandlingCeilingDays + 15)
+      warning(at, "statutory_days", "legal-ceiling",
+              fmt::format("a statutory limit of {} working days exceeds joint handling's 45 (+15) (行政许可法 Art. 42)",
+                          *c_.statutory_days));
+  }
+
+  void check_unused() {
+    std::set<std::string, std::less<>> used_fields, used_materials, used_departments;
+    for (const auto& dep : c_.departments)
+      for (const auto& s : dep.sees) used_fields.insert(s.id);
+    used_departments.insert(c_.lead);
+    for (const auto& m : c_.matters) {
+      used_departments.insert(m.department);
+      for (const auto& r : m.fields) used_fields.insert(r.id);
+      for (const auto& k : m.when.fields()) used_fields.insert(k);
+      for (const auto& r : m.materials) used_materials.insert(r.id);
+      for (const auto& r : m.results) used_materials.insert(r.id);
+    }
+    for (const auto& f : c_.fields)
+      if (!used_fields.count(f.key))
+        warning(f.where, "fields." + f.key, "unused-field",
+                fmt::format("field `{}` ({}) is declared but no matter or condition uses it", f.key, f.label));
+    for (const auto& m : c_.materials)
+      if (!used_materials.count(m.id))
+        warning(m.where, "materials." + m.id, "unused-material",
+                fmt::format("material `{}` ({}) is declared but no matter needs or issues it", m.id, m.name));
+    for (const auto& d : c_.departments)
+      if (!used_departments.count(d.id))
+        warning(d.where, "departments." + d.id, "unused-department",
+                fmt::format("department `{}` ({}) handles no matter and is not the lead", d.id, d.name));
+  }
+
+  const Chain& c_;
+  Diagnostics d_;
+  detail::DependencyGraph graph_;
+  std::vector<std::string> department_ids_, material_ids_, matter_ids_, field_keys_;
+};
+
+LoadResult finish(ParseResult parsed) {
+  LoadResult out;
+  out.diagnostics = std::move(parsed.diagnostics);
+  out.diagnostics.append(validate(*parsed.chain));
+  out.diagnostics.sort();
+  if (!out.diagnostics.has_errors()) out.chain = std::move(parsed.chain);
+  return out;
+}
+
+}  // namespace
+
+Diagnostics validate(const Chain& chain) { return Validator(chain).run(); }
+
+LoadResult load_chain(const std::string& path, const LoadOptions& options) {
+  return finish(parse_chain_file(path, options));
+}
+
+LoadResult load_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
+  return finish(parse_chain_text(yaml, file_name, options));
+}
+
+}  // namespace yilian

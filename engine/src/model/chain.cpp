@@ -1,0 +1,165 @@
+#include "yilian/chain.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace yilian {
+namespace {
+
+template <class E, std::size_t N>
+std::optional<E> lookup(const std::array<std::pair<std::string_view, E>, N>& table, std::string_view s) {
+  for (const auto& [name, value] : table)
+    if (name == s) return value;
+  return std::nullopt;
+}
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<std::string_view, E>, N>& table, E e) {
+  for (const auto& [name, value] : table)
+    if (value == e) return name;
+  return "?";
+}
+
+constexpr std::array<std::pair<std::string_view, FieldType>, 11> kFieldTypes{{
+    {"string", FieldType::string},
+    {"text", FieldType::text},
+    {"integer", FieldType::integer},
+    {"number", FieldType::number},
+    {"boolean", FieldType::boolean},
+    {"date", FieldType::date},
+    {"enum", FieldType::enumeration},
+    {"id-card", FieldType::id_card},
+    {"uscc", FieldType::uscc},
+    {"phone", FieldType::phone},
+    {"area", FieldType::area},
+}};
+
+constexpr std::array<std::pair<std::string_view, MatterKind>, 6> kMatterKinds{{
+    {"licensing", MatterKind::licensing},
+    {"confirmation", MatterKind::confirmation},
+    {"filing", MatterKind::filing},
+    {"public-service", MatterKind::public_service},
+    {"registration", MatterKind::registration},
+    {"other", MatterKind::other},
+}};
+
+constexpr std::array<std::pair<std::string_view, PhaseKind>, 14> kPhaseKinds{{
+    {"review", PhaseKind::review},
+    {"site-inspection", PhaseKind::site_inspection},
+    {"decision", PhaseKind::decision},
+    {"certificate", PhaseKind::certificate},
+    {"publicity", PhaseKind::publicity},
+    {"hearing", PhaseKind::hearing},
+    {"tendering", PhaseKind::tendering},
+    {"auction", PhaseKind::auction},
+    {"inspection", PhaseKind::inspection},
+    {"testing", PhaseKind::testing},
+    {"quarantine", PhaseKind::quarantine},
+    {"appraisal", PhaseKind::appraisal},
+    {"expert-review", PhaseKind::expert_review},
+    {"other", PhaseKind::other},
+}};
+
+}  // namespace
+
+std::string_view to_string(FieldType t) { return name_of(kFieldTypes, t); }
+std::optional<FieldType> parse_field_type(std::string_view s) { return lookup(kFieldTypes, s); }
+bool is_numeric(FieldType t) { return t == FieldType::integer || t == FieldType::number || t == FieldType::area; }
+bool is_textual(FieldType t) { return !is_numeric(t) && t != FieldType::boolean; }
+
+std::string_view to_string(MatterKind k) { return name_of(kMatterKinds, k); }
+std::optional<MatterKind> parse_matter_kind(std::string_view s) { return lookup(kMatterKinds, s); }
+
+std::string_view to_string(PhaseKind k) { return name_of(kPhaseKinds, k); }
+std::optional<PhaseKind> parse_phase_kind(std::string_view s) { return lookup(kPhaseKinds, s); }
+
+bool is_article45(PhaseKind k) {
+  switch (k) {
+    case PhaseKind::hearing:
+    case PhaseKind::tendering:
+    case PhaseKind::auction:
+    case PhaseKind::inspection:
+    case PhaseKind::testing:
+    case PhaseKind::quarantine:
+    case PhaseKind::appraisal:
+    case PhaseKind::expert_review: return true;
+    default: return false;
+  }
+}
+
+int Matter::uncounted_days() const {
+  int sum = 0;
+  for (const auto& p : phases)
+    if (!p.counted) sum += p.days;
+  return sum;
+}
+
+void Chain::build_index() {
+  index_ = Index{};
+  for (std::size_t i = 0; i < matters.size(); ++i) index_.matters.emplace(matters[i].id, i);
+  for (std::size_t i = 0; i < departments.size(); ++i) index_.departments.emplace(departments[i].id, i);
+  for (std::size_t i = 0; i < materials.size(); ++i) index_.materials.emplace(materials[i].id, i);
+  // First definition wins: catalogue, then inline definitions, then produces.
+  for (std::size_t i = 0; i < fields.size(); ++i) index_.fields.emplace(fields[i].key, FieldPos{-1, false, i});
+  for (std::size_t m = 0; m < matters.size(); ++m)
+    for (std::size_t i = 0; i < matters[m].field_defs.size(); ++i)
+      index_.fields.emplace(matters[m].field_defs[i].key, FieldPos{static_cast<int>(m), false, i});
+  for (std::size_t m = 0; m < matters.size(); ++m) {
+    for (std::size_t i = 0; i < matters[m].produces.size(); ++i) {
+      index_.fields.emplace(matters[m].produces[i].key, FieldPos{static_cast<int>(m), true, i});
+      index_.producers.emplace(matters[m].produces[i].key, m);
+    }
+    for (const auto& r : matters[m].results) index_.issuers.emplace(r.id, m);
+  }
+}
+
+const Matter* Chain::find_matter(std::string_view id) const {
+  auto it = index_.matters.find(std::string(id));
+  return it == index_.matters.end() ? nullptr : &matters[it->second];
+}
+
+std::optional<std::size_t> Chain::matter_index(std::string_view id) const {
+  auto it = index_.matters.find(std::string(id));
+  if (it == index_.matters.end()) return std::nullopt;
+  return it->second;
+}
+
+const Department* Chain::find_department(std::string_view id) const {
+  auto it = index_.departments.find(std::string(id));
+  return it == index_.departments.end() ? nullptr : &departments[it->second];
+}
+
+const Material* Chain::find_material(std::string_view id) const {
+  auto it = index_.materials.find(std::string(id));
+  return it == index_.materials.end() ? nullptr : &materials[it->second];
+}
+
+const Field* Chain::find_field(std::string_view key) const {
+  auto it = index_.fields.find(std::string(key));
+  if (it == index_.fields.end()) return nullptr;
+  const FieldPos& p = it->second;
+  if (p.matter < 0) return &fields[p.index];
+  const Matter& m = matters[static_cast<std::size_t>(p.matter)];
+  return p.produced ? &m.produces[p.index] : &m.field_defs[p.index];
+}
+
+const Matter* Chain::producer_of(std::string_view key) const {
+  auto it = index_.producers.find(std::string(key));
+  return it == index_.producers.end() ? nullptr : &matters[it->second];
+}
+
+const Matter* Chain::issuer_of(std::string_view material) const {
+  auto it = index_.issuers.find(std::string(material));
+  return it == index_.issuers.end() ? nullptr : &matters[it->second];
+}
+
+std::vector<std::string> Chain::field_keys() const {
+  std::vector<std::string> keys;
+  keys.reserve(index_.fields.size());
+  for (const auto& [k, v] : index_.fields) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+}  // namespace yilian
