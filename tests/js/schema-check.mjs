@@ -211,7 +211,17 @@ function schemaVerdict(file) {
   return { ok: false, text, errors: validate.errors.map((e) => ({ ...e })) };
 }
 
+// The most telling of ajv's errors: not the summary of an anyOf or if/else,
+// and not the type mismatch of the anyOf branch the data plainly is not
+// (a matter's field item that is a map is not "must be string").
+function mainError(errors) {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  return errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'if' &&
+                            !(e.keyword === 'type' && anyOfAt.has(e.instancePath))) ?? errors[0];
+}
+
 function describeError(e) {
+  if (e.keyword === 'false schema') return `${e.instancePath} is not allowed here`;
   let msg = `${e.instancePath || '/'} ${e.message}`;
   if (e.keyword === 'additionalProperties') msg += `: ${e.params.additionalProperty}`;
   else if (e.keyword === 'enum') msg += `: ${e.params.allowedValues.join(' ')}`;
@@ -232,7 +242,7 @@ function fail(file, why) {
 // Files that must be valid: the schema accepts them, and the loader too.
 function checkValid(file) {
   const s = schemaVerdict(file);
-  if (!s.ok) return fail(file, `the schema rejects a valid chain: ${describeError(s.errors[0])}`);
+  if (!s.ok) return fail(file, `the schema rejects a valid chain: ${describeError(mainError(s.errors))}`);
   if (cli) {
     const l = loaderVerdict(file);
     if (l.verdict === 'error') return fail(file, `loader run failed: ${l.detail}`);
@@ -250,7 +260,7 @@ function checkInvalid(file) {
     console.log(`ok       ${rel(file)} (schema accepts; its error is for the loader alone)`);
     return;
   }
-  let reason = describeError(s.errors[0]);
+  let reason = describeError(mainError(s.errors));
   if (cli) {
     const l = loaderVerdict(file);
     if (l.verdict === 'error') return fail(file, `loader run failed: ${l.detail}`);
@@ -275,7 +285,7 @@ function checkNegative(file) {
   const normal = (p) => (p === '/' ? '' : p);
   const hit = s.errors.find((e) => e.instancePath === normal(wantPath) && e.keyword === wantKeyword);
   if (!hit) {
-    return fail(file, `rejected for another reason than ${wantPath} ${wantKeyword}: ${describeError(s.errors[0])}`);
+    return fail(file, `rejected for another reason than ${wantPath} ${wantKeyword}: ${describeError(mainError(s.errors))}`);
   }
   let reason = describeError(hit);
   if (cli) {
