@@ -28,8 +28,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success, 1 invalid input or failed check, 2 usage or I/O error.\n"
       "Run `yilian <command> --help` for the options of a command.");
 
-  // validate, plan and graph are added on main; this branch has only the
-  // calendar commands.
+  add_validate(app);
+  add_plan(app);
+  add_graph(app);
   add_calendar(app);
   add_deadline(app);
 
