@@ -28,9 +28,10 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success, 1 invalid input or failed check, 2 usage or I/O error.\n"
       "Run `yilian <command> --help` for the options of a command.");
 
-  add_validate(app);
-  add_plan(app);
-  add_graph(app);
+  // validate, plan and graph are added on main; this branch has only the
+  // calendar commands.
+  add_calendar(app);
+  add_deadline(app);
 
   try {
     app.parse(argc, argv);
