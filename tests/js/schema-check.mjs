@@ -278,7 +278,7 @@ function checkInvalid(file) {
 // the loader.
 function checkNegative(file) {
   const s = schemaVerdict(file);
-  const m = /^#\s*schema-error:\s*(\S+)\s+(\S+)/m.exec(s.text);
+  const m = /^#\s*schema-error:\s*(\S+)\s+(\S.*?)\s*$/m.exec(s.text);
   if (!m) return fail(file, 'names no expected error: it needs a comment line `# schema-error: INSTANCE-PATH KEYWORD`');
   const [, wantPath, wantKeyword] = m;
   if (s.ok) return fail(file, `the schema accepts a file it must reject (expected ${wantPath} ${wantKeyword})`);
