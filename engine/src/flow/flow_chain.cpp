@@ -43,7 +43,17 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   fc->options_ = options;
   if (auto close = TimeOfDay::parse(c.office_close)) fc->hours_.closes = *close;
   const detail::DependencyGraph g = detail::build_graph(c);
+  // A topological order that reads like the file: by stage, then as written.
+  std::vector<int> level(c.matters.size(), 0);
+  for (int m : g.topo)
+    for (int p : g.preds[static_cast<std::size_t>(m)])
+      level[static_cast<std::size_t>(m)] = std::max(level[static_cast<std::size_t>(m)], level[static_cast<std::size_t>(p)] + 1);
   fc->order_ = g.topo;
+  std::sort(fc->order_.begin(), fc->order_.end(), [&](int a, int b) {
+    return level[static_cast<std::size_t>(a)] != level[static_cast<std::size_t>(b)]
+               ? level[static_cast<std::size_t>(a)] < level[static_cast<std::size_t>(b)]
+               : a < b;
+  });
   fc->preds_ = g.preds;
   const std::size_t n = c.matters.size();
   fc->asked_fields_.resize(n);
