@@ -66,6 +66,11 @@ void run(const Options& o) {
   WorkingDayResult accepted{*from, false, {}};
   if (at) accepted = acceptance_date(*cal, *from, *at, OfficeHours{*closes});
   const Deadline d = compute_deadline(*cal, accepted.date, TimeLimit(static_cast<int>(o.days)), ledger);
+  if (counted_days(*cal, accepted.date, d.date, ledger) < o.days) {
+    std::fprintf(stderr, "yilian deadline: error: the deadline lies after %s, the last date yilian represents\n",
+                 Date::max().to_string().c_str());
+    return set_exit_code(exit_invalid);
+  }
   std::vector<int> years = d.provisional_years;
   for (int y : accepted.provisional_years)
     if (std::find(years.begin(), years.end(), y) == years.end()) years.push_back(y);

@@ -89,6 +89,9 @@ TEST_CASE("calendar.cli.bad_input_is_a_clear_error") {
   CHECK(r.code == 2);
   r = yilian("deadline --from 2025-10-09 --days 3 --at 25:00");
   CHECK(r.code == 2);
+  r = yilian("deadline --from 9999-12-20 --days 100000");
+  CHECK(r.code == 1);
+  CHECK(r.err.find("after 9999-12-31") != std::string::npos);
   r = yilian("deadline --from 2025-10-09 --days 3 --calendar cn-mainlnd");
   CHECK(r.code == 2);
   CHECK(r.err.find("did you mean `cn-mainland`?") != std::string::npos);
