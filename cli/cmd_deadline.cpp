@@ -146,7 +146,7 @@ void add_deadline(CLI::App& app) {
       "  yilian deadline --from 2025-09-26 --days 5 --at 17:30      # received after hours\n"
       "  yilian deadline --from 2025-09-26 --days 20 --suspend 2025-10-09..2025-10-15\n"
       "  yilian deadline --from 2026-12-10 --days 20 --json         # reaches 2027: provisional\n"
-      "Exit codes: 0 ok, 1 invalid calendar data, 2 bad arguments or unreadable files.");
+      "Exit codes: 0 ok, 1 invalid calendar data or a deadline past 9999-12-31, 2 bad arguments or unreadable files.");
   cmd->callback([o] { run(*o); });
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -20,7 +21,9 @@ struct Run {
 };
 
 Run yilian(const std::string& args, const std::string& cwd = YILIAN_SOURCE_DIR, const std::string& env = "") {
-  const auto err_file = std::filesystem::temp_directory_path() / "yilian-calendar-cli-stderr.txt";
+  // One stderr file per process: ctest runs test cases in parallel.
+  const auto err_file = std::filesystem::temp_directory_path() /
+                        ("yilian-calendar-cli-stderr-" + std::to_string(getpid()) + ".txt");
   const std::string cmd = "cd '" + cwd + "' && env -u YILIAN_CALENDARS " + env + " '" + std::string(YILIAN_CLI) + "' " + args +
                           " 2>'" + err_file.string() + "'";
   Run r;
@@ -34,6 +37,7 @@ Run yilian(const std::string& args, const std::string& cwd = YILIAN_SOURCE_DIR, 
   std::stringstream ss;
   ss << e.rdbuf();
   r.err = ss.str();
+  std::filesystem::remove(err_file);
   return r;
 }
 
@@ -134,18 +138,25 @@ TEST_CASE("calendar.cli.calendar_year") {
 }
 
 TEST_CASE("calendar.cli.calendars_from_environment_and_option") {
+  // A calendar that exists only in a temporary directory, so that neither
+  // ./chains/calendars nor an installed share directory can answer for it.
+  const auto dir = std::filesystem::temp_directory_path() / "yilian-calendar-cli-lookup";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "lookup-only.yaml") << "name: lookup-only\nextends: cn-mainland\n";
+  std::ofstream(dir / "cn-mainland.yaml")
+      << std::ifstream(std::string(YILIAN_SOURCE_DIR) + "/chains/calendars/cn-mainland.yaml").rdbuf();
   const std::string elsewhere = std::filesystem::temp_directory_path().string();
-  // From another directory, ./chains/calendars is not there.
-  Run r = yilian("deadline --from 2025-09-26 --days 5", elsewhere);
+  const std::string args = "deadline --from 2025-09-26 --days 5 --json --calendar lookup-only";
+  Run r = yilian(args, elsewhere);
   CHECK(r.code == 2);
-  r = yilian("deadline --from 2025-09-26 --days 5 --calendars '" + std::string(YILIAN_SOURCE_DIR) + "/chains/calendars'",
-             elsewhere);
+  CHECK(r.err.find("lookup-only") != std::string::npos);
+  r = yilian(args + " --calendars '" + dir.string() + "'", elsewhere);
   CHECK(r.code == 0);
-  r = yilian("calendar --year 2025 --json", elsewhere);
-  CHECK(r.code == 2);
-  r = yilian("calendar --year 2025 --json", elsewhere,
-             "YILIAN_CALENDARS='/nonexistent:" + std::string(YILIAN_SOURCE_DIR) + "/chains/calendars'");
+  CHECK(r.out.find("2025-10-10") != std::string::npos);
+  r = yilian(args, elsewhere, "YILIAN_CALENDARS='/nonexistent:" + dir.string() + "'");
   CHECK(r.code == 0);
+  CHECK(r.out.find("\"calendar\": \"lookup-only\"") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("calendar.cli.help_teaches") {
