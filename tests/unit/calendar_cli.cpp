@@ -102,7 +102,7 @@ TEST_CASE("calendar.cli.bad_input_is_a_clear_error") {
 }
 
 TEST_CASE("calendar.cli.invalid_calendar_file_exits_1") {
-  const auto dir = std::filesystem::temp_directory_path() / "yilian-calendar-cli";
+  const auto dir = std::filesystem::temp_directory_path() / ("yilian-calendar-cli-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "broken.yaml") << "name: broken\nyears:\n  2025:\n    notice: n\n    holidays:\n"
                                         "      - { name: x, off: [2025-01-04] }\n";
@@ -140,7 +140,7 @@ TEST_CASE("calendar.cli.calendar_year") {
 TEST_CASE("calendar.cli.calendars_from_environment_and_option") {
   // A calendar that exists only in a temporary directory, so that neither
   // ./chains/calendars nor an installed share directory can answer for it.
-  const auto dir = std::filesystem::temp_directory_path() / "yilian-calendar-cli-lookup";
+  const auto dir = std::filesystem::temp_directory_path() / ("yilian-calendar-cli-lookup-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "lookup-only.yaml") << "name: lookup-only\nextends: cn-mainland\n";
   std::ofstream(dir / "cn-mainland.yaml")
