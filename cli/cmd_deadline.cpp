@@ -66,6 +66,11 @@ void run(const Options& o) {
   WorkingDayResult accepted{*from, false, {}};
   if (at) accepted = acceptance_date(*cal, *from, *at, OfficeHours{*closes});
   const Deadline d = compute_deadline(*cal, accepted.date, TimeLimit(static_cast<int>(o.days)), ledger);
+  if (counted_days(*cal, accepted.date, d.date, ledger) < o.days) {
+    std::fprintf(stderr, "yilian deadline: error: the deadline lies after %s, the last date yilian represents\n",
+                 Date::max().to_string().c_str());
+    return set_exit_code(exit_invalid);
+  }
   std::vector<int> years = d.provisional_years;
   for (int y : accepted.provisional_years)
     if (std::find(years.begin(), years.end(), y) == years.end()) years.push_back(y);
@@ -141,7 +146,7 @@ void add_deadline(CLI::App& app) {
       "  yilian deadline --from 2025-09-26 --days 5 --at 17:30      # received after hours\n"
       "  yilian deadline --from 2025-09-26 --days 20 --suspend 2025-10-09..2025-10-15\n"
       "  yilian deadline --from 2026-12-10 --days 20 --json         # reaches 2027: provisional\n"
-      "Exit codes: 0 ok, 1 invalid calendar data, 2 bad arguments or unreadable files.");
+      "Exit codes: 0 ok, 1 invalid calendar data or a deadline past 9999-12-31, 2 bad arguments or unreadable files.");
   cmd->callback([o] { run(*o); });
 }
 

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "calendar_fixture.h"
 
 namespace {
@@ -27,7 +29,8 @@ CalendarLoadResult load_text(const std::string& yaml, const std::vector<std::str
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / ("yilian-calendar-test-" + name)) {
+      : path(std::filesystem::temp_directory_path() /
+             ("yilian-calendar-test-" + name + "-" + std::to_string(getpid()))) {
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }

@@ -97,9 +97,10 @@ struct Extension {
 class TimeLimit {
  public:
   TimeLimit() = default;
+  /// A limit of `days` working days (a negative number counts as 0).
   TimeLimit(int days) : days_(days < 0 ? 0 : days) {}  // NOLINT: a bare number is a limit
-  /// Records an extension. Rejects (invalid_input) days < 1, an empty
-  /// approver, more days than the basis allows, and a second Art. 42
+  /// Records an extension. Rejects (invalid_input) days < 1 or > 10 000, an
+  /// empty approver, more days than the basis allows, and a second Art. 42
   /// extension of the same basis; the limit is unchanged then.
   Status extend(Extension e);
   [[nodiscard]] int base_days() const { return days_; }

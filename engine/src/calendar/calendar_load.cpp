@@ -40,7 +40,8 @@ class Loader {
     files.push_back(path);
     auto root = detail::parse_yaml_file(path, detail::YamlLimits{}, diags_);
     if (!root) return std::nullopt;
-    return load_tree(*root, path, expected_name, fs::path(path).parent_path().string());
+    const fs::path dir = fs::path(path).parent_path();
+    return load_tree(*root, path, expected_name, dir.empty() ? "." : dir.string());
   }
 
   std::optional<CalendarData> load_tree(const YamlNode& root, const std::string& file,
@@ -79,7 +80,7 @@ class Loader {
     for (const DayRule& rule : data.rules) state_[rule.date.days()] = rule.working;
     const std::set<int> base_years(data.years.begin(), data.years.end());
 
-    if (const YamlNode* years = root.get("years"); years && r.check_id_map(*years, "years", "years (a map)")) {
+    if (const YamlNode* years = root.get("years"); years && r.check_id_map(*years, "years", "the years")) {
       std::map<std::int32_t, Listed> listed;
       for (const auto& [key, value] : years->entries) {
         const std::string path = detail::child_path("years", key->text);
@@ -121,7 +122,8 @@ class Loader {
               "one of them must not extend the other");
       return std::nullopt;
     }
-    std::vector<std::string> search{own_dir};
+    std::vector<std::string> search;
+    if (!own_dir.empty()) search.push_back(own_dir);
     search.insert(search.end(), dirs_.begin(), dirs_.end());
     auto path = find_calendar_file(base_name, search);
     if (!path) {
@@ -335,7 +337,7 @@ CalendarLoadResult load_calendar_text(std::string_view yaml, const std::string& 
   loader.files.push_back(file_name);
   std::optional<CalendarData> data;
   if (auto root = detail::parse_yaml(yaml, file_name, detail::YamlLimits{}, diags))
-    data = loader.load_tree(*root, file_name, "", dirs.empty() ? "." : dirs.front());
+    data = loader.load_tree(*root, file_name, "", "");
   return finish(loader, std::move(data), std::move(diags));
 }
 

@@ -16,6 +16,8 @@ constexpr std::array<std::string_view, 10> kReasonNames = {
 
 constexpr std::array<std::string_view, 3> kBasisNames = {"department-head", "government-head", "other"};
 
+constexpr int kMaxExtensionDays = 10'000;
+
 struct Advance {
   Date date;
   std::int64_t suspended = 0;
@@ -118,6 +120,9 @@ std::optional<int> extension_cap(ExtensionBasis b) {
 
 Status TimeLimit::extend(Extension e) {
   if (e.days < 1) return Status::invalid(fmt::format("an extension must add at least 1 working day, not {}", e.days));
+  if (e.days > kMaxExtensionDays)
+    return Status::invalid(fmt::format("an extension of {} working days is implausible (at most {})", e.days,
+                                       kMaxExtensionDays));
   if (e.approver.empty()) return Status::invalid("an extension needs the approver (Art. 42: the head who approved it)");
   if (auto cap = extension_cap(e.basis)) {
     if (e.days > *cap)
