@@ -10,6 +10,8 @@ namespace yilian::cli {
 void add_validate(CLI::App& app);
 void add_plan(CLI::App& app);
 void add_graph(CLI::App& app);
+void add_calendar(CLI::App& app);
+void add_deadline(CLI::App& app);
 void add_form(CLI::App& app);
 void add_check(CLI::App& app);
 

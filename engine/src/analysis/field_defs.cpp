@@ -1,5 +1,7 @@
 #include "analysis/field_defs.h"
 
+#include "analysis/condition_sets.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,36 +98,58 @@ void check_field_definitions(const Chain& c, Diagnostics& out) {
     }
   }
 
-  // Produced data against the applicant's definitions of the same key.
-  std::unordered_map<std::string_view, const Matter*> producer;
+  // Produced data: alternatives (conditions that cannot hold together) may
+  // produce one datum; the first producer's definition is checked against
+  // the applicant's, the others' against the first.
   for (const auto& m : c.matters) {
     for (const auto& pf : m.produces) {
-      auto [it, inserted] = producer.emplace(pf.key, &m);
-      if (!inserted) {
+      const std::vector<const Matter*> producers = c.producers_of(pf.key);
+      const Matter* overlapping = nullptr;
+      for (const Matter* o : producers) {
+        if (o == &m) break;
+        if (!disjoint(o->when, m.when, c)) {
+          overlapping = o;
+          break;
+        }
+      }
+      if (overlapping) {
         error(pf.where, matter_path(c, m) + ".produces", "produced-twice",
-              fmt::format("`{}` is produced by both {} (at {}) and {}", pf.key, matter_name(*it->second),
-                          it->second->where.to_string(), matter_name(m)));
+              fmt::format("`{}` is produced by both {} and {}, whose conditions can hold together", pf.key,
+                          matter_name(*overlapping), matter_name(m)),
+              "alternatives need conditions that cannot both hold, e.g. different values of one enum field");
         continue;
       }
-      for (const Field* def : by_key.at(pf.key)->defs) {
-        if (!def->produced_by.empty()) continue;
-        if (def->type != pf.type) {
-          error(pf.where, matter_path(c, m) + ".produces", "produced-type-collision",
-                fmt::format("matter {} produces `{}` as {}, but the applicant field `{}` (at {}) is {}", matter_name(m),
-                            pf.key, to_string(pf.type), pf.key, def->where.to_string(), to_string(def->type)));
-        } else if (def->prefer == Prefer::unset) {
-          error(def->where, pf.key, "produced-and-asked",
-                fmt::format("`{}` is asked from the applicant here and produced by matter {} (at {}), and the chain "
-                            "does not say which wins",
-                            pf.key, matter_name(m), pf.where.to_string()),
-                "add `prefer: produced` (once-only: ask only when no matter produces it) or `prefer: applicant`");
-        } else if (std::string why = definition_conflict(*def, pf); !why.empty()) {
-          error(pf.where, matter_path(c, m) + ".produces", "field-conflict",
-                fmt::format("matter {} produces `{}` with a different definition than the applicant field (at {}): {}",
-                            matter_name(m), pf.key, def->where.to_string(), why),
-                "one datum has one definition, whoever supplies it; make them agree");
+      const KeyDefinitions& group = *by_key.at(pf.key);
+      if (!producers.empty() && producers.front() != &m) {
+        const Field* first_def = nullptr;
+        for (const Field* d : group.defs)
+          if (d->produced_by == producers.front()->id) first_def = d;
+        if (first_def)
+          if (std::string why = definition_conflict(*first_def, pf); !why.empty())
+            error(pf.where, matter_path(c, m) + ".produces", "field-conflict",
+                  fmt::format("`{}` is produced again with a different definition: {} (first at {})", pf.key, why,
+                              first_def->where.to_string()));
+      } else {
+        for (const Field* def : group.defs) {
+          if (!def->produced_by.empty()) continue;
+          if (def->type != pf.type) {
+            error(pf.where, matter_path(c, m) + ".produces", "produced-type-collision",
+                  fmt::format("matter {} produces `{}` as {}, but the applicant field `{}` (at {}) is {}", matter_name(m),
+                              pf.key, to_string(pf.type), pf.key, def->where.to_string(), to_string(def->type)));
+          } else if (def->prefer == Prefer::unset) {
+            error(def->where, pf.key, "produced-and-asked",
+                  fmt::format("`{}` is asked from the applicant here and produced by matter {} (at {}), and the chain "
+                              "does not say which wins",
+                              pf.key, matter_name(m), pf.where.to_string()),
+                  "add `prefer: produced` (once-only: ask only when no matter produces it) or `prefer: applicant`");
+          } else if (std::string why = definition_conflict(*def, pf); !why.empty()) {
+            error(pf.where, matter_path(c, m) + ".produces", "field-conflict",
+                  fmt::format("matter {} produces `{}` with a different definition than the applicant field (at {}): {}",
+                              matter_name(m), pf.key, def->where.to_string(), why),
+                  "one datum has one definition, whoever supplies it; make them agree");
+          }
+          break;  // one message per produced key
         }
-        break;  // one message per produced key
       }
       for (const auto& r : m.fields)
         if (r.id == pf.key)
