@@ -258,7 +258,7 @@ Form merge_form(const Chain& c) {
     // every issuer is conditional (then it is asked when none applies).
     for (const auto& id : fm.issuers) {
       const Matter* im = c.find_matter(id);
-      if (!im || !im->conditional()) {
+      if (!im || !im->conditional() || fm.matters.empty()) {  // a final result nobody needs is never asked
         fm.asked = false;
         fm.unless_issued.clear();
         break;

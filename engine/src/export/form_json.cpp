@@ -35,6 +35,7 @@ json field_json(const FormField& f) {
             {"deciding", f.deciding},
             {"departments", f.departments},
             {"source", f.source()},
+            {"asked", f.asked},
             {"producers", f.producers}};
   if (!f.unless_produced.empty()) j["unless_produced"] = texts(f.unless_produced);
   if (!d.description.empty()) j["description"] = d.description;
@@ -57,6 +58,7 @@ json material_json(const FormMaterial& m) {
             {"departments", m.departments},
             {"source", m.source()},
             {"issuers", m.issuers},
+            {"asked", m.asked},
             {"original", m.material.original},
             {"copies", m.material.copies}};
   if (!m.unless_issued.empty()) j["unless_issued"] = texts(m.unless_issued);
