@@ -53,13 +53,13 @@ struct FormMaterial {
   Material material;
   Requirement requirement = Requirement::always;  ///< never `optional`
   std::vector<Condition> required_when;
-  /// Issued only by conditional matters: the applicant hands it in only when
-  /// none of these (the issuers' conditions) holds. Empty otherwise.
-  std::vector<Condition> unless_issued;
   std::vector<std::string> matters;       ///< matters that need it, chain order
   std::vector<std::string> departments;   ///< departments that receive or issue it, sorted
-  std::vector<std::string> issuers;       ///< matters that issue it (`results`), chain order
-  bool asked = true;                      ///< the applicant may be asked for it
+  /// Matters that issue it (`results`), chain order. An issued document is
+  /// never asked from the applicant: when its issuer does not apply it does
+  /// not exist and no one needs it (alternatives list each issuer's result).
+  std::vector<std::string> issuers;
+  bool asked = true;                      ///< no matter issues it
 
   /// "applicant", or "matter:<id>" of the first issuer.
   [[nodiscard]] std::string source() const;

@@ -35,7 +35,6 @@ struct CompiledForm {
   std::vector<std::pair<std::string_view, int>> material_ids;  // sorted by id
   std::vector<std::string> asked_keys;                       // for did-you-mean
   std::vector<std::string> all_material_ids;
-  std::vector<std::vector<int>> material_issuers;            // by material: issuing matters
 };
 
 namespace {
@@ -73,9 +72,6 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
   for (std::size_t i = 0; i < f.materials.size(); ++i) {
     cf->material_ids.emplace_back(f.materials[i].material.id, static_cast<int>(i));
     cf->all_material_ids.push_back(f.materials[i].material.id);
-    std::vector<int> issuers;
-    for (const auto& id : f.materials[i].issuers) issuers.push_back(find_sorted(matter_at, id));
-    cf->material_issuers.push_back(std::move(issuers));
   }
   std::sort(cf->material_ids.begin(), cf->material_ids.end());
   for (const auto& m : f.matters) {
@@ -245,13 +241,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
       r.invalid.erase(r.invalid.begin() + static_cast<std::ptrdiff_t>(*it));
   }
 
-  // 4. Materials. One issued inside the chain is not asked while an issuer
-  //    applies (or may apply); with every issuer skipped the applicant brings it.
-  auto issued_now = [&](std::size_t j) {
-    for (int p : cf.material_issuers[j])
-      if (truth[static_cast<std::size_t>(p)] != Truth::no) return true;
-    return false;
-  };
+  // 4. Materials. One issued inside the chain is never asked (once-only).
   std::vector<std::uint8_t> given(form.materials.size(), 0);
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
@@ -265,7 +255,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     }
     const auto ju = static_cast<std::size_t>(j);
     const FormMaterial& fm = form.materials[ju];
-    if (!fm.asked || issued_now(ju)) {
+    if (!fm.asked) {
       r.ignored.push_back({id, "issued-by-chain",
                            fmt::format("matter `{}` issues it (once-only)", fm.issuers.empty() ? "" : fm.issuers.front())});
       continue;
@@ -283,7 +273,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   }
   for (std::size_t j = 0; j < form.materials.size(); ++j) {
     const FormMaterial& fm = form.materials[j];
-    if (!fm.asked || need_material[j].empty() || given[j] || issued_now(j)) continue;
+    if (!fm.asked || need_material[j].empty() || given[j]) continue;
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
     mi.key = fm.material.id;

@@ -254,17 +254,8 @@ Form merge_form(const Chain& c) {
   }
   for (std::size_t i = 0; i < all_materials.size(); ++i) {
     FormMaterial& fm = all_materials[i];
-    // Once-only: a material a matter of the chain issues is not asked, unless
-    // every issuer is conditional (then it is asked when none applies).
-    for (const auto& id : fm.issuers) {
-      const Matter* im = c.find_matter(id);
-      if (!im || !im->conditional() || fm.matters.empty()) {  // a final result nobody needs is never asked
-        fm.asked = false;
-        fm.unless_issued.clear();
-        break;
-      }
-      add_condition(fm.unless_issued, im->when);
-    }
+    // Once-only: a document a matter of the chain issues is never asked.
+    fm.asked = fm.issuers.empty();
     if (!fm.asked) {
       fm.requirement = Requirement::produced;
       fm.required_when.clear();

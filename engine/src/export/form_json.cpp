@@ -61,7 +61,6 @@ json material_json(const FormMaterial& m) {
             {"asked", m.asked},
             {"original", m.material.original},
             {"copies", m.material.copies}};
-  if (!m.unless_issued.empty()) j["unless_issued"] = texts(m.unless_issued);
   if (!m.material.description.empty()) j["description"] = m.material.description;
   return j;
 }

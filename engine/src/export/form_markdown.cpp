@@ -262,7 +262,7 @@ std::string form_to_markdown(const Form& form) {
   std::map<std::string, std::pair<std::vector<Condition>, std::vector<const FormMaterial*>>> cond_mats;
   std::vector<std::string> cond_mat_order;
   for (const auto& m : form.materials) {
-    if (m.requirement == Requirement::produced || !m.unless_issued.empty()) {
+    if (m.requirement == Requirement::produced) {
       issued.push_back(&m);
     } else if (m.requirement == Requirement::conditional) {
       std::string key;
@@ -291,12 +291,10 @@ std::string form_to_markdown(const Form& form) {
   }
   if (!issued.empty()) {
     out += fmt::format("## {}、本链条出具的证照（无需提交，统一出件）\n\n", zh_numeral(++section));
-    out += "| 证照 | 编号 | 出具事项 | 后续使用事项 | 申请人何时提交 |\n|---|---|---|---|---|\n";
+    out += "| 证照 | 编号 | 出具事项 | 后续使用事项 |\n|---|---|---|---|\n";
     for (const FormMaterial* m : issued)
-      out += fmt::format("| {} | `{}` | {} | {} | {} |\n", md_cell(m->material.name), m->material.id,
-                         md_cell(matter_names(form, m->issuers)), md_cell(matter_names(form, m->matters)),
-                         m->unless_issued.empty() ? "无需提交"
-                                                  : md_cell("出具事项均不办理时（" + matter_names(form, m->issuers) + "）"));
+      out += fmt::format("| {} | `{}` | {} | {} |\n", md_cell(m->material.name), m->material.id,
+                         md_cell(matter_names(form, m->issuers)), md_cell(matter_names(form, m->matters)));
     out += "\n";
   }
   out += "## 减少情况\n\n| | 分别申请 | 一表申请 | 减少 |\n|---|---:|---:|---:|\n";

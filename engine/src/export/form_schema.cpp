@@ -278,21 +278,6 @@ std::string form_to_json_schema(const Form& form) {
   for (const auto& m : form.materials) {
     material_items.push_back({{"const", m.material.id}, {"title", m.material.name}});
     if (!m.asked) continue;
-    if (!m.unless_issued.empty()) {
-      // Issued only by conditional matters: handed in when every issuer
-      // definitely does not apply (and a matter needing it may).
-      std::vector<json> cond;
-      if (m.requirement == Requirement::conditional) {
-        std::vector<json> any;
-        for (const auto& c : m.required_when) any.push_back(may_hold(form, c));
-        cond.push_back(any_of(std::move(any)));
-      }
-      for (const auto& c : m.unless_issued) cond.push_back(at_fields(translate(form, c.root()).f));
-      rules.push_back({{"$comment", fmt::format("`{}` unless an issuer applies", m.material.id)},
-                       {"if", all_of(std::move(cond))},
-                       {"then", {{"properties", {{"materials", contains(m.material.id)}}}}}});
-      continue;
-    }
     if (m.requirement == Requirement::always) must_materials.push_back(contains(m.material.id));
     else if (m.requirement == Requirement::conditional)
       for (const auto& c : m.required_when) group(c).materials.push_back(m.material.id);
