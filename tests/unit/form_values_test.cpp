@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <random>
+#include <regex>
+
+#include "analysis/value_rules.h"
 
 #include "yilian/check.h"
 
@@ -139,4 +143,31 @@ TEST_CASE("form.values.date_enum_bool_numbers_text") {
   // Not given: no value, or blank text.
   CHECK(code_of(i, Value{}).empty());
   CHECK(code_of(s, Value{std::string("  ")}).empty());
+}
+
+TEST_CASE("form.values.phone_matcher_agrees_with_pattern") {
+  // The checker's hand-written matcher and the pattern written into the JSON
+  // Schema accept exactly the same strings: every string over digits, +, -
+  // and space up to length 16 from a fixed-seed generator, biased towards
+  // phone-like shapes, and some hand-picked edges.
+  const std::regex re(detail::kPhonePattern, std::regex::ECMAScript);
+  std::mt19937_64 rng(20250926);
+  const std::string alphabet = "0123456789 -+";
+  const std::array<std::string, 8> starts{"1", "13", "0", "05", "+86", "0086", "400", "800"};
+  int accepted = 0;
+  for (int n = 0; n < 200'000; ++n) {
+    std::string s = n % 2 ? starts[rng() % starts.size()] : "";
+    const std::size_t len = rng() % 15;
+    for (std::size_t i = 0; i < len; ++i) {
+      const auto r = rng() % 20;
+      s += r < 16 ? static_cast<char>('0' + r % 10) : alphabet[10 + r % 3];
+    }
+    const bool want = std::regex_search(s, re);
+    accepted += want;
+    if (detail::phone_matches(s) != want) FAIL_CHECK("disagree on '" << s << "': pattern says " << want);
+  }
+  CHECK(accepted > 1000);  // the generator reaches the accepted language
+  for (const char* s : {"", "0", "1", "+86", "0086 13805331234", "0533 52812345", "0533-5281234-", "05335281234-1234567",
+                        "010-1234567-123456", "400-1234567", "40012345678", "+86-138-0533-1234"})
+    CHECK_MESSAGE(detail::phone_matches(s) == std::regex_search(std::string(s), re), s);
 }

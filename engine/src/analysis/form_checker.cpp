@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "analysis/value_rules.h"
 #include "load/doc_reader.h"
@@ -32,7 +33,7 @@ struct CompiledForm {
   std::vector<CompiledField> fields;
   std::vector<CompiledMatter> matters;
   std::vector<std::pair<std::string_view, int>> keys;       // sorted by key
-  std::vector<std::pair<std::string_view, int>> material_ids;  // sorted by id
+  std::unordered_map<std::string_view, int> material_at;     // id -> index
   std::vector<std::string> asked_keys;                       // for did-you-mean
   std::vector<std::string> all_material_ids;
 };
@@ -70,10 +71,9 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
   }
   std::sort(cf->keys.begin(), cf->keys.end());
   for (std::size_t i = 0; i < f.materials.size(); ++i) {
-    cf->material_ids.emplace_back(f.materials[i].material.id, static_cast<int>(i));
+    cf->material_at.emplace(f.materials[i].material.id, static_cast<int>(i));
     cf->all_material_ids.push_back(f.materials[i].material.id);
   }
-  std::sort(cf->material_ids.begin(), cf->material_ids.end());
   for (const auto& m : f.matters) {
     CompiledMatter cm;
     cm.conditional = !m.when.empty();
@@ -101,17 +101,45 @@ InvalidItem invalid(std::string key, std::string code, std::string reason, std::
                      std::move(where)};
 }
 
+std::string not_needed_detail(const Form& form, const detail::CompiledField& c) {
+  if (c.matters.empty()) return "no matter of the chain needs it";
+  std::string ids;
+  for (int m : c.matters) ids += (ids.empty() ? "" : ", ") + form.matters[static_cast<std::size_t>(m)].id;
+  return fmt::format("only {} need it, and they do not apply", ids);
+}
+
 SourceLocation where_of(const Application* app, std::string_view key) {
   if (!app) return {};
   auto it = app->field_where.find(key);
   return it == app->field_where.end() ? SourceLocation{} : it->second;
 }
 
+/// Per-thread scratch space, so that a check allocates only its result.
+struct Scratch {
+  std::vector<const Value*> value;    // by field: the valid value, or null
+  std::vector<std::uint8_t> state;    // by field: absent, valid, bad
+  std::vector<std::uint32_t> bad;     // by field: index into the result's invalid items
+  std::vector<Truth> truth;           // by matter
+  std::vector<std::uint8_t> decide;   // by field: must decide an undecided condition
+  std::vector<std::uint8_t> material; // by material: bit 1 needed, bit 2 definitely, bit 4 given
+  std::vector<int> by;
+};
+
+enum : std::uint8_t { absent = 0, valid = 1, bad = 2 };
+
 CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const std::vector<std::string>& materials,
                       const Application* app) {
   const Form& form = cf.form;
-  const std::size_t nf = cf.fields.size(), nm = cf.matters.size();
+  const std::size_t nf = cf.fields.size(), nm = cf.matters.size(), nmat = form.materials.size();
+  thread_local Scratch s;
+  s.value.assign(nf, nullptr);
+  s.state.assign(nf, absent);
+  s.bad.assign(nf, 0);
+  s.truth.assign(nm, Truth::yes);
+  s.decide.assign(nf, 0);
+  s.material.assign(nmat, 0);
   CheckResult r;
+  r.missing.reserve(8);
 
   if (app) {
     if (app->chain != form.chain)
@@ -128,14 +156,13 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   }
 
   // 1. Values: a merge join of the sorted application keys with the form's.
-  enum : std::uint8_t { absent = 0, valid = 1, bad = 2 };
-  std::vector<const Value*> value(nf, nullptr);
-  std::vector<std::uint8_t> state(nf, absent);
-  std::vector<std::size_t> bad_item(nf, SIZE_MAX);  // index into r.invalid
   auto kit = cf.keys.begin();
+  InvalidItem item;
   for (const auto& [key, v] : values) {
-    while (kit != cf.keys.end() && kit->first < key) ++kit;
-    if (kit == cf.keys.end() || kit->first != key) {
+    const std::string_view k = key;
+    int order = 1;
+    while (kit != cf.keys.end() && (order = kit->first.compare(k)) < 0) ++kit;
+    if (order != 0) {
       r.invalid.push_back(invalid(key, "unknown-field", fmt::format("`{}` is not a field of chain `{}`", key, form.chain),
                                   fmt::format("“{}”不是本链条的填报项", key), detail::did_you_mean(key, cf.asked_keys),
                                   where_of(app, key)));
@@ -149,89 +176,86 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
                            fmt::format("matter `{}` produces it (once-only)", form.fields[i].producers.front())});
       continue;
     }
-    InvalidItem item;
     if (!detail::check_value(c.rule, v, item)) {
       item.where = where_of(app, key);
-      state[i] = bad;
-      bad_item[i] = r.invalid.size();
+      s.state[i] = bad;
+      s.bad[i] = static_cast<std::uint32_t>(r.invalid.size());
       r.invalid.push_back(std::move(item));
+      item = InvalidItem{};
       continue;
     }
-    value[i] = &v;
-    state[i] = valid;
+    s.value[i] = &v;
+    s.state[i] = valid;
   }
 
   // 2. Which matters apply: conditions over the valid values only.
-  std::vector<Truth> truth(nm, Truth::yes);
+  r.applicable_matters.reserve(nm);
   for (std::size_t m = 0; m < nm; ++m) {
     const detail::CompiledMatter& cm = cf.matters[m];
-    if (!cm.conditional) continue;
-    truth[m] = form.matters[m].when.evaluate([&](std::string_view k) -> const Value* {
-      for (const auto& [ck, i] : cm.condition_keys)
-        if (ck == k) return value[static_cast<std::size_t>(i)];
-      return nullptr;
-    });
-  }
-  for (std::size_t m = 0; m < nm; ++m) {
-    if (truth[m] == Truth::no) r.skipped_matters.push_back(form.matters[m].id);
-    else r.applicable_matters.push_back(form.matters[m].id);
-    if (truth[m] == Truth::unknown) r.undetermined_matters.push_back(form.matters[m].id);
+    if (cm.conditional)
+      s.truth[m] = form.matters[m].when.evaluate([&](std::string_view k) -> const Value* {
+        for (const auto& [ck, i] : cm.condition_keys)
+          if (ck == k) return s.value[static_cast<std::size_t>(i)];
+        return nullptr;
+      });
+    if (s.truth[m] == Truth::no) {
+      r.skipped_matters.push_back(form.matters[m].id);
+      continue;
+    }
+    r.applicable_matters.push_back(form.matters[m].id);
+    if (s.truth[m] != Truth::unknown) continue;
+    r.undetermined_matters.push_back(form.matters[m].id);
+    // An undecided condition needs every field it reads that has no valid value.
+    for (const auto& [k, i] : cm.condition_keys)
+      if (s.state[static_cast<std::size_t>(i)] != valid) s.decide[static_cast<std::size_t>(i)] = 1;
   }
 
   // 3. Fields the applicable matters need, and fields that must decide an
   //    undecided condition.
-  std::vector<std::vector<int>> decides_now(nf);
-  for (std::size_t m = 0; m < nm; ++m) {
-    if (truth[m] != Truth::unknown) continue;
-    for (const auto& [k, i] : cf.matters[m].condition_keys)
-      if (state[static_cast<std::size_t>(i)] != valid) decides_now[static_cast<std::size_t>(i)].push_back(static_cast<int>(m));
-  }
-  std::vector<std::size_t> drop_invalid;
+  std::vector<std::uint32_t> drop_invalid;
   for (std::size_t i = 0; i < nf; ++i) {
     const detail::CompiledField& c = cf.fields[i];
     if (!c.asked) continue;
-    bool needed = false, definite = !decides_now[i].empty();
-    std::vector<int> by;
+    bool needed = false, definite = s.decide[i] != 0;
     for (int m : c.matters) {
-      const Truth t = truth[static_cast<std::size_t>(m)];
+      const Truth t = s.truth[static_cast<std::size_t>(m)];
       if (t == Truth::no) continue;
       needed = true;
-      if (c.required) by.push_back(m);
-      if (t == Truth::yes && c.required) definite = true;
+      definite = definite || (t == Truth::yes && c.required);
     }
     int producer = -1;
     for (int p : c.unless_producers)
-      if (truth[static_cast<std::size_t>(p)] != Truth::no) {
-        needed = false;  // a producer will supply it
-        producer = p;
-        by.clear();
-      }
-    if (!needed && decides_now[i].empty() && state[i] != absent) {
-      if (producer >= 0) {
+      if (s.truth[static_cast<std::size_t>(p)] != Truth::no) producer = p;  // a producer will supply it
+    if (producer >= 0) needed = false;
+    if (s.state[i] != absent) {
+      if (needed || s.decide[i] || c.deciding) continue;
+      // Given but not used: ignored (an invalid value of it is no error).
+      if (producer >= 0)
         r.ignored.push_back({form.fields[i].field.key, "produced-by-chain",
                              fmt::format("matter `{}` produces it (once-only)",
                                          form.matters[static_cast<std::size_t>(producer)].id)});
-        if (state[i] == bad) drop_invalid.push_back(bad_item[i]);
-      } else if (!c.deciding) {
-        std::string not_applying;
-        for (int m : c.matters) not_applying += (not_applying.empty() ? "" : ", ") + form.matters[static_cast<std::size_t>(m)].id;
-        r.ignored.push_back({form.fields[i].field.key, "not-needed",
-                             not_applying.empty() ? "a matter of the chain supplies it"
-                                                  : fmt::format("only {} need it, and they do not apply", not_applying)});
-        if (state[i] == bad) drop_invalid.push_back(bad_item[i]);
-      }
+      else
+        r.ignored.push_back({form.fields[i].field.key, "not-needed", not_needed_detail(form, c)});
+      if (s.state[i] == bad) drop_invalid.push_back(s.bad[i]);
       continue;
     }
-    if (state[i] != absent) continue;
-    by.insert(by.end(), decides_now[i].begin(), decides_now[i].end());
-    if (by.empty()) continue;  // optional, or not needed
-    std::sort(by.begin(), by.end());
-    by.erase(std::unique(by.begin(), by.end()), by.end());
+    if (!((needed && c.required) || s.decide[i])) continue;
+    // Missing: the matters that need it or that it must decide.
+    s.by.clear();
+    if (needed && c.required)
+      for (int m : c.matters)
+        if (s.truth[static_cast<std::size_t>(m)] != Truth::no) s.by.push_back(m);
+    if (s.decide[i])
+      for (int m : c.decides)
+        if (s.truth[static_cast<std::size_t>(m)] == Truth::unknown) s.by.push_back(m);
+    std::sort(s.by.begin(), s.by.end());
+    s.by.erase(std::unique(s.by.begin(), s.by.end()), s.by.end());
     MissingItem mi;
     mi.kind = MissingItem::Kind::field;
     mi.key = form.fields[i].field.key;
     mi.label = form.fields[i].field.label;
-    for (int m : by) mi.needed_by.push_back(form.matters[static_cast<std::size_t>(m)].id);
+    mi.needed_by.reserve(s.by.size());
+    for (int m : s.by) mi.needed_by.push_back(form.matters[static_cast<std::size_t>(m)].id);
     mi.if_applicable = !definite;
     r.missing.push_back(std::move(mi));
   }
@@ -242,44 +266,42 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   }
 
   // 4. Materials. One issued inside the chain is never asked (once-only).
-  std::vector<std::uint8_t> given(form.materials.size(), 0);
+  enum : std::uint8_t { needed = 1, definitely = 2, given = 4 };
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
-    const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
-    const int j = detail::find_sorted(cf.material_ids, id);
+    const auto found = cf.material_at.find(id);
+    const int j = found == cf.material_at.end() ? -1 : found->second;
     if (j < 0) {
+      const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
       r.invalid.push_back(invalid(id, "unknown-material", fmt::format("`{}` is not a material of chain `{}`", id, form.chain),
                                   fmt::format("“{}”不是本链条所需的材料", id),
                                   detail::did_you_mean(id, cf.all_material_ids), at));
       continue;
     }
-    const auto ju = static_cast<std::size_t>(j);
-    const FormMaterial& fm = form.materials[ju];
+    const FormMaterial& fm = form.materials[static_cast<std::size_t>(j)];
     if (!fm.asked) {
-      r.ignored.push_back({id, "issued-by-chain",
-                           fmt::format("matter `{}` issues it (once-only)", fm.issuers.empty() ? "" : fm.issuers.front())});
+      r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
       continue;
     }
-    given[ju] = 1;
+    s.material[static_cast<std::size_t>(j)] |= given;
   }
-  std::vector<std::vector<int>> need_material(form.materials.size());
-  std::vector<std::uint8_t> definite_material(form.materials.size(), 0);
   for (std::size_t m = 0; m < nm; ++m) {
-    if (truth[m] == Truth::no) continue;
-    for (int j : cf.matters[m].materials) {
-      need_material[static_cast<std::size_t>(j)].push_back(static_cast<int>(m));
-      if (truth[m] == Truth::yes) definite_material[static_cast<std::size_t>(j)] = 1;
-    }
+    if (s.truth[m] == Truth::no) continue;
+    const std::uint8_t bits = s.truth[m] == Truth::yes ? needed | definitely : needed;
+    for (int j : cf.matters[m].materials) s.material[static_cast<std::size_t>(j)] |= bits;
   }
-  for (std::size_t j = 0; j < form.materials.size(); ++j) {
+  for (std::size_t j = 0; j < nmat; ++j) {
     const FormMaterial& fm = form.materials[j];
-    if (!fm.asked || need_material[j].empty() || given[j]) continue;
+    if (!fm.asked || !(s.material[j] & needed) || (s.material[j] & given)) continue;
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
     mi.key = fm.material.id;
     mi.label = fm.material.name;
-    for (int m : need_material[j]) mi.needed_by.push_back(form.matters[static_cast<std::size_t>(m)].id);
-    mi.if_applicable = !definite_material[j];
+    for (std::size_t m = 0; m < nm; ++m)
+      if (s.truth[m] != Truth::no)
+        for (int x : cf.matters[m].materials)
+          if (static_cast<std::size_t>(x) == j) mi.needed_by.push_back(form.matters[m].id);
+    mi.if_applicable = !(s.material[j] & definitely);
     r.missing.push_back(std::move(mi));
   }
 

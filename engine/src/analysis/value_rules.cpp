@@ -56,9 +56,60 @@ bool valid_province(int p) {
          (p >= 50 && p <= 54) || (p >= 61 && p <= 65) || p == 71 || p == 81 || p == 82 || p == 83;
 }
 
-bool valid_phone(const std::string& s) {
-  static const std::regex re(kPhonePattern, std::regex::ECMAScript | std::regex::optimize);
-  return std::regex_search(s, re);
+/// A run of digits from `i`; returns its length and advances `i`.
+std::size_t digits(std::string_view s, std::size_t& i) {
+  const std::size_t b = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  return i - b;
+}
+
+bool mobile(std::string_view s) {
+  std::size_t i = 0;
+  if (s.starts_with("+86")) i = 3;
+  else if (s.starts_with("0086")) i = 4;
+  if (i > 0 && i < s.size() && (s[i] == '-' || s[i] == ' ')) ++i;
+  if (i + 3 > s.size() || s[i] != '1' || s[i + 1] < '3' || s[i + 1] > '9' || !is_digit(s[i + 2])) return false;
+  i += 3;
+  for (int k = 0; k < 8; ++k) {
+    if (i < s.size() && (s[i] == '-' || s[i] == ' ')) ++i;
+    if (i >= s.size() || !is_digit(s[i])) return false;
+    ++i;
+  }
+  return i == s.size();
+}
+
+bool extension_ok(std::string_view s, std::size_t i) {
+  if (i == s.size()) return true;
+  if (s[i] != '-') return false;
+  ++i;
+  const std::size_t n = digits(s, i);
+  return n >= 1 && n <= 6 && i == s.size();
+}
+
+bool landline(std::string_view s) {
+  if (s.size() < 2 || s[0] != '0' || s[1] < '1' || s[1] > '9') return false;
+  std::size_t i = 1;
+  const std::size_t run = digits(s, i);  // area code after the 0, maybe with the local number
+  if (run >= 2 && run <= 3 && i < s.size() && (s[i] == '-' || s[i] == ' ')) {
+    ++i;
+    const std::size_t local = digits(s, i);
+    return local >= 7 && local <= 8 && extension_ok(s, i);
+  }
+  return run >= 9 && run <= 11 && extension_ok(s, i);
+}
+
+bool service(std::string_view s) {
+  if (s.size() < 3 || (s[0] != '4' && s[0] != '8') || s[1] != '0' || s[2] != '0') return false;
+  std::size_t i = 3;
+  auto exact = [&](int n) {
+    for (int k = 0; k < n; ++k, ++i)
+      if (i >= s.size() || !is_digit(s[i])) return false;
+    return true;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (!exact(3)) return false;
+  if (i < s.size() && s[i] == '-') ++i;
+  return exact(4) && i == s.size();
 }
 
 void fail(InvalidItem& out, std::string code, std::string reason, std::string reason_zh, std::string hint = "") {
@@ -181,7 +232,7 @@ bool check_text(const ValueRule& rule, const std::string& s, InvalidItem& out) {
     case FieldType::id_card: return check_resident_id(s, out);
     case FieldType::uscc: return check_uscc(s, out);
     case FieldType::phone:
-      if (!valid_phone(s)) {
+      if (!phone_matches(s)) {
         fail(out, "phone",
              fmt::format("'{}' is not a phone number: a mobile has 11 digits (1[3-9]…), a landline an area code, "
                          "e.g. 010-12345678",
@@ -216,6 +267,8 @@ bool check_text(const ValueRule& rule, const std::string& s, InvalidItem& out) {
 }
 
 }  // namespace
+
+bool phone_matches(std::string_view s) { return mobile(s) || landline(s) || service(s); }
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;

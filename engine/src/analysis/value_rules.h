@@ -34,6 +34,10 @@ struct ValueRule {
 /// "-extension"), and 400/800 service numbers.
 inline constexpr const char* kPhonePattern =
     R"(^(?:(?:\+86|0086)[- ]?)?1[3-9][0-9](?:[- ]?[0-9]){8}$|^0[1-9][0-9]{1,2}[- ]?[0-9]{7,8}(?:-[0-9]{1,6})?$|^[48]00-?[0-9]{3}-?[0-9]{4}$)";
+/// True when `s` matches kPhonePattern; a hand-written matcher of the same
+/// language (std::regex is slow), tested against the pattern.
+[[nodiscard]] bool phone_matches(std::string_view s);
+
 /// The shape of a resident ID and of a unified social credit code (the check
 /// characters are verified by the checker, not expressible as a pattern).
 inline constexpr const char* kResidentIdPattern = "^[1-8][0-9]{16}[0-9X]$";

@@ -1,0 +1,209 @@
+// The one form and the one notice:
+//  1. merge_form() of a generated chain of 500 matters × 40 fields drawn from
+//     a catalogue of 3,000 keys (target < 10 ms), with realistic Chinese
+//     labels so that the duplicate search does real work;
+//  2. 100,000 application checks against the kindergarten chain with one
+//     precompiled FormChecker on one thread (target ≥ 200,000 checks/s).
+// Medians of several runs; nothing is asserted.
+//
+//   bench_form [--runs N] [--checks N] [--chain chains/kindergarten-setup.yaml]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "yilian/application.h"
+#include "yilian/check.h"
+#include "yilian/form.h"
+#include "yilian/load.h"
+
+namespace {
+
+using namespace yilian;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Characters that make up form labels, so generated labels look like real ones.
+constexpr std::string_view kHan =
+    "申请人企业名称法定代表身份证号码联系电话地址经营场所面积建筑注册资本从业员数量日期许可备案登记"
+    "食品药安全管理消防卫生设施设备质量负责执业师资格证书编号类型范围性质开办资金园长教职工幼儿班级"
+    "户外活动场地租赁合同到期权属竣工验收施工单位供餐餐饮厨房座位客房床位治安保卫招牌文字长度高度"
+    "灯光照明烟草零售距离仓库储存冷藏冷冻医疗器械保健特殊中药饮片税务银行账户社会保险缴费基数职工";
+
+std::vector<std::string> han_chars() {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < kHan.size(); i += 3) out.emplace_back(kHan.substr(i, 3));
+  return out;
+}
+
+/// A chain of `matters` matters, each asking `per_matter` fields of a
+/// catalogue of `catalogue` keys and 5 of 400 materials; every tenth matter
+/// is conditional, every twentieth produces a datum a later one uses.
+Chain generate(int matters, int per_matter, int catalogue, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const auto han = han_chars();
+  Chain c;
+  c.id = "generated";
+  c.name = "生成链";
+  c.lead = "d0";
+  for (int d = 0; d < 20; ++d) c.departments.push_back(Department{fmt::format("d{}", d), fmt::format("部门{}", d), {}, {}});
+  const FieldType types[] = {FieldType::string, FieldType::integer, FieldType::date, FieldType::phone, FieldType::area,
+                             FieldType::boolean, FieldType::id_card};
+  for (int f = 0; f < catalogue; ++f) {
+    Field fl;
+    fl.key = fmt::format("g{}.k{}", f % 50, f);
+    const int len = uniform(4, 9);
+    for (int i = 0; i < len; ++i) fl.label += han[static_cast<std::size_t>(uniform(0, static_cast<int>(han.size()) - 1))];
+    fl.type = types[f % 7];
+    fl.where = {"generated.yaml", f + 1, 3};
+    c.fields.push_back(std::move(fl));
+  }
+  c.fields.push_back(Field{"gen.flag", "条件开关", "", FieldType::boolean});
+  for (int m = 0; m < 400; ++m) c.materials.push_back(Material{fmt::format("mat{}", m), fmt::format("材料{}", m)});
+  for (int m = 0; m < matters; ++m) {
+    Matter mt;
+    mt.id = fmt::format("m{}", m);
+    mt.name = fmt::format("事项{}", m);
+    mt.department = fmt::format("d{}", uniform(0, 19));
+    std::vector<int> picked;
+    while (static_cast<int>(picked.size()) < per_matter) {
+      const int f = uniform(0, catalogue - 1);
+      if (std::find(picked.begin(), picked.end(), f) == picked.end()) picked.push_back(f);
+    }
+    for (int f : picked) mt.fields.push_back(Ref{c.fields[static_cast<std::size_t>(f)].key, {}});
+    for (int k = 0; k < 5; ++k) mt.materials.push_back(Ref{fmt::format("mat{}", uniform(0, 399)), {}});
+    std::sort(mt.materials.begin(), mt.materials.end(), [](const Ref& a, const Ref& b) { return a.id < b.id; });
+    mt.materials.erase(std::unique(mt.materials.begin(), mt.materials.end(),
+                                   [](const Ref& a, const Ref& b) { return a.id == b.id; }),
+                       mt.materials.end());
+    if (m % 10 == 5) mt.when = parse_condition("gen.flag == true").value();
+    if (m % 20 == 0) mt.produces.push_back(Field{fmt::format("out.m{}", m), fmt::format("{}号", mt.name), "", FieldType::string,
+                                                 true, {}, {}, {}, "", "", Prefer::unset, mt.id});
+    if (m % 20 == 1 && m > 1) mt.fields.push_back(Ref{fmt::format("out.m{}", m - 1), {}});
+    c.matters.push_back(std::move(mt));
+  }
+  c.build_index();
+  return c;
+}
+
+/// Applications to a chain: the given complete and incomplete ones, and
+/// variants with one field dropped, one value made invalid, one material
+/// dropped, in a fixed pseudo-random mix.
+std::vector<Application> applications(const std::vector<Application>& seeds, std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Application> out;
+  out.reserve(n);
+  while (out.size() < n) {
+    Application a = seeds[out.size() % seeds.size()];
+    switch (rng() % 4) {
+      case 0: break;
+      case 1:
+        if (!a.fields.empty()) {
+          auto it = a.fields.begin();
+          std::advance(it, static_cast<long>(rng() % a.fields.size()));
+          a.fields.erase(it);
+        }
+        break;
+      case 2:
+        if (!a.fields.empty()) {
+          auto it = a.fields.begin();
+          std::advance(it, static_cast<long>(rng() % a.fields.size()));
+          it->second = std::string("无效的值");
+        }
+        break;
+      case 3:
+        if (!a.materials.empty()) a.materials.erase(a.materials.begin() + static_cast<long>(rng() % a.materials.size()));
+        break;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int runs = 7;
+  std::size_t checks = 100'000;
+  std::string chain_path = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--checks") && i + 1 < argc) checks = static_cast<std::size_t>(std::atol(argv[++i]));
+    else if (!std::strcmp(argv[i], "--chain") && i + 1 < argc) chain_path = argv[++i];
+  }
+
+  // 1. Merge of a large generated chain.
+  const Chain big = generate(500, 40, 3000, 42);
+  std::vector<double> merge_ms;
+  Form big_form;
+  for (int r = 0; r < runs; ++r) {
+    const auto t0 = Clock::now();
+    big_form = merge_form(big);
+    merge_ms.push_back(ms_since(t0));
+  }
+  std::size_t warnings = big_form.diagnostics.warning_count();
+  fmt::print("merge_form, 500 matters x 40 fields, 3,000-key catalogue: median {:.2f} ms (min {:.2f}, max {:.2f}; "
+             "{} fields, {} materials, {} duplicate warnings, {} -> {} fields asked)\n",
+             median(merge_ms), *std::min_element(merge_ms.begin(), merge_ms.end()),
+             *std::max_element(merge_ms.begin(), merge_ms.end()), big_form.fields.size(), big_form.materials.size(),
+             warnings, big_form.stats.fields_before, big_form.stats.fields_after);
+
+  // 2. Checks against the kindergarten chain.
+  LoadResult loaded = load_chain(chain_path);
+  if (!loaded.chain) {
+    fmt::print(stderr, "cannot load {}\n", chain_path);
+    return 2;
+  }
+  std::vector<double> build_ms;
+  for (int r = 0; r < runs; ++r) {
+    const auto t0 = Clock::now();
+    const FormChecker c(*loaded.chain);
+    build_ms.push_back(ms_since(t0));
+  }
+  const FormChecker checker(*loaded.chain);
+  std::vector<Application> seeds;
+  for (const char* name : {"kindergarten-setup-complete.yaml", "kindergarten-setup-incomplete.yaml"}) {
+    ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/" + name);
+    if (a.application) seeds.push_back(*a.application);
+  }
+  if (seeds.empty()) {
+    fmt::print(stderr, "no example applications found\n");
+    return 2;
+  }
+  // Each application is checked right after it is read in practice, so its
+  // values are in the cache: a pool of 1,000 distinct applications, checked
+  // in turn until `checks` checks are done. The same number of distinct
+  // applications (cold input, memory-bound) is measured as well.
+  auto measure = [&](const std::vector<Application>& pool, const char* what) {
+    std::vector<double> per_second;
+    std::size_t complete = 0, problems = 0;
+    for (int r = 0; r < runs; ++r) {
+      complete = problems = 0;
+      const auto t0 = Clock::now();
+      for (std::size_t i = 0; i < checks; ++i) {
+        const Application& a = pool[i % pool.size()];
+        const CheckResult res = checker.check(a.fields, a.materials);
+        complete += res.complete ? 1 : 0;
+        problems += res.missing.size() + res.invalid.size();
+      }
+      per_second.push_back(static_cast<double>(checks) / (ms_since(t0) / 1000.0));
+    }
+    fmt::print("check x {}, {} (kindergarten, one thread): median {:.0f} checks/s (min {:.0f}, max {:.0f}; {:.2f} us/check; "
+               "{} complete, {} problems per round)\n",
+               checks, what, median(per_second), *std::min_element(per_second.begin(), per_second.end()),
+               *std::max_element(per_second.begin(), per_second.end()), 1e6 / median(per_second), complete, problems);
+  };
+  fmt::print("FormChecker build (kindergarten): median {:.3f} ms\n", median(build_ms));
+  measure(applications(seeds, 1000, 7), "pool of 1,000 distinct applications");
+  measure(applications(seeds, checks, 7), "all distinct (cold input)");
+  return 0;
+}
