@@ -72,11 +72,14 @@ std::vector<KeyDefinitions> group_definitions(const Chain& chain) {
 }
 
 void check_field_definitions(const Chain& c, Diagnostics& out) {
+  check_field_definitions(c, group_definitions(c), out);
+}
+
+void check_field_definitions(const Chain& c, const std::vector<KeyDefinitions>& groups, Diagnostics& out) {
   auto error = [&](const SourceLocation& at, std::string path, std::string code, std::string message,
                    std::string hint = "") {
     out.add({Severity::error, std::move(code), std::move(message), at, std::move(path), std::move(hint)});
   };
-  const std::vector<KeyDefinitions> groups = group_definitions(c);
   std::unordered_map<std::string_view, const KeyDefinitions*> by_key;
   for (const auto& g : groups) by_key.emplace(g.key, &g);
 

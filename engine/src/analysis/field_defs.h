@@ -34,5 +34,7 @@ struct KeyDefinitions {
 /// `produced-twice`, `produced-type-collision`, `produced-and-asked` (asked
 /// and produced without `prefer`), `self-supply`. Appends to `out`.
 void check_field_definitions(const Chain& chain, Diagnostics& out);
+/// The same with the groups of group_definitions(chain) already at hand.
+void check_field_definitions(const Chain& chain, const std::vector<KeyDefinitions>& groups, Diagnostics& out);
 
 }  // namespace yilian::detail

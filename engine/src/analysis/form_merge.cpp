@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 #include "analysis/field_defs.h"
@@ -15,6 +16,44 @@ void add_sorted_unique(std::vector<std::string>& v, const std::string& s) {
   auto it = std::lower_bound(v.begin(), v.end(), s);
   if (it == v.end() || *it != s) v.insert(it, s);
 }
+
+/// Which departments see each item: a flat bitmap over (item, department),
+/// departments in id order, so that the lists come out sorted.
+class DepartmentSets {
+ public:
+  DepartmentSets(const Chain& c, std::size_t items) : items_(items) {
+    for (const auto& d : c.departments) ids_.push_back(d.id);
+    std::sort(ids_.begin(), ids_.end());
+    ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
+    for (std::size_t i = 0; i < ids_.size(); ++i) at_.emplace(ids_[i], i);
+    bits_.assign(items_ * ids_.size(), 0);
+    extra_.resize(items_);
+  }
+  /// The department's index, or SIZE_MAX when it is not declared.
+  [[nodiscard]] std::size_t index(std::string_view id) const {
+    auto it = at_.find(id);
+    return it == at_.end() ? SIZE_MAX : it->second;
+  }
+  void add(std::size_t item, std::size_t dept, std::string_view id) {
+    if (dept == SIZE_MAX) add_sorted_unique(extra_[item], std::string(id));  // undeclared: validate() reports it
+    else bits_[item * ids_.size() + dept] = 1;
+  }
+  [[nodiscard]] std::vector<std::string> take(std::size_t item) {
+    std::vector<std::string> out = std::move(extra_[item]);
+    const bool extra = !out.empty();
+    for (std::size_t d = 0; d < ids_.size(); ++d)
+      if (bits_[item * ids_.size() + d]) out.push_back(ids_[d]);
+    if (extra) std::sort(out.begin(), out.end());  // ids_ are sorted already
+    return out;
+  }
+
+ private:
+  std::size_t items_;
+  std::vector<std::string> ids_;
+  std::unordered_map<std::string_view, std::size_t> at_;
+  std::vector<std::uint8_t> bits_;
+  std::vector<std::vector<std::string>> extra_;
+};
 
 void add_condition(std::vector<Condition>& v, const Condition& c) {
   for (const auto& x : v)
@@ -149,48 +188,63 @@ Form merge_form(const Chain& c) {
     all_materials.push_back(std::move(fm));
   }
 
+  // Resolve every reference once; count, so that the lists are allocated once.
   std::vector<std::vector<std::size_t>> matter_fields(c.matters.size()), matter_materials(c.matters.size());
+  std::vector<std::size_t> field_count(form.fields.size(), 0), material_count(all_materials.size(), 0);
   for (std::size_t mi = 0; mi < c.matters.size(); ++mi) {
     const Matter& m = c.matters[mi];
+    matter_fields[mi].reserve(m.fields.size());
+    for (const Ref& r : m.fields)
+      if (auto it = field_at.find(r.id); it != field_at.end()) {  // unknown: validate() reports it
+        matter_fields[mi].push_back(it->second);
+        ++field_count[it->second];
+      }
+    for (const Ref& r : m.materials)
+      if (auto it = material_at.find(r.id); it != material_at.end()) {
+        matter_materials[mi].push_back(it->second);
+        ++material_count[it->second];
+      }
+  }
+  for (std::size_t i = 0; i < form.fields.size(); ++i) form.fields[i].matters.reserve(field_count[i]);
+  for (std::size_t i = 0; i < all_materials.size(); ++i) all_materials[i].matters.reserve(material_count[i]);
+
+  DepartmentSets field_deps(c, form.fields.size()), material_deps(c, all_materials.size());
+  for (std::size_t mi = 0; mi < c.matters.size(); ++mi) {
+    const Matter& m = c.matters[mi];
+    const std::size_t dept = field_deps.index(m.department);
     form.stats.fields_before += static_cast<int>(m.fields.size());
     form.stats.materials_before += static_cast<int>(m.materials.size());
-    for (const Ref& r : m.fields) {
-      auto it = field_at.find(r.id);
-      if (it == field_at.end()) continue;  // unknown: validate() reports it
-      const std::size_t i = it->second;
+    for (std::size_t i : matter_fields[mi]) {
       FormField& ff = form.fields[i];
       used[i] = 1;
       ff.matters.push_back(m.id);
-      add_sorted_unique(ff.departments, m.department);
+      field_deps.add(i, dept, m.department);
       if (m.conditional()) add_condition(ff.required_when, m.when);
       else field_need[i].unconditional = true;
-      matter_fields[mi].push_back(i);
     }
     for (const Field& pf : m.produces) {
       const std::size_t i = field_at.at(pf.key);
       used[i] = 1;
       form.fields[i].producers.push_back(m.id);
-      add_sorted_unique(form.fields[i].departments, m.department);
+      field_deps.add(i, dept, m.department);
     }
-    const std::vector<std::string> read = m.when.fields();
-    for (const auto& key : read) {
-      auto it = field_at.find(key);
-      if (it == field_at.end()) continue;
-      used[it->second] = 1;
-      form.fields[it->second].deciding.push_back(m.id);
-      if (read.size() == 1) field_need[it->second].decides_alone = true;
+    if (m.conditional()) {
+      const std::vector<std::string> read = m.when.fields();
+      for (const auto& key : read) {
+        auto it = field_at.find(key);
+        if (it == field_at.end()) continue;
+        used[it->second] = 1;
+        form.fields[it->second].deciding.push_back(m.id);
+        if (read.size() == 1) field_need[it->second].decides_alone = true;
+      }
     }
-    for (const Ref& r : m.materials) {
-      auto it = material_at.find(r.id);
-      if (it == material_at.end()) continue;
-      const std::size_t i = it->second;
+    for (std::size_t i : matter_materials[mi]) {
       FormMaterial& fm = all_materials[i];
       material_used[i] = 1;
       fm.matters.push_back(m.id);
-      add_sorted_unique(fm.departments, m.department);
+      material_deps.add(i, dept, m.department);
       if (m.conditional()) add_condition(fm.required_when, m.when);
       else material_need[i].unconditional = true;
-      matter_materials[mi].push_back(i);
     }
     for (const Ref& r : m.results) {
       auto it = material_at.find(r.id);
@@ -198,7 +252,7 @@ Form merge_form(const Chain& c) {
       FormMaterial& fm = all_materials[it->second];
       material_used[it->second] = 1;
       fm.issuers.push_back(m.id);
-      add_sorted_unique(fm.departments, m.department);
+      material_deps.add(it->second, dept, m.department);
     }
   }
   for (const auto& d : c.departments)
@@ -206,8 +260,10 @@ Form merge_form(const Chain& c) {
       auto it = field_at.find(s.id);
       if (it == field_at.end()) continue;
       used[it->second] = 1;
-      add_sorted_unique(form.fields[it->second].departments, d.id);
+      field_deps.add(it->second, field_deps.index(d.id), d.id);
     }
+  for (std::size_t i = 0; i < form.fields.size(); ++i) form.fields[i].departments = field_deps.take(i);
+  for (std::size_t i = 0; i < all_materials.size(); ++i) all_materials[i].departments = material_deps.take(i);
 
   // Who supplies each field, and when it is required.
   for (std::size_t i = 0; i < form.fields.size(); ++i) {
@@ -301,7 +357,7 @@ Form merge_form(const Chain& c) {
   form.stats.materials_reduction = reduction(form.stats.materials_before, form.stats.materials_after);
   form.stats.targets = plan_targets(form.stats.materials_reduction);
 
-  detail::check_field_definitions(c, form.diagnostics);
+  detail::check_field_definitions(c, groups, form.diagnostics);
   report_duplicates(form, form.diagnostics);
   form.diagnostics.sort();
   return form;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <tuple>
@@ -38,11 +39,15 @@ constexpr std::array<std::array<std::u32string_view, 6>, 14> kSynonyms{{
 struct SynonymTable {
   // By first code point: (term, canonical), longest term first.
   std::unordered_map<char32_t, std::vector<std::pair<std::u32string_view, std::u32string_view>>> by_first;
+  std::vector<bool> starts = std::vector<bool>(0x10000, false);  // BMP code points that begin a term
 
   SynonymTable() {
     for (const auto& group : kSynonyms)
       for (auto term : group)
-        if (!term.empty()) by_first[term.front()].emplace_back(term, group.front());
+        if (!term.empty()) {
+          by_first[term.front()].emplace_back(term, group.front());
+          if (term.front() < 0x10000) starts[term.front()] = true;
+        }
     for (auto& [c, terms] : by_first)
       std::stable_sort(terms.begin(), terms.end(),
                        [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
@@ -150,12 +155,19 @@ std::u32string normalise_label(std::string_view label) {
     folded.push_back(c);
   }
   // 2. Synonyms, longest match first, left to right.
-  const auto& table = synonyms().by_first;
+  const SynonymTable& syn = synonyms();
+  const auto& table = syn.by_first;
   std::u32string out;
   out.reserve(folded.size());
   for (std::size_t i = 0; i < folded.size();) {
     bool matched = false;
-    if (auto it = table.find(folded[i]); it != table.end()) {
+    const char32_t c = folded[i];
+    if (c >= 0x10000 || syn.starts[c]) {
+      auto it = table.find(c);
+      if (it == table.end()) {
+        out.push_back(folded[i++]);
+        continue;
+      }
       for (const auto& [term, canonical] : it->second) {
         if (std::u32string_view(folded).substr(i, term.size()) == term) {
           out += canonical;
@@ -179,6 +191,47 @@ bool near_same_label(std::u32string_view shorter, std::u32string_view longer) {
   return j == shorter.size();
 }
 
+namespace {
+
+/// Polynomial hashes (mod 2^64) of a text and of its variants with one or
+/// two characters deleted, each in O(1) from prefix hashes.
+class VariantHashes {
+ public:
+  static constexpr std::uint64_t kBase = 1000003;
+
+  static std::uint64_t of(std::u32string_view s) {
+    std::uint64_t h = 0;
+    for (char32_t c : s) h = h * kBase + c;
+    return h;
+  }
+  void reset(std::u32string_view s) {
+    n_ = s.size();
+    prefix_.assign(n_ + 1, 0);
+    if (pow_.size() < n_ + 1) {
+      pow_.resize(n_ + 1);
+      pow_[0] = 1;
+      for (std::size_t k = 1; k <= n_; ++k) pow_[k] = pow_[k - 1] * kBase;
+    }
+    for (std::size_t k = 0; k < n_; ++k) prefix_[k + 1] = prefix_[k] * kBase + s[k];
+  }
+  /// Without the character at p.
+  [[nodiscard]] std::uint64_t without(std::size_t p) const { return concat(prefix_[p], range(p + 1, n_), n_ - p - 1); }
+  /// Without the characters at p < q.
+  [[nodiscard]] std::uint64_t without(std::size_t p, std::size_t q) const {
+    return concat(concat(prefix_[p], range(p + 1, q), q - p - 1), range(q + 1, n_), n_ - q - 1);
+  }
+
+ private:
+  [[nodiscard]] std::uint64_t range(std::size_t a, std::size_t b) const { return prefix_[b] - prefix_[a] * pow_[b - a]; }
+  [[nodiscard]] std::uint64_t concat(std::uint64_t left, std::uint64_t right, std::size_t right_len) const {
+    return left * pow_[right_len] + right;
+  }
+  std::size_t n_ = 0;
+  std::vector<std::uint64_t> prefix_, pow_;
+};
+
+}  // namespace
+
 std::vector<LikelyDuplicate> likely_duplicates(const std::vector<const Field*>& fields) {
   using Kind = LikelyDuplicate::Kind;
   const std::size_t n = fields.size();
@@ -192,39 +245,57 @@ std::vector<LikelyDuplicate> likely_duplicates(const std::vector<const Field*>& 
     if (seen.emplace(a, b).second) out.push_back({a, b, k});
   };
 
-  // Equal normalised labels, whatever the types.
-  std::unordered_map<std::u32string, std::vector<std::size_t>> by_label;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (norm[i].empty()) continue;
-    auto& group = by_label[norm[i]];
-    if (!group.empty()) add(group.front(), i, Kind::same_label);
-    group.push_back(i);
+  // Every label by the hash of its normalised text.
+  std::vector<std::pair<std::uint64_t, std::size_t>> by_hash;
+  by_hash.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!norm[i].empty()) by_hash.emplace_back(VariantHashes::of(norm[i]), i);
+  std::sort(by_hash.begin(), by_hash.end());
+  // An open-addressing table over the hashes for the many probes below
+  // (slot value: index + 1, 0 = empty).
+  std::size_t size = 16;
+  while (size < 4 * by_hash.size()) size *= 2;
+  const std::size_t mask = size - 1;
+  std::vector<std::pair<std::uint64_t, std::size_t>> table(size, {0, 0});
+  for (const auto& [h, i] : by_hash) {
+    std::size_t slot = h & mask;
+    while (table[slot].second != 0) slot = (slot + 1) & mask;
+    table[slot] = {h, i + 1};
+  }
+
+  // Equal normalised labels, whatever the types: each label with the first
+  // one that reads the same.
+  for (auto it = by_hash.begin(); it != by_hash.end();) {
+    auto end = std::find_if(it, by_hash.end(), [&](const auto& x) { return x.first != it->first; });
+    for (auto b = it + 1; b != end; ++b)
+      for (auto a = it; a != b; ++a)
+        if (norm[a->second] == norm[b->second]) {
+          add(a->second, b->second, Kind::same_label);
+          break;
+        }
+    it = end;
   }
 
   // Near-same: every variant of a label with one or two characters (never the
-  // first) deleted, looked up among the labels.
-  std::u32string variant;
+  // first) deleted, looked up among the labels by hash, then verified.
+  VariantHashes variants;
   for (std::size_t i = 0; i < n; ++i) {
     const std::u32string& s = norm[i];
     if (s.size() < 4) continue;
-    auto probe = [&] {
-      auto it = by_label.find(variant);
-      if (it == by_label.end()) return;
-      for (std::size_t j : it->second)
-        if (family(fields[j]->type) == family(fields[i]->type)) add(j, i, Kind::near_label);
+    variants.reset(s);
+    auto probe = [&](std::uint64_t h) {
+      for (std::size_t slot = h & mask; table[slot].second != 0; slot = (slot + 1) & mask) {
+        if (table[slot].first != h) continue;
+        const std::size_t j = table[slot].second - 1;
+        if (family(fields[j]->type) == family(fields[i]->type) && near_same_label(norm[j], s))
+          add(j, i, Kind::near_label);
+      }
     };
     for (std::size_t p = 1; p < s.size(); ++p) {
       if (p > 1 && s[p] == s[p - 1]) continue;  // same variant as deleting p-1
-      variant.assign(s, 0, p);
-      variant.append(s, p + 1);
-      probe();
+      probe(variants.without(p));
       if (s.size() < 5) continue;
-      for (std::size_t q = p + 1; q < s.size(); ++q) {
-        variant.assign(s, 0, p);
-        variant.append(s, p + 1, q - p - 1);
-        variant.append(s, q + 1);
-        probe();
-      }
+      for (std::size_t q = p + 1; q < s.size(); ++q) probe(variants.without(p, q));
     }
   }
 
