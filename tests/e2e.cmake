@@ -59,4 +59,11 @@ if(YILIAN_JS_TESTS)
   else()
     yilian_add_js_test(schema.chains schema-check.mjs --require-chains)
   endif()
+
+  # The application schemas (schemas/application.schema.json and each
+  # chain's `yilian form --format schema`) compile in ajv's strict mode and
+  # agree with `yilian check` on every fixture and example application.
+  if(TARGET yilian_cli)
+    yilian_add_js_test(form.schema_ajv form-schema-check.mjs --cli $<TARGET_FILE:yilian_cli>)
+  endif()
 endif()

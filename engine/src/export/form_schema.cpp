@@ -126,17 +126,19 @@ json any_of(std::vector<json> parts) {
 
 /// "the field has a valid value satisfying `test`".
 json holds(const std::string& key, json test) {
-  return {{"required", {key}}, {"properties", {{key, {{"allOf", json::array({{{"$ref", pointer_to(key)}}, test})}}}}}};
+  return {{"type", "object"},
+          {"required", {key}},
+          {"properties", {{key, {{"allOf", json::array({{{"$ref", pointer_to(key)}}, test})}}}}}};
 }
 
 json op_schema(CompareOp op, const json& lit) {
   switch (op) {
     case CompareOp::eq: return {{"const", lit}};
     case CompareOp::ne: return {{"not", {{"const", lit}}}};
-    case CompareOp::lt: return {{"exclusiveMaximum", lit}};
-    case CompareOp::le: return {{"maximum", lit}};
-    case CompareOp::gt: return {{"exclusiveMinimum", lit}};
-    case CompareOp::ge: return {{"minimum", lit}};
+    case CompareOp::lt: return {{"type", "number"}, {"exclusiveMaximum", lit}};
+    case CompareOp::le: return {{"type", "number"}, {"maximum", lit}};
+    case CompareOp::gt: return {{"type", "number"}, {"exclusiveMinimum", lit}};
+    case CompareOp::ge: return {{"type", "number"}, {"minimum", lit}};
   }
   return false;
 }
@@ -220,7 +222,7 @@ TF translate(const Form& form, const Expr& e) {
 /// A schema over the fields object, lifted to the application.
 json at_fields(json s) {
   if (s.is_boolean()) return s;
-  return {{"properties", {{"fields", std::move(s)}}}};
+  return {{"type", "object"}, {"properties", {{"fields", std::move(s)}}}};
 }
 
 /// "the condition may hold": true or undecided (as the check counts it).
@@ -230,7 +232,19 @@ json may_hold(const Form& form, const Condition& c) {
   return {{"not", std::move(f)}};
 }
 
-json contains(const std::string& id) { return {{"contains", {{"const", id}}}}; }
+json contains(const std::string& id) { return {{"type", "array"}, {"contains", {{"const", id}}}}; }
+
+/// "then" of a rule: the fields and materials it requires.
+json then_required(const std::vector<std::string>& fields, const json& materials) {
+  json props = json::object();
+  if (!fields.empty()) {
+    json named = json::object();  // strict validators want required keys declared alongside
+    for (const auto& k : fields) named[k] = true;
+    props["fields"] = {{"type", "object"}, {"properties", named}, {"required", fields}};
+  }
+  if (!materials.is_null()) props["materials"] = materials;
+  return {{"type", "object"}, {"properties", props}};
+}
 
 }  // namespace
 
@@ -268,7 +282,7 @@ std::string form_to_json_schema(const Form& form) {
       if (ff.requirement == Requirement::always || ff.requirement == Requirement::conditional)
         rules.push_back({{"$comment", fmt::format("`{}` unless a producer applies", ff.field.key)},
                          {"if", all_of(std::move(cond))},
-                         {"then", {{"properties", {{"fields", {{"required", {ff.field.key}}}}}}}}});
+                         {"then", then_required({ff.field.key}, nullptr)}});
       continue;
     }
     if (ff.requirement == Requirement::always) required.push_back(ff.field.key);
@@ -284,14 +298,13 @@ std::string form_to_json_schema(const Form& form) {
   }
   for (const auto& text : order) {
     const Group& g = groups.at(text);
-    json then_props = json::object();
-    if (!g.fields.empty()) then_props["fields"] = {{"required", g.fields}};
+    json materials_rule = nullptr;
     if (!g.materials.empty()) {
       json all = json::array();
       for (const auto& id : g.materials) all.push_back(contains(id));
-      then_props["materials"] = {{"allOf", all}};
+      materials_rule = {{"type", "array"}, {"allOf", all}};
     }
-    rules.push_back({{"$comment", "when: " + text}, {"if", may_hold(form, g.when)}, {"then", {{"properties", then_props}}}});
+    rules.push_back({{"$comment", "when: " + text}, {"if", may_hold(form, g.when)}, {"then", then_required(g.fields, materials_rule)}});
   }
 
   // A condition over several fields: while it is undecided, every field it
@@ -306,7 +319,7 @@ std::string form_to_json_schema(const Form& form) {
     json decided = any_of({at_fields(x.t), at_fields(x.f)});
     rules.push_back({{"$comment", fmt::format("decide `{}`: {}", m.id, m.when.text())},
                      {"if", is_false(decided) ? json(true) : json{{"not", decided}}},
-                     {"then", {{"properties", {{"fields", {{"required", read}}}}}}}});
+                     {"then", then_required(read, nullptr)}});
   }
 
   json materials = {{"type", "array"},
