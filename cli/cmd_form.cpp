@@ -26,7 +26,7 @@ void run(const FormOptions& o) {
   auto chain = load_chain_or_report(o.chain, true);
   if (!chain) return;
   Form form = merge_form(*chain);
-  print_diagnostics(form.diagnostics);
+  print_diagnostics(form.diagnostics);  // likely duplicates: warnings on stderr
   if (form.diagnostics.has_errors()) {
     set_exit_code(exit_invalid);
     return;
@@ -43,7 +43,12 @@ void run(const FormOptions& o) {
   std::string text;
   if (format == "md") text = form_to_markdown(view);
   else if (format == "csv") text = form_to_csv(view);
-  else if (format == "json") text = form_to_json(view);
+  else if (format == "json") {
+    // The library's document, plus the warnings (likely duplicates) for scripts.
+    nlohmann::json j = nlohmann::json::parse(form_to_json(view));
+    j["diagnostics"] = to_json(form.diagnostics);
+    text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
   else text = form_to_json_schema(view);
   if (!write_output(o.output, text)) return;
   set_exit_code(exit_ok);

@@ -68,6 +68,8 @@ TEST_CASE("form.cli.form_json_contract") {
     }
   CHECK(found);
   CHECK(run_cli("form kindergarten-setup --format json").out == r.out);
+  CHECK(j["diagnostics"].is_array());
+  CHECK(j["diagnostics"].empty());  // the kindergarten chain has no likely duplicates
 }
 
 TEST_CASE("form.cli.form_formats") {
@@ -196,4 +198,18 @@ TEST_CASE("form.cli.plan_shows_form_stats") {
   auto human = run_cli("plan kindergarten-setup");
   CHECK(human.out.find("One form (一表申请)") != std::string::npos);
   CHECK(human.out.find("Plan targets for materials: 30% by end 2018") != std::string::npos);
+}
+
+TEST_CASE("form.cli.duplicate_warnings") {
+  auto r = run_cli("form tests/form/chains/form-duplicates.yaml --json");
+  CHECK(r.exit_code == 0);  // warnings do not stop the form
+  const json j = json::parse(r.out);
+  REQUIRE(j["diagnostics"].size() == 2);
+  CHECK(j["diagnostics"][0]["code"] == "likely-duplicate-format");
+  CHECK(j["diagnostics"][1]["code"] == "likely-duplicate-label");
+  CHECK(j["diagnostics"][1]["line"] == 30);
+  auto human = run_cli("form tests/form/chains/form-duplicates.yaml", true);
+  CHECK(human.exit_code == 0);
+  CHECK(human.out.find("form-duplicates.yaml:30:9: warning: permit.rep: fields `applicant.legal_rep` (法定代表人) and "
+                       "`permit.rep` (法人代表) have the same label") != std::string::npos);
 }
