@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "load/yaml_tree.h"
 #include "yilian/application.h"
@@ -165,4 +166,41 @@ TEST_CASE("form.applications.data_driven") {
     REQUIRE(expect->is_map());
     run_case(file, *expect, checkers);
   }
+}
+
+TEST_CASE("form.check.threads_share_one_checker") {
+  // One FormChecker, four threads, every fixture: each thread's results are
+  // the single-threaded ones (the checker is immutable; scratch space is
+  // per thread).
+  Checkers checkers;
+  const FormChecker* checker = checkers.get((kRoot / "tests/form/chains/form-check.yaml").string());
+  REQUIRE(checker);
+  std::vector<Application> apps;
+  for (const auto& e : fs::directory_iterator(kRoot / "tests/applications")) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(".expect.yaml") || name.starts_with("load-")) continue;
+    ApplicationLoad a = load_application(e.path().string());
+    if (a.application && a.application->chain == "form-check") apps.push_back(*a.application);
+  }
+  auto summary = [&](const CheckResult& r) {
+    std::string s = r.complete ? "C" : "I";
+    for (const auto& m : r.missing) s += "|" + m.key;
+    for (const auto& i : r.invalid) s += "|!" + i.key + i.code;
+    for (const auto& m : r.applicable_matters) s += "|+" + m;
+    return s;
+  };
+  std::vector<std::string> expected;
+  for (const auto& a : apps) expected.push_back(summary(checker->check(a)));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round)
+        for (std::size_t i = 0; i < apps.size(); ++i)
+          if (summary(checker->check(apps[(i + static_cast<std::size_t>(t)) % apps.size()])) !=
+              expected[(i + static_cast<std::size_t>(t)) % apps.size()])
+            ++mismatches[static_cast<std::size_t>(t)];
+    });
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == std::vector<int>(4, 0));
 }
