@@ -1,6 +1,7 @@
 // The form in words: Chinese conditions, Markdown and CSV.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "export/form_text.h"
@@ -158,10 +159,100 @@ void words(const Form& form, const Expr& e, std::string& out, bool nested) {
   }
 }
 
-std::string when_words(const Form& form, const std::vector<Condition>& conditions) {
+/// The numbers a condition compares field `key` with.
+void thresholds(const Expr& e, const std::string& key, std::vector<double>& out) {
+  if (e.kind == Expr::Kind::compare)
+    for (std::size_t i = 0; i < 2; ++i)
+      if (e.operands[i].kind == Expr::Kind::field && e.operands[i].field == key &&
+          e.operands[1 - i].kind == Expr::Kind::literal && is_number(e.operands[1 - i].literal))
+        out.push_back(as_double(e.operands[1 - i].literal));
+  if (e.kind == Expr::Kind::in && e.operands[0].kind == Expr::Kind::field && e.operands[0].field == key)
+    for (const auto& v : e.list)
+      if (is_number(v)) out.push_back(as_double(v));
+  for (const auto& o : e.operands) thresholds(o, key, out);
+}
+
+/// For people, "when A, or when B, or when C" drops A when A implies "B or
+/// C" (the others cover it). Checked over every combination of values of
+/// the fields they read: booleans and enums by their values, numbers by one
+/// value per region the compared constants cut the line into (each
+/// constant, a point between two, one below and one above) — exact for
+/// these conditions; at most 4,096 combinations, or nothing is dropped. Display only: the
+/// form's `required_when` keeps every condition, since an undecided A may
+/// still ask for the field while the others are already false.
+struct Covering {
+  std::vector<Condition> shown;  ///< the conditions a person needs to read
+  bool always = false;           ///< one of them holds whatever the values: needed in every case
+};
+
+Covering covering(const Form& form, const std::vector<Condition>& conditions) {
+  if (conditions.size() < 2) return {conditions, false};
+  std::vector<std::string> keys;
+  for (const auto& c : conditions)
+    for (const auto& k : c.fields())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  std::vector<std::vector<Value>> domains;
+  std::size_t combinations = 1;
+  for (const auto& k : keys) {
+    const FormField* f = form.find_field(k);
+    if (!f) return {conditions, false};
+    std::vector<Value> d;
+    if (f->field.type == FieldType::boolean) {
+      d = {Value{true}, Value{false}};
+    } else if (f->field.type == FieldType::enumeration) {
+      for (const auto& v : f->field.values) d.emplace_back(v);
+    } else if (is_numeric(f->field.type)) {
+      std::vector<double> t;
+      for (const auto& c : conditions)
+        if (!c.empty()) thresholds(c.root(), k, t);
+      std::sort(t.begin(), t.end());
+      t.erase(std::unique(t.begin(), t.end()), t.end());
+      if (t.empty()) return {conditions, false};
+      d.emplace_back(t.front() - 1);
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        d.emplace_back(t[i]);
+        d.emplace_back(i + 1 < t.size() ? (t[i] + t[i + 1]) / 2 : t[i] + 1);
+      }
+    }
+    combinations *= d.size();
+    if (d.empty() || combinations > 4096) return {conditions, false};
+    domains.push_back(std::move(d));
+  }
+  // holds[n][i]: condition i under the n-th combination of values.
+  std::vector<std::vector<char>> holds(combinations, std::vector<char>(conditions.size()));
+  FieldValues values;
+  for (std::size_t n = 0; n < combinations; ++n) {
+    std::size_t rest = n;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      values[keys[i]] = domains[i][rest % domains[i].size()];
+      rest /= domains[i].size();
+    }
+    for (std::size_t i = 0; i < conditions.size(); ++i) holds[n][i] = conditions[i].evaluate(values) == Truth::yes;
+  }
+  std::vector<char> kept(conditions.size(), 1);
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    bool covered = true;
+    for (std::size_t n = 0; n < combinations && covered; ++n) {
+      if (!holds[n][i]) continue;
+      bool other = false;
+      for (std::size_t j = 0; j < conditions.size() && !other; ++j) other = j != i && kept[j] && holds[n][j];
+      covered = other;
+    }
+    if (covered) kept[i] = 0;
+  }
+  Covering out;
+  for (std::size_t i = 0; i < conditions.size(); ++i)
+    if (kept[i]) out.shown.push_back(conditions[i]);
+  out.always = std::all_of(holds.begin(), holds.end(),
+                           [](const auto& row) { return std::find(row.begin(), row.end(), 1) != row.end(); });
+  return out;
+}
+
+/// "当A；或B时", and a note when one of them always holds.
+std::string when_heading(const Form& form, const Covering& c) {
   std::vector<std::string> parts;
-  for (const auto& c : conditions) parts.push_back(describe_condition(form, c));
-  return fmt::format("{}", fmt::join(parts, "；或"));
+  for (const auto& x : c.shown) parts.push_back(describe_condition(form, x));
+  return fmt::format("当{}时{}", fmt::join(parts, "；或"), c.always ? "（必居其一，均需填写）" : "");
 }
 
 void field_table(const Form& form, const std::vector<const FormField*>& fields, std::string& out) {
@@ -208,7 +299,7 @@ std::string form_to_markdown(const Form& form) {
       100 * s.fields_reduction, 100 * s.materials_reduction);
 
   std::vector<const FormField*> always, optional, produced;
-  std::map<std::string, std::pair<std::vector<Condition>, std::vector<const FormField*>>> conditional;
+  std::map<std::string, std::pair<Covering, std::vector<const FormField*>>> conditional;
   std::vector<std::string> conditional_order;
   for (const auto& f : form.fields) {
     switch (f.requirement) {
@@ -216,12 +307,13 @@ std::string form_to_markdown(const Form& form) {
       case Requirement::optional: optional.push_back(&f); break;
       case Requirement::produced: produced.push_back(&f); break;
       case Requirement::conditional: {
+        const Covering shown = covering(form, f.required_when);
         std::string key;
-        for (const auto& c : f.required_when) key += c.text() + "\n";
+        for (const auto& c : shown.shown) key += c.text() + "\n";
         if (key.empty()) key = "\x01" + matter_names(form, f.deciding);  // decides a condition only
         auto [it, inserted] = conditional.try_emplace(key);
         if (inserted) {
-          it->second.first = f.required_when;
+          it->second.first = shown;
           conditional_order.push_back(key);
         }
         it->second.second.push_back(&f);
@@ -238,10 +330,10 @@ std::string form_to_markdown(const Form& form) {
     out += fmt::format("## {}、视情况填写\n\n", zh_numeral(++section));
     for (const auto& key : conditional_order) {
       const auto& [conds, fields] = conditional.at(key);
-      if (conds.empty())
+      if (conds.shown.empty())
         out += fmt::format("### 用于判断是否办理{}（其他信息不足以判断时填写）\n\n", md_cell(key.substr(1)));
       else
-        out += fmt::format("### 当{}时\n\n", md_cell(when_words(form, conds)));
+        out += fmt::format("### {}\n\n", md_cell(when_heading(form, conds)));
       field_table(form, fields, out);
     }
   }
@@ -259,17 +351,18 @@ std::string form_to_markdown(const Form& form) {
   }
 
   std::vector<const FormMaterial*> must, issued;
-  std::map<std::string, std::pair<std::vector<Condition>, std::vector<const FormMaterial*>>> cond_mats;
+  std::map<std::string, std::pair<Covering, std::vector<const FormMaterial*>>> cond_mats;
   std::vector<std::string> cond_mat_order;
   for (const auto& m : form.materials) {
     if (m.requirement == Requirement::produced) {
       issued.push_back(&m);
     } else if (m.requirement == Requirement::conditional) {
+      const Covering shown = covering(form, m.required_when);
       std::string key;
-      for (const auto& c : m.required_when) key += c.text() + "\n";
+      for (const auto& c : shown.shown) key += c.text() + "\n";
       auto [it, inserted] = cond_mats.try_emplace(key);
       if (inserted) {
-        it->second.first = m.required_when;
+        it->second.first = shown;
         cond_mat_order.push_back(key);
       }
       it->second.second.push_back(&m);
@@ -285,7 +378,7 @@ std::string form_to_markdown(const Form& form) {
     }
     for (const auto& key : cond_mat_order) {
       const auto& [conds, mats] = cond_mats.at(key);
-      out += fmt::format("### 当{}时\n\n", md_cell(when_words(form, conds)));
+      out += fmt::format("### {}\n\n", md_cell(when_heading(form, conds)));
       material_table(form, mats, out);
     }
   }
