@@ -32,8 +32,8 @@ enum class Requirement {
 struct FormField {
   Field field;                            ///< the first definition (label, type, constraints)
   Requirement requirement = Requirement::always;
-  /// Conditional: required when any of these holds (the `when` of the
-  /// matters that need it, each once). Empty otherwise.
+  /// Conditional: required when any of these holds or is undecided (the
+  /// `when` of the matters that need it, each once). Empty otherwise.
   std::vector<Condition> required_when;
   /// `prefer: produced` with only conditional producers: asked only when none
   /// of these (the producers' conditions) holds. Empty otherwise.
@@ -44,7 +44,9 @@ struct FormField {
   std::vector<std::string> producers;     ///< matters that produce it, chain order
   bool asked = true;                      ///< the applicant may be asked for it
 
-  /// "applicant", or "matter:<id>" of the first producer when one exists.
+  /// "matter:<id>" of the first producer when a matter supplies it (also
+  /// `prefer: produced` with conditional producers, see `unless_produced`);
+  /// "applicant" otherwise (also `prefer: applicant`).
   [[nodiscard]] std::string source() const;
 };
 
