@@ -17,7 +17,27 @@
 namespace yilian::detail {
 namespace {
 
+// The YAML 1.2 core schema's integers: [-+]?[0-9]+, 0o[0-7]+, 0x[0-9a-fA-F]+.
+// Octal and hexadecimal count too: JSON Schema tools (and editors) read
+// `0x1F` as the number 31, so the loader must not take it for text.
+bool is_radix_digit(char c, int base) {
+  if (base == 8) return c >= '0' && c <= '7';
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/// 8 or 16 for the core schema's `0o` and `0x` integers, 10 otherwise.
+int int_base(std::string_view s) {
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'o') return 8;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') return 16;
+  return 10;
+}
+
 bool matches_int(std::string_view s) {
+  if (const int base = int_base(s); base != 10) {
+    for (std::size_t i = 2; i < s.size(); ++i)
+      if (!is_radix_digit(s[i], base)) return false;
+    return true;
+  }
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
   if (i == s.size()) return false;
@@ -218,8 +238,10 @@ std::optional<std::int64_t> YamlNode::as_int() const {
   if (kind != Kind::scalar || scalar != Scalar::integer) return std::nullopt;
   std::int64_t v = 0;
   const char* b = text.data();
-  if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, text.data() + text.size(), v);
+  const int base = int_base(text);
+  if (base != 10) b += 2;
+  else if (*b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, text.data() + text.size(), v, base);
   if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
   return v;
 }

@@ -1,0 +1,62 @@
+# End-to-end tests that run outside the doctest binary: Node.js tests of the
+# one JS package in tests/js (schema, and later BPMN and browser clients).
+# Included by tests/CMakeLists.txt.
+#
+# tests/js has one package.json and one lock file for every JS test; the
+# fixture test js.npm_ci installs it (npm ci, exactly the locked versions),
+# and every JS test requires that fixture. Add a JS test with
+#   yilian_add_js_test(NAME script.mjs [ARGS...])
+# which runs `node tests/js/script.mjs ARGS...` from the project root.
+
+option(YILIAN_JS_TESTS "Add the Node.js tests (schema, BPMN, browser); needs node and npm" ON)
+
+if(YILIAN_JS_TESTS)
+  find_program(YILIAN_NODE NAMES node nodejs DOC "Node.js for the JS tests")
+  find_program(YILIAN_NPM NAMES npm DOC "npm for the JS tests' dependencies")
+  set(YILIAN_JS_DIR ${PROJECT_SOURCE_DIR}/tests/js)
+
+  if(YILIAN_NODE AND YILIAN_NPM)
+    add_test(NAME js.npm_ci
+             COMMAND ${YILIAN_NPM} ci --no-audit --no-fund
+             WORKING_DIRECTORY ${YILIAN_JS_DIR})
+    # One npm ci at a time: parallel ctest runs share tests/js/node_modules.
+    set_tests_properties(js.npm_ci PROPERTIES
+      FIXTURES_SETUP js_deps
+      RESOURCE_LOCK yilian_js_node_modules
+      TIMEOUT 600
+      LABELS js)
+  else()
+    message(WARNING "node or npm not found: the JS tests fail until Node.js is installed "
+                    "(scripts/install-deps.sh --test), or configure with -DYILIAN_JS_TESTS=OFF")
+  endif()
+
+  # yilian_add_js_test(NAME SCRIPT [ARGS...]): a Node test of tests/js, run
+  # from the project root after js.npm_ci. Without node it is a test that
+  # fails and says why, so a missing Node.js never passes silently.
+  function(yilian_add_js_test name script)
+    if(YILIAN_NODE AND YILIAN_NPM)
+      add_test(NAME ${name}
+               COMMAND ${YILIAN_NODE} ${YILIAN_JS_DIR}/${script} ${ARGN}
+               WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+      set_tests_properties(${name} PROPERTIES
+        FIXTURES_REQUIRED js_deps
+        TIMEOUT 600
+        LABELS js)
+    else()
+      add_test(NAME ${name}
+               COMMAND ${CMAKE_COMMAND} -E echo
+                       "${name}: node or npm not found; run scripts/install-deps.sh --test")
+      set_tests_properties(${name} PROPERTIES WILL_FAIL TRUE LABELS js)
+    endif()
+  endfunction()
+
+  # The schema and the loader agree: every chain passes the schema, every
+  # file the schema rejects the loader rejects, and the schema's own broken
+  # files are rejected by both.
+  if(TARGET yilian_cli)
+    yilian_add_js_test(schema.chains schema-check.mjs --require-chains
+                       --cli $<TARGET_FILE:yilian_cli>)
+  else()
+    yilian_add_js_test(schema.chains schema-check.mjs --require-chains)
+  endif()
+endif()
