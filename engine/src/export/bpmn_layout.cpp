@@ -3,7 +3,8 @@
 // Columns: one block per stage of the chain (the longest path of `after`),
 // with the acceptance before the first and the delivery after the last.
 // Inside a block, gateways and tasks keep their own sub-columns: join,
-// "applies?" split, task, merge, fork.
+// then for a conditional matter its sub-process (start, "applies?" split,
+// task, end events), then fork.
 //
 // Rows: every matter owns a row in its department's lane from its block up
 // to the last block its outgoing flows run through, so a flow that skips
@@ -11,8 +12,8 @@
 // takes over a predecessor's row when that row ends just before it (a
 // straight line), otherwise the first free row, otherwise a new one. Flows
 // change rows only in the gaps between blocks, each on its own vertical
-// track. The bypass of a conditional matter runs above its task, the timer
-// and its end event below.
+// track. Inside a conditional matter's sub-process the default flow runs
+// above the task to the "不适用" end; the timer and its end event sit below.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -23,8 +24,11 @@ namespace yilian::detail::bpmn {
 namespace {
 
 constexpr double kTaskW = 150, kTaskH = 80, kGateway = 50, kEvent = 36;
-constexpr double kRowAbove = 45;     // room for the bypass above a task
-constexpr double kRowH = 230;        // a row: bypass, task, timer and its end event
+constexpr double kRowAbove = 60;     // room for the default flow above a task
+constexpr double kRowH = 250;        // a row: default flow, task, timer and its end event
+constexpr double kSkipY = 32;        // the default flow and the "不适用" end, from the row top
+constexpr double kScopePad = 4;      // a sub-process inside its row, top and bottom
+constexpr double kScopeSide = 20;    // a sub-process around its first and last sub-column
 constexpr double kColGap = 40;       // between sub-columns of a block
 constexpr double kGapBase = 50;      // between blocks, before vertical tracks
 constexpr double kGapStep = 10;      // per vertical track
@@ -38,6 +42,7 @@ void size_nodes(Model& m) {
       case NodeKind::service_task: n.bounds.w = kTaskW, n.bounds.h = kTaskH; break;
       case NodeKind::parallel_gateway:
       case NodeKind::exclusive_gateway: n.bounds.w = n.bounds.h = kGateway; break;
+      case NodeKind::sub_process: break;  // spans its children (layout)
       default: n.bounds.w = n.bounds.h = kEvent;
     }
   }
@@ -96,6 +101,8 @@ void layout(Model& m) {
   for (std::size_t i = 0; i < m.items.size(); ++i)
     row_top[i] = lane_top[m.items[i].department] + m.items[i].row * kRowH;
   auto centre_y = [&](const Node& n) { return row_top[static_cast<std::size_t>(n.item)] + kRowAbove + kTaskH / 2; };
+  // Where flows attach: the row's centre line (a sub-process is taller).
+  auto port_y = [&](const Node& n) { return n.role == Role::scope ? centre_y(n) : n.bounds.cy(); };
 
   // Vertical tracks: flows between rows whose ends are not on one line,
   // grouped by the block they enter, ordered by target then source height.
@@ -122,7 +129,7 @@ void layout(Model& m) {
   std::vector<std::array<double, col_count>> col_w(static_cast<std::size_t>(m.blocks));
   for (auto& w : col_w) w.fill(0);
   for (const auto& n : m.nodes) {
-    if (n.role == Role::timer || n.role == Role::overdue) continue;
+    if (n.role == Role::timer || n.role == Role::overdue || n.role == Role::scope) continue;
     auto& w = col_w[static_cast<std::size_t>(m.items[static_cast<std::size_t>(n.item)].block)][n.column];
     w = std::max(w, n.bounds.w);
   }
@@ -137,10 +144,13 @@ void layout(Model& m) {
     }
     bool any = false;
     for (int c = 0; c < col_count; ++c) {
+      // Room for a sub-process's border before its start and after its end.
+      if (c == col_start && col_w[b][col_start] > 0) x += kScopeSide;
       col_x[b][static_cast<std::size_t>(c)] = x;
       if (col_w[b][static_cast<std::size_t>(c)] > 0) {
         x += col_w[b][static_cast<std::size_t>(c)] + kColGap;
         any = true;
+        if (c == col_end && col_w[b][col_start] > 0) x += kScopeSide;
       }
     }
     if (any) x -= kColGap;
@@ -152,9 +162,16 @@ void layout(Model& m) {
   for (auto& n : m.nodes) {
     if (n.role == Role::timer || n.role == Role::overdue) continue;
     const auto b = static_cast<std::size_t>(m.items[static_cast<std::size_t>(n.item)].block);
+    const double top = row_top[static_cast<std::size_t>(n.item)];
+    if (n.role == Role::scope) {
+      const double left = col_x[b][col_start] - kScopeSide;
+      n.bounds = {left, top + kScopePad, col_x[b][col_end] + col_w[b][col_end] + kScopeSide - left, kRowH - 2 * kScopePad};
+      continue;
+    }
     const double cx = col_x[b][n.column] + col_w[b][n.column] / 2;
+    const double cy = n.role == Role::skipped ? top + kSkipY : centre_y(n);
     n.bounds.x = cx - n.bounds.w / 2;
-    n.bounds.y = centre_y(n) - n.bounds.h / 2;
+    n.bounds.y = cy - n.bounds.h / 2;
   }
   for (auto& n : m.nodes) {
     if (n.role != Role::timer) continue;
@@ -166,6 +183,12 @@ void layout(Model& m) {
     end.bounds.x = n.bounds.cx() + 90 - kEvent / 2;
     end.bounds.y = task.bottom() + 55 - kEvent / 2;
   }
+
+  // Event names below their circle (modelers would guess the same, but an
+  // explicit label keeps them clear of the flows).
+  for (auto& n : m.nodes)
+    if ((n.kind == NodeKind::start_event || n.kind == NodeKind::end_event) && !n.name.empty())
+      n.label = {n.bounds.cx() - 40, n.bounds.bottom() + 4, 80, 14};
 
   // Waypoints.
   std::vector<double> track_x(m.flows.size(), 0);
@@ -182,13 +205,12 @@ void layout(Model& m) {
     if (s.role == Role::timer) {
       fl.waypoints = {{a.cx(), a.bottom()}, {a.cx(), z.cy()}, {z.x, z.cy()}};
     } else if (fl.is_default) {
-      const double over = row_top[static_cast<std::size_t>(s.item)] + 20;
-      fl.waypoints = {{a.cx(), a.y}, {a.cx(), over}, {z.cx(), over}, {z.cx(), z.y}};
-    } else if (a.cy() == z.cy()) {
-      fl.waypoints = {{a.right(), a.cy()}, {z.x, z.cy()}};
+      fl.waypoints = {{a.cx(), a.y}, {a.cx(), z.cy()}, {z.x, z.cy()}};
+    } else if (port_y(s) == port_y(t)) {
+      fl.waypoints = {{a.right(), port_y(s)}, {z.x, port_y(t)}};
     } else {
       const double tx = track_x[f];
-      fl.waypoints = {{a.right(), a.cy()}, {tx, a.cy()}, {tx, z.cy()}, {z.x, z.cy()}};
+      fl.waypoints = {{a.right(), port_y(s)}, {tx, port_y(s)}, {tx, port_y(t)}, {z.x, port_y(t)}};
     }
   }
 

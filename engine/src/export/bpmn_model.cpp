@@ -1,7 +1,8 @@
 // The process graph of a chain: which matters are exported, their
 // dependencies after transitive reduction, and the nodes and flows of the
-// pattern in docs/bpmn.md (parallel forks and joins for `after`, an
-// exclusive split with a bypass and an exclusive merge for `when`).
+// pattern in docs/bpmn.md (parallel forks and joins for `after`; for
+// `when`, an embedded sub-process whose exclusive split leads to the task
+// or, by default, straight to its end).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -152,7 +153,7 @@ void add_lanes(const Chain& c, Model& m) {
     const Department* d = c.find_department(dept);
     lane.name = d ? d->name : dept;
     for (std::size_t i = 0; i < m.nodes.size(); ++i)
-      if (m.nodes[i].department == dept) lane.nodes.push_back(static_cast<int>(i));
+      if (m.nodes[i].department == dept && m.nodes[i].parent < 0) lane.nodes.push_back(static_cast<int>(i));
     if (!lane.nodes.empty()) m.lanes.push_back(std::move(lane));
   }
 }
@@ -201,7 +202,11 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
     b.flow(accept, accept_out);
   }
 
-  // Matters: nodes and the flows inside each matter's row.
+  // Matters: nodes and the flows inside each matter's row. A conditional
+  // matter is an embedded sub-process: start -> applies? -> task -> end,
+  // or by default straight to a second end. It completes exactly once on
+  // either path, so whatever follows receives one token, and no discarded
+  // branch leaks out of it (docs/bpmn.md, "Conditions").
   for (int mi : m.exported) {
     const auto i = static_cast<std::size_t>(mi);
     const Matter& mt = c.matters[i];
@@ -216,27 +221,39 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
     };
     if (preds[i].size() >= 2)
       chain_to(b.node("Join_" + mt.id, NodeKind::parallel_gateway, Role::join, "", d, mi, it, col_join));
-    int applies = -1;
+    int scope = -1;
     if (sel.conditional[i]) {
-      applies = b.node("Applies_" + mt.id, NodeKind::exclusive_gateway, Role::applies,
-                       condition_label(c, mt.when.root()) + "？", d, mi, it, col_applies);
-      chain_to(applies);
+      scope = b.node("Matter_" + mt.id, NodeKind::sub_process, Role::scope, mt.name + "（条件事项）", d, mi, it,
+                     col_task);
+      chain_to(scope);
     }
-    const int task = b.node("Task_" + mt.id, NodeKind::service_task, Role::task, mt.name, d, mi, it, col_task);
+    auto inner = [&](int node) {
+      m.nodes[static_cast<std::size_t>(node)].parent = scope;
+      return node;
+    };
+    int applies = -1;
+    if (scope >= 0) {
+      const int start = inner(b.node("Start_" + mt.id, NodeKind::start_event, Role::scope_start, "", d, mi, it, col_start));
+      applies = inner(b.node("Applies_" + mt.id, NodeKind::exclusive_gateway, Role::applies,
+                             condition_label(c, mt.when.root()) + "？", d, mi, it, col_applies));
+      b.flow(start, applies);
+    }
+    const int task = inner(b.node("Task_" + mt.id, NodeKind::service_task, Role::task, mt.name, d, mi, it, col_task));
     if (applies >= 0) b.flow(applies, task, "适用", &mt.when);
     else chain_to(task);
-    prev = task;
-    const int timer = b.node("Timer_" + mt.id, NodeKind::boundary_timer, Role::timer, timer_name(mt.promised_days),
-                             d, mi, it, col_task);
+    const int timer = inner(b.node("Timer_" + mt.id, NodeKind::boundary_timer, Role::timer,
+                                   timer_name(mt.promised_days), d, mi, it, col_task));
     m.nodes[static_cast<std::size_t>(timer)].attached_to = task;
-    const int overdue = b.node("Overdue_" + mt.id, NodeKind::end_event, Role::overdue, "超期督办", d, mi, it, col_task);
+    const int overdue = inner(b.node("Overdue_" + mt.id, NodeKind::end_event, Role::overdue, "超期督办", d, mi, it, col_task));
     b.flow(timer, overdue);
-    if (applies >= 0) {
-      const int merge = b.node("Merge_" + mt.id, NodeKind::exclusive_gateway, Role::merge, "", d, mi, it, col_merge);
-      const int bypass = b.flow(applies, merge, "不适用", nullptr, true);
-      m.nodes[static_cast<std::size_t>(applies)].default_flow = bypass;
-      b.flow(task, merge);
-      prev = merge;
+    if (scope >= 0) {
+      const int applied = inner(b.node("Applied_" + mt.id, NodeKind::end_event, Role::applied, "已办理", d, mi, it, col_end));
+      const int skipped = inner(b.node("Skipped_" + mt.id, NodeKind::end_event, Role::skipped, "不适用", d, mi, it, col_end));
+      b.flow(task, applied);
+      m.nodes[static_cast<std::size_t>(applies)].default_flow = b.flow(applies, skipped, "不适用", nullptr, true);
+      prev = scope;
+    } else {
+      prev = task;
     }
     const int outs = successors[i] + (successors[i] == 0 ? 1 : 0);  // a sink goes to delivery
     if (outs >= 2) {
@@ -258,7 +275,7 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
   const int deliver = b.node("Deliver", NodeKind::service_task, Role::delivery, "统一出件", c.lead, -1, deliver_item, col_task);
   if (deliver_in >= 0) b.flow(deliver_in, deliver);
   else deliver_in = deliver;
-  const int done = b.node("Done", NodeKind::end_event, Role::done, "办结", c.lead, -1, deliver_item, col_merge);
+  const int done = b.node("Done", NodeKind::end_event, Role::done, "办结", c.lead, -1, deliver_item, col_end);
   b.flow(deliver, done);
 
   // Flows between rows: dependencies, acceptance to the first matters, the

@@ -11,16 +11,21 @@
 
 namespace yilian::detail::bpmn {
 
-enum class NodeKind { start_event, end_event, service_task, parallel_gateway, exclusive_gateway, boundary_timer };
+enum class NodeKind {
+  start_event, end_event, service_task, parallel_gateway, exclusive_gateway, boundary_timer, sub_process
+};
 
 /// What a node does in the pattern (docs/bpmn.md).
 enum class Role {
   accept,         ///< the start event: acceptance at the lead department
   accept_fork,    ///< parallel split after acceptance (more than one first matter)
   join,           ///< parallel join before a matter with several dependencies
-  applies,        ///< exclusive split of a conditional matter: task or bypass
+  scope,          ///< embedded sub-process around a conditional matter
+  scope_start,    ///< its start event
+  applies,        ///< its exclusive split: the task, or (default) straight to the end
   task,           ///< the matter's service task
-  merge,          ///< exclusive merge of a conditional matter's task and bypass
+  applied,        ///< the sub-process's end event after the task
+  skipped,        ///< the sub-process's end event when the matter does not apply
   fork,           ///< parallel split after a matter with several successors
   timer,          ///< non-interrupting boundary timer of the promised limit
   overdue,        ///< end event reached when the timer fires
@@ -29,8 +34,9 @@ enum class Role {
   done,           ///< the end event
 };
 
-/// Sub-columns of a layout block, left to right.
-enum Column { col_join = 0, col_applies = 1, col_task = 2, col_merge = 3, col_fork = 4, col_count = 5 };
+/// Sub-columns of a layout block, left to right. A conditional matter's
+/// sub-process spans col_start to col_end.
+enum Column { col_join = 0, col_start, col_applies, col_task, col_end, col_fork, col_count };
 
 struct Point {
   double x = 0, y = 0;
@@ -50,6 +56,7 @@ struct Node {
   std::string name;
   std::string department;      ///< lane
   int matter = -1;             ///< index in Chain::matters; -1 for chain-level nodes
+  int parent = -1;             ///< the sub-process (node index) it lies in, or -1
   int item = -1;               ///< layout row owner (index in Model::items)
   Column column = col_task;    ///< sub-column within its item's block
   std::vector<int> incoming;   ///< flow indices
@@ -86,7 +93,7 @@ struct Lane {
   std::string id;
   std::string name;
   int rows = 1;
-  std::vector<int> nodes;        ///< node indices, in creation order
+  std::vector<int> nodes;        ///< top-level node indices, in creation order
   Bounds bounds;
 };
 

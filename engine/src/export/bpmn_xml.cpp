@@ -63,6 +63,7 @@ std::string_view tag(NodeKind k) {
     case NodeKind::parallel_gateway: return "bpmn:parallelGateway";
     case NodeKind::exclusive_gateway: return "bpmn:exclusiveGateway";
     case NodeKind::boundary_timer: return "bpmn:boundaryEvent";
+    case NodeKind::sub_process: return "bpmn:subProcess";
   }
   return "bpmn:task";
 }
@@ -80,7 +81,14 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
 
 class Writer {
  public:
-  Writer(const Model& m, const BpmnOptions& o) : m_(m), c_(*m.chain), o_(o) {}
+  Writer(const Model& m, const BpmnOptions& o) : m_(m), c_(*m.chain), o_(o) {
+    children_.resize(m.nodes.size() + 1);
+    inner_flows_.resize(m.nodes.size() + 1);
+    for (std::size_t i = 0; i < m.nodes.size(); ++i)
+      children_[static_cast<std::size_t>(m.nodes[i].parent + 1)].push_back(static_cast<int>(i));
+    for (std::size_t f = 0; f < m.flows.size(); ++f)
+      inner_flows_[static_cast<std::size_t>(node(m.flows[f].source).parent + 1)].push_back(static_cast<int>(f));
+  }
 
   std::string run() {
     out_ += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -154,9 +162,14 @@ class Writer {
       line(3, "</bpmn:lane>");
     }
     line(2, "</bpmn:laneSet>");
-    for (std::size_t i = 0; i < m_.nodes.size(); ++i) flow_node(m_.nodes[i]);
-    for (const auto& f : m_.flows) sequence_flow(f);
+    flow_elements(-1, 2);
     line(1, "</bpmn:process>");
+  }
+
+  /// The nodes and flows directly inside `scope` (-1: the process).
+  void flow_elements(int scope, int indent) {
+    for (int n : children_[static_cast<std::size_t>(scope + 1)]) flow_node(n, indent);
+    for (int f : inner_flows_[static_cast<std::size_t>(scope + 1)]) sequence_flow(m_.flows[static_cast<std::size_t>(f)], indent);
   }
 
   const Node& node(int i) const { return m_.nodes[static_cast<std::size_t>(i)]; }
@@ -222,7 +235,8 @@ class Writer {
     line(indent, "</bpmn:extensionElements>");
   }
 
-  void flow_node(const Node& n) {
+  void flow_node(int index, int indent) {
+    const Node& n = node(index);
     std::string attrs = fmt::format("id=\"{}\"", esc_attr(n.id));
     if (!n.name.empty()) attrs += fmt::format(" name=\"{}\"", esc_attr(n.name));
     if (n.kind == NodeKind::boundary_timer)
@@ -230,54 +244,59 @@ class Writer {
     if (n.default_flow >= 0)
       attrs += fmt::format(" default=\"{}\"", esc_attr(m_.flows[static_cast<std::size_t>(n.default_flow)].id));
     const std::string_view t = tag(n.kind);
-    line(2, fmt::format("<{} {}>", t, attrs));
+    line(indent, fmt::format("<{} {}>", t, attrs));
     const Matter* mt = matter(n);
     switch (n.role) {
       case Role::accept:
-        documentation(3, fmt::format("{}一窗受理：申请材料齐全、符合法定形式，整链开始计时。", dept_name(c_, c_.lead)));
+        documentation(indent + 1, fmt::format("{}一窗受理：申请材料齐全、符合法定形式，整链开始计时。", dept_name(c_, c_.lead)));
         break;
-      case Role::task: documentation(3, task_doc(*mt)); break;
+      case Role::task: documentation(indent + 1, task_doc(*mt)); break;
       case Role::delivery:
-        documentation(3, fmt::format("{}统一出件：各事项办结后，办理结果在同一窗口一次交付（可快递送达）。",
+        documentation(indent + 1, fmt::format("{}统一出件：各事项办结后，办理结果在同一窗口一次交付（可快递送达）。",
                                      dept_name(c_, c_.lead)));
         break;
+      case Role::scope:
+        documentation(indent + 1, fmt::format("条件事项“{}”：适用条件 {}；适用时办理，不适用时直接结束，"
+                                              "后续事项不再等待它。", mt->name, mt->when.text()));
+        break;
       case Role::applies:
-        documentation(3, fmt::format("事项“{}”是否适用：{}", mt->name, mt->when.text()));
+        documentation(indent + 1, fmt::format("事项“{}”是否适用：{}", mt->name, mt->when.text()));
         break;
       case Role::timer:
-        documentation(3, fmt::format("承诺办结时限 {} 个工作日，计时 {}（每个工作日按 {} 个日历日近似）；不中断办理，到期转督办。",
+        documentation(indent + 1, fmt::format("承诺办结时限 {} 个工作日，计时 {}（每个工作日按 {} 个日历日近似）；不中断办理，到期转督办。",
                                      mt->promised_days, timer_duration(mt->promised_days, o_.calendar_days_per_working_day),
                                      o_.calendar_days_per_working_day));
         break;
       default: break;
     }
-    if (n.kind == NodeKind::service_task) zeebe_task(3, n, mt);
+    if (n.kind == NodeKind::service_task) zeebe_task(indent + 1, n, mt);
     for (int f : n.incoming)
-      line(3, fmt::format("<bpmn:incoming>{}</bpmn:incoming>", esc_text(m_.flows[static_cast<std::size_t>(f)].id)));
+      line(indent + 1, fmt::format("<bpmn:incoming>{}</bpmn:incoming>", esc_text(m_.flows[static_cast<std::size_t>(f)].id)));
     for (int f : n.outgoing)
-      line(3, fmt::format("<bpmn:outgoing>{}</bpmn:outgoing>", esc_text(m_.flows[static_cast<std::size_t>(f)].id)));
+      line(indent + 1, fmt::format("<bpmn:outgoing>{}</bpmn:outgoing>", esc_text(m_.flows[static_cast<std::size_t>(f)].id)));
     if (n.kind == NodeKind::boundary_timer) {
-      line(3, fmt::format("<bpmn:timerEventDefinition id=\"TimerDefinition_{}\">", esc_attr(mt->id)));
-      line(4, fmt::format("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">{}</bpmn:timeDuration>",
+      line(indent + 1, fmt::format("<bpmn:timerEventDefinition id=\"TimerDefinition_{}\">", esc_attr(mt->id)));
+      line(indent + 2, fmt::format("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">{}</bpmn:timeDuration>",
                           timer_duration(mt->promised_days, o_.calendar_days_per_working_day)));
-      line(3, "</bpmn:timerEventDefinition>");
+      line(indent + 1, "</bpmn:timerEventDefinition>");
     }
-    line(2, fmt::format("</{}>", t));
+    if (n.kind == NodeKind::sub_process) flow_elements(index, indent + 1);
+    line(indent, fmt::format("</{}>", t));
   }
 
-  void sequence_flow(const Flow& f) {
+  void sequence_flow(const Flow& f, int indent) {
     std::string attrs = fmt::format("id=\"{}\"", esc_attr(f.id));
     if (!f.name.empty()) attrs += fmt::format(" name=\"{}\"", esc_attr(f.name));
     attrs += fmt::format(" sourceRef=\"{}\" targetRef=\"{}\"", esc_attr(node(f.source).id), esc_attr(node(f.target).id));
     if (!f.condition) {
-      line(2, fmt::format("<bpmn:sequenceFlow {} />", attrs));
+      line(indent, fmt::format("<bpmn:sequenceFlow {} />", attrs));
       return;
     }
-    line(2, fmt::format("<bpmn:sequenceFlow {}>", attrs));
-    documentation(3, "when: " + f.condition->text());
-    line(3, fmt::format("<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">={}</bpmn:conditionExpression>",
+    line(indent, fmt::format("<bpmn:sequenceFlow {}>", attrs));
+    documentation(indent + 1, "when: " + f.condition->text());
+    line(indent + 1, fmt::format("<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">={}</bpmn:conditionExpression>",
                         esc_text(to_feel(*f.condition))));
-    line(2, "</bpmn:sequenceFlow>");
+    line(indent, "</bpmn:sequenceFlow>");
   }
 
   void bounds(int indent, const Bounds& b) {
@@ -299,7 +318,9 @@ class Writer {
     }
     // Tasks before their boundary events, so modelers draw timers on top.
     for (const auto& n : m_.nodes) {
-      std::string extra = n.kind == NodeKind::exclusive_gateway ? " isMarkerVisible=\"true\"" : "";
+      std::string extra = n.kind == NodeKind::exclusive_gateway ? " isMarkerVisible=\"true\""
+                          : n.kind == NodeKind::sub_process     ? " isExpanded=\"true\""
+                                                                : "";
       line(3, fmt::format("<bpmndi:BPMNShape id=\"{0}_di\" bpmnElement=\"{0}\"{1}>", esc_attr(n.id), extra));
       bounds(4, n.bounds);
       if (n.label.w > 0) {
@@ -321,6 +342,8 @@ class Writer {
   const Model& m_;
   const Chain& c_;
   const BpmnOptions& o_;
+  std::vector<std::vector<int>> children_;     ///< by parent + 1: node indices
+  std::vector<std::vector<int>> inner_flows_;  ///< by parent + 1 of the source: flow indices
   std::string out_;
 };
 
