@@ -216,9 +216,10 @@ export function sampleValue(def) {
  * bpmn-engine's expression handler with FEEL: an expression that starts
  * with `=` (Zeebe's marker) is evaluated by feelin over the process
  * variables; anything else goes to bpmn-elements' own `${...}` handler.
- * `log` (an array) receives {expression, result} of every FEEL evaluation.
+ * `state.feelLog` (an array, when set) receives {expression, result} of
+ * every FEEL evaluation.
  */
-export function feelExpressions(log) {
+export function feelExpressions(state = {}) {
   const base = new Engine().environment.expressions;  // bpmn-elements' default handler
   const isFeel = (s) => typeof s === 'string' && s.startsWith('=');
   return {
@@ -228,7 +229,7 @@ export function feelExpressions(log) {
       const result = feelEvaluate(expression.slice(1), variables);
       // feelin returns {value, warnings} in recent versions, the value before.
       const value = result && typeof result === 'object' && 'value' in result && 'warnings' in result ? result.value : result;
-      log?.push({ expression, result: value });
+      state.feelLog?.push({ expression, result: value });
       return value === true;
     },
     isExpression: (s) => isFeel(s) || base.isExpression(s),
@@ -243,12 +244,12 @@ function zeebeOf(activity, type) {
 
 /**
  * A bpmn-engine extension that gives every service task a stub worker for
- * its zeebe:taskDefinition type: `workers[type](task)` is called with
- * {id, type, headers, inputs, outputs} and may return values to merge into
- * the process variables (as a Zeebe job completion would); the task
- * completes on the next turn of the event loop.
+ * its zeebe:taskDefinition type: `state.workers[type](task, variables)` is
+ * called with task = {id, type, headers, inputs, outputs} and may return
+ * values to merge into the process variables (as a Zeebe job completion
+ * would); the task completes on the next turn of the event loop.
  */
-export function zeebeWorkers(workers) {
+export function zeebeWorkers(state) {
   return function zeebeWorkerExtension(activity) {
     if (activity.type !== 'bpmn:ServiceTask') return;
     const def = zeebeOf(activity, 'zeebe:TaskDefinition');
@@ -264,7 +265,7 @@ export function zeebeWorkers(workers) {
     activity.behaviour.Service = function StubService() {
       return {
         execute(executionMessage, callback) {
-          const worker = workers[task.type];
+          const worker = state.workers?.[task.type];
           if (!worker) return callback(new Error(`no worker for job type ${task.type} (${task.id})`));
           let produced;
           try {
@@ -289,29 +290,44 @@ function mergeDeep(target, src) {
 }
 
 /**
- * Runs one process instance to its end. Returns {events, feel, state}:
- * events are {kind: 'start'|'end', id, type} in order; throws when the
- * engine reports an error or the instance does not end within `timeoutMs`.
+ * One bpmn-engine for one exported process; the XML is parsed once and
+ * every call of the returned function runs a new instance to its end:
+ * `run({variables, workers, feelLog, timeoutMs})` resolves to {events}
+ * with events {kind: 'start'|'end'|'timer', id, type, timeout?} in order,
+ * and rejects when the engine reports an error or the instance does not
+ * end in time. Instances run one after another, not concurrently.
  */
-export async function runInstance(xml, { variables, workers, timers, feelLog, timeoutMs = 3000, name = 'case' }) {
-  const listener = new EventEmitter();
-  const events = [];
-  listener.on('activity.start', (api) => events.push({ kind: 'start', id: api.id, type: api.type }));
-  listener.on('activity.end', (api) => events.push({ kind: 'end', id: api.id, type: api.type }));
+export function processRunner(xml, name = 'case') {
+  const state = { workers: null, feelLog: null };
   const engine = new Engine({
     name,
     source: xml,
     moddleOptions: { zeebe: zeebeSchema },
-    expressions: feelExpressions(feelLog),
-    extensions: { zeebeWorkers: zeebeWorkers(workers) },
-    ...(timers ? { timers } : {}),
+    expressions: feelExpressions(state),
+    extensions: { zeebeWorkers: zeebeWorkers(state) },
   });
-  const ended = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`instance did not end within ${timeoutMs} ms`)), timeoutMs);
-    engine.once('end', () => { clearTimeout(t); resolve(); });
-    engine.once('error', (err) => { clearTimeout(t); reject(err); });
-  });
-  await engine.execute({ listener, variables: structuredClone(variables) });
-  await ended;
-  return { events, state: engine.state };
+  return async function run({ variables, workers, feelLog, timeoutMs = 10000 }) {
+    state.workers = workers;
+    state.feelLog = feelLog;
+    const listener = new EventEmitter();
+    const events = [];
+    listener.on('activity.start', (api) => events.push({ kind: 'start', id: api.id, type: api.type }));
+    listener.on('activity.end', (api) => events.push({ kind: 'end', id: api.id, type: api.type }));
+    listener.on('activity.timer', (api) => events.push({ kind: 'timer', id: api.id, type: api.type, timeout: api.content.timeout }));
+    let timer;
+    const ended = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`instance did not end within ${timeoutMs} ms`)), timeoutMs);
+      engine.once('end', resolve);
+      engine.once('error', reject);
+    });
+    try {
+      await engine.execute({ listener, variables: structuredClone(variables) });
+      await ended;
+    } finally {
+      clearTimeout(timer);
+      engine.removeAllListeners('end');
+      engine.removeAllListeners('error');
+    }
+    return { events };
+  };
 }
