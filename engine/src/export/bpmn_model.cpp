@@ -233,7 +233,7 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
     };
     int applies = -1;
     if (scope >= 0) {
-      const int start = inner(b.node("Start_" + mt.id, NodeKind::start_event, Role::scope_start, "", d, mi, it, col_start));
+      const int start = inner(b.node("Start_" + mt.id, NodeKind::start_event, Role::scope_start, "开始", d, mi, it, col_start));
       applies = inner(b.node("Applies_" + mt.id, NodeKind::exclusive_gateway, Role::applies,
                              condition_label(c, mt.when.root()) + "？", d, mi, it, col_applies));
       b.flow(start, applies);
