@@ -10,6 +10,8 @@ namespace yilian::cli {
 void add_validate(CLI::App& app);
 void add_plan(CLI::App& app);
 void add_graph(CLI::App& app);
+void add_calendar(CLI::App& app);
+void add_deadline(CLI::App& app);
 
 /// Exit codes of the command-line contract.
 enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };

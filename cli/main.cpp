@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   add_validate(app);
   add_plan(app);
   add_graph(app);
+  add_calendar(app);
+  add_deadline(app);
 
   try {
     app.parse(argc, argv);

@@ -98,40 +98,87 @@ if (!cli) {
               'only the schema is checked');
 }
 
-// Returns { verdict: 'accepted' | 'rejected' | 'error', detail }.
+// Returns { verdict: 'accepted' | 'rejected' | 'error', detail, errors }
+// where errors are the loader's error diagnostics ({ message, path, line }).
 function loaderVerdict(file) {
   const run = spawnSync(cli, ['validate', '--json', file], { encoding: 'utf8', timeout: 60_000 });
-  if (run.error) return { verdict: 'error', detail: `could not run: ${run.error.message}` };
-  if (run.status === 0) return { verdict: 'accepted', detail: '' };
-  if (run.status === 1) return { verdict: 'rejected', detail: firstLoaderError(run.stdout) };
+  if (run.error) return { verdict: 'error', detail: `could not run: ${run.error.message}`, errors: [] };
+  if (run.status === 0) return { verdict: 'accepted', detail: '', errors: [] };
+  if (run.status === 1) {
+    const errors = loaderErrors(run.stdout);
+    const e = errors[0];
+    return { verdict: 'rejected', detail: e ? describeLoaderError(e) : '', errors };
+  }
   const why = run.signal ? `killed by ${run.signal}` : `exit code ${run.status}`;
   const err = (run.stderr || run.stdout || '').trim().split('\n')[0];
-  return { verdict: 'error', detail: `${why}${err ? `: ${err}` : ''}` };
+  return { verdict: 'error', detail: `${why}${err ? `: ${err}` : ''}`, errors: [] };
 }
 
-// The first error message of `validate --json`, whatever its exact shape.
-function firstLoaderError(stdout) {
+// The error diagnostics of `validate --json`: every object in the document
+// with a message and severity "error" (more keys may be added to the JSON).
+function loaderErrors(stdout) {
   let doc;
   try {
     doc = JSON.parse(stdout);
   } catch {
-    return '';
+    return [];
   }
-  const seen = new Set();
-  const find = (v) => {
-    if (v === null || typeof v !== 'object' || seen.has(v)) return '';
-    seen.add(v);
-    if (typeof v.message === 'string' && (v.severity ?? 'error') === 'error') {
-      const at = v.line ? `:${v.line}${v.column ? `:${v.column}` : ''}` : '';
-      return `${at ? `line ${at.slice(1)}: ` : ''}${v.message}`;
-    }
-    for (const child of Object.values(v)) {
-      const m = find(child);
-      if (m) return m;
-    }
-    return '';
+  const found = [];
+  const walk = (v) => {
+    if (v === null || typeof v !== 'object') return;
+    if (typeof v.message === 'string' && v.severity === 'error') found.push(v);
+    for (const child of Object.values(v)) walk(child);
   };
-  return find(doc);
+  walk(doc);
+  return found;
+}
+
+function describeLoaderError(e) {
+  const at = e.line ? `${e.line}:${e.column ?? 0} ` : '';
+  return `${at}${e.path ? `${e.path}: ` : ''}${e.message}`;
+}
+
+// A loader key path ("matters[0].fields[applicant.name].label") as the
+// segments of a JSON pointer (["matters", "0", "fields", "applicant.name",
+// "label"]).
+function loaderSegments(keyPath) {
+  const segs = [];
+  const re = /\[([^\]]*)\]|([^.[\]]+)/g;
+  for (let m; (m = re.exec(keyPath)) !== null;) segs.push(m[1] ?? m[2]);
+  return segs;
+}
+
+function pointerSegments(pointer) {
+  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+// The loader speaks of the same place as the schema when one path lies
+// within the other: the schema reports an unknown key at its map
+// (/alerts), the loader at the key (alerts.red_days), and the other way
+// round for a missing key.
+function samePlace(pointer, keyPath) {
+  const a = pointerSegments(pointer);
+  const b = loaderSegments(keyPath);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; ++i) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// When the loader's errors carry key paths, one of them must be at the place
+// of one of the schema's errors: the two reject the file for the same
+// reason, not by accident. Returns { agree, note }: note names the loader's
+// matching error, or says where the loader complained instead.
+function compareReasons(schemaErrors, loader) {
+  const withPath = loader.errors.filter((e) => typeof e.path === 'string');
+  if (withPath.length === 0) return { agree: true, note: 'loader rejects too' };
+  for (const l of withPath)
+    for (const s of schemaErrors)
+      if (samePlace(s.instancePath, l.path)) return { agree: true, note: `loader rejects too: ${describeLoaderError(l)}` };
+  return {
+    agree: false,
+    note: `the loader rejects, but elsewhere: schema at ${schemaErrors[0].instancePath || '/'}, ` +
+          `loader at ${withPath.map((e) => e.path || '/').join(', ')} (${describeLoaderError(withPath[0])})`,
+  };
 }
 
 // --- reading files ----------------------------------------------------------
@@ -164,7 +211,17 @@ function schemaVerdict(file) {
   return { ok: false, text, errors: validate.errors.map((e) => ({ ...e })) };
 }
 
+// The most telling of ajv's errors: not the summary of an anyOf or if/else,
+// and not the type mismatch of the anyOf branch the data plainly is not
+// (a matter's field item that is a map is not "must be string").
+function mainError(errors) {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  return errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'if' &&
+                            !(e.keyword === 'type' && anyOfAt.has(e.instancePath))) ?? errors[0];
+}
+
 function describeError(e) {
+  if (e.keyword === 'false schema') return `${e.instancePath} is not allowed here`;
   let msg = `${e.instancePath || '/'} ${e.message}`;
   if (e.keyword === 'additionalProperties') msg += `: ${e.params.additionalProperty}`;
   else if (e.keyword === 'enum') msg += `: ${e.params.allowedValues.join(' ')}`;
@@ -185,7 +242,7 @@ function fail(file, why) {
 // Files that must be valid: the schema accepts them, and the loader too.
 function checkValid(file) {
   const s = schemaVerdict(file);
-  if (!s.ok) return fail(file, `the schema rejects a valid chain: ${describeError(s.errors[0])}`);
+  if (!s.ok) return fail(file, `the schema rejects a valid chain: ${describeError(mainError(s.errors))}`);
   if (cli) {
     const l = loaderVerdict(file);
     if (l.verdict === 'error') return fail(file, `loader run failed: ${l.detail}`);
@@ -203,14 +260,17 @@ function checkInvalid(file) {
     console.log(`ok       ${rel(file)} (schema accepts; its error is for the loader alone)`);
     return;
   }
-  const reason = describeError(s.errors[0]);
+  let reason = describeError(mainError(s.errors));
   if (cli) {
     const l = loaderVerdict(file);
     if (l.verdict === 'error') return fail(file, `loader run failed: ${l.detail}`);
     if (l.verdict === 'accepted') return fail(file, `the schema rejects (${reason}) but the loader accepts`);
+    const cmp = compareReasons(s.errors, l);
+    if (!cmp.agree) return fail(file, cmp.note);
+    reason += ` (${cmp.note})`;
   }
   ++counts.rejected;
-  console.log(`rejected ${rel(file)}: ${reason}${cli ? ' (loader rejects too)' : ''}`);
+  console.log(`rejected ${rel(file)}: ${reason}`);
 }
 
 // Files that must be rejected by the schema for the reason the first line
@@ -218,23 +278,26 @@ function checkInvalid(file) {
 // the loader.
 function checkNegative(file) {
   const s = schemaVerdict(file);
-  const m = /^#\s*schema-error:\s*(\S+)\s+(\S+)/m.exec(s.text);
+  const m = /^#\s*schema-error:\s*(\S+)\s+(\S.*?)\s*$/m.exec(s.text);
   if (!m) return fail(file, 'names no expected error: it needs a comment line `# schema-error: INSTANCE-PATH KEYWORD`');
   const [, wantPath, wantKeyword] = m;
   if (s.ok) return fail(file, `the schema accepts a file it must reject (expected ${wantPath} ${wantKeyword})`);
   const normal = (p) => (p === '/' ? '' : p);
   const hit = s.errors.find((e) => e.instancePath === normal(wantPath) && e.keyword === wantKeyword);
   if (!hit) {
-    return fail(file, `rejected for another reason than ${wantPath} ${wantKeyword}: ${describeError(s.errors[0])}`);
+    return fail(file, `rejected for another reason than ${wantPath} ${wantKeyword}: ${describeError(mainError(s.errors))}`);
   }
-  const reason = describeError(hit);
+  let reason = describeError(hit);
   if (cli) {
     const l = loaderVerdict(file);
     if (l.verdict === 'error') return fail(file, `loader run failed: ${l.detail}`);
     if (l.verdict === 'accepted') return fail(file, `the schema rejects (${reason}) but the loader accepts`);
+    const cmp = compareReasons([hit], l);
+    if (!cmp.agree) return fail(file, cmp.note);
+    reason += ` (${cmp.note})`;
   }
   ++counts.rejected;
-  console.log(`rejected ${rel(file)}: ${reason}${cli ? ' (loader rejects too)' : ''}`);
+  console.log(`rejected ${rel(file)}: ${reason}`);
 }
 
 function section(title, files, check, { emptyNote } = {}) {

@@ -51,7 +51,9 @@ DependencyGraph build_graph(const Chain& chain) {
   for (std::size_t m = 0; m < n; ++m) {
     for (const auto& ref : chain.matters[m].after) {
       auto p = chain.matter_index(ref.id);
-      if (!p) continue;
+      // Unknown references and self-dependencies are reported by validate();
+      // the graph leaves them out.
+      if (!p || *p == m) continue;
       dg.preds[m].push_back(static_cast<int>(*p));
       dg.succs[*p].push_back(static_cast<int>(m));
       boost::add_edge(*p, m, g);

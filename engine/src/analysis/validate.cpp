@@ -221,6 +221,9 @@ class Validator {
     detail::Ancestry anc(graph_);
     for (std::size_t mi = 0; mi < c_.matters.size(); ++mi) {
       const Matter& m = c_.matters[mi];
+      // With an unknown `after` reference the order is not known yet: the
+      // unknown reference is the error to fix first.
+      if (std::any_of(m.after.begin(), m.after.end(), [this](const Ref& r) { return !c_.find_matter(r.id); })) continue;
       for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const Matter* p = c_.producer_of(m.fields[i].id);
         if (!p || p == &m || applicant_can_supply(m.fields[i].id)) continue;

@@ -164,7 +164,11 @@ class ChainReader {
     if (auto s = r_.text(v.get("unit"), child_path(path, "unit"))) f.unit = *s;
     if (const YamlNode* p = v.get("prefer")) {
       if (auto s = r_.text(p, child_path(path, "prefer"))) {
-        if (*s == "produced") f.prefer = Prefer::produced;
+        if (!produced_by.empty())
+          r_.error(*p, child_path(path, "prefer"), "prefer-on-produced",
+                   "`prefer` belongs on the applicant's definition of the key (the catalogue or an inline field), "
+                   "not on what a matter produces");
+        else if (*s == "produced") f.prefer = Prefer::produced;
         else if (*s == "applicant") f.prefer = Prefer::applicant;
         else r_.error(*p, child_path(path, "prefer"), "prefer", fmt::format("`{}`: expected produced or applicant", *s));
       }

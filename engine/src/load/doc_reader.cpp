@@ -27,6 +27,23 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
+/// Words analysts reach for that mean a key of the format under another
+/// name; consulted before spelling distance.
+constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
+    {"depends_on", "after"},       {"depends", "after"},         {"depends-on", "after"},
+    {"requires", "after"},         {"prerequisites", "after"},   {"needs", "after"},
+    {"predecessors", "after"},     {"if", "when"},               {"condition", "when"},
+    {"only_if", "when"},           {"dept", "department"},       {"agency", "department"},
+    {"deadline", "promised_days"}, {"days", "promised_days"},    {"limit", "promised_days"},
+    {"statutory", "statutory_days"}, {"legal_days", "statutory_days"}, {"documents", "materials"},
+    {"docs", "materials"},         {"outputs", "results"},       {"issues", "results"},
+    {"certificates", "results"},   {"provides", "produces"},     {"outputs_fields", "produces"},
+    {"steps", "phases"},           {"title", "name"},            {"label", "name"},
+    {"enum", "values"},            {"options", "values"},        {"choices", "values"},
+    {"optional", "required"},      {"regex", "pattern"},         {"minimum", "min"},
+    {"maximum", "max"},            {"legal_basis", "basis"},     {"law", "basis"},
+};
+
 std::string join_expected(std::initializer_list<std::string_view> keys) {
   std::string out;
   for (auto k : keys) {
@@ -131,7 +148,11 @@ bool DocReader::check_map(const YamlNode& n, const std::string& path,
   for (const auto& [k, v] : n.entries) {
     if (k->kind != YamlNode::Kind::scalar) continue;
     if (std::find(allowed.begin(), allowed.end(), k->text) == allowed.end()) {
-      std::string hint = did_you_mean(k->text, allowed_v);
+      std::string hint;
+      for (const auto& [word, key] : kSynonyms)
+        if (word == k->text && std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+          hint = fmt::format("did you mean `{}`?", key);
+      if (hint.empty()) hint = did_you_mean(k->text, allowed_v);
       if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
       error(*k, child_path(path, k->text), "unknown-key", fmt::format("unknown key `{}` in {}", k->text, what),
             hint);

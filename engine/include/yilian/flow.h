@@ -1,0 +1,301 @@
+// The case state machine: (CaseState, Event) -> (CaseState, Commands).
+//
+// Deterministic and pure: no clock reads, no I/O, no threads. The live
+// engine (runtime) and the simulator (sim) both drive this one
+// implementation, so a simulated case follows exactly the rules a live case
+// follows. Time enters only through the instants carried by events.
+//
+// Life of a case: created → Submitted (checked: an incomplete application
+// gets one notice listing everything missing and waits in `incomplete`; the
+// clock does not run) → accepted by the lead department's window (the
+// acceptance date starts the chain's limit; after office hours it is the
+// next working day) → tasks become ready when the matters they come after
+// are approved or skipped and their condition holds on the form data
+// (produced values included) → each ready task is dispatched → approved
+// (produced values join the form), rejected (the case ends rejected, open
+// tasks are cancelled), supplement requested (that task's clock stops until
+// the applicant supplies; requests arriving together go out as one notice),
+// suspended for an Art. 45 activity (clock stops) → all applicable matters
+// approved → `ready` → delivered at one window (统一出件). Withdrawal,
+// extensions and alert changes are events too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "yilian/calendar.h"
+#include "yilian/chain.h"
+#include "yilian/date.h"
+#include "yilian/time_limit.h"
+#include "yilian/value.h"
+
+namespace yilian {
+
+/// A moment in the chain's local time, in seconds since 1970-01-01 00:00.
+struct Instant {
+  std::int64_t seconds = 0;
+
+  static constexpr Instant at(Date d, TimeOfDay t = {}) {
+    return Instant{static_cast<std::int64_t>(d.days()) * 86400 + static_cast<std::int64_t>(t.minutes) * 60};
+  }
+  [[nodiscard]] constexpr Date date() const {
+    const std::int64_t s = seconds;
+    return Date::from_days(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
+  }
+  [[nodiscard]] constexpr TimeOfDay time() const {
+    std::int64_t r = seconds % 86400;
+    if (r < 0) r += 86400;
+    return TimeOfDay{static_cast<int>(r / 60)};
+  }
+  /// "YYYY-MM-DDTHH:MM:SS".
+  [[nodiscard]] std::string to_string() const;
+  /// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS".
+  [[nodiscard]] static std::optional<Instant> parse(std::string_view s);
+  friend constexpr auto operator<=>(Instant, Instant) = default;
+};
+
+using CaseId = std::uint64_t;
+
+/// How the flow is run. Plain settings; in-class defaults.
+struct FlowOptions {
+  /// Compute alert and supervision levels after every event and emit Alert
+  /// and ArmTimer commands. The simulator turns this off and reads limits
+  /// at the end of a case instead.
+  bool track_alerts = true;
+};
+
+/// A chain compiled for the state machine: indices, predecessors, what the
+/// applicant must supply per matter, the calendar. Immutable; share it
+/// between threads and cases (a case keeps the FlowChain of the version it
+/// started on).
+class FlowChain {
+ public:
+  /// Compiles a validated chain with the calendar named by chain->calendar.
+  [[nodiscard]] static std::shared_ptr<const FlowChain> compile(std::shared_ptr<const Chain> chain, Calendar calendar,
+                                                                FlowOptions options = {});
+
+  [[nodiscard]] const Chain& chain() const { return *chain_; }
+  [[nodiscard]] const std::shared_ptr<const Chain>& chain_ptr() const { return chain_; }
+  [[nodiscard]] const Calendar& calendar() const { return calendar_; }
+  [[nodiscard]] const FlowOptions& options() const { return options_; }
+  [[nodiscard]] std::size_t matter_count() const { return preds_.size(); }
+  /// Matter indices in a topological order.
+  [[nodiscard]] const std::vector<int>& order() const { return order_; }
+  [[nodiscard]] const std::vector<int>& preds(int matter) const { return preds_[static_cast<std::size_t>(matter)]; }
+  /// Index of a matter id, or -1.
+  [[nodiscard]] int matter_index(std::string_view id) const;
+  [[nodiscard]] const std::string& matter_id(int matter) const;
+  [[nodiscard]] OfficeHours office_hours() const { return hours_; }
+
+  /// What an application lacks for the matters that apply to it (the
+  /// 一次告知 list); empty when complete.
+  struct Missing {
+    enum class Kind { field, material };
+    Kind kind = Kind::field;
+    std::string key;                 ///< field key or material id
+    std::vector<int> needed_by;      ///< matter indices
+  };
+  [[nodiscard]] std::vector<Missing> missing(const FieldValues& values, const std::vector<std::string>& materials) const;
+
+ private:
+  FlowChain() = default;
+  std::shared_ptr<const Chain> chain_;
+  Calendar calendar_;
+  FlowOptions options_;
+  OfficeHours hours_;
+  std::vector<int> order_;
+  std::vector<std::vector<int>> preds_;
+  std::vector<std::vector<std::string>> asked_fields_;     ///< per matter: fields the applicant must give
+  std::vector<std::vector<std::string>> asked_materials_;  ///< per matter: materials the applicant hands in
+  std::vector<std::string> condition_fields_;              ///< applicant fields read by conditions
+};
+
+enum class CaseStage : std::uint8_t {
+  created,     ///< not yet submitted
+  incomplete,  ///< 一次告知 sent; waiting for the applicant; the clock does not run
+  running,     ///< accepted; tasks under way
+  ready,       ///< every applicable matter approved; waiting for delivery
+  delivered,   ///< 统一出件 done (end)
+  rejected,    ///< a matter was refused (end)
+  withdrawn,   ///< the applicant withdrew (end)
+};
+[[nodiscard]] std::string_view to_string(CaseStage s);
+[[nodiscard]] std::optional<CaseStage> parse_case_stage(std::string_view s);
+[[nodiscard]] inline bool is_final(CaseStage s) {
+  return s == CaseStage::delivered || s == CaseStage::rejected || s == CaseStage::withdrawn;
+}
+
+enum class TaskStatus : std::uint8_t {
+  waiting,     ///< a matter it comes after is not done yet
+  skipped,     ///< its condition does not hold
+  dispatched,  ///< with the department
+  supplement,  ///< the department asked the applicant for more; clock stopped
+  suspended,   ///< Art. 45 activity under way; clock stopped
+  incident,    ///< dispatch failed past its retries; an operator must act
+  approved,
+  rejected,
+  cancelled,   ///< the case ended before the task did
+};
+[[nodiscard]] std::string_view to_string(TaskStatus s);
+/// dispatched, supplement, suspended or incident: the task holds its department.
+[[nodiscard]] inline bool is_open(TaskStatus s) {
+  return s == TaskStatus::dispatched || s == TaskStatus::supplement || s == TaskStatus::suspended ||
+         s == TaskStatus::incident;
+}
+
+enum class Channel : std::uint8_t { window, online };
+enum class DeliveryMethod : std::uint8_t { in_person, express, electronic };
+[[nodiscard]] std::string_view to_string(Channel c);
+[[nodiscard]] std::string_view to_string(DeliveryMethod m);
+
+struct TaskState {
+  TaskStatus status = TaskStatus::waiting;
+  std::uint32_t attempt = 0;         ///< dispatches so far; an outcome must name the latest
+  Date started;                      ///< the task's limit counts from here
+  Date finished;
+  TimeLimit limit;                   ///< the matter's promised days and any extensions
+  SuspensionLedger ledger;           ///< closed clock stops
+  std::optional<Date> stopped_since; ///< an open clock stop began on this date
+  SuspensionReason stop_reason = SuspensionReason::supplement;
+  std::optional<int> told_days;      ///< Art. 45: the length the applicant was told
+  std::vector<std::string> requested;///< items of an open supplement request
+  AlertLevel alert = AlertLevel::green;
+  Supervision supervision = Supervision::none;
+  std::string note;                  ///< rejection reason or incident error
+};
+
+struct CaseState {
+  CaseId id = 0;
+  CaseStage stage = CaseStage::created;
+  Instant submitted_at;
+  Channel channel = Channel::window;
+  std::optional<Date> accepted_on;   ///< the chain's limit counts from here
+  Date finished_on;                  ///< last approval, rejection or withdrawal
+  FieldValues values;                ///< the applicant's values and what matters produced
+  std::vector<std::string> materials;///< handed in, sorted
+  std::vector<TaskState> tasks;      ///< by matter index
+  TimeLimit limit;                   ///< the chain's promised days and extensions
+  SuspensionLedger ledger;           ///< the case clock stops while any task's clock stops
+  AlertLevel alert = AlertLevel::green;
+  Supervision supervision = Supervision::none;
+  std::optional<Instant> timer;      ///< the armed alert timer
+  int visits = 0;                    ///< in-person visits (the promise: at most one)
+  int notices = 0;                   ///< notices sent to the applicant
+  std::uint64_t events = 0;          ///< events applied or ignored so far
+  std::string reason;                ///< why the case was rejected or withdrawn
+  DeliveryMethod delivery = DeliveryMethod::in_person;
+  std::string tracking;              ///< express tracking number
+
+  /// The chain's deadline over the case's clock stops (requires accepted_on).
+  [[nodiscard]] Deadline deadline(const FlowChain& chain) const;
+  /// A task's deadline over its clock stops.
+  [[nodiscard]] Deadline task_deadline(const FlowChain& chain, int matter) const;
+};
+
+/// A new case, before its application is submitted.
+[[nodiscard]] CaseState new_case(const FlowChain& chain, CaseId id);
+
+// ---- events (inputs) --------------------------------------------------------
+
+namespace event {
+struct Submitted { FieldValues fields; std::vector<std::string> materials; Channel channel = Channel::window; };
+/// The applicant supplies what a notice asked for (or anything else).
+struct Supplemented { FieldValues fields; std::vector<std::string> materials; bool in_person = false; };
+struct TaskApproved { int matter = -1; std::uint32_t attempt = 0; FieldValues produced; };
+struct TaskRejected { int matter = -1; std::uint32_t attempt = 0; std::string reason; };
+struct SupplementRequested { int matter = -1; std::uint32_t attempt = 0; std::vector<std::string> items; std::string reason; };
+struct TaskSuspended {
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  SuspensionReason reason = SuspensionReason::expert_review;
+  std::optional<int> told_days;
+  std::string note;
+};
+struct TaskResumed { int matter = -1; std::uint32_t attempt = 0; };
+/// The runtime gave up dispatching (exceptions or timeouts past the retries).
+struct TaskIncident { int matter = -1; std::uint32_t attempt = 0; std::string error; };
+/// An operator sends a task in incident to its department again.
+struct TaskRetried { int matter = -1; };
+/// The alert timer fired: levels are re-read at the event's instant.
+struct TimerFired {};
+/// An extension of a task's limit (matter >= 0) or the chain's (matter = -1).
+struct Extended { int matter = -1; Extension extension; };
+struct Withdrawn { std::string reason; };
+struct Delivered { DeliveryMethod method = DeliveryMethod::in_person; std::string tracking; };
+}  // namespace event
+
+using EventBody = std::variant<event::Submitted, event::Supplemented, event::TaskApproved, event::TaskRejected,
+                               event::SupplementRequested, event::TaskSuspended, event::TaskResumed,
+                               event::TaskIncident, event::TaskRetried, event::TimerFired, event::Extended,
+                               event::Withdrawn, event::Delivered>;
+
+struct Event {
+  Instant at;
+  EventBody body;
+};
+
+/// "submitted", "task-approved", … (stable names for logs and JSON).
+[[nodiscard]] std::string_view event_name(const EventBody& body);
+
+// ---- commands (outputs) -----------------------------------------------------
+
+namespace command {
+/// One notice to the applicant listing everything outstanding (一次告知).
+struct SendNotice {
+  enum class Kind { incomplete_application, supplement } kind = Kind::incomplete_application;
+  std::vector<FlowChain::Missing> missing;  ///< incomplete_application
+  std::vector<std::pair<int, std::vector<std::string>>> requests;  ///< supplement: (matter, items)
+};
+/// Hand the task to its department (only that department's view of the form).
+struct Dispatch { int matter = -1; std::uint32_t attempt = 0; };
+/// Tell the department to stop working on the task.
+struct Cancel { int matter = -1; std::uint32_t attempt = 0; };
+/// An alert level or supervision level changed (matter -1: the case).
+struct Alert { int matter = -1; AlertLevel level = AlertLevel::green; Supervision supervision = Supervision::none; Date deadline; };
+/// Wake the case at this instant (TimerFired) to re-read its alert levels.
+struct ArmTimer { Instant at; };
+/// Every applicable matter is approved: results can be handed out.
+struct ReadyForDelivery {};
+/// The case ended without results (rejected or withdrawn): tell the applicant.
+struct NotifyEnded { CaseStage stage = CaseStage::rejected; std::string reason; };
+}  // namespace command
+
+using Command = std::variant<command::SendNotice, command::Dispatch, command::Cancel, command::Alert,
+                             command::ArmTimer, command::ReadyForDelivery, command::NotifyEnded>;
+
+// ---- the transition function ------------------------------------------------
+
+enum class StepResult : std::uint8_t {
+  applied,  ///< the state changed (commands may follow)
+  ignored,  ///< a repeated or late outcome: recognised, recorded, not applied twice
+  invalid,  ///< the event cannot apply to this state; the state is unchanged and the event must not be recorded
+};
+[[nodiscard]] std::string_view to_string(StepResult r);
+
+struct StepOutcome {
+  StepResult result = StepResult::applied;
+  std::string reason;  ///< why ignored or invalid
+};
+
+/// Applies one event to `state`, appending the commands it causes to `out`.
+/// On `invalid` the state is unchanged. On `ignored` only `state.events` is
+/// counted up. Deterministic: the same state and event give the same result.
+StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out);
+
+/// Applies events that arrived together, in order; supplement requests among
+/// them go out as one notice. Stops at the first invalid event (earlier ones
+/// stay applied) and returns its outcome and index in `failed_at`.
+StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,
+                     std::vector<Command>& out, std::size_t* failed_at = nullptr);
+
+/// The commands a recovered case should have in flight: a dispatch for each
+/// dispatched task, the alert timer, and the delivery notice of a ready case.
+void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out);
+
+}  // namespace yilian

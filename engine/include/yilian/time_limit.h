@@ -1,0 +1,170 @@
+// Time limits of a running case: the clock-stop ledger (suspensions),
+// recorded extensions, the deadline over both, and alert and supervision
+// levels. Pure functions of their arguments: no clock is read, nothing is
+// stored; the same inputs always give the same outputs.
+//
+// Rules (行政许可法): Art. 32 and 45 stop the clock (the applicant's
+// supplements; hearings, tendering, auctions, inspection, testing,
+// quarantine, appraisal and expert review, whose length the applicant is
+// told in writing); Art. 42 extends the limit by 10 working days with the
+// department head's approval, a joint or unified handling's 45 days by 15
+// with the government head's approval.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yilian/calendar.h"
+#include "yilian/chain.h"  // AlertPolicy
+#include "yilian/date.h"
+#include "yilian/status.h"
+
+namespace yilian {
+
+/// Why the clock stopped.
+enum class SuspensionReason {
+  supplement,     ///< 补正: waiting for the applicant's supplements (Art. 32)
+  hearing,        ///< Art. 45 from here to expert_review
+  tendering,
+  auction,
+  inspection,
+  testing,
+  quarantine,
+  appraisal,
+  expert_review,
+  other,          ///< another legal ground; say which in `note`
+};
+/// "supplement", "hearing", …, "expert-review", "other".
+[[nodiscard]] std::string_view to_string(SuspensionReason r);
+[[nodiscard]] std::optional<SuspensionReason> parse_suspension_reason(std::string_view s);
+/// True for the activities Art. 45 lists.
+[[nodiscard]] bool is_article45(SuspensionReason r);
+
+/// One clock stop: every working day in [from, to] (both included) is not
+/// counted.
+struct Suspension {
+  Date from;
+  Date to;
+  SuspensionReason reason = SuspensionReason::supplement;
+  std::optional<int> told_days;  ///< Art. 45: working days the applicant was told in writing
+  std::string note;
+};
+
+/// The clock stops of one case, in the order they were recorded. A value
+/// type; not synchronised (copy it to share).
+class SuspensionLedger {
+ public:
+  /// Records a suspension. Rejects (invalid_input) a range that ends before
+  /// it starts and a negative told length; the ledger is unchanged then.
+  Status add(Suspension s);
+  [[nodiscard]] const std::vector<Suspension>& entries() const { return entries_; }
+  [[nodiscard]] bool empty() const { return entries_.empty(); }
+  /// The suspended days as disjoint, ascending [from, to] ranges (overlaps
+  /// and adjacent ranges merged: a day is suspended at most once).
+  [[nodiscard]] const std::vector<std::pair<Date, Date>>& merged() const { return merged_; }
+  /// True when `d` lies inside a suspension.
+  [[nodiscard]] bool suspended_on(Date d) const;
+
+ private:
+  std::vector<Suspension> entries_;
+  std::vector<std::pair<Date, Date>> merged_;
+};
+
+/// The legal basis of an extension.
+enum class ExtensionBasis {
+  department_head,  ///< Art. 42 ¶1: +10 working days, 本机关负责人批准
+  government_head,  ///< Art. 42 ¶2: joint/unified handling, +15, 本级人民政府负责人批准
+  other,            ///< another rule (a sector law); say which in `reason`
+};
+[[nodiscard]] std::string_view to_string(ExtensionBasis b);
+[[nodiscard]] std::optional<ExtensionBasis> parse_extension_basis(std::string_view s);
+/// The most working days the basis allows (10, 15), or nothing for `other`.
+[[nodiscard]] std::optional<int> extension_cap(ExtensionBasis b);
+
+/// One recorded extension: who approved how many working days, when, why.
+struct Extension {
+  ExtensionBasis basis = ExtensionBasis::department_head;
+  int days = 0;
+  std::string approver;  ///< name or post of the approving head
+  Date approved_on;
+  std::string reason;
+};
+
+/// A limit in working days and the extensions granted on it. A value type.
+class TimeLimit {
+ public:
+  TimeLimit() = default;
+  /// A limit of `days` working days (a negative number counts as 0).
+  TimeLimit(int days) : days_(days < 0 ? 0 : days) {}  // NOLINT: a bare number is a limit
+  /// Records an extension. Rejects (invalid_input) days < 1 or > 10 000, an
+  /// empty approver, more days than the basis allows, and a second Art. 42
+  /// extension of the same basis; the limit is unchanged then.
+  Status extend(Extension e);
+  [[nodiscard]] int base_days() const { return days_; }
+  /// Base days plus every extension.
+  [[nodiscard]] int total_days() const;
+  [[nodiscard]] const std::vector<Extension>& extensions() const { return extensions_; }
+
+ private:
+  int days_ = 0;
+  std::vector<Extension> extensions_;
+};
+
+/// A deadline over a ledger.
+struct Deadline {
+  Date start;                 ///< the acceptance date (not counted)
+  int limit_days = 0;         ///< counted working days, extensions included
+  Date date;                  ///< the limit_days-th counted working day after start
+  std::int64_t suspended_days = 0;  ///< working days in (start, date] the clock stood still
+  bool provisional = false;
+  std::vector<int> provisional_years;
+  std::vector<std::string> warnings;  ///< e.g. an Art. 45 stop longer than the applicant was told
+};
+
+/// The deadline of `limit` counted from `start`: the limit's n-th working
+/// day after start that is not inside a suspension (n = 0: start itself).
+/// O(s + log s) in the number s of merged suspensions.
+[[nodiscard]] Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit& limit,
+                                        const SuspensionLedger& ledger = {});
+
+/// Counted working days in (from, to]: working days not inside a
+/// suspension; 0 when to <= from.
+[[nodiscard]] std::int64_t counted_days(const Calendar& calendar, Date from, Date to,
+                                        const SuspensionLedger& ledger = {});
+
+enum class AlertLevel { green, yellow, red };
+/// 一级督办 from the first day past the deadline; 二级督办 once the case is
+/// more than AlertPolicy::second_level_after counted working days late.
+enum class Supervision { none, first_level, second_level };
+[[nodiscard]] std::string_view to_string(AlertLevel a);
+[[nodiscard]] std::string_view to_string(Supervision s);
+
+/// The yellow threshold for a limit: policy.yellow_days, or ceil(limit/5)
+/// but at least 1.
+[[nodiscard]] int yellow_threshold(int limit_days, const AlertPolicy& policy);
+
+/// Where a running limit stands on `now`.
+struct AlertStatus {
+  AlertLevel level = AlertLevel::green;
+  Supervision supervision = Supervision::none;
+  Deadline deadline;
+  std::int64_t elapsed_days = 0;    ///< counted working days in (start, now]
+  std::int64_t remaining_days = 0;  ///< limit minus elapsed, at least 0
+  std::int64_t overdue_days = 0;    ///< counted working days in (deadline, now]
+  int yellow_threshold = 0;
+  bool clock_stopped = false;       ///< `now` lies inside a suspension
+  Date second_level_after;          ///< 二级督办 applies on days after this date
+  bool provisional = false;
+  std::vector<int> provisional_years;
+};
+
+/// green while remaining > threshold; yellow when remaining <= threshold
+/// (the deadline day included); red once now is after the deadline. A
+/// suspension still open should be recorded as ending on `now`.
+[[nodiscard]] AlertStatus alert_status(const Calendar& calendar, Date start, const TimeLimit& limit,
+                                       const SuspensionLedger& ledger, Date now, const AlertPolicy& policy = {});
+
+}  // namespace yilian

@@ -1,0 +1,244 @@
+#include "yilian/time_limit.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace yilian {
+namespace {
+
+using Range = std::pair<Date, Date>;
+
+constexpr std::array<std::string_view, 10> kReasonNames = {
+    "supplement", "hearing", "tendering", "auction", "inspection",
+    "testing", "quarantine", "appraisal", "expert-review", "other"};
+
+constexpr std::array<std::string_view, 3> kBasisNames = {"department-head", "government-head", "other"};
+
+constexpr int kMaxExtensionDays = 10'000;
+
+struct Advance {
+  Date date;
+  std::int64_t suspended = 0;
+};
+
+// The n-th working day after `start` that lies in no range of `merged`
+// (ascending, disjoint). Ranges that end on or before `start` are skipped by
+// binary search; each later range is looked at once, in order, until the
+// target falls before it.
+Advance advance(const Calendar& cal, Date start, std::int64_t n, const std::vector<Range>& merged) {
+  if (n <= 0) return {start, 0};
+  std::int64_t k = cal.ordinal(start) + n;
+  std::int64_t suspended = 0;
+  auto it = std::upper_bound(merged.begin(), merged.end(), start,
+                             [](Date d, const Range& r) { return d < r.second; });
+  for (; it != merged.end(); ++it) {
+    const Date from = std::max(it->first, start + 1);
+    const std::int64_t before = cal.ordinal(from - 1);
+    if (k <= before) break;  // the target working day comes before this stop
+    const std::int64_t stopped = cal.ordinal(it->second) - before;
+    k += stopped;
+    suspended += stopped;
+  }
+  return {cal.date_of_ordinal(k), suspended};
+}
+
+void merge_years(std::vector<int>& into, const std::vector<int>& more) {
+  std::vector<int> out;
+  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
+  into = std::move(out);
+}
+
+void add_missing(const Calendar& cal, std::vector<int>& years, Date first, Date last) {
+  if (first <= last) merge_years(years, cal.missing_years(first, last));
+}
+
+}  // namespace
+
+std::string_view to_string(SuspensionReason r) { return kReasonNames[static_cast<std::size_t>(r)]; }
+
+std::optional<SuspensionReason> parse_suspension_reason(std::string_view s) {
+  for (std::size_t i = 0; i < kReasonNames.size(); ++i)
+    if (kReasonNames[i] == s) return static_cast<SuspensionReason>(i);
+  return std::nullopt;
+}
+
+bool is_article45(SuspensionReason r) {
+  return r != SuspensionReason::supplement && r != SuspensionReason::other;
+}
+
+Status SuspensionLedger::add(Suspension s) {
+  if (s.to < s.from)
+    return Status::invalid(fmt::format("a suspension from {} to {} ends before it starts", s.from.to_string(),
+                                       s.to.to_string()));
+  if (s.told_days && *s.told_days < 0)
+    return Status::invalid(fmt::format("the told length of a suspension cannot be negative ({})", *s.told_days));
+  // Insert into the merged ranges, joining overlapping and adjacent ones.
+  Range r{s.from, s.to};
+  std::vector<Range> out;
+  out.reserve(merged_.size() + 1);
+  bool placed = false;
+  for (const Range& m : merged_) {
+    if (m.second + 1 < r.first) {
+      out.push_back(m);
+    } else if (r.second + 1 < m.first) {
+      if (!placed) out.push_back(r), placed = true;
+      out.push_back(m);
+    } else {
+      r = {std::min(r.first, m.first), std::max(r.second, m.second)};
+    }
+  }
+  if (!placed) out.push_back(r);
+  merged_ = std::move(out);
+  entries_.push_back(std::move(s));
+  return Status::ok();
+}
+
+bool SuspensionLedger::suspended_on(Date d) const {
+  auto it = std::lower_bound(merged_.begin(), merged_.end(), d,
+                             [](const Range& r, Date x) { return r.second < x; });
+  return it != merged_.end() && it->first <= d;
+}
+
+std::string_view to_string(ExtensionBasis b) { return kBasisNames[static_cast<std::size_t>(b)]; }
+
+std::optional<ExtensionBasis> parse_extension_basis(std::string_view s) {
+  for (std::size_t i = 0; i < kBasisNames.size(); ++i)
+    if (kBasisNames[i] == s) return static_cast<ExtensionBasis>(i);
+  return std::nullopt;
+}
+
+std::optional<int> extension_cap(ExtensionBasis b) {
+  switch (b) {
+    case ExtensionBasis::department_head: return 10;
+    case ExtensionBasis::government_head: return 15;
+    case ExtensionBasis::other: break;
+  }
+  return std::nullopt;
+}
+
+Status TimeLimit::extend(Extension e) {
+  if (e.days < 1) return Status::invalid(fmt::format("an extension must add at least 1 working day, not {}", e.days));
+  if (e.days > kMaxExtensionDays)
+    return Status::invalid(fmt::format("an extension of {} working days is implausible (at most {})", e.days,
+                                       kMaxExtensionDays));
+  if (e.approver.empty()) return Status::invalid("an extension needs the approver (Art. 42: the head who approved it)");
+  if (auto cap = extension_cap(e.basis)) {
+    if (e.days > *cap)
+      return Status::invalid(fmt::format("a {} extension allows at most {} working days, not {}", to_string(e.basis),
+                                         *cap, e.days));
+    for (const Extension& x : extensions_)
+      if (x.basis == e.basis)
+        return Status::invalid(fmt::format("a {} extension was already granted on {}; Art. 42 allows one",
+                                           to_string(e.basis), x.approved_on.to_string()));
+  }
+  extensions_.push_back(std::move(e));
+  return Status::ok();
+}
+
+int TimeLimit::total_days() const {
+  int total = days_;
+  for (const Extension& e : extensions_) total += e.days;
+  return total;
+}
+
+Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit& limit,
+                          const SuspensionLedger& ledger) {
+  Deadline d;
+  d.start = start;
+  d.limit_days = limit.total_days();
+  const Advance a = advance(calendar, start, d.limit_days, ledger.merged());
+  d.date = a.date;
+  d.suspended_days = a.suspended;
+  add_missing(calendar, d.provisional_years, start + 1, d.date);
+  d.provisional = !d.provisional_years.empty();
+
+  for (const Suspension& s : ledger.entries()) {
+    if (!is_article45(s.reason)) continue;
+    const std::string what = fmt::format("the {} stop {}..{}", to_string(s.reason), s.from.to_string(),
+                                         s.to.to_string());
+    if (!s.told_days) {
+      d.warnings.push_back(what + " has no told length: Art. 45 requires telling the applicant in writing how long it takes");
+      continue;
+    }
+    const std::int64_t lasted = calendar.working_days_between(s.from - 1, s.to).days;
+    if (lasted > *s.told_days)
+      d.warnings.push_back(fmt::format("{} lasted {} working days; the applicant was told {}", what, lasted,
+                                       *s.told_days));
+  }
+  // An extension must be approved while the limit still runs.
+  std::vector<Extension> by_date = limit.extensions();
+  std::stable_sort(by_date.begin(), by_date.end(),
+                   [](const Extension& x, const Extension& y) { return x.approved_on < y.approved_on; });
+  int days = limit.base_days();
+  for (const Extension& e : by_date) {
+    const Date due = advance(calendar, start, days, ledger.merged()).date;
+    if (e.approved_on > due)
+      d.warnings.push_back(fmt::format("the {} extension approved on {} came after the limit ran out on {}",
+                                       to_string(e.basis), e.approved_on.to_string(), due.to_string()));
+    days += e.days;
+  }
+  return d;
+}
+
+std::int64_t counted_days(const Calendar& calendar, Date from, Date to, const SuspensionLedger& ledger) {
+  if (to <= from) return 0;
+  std::int64_t n = calendar.ordinal(to) - calendar.ordinal(from);
+  const auto& merged = ledger.merged();
+  auto it = std::upper_bound(merged.begin(), merged.end(), from,
+                             [](Date d, const Range& r) { return d < r.second; });
+  for (; it != merged.end() && it->first <= to; ++it) {
+    const Date lo = std::max(it->first, from + 1), hi = std::min(it->second, to);
+    if (lo <= hi) n -= calendar.ordinal(hi) - calendar.ordinal(lo - 1);
+  }
+  return n;
+}
+
+std::string_view to_string(AlertLevel a) {
+  switch (a) {
+    case AlertLevel::green: return "green";
+    case AlertLevel::yellow: return "yellow";
+    case AlertLevel::red: return "red";
+  }
+  return "?";
+}
+
+std::string_view to_string(Supervision s) {
+  switch (s) {
+    case Supervision::none: return "none";
+    case Supervision::first_level: return "first-level";
+    case Supervision::second_level: return "second-level";
+  }
+  return "?";
+}
+
+int yellow_threshold(int limit_days, const AlertPolicy& policy) {
+  if (policy.yellow_days) return std::max(0, *policy.yellow_days);
+  return std::max(1, (std::max(0, limit_days) + 4) / 5);
+}
+
+AlertStatus alert_status(const Calendar& calendar, Date start, const TimeLimit& limit,
+                         const SuspensionLedger& ledger, Date now, const AlertPolicy& policy) {
+  AlertStatus s;
+  s.deadline = compute_deadline(calendar, start, limit, ledger);
+  s.yellow_threshold = yellow_threshold(s.deadline.limit_days, policy);
+  s.elapsed_days = counted_days(calendar, start, now, ledger);
+  s.remaining_days = std::max<std::int64_t>(0, s.deadline.limit_days - s.elapsed_days);
+  s.clock_stopped = ledger.suspended_on(now);
+  const Advance second = advance(calendar, s.deadline.date, std::max(0, policy.second_level_after), ledger.merged());
+  s.second_level_after = second.date;
+  s.provisional_years = s.deadline.provisional_years;
+  add_missing(calendar, s.provisional_years, start + 1, now);
+  if (now > s.deadline.date) {
+    s.level = AlertLevel::red;
+    s.overdue_days = counted_days(calendar, s.deadline.date, now, ledger);
+    s.supervision = now > s.second_level_after ? Supervision::second_level : Supervision::first_level;
+  } else {
+    s.level = s.remaining_days <= s.yellow_threshold ? AlertLevel::yellow : AlertLevel::green;
+  }
+  s.provisional = !s.provisional_years.empty();
+  return s;
+}
+
+}  // namespace yilian

@@ -1,0 +1,437 @@
+// step(): the transition function of a case. Each handler first checks that
+// the event applies (invalid: nothing changes), then changes the state and
+// appends commands; alert levels are re-read after every applied event.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "yilian/flow.h"
+
+namespace yilian {
+namespace {
+
+struct Ctx {
+  const FlowChain& fc;
+  CaseState& s;
+  const Event& ev;
+  std::vector<Command>& out;
+  Date today;
+};
+
+StepOutcome applied() { return {}; }
+StepOutcome ignored(std::string why) { return {StepResult::ignored, std::move(why)}; }
+StepOutcome invalid(std::string why) { return {StepResult::invalid, std::move(why)}; }
+
+/// The date a limit starts counting for something that happens at `at`:
+/// after office hours, on a weekend or a holiday, the next working day.
+Date start_date(const FlowChain& fc, Instant at) {
+  return acceptance_date(fc.calendar(), at.date(), at.time(), fc.office_hours()).date;
+}
+
+const Matter& matter_of(const Ctx& c, int m) { return c.fc.chain().matters[static_cast<std::size_t>(m)]; }
+
+/// Closes an open clock stop: the working days after the day it began, up to
+/// and including today, are not counted (the day of receipt is a start day).
+void close_stop(Ctx& c, TaskState& t) {
+  if (!t.stopped_since) return;
+  const Date from = *t.stopped_since + 1;
+  if (c.today >= from) {
+    Suspension sp{from, c.today, t.stop_reason, t.told_days, ""};
+    (void)t.ledger.add(sp);
+    (void)c.s.ledger.add(sp);
+  }
+  t.stopped_since.reset();
+  t.told_days.reset();
+  t.requested.clear();
+}
+
+void dispatch(Ctx& c, int m) {
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
+  t.status = TaskStatus::dispatched;
+  ++t.attempt;
+  c.out.push_back(command::Dispatch{m, t.attempt});
+}
+
+/// Dispatches every waiting task whose dependencies are done and whose
+/// condition holds; skips those whose condition does not. A skipped matter
+/// counts as done for the matters after it, so they wait for what it waited
+/// for. Marks the case ready when nothing is left.
+void advance(Ctx& c) {
+  for (int m : c.fc.order()) {
+    TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
+    if (t.status != TaskStatus::waiting) continue;
+    const bool deps_done = std::all_of(c.fc.preds(m).begin(), c.fc.preds(m).end(), [&](int p) {
+      const TaskStatus ps = c.s.tasks[static_cast<std::size_t>(p)].status;
+      return ps == TaskStatus::approved || ps == TaskStatus::skipped;
+    });
+    if (!deps_done) continue;
+    // Unknown (a value the form lacks) counts as applying, as in analysis.
+    if (matter_of(c, m).when.evaluate(c.s.values) == Truth::no) {
+      t.status = TaskStatus::skipped;
+      t.finished = c.today;
+      continue;
+    }
+    t.started = start_date(c.fc, c.ev.at);
+    dispatch(c, m);
+  }
+  const bool done = std::all_of(c.s.tasks.begin(), c.s.tasks.end(), [](const TaskState& t) {
+    return t.status == TaskStatus::approved || t.status == TaskStatus::skipped;
+  });
+  if (done && c.s.stage == CaseStage::running) {
+    c.s.stage = CaseStage::ready;
+    c.s.finished_on = c.today;
+    c.out.push_back(command::ReadyForDelivery{});
+  }
+}
+
+void accept(Ctx& c) {
+  c.s.accepted_on = start_date(c.fc, c.ev.at);
+  c.s.stage = CaseStage::running;
+  advance(c);
+}
+
+void end_case(Ctx& c, CaseStage stage, std::string reason) {
+  for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
+    TaskState& t = c.s.tasks[m];
+    if (is_open(t.status)) {
+      close_stop(c, t);
+      c.out.push_back(command::Cancel{static_cast<int>(m), t.attempt});
+      t.status = TaskStatus::cancelled;
+      t.finished = c.today;
+    } else if (t.status == TaskStatus::waiting) {
+      t.status = TaskStatus::cancelled;
+    }
+  }
+  c.s.stage = stage;
+  c.s.reason = reason;
+  c.s.finished_on = c.today;
+  c.out.push_back(command::NotifyEnded{stage, std::move(reason)});
+}
+
+void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<std::string>& materials) {
+  for (const auto& [k, v] : fields) s.values[k] = v;
+  s.materials.insert(s.materials.end(), materials.begin(), materials.end());
+  std::sort(s.materials.begin(), s.materials.end());
+  s.materials.erase(std::unique(s.materials.begin(), s.materials.end()), s.materials.end());
+}
+
+/// Checks that an outcome names a task of a running case and its current
+/// attempt, in one of the `allowed` statuses. Empty when it applies.
+std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t attempt,
+                                         std::initializer_list<TaskStatus> allowed) {
+  if (m < 0 || static_cast<std::size_t>(m) >= c.s.tasks.size())
+    return invalid(fmt::format("no matter with index {} in chain {}", m, c.fc.chain().id));
+  const TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
+  if (c.s.stage != CaseStage::running)
+    return ignored(fmt::format("the case is {}; outcome of {} not applied", to_string(c.s.stage), c.fc.matter_id(m)));
+  if (std::find(allowed.begin(), allowed.end(), t.status) == allowed.end())
+    return ignored(fmt::format("task {} is {}", c.fc.matter_id(m), to_string(t.status)));
+  if (attempt != t.attempt)
+    return ignored(fmt::format("the outcome answers attempt {} of {}; the current attempt is {}", attempt,
+                               c.fc.matter_id(m), t.attempt));
+  return std::nullopt;
+}
+
+StepOutcome on(Ctx& c, const event::Submitted& e) {
+  if (c.s.stage != CaseStage::created) return invalid(fmt::format("the case was already submitted ({})", to_string(c.s.stage)));
+  c.s.submitted_at = c.ev.at;
+  c.s.channel = e.channel;
+  if (e.channel == Channel::window) ++c.s.visits;
+  merge_supplied(c.s, e.fields, e.materials);
+  auto missing = c.fc.missing(c.s.values, c.s.materials);
+  if (!missing.empty()) {
+    c.s.stage = CaseStage::incomplete;
+    ++c.s.notices;
+    c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, std::move(missing), {}});
+    return applied();
+  }
+  accept(c);
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::Supplemented& e) {
+  if (c.s.stage != CaseStage::incomplete && c.s.stage != CaseStage::running)
+    return invalid(fmt::format("the case is {}; it takes no supplements", to_string(c.s.stage)));
+  merge_supplied(c.s, e.fields, e.materials);
+  if (e.in_person) ++c.s.visits;
+  if (c.s.stage == CaseStage::incomplete) {
+    auto missing = c.fc.missing(c.s.values, c.s.materials);
+    if (missing.empty()) {
+      accept(c);
+    } else {
+      ++c.s.notices;
+      c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, std::move(missing), {}});
+    }
+    return applied();
+  }
+  // The supplements answer every open request: those tasks go back to their
+  // departments with the new data, as a new attempt.
+  for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
+    TaskState& t = c.s.tasks[m];
+    if (t.status != TaskStatus::supplement) continue;
+    close_stop(c, t);
+    dispatch(c, static_cast<int>(m));
+  }
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskApproved& e) {
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement}))
+    return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  close_stop(c, t);
+  // Only what the matter declares it produces joins the form.
+  for (const auto& f : matter_of(c, e.matter).produces) {
+    auto it = e.produced.find(f.key);
+    if (it != e.produced.end()) c.s.values[f.key] = it->second;
+  }
+  t.status = TaskStatus::approved;
+  t.finished = c.today;
+  advance(c);
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskRejected& e) {
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement}))
+    return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  close_stop(c, t);
+  t.status = TaskStatus::rejected;
+  t.finished = c.today;
+  t.note = e.reason;
+  end_case(c, CaseStage::rejected, fmt::format("{}: {}", matter_of(c, e.matter).name, e.reason));
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::SupplementRequested& e) {
+  if (e.items.empty()) return invalid("a supplement request must list what the applicant is to supply");
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched})) return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  t.status = TaskStatus::supplement;
+  t.stopped_since = c.today;
+  t.stop_reason = SuspensionReason::supplement;
+  t.requested = e.items;
+  ++c.s.notices;
+  c.out.push_back(command::SendNotice{command::SendNotice::Kind::supplement, {}, {{e.matter, e.items}}});
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskSuspended& e) {
+  if (e.reason == SuspensionReason::supplement)
+    return invalid("a supplement request is its own event (supplement-requested), not a suspension");
+  if (e.told_days && *e.told_days < 0) return invalid("the length told to the applicant cannot be negative");
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched})) return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  t.status = TaskStatus::suspended;
+  t.stopped_since = c.today;
+  t.stop_reason = e.reason;
+  t.told_days = e.told_days;
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskResumed& e) {
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::suspended})) return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  close_stop(c, t);
+  t.status = TaskStatus::dispatched;
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskIncident& e) {
+  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched})) return *r;
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
+  t.status = TaskStatus::incident;
+  t.note = e.error;
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TaskRetried& e) {
+  if (e.matter < 0 || static_cast<std::size_t>(e.matter) >= c.s.tasks.size())
+    return invalid(fmt::format("no matter with index {}", e.matter));
+  if (c.s.stage != CaseStage::running || c.s.tasks[static_cast<std::size_t>(e.matter)].status != TaskStatus::incident)
+    return invalid(fmt::format("task {} is not in incident", c.fc.matter_id(e.matter)));
+  c.s.tasks[static_cast<std::size_t>(e.matter)].note.clear();
+  dispatch(c, e.matter);
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::TimerFired&) {
+  if (is_final(c.s.stage)) return ignored(fmt::format("the case is {}", to_string(c.s.stage)));
+  c.s.timer.reset();
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::Extended& e) {
+  if (c.s.stage != CaseStage::running) return invalid(fmt::format("the case is {}; only a running case is extended", to_string(c.s.stage)));
+  if (e.matter >= static_cast<int>(c.s.tasks.size())) return invalid(fmt::format("no matter with index {}", e.matter));
+  TimeLimit& limit = e.matter < 0 ? c.s.limit : c.s.tasks[static_cast<std::size_t>(e.matter)].limit;
+  if (e.matter >= 0 && !is_open(c.s.tasks[static_cast<std::size_t>(e.matter)].status))
+    return invalid(fmt::format("task {} is {}; only an open task is extended", c.fc.matter_id(e.matter),
+                               to_string(c.s.tasks[static_cast<std::size_t>(e.matter)].status)));
+  TimeLimit extended = limit;
+  if (Status st = extended.extend(e.extension); !st) return invalid(st.message());
+  limit = std::move(extended);
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::Withdrawn& e) {
+  if (c.s.stage == CaseStage::created || is_final(c.s.stage))
+    return invalid(fmt::format("the case is {}; there is nothing to withdraw", to_string(c.s.stage)));
+  end_case(c, CaseStage::withdrawn, e.reason);
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::Delivered& e) {
+  if (c.s.stage != CaseStage::ready)
+    return invalid(fmt::format("the case is {}; results are delivered when every matter is approved", to_string(c.s.stage)));
+  c.s.stage = CaseStage::delivered;
+  c.s.delivery = e.method;
+  c.s.tracking = e.tracking;
+  if (e.method == DeliveryMethod::in_person) ++c.s.visits;
+  return applied();
+}
+
+// ---- alerts -----------------------------------------------------------------
+
+/// A ledger with an open stop recorded as ending today (alert_status' rule).
+SuspensionLedger with_open_stops(const SuspensionLedger& base, const std::vector<const TaskState*>& stopped, Date today) {
+  SuspensionLedger l = base;
+  for (const TaskState* t : stopped)
+    if (*t->stopped_since + 1 <= today) (void)l.add({*t->stopped_since + 1, today, t->stop_reason, t->told_days, ""});
+  return l;
+}
+
+/// The first date after `today` on which a limit's level may change.
+std::optional<Date> next_change(const FlowChain& fc, Date start, const TimeLimit& limit, const SuspensionLedger& ledger,
+                                const AlertStatus& st, Date today) {
+  if (st.clock_stopped) return std::nullopt;  // the resume event re-reads the levels
+  std::optional<Date> next;
+  auto consider = [&](Date d) {
+    if (d > today && (!next || d < *next)) next = d;
+  };
+  if (st.level == AlertLevel::green) {
+    const int until_yellow = std::max(0, limit.total_days() - st.yellow_threshold);
+    consider(compute_deadline(fc.calendar(), start, TimeLimit(until_yellow), ledger).date);
+  }
+  if (st.level != AlertLevel::red) consider(st.deadline.date + 1);
+  if (st.supervision != Supervision::second_level) consider(st.second_level_after + 1);
+  return next;
+}
+
+void update_alerts(Ctx& c) {
+  if (!c.fc.options().track_alerts || c.s.stage != CaseStage::running || !c.s.accepted_on) return;
+  const AlertPolicy& policy = c.fc.chain().alerts;
+  std::optional<Date> next;
+  auto consider = [&](std::optional<Date> d) {
+    if (d && (!next || *d < *next)) next = d;
+  };
+  std::vector<const TaskState*> stopped;
+  for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
+    TaskState& t = c.s.tasks[m];
+    if (!is_open(t.status)) continue;
+    if (t.stopped_since) stopped.push_back(&t);
+    const SuspensionLedger ledger = t.stopped_since ? with_open_stops(t.ledger, {&t}, c.today) : t.ledger;
+    const AlertStatus st = alert_status(c.fc.calendar(), t.started, t.limit, ledger, c.today, policy);
+    if (st.level != t.alert || st.supervision != t.supervision) {
+      t.alert = st.level;
+      t.supervision = st.supervision;
+      c.out.push_back(command::Alert{static_cast<int>(m), st.level, st.supervision, st.deadline.date});
+    }
+    consider(next_change(c.fc, t.started, t.limit, ledger, st, c.today));
+  }
+  const SuspensionLedger ledger = stopped.empty() ? c.s.ledger : with_open_stops(c.s.ledger, stopped, c.today);
+  const AlertStatus st = alert_status(c.fc.calendar(), *c.s.accepted_on, c.s.limit, ledger, c.today, policy);
+  if (st.level != c.s.alert || st.supervision != c.s.supervision) {
+    c.s.alert = st.level;
+    c.s.supervision = st.supervision;
+    c.out.push_back(command::Alert{-1, st.level, st.supervision, st.deadline.date});
+  }
+  consider(next_change(c.fc, *c.s.accepted_on, c.s.limit, ledger, st, c.today));
+  if (next) {
+    const Instant at = Instant::at(*next);
+    if (!c.s.timer || *c.s.timer != at) {
+      c.s.timer = at;
+      c.out.push_back(command::ArmTimer{at});
+    }
+  }
+}
+
+}  // namespace
+
+CaseState new_case(const FlowChain& chain, CaseId id) {
+  CaseState s;
+  s.id = id;
+  s.tasks.resize(chain.matter_count());
+  for (std::size_t m = 0; m < s.tasks.size(); ++m) s.tasks[m].limit = TimeLimit(chain.chain().matters[m].promised_days);
+  s.limit = TimeLimit(chain.chain().promised_days);
+  return s;
+}
+
+Deadline CaseState::deadline(const FlowChain& chain) const {
+  return compute_deadline(chain.calendar(), accepted_on.value_or(Date{}), limit, ledger);
+}
+
+Deadline CaseState::task_deadline(const FlowChain& chain, int matter) const {
+  const TaskState& t = tasks[static_cast<std::size_t>(matter)];
+  return compute_deadline(chain.calendar(), t.started, t.limit, t.ledger);
+}
+
+StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out) {
+  const std::size_t first_command = out.size();
+  Ctx c{chain, state, event, out, event.at.date()};
+  StepOutcome r = std::visit([&](const auto& e) { return on(c, e); }, event.body);
+  if (r.result == StepResult::invalid) {
+    out.resize(first_command);
+    return r;
+  }
+  ++state.events;
+  if (r.result == StepResult::applied) update_alerts(c);
+  return r;
+}
+
+StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,
+                     std::vector<Command>& out, std::size_t* failed_at) {
+  const std::size_t first_command = out.size();
+  StepOutcome last;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    StepOutcome r = step(chain, state, events[i], out);
+    if (r.result == StepResult::invalid) {
+      if (failed_at) *failed_at = i;
+      last = std::move(r);
+      break;
+    }
+    last = std::move(r);
+  }
+  // Supplement requests of one moment go out as one notice: the first
+  // carries every request, the others are dropped.
+  using Notice = command::SendNotice;
+  auto is_request = [](const Command& cmd) {
+    const auto* n = std::get_if<Notice>(&cmd);
+    return n && n->kind == Notice::Kind::supplement;
+  };
+  std::vector<std::pair<int, std::vector<std::string>>> requests;
+  for (std::size_t i = first_command; i < out.size(); ++i)
+    if (is_request(out[i])) {
+      auto& r = std::get<Notice>(out[i]).requests;
+      requests.insert(requests.end(), r.begin(), r.end());
+    }
+  if (requests.size() > 1) {
+    auto first = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first_command), out.end(), is_request);
+    std::get<Notice>(*first).requests = std::move(requests);
+    const auto dropped = std::remove_if(first + 1, out.end(), is_request);
+    state.notices -= static_cast<int>(out.end() - dropped);  // one notice was sent, not several
+    out.erase(dropped, out.end());
+  }
+  return last;
+}
+
+void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out) {
+  (void)chain;
+  for (std::size_t m = 0; m < state.tasks.size(); ++m)
+    if (state.tasks[m].status == TaskStatus::dispatched)
+      out.push_back(command::Dispatch{static_cast<int>(m), state.tasks[m].attempt});
+  if (state.timer && !is_final(state.stage)) out.push_back(command::ArmTimer{*state.timer});
+  if (state.stage == CaseStage::ready) out.push_back(command::ReadyForDelivery{});
+}
+
+}  // namespace yilian

@@ -1,0 +1,202 @@
+// Suspension ledgers, recorded extensions, alert and supervision levels.
+// Dates are counted by hand in the comments.
+#include <doctest/doctest.h>
+
+#include "calendar_fixture.h"
+#include "yilian/time_limit.h"
+
+namespace {
+using namespace yilian;
+using test::D;
+
+Extension head(int days, const char* on = "2025-03-10") {
+  return Extension{ExtensionBasis::department_head, days, "局长 张三", D(on), "现场核查需补充"};
+}
+}  // namespace
+
+TEST_CASE("calendar.ledger.records_and_merges") {
+  SuspensionLedger ledger;
+  CHECK_FALSE(ledger.add({D("2025-03-10"), D("2025-03-07")}).is_ok());  // reversed
+  CHECK(ledger.empty());
+  Suspension told{D("2025-03-10"), D("2025-03-12"), SuspensionReason::testing, -1, ""};
+  CHECK_FALSE(ledger.add(told).is_ok());
+  CHECK(ledger.add({D("2025-03-10"), D("2025-03-12"), SuspensionReason::testing, 3, "检测"}).is_ok());
+  CHECK(ledger.add({D("2025-03-20"), D("2025-03-21")}).is_ok());
+  CHECK(ledger.add({D("2025-03-13"), D("2025-03-14")}).is_ok());  // adjacent: joins the first
+  REQUIRE(ledger.merged().size() == 2);
+  CHECK(ledger.merged()[0] == std::pair{D("2025-03-10"), D("2025-03-14")});
+  CHECK(ledger.merged()[1] == std::pair{D("2025-03-20"), D("2025-03-21")});
+  CHECK(ledger.entries().size() == 3);
+  CHECK(ledger.suspended_on(D("2025-03-14")));
+  CHECK_FALSE(ledger.suspended_on(D("2025-03-15")));
+  CHECK(ledger.add({D("2025-03-01"), D("2025-03-31")}).is_ok());  // swallows both
+  CHECK(ledger.merged().size() == 1);
+}
+
+TEST_CASE("calendar.ledger.reasons") {
+  CHECK(parse_suspension_reason("expert-review") == SuspensionReason::expert_review);
+  CHECK_FALSE(parse_suspension_reason("lunch").has_value());
+  CHECK(is_article45(SuspensionReason::quarantine));
+  CHECK_FALSE(is_article45(SuspensionReason::supplement));
+  for (auto r : {SuspensionReason::supplement, SuspensionReason::hearing, SuspensionReason::other})
+    CHECK(parse_suspension_reason(to_string(r)) == r);
+}
+
+TEST_CASE("calendar.ledger.article45_warnings") {
+  const Calendar& cal = test::cn_mainland();
+  SuspensionLedger ledger;
+  // Mon 03-10 .. Fri 03-14 is 5 working days; the applicant was told 3.
+  REQUIRE(ledger.add({D("2025-03-10"), D("2025-03-14"), SuspensionReason::expert_review, 3, ""}).is_ok());
+  REQUIRE(ledger.add({D("2025-03-17"), D("2025-03-17"), SuspensionReason::testing, std::nullopt, ""}).is_ok());
+  REQUIRE(ledger.add({D("2025-03-18"), D("2025-03-18"), SuspensionReason::supplement, std::nullopt, ""}).is_ok());
+  const Deadline d = compute_deadline(cal, D("2025-03-07"), 2, ledger);
+  // 03-10..14, 17, 18 stopped (7 days); 03-19 = 1, 03-20 = 2.
+  CHECK(d.date == D("2025-03-20"));
+  CHECK(d.suspended_days == 7);
+  REQUIRE(d.warnings.size() == 2);
+  CHECK(d.warnings[0].find("lasted 5 working days; the applicant was told 3") != std::string::npos);
+  CHECK(d.warnings[1].find("no told length") != std::string::npos);
+}
+
+TEST_CASE("calendar.extension.recorded_events") {
+  TimeLimit limit(20);
+  CHECK(limit.total_days() == 20);
+  CHECK_FALSE(limit.extend(head(0)).is_ok());
+  CHECK_FALSE(limit.extend(head(11)).is_ok());  // Art. 42: at most 10
+  Extension nobody = head(10);
+  nobody.approver.clear();
+  CHECK_FALSE(limit.extend(nobody).is_ok());
+  CHECK(limit.total_days() == 20);  // rejected events change nothing
+  CHECK(limit.extend(head(10)).is_ok());
+  CHECK_FALSE(limit.extend(head(5)).is_ok());  // one Art. 42 ¶1 extension
+  CHECK(limit.total_days() == 30);
+  REQUIRE(limit.extensions().size() == 1);
+  CHECK(limit.extensions()[0].approver == "局长 张三");
+
+  TimeLimit joint(45);
+  CHECK_FALSE(joint.extend({ExtensionBasis::government_head, 16, "区长", D("2025-03-10"), ""}).is_ok());
+  CHECK(joint.extend({ExtensionBasis::government_head, 15, "区长", D("2025-03-10"), "联合办理"}).is_ok());
+  CHECK(joint.total_days() == 60);
+  CHECK(joint.extend({ExtensionBasis::other, 30, "专家委员会", D("2025-03-11"), "行业规定"}).is_ok());
+  CHECK(joint.total_days() == 90);
+  CHECK(extension_cap(ExtensionBasis::department_head) == 10);
+  CHECK_FALSE(extension_cap(ExtensionBasis::other).has_value());
+}
+
+TEST_CASE("calendar.extension.moves_the_deadline_and_flags_late_approval") {
+  const Calendar& cal = test::cn_mainland();
+  // From Fri 2025-09-26, 5 days: 10-10. +10: 10-11 Sat(work)=6, 10-13..17=7..11, 10-20..23=12..15.
+  TimeLimit limit(5);
+  REQUIRE(limit.extend(head(10, "2025-10-09")).is_ok());
+  Deadline d = compute_deadline(cal, D("2025-09-26"), limit);
+  CHECK(d.date == D("2025-10-23"));
+  CHECK(d.limit_days == 15);
+  CHECK(d.warnings.empty());
+  TimeLimit late(5);
+  REQUIRE(late.extend(head(10, "2025-10-11")).is_ok());
+  d = compute_deadline(cal, D("2025-09-26"), late);
+  CHECK(d.date == D("2025-10-23"));
+  REQUIRE(d.warnings.size() == 1);
+  CHECK(d.warnings[0].find("after the limit ran out on 2025-10-10") != std::string::npos);
+}
+
+TEST_CASE("calendar.alert.thresholds") {
+  CHECK(yellow_threshold(10, {}) == 2);
+  CHECK(yellow_threshold(20, {}) == 4);
+  CHECK(yellow_threshold(6, {}) == 2);   // ceil(6/5)
+  CHECK(yellow_threshold(3, {}) == 1);
+  CHECK(yellow_threshold(0, {}) == 1);   // at least 1
+  AlertPolicy p;
+  p.yellow_days = 4;
+  CHECK(yellow_threshold(10, p) == 4);
+}
+
+TEST_CASE("calendar.alert.levels_and_supervision") {
+  const Calendar& cal = test::cn_mainland();
+  // From Mon 2025-03-03, 10 days: 03-04..07 = 1..4, 03-10..14 = 5..9, 03-17 = 10.
+  const Date start = D("2025-03-03");
+  const SuspensionLedger none;
+  auto at = [&](const char* now, const AlertPolicy& p = {}) { return alert_status(cal, start, 10, none, D(now), p); };
+  AlertStatus s = at("2025-03-12");
+  CHECK(s.deadline.date == D("2025-03-17"));
+  CHECK(s.yellow_threshold == 2);
+  CHECK(s.elapsed_days == 7);
+  CHECK(s.remaining_days == 3);
+  CHECK(s.level == AlertLevel::green);
+  CHECK(s.supervision == Supervision::none);
+  CHECK(at("2025-03-13").level == AlertLevel::yellow);  // 2 left
+  CHECK(at("2025-03-15").remaining_days == 1);          // Saturday: still 1 left
+  CHECK(at("2025-03-17").level == AlertLevel::yellow);  // the last day
+  CHECK(at("2025-03-17").remaining_days == 0);
+  CHECK(at("2025-03-02").level == AlertLevel::green);   // before the start
+  CHECK(at("2025-03-02").elapsed_days == 0);
+  AlertPolicy early;
+  early.yellow_days = 4;
+  CHECK(at("2025-03-11", early).level == AlertLevel::yellow);
+
+  s = at("2025-03-18");
+  CHECK(s.level == AlertLevel::red);
+  CHECK(s.overdue_days == 1);
+  CHECK(s.supervision == Supervision::first_level);
+  // 二级督办 after 5 more working days: 03-18..21, 03-24.
+  CHECK(s.second_level_after == D("2025-03-24"));
+  CHECK(at("2025-03-22").overdue_days == 4);
+  CHECK(at("2025-03-24").supervision == Supervision::first_level);
+  CHECK(at("2025-03-25").supervision == Supervision::second_level);
+  CHECK(at("2025-03-25").overdue_days == 6);
+  AlertPolicy strict;
+  strict.second_level_after = 0;
+  CHECK(at("2025-03-18", strict).supervision == Supervision::second_level);
+  CHECK(to_string(Supervision::second_level) == "second-level");
+  CHECK(to_string(AlertLevel::yellow) == "yellow");
+}
+
+TEST_CASE("calendar.alert.holidays_and_clock_stops") {
+  const Calendar& cal = test::cn_mainland();
+  const SuspensionLedger none;
+  // 5 days from Fri 2025-09-26: 09-28, 29, 30, then 10-09, 10-10.
+  AlertStatus s = alert_status(cal, D("2025-09-26"), 5, none, D("2025-10-08"));
+  CHECK(s.elapsed_days == 3);   // the holiday does not count
+  CHECK(s.level == AlertLevel::green);
+  CHECK(alert_status(cal, D("2025-09-26"), 5, none, D("2025-10-09")).level == AlertLevel::yellow);
+  CHECK(alert_status(cal, D("2025-09-26"), 5, none, D("2025-10-11")).level == AlertLevel::red);
+  // A clock stop still running on `now` (recorded as ending on now) holds
+  // the case: Mon 10-13 is past the plain deadline, not past the stopped one.
+  SuspensionLedger waiting;
+  REQUIRE(waiting.add({D("2025-10-09"), D("2025-10-13"), SuspensionReason::supplement, std::nullopt, ""}).is_ok());
+  s = alert_status(cal, D("2025-09-26"), 5, waiting, D("2025-10-13"));
+  CHECK(s.clock_stopped);
+  CHECK(s.level == AlertLevel::green);
+  CHECK(s.elapsed_days == 3);
+  CHECK(s.remaining_days == 2);
+  // Stopped: 10-09, 10-10, Sat 10-11 (a working day), 10-13; then 10-14, 10-15.
+  CHECK(s.deadline.date == D("2025-10-15"));
+  CHECK(s.deadline.suspended_days == 4);
+}
+
+TEST_CASE("calendar.alert.provisional_years_are_named") {
+  const Calendar& cal = test::cn_mainland();
+  const AlertStatus s = alert_status(cal, D("2026-12-21"), 10, {}, D("2027-01-02"));
+  // 12-22..25 = 4, 12-28..31 = 8, 2027-01-01 = 9 (weekends only), 01-04 = 10.
+  CHECK(s.deadline.date == D("2027-01-04"));
+  CHECK(s.provisional);
+  CHECK(s.provisional_years == std::vector<int>{2027});
+  CHECK(s.level == AlertLevel::yellow);
+}
+
+TEST_CASE("calendar.acceptance.office_hours") {
+  const Calendar& cal = test::cn_mainland();
+  CHECK(acceptance_date(cal, D("2025-09-26"), TimeOfDay::at(16, 59)).date == D("2025-09-26"));
+  CHECK(acceptance_date(cal, D("2025-09-26"), TimeOfDay::at(17, 0)).date == D("2025-09-28"));
+  CHECK(acceptance_date(cal, D("2025-10-01"), TimeOfDay::at(9, 0)).date == D("2025-10-09"));
+  // A configurable closing time.
+  CHECK(acceptance_date(cal, D("2025-09-26"), TimeOfDay::at(17, 30), OfficeHours{TimeOfDay::at(18, 0)}).date ==
+        D("2025-09-26"));
+  // Received in a year without data: provisional, that year named.
+  const auto r = acceptance_date(cal, D("2027-01-01"), TimeOfDay::at(9, 0));
+  CHECK(r.date == D("2027-01-01"));
+  CHECK(r.provisional_years == std::vector<int>{2027});
+  const auto eve = acceptance_date(cal, D("2026-12-31"), TimeOfDay::at(18, 0));
+  CHECK(eve.date == D("2027-01-01"));
+  CHECK(eve.provisional);
+}

@@ -1,0 +1,275 @@
+// The case state machine, transition by transition.
+#include <doctest/doctest.h>
+
+#include "flow_fixture.h"
+
+using namespace yilian;
+using namespace yilian::test;
+
+TEST_CASE("flow.submit.incomplete_gets_one_notice_and_no_clock") {
+  Driver d;
+  auto r = d.apply("2025-03-03T09:00", event::Submitted{{}, {}, Channel::window});
+  REQUIRE(r.result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::incomplete);
+  CHECK_FALSE(d.s.accepted_on.has_value());
+  CHECK(d.s.visits == 1);
+  auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 1);
+  // Everything at once: the condition field, the applicant field, the lease.
+  std::vector<std::string> keys;
+  for (const auto& m : notices[0].missing) keys.push_back(m.key);
+  CHECK(keys == std::vector<std::string>{"x.flag", "applicant.name", "lease"});
+  // The licence is issued inside the chain: never asked of the applicant.
+  CHECK(d.dispatched().empty());
+
+  // Supplements make it complete: the clock starts on that day.
+  r = d.apply("2025-03-05T10:00", event::Supplemented{{{"applicant.name", std::string("张三")}, {"x.flag", false}}, {"lease"}, true});
+  REQUIRE(r.result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::running);
+  CHECK(d.s.accepted_on == D("2025-03-05"));
+  CHECK(d.s.visits == 2);
+  CHECK(d.dispatched() == std::vector<std::string>{"a"});
+  CHECK(d.status("e") == TaskStatus::skipped);
+}
+
+TEST_CASE("flow.submit.after_hours_counts_from_next_working_day") {
+  Driver d;
+  d.submit("2025-09-30T17:30", true);  // the day before the National Day holidays
+  CHECK(d.s.accepted_on == D("2025-10-09"));
+  // The chain's 15 working days count from the acceptance date; Saturday
+  // 10-11 is an adjusted working day, so day 15 is 10-29.
+  CHECK(d.s.deadline(*d.fc).date == D("2025-10-29"));
+  CHECK(d.dispatched() == std::vector<std::string>{"a", "e"});
+  CHECK(d.s.tasks[0].started == D("2025-10-09"));
+}
+
+TEST_CASE("flow.produced_value_switches_a_matter_on") {
+  for (const char* kind : {"big", "small"}) {
+    CAPTURE(kind);
+    Driver d;
+    d.submit("2025-03-03T09:00", false);
+    d.approve("2025-03-06T11:00", "a", {{"a.kind", std::string(kind)}, {"not.declared", std::int64_t{1}}});
+    CHECK(d.s.values.count("a.kind") == 1);
+    CHECK(d.s.values.count("not.declared") == 0);  // only declared outputs join the form
+    if (std::string(kind) == "big") {
+      CHECK(d.dispatched() == std::vector<std::string>{"b", "c"});
+      d.approve("2025-03-07T09:00", "b");
+      CHECK(d.status("d") == TaskStatus::waiting);  // still waits for c
+      d.approve("2025-03-10T09:00", "c");
+    } else {
+      CHECK(d.dispatched() == std::vector<std::string>{"b"});
+      CHECK(d.status("c") == TaskStatus::skipped);
+      d.approve("2025-03-07T09:00", "b");
+    }
+    CHECK(d.dispatched() == std::vector<std::string>{"d"});
+    d.approve("2025-03-11T09:00", "d");
+    CHECK(d.s.stage == CaseStage::ready);
+    CHECK(d.commands<command::ReadyForDelivery>().size() == 1);
+    CHECK(d.s.finished_on == D("2025-03-11"));
+    auto r = d.apply("2025-03-12T09:00", event::Delivered{DeliveryMethod::express, "SF123"});
+    REQUIRE(r.result == StepResult::applied);
+    CHECK(d.s.stage == CaseStage::delivered);
+    CHECK(d.s.visits == 1);  // submitted at the window, results by express: one visit
+  }
+}
+
+TEST_CASE("flow.outcomes.duplicate_and_late_are_ignored") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  const auto attempt = d.attempt("a");
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("small")}});
+  const auto events = d.s.events;
+  // The same completion again: recognised and ignored, not applied twice.
+  auto r = d.apply("2025-03-04T09:05", event::TaskApproved{d.m("a"), attempt, {}});
+  CHECK(r.result == StepResult::ignored);
+  CHECK(d.s.events == events + 1);
+  CHECK(d.out.empty());
+  // An outcome for an attempt that is not the current one.
+  r = d.apply("2025-03-04T10:00", event::TaskApproved{d.m("b"), d.attempt("b") + 5, {}});
+  CHECK(r.result == StepResult::ignored);
+  CHECK(r.reason.find("current attempt") != std::string::npos);
+  CHECK(d.status("b") == TaskStatus::dispatched);
+  // A rejection of an already approved task changes nothing.
+  r = d.apply("2025-03-04T10:00", event::TaskRejected{d.m("a"), attempt, "late"});
+  CHECK(r.result == StepResult::ignored);
+  CHECK(d.s.stage == CaseStage::running);
+}
+
+TEST_CASE("flow.reject_mid_chain_cancels_open_tasks") {
+  Driver d;
+  d.submit("2025-03-03T09:00", true);  // a and e dispatched
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});  // b, c dispatched
+  auto r = d.apply("2025-03-05T09:00", event::TaskRejected{d.m("c"), d.attempt("c"), "场地不符合要求"});
+  REQUIRE(r.result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::rejected);
+  CHECK(d.status("c") == TaskStatus::rejected);
+  CHECK(d.status("b") == TaskStatus::cancelled);
+  CHECK(d.status("e") == TaskStatus::cancelled);
+  CHECK(d.status("d") == TaskStatus::cancelled);
+  std::vector<std::string> cancelled;
+  for (const auto& c : d.commands<command::Cancel>()) cancelled.push_back(d.fc->matter_id(c.matter));
+  std::sort(cancelled.begin(), cancelled.end());
+  CHECK(cancelled == std::vector<std::string>{"b", "e"});
+  REQUIRE(d.commands<command::NotifyEnded>().size() == 1);
+  CHECK(d.s.reason.find("场地不符合要求") != std::string::npos);
+  // Later outcomes are ignored; delivery is not possible.
+  CHECK(d.apply("2025-03-06T09:00", event::TaskApproved{d.m("b"), 1, {}}).result == StepResult::ignored);
+  CHECK(d.apply("2025-03-06T09:00", event::Delivered{}).result == StepResult::invalid);
+}
+
+TEST_CASE("flow.supplements_in_a_parallel_stage_go_out_as_one_notice") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});  // b and c in parallel
+  const Event together[] = {
+      {at("2025-03-05T15:00"), event::SupplementRequested{d.m("b"), 1, {"消防验收意见书"}, "缺材料"}},
+      {at("2025-03-05T15:00"), event::SupplementRequested{d.m("c"), 1, {"场地平面图", "卫生评价报告"}, "缺材料"}},
+  };
+  d.out.clear();
+  auto r = step_all(*d.fc, d.s, together, d.out);
+  REQUIRE(r.result == StepResult::applied);
+  auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].requests.size() == 2);
+  CHECK(d.s.notices == 1);
+  CHECK(d.status("b") == TaskStatus::supplement);
+  CHECK(d.status("c") == TaskStatus::supplement);
+
+  // The applicant answers a week later: both go back as attempt 2, and the
+  // working days waited do not count against either task or the case.
+  r = d.apply("2025-03-12T09:00", event::Supplemented{{}, {"fire-opinion"}, false});
+  REQUIRE(r.result == StepResult::applied);
+  CHECK(d.dispatched() == std::vector<std::string>{"b", "c"});
+  CHECK(d.attempt("b") == 2);
+  CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].ledger.entries().size() == 1);
+  // b started 03-04 with 3 days: 03-07 without the stop; 03-06..03-12 stopped (5 working days).
+  CHECK(d.s.task_deadline(*d.fc, d.m("b")).date == D("2025-03-14"));
+  CHECK(d.s.task_deadline(*d.fc, d.m("b")).suspended_days == 5);
+  CHECK(d.s.deadline(*d.fc).suspended_days == 5);  // the two stops overlap: counted once
+  // The old attempt's answer is late now.
+  CHECK(d.apply("2025-03-12T10:00", event::TaskApproved{d.m("b"), 1, {}}).result == StepResult::ignored);
+  d.approve("2025-03-12T11:00", "b");
+}
+
+TEST_CASE("flow.article45_suspension_stops_the_task_clock") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  auto r = d.apply("2025-03-04T09:00", event::TaskSuspended{d.m("a"), 1, SuspensionReason::expert_review, 10, "专家评审"});
+  REQUIRE(r.result == StepResult::applied);
+  CHECK(d.status("a") == TaskStatus::suspended);
+  CHECK(d.apply("2025-03-04T09:00", event::TaskSuspended{d.m("a"), 1, SuspensionReason::supplement, {}, ""}).result ==
+        StepResult::invalid);
+  r = d.apply("2025-03-11T09:00", event::TaskResumed{d.m("a"), 1});
+  REQUIRE(r.result == StepResult::applied);
+  const auto& ledger = d.s.tasks[0].ledger;
+  REQUIRE(ledger.entries().size() == 1);
+  CHECK(ledger.entries()[0].from == D("2025-03-05"));
+  CHECK(ledger.entries()[0].to == D("2025-03-11"));
+  CHECK(ledger.entries()[0].told_days == 10);
+  // 5 days from 03-03, with 03-05..03-11 (5 working days) stopped: 03-17.
+  CHECK(d.s.task_deadline(*d.fc, 0).date == D("2025-03-17"));
+}
+
+TEST_CASE("flow.withdrawal_and_extension") {
+  Driver d;
+  d.submit("2025-03-03T09:00", true);
+  SUBCASE("extensions are recorded events") {
+    Extension e{ExtensionBasis::department_head, 10, "局长", D("2025-03-04"), "情况复杂"};
+    REQUIRE(d.apply("2025-03-04T09:00", event::Extended{d.m("a"), e}).result == StepResult::applied);
+    CHECK(d.s.tasks[0].limit.total_days() == 15);
+    CHECK(d.s.tasks[0].limit.extensions().size() == 1);
+    // A second extension on the same basis is refused and changes nothing.
+    auto r = d.apply("2025-03-05T09:00", event::Extended{d.m("a"), e});
+    CHECK(r.result == StepResult::invalid);
+    CHECK(d.s.tasks[0].limit.total_days() == 15);
+    Extension gov{ExtensionBasis::government_head, 15, "区长", D("2025-03-05"), "联合办理"};
+    REQUIRE(d.apply("2025-03-05T09:00", event::Extended{-1, gov}).result == StepResult::applied);
+    CHECK(d.s.limit.total_days() == 30);
+    CHECK(d.apply("2025-03-05T09:00", event::Extended{d.m("d"), e}).result == StepResult::invalid);  // d waits
+  }
+  SUBCASE("withdrawal cancels what is open") {
+    auto r = d.apply("2025-03-04T09:00", event::Withdrawn{"不再办理"});
+    REQUIRE(r.result == StepResult::applied);
+    CHECK(d.s.stage == CaseStage::withdrawn);
+    CHECK(d.commands<command::Cancel>().size() == 2);  // a and e
+    CHECK(d.apply("2025-03-04T09:00", event::Withdrawn{"again"}).result == StepResult::invalid);
+  }
+}
+
+TEST_CASE("flow.incident_and_retry") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  REQUIRE(d.apply("2025-03-03T09:10", event::TaskIncident{d.m("a"), 1, "timeout after 3 attempts"}).result ==
+          StepResult::applied);
+  CHECK(d.status("a") == TaskStatus::incident);
+  CHECK(d.apply("2025-03-03T09:20", event::TaskRetried{d.m("b")}).result == StepResult::invalid);
+  REQUIRE(d.apply("2025-03-03T10:00", event::TaskRetried{d.m("a")}).result == StepResult::applied);
+  CHECK(d.dispatched() == std::vector<std::string>{"a"});
+  CHECK(d.attempt("a") == 2);
+}
+
+TEST_CASE("flow.invalid_events_change_nothing") {
+  Driver d;
+  CHECK(d.apply("2025-03-03T09:00", event::Delivered{}).result == StepResult::invalid);
+  CHECK(d.apply("2025-03-03T09:00", event::Withdrawn{}).result == StepResult::invalid);
+  d.submit("2025-03-03T09:00", false);
+  const auto events = d.s.events;
+  CHECK(d.apply("2025-03-03T09:00", event::Submitted{}).result == StepResult::invalid);
+  CHECK(d.apply("2025-03-03T09:00", event::TaskApproved{99, 1, {}}).result == StepResult::invalid);
+  CHECK(d.apply("2025-03-03T09:00", event::SupplementRequested{0, 1, {}, ""}).result == StepResult::invalid);
+  CHECK(d.s.events == events);
+  CHECK(d.out.empty());
+}
+
+TEST_CASE("flow.alerts_follow_the_working_days") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);  // a: 5 days → 03-10; yellow threshold ceil(5/5) = 1
+  auto timers = d.commands<command::ArmTimer>();
+  REQUIRE(timers.size() == 1);
+  CHECK(timers[0].at.date() == D("2025-03-07"));  // 4 days used, 1 left: yellow
+  REQUIRE(d.apply("2025-03-07T00:00", event::TimerFired{}).result == StepResult::applied);
+  auto alerts = d.commands<command::Alert>();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].matter == d.m("a"));
+  CHECK(alerts[0].level == AlertLevel::yellow);
+  CHECK(alerts[0].deadline == D("2025-03-10"));
+  REQUIRE(d.commands<command::ArmTimer>().size() == 1);
+  CHECK(d.commands<command::ArmTimer>()[0].at.date() == D("2025-03-11"));
+  REQUIRE(d.apply("2025-03-11T00:00", event::TimerFired{}).result == StepResult::applied);
+  CHECK(d.s.tasks[0].alert == AlertLevel::red);
+  CHECK(d.s.tasks[0].supervision == Supervision::first_level);
+  // Five further counted days late: second-level supervision.
+  REQUIRE(d.apply("2025-03-18T00:00", event::TimerFired{}).result == StepResult::applied);
+  CHECK(d.s.tasks[0].supervision == Supervision::second_level);
+}
+
+TEST_CASE("flow.replay_is_deterministic_and_recovery_reissues") {
+  std::vector<Event> log;
+  Driver d;
+  auto record = [&](const char* when, EventBody b) {
+    log.push_back({at(when), b});
+    d.out.clear();
+    return step(*d.fc, d.s, log.back(), d.out);
+  };
+  record("2025-03-03T09:00", event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", true}}, {"lease"}, Channel::window});
+  record("2025-03-04T09:00", event::TaskApproved{0, 1, {{"a.kind", std::string("big")}}});
+  record("2025-03-05T09:00", event::SupplementRequested{1, 1, {"图纸"}, ""});
+  record("2025-03-06T09:00", event::TaskApproved{0, 1, {}});  // duplicate, ignored
+
+  CaseState replay = new_case(*d.fc, 1);
+  std::vector<Command> out;
+  for (const auto& e : log) (void)step(*d.fc, replay, e, out);
+  CHECK(replay.stage == d.s.stage);
+  CHECK(replay.events == d.s.events);
+  CHECK(replay.values == d.s.values);
+  for (std::size_t m = 0; m < replay.tasks.size(); ++m) {
+    CHECK(replay.tasks[m].status == d.s.tasks[m].status);
+    CHECK(replay.tasks[m].attempt == d.s.tasks[m].attempt);
+  }
+  std::vector<Command> pending;
+  pending_commands(*d.fc, replay, pending);
+  std::vector<int> dispatches;
+  for (const auto& c : pending)
+    if (auto* p = std::get_if<command::Dispatch>(&c)) dispatches.push_back(p->matter);
+  CHECK(dispatches == std::vector<int>{2, 4});  // c and e are with their departments; b waits for the applicant
+}
