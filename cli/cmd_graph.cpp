@@ -2,6 +2,7 @@
 // its BPMN 2.0 process for Camunda 8 / Zeebe and BPMN modelers.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -36,6 +37,11 @@ void run(const GraphOptions& o) {
   } else {
     BpmnOptions bo;
     if (!o.scenario.empty()) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(o.scenario, ec)) {
+        usage_error(fmt::format("{}: no such file", o.scenario));
+        return;
+      }
       FieldValuesResult values = read_field_values(o.scenario, chain.get());
       print_diagnostics(values.diagnostics);
       if (values.diagnostics.has_errors()) {
