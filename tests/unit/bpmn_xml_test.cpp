@@ -248,3 +248,16 @@ TEST_CASE("load.field_values.shapes_and_types") {
   CHECK(bad.diagnostics.items()[3].hint == "did you mean `site.children_area`?");
   CHECK(bad.diagnostics.items()[3].where.line == 5);
 }
+
+TEST_CASE("export.bpmn.options.no_diagram_and_timer_factor") {
+  const auto chain = bpmn_test::fixture("single.yaml");
+  yilian::BpmnOptions o;
+  o.diagram = false;
+  o.calendar_days_per_working_day = 1.0;
+  o.execution_platform_version = "8.6.0";
+  const std::string xml = yilian::to_bpmn(*chain, o);
+  CHECK(xml.find("bpmndi:") == std::string::npos);
+  CHECK(xml.find("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">P5D</bpmn:timeDuration>") != std::string::npos);
+  CHECK(xml.find("modeler:executionPlatformVersion=\"8.6.0\"") != std::string::npos);
+  CHECK_NOTHROW(bpmn_test::XmlReader(xml).parse());
+}
