@@ -168,7 +168,7 @@ for (const { file, chain, xml } of exportsList) {
   const conditional = chain.matters.filter((m) => m.when).map((m) => m.id);
   const on = new Set(), off = new Set();
   const list = scenarios(chain, opts.limit);
-  const run = processRunner(xml, chain.id);
+  const run = await processRunner(xml, chain.id);
   let n = 0;
   for (const assignment of list) {
     const where = `${rel} ${JSON.stringify(assignment)}`;
@@ -188,7 +188,7 @@ for (const { file, chain, xml } of exportsList) {
       check(JSON.stringify(tasks) === JSON.stringify([...plan.applicable].sort()), where,
         `--scenario export holds ${tasks}, plan says ${plan.applicable}`);
       check(!r.stdout.includes('<bpmn:conditionExpression'), where, '--scenario export still has conditions it could decide');
-      await runCase(`${where} --scenario`, processRunner(r.stdout, chain.id), chain, { ...values }, plan, defs, anc);
+      await runCase(`${where} --scenario`, await processRunner(r.stdout, chain.id), chain, { ...values }, plan, defs, anc);
       cases++;
     }
   }

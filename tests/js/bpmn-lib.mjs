@@ -13,7 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import YAML from 'yaml';
+import { BpmnModdle } from 'bpmn-moddle';
 import { Engine } from 'bpmn-engine';
+import * as Elements from 'bpmn-elements';
+import serializer, { TypeResolver } from 'moddle-context-serializer';
 import { evaluate as feelEvaluate } from 'feelin';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -290,25 +293,26 @@ function mergeDeep(target, src) {
 }
 
 /**
- * One bpmn-engine for one exported process; the XML is parsed once and
- * every call of the returned function runs a new instance to its end:
- * `run({variables, workers, feelLog, timeoutMs})` resolves to {events}
- * with events {kind: 'start'|'end'|'timer', id, type, timeout?} in order,
- * and rejects when the engine reports an error or the instance does not
- * end in time. Instances run one after another, not concurrently.
+ * Runs instances of one exported process in bpmn-engine. The XML is parsed
+ * and serialized once (as a deployment would); every call of the returned
+ * function starts a fresh engine on that serialized context and runs one
+ * instance to its end: `run({variables, workers, feelLog, timeoutMs})`
+ * resolves to {events} with events {kind: 'start'|'end'|'timer', id, type,
+ * timeout?} in order, and rejects when the engine reports an error or the
+ * instance does not end in time. (One engine reused for many executions
+ * keeps every past execution alive: memory grows by megabytes per case.)
  */
-export function processRunner(xml, name = 'case') {
+export async function processRunner(xml, name = 'case') {
+  const moddleContext = await new BpmnModdle({ zeebe: zeebeSchema }).fromXML(xml);
+  if (moddleContext.warnings.length) throw new Error(`bpmn-moddle: ${moddleContext.warnings[0].message}`);
+  const sourceContext = serializer(moddleContext, TypeResolver(Elements));
   const state = { workers: null, feelLog: null };
-  const engine = new Engine({
-    name,
-    source: xml,
-    moddleOptions: { zeebe: zeebeSchema },
-    expressions: feelExpressions(state),
-    extensions: { zeebeWorkers: zeebeWorkers(state) },
-  });
-  return async function run({ variables, workers, feelLog, timeoutMs = 10000 }) {
+  const expressions = feelExpressions(state);
+  const extensions = { zeebeWorkers: zeebeWorkers(state) };
+  return async function run({ variables, workers, feelLog, timeoutMs = 30000 }) {
     state.workers = workers;
     state.feelLog = feelLog;
+    const engine = new Engine({ name, sourceContext, expressions, extensions });
     const listener = new EventEmitter();
     const events = [];
     listener.on('activity.start', (api) => events.push({ kind: 'start', id: api.id, type: api.type }));
@@ -325,8 +329,6 @@ export function processRunner(xml, name = 'case') {
       await ended;
     } finally {
       clearTimeout(timer);
-      engine.removeAllListeners('end');
-      engine.removeAllListeners('error');
     }
     return { events };
   };
