@@ -41,10 +41,12 @@ struct BpmnOptions {
 /// whose process has a lane per department; a start event (acceptance at the
 /// lead department), a service task per matter, parallel gateways for the
 /// forks and joins implied by `after`, for each conditional matter an
-/// exclusive "applies?" split with a bypass that an exclusive merge joins
-/// again (so every parallel join receives a token from every branch), a
-/// non-interrupting timer per matter's promised limit, the delivery task
-/// (统一出件) and an end event. The chain must be valid (validate()).
+/// embedded sub-process whose exclusive "applies?" split leads to the task
+/// or, by default, straight to its end (so it completes once on either path
+/// and no parallel join waits for a skipped branch), a non-interrupting
+/// timer per matter's promised limit, the delivery task (统一出件) and an end
+/// event; Zeebe extensions and a laid-out diagram. The chain must be valid
+/// (validate()). Thread-safe; the result is owned by the caller.
 [[nodiscard]] std::string to_bpmn(const Chain& chain, const BpmnOptions& options = {});
 
 /// The condition as a FEEL expression without the leading `=`: field keys

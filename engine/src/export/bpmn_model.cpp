@@ -52,7 +52,8 @@ Selection select(const Chain& c, const BpmnOptions& o, Model& m) {
 /// Dependencies among the included matters: through a left-out matter to
 /// its own dependencies, then transitively reduced (a matter that waits for
 /// B, which waits for A, need not wait for A directly: every matter's node
-/// fires exactly once, task or bypass, so the order is kept).
+/// completes exactly once, task or conditional sub-process, so the order is
+/// kept).
 std::vector<std::vector<int>> reduced_preds(const Chain& c, const DependencyGraph& g, const Selection& s) {
   const std::size_t n = c.matters.size();
   std::vector<std::vector<int>> eff(n);

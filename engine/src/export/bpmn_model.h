@@ -62,7 +62,7 @@ struct Node {
   std::vector<int> incoming;   ///< flow indices
   std::vector<int> outgoing;
   int attached_to = -1;        ///< boundary timer: the task's node index
-  int default_flow = -1;       ///< exclusive split: the bypass flow
+  int default_flow = -1;       ///< exclusive split: the default flow (matter does not apply)
   Bounds bounds;
   Bounds label;                ///< explicit label bounds when w > 0
 };
