@@ -257,3 +257,33 @@ TEST_CASE("export.bpmn.scenario.decided_conditions_are_removed") {
   const std::string xml = yilian::to_bpmn(*chain, o);
   CHECK(xml.find("不适用（已略去）：fire-filing, nonprofit-registration") != std::string::npos);
 }
+
+TEST_CASE("export.bpmn.scenario.nothing_left") {
+  // Every matter ruled out: acceptance leads straight to delivery.
+  const auto r = yilian::load_chain_text(R"(id: only-conditional
+version: 1
+name: 条件链
+lead: office
+promised_days: 5
+departments:
+  office: { name: 行政审批局 }
+  other: { name: 其他局 }
+fields:
+  x.flag: { label: 开关, type: boolean }
+matters:
+  - { id: a, name: 事项甲, department: other, statutory_days: 5, promised_days: 2, when: "x.flag == true", fields: [x.flag] }
+)", "only-conditional.yaml");
+  REQUIRE(r.chain);
+  yilian::BpmnOptions o;
+  o.scenario = yilian::FieldValues{{"x.flag", false}};
+  Model m = build_model(*r.chain, o);
+  layout(m);
+  CHECK(m.exported.empty());
+  REQUIRE(m.lanes.size() == 1);  // the other department has nothing left
+  TokenGame g{m, std::vector<char>(1, 0), {}, 0, 0, {}};
+  g.run_scope(-1);
+  CHECK(g.problem == "");
+  CHECK(g.delivered == 1);
+  CHECK(g.done == 1);
+  CHECK_NOTHROW(bpmn_test::XmlReader(yilian::to_bpmn(*r.chain, o)).parse());
+}
