@@ -108,83 +108,108 @@ function overlap(a, b) {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
+async function render(tab, xml) {
+  await tab.goto(base);
+  return tab.evaluate(async (source) => {
+    const viewer = new window.BpmnJS({ container: '#canvas' });
+    const { warnings } = await viewer.importXML(source);
+    const registry = viewer.get('elementRegistry');
+    const shapes = [];
+    const edges = [];
+    for (const e of registry.getAll()) {
+      const bo = e.businessObject;
+      if (e.waypoints) edges.push({ id: e.id, type: e.type, points: e.waypoints.map((p) => ({ x: p.x, y: p.y })),
+        source: e.source?.id, target: e.target?.id });
+      else if (e.type !== 'label' && e.parent)
+        shapes.push({ id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height,
+          parent: e.parent.id, host: e.host ? e.host.id : null,
+          lane: (bo.lanes || [])[0]?.id ?? null });
+    }
+    const canvas = viewer.get('canvas');
+    const box = canvas.viewbox().inner;
+    return { warnings: warnings.map((w) => w.message), shapes, edges, box };
+  }, xml);
+}
+
+/** What is wrong with one rendered diagram: a list of messages. */
+function problems(result, chain, xml) {
+  const out = [];
+  const check = (ok, message) => { if (!ok) out.push(message); return ok; };
+
+  check(result.warnings.length === 0, `bpmn-js import warnings: ${result.warnings.join('; ')}`);
+  const byId = new Map(result.shapes.map((s) => [s.id, s]));
+  for (const m of chain.matters)
+    check(byId.get(`Task_${m.id}`)?.type === 'bpmn:ServiceTask', `matter ${m.id} has no service task shape`);
+  for (const id of ['Accept', 'Deliver', 'Done']) check(byId.has(id), `no shape ${id}`);
+
+  // Overlaps among flow nodes (lanes and the pool contain everything).
+  const nodes = result.shapes.filter((s) => !['bpmn:Participant', 'bpmn:Lane'].includes(s.type));
+  let overlaps = 0;
+  for (let i = 0; i < nodes.length; ++i) {
+    for (let j = i + 1; j < nodes.length; ++j) {
+      const a = nodes[i], b = nodes[j];
+      if (a.host === b.id || b.host === a.id || a.parent === b.id || b.parent === a.id) continue;
+      if (overlap(a, b) && overlaps++ < 5) check(false, `shapes ${a.id} and ${b.id} overlap`);
+    }
+  }
+  // Every top-level node inside the bounds of its lane.
+  for (const s of nodes) {
+    if (!s.lane) continue;
+    const lane = byId.get(s.lane);
+    const inside = lane && s.x >= lane.x && s.y >= lane.y && s.x + s.width <= lane.x + lane.width &&
+      s.y + s.height <= lane.y + lane.height;
+    check(inside, `${s.id} lies outside its lane ${s.lane}`);
+  }
+  const flows = (xml.match(/<bpmn:sequenceFlow /g) || []).length;
+  const drawn = result.edges.filter((e) => e.type === 'bpmn:SequenceFlow' && e.points.length >= 2);
+  check(drawn.length === flows, `${flows} sequence flows in the XML, not all drawn with waypoints`);
+  // Flows stay in the pool, run horizontally or vertically, and pass
+  // through no shape but their own ends (and the sub-processes holding them).
+  const pool = result.shapes.find((s) => s.type === 'bpmn:Participant');
+  const ancestors = (id) => {
+    const out = new Set();
+    for (let s = byId.get(id); s; s = byId.get(s.parent)) out.add(s.id);
+    return out;
+  };
+  let crossings = 0;
+  for (const e of drawn) {
+    const skip = new Set([...ancestors(e.source), ...ancestors(e.target)]);
+    for (const p of e.points)
+      if (!(p.x >= pool.x && p.x <= pool.x + pool.width && p.y >= pool.y && p.y <= pool.y + pool.height))
+        check(false, `flow ${e.id} leaves the pool at (${p.x}, ${p.y})`);
+    for (let k = 1; k < e.points.length; ++k) {
+      const [p, q] = [e.points[k - 1], e.points[k]];
+      if (p.x !== q.x && p.y !== q.y) check(false, `flow ${e.id} has a diagonal segment`);
+      const seg = { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), width: Math.abs(p.x - q.x) || 0.01,
+        height: Math.abs(p.y - q.y) || 0.01 };
+      for (const s of nodes) {
+        if (skip.has(s.id) || s.type === 'bpmn:SubProcess') continue;
+        const inner = { x: s.x + 1, y: s.y + 1, width: s.width - 2, height: s.height - 2 };
+        if (overlap(seg, inner) && crossings++ < 5) check(false, `flow ${e.id} crosses ${s.id}`);
+      }
+    }
+  }
+
+  return out;
+}
+
 try {
-  for (const { file, chain, xml } of exportAll(opts)) {
+  const exported = exportAll(opts);
+  // Negative control: a task moved onto the start event must be reported.
+  {
+    const { chain, xml } = exported[0];
+    const accept = /id="Accept_di"[^>]*>\s*<dc:Bounds x="([^"]+)" y="([^"]+)"/.exec(xml);
+    const moved = xml.replace(new RegExp(`(id="Task_${chain.matters[0].id}_di"[^>]*>\\s*<dc:Bounds) x="[^"]+" y="[^"]+"`),
+      `$1 x="${accept[1]}" y="${accept[2]}"`);
     const tab = await context.newPage();
-    await tab.goto(base);
-    const result = await tab.evaluate(async (source) => {
-      const viewer = new window.BpmnJS({ container: '#canvas' });
-      const { warnings } = await viewer.importXML(source);
-      const registry = viewer.get('elementRegistry');
-      const shapes = [];
-      const edges = [];
-      for (const e of registry.getAll()) {
-        const bo = e.businessObject;
-        if (e.waypoints) edges.push({ id: e.id, type: e.type, points: e.waypoints.map((p) => ({ x: p.x, y: p.y })),
-          source: e.source?.id, target: e.target?.id });
-        else if (e.type !== 'label' && e.parent)
-          shapes.push({ id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height,
-            parent: e.parent.id, host: e.host ? e.host.id : null,
-            lane: (bo.lanes || [])[0]?.id ?? null });
-      }
-      const canvas = viewer.get('canvas');
-      const box = canvas.viewbox().inner;
-      return { warnings: warnings.map((w) => w.message), shapes, edges, box };
-    }, xml);
-
-    check(result.warnings.length === 0, file, `bpmn-js import warnings: ${result.warnings.join('; ')}`);
-    const byId = new Map(result.shapes.map((s) => [s.id, s]));
-    for (const m of chain.matters)
-      check(byId.get(`Task_${m.id}`)?.type === 'bpmn:ServiceTask', file, `matter ${m.id} has no service task shape`);
-    for (const id of ['Accept', 'Deliver', 'Done']) check(byId.has(id), file, `no shape ${id}`);
-
-    // Overlaps among flow nodes (lanes and the pool contain everything).
-    const nodes = result.shapes.filter((s) => !['bpmn:Participant', 'bpmn:Lane'].includes(s.type));
-    let overlaps = 0;
-    for (let i = 0; i < nodes.length; ++i) {
-      for (let j = i + 1; j < nodes.length; ++j) {
-        const a = nodes[i], b = nodes[j];
-        if (a.host === b.id || b.host === a.id || a.parent === b.id || b.parent === a.id) continue;
-        if (overlap(a, b) && overlaps++ < 5) check(false, file, `shapes ${a.id} and ${b.id} overlap`);
-      }
-    }
-    // Every top-level node inside the bounds of its lane.
-    for (const s of nodes) {
-      if (!s.lane) continue;
-      const lane = byId.get(s.lane);
-      const inside = lane && s.x >= lane.x && s.y >= lane.y && s.x + s.width <= lane.x + lane.width &&
-        s.y + s.height <= lane.y + lane.height;
-      check(inside, file, `${s.id} lies outside its lane ${s.lane}`);
-    }
-    const flows = (xml.match(/<bpmn:sequenceFlow /g) || []).length;
-    const drawn = result.edges.filter((e) => e.type === 'bpmn:SequenceFlow' && e.points.length >= 2);
-    check(drawn.length === flows, file, `${flows} sequence flows in the XML, not all drawn with waypoints`);
-    // Flows stay in the pool, run horizontally or vertically, and pass
-    // through no shape but their own ends (and the sub-processes holding them).
-    const pool = result.shapes.find((s) => s.type === 'bpmn:Participant');
-    const ancestors = (id) => {
-      const out = new Set();
-      for (let s = byId.get(id); s; s = byId.get(s.parent)) out.add(s.id);
-      return out;
-    };
-    let crossings = 0;
-    for (const e of drawn) {
-      const skip = new Set([...ancestors(e.source), ...ancestors(e.target)]);
-      for (const p of e.points)
-        if (!(p.x >= pool.x && p.x <= pool.x + pool.width && p.y >= pool.y && p.y <= pool.y + pool.height))
-          check(false, file, `flow ${e.id} leaves the pool at (${p.x}, ${p.y})`);
-      for (let k = 1; k < e.points.length; ++k) {
-        const [p, q] = [e.points[k - 1], e.points[k]];
-        if (p.x !== q.x && p.y !== q.y) check(false, file, `flow ${e.id} has a diagonal segment`);
-        const seg = { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), width: Math.abs(p.x - q.x) || 0.01,
-          height: Math.abs(p.y - q.y) || 0.01 };
-        for (const s of nodes) {
-          if (skip.has(s.id) || s.type === 'bpmn:SubProcess') continue;
-          const inner = { x: s.x + 1, y: s.y + 1, width: s.width - 2, height: s.height - 2 };
-          if (overlap(seg, inner) && crossings++ < 5) check(false, file, `flow ${e.id} crosses ${s.id}`);
-        }
-      }
-    }
+    const found = problems(await render(tab, moved), chain, moved);
+    await tab.close();
+    if (!found.some((m) => m.includes('overlap'))) fail('negative control: a task moved onto the start event was not reported');
+  }
+  for (const { file, chain, xml } of exported) {
+    const tab = await context.newPage();
+    const result = await render(tab, xml);
+    for (const message of problems(result, chain, xml)) check(false, file, message);
 
     // Screenshot of the whole diagram at 1:1.
     const width = Math.min(Math.ceil(result.box.x + result.box.width + 60), 6000);
