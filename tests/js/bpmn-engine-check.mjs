@@ -40,8 +40,10 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'yilian-bpmn-'));
 const DAY = 86400000;
 
 let failures = 0;
+let control = null;  // while set, failures are counted here and not printed (negative control)
 function check(ok, where, message) {
-  if (!ok) {
+  if (!ok && control) control.count++;
+  else if (!ok) {
     failures++;
     if (failures <= 40) console.log(`FAIL ${where}: ${message}`);
   }
@@ -156,6 +158,28 @@ async function runCase(where, run, chain, values, plan, defs, anc) {
 
 const exportsList = exportAll(opts);
 let cases = 0;
+
+// Negative control: with one condition turned round (`>` for `<=` and the
+// like, in the first conditional flow of the first chain that has one), the
+// runs must disagree with the plan.
+{
+  const target = exportsList.find(({ xml }) => /<bpmn:conditionExpression[^>]*>=[^<]*(&gt;|&lt;|!=|= )/.test(xml));
+  if (target) {
+    const { file, chain, xml } = target;
+    const flipped = xml.replace(/(<bpmn:conditionExpression[^>]*>)=([^<]*)</, (all, open, body) =>
+      `${open}=not(${body})<`);
+    control = { count: 0 };
+    const defs = fieldDefs(chain);
+    const produced = new Set(chain.matters.flatMap((m) => Object.keys(m.produces || {})));
+    const base = {};
+    for (const [k, def] of defs) if (!produced.has(k)) base[k] = sampleValue(def);
+    const run = await processRunner(flipped, chain.id);
+    for (const assignment of scenarios(chain, 16))
+      await runCase('control', run, chain, { ...base, ...assignment }, oracle(file, assignment), defs, ancestors(chain));
+    if (!control.count) fail(`negative control: a negated condition in ${path.relative(opts.root, file)} went unnoticed`);
+    control = null;
+  }
+}
 for (const { file, chain, xml } of exportsList) {
   const rel = path.relative(opts.root, file);
   const defs = fieldDefs(chain);
