@@ -114,6 +114,13 @@ class FlowChain {
   std::vector<std::vector<std::string>> asked_fields_;     ///< per matter: fields the applicant must give
   std::vector<std::vector<std::string>> asked_materials_;  ///< per matter: materials the applicant hands in
   std::vector<std::string> condition_fields_;              ///< applicant fields read by conditions
+  // For missing(): the keys and materials it looks at, sorted, and per
+  // matter their positions in those lists (one merge walk per call).
+  std::vector<std::string> keys_;
+  std::vector<int> condition_key_idx_;
+  std::vector<std::vector<int>> asked_key_idx_;
+  std::vector<std::string> material_ids_;
+  std::vector<std::vector<int>> asked_material_idx_;
 };
 
 enum class CaseStage : std::uint8_t {

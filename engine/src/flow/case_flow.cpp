@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "yilian/flow.h"
 
@@ -109,7 +110,17 @@ void end_case(Ctx& c, CaseStage stage, std::string reason) {
 }
 
 void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<std::string>& materials) {
-  for (const auto& [k, v] : fields) s.values[k] = v;
+  // A first application lands in empty lists: copy them whole (the common
+  // case, and the simulator's hot path) instead of inserting one by one.
+  if (s.values.empty()) s.values = fields;
+  else
+    for (const auto& [k, v] : fields) s.values.insert_or_assign(k, v);
+  const bool sorted_unique =
+      std::adjacent_find(materials.begin(), materials.end(), std::greater_equal<>()) == materials.end();
+  if (s.materials.empty() && sorted_unique) {
+    s.materials = materials;
+    return;
+  }
   s.materials.insert(s.materials.end(), materials.begin(), materials.end());
   std::sort(s.materials.begin(), s.materials.end());
   s.materials.erase(std::unique(s.materials.begin(), s.materials.end()), s.materials.end());
