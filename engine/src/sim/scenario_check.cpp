@@ -137,8 +137,9 @@ Diagnostics check_scenario(const Chain& chain, const Scenario& s) {
             detail::did_you_mean(id, matters));
       continue;
     }
-    if (!is_probability(ms.supplement))
-      error(d, path + ".supplement", "probability", fmt::format("{} is not a probability (0 to 1)", ms.supplement));
+    if (!is_probability(ms.supplement) || ms.supplement >= 1)
+      error(d, path + ".supplement", "probability",
+            fmt::format("{} is not a probability below 1 (at 1 every attempt would ask again)", ms.supplement));
     if (!is_probability(ms.reject))
       error(d, path + ".reject", "probability", fmt::format("{} is not a probability (0 to 1)", ms.reject));
     if (is_probability(ms.supplement) && is_probability(ms.reject) && ms.supplement + ms.reject > 1)

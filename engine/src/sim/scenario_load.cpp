@@ -184,7 +184,11 @@ class ScenarioReader {
       MatterScenario ms;
       ms.service = distribution(v->get("service"), child_path(path, "service"));
       ms.suspension = distribution(v->get("suspension"), child_path(path, "suspension"));
-      if (auto p = probability(v->get("supplement"), child_path(path, "supplement"))) ms.supplement = *p;
+      if (auto p = probability(v->get("supplement"), child_path(path, "supplement"))) {
+        if (*p < 1) ms.supplement = *p;
+        else r_.error(*v->get("supplement"), child_path(path, "supplement"), "probability",
+                      "a supplement probability of 1 never ends: every attempt would ask again; expected below 1");
+      }
       if (auto p = probability(v->get("reject"), child_path(path, "reject"))) ms.reject = *p;
       if (ms.supplement + ms.reject > 1)
         r_.error(*v, path, "probability",

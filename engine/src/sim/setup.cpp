@@ -94,7 +94,6 @@ std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Cal
     else if (!m.fields.empty()) items.push_back(m.fields.front().id);
     else items.emplace_back("补正说明");
     s->supplement_items.push_back(std::move(items));
-    s->own_visits.push_back(m.visits);
     s->own_materials.push_back(static_cast<int>(m.materials.size()));
     int fields = 0;
     for (const auto& r : m.fields)

@@ -48,7 +48,7 @@ struct Setup {
   std::vector<Sampler> suspension_sampler;
   std::vector<SuspensionReason> suspension_reason;
   std::vector<std::vector<std::string>> supplement_items;  ///< what a supplement request asks for
-  std::vector<int> own_visits, own_materials, own_fields;   ///< applying for the matter on its own
+  std::vector<int> own_materials, own_fields;   ///< applying for the matter on its own
 
   // per department (those with matters, in chain order)
   std::vector<std::string> dept_ids;

@@ -43,7 +43,7 @@ struct CaseRec {
   bool live = false, counted = false, dispatched = false, reply_pending = false;
   Profile* profile = nullptr;
   double arrived_w = 0;
-  int reply_materials = 0, extra_visits = 0;
+  int submitted_materials = 0, reply_materials = 0, extra_visits = 0;
   Event reply{Instant{}, event::Supplemented{}};
   DeliveryMethod method = DeliveryMethod::in_person;
 };
@@ -314,7 +314,9 @@ class Loop {
     ++arrivals_;
     if (c.counted) ++acc_.arrived;
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
-    Status st = apply(slot, incomplete ? c.profile->submit_incomplete : c.profile->submit, t);
+    Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
+    c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
+    Status st = apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
     else schedule_poisson_arrival(t);
     return st;
@@ -406,11 +408,15 @@ class Loop {
     if (st.accepted_on &&
         st.finished_on <= compute_deadline(fc_.calendar(), *st.accepted_on, TimeLimit(s_.statutory_days), st.ledger).date)
       ++acc_.on_time_statutory;
+    // Applying separately, each matter is one visit to its window and, for
+    // results collected in person, one more to pick them up: what the flow
+    // counts for a case of one matter.
+    const int per_matter = st.delivery == DeliveryMethod::in_person ? 2 : 1;
     int visits = 0, materials = 0, fields = 0;
     for (std::size_t m = 0; m < st.tasks.size(); ++m) {
       if (st.tasks[m].status != TaskStatus::approved) continue;
       ++acc_.matters[m].applied;
-      visits += s_.own_visits[m];
+      visits += per_matter;
       materials += s_.own_materials[m];
       fields += s_.own_fields[m];
     }
@@ -420,7 +426,7 @@ class Loop {
       acc_.fields.add(fields);
     } else {
       acc_.visits.add(st.visits);
-      acc_.materials.add(c.profile->materials + c.reply_materials);
+      acc_.materials.add(c.submitted_materials + c.reply_materials);
       acc_.fields.add(c.profile->fields);
     }
     acc_.notices.add(st.notices);
