@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_graph(app);
   add_calendar(app);
   add_deadline(app);
+  add_simulate(app);
 
   try {
     app.parse(argc, argv);
