@@ -14,13 +14,18 @@
 namespace yilian {
 namespace {
 
-/// A round upper end for a chart axis: 1, 2, 2.5, 5 times a power of ten.
+/// A round upper end for a chart axis: the next multiple of a round step
+/// (1, 2, 2.5 or 5 times a power of ten) about a tenth of x.
 double nice_ceiling(double x) {
   if (!(x > 0)) return 1;
-  const double p = std::pow(10.0, std::floor(std::log10(x)));
-  for (double f : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (f * p >= x) return f * p;
-  return 10 * p;
+  const double p = std::pow(10.0, std::floor(std::log10(x / 10)));
+  double step = 10 * p;
+  for (double f : {1.0, 2.0, 2.5, 5.0})
+    if (f * p * 10 >= x) {
+      step = f * p;
+      break;
+    }
+  return std::ceil(x / step) * step;
 }
 
 RegimeResult to_result(const detail::Accum& a, const detail::Setup& s, int promised_days) {
