@@ -184,6 +184,10 @@ Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit&
   return d;
 }
 
+Date deadline_date(const Calendar& calendar, Date start, const TimeLimit& limit, const SuspensionLedger& ledger) {
+  return advance(calendar, start, limit.total_days(), ledger.merged()).date;
+}
+
 std::int64_t counted_days(const Calendar& calendar, Date from, Date to, const SuspensionLedger& ledger) {
   if (to <= from) return 0;
   std::int64_t n = calendar.ordinal(to) - calendar.ordinal(from);
