@@ -121,9 +121,11 @@ void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<s
     s.materials = materials;
     return;
   }
-  s.materials.insert(s.materials.end(), materials.begin(), materials.end());
-  std::sort(s.materials.begin(), s.materials.end());
-  s.materials.erase(std::unique(s.materials.begin(), s.materials.end()), s.materials.end());
+  // A few supplied items into a sorted list: insert each in place.
+  for (const auto& m : materials) {
+    const auto it = std::lower_bound(s.materials.begin(), s.materials.end(), m);
+    if (it == s.materials.end() || *it != m) s.materials.insert(it, m);
+  }
 }
 
 /// Checks that an outcome names a task of a running case and its current

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "analysis/graph.h"
@@ -124,18 +125,27 @@ std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values,
   };
   // Which keys have a value and which materials were handed in: one merge
   // walk of each sorted list (values is ordered by key; materials sorted).
-  std::vector<char> has_key(keys_.size(), 0), has_material(material_ids_.size(), 0);
+  // Flags on the stack for chains of usual size (no allocation per call).
+  std::array<char, 512> small{};
+  std::vector<char> big;
+  char* has_key = small.data();
+  if (keys_.size() + material_ids_.size() > small.size()) {
+    big.assign(keys_.size() + material_ids_.size(), 0);
+    has_key = big.data();
+  }
+  char* has_material = has_key + keys_.size();
   {
     auto it = values.begin();
     for (std::size_t k = 0; k < keys_.size() && it != values.end(); ++k) {
-      while (it != values.end() && it->first < keys_[k]) ++it;
-      if (it != values.end() && it->first == keys_[k] && !std::holds_alternative<std::monostate>(it->second))
-        has_key[k] = 1;
+      int c = 0;
+      while (it != values.end() && (c = it->first.compare(keys_[k])) < 0) ++it;
+      if (it != values.end() && c == 0 && !std::holds_alternative<std::monostate>(it->second)) has_key[k] = 1;
     }
     auto mt = materials.begin();
     for (std::size_t k = 0; k < material_ids_.size() && mt != materials.end(); ++k) {
-      while (mt != materials.end() && *mt < material_ids_[k]) ++mt;
-      if (mt != materials.end() && *mt == material_ids_[k]) has_material[k] = 1;
+      int c = 0;
+      while (mt != materials.end() && (c = mt->compare(material_ids_[k])) < 0) ++mt;
+      if (mt != materials.end() && c == 0) has_material[k] = 1;
     }
   }
   // Fields that decide which matters apply are needed whatever the branch.
