@@ -28,7 +28,8 @@ nlohmann::json regime_json(const RegimeResult& g) {
                       {"notices_per_case", g.notices_per_case},
                       {"littles_law",
                        {{"in_system", g.in_system}, {"arrival_rate", g.arrival_rate}, {"time_in_system", g.time_in_system}}},
-                      {"events", g.events}};
+                      {"events", g.events},
+                      {"flow_events", g.flow_events}};
   const Histogram& h = g.lead_time_histogram;
   j["lead_time_histogram"] = {{"lo", h.lo}, {"width", h.width}, {"counts", h.counts}, {"above", h.above}};
   nlohmann::json matters = nlohmann::json::object();

@@ -81,7 +81,8 @@ struct RegimeResult {
   double in_system = 0, arrival_rate = 0, time_in_system = 0;
   std::vector<MatterResult> matters;       ///< in chain order
   std::vector<DepartmentResult> departments;  ///< in chain order (those with matters)
-  std::uint64_t events = 0;     ///< simulation events processed
+  std::uint64_t events = 0;     ///< timed events taken from the event heap
+  std::uint64_t flow_events = 0;///< events applied to cases by the flow core (step calls)
 };
 
 struct SimulationResult {

@@ -50,6 +50,7 @@ RegimeResult to_result(const detail::Accum& a, const detail::Setup& s, int promi
   }
   r.time_in_system = a.sojourn.mean();
   r.events = a.events;
+  r.flow_events = a.flow_events;
   for (std::size_t d = 0; d < s.dept_ids.size(); ++d) {
     const auto& ad = a.depts[d];
     DepartmentResult dr;

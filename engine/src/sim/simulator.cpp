@@ -58,7 +58,7 @@ struct DeptState {
   int busy = 0;
   std::uint64_t queued = 0;  ///< live tasks waiting (cancelled ones are left in `queue` and skipped)
   std::deque<QueueItem> queue;
-  double last_w = 0, w0 = 0, w1 = 0;
+  double last_t = -1, last_w = 0, w0 = 0, w1 = 0;
 };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -78,6 +78,7 @@ class Loop {
       d.series_n.assign(kSeriesPoints, 0);
     }
     fresh_ = new_case(fc_, 0);
+    statutory_ = TimeLimit(s.statutory_days);
     gap_zero_ = sc.baseline_gap.kind == Distribution::Kind::fixed && sc.baseline_gap.a == 0;
     for (std::size_t m = 0; m < n; ++m) {
       const int mi = static_cast<int>(m);
@@ -86,6 +87,7 @@ class Loop {
       std::optional<int> told;
       if (s.suspension[m]) told = static_cast<int>(std::lround(s.suspension[m]->mean()));
       suspend_.push_back(Event{Instant{}, event::TaskSuspended{mi, 0, s.suspension_reason[m], told, ""}});
+      resume_.push_back(Event{Instant{}, event::TaskResumed{mi, 0}});
     }
     const double end = static_cast<double>(Date::from_ymd(9998, 12, 31)->days()) * 86400.0;
     t_limit_ = end;
@@ -117,6 +119,7 @@ class Loop {
     n_last_w_ = w_start_;
     for (std::size_t d = 0; d < depts_.size(); ++d) {
       DeptState& ds = depts_[d];
+      ds.last_t = t_start;
       ds.last_w = s_.dept_clock[d].to_work(t_start);
       ds.w0 = s_.dept_clock[d].to_work(t_warm);
       ds.w1 = kInf;
@@ -144,7 +147,8 @@ class Loop {
             "(--days) or raise the arrival rate"));
       while (next_sample_ < kSeriesPoints && sample_time(next_sample_) <= e.t) record_sample();
       ++acc_.events;
-      if (Status st = dispatch_event(e); !st) return st;
+      dispatch_event(e);
+      if (failed_) return error_;
     }
     while (next_sample_ < kSeriesPoints) record_sample();
     return Status::ok();
@@ -194,22 +198,27 @@ class Loop {
 
   static Instant instant(double t) { return Instant{static_cast<std::int64_t>(std::floor(t))}; }
 
-  Status dispatch_event(const Ev& e) {
+  void dispatch_event(const Ev& e) {
     switch (e.kind) {
-      case Kind::arrival: return on_arrival(e.t);
-      case Kind::service_done: return on_service_done(e);
-      case Kind::respond: return on_respond(e);
-      case Kind::resume: return on_resume(e);
-      case Kind::deliver: return on_deliver(e);
+      case Kind::arrival: on_arrival(e.t); return;
+      case Kind::service_done: on_service_done(e); return;
+      case Kind::respond: on_respond(e); return;
+      case Kind::resume: on_resume(e); return;
+      case Kind::deliver: on_deliver(e); return;
       case Kind::enqueue: {
         CaseRec& c = cases_[e.slot];
         TaskRec& tr = c.tasks[static_cast<std::size_t>(e.matter)];
         if (c.live && tr.token == e.token && tr.where == Where::travelling) enqueue(e.slot, e.matter, e.t);
-        return Status::ok();
+        return;
       }
-      case Kind::end_arrivals: end_arrivals(e.t); return Status::ok();
+      case Kind::end_arrivals: end_arrivals(e.t); return;
     }
-    return Status::ok();
+  }
+
+  /// Records the first failure; the loop stops after the current event.
+  void fail(Status st) {
+    if (!failed_) error_ = std::move(st);
+    failed_ = true;
   }
 
   void end_arrivals(double t) {
@@ -227,6 +236,8 @@ class Loop {
 
   void flush_dept(std::size_t d, double t) {
     DeptState& ds = depts_[d];
+    if (t == ds.last_t) return;  // already up to date (several changes at one moment)
+    ds.last_t = t;
     const double w = s_.dept_clock[d].to_work(t);
     const double lo = std::max(ds.last_w, ds.w0), hi = std::min(w, ds.w1);
     if (hi > lo) {
@@ -248,20 +259,21 @@ class Loop {
 
   // ---- the flow core ------------------------------------------------------------
 
-  Status apply(std::uint32_t slot, Event& ev, double t) {
+  void apply(std::uint32_t slot, Event& ev, double t) {
     ev.at = instant(t);
     CaseRec& c = cases_[slot];
+    ++acc_.flow_events;
     const StepOutcome r = step(fc_, c.state, ev, out_);
     if (r.result != StepResult::applied) {
       out_.clear();
-      return Status::error(Status::Code::internal,
-                           fmt::format("simulator bug: the flow core {} event {} of case {}: {}", to_string(r.result),
-                                       event_name(ev.body), c.state.id, r.reason));
+      return fail(Status::error(Status::Code::internal,
+                                fmt::format("simulator bug: the flow core {} event {} of case {}: {}",
+                                            to_string(r.result), event_name(ev.body), c.state.id, r.reason)));
     }
-    return handle(slot, t);
+    handle(slot, t);
   }
 
-  Status handle(std::uint32_t slot, double t) {
+  void handle(std::uint32_t slot, double t) {
     bool ended = false;
     for (std::size_t i = 0; i < out_.size(); ++i) {
       const Command& cmd = out_[i];
@@ -273,7 +285,6 @@ class Loop {
     }
     out_.clear();
     if (ended) finish(slot, t, false);
-    return Status::ok();
   }
 
   // ---- arrivals and the applicant -------------------------------------------------
@@ -289,7 +300,7 @@ class Loop {
     return static_cast<std::uint32_t>(cases_.size() - 1);
   }
 
-  Status on_arrival(double t) {
+  void on_arrival(double t) {
     const std::uint32_t slot = alloc_slot();
     CaseRec& c = cases_[slot];
     c.state = fresh_;
@@ -316,10 +327,9 @@ class Loop {
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
     Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
     c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
-    Status st = apply(slot, submit, t);
+    apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
     else schedule_poisson_arrival(t);
-    return st;
   }
 
   void on_notice(std::uint32_t slot, const command::SendNotice& n, double t) {
@@ -347,15 +357,15 @@ class Loop {
     }
   }
 
-  Status on_respond(const Ev& e) {
+  void on_respond(const Ev& e) {
     CaseRec& c = cases_[e.slot];
-    if (!c.live || c.gen != e.token || !c.reply_pending) return Status::ok();
+    if (!c.live || c.gen != e.token || !c.reply_pending) return;
     c.reply_pending = false;
     auto& body = std::get<event::Supplemented>(c.reply.body);
     body.in_person = sc_.supplement_in_person > 0 && applicant_rng_.uniform() < sc_.supplement_in_person;
     if (body.in_person) ++c.extra_visits;
     c.reply_materials += static_cast<int>(body.materials.size());
-    return apply(e.slot, c.reply, e.t);
+    apply(e.slot, c.reply, e.t);
   }
 
   void on_ready(std::uint32_t slot, double t) {
@@ -372,17 +382,18 @@ class Loop {
     push(Kind::deliver, std::max(t, s_.chain_clock.to_real(w)), slot, -1, c.gen);
   }
 
-  Status on_deliver(const Ev& e) {
+  void on_deliver(const Ev& e) {
     CaseRec& c = cases_[e.slot];
-    if (!c.live || c.gen != e.token) return Status::ok();
-    Event ev{Instant{}, event::Delivered{c.method, ""}};
-    ev.at = instant(e.t);
-    const StepOutcome r = step(fc_, c.state, ev, out_);
+    if (!c.live || c.gen != e.token) return;
+    std::get<event::Delivered>(deliver_.body).method = c.method;
+    deliver_.at = instant(e.t);
+    ++acc_.flow_events;
+    const StepOutcome r = step(fc_, c.state, deliver_, out_);
     out_.clear();
     if (r.result != StepResult::applied)
-      return Status::error(Status::Code::internal, fmt::format("simulator bug: delivery {}: {}", to_string(r.result), r.reason));
+      return fail(Status::error(Status::Code::internal,
+                                fmt::format("simulator bug: delivery {}: {}", to_string(r.result), r.reason)));
     finish(e.slot, e.t, true);
-    return Status::ok();
   }
 
   void finish(std::uint32_t slot, double t, bool delivered) {
@@ -404,10 +415,11 @@ class Loop {
     const CaseState& st = c.state;
     ++acc_.delivered;
     acc_.lead.add(lead);
-    if (st.finished_on <= st.deadline(fc_).date) ++acc_.on_time;
-    if (st.accepted_on &&
-        st.finished_on <= compute_deadline(fc_.calendar(), *st.accepted_on, TimeLimit(s_.statutory_days), st.ledger).date)
-      ++acc_.on_time_statutory;
+    // The deadlines as the engine counts them (CaseState::deadline's date).
+    if (st.accepted_on) {
+      if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, st.limit, st.ledger)) ++acc_.on_time;
+      if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, statutory_, st.ledger)) ++acc_.on_time_statutory;
+    }
     // Applying separately, each matter is one visit to its window and, for
     // results collected in person, one more to pick them up: what the flow
     // counts for a case of one matter.
@@ -503,11 +515,11 @@ class Loop {
     }
   }
 
-  Status on_service_done(const Ev& e) {
+  void on_service_done(const Ev& e) {
     CaseRec& c = cases_[e.slot];
     const auto m = static_cast<std::size_t>(e.matter);
     TaskRec& tr = c.tasks[m];
-    if (!c.live || tr.token != e.token || tr.where != Where::service) return Status::ok();
+    if (!c.live || tr.token != e.token || tr.where != Where::service) return;
     const auto d = static_cast<std::size_t>(s_.dept_of[m]);
     flush_dept(d, e.t);
     --depts_[d].busy;
@@ -521,46 +533,45 @@ class Loop {
     }
     const std::uint32_t attempt = c.state.tasks[m].attempt;
     const double u = outcome_rng_.uniform();
-    Status st;
     if (u < s_.p_reject[m]) {
       if (counted) ++am.rejections;
       Event& ev = reject_[m];
       std::get<event::TaskRejected>(ev.body).attempt = attempt;
-      st = apply(e.slot, ev, e.t);
+      apply(e.slot, ev, e.t);
     } else if (u < s_.p_reject[m] + s_.p_supplement[m]) {
       if (counted) ++am.supplements;
       Event& ev = request_[m];
       std::get<event::SupplementRequested>(ev.body).attempt = attempt;
-      st = apply(e.slot, ev, e.t);
+      apply(e.slot, ev, e.t);
     } else if (s_.suspension[m]) {
       Event& ev = suspend_[m];
       std::get<event::TaskSuspended>(ev.body).attempt = attempt;
       tr.where = Where::suspended;
       const double w = s_.chain_clock.to_work(e.t) + s_.suspension_sampler[m](outcome_rng_);
       push(Kind::resume, std::max(e.t, s_.chain_clock.to_real(w)), e.slot, e.matter, tr.token);
-      st = apply(e.slot, ev, e.t);
+      apply(e.slot, ev, e.t);
     } else {
-      st = approve(e.slot, e.matter, attempt, e.t);
+      approve(e.slot, e.matter, attempt, e.t);
     }
     try_start(d, e.t);
-    return st;
   }
 
-  Status approve(std::uint32_t slot, int m, std::uint32_t attempt, double t) {
+  void approve(std::uint32_t slot, int m, std::uint32_t attempt, double t) {
     Event& ev = cases_[slot].profile->approve[static_cast<std::size_t>(m)];
     std::get<event::TaskApproved>(ev.body).attempt = attempt;
-    return apply(slot, ev, t);
+    apply(slot, ev, t);
   }
 
-  Status on_resume(const Ev& e) {
+  void on_resume(const Ev& e) {
     CaseRec& c = cases_[e.slot];
     TaskRec& tr = c.tasks[static_cast<std::size_t>(e.matter)];
-    if (!c.live || tr.token != e.token || tr.where != Where::suspended) return Status::ok();
+    if (!c.live || tr.token != e.token || tr.where != Where::suspended) return;
     tr.where = Where::none;
     const std::uint32_t attempt = c.state.tasks[static_cast<std::size_t>(e.matter)].attempt;
-    Event ev{Instant{}, event::TaskResumed{e.matter, attempt}};
-    if (Status st = apply(e.slot, ev, e.t); !st) return st;
-    return approve(e.slot, e.matter, attempt, e.t);
+    Event& ev = resume_[static_cast<std::size_t>(e.matter)];
+    std::get<event::TaskResumed>(ev.body).attempt = attempt;
+    apply(e.slot, ev, e.t);
+    if (!failed_) approve(e.slot, e.matter, attempt, e.t);
   }
 
   Setup& s_;
@@ -578,8 +589,12 @@ class Loop {
   std::vector<DeptState> depts_;
   std::vector<Command> out_;
   std::vector<int> choice_;
-  std::vector<Event> reject_, request_, suspend_;
+  std::vector<Event> reject_, request_, suspend_, resume_;
+  Event deliver_{Instant{}, event::Delivered{}};
+  Status error_;
+  bool failed_ = false;
   CaseState fresh_;
+  TimeLimit statutory_;
   bool gap_zero_ = true;
   double t_limit_ = 0;
   int days_ = 250;

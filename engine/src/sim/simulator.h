@@ -33,7 +33,7 @@ struct Accum {
   Welford visits, materials, fields, notices, sojourn;
   std::uint64_t arrived = 0, delivered = 0, rejected = 0, on_time = 0, on_time_statutory = 0;
   double in_system_integral = 0, measured_days = 0;
-  std::uint64_t events = 0;
+  std::uint64_t events = 0, flow_events = 0;
   int replications = 0;
   double series_interval = 0;
 };

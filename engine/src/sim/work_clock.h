@@ -3,11 +3,13 @@
 // working days elapsed since a fixed origin and back. Outside office hours
 // and on rest days the working time stands still, so an officer's service
 // of S working days ends at to_real(to_work(start) + S): it pauses at
-// closing time and goes on at the next opening.
+// closing time and goes on at the next opening. Not thread-safe (it caches
+// the last day it converted); each simulation run has its own.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "yilian/calendar.h"
 
@@ -26,8 +28,12 @@ class WorkClock {
   [[nodiscard]] double to_work(double t) const {
     const double day = std::floor(t / 86400.0);
     const auto d = static_cast<std::int64_t>(day);
-    const std::int64_t ord = cal_->ordinal(Date::from_days(d));
-    const std::int64_t before = cal_->ordinal(Date::from_days(d - 1));
+    if (d != day_) {  // most moments fall on the day asked about last
+      day_ = d;
+      ord_ = cal_->ordinal(Date::from_days(d));
+      before_ = cal_->ordinal(Date::from_days(d - 1));
+    }
+    const std::int64_t ord = ord_, before = before_;
     if (ord == before) return static_cast<double>(ord);  // a rest day: time stands still
     double frac = (t - day * 86400.0 - open_) / len_;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
@@ -49,6 +55,8 @@ class WorkClock {
  private:
   const Calendar* cal_ = nullptr;
   double open_ = 9 * 3600.0, len_ = 8 * 3600.0;
+  // The last day converted (a cache: a WorkClock belongs to one thread).
+  mutable std::int64_t day_ = std::numeric_limits<std::int64_t>::min(), ord_ = 0, before_ = 0;
 };
 
 }  // namespace yilian::detail
