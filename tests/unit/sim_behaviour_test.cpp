@@ -314,3 +314,16 @@ TEST_CASE("sim.invalid_scenarios_are_refused") {
   s.departments["health"].officers = 0;
   CHECK_FALSE(simulate(chain, cn_mainland(), s).is_ok());
 }
+
+TEST_CASE("sim.overload_is_refused_not_hoarded") {
+  // Arrivals far beyond what one officer can serve: the run stops with a
+  // message naming the department instead of holding every case in memory.
+  Scenario s;
+  s.arrival_rate = 50;
+  s.days = 5000;
+  s.matters["a"].service = Distribution::fixed(1);
+  auto r = simulate(single_matter_chain(), Calendar::continuous(), s);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message().find("cannot keep up") != std::string::npos);
+  CHECK(r.status().message().find(" at x") != std::string::npos);
+}

@@ -62,6 +62,10 @@ struct DeptState {
 };
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+/// Cases in the system at once before the run is given up: an overloaded
+/// scenario would otherwise hold every case in memory (a kindergarten case
+/// holds about 7 KB, so the cap keeps a run under about 200 MB).
+constexpr std::uint64_t kMaxInSystem = 25'000;
 
 class Loop {
  public:
@@ -323,6 +327,19 @@ class Loop {
     flush_n(t);
     ++in_system_;
     ++arrivals_;
+    if (in_system_ > kMaxInSystem) {
+      std::string worst;
+      double most = -1;
+      for (std::size_t d = 0; d < depts_.size(); ++d)
+        if (static_cast<double>(depts_[d].queued) > most) {
+          most = static_cast<double>(depts_[d].queued);
+          worst = s_.dept_ids[d];
+        }
+      return fail(Status::invalid(fmt::format(
+          "more than {} cases are in the system at once ({} tasks wait at {}): the departments cannot keep up with "
+          "the arrivals; add officers, shorten service times or lower the arrival rate",
+          kMaxInSystem, depts_.empty() ? 0 : static_cast<std::uint64_t>(most), worst)));
+    }
     if (c.counted) ++acc_.arrived;
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
     Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
