@@ -138,7 +138,7 @@ struct Scenario {
   bool baseline_separate = false;        ///< also simulate applying for each matter separately
   Distribution baseline_gap = Distribution::fixed(0);  ///< separate: from one result to the next application
 
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1;  ///< the same seed gives the same results, bit for bit
 };
 
 /// Checks a scenario against a chain: ids of matters, departments and
