@@ -295,6 +295,12 @@ struct StepOutcome {
 /// counted up. Deterministic: the same state and event give the same result.
 StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out);
 
+/// The same as the overload above, with the same result and state, but it
+/// may take the event's data (a first application's fields and materials)
+/// instead of copying them; the event is left valid but unspecified. For
+/// drivers that build an event per case (the simulator).
+StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::vector<Command>& out);
+
 /// Applies events that arrived together, in order; supplement requests among
 /// them go out as one notice. Stops at the first invalid event (earlier ones
 /// stay applied) and returns its outcome and index in `failed_at`.

@@ -402,6 +402,21 @@ StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, s
   return r;
 }
 
+StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::vector<Command>& out) {
+  // A first application into an empty case: move its lists in, then apply
+  // the event with nothing left to merge — the state merge_supplied would
+  // have built by copying.
+  auto* sub = std::get_if<event::Submitted>(&event.body);
+  if (sub && state.stage == CaseStage::created && state.values.empty() && state.materials.empty() &&
+      std::adjacent_find(sub->materials.begin(), sub->materials.end(), std::greater_equal<>()) == sub->materials.end()) {
+    state.values = std::move(sub->fields);
+    state.materials = std::move(sub->materials);
+    sub->fields.clear();
+    sub->materials.clear();
+  }
+  return step(chain, state, static_cast<const Event&>(event), out);
+}
+
 StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,
                      std::vector<Command>& out, std::size_t* failed_at) {
   const std::size_t first_command = out.size();
