@@ -89,10 +89,17 @@ std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Cal
     if (ms.suspension) s->suspension.push_back(*ms.suspension);
     else if (m.uncounted_days() > 0) s->suspension.push_back(Distribution::fixed(m.uncounted_days()));
     else s->suspension.emplace_back();
+    // A supplement request asks again for something the applicant handed
+    // in: the matter's first own material, else its first field.
     std::vector<std::string> items;
-    if (!m.materials.empty()) items.push_back(m.materials.front().id);
-    else if (!m.fields.empty()) items.push_back(m.fields.front().id);
-    else items.emplace_back("补正说明");
+    for (const auto& r : m.materials)
+      if (!c.issuer_of(r.id)) {
+        items.push_back(r.id);
+        break;
+      }
+    if (items.empty() && !m.fields.empty()) items.push_back(m.fields.front().id);
+    if (items.empty()) items.emplace_back("补正说明");
+    for (const auto& f : m.produces) s->produced_keys.push_back(f.key);
     s->supplement_items.push_back(std::move(items));
     s->own_materials.push_back(static_cast<int>(m.materials.size()));
     int fields = 0;

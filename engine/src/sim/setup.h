@@ -24,6 +24,10 @@ struct Profile {
   std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
   int fields = 0;            ///< fields the applicant fills in on the one form
   int materials = 0;         ///< materials in the complete application
+  /// Lists of finished cases equal to the complete application's, moved
+  /// into the next case's event instead of copying (bounded pools).
+  std::vector<FieldValues> spare_fields;
+  std::vector<std::vector<std::string>> spare_materials;
 };
 
 /// A field whose value is drawn per applicant.
@@ -57,6 +61,7 @@ struct Setup {
   WorkClock chain_clock;  ///< arrivals, the applicant, delivery
 
   int statutory_days = 45;
+  std::vector<std::string> produced_keys;  ///< every key a matter produces (they join a case's values)
   std::vector<BranchKey> branches;
   Sampler response, pickup, gap;
 

@@ -213,11 +213,14 @@ class Loop {
 
   // ---- the flow core ------------------------------------------------------------
 
-  void apply(std::uint32_t slot, Event& ev, double t) {
+  void apply(std::uint32_t slot, Event& ev, double t) { apply_event(slot, ev, t, false); }
+  void apply(std::uint32_t slot, Event&& ev, double t) { apply_event(slot, ev, t, true); }
+
+  void apply_event(std::uint32_t slot, Event& ev, double t, bool take) {
     ev.at = instant(t);
     CaseRec& c = cases_[slot];
     ++acc_.flow_events;
-    const StepOutcome r = step(fc_, c.state, ev, out_);
+    const StepOutcome r = take ? step(fc_, c.state, std::move(ev), out_) : step(fc_, c.state, ev, out_);
     if (r.result != StepResult::applied) {
       out_.clear();
       return fail(Status::error(Status::Code::internal,
@@ -292,9 +295,32 @@ class Loop {
     }
     if (c.counted) ++acc_.arrived;
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
-    Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
-    c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
-    apply(slot, submit, t);
+    if (incomplete) {
+      Event& submit = c.profile->submit_incomplete;
+      c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
+      apply(slot, submit, t);
+    } else {
+      // The complete application, from lists a finished case left if there
+      // are any: the flow core takes them instead of copying.
+      Profile& p = *c.profile;
+      const auto& full = std::get<event::Submitted>(p.submit.body);
+      Event ev{Instant{}, event::Submitted{}};
+      auto& body = std::get<event::Submitted>(ev.body);
+      if (!p.spare_fields.empty()) {
+        body.fields = std::move(p.spare_fields.back());
+        p.spare_fields.pop_back();
+      } else {
+        body.fields = full.fields;
+      }
+      if (!p.spare_materials.empty()) {
+        body.materials = std::move(p.spare_materials.back());
+        p.spare_materials.pop_back();
+      } else {
+        body.materials = full.materials;
+      }
+      c.submitted_materials = static_cast<int>(body.materials.size());
+      apply(slot, std::move(ev), t);
+    }
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
     else schedule_poisson_arrival(t);
   }
@@ -310,9 +336,15 @@ class Loop {
       push(Kind::respond, std::max(t, s_.chain_clock.to_real(w)), slot, -1, c.gen);
     }
     const Chain& chain = fc_.chain();
+    // The applicant hands in again what was asked for: a material, or a
+    // field with the value already given (a placeholder if there was none).
     auto add = [&](const std::string& key) {
-      if (chain.find_material(key)) body.materials.push_back(key);
-      else body.fields[key] = placeholder_value(chain.find_field(key));
+      if (chain.find_material(key)) {
+        body.materials.push_back(key);
+        return;
+      }
+      const auto it = c.state.values.find(key);
+      body.fields[key] = it != c.state.values.end() ? it->second : placeholder_value(chain.find_field(key));
     };
     if (n.kind == command::SendNotice::Kind::incomplete_application) {
       for (const auto& m : n.missing)
@@ -373,9 +405,27 @@ class Loop {
       if (delivered) record_delivered(c, sojourn);
       else ++acc_.rejected;
     }
+    recycle(c);
     c.live = false;
     ++c.gen;
     free_.push_back(slot);
+  }
+
+  /// Keeps a finished case's values and materials for the next applicant
+  /// of the same profile when, produced values taken out, they are exactly
+  /// the complete application (anything else is simply freed).
+  void recycle(CaseRec& c) {
+    constexpr std::size_t kSpares = 64;
+    Profile& p = *c.profile;
+    const auto& full = std::get<event::Submitted>(p.submit.body);
+    if (p.spare_fields.size() < kSpares) {
+      FieldValues v = std::move(c.state.values);
+      c.state.values.clear();
+      for (const auto& k : s_.produced_keys) v.erase(k);
+      if (v == full.fields) p.spare_fields.push_back(std::move(v));
+    }
+    if (p.spare_materials.size() < kSpares && c.state.materials == full.materials)
+      p.spare_materials.push_back(std::move(c.state.materials));
   }
 
   void record_delivered(const CaseRec& c, double lead) {
