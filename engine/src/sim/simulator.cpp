@@ -264,7 +264,7 @@ class Loop {
     c.state.id = ++next_id_;
     for (auto& tr : c.tasks) tr.where = Where::none;
     c.live = true;
-    c.dispatched = c.reply_pending = false;
+    c.dispatched = c.reply_pending = c.lists_changed = false;
     c.reply_materials = c.extra_visits = 0;
     c.arrived_w = s_.chain_clock.to_work(t);
     c.counted = c.arrived_w >= w0_;
@@ -364,6 +364,10 @@ class Loop {
     body.in_person = sc_.supplement_in_person > 0 && applicant_rng_.uniform() < sc_.supplement_in_person;
     if (body.in_person) ++c.extra_visits;
     c.reply_materials += static_cast<int>(body.materials.size());
+    const auto& full = std::get<event::Submitted>(c.profile->submit.body).materials;
+    if (!body.fields.empty()) c.lists_changed = true;
+    for (const auto& m : body.materials)
+      if (!std::binary_search(full.begin(), full.end(), m)) c.lists_changed = true;
     apply(e.slot, c.reply, e.t);
   }
 
@@ -413,18 +417,22 @@ class Loop {
 
   /// Keeps a finished case's values and materials for the next applicant
   /// of the same profile when, produced values taken out, they are exactly
-  /// the complete application (anything else is simply freed).
+  /// the complete application (anything else is simply freed). A case's
+  /// lists start as the application and change only by produced values
+  /// and the applicant's answers, so unchanged answers and equal sizes
+  /// mean equal lists.
   void recycle(CaseRec& c) {
     constexpr std::size_t kSpares = 64;
     Profile& p = *c.profile;
     const auto& full = std::get<event::Submitted>(p.submit.body);
+    if (c.lists_changed) return;
     if (p.spare_fields.size() < kSpares) {
       FieldValues v = std::move(c.state.values);
       c.state.values.clear();
       for (const auto& k : s_.produced_keys) v.erase(k);
-      if (v == full.fields) p.spare_fields.push_back(std::move(v));
+      if (v.size() == full.fields.size()) p.spare_fields.push_back(std::move(v));
     }
-    if (p.spare_materials.size() < kSpares && c.state.materials == full.materials)
+    if (p.spare_materials.size() < kSpares && c.state.materials.size() == full.materials.size())
       p.spare_materials.push_back(std::move(c.state.materials));
   }
 
