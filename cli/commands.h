@@ -14,6 +14,7 @@ void add_calendar(CLI::App& app);
 void add_deadline(CLI::App& app);
 void add_form(CLI::App& app);
 void add_check(CLI::App& app);
+void add_simulate(CLI::App& app);
 
 /// Exit codes of the command-line contract.
 enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };
