@@ -18,7 +18,8 @@ TEST_CASE("flow.submit.incomplete_gets_one_notice_and_no_clock") {
   // Everything at once: the condition field, the applicant field, the lease.
   std::vector<std::string> keys;
   for (const auto& m : notices[0].missing) keys.push_back(m.key);
-  CHECK(keys == std::vector<std::string>{"x.flag", "applicant.name", "lease"});
+  // In the form's order: fields as catalogued, then materials.
+  CHECK(keys == std::vector<std::string>{"applicant.name", "x.flag", "lease"});
   // The licence is issued inside the chain: never asked of the applicant.
   CHECK(d.dispatched().empty());
 

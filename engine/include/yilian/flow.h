@@ -31,6 +31,7 @@
 
 #include "yilian/calendar.h"
 #include "yilian/chain.h"
+#include "yilian/check.h"
 #include "yilian/date.h"
 #include "yilian/time_limit.h"
 #include "yilian/value.h"
@@ -93,8 +94,13 @@ class FlowChain {
   [[nodiscard]] const std::string& matter_id(int matter) const;
   [[nodiscard]] OfficeHours office_hours() const { return hours_; }
 
-  /// What an application lacks for the matters that apply to it (the
-  /// 一次告知 list); empty when complete.
+  /// Checks an application with the chain's FormChecker (check.h): the
+  /// same rules as `yilian check`. Complete means accepted.
+  [[nodiscard]] CheckResult check(const FieldValues& values, const std::vector<std::string>& materials) const;
+  [[nodiscard]] const FormChecker& checker() const { return *checker_; }
+
+  /// What an application lacks (the 一次告知 list) by matter index; empty
+  /// when nothing is missing (values may still be invalid: see check()).
   struct Missing {
     enum class Kind { field, material };
     Kind kind = Kind::field;
@@ -102,6 +108,8 @@ class FlowChain {
     std::vector<int> needed_by;      ///< matter indices
   };
   [[nodiscard]] std::vector<Missing> missing(const FieldValues& values, const std::vector<std::string>& materials) const;
+  /// The missing items of a check result, by matter index.
+  [[nodiscard]] std::vector<Missing> to_missing(const CheckResult& result) const;
 
  private:
   FlowChain() = default;
@@ -111,16 +119,7 @@ class FlowChain {
   OfficeHours hours_;
   std::vector<int> order_;
   std::vector<std::vector<int>> preds_;
-  std::vector<std::vector<std::string>> asked_fields_;     ///< per matter: fields the applicant must give
-  std::vector<std::vector<std::string>> asked_materials_;  ///< per matter: materials the applicant hands in
-  std::vector<std::string> condition_fields_;              ///< applicant fields read by conditions
-  // For missing(): the keys and materials it looks at, sorted, and per
-  // matter their positions in those lists (one merge walk per call).
-  std::vector<std::string> keys_;
-  std::vector<int> condition_key_idx_;
-  std::vector<std::vector<int>> asked_key_idx_;
-  std::vector<std::string> material_ids_;
-  std::vector<std::vector<int>> asked_material_idx_;
+  std::shared_ptr<const FormChecker> checker_;
 };
 
 enum class CaseStage : std::uint8_t {
@@ -258,6 +257,7 @@ struct SendNotice {
   enum class Kind { incomplete_application, supplement } kind = Kind::incomplete_application;
   std::vector<FlowChain::Missing> missing;  ///< incomplete_application
   std::vector<std::pair<int, std::vector<std::string>>> requests;  ///< supplement: (matter, items)
+  std::vector<InvalidItem> invalid;  ///< incomplete_application: values to correct
 };
 /// Hand the task to its department (only that department's view of the form).
 struct Dispatch { int matter = -1; std::uint32_t attempt = 0; };

@@ -145,17 +145,23 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
   return std::nullopt;
 }
 
+/// One notice (一次告知) listing everything missing and every value to correct.
+void notify_incomplete(Ctx& c, CheckResult checked) {
+  ++c.s.notices;
+  c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, c.fc.to_missing(checked), {},
+                                      std::move(checked.invalid)});
+}
+
 StepOutcome on(Ctx& c, const event::Submitted& e) {
   if (c.s.stage != CaseStage::created) return invalid(fmt::format("the case was already submitted ({})", to_string(c.s.stage)));
   c.s.submitted_at = c.ev.at;
   c.s.channel = e.channel;
   if (e.channel == Channel::window) ++c.s.visits;
   merge_supplied(c.s, e.fields, e.materials);
-  auto missing = c.fc.missing(c.s.values, c.s.materials);
-  if (!missing.empty()) {
+  CheckResult checked = c.fc.check(c.s.values, c.s.materials);
+  if (!checked.complete) {
     c.s.stage = CaseStage::incomplete;
-    ++c.s.notices;
-    c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, std::move(missing), {}});
+    notify_incomplete(c, std::move(checked));
     return applied();
   }
   accept(c);
@@ -168,13 +174,9 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   merge_supplied(c.s, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
-    auto missing = c.fc.missing(c.s.values, c.s.materials);
-    if (missing.empty()) {
-      accept(c);
-    } else {
-      ++c.s.notices;
-      c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, std::move(missing), {}});
-    }
+    CheckResult checked = c.fc.check(c.s.values, c.s.materials);
+    if (checked.complete) accept(c);
+    else notify_incomplete(c, std::move(checked));
     return applied();
   }
   // The supplements answer every open request: those tasks go back to their

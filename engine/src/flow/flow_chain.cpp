@@ -56,47 +56,9 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
                : a < b;
   });
   fc->preds_ = g.preds;
-  const std::size_t n = c.matters.size();
-  fc->asked_fields_.resize(n);
-  fc->asked_materials_.resize(n);
-  // A field is asked from the applicant unless a matter of the chain
-  // produces it and the chain prefers the produced value (once-only).
-  auto asked = [&](const std::string& key) {
-    if (!c.producer_of(key)) return true;
-    const Field* f = c.find_field(key);
-    return f && f->produced_by.empty() && f->prefer == Prefer::applicant;
-  };
-  std::set<std::string> condition_fields;
-  for (std::size_t m = 0; m < n; ++m) {
-    const Matter& mt = c.matters[m];
-    for (const auto& r : mt.fields) {
-      const Field* f = c.find_field(r.id);
-      if (f && f->required && asked(r.id)) fc->asked_fields_[m].push_back(r.id);
-    }
-    for (const auto& r : mt.materials)
-      if (!c.issuer_of(r.id)) fc->asked_materials_[m].push_back(r.id);
-    for (const auto& k : mt.when.fields())
-      if (asked(k)) condition_fields.insert(k);
-  }
-  fc->condition_fields_.assign(condition_fields.begin(), condition_fields.end());
-  // Sorted lists of what missing() checks, and positions into them.
-  std::set<std::string> keys(condition_fields.begin(), condition_fields.end()), mats;
-  for (std::size_t m = 0; m < n; ++m) {
-    keys.insert(fc->asked_fields_[m].begin(), fc->asked_fields_[m].end());
-    mats.insert(fc->asked_materials_[m].begin(), fc->asked_materials_[m].end());
-  }
-  fc->keys_.assign(keys.begin(), keys.end());
-  fc->material_ids_.assign(mats.begin(), mats.end());
-  auto position = [](const std::vector<std::string>& sorted, const std::string& key) {
-    return static_cast<int>(std::lower_bound(sorted.begin(), sorted.end(), key) - sorted.begin());
-  };
-  for (const auto& k : fc->condition_fields_) fc->condition_key_idx_.push_back(position(fc->keys_, k));
-  fc->asked_key_idx_.resize(n);
-  fc->asked_material_idx_.resize(n);
-  for (std::size_t m = 0; m < n; ++m) {
-    for (const auto& k : fc->asked_fields_[m]) fc->asked_key_idx_[m].push_back(position(fc->keys_, k));
-    for (const auto& k : fc->asked_materials_[m]) fc->asked_material_idx_[m].push_back(position(fc->material_ids_, k));
-  }
+  // The application is checked by the one checker of the form (check.h),
+  // the same rules `yilian check` applies.
+  fc->checker_ = std::make_shared<const FormChecker>(c);
   fc->chain_ = std::move(chain);
   return fc;
 }
@@ -110,55 +72,23 @@ const std::string& FlowChain::matter_id(int matter) const {
   return chain_->matters[static_cast<std::size_t>(matter)].id;
 }
 
+CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials) const {
+  return checker_->check(values, materials);
+}
+
 std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values,
                                                    const std::vector<std::string>& materials) const {
+  return to_missing(check(values, materials));
+}
+
+std::vector<FlowChain::Missing> FlowChain::to_missing(const CheckResult& result) const {
   std::vector<Missing> out;
-  auto add = [&](Missing::Kind kind, const std::string& key, int matter) {
-    for (auto& m : out)
-      if (m.kind == kind && m.key == key) {
-        if (matter >= 0) m.needed_by.push_back(matter);
-        return;
-      }
-    Missing m{kind, key, {}};
-    if (matter >= 0) m.needed_by.push_back(matter);
-    out.push_back(std::move(m));
-  };
-  // Which keys have a value and which materials were handed in: one merge
-  // walk of each sorted list (values is ordered by key; materials sorted).
-  // Flags on the stack for chains of usual size (no allocation per call).
-  std::array<char, 512> small{};
-  std::vector<char> big;
-  char* has_key = small.data();
-  if (keys_.size() + material_ids_.size() > small.size()) {
-    big.assign(keys_.size() + material_ids_.size(), 0);
-    has_key = big.data();
-  }
-  char* has_material = has_key + keys_.size();
-  {
-    auto it = values.begin();
-    for (std::size_t k = 0; k < keys_.size() && it != values.end(); ++k) {
-      int c = 0;
-      while (it != values.end() && (c = it->first.compare(keys_[k])) < 0) ++it;
-      if (it != values.end() && c == 0 && !std::holds_alternative<std::monostate>(it->second)) has_key[k] = 1;
-    }
-    auto mt = materials.begin();
-    for (std::size_t k = 0; k < material_ids_.size() && mt != materials.end(); ++k) {
-      int c = 0;
-      while (mt != materials.end() && (c = mt->compare(material_ids_[k])) < 0) ++mt;
-      if (mt != materials.end() && c == 0) has_material[k] = 1;
-    }
-  }
-  // Fields that decide which matters apply are needed whatever the branch.
-  for (std::size_t i = 0; i < condition_fields_.size(); ++i)
-    if (!has_key[static_cast<std::size_t>(condition_key_idx_[i])]) add(Missing::Kind::field, condition_fields_[i], -1);
-  for (std::size_t m = 0; m < preds_.size(); ++m) {
-    // A matter applies unless its condition is known to be false.
-    if (chain_->matters[m].when.evaluate(values) == Truth::no) continue;
-    for (std::size_t i = 0; i < asked_fields_[m].size(); ++i)
-      if (!has_key[static_cast<std::size_t>(asked_key_idx_[m][i])]) add(Missing::Kind::field, asked_fields_[m][i], static_cast<int>(m));
-    for (std::size_t i = 0; i < asked_materials_[m].size(); ++i)
-      if (!has_material[static_cast<std::size_t>(asked_material_idx_[m][i])])
-        add(Missing::Kind::material, asked_materials_[m][i], static_cast<int>(m));
+  out.reserve(result.missing.size());
+  for (const auto& m : result.missing) {
+    Missing x{m.kind == MissingItem::Kind::field ? Missing::Kind::field : Missing::Kind::material, m.key, {}};
+    for (const auto& id : m.needed_by)
+      if (int i = matter_index(id); i >= 0) x.needed_by.push_back(i);
+    out.push_back(std::move(x));
   }
   return out;
 }

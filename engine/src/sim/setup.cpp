@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "yilian/analysis.h"
+#include "yilian/check.h"
 #include "yilian/simulate.h"
 
 namespace yilian::detail {
@@ -32,14 +33,33 @@ int minutes_of(const std::string& hhmm, int fallback) {
 
 Value placeholder_value(const Field* f) {
   if (!f) return std::string("x");
+  // A value the form's checker accepts (check.h): simulated applicants give
+  // valid data, so a notice is about what is missing, never a typo.
+  auto within = [&](double v) {
+    if (f->min) v = std::max(v, *f->min);
+    if (f->max) v = std::min(v, *f->max);
+    return v;
+  };
   switch (f->type) {
     case FieldType::boolean: return false;
-    case FieldType::integer: return static_cast<std::int64_t>(f->min ? std::ceil(*f->min) : 1);
+    case FieldType::integer: return static_cast<std::int64_t>(std::ceil(within(1)));
     case FieldType::number:
-    case FieldType::area: return f->min ? *f->min : 1.0;
+    case FieldType::area: return within(1.0);
     case FieldType::enumeration: return f->values.empty() ? std::string("x") : f->values.front();
     case FieldType::date: return std::string("2025-01-01");
-    default: return std::string("x");
+    case FieldType::phone: return std::string("13800138000");
+    case FieldType::id_card: {
+      const std::string first17 = "11010519491231002";
+      return first17 + resident_id_check_char(first17);
+    }
+    case FieldType::uscc: {
+      const std::string first17 = "91110000600037341";
+      return first17 + uscc_check_char(first17);
+    }
+    default: {
+      const auto length = static_cast<std::size_t>(f->min ? std::max(1.0, *f->min) : 1.0);
+      return std::string(length, 'x');
+    }
   }
 }
 
@@ -153,8 +173,9 @@ Profile& Setup::profile(const std::vector<int>& choice) {
   for (int round = 0; round < 16; ++round) {
     bool added = false;
     materials.clear();
-    for (const auto& m : fc->missing(values, {})) {
-      if (m.kind == FlowChain::Missing::Kind::material) {
+    const CheckResult checked = fc->check(values, {});
+    for (const auto& m : checked.missing) {
+      if (m.kind == MissingItem::Kind::material) {
         materials.push_back(m.key);
       } else if (!values.count(m.key)) {
         values[m.key] = placeholder_value(c.find_field(m.key));

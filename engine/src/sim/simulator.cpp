@@ -350,6 +350,8 @@ class Loop {
       for (const auto& m : n.missing)
         if (m.kind == FlowChain::Missing::Kind::material) body.materials.push_back(m.key);
         else body.fields[m.key] = placeholder_value(chain.find_field(m.key));
+      for (const auto& bad : n.invalid)
+        if (const Field* f = chain.find_field(bad.key)) body.fields[bad.key] = placeholder_value(f);
     } else {
       for (const auto& [matter, items] : n.requests)
         for (const auto& item : items) add(item);
