@@ -1,9 +1,11 @@
 // yilian plan CHAIN: stages, critical path, compression (and dates).
 #include <fmt/format.h>
 
+#include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
 #include "yilian/analysis.h"
+#include "yilian/schedule.h"
 
 namespace yilian::cli {
 namespace {
@@ -12,6 +14,9 @@ struct PlanOptions {
   std::string chain;
   bool json = false;
   std::vector<std::string> set;
+  std::string start;  ///< acceptance date; empty: no dates
+  CalendarOptions calendar;
+  const CLI::App* cmd = nullptr;
 };
 
 /// "true"/"false", integers, numbers, otherwise text.
@@ -52,13 +57,31 @@ void run(const PlanOptions& o) {
   }
   const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario);
 
+  std::optional<Schedule> dates;
+  if (!o.start.empty()) {
+    auto start = Date::parse(o.start);
+    if (!start) {
+      usage_error(fmt::format("--start {}: expected a date YYYY-MM-DD", o.start));
+      return;
+    }
+    // The chain's own calendar unless --calendar names another.
+    CalendarOptions copt = o.calendar;
+    if (o.cmd->count("--calendar") == 0) copt.calendar = chain->calendar;
+    auto cal = open_calendar(copt);
+    if (!cal) return;
+    dates = schedule(*chain, a, *cal, *start);
+    if (dates->provisional)
+      std::fprintf(stderr, "yilian: warning: dates in %s are provisional: no holiday data for that year\n",
+                   describe_years(dates->provisional_years).c_str());
+  }
+
   if (o.json) {
     nlohmann::json timings = nlohmann::json::array();
     for (const auto& t : a.timings)
       timings.push_back({{"matter", t.matter}, {"stage", t.stage}, {"start", t.start}, {"finish", t.finish},
                          {"slack", t.slack}, {"elapsed_start", t.elapsed_start}, {"elapsed_finish", t.elapsed_finish},
                          {"critical", t.critical}});
-    print_json({{"chain", a.chain},
+    nlohmann::json out = {{"chain", a.chain},
                 {"version", a.version},
                 {"mode", a.mode == Analysis::Mode::worst_case ? "worst-case" : "scenario"},
                 {"applicable", a.applicable},
@@ -73,7 +96,20 @@ void run(const PlanOptions& o) {
                 {"compression_statutory", a.compression_statutory},
                 {"chain_promised_days", chain->promised_days},
                 {"elapsed_days", a.elapsed_days},
-                {"timings", timings}});
+                {"timings", timings}};
+    if (dates) {
+      nlohmann::json ms = nlohmann::json::array();
+      for (const auto& d : dates->matters)
+        ms.push_back({{"matter", d.matter}, {"start", d.start.to_string()}, {"finish", d.finish.to_string()},
+                      {"promised_days", d.promised_days}, {"uncounted_days", d.uncounted_days}, {"critical", d.critical}});
+      out["schedule"] = {{"accepted", dates->accepted.to_string()},
+                         {"finish", dates->finish.to_string()},
+                         {"promised_deadline", dates->promised_deadline.to_string()},
+                         {"provisional", dates->provisional},
+                         {"provisional_years", dates->provisional_years},
+                         {"matters", ms}};
+    }
+    print_json(out);
     return;
   }
 
@@ -86,29 +122,34 @@ void run(const PlanOptions& o) {
   else
     std::printf("Scenario: %zu matters apply, %zu skipped%s.\n\n", a.applicable.size(), a.skipped.size(),
                 a.undetermined.empty() ? "" : fmt::format(", {} undetermined (counted)", a.undetermined.size()).c_str());
+  // With --start, the offsets become dates on the chain's calendar.
+  const bool with_dates = dates.has_value();
+  const std::size_t when_w = with_dates ? 10 : 6;
   std::printf("%s %s %s %s %s %s %s %s\n", pad("Stage", 5).c_str(), pad("Matter", 34).c_str(),
               pad("Department", 20).c_str(), pad("Promised", 8).c_str(), pad("Statutory", 9).c_str(),
-              pad("Start", 5).c_str(), pad("Finish", 6).c_str(), "Slack");
-  for (const auto& t : a.timings) {
+              pad("Start", when_w).c_str(), pad("Finish", when_w).c_str(), "Slack");
+  for (std::size_t i = 0; i < a.timings.size(); ++i) {
+    const auto& t = a.timings[i];
     const Matter& m = *c.find_matter(t.matter);
     const Department* d = c.find_department(m.department);
-    std::string name = m.name + (m.conditional() ? " ◇" : "");
+    const std::string name = m.name + (m.conditional() ? " ◇" : "");
+    const std::string start = with_dates ? dates->matters[i].start.to_string() : std::to_string(t.start);
+    const std::string finish = with_dates ? dates->matters[i].finish.to_string() : std::to_string(t.finish);
     std::printf("%s %s %s %s %s %s %s %s\n", pad(std::to_string(t.stage + 1), 5).c_str(), pad(name, 34).c_str(),
                 pad(d ? d->name : m.department, 20).c_str(), pad(std::to_string(m.promised_days), 8).c_str(),
-                pad(std::to_string(m.statutory_days), 9).c_str(), pad(std::to_string(t.start), 5).c_str(),
-                pad(std::to_string(t.finish), 6).c_str(),
+                pad(std::to_string(m.statutory_days), 9).c_str(), pad(start, when_w).c_str(), pad(finish, when_w).c_str(),
                 (std::to_string(t.slack) + (t.critical ? "  ★ critical" : "")).c_str());
-    if (m.uncounted_days() > 0)
-      std::printf("      %s + %d working days not counted (Art. 45: %s)\n", pad("", 34).c_str(), m.uncounted_days(),
-                  [&] {
-                    std::string s;
-                    for (const auto& ph : m.phases)
-                      if (!ph.counted) s += (s.empty() ? "" : ", ") + std::string(to_string(ph.kind));
-                    return s;
-                  }()
-                      .c_str());
+    if (m.uncounted_days() > 0) {
+      std::string kinds;
+      for (const auto& ph : m.phases)
+        if (!ph.counted) kinds += (kinds.empty() ? "" : ", ") + std::string(to_string(ph.kind));
+      std::printf("      %s + %d working days not counted (Art. 45: %s)%s\n", pad("", 34).c_str(), m.uncounted_days(),
+                  kinds.c_str(), with_dates ? ", included in the finish date" : "");
+    }
   }
-  std::printf("\n◇ conditional matter   ★ on the critical path; days are working days from acceptance\n\n");
+  std::printf("\n◇ conditional matter   ★ on the critical path; %s\n\n",
+              with_dates ? "dates on the chain's calendar, the acceptance day not counted"
+                         : "days are working days from acceptance");
   std::printf("Critical path (promised):  %s = %d working days\n", fmt::format("{}", fmt::join(a.critical_path.matters, " → ")).c_str(),
               a.critical_path.promised_days);
   std::printf("Critical path (statutory): %s = %d working days\n",
@@ -123,6 +164,11 @@ void run(const PlanOptions& o) {
   std::printf("Chain promise:             %d working days%s\n", c.promised_days,
               c.promised_days >= a.critical_path.promised_days ? " (covers the critical path)"
                                                                : " (shorter than the critical path!)");
+  if (with_dates) {
+    std::printf("\nAccepted %s: the last matter finishes %s; the chain's promise falls due %s%s.\n",
+                dates->accepted.to_string().c_str(), dates->finish.to_string().c_str(),
+                dates->promised_deadline.to_string().c_str(), dates->provisional ? " (provisional)" : "");
+  }
 }
 
 }  // namespace
@@ -138,9 +184,14 @@ void add_plan(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print one JSON document (see docs/cli.md)");
   cmd->add_option("--set", o->set, "A form value for the scenario, e.g. school.serves_meals=false")
       ->type_name("KEY=VALUE");
+  cmd->add_option("--start", o->start, "Acceptance date: print each matter's start and finish dates")
+      ->type_name("DATE");
+  add_calendar_options(*cmd, o->calendar);
+  o->cmd = cmd;
   cmd->footer(
       "Examples:\n"
       "  yilian plan chains/kindergarten-setup.yaml\n"
+      "  yilian plan kindergarten-setup --start 2025-09-26\n"
       "  yilian plan kindergarten-setup --set school.serves_meals=false --json");
   cmd->callback([o] { run(*o); });
 }

@@ -72,6 +72,7 @@ TEST_CASE("condition.parse.errors_are_located") {
       {"a not b", 7, "expected `in` after `not`"},
       {"and", 1, "keyword `and`"},
       {"a == 1 #", 8, "unexpected character"},
+      {"k == '中文' && b", 11, "write `and`"},  // columns count characters, not bytes
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);

@@ -174,10 +174,15 @@ struct Chain {
   /// The first definition of a key: catalogue, then matters' inline
   /// definitions, then `produces`, in file order. nullptr if unknown.
   [[nodiscard]] const Field* find_field(std::string_view key) const;
-  /// The matter that produces the key, or nullptr.
+  /// The (first) matter that produces the key, or nullptr.
   [[nodiscard]] const Matter* producer_of(std::string_view key) const;
-  /// The matter that issues the material (lists it in `results`), or nullptr.
+  /// Every matter that produces the key: alternatives when their conditions
+  /// cannot hold together (validate() checks that).
+  [[nodiscard]] std::vector<const Matter*> producers_of(std::string_view key) const;
+  /// The (first) matter that issues the material (lists it in `results`), or nullptr.
   [[nodiscard]] const Matter* issuer_of(std::string_view material) const;
+  /// Every matter that issues the material.
+  [[nodiscard]] std::vector<const Matter*> issuers_of(std::string_view material) const;
   /// Every known field key (catalogue, inline and produced), for suggestions.
   [[nodiscard]] std::vector<std::string> field_keys() const;
 
@@ -191,7 +196,7 @@ struct Chain {
   struct Index {
     std::unordered_map<std::string, std::size_t> matters, departments, materials;
     std::unordered_map<std::string, FieldPos> fields;
-    std::unordered_map<std::string, std::size_t> producers, issuers;
+    std::unordered_map<std::string, std::vector<std::size_t>> producers, issuers;
   };
   Index index_;
 };

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "analysis/condition_sets.h"
 #include "analysis/field_defs.h"
 #include "analysis/graph.h"
 #include "load/doc_reader.h"
@@ -106,10 +107,11 @@ class Validator {
         error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "unknown-material",
               fmt::format("matter {} issues material `{}`, which is not declared", matter_name(m), m.results[i].id),
               did_you_mean(m.results[i].id, material_ids_));
-      const Matter* issuer = c_.issuer_of(m.results[i].id);
-      if (issuer && issuer != &m)
+      if (const Matter* other = overlapping_earlier(c_.issuers_of(m.results[i].id), m))
         error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "issued-twice",
-              fmt::format("material `{}` is issued by both {} and {}", m.results[i].id, matter_name(*issuer), matter_name(m)));
+              fmt::format("material `{}` is issued by both {} and {}, whose conditions can hold together",
+                          m.results[i].id, matter_name(*other), matter_name(m)),
+              "alternatives need conditions that cannot both hold, e.g. different values of one enum field");
     }
     for (std::size_t i = 0; i < m.after.size(); ++i) {
       const Ref& a = m.after[i];
@@ -155,17 +157,38 @@ class Validator {
     }
   }
 
+  /// The first matter before `m` in `candidates` that could apply together
+  /// with `m`; nullptr when all earlier ones are alternatives to it.
+  const Matter* overlapping_earlier(const std::vector<const Matter*>& candidates, const Matter& m) const {
+    for (const Matter* o : candidates) {
+      if (o == &m) return nullptr;
+      if (!detail::disjoint(o->when, m.when, c_)) return o;
+    }
+    return nullptr;
+  }
+
   void check_producers() {
-    std::map<std::string, const Matter*> producer;
     for (const auto& m : c_.matters) {
       for (const auto& pf : m.produces) {
-        auto [it, inserted] = producer.emplace(pf.key, &m);
-        if (!inserted) {
+        if (const Matter* other = overlapping_earlier(c_.producers_of(pf.key), m)) {
           error(pf.where, matter_path(m) + ".produces", "produced-twice",
-                fmt::format("`{}` is produced by both {} and {}", pf.key, matter_name(*it->second), matter_name(m)));
+                fmt::format("`{}` is produced by both {} and {}, whose conditions can hold together", pf.key,
+                            matter_name(*other), matter_name(m)),
+                "alternatives need conditions that cannot both hold, e.g. different values of one enum field");
           continue;
         }
-        for (const Field* def : detail::definitions_of(c_, pf.key)) {
+        // An alternative producer must define the datum as the first one does;
+        // the first one's definition is checked against the applicant's.
+        const Matter* first = c_.producer_of(pf.key);
+        const Field* first_def = first == &m ? nullptr : c_.find_field(pf.key);
+        if (first_def && !first_def->produced_by.empty()) {
+          const std::string why = detail::definition_conflict(*first_def, pf);
+          if (!why.empty())
+            error(pf.where, matter_path(m) + ".produces", "field-conflict",
+                  fmt::format("`{}` is produced again with a different definition: {} (first at {})", pf.key, why,
+                              first_def->where.to_string()));
+        }
+        for (const Field* def : first == &m ? detail::definitions_of(c_, pf.key) : std::vector<const Field*>{}) {
           if (!def->produced_by.empty()) continue;
           if (def->type != pf.type) {
             error(pf.where, matter_path(m) + ".produces", "produced-type-collision",
@@ -217,6 +240,36 @@ class Validator {
     return false;
   }
 
+  /// The suppliers among `suppliers` that do not come before matter `mi`.
+  std::vector<const Matter*> not_before(const std::vector<const Matter*>& suppliers, std::size_t mi,
+                                        const detail::Ancestry& anc) const {
+    std::vector<const Matter*> out;
+    for (const Matter* p : suppliers)
+      if (p == &c_.matters[mi] || !anc.is_ancestor(static_cast<int>(p - c_.matters.data()), static_cast<int>(mi)))
+        out.push_back(p);
+    return out;
+  }
+
+  /// Whether some supplier applies whenever `m` does: an unconditional one,
+  /// alternatives covering a field's whole domain, or one with m's condition.
+  bool always_supplied(const std::vector<const Matter*>& suppliers, const Matter& m) const {
+    std::vector<const Condition*> conditions;
+    for (const Matter* p : suppliers) {
+      if (!p->conditional() || p->when.text() == m.when.text()) return true;
+      conditions.push_back(&p->when);
+    }
+    return detail::covers_domain(conditions, c_);
+  }
+
+  static std::string ids(const std::vector<const Matter*>& ms) {
+    std::string out;
+    for (const Matter* p : ms) out += (out.empty() ? "" : ", ") + p->id;
+    return out;
+  }
+
+  /// Every producer of a datum (and issuer of a document) the matter needs
+  /// comes before it: alternatives too, since a skipped one passes its
+  /// place on to what it waited for.
   void check_supply_order() {
     detail::Ancestry anc(graph_);
     for (std::size_t mi = 0; mi < c_.matters.size(); ++mi) {
@@ -225,39 +278,38 @@ class Validator {
       // unknown reference is the error to fix first.
       if (std::any_of(m.after.begin(), m.after.end(), [this](const Ref& r) { return !c_.find_matter(r.id); })) continue;
       for (std::size_t i = 0; i < m.fields.size(); ++i) {
-        const Matter* p = c_.producer_of(m.fields[i].id);
-        if (!p || p == &m || applicant_can_supply(m.fields[i].id)) continue;
-        const int pi = static_cast<int>(p - c_.matters.data());
-        if (!anc.is_ancestor(pi, static_cast<int>(mi)))
-          error(m.fields[i].where, fmt::format("{}.fields[{}]", matter_path(m), i), "supply-order",
-                fmt::format("matter {} needs `{}`, which matter {} produces, but {} does not come before it",
-                            matter_name(m), m.fields[i].id, matter_name(*p), p->id),
-                fmt::format("add `{}` to its `after`", p->id));
-        else if (p->conditional() && p->when.text() != m.when.text())
-          warning(m.fields[i].where, fmt::format("{}.fields[{}]", matter_path(m), i), "conditional-supply",
+        const std::string& key = m.fields[i].id;
+        const auto producers = c_.producers_of(key);
+        if (producers.empty() || applicant_can_supply(key)) continue;
+        const std::string path = fmt::format("{}.fields[{}]", matter_path(m), i);
+        if (auto late = not_before(producers, mi, anc); !late.empty())
+          error(m.fields[i].where, path, "supply-order",
+                fmt::format("matter {} needs `{}`, which matter {} produces, but {} does not come before it", matter_name(m),
+                            key, matter_name(*late.front()), late.front()->id),
+                fmt::format("add `{}` to its `after`", ids(late)));
+        else if (!always_supplied(producers, m))
+          warning(m.fields[i].where, path, "conditional-supply",
                   fmt::format("matter {} needs `{}`, produced by {} only when `{}`; otherwise nothing supplies it",
-                              matter_name(m), m.fields[i].id, matter_name(*p), p->when.text()));
+                              matter_name(m), key, matter_name(*producers.front()), producers.front()->when.text()));
       }
       for (std::size_t i = 0; i < m.materials.size(); ++i) {
-        const Matter* p = c_.issuer_of(m.materials[i].id);
-        if (!p || p == &m) continue;
-        const int pi = static_cast<int>(p - c_.matters.data());
-        if (!anc.is_ancestor(pi, static_cast<int>(mi)))
+        const auto issuers = c_.issuers_of(m.materials[i].id);
+        if (issuers.empty()) continue;
+        if (auto late = not_before(issuers, mi, anc); !late.empty())
           error(m.materials[i].where, fmt::format("{}.materials[{}]", matter_path(m), i), "supply-order",
                 fmt::format("matter {} needs material `{}`, which matter {} issues, but {} does not come before it",
-                            matter_name(m), m.materials[i].id, matter_name(*p), p->id),
-                fmt::format("add `{}` to its `after`", p->id));
+                            matter_name(m), m.materials[i].id, matter_name(*late.front()), late.front()->id),
+                fmt::format("add `{}` to its `after`", ids(late)));
       }
       if (!m.conditional()) continue;
       for (const auto& key : m.when.fields()) {
-        const Matter* p = c_.producer_of(key);
-        if (!p || applicant_can_supply(key)) continue;
-        const int pi = static_cast<int>(p - c_.matters.data());
-        if (p == &m || !anc.is_ancestor(pi, static_cast<int>(mi)))
+        const auto producers = c_.producers_of(key);
+        if (producers.empty() || applicant_can_supply(key)) continue;
+        if (auto late = not_before(producers, mi, anc); !late.empty())
           error(m.when_where, matter_path(m) + ".when", "condition-order",
                 fmt::format("the condition of {} reads `{}`, which matter {} produces, but {} does not come before it",
-                            matter_name(m), key, matter_name(*p), p->id),
-                fmt::format("add `{}` to its `after`", p->id));
+                            matter_name(m), key, matter_name(*late.front()), late.front()->id),
+                fmt::format("add `{}` to its `after`", ids(late)));
       }
     }
   }

@@ -1,10 +1,7 @@
 #include "load/yaml_tree.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
+#include <yaml.h>
 
 #include <charconv>
 #include <cmath>
@@ -65,7 +62,7 @@ YamlNode::Scalar classify_plain(std::string_view s) {
   return YamlNode::Scalar::string;
 }
 
-/// Thrown inside the event handler to stop parsing at once.
+/// Thrown by the builder to stop parsing at once.
 struct Abort {
   SourceLocation where;
   std::string code;
@@ -73,71 +70,35 @@ struct Abort {
   std::string hint;
 };
 
-class TreeBuilder : public YAML::EventHandler {
+/// Builds the tree from libyaml's events, enforcing the limits as it goes.
+class TreeBuilder {
  public:
   TreeBuilder(std::string file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   YamlPtr root() const { return root_; }
 
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    auto n = make(mark);
-    n->kind = YamlNode::Kind::null;
-    count(mark, 1);
-    finish(std::move(n), anchor, 1);
-  }
-
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    auto it = anchors_.find(anchor);
-    if (it == anchors_.end())
-      throw Abort{loc(mark), "yaml-alias", "alias to an unknown anchor", ""};
-    count(mark, it->second.size);
-    attach(it->second.node, mark);
-  }
-
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    if (value.size() > limits_.max_string)
-      throw Abort{loc(mark), "limit-string",
-                  fmt::format("a text of {} bytes is longer than the limit of {} bytes", value.size(),
-                              limits_.max_string),
-                  ""};
-    auto n = make(mark);
-    n->kind = YamlNode::Kind::scalar;
-    n->text = value;
-    if (tag == "?") {
-      n->plain = true;
-      n->scalar = classify_plain(value);
-      if (n->scalar == YamlNode::Scalar::null) n->kind = YamlNode::Kind::null;
-    } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
-      n->plain = false;
-      n->scalar = YamlNode::Scalar::string;
-    } else {
-      throw Abort{loc(mark), "yaml-tag", fmt::format("the YAML tag `{}` is not supported", tag),
-                  "remove the tag; quote the value if it must be text"};
+  /// Handles one event; false at the end of the document.
+  void on(const yaml_event_t& e) {
+    const yaml_mark_t& mark = e.start_mark;
+    switch (e.type) {
+      case YAML_SCALAR_EVENT:
+        scalar(mark, e.data.scalar.tag, e.data.scalar.style,
+               std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length),
+               e.data.scalar.anchor);
+        break;
+      case YAML_ALIAS_EVENT: alias(mark, e.data.alias.anchor); break;
+      case YAML_SEQUENCE_START_EVENT: open(mark, YamlNode::Kind::sequence, e.data.sequence_start.anchor); break;
+      case YAML_MAPPING_START_EVENT: open(mark, YamlNode::Kind::map, e.data.mapping_start.anchor); break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT: close(); break;
+      default: break;
     }
-    count(mark, 1);
-    finish(std::move(n), anchor, 1);
   }
-
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(mark, YamlNode::Kind::sequence, anchor);
-  }
-  void OnSequenceEnd() override { close(); }
-
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(mark, YamlNode::Kind::map, anchor);
-  }
-  void OnMapEnd() override { close(); }
 
  private:
   struct Frame {
     std::shared_ptr<YamlNode> node;
-    YAML::anchor_t anchor;
+    std::string anchor;
     std::size_t expanded_at_start;
     YamlPtr pending_key;  // maps: the key waiting for its value
   };
@@ -146,16 +107,20 @@ class TreeBuilder : public YAML::EventHandler {
     std::size_t size;
   };
 
-  SourceLocation loc(const YAML::Mark& m) const { return {file_, m.line + 1, m.column + 1}; }
+  static std::string text_of(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
 
-  std::shared_ptr<YamlNode> make(const YAML::Mark& m) const {
+  SourceLocation loc(const yaml_mark_t& m) const {
+    return {file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+  }
+
+  std::shared_ptr<YamlNode> make(const yaml_mark_t& m) const {
     auto n = std::make_shared<YamlNode>();
-    n->line = m.line + 1;
-    n->column = m.column + 1;
+    n->line = static_cast<int>(m.line) + 1;
+    n->column = static_cast<int>(m.column) + 1;
     return n;
   }
 
-  void count(const YAML::Mark& mark, std::size_t n) {
+  void count(const yaml_mark_t& mark, std::size_t n) {
     expanded_ += n;
     if (expanded_ > limits_.max_nodes)
       throw Abort{loc(mark), "limit-nodes",
@@ -165,14 +130,48 @@ class TreeBuilder : public YAML::EventHandler {
                   "a chain file should not need deep alias nesting; write the values out"};
   }
 
-  void open(const YAML::Mark& mark, YamlNode::Kind kind, YAML::anchor_t anchor) {
+  void scalar(const yaml_mark_t& mark, const yaml_char_t* tag_p, yaml_scalar_style_t style, std::string_view value,
+              const yaml_char_t* anchor) {
+    if (value.size() > limits_.max_string)
+      throw Abort{loc(mark), "limit-string",
+                  fmt::format("a text of {} bytes is longer than the limit of {} bytes", value.size(),
+                              limits_.max_string),
+                  ""};
+    const std::string tag = text_of(tag_p);
+    auto n = make(mark);
+    n->kind = YamlNode::Kind::scalar;
+    n->text = std::string(value);
+    if (tag.empty() && style == YAML_PLAIN_SCALAR_STYLE) {
+      n->plain = true;
+      n->scalar = classify_plain(value);
+      if (n->scalar == YamlNode::Scalar::null) n->kind = YamlNode::Kind::null;
+    } else if (tag.empty() || tag == "!" || tag == "tag:yaml.org,2002:str") {
+      n->plain = false;
+      n->scalar = YamlNode::Scalar::string;
+    } else {
+      throw Abort{loc(mark), "yaml-tag", fmt::format("the YAML tag `{}` is not supported", tag),
+                  "remove the tag; quote the value if it must be text"};
+    }
+    count(mark, 1);
+    finish(std::move(n), text_of(anchor), 1);
+  }
+
+  void alias(const yaml_mark_t& mark, const yaml_char_t* anchor) {
+    auto it = anchors_.find(text_of(anchor));
+    if (it == anchors_.end())
+      throw Abort{loc(mark), "yaml-alias", fmt::format("alias `*{}` names no anchor defined before it", text_of(anchor)),
+                  ""};
+    count(mark, it->second.size);
+    attach(it->second.node);
+  }
+
+  void open(const yaml_mark_t& mark, YamlNode::Kind kind, const yaml_char_t* anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw Abort{loc(mark), "limit-depth",
-                  fmt::format("nesting deeper than {} levels", limits_.max_depth), ""};
+      throw Abort{loc(mark), "limit-depth", fmt::format("nesting deeper than {} levels", limits_.max_depth), ""};
     auto n = make(mark);
     n->kind = kind;
     count(mark, 1);
-    stack_.push_back(Frame{std::move(n), anchor, expanded_ - 1, nullptr});
+    stack_.push_back(Frame{std::move(n), text_of(anchor), expanded_ - 1, nullptr});
   }
 
   void close() {
@@ -181,13 +180,13 @@ class TreeBuilder : public YAML::EventHandler {
     finish(std::move(f.node), f.anchor, expanded_ - f.expanded_at_start);
   }
 
-  void finish(std::shared_ptr<YamlNode> n, YAML::anchor_t anchor, std::size_t size) {
+  void finish(std::shared_ptr<YamlNode> n, const std::string& anchor, std::size_t size) {
     YamlPtr p = std::move(n);
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{p, size};
-    attach(p, {});
+    if (!anchor.empty()) anchors_[anchor] = Anchored{p, size};
+    attach(std::move(p));
   }
 
-  void attach(YamlPtr p, const YAML::Mark&) {
+  void attach(YamlPtr p) {
     if (stack_.empty()) {
       root_ = std::move(p);
       return;
@@ -206,9 +205,34 @@ class TreeBuilder : public YAML::EventHandler {
   std::string file_;
   const YamlLimits& limits_;
   std::vector<Frame> stack_;
-  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::unordered_map<std::string, Anchored> anchors_;
   std::size_t expanded_ = 0;
   YamlPtr root_;
+};
+
+/// Owns a libyaml parser for one input.
+class Parser {
+ public:
+  explicit Parser(std::string_view text) {
+    yaml_parser_initialize(&p_);
+    yaml_parser_set_input_string(&p_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  }
+  ~Parser() { yaml_parser_delete(&p_); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  /// The next event (owned by the caller until released), or an error.
+  bool next(yaml_event_t& e) { return yaml_parser_parse(&p_, &e) == 1; }
+  const yaml_parser_t& state() const { return p_; }
+
+ private:
+  yaml_parser_t p_{};
+};
+
+/// Frees a libyaml event at scope exit.
+struct EventGuard {
+  yaml_event_t& e;
+  ~EventGuard() { yaml_event_delete(&e); }
 };
 
 }  // namespace
@@ -271,25 +295,33 @@ YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLim
                {file, 0, 0}, "", ""});
     return nullptr;
   }
-  std::istringstream in{std::string(text)};
+  Parser parser(text);
   TreeBuilder builder(file, limits);
+  int documents = 0;
   try {
-    YAML::Parser parser(in);
-    if (!parser.HandleNextDocument(builder)) return std::make_shared<YamlNode>();
-    TreeBuilder second(file, limits);
-    if (parser.HandleNextDocument(second)) {
-      const YamlPtr r = second.root();
-      diags.add({Severity::error, "yaml-documents",
-                 "more than one YAML document (`---`); a file holds one document",
-                 {file, r ? r->line : 0, r ? r->column : 0}, "", "remove the second `---`"});
-      return nullptr;
+    for (;;) {
+      yaml_event_t e;
+      if (!parser.next(e)) {
+        const yaml_parser_t& st = parser.state();
+        std::string message = st.problem ? st.problem : "malformed YAML";
+        if (st.context) message = fmt::format("{} {}", st.context, message);
+        diags.add({Severity::error, "yaml-syntax", message,
+                   {file, static_cast<int>(st.problem_mark.line) + 1, static_cast<int>(st.problem_mark.column) + 1},
+                   "", ""});
+        return nullptr;
+      }
+      EventGuard guard{e};
+      if (e.type == YAML_STREAM_END_EVENT) break;
+      if (e.type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
+        diags.add({Severity::error, "yaml-documents", "more than one YAML document (`---`); a file holds one document",
+                   {file, static_cast<int>(e.start_mark.line) + 1, static_cast<int>(e.start_mark.column) + 1}, "",
+                   "remove the second `---`"});
+        return nullptr;
+      }
+      builder.on(e);
     }
   } catch (const Abort& a) {
     diags.add({Severity::error, a.code, a.message, a.where, "", a.hint});
-    return nullptr;
-  } catch (const YAML::Exception& e) {
-    diags.add({Severity::error, "yaml-syntax", e.msg, {file, e.mark.line + 1, e.mark.column + 1}, "",
-               ""});
     return nullptr;
   }
   YamlPtr r = builder.root();
@@ -315,7 +347,9 @@ YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagn
     diags.add({Severity::error, "io", "cannot open the file", {path, 0, 0}, "", ""});
     return nullptr;
   }
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string text(static_cast<std::size_t>(size), '\0');
+  f.read(text.data(), static_cast<std::streamsize>(size));
+  text.resize(static_cast<std::size_t>(f.gcount()));
   return parse_yaml(text, path, limits, diags);
 }
 

@@ -1,7 +1,8 @@
 // A located YAML tree for every YAML input of yilian (chains, calendars,
 // applications, deployments, scenarios).
 //
-// Built from yaml-cpp's event parser rather than YAML::Load so that
+// Built from libyaml's event parser (see docs/architecture.md for why not
+// yaml-cpp) so that
 // (1) every node, keys included, carries its line and column,
 // (2) duplicate keys are kept and can be reported,
 // (3) the input limits (size, nesting depth, alias expansion, string

@@ -108,9 +108,9 @@ void Chain::build_index() {
   for (std::size_t m = 0; m < matters.size(); ++m) {
     for (std::size_t i = 0; i < matters[m].produces.size(); ++i) {
       index_.fields.emplace(matters[m].produces[i].key, FieldPos{static_cast<int>(m), true, i});
-      index_.producers.emplace(matters[m].produces[i].key, m);
+      index_.producers[matters[m].produces[i].key].push_back(m);
     }
-    for (const auto& r : matters[m].results) index_.issuers.emplace(r.id, m);
+    for (const auto& r : matters[m].results) index_.issuers[r.id].push_back(m);
   }
 }
 
@@ -144,14 +144,32 @@ const Field* Chain::find_field(std::string_view key) const {
   return p.produced ? &m.produces[p.index] : &m.field_defs[p.index];
 }
 
+namespace {
+std::vector<const Matter*> pick(const std::vector<Matter>& matters,
+                                const std::unordered_map<std::string, std::vector<std::size_t>>& index,
+                                std::string_view key) {
+  std::vector<const Matter*> out;
+  auto it = index.find(std::string(key));
+  if (it != index.end())
+    for (std::size_t m : it->second) out.push_back(&matters[m]);
+  return out;
+}
+}  // namespace
+
 const Matter* Chain::producer_of(std::string_view key) const {
   auto it = index_.producers.find(std::string(key));
-  return it == index_.producers.end() ? nullptr : &matters[it->second];
+  return it == index_.producers.end() ? nullptr : &matters[it->second.front()];
 }
+
+std::vector<const Matter*> Chain::producers_of(std::string_view key) const { return pick(matters, index_.producers, key); }
 
 const Matter* Chain::issuer_of(std::string_view material) const {
   auto it = index_.issuers.find(std::string(material));
-  return it == index_.issuers.end() ? nullptr : &matters[it->second];
+  return it == index_.issuers.end() ? nullptr : &matters[it->second.front()];
+}
+
+std::vector<const Matter*> Chain::issuers_of(std::string_view material) const {
+  return pick(matters, index_.issuers, material);
 }
 
 std::vector<std::string> Chain::field_keys() const {

@@ -21,6 +21,15 @@ struct Token {
   int column = 1;
 };
 
+/// 1-based column of byte `pos` counted in characters (UTF-8 code points),
+/// as editors count them.
+int column_at(std::string_view s, std::size_t pos) {
+  int col = 1;
+  for (std::size_t i = 0; i < pos && i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++col;
+  return col;
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
@@ -28,7 +37,7 @@ class Lexer {
   Token next() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
     Token t;
-    t.column = static_cast<int>(pos_) + 1;
+    t.column = column_at(s_, pos_);
     if (pos_ >= s_.size()) return t;
     const char c = s_[pos_];
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
