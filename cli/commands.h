@@ -12,6 +12,11 @@ void add_plan(CLI::App& app);
 void add_graph(CLI::App& app);
 void add_calendar(CLI::App& app);
 void add_deadline(CLI::App& app);
+void add_run(CLI::App& app);
+void add_case(CLI::App& app);
+void add_task(CLI::App& app);
+void add_overdue(CLI::App& app);
+void add_audit(CLI::App& app);
 
 /// Exit codes of the command-line contract.
 enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };

@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   add_graph(app);
   add_calendar(app);
   add_deadline(app);
+  add_run(app);
+  add_case(app);
+  add_task(app);
+  add_overdue(app);
+  add_audit(app);
 
   try {
     app.parse(argc, argv);
