@@ -53,6 +53,13 @@ Result<Url> parse_url(const std::string& url) {
 
 class HttpAdapter;
 
+/// The stream's timer closes the socket on a timeout; depending on timing
+/// the operation reports `timeout` or `operation_aborted` (nothing else
+/// cancels an exchange while the engine runs).
+bool timed_out(const beast::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::operation_aborted;
+}
+
 /// One POST: resolve, connect, write, read, each bounded in time.
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
@@ -150,12 +157,12 @@ void Exchange::run() {
     if (ec) return self->fail(ec == asio::error::operation_aborted ? "resolving timed out" : "resolving", ec);
     self->stream_.expires_after(self->owner_->connect_timeout);
     self->stream_.async_connect(results, [self](const beast::error_code& ec2, const tcp::endpoint&) {
-      if (ec2) return self->fail(ec2 == beast::error::timeout ? "connecting timed out" : "connecting", ec2);
+      if (ec2) return self->fail(timed_out(ec2) ? "connecting timed out" : "connecting", ec2);
       self->stream_.expires_after(self->owner_->io_timeout);
       http::async_write(self->stream_, self->req_, [self](const beast::error_code& ec3, std::size_t) {
-        if (ec3) return self->fail("sending the task", ec3);
+        if (ec3) return self->fail(timed_out(ec3) ? "sending the task timed out" : "sending the task", ec3);
         http::async_read(self->stream_, self->buffer_, self->parser_, [self](const beast::error_code& ec4, std::size_t) {
-          if (ec4) return self->fail(ec4 == beast::error::timeout ? "no answer in time" : "reading the answer", ec4);
+          if (ec4) return self->fail(timed_out(ec4) ? "no answer in time" : "reading the answer", ec4);
           self->finish();
         });
       });
@@ -168,7 +175,8 @@ void Exchange::fail(const std::string& what, const beast::error_code& ec) {
   reported_ = true;
   beast::error_code ignored;
   stream_.socket().close(ignored);
-  done_.failed(fmt::format("POST {}{}: {}: {}", owner_->url.host, owner_->url.target, what, ec.message()));
+  done_.failed(timed_out(ec) ? fmt::format("POST {}{}: {}", owner_->url.host, owner_->url.target, what)
+                             : fmt::format("POST {}{}: {}: {}", owner_->url.host, owner_->url.target, what, ec.message()));
   owner_->released();
 }
 
