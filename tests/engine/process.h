@@ -48,6 +48,7 @@ inline int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
 
 /// SIGKILL and reap.
 inline void kill_hard(pid_t pid) {
+  if (pid <= 0) return;  // never signal a process group or every process
   ::kill(pid, SIGKILL);
   (void)wait_for(pid, std::chrono::seconds(10));
 }
