@@ -97,6 +97,17 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
     REQUIRE(client.is_ok());
     REQUIRE((*client)->apply(application(false)).is_ok());
   }
+  // The engine did real work between the kills, not only in the last run.
+  const auto answered_before_last = [&] {
+    std::ifstream in(answers);
+    std::set<std::string> keys;
+    std::string key;
+    int delivery = 0;
+    while (in >> key >> delivery) keys.insert(key);
+    return keys.size();
+  }();
+  MESSAGE(answered_before_last << " tasks answered while the engine was being killed");
+  CHECK(answered_before_last >= 50);
   std::vector<std::string> last = run;
   last.push_back("--until-done");
   const pid_t pid = spawn(last, output);
@@ -113,7 +124,6 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   REQUIRE(recovered.size() >= 10);  // some runs die before they print
   MESSAGE("open cases recovered per run: " << fmt::format("{}", fmt::join(recovered, " ")));
   CHECK(recovered.front() >= first_batch - 5);
-  CHECK(recovered.back() < recovered.front());
 
   auto audit = verify_audit(db);
   REQUIRE(audit.is_ok());

@@ -308,11 +308,16 @@ TEST_CASE("flow.alert_status_read_at_any_date_matches_the_recorded_levels") {
   REQUIRE(d.apply("2025-03-11T00:00", event::TimerFired{}).result == StepResult::applied);
   CHECK(d.s.tasks[0].alert == late.level);
   CHECK(d.s.tasks[0].supervision == late.supervision);
-  // An open clock stop counts up to the date read: the case is not late.
-  REQUIRE(d.apply("2025-03-11T09:00", event::SupplementRequested{d.m("a"), 1, {"图纸"}, ""}).result == StepResult::applied);
-  const AlertStatus stopped = task_alert_status(*d.fc, d.s, d.m("a"), D("2025-03-14"));
+  // An open clock stop counts up to the date read and moves the deadline.
+  Driver e;
+  e.submit("2025-03-03T09:00", false);
+  REQUIRE(e.apply("2025-03-06T09:00", event::SupplementRequested{e.m("a"), 1, {"图纸"}, ""}).result == StepResult::applied);
+  const AlertStatus stopped = task_alert_status(*e.fc, e.s, e.m("a"), D("2025-03-14"));
   CHECK(stopped.clock_stopped);
+  CHECK(stopped.deadline.suspended_days == 6);  // 03-07 and 03-10..03-14
   CHECK(stopped.deadline.date > D("2025-03-10"));
-  const AlertStatus whole = case_alert_status(*d.fc, d.s, D("2025-03-14"));
-  CHECK(whole.deadline.date == d.s.deadline(*d.fc).date + 3);  // 03-12..03-14 stopped: three working days
+  CHECK(stopped.level == AlertLevel::green);
+  const AlertStatus whole = case_alert_status(*e.fc, e.s, D("2025-03-14"));
+  CHECK(whole.deadline.suspended_days == 6);
+  CHECK(whole.deadline.date > e.s.deadline(*e.fc).date);
 }
