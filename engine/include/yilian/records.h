@@ -21,6 +21,14 @@
 
 namespace yilian {
 
+class Records;
+namespace detail {
+class ChainRegistry;
+/// The engine's own reader shares its chain registry (engine internals).
+Result<std::unique_ptr<Records>> open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
+                                              std::function<Instant()> clock);
+}  // namespace detail
+
 /// One task of a case as it stands.
 struct TaskView {
   std::string matter;
@@ -150,6 +158,8 @@ class Records {
  private:
   struct Impl;
   explicit Records(std::unique_ptr<Impl> impl);
+  friend Result<std::unique_ptr<Records>> detail::open_records(const std::string&, std::shared_ptr<detail::ChainRegistry>,
+                                                               std::function<Instant()>);
   std::unique_ptr<Impl> impl_;
 };
 

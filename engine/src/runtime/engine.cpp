@@ -13,7 +13,10 @@ namespace yilian {
 using namespace detail;
 
 Engine::Impl::Impl(std::string p, EngineOptions o)
-    : path(std::move(p)), options(std::move(o)), registry(options.calendar_dirs) {}
+    : path(std::move(p)),
+      options(std::move(o)),
+      registry_ptr(std::make_shared<ChainRegistry>(options.calendar_dirs)),
+      registry(*registry_ptr) {}
 
 Engine::Impl::~Impl() { close(); }
 
@@ -28,10 +31,7 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   auto last = store->last_case_id();
   if (!last) return last.status();
   last_id = *last;
-  RecordsOptions ro;
-  ro.calendar_dirs = options.calendar_dirs;
-  ro.clock = options.clock;
-  auto rec = Records::open(path, ro);
+  auto rec = detail::open_records(path, registry_ptr, options.clock);
   if (!rec) return rec.status();
   records = std::move(*rec);
   rng.seed(options.seed ? options.seed : std::random_device{}());

@@ -148,7 +148,8 @@ struct Engine::Impl final : detail::DeliverySink {
   std::unique_ptr<detail::Store> store;  ///< the writer connection
   std::mutex store_mu;
   std::unique_ptr<Records> records;
-  detail::ChainRegistry registry;
+  std::shared_ptr<detail::ChainRegistry> registry_ptr;
+  detail::ChainRegistry& registry;
 
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;

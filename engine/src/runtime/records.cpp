@@ -20,10 +20,12 @@ using namespace detail;
 struct Records::Impl {
   std::mutex mu;
   std::unique_ptr<Store> store;
-  ChainRegistry registry;
+  std::shared_ptr<ChainRegistry> shared;
+  ChainRegistry& registry;
   std::function<Instant()> clock;
 
-  explicit Impl(const RecordsOptions& o) : registry(o.calendar_dirs), clock(o.clock) {}
+  Impl(std::shared_ptr<ChainRegistry> r, std::function<Instant()> c)
+      : shared(std::move(r)), registry(*shared), clock(std::move(c)) {}
   Date today() const { return (clock ? clock() : china_standard_time_now()).date(); }
 
   struct Loaded {
@@ -107,12 +109,17 @@ std::string_view result_name(EntryResult r) {
 Records::Records(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Records::~Records() = default;
 
-Result<std::unique_ptr<Records>> Records::open(const std::string& path, const RecordsOptions& options) {
+Result<std::unique_ptr<Records>> detail::open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
+                                                      std::function<Instant()> clock) {
   auto store = open_sqlite_store(path, StoreOptions{.create = false, .read_only = true});
   if (!store) return store.status();
-  auto impl = std::make_unique<Impl>(options);
+  auto impl = std::make_unique<Records::Impl>(std::move(registry), std::move(clock));
   impl->store = std::move(*store);
   return std::unique_ptr<Records>(new Records(std::move(impl)));
+}
+
+Result<std::unique_ptr<Records>> Records::open(const std::string& path, const RecordsOptions& options) {
+  return detail::open_records(path, std::make_shared<ChainRegistry>(options.calendar_dirs), options.clock);
 }
 
 Result<CaseView> Records::case_view(CaseId id) const {
