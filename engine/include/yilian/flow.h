@@ -114,6 +114,11 @@ class FlowChain {
   std::vector<std::vector<std::string>> asked_fields_;     ///< per matter: fields the applicant must give
   std::vector<std::vector<std::string>> asked_materials_;  ///< per matter: materials the applicant hands in
   std::vector<std::string> condition_fields_;              ///< applicant fields read by conditions
+  // The same as positions in two sorted key lists, so that missing() finds
+  // what the form holds in one merge walk instead of a lookup per key.
+  std::vector<std::string> field_keys_, material_keys_;
+  std::vector<std::vector<int>> asked_field_pos_, asked_material_pos_;
+  std::vector<int> condition_pos_;
 };
 
 enum class CaseStage : std::uint8_t {

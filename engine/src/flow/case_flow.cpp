@@ -109,9 +109,14 @@ void end_case(Ctx& c, CaseStage stage, std::string reason) {
 }
 
 void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<std::string>& materials) {
-  for (const auto& [k, v] : fields) s.values[k] = v;
+  if (s.values.empty()) {
+    s.values = fields;  // a structural copy: no key comparisons
+  } else {
+    auto hint = s.values.begin();
+    for (const auto& [k, v] : fields) hint = std::next(s.values.insert_or_assign(hint, k, v));
+  }
   s.materials.insert(s.materials.end(), materials.begin(), materials.end());
-  std::sort(s.materials.begin(), s.materials.end());
+  if (!std::is_sorted(s.materials.begin(), s.materials.end())) std::sort(s.materials.begin(), s.materials.end());
   s.materials.erase(std::unique(s.materials.begin(), s.materials.end()), s.materials.end());
 }
 

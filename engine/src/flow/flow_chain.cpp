@@ -78,6 +78,24 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
       if (asked(k)) condition_fields.insert(k);
   }
   fc->condition_fields_.assign(condition_fields.begin(), condition_fields.end());
+  // Sorted key lists and positions for missing().
+  std::set<std::string> fkeys(condition_fields.begin(), condition_fields.end()), mkeys;
+  for (std::size_t m = 0; m < n; ++m) {
+    fkeys.insert(fc->asked_fields_[m].begin(), fc->asked_fields_[m].end());
+    mkeys.insert(fc->asked_materials_[m].begin(), fc->asked_materials_[m].end());
+  }
+  fc->field_keys_.assign(fkeys.begin(), fkeys.end());
+  fc->material_keys_.assign(mkeys.begin(), mkeys.end());
+  auto pos = [](const std::vector<std::string>& keys, const std::string& k) {
+    return static_cast<int>(std::lower_bound(keys.begin(), keys.end(), k) - keys.begin());
+  };
+  for (const auto& k : fc->condition_fields_) fc->condition_pos_.push_back(pos(fc->field_keys_, k));
+  fc->asked_field_pos_.resize(n);
+  fc->asked_material_pos_.resize(n);
+  for (std::size_t m = 0; m < n; ++m) {
+    for (const auto& k : fc->asked_fields_[m]) fc->asked_field_pos_[m].push_back(pos(fc->field_keys_, k));
+    for (const auto& k : fc->asked_materials_[m]) fc->asked_material_pos_[m].push_back(pos(fc->material_keys_, k));
+  }
   fc->chain_ = std::move(chain);
   return fc;
 }
@@ -104,20 +122,34 @@ std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values,
     if (matter >= 0) m.needed_by.push_back(matter);
     out.push_back(std::move(m));
   };
-  auto has_value = [&](const std::string& key) {
-    auto it = values.find(key);
-    return it != values.end() && !std::holds_alternative<std::monostate>(it->second);
-  };
+  // Which keys the application holds: one walk over each pair of sorted
+  // sequences (the form's values are a map ordered like field_keys_; the
+  // materials are sorted, as CaseState keeps them).
+  std::vector<char> has_field(field_keys_.size()), has_material(material_keys_.size());
+  {
+    auto it = values.begin();
+    for (std::size_t i = 0; i < field_keys_.size(); ++i) {
+      while (it != values.end() && it->first < field_keys_[i]) ++it;
+      has_field[i] = it != values.end() && it->first == field_keys_[i] && !std::holds_alternative<std::monostate>(it->second);
+    }
+    auto mt = materials.begin();
+    for (std::size_t i = 0; i < material_keys_.size(); ++i) {
+      while (mt != materials.end() && *mt < material_keys_[i]) ++mt;
+      has_material[i] = mt != materials.end() && *mt == material_keys_[i];
+    }
+  }
   // Fields that decide which matters apply are needed whatever the branch.
-  for (const auto& key : condition_fields_)
-    if (!has_value(key)) add(Missing::Kind::field, key, -1);
+  for (std::size_t i = 0; i < condition_fields_.size(); ++i)
+    if (!has_field[static_cast<std::size_t>(condition_pos_[i])]) add(Missing::Kind::field, condition_fields_[i], -1);
   for (std::size_t m = 0; m < preds_.size(); ++m) {
     // A matter applies unless its condition is known to be false.
-    if (chain_->matters[m].when.evaluate(values) == Truth::no) continue;
-    for (const auto& key : asked_fields_[m])
-      if (!has_value(key)) add(Missing::Kind::field, key, static_cast<int>(m));
-    for (const auto& id : asked_materials_[m])
-      if (!std::binary_search(materials.begin(), materials.end(), id)) add(Missing::Kind::material, id, static_cast<int>(m));
+    if (chain_->matters[m].conditional() && chain_->matters[m].when.evaluate(values) == Truth::no) continue;
+    for (std::size_t i = 0; i < asked_fields_[m].size(); ++i)
+      if (!has_field[static_cast<std::size_t>(asked_field_pos_[m][i])])
+        add(Missing::Kind::field, asked_fields_[m][i], static_cast<int>(m));
+    for (std::size_t i = 0; i < asked_materials_[m].size(); ++i)
+      if (!has_material[static_cast<std::size_t>(asked_material_pos_[m][i])])
+        add(Missing::Kind::material, asked_materials_[m][i], static_cast<int>(m));
   }
   return out;
 }
