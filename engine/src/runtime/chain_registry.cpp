@@ -83,25 +83,17 @@ std::shared_ptr<const ChainEntry> ChainRegistry::find(std::string_view id, int v
 
 Result<std::shared_ptr<const ChainEntry>> ChainRegistry::get(Store& store, std::string_view id,
                                                             std::optional<int> version) {
-  if (version)
-    if (auto e = find(id, *version)) return e;
-  std::optional<StoredChain> stored;
-  if (version) {
-    auto r = store.chain(id, *version);
-    if (!r) return r.status();
-    stored = std::move(*r);
-  } else {
-    auto all = store.chains();
-    if (!all) return all.status();
-    for (auto& c : *all)
-      if (c.id == id && (!stored || c.version > stored->version)) stored = std::move(c);
-    if (stored)
-      if (auto e = find(id, stored->version)) return e;
+  if (!version) {
+    auto latest = store.latest_chain_version(id);
+    if (!latest) return latest.status();
+    if (!*latest) return Status::not_found(fmt::format("chain {} is not loaded in this store", id));
+    version = *latest;
   }
-  if (!stored)
-    return Status::not_found(version ? fmt::format("chain {} version {} is not loaded in this store", id, *version)
-                                     : fmt::format("chain {} is not loaded in this store", id));
-  auto compiled = compile(std::move(*stored));
+  if (auto e = find(id, *version)) return e;
+  auto stored = store.chain(id, *version);
+  if (!stored) return stored.status();
+  if (!*stored) return Status::not_found(fmt::format("chain {} version {} is not loaded in this store", id, *version));
+  auto compiled = compile(std::move(**stored));
   if (!compiled) return compiled.status();
   add(*compiled);
   return compiled;

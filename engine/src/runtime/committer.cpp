@@ -120,6 +120,17 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
       request);
 }
 
+/// Whether an applied event changed the form values or materials (stored
+/// apart from the rest of the state, and only when they change).
+bool changes_data(const FlowChain& fc, const EventBody& body) {
+  if (std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body)) return true;
+  if (const auto* a = std::get_if<event::TaskApproved>(&body)) {
+    for (const Field& f : fc.chain().matters[static_cast<std::size_t>(a->matter)].produces)
+      if (a->produced.count(f.key)) return true;
+  }
+  return false;
+}
+
 CaseId case_of(const Request& r) {
   return std::visit(
       [](const auto& q) -> CaseId {
@@ -172,11 +183,14 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
 void Engine::Impl::committer_main() {
   auto last_poll = std::chrono::steady_clock::time_point{};
   for (;;) {
-    std::vector<Job> jobs;
+    std::vector<Job> jobs = std::move(spare_jobs);
+    jobs.clear();
     bool poll = false;
     {
       std::unique_lock q(q_mu);
+      committer_idle = true;
       q_cv.wait_until(q, last_poll + options.inbox_poll, [&] { return !queue.empty() || stopping; });
+      committer_idle = false;
       if (queue.empty() && stopping) break;
       if (!queue.empty() && options.group_commit_window.count() > 0 && queue.size() < options.group_commit_max &&
           !stopping)
@@ -197,6 +211,8 @@ void Engine::Impl::committer_main() {
     }
     if (poll) poll_inbox(jobs);
     if (!jobs.empty()) process(jobs);
+    jobs.clear();
+    spare_jobs = std::move(jobs);
     {
       std::lock_guard q(q_mu);
       busy = false;
@@ -357,10 +373,7 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
       const bool applied = r.result == StepResult::applied;
       if (!applied) ++n_ignored;
       const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored);
-      if (applied && (std::holds_alternative<event::Submitted>(ev->body) ||
-                      std::holds_alternative<event::Supplemented>(ev->body) ||
-                      std::holds_alternative<event::TaskApproved>(ev->body)))
-        cw.data = true;
+      if (applied && changes_data(fc, ev->body)) cw.data = true;
       if (applied && std::holds_alternative<event::Delivered>(ev->body))
         cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
       reply(*a, Receipt{id, seq, r.result, r.reason, s->state.stage});
@@ -475,16 +488,20 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
   ++n_commits;
   n_events += w.batch.entries.size();
 
+  auto later = std::make_shared<std::vector<Reply>>();
   for (auto& r : w.replies) {
     if (r.inline_done) r.done(std::move(r.result));
-    else
-      boost::asio::post(io, [done = std::move(r.done), result = std::move(r.result)]() mutable {
+    else later->push_back(std::move(r));
+  }
+  if (!later->empty())
+    boost::asio::post(io, [later] {
+      for (auto& r : *later) {
         try {
-          done(std::move(result));
+          r.done(std::move(r.result));
         } catch (...) {
         }
-      });
-  }
+      }
+    });
 
   const bool act = options.live && !closed;
   std::vector<Job> follow;
@@ -492,8 +509,10 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
     Slot& s = *cw.slot;
     const FlowChain& fc = *s.chain->flow;
     if (cw.was_open && is_final(s.state.stage)) --n_open;
-    notifications(fc, id, cw.cmds, cw.notes);
-    for (auto& n : cw.notes) notify(std::move(n));
+    if (has_listener) {
+      notifications(fc, id, cw.cmds, cw.notes);
+      for (auto& n : cw.notes) notify(std::move(n));
+    }
     if (!act) continue;
     for (const Command& c : cw.cmds) {
       if (const auto* d = std::get_if<command::Dispatch>(&c)) {
@@ -510,8 +529,13 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
   }
   if (act) {
     for (const auto& d : w.redeliver)
-      if (auto it = cache.find(d.case_id); it != cache.end()) start_delivery(it->second, d.matter, d.attempt, d.delivery);
+      if (auto it = cache.find(d.case_id); it != cache.end()) {
+        const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
+        if (t.status == TaskStatus::dispatched && t.attempt == d.attempt && !is_final(it->second.state.stage))
+          start_delivery(it->second, d.matter, d.attempt, d.delivery);
+      }
     for (const auto& [r, due] : w.retries) arm_retry(r, due);
+    flush_outbox();
   }
   // Ended cases are rarely read again: keep the memory for open ones.
   for (auto& [id, cw] : w.cases)

@@ -181,15 +181,31 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
     }
   }
   ++n_deliveries;
-  boost::asio::post(io, [adapter = std::move(b.adapter), task = std::move(task), done = Completion(state)] {
-    try {
-      adapter->dispatch(task, done);
-    } catch (const std::exception& e) {
-      done.failed(fmt::format("the adapter threw: {}", e.what()));
-    } catch (...) {
-      done.failed("the adapter threw an exception that is not a std::exception");
-    }
-  });
+  outbox.push_back({std::move(b.adapter), std::move(task), Completion(state)});
+}
+
+void Engine::Impl::flush_outbox() {
+  if (outbox.empty()) return;
+  // One handler per I/O thread, not one per task: the deliveries of a batch
+  // go out together, without a wake-up each.
+  const std::size_t parts = std::min<std::size_t>(outbox.size(), io_threads.empty() ? 1 : io_threads.size());
+  const std::size_t per = (outbox.size() + parts - 1) / parts;
+  for (std::size_t begin = 0; begin < outbox.size(); begin += per) {
+    auto chunk = std::make_shared<std::vector<Outgoing>>(std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(begin)),
+                                                         std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(std::min(outbox.size(), begin + per))));
+    boost::asio::post(io, [chunk] {
+      for (Outgoing& o : *chunk) {
+        try {
+          o.adapter->dispatch(o.task, o.done);
+        } catch (const std::exception& e) {
+          o.done.failed(fmt::format("the adapter threw: {}", e.what()));
+        } catch (...) {
+          o.done.failed("the adapter threw an exception that is not a std::exception");
+        }
+      }
+    });
+  }
+  outbox.clear();
 }
 
 void Engine::Impl::cancel_delivery(CaseId case_id, const Slot& slot, int m, std::uint32_t attempt) {

@@ -94,7 +94,9 @@ void Engine::Impl::enqueue(Job job) {
     std::lock_guard q(q_mu);
     if (!stopping) {
       queue.push_back(std::move(job));
-      q_cv.notify_one();
+      // Wake the committer only when it sleeps for want of work or a batch
+      // is full: during a group-commit window it collects without wakeups.
+      if (committer_idle || queue.size() >= options.group_commit_max) q_cv.notify_one();
       return;
     }
   }
@@ -109,7 +111,7 @@ void Engine::Impl::enqueue_all(std::vector<Job> jobs) {
     std::lock_guard q(q_mu);
     if (!stopping) {
       for (auto& j : jobs) queue.push_back(std::move(j));
-      q_cv.notify_one();
+      if (committer_idle || queue.size() >= options.group_commit_max) q_cv.notify_one();
       return;
     }
   }
@@ -253,6 +255,7 @@ Status Engine::deploy(const Deployment& d) {
 
 void Engine::set_listener(std::function<void(const Notification&)> listener) {
   std::lock_guard l(impl_->listener_mu);
+  impl_->has_listener = static_cast<bool>(listener);
   impl_->listener = std::move(listener);
 }
 

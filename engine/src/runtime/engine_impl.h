@@ -92,6 +92,13 @@ struct Parked {
   std::uint32_t delivery = 1;
 };
 
+/// A delivery ready to hand to its adapter once the batch is committed.
+struct Outgoing {
+  std::shared_ptr<Adapter> adapter;
+  Task task;
+  Completion done;
+};
+
 struct InFlight {
   CaseId case_id = 0;
   int matter = -1;
@@ -127,6 +134,7 @@ struct Engine::Impl final : detail::DeliverySink {
   // ---- delivery.cpp ----
   Status recover();
   void start_delivery(const detail::Slot& slot, int matter, std::uint32_t attempt, std::uint32_t delivery);
+  void flush_outbox();
   void cancel_delivery(CaseId case_id, const detail::Slot& slot, int matter, std::uint32_t attempt);
   const detail::Binding* binding_for(const std::string& department) const;  // ad_mu_ held
   void park(const std::string& department, detail::Parked p);
@@ -162,6 +170,7 @@ struct Engine::Impl final : detail::DeliverySink {
   std::condition_variable idle_cv;
   std::vector<Job> queue;
   bool busy = false;
+  bool committer_idle = false;  ///< waiting for a first job (wake it on enqueue)
   bool stopping = false;
   std::atomic<bool> closed{false};
 
@@ -171,6 +180,8 @@ struct Engine::Impl final : detail::DeliverySink {
   CaseId last_id = 0;
   std::int64_t inbox_seen = 0;
   std::set<std::pair<CaseId, int>> retry_rows;  ///< (case, matter) with a stored retry timer
+  std::vector<Job> spare_jobs;                  ///< the committer's batch buffer, reused
+  std::vector<detail::Outgoing> outbox;         ///< deliveries of the batch, handed over together
 
   // Adapters and deliveries.
   mutable std::mutex ad_mu;
@@ -188,6 +199,7 @@ struct Engine::Impl final : detail::DeliverySink {
 
   std::mutex listener_mu;
   std::function<void(const Notification&)> listener;
+  std::atomic<bool> has_listener{false};
 
   // Statistics.
   std::atomic<std::uint64_t> n_commits{0}, n_events{0}, n_ignored{0}, n_deliveries{0}, n_failures{0},

@@ -46,9 +46,9 @@ CREATE INDEX IF NOT EXISTS cases_open ON cases(stage)
   WHERE stage IN ('created', 'incomplete', 'running', 'ready');
 CREATE TABLE IF NOT EXISTS case_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS log(
-  case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
-  result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL,
-  PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  kind TEXT NOT NULL, result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS log_case ON log(case_id, seq);
 CREATE TABLE IF NOT EXISTS retry_timers(
   case_id INTEGER NOT NULL, matter INTEGER NOT NULL, attempt INTEGER NOT NULL,
   delivery INTEGER NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY(case_id, matter)) WITHOUT ROWID;
@@ -178,6 +178,16 @@ class SqliteStore final : public Store {
     if (sqlite3_step(q) == SQLITE_ROW) out = read_chain(q);
     sqlite3_reset(q);
     return out;
+  }
+
+  Result<std::optional<int>> latest_chain_version(std::string_view id) override {
+    sqlite3_stmt* q = cached("SELECT MAX(version) FROM chains WHERE id=?1");
+    if (!q) return last_error("reading chains");
+    bind_text(q, 1, id);
+    std::optional<int> v;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) v = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    return v;
   }
 
   Result<CaseId> last_case_id() override {
@@ -342,26 +352,26 @@ class SqliteStore final : public Store {
       sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(e.case_id));
       sqlite3_bind_int64(ins, 2, static_cast<sqlite3_int64>(e.seq));
       sqlite3_bind_int64(ins, 3, e.at);
-      bind_text(ins, 4, e.kind);
+      bind_static_text(ins, 4, e.kind);
       sqlite3_bind_int(ins, 5, static_cast<int>(e.result));
-      bind_blob(ins, 6, e.body);
+      bind_static_blob(ins, 6, e.body);
       sqlite3_bind_blob(ins, 7, e.hash.data(), static_cast<int>(e.hash.size()), SQLITE_STATIC);
       if (Status s = run(ins, "appending to the log"); !s) return s;
     }
     for (const CaseRow& c : b.cases) {
       sqlite3_bind_int64(up, 1, static_cast<sqlite3_int64>(c.id));
-      bind_text(up, 2, c.chain);
+      bind_static_text(up, 2, c.chain);
       sqlite3_bind_int(up, 3, c.version);
-      bind_text(up, 4, to_string(c.stage));
+      bind_static_text(up, 4, to_string(c.stage));
       sqlite3_bind_int(up, 5, static_cast<int>(c.alert));
       sqlite3_bind_int64(up, 6, c.submitted_at.seconds);
       sqlite3_bind_int64(up, 7, static_cast<sqlite3_int64>(c.seq));
       sqlite3_bind_blob(up, 8, c.last_hash.data(), static_cast<int>(c.last_hash.size()), SQLITE_STATIC);
-      bind_blob(up, 9, c.state);
+      bind_static_blob(up, 9, c.state);
       if (Status s = run(up, "writing a case"); !s) return s;
       if (c.write_data) {
         sqlite3_bind_int64(data, 1, static_cast<sqlite3_int64>(c.id));
-        bind_blob(data, 2, c.data);
+        bind_static_blob(data, 2, c.data);
         if (Status s = run(data, "writing a case's data"); !s) return s;
       }
     }
@@ -382,13 +392,13 @@ class SqliteStore final : public Store {
       sqlite3_bind_int64(claim, 1, static_cast<sqlite3_int64>(c.case_id));
       sqlite3_bind_int(claim, 2, c.matter);
       sqlite3_bind_int64(claim, 3, c.attempt);
-      bind_text(claim, 4, c.officer);
+      bind_static_text(claim, 4, c.officer);
       sqlite3_bind_int64(claim, 5, c.at);
       if (Status s = run(claim, "writing a claim"); !s) return s;
     }
     for (const auto& [id, result] : b.inbox_done) {
       sqlite3_bind_int64(inbox, 1, id);
-      bind_text(inbox, 2, result);
+      bind_static_text(inbox, 2, result);
       if (Status s = run(inbox, "answering the inbox"); !s) return s;
     }
     return Status::ok();
@@ -424,6 +434,13 @@ class SqliteStore final : public Store {
 
   static void bind_text(sqlite3_stmt* q, int i, std::string_view s) {
     sqlite3_bind_text(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  // The batch outlives each step: no copies.
+  static void bind_static_text(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_text(q, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+  static void bind_static_blob(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_blob(q, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
   }
   static void bind_blob(sqlite3_stmt* q, int i, std::string_view s) {
     sqlite3_bind_blob(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);

@@ -122,6 +122,7 @@ class Store {
   virtual Status put_chain(const StoredChain& chain) = 0;
   virtual Result<std::vector<StoredChain>> chains() = 0;
   virtual Result<std::optional<StoredChain>> chain(std::string_view id, int version) = 0;
+  virtual Result<std::optional<int>> latest_chain_version(std::string_view id) = 0;
 
   virtual Result<CaseId> last_case_id() = 0;
   virtual Result<std::uint64_t> count_open() = 0;
