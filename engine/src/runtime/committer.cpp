@@ -195,13 +195,7 @@ void Engine::Impl::committer_main() {
       if (!queue.empty() && options.group_commit_window.count() > 0 && queue.size() < options.group_commit_max &&
           !stopping)
         q_cv.wait_for(q, options.group_commit_window, [&] { return queue.size() >= options.group_commit_max || stopping; });
-      if (queue.size() <= options.group_commit_max) {
-        jobs.swap(queue);
-      } else {
-        const auto n = static_cast<std::ptrdiff_t>(options.group_commit_max);
-        jobs.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
-        queue.erase(queue.begin(), queue.begin() + n);
-      }
+      jobs.swap(queue);  // everything that arrived; committed in batches of group_commit_max below
       busy = true;
       const auto now = std::chrono::steady_clock::now();
       if (now >= last_poll + options.inbox_poll && !stopping) {
@@ -210,8 +204,22 @@ void Engine::Impl::committer_main() {
       }
     }
     if (poll) poll_inbox(jobs);
-    if (!jobs.empty()) process(jobs);
+    if (jobs.size() <= options.group_commit_max) {
+      if (!jobs.empty()) process(jobs);
+    } else {
+      std::vector<Job> part;
+      part.reserve(options.group_commit_max);
+      for (std::size_t begin = 0; begin < jobs.size(); begin += options.group_commit_max) {
+        const std::size_t end = std::min(jobs.size(), begin + options.group_commit_max);
+        part.assign(std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(begin)),
+                    std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(end)));
+        process(part);
+        part.clear();
+      }
+    }
     jobs.clear();
+    // A burst (recovery re-issuing every dispatch) must not keep its buffer.
+    if (jobs.capacity() > 4 * options.group_commit_max) jobs.shrink_to_fit();
     spare_jobs = std::move(jobs);
     {
       std::lock_guard q(q_mu);
