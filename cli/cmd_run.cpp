@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "calendar_support.h"
@@ -19,6 +20,7 @@ struct RunOptions {
   std::string deploy;
   bool until_done = false;
   bool quiet = false;
+  bool check = false;
 };
 
 void run(const RunOptions& o) {
@@ -27,6 +29,24 @@ void run(const RunOptions& o) {
   if (!d.deployment) {
     const bool io = std::any_of(d.diagnostics.begin(), d.diagnostics.end(), [](const Diagnostic& x) { return x.code == "io"; });
     set_exit_code(io ? exit_usage : exit_invalid);
+    return;
+  }
+  if (o.check) {
+    // Only the file and the chains it names: nothing is opened or run.
+    for (const auto& path : d.deployment->chains) {
+      LoadResult r = load_chain(path);
+      print_diagnostics(r.diagnostics);
+      if (!r.chain) {
+        set_exit_code(exit_invalid);
+        return;
+      }
+    }
+    std::printf("%s: %zu chains, %zu department bindings\n", o.deploy.c_str(), d.deployment->chains.size(),
+                d.deployment->departments.size());
+    return;
+  }
+  if (o.db.empty()) {
+    usage_error("--db is required (or set YILIAN_DB)");
     return;
   }
   EngineOptions options = d.deployment->engine;
@@ -92,17 +112,20 @@ void add_run(CLI::App& app) {
       "Run the live engine: recover every open case of the store, re-issue what was in flight,\n"
       "hand tasks to the departments' adapters (deployment file), watch deadlines and retries,\n"
       "and apply what `yilian case` and `yilian task` leave in the store's inbox.");
-  add_db_option(*cmd, o->db);
+  if (const char* env = std::getenv("YILIAN_DB"); env && *env) o->db = env;
+  cmd->add_option("--db", o->db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
   cmd->add_option("--deploy", o->deploy, "Deployment file: adapters per department, chains, engine settings")
       ->required()
       ->type_name("FILE");
   cmd->add_flag("--until-done", o->until_done, "Stop once no case is open and nothing is in flight");
   cmd->add_flag("--quiet", o->quiet, "Do not print notifications");
+  cmd->add_flag("--check", o->check, "Only check the deployment file and its chains, then exit (0 valid, 1 not)");
   cmd->footer(
       "Notifications (notices to applicants, alerts, ready, ended, incidents) are printed as they happen.\n"
       "Examples:\n"
       "  yilian run --db cases.db --deploy deploy.yaml\n"
-      "  yilian run --db cases.db --deploy deploy.yaml --until-done --quiet");
+      "  yilian run --db cases.db --deploy deploy.yaml --until-done --quiet\n"
+      "  yilian run --deploy examples/deploy/kindergarten.yaml --check");
   cmd->callback([o] { run(*o); });
 }
 
