@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "common.h"
 #include "yilian/analysis.h"
+#include "yilian/form.h"
 #include "yilian/schedule.h"
 
 namespace yilian::cli {
@@ -34,6 +35,16 @@ Value parse_value(const std::string& s) {
   return s;
 }
 
+/// The one form's reduction (worst case, every matter applying), for plan.
+nlohmann::json form_stats_json(const FormStats& s) {
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : s.targets) targets.push_back({{"year", t.year}, {"reduction", t.reduction}, {"met", t.met}});
+  return {{"fields_before", s.fields_before},         {"fields_after", s.fields_after},
+          {"materials_before", s.materials_before},   {"materials_after", s.materials_after},
+          {"fields_reduction", s.fields_reduction},   {"materials_reduction", s.materials_reduction},
+          {"targets", targets}};
+}
+
 nlohmann::json path_json(const CriticalPath& p) {
   return {{"matters", p.matters}, {"promised_days", p.promised_days}, {"statutory_days", p.statutory_days}};
 }
@@ -56,6 +67,7 @@ void run(const PlanOptions& o) {
     scenario[key] = parse_value(kv.substr(eq + 1));
   }
   const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario);
+  const FormStats stats = merge_form(*chain).stats;
 
   std::optional<Schedule> dates;
   if (!o.start.empty()) {
@@ -96,7 +108,8 @@ void run(const PlanOptions& o) {
                 {"compression_statutory", a.compression_statutory},
                 {"chain_promised_days", chain->promised_days},
                 {"elapsed_days", a.elapsed_days},
-                {"timings", timings}};
+                {"timings", timings},
+                {"form", form_stats_json(stats)}};
     if (dates) {
       nlohmann::json ms = nlohmann::json::array();
       for (const auto& d : dates->matters)
@@ -169,6 +182,16 @@ void run(const PlanOptions& o) {
                 dates->accepted.to_string().c_str(), dates->finish.to_string().c_str(),
                 dates->promised_deadline.to_string().c_str(), dates->provisional ? " (provisional)" : "");
   }
+  std::printf("\nOne form (一表申请), every matter applying; `yilian form` shows it:\n");
+  std::printf("  Fields:    %d asked by the matters one by one, %d in the one form (-%.1f%%)\n", stats.fields_before,
+              stats.fields_after, 100 * stats.fields_reduction);
+  std::printf("  Materials: %d asked by the matters one by one, %d in the one set (-%.1f%%)\n",
+              stats.materials_before, stats.materials_after, 100 * stats.materials_reduction);
+  std::string targets;
+  for (const auto& t : stats.targets)
+    targets += fmt::format("{}{:.0f}% by end {} {}", targets.empty() ? "" : ", ", 100 * t.reduction, t.year,
+                           t.met ? "met" : "not met");
+  std::printf("  Plan targets for materials: %s\n", targets.c_str());
 }
 
 }  // namespace

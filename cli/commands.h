@@ -12,6 +12,8 @@ void add_plan(CLI::App& app);
 void add_graph(CLI::App& app);
 void add_calendar(CLI::App& app);
 void add_deadline(CLI::App& app);
+void add_form(CLI::App& app);
+void add_check(CLI::App& app);
 void add_run(CLI::App& app);
 void add_case(CLI::App& app);
 void add_task(CLI::App& app);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "commands.h"
@@ -51,6 +52,21 @@ std::shared_ptr<const Chain> load_chain_or_report(const std::string& arg, bool q
     return nullptr;
   }
   return r.chain;
+}
+
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (out) out << text;
+  if (!out) {
+    usage_error(fmt::format("{}: cannot write the file", path));
+    return false;
+  }
+  return true;
 }
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }

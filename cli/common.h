@@ -41,6 +41,10 @@ void print_json(const nlohmann::json& j);
 /// Reports a usage or I/O error on stderr and sets exit code 2.
 void usage_error(const std::string& message);
 
+/// Writes text to `path`, or to stdout when `path` is empty or "-". On
+/// failure reports a usage/I-O error (exit 2) and returns false.
+bool write_output(const std::string& path, const std::string& text);
+
 /// True when the stream is a terminal (for colour and progress bars).
 bool is_terminal(int fd);
 

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   add_graph(app);
   add_calendar(app);
   add_deadline(app);
+  add_form(app);
+  add_check(app);
   add_run(app);
   add_case(app);
   add_task(app);

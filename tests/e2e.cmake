@@ -63,4 +63,27 @@ if(YILIAN_JS_TESTS)
     yilian_add_js_test(schema.chains schema-check.mjs --require-chains)
     yilian_add_js_test(schema.deployments deployment-schema-check.mjs)
   endif()
+
+  # The application schemas (schemas/application.schema.json and each
+  # chain's `yilian form --format schema`) compile in ajv's strict mode and
+  # agree with `yilian check` on every fixture and example application.
+  if(TARGET yilian_cli)
+    yilian_add_js_test(form.schema_ajv form-schema-check.mjs --cli $<TARGET_FILE:yilian_cli>)
+  endif()
+
+  # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as
+  # exported by the CLI is read by bpmn-moddle without a warning and passes
+  # Camunda 8.5's lint rules; runs in bpmn-engine on every branch of every
+  # condition as `yilian plan` says; renders in bpmn-js in headless Chromium.
+  if(TARGET yilian_cli)
+    set(_yilian_cli_arg --cli $<TARGET_FILE:yilian_cli>)
+  else()
+    set(_yilian_cli_arg "")
+  endif()
+  yilian_add_js_test(bpmn.moddle bpmn-moddle-check.mjs ${_yilian_cli_arg})
+  yilian_add_js_test(bpmn.engine bpmn-engine-check.mjs ${_yilian_cli_arg})
+  yilian_add_js_test(bpmn.render bpmn-render-check.mjs ${_yilian_cli_arg}
+                     --out ${CMAKE_BINARY_DIR}/bpmn-render)
+  # One Chromium at a time: it is the heaviest test on a two-core machine.
+  set_tests_properties(bpmn.render PROPERTIES RESOURCE_LOCK yilian_chromium)
 endif()

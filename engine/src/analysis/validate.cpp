@@ -31,8 +31,8 @@ class Validator {
     check_departments();
     check_matter_ids();
     for (const auto& m : c_.matters) check_matter_refs(m);
-    check_field_definitions();
-    check_producers();
+    // Several definitions of one datum: one rule, shared with the form merge.
+    detail::check_field_definitions(c_, d_);
     graph_ = detail::build_graph(c_);
     check_cycles();
     if (graph_.acyclic()) {
@@ -132,31 +132,6 @@ class Validator {
                           counted, m.promised_days));
   }
 
-  /// Several definitions of one key must agree (type, enum values, bounds).
-  void check_field_definitions() {
-    std::set<std::string> keys;
-    for (const auto& f : c_.fields) keys.insert(f.key);
-    for (const auto& m : c_.matters) {
-      for (const auto& f : m.field_defs) keys.insert(f.key);
-      for (const auto& f : m.produces) keys.insert(f.key);
-    }
-    for (const auto& key : keys) {
-      auto defs = detail::definitions_of(c_, key);
-      for (std::size_t i = 1; i < defs.size(); ++i) {
-        const Field& first = *defs.front();
-        const Field& other = *defs[i];
-        // A produced definition against an applicant one is check_producers' business.
-        if (!first.produced_by.empty() || !other.produced_by.empty()) continue;
-        std::string why = detail::definition_conflict(first, other);
-        if (!why.empty())
-          error(other.where, key, "field-conflict",
-                fmt::format("field `{}` is defined again with a different definition: {} (first at {})", key, why,
-                            first.where.to_string()),
-                "one datum has one definition; make them agree or use two keys");
-      }
-    }
-  }
-
   /// The first matter before `m` in `candidates` that could apply together
   /// with `m`; nullptr when all earlier ones are alternatives to it.
   const Matter* overlapping_earlier(const std::vector<const Matter*>& candidates, const Matter& m) const {
@@ -165,50 +140,6 @@ class Validator {
       if (!detail::disjoint(o->when, m.when, c_)) return o;
     }
     return nullptr;
-  }
-
-  void check_producers() {
-    for (const auto& m : c_.matters) {
-      for (const auto& pf : m.produces) {
-        if (const Matter* other = overlapping_earlier(c_.producers_of(pf.key), m)) {
-          error(pf.where, matter_path(m) + ".produces", "produced-twice",
-                fmt::format("`{}` is produced by both {} and {}, whose conditions can hold together", pf.key,
-                            matter_name(*other), matter_name(m)),
-                "alternatives need conditions that cannot both hold, e.g. different values of one enum field");
-          continue;
-        }
-        // An alternative producer must define the datum as the first one does;
-        // the first one's definition is checked against the applicant's.
-        const Matter* first = c_.producer_of(pf.key);
-        const Field* first_def = first == &m ? nullptr : c_.find_field(pf.key);
-        if (first_def && !first_def->produced_by.empty()) {
-          const std::string why = detail::definition_conflict(*first_def, pf);
-          if (!why.empty())
-            error(pf.where, matter_path(m) + ".produces", "field-conflict",
-                  fmt::format("`{}` is produced again with a different definition: {} (first at {})", pf.key, why,
-                              first_def->where.to_string()));
-        }
-        for (const Field* def : first == &m ? detail::definitions_of(c_, pf.key) : std::vector<const Field*>{}) {
-          if (!def->produced_by.empty()) continue;
-          if (def->type != pf.type) {
-            error(pf.where, matter_path(m) + ".produces", "produced-type-collision",
-                  fmt::format("matter {} produces `{}` as {}, but the applicant field `{}` (at {}) is {}", matter_name(m),
-                              pf.key, to_string(pf.type), pf.key, def->where.to_string(), to_string(def->type)));
-          } else if (def->prefer == Prefer::unset) {
-            error(def->where, pf.key, "produced-and-asked",
-                  fmt::format("`{}` is asked from the applicant here and produced by matter {} (at {}), and the chain "
-                              "does not say which wins",
-                              pf.key, matter_name(m), pf.where.to_string()),
-                  "add `prefer: produced` (once-only: ask only when no matter produces it) or `prefer: applicant`");
-          }
-          break;  // one message per produced key
-        }
-        for (const auto& r : m.fields)
-          if (r.id == pf.key)
-            error(r.where, matter_path(m) + ".fields", "self-supply",
-                  fmt::format("matter {} asks for `{}`, which it produces itself", matter_name(m), pf.key));
-      }
-    }
   }
 
   void check_cycles() {

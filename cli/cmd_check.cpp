@@ -1,0 +1,119 @@
+// yilian check CHAIN APPLICATION: 一次告知 — every missing or invalid item of
+// an application at once, and the matters that apply.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "commands.h"
+#include "common.h"
+#include "yilian/application.h"
+#include "yilian/check.h"
+#include "yilian/form_export.h"
+
+namespace yilian::cli {
+namespace {
+
+struct CheckOptions {
+  std::string chain;
+  std::string application;
+  std::string notice;
+  bool json = false;
+};
+
+std::string names(const std::vector<std::string>& ids) { return fmt::format("{}", fmt::join(ids, ", ")); }
+
+void print_human(const Application& app, const CheckResult& r) {
+  std::size_t mf = 0, mm = 0;
+  for (const auto& m : r.missing) (m.kind == MissingItem::Kind::field ? mf : mm)++;
+  if (r.complete) {
+    std::printf("%s: complete — %zu matters apply (%s)\n", app.source.c_str(), r.applicable_matters.size(),
+                names(r.applicable_matters).c_str());
+  } else {
+    std::printf("%s: not complete — %zu field%s and %zu material%s missing, %zu invalid\n", app.source.c_str(), mf,
+                mf == 1 ? "" : "s", mm, mm == 1 ? "" : "s", r.invalid.size());
+  }
+  if (!r.invalid.empty()) {
+    std::printf("\nInvalid:\n");
+    for (const auto& i : r.invalid) {
+      const std::string at = i.where.known() ? i.where.to_string() + ": " : "";
+      std::printf("  %s%s: %s [%s]%s\n", at.c_str(), i.key.c_str(), i.reason.c_str(), i.code.c_str(),
+                  i.hint.empty() ? "" : fmt::format(" ({})", i.hint).c_str());
+    }
+  }
+  for (auto kind : {MissingItem::Kind::field, MissingItem::Kind::material}) {
+    bool header = false;
+    for (const auto& m : r.missing) {
+      if (m.kind != kind) continue;
+      if (!header) {
+        std::printf("\nMissing %s:\n", kind == MissingItem::Kind::field ? "fields" : "materials");
+        header = true;
+      }
+      std::printf("  %s %s needed by %s%s\n", pad(m.key, 28).c_str(), pad(m.label, 30).c_str(),
+                  names(m.needed_by).c_str(), m.if_applicable ? " (if they apply)" : "");
+    }
+  }
+  if (!r.ignored.empty()) {
+    std::printf("\nIgnored (not an error):\n");
+    for (const auto& g : r.ignored) std::printf("  %s: %s — %s\n", g.key.c_str(), g.reason.c_str(), g.detail.c_str());
+  }
+  std::printf("\nMatters that apply: %s\n", r.applicable_matters.empty() ? "none" : names(r.applicable_matters).c_str());
+  if (!r.skipped_matters.empty()) std::printf("Skipped (condition false): %s\n", names(r.skipped_matters).c_str());
+  if (!r.undetermined_matters.empty())
+    std::printf("Undecided (counted as applying until the deciding values are given): %s\n",
+                names(r.undetermined_matters).c_str());
+}
+
+void run(const CheckOptions& o) {
+  auto chain = load_chain_or_report(o.chain, true);
+  if (!chain) return;
+  ApplicationLoad loaded = load_application(o.application);
+  const bool io = std::any_of(loaded.diagnostics.begin(), loaded.diagnostics.end(),
+                              [](const Diagnostic& d) { return d.code == "io"; });
+  if (io) {
+    print_diagnostics(loaded.diagnostics);
+    set_exit_code(exit_usage);
+    return;
+  }
+  if (!loaded.application) {
+    print_diagnostics(loaded.diagnostics);
+    if (o.json)
+      print_json({{"complete", false}, {"missing", nlohmann::json::array()}, {"invalid", nlohmann::json::array()},
+                  {"applicable_matters", nlohmann::json::array()}, {"diagnostics", to_json(loaded.diagnostics)}});
+    set_exit_code(exit_invalid);
+    return;
+  }
+  const Application& app = *loaded.application;
+  const FormChecker checker(*chain);
+  const CheckResult r = checker.check(app);
+  if (!o.notice.empty() && !write_output(o.notice, notice_to_markdown(checker.form(), r))) return;
+  if (o.json) std::fputs(check_to_json(r).c_str(), stdout);
+  else print_human(app, r);
+  set_exit_code(r.complete ? exit_ok : exit_invalid);
+}
+
+}  // namespace
+
+void add_check(CLI::App& app) {
+  auto o = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand("check", "Check an application: every missing or invalid item at once");
+  cmd->description(
+      "Check an application (YAML or JSON: chain, fields, materials) against a chain and\n"
+      "report every problem at once (一次告知, 行政许可法 Art. 32): missing fields and materials\n"
+      "with the matters that need them, invalid values, unknown keys; conditions are\n"
+      "evaluated to list the matters that apply. Exit 0 when complete, 1 when not.");
+  cmd->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
+  cmd->add_option("application", o->application, "Application file (YAML or JSON)")
+      ->required()
+      ->type_name("APPLICATION");
+  cmd->add_flag("--json", o->json, "Print one JSON document (see docs/form.md)");
+  cmd->add_option("--notice", o->notice, "Write the one notice (一次性告知书) as Markdown to FILE")
+      ->type_name("FILE.md");
+  cmd->footer(
+      "Examples:\n"
+      "  yilian check kindergarten-setup examples/applications/kindergarten-setup-incomplete.yaml\n"
+      "  yilian check kindergarten-setup app.json --json --notice notice.md");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace yilian::cli

@@ -1,0 +1,82 @@
+// yilian form CHAIN: the one merged form (一表申请) and the one set of
+// materials, as Markdown, CSV, JSON or a JSON Schema of the application.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "common.h"
+#include "yilian/form.h"
+#include "yilian/form_export.h"
+
+namespace yilian::cli {
+namespace {
+
+struct FormOptions {
+  std::string chain;
+  std::string format = "md";
+  std::string department;
+  std::string output;
+  bool json = false;
+};
+
+void run(const FormOptions& o) {
+  auto chain = load_chain_or_report(o.chain, true);
+  if (!chain) return;
+  Form form = merge_form(*chain);
+  print_diagnostics(form.diagnostics);  // likely duplicates: warnings on stderr
+  if (form.diagnostics.has_errors()) {
+    set_exit_code(exit_invalid);
+    return;
+  }
+  if (!o.department.empty() && !form.find_department(o.department)) {
+    std::string known;
+    for (const auto& d : form.departments) known += (known.empty() ? "" : ", ") + d.id;
+    usage_error(fmt::format("--department {}: chain {} has no such department (departments: {})", o.department,
+                            form.chain, known));
+    return;
+  }
+  const Form view = department_form(form, o.department);
+  const std::string format = o.json ? "json" : o.format;
+  std::string text;
+  if (format == "md") text = form_to_markdown(view);
+  else if (format == "csv") text = form_to_csv(view);
+  else if (format == "json") {
+    // The library's document, plus the warnings (likely duplicates) for scripts.
+    nlohmann::json j = nlohmann::json::parse(form_to_json(view));
+    j["diagnostics"] = to_json(form.diagnostics);
+    text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  else text = form_to_json_schema(view);
+  if (!write_output(o.output, text)) return;
+  set_exit_code(exit_ok);
+}
+
+}  // namespace
+
+void add_form(CLI::App& app) {
+  auto o = std::make_shared<FormOptions>();
+  auto* cmd = app.add_subcommand("form", "The one merged form and set of materials of a chain");
+  cmd->description(
+      "Merge the fields and materials of every matter into one form (一表申请, 一套材料):\n"
+      "each datum once, with when it is required, the matters that need it, the departments\n"
+      "that may see it and where it comes from (the applicant, or a matter: once-only).\n"
+      "Likely duplicate fields are reported as warnings on stderr.");
+  cmd->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
+  cmd->add_option("--format,-f", o->format, "md (default), csv, json, or schema (JSON Schema of the application)")
+      ->check(CLI::IsMember({"md", "csv", "json", "schema"}));
+  cmd->add_flag("--json", o->json, "Same as --format json");
+  cmd->add_option("--department,-d", o->department, "Only what this department may see (data minimisation)")
+      ->type_name("D");
+  cmd->add_option("--output,-o", o->output, "Write to FILE instead of stdout")->type_name("FILE");
+  cmd->footer(
+      "Examples:\n"
+      "  yilian form chains/kindergarten-setup.yaml\n"
+      "  yilian form kindergarten-setup --format schema -o kindergarten.schema.json\n"
+      "  yilian form kindergarten-setup --json --department civil");
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace yilian::cli

@@ -1,0 +1,54 @@
+// Applications: what an applicant hands in for one chain (一表申请): the
+// field values of the one form and the ids of the materials handed in.
+//
+//   chain: kindergarten-setup      # the chain's id
+//   version: 1                     # optional: the chain version filled in
+//   fields: { applicant.name: 阳光幼儿园, school.capacity: 180 }
+//   materials: [site-title, charter]
+//
+// YAML or JSON (JSON is YAML). schemas/application.schema.json describes the
+// shape; `yilian form CHAIN --format schema` the fields of one chain.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yilian/load.h"
+#include "yilian/status.h"
+#include "yilian/value.h"
+
+namespace yilian {
+
+/// One application. A plain value; the locations are known when it was
+/// read from a file (empty otherwise) and let messages point at the line.
+struct Application {
+  std::string chain;                     ///< chain id
+  std::optional<int> version;            ///< chain version, when stated
+  FieldValues fields;                    ///< field key -> value (null: not given)
+  std::vector<std::string> materials;    ///< material ids handed in, as written
+  std::map<std::string, SourceLocation, std::less<>> field_where;  ///< key -> where its value is
+  std::vector<SourceLocation> material_where;  ///< parallel to `materials` (may be empty)
+  std::string source;                    ///< file it was read from
+  SourceLocation where;                  ///< the document
+};
+
+/// The application when the document has the right shape (chain id, a map
+/// of scalar values under field keys, a list of material ids; no unknown or
+/// duplicate keys), and every problem found, each located.
+struct ApplicationLoad {
+  std::optional<Application> application;  ///< empty when diagnostics has errors
+  Diagnostics diagnostics;
+};
+
+/// Reads an application from text; `file_name` is used in messages. The
+/// LoadOptions limits apply (size, depth, aliases, string length).
+/// Thread-safe. Does not check the values against a chain (see check.h).
+[[nodiscard]] ApplicationLoad parse_application_text(std::string_view text, const std::string& file_name,
+                                                     const LoadOptions& options = {});
+/// Reads an application file (YAML or JSON); a missing file is an `io` error.
+[[nodiscard]] ApplicationLoad load_application(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace yilian

@@ -1,0 +1,47 @@
+// The merged form and the check as documents: JSON (the `form --json` and
+// `check --json` contracts of DESIGN.md), Markdown, CSV, a JSON Schema of
+// the application, and the one notice (一次性告知书) a window officer prints.
+// Pure functions returning UTF-8 text; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "yilian/check.h"
+#include "yilian/condition.h"
+#include "yilian/form.h"
+
+namespace yilian {
+
+/// `form --json`: {chain, version, name, lead, fields: [{key, label, type,
+/// required, requirement, required_when, matters, departments, source, …}],
+/// materials: [{id, name, required, matters, source, …}], stats: {…}}.
+[[nodiscard]] std::string form_to_json(const Form& form);
+
+/// A readable Markdown form with Chinese labels: required, conditional
+/// (grouped by condition, in words) and optional fields, data the chain
+/// produces, materials, and the reduction statistics.
+[[nodiscard]] std::string form_to_markdown(const Form& form);
+
+/// RFC 4180 CSV, one row per field and then one per material (column
+/// `kind`), UTF-8 without BOM; lists inside a cell are joined by "; ".
+[[nodiscard]] std::string form_to_csv(const Form& form);
+
+/// A JSON Schema (draft 2020-12) of an application to this chain:
+/// {chain, version?, fields: {...}, materials: [...]}, with conditional
+/// requirements as if/then. docs/form.md describes the translation.
+[[nodiscard]] std::string form_to_json_schema(const Form& form);
+
+/// `check --json`: {complete, missing: [{kind, key, label, needed_by, …}],
+/// invalid: [{key, reason, code, …}], ignored, applicable_matters, …}.
+[[nodiscard]] std::string check_to_json(const CheckResult& result);
+
+/// The one notice (一次性告知书) in Markdown and Chinese: what to fill in,
+/// what to correct and which materials to bring, grouped, each with the
+/// matters that need it; or an acceptance note when the check is complete.
+[[nodiscard]] std::string notice_to_markdown(const Form& form, const CheckResult& result);
+
+/// A condition in Chinese words over the form's labels, e.g. "儿童用房建筑面积
+/// 大于 1000 m²"; the form supplies labels and units.
+[[nodiscard]] std::string describe_condition(const Form& form, const Condition& condition);
+
+}  // namespace yilian

@@ -1,0 +1,331 @@
+// FormChecker: the merged form compiled for fast checks (一次告知).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "analysis/value_rules.h"
+#include "load/doc_reader.h"
+#include "yilian/check.h"
+
+namespace yilian {
+namespace detail {
+
+struct CompiledField {
+  ValueRule rule;
+  bool asked = true;
+  bool required = true;                    // not `required: false`
+  bool deciding = false;                   // some condition reads it
+  std::vector<int> matters;                // matters that list it, chain order
+  std::vector<int> decides;                // matters whose condition reads it
+  std::vector<int> unless_producers;       // prefer: produced with conditional producers
+};
+
+struct CompiledMatter {
+  bool conditional = false;
+  std::vector<std::pair<std::string_view, int>> condition_keys;  // key -> field index
+  std::vector<int> fields;
+  std::vector<int> materials;
+};
+
+struct CompiledForm {
+  Form form;
+  std::vector<CompiledField> fields;
+  std::vector<CompiledMatter> matters;
+  std::vector<std::pair<std::string_view, int>> keys;       // sorted by key
+  std::unordered_map<std::string_view, int> material_at;     // id -> index
+  std::vector<std::string> asked_keys;                       // for did-you-mean
+  std::vector<std::string> all_material_ids;
+};
+
+namespace {
+
+int find_sorted(const std::vector<std::pair<std::string_view, int>>& v, std::string_view k) {
+  auto it = std::lower_bound(v.begin(), v.end(), k, [](const auto& p, std::string_view x) { return p.first < x; });
+  return it != v.end() && it->first == k ? it->second : -1;
+}
+
+std::shared_ptr<const CompiledForm> compile(Form form) {
+  auto cf = std::make_shared<CompiledForm>();
+  cf->form = std::move(form);
+  const Form& f = cf->form;
+  std::vector<std::pair<std::string_view, int>> matter_at;
+  for (std::size_t i = 0; i < f.matters.size(); ++i) matter_at.emplace_back(f.matters[i].id, static_cast<int>(i));
+  std::sort(matter_at.begin(), matter_at.end());
+
+  cf->fields.reserve(f.fields.size());
+  for (std::size_t i = 0; i < f.fields.size(); ++i) {
+    const FormField& ff = f.fields[i];
+    CompiledField c;
+    c.rule = compile_rule(ff.field);
+    c.asked = ff.asked;
+    c.required = ff.field.required;  // an asked field's first definition is the applicant's
+    c.deciding = !ff.deciding.empty();
+    for (const auto& id : ff.matters) c.matters.push_back(find_sorted(matter_at, id));
+    for (const auto& id : ff.deciding) c.decides.push_back(find_sorted(matter_at, id));
+    if (!ff.unless_produced.empty())
+      for (const auto& id : ff.producers) c.unless_producers.push_back(find_sorted(matter_at, id));
+    cf->fields.push_back(std::move(c));
+    cf->keys.emplace_back(ff.field.key, static_cast<int>(i));
+    if (ff.asked) cf->asked_keys.push_back(ff.field.key);
+  }
+  std::sort(cf->keys.begin(), cf->keys.end());
+  for (std::size_t i = 0; i < f.materials.size(); ++i) {
+    cf->material_at.emplace(f.materials[i].material.id, static_cast<int>(i));
+    cf->all_material_ids.push_back(f.materials[i].material.id);
+  }
+  for (const auto& m : f.matters) {
+    CompiledMatter cm;
+    cm.conditional = !m.when.empty();
+    for (const auto& key : m.when.fields()) {
+      const int i = find_sorted(cf->keys, key);
+      if (i >= 0) cm.condition_keys.emplace_back(f.fields[static_cast<std::size_t>(i)].field.key, i);
+    }
+    for (std::size_t i : m.fields) cm.fields.push_back(static_cast<int>(i));
+    for (std::size_t i : m.materials) cm.materials.push_back(static_cast<int>(i));
+    cf->matters.push_back(std::move(cm));
+  }
+  return cf;
+}
+
+}  // namespace
+}  // namespace detail
+
+namespace {
+
+using detail::CompiledForm;
+
+InvalidItem invalid(std::string key, std::string code, std::string reason, std::string reason_zh, std::string hint,
+                    SourceLocation where) {
+  return InvalidItem{std::move(key), std::move(code), std::move(reason), std::move(reason_zh), std::move(hint),
+                     std::move(where)};
+}
+
+std::string not_needed_detail(const Form& form, const detail::CompiledField& c) {
+  if (c.matters.empty()) return "no matter of the chain needs it";
+  std::string ids;
+  for (int m : c.matters) ids += (ids.empty() ? "" : ", ") + form.matters[static_cast<std::size_t>(m)].id;
+  return fmt::format("only {} need it, and they do not apply", ids);
+}
+
+SourceLocation where_of(const Application* app, std::string_view key) {
+  if (!app) return {};
+  auto it = app->field_where.find(key);
+  return it == app->field_where.end() ? SourceLocation{} : it->second;
+}
+
+/// Per-thread scratch space, so that a check allocates only its result.
+struct Scratch {
+  std::vector<const Value*> value;    // by field: the valid value, or null
+  std::vector<std::uint8_t> state;    // by field: absent, valid, bad
+  std::vector<std::uint32_t> bad;     // by field: index into the result's invalid items
+  std::vector<Truth> truth;           // by matter
+  std::vector<std::uint8_t> decide;   // by field: must decide an undecided condition
+  std::vector<std::uint8_t> material; // by material: bit 1 needed, bit 2 definitely, bit 4 given
+  std::vector<int> by;
+};
+
+enum : std::uint8_t { absent = 0, valid = 1, bad = 2 };
+
+CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const std::vector<std::string>& materials,
+                      const Application* app) {
+  const Form& form = cf.form;
+  const std::size_t nf = cf.fields.size(), nm = cf.matters.size(), nmat = form.materials.size();
+  thread_local Scratch s;
+  s.value.assign(nf, nullptr);
+  s.state.assign(nf, absent);
+  s.bad.assign(nf, 0);
+  s.truth.assign(nm, Truth::yes);
+  s.decide.assign(nf, 0);
+  s.material.assign(nmat, 0);
+  CheckResult r;
+  r.missing.reserve(8);
+
+  if (app) {
+    if (app->chain != form.chain)
+      r.invalid.push_back(invalid("chain", "chain",
+                                  fmt::format("the application is for chain `{}`, not `{}`", app->chain, form.chain),
+                                  fmt::format("申请所属链条为“{}”，与本链条“{}”（{}）不符", app->chain, form.name, form.chain),
+                                  "", app->where));
+    if (app->version && *app->version != form.version)
+      r.invalid.push_back(invalid("version", "version",
+                                  fmt::format("the application was filled in for version {}, the chain is at version {}",
+                                              *app->version, form.version),
+                                  fmt::format("申请按第 {} 版填写，现行为第 {} 版", *app->version, form.version), "",
+                                  app->where));
+  }
+
+  // 1. Values: a merge join of the sorted application keys with the form's.
+  auto kit = cf.keys.begin();
+  InvalidItem item;
+  for (const auto& [key, v] : values) {
+    const std::string_view k = key;
+    int order = 1;
+    while (kit != cf.keys.end() && (order = kit->first.compare(k)) < 0) ++kit;
+    if (order != 0) {
+      r.invalid.push_back(invalid(key, "unknown-field", fmt::format("`{}` is not a field of chain `{}`", key, form.chain),
+                                  fmt::format("“{}”不是本链条的填报项", key), detail::did_you_mean(key, cf.asked_keys),
+                                  where_of(app, key)));
+      continue;
+    }
+    const auto i = static_cast<std::size_t>(kit->second);
+    if (detail::is_blank(v)) continue;
+    const detail::CompiledField& c = cf.fields[i];
+    if (!c.asked) {
+      r.ignored.push_back({key, "produced-by-chain",
+                           fmt::format("matter `{}` produces it (once-only)", form.fields[i].producers.front())});
+      continue;
+    }
+    if (!detail::check_value(c.rule, v, item)) {
+      item.where = where_of(app, key);
+      s.state[i] = bad;
+      s.bad[i] = static_cast<std::uint32_t>(r.invalid.size());
+      r.invalid.push_back(std::move(item));
+      item = InvalidItem{};
+      continue;
+    }
+    s.value[i] = &v;
+    s.state[i] = valid;
+  }
+
+  // 2. Which matters apply: conditions over the valid values only.
+  r.applicable_matters.reserve(nm);
+  for (std::size_t m = 0; m < nm; ++m) {
+    const detail::CompiledMatter& cm = cf.matters[m];
+    if (cm.conditional)
+      s.truth[m] = form.matters[m].when.evaluate([&](std::string_view k) -> const Value* {
+        for (const auto& [ck, i] : cm.condition_keys)
+          if (ck == k) return s.value[static_cast<std::size_t>(i)];
+        return nullptr;
+      });
+    if (s.truth[m] == Truth::no) {
+      r.skipped_matters.push_back(form.matters[m].id);
+      continue;
+    }
+    r.applicable_matters.push_back(form.matters[m].id);
+    if (s.truth[m] != Truth::unknown) continue;
+    r.undetermined_matters.push_back(form.matters[m].id);
+    // An undecided condition needs every field it reads that has no valid value.
+    for (const auto& [k, i] : cm.condition_keys)
+      if (s.state[static_cast<std::size_t>(i)] != valid) s.decide[static_cast<std::size_t>(i)] = 1;
+  }
+
+  // 3. Fields the applicable matters need, and fields that must decide an
+  //    undecided condition.
+  std::vector<std::uint32_t> drop_invalid;
+  for (std::size_t i = 0; i < nf; ++i) {
+    const detail::CompiledField& c = cf.fields[i];
+    if (!c.asked) continue;
+    bool needed = false, definite = s.decide[i] != 0;
+    for (int m : c.matters) {
+      const Truth t = s.truth[static_cast<std::size_t>(m)];
+      if (t == Truth::no) continue;
+      needed = true;
+      definite = definite || (t == Truth::yes && c.required);
+    }
+    int producer = -1;
+    for (int p : c.unless_producers)
+      if (s.truth[static_cast<std::size_t>(p)] != Truth::no) producer = p;  // a producer will supply it
+    if (producer >= 0) needed = false;
+    if (s.state[i] != absent) {
+      if (needed || s.decide[i] || c.deciding) continue;
+      // Given but not used: ignored (an invalid value of it is no error).
+      if (producer >= 0)
+        r.ignored.push_back({form.fields[i].field.key, "produced-by-chain",
+                             fmt::format("matter `{}` produces it (once-only)",
+                                         form.matters[static_cast<std::size_t>(producer)].id)});
+      else
+        r.ignored.push_back({form.fields[i].field.key, "not-needed", not_needed_detail(form, c)});
+      if (s.state[i] == bad) drop_invalid.push_back(s.bad[i]);
+      continue;
+    }
+    if (!((needed && c.required) || s.decide[i])) continue;
+    // Missing: the matters that need it or that it must decide.
+    s.by.clear();
+    if (needed && c.required)
+      for (int m : c.matters)
+        if (s.truth[static_cast<std::size_t>(m)] != Truth::no) s.by.push_back(m);
+    if (s.decide[i])
+      for (int m : c.decides)
+        if (s.truth[static_cast<std::size_t>(m)] == Truth::unknown) s.by.push_back(m);
+    std::sort(s.by.begin(), s.by.end());
+    s.by.erase(std::unique(s.by.begin(), s.by.end()), s.by.end());
+    MissingItem mi;
+    mi.kind = MissingItem::Kind::field;
+    mi.key = form.fields[i].field.key;
+    mi.label = form.fields[i].field.label;
+    mi.needed_by.reserve(s.by.size());
+    for (int m : s.by) mi.needed_by.push_back(form.matters[static_cast<std::size_t>(m)].id);
+    mi.if_applicable = !definite;
+    r.missing.push_back(std::move(mi));
+  }
+  if (!drop_invalid.empty()) {
+    std::sort(drop_invalid.begin(), drop_invalid.end());
+    for (auto it = drop_invalid.rbegin(); it != drop_invalid.rend(); ++it)
+      r.invalid.erase(r.invalid.begin() + static_cast<std::ptrdiff_t>(*it));
+  }
+
+  // 4. Materials. One issued inside the chain is never asked (once-only).
+  enum : std::uint8_t { needed = 1, definitely = 2, given = 4 };
+  for (std::size_t k = 0; k < materials.size(); ++k) {
+    const std::string& id = materials[k];
+    const auto found = cf.material_at.find(id);
+    const int j = found == cf.material_at.end() ? -1 : found->second;
+    if (j < 0) {
+      const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
+      r.invalid.push_back(invalid(id, "unknown-material", fmt::format("`{}` is not a material of chain `{}`", id, form.chain),
+                                  fmt::format("“{}”不是本链条所需的材料", id),
+                                  detail::did_you_mean(id, cf.all_material_ids), at));
+      continue;
+    }
+    const FormMaterial& fm = form.materials[static_cast<std::size_t>(j)];
+    if (!fm.asked) {
+      r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
+      continue;
+    }
+    s.material[static_cast<std::size_t>(j)] |= given;
+  }
+  for (std::size_t m = 0; m < nm; ++m) {
+    if (s.truth[m] == Truth::no) continue;
+    const std::uint8_t bits = s.truth[m] == Truth::yes ? needed | definitely : needed;
+    for (int j : cf.matters[m].materials) s.material[static_cast<std::size_t>(j)] |= bits;
+  }
+  for (std::size_t j = 0; j < nmat; ++j) {
+    const FormMaterial& fm = form.materials[j];
+    if (!fm.asked || !(s.material[j] & needed) || (s.material[j] & given)) continue;
+    MissingItem mi;
+    mi.kind = MissingItem::Kind::material;
+    mi.key = fm.material.id;
+    mi.label = fm.material.name;
+    for (std::size_t m = 0; m < nm; ++m)
+      if (s.truth[m] != Truth::no)
+        for (int x : cf.matters[m].materials)
+          if (static_cast<std::size_t>(x) == j) mi.needed_by.push_back(form.matters[m].id);
+    mi.if_applicable = !(s.material[j] & definitely);
+    r.missing.push_back(std::move(mi));
+  }
+
+  r.complete = r.missing.empty() && r.invalid.empty();
+  return r;
+}
+
+}  // namespace
+
+FormChecker::FormChecker(const Chain& chain) : impl_(detail::compile(merge_form(chain))) {}
+FormChecker::FormChecker(const Form& form) : impl_(detail::compile(form)) {}
+
+CheckResult FormChecker::check(const Application& application) const {
+  return run_check(*impl_, application.fields, application.materials, &application);
+}
+
+CheckResult FormChecker::check(const FieldValues& fields, const std::vector<std::string>& materials) const {
+  return run_check(*impl_, fields, materials, nullptr);
+}
+
+const Form& FormChecker::form() const { return impl_->form; }
+
+CheckResult check_application(const Chain& chain, const Application& application) {
+  return FormChecker(chain).check(application);
+}
+
+}  // namespace yilian

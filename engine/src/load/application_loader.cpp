@@ -1,0 +1,109 @@
+// YAML/JSON -> Application: the shape of an application file, every error
+// located. The values are checked against a chain later (check.h).
+#include <fmt/format.h>
+
+#include "load/doc_reader.h"
+#include "load/yaml_tree.h"
+#include "yilian/application.h"
+
+namespace yilian {
+namespace {
+
+using detail::child_path;
+using detail::DocReader;
+using detail::YamlNode;
+
+detail::YamlLimits limits_of(const LoadOptions& o) {
+  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
+}
+
+/// One field value: a scalar under the YAML 1.2 core schema.
+std::optional<Value> read_value(DocReader& r, const YamlNode& n, const std::string& path) {
+  if (n.is_null()) return Value{};
+  if (n.kind != YamlNode::Kind::scalar) {
+    r.error(n, path, "type", fmt::format("expected one value (text, a number, true or false), got {}", n.describe()),
+            "a field holds one value; a list or map is not a field value");
+    return std::nullopt;
+  }
+  switch (n.scalar) {
+    case YamlNode::Scalar::null: return Value{};
+    case YamlNode::Scalar::boolean: return Value{n.as_bool()};
+    case YamlNode::Scalar::integer:
+      if (auto i = n.as_int()) return Value{*i};
+      r.error(n, path, "range", fmt::format("the number {} is too large", n.text),
+              fmt::format("if it is a code or an ID, write it in quotes: \"{}\"", n.text));
+      return std::nullopt;
+    case YamlNode::Scalar::number:
+      if (auto d = n.as_number()) return Value{*d};
+      r.error(n, path, "type", fmt::format("`{}` is not a finite number", n.text));
+      return std::nullopt;
+    case YamlNode::Scalar::string: return Value{n.text};
+  }
+  return std::nullopt;
+}
+
+void read(DocReader& r, const YamlNode& root, Application& app) {
+  app.source = r.file();
+  app.where = r.at(root);
+  if (root.is_null()) {
+    r.error(root, "", "empty", "the file is empty; an application needs `chain`, `fields` and `materials`");
+    return;
+  }
+  if (!r.check_map(root, "", {"chain", "version", "fields", "materials"}, {"chain"}, "an application")) return;
+  if (auto v = r.identifier(root.get("chain"), "chain", false)) app.chain = *v;
+  if (auto v = r.integer(root.get("version"), "version", 1, 1'000'000)) app.version = static_cast<int>(*v);
+  if (const YamlNode* fields = root.get("fields"); fields && !fields->is_null()) {
+    if (r.check_id_map(*fields, "fields", "the field values")) {
+      for (const auto& [k, v] : fields->entries) {
+        if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
+        const std::string path = child_path("fields", k->text);
+        if (!detail::is_field_key(k->text)) {
+          r.error(*k, path, "identifier",
+                  fmt::format("`{}` is not a field key: expected lower-case words of a-z, 0-9 and _ joined by dots, "
+                              "e.g. applicant.name",
+                              k->text));
+          continue;
+        }
+        auto value = read_value(r, *v, path);
+        if (!value) continue;
+        // check_id_map reported a duplicate; the first value stays.
+        if (app.fields.emplace(k->text, std::move(*value)).second) app.field_where.emplace(k->text, r.at(*v));
+      }
+    }
+  }
+  if (const YamlNode* mats = root.get("materials"); mats && !mats->is_null()) {
+    for (const Ref& ref : r.refs(mats, "materials", false)) {
+      app.materials.push_back(ref.id);
+      app.material_where.push_back(ref.where);
+    }
+  }
+}
+
+ApplicationLoad finish(const detail::YamlPtr& root, const std::string& file, Diagnostics diags) {
+  ApplicationLoad out;
+  out.diagnostics = std::move(diags);
+  if (!root) return out;
+  Application app;
+  DocReader r(file, out.diagnostics);
+  read(r, *root, app);
+  out.diagnostics.sort();
+  if (!out.diagnostics.has_errors()) out.application = std::move(app);
+  return out;
+}
+
+}  // namespace
+
+ApplicationLoad parse_application_text(std::string_view text, const std::string& file_name,
+                                       const LoadOptions& options) {
+  Diagnostics diags;
+  auto root = detail::parse_yaml(text, file_name, limits_of(options), diags);
+  return finish(root, file_name, std::move(diags));
+}
+
+ApplicationLoad load_application(const std::string& path, const LoadOptions& options) {
+  Diagnostics diags;
+  auto root = detail::parse_yaml_file(path, limits_of(options), diags);
+  return finish(root, path, std::move(diags));
+}
+
+}  // namespace yilian

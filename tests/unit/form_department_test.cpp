@@ -1,0 +1,97 @@
+// Data minimisation: what a department (or a matter) may see.
+#include <doctest/doctest.h>
+
+#include "yilian/application.h"
+#include "yilian/form.h"
+#include "yilian/load.h"
+
+using namespace yilian;
+
+namespace {
+
+Form fixture_form() {
+  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/form/chains/form-check.yaml");
+  REQUIRE(r.chain);
+  return merge_form(*r.chain);
+}
+
+FieldValues hotel_values() {
+  ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/tests/applications/hotel-complete.yaml");
+  REQUIRE(a.application);
+  FieldValues v = a.application->fields;
+  v["food.licence_no"] = std::string("JY13703020012345");  // as if produced
+  return v;
+}
+
+std::vector<std::string> keys(const FieldValues& v) {
+  std::vector<std::string> out;
+  for (const auto& [k, x] : v) out.push_back(k);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("form.department.fields") {
+  const Form f = fixture_form();
+  CHECK(department_fields(f, "police") ==
+        std::vector<std::string>{"applicant.legal_rep", "applicant.legal_rep_id", "applicant.name", "applicant.uscc",
+                                 "hotel.rooms", "hotel.security_officer", "site.address"});
+  // tax: its matter's fields plus what the chain shares (`sees`).
+  CHECK(department_fields(f, "tax") ==
+        std::vector<std::string>{"applicant.name", "applicant.phone", "applicant.uscc", "venue.description"});
+  CHECK(department_fields(f, "nobody").empty());
+}
+
+TEST_CASE("form.department.view_only_applicable_matters") {
+  const Form f = fixture_form();
+  const FieldValues v = hotel_values();
+  // Police handles the lodging permit, which applies to this hotel.
+  CHECK(keys(department_view(f, "police", v)) ==
+        std::vector<std::string>{"applicant.legal_rep", "applicant.legal_rep_id", "applicant.name", "applicant.uscc",
+                                 "hotel.rooms", "hotel.security_officer", "site.address"});
+  // The market department's matters (registration, food permit) do not
+  // apply: it sees nothing of this application, not even the name.
+  CHECK(department_view(f, "market", v).empty());
+  // Fire: its matter's fields only; never the ID number or the rooms.
+  const FieldValues fire = department_view(f, "fire", v);
+  CHECK(keys(fire) == std::vector<std::string>{"applicant.name", "applicant.phone", "applicant.uscc", "site.address",
+                                               "site.area", "venue.opening_date"});
+  CHECK(std::get<std::string>(fire.at("applicant.name")) == "淄川区般阳宾馆有限公司");
+  // Nobody sees the fields that only decide conditions.
+  for (const char* d : {"market", "fire", "police", "tax"}) {
+    const FieldValues dv = department_view(f, d, v);
+    CHECK(dv.count("applicant.registered") == 0);
+    CHECK(dv.count("venue.serves_food") == 0);
+  }
+  CHECK(department_view(f, "nobody", v).empty());
+}
+
+TEST_CASE("form.department.view_undecided_counts_as_applying") {
+  const Form f = fixture_form();
+  FieldValues v = hotel_values();
+  v.erase("venue.serves_food");  // the food permit is now undecided
+  const FieldValues market = department_view(f, "market", v);
+  CHECK(market.count("site.area") == 1);
+  CHECK(market.count("applicant.legal_rep_id") == 0);  // registration: registered == true, so it does not apply
+  CHECK(market.count("food.licence_no") == 1);          // the food permit produces it
+}
+
+TEST_CASE("form.department.matter_view_and_form") {
+  const Form f = fixture_form();
+  const FieldValues v = hotel_values();
+  CHECK(keys(matter_view(f, "fire-check", v)) ==
+        std::vector<std::string>{"applicant.name", "applicant.phone", "applicant.uscc", "site.address", "site.area",
+                                 "venue.opening_date"});
+  CHECK(matter_view(f, "no-such-matter", v).empty());
+
+  const Form police = department_form(f, "police");
+  CHECK(police.fields.size() == 7);
+  REQUIRE(police.matters.size() == 1);
+  CHECK(police.matters[0].id == "hotel-permit");
+  CHECK(police.matters[0].fields.size() == 7);
+  for (std::size_t i : police.matters[0].fields) CHECK(i < police.fields.size());
+  CHECK(police.find_material("security-rules"));
+  CHECK_FALSE(police.find_material("kitchen-layout"));
+  CHECK(department_form(f, "").fields.size() == f.fields.size());
+  CHECK(department_form(f, "nobody").fields.empty());
+}
