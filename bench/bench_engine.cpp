@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "yilian/application.h"
 #include "yilian/engine.h"
 
 extern char** environ;
@@ -57,27 +58,18 @@ void remove_store(const std::string& db) {
   for (const char* s : {"", "-wal", "-shm", ".lock"}) fs::remove(db + s, ec);
 }
 
+/// The example application (examples/applications), every other one without meals.
 request::Submit application(int i) {
-  request::Submit s;
-  s.chain = "kindergarten-setup";
-  for (const char* k : {"sponsor.name", "applicant.name", "applicant.legal_rep", "applicant.legal_rep_id",
-                        "applicant.contact", "applicant.phone", "applicant.bank_account", "site.address",
-                        "school.principal", "school.principal_id", "school.opening_date", "food.manager",
-                        "building.completion_date", "building.contractor"})
-    s.fields[k] = std::string("示例") + std::to_string(i);
-  for (const char* k : {"applicant.capital", "site.area", "site.outdoor_area", "school.classes", "school.capacity",
-                        "school.staff", "school.teachers", "school.health_staff", "canteen.area", "canteen.diners"})
-    s.fields[k] = std::int64_t{50};
-  s.fields["sponsor.type"] = std::string("natural-person");
-  s.fields["site.ownership"] = std::string("leased");
-  s.fields["school.age_range"] = std::string("3-6");
-  s.fields["site.children_area"] = std::int64_t{800};
+  static const Application app = [] {
+    ApplicationLoad l = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml");
+    if (!l.application) {
+      fmt::print(stderr, "cannot read the example application\n");
+      std::exit(2);
+    }
+    return *l.application;
+  }();
+  request::Submit s{app.chain, std::nullopt, app.fields, app.materials, Channel::window};
   s.fields["school.serves_meals"] = i % 2 == 0;
-  s.materials = {"application-report", "sponsor-identity", "asset-proof", "charter", "board-roster",
-                 "principal-credentials", "staff-credentials", "staff-health-certificates", "site-title",
-                 "building-safety-report", "floor-plan", "facility-inventory", "air-quality-report",
-                 "completion-report", "fire-facility-test", "as-built-drawings", "legal-rep-id-card",
-                 "tax-agreement", "canteen-layout", "food-safety-rules"};
   return s;
 }
 

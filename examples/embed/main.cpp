@@ -39,16 +39,16 @@ yilian::request::Submit application() {
   yilian::request::Submit s;
   s.chain = "kindergarten-setup";
   s.fields = {
-      {"sponsor.type", Value{std::string("natural-person")}}, {"sponsor.name", Value{std::string("张丽华")}},
-      {"applicant.name", Value{std::string("淄川区阳光幼儿园")}}, {"applicant.legal_rep", Value{std::string("张丽华")}},
-      {"applicant.legal_rep_id", Value{std::string("11010519491231002X")}},
+      {"sponsor.type", Value{std::string("natural-person")}}, {"sponsor.name", Value{std::string("刘建国")}},
+      {"applicant.name", Value{std::string("淄川区阳光幼儿园")}}, {"applicant.legal_rep", Value{std::string("刘建国")}},
+      {"applicant.legal_rep_id", Value{std::string("370304197809201235")}},
       {"applicant.contact", Value{std::string("李明")}}, {"applicant.phone", Value{std::string("13800138000")}},
-      {"applicant.bank_account", Value{std::string("6222020200112233445")}}, {"applicant.capital", Value{50.0}},
+      {"applicant.bank_account", Value{std::string("37050163612000001234")}}, {"applicant.capital", Value{std::int64_t{120}}},
       {"site.address", Value{std::string("山东省淄博市淄川区般阳路88号")}}, {"site.area", Value{1200.0}},
       {"site.children_area", Value{800.0}}, {"site.outdoor_area", Value{600.0}},
       {"site.ownership", Value{std::string("leased")}}, {"school.classes", Value{std::int64_t{6}}},
       {"school.capacity", Value{std::int64_t{180}}}, {"school.age_range", Value{std::string("3-6")}},
-      {"school.principal", Value{std::string("王芳")}}, {"school.principal_id", Value{std::string("370302198503150025")}},
+      {"school.principal", Value{std::string("王芳")}}, {"school.principal_id", Value{std::string("370303199003152027")}},
       {"school.staff", Value{std::int64_t{30}}}, {"school.teachers", Value{std::int64_t{14}}},
       {"school.health_staff", Value{std::int64_t{2}}}, {"school.serves_meals", Value{true}},
       {"school.opening_date", Value{std::string("2025-09-01")}}, {"canteen.area", Value{80.0}},

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kApp = "tests/engine/kindergarten-application.yaml";
+const std::string kApp = "examples/applications/kindergarten-setup-complete.yaml";
 
 /// Sets an environment variable for the life of the object.
 struct Env {
@@ -129,6 +129,18 @@ TEST_CASE("cli.engine.refusals_and_their_exit_codes") {
   CHECK(r.out.find("bad.yaml:2:1") != std::string::npos);
   CHECK(r.out.find("did you mean `fields`?") != std::string::npos);
   CHECK(run_cli("case submit kindergarten-setup " + q(dir.file("none.yaml"))).exit_code == 2);
+  {
+    std::ifstream in(std::string(YILIAN_SOURCE_DIR) + "/" + kApp);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("370303199003152027"), 18, "370303199003152028");
+    std::ofstream f(dir.file("bad-id.yaml"));
+    f << text;
+  }
+  r = run_cli("case submit kindergarten-setup " + q(dir.file("bad-id.yaml")), true);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("bad-id.yaml:32:") != std::string::npos);
+  CHECK(r.out.find("school.principal_id") != std::string::npos);
+  CHECK(r.out.find("[id-card]") != std::string::npos);
   {
     std::ofstream f(dir.file("other.yaml"));
     f << "chain: retail-pharmacy\nfields: {}\n";

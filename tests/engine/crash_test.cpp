@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "../unit/engine_fixture.h"
-#include "load/application_stopgap.h"
+#include "yilian/application.h"
 #include "process.h"
 #include "replay_check.h"
 
@@ -26,7 +26,7 @@ using namespace yilian::test;
 namespace {
 
 const std::string kChain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
-const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/tests/engine/kindergarten-application.yaml";
+const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -37,9 +37,9 @@ std::string read_file(const std::string& path) {
 
 /// The kindergarten application, with or without meals (the food permit).
 request::Submit application(bool meals) {
-  Diagnostics diags;
-  auto app = detail::read_application_file(kApplication, diags);
-  REQUIRE(app.has_value());
+  ApplicationLoad loaded = load_application(kApplication);
+  REQUIRE(loaded.application.has_value());
+  auto app = &*loaded.application;
   app->fields["school.serves_meals"] = meals;
   return request::Submit{app->chain, std::nullopt, app->fields, app->materials, Channel::window};
 }

@@ -120,7 +120,7 @@ TEST_CASE("engine.faults.failed_reports_and_accepted_tasks") {
   CHECK(task_of(v, "b").requested == std::vector<std::string>{"场地平面图"});
   CHECK(v.notices == 1);
   // The applicant supplies: b goes back to y as attempt 2.
-  REQUIRE(e->apply(request::Supplement{1, {}, {"floor-plan"}, true}).is_ok());
+  REQUIRE(e->apply(request::Supplement{1, {}, {"lease"}, true}).is_ok());
   REQUIRE(eventually([&] { return later->count() == 2; }));
   CHECK(later->seen().back().key == "1:b:2");
   CHECK(view(*e, 1).visits == 2);

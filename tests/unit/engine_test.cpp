@@ -203,3 +203,26 @@ TEST_CASE("engine.not_a_store") {
   auto r = Records::open(dir.file("none.db"));
   CHECK(r.status().code() == Status::Code::not_found);
 }
+
+TEST_CASE("engine.invalid_values_are_refused_with_every_problem_named") {
+  ScratchDir dir("engine-invalid");
+  TestClock clock;
+  auto e = engine_with_chain(dir, clock);
+  request::Submit bad = flow_application(false);
+  bad.fields["x.flag"] = std::string("yes");        // a boolean field
+  bad.fields["applicant.nmae"] = std::string("张三");  // no such field
+  bad.materials.push_back("lease-contract");          // no such material
+  auto r = e->apply(bad);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Status::Code::invalid_input);
+  CHECK(r.status().message().find("3 invalid items") != std::string::npos);
+  CHECK(r.status().message().find("x.flag") != std::string::npos);
+  CHECK(r.status().message().find("applicant.name") != std::string::npos);  // the suggestion
+  CHECK(e->stats().events == 0);
+  CHECK(e->records().list({})->empty());
+  // A supplement is checked the same way; a valid one is applied.
+  REQUIRE(e->apply(flow_application(false)).is_ok());
+  CHECK(e->apply(request::Supplement{1, {{"x.flag", std::int64_t{3}}}, {}, false}).status().code() ==
+        Status::Code::invalid_input);
+  CHECK(e->apply(request::Supplement{1, {{"applicant.name", std::string("李四")}}, {}, false}).is_ok());
+}

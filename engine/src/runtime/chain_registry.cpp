@@ -4,25 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 #include "yilian/calendar_load.h"
 #include "yilian/load.h"
 
 namespace yilian::detail {
-
-std::vector<std::string> visible_fields(const Chain& chain, std::string_view department) {
-  std::set<std::string> keys;
-  for (const Matter& m : chain.matters) {
-    if (m.department != department) continue;
-    for (const Ref& r : m.fields) keys.insert(r.id);
-    for (const Field& f : m.field_defs) keys.insert(f.key);
-    for (const Field& f : m.produces) keys.insert(f.key);
-  }
-  if (const Department* d = chain.find_department(department))
-    for (const Ref& r : d->sees) keys.insert(r.id);
-  return {keys.begin(), keys.end()};
-}
 
 ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {
   dirs_.emplace_back("chains/calendars");
@@ -66,7 +52,7 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
   stored.version = loaded.chain->version;
   entry->stored = std::move(stored);
   entry->flow = FlowChain::compile(loaded.chain, *cal);
-  for (const Department& d : loaded.chain->departments) entry->visible[d.id] = visible_fields(*loaded.chain, d.id);
+  entry->checker = std::make_shared<const FormChecker>(merge_form(*loaded.chain));
   return std::shared_ptr<const ChainEntry>(std::move(entry));
 }
 

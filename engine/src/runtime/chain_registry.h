@@ -13,6 +13,7 @@
 
 #include "runtime/store.h"
 #include "yilian/calendar.h"
+#include "yilian/check.h"
 #include "yilian/flow.h"
 
 namespace yilian::detail {
@@ -20,8 +21,9 @@ namespace yilian::detail {
 struct ChainEntry {
   StoredChain stored;
   std::shared_ptr<const FlowChain> flow;
-  /// Per department: the field keys it may see (data minimisation).
-  std::map<std::string, std::vector<std::string>, std::less<>> visible;
+  /// The chain's one form, compiled for checking applications; its form()
+  /// decides what each department may see (department_view).
+  std::shared_ptr<const FormChecker> checker;
 };
 
 /// Thread-safe.
@@ -49,11 +51,5 @@ class ChainRegistry {
   std::map<std::string, Calendar, std::less<>> calendars_;
   std::map<std::pair<std::string, int>, std::shared_ptr<const ChainEntry>, std::less<>> entries_;
 };
-
-/// The field keys `department` may see in `chain`: the fields its matters
-/// ask for or produce, plus `departments.<id>.sees`.
-/// TODO(form): replace with yilian::department_view (form.h) once the form
-/// branch is merged; this stand-in does not evaluate matters' conditions.
-[[nodiscard]] std::vector<std::string> visible_fields(const Chain& chain, std::string_view department);
 
 }  // namespace yilian::detail

@@ -120,6 +120,20 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
       request);
 }
 
+/// Values that are not valid (a wrong check digit, a number out of range,
+/// an unknown key or material id) among what the applicant hands in: the
+/// request is refused with every problem named, so that the window has them
+/// corrected before the application is accepted. Missing items are not
+/// problems here: the flow's 一次告知 lists them.
+Status check_supplied(const ChainEntry& entry, const FieldValues& fields, const std::vector<std::string>& materials) {
+  const CheckResult r = entry.checker->check(fields, materials);
+  if (r.invalid.empty()) return Status::ok();
+  std::string msg = fmt::format("the application has {} invalid item{}:", r.invalid.size(), r.invalid.size() == 1 ? "" : "s");
+  for (const InvalidItem& i : r.invalid)
+    msg += fmt::format("\n  {}: {}{}", i.key, i.reason, i.hint.empty() ? "" : fmt::format(" ({})", i.hint));
+  return Status::invalid(msg);
+}
+
 /// Whether an applied event changed the form values or materials (stored
 /// apart from the rest of the state, and only when they change).
 bool changes_data(const FlowChain& fc, const EventBody& body) {
@@ -318,6 +332,10 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
           reply(*a, entry.status());
           continue;
         }
+        if (Status bad = check_supplied(**entry, sub->fields, sub->materials); !bad) {
+          reply(*a, bad);
+          continue;
+        }
         id = ++last_id;
         Slot fresh;
         fresh.chain = std::move(*entry);
@@ -337,6 +355,11 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
         s = *found;
       }
       const FlowChain& fc = *s->chain->flow;
+      if (const auto* sup = std::get_if<request::Supplement>(&a->request))
+        if (Status bad = check_supplied(*s->chain, sup->fields, sup->materials); !bad) {
+          reply(*a, bad);
+          continue;
+        }
 
       if (const auto* claim = std::get_if<request::Claim>(&a->request)) {
         const int m = fc.matter_index(claim->matter);

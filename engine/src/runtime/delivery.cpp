@@ -139,10 +139,9 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   task.department = mt.department;
   task.attempt = attempt;
   task.delivery = delivery;
-  // Data minimisation: only what this department may see.
-  if (auto it = slot.chain->visible.find(mt.department); it != slot.chain->visible.end())
-    for (const auto& key : it->second)
-      if (auto v = s.values.find(key); v != s.values.end()) task.fields.emplace(v->first, v->second);
+  // Data minimisation: only what this department may see (its applicable
+  // matters' fields and what the chain shares with it).
+  task.fields = department_view(slot.chain->checker->form(), mt.department, s.values);
   for (const Ref& r : mt.materials) {
     bool held = std::binary_search(s.materials.begin(), s.materials.end(), r.id);
     if (!held)
