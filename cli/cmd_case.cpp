@@ -59,7 +59,7 @@ void submit(const CaseOptions& o) {
   const CheckResult checked = check_application(*chain, *app);
   if (!checked.invalid.empty()) {
     for (const InvalidItem& i : checked.invalid)
-      std::fprintf(stderr, "%s%s: error: %s%s [%s]\n", i.where.known() ? (i.where.to_string() + ": ").c_str() : "",
+      std::fprintf(stderr, "%serror: %s: %s%s [%s]\n", i.where.known() ? (i.where.to_string() + ": ").c_str() : "",
                    i.key.c_str(), i.reason.c_str(), i.hint.empty() ? "" : (" (" + i.hint + ")").c_str(), i.code.c_str());
     std::fprintf(stderr, "yilian: error: %s: %zu invalid items; correct them before the case is submitted (see `yilian check`)\n",
                  o.application.c_str(), checked.invalid.size());
