@@ -147,8 +147,11 @@ class Engine {
   /// fire within a second of falling due). For programs that drive the
   /// clock themselves.
   void fire_due_timers();
-  /// Waits until no request, delivery or parked dispatch is pending, or the
-  /// timeout passes; true when idle. For tests and batch runs.
+  /// Waits until no request is queued or being committed, no delivery waits
+  /// for an adapter's report and no retry is scheduled, or until the timeout
+  /// passes; true when idle. Dispatches waiting for an adapter to be
+  /// registered and tasks an adapter accepted do not count. For tests and
+  /// batch runs.
   [[nodiscard]] bool wait_idle(std::chrono::milliseconds timeout);
 
   struct Impl;

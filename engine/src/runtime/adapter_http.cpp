@@ -84,8 +84,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
 class HttpAdapter final : public Adapter, public std::enable_shared_from_this<HttpAdapter> {
  public:
-  HttpAdapter(asio::io_context& io, Url url, const AdapterConfig& c)
-      : io(io), url(std::move(url)), headers(c.headers), connect_timeout(c.connect_timeout), io_timeout(c.io_timeout),
+  HttpAdapter(asio::io_context& context, Url target, const AdapterConfig& c)
+      : io(context), url(std::move(target)), headers(c.headers), connect_timeout(c.connect_timeout), io_timeout(c.io_timeout),
         concurrency(std::max(1, c.concurrency)) {}
 
   void dispatch(const Task& task, Completion done) override {

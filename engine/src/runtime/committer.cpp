@@ -436,7 +436,7 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
       const std::string& department = fc.chain().matters[static_cast<std::size_t>(x->matter)].department;
       RetryPolicy policy = options.retry;
       {
-        std::lock_guard a(ad_mu);
+        std::lock_guard bindings_lock(ad_mu);
         if (const Binding* b = binding_for(department)) policy = b->retry;
       }
       const Instant at = now();
