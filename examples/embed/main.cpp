@@ -81,6 +81,16 @@ int main(int argc, char** argv) {
                                        ("yilian-embed-" + std::to_string(::getpid()) + ".db")).string()
                                     : argv[2];
 
+  // A scratch store is removed however the program ends.
+  struct Scratch {
+    std::string path;
+    ~Scratch() {
+      std::error_code ec;
+      if (!path.empty())
+        for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix, ec);
+    }
+  } scratch_store{scratch ? store : std::string()};
+
   yilian::EngineOptions options;
   options.auto_deliver = yilian::DeliveryMethod::electronic;  // electronic licences: no second visit
   auto opened = yilian::Engine::open(store, options);
@@ -106,9 +116,5 @@ int main(int argc, char** argv) {
     std::printf("  #%-2llu %s  %s\n", static_cast<unsigned long long>(entry.seq), entry.at.to_string().c_str(),
                 entry.summary.c_str());
   engine.close();
-  if (scratch) {
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(store + suffix, ec);
-  }
   return view->stage == yilian::CaseStage::delivered ? 0 : 1;
 }
