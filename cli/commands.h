@@ -14,6 +14,7 @@ void add_calendar(CLI::App& app);
 void add_deadline(CLI::App& app);
 void add_form(CLI::App& app);
 void add_check(CLI::App& app);
+void add_simulate(CLI::App& app);
 void add_run(CLI::App& app);
 void add_case(CLI::App& app);
 void add_task(CLI::App& app);

@@ -87,3 +87,17 @@ if(YILIAN_JS_TESTS)
   # One Chromium at a time: it is the heaviest test on a two-core machine.
   set_tests_properties(bpmn.render PROPERTIES RESOURCE_LOCK yilian_chromium)
 endif()
+
+# The simulation report (docs/simulation.md) renders in headless Chromium:
+# every chart with its bars, lines and boxes, Chinese in Noto Sans CJK, no
+# network, no console error. The screenshot goes to the build tree; run the
+# script by hand to refresh docs/simulation-report.png.
+if(YILIAN_JS_TESTS AND TARGET yilian_cli)
+  # The scenario schema and the scenario loader agree (chains/scenarios
+  # pass both; broken scenarios fail both, the loader with located errors).
+  yilian_add_js_test(schema.scenarios scenario-schema-check.mjs --cli $<TARGET_FILE:yilian_cli>)
+  yilian_add_js_test(sim.report_renders sim-report-check.mjs --cli $<TARGET_FILE:yilian_cli>
+                     --screenshot ${CMAKE_BINARY_DIR}/simulation-report.png)
+  # One Chromium at a time: it is the heaviest test on a two-core machine.
+  set_tests_properties(sim.report_renders PROPERTIES RESOURCE_LOCK yilian_chromium)
+endif()

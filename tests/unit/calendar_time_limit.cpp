@@ -200,3 +200,26 @@ TEST_CASE("calendar.acceptance.office_hours") {
   CHECK(eve.date == D("2027-01-01"));
   CHECK(eve.provisional);
 }
+
+TEST_CASE("calendar.deadline_date.equals_compute_deadline") {
+  // The lean date-only call gives compute_deadline's date for every start,
+  // limit, extension and set of clock stops (the simulator relies on it).
+  const Calendar& cal = test::cn_mainland();
+  std::uint64_t x = 7;
+  auto next = [&](int lo, int hi) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<int>((x >> 33) % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  for (int i = 0; i < 3000; ++i) {
+    const Date start = test::D("2018-01-01") + next(0, 3400);
+    TimeLimit limit(next(0, 60));
+    if (next(0, 4) == 0) (void)limit.extend({ExtensionBasis::department_head, next(1, 10), "局长", start + 5, ""});
+    SuspensionLedger ledger;
+    for (int k = next(0, 3); k > 0; --k) {
+      const Date from = start + next(0, 60);
+      (void)ledger.add({from, from + next(0, 12), SuspensionReason::supplement, std::nullopt, ""});
+    }
+    CHECK(deadline_date(cal, start, limit, ledger) == compute_deadline(cal, start, limit, ledger).date);
+  }
+  CHECK(deadline_date(Calendar::continuous(), test::D("2025-10-01"), TimeLimit(3)) == test::D("2025-10-04"));
+}

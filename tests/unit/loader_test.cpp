@@ -169,3 +169,14 @@ TEST_CASE("load.chain_files.folder") {
   CHECK(std::is_sorted(files->begin(), files->end()));
   CHECK_FALSE(chain_files("/nonexistent").is_ok());
 }
+
+TEST_CASE("load.chain_files.skips_calendars_and_scenarios") {
+  auto files = chain_files(std::string(YILIAN_SOURCE_DIR) + "/chains");
+  REQUIRE(files.is_ok());
+  CHECK(files->size() >= 7);
+  for (const auto& f : *files) {
+    CAPTURE(f);
+    CHECK(f.find("/calendars/") == std::string::npos);
+    CHECK(f.find("/scenarios/") == std::string::npos);
+  }
+}

@@ -79,6 +79,12 @@ class Calendar {
   /// Builds the index from `data`. Rules outside the years of `data.years`
   /// still apply; those years stay provisional.
   explicit Calendar(const CalendarData& data);
+  /// A calendar named "continuous" on which every day is a working day and
+  /// no result is provisional: for simulations checked against queueing
+  /// theory (24-hour days, no weekends, no holidays).
+  [[nodiscard]] static Calendar continuous();
+  /// True for the calendar made by continuous().
+  [[nodiscard]] bool is_continuous() const;
 
   [[nodiscard]] const std::string& name() const;
   [[nodiscard]] const std::string& title() const;

@@ -114,11 +114,13 @@ class FlowChain {
   std::vector<std::vector<std::string>> asked_fields_;     ///< per matter: fields the applicant must give
   std::vector<std::vector<std::string>> asked_materials_;  ///< per matter: materials the applicant hands in
   std::vector<std::string> condition_fields_;              ///< applicant fields read by conditions
-  // The same as positions in two sorted key lists, so that missing() finds
-  // what the form holds in one merge walk instead of a lookup per key.
-  std::vector<std::string> field_keys_, material_keys_;
-  std::vector<std::vector<int>> asked_field_pos_, asked_material_pos_;
-  std::vector<int> condition_pos_;
+  // For missing(): the keys and materials it looks at, sorted, and per
+  // matter their positions in those lists (one merge walk per call).
+  std::vector<std::string> keys_;
+  std::vector<int> condition_key_idx_;
+  std::vector<std::vector<int>> asked_key_idx_;
+  std::vector<std::string> material_ids_;
+  std::vector<std::vector<int>> asked_material_idx_;
 };
 
 enum class CaseStage : std::uint8_t {
@@ -292,6 +294,12 @@ struct StepOutcome {
 /// On `invalid` the state is unchanged. On `ignored` only `state.events` is
 /// counted up. Deterministic: the same state and event give the same result.
 StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out);
+
+/// The same as the overload above, with the same result and state, but it
+/// may take the event's data (a first application's fields and materials)
+/// instead of copying them; the event is left valid but unspecified. For
+/// drivers that build an event per case (the simulator).
+StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::vector<Command>& out);
 
 /// Applies events that arrived together, in order; supplement requests among
 /// them go out as one notice. Stops at the first invalid event (earlier ones

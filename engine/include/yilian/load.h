@@ -47,7 +47,8 @@ struct ParseResult {
                                          const LoadOptions& options = {});
 
 /// The chain files under `path`: the file itself, or every *.yaml / *.yml
-/// file of a folder (not recursing into `calendars/`), sorted by name.
+/// file of a folder (not recursing into `calendars/` or `scenarios/`),
+/// sorted by name.
 [[nodiscard]] Result<std::vector<std::string>> chain_files(const std::string& path);
 
 }  // namespace yilian

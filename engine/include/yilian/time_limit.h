@@ -130,6 +130,12 @@ struct Deadline {
 [[nodiscard]] Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit& limit,
                                         const SuspensionLedger& ledger = {});
 
+/// compute_deadline(...).date alone, without the provisional years and the
+/// warnings: for callers that need only the date many times (the simulator
+/// checks every simulated case against its limits).
+[[nodiscard]] Date deadline_date(const Calendar& calendar, Date start, const TimeLimit& limit,
+                                 const SuspensionLedger& ledger = {});
+
 /// Counted working days in (from, to]: working days not inside a
 /// suspension; 0 when to <= from.
 [[nodiscard]] std::int64_t counted_days(const Calendar& calendar, Date from, Date to,

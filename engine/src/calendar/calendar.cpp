@@ -53,19 +53,23 @@ struct Calendar::Index {
   std::int64_t delta_end = 0;        // W(d) - C(d) for d >= end
   std::vector<std::int32_t> dates;   // working days in the index: dates[k - ord[0] - 1]
   std::vector<DayEntry> entries;     // effective rules, by date
+  bool every_day = false;            // continuous(): W(d) = d, every year covered
 
   [[nodiscard]] std::int64_t ordinal(std::int64_t d) const {
+    if (every_day) return d;
     if (d < begin) return weekday_count(d);
     if (d >= end) return weekday_count(d) + delta_end;
     return ord[static_cast<std::size_t>(d - begin + 1)];
   }
   [[nodiscard]] std::int64_t day_of(std::int64_t k) const {
+    if (every_day) return k;
     if (ord.empty() || k <= ord.front()) return weekday_of_count(k);
     if (k > ord.back()) return weekday_of_count(k - delta_end);
     return dates[static_cast<std::size_t>(k - ord.front() - 1)];
   }
   // True when every day in [lo, hi] lies in a covered year.
   [[nodiscard]] bool covered(std::int32_t lo, std::int32_t hi) const {
+    if (every_day) return true;
     for (const auto& [first, last] : spans)
       if (lo >= first && lo <= last) return hi <= last;
     return false;
@@ -73,6 +77,18 @@ struct Calendar::Index {
 };
 
 Calendar::Calendar() : index_(std::make_shared<const Index>()) {}
+
+Calendar Calendar::continuous() {
+  auto idx = std::make_shared<Index>();
+  idx->name = "continuous";
+  idx->title = "every day a working day (simulation)";
+  idx->every_day = true;
+  Calendar c;
+  c.index_ = std::move(idx);
+  return c;
+}
+
+bool Calendar::is_continuous() const { return index_->every_day; }
 
 Calendar::Calendar(const CalendarData& data) {
   auto idx = std::make_shared<Index>();
@@ -141,6 +157,7 @@ const std::vector<std::string>& Calendar::bases() const { return index_->bases; 
 const std::vector<int>& Calendar::years() const { return index_->years; }
 
 bool Calendar::covers(int year) const {
+  if (index_->every_day) return year >= 1 && year <= 9999;
   return std::binary_search(index_->years.begin(), index_->years.end(), year);
 }
 

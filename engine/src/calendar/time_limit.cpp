@@ -156,15 +156,17 @@ Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit&
 
   for (const Suspension& s : ledger.entries()) {
     if (!is_article45(s.reason)) continue;
-    const std::string what = fmt::format("the {} stop {}..{}", to_string(s.reason), s.from.to_string(),
-                                         s.to.to_string());
+    // Formatted only when there is something to say (this runs per simulated case).
+    auto what = [&] {
+      return fmt::format("the {} stop {}..{}", to_string(s.reason), s.from.to_string(), s.to.to_string());
+    };
     if (!s.told_days) {
-      d.warnings.push_back(what + " has no told length: Art. 45 requires telling the applicant in writing how long it takes");
+      d.warnings.push_back(what() + " has no told length: Art. 45 requires telling the applicant in writing how long it takes");
       continue;
     }
     const std::int64_t lasted = calendar.working_days_between(s.from - 1, s.to).days;
     if (lasted > *s.told_days)
-      d.warnings.push_back(fmt::format("{} lasted {} working days; the applicant was told {}", what, lasted,
+      d.warnings.push_back(fmt::format("{} lasted {} working days; the applicant was told {}", what(), lasted,
                                        *s.told_days));
   }
   // An extension must be approved while the limit still runs.
@@ -180,6 +182,10 @@ Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit&
     days += e.days;
   }
   return d;
+}
+
+Date deadline_date(const Calendar& calendar, Date start, const TimeLimit& limit, const SuspensionLedger& ledger) {
+  return advance(calendar, start, limit.total_days(), ledger.merged()).date;
 }
 
 std::int64_t counted_days(const Calendar& calendar, Date from, Date to, const SuspensionLedger& ledger) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "analysis/graph.h"
@@ -78,23 +79,23 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
       if (asked(k)) condition_fields.insert(k);
   }
   fc->condition_fields_.assign(condition_fields.begin(), condition_fields.end());
-  // Sorted key lists and positions for missing().
-  std::set<std::string> fkeys(condition_fields.begin(), condition_fields.end()), mkeys;
+  // Sorted lists of what missing() checks, and positions into them.
+  std::set<std::string> keys(condition_fields.begin(), condition_fields.end()), mats;
   for (std::size_t m = 0; m < n; ++m) {
-    fkeys.insert(fc->asked_fields_[m].begin(), fc->asked_fields_[m].end());
-    mkeys.insert(fc->asked_materials_[m].begin(), fc->asked_materials_[m].end());
+    keys.insert(fc->asked_fields_[m].begin(), fc->asked_fields_[m].end());
+    mats.insert(fc->asked_materials_[m].begin(), fc->asked_materials_[m].end());
   }
-  fc->field_keys_.assign(fkeys.begin(), fkeys.end());
-  fc->material_keys_.assign(mkeys.begin(), mkeys.end());
-  auto pos = [](const std::vector<std::string>& keys, const std::string& k) {
-    return static_cast<int>(std::lower_bound(keys.begin(), keys.end(), k) - keys.begin());
+  fc->keys_.assign(keys.begin(), keys.end());
+  fc->material_ids_.assign(mats.begin(), mats.end());
+  auto position = [](const std::vector<std::string>& sorted, const std::string& key) {
+    return static_cast<int>(std::lower_bound(sorted.begin(), sorted.end(), key) - sorted.begin());
   };
-  for (const auto& k : fc->condition_fields_) fc->condition_pos_.push_back(pos(fc->field_keys_, k));
-  fc->asked_field_pos_.resize(n);
-  fc->asked_material_pos_.resize(n);
+  for (const auto& k : fc->condition_fields_) fc->condition_key_idx_.push_back(position(fc->keys_, k));
+  fc->asked_key_idx_.resize(n);
+  fc->asked_material_idx_.resize(n);
   for (std::size_t m = 0; m < n; ++m) {
-    for (const auto& k : fc->asked_fields_[m]) fc->asked_field_pos_[m].push_back(pos(fc->field_keys_, k));
-    for (const auto& k : fc->asked_materials_[m]) fc->asked_material_pos_[m].push_back(pos(fc->material_keys_, k));
+    for (const auto& k : fc->asked_fields_[m]) fc->asked_key_idx_[m].push_back(position(fc->keys_, k));
+    for (const auto& k : fc->asked_materials_[m]) fc->asked_material_idx_[m].push_back(position(fc->material_ids_, k));
   }
   fc->chain_ = std::move(chain);
   return fc;
@@ -122,33 +123,41 @@ std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values,
     if (matter >= 0) m.needed_by.push_back(matter);
     out.push_back(std::move(m));
   };
-  // Which keys the application holds: one walk over each pair of sorted
-  // sequences (the form's values are a map ordered like field_keys_; the
-  // materials are sorted, as CaseState keeps them).
-  std::vector<char> has_field(field_keys_.size()), has_material(material_keys_.size());
+  // Which keys have a value and which materials were handed in: one merge
+  // walk of each sorted list (values is ordered by key; materials sorted).
+  // Flags on the stack for chains of usual size (no allocation per call).
+  std::array<char, 512> small{};
+  std::vector<char> big;
+  char* has_key = small.data();
+  if (keys_.size() + material_ids_.size() > small.size()) {
+    big.assign(keys_.size() + material_ids_.size(), 0);
+    has_key = big.data();
+  }
+  char* has_material = has_key + keys_.size();
   {
     auto it = values.begin();
-    for (std::size_t i = 0; i < field_keys_.size(); ++i) {
-      while (it != values.end() && it->first < field_keys_[i]) ++it;
-      has_field[i] = it != values.end() && it->first == field_keys_[i] && !std::holds_alternative<std::monostate>(it->second);
+    for (std::size_t k = 0; k < keys_.size() && it != values.end(); ++k) {
+      int c = 0;
+      while (it != values.end() && (c = it->first.compare(keys_[k])) < 0) ++it;
+      if (it != values.end() && c == 0 && !std::holds_alternative<std::monostate>(it->second)) has_key[k] = 1;
     }
     auto mt = materials.begin();
-    for (std::size_t i = 0; i < material_keys_.size(); ++i) {
-      while (mt != materials.end() && *mt < material_keys_[i]) ++mt;
-      has_material[i] = mt != materials.end() && *mt == material_keys_[i];
+    for (std::size_t k = 0; k < material_ids_.size() && mt != materials.end(); ++k) {
+      int c = 0;
+      while (mt != materials.end() && (c = mt->compare(material_ids_[k])) < 0) ++mt;
+      if (mt != materials.end() && c == 0) has_material[k] = 1;
     }
   }
   // Fields that decide which matters apply are needed whatever the branch.
   for (std::size_t i = 0; i < condition_fields_.size(); ++i)
-    if (!has_field[static_cast<std::size_t>(condition_pos_[i])]) add(Missing::Kind::field, condition_fields_[i], -1);
+    if (!has_key[static_cast<std::size_t>(condition_key_idx_[i])]) add(Missing::Kind::field, condition_fields_[i], -1);
   for (std::size_t m = 0; m < preds_.size(); ++m) {
     // A matter applies unless its condition is known to be false.
-    if (chain_->matters[m].conditional() && chain_->matters[m].when.evaluate(values) == Truth::no) continue;
+    if (chain_->matters[m].when.evaluate(values) == Truth::no) continue;
     for (std::size_t i = 0; i < asked_fields_[m].size(); ++i)
-      if (!has_field[static_cast<std::size_t>(asked_field_pos_[m][i])])
-        add(Missing::Kind::field, asked_fields_[m][i], static_cast<int>(m));
+      if (!has_key[static_cast<std::size_t>(asked_key_idx_[m][i])]) add(Missing::Kind::field, asked_fields_[m][i], static_cast<int>(m));
     for (std::size_t i = 0; i < asked_materials_[m].size(); ++i)
-      if (!has_material[static_cast<std::size_t>(asked_material_pos_[m][i])])
+      if (!has_material[static_cast<std::size_t>(asked_material_idx_[m][i])])
         add(Missing::Kind::material, asked_materials_[m][i], static_cast<int>(m));
   }
   return out;

@@ -385,7 +385,8 @@ Result<std::vector<std::string>> chain_files(const std::string& path) {
   std::vector<std::string> out;
   for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (it->is_directory() && it->path().filename() == "calendars") {
+    // Calendars and simulation scenarios live beside the chains but are not chains.
+    if (it->is_directory() && (it->path().filename() == "calendars" || it->path().filename() == "scenarios")) {
       it.disable_recursion_pending();
       continue;
     }

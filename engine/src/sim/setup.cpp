@@ -1,0 +1,189 @@
+#include "sim/setup.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "yilian/analysis.h"
+#include "yilian/simulate.h"
+
+namespace yilian::detail {
+namespace {
+
+SuspensionReason reason_of(PhaseKind k) {
+  switch (k) {
+    case PhaseKind::hearing: return SuspensionReason::hearing;
+    case PhaseKind::tendering: return SuspensionReason::tendering;
+    case PhaseKind::auction: return SuspensionReason::auction;
+    case PhaseKind::inspection: return SuspensionReason::inspection;
+    case PhaseKind::testing: return SuspensionReason::testing;
+    case PhaseKind::quarantine: return SuspensionReason::quarantine;
+    case PhaseKind::appraisal: return SuspensionReason::appraisal;
+    case PhaseKind::expert_review: return SuspensionReason::expert_review;
+    default: return SuspensionReason::other;
+  }
+}
+
+int minutes_of(const std::string& hhmm, int fallback) {
+  auto t = TimeOfDay::parse(hhmm);
+  return t ? t->minutes : fallback;
+}
+
+}  // namespace
+
+Value placeholder_value(const Field* f) {
+  if (!f) return std::string("x");
+  switch (f->type) {
+    case FieldType::boolean: return false;
+    case FieldType::integer: return static_cast<std::int64_t>(f->min ? std::ceil(*f->min) : 1);
+    case FieldType::number:
+    case FieldType::area: return f->min ? *f->min : 1.0;
+    case FieldType::enumeration: return f->values.empty() ? std::string("x") : f->values.front();
+    case FieldType::date: return std::string("2025-01-01");
+    default: return std::string("x");
+  }
+}
+
+std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Calendar& calendar,
+                                  const Scenario& scenario, bool separate) {
+  auto s = std::make_unique<Setup>();
+  const Chain& c = fc->chain();
+  s->fc = fc;
+  s->separate = separate;
+  s->scenario = &scenario;
+  const bool continuous = calendar.is_continuous();
+  const int opens = continuous ? 0 : scenario.opens.minutes;
+  const int closes = continuous ? 24 * 60 : scenario.closes ? scenario.closes->minutes : minutes_of(c.office_close, 17 * 60);
+  s->chain_clock = WorkClock(calendar, opens, closes);
+
+  // Departments that have matters, in the chain's order.
+  for (const auto& d : c.departments) {
+    if (std::none_of(c.matters.begin(), c.matters.end(), [&](const Matter& m) { return m.department == d.id; })) continue;
+    s->dept_ids.push_back(d.id);
+    const auto it = scenario.departments.find(d.id);
+    const DepartmentScenario ds = it != scenario.departments.end() ? it->second : DepartmentScenario{};
+    s->officers.push_back(ds.officers);
+    const int o = continuous ? 0 : ds.opens ? ds.opens->minutes : opens;
+    const int e = continuous ? 24 * 60 : ds.closes ? ds.closes->minutes : closes;
+    s->dept_clock.emplace_back(calendar, o, e);
+  }
+
+  const std::size_t n = c.matters.size();
+  s->service.reserve(n);
+  s->suspension.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Matter& m = c.matters[i];
+    const auto dit = std::find(s->dept_ids.begin(), s->dept_ids.end(), m.department);
+    s->dept_of.push_back(static_cast<int>(dit - s->dept_ids.begin()));
+    const auto it = scenario.matters.find(m.id);
+    const MatterScenario ms = it != scenario.matters.end() ? it->second : MatterScenario{};
+    s->service.push_back(ms.service ? *ms.service : default_service(m));
+    s->p_reject.push_back(ms.reject);
+    s->p_supplement.push_back(ms.supplement);
+    SuspensionReason reason = SuspensionReason::other;
+    for (const auto& ph : m.phases)
+      if (!ph.counted) {
+        reason = reason_of(ph.kind);
+        break;
+      }
+    s->suspension_reason.push_back(reason);
+    if (ms.suspension) s->suspension.push_back(*ms.suspension);
+    else if (m.uncounted_days() > 0) s->suspension.push_back(Distribution::fixed(m.uncounted_days()));
+    else s->suspension.emplace_back();
+    // A supplement request asks again for something the applicant handed
+    // in: the matter's first own material, else its first field.
+    std::vector<std::string> items;
+    for (const auto& r : m.materials)
+      if (!c.issuer_of(r.id)) {
+        items.push_back(r.id);
+        break;
+      }
+    if (items.empty() && !m.fields.empty()) items.push_back(m.fields.front().id);
+    if (items.empty()) items.emplace_back("补正说明");
+    for (const auto& f : m.produces) s->produced_keys.push_back(f.key);
+    s->supplement_items.push_back(std::move(items));
+    s->own_materials.push_back(static_cast<int>(m.materials.size()));
+    int fields = 0;
+    for (const auto& r : m.fields)
+      if (const Field* f = c.find_field(r.id); f && f->required) ++fields;
+    s->own_fields.push_back(fields);
+  }
+  // Samplers point into the vectors above: fill them once these are final.
+  for (std::size_t i = 0; i < n; ++i) {
+    s->service_sampler.emplace_back(s->service[i]);
+    s->suspension_sampler.push_back(s->suspension[i] ? Sampler(*s->suspension[i]) : Sampler());
+  }
+  s->statutory_days = c.statutory_days.value_or(kJointHandlingCeilingDays);
+  s->response = Sampler(scenario.response);
+  s->pickup = Sampler(scenario.pickup);
+  s->gap = Sampler(scenario.baseline_gap);
+
+  for (const auto& [key, shares] : scenario.branches) {
+    BranchKey b;
+    b.key = key;
+    const Matter* producer = c.producer_of(key);
+    b.producer = producer ? static_cast<int>(producer - c.matters.data()) : -1;
+    double sum = 0;
+    for (const auto& sh : shares) {
+      b.values.push_back(sh.value);
+      sum += sh.share;
+      b.cumulative.push_back(sum);
+    }
+    const Field* f = c.find_field(key);
+    if (f && f->type == FieldType::boolean && shares.size() == 1 && sum < 1) {
+      b.values.emplace_back(!std::get<bool>(shares.front().value));
+      b.cumulative.push_back(1.0);
+    }
+    if (!b.cumulative.empty()) b.cumulative.back() = 1.0;  // rounding of shares that sum to 1
+    s->branches.push_back(std::move(b));
+  }
+  return s;
+}
+
+Profile& Setup::profile(const std::vector<int>& choice) {
+  auto it = profiles_.find(choice);
+  if (it != profiles_.end()) return *it->second;
+  const Chain& c = fc->chain();
+  auto p = std::make_unique<Profile>();
+  FieldValues values;
+  for (std::size_t i = 0; i < branches.size(); ++i)
+    if (branches[i].producer < 0) values[branches[i].key] = branches[i].values[static_cast<std::size_t>(choice[i])];
+  // Ask the flow core what the application needs (一次告知), fill it in,
+  // and ask again: the values given may switch matters on or off.
+  std::vector<std::string> materials;
+  for (int round = 0; round < 16; ++round) {
+    bool added = false;
+    materials.clear();
+    for (const auto& m : fc->missing(values, {})) {
+      if (m.kind == FlowChain::Missing::Kind::material) {
+        materials.push_back(m.key);
+      } else if (!values.count(m.key)) {
+        values[m.key] = placeholder_value(c.find_field(m.key));
+        added = true;
+      }
+    }
+    if (!added) break;
+  }
+  std::sort(materials.begin(), materials.end());
+  p->fields = static_cast<int>(values.size());
+  p->materials = static_cast<int>(materials.size());
+  std::vector<std::string> fewer = materials;
+  if (!fewer.empty()) fewer.erase(fewer.begin());
+  p->submit_incomplete = Event{Instant{}, event::Submitted{values, fewer, Channel::window}};
+  p->submit = Event{Instant{}, event::Submitted{std::move(values), std::move(materials), Channel::window}};
+  for (std::size_t m = 0; m < c.matters.size(); ++m) {
+    FieldValues produced;
+    for (const Field& f : c.matters[m].produces) {
+      Value v = placeholder_value(&f);
+      for (std::size_t i = 0; i < branches.size(); ++i)
+        if (branches[i].producer == static_cast<int>(m) && branches[i].key == f.key)
+          v = branches[i].values[static_cast<std::size_t>(choice[i])];
+      produced[f.key] = std::move(v);
+    }
+    p->approve.push_back(Event{Instant{}, event::TaskApproved{static_cast<int>(m), 0, std::move(produced)}});
+  }
+  Profile& ref = *p;
+  profiles_.emplace(choice, std::move(p));
+  return ref;
+}
+
+}  // namespace yilian::detail

@@ -1,0 +1,83 @@
+// What the simulator prepares once per run: per-matter and per-department
+// parameters, the branches of the form, and the applications (profiles)
+// that applicants hand in. Built from the chain, the scenario and the flow
+// core's own rules (FlowChain::missing says what an application needs).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/random.h"
+#include "sim/work_clock.h"
+#include "yilian/flow.h"
+#include "yilian/scenario.h"
+
+namespace yilian::detail {
+
+/// One kind of applicant: the values of the branch fields, the application
+/// that follows from them, and what each matter produces for them.
+struct Profile {
+  Event submit;              ///< the complete application (event::Submitted)
+  Event submit_incomplete;   ///< the same with one material left out
+  std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
+  int fields = 0;            ///< fields the applicant fills in on the one form
+  int materials = 0;         ///< materials in the complete application
+  /// Lists of finished cases equal to the complete application's, moved
+  /// into the next case's event instead of copying (bounded pools).
+  std::vector<FieldValues> spare_fields;
+  std::vector<std::vector<std::string>> spare_materials;
+};
+
+/// A field whose value is drawn per applicant.
+struct BranchKey {
+  std::string key;
+  std::vector<Value> values;
+  std::vector<double> cumulative;  ///< running sum of shares, last = 1
+  int producer = -1;               ///< matter that produces the key, or -1 (the applicant gives it)
+};
+
+struct Setup {
+  std::shared_ptr<const FlowChain> fc;
+  bool separate = false;
+  const Scenario* scenario = nullptr;
+
+  // per matter
+  std::vector<int> dept_of;
+  std::vector<Distribution> service;
+  std::vector<Sampler> service_sampler;
+  std::vector<double> p_reject, p_supplement;
+  std::vector<std::optional<Distribution>> suspension;
+  std::vector<Sampler> suspension_sampler;
+  std::vector<SuspensionReason> suspension_reason;
+  std::vector<std::vector<std::string>> supplement_items;  ///< what a supplement request asks for
+  std::vector<int> own_materials, own_fields;   ///< applying for the matter on its own
+
+  // per department (those with matters, in chain order)
+  std::vector<std::string> dept_ids;
+  std::vector<int> officers;
+  std::vector<WorkClock> dept_clock;
+  WorkClock chain_clock;  ///< arrivals, the applicant, delivery
+
+  int statutory_days = 45;
+  std::vector<std::string> produced_keys;  ///< every key a matter produces (they join a case's values)
+  std::vector<BranchKey> branches;
+  Sampler response, pickup, gap;
+
+  /// The profile for a choice of value per branch key (built on first use).
+  Profile& profile(const std::vector<int>& choice);
+
+ private:
+  std::map<std::vector<int>, std::unique_ptr<Profile>> profiles_;
+};
+
+/// Prepares a run. `separate` uses the chain as the separate-applications
+/// baseline (accounting for visits and materials per matter).
+std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Calendar& calendar,
+                                  const Scenario& scenario, bool separate);
+
+/// A value of the field's type for a field the scenario leaves open.
+Value placeholder_value(const Field* f);
+
+}  // namespace yilian::detail

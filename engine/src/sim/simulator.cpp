@@ -1,0 +1,644 @@
+// The event loop. Owns arrivals, queues, officers, office hours, the
+// applicant's behaviour, randomness and statistics; every change of a
+// case goes through the flow core's step() and the simulator acts on the
+// commands it returns (Dispatch: join the department's queue; SendNotice:
+// the applicant answers; ReadyForDelivery: hand out; NotifyEnded: leave).
+#include "sim/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/loop_state.h"
+
+namespace yilian::detail {
+namespace {
+
+using namespace loop;
+
+class Loop {
+ public:
+  Loop(Setup& s, const Scenario& sc, Accum& acc, const ProgressCallback& progress, bool baseline)
+      : s_(s), sc_(sc), acc_(acc), progress_(progress), baseline_(baseline), fc_(*s.fc),
+        arrival_rng_(sc.seed, 1), form_rng_(sc.seed, 2), applicant_rng_(sc.seed, 3), outcome_rng_(sc.seed, 4) {
+    const std::size_t n = fc_.matter_count();
+    for (std::size_t m = 0; m < n; ++m) service_rng_.emplace_back(sc.seed, 100 + m);
+    depts_.resize(s.dept_ids.size());
+    acc_.matters.resize(n);
+    acc_.depts.resize(s.dept_ids.size());
+    for (auto& d : acc_.depts) {
+      d.series_sum.assign(kSeriesPoints, 0.0);
+      d.series_n.assign(kSeriesPoints, 0);
+    }
+    fresh_ = new_case(fc_, 0);
+    statutory_ = TimeLimit(s.statutory_days);
+    gap_zero_ = sc.baseline_gap.kind == Distribution::Kind::fixed && sc.baseline_gap.a == 0;
+    for (std::size_t m = 0; m < n; ++m) {
+      const int mi = static_cast<int>(m);
+      reject_.push_back(Event{Instant{}, event::TaskRejected{mi, 0, "模拟：不予许可"}});
+      request_.push_back(Event{Instant{}, event::SupplementRequested{mi, 0, s.supplement_items[m], "模拟：材料需补正"}});
+      std::optional<int> told;
+      if (s.suspension[m]) told = static_cast<int>(std::lround(s.suspension[m]->mean()));
+      suspend_.push_back(Event{Instant{}, event::TaskSuspended{mi, 0, s.suspension_reason[m], told, ""}});
+      resume_.push_back(Event{Instant{}, event::TaskResumed{mi, 0}});
+    }
+    const double end = static_cast<double>(Date::from_ymd(9998, 12, 31)->days()) * 86400.0;
+    t_limit_ = end;
+    days_ = sc.days ? *sc.days : 250;
+    if (!sc.trace.empty()) expected_ = sc.trace.size();
+    else if (sc.cases) expected_ = *sc.cases;
+    else expected_ = static_cast<std::uint64_t>(sc.arrival_rate * days_);
+  }
+
+  Status run() {
+    for (;;) {
+      if (Status st = replication(); !st) return st;
+      ++acc_.replications;
+      if (!sc_.trace.empty() || !sc_.cases || arrivals_ >= *sc_.cases) break;
+    }
+    return Status::ok();
+  }
+
+ private:
+  // ---- replications ---------------------------------------------------------
+
+  Status replication() {
+    const double t_start = static_cast<double>(sc_.start.days()) * 86400.0;
+    t_start_ = t_start;
+    w_start_ = s_.chain_clock.to_work(t_start);
+    w0_ = w_start_ + sc_.warmup_days;
+    const double t_warm = std::max(t_start, s_.chain_clock.to_real(w0_));
+    n_w1_ = kInf;
+    n_last_w_ = w_start_;
+    for (std::size_t d = 0; d < depts_.size(); ++d) {
+      DeptState& ds = depts_[d];
+      ds.last_t = t_start;
+      ds.last_w = s_.dept_clock[d].to_work(t_start);
+      ds.w0 = s_.dept_clock[d].to_work(t_warm);
+      ds.w1 = kInf;
+    }
+    trace_next_ = 0;
+    double span = days_;
+    if (!sc_.trace.empty()) {
+      const double last = trace_time(sc_.trace.back());
+      span = std::max(1e-9, s_.chain_clock.to_work(last) - w_start_);
+      schedule_trace_arrival(t_start);
+    } else {
+      next_arrival_w_ = w_start_;
+      schedule_poisson_arrival(t_start);
+    }
+    series_step_ = span / kSeriesPoints;
+    acc_.series_interval = series_step_;
+    next_sample_ = 0;
+    while (!heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      const Ev e = heap_.back();
+      heap_.pop_back();
+      if (e.t > t_limit_)
+        return Status::invalid(fmt::format(
+            "the simulated time passed the year 9998 (the last date a calendar can hold); shorten the horizon "
+            "(--days) or raise the arrival rate"));
+      while (next_sample_ < kSeriesPoints && sample_time(next_sample_) <= e.t) record_sample();
+      ++acc_.events;
+      dispatch_event(e);
+      if (failed_) return error_;
+    }
+    while (next_sample_ < kSeriesPoints) record_sample();
+    return Status::ok();
+  }
+
+  double sample_time(int k) const {
+    return std::max(t_start_, s_.chain_clock.to_real(w_start_ + series_step_ * k));
+  }
+  void record_sample() {
+    for (std::size_t d = 0; d < depts_.size(); ++d) {
+      acc_.depts[d].series_sum[static_cast<std::size_t>(next_sample_)] += static_cast<double>(depts_[d].queued);
+      ++acc_.depts[d].series_n[static_cast<std::size_t>(next_sample_)];
+    }
+    ++next_sample_;
+  }
+
+  double trace_time(const TraceArrival& a) const {
+    return a.at ? static_cast<double>(a.at->seconds) : s_.chain_clock.to_real(w_start_ + a.offset_days);
+  }
+
+  void schedule_trace_arrival(double now) {
+    if (trace_next_ >= sc_.trace.size() || (sc_.cases && arrivals_ >= *sc_.cases)) {
+      push(Kind::end_arrivals, now, 0, -1, 0);
+      return;
+    }
+    push(Kind::arrival, std::max(now, trace_time(sc_.trace[trace_next_++])), 0, -1, 0);
+  }
+
+  void schedule_poisson_arrival(double now) {
+    if (sc_.cases && arrivals_ >= *sc_.cases) {
+      push(Kind::end_arrivals, now, 0, -1, 0);
+      return;
+    }
+    next_arrival_w_ += arrival_rng_.exponential(1.0 / sc_.arrival_rate);
+    const double end_w = w_start_ + days_;
+    if (next_arrival_w_ >= end_w) {
+      push(Kind::end_arrivals, std::max(now, s_.chain_clock.to_real(end_w)), 0, -1, 0);
+      return;
+    }
+    push(Kind::arrival, std::max(now, s_.chain_clock.to_real(next_arrival_w_)), 0, -1, 0);
+  }
+
+  void push(Kind k, double t, std::uint32_t slot, int matter, std::uint32_t token) {
+    heap_.push_back(Ev{t, seq_++, slot, matter, token, k});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
+
+  static Instant instant(double t) { return Instant{static_cast<std::int64_t>(std::floor(t))}; }
+
+  void dispatch_event(const Ev& e) {
+    switch (e.kind) {
+      case Kind::arrival: on_arrival(e.t); return;
+      case Kind::service_done: on_service_done(e); return;
+      case Kind::respond: on_respond(e); return;
+      case Kind::resume: on_resume(e); return;
+      case Kind::deliver: on_deliver(e); return;
+      case Kind::enqueue: {
+        CaseRec& c = cases_[e.slot];
+        TaskRec& tr = c.tasks[static_cast<std::size_t>(e.matter)];
+        if (c.live && tr.token == e.token && tr.where == Where::travelling) enqueue(e.slot, e.matter, e.t);
+        return;
+      }
+      case Kind::end_arrivals: end_arrivals(e.t); return;
+    }
+  }
+
+  /// Records the first failure; the loop stops after the current event.
+  void fail(Status st) {
+    if (!failed_) error_ = std::move(st);
+    failed_ = true;
+  }
+
+  void end_arrivals(double t) {
+    flush_n(t);
+    n_w1_ = n_last_w_;
+    acc_.measured_days += std::max(0.0, n_w1_ - w0_);
+    for (std::size_t d = 0; d < depts_.size(); ++d) {
+      flush_dept(d, t);
+      depts_[d].w1 = depts_[d].last_w;
+      acc_.depts[d].measured += std::max(0.0, depts_[d].w1 - depts_[d].w0);
+    }
+  }
+
+  // ---- time integrals ---------------------------------------------------------
+
+  void flush_dept(std::size_t d, double t) {
+    DeptState& ds = depts_[d];
+    if (t == ds.last_t) return;  // already up to date (several changes at one moment)
+    ds.last_t = t;
+    const double w = s_.dept_clock[d].to_work(t);
+    const double lo = std::max(ds.last_w, ds.w0), hi = std::min(w, ds.w1);
+    if (hi > lo) {
+      acc_.depts[d].busy_integral += (hi - lo) * ds.busy;
+      acc_.depts[d].queue_integral += (hi - lo) * static_cast<double>(ds.queued);
+    }
+    ds.last_w = w;
+  }
+  void flush_n(double t) {
+    const double w = s_.chain_clock.to_work(t);
+    const double lo = std::max(n_last_w_, w0_), hi = std::min(w, n_w1_);
+    if (hi > lo) acc_.in_system_integral += (hi - lo) * static_cast<double>(in_system_);
+    n_last_w_ = w;
+  }
+  void add_busy(int m, std::size_t d, double a, double b) {
+    const double lo = std::max(a, depts_[d].w0), hi = std::min(b, depts_[d].w1);
+    if (hi > lo) acc_.matters[static_cast<std::size_t>(m)].busy += hi - lo;
+  }
+
+  // ---- the flow core ------------------------------------------------------------
+
+  void apply(std::uint32_t slot, Event& ev, double t) { apply_event(slot, ev, t, false); }
+  void apply(std::uint32_t slot, Event&& ev, double t) { apply_event(slot, ev, t, true); }
+
+  void apply_event(std::uint32_t slot, Event& ev, double t, bool take) {
+    ev.at = instant(t);
+    CaseRec& c = cases_[slot];
+    ++acc_.flow_events;
+    const StepOutcome r = take ? step(fc_, c.state, std::move(ev), out_) : step(fc_, c.state, ev, out_);
+    if (r.result != StepResult::applied) {
+      out_.clear();
+      return fail(Status::error(Status::Code::internal,
+                                fmt::format("simulator bug: the flow core {} event {} of case {}: {}",
+                                            to_string(r.result), event_name(ev.body), c.state.id, r.reason)));
+    }
+    handle(slot, t);
+  }
+
+  void handle(std::uint32_t slot, double t) {
+    bool ended = false;
+    for (std::size_t i = 0; i < out_.size(); ++i) {
+      const Command& cmd = out_[i];
+      if (const auto* d = std::get_if<command::Dispatch>(&cmd)) on_dispatch(slot, d->matter, d->attempt, t);
+      else if (const auto* x = std::get_if<command::Cancel>(&cmd)) on_cancel(slot, x->matter, t);
+      else if (const auto* n = std::get_if<command::SendNotice>(&cmd)) on_notice(slot, *n, t);
+      else if (std::holds_alternative<command::ReadyForDelivery>(cmd)) on_ready(slot, t);
+      else if (std::holds_alternative<command::NotifyEnded>(cmd)) ended = true;
+    }
+    out_.clear();
+    if (ended) finish(slot, t, false);
+  }
+
+  // ---- arrivals and the applicant -------------------------------------------------
+
+  std::uint32_t alloc_slot() {
+    if (!free_.empty()) {
+      const std::uint32_t s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    cases_.emplace_back();
+    cases_.back().tasks.resize(fc_.matter_count());
+    return static_cast<std::uint32_t>(cases_.size() - 1);
+  }
+
+  void on_arrival(double t) {
+    const std::uint32_t slot = alloc_slot();
+    CaseRec& c = cases_[slot];
+    c.state = fresh_;
+    c.state.id = ++next_id_;
+    for (auto& tr : c.tasks) tr.where = Where::none;
+    c.live = true;
+    c.dispatched = c.reply_pending = c.lists_changed = false;
+    c.reply_materials = c.extra_visits = 0;
+    c.arrived_w = s_.chain_clock.to_work(t);
+    c.counted = c.arrived_w >= w0_;
+    choice_.resize(s_.branches.size());
+    for (std::size_t i = 0; i < s_.branches.size(); ++i) {
+      const double u = form_rng_.uniform();
+      const auto& cum = s_.branches[i].cumulative;
+      choice_[i] = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
+      choice_[i] = std::min(choice_[i], static_cast<int>(cum.size()) - 1);
+    }
+    c.profile = &s_.profile(choice_);
+    const bool incomplete = sc_.incomplete > 0 && applicant_rng_.uniform() < sc_.incomplete;
+    flush_n(t);
+    ++in_system_;
+    ++arrivals_;
+    if (in_system_ > kMaxInSystem) {
+      std::string worst;
+      double most = -1;
+      for (std::size_t d = 0; d < depts_.size(); ++d)
+        if (static_cast<double>(depts_[d].queued) > most) {
+          most = static_cast<double>(depts_[d].queued);
+          worst = s_.dept_ids[d];
+        }
+      return fail(Status::invalid(fmt::format(
+          "more than {} cases are in the system at once ({} tasks wait at {}): the departments cannot keep up with "
+          "the arrivals; add officers, shorten service times or lower the arrival rate",
+          kMaxInSystem, depts_.empty() ? 0 : static_cast<std::uint64_t>(most), worst)));
+    }
+    if (c.counted) ++acc_.arrived;
+    if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
+    if (incomplete) {
+      Event& submit = c.profile->submit_incomplete;
+      c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
+      apply(slot, submit, t);
+    } else {
+      // The complete application, from lists a finished case left if there
+      // are any: the flow core takes them instead of copying.
+      Profile& p = *c.profile;
+      const auto& full = std::get<event::Submitted>(p.submit.body);
+      Event ev{Instant{}, event::Submitted{}};
+      auto& body = std::get<event::Submitted>(ev.body);
+      if (!p.spare_fields.empty()) {
+        body.fields = std::move(p.spare_fields.back());
+        p.spare_fields.pop_back();
+      } else {
+        body.fields = full.fields;
+      }
+      if (!p.spare_materials.empty()) {
+        body.materials = std::move(p.spare_materials.back());
+        p.spare_materials.pop_back();
+      } else {
+        body.materials = full.materials;
+      }
+      c.submitted_materials = static_cast<int>(body.materials.size());
+      apply(slot, std::move(ev), t);
+    }
+    if (!sc_.trace.empty()) schedule_trace_arrival(t);
+    else schedule_poisson_arrival(t);
+  }
+
+  void on_notice(std::uint32_t slot, const command::SendNotice& n, double t) {
+    CaseRec& c = cases_[slot];
+    auto& body = std::get<event::Supplemented>(c.reply.body);
+    if (!c.reply_pending) {
+      body.fields.clear();
+      body.materials.clear();
+      c.reply_pending = true;
+      const double w = s_.chain_clock.to_work(t) + s_.response(applicant_rng_);
+      push(Kind::respond, std::max(t, s_.chain_clock.to_real(w)), slot, -1, c.gen);
+    }
+    const Chain& chain = fc_.chain();
+    // The applicant hands in again what was asked for: a material, or a
+    // field with the value already given (a placeholder if there was none).
+    auto add = [&](const std::string& key) {
+      if (chain.find_material(key)) {
+        body.materials.push_back(key);
+        return;
+      }
+      const auto it = c.state.values.find(key);
+      body.fields[key] = it != c.state.values.end() ? it->second : placeholder_value(chain.find_field(key));
+    };
+    if (n.kind == command::SendNotice::Kind::incomplete_application) {
+      for (const auto& m : n.missing)
+        if (m.kind == FlowChain::Missing::Kind::material) body.materials.push_back(m.key);
+        else body.fields[m.key] = placeholder_value(chain.find_field(m.key));
+    } else {
+      for (const auto& [matter, items] : n.requests)
+        for (const auto& item : items) add(item);
+    }
+  }
+
+  void on_respond(const Ev& e) {
+    CaseRec& c = cases_[e.slot];
+    if (!c.live || c.gen != e.token || !c.reply_pending) return;
+    c.reply_pending = false;
+    auto& body = std::get<event::Supplemented>(c.reply.body);
+    body.in_person = sc_.supplement_in_person > 0 && applicant_rng_.uniform() < sc_.supplement_in_person;
+    if (body.in_person) ++c.extra_visits;
+    c.reply_materials += static_cast<int>(body.materials.size());
+    const auto& full = std::get<event::Submitted>(c.profile->submit.body).materials;
+    if (!body.fields.empty()) c.lists_changed = true;
+    for (const auto& m : body.materials)
+      if (!std::binary_search(full.begin(), full.end(), m)) c.lists_changed = true;
+    apply(e.slot, c.reply, e.t);
+  }
+
+  void on_ready(std::uint32_t slot, double t) {
+    CaseRec& c = cases_[slot];
+    const DeliveryShares& sh = sc_.delivery;
+    c.method = DeliveryMethod::in_person;
+    if (sh.in_person < 1) {
+      const double u = applicant_rng_.uniform();
+      c.method = u < sh.in_person ? DeliveryMethod::in_person
+                 : u < sh.in_person + sh.express ? DeliveryMethod::express
+                                                 : DeliveryMethod::electronic;
+    }
+    const double w = s_.chain_clock.to_work(t) + s_.pickup(applicant_rng_);
+    push(Kind::deliver, std::max(t, s_.chain_clock.to_real(w)), slot, -1, c.gen);
+  }
+
+  void on_deliver(const Ev& e) {
+    CaseRec& c = cases_[e.slot];
+    if (!c.live || c.gen != e.token) return;
+    std::get<event::Delivered>(deliver_.body).method = c.method;
+    deliver_.at = instant(e.t);
+    ++acc_.flow_events;
+    const StepOutcome r = step(fc_, c.state, deliver_, out_);
+    out_.clear();
+    if (r.result != StepResult::applied)
+      return fail(Status::error(Status::Code::internal,
+                                fmt::format("simulator bug: delivery {}: {}", to_string(r.result), r.reason)));
+    finish(e.slot, e.t, true);
+  }
+
+  void finish(std::uint32_t slot, double t, bool delivered) {
+    CaseRec& c = cases_[slot];
+    flush_n(t);
+    --in_system_;
+    if (c.counted) {
+      const double sojourn = s_.chain_clock.to_work(t) - c.arrived_w;
+      acc_.sojourn.add(sojourn);
+      if (delivered) record_delivered(c, sojourn);
+      else ++acc_.rejected;
+    }
+    recycle(c);
+    c.live = false;
+    ++c.gen;
+    free_.push_back(slot);
+  }
+
+  /// Keeps a finished case's values and materials for the next applicant
+  /// of the same profile when, produced values taken out, they are exactly
+  /// the complete application (anything else is simply freed). A case's
+  /// lists start as the application and change only by produced values
+  /// and the applicant's answers, so unchanged answers and equal sizes
+  /// mean equal lists.
+  void recycle(CaseRec& c) {
+    constexpr std::size_t kSpares = 64;
+    Profile& p = *c.profile;
+    const auto& full = std::get<event::Submitted>(p.submit.body);
+    if (c.lists_changed) return;
+    if (p.spare_fields.size() < kSpares) {
+      FieldValues v = std::move(c.state.values);
+      c.state.values.clear();
+      for (const auto& k : s_.produced_keys) v.erase(k);
+      if (v.size() == full.fields.size()) p.spare_fields.push_back(std::move(v));
+    }
+    if (p.spare_materials.size() < kSpares && c.state.materials.size() == full.materials.size())
+      p.spare_materials.push_back(std::move(c.state.materials));
+  }
+
+  void record_delivered(const CaseRec& c, double lead) {
+    const CaseState& st = c.state;
+    ++acc_.delivered;
+    acc_.lead.add(lead);
+    // The deadlines as the engine counts them (CaseState::deadline's date).
+    if (st.accepted_on) {
+      if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, st.limit, st.ledger)) ++acc_.on_time;
+      if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, statutory_, st.ledger)) ++acc_.on_time_statutory;
+    }
+    // Applying separately, each matter is one visit to its window and, for
+    // results collected in person, one more to pick them up: what the flow
+    // counts for a case of one matter.
+    const int per_matter = st.delivery == DeliveryMethod::in_person ? 2 : 1;
+    int visits = 0, materials = 0, fields = 0;
+    for (std::size_t m = 0; m < st.tasks.size(); ++m) {
+      if (st.tasks[m].status != TaskStatus::approved) continue;
+      ++acc_.matters[m].applied;
+      visits += per_matter;
+      materials += s_.own_materials[m];
+      fields += s_.own_fields[m];
+    }
+    if (s_.separate) {
+      acc_.visits.add(visits + c.extra_visits);
+      acc_.materials.add(materials + c.reply_materials);
+      acc_.fields.add(fields);
+    } else {
+      acc_.visits.add(st.visits);
+      acc_.materials.add(c.submitted_materials + c.reply_materials);
+      acc_.fields.add(c.profile->fields);
+    }
+    acc_.notices.add(st.notices);
+  }
+
+  // ---- departments ----------------------------------------------------------------
+
+  void on_dispatch(std::uint32_t slot, int m, std::uint32_t attempt, double t) {
+    CaseRec& c = cases_[slot];
+    TaskRec& tr = c.tasks[static_cast<std::size_t>(m)];
+    ++tr.token;
+    // Applying separately, the applicant takes each result to the next
+    // department's window before that matter starts.
+    if (s_.separate && c.dispatched && attempt == 1 && !gap_zero_) {
+      tr.where = Where::travelling;
+      const double w = s_.chain_clock.to_work(t) + s_.gap(applicant_rng_);
+      push(Kind::enqueue, std::max(t, s_.chain_clock.to_real(w)), slot, m, tr.token);
+    } else {
+      enqueue(slot, m, t);
+    }
+    c.dispatched = true;
+  }
+
+  void enqueue(std::uint32_t slot, int m, double t) {
+    const auto d = static_cast<std::size_t>(s_.dept_of[static_cast<std::size_t>(m)]);
+    DeptState& ds = depts_[d];
+    flush_dept(d, t);
+    TaskRec& tr = cases_[slot].tasks[static_cast<std::size_t>(m)];
+    tr.where = Where::queued;
+    tr.enq_w = ds.last_w;
+    ds.queue.push_back(QueueItem{slot, m, tr.token});
+    ++ds.queued;
+    acc_.depts[d].max_queue = std::max(acc_.depts[d].max_queue, ds.queued);
+    try_start(d, t);
+  }
+
+  void try_start(std::size_t d, double t) {
+    DeptState& ds = depts_[d];
+    flush_dept(d, t);
+    while (ds.busy < s_.officers[d] && !ds.queue.empty()) {
+      const QueueItem q = ds.queue.front();
+      ds.queue.pop_front();
+      CaseRec& c = cases_[q.slot];
+      TaskRec& tr = c.tasks[static_cast<std::size_t>(q.matter)];
+      if (!c.live || tr.token != q.token || tr.where != Where::queued) continue;  // cancelled
+      --ds.queued;
+      ++ds.busy;
+      const auto m = static_cast<std::size_t>(q.matter);
+      const double w = ds.last_w;
+      if (c.counted) acc_.matters[m].wait.add(w - tr.enq_w);
+      const double length = s_.service_sampler[m](service_rng_[m]);
+      tr.where = Where::service;
+      tr.start_w = w;
+      tr.length = length;
+      push(Kind::service_done, std::max(t, s_.dept_clock[d].to_real(w + length)), q.slot, q.matter, tr.token);
+    }
+  }
+
+  void on_cancel(std::uint32_t slot, int m, double t) {
+    TaskRec& tr = cases_[slot].tasks[static_cast<std::size_t>(m)];
+    const auto d = static_cast<std::size_t>(s_.dept_of[static_cast<std::size_t>(m)]);
+    DeptState& ds = depts_[d];
+    const Where was = tr.where;
+    tr.where = Where::none;
+    ++tr.token;
+    if (was == Where::queued) {
+      flush_dept(d, t);
+      --ds.queued;
+    } else if (was == Where::service) {
+      flush_dept(d, t);
+      --ds.busy;
+      add_busy(m, d, tr.start_w, ds.last_w);
+      try_start(d, t);
+    }
+  }
+
+  void on_service_done(const Ev& e) {
+    CaseRec& c = cases_[e.slot];
+    const auto m = static_cast<std::size_t>(e.matter);
+    TaskRec& tr = c.tasks[m];
+    if (!c.live || tr.token != e.token || tr.where != Where::service) return;
+    const auto d = static_cast<std::size_t>(s_.dept_of[m]);
+    flush_dept(d, e.t);
+    --depts_[d].busy;
+    tr.where = Where::none;
+    add_busy(e.matter, d, tr.start_w, tr.start_w + tr.length);
+    Accum::Matter& am = acc_.matters[m];
+    const bool counted = c.counted;
+    if (counted) {
+      am.service.add(tr.length);
+      ++am.attempts;
+    }
+    const std::uint32_t attempt = c.state.tasks[m].attempt;
+    const double u = outcome_rng_.uniform();
+    if (u < s_.p_reject[m]) {
+      if (counted) ++am.rejections;
+      Event& ev = reject_[m];
+      std::get<event::TaskRejected>(ev.body).attempt = attempt;
+      apply(e.slot, ev, e.t);
+    } else if (u < s_.p_reject[m] + s_.p_supplement[m]) {
+      if (counted) ++am.supplements;
+      Event& ev = request_[m];
+      std::get<event::SupplementRequested>(ev.body).attempt = attempt;
+      apply(e.slot, ev, e.t);
+    } else if (s_.suspension[m]) {
+      Event& ev = suspend_[m];
+      std::get<event::TaskSuspended>(ev.body).attempt = attempt;
+      tr.where = Where::suspended;
+      const double w = s_.chain_clock.to_work(e.t) + s_.suspension_sampler[m](outcome_rng_);
+      push(Kind::resume, std::max(e.t, s_.chain_clock.to_real(w)), e.slot, e.matter, tr.token);
+      apply(e.slot, ev, e.t);
+    } else {
+      approve(e.slot, e.matter, attempt, e.t);
+    }
+    try_start(d, e.t);
+  }
+
+  void approve(std::uint32_t slot, int m, std::uint32_t attempt, double t) {
+    Event& ev = cases_[slot].profile->approve[static_cast<std::size_t>(m)];
+    std::get<event::TaskApproved>(ev.body).attempt = attempt;
+    apply(slot, ev, t);
+  }
+
+  void on_resume(const Ev& e) {
+    CaseRec& c = cases_[e.slot];
+    TaskRec& tr = c.tasks[static_cast<std::size_t>(e.matter)];
+    if (!c.live || tr.token != e.token || tr.where != Where::suspended) return;
+    tr.where = Where::none;
+    const std::uint32_t attempt = c.state.tasks[static_cast<std::size_t>(e.matter)].attempt;
+    Event& ev = resume_[static_cast<std::size_t>(e.matter)];
+    std::get<event::TaskResumed>(ev.body).attempt = attempt;
+    apply(e.slot, ev, e.t);
+    if (!failed_) approve(e.slot, e.matter, attempt, e.t);
+  }
+
+  Setup& s_;
+  const Scenario& sc_;
+  Accum& acc_;
+  const ProgressCallback& progress_;
+  bool baseline_;
+  const FlowChain& fc_;
+  Rng arrival_rng_, form_rng_, applicant_rng_, outcome_rng_;
+  std::vector<Rng> service_rng_;
+  std::vector<Ev> heap_;
+  std::uint64_t seq_ = 0;
+  std::vector<CaseRec> cases_;
+  std::vector<std::uint32_t> free_;
+  std::vector<DeptState> depts_;
+  std::vector<Command> out_;
+  std::vector<int> choice_;
+  std::vector<Event> reject_, request_, suspend_, resume_;
+  Event deliver_{Instant{}, event::Delivered{}};
+  Status error_;
+  bool failed_ = false;
+  CaseState fresh_;
+  TimeLimit statutory_;
+  bool gap_zero_ = true;
+  double t_limit_ = 0;
+  int days_ = 250;
+  std::uint64_t expected_ = 0;
+  // the current replication
+  double t_start_ = 0, w_start_ = 0, w0_ = 0, next_arrival_w_ = 0;
+  double n_last_w_ = 0, n_w1_ = kInf;
+  std::uint64_t in_system_ = 0, arrivals_ = 0, next_id_ = 0;
+  std::size_t trace_next_ = 0;
+  double series_step_ = 0;
+  int next_sample_ = 0;
+};
+
+}  // namespace
+
+Status run_regime(Setup& setup, const Scenario& scenario, Accum& acc, const ProgressCallback& progress,
+                  bool baseline) {
+  Loop loop(setup, scenario, acc, progress, baseline);
+  return loop.run();
+}
+
+}  // namespace yilian::detail
