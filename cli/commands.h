@@ -15,6 +15,11 @@ void add_deadline(CLI::App& app);
 void add_form(CLI::App& app);
 void add_check(CLI::App& app);
 void add_simulate(CLI::App& app);
+void add_run(CLI::App& app);
+void add_case(CLI::App& app);
+void add_task(CLI::App& app);
+void add_overdue(CLI::App& app);
+void add_audit(CLI::App& app);
 
 /// Exit codes of the command-line contract.
 enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };

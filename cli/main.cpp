@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   add_form(app);
   add_check(app);
   add_simulate(app);
+  add_run(app);
+  add_case(app);
+  add_task(app);
+  add_overdue(app);
+  add_audit(app);
 
   try {
     app.parse(argc, argv);

@@ -56,8 +56,12 @@ if(YILIAN_JS_TESTS)
   if(TARGET yilian_cli)
     yilian_add_js_test(schema.chains schema-check.mjs --require-chains
                        --cli $<TARGET_FILE:yilian_cli>)
+    # The deployment schema and the loader agree on examples/deploy and on
+    # tests/js/deployment-negative.
+    yilian_add_js_test(schema.deployments deployment-schema-check.mjs --cli $<TARGET_FILE:yilian_cli>)
   else()
     yilian_add_js_test(schema.chains schema-check.mjs --require-chains)
+    yilian_add_js_test(schema.deployments deployment-schema-check.mjs)
   endif()
 
   # The application schemas (schemas/application.schema.json and each

@@ -274,3 +274,51 @@ TEST_CASE("flow.replay_is_deterministic_and_recovery_reissues") {
     if (auto* p = std::get_if<command::Dispatch>(&c)) dispatches.push_back(p->matter);
   CHECK(dispatches == std::vector<int>{2, 4});  // c and e are with their departments; b waits for the applicant
 }
+
+TEST_CASE("flow.merge_supplement_notices_for_events_applied_one_by_one") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});  // b and c in parallel
+  d.out.clear();
+  const int notices_before = d.s.notices;
+  for (const char* id : {"b", "c"}) {
+    auto r = step(*d.fc, d.s, Event{at("2025-03-05T15:00"), event::SupplementRequested{d.m(id), 1, {"图纸"}, ""}}, d.out);
+    REQUIRE(r.result == StepResult::applied);
+  }
+  CHECK(d.commands<command::SendNotice>().size() == 2);
+  merge_supplement_notices(d.s, d.out, 0);
+  auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].requests.size() == 2);
+  CHECK(d.s.notices == notices_before + 1);
+  // Nothing to merge: a no-op, also past the end.
+  merge_supplement_notices(d.s, d.out, 0);
+  merge_supplement_notices(d.s, d.out, d.out.size() + 3);
+  CHECK(d.commands<command::SendNotice>().size() == 1);
+  CHECK(d.s.notices == notices_before + 1);
+}
+
+TEST_CASE("flow.alert_status_read_at_any_date_matches_the_recorded_levels") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);  // a: 5 days → 03-10
+  const AlertStatus early = task_alert_status(*d.fc, d.s, d.m("a"), D("2025-03-04"));
+  CHECK(early.level == AlertLevel::green);
+  CHECK(early.deadline.date == D("2025-03-10"));
+  const AlertStatus late = task_alert_status(*d.fc, d.s, d.m("a"), D("2025-03-11"));
+  CHECK(late.level == AlertLevel::red);
+  REQUIRE(d.apply("2025-03-11T00:00", event::TimerFired{}).result == StepResult::applied);
+  CHECK(d.s.tasks[0].alert == late.level);
+  CHECK(d.s.tasks[0].supervision == late.supervision);
+  // An open clock stop counts up to the date read and moves the deadline.
+  Driver e;
+  e.submit("2025-03-03T09:00", false);
+  REQUIRE(e.apply("2025-03-06T09:00", event::SupplementRequested{e.m("a"), 1, {"图纸"}, ""}).result == StepResult::applied);
+  const AlertStatus stopped = task_alert_status(*e.fc, e.s, e.m("a"), D("2025-03-14"));
+  CHECK(stopped.clock_stopped);
+  CHECK(stopped.deadline.suspended_days == 6);  // 03-07 and 03-10..03-14
+  CHECK(stopped.deadline.date > D("2025-03-10"));
+  CHECK(stopped.level == AlertLevel::green);
+  const AlertStatus whole = case_alert_status(*e.fc, e.s, D("2025-03-14"));
+  CHECK(whole.deadline.suspended_days == 6);
+  CHECK(whole.deadline.date > e.s.deadline(*e.fc).date);
+}

@@ -307,6 +307,18 @@ StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::v
 StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,
                      std::vector<Command>& out, std::size_t* failed_at = nullptr);
 
+/// Merges the supplement requests among out[first..] into one notice (the
+/// first; the others are dropped and `state.notices` counts one). step_all
+/// does this for the events it applies; a driver that applies events of one
+/// moment one by one with step() calls it afterwards.
+void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::size_t first);
+
+/// Where a started task's limit stands on `today`, an open clock stop
+/// counted up to today (the levels step() records, read at any date).
+[[nodiscard]] AlertStatus task_alert_status(const FlowChain& chain, const CaseState& state, int matter, Date today);
+/// Where the case's limit stands on `today` (requires accepted_on).
+[[nodiscard]] AlertStatus case_alert_status(const FlowChain& chain, const CaseState& state, Date today);
+
 /// The commands a recovered case should have in flight: a dispatch for each
 /// dispatched task, the alert timer, and the delivery notice of a ready case.
 void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out);

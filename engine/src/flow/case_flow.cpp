@@ -316,6 +316,20 @@ SuspensionLedger with_open_stops(const SuspensionLedger& base, const std::vector
   return l;
 }
 
+/// A task's ledger with its open stop counted up to today.
+SuspensionLedger task_ledger(const TaskState& t, Date today) {
+  return t.stopped_since ? with_open_stops(t.ledger, {&t}, today) : t.ledger;
+}
+
+/// The case's ledger with the open stops of its open tasks counted up to
+/// today (the case clock stops while any task's clock stops).
+SuspensionLedger case_ledger(const CaseState& s, Date today) {
+  std::vector<const TaskState*> stopped;
+  for (const TaskState& t : s.tasks)
+    if (is_open(t.status) && t.stopped_since) stopped.push_back(&t);
+  return stopped.empty() ? s.ledger : with_open_stops(s.ledger, stopped, today);
+}
+
 /// The first date after `today` on which a limit's level may change.
 std::optional<Date> next_change(const FlowChain& fc, Date start, const TimeLimit& limit, const SuspensionLedger& ledger,
                                 const AlertStatus& st, Date today) {
@@ -340,12 +354,10 @@ void update_alerts(Ctx& c) {
   auto consider = [&](std::optional<Date> d) {
     if (d && (!next || *d < *next)) next = d;
   };
-  std::vector<const TaskState*> stopped;
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
     TaskState& t = c.s.tasks[m];
     if (!is_open(t.status)) continue;
-    if (t.stopped_since) stopped.push_back(&t);
-    const SuspensionLedger ledger = t.stopped_since ? with_open_stops(t.ledger, {&t}, c.today) : t.ledger;
+    const SuspensionLedger ledger = task_ledger(t, c.today);
     const AlertStatus st = alert_status(c.fc.calendar(), t.started, t.limit, ledger, c.today, policy);
     if (st.level != t.alert || st.supervision != t.supervision) {
       t.alert = st.level;
@@ -354,7 +366,7 @@ void update_alerts(Ctx& c) {
     }
     consider(next_change(c.fc, t.started, t.limit, ledger, st, c.today));
   }
-  const SuspensionLedger ledger = stopped.empty() ? c.s.ledger : with_open_stops(c.s.ledger, stopped, c.today);
+  const SuspensionLedger ledger = case_ledger(c.s, c.today);
   const AlertStatus st = alert_status(c.fc.calendar(), *c.s.accepted_on, c.s.limit, ledger, c.today, policy);
   if (st.level != c.s.alert || st.supervision != c.s.supervision) {
     c.s.alert = st.level;
@@ -432,6 +444,11 @@ StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const E
     }
     last = std::move(r);
   }
+  merge_supplement_notices(state, out, first_command);
+  return last;
+}
+
+void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::size_t first) {
   // Supplement requests of one moment go out as one notice: the first
   // carries every request, the others are dropped.
   using Notice = command::SendNotice;
@@ -439,20 +456,33 @@ StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const E
     const auto* n = std::get_if<Notice>(&cmd);
     return n && n->kind == Notice::Kind::supplement;
   };
+  if (first > out.size()) return;
   std::vector<std::pair<int, std::vector<std::string>>> requests;
-  for (std::size_t i = first_command; i < out.size(); ++i)
+  std::size_t notices = 0;
+  for (std::size_t i = first; i < out.size(); ++i)
     if (is_request(out[i])) {
+      ++notices;
       auto& r = std::get<Notice>(out[i]).requests;
       requests.insert(requests.end(), r.begin(), r.end());
     }
-  if (requests.size() > 1) {
-    auto first = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first_command), out.end(), is_request);
-    std::get<Notice>(*first).requests = std::move(requests);
-    const auto dropped = std::remove_if(first + 1, out.end(), is_request);
+  if (notices > 1) {
+    auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
+    auto head = std::find_if(begin, out.end(), is_request);
+    std::get<Notice>(*head).requests = std::move(requests);
+    const auto dropped = std::remove_if(head + 1, out.end(), is_request);
     state.notices -= static_cast<int>(out.end() - dropped);  // one notice was sent, not several
     out.erase(dropped, out.end());
   }
-  return last;
+}
+
+AlertStatus task_alert_status(const FlowChain& chain, const CaseState& state, int matter, Date today) {
+  const TaskState& t = state.tasks.at(static_cast<std::size_t>(matter));
+  return alert_status(chain.calendar(), t.started, t.limit, task_ledger(t, today), today, chain.chain().alerts);
+}
+
+AlertStatus case_alert_status(const FlowChain& chain, const CaseState& state, Date today) {
+  return alert_status(chain.calendar(), state.accepted_on.value_or(Date{}), state.limit, case_ledger(state, today),
+                      today, chain.chain().alerts);
 }
 
 void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out) {

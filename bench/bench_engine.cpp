@@ -1,0 +1,313 @@
+// The live engine on SQLite: durable throughput and recovery. Measures,
+// does not assert; the tables go into bench/README.md ("Engine").
+//
+//   bench_engine                      all of it, with the defaults below
+//   bench_engine throughput CASES RUNS
+//   bench_engine create DB CASES      a store with CASES open kindergarten cases
+//   bench_engine recover DB RUNS      open it RUNS times (a fresh process each)
+//
+// Throughput: kindergarten cases submitted at once (apply_async) and carried
+// to delivery by an in-process adapter that approves every task at once;
+// every event is committed before its commands run. Recovery: a store whose
+// cases wait for an adapter (their dispatches are parked); open() recovers
+// them, then a manual adapter takes every pending task.
+#include <fmt/format.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "yilian/application.h"
+#include "yilian/engine.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace yilian;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+const std::string kChain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+double rss_mib() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  in >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+void remove_store(const std::string& db) {
+  std::error_code ec;
+  for (const char* s : {"", "-wal", "-shm", ".lock"}) fs::remove(db + s, ec);
+}
+
+/// The example application (examples/applications), every other one without meals.
+request::Submit application(int i) {
+  static const Application app = [] {
+    ApplicationLoad l = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml");
+    if (!l.application) {
+      fmt::print(stderr, "cannot read the example application\n");
+      std::exit(2);
+    }
+    return *l.application;
+  }();
+  request::Submit s{app.chain, std::nullopt, app.fields, app.materials, Channel::window};
+  s.fields["school.serves_meals"] = i % 2 == 0;
+  return s;
+}
+
+/// Approves every task at once, with what the matter produces.
+class Approver final : public Adapter {
+ public:
+  std::atomic<std::uint64_t> approved{0};
+  void dispatch(const Task& t, Completion done) override {
+    FieldValues produced;
+    if (t.matter == "school-permit") produced["school.permit_no"] = std::string("教民1403020001");
+    if (t.matter == "nonprofit-registration") produced["applicant.uscc"] = std::string("52370302MJ00000001");
+    if (t.matter == "food-permit") produced["food.licence_no"] = std::string("JY13703020000001");
+    ++approved;
+    done.report(Outcome::approved(std::move(produced)));
+  }
+};
+
+/// Takes every task into a work queue (the manual adapter's behaviour).
+class Acceptor final : public Adapter {
+ public:
+  std::atomic<std::uint64_t> accepted{0};
+  void dispatch(const Task&, Completion done) override {
+    ++accepted;
+    done.accepted();
+  }
+};
+
+EngineOptions options(Durability d) {
+  EngineOptions o;
+  o.durability = d;
+  o.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
+  o.adapter_timeout = std::chrono::milliseconds(0);  // in-process: no watchdog timers
+  o.threads = 2;
+  if (const char* c = std::getenv("BENCH_CACHE")) o.state_cache = std::strtoull(c, nullptr, 10);
+  if (const char* t = std::getenv("BENCH_THREADS")) o.threads = std::atoi(t);
+  return o;
+}
+
+struct Throughput {
+  bool split = false;
+  double seconds = 0;
+  std::uint64_t events = 0, commits = 0, approvals = 0;
+};
+
+Throughput throughput_run(int cases, Durability d, const std::string& db, bool split) {
+  remove_store(db);
+  EngineOptions o = options(d);
+  o.auto_deliver = DeliveryMethod::electronic;
+  auto e = Engine::open(db, o);
+  if (!e) {
+    fmt::print(stderr, "{}\n", e.status().to_string());
+    std::exit(2);
+  }
+  Engine& engine = **e;
+  if (auto r = engine.load_chain_file(kChain); !r) {
+    fmt::print(stderr, "{}\n", r.status().to_string());
+    std::exit(2);
+  }
+  auto approver = std::make_shared<Approver>();
+  std::vector<request::Submit> apps;
+  for (int i = 0; i < cases; ++i) apps.push_back(application(i));
+  std::atomic<int> refused{0}, submitted{0};
+  auto settle = [&] {
+    while (!(engine.stats().open_cases == 0 && engine.wait_idle(std::chrono::milliseconds(0))))
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  };
+  Throughput t;
+  t.split = split;
+  if (!t.split) {
+    (void)engine.register_adapter("*", approver);
+    const auto t0 = Clock::now();
+    for (auto& a : apps)
+      engine.apply_async(std::move(a), [&](Result<Receipt> r) {
+        if (!r) ++refused;
+      });
+    settle();
+    t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  } else {
+    // Submissions first (their dispatches wait for an adapter), then only
+    // the task transitions are timed.
+    for (auto& a : apps)
+      engine.apply_async(std::move(a), [&](Result<Receipt> r) {
+        if (!r) ++refused;
+        ++submitted;
+      });
+    while (submitted < cases || !engine.wait_idle(std::chrono::milliseconds(0)))
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    const std::uint64_t before = engine.stats().events, commits = engine.stats().commits;
+    const auto t0 = Clock::now();
+    (void)engine.register_adapter("*", approver);
+    settle();
+    t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    t.events = engine.stats().events - before;
+    t.commits = engine.stats().commits - commits;
+  }
+  const EngineStats s = engine.stats();
+  if (!t.split) {
+    t.events = s.events;
+    t.commits = s.commits;
+  }
+  t.approvals = approver->approved;
+  engine.close();
+  if (refused) fmt::print(stderr, "{} submissions refused\n", refused.load());
+  remove_store(db);
+  return t;
+}
+
+void throughput(int cases, int runs, const std::string& dir) {
+  fmt::print("## Durable throughput: {} kindergarten cases, {} runs\n\n", cases, runs);
+  fmt::print("Submit to delivery: every case submitted at once, carried to delivery by an adapter that approves at once.\n\n");
+  fmt::print("| durability (synchronous) | cases/s submit→delivered | events/s | task approvals/s | events per commit |\n"
+             "|---|---:|---:|---:|---:|\n");
+  for (Durability d : {Durability::process_crash, Durability::power_loss}) {
+    std::vector<double> cps, eps, aps, batch;
+    for (int r = 0; r < runs; ++r) {
+      const Throughput t = throughput_run(cases, d, dir + "/throughput.db", false);
+      cps.push_back(cases / t.seconds);
+      eps.push_back(static_cast<double>(t.events) / t.seconds);
+      aps.push_back(static_cast<double>(t.approvals) / t.seconds);
+      batch.push_back(static_cast<double>(t.events) / static_cast<double>(std::max<std::uint64_t>(1, t.commits)));
+    }
+    fmt::print("| {} | {:.0f} | {:.0f} | {:.0f} | {:.0f} |\n",
+               d == Durability::process_crash ? "process-crash (NORMAL)" : "power-loss (FULL)", median(cps), median(eps),
+               median(aps), median(batch));
+  }
+  fmt::print("\nTask transitions alone: the cases submitted first, then the adapter registered; timed until every case is delivered.\n\n");
+  fmt::print("| durability (synchronous) | task transitions (events)/s | task approvals/s | events per commit |\n|---|---:|---:|---:|\n");
+  for (Durability d : {Durability::process_crash, Durability::power_loss}) {
+    std::vector<double> eps, aps, batch;
+    for (int r = 0; r < runs; ++r) {
+      const Throughput t = throughput_run(cases, d, dir + "/throughput.db", true);
+      eps.push_back(static_cast<double>(t.events) / t.seconds);
+      aps.push_back(static_cast<double>(t.approvals) / t.seconds);
+      batch.push_back(static_cast<double>(t.events) / static_cast<double>(std::max<std::uint64_t>(1, t.commits)));
+    }
+    fmt::print("| {} | {:.0f} | {:.0f} | {:.0f} |\n", d == Durability::process_crash ? "process-crash (NORMAL)" : "power-loss (FULL)",
+               median(eps), median(aps), median(batch));
+  }
+  fmt::print("\n");
+}
+
+void create(const std::string& db, int cases) {
+  remove_store(db);
+  auto e = Engine::open(db, options(Durability::process_crash));
+  if (!e) std::exit(2);
+  Engine& engine = **e;
+  (void)engine.load_chain_file(kChain);
+  std::atomic<int> done{0};
+  const auto t0 = Clock::now();
+  for (int i = 0; i < cases; ++i)
+    engine.apply_async(application(i), [&](Result<Receipt>) { ++done; });
+  while (done < cases) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  engine.close();
+  fmt::print("created {} open cases in {:.2f} s ({:.0f} submissions/s); store {:.0f} MiB\n", cases, secs, cases / secs,
+             static_cast<double>(fs::file_size(db)) / (1024.0 * 1024.0));
+}
+
+/// One recovery in this process: prints "open_s rss_before rss_open drain_s rss_drained cases".
+void recover(const std::string& db) {
+  const double before = rss_mib();
+  const auto t0 = Clock::now();
+  auto e = Engine::open(db, options(Durability::process_crash));
+  if (!e) {
+    fmt::print(stderr, "{}\n", e.status().to_string());
+    std::exit(2);
+  }
+  const double open_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double after_open = rss_mib();
+  Engine& engine = **e;
+  const std::uint64_t cases = engine.stats().recovered_cases;
+  auto acceptor = std::make_shared<Acceptor>();
+  const auto t1 = Clock::now();
+  (void)engine.register_adapter("*", acceptor, AdapterOptions{std::chrono::milliseconds(0), std::nullopt});
+  while (!engine.wait_idle(std::chrono::milliseconds(10))) {
+  }
+  const double drain_s = std::chrono::duration<double>(Clock::now() - t1).count();
+  const double after_drain = rss_mib();
+  engine.close();
+  fmt::print("{} {} {} {} {} {} {}\n", open_s, before, after_open, drain_s, after_drain, cases, acceptor->accepted.load());
+}
+
+void recover_runs(const std::string& self, const std::string& db, int runs) {
+  std::vector<double> open_s, per_case_open, drain_s, per_case_drained;
+  std::uint64_t cases = 0, tasks = 0;
+  for (int r = 0; r < runs; ++r) {
+    const std::string out = db + ".recover.out";
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> args{self, "recover-once", db};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::ifstream in(out);
+    double o = 0, b = 0, a = 0, d = 0, ad = 0;
+    in >> o >> b >> a >> d >> ad >> cases >> tasks;
+    open_s.push_back(o);
+    drain_s.push_back(d);
+    per_case_open.push_back((a - b) * 1024.0 * 1024.0 / static_cast<double>(std::max<std::uint64_t>(1, cases)));
+    per_case_drained.push_back((ad - b) * 1024.0 * 1024.0 / static_cast<double>(std::max<std::uint64_t>(1, cases)));
+    fs::remove(out);
+  }
+  fmt::print("## Recovery: {} open cases, {} runs (each in a fresh process)\n\n", cases, runs);
+  fmt::print("| open() (recover, re-arm, park dispatches) | RSS per open case after open | dispatches re-issued | "
+             "re-issue to an adapter | RSS per open case after |\n|---:|---:|---:|---:|---:|\n");
+  fmt::print("| {:.2f} s | {:.0f} B | {} | {:.2f} s | {:.0f} B |\n\n", median(open_s), median(per_case_open), tasks,
+             median(drain_s), median(per_case_drained));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "all";
+  const std::string self = fs::canonical("/proc/self/exe").string();
+  const std::string dir = (fs::temp_directory_path() / ("yilian-bench-" + std::to_string(::getpid()))).string();
+  if (mode == "recover-once") {
+    recover(argv[2]);
+    return 0;
+  }
+  fmt::print("bench_engine: {} cores; SQLite WAL; stores in {}\n\n", std::thread::hardware_concurrency(), dir);
+  fs::create_directories(dir);
+  if (mode == "throughput" || mode == "all")
+    throughput(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 5, dir);
+  if (mode == "create") create(argv[2], std::atoi(argv[3]));
+  if (mode == "recover") recover_runs(self, argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
+  if (mode == "all") {
+    const std::string db = dir + "/recovery.db";
+    create(db, 100'000);
+    recover_runs(self, db, 3);
+    remove_store(db);
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return 0;
+}

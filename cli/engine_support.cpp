@@ -1,0 +1,188 @@
+#include "engine_support.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "calendar_support.h"
+#include "commands.h"
+#include "common.h"
+
+namespace yilian::cli {
+
+void add_db_option(CLI::App& cmd, std::string& db) {
+  if (const char* env = std::getenv("YILIAN_DB"); env && *env) db = env;
+  auto* opt = cmd.add_option("--db", db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
+  if (db.empty()) opt->required();
+}
+
+std::function<Instant()> engine_clock() {
+  if (const char* env = std::getenv("YILIAN_NOW"); env && *env)
+    if (auto fixed = Instant::parse(env)) return [at = *fixed] { return at; };
+  return [] { return china_standard_time_now(); };
+}
+
+void report(const Status& s) {
+  std::fprintf(stderr, "yilian: error: %s\n", s.to_string().c_str());
+  switch (s.code()) {
+    case Status::Code::invalid_input:
+    case Status::Code::not_found:
+    case Status::Code::conflict: set_exit_code(exit_invalid); break;
+    default: set_exit_code(exit_usage);
+  }
+}
+
+std::unique_ptr<Records> open_records(const std::string& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    usage_error(fmt::format("{}: no such store", db));
+    return nullptr;
+  }
+  RecordsOptions o;
+  o.calendar_dirs = calendar_dirs("");
+  o.clock = engine_clock();
+  auto r = Records::open(db, o);
+  if (!r) {
+    set_exit_code(exit_usage);
+    std::fprintf(stderr, "yilian: error: %s\n", r.status().to_string().c_str());
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
+std::unique_ptr<Client> open_client(const std::string& db) {
+  Client::Options o;
+  o.calendar_dirs = calendar_dirs("");
+  o.clock = engine_clock();
+  auto c = Client::open(db, o);
+  if (!c) {
+    set_exit_code(exit_usage);
+    std::fprintf(stderr, "yilian: error: %s\n", c.status().to_string().c_str());
+    return nullptr;
+  }
+  return std::move(*c);
+}
+
+Value parse_value(const std::string& s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  try {
+    std::size_t pos = 0;
+    const long long i = std::stoll(s, &pos);
+    if (pos == s.size()) return static_cast<std::int64_t>(i);
+    const double d = std::stod(s, &pos);
+    if (pos == s.size()) return d;
+  } catch (...) {
+  }
+  return s;
+}
+
+std::optional<FieldValues> parse_assignments(const std::vector<std::string>& pairs, const char* option) {
+  FieldValues out;
+  for (const auto& kv : pairs) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      usage_error(fmt::format("{} {}: expected KEY=VALUE", option, kv));
+      return std::nullopt;
+    }
+    out[kv.substr(0, eq)] = parse_value(kv.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string format_instant(Instant i) {
+  const TimeOfDay t = i.time();
+  return fmt::format("{} {:02}:{:02}", i.date().to_string(), t.minutes / 60, t.minutes % 60);
+}
+
+void print_receipt(const Receipt& r, const std::string& what, bool json) {
+  if (json) {
+    print_json({{"case", r.case_id},
+                {"seq", r.seq},
+                {"result", to_string(r.result)},
+                {"reason", r.reason},
+                {"stage", to_string(r.stage)}});
+    return;
+  }
+  if (r.result == StepResult::ignored)
+    std::printf("case %llu: %s recorded as entry %llu but ignored: %s\n", static_cast<unsigned long long>(r.case_id),
+                what.c_str(), static_cast<unsigned long long>(r.seq), r.reason.c_str());
+  else
+    std::printf("case %llu: %s (entry %llu); the case is %s\n", static_cast<unsigned long long>(r.case_id), what.c_str(),
+                static_cast<unsigned long long>(r.seq), std::string(to_string(r.stage)).c_str());
+}
+
+namespace {
+nlohmann::json opt_date(const std::optional<Date>& d) { return d ? nlohmann::json(d->to_string()) : nlohmann::json(); }
+}  // namespace
+
+nlohmann::json to_json(const TaskView& t) {
+  return {{"matter", t.matter},
+          {"name", t.name},
+          {"department", t.department},
+          {"department_name", t.department_name},
+          {"key", t.key},
+          {"status", to_string(t.status)},
+          {"attempt", t.attempt},
+          {"started", opt_date(t.started)},
+          {"finished", opt_date(t.finished)},
+          {"deadline", opt_date(t.deadline)},
+          {"clock_stopped", t.clock_stopped},
+          {"alert", to_string(t.alert)},
+          {"supervision", to_string(t.supervision)},
+          {"remaining_days", t.remaining_days},
+          {"overdue_days", t.overdue_days},
+          {"requested", t.requested},
+          {"note", t.note},
+          {"claimed_by", t.claimed_by}};
+}
+
+nlohmann::json to_json(const CaseView& v) {
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const auto& t : v.tasks) tasks.push_back(to_json(t));
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& l : v.log)
+    events.push_back({{"seq", l.seq},
+                      {"at", l.at.to_string()},
+                      {"kind", l.kind},
+                      {"result", l.result},
+                      {"summary", l.summary},
+                      {"detail", nlohmann::json::parse(l.detail_json, nullptr, false)}});
+  return {{"id", v.id},
+          {"chain", v.chain},
+          {"version", v.version},
+          {"chain_name", v.chain_name},
+          {"stage", to_string(v.stage)},
+          {"channel", to_string(v.channel)},
+          {"submitted_at", v.submitted_at.to_string()},
+          {"accepted_on", opt_date(v.accepted_on)},
+          {"finished_on", opt_date(v.finished_on)},
+          {"deadline", opt_date(v.deadline)},
+          {"deadline_provisional", v.deadline_provisional},
+          {"alert", to_string(v.alert)},
+          {"supervision", to_string(v.supervision)},
+          {"remaining_days", v.remaining_days},
+          {"overdue_days", v.overdue_days},
+          {"visits", v.visits},
+          {"notices", v.notices},
+          {"reason", v.reason},
+          {"delivery", v.delivery ? nlohmann::json(to_string(*v.delivery)) : nlohmann::json()},
+          {"tracking", v.tracking},
+          {"tasks", tasks},
+          {"events", events}};
+}
+
+nlohmann::json to_json(const CaseSummary& c) {
+  return {{"id", c.id},
+          {"chain", c.chain},
+          {"version", c.version},
+          {"stage", to_string(c.stage)},
+          {"submitted_at", c.submitted_at.to_string()},
+          {"deadline", opt_date(c.deadline)},
+          {"alert", to_string(c.alert)},
+          {"supervision", to_string(c.supervision)}};
+}
+
+}  // namespace yilian::cli

@@ -1,0 +1,50 @@
+// Helpers shared by the engine commands (run, case, task, overdue, audit):
+// the --db option, opening the store for reading or for one-off requests,
+// exit codes from a Status, form values from KEY=VALUE.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yilian/engine.h"
+#include "yilian/records.h"
+
+namespace yilian::cli {
+
+/// Adds --db FILE (default $YILIAN_DB) to `cmd`.
+void add_db_option(CLI::App& cmd, std::string& db);
+
+/// The local clock of the engine commands: $YILIAN_NOW ("2025-03-12T08:00",
+/// for demos and tests) or the system clock in UTC+8.
+std::function<Instant()> engine_clock();
+
+/// Opens the store for reading; on failure reports and sets the exit code.
+std::unique_ptr<Records> open_records(const std::string& db);
+/// Opens a client (own recording engine, or the running engine's inbox).
+std::unique_ptr<Client> open_client(const std::string& db);
+
+/// Reports a failed Status on stderr and sets the exit code: 1 for input
+/// that is wrong (invalid, not found, conflict), 2 for I/O and the rest.
+void report(const Status& s);
+
+/// "true"/"false", integers, numbers, otherwise text.
+Value parse_value(const std::string& s);
+/// KEY=VALUE pairs as form values; reports a malformed one (exit 2).
+std::optional<FieldValues> parse_assignments(const std::vector<std::string>& pairs, const char* option);
+
+/// Prints what a request did (JSON with --json).
+void print_receipt(const Receipt& r, const std::string& what, bool json);
+
+/// "2025-03-03 09:00".
+std::string format_instant(Instant i);
+
+nlohmann::json to_json(const TaskView& t);
+nlohmann::json to_json(const CaseView& v);
+nlohmann::json to_json(const CaseSummary& c);
+
+}  // namespace yilian::cli

@@ -1,0 +1,186 @@
+// Reading the cases of a store: a case's timeline (events, tasks,
+// deadlines, alert levels), lists of cases, a department's work queue, the
+// cases running late. Reads see what is committed; they work while an
+// engine runs on the same store (SQLite WAL readers do not block it).
+//
+// Deadlines and alert levels are computed for "today" by the options'
+// clock, so they are current even when no engine has run for a while.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "yilian/date.h"
+#include "yilian/flow.h"
+#include "yilian/status.h"
+#include "yilian/time_limit.h"
+
+namespace yilian {
+
+class Records;
+namespace detail {
+class ChainRegistry;
+/// The engine's own reader shares its chain registry (engine internals).
+Result<std::unique_ptr<Records>> open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
+                                              std::function<Instant()> clock);
+}  // namespace detail
+
+/// One task of a case as it stands.
+struct TaskView {
+  std::string matter;
+  std::string name;
+  std::string department;
+  std::string department_name;
+  std::string key;                  ///< the current attempt's idempotency key ("" before dispatch)
+  TaskStatus status = TaskStatus::waiting;
+  std::uint32_t attempt = 0;
+  std::optional<Date> started;      ///< set once dispatched
+  std::optional<Date> finished;     ///< approved, rejected, skipped or cancelled on
+  std::optional<Date> deadline;     ///< promised deadline over the clock stops (dispatched tasks)
+  bool clock_stopped = false;       ///< waiting for supplements or an Art. 45 activity
+  AlertLevel alert = AlertLevel::green;        ///< open tasks: as of today
+  Supervision supervision = Supervision::none;
+  std::int64_t remaining_days = 0;  ///< counted working days left (open tasks)
+  std::int64_t overdue_days = 0;    ///< counted working days past the deadline (open tasks)
+  std::vector<std::string> requested;  ///< items of an open supplement request
+  std::string note;                 ///< rejection reason or incident error
+  std::string claimed_by;           ///< the officer who claimed the current attempt, if any
+};
+
+/// One entry of a case's log.
+struct LogEntry {
+  std::uint64_t seq = 0;            ///< 1-based position in the case's log
+  Instant at;                       ///< local time of the event
+  std::string kind;                 ///< "submitted", "task-approved", … or a note: "task-claimed", "delivery-failed"
+  std::string result;               ///< "applied", "ignored" or "note"
+  std::string summary;              ///< one line for people
+  std::string detail_json;          ///< the event's data as a JSON object
+};
+
+/// A case with its timeline.
+struct CaseView {
+  CaseId id = 0;
+  std::string chain;
+  int version = 0;
+  std::string chain_name;
+  CaseStage stage = CaseStage::created;
+  Channel channel = Channel::window;
+  Instant submitted_at;
+  std::optional<Date> accepted_on;
+  std::optional<Date> finished_on;  ///< ready, rejected or withdrawn on
+  std::optional<Date> deadline;     ///< the chain's promised deadline over the clock stops (accepted cases)
+  bool deadline_provisional = false;///< depends on a year without holiday data
+  AlertLevel alert = AlertLevel::green;  ///< running cases: as of today
+  Supervision supervision = Supervision::none;
+  std::int64_t remaining_days = 0;
+  std::int64_t overdue_days = 0;
+  int visits = 0;
+  int notices = 0;
+  std::string reason;               ///< why it was rejected or withdrawn
+  std::optional<DeliveryMethod> delivery;  ///< delivered cases
+  std::string tracking;
+  std::vector<TaskView> tasks;      ///< in the chain's order
+  std::vector<LogEntry> log;
+};
+
+/// One line of a case list.
+struct CaseSummary {
+  CaseId id = 0;
+  std::string chain;
+  int version = 0;
+  CaseStage stage = CaseStage::created;
+  Instant submitted_at;
+  std::optional<Date> deadline;
+  AlertLevel alert = AlertLevel::green;  ///< the worst of the case and its open tasks, as of today
+  Supervision supervision = Supervision::none;
+};
+
+struct CaseFilter {
+  std::optional<CaseStage> stage;   ///< only cases in this stage
+  bool overdue = false;             ///< only running cases with a yellow or red case or task
+  std::string chain;                ///< only this chain id ("" all)
+  std::size_t limit = 0;            ///< at most this many, newest first (0: all)
+};
+
+/// An open task in a department's work queue.
+struct WorkItem {
+  CaseId case_id = 0;
+  std::string chain;
+  int version = 0;
+  TaskView task;
+};
+
+/// A yellow or red limit: a task (matter set) or a whole case (matter empty,
+/// listed under the chain's lead department).
+struct OverdueEntry {
+  std::string department;
+  CaseId case_id = 0;
+  std::string chain;
+  std::string matter;
+  AlertLevel alert = AlertLevel::yellow;
+  Supervision supervision = Supervision::none;
+  Date deadline;
+  std::int64_t remaining_days = 0;
+  std::int64_t overdue_days = 0;
+};
+
+struct RecordsOptions {
+  /// Directories searched for the chains' calendars (then ./chains/calendars).
+  std::vector<std::string> calendar_dirs;
+  /// "Today" for alert levels. Unset: the system clock in UTC+8.
+  std::function<Instant()> clock;
+};
+
+/// Read-only access to a store. Thread-safe (calls are serialised). Opening
+/// does not lock the store; an engine may run on it at the same time.
+class Records {
+ public:
+  /// Opens an existing store; not_found when there is none at `path`.
+  [[nodiscard]] static Result<std::unique_ptr<Records>> open(const std::string& path, const RecordsOptions& options = {});
+  ~Records();
+  Records(const Records&) = delete;
+  Records& operator=(const Records&) = delete;
+
+  /// The case with its tasks and log; not_found for an unknown id.
+  [[nodiscard]] Result<CaseView> case_view(CaseId id) const;
+  /// Cases matching the filter, newest first.
+  [[nodiscard]] Result<std::vector<CaseSummary>> list(const CaseFilter& filter = {}) const;
+  /// Open tasks (dispatched, supplement, suspended, incident) of a department,
+  /// oldest first; every department when `department` is empty.
+  [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
+  /// Yellow and red limits of running cases, by department then lateness.
+  [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
+
+ private:
+  struct Impl;
+  explicit Records(std::unique_ptr<Impl> impl);
+  friend Result<std::unique_ptr<Records>> detail::open_records(const std::string&, std::shared_ptr<detail::ChainRegistry>,
+                                                               std::function<Instant()>);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The first broken link of a store's hash-chained log.
+struct AuditBreak {
+  CaseId case_id = 0;
+  std::uint64_t seq = 0;            ///< the first entry that does not verify (or where one is missing)
+  std::string problem;              ///< "hash mismatch (edited or reordered)", "entry 4 missing", …
+};
+
+struct AuditReport {
+  std::uint64_t cases = 0;          ///< cases checked
+  std::uint64_t entries = 0;        ///< log entries checked
+  std::optional<AuditBreak> first_break;  ///< in case id, then log order
+  [[nodiscard]] bool ok() const { return !first_break; }
+};
+
+/// Verifies every case's log: entry n's hash is SHA-256(hash of entry n-1 ||
+/// entry n's canonical bytes), entries are numbered 1, 2, … without gaps,
+/// and the case row names the last entry's hash (so an entry deleted at the
+/// end is noticed). Reports the first break. I/O errors as a Status.
+[[nodiscard]] Result<AuditReport> verify_audit(const std::string& path);
+
+}  // namespace yilian

@@ -1,0 +1,104 @@
+// What a program or an operator asks of the engine about a case: submit an
+// application, supply what was asked for, report a department's outcome,
+// withdraw, deliver, extend a limit, retry an incident, claim a task.
+//
+// Each request becomes at most one event in the case's log (a claim becomes
+// a note in the log). Requests are plain values; Engine::apply and
+// Client::apply take them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "yilian/adapter.h"
+#include "yilian/flow.h"
+#include "yilian/time_limit.h"
+#include "yilian/value.h"
+
+namespace yilian {
+
+namespace request {
+
+/// A new case: the application for one chain (一表申请).
+struct Submit {
+  std::string chain;                   ///< chain id
+  std::optional<int> version;          ///< unset: the latest version the store holds
+  FieldValues fields;
+  std::vector<std::string> materials;  ///< material ids handed in
+  Channel channel = Channel::window;   ///< window counts one in-person visit
+};
+
+/// The applicant supplies what a notice asked for (or anything else).
+struct Supplement {
+  CaseId case_id = 0;
+  FieldValues fields;
+  std::vector<std::string> materials;
+  bool in_person = false;              ///< counts a visit
+};
+
+/// A department's outcome on a task. `attempt` 0 means the task's current
+/// attempt (an operator acting on the task as it stands); an adapter or a
+/// department system names the attempt of its task key, so that a late
+/// answer to an earlier attempt is recognised and ignored.
+struct Report {
+  CaseId case_id = 0;
+  std::string matter;                  ///< matter id
+  std::uint32_t attempt = 0;
+  Outcome outcome;
+};
+
+struct Withdraw {
+  CaseId case_id = 0;
+  std::string reason;
+};
+
+/// Results handed out at one window (统一出件) or sent.
+struct Deliver {
+  CaseId case_id = 0;
+  DeliveryMethod method = DeliveryMethod::in_person;
+  std::string tracking;                ///< express tracking number
+};
+
+/// An extension of a task's limit (matter set) or of the chain's (matter empty).
+struct Extend {
+  CaseId case_id = 0;
+  std::string matter;
+  Extension extension;
+};
+
+/// An operator sends a task in incident to its department again.
+struct Retry {
+  CaseId case_id = 0;
+  std::string matter;
+};
+
+/// An officer takes a task from the work queue (recorded as a note in the
+/// case's log; the flow is unchanged). `attempt` 0: the current attempt.
+struct Claim {
+  CaseId case_id = 0;
+  std::string matter;
+  std::uint32_t attempt = 0;
+  std::string officer;
+};
+
+}  // namespace request
+
+using Request = std::variant<request::Submit, request::Supplement, request::Report, request::Withdraw,
+                             request::Deliver, request::Extend, request::Retry, request::Claim>;
+
+/// "submit", "supplement", "report", … (for messages).
+[[nodiscard]] std::string_view request_name(const Request& r);
+
+/// What happened to a request once it is durable.
+struct Receipt {
+  CaseId case_id = 0;
+  std::uint64_t seq = 0;     ///< the entry's position in the case's log (1-based)
+  StepResult result = StepResult::applied;  ///< applied, or ignored (a repeated or late outcome, recorded)
+  std::string reason;        ///< why it was ignored
+  CaseStage stage = CaseStage::created;      ///< the case's stage afterwards
+};
+
+}  // namespace yilian

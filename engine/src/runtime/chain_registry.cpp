@@ -1,0 +1,88 @@
+// Compiling stored chain texts once per version.
+#include "runtime/chain_registry.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "yilian/calendar_load.h"
+#include "yilian/load.h"
+
+namespace yilian::detail {
+
+ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {
+  dirs_.emplace_back("chains/calendars");
+}
+
+void ChainRegistry::add_calendar_dir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) dirs_.insert(dirs_.end() - 1, dir);
+}
+
+Result<Calendar> ChainRegistry::calendar(const std::string& name) {
+  std::vector<std::string> dirs;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
+    dirs = dirs_;
+  }
+  CalendarLoadResult r = load_calendar(name, dirs);
+  if (!r.calendar) {
+    std::string msg = fmt::format("calendar `{}` could not be loaded (looked in {})", name, fmt::join(dirs, ", "));
+    for (const auto& d : r.diagnostics)
+      if (d.severity == Severity::error) msg += "\n  " + d.to_string();
+    return Status::not_found(msg);
+  }
+  std::lock_guard lock(mu_);
+  return calendars_.emplace(name, *r.calendar).first->second;
+}
+
+Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain stored) {
+  LoadResult loaded = load_chain_text(stored.text, stored.file_name);
+  if (!loaded.chain) {
+    std::string msg = fmt::format("{}: the chain is not valid", stored.file_name);
+    for (const auto& d : loaded.diagnostics)
+      if (d.severity == Severity::error) msg += "\n  " + d.to_string();
+    return Status::invalid(msg);
+  }
+  auto cal = calendar(loaded.chain->calendar);
+  if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.chain->id, cal.status().message()));
+  auto entry = std::make_shared<ChainEntry>();
+  stored.id = loaded.chain->id;
+  stored.version = loaded.chain->version;
+  entry->stored = std::move(stored);
+  entry->flow = FlowChain::compile(loaded.chain, *cal);
+  entry->checker = std::make_shared<const FormChecker>(merge_form(*loaded.chain));
+  return std::shared_ptr<const ChainEntry>(std::move(entry));
+}
+
+void ChainRegistry::add(std::shared_ptr<const ChainEntry> entry) {
+  std::lock_guard lock(mu_);
+  entries_[{entry->stored.id, entry->stored.version}] = std::move(entry);
+}
+
+std::shared_ptr<const ChainEntry> ChainRegistry::find(std::string_view id, int version) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(std::make_pair(std::string(id), version));
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<const ChainEntry>> ChainRegistry::get(Store& store, std::string_view id,
+                                                            std::optional<int> version) {
+  if (!version) {
+    auto latest = store.latest_chain_version(id);
+    if (!latest) return latest.status();
+    if (!*latest) return Status::not_found(fmt::format("chain {} is not loaded in this store", id));
+    version = *latest;
+  }
+  if (auto e = find(id, *version)) return e;
+  auto stored = store.chain(id, *version);
+  if (!stored) return stored.status();
+  if (!*stored) return Status::not_found(fmt::format("chain {} version {} is not loaded in this store", id, *version));
+  auto compiled = compile(std::move(**stored));
+  if (!compiled) return compiled.status();
+  add(*compiled);
+  return compiled;
+}
+
+}  // namespace yilian::detail

@@ -1,0 +1,55 @@
+// The chain versions an engine (or a reader) works with: each stored text
+// parsed, validated and compiled for the flow once, with its calendar, and
+// kept by (id, version). A case always looks up the version it started on.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/store.h"
+#include "yilian/calendar.h"
+#include "yilian/check.h"
+#include "yilian/flow.h"
+
+namespace yilian::detail {
+
+struct ChainEntry {
+  StoredChain stored;
+  std::shared_ptr<const FlowChain> flow;
+  /// The chain's one form, compiled for checking applications; its form()
+  /// decides what each department may see (department_view).
+  std::shared_ptr<const FormChecker> checker;
+};
+
+/// Thread-safe.
+class ChainRegistry {
+ public:
+  explicit ChainRegistry(std::vector<std::string> calendar_dirs);
+
+  /// Parses, validates and compiles a chain text (the calendar it names is
+  /// loaded from the calendar directories). invalid_input with every error
+  /// diagnostic in the message, or not_found for a missing calendar.
+  Result<std::shared_ptr<const ChainEntry>> compile(StoredChain stored);
+  void add(std::shared_ptr<const ChainEntry> entry);
+  [[nodiscard]] std::shared_ptr<const ChainEntry> find(std::string_view id, int version) const;
+  /// The entry in memory, else the one in the store (compiled and added).
+  /// Without a version: the store's latest version of the id.
+  Result<std::shared_ptr<const ChainEntry>> get(Store& store, std::string_view id, std::optional<int> version);
+  /// A folder searched for calendars (a chain file's `calendars/` sibling).
+  void add_calendar_dir(const std::string& dir);
+
+ private:
+  Result<Calendar> calendar(const std::string& name);
+
+  mutable std::mutex mu_;
+  std::vector<std::string> dirs_;
+  std::map<std::string, Calendar, std::less<>> calendars_;
+  std::map<std::pair<std::string, int>, std::shared_ptr<const ChainEntry>, std::less<>> entries_;
+};
+
+}  // namespace yilian::detail

@@ -1,0 +1,508 @@
+// Binary encoding of log entries and case states (see codec.h).
+#include "runtime/codec.h"
+
+#include <cstring>
+
+namespace yilian::detail {
+
+namespace {
+constexpr std::uint8_t kStateFormat = 1;
+constexpr std::uint8_t kDataFormat = 1;
+constexpr std::uint8_t kNoteBase = 100;
+}  // namespace
+
+void Writer::uv(std::uint64_t v) {
+  while (v >= 0x80) {
+    buf_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  buf_.push_back(static_cast<char>(v));
+}
+
+void Writer::f64(double v) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
+
+void Writer::str(std::string_view s) {
+  uv(s.size());
+  buf_.append(s);
+}
+
+std::uint8_t Reader::u8() {
+  if (!ok_ || p_ == end_) {
+    ok_ = false;
+    return 0;
+  }
+  return static_cast<std::uint8_t>(*p_++);
+}
+
+std::uint64_t Reader::uv() {
+  std::uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    const std::uint8_t b = u8();
+    if (!ok_) return 0;
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+  ok_ = false;
+  return 0;
+}
+
+double Reader::f64() {
+  std::uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(u8()) << (8 * i);
+  double v = 0;
+  std::memcpy(&v, &bits, sizeof v);
+  return ok_ ? v : 0;
+}
+
+std::string Reader::str() {
+  const std::uint64_t n = uv();
+  if (!ok_ || n > static_cast<std::uint64_t>(end_ - p_)) {
+    ok_ = false;
+    return {};
+  }
+  std::string s(p_, static_cast<std::size_t>(n));
+  p_ += n;
+  return s;
+}
+
+std::size_t Reader::count() {
+  const std::uint64_t n = uv();
+  if (!ok_ || n > static_cast<std::uint64_t>(end_ - p_)) {
+    ok_ = false;
+    return 0;
+  }
+  return static_cast<std::size_t>(n);
+}
+
+// ---- values -----------------------------------------------------------------
+
+void write_values(Writer& w, const FieldValues& values) {
+  w.uv(values.size());
+  for (const auto& [k, v] : values) {
+    w.str(k);
+    w.u8(static_cast<std::uint8_t>(v.index()));
+    if (const auto* b = std::get_if<bool>(&v)) w.boolean(*b);
+    else if (const auto* i = std::get_if<std::int64_t>(&v)) w.sv(*i);
+    else if (const auto* d = std::get_if<double>(&v)) w.f64(*d);
+    else if (const auto* s = std::get_if<std::string>(&v)) w.str(*s);
+  }
+}
+
+bool read_values(Reader& r, FieldValues& values) {
+  const std::size_t n = r.count();
+  for (std::size_t i = 0; i < n && r.ok(); ++i) {
+    std::string key = r.str();
+    Value v;
+    switch (r.u8()) {
+      case 0: break;
+      case 1: v = r.boolean(); break;
+      case 2: v = r.sv(); break;
+      case 3: v = r.f64(); break;
+      case 4: v = r.str(); break;
+      default: r.fail();
+    }
+    values.insert_or_assign(std::move(key), std::move(v));
+  }
+  return r.ok();
+}
+
+namespace {
+
+void write_strings(Writer& w, const std::vector<std::string>& v) {
+  w.uv(v.size());
+  for (const auto& s : v) w.str(s);
+}
+std::vector<std::string> read_strings(Reader& r) {
+  std::vector<std::string> v(r.count());
+  for (auto& s : v) s = r.str();
+  return v;
+}
+
+void write_date(Writer& w, Date d) { w.sv(d.days()); }
+Date read_date(Reader& r) { return Date::from_days(r.sv()); }
+void write_opt_date(Writer& w, const std::optional<Date>& d) {
+  w.boolean(d.has_value());
+  if (d) write_date(w, *d);
+}
+std::optional<Date> read_opt_date(Reader& r) {
+  if (!r.boolean()) return std::nullopt;
+  return read_date(r);
+}
+void write_opt_int(Writer& w, const std::optional<int>& v) {
+  w.boolean(v.has_value());
+  if (v) w.sv(*v);
+}
+std::optional<int> read_opt_int(Reader& r) {
+  if (!r.boolean()) return std::nullopt;
+  return static_cast<int>(r.sv());
+}
+
+void write_extension(Writer& w, const Extension& e) {
+  w.u8(static_cast<std::uint8_t>(e.basis));
+  w.sv(e.days);
+  w.str(e.approver);
+  write_date(w, e.approved_on);
+  w.str(e.reason);
+}
+Extension read_extension(Reader& r) {
+  Extension e;
+  e.basis = static_cast<ExtensionBasis>(r.u8());
+  e.days = static_cast<int>(r.sv());
+  e.approver = r.str();
+  e.approved_on = read_date(r);
+  e.reason = r.str();
+  return e;
+}
+
+void write_limit(Writer& w, const TimeLimit& l) {
+  w.sv(l.base_days());
+  w.uv(l.extensions().size());
+  for (const auto& e : l.extensions()) write_extension(w, e);
+}
+TimeLimit read_limit(Reader& r) {
+  TimeLimit l(static_cast<int>(r.sv()));
+  const std::size_t n = r.count();
+  // The extensions were accepted when they were recorded, so they are again.
+  for (std::size_t i = 0; i < n && r.ok(); ++i) (void)l.extend(read_extension(r));
+  return l;
+}
+
+void write_ledger(Writer& w, const SuspensionLedger& l) {
+  w.uv(l.entries().size());
+  for (const auto& s : l.entries()) {
+    write_date(w, s.from);
+    write_date(w, s.to);
+    w.u8(static_cast<std::uint8_t>(s.reason));
+    write_opt_int(w, s.told_days);
+    w.str(s.note);
+  }
+}
+SuspensionLedger read_ledger(Reader& r) {
+  SuspensionLedger l;
+  const std::size_t n = r.count();
+  for (std::size_t i = 0; i < n && r.ok(); ++i) {
+    Suspension s;
+    s.from = read_date(r);
+    s.to = read_date(r);
+    s.reason = static_cast<SuspensionReason>(r.u8());
+    s.told_days = read_opt_int(r);
+    s.note = r.str();
+    (void)l.add(std::move(s));
+  }
+  return l;
+}
+
+// ---- event payloads ---------------------------------------------------------
+
+void put(Writer& w, const event::Submitted& e) {
+  write_values(w, e.fields);
+  write_strings(w, e.materials);
+  w.u8(static_cast<std::uint8_t>(e.channel));
+}
+void put(Writer& w, const event::Supplemented& e) {
+  write_values(w, e.fields);
+  write_strings(w, e.materials);
+  w.boolean(e.in_person);
+}
+void put(Writer& w, const event::TaskApproved& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+  write_values(w, e.produced);
+}
+void put(Writer& w, const event::TaskRejected& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+  w.str(e.reason);
+}
+void put(Writer& w, const event::SupplementRequested& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+  write_strings(w, e.items);
+  w.str(e.reason);
+}
+void put(Writer& w, const event::TaskSuspended& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+  w.u8(static_cast<std::uint8_t>(e.reason));
+  write_opt_int(w, e.told_days);
+  w.str(e.note);
+}
+void put(Writer& w, const event::TaskResumed& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+}
+void put(Writer& w, const event::TaskIncident& e) {
+  w.sv(e.matter);
+  w.uv(e.attempt);
+  w.str(e.error);
+}
+void put(Writer& w, const event::TaskRetried& e) { w.sv(e.matter); }
+void put(Writer&, const event::TimerFired&) {}
+void put(Writer& w, const event::Extended& e) {
+  w.sv(e.matter);
+  write_extension(w, e.extension);
+}
+void put(Writer& w, const event::Withdrawn& e) { w.str(e.reason); }
+void put(Writer& w, const event::Delivered& e) {
+  w.u8(static_cast<std::uint8_t>(e.method));
+  w.str(e.tracking);
+}
+void put(Writer& w, const note::Claimed& n) {
+  w.sv(n.matter);
+  w.uv(n.attempt);
+  w.str(n.officer);
+}
+void put(Writer& w, const note::DeliveryFailed& n) {
+  w.sv(n.matter);
+  w.uv(n.attempt);
+  w.uv(n.delivery);
+  w.str(n.error);
+  w.sv(n.retry_at_ms);
+}
+
+int read_matter(Reader& r) { return static_cast<int>(r.sv()); }
+std::uint32_t read_attempt(Reader& r) { return static_cast<std::uint32_t>(r.uv()); }
+
+std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
+  switch (kind) {
+    case 0: {
+      event::Submitted e;
+      (void)read_values(r, e.fields);
+      e.materials = read_strings(r);
+      e.channel = static_cast<Channel>(r.u8());
+      return e;
+    }
+    case 1: {
+      event::Supplemented e;
+      (void)read_values(r, e.fields);
+      e.materials = read_strings(r);
+      e.in_person = r.boolean();
+      return e;
+    }
+    case 2: {
+      event::TaskApproved e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      (void)read_values(r, e.produced);
+      return e;
+    }
+    case 3: {
+      event::TaskRejected e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      e.reason = r.str();
+      return e;
+    }
+    case 4: {
+      event::SupplementRequested e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      e.items = read_strings(r);
+      e.reason = r.str();
+      return e;
+    }
+    case 5: {
+      event::TaskSuspended e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      e.reason = static_cast<SuspensionReason>(r.u8());
+      e.told_days = read_opt_int(r);
+      e.note = r.str();
+      return e;
+    }
+    case 6: {
+      event::TaskResumed e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      return e;
+    }
+    case 7: {
+      event::TaskIncident e;
+      e.matter = read_matter(r);
+      e.attempt = read_attempt(r);
+      e.error = r.str();
+      return e;
+    }
+    case 8: return event::TaskRetried{read_matter(r)};
+    case 9: return event::TimerFired{};
+    case 10: {
+      event::Extended e;
+      e.matter = read_matter(r);
+      e.extension = read_extension(r);
+      return e;
+    }
+    case 11: return event::Withdrawn{r.str()};
+    case 12: {
+      event::Delivered e;
+      e.method = static_cast<DeliveryMethod>(r.u8());
+      e.tracking = r.str();
+      return e;
+    }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<Note> read_note(std::uint8_t kind, Reader& r) {
+  switch (kind) {
+    case 0: {
+      note::Claimed n;
+      n.matter = read_matter(r);
+      n.attempt = read_attempt(r);
+      n.officer = r.str();
+      return n;
+    }
+    case 1: {
+      note::DeliveryFailed n;
+      n.matter = read_matter(r);
+      n.attempt = read_attempt(r);
+      n.delivery = static_cast<std::uint32_t>(r.uv());
+      n.error = r.str();
+      n.retry_at_ms = r.sv();
+      return n;
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string_view note_name(const Note& n) {
+  return std::holds_alternative<note::Claimed>(n) ? "task-claimed" : "delivery-failed";
+}
+
+std::string_view entry_name(const EntryBody& b) {
+  if (const auto* e = std::get_if<EventBody>(&b)) return event_name(*e);
+  return note_name(std::get<Note>(b));
+}
+
+std::string encode_entry(const EntryBody& body) {
+  Writer w;
+  if (const auto* e = std::get_if<EventBody>(&body)) {
+    w.u8(static_cast<std::uint8_t>(e->index()));
+    std::visit([&](const auto& x) { put(w, x); }, *e);
+  } else {
+    const Note& n = std::get<Note>(body);
+    w.u8(static_cast<std::uint8_t>(kNoteBase + n.index()));
+    std::visit([&](const auto& x) { put(w, x); }, n);
+  }
+  return w.take();
+}
+
+std::optional<EntryBody> decode_entry(std::string_view bytes) {
+  Reader r(bytes);
+  const std::uint8_t kind = r.u8();
+  std::optional<EntryBody> out;
+  if (kind >= kNoteBase) {
+    if (auto n = read_note(static_cast<std::uint8_t>(kind - kNoteBase), r)) out = EntryBody{std::move(*n)};
+  } else if (auto e = read_event(kind, r)) {
+    out = EntryBody{std::move(*e)};
+  }
+  if (!r.ok() || !r.at_end()) return std::nullopt;
+  return out;
+}
+
+// ---- case state -------------------------------------------------------------
+
+std::string encode_state(const CaseState& s) {
+  Writer w;
+  w.bytes().reserve(64 + 48 * s.tasks.size());
+  w.u8(kStateFormat);
+  w.uv(s.id);
+  w.u8(static_cast<std::uint8_t>(s.stage));
+  w.sv(s.submitted_at.seconds);
+  w.u8(static_cast<std::uint8_t>(s.channel));
+  write_opt_date(w, s.accepted_on);
+  write_date(w, s.finished_on);
+  write_limit(w, s.limit);
+  write_ledger(w, s.ledger);
+  w.u8(static_cast<std::uint8_t>(s.alert));
+  w.u8(static_cast<std::uint8_t>(s.supervision));
+  w.boolean(s.timer.has_value());
+  if (s.timer) w.sv(s.timer->seconds);
+  w.uv(static_cast<std::uint64_t>(s.visits));
+  w.uv(static_cast<std::uint64_t>(s.notices));
+  w.uv(s.events);
+  w.str(s.reason);
+  w.u8(static_cast<std::uint8_t>(s.delivery));
+  w.str(s.tracking);
+  w.uv(s.tasks.size());
+  for (const TaskState& t : s.tasks) {
+    w.u8(static_cast<std::uint8_t>(t.status));
+    w.uv(t.attempt);
+    write_date(w, t.started);
+    write_date(w, t.finished);
+    write_limit(w, t.limit);
+    write_ledger(w, t.ledger);
+    write_opt_date(w, t.stopped_since);
+    w.u8(static_cast<std::uint8_t>(t.stop_reason));
+    write_opt_int(w, t.told_days);
+    write_strings(w, t.requested);
+    w.u8(static_cast<std::uint8_t>(t.alert));
+    w.u8(static_cast<std::uint8_t>(t.supervision));
+    w.str(t.note);
+  }
+  return w.take();
+}
+
+bool decode_state(std::string_view bytes, CaseState& s) {
+  Reader r(bytes);
+  if (r.u8() != kStateFormat) return false;
+  s.id = r.uv();
+  s.stage = static_cast<CaseStage>(r.u8());
+  s.submitted_at.seconds = r.sv();
+  s.channel = static_cast<Channel>(r.u8());
+  s.accepted_on = read_opt_date(r);
+  s.finished_on = read_date(r);
+  s.limit = read_limit(r);
+  s.ledger = read_ledger(r);
+  s.alert = static_cast<AlertLevel>(r.u8());
+  s.supervision = static_cast<Supervision>(r.u8());
+  if (r.boolean()) s.timer = Instant{r.sv()};
+  else s.timer.reset();
+  s.visits = static_cast<int>(r.uv());
+  s.notices = static_cast<int>(r.uv());
+  s.events = r.uv();
+  s.reason = r.str();
+  s.delivery = static_cast<DeliveryMethod>(r.u8());
+  s.tracking = r.str();
+  s.tasks.resize(r.count());
+  for (TaskState& t : s.tasks) {
+    t.status = static_cast<TaskStatus>(r.u8());
+    t.attempt = static_cast<std::uint32_t>(r.uv());
+    t.started = read_date(r);
+    t.finished = read_date(r);
+    t.limit = read_limit(r);
+    t.ledger = read_ledger(r);
+    t.stopped_since = read_opt_date(r);
+    t.stop_reason = static_cast<SuspensionReason>(r.u8());
+    t.told_days = read_opt_int(r);
+    t.requested = read_strings(r);
+    t.alert = static_cast<AlertLevel>(r.u8());
+    t.supervision = static_cast<Supervision>(r.u8());
+    t.note = r.str();
+  }
+  return r.ok() && r.at_end();
+}
+
+std::string encode_data(const CaseState& s) {
+  Writer w;
+  w.u8(kDataFormat);
+  write_values(w, s.values);
+  write_strings(w, s.materials);
+  return w.take();
+}
+
+bool decode_data(std::string_view bytes, CaseState& s) {
+  Reader r(bytes);
+  if (r.u8() != kDataFormat) return false;
+  s.values.clear();
+  if (!read_values(r, s.values)) return false;
+  s.materials = read_strings(r);
+  return r.ok() && r.at_end();
+}
+
+}  // namespace yilian::detail

@@ -1,0 +1,104 @@
+// The store's binary encoding of log entries and case states: compact,
+// deterministic (the bytes of an entry are what its hash covers), and
+// versioned by a leading byte so that later formats can be read beside
+// this one. Little-endian varints; strings are length-prefixed UTF-8.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "yilian/flow.h"
+
+namespace yilian::detail {
+
+class Writer {
+ public:
+  void u8(std::uint8_t v) { buf_.push_back(static_cast<char>(v)); }
+  void uv(std::uint64_t v);
+  void sv(std::int64_t v) { uv((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void f64(double v);
+  void str(std::string_view s);
+  void boolean(bool b) { u8(b ? 1 : 0); }
+  [[nodiscard]] std::string& bytes() { return buf_; }
+  [[nodiscard]] std::string take() { return std::move(buf_); }
+
+ private:
+  std::string buf_;
+};
+
+/// Reads what Writer wrote. Any read past the end or malformed varint sets
+/// ok() to false and returns zeros from then on.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+  std::uint8_t u8();
+  std::uint64_t uv();
+  std::int64_t sv() {
+    const std::uint64_t u = uv();
+    return static_cast<std::int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  double f64();
+  std::string str();
+  bool boolean() { return u8() != 0; }
+  /// A count of items that each take at least one byte: fails when it
+  /// exceeds the bytes left (so a corrupt count cannot allocate much).
+  std::size_t count();
+  [[nodiscard]] bool ok() const { return ok_; }
+  [[nodiscard]] bool at_end() const { return p_ == end_; }
+  void fail() { ok_ = false; }
+
+ private:
+  const char* p_;
+  const char* end_;
+  bool ok_ = true;
+};
+
+// ---- notes: log entries that record without changing the flow -------------
+
+namespace note {
+/// An officer took the task from the work queue.
+struct Claimed {
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::string officer;
+};
+/// A delivery of a task attempt failed; the next one is due at `retry_at_ms`
+/// (milliseconds since the epoch, system clock; 0: no retry, an incident follows).
+struct DeliveryFailed {
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 0;
+  std::string error;
+  std::int64_t retry_at_ms = 0;
+};
+}  // namespace note
+using Note = std::variant<note::Claimed, note::DeliveryFailed>;
+
+/// A log entry's body: a flow event or a note.
+using EntryBody = std::variant<EventBody, Note>;
+
+/// "task-claimed", "delivery-failed".
+[[nodiscard]] std::string_view note_name(const Note& n);
+[[nodiscard]] std::string_view entry_name(const EntryBody& b);
+
+/// The body bytes: a kind byte (the event's index, or 100 + the note's) and
+/// the payload.
+[[nodiscard]] std::string encode_entry(const EntryBody& body);
+[[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes);
+
+void write_values(Writer& w, const FieldValues& values);
+[[nodiscard]] bool read_values(Reader& r, FieldValues& values);
+
+/// The case state without its form values and materials (they change
+/// rarely and are stored apart: encode_data).
+[[nodiscard]] std::string encode_state(const CaseState& s);
+/// Fills every part of `s` but values and materials; false when malformed.
+[[nodiscard]] bool decode_state(std::string_view bytes, CaseState& s);
+/// The form values and materials.
+[[nodiscard]] std::string encode_data(const CaseState& s);
+[[nodiscard]] bool decode_data(std::string_view bytes, CaseState& s);
+
+}  // namespace yilian::detail

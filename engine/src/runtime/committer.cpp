@@ -1,0 +1,578 @@
+// The committer thread: takes the jobs that arrived together, steps each
+// case through the flow, writes the log entries and the new states in one
+// transaction (group commit), and only then carries out the commands.
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "runtime/audit.h"
+#include "runtime/codec.h"
+#include "runtime/engine_impl.h"
+#include "runtime/json_codec.h"
+
+namespace yilian {
+
+using namespace detail;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// What one batch does to one case.
+struct CaseWork {
+  Slot* slot = nullptr;
+  bool data = false;       ///< form values or materials changed
+  bool was_open = true;    ///< not final before the batch
+  std::vector<Command> cmds;
+  std::vector<Notification> notes;
+};
+
+struct Reply {
+  std::function<void(Result<Receipt>)> done;
+  Result<Receipt> result;
+  bool inline_done;
+};
+
+struct BatchWork {
+  Batch batch;
+  std::unordered_map<CaseId, std::size_t> index;
+  std::vector<std::pair<CaseId, CaseWork>> cases;
+  std::vector<Reply> replies;
+  std::vector<job::Redeliver> redeliver;
+  std::vector<std::pair<job::Redeliver, std::int64_t>> retries;
+
+  CaseWork& work(CaseId id, Slot* slot) {
+    auto [it, added] = index.emplace(id, cases.size());
+    if (added) {
+      CaseWork w;
+      w.slot = slot;
+      w.was_open = !is_final(slot->state.stage);
+      cases.emplace_back(id, std::move(w));
+    }
+    return cases[it->second].second;
+  }
+};
+
+std::uint64_t append(BatchWork& w, Slot& slot, CaseId id, Instant at, const EntryBody& body, EntryResult result) {
+  EntryRow e;
+  e.case_id = id;
+  e.seq = ++slot.seq;
+  e.at = at.seconds;
+  e.kind = std::string(entry_name(body));
+  e.result = result;
+  e.body = encode_entry(body);
+  e.hash = entry_hash(slot.last, e);
+  slot.last = e.hash;
+  w.batch.entries.push_back(std::move(e));
+  w.work(id, &slot);
+  return slot.seq;
+}
+
+Status no_matter(const FlowChain& fc, const std::string& matter) {
+  return Status::invalid(fmt::format("chain {} v{} has no matter `{}`", fc.chain().id, fc.chain().version, matter));
+}
+
+/// The flow event a request stands for.
+Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseState& s, Instant at) {
+  auto matter = [&](const std::string& id) { return fc.matter_index(id); };
+  return std::visit(
+      [&](const auto& q) -> Result<Event> {
+        using T = std::decay_t<decltype(q)>;
+        if constexpr (std::is_same_v<T, request::Submit>) {
+          return Event{at, event::Submitted{q.fields, q.materials, q.channel}};
+        } else if constexpr (std::is_same_v<T, request::Supplement>) {
+          return Event{at, event::Supplemented{q.fields, q.materials, q.in_person}};
+        } else if constexpr (std::is_same_v<T, request::Report>) {
+          const int m = matter(q.matter);
+          if (m < 0) return no_matter(fc, q.matter);
+          const std::uint32_t attempt = q.attempt ? q.attempt : s.tasks[static_cast<std::size_t>(m)].attempt;
+          const Outcome& o = q.outcome;
+          switch (o.kind) {
+            case Outcome::Kind::approved: return Event{at, event::TaskApproved{m, attempt, o.produced}};
+            case Outcome::Kind::rejected: return Event{at, event::TaskRejected{m, attempt, o.reason}};
+            case Outcome::Kind::supplement: return Event{at, event::SupplementRequested{m, attempt, o.items, o.reason}};
+            case Outcome::Kind::suspended:
+              return Event{at, event::TaskSuspended{m, attempt, o.suspension, o.told_days, o.reason}};
+            case Outcome::Kind::resumed: return Event{at, event::TaskResumed{m, attempt}};
+          }
+          return Status::invalid("unknown outcome");
+        } else if constexpr (std::is_same_v<T, request::Withdraw>) {
+          return Event{at, event::Withdrawn{q.reason}};
+        } else if constexpr (std::is_same_v<T, request::Deliver>) {
+          return Event{at, event::Delivered{q.method, q.tracking}};
+        } else if constexpr (std::is_same_v<T, request::Extend>) {
+          int m = -1;
+          if (!q.matter.empty() && (m = matter(q.matter)) < 0) return no_matter(fc, q.matter);
+          Extension e = q.extension;
+          if (e.approved_on == Date{}) e.approved_on = at.date();
+          return Event{at, event::Extended{m, std::move(e)}};
+        } else if constexpr (std::is_same_v<T, request::Retry>) {
+          const int m = matter(q.matter);
+          if (m < 0) return no_matter(fc, q.matter);
+          return Event{at, event::TaskRetried{m}};
+        } else {
+          return Status::error(Status::Code::internal, "a claim is not a flow event");
+        }
+      },
+      request);
+}
+
+/// Values that are not valid (a wrong check digit, a number out of range,
+/// an unknown key or material id) among what the applicant hands in: the
+/// request is refused with every problem named, so that the window has them
+/// corrected before the application is accepted. Missing items are not
+/// problems here: the flow's 一次告知 lists them.
+Status check_supplied(const ChainEntry& entry, const FieldValues& fields, const std::vector<std::string>& materials) {
+  const CheckResult r = entry.checker->check(fields, materials);
+  if (r.invalid.empty()) return Status::ok();
+  std::string msg = fmt::format("the application has {} invalid item{}:", r.invalid.size(), r.invalid.size() == 1 ? "" : "s");
+  for (const InvalidItem& i : r.invalid)
+    msg += fmt::format("\n  {}: {}{}", i.key, i.reason, i.hint.empty() ? "" : fmt::format(" ({})", i.hint));
+  return Status::invalid(msg);
+}
+
+/// Whether an applied event changed the form values or materials (stored
+/// apart from the rest of the state, and only when they change).
+bool changes_data(const FlowChain& fc, const EventBody& body) {
+  if (std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body)) return true;
+  if (const auto* a = std::get_if<event::TaskApproved>(&body)) {
+    for (const Field& f : fc.chain().matters[static_cast<std::size_t>(a->matter)].produces)
+      if (a->produced.count(f.key)) return true;
+  }
+  return false;
+}
+
+CaseId case_of(const Request& r) {
+  return std::visit(
+      [](const auto& q) -> CaseId {
+        if constexpr (std::is_same_v<std::decay_t<decltype(q)>, request::Submit>) return 0;
+        else return q.case_id;
+      },
+      r);
+}
+
+AlertLevel worst_alert(const CaseState& s) {
+  AlertLevel a = s.alert;
+  for (const TaskState& t : s.tasks)
+    if (is_open(t.status) && t.alert > a) a = t.alert;
+  return a;
+}
+
+/// Notifications for the commands of one case.
+void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& cmds, std::vector<Notification>& out) {
+  for (const Command& c : cmds) {
+    if (const auto* n = std::get_if<command::SendNotice>(&c)) {
+      Notification x{Notification::Kind::notice, id, {}, {}, {}};
+      if (n->kind == command::SendNotice::Kind::incomplete_application) {
+        for (const auto& m : n->missing) x.items.push_back(m.key);
+        x.text = fmt::format("一次告知: {} items missing", x.items.size());
+      } else {
+        std::vector<std::string> by;
+        for (const auto& [m, items] : n->requests) {
+          by.push_back(fc.matter_id(m));
+          x.items.insert(x.items.end(), items.begin(), items.end());
+        }
+        x.text = fmt::format("supplements requested by {}", fmt::join(by, ", "));
+      }
+      out.push_back(std::move(x));
+    } else if (const auto* a = std::get_if<command::Alert>(&c)) {
+      out.push_back({Notification::Kind::alert, id, a->matter < 0 ? std::string() : fc.matter_id(a->matter),
+                     fmt::format("{}{}, deadline {}", to_string(a->level),
+                                 a->supervision == Supervision::none ? "" : fmt::format(", {}", to_string(a->supervision)),
+                                 a->deadline.to_string()),
+                     {}});
+    } else if (std::holds_alternative<command::ReadyForDelivery>(c)) {
+      out.push_back({Notification::Kind::ready, id, {}, "every matter approved: results ready for delivery", {}});
+    } else if (const auto* e = std::get_if<command::NotifyEnded>(&c)) {
+      out.push_back({Notification::Kind::ended, id, {}, fmt::format("{}: {}", to_string(e->stage), e->reason), {}});
+    }
+  }
+}
+
+}  // namespace
+
+void Engine::Impl::committer_main() {
+  auto last_poll = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    std::vector<Job> jobs = std::move(spare_jobs);
+    jobs.clear();
+    bool poll = false;
+    {
+      std::unique_lock q(q_mu);
+      committer_idle = true;
+      q_cv.wait_until(q, last_poll + options.inbox_poll, [&] { return !queue.empty() || stopping; });
+      committer_idle = false;
+      if (queue.empty() && stopping) break;
+      if (!queue.empty() && options.group_commit_window.count() > 0 && queue.size() < options.group_commit_max &&
+          !stopping)
+        q_cv.wait_for(q, options.group_commit_window, [&] { return queue.size() >= options.group_commit_max || stopping; });
+      jobs.swap(queue);  // everything that arrived; committed in batches of group_commit_max below
+      busy = true;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= last_poll + options.inbox_poll && !stopping) {
+        poll = true;
+        last_poll = now;
+      }
+    }
+    if (poll) poll_inbox(jobs);
+    if (jobs.size() <= options.group_commit_max) {
+      if (!jobs.empty()) process(jobs);
+    } else {
+      std::vector<Job> part;
+      part.reserve(options.group_commit_max);
+      for (std::size_t begin = 0; begin < jobs.size(); begin += options.group_commit_max) {
+        const std::size_t end = std::min(jobs.size(), begin + options.group_commit_max);
+        part.assign(std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(begin)),
+                    std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(end)));
+        process(part);
+        part.clear();
+      }
+    }
+    jobs.clear();
+    // A burst (recovery re-issuing every dispatch) must not keep its buffer.
+    if (jobs.capacity() > 4 * options.group_commit_max) jobs.shrink_to_fit();
+    spare_jobs = std::move(jobs);
+    {
+      std::lock_guard q(q_mu);
+      busy = false;
+    }
+    idle_cv.notify_all();
+  }
+}
+
+void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
+  std::vector<InboxRow> rows;
+  {
+    std::lock_guard s(store_mu);
+    auto r = store->inbox_pending(inbox_seen, 1024);
+    if (!r) return;
+    rows = std::move(*r);
+  }
+  Batch refused;
+  for (auto& row : rows) {
+    inbox_seen = std::max(inbox_seen, row.id);
+    auto request = request_from_json(row.request);
+    if (!request) {
+      refused.inbox_done.emplace_back(row.id, receipt_to_json(request.status()));
+      continue;
+    }
+    jobs.push_back(job::Apply{std::move(*request), now(), nullptr, false, row.id});
+  }
+  if (!refused.empty()) {
+    std::lock_guard s(store_mu);
+    (void)store->commit(refused);
+  }
+}
+
+Result<Slot*> Engine::Impl::slot(CaseId id) {
+  if (auto it = cache.find(id); it != cache.end()) {
+    lru.splice(lru.begin(), lru, it->second.lru);
+    return &it->second;
+  }
+  std::optional<CaseRow> row;
+  {
+    std::lock_guard s(store_mu);
+    auto r = store->load_case(id, true);
+    if (!r) return r.status();
+    row = std::move(*r);
+  }
+  if (!row) return Status::not_found(fmt::format("no case {} in this store", id));
+  auto entry = [&] {
+    std::lock_guard s(store_mu);
+    return registry.get(*store, row->chain, row->version);
+  }();
+  if (!entry) return entry.status();
+  Slot slot;
+  slot.chain = std::move(*entry);
+  slot.seq = row->seq;
+  slot.last = row->last_hash;
+  if (!decode_state(row->state, slot.state) || !decode_data(row->data, slot.state))
+    return Status::error(Status::Code::internal, fmt::format("case {}: the stored state cannot be read", id));
+  lru.push_front(id);
+  slot.lru = lru.begin();
+  return &cache.emplace(id, std::move(slot)).first->second;
+}
+
+void Engine::Impl::evict(CaseId id) {
+  auto it = cache.find(id);
+  if (it == cache.end()) return;
+  lru.erase(it->second.lru);
+  cache.erase(it);
+}
+
+void Engine::Impl::trim_cache() {
+  while (cache.size() > options.state_cache && !lru.empty()) {
+    const CaseId victim = lru.back();
+    lru.pop_back();
+    cache.erase(victim);
+  }
+}
+
+void Engine::Impl::process(std::vector<Job>& jobs) {
+  BatchWork w;
+  auto reply = [&](job::Apply& a, Result<Receipt> r) {
+    if (a.inbox_id) w.batch.inbox_done.emplace_back(a.inbox_id, receipt_to_json(r));
+    if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
+  };
+
+  for (Job& job : jobs) {
+    if (auto* a = std::get_if<job::Apply>(&job)) {
+      Slot* s = nullptr;
+      CaseId id = 0;
+      bool created = false;
+      if (const auto* sub = std::get_if<request::Submit>(&a->request)) {
+        auto entry = [&] {
+          std::lock_guard g(store_mu);
+          return registry.get(*store, sub->chain, sub->version);
+        }();
+        if (!entry) {
+          reply(*a, entry.status());
+          continue;
+        }
+        if (Status bad = check_supplied(**entry, sub->fields, sub->materials); !bad) {
+          reply(*a, bad);
+          continue;
+        }
+        id = ++last_id;
+        Slot fresh;
+        fresh.chain = std::move(*entry);
+        fresh.state = new_case(*fresh.chain->flow, id);
+        lru.push_front(id);
+        fresh.lru = lru.begin();
+        s = &cache.emplace(id, std::move(fresh)).first->second;
+        created = true;
+        ++n_open;
+      } else {
+        id = case_of(a->request);
+        auto found = slot(id);
+        if (!found) {
+          reply(*a, found.status());
+          continue;
+        }
+        s = *found;
+      }
+      const FlowChain& fc = *s->chain->flow;
+      if (const auto* sup = std::get_if<request::Supplement>(&a->request))
+        if (Status bad = check_supplied(*s->chain, sup->fields, sup->materials); !bad) {
+          reply(*a, bad);
+          continue;
+        }
+
+      if (const auto* claim = std::get_if<request::Claim>(&a->request)) {
+        const int m = fc.matter_index(claim->matter);
+        if (m < 0) {
+          reply(*a, no_matter(fc, claim->matter));
+          continue;
+        }
+        const TaskState& t = s->state.tasks[static_cast<std::size_t>(m)];
+        const std::uint32_t attempt = claim->attempt ? claim->attempt : t.attempt;
+        if (!is_open(t.status) || is_final(s->state.stage)) {
+          reply(*a, Status::invalid(fmt::format("task {} of case {} is {}; only an open task can be claimed",
+                                                claim->matter, id, to_string(t.status))));
+          continue;
+        }
+        if (attempt != t.attempt) {
+          reply(*a, Status::invalid(fmt::format("attempt {} of {} is not the current one ({})", attempt, claim->matter,
+                                                t.attempt)));
+          continue;
+        }
+        if (claim->officer.empty()) {
+          reply(*a, Status::invalid("a claim names the officer who takes the task"));
+          continue;
+        }
+        const auto seq = append(w, *s, id, a->at, Note{note::Claimed{m, attempt, claim->officer}}, EntryResult::note);
+        w.batch.claims.push_back({id, m, attempt, claim->officer, a->at.seconds});
+        reply(*a, Receipt{id, seq, StepResult::applied, {}, s->state.stage});
+        continue;
+      }
+
+      auto ev = to_event(a->request, fc, s->state, a->at);
+      if (!ev) {
+        reply(*a, ev.status());
+        continue;
+      }
+      CaseWork& cw = w.work(id, s);
+      if (created) cw.was_open = true;
+      const StepOutcome r = step(fc, s->state, *ev, cw.cmds);
+      if (r.result == StepResult::invalid) {
+        reply(*a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
+        continue;
+      }
+      const bool applied = r.result == StepResult::applied;
+      if (!applied) ++n_ignored;
+      const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored);
+      if (applied && changes_data(fc, ev->body)) cw.data = true;
+      if (applied && std::holds_alternative<event::Delivered>(ev->body))
+        cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
+      reply(*a, Receipt{id, seq, r.result, r.reason, s->state.stage});
+    } else if (auto* f = std::get_if<job::Fire>(&job)) {
+      auto found = slot(f->case_id);
+      if (!found) continue;
+      Slot& s = **found;
+      if (!s.state.timer || *s.state.timer != f->timer || is_final(s.state.stage)) continue;  // re-armed or ended
+      CaseWork& cw = w.work(f->case_id, &s);
+      const Instant at = std::max(now(), f->timer);
+      const StepOutcome r = step(*s.chain->flow, s.state, Event{at, event::TimerFired{}}, cw.cmds);
+      if (r.result != StepResult::invalid)
+        (void)append(w, s, f->case_id, at, EntryBody{EventBody{event::TimerFired{}}},
+                     r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+    } else if (auto* d = std::get_if<job::Redeliver>(&job)) {
+      auto found = slot(d->case_id);
+      if (!found) continue;
+      const TaskState& t = (*found)->state.tasks[static_cast<std::size_t>(d->matter)];
+      if (t.status == TaskStatus::dispatched && t.attempt == d->attempt && !is_final((*found)->state.stage))
+        w.redeliver.push_back(*d);
+    } else if (auto* x = std::get_if<job::Failed>(&job)) {
+      auto found = slot(x->case_id);
+      if (!found) continue;
+      Slot& s = **found;
+      const TaskState& t = s.state.tasks[static_cast<std::size_t>(x->matter)];
+      if (t.status != TaskStatus::dispatched || t.attempt != x->attempt || is_final(s.state.stage)) continue;
+      ++n_failures;
+      const FlowChain& fc = *s.chain->flow;
+      const std::string& department = fc.chain().matters[static_cast<std::size_t>(x->matter)].department;
+      RetryPolicy policy = options.retry;
+      {
+        std::lock_guard bindings_lock(ad_mu);
+        if (const Binding* b = binding_for(department)) policy = b->retry;
+      }
+      const Instant at = now();
+      if (static_cast<int>(x->delivery) < policy.attempts) {
+        const std::int64_t due =
+            now_ms() + policy.delay(static_cast<int>(x->delivery) + 1, random_unit()).count();
+        (void)append(w, s, x->case_id, at,
+                     Note{note::DeliveryFailed{x->matter, x->attempt, x->delivery, x->error, due}}, EntryResult::note);
+        job::Redeliver next{x->case_id, x->matter, x->attempt, x->delivery + 1};
+        w.batch.timers_put.push_back({x->case_id, x->matter, x->attempt, next.delivery, due});
+        retry_rows.insert({x->case_id, x->matter});
+        w.retries.emplace_back(next, due);
+      } else {
+        (void)append(w, s, x->case_id, at, Note{note::DeliveryFailed{x->matter, x->attempt, x->delivery, x->error, 0}},
+                     EntryResult::note);
+        const std::string error =
+            fmt::format("{} deliveries failed; the last: {}", x->delivery, x->error);
+        CaseWork& cw = w.work(x->case_id, &s);
+        const Event ev{at, event::TaskIncident{x->matter, x->attempt, error}};
+        const StepOutcome r = step(fc, s.state, ev, cw.cmds);
+        if (r.result != StepResult::invalid) {
+          (void)append(w, s, x->case_id, at, EntryBody{ev.body},
+                       r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+          cw.notes.push_back({Notification::Kind::incident, x->case_id, fc.matter_id(x->matter), error, {}});
+        }
+      }
+    }
+  }
+
+  // One row per case touched: the state after every event of the batch.
+  for (auto& [id, cw] : w.cases) {
+    Slot& s = *cw.slot;
+    merge_supplement_notices(s.state, cw.cmds, 0);
+    CaseRow row;
+    row.id = id;
+    row.chain = s.chain->stored.id;
+    row.version = s.chain->stored.version;
+    row.stage = s.state.stage;
+    row.alert = worst_alert(s.state);
+    row.submitted_at = s.state.submitted_at;
+    row.seq = s.seq;
+    row.last_hash = s.last;
+    row.state = encode_state(s.state);
+    if (cw.data) {
+      row.data = encode_data(s.state);
+      row.write_data = true;
+    }
+    // Stored retries of tasks that moved on are dropped with the change.
+    for (auto it = retry_rows.lower_bound({id, -1}); it != retry_rows.end() && it->first == id;) {
+      const TaskState& t = s.state.tasks[static_cast<std::size_t>(it->second)];
+      if (t.status != TaskStatus::dispatched || is_final(s.state.stage)) {
+        w.batch.timers_del.emplace_back(id, it->second);
+        it = retry_rows.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    w.batch.cases.push_back(std::move(row));
+  }
+
+  Status committed = Status::ok();
+  if (!w.batch.empty()) {
+    std::lock_guard g(store_mu);
+    committed = store->commit(w.batch);
+  }
+  if (!committed) {
+    // Nothing of the batch happened: forget the changed states (they are
+    // read again from the store) and tell every waiting caller.
+    for (auto& [id, cw] : w.cases) {
+      if (cw.was_open && is_final(cw.slot->state.stage)) ++n_open;
+      evict(id);
+    }
+    for (auto& r : w.replies) {
+      Result<Receipt> failed = r.result ? Result<Receipt>(committed) : r.result;
+      if (r.inline_done) r.done(std::move(failed));
+      else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
+    }
+    return;
+  }
+  ++n_commits;
+  n_events += w.batch.entries.size();
+
+  auto later = std::make_shared<std::vector<Reply>>();
+  for (auto& r : w.replies) {
+    if (r.inline_done) r.done(std::move(r.result));
+    else later->push_back(std::move(r));
+  }
+  if (!later->empty())
+    boost::asio::post(io, [later] {
+      for (auto& r : *later) {
+        try {
+          r.done(std::move(r.result));
+        } catch (...) {
+        }
+      }
+    });
+
+  const bool act = options.live && !closed;
+  std::vector<Job> follow;
+  for (auto& [id, cw] : w.cases) {
+    Slot& s = *cw.slot;
+    const FlowChain& fc = *s.chain->flow;
+    if (cw.was_open && is_final(s.state.stage)) --n_open;
+    if (has_listener) {
+      notifications(fc, id, cw.cmds, cw.notes);
+      for (auto& n : cw.notes) notify(std::move(n));
+    }
+    if (!act) continue;
+    for (const Command& c : cw.cmds) {
+      if (const auto* d = std::get_if<command::Dispatch>(&c)) {
+        const TaskState& t = s.state.tasks[static_cast<std::size_t>(d->matter)];
+        if (t.status == TaskStatus::dispatched && t.attempt == d->attempt) start_delivery(s, d->matter, d->attempt, 1);
+      } else if (const auto* x = std::get_if<command::Cancel>(&c)) {
+        cancel_delivery(id, s, x->matter, x->attempt);
+      } else if (const auto* t = std::get_if<command::ArmTimer>(&c)) {
+        arm_alert(id, t->at);
+      } else if (std::holds_alternative<command::ReadyForDelivery>(c) && options.auto_deliver) {
+        follow.push_back(job::Apply{request::Deliver{id, *options.auto_deliver, {}}, now(), nullptr, false, 0});
+      }
+    }
+  }
+  if (act) {
+    for (const auto& d : w.redeliver)
+      if (auto it = cache.find(d.case_id); it != cache.end()) {
+        const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
+        if (t.status == TaskStatus::dispatched && t.attempt == d.attempt && !is_final(it->second.state.stage))
+          start_delivery(it->second, d.matter, d.attempt, d.delivery);
+      }
+    for (const auto& [r, due] : w.retries) arm_retry(r, due);
+    flush_outbox();
+  }
+  // Ended cases are rarely read again: keep the memory for open ones.
+  for (auto& [id, cw] : w.cases)
+    if (is_final(cw.slot->state.stage)) evict(id);
+  trim_cache();
+  enqueue_all(std::move(follow));
+}
+
+}  // namespace yilian

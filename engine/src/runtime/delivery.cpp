@@ -1,0 +1,312 @@
+// Deliveries: handing tasks to adapters (with only their department's
+// data), supervising them (timeouts, retries with backoff, incidents),
+// alert timers, and recovering all of it from the store on open.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "runtime/codec.h"
+#include "runtime/engine_impl.h"
+
+namespace yilian {
+
+using namespace detail;
+
+namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Status Engine::Impl::recover() {
+  std::map<std::pair<CaseId, int>, RetryTimer> stored_retries;
+  {
+    auto timers = store->retry_timers();
+    if (!timers) return timers.status();
+    for (const auto& t : *timers) stored_retries[{t.case_id, t.matter}] = t;
+  }
+  std::vector<Job> jobs;
+  std::vector<std::pair<job::Redeliver, std::int64_t>> later;
+  Status failed = Status::ok();
+  std::vector<Command> cmds;
+  CaseState state;
+  Status scanned = store->scan_cases(true, [&](CaseRow&& row) {
+    if (!failed) return;
+    auto entry = registry.find(row.chain, row.version);
+    if (!entry) {
+      auto got = registry.get(*store, row.chain, row.version);
+      if (!got) {
+        failed = Status::error(got.status().code(), fmt::format("case {}: {}", row.id, got.status().message()));
+        return;
+      }
+      entry = *got;
+    }
+    if (!decode_state(row.state, state)) {
+      failed = Status::invalid(fmt::format("case {}: the stored state cannot be read", row.id));
+      return;
+    }
+    ++n_recovered;
+    ++n_open;
+    cmds.clear();
+    const FlowChain& fc = *entry->flow;
+    pending_commands(fc, state, cmds);
+    for (const Command& c : cmds) {
+      if (const auto* d = std::get_if<command::Dispatch>(&c)) {
+        job::Redeliver r{row.id, d->matter, d->attempt, 1};
+        if (auto it = stored_retries.find({row.id, d->matter}); it != stored_retries.end() && it->second.attempt == d->attempt) {
+          r.delivery = it->second.delivery;
+          const std::int64_t due = it->second.due_ms;
+          retry_rows.insert(it->first);
+          stored_retries.erase(it);
+          if (due > now_ms()) {
+            later.emplace_back(r, due);
+            continue;
+          }
+        }
+        // No adapter can be registered before open returns: park at once,
+        // without reading the case (register_adapter sends them out).
+        park(fc.chain().matters[static_cast<std::size_t>(d->matter)].department, {r.case_id, r.matter, r.attempt, r.delivery});
+      } else if (const auto* t = std::get_if<command::ArmTimer>(&c)) {
+        arm_alert(row.id, t->at);
+      } else if (std::holds_alternative<command::ReadyForDelivery>(c) && options.auto_deliver) {
+        jobs.push_back(job::Apply{request::Deliver{row.id, *options.auto_deliver, {}}, now(), nullptr, false, 0});
+      }
+    }
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  // Retries stored for tasks that moved on since are dropped.
+  if (!stored_retries.empty()) {
+    Batch stale;
+    for (const auto& [k, t] : stored_retries) stale.timers_del.push_back(k);
+    if (Status s = store->commit(stale); !s) return s;
+  }
+  for (const auto& [r, due] : later) arm_retry(r, due);
+  enqueue_all(std::move(jobs));
+  return Status::ok();
+}
+
+const Binding* Engine::Impl::binding_for(const std::string& department) const {
+  if (auto it = bindings.find(department); it != bindings.end()) return &it->second;
+  if (auto it = bindings.find("*"); it != bindings.end()) return &it->second;
+  return nullptr;
+}
+
+void Engine::Impl::park(const std::string& department, Parked p) {
+  std::lock_guard a(ad_mu);
+  parked[department].push_back(p);
+}
+
+void Engine::Impl::unpark(const std::string& department) {
+  std::vector<Job> jobs;
+  {
+    std::lock_guard a(ad_mu);
+    for (auto it = parked.begin(); it != parked.end();) {
+      const bool mine = it->first == department || (department == "*" && !bindings.count(it->first));
+      if (!mine) {
+        ++it;
+        continue;
+      }
+      for (const Parked& p : it->second) jobs.push_back(job::Redeliver{p.case_id, p.matter, p.attempt, p.delivery});
+      it = parked.erase(it);
+    }
+  }
+  enqueue_all(std::move(jobs));
+}
+
+void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt, std::uint32_t delivery) {
+  const FlowChain& fc = *slot.chain->flow;
+  const CaseState& s = slot.state;
+  const Matter& mt = fc.chain().matters[static_cast<std::size_t>(m)];
+  Binding b;
+  {
+    std::lock_guard a(ad_mu);
+    const Binding* found = binding_for(mt.department);
+    if (!found) {
+      parked[mt.department].push_back({s.id, m, attempt, delivery});
+      return;
+    }
+    b = *found;
+  }
+  Task task;
+  task.key = fmt::format("{}:{}:{}", s.id, mt.id, attempt);
+  task.case_id = s.id;
+  task.chain = fc.chain().id;
+  task.version = fc.chain().version;
+  task.matter = mt.id;
+  task.matter_name = mt.name;
+  task.department = mt.department;
+  task.attempt = attempt;
+  task.delivery = delivery;
+  // Data minimisation: only what this department may see (its applicable
+  // matters' fields and what the chain shares with it).
+  task.fields = department_view(slot.chain->checker->form(), mt.department, s.values);
+  for (const Ref& r : mt.materials) {
+    bool held = std::binary_search(s.materials.begin(), s.materials.end(), r.id);
+    if (!held)
+      if (const Matter* issuer = fc.chain().issuer_of(r.id)) {
+        const int i = fc.matter_index(issuer->id);
+        held = i >= 0 && s.tasks[static_cast<std::size_t>(i)].status == TaskStatus::approved;
+      }
+    if (held) task.materials.push_back(r.id);
+  }
+  const TaskState& t = s.tasks[static_cast<std::size_t>(m)];
+  task.started = t.started;
+  task.deadline = s.task_deadline(fc, m).date;
+
+  auto state = std::make_shared<CompletionState>();
+  state->hub = hub;
+  state->key = task.key;
+  state->case_id = s.id;
+  state->matter = mt.id;
+  state->matter_index = m;
+  state->attempt = attempt;
+  state->delivery = delivery;
+  InFlight rec{s.id, m, attempt, delivery, nullptr};
+  if (b.timeout.count() > 0) {
+    rec.timeout = std::make_shared<boost::asio::steady_timer>(io, b.timeout);
+    rec.timeout->async_wait([this, state, ms = b.timeout.count()](const boost::system::error_code& ec) {
+      if (ec) return;
+      on_failed(*state, fmt::format("no answer within {} ms", ms));
+    });
+  }
+  {
+    std::lock_guard a(ad_mu);
+    auto [it, added] = inflight.try_emplace(task.key, rec);
+    if (!added) {
+      if (it->second.timeout) it->second.timeout->cancel();
+      it->second = rec;
+    }
+  }
+  ++n_deliveries;
+  outbox.push_back({std::move(b.adapter), std::move(task), Completion(state)});
+}
+
+void Engine::Impl::flush_outbox() {
+  if (outbox.empty()) return;
+  // One handler per I/O thread, not one per task: the deliveries of a batch
+  // go out together, without a wake-up each.
+  const std::size_t parts = std::min<std::size_t>(outbox.size(), io_threads.empty() ? 1 : io_threads.size());
+  const std::size_t per = (outbox.size() + parts - 1) / parts;
+  for (std::size_t begin = 0; begin < outbox.size(); begin += per) {
+    auto chunk = std::make_shared<std::vector<Outgoing>>(std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(begin)),
+                                                         std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(std::min(outbox.size(), begin + per))));
+    boost::asio::post(io, [chunk] {
+      for (Outgoing& o : *chunk) {
+        try {
+          o.adapter->dispatch(o.task, o.done);
+        } catch (const std::exception& e) {
+          o.done.failed(fmt::format("the adapter threw: {}", e.what()));
+        } catch (...) {
+          o.done.failed("the adapter threw an exception that is not a std::exception");
+        }
+      }
+    });
+  }
+  outbox.clear();
+}
+
+void Engine::Impl::cancel_delivery(CaseId case_id, const Slot& slot, int m, std::uint32_t attempt) {
+  const FlowChain& fc = *slot.chain->flow;
+  const std::string key = fmt::format("{}:{}:{}", case_id, fc.matter_id(m), attempt);
+  std::shared_ptr<Adapter> adapter;
+  {
+    std::lock_guard a(ad_mu);
+    if (auto it = inflight.find(key); it != inflight.end()) {
+      if (it->second.timeout) it->second.timeout->cancel();
+      inflight.erase(it);
+    }
+    if (const Binding* b = binding_for(fc.chain().matters[static_cast<std::size_t>(m)].department)) adapter = b->adapter;
+  }
+  if (adapter) boost::asio::post(io, [adapter, key] { adapter->cancel(key); });
+}
+
+bool Engine::Impl::settle(const std::string& key, std::uint32_t delivery) {
+  std::lock_guard a(ad_mu);
+  auto it = inflight.find(key);
+  if (it == inflight.end() || it->second.delivery != delivery) return false;
+  if (it->second.timeout) it->second.timeout->cancel();
+  inflight.erase(it);
+  return true;
+}
+
+void Engine::Impl::on_accepted(const CompletionState& c) { (void)settle(c.key, c.delivery); }
+
+void Engine::Impl::on_report(const CompletionState& c, Outcome outcome) {
+  const bool ends = outcome.decides() || outcome.kind == Outcome::Kind::suspended;
+  // Queue the report before the delivery counts as settled, so that
+  // wait_idle() never sees neither.
+  enqueue(job::Apply{request::Report{c.case_id, c.matter, c.attempt, std::move(outcome)}, now(), nullptr, false, 0});
+  if (ends) (void)settle(c.key, c.delivery);
+}
+
+void Engine::Impl::on_failed(const CompletionState& c, std::string error) {
+  std::lock_guard a(ad_mu);
+  auto it = inflight.find(c.key);
+  if (it == inflight.end() || it->second.delivery != c.delivery) return;  // settled, timed out or superseded
+  if (it->second.timeout) it->second.timeout->cancel();
+  inflight.erase(it);
+  enqueue(job::Failed{c.case_id, c.matter_index, c.attempt, c.delivery, std::move(error)});
+}
+
+void Engine::Impl::arm_alert(CaseId case_id, Instant at) {
+  std::lock_guard t(tm_mu);
+  alerts.emplace(at.seconds, case_id);
+}
+
+void Engine::Impl::check_alerts() {
+  std::vector<Job> due;
+  const std::int64_t t = now().seconds;
+  {
+    std::lock_guard g(tm_mu);
+    while (!alerts.empty() && alerts.top().first <= t) {
+      due.push_back(job::Fire{alerts.top().second, Instant{alerts.top().first}});
+      alerts.pop();
+    }
+  }
+  enqueue_all(std::move(due));
+}
+
+void Engine::Impl::alert_tick() {
+  if (closed) return;
+  check_alerts();
+  tick->expires_after(std::chrono::seconds(1));
+  tick->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) alert_tick();
+  });
+}
+
+void Engine::Impl::arm_retry(job::Redeliver r, std::int64_t due_ms) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(std::max<std::int64_t>(0, due_ms - now_ms())));
+  {
+    std::lock_guard a(ad_mu);
+    retry_timers.insert(timer);
+  }
+  timer->async_wait([this, r, timer](const boost::system::error_code& ec) {
+    if (ec) return;
+    enqueue(r);
+    std::lock_guard a(ad_mu);
+    retry_timers.erase(timer);
+  });
+}
+
+void Engine::Impl::notify(Notification n) {
+  std::function<void(const Notification&)> l;
+  {
+    std::lock_guard g(listener_mu);
+    l = listener;
+  }
+  if (!l) return;
+  boost::asio::post(io, [l = std::move(l), n = std::move(n)] {
+    try {
+      l(n);
+    } catch (...) {
+      // A listener's exception must not take an engine thread down.
+    }
+  });
+}
+
+double Engine::Impl::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
+
+}  // namespace yilian

@@ -1,0 +1,320 @@
+// Engine: opening, closing, chains, adapters and the request API.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "runtime/engine_impl.h"
+
+namespace yilian {
+
+using namespace detail;
+
+Engine::Impl::Impl(std::string p, EngineOptions o)
+    : path(std::move(p)),
+      options(std::move(o)),
+      registry_ptr(std::make_shared<ChainRegistry>(options.calendar_dirs)),
+      registry(*registry_ptr) {}
+
+Engine::Impl::~Impl() { close(); }
+
+Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
+  lock = std::move(l);
+  auto opened = open_sqlite_store(path, StoreOptions{.create = true,
+                                                     .read_only = false,
+                                                     .durability = options.durability,
+                                                     .cache_kib = options.sqlite_cache_kib});
+  if (!opened) return opened.status();
+  store = std::move(*opened);
+  auto last = store->last_case_id();
+  if (!last) return last.status();
+  last_id = *last;
+  auto rec = detail::open_records(path, registry_ptr, options.clock);
+  if (!rec) return rec.status();
+  records = std::move(*rec);
+  rng.seed(options.seed ? options.seed : std::random_device{}());
+
+  work.emplace(io.get_executor());
+  const int n = options.live ? std::max(1, options.threads) : 1;
+  for (int i = 0; i < n; ++i) io_threads.emplace_back([this] { io.run(); });
+  if (options.live) {
+    if (Status s = recover(); !s) return s;
+    tick = std::make_unique<boost::asio::steady_timer>(io);
+    boost::asio::post(io, [this] { alert_tick(); });
+  } else {
+    auto open = store->count_open();
+    if (!open) return open.status();
+    n_open = *open;
+  }
+  {
+    std::lock_guard hub_lock(hub->mu);
+    hub->sink = this;
+  }
+  committer = std::thread([this] { committer_main(); });
+  return Status::ok();
+}
+
+void Engine::Impl::close() {
+  if (closed.exchange(true)) return;
+  {
+    std::unique_lock hub_lock(hub->mu);
+    hub->sink = nullptr;
+  }
+  {
+    std::lock_guard q(q_mu);
+    stopping = true;
+  }
+  q_cv.notify_all();
+  if (committer.joinable()) committer.join();
+  work.reset();
+  io.stop();
+  for (auto& t : io_threads)
+    if (t.joinable()) t.join();
+  io_threads.clear();
+  {
+    std::lock_guard a(ad_mu);
+    inflight.clear();
+    retry_timers.clear();
+    bindings.clear();
+    parked.clear();
+  }
+  tick.reset();
+  cache.clear();
+  lru.clear();
+  records.reset();
+  store.reset();
+  lock.reset();
+  idle_cv.notify_all();
+}
+
+void Engine::Impl::enqueue(Job job) {
+  {
+    std::lock_guard q(q_mu);
+    if (!stopping) {
+      queue.push_back(std::move(job));
+      // Wake the committer only when it sleeps for want of work or a batch
+      // is full: during a group-commit window it collects without wakeups.
+      if (committer_idle || queue.size() >= options.group_commit_max) q_cv.notify_one();
+      return;
+    }
+  }
+  // Closed: refuse the request (other jobs are re-created by the next open).
+  if (auto* a = std::get_if<job::Apply>(&job); a && a->done)
+    a->done(Status::error(Status::Code::unavailable, "the engine is closed"));
+}
+
+void Engine::Impl::enqueue_all(std::vector<Job> jobs) {
+  if (jobs.empty()) return;
+  {
+    std::lock_guard q(q_mu);
+    if (!stopping) {
+      for (auto& j : jobs) queue.push_back(std::move(j));
+      if (committer_idle || queue.size() >= options.group_commit_max) q_cv.notify_one();
+      return;
+    }
+  }
+  for (auto& j : jobs)
+    if (auto* a = std::get_if<job::Apply>(&j); a && a->done)
+      a->done(Status::error(Status::Code::unavailable, "the engine is closed"));
+}
+
+Result<ChainInfo> Engine::Impl::load_chain(std::string text, const std::string& file_name) {
+  StoredChain sc;
+  sc.sha256 = sha256_hex(text);
+  sc.text = std::move(text);
+  sc.file_name = file_name;
+  auto compiled = registry.compile(std::move(sc));
+  if (!compiled) return compiled.status();
+  {
+    std::lock_guard s(store_mu);
+    if (!store) return Status::error(Status::Code::unavailable, "the engine is closed");
+    if (Status st = store->put_chain((*compiled)->stored); !st) return st;
+  }
+  if (auto existing = registry.find((*compiled)->stored.id, (*compiled)->stored.version);
+      !existing || existing->stored.sha256 != (*compiled)->stored.sha256)
+    registry.add(*compiled);
+  const auto& c = **compiled;
+  return ChainInfo{c.stored.id, c.stored.version, c.flow->chain().name, c.stored.sha256};
+}
+
+// ---- Engine -----------------------------------------------------------------
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() {
+  if (impl_) impl_->close();
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const EngineOptions& options) {
+  if (options.threads < 1) return Status::invalid("EngineOptions::threads must be at least 1");
+  if (options.group_commit_max < 1) return Status::invalid("EngineOptions::group_commit_max must be at least 1");
+  auto lock = FileLock::acquire(path, options.lock_wait);
+  if (!lock) return lock.status();
+  auto impl = std::make_unique<Impl>(path, options);
+  if (Status s = impl->start(std::move(*lock)); !s) {
+    impl->close();
+    return s;
+  }
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+void Engine::close() { impl_->close(); }
+
+namespace {
+Result<std::string> read_text(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::io(fmt::format("{}: cannot read: {}", path, ec.message()));
+  if (size > (4u << 20)) return Status::invalid(fmt::format("{}: larger than 4 MiB", path));
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (!in && !in.eof()) return Status::io(fmt::format("{}: cannot read", path));
+  return ss.str();
+}
+}  // namespace
+
+Result<ChainInfo> Engine::load_chain_file(const std::string& path) {
+  if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
+  auto text = read_text(path);
+  if (!text) return text.status();
+  impl_->registry.add_calendar_dir((std::filesystem::path(path).parent_path() / "calendars").string());
+  return impl_->load_chain(std::move(*text), path);
+}
+
+Result<ChainInfo> Engine::load_chain_text(std::string_view yaml, const std::string& file_name) {
+  if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
+  return impl_->load_chain(std::string(yaml), file_name);
+}
+
+std::vector<ChainInfo> Engine::chains() const {
+  std::vector<StoredChain> stored;
+  {
+    std::lock_guard s(impl_->store_mu);
+    if (!impl_->store) return {};
+    auto all = impl_->store->chains();
+    if (!all) return {};
+    stored = std::move(*all);
+  }
+  std::vector<ChainInfo> out;
+  for (auto& c : stored) {
+    std::string name;
+    if (auto e = impl_->registry.find(c.id, c.version)) name = e->flow->chain().name;
+    out.push_back({c.id, c.version, name, c.sha256});
+  }
+  return out;
+}
+
+Status Engine::register_adapter(const std::string& department, std::shared_ptr<Adapter> adapter,
+                                const AdapterOptions& options) {
+  if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
+  if (!adapter) return Status::invalid(fmt::format("no adapter given for department `{}`", department));
+  if (department.empty()) return Status::invalid("the department id is empty (use \"*\" for every department)");
+  Binding b{std::move(adapter), options.timeout.value_or(impl_->options.adapter_timeout),
+            options.retry.value_or(impl_->options.retry)};
+  if (b.retry.attempts < 1) return Status::invalid("a retry policy needs at least one attempt");
+  {
+    std::lock_guard a(impl_->ad_mu);
+    impl_->bindings[department] = std::move(b);
+  }
+  impl_->unpark(department);
+  return Status::ok();
+}
+
+Status Engine::bind(const std::string& department, const AdapterConfig& config) {
+  if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
+  AdapterOptions opts = config.options;
+  Result<std::shared_ptr<Adapter>> made = Status::invalid("unknown adapter kind");
+  switch (config.kind) {
+    case AdapterConfig::Kind::manual:
+      made = make_manual_adapter();
+      if (!opts.timeout) opts.timeout = std::chrono::milliseconds(0);  // people take days
+      break;
+    case AdapterConfig::Kind::command: {
+      // The program is killed at its timeout; the engine's watchdog only
+      // backs that up.
+      const auto timeout = opts.timeout.value_or(impl_->options.adapter_timeout);
+      made = make_command_adapter(config, timeout);
+      opts.timeout = timeout.count() > 0 ? timeout + std::chrono::seconds(5) : timeout;
+      break;
+    }
+    case AdapterConfig::Kind::http: made = make_http_adapter(impl_->io, config); break;
+  }
+  if (!made) return Status::error(made.status().code(), fmt::format("department `{}`: {}", department, made.status().message()));
+  return register_adapter(department, std::move(*made), opts);
+}
+
+Status Engine::deploy(const Deployment& d) {
+  for (const auto& path : d.chains)
+    if (auto r = load_chain_file(path); !r) return r.status();
+  for (const auto& [department, config] : d.departments)
+    if (Status s = bind(department, config); !s) return s;
+  return Status::ok();
+}
+
+void Engine::set_listener(std::function<void(const Notification&)> listener) {
+  std::lock_guard l(impl_->listener_mu);
+  impl_->has_listener = static_cast<bool>(listener);
+  impl_->listener = std::move(listener);
+}
+
+Result<Receipt> Engine::apply(const Request& request) {
+  if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
+  std::promise<Result<Receipt>> promise;
+  auto future = promise.get_future();
+  impl_->enqueue(job::Apply{request, impl_->now(),
+                            [&promise](Result<Receipt> r) { promise.set_value(std::move(r)); }, true, 0});
+  return future.get();
+}
+
+void Engine::apply_async(Request request, std::function<void(Result<Receipt>)> done) {
+  if (impl_->closed) {
+    if (done) done(Status::error(Status::Code::unavailable, "the engine is closed"));
+    return;
+  }
+  impl_->enqueue(job::Apply{std::move(request), impl_->now(), std::move(done), false, 0});
+}
+
+const Records& Engine::records() const { return *impl_->records; }
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  s.commits = impl_->n_commits;
+  s.events = impl_->n_events;
+  s.ignored = impl_->n_ignored;
+  s.deliveries = impl_->n_deliveries;
+  s.failures = impl_->n_failures;
+  s.recovered_cases = impl_->n_recovered;
+  s.open_cases = impl_->n_open;
+  std::lock_guard a(impl_->ad_mu);
+  s.inflight = impl_->inflight.size();
+  for (const auto& [d, v] : impl_->parked) s.parked += v.size();
+  return s;
+}
+
+void Engine::fire_due_timers() { impl_->check_alerts(); }
+
+bool Engine::wait_idle(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    bool idle = false;
+    {
+      std::lock_guard q(impl_->q_mu);
+      idle = impl_->queue.empty() && !impl_->busy;
+    }
+    if (idle) {
+      std::lock_guard a(impl_->ad_mu);
+      idle = impl_->inflight.empty() && impl_->retry_timers.empty();
+    }
+    if (idle) {
+      // A report may have been queued while we looked at the deliveries.
+      std::lock_guard q(impl_->q_mu);
+      if (impl_->queue.empty() && !impl_->busy) return true;
+    }
+    if (std::chrono::steady_clock::now() >= until || impl_->closed) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace yilian

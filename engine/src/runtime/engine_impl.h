@@ -1,0 +1,209 @@
+// The engine's insides, shared by engine.cpp (open, close, the API),
+// committer.cpp (the writer thread: requests → flow → one transaction →
+// commands) and delivery.cpp (adapters, retries, timeouts, alert timers).
+//
+// Threads: one committer thread owns the case cache and the writer
+// connection's transactions; `threads` I/O threads run adapters, timers and
+// callbacks. Jobs reach the committer through one queue.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/builtin_adapters.h"
+#include "runtime/chain_registry.h"
+#include "runtime/completion.h"
+#include "runtime/file_lock.h"
+#include "runtime/store.h"
+#include "yilian/engine.h"
+
+namespace yilian {
+
+namespace detail {
+
+namespace job {
+/// A request from the API, the inbox or an adapter's report.
+struct Apply {
+  Request request;
+  Instant at;
+  std::function<void(Result<Receipt>)> done;
+  bool inline_done = false;   ///< call `done` on the committer thread (a waiting apply())
+  std::int64_t inbox_id = 0;  ///< answer this inbox row in the same transaction
+};
+/// The case's alert timer fell due.
+struct Fire {
+  CaseId case_id = 0;
+  Instant timer;
+};
+/// Hand a dispatched task to its adapter (again).
+struct Redeliver {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 1;
+};
+/// A delivery failed (error, exception or timeout): retry or incident.
+struct Failed {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 0;
+  std::string error;
+};
+}  // namespace job
+using Job = std::variant<job::Apply, job::Fire, job::Redeliver, job::Failed>;
+
+/// A case decoded in memory (committer thread only).
+struct Slot {
+  std::shared_ptr<const ChainEntry> chain;
+  CaseState state;
+  std::uint64_t seq = 0;
+  Hash last{};
+  std::list<CaseId>::iterator lru;
+};
+
+struct Binding {
+  std::shared_ptr<Adapter> adapter;
+  std::chrono::milliseconds timeout{0};
+  RetryPolicy retry;
+};
+
+/// A dispatch waiting for an adapter to be registered for its department.
+struct Parked {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 1;
+};
+
+/// A delivery ready to hand to its adapter once the batch is committed.
+struct Outgoing {
+  std::shared_ptr<Adapter> adapter;
+  Task task;
+  Completion done;
+};
+
+struct InFlight {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 0;
+  std::shared_ptr<boost::asio::steady_timer> timeout;
+};
+
+}  // namespace detail
+
+struct Engine::Impl final : detail::DeliverySink {
+  using Job = detail::Job;
+
+  Impl(std::string path, EngineOptions options);
+  ~Impl() override;
+
+  // ---- engine.cpp ----
+  Status start(std::unique_ptr<detail::FileLock> lock);
+  void close();
+  Result<ChainInfo> load_chain(std::string text, const std::string& file_name);
+  void enqueue(Job job);
+  void enqueue_all(std::vector<Job> jobs);
+  [[nodiscard]] Instant now() const { return options.clock ? options.clock() : china_standard_time_now(); }
+
+  // ---- committer.cpp ----
+  void committer_main();
+  void process(std::vector<Job>& jobs);
+  void poll_inbox(std::vector<Job>& jobs);
+  Result<detail::Slot*> slot(CaseId id);
+  void evict(CaseId id);
+  void trim_cache();
+
+  // ---- delivery.cpp ----
+  Status recover();
+  void start_delivery(const detail::Slot& slot, int matter, std::uint32_t attempt, std::uint32_t delivery);
+  void flush_outbox();
+  void cancel_delivery(CaseId case_id, const detail::Slot& slot, int matter, std::uint32_t attempt);
+  const detail::Binding* binding_for(const std::string& department) const;  // ad_mu_ held
+  void park(const std::string& department, detail::Parked p);
+  void unpark(const std::string& department);
+  void arm_alert(CaseId case_id, Instant at);
+  void arm_retry(detail::job::Redeliver r, std::int64_t due_ms);
+  void alert_tick();
+  void check_alerts();
+  bool settle(const std::string& key, std::uint32_t delivery);
+  void on_accepted(const detail::CompletionState& c) override;
+  void on_report(const detail::CompletionState& c, Outcome outcome) override;
+  void on_failed(const detail::CompletionState& c, std::string error) override;
+  void notify(Notification n);
+  double random_unit();
+
+  std::string path;
+  EngineOptions options;
+  std::unique_ptr<detail::FileLock> lock;
+  std::unique_ptr<detail::Store> store;  ///< the writer connection
+  std::mutex store_mu;
+  std::unique_ptr<Records> records;
+  std::shared_ptr<detail::ChainRegistry> registry_ptr;
+  detail::ChainRegistry& registry;
+
+  boost::asio::io_context io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::vector<std::thread> io_threads;
+  std::thread committer;
+
+  // The committer's queue.
+  std::mutex q_mu;
+  std::condition_variable q_cv;
+  std::condition_variable idle_cv;
+  std::vector<Job> queue;
+  bool busy = false;
+  bool committer_idle = false;  ///< waiting for a first job (wake it on enqueue)
+  bool stopping = false;
+  std::atomic<bool> closed{false};
+
+  // Committer-owned.
+  std::unordered_map<CaseId, detail::Slot> cache;
+  std::list<CaseId> lru;  ///< most recent first
+  CaseId last_id = 0;
+  std::int64_t inbox_seen = 0;
+  std::set<std::pair<CaseId, int>> retry_rows;  ///< (case, matter) with a stored retry timer
+  std::vector<Job> spare_jobs;                  ///< the committer's batch buffer, reused
+  std::vector<detail::Outgoing> outbox;         ///< deliveries of the batch, handed over together
+
+  // Adapters and deliveries.
+  mutable std::mutex ad_mu;
+  std::map<std::string, detail::Binding, std::less<>> bindings;
+  std::map<std::string, std::vector<detail::Parked>, std::less<>> parked;
+  std::unordered_map<std::string, detail::InFlight> inflight;
+  std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers;
+  std::shared_ptr<detail::Hub> hub = std::make_shared<detail::Hub>();
+  std::mt19937_64 rng;
+
+  // Alert timers: (due, case), earliest first.
+  std::mutex tm_mu;
+  std::priority_queue<std::pair<std::int64_t, CaseId>, std::vector<std::pair<std::int64_t, CaseId>>, std::greater<>> alerts;
+  std::unique_ptr<boost::asio::steady_timer> tick;
+
+  std::mutex listener_mu;
+  std::function<void(const Notification&)> listener;
+  std::atomic<bool> has_listener{false};
+
+  // Statistics.
+  std::atomic<std::uint64_t> n_commits{0}, n_events{0}, n_ignored{0}, n_deliveries{0}, n_failures{0},
+      n_recovered{0}, n_open{0};
+};
+
+}  // namespace yilian

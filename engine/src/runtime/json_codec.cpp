@@ -1,0 +1,436 @@
+// JSON forms of tasks, outcomes, requests, receipts and log entries.
+#include "runtime/json_codec.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace yilian::detail {
+
+using nlohmann::json;
+
+namespace {
+
+std::optional<DeliveryMethod> parse_delivery(std::string_view s) {
+  for (auto m : {DeliveryMethod::in_person, DeliveryMethod::express, DeliveryMethod::electronic})
+    if (to_string(m) == s) return m;
+  return std::nullopt;
+}
+
+std::string_view code_name(Status::Code c) {
+  switch (c) {
+    case Status::Code::ok: return "ok";
+    case Status::Code::invalid_input: return "invalid_input";
+    case Status::Code::not_found: return "not_found";
+    case Status::Code::io_error: return "io_error";
+    case Status::Code::conflict: return "conflict";
+    case Status::Code::unavailable: return "unavailable";
+    case Status::Code::internal: return "internal";
+  }
+  return "internal";
+}
+Status::Code parse_code(std::string_view s) {
+  for (auto c : {Status::Code::invalid_input, Status::Code::not_found, Status::Code::io_error, Status::Code::conflict,
+                 Status::Code::unavailable})
+    if (code_name(c) == s) return c;
+  return Status::Code::internal;
+}
+
+/// Typed member access that reports what is wrong instead of throwing.
+struct Fields {
+  const json& j;
+  std::string what;
+  std::string error;
+
+  bool has(const char* k) const { return j.contains(k) && !j.at(k).is_null(); }
+  std::string text(const char* k, bool required = false) {
+    if (!has(k)) {
+      if (required) fail(fmt::format("`{}` is missing", k));
+      return {};
+    }
+    if (!j.at(k).is_string()) {
+      fail(fmt::format("`{}` must be text", k));
+      return {};
+    }
+    return j.at(k).get<std::string>();
+  }
+  std::int64_t integer(const char* k, bool required = false) {
+    if (!has(k)) {
+      if (required) fail(fmt::format("`{}` is missing", k));
+      return 0;
+    }
+    if (!j.at(k).is_number_integer()) {
+      fail(fmt::format("`{}` must be an integer", k));
+      return 0;
+    }
+    return j.at(k).get<std::int64_t>();
+  }
+  std::vector<std::string> strings(const char* k) {
+    std::vector<std::string> out;
+    if (!has(k)) return out;
+    if (!j.at(k).is_array()) {
+      fail(fmt::format("`{}` must be a list of text", k));
+      return out;
+    }
+    for (const auto& x : j.at(k)) {
+      if (!x.is_string()) {
+        fail(fmt::format("`{}` must be a list of text", k));
+        return {};
+      }
+      out.push_back(x.get<std::string>());
+    }
+    return out;
+  }
+  FieldValues values(const char* k) {
+    if (!has(k)) return {};
+    auto r = values_from_json(j.at(k), k);
+    if (!r) {
+      fail(r.status().message());
+      return {};
+    }
+    return std::move(*r);
+  }
+  void fail(std::string m) {
+    if (error.empty()) error = what.empty() ? std::move(m) : fmt::format("{}: {}", what, m);
+  }
+};
+
+}  // namespace
+
+json to_json(const Value& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  return nullptr;
+}
+
+std::optional<Value> value_from_json(const json& j) {
+  if (j.is_null()) return Value{};
+  if (j.is_boolean()) return Value{j.get<bool>()};
+  if (j.is_number_integer()) return Value{j.get<std::int64_t>()};
+  if (j.is_number()) {
+    const double d = j.get<double>();
+    if (!std::isfinite(d)) return std::nullopt;
+    return Value{d};
+  }
+  if (j.is_string()) return Value{j.get<std::string>()};
+  return std::nullopt;
+}
+
+json to_json(const FieldValues& values) {
+  json o = json::object();
+  for (const auto& [k, v] : values) o[k] = to_json(v);
+  return o;
+}
+
+Result<FieldValues> values_from_json(const json& j, std::string_view what) {
+  if (!j.is_object()) return Status::invalid(fmt::format("`{}` must be an object of field values", what));
+  FieldValues out;
+  for (const auto& [k, v] : j.items()) {
+    auto value = value_from_json(v);
+    if (!value) return Status::invalid(fmt::format("`{}.{}`: a value must be text, a number, true/false or null", what, k));
+    out.emplace(k, std::move(*value));
+  }
+  return out;
+}
+
+json to_json(const Outcome& o) {
+  json j{{"outcome", to_string(o.kind)}};
+  switch (o.kind) {
+    case Outcome::Kind::approved: j["produced"] = to_json(o.produced); break;
+    case Outcome::Kind::rejected: j["reason"] = o.reason; break;
+    case Outcome::Kind::supplement:
+      j["items"] = o.items;
+      j["reason"] = o.reason;
+      break;
+    case Outcome::Kind::suspended:
+      j["suspension"] = to_string(o.suspension);
+      if (o.told_days) j["told_days"] = *o.told_days;
+      j["reason"] = o.reason;
+      break;
+    case Outcome::Kind::resumed: break;
+  }
+  return j;
+}
+
+Result<std::optional<Outcome>> outcome_from_json(const json& j) {
+  if (!j.is_object()) return Status::invalid("the outcome must be a JSON object with an `outcome` key");
+  Fields f{j, "outcome", {}};
+  const std::string kind = f.text("outcome", true);
+  if (!f.error.empty()) return Status::invalid(f.error);
+  if (kind == "accepted") return std::optional<Outcome>{};
+  auto k = parse_outcome_kind(kind);
+  if (!k)
+    return Status::invalid(fmt::format(
+        "outcome `{}` is not one of approved, rejected, supplement, suspended, resumed, accepted", kind));
+  Outcome o;
+  o.kind = *k;
+  o.produced = f.values("produced");
+  o.reason = f.text("reason");
+  o.items = f.strings("items");
+  if (o.kind == Outcome::Kind::rejected && o.reason.empty()) f.fail("a rejection needs a `reason`");
+  if (o.kind == Outcome::Kind::supplement && o.items.empty()) f.fail("a supplement request needs `items`");
+  if (o.kind == Outcome::Kind::suspended) {
+    const std::string s = f.text("suspension");
+    if (!s.empty()) {
+      if (auto r = parse_suspension_reason(s); r && *r != SuspensionReason::supplement) o.suspension = *r;
+      else f.fail(fmt::format("`suspension` `{}` is not an Art. 45 activity (expert-review, inspection, …)", s));
+    }
+    if (f.has("told_days")) o.told_days = static_cast<int>(f.integer("told_days"));
+  }
+  if (!f.error.empty()) return Status::invalid(f.error);
+  return std::optional<Outcome>{std::move(o)};
+}
+
+std::string request_to_json(const Request& r) {
+  json j;
+  std::visit(
+      [&](const auto& q) {
+        using T = std::decay_t<decltype(q)>;
+        j["type"] = request_name(r);
+        if constexpr (std::is_same_v<T, request::Submit>) {
+          j["chain"] = q.chain;
+          if (q.version) j["version"] = *q.version;
+          j["fields"] = to_json(q.fields);
+          j["materials"] = q.materials;
+          j["channel"] = to_string(q.channel);
+        } else {
+          j["case"] = q.case_id;
+          if constexpr (std::is_same_v<T, request::Supplement>) {
+            j["fields"] = to_json(q.fields);
+            j["materials"] = q.materials;
+            j["in_person"] = q.in_person;
+          } else if constexpr (std::is_same_v<T, request::Report>) {
+            j["matter"] = q.matter;
+            j["attempt"] = q.attempt;
+            j["outcome"] = to_json(q.outcome);
+          } else if constexpr (std::is_same_v<T, request::Withdraw>) {
+            j["reason"] = q.reason;
+          } else if constexpr (std::is_same_v<T, request::Deliver>) {
+            j["method"] = to_string(q.method);
+            j["tracking"] = q.tracking;
+          } else if constexpr (std::is_same_v<T, request::Extend>) {
+            j["matter"] = q.matter;
+            j["basis"] = to_string(q.extension.basis);
+            j["days"] = q.extension.days;
+            j["approver"] = q.extension.approver;
+            j["approved_on"] = q.extension.approved_on.to_string();
+            j["reason"] = q.extension.reason;
+          } else if constexpr (std::is_same_v<T, request::Retry>) {
+            j["matter"] = q.matter;
+          } else if constexpr (std::is_same_v<T, request::Claim>) {
+            j["matter"] = q.matter;
+            j["attempt"] = q.attempt;
+            j["officer"] = q.officer;
+          }
+        }
+      },
+      r);
+  return j.dump();
+}
+
+Result<Request> request_from_json(std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::invalid("the request is not a JSON object");
+  Fields f{j, "request", {}};
+  const std::string type = f.text("type", true);
+  const auto case_id = static_cast<CaseId>(f.integer("case"));
+  std::optional<Request> r;
+  if (type == "submit") {
+    request::Submit s{f.text("chain", true), std::nullopt, f.values("fields"), f.strings("materials"), Channel::window};
+    if (f.has("version")) s.version = static_cast<int>(f.integer("version"));
+    if (f.text("channel") == "online") s.channel = Channel::online;
+    r = std::move(s);
+  } else if (type == "supplement") {
+    r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.has("in_person") && j["in_person"].is_boolean() && j["in_person"].get<bool>()};
+  } else if (type == "report") {
+    request::Report q{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), {}};
+    if (!f.has("outcome")) return Status::invalid("request: `outcome` is missing");
+    auto o = outcome_from_json(j["outcome"]);
+    if (!o) return o.status();
+    if (!*o) return Status::invalid("request: a report needs a decision, not `accepted`");
+    q.outcome = std::move(**o);
+    r = std::move(q);
+  } else if (type == "withdraw") {
+    r = request::Withdraw{case_id, f.text("reason")};
+  } else if (type == "deliver") {
+    auto m = parse_delivery(f.text("method"));
+    if (!m) f.fail("`method` must be in-person, express or electronic");
+    r = request::Deliver{case_id, m.value_or(DeliveryMethod::in_person), f.text("tracking")};
+  } else if (type == "extend") {
+    request::Extend q{case_id, f.text("matter"), {}};
+    auto basis = parse_extension_basis(f.text("basis"));
+    if (!basis) f.fail("`basis` must be department-head, government-head or other");
+    q.extension.basis = basis.value_or(ExtensionBasis::other);
+    q.extension.days = static_cast<int>(f.integer("days", true));
+    q.extension.approver = f.text("approver");
+    q.extension.approved_on = Date::parse(f.text("approved_on")).value_or(Date{});
+    q.extension.reason = f.text("reason");
+    r = std::move(q);
+  } else if (type == "retry") {
+    r = request::Retry{case_id, f.text("matter", true)};
+  } else if (type == "claim") {
+    r = request::Claim{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), f.text("officer")};
+  } else if (f.error.empty()) {
+    f.fail(fmt::format("unknown request type `{}`", type));
+  }
+  if (!f.error.empty()) return Status::invalid(f.error);
+  return std::move(*r);
+}
+
+std::string receipt_to_json(const Result<Receipt>& r) {
+  if (!r)
+    return json{{"ok", false}, {"code", code_name(r.status().code())}, {"message", r.status().message()}}.dump();
+  return json{{"ok", true},
+              {"case", r->case_id},
+              {"seq", r->seq},
+              {"result", to_string(r->result)},
+              {"reason", r->reason},
+              {"stage", to_string(r->stage)}}
+      .dump();
+}
+
+Result<Receipt> receipt_from_json(std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::error(Status::Code::internal, "the engine's answer is not JSON");
+  if (!j.value("ok", false))
+    return Status::error(parse_code(j.value("code", "internal")), j.value("message", "the engine refused the request"));
+  Receipt r;
+  r.case_id = j.value("case", CaseId{0});
+  r.seq = j.value("seq", std::uint64_t{0});
+  r.result = j.value("result", "applied") == "ignored" ? StepResult::ignored : StepResult::applied;
+  r.reason = j.value("reason", "");
+  r.stage = parse_case_stage(j.value("stage", "created")).value_or(CaseStage::created);
+  return r;
+}
+
+// ---- log entries ------------------------------------------------------------
+
+namespace {
+
+std::string matter_name(const FlowChain* fc, int m) {
+  if (fc && m >= 0 && static_cast<std::size_t>(m) < fc->matter_count()) return fc->matter_id(m);
+  return m < 0 ? std::string("chain") : fmt::format("#{}", m);
+}
+
+json extension_json(const Extension& e) {
+  return {{"basis", to_string(e.basis)}, {"days", e.days}, {"approver", e.approver},
+          {"approved_on", e.approved_on.to_string()}, {"reason", e.reason}};
+}
+
+struct EntryJson {
+  const FlowChain* fc;
+  json operator()(const event::Submitted& e) const {
+    return {{"fields", to_json(e.fields)}, {"materials", e.materials}, {"channel", to_string(e.channel)}};
+  }
+  json operator()(const event::Supplemented& e) const {
+    return {{"fields", to_json(e.fields)}, {"materials", e.materials}, {"in_person", e.in_person}};
+  }
+  json operator()(const event::TaskApproved& e) const {
+    return {{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}, {"produced", to_json(e.produced)}};
+  }
+  json operator()(const event::TaskRejected& e) const {
+    return {{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}, {"reason", e.reason}};
+  }
+  json operator()(const event::SupplementRequested& e) const {
+    return {{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}, {"items", e.items}, {"reason", e.reason}};
+  }
+  json operator()(const event::TaskSuspended& e) const {
+    json j{{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}, {"suspension", to_string(e.reason)},
+           {"note", e.note}};
+    if (e.told_days) j["told_days"] = *e.told_days;
+    return j;
+  }
+  json operator()(const event::TaskResumed& e) const {
+    return {{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}};
+  }
+  json operator()(const event::TaskIncident& e) const {
+    return {{"matter", matter_name(fc, e.matter)}, {"attempt", e.attempt}, {"error", e.error}};
+  }
+  json operator()(const event::TaskRetried& e) const { return {{"matter", matter_name(fc, e.matter)}}; }
+  json operator()(const event::TimerFired&) const { return json::object(); }
+  json operator()(const event::Extended& e) const {
+    return {{"matter", e.matter < 0 ? std::string() : matter_name(fc, e.matter)}, {"extension", extension_json(e.extension)}};
+  }
+  json operator()(const event::Withdrawn& e) const { return {{"reason", e.reason}}; }
+  json operator()(const event::Delivered& e) const {
+    return {{"method", to_string(e.method)}, {"tracking", e.tracking}};
+  }
+  json operator()(const note::Claimed& n) const {
+    return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
+  }
+  json operator()(const note::DeliveryFailed& n) const {
+    json j{{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"delivery", n.delivery}, {"error", n.error}};
+    if (n.retry_at_ms > 0) j["retry_at_ms"] = n.retry_at_ms;
+    return j;
+  }
+};
+
+struct EntrySummary {
+  const FlowChain* fc;
+  std::string operator()(const event::Submitted& e) const {
+    return fmt::format("application submitted ({}, {} fields, {} materials)", to_string(e.channel), e.fields.size(),
+                       e.materials.size());
+  }
+  std::string operator()(const event::Supplemented& e) const {
+    return fmt::format("applicant supplied {} fields, {} materials{}", e.fields.size(), e.materials.size(),
+                       e.in_person ? " in person" : "");
+  }
+  std::string operator()(const event::TaskApproved& e) const {
+    return fmt::format("{} approved (attempt {})", matter_name(fc, e.matter), e.attempt);
+  }
+  std::string operator()(const event::TaskRejected& e) const {
+    return fmt::format("{} rejected (attempt {}): {}", matter_name(fc, e.matter), e.attempt, e.reason);
+  }
+  std::string operator()(const event::SupplementRequested& e) const {
+    return fmt::format("{} asks for supplements: {}", matter_name(fc, e.matter), fmt::join(e.items, ", "));
+  }
+  std::string operator()(const event::TaskSuspended& e) const {
+    return fmt::format("{} suspended for {}", matter_name(fc, e.matter), to_string(e.reason));
+  }
+  std::string operator()(const event::TaskResumed& e) const {
+    return fmt::format("{} resumed", matter_name(fc, e.matter));
+  }
+  std::string operator()(const event::TaskIncident& e) const {
+    return fmt::format("{} in incident (attempt {}): {}", matter_name(fc, e.matter), e.attempt, e.error);
+  }
+  std::string operator()(const event::TaskRetried& e) const {
+    return fmt::format("{} sent to its department again", matter_name(fc, e.matter));
+  }
+  std::string operator()(const event::TimerFired&) const { return "alert levels re-read"; }
+  std::string operator()(const event::Extended& e) const {
+    return fmt::format("{} extended by {} working days ({}, {})", e.matter < 0 ? "the chain's limit" : matter_name(fc, e.matter),
+                       e.extension.days, to_string(e.extension.basis), e.extension.approver);
+  }
+  std::string operator()(const event::Withdrawn& e) const {
+    return e.reason.empty() ? "withdrawn by the applicant" : fmt::format("withdrawn by the applicant: {}", e.reason);
+  }
+  std::string operator()(const event::Delivered& e) const {
+    return e.tracking.empty() ? fmt::format("results delivered ({})", to_string(e.method))
+                              : fmt::format("results delivered ({}, {})", to_string(e.method), e.tracking);
+  }
+  std::string operator()(const note::Claimed& n) const {
+    return fmt::format("{} claimed by {}", matter_name(fc, n.matter), n.officer);
+  }
+  std::string operator()(const note::DeliveryFailed& n) const {
+    return fmt::format("delivery {} of {} (attempt {}) failed: {}{}", n.delivery, matter_name(fc, n.matter), n.attempt,
+                       n.error, n.retry_at_ms > 0 ? "; will retry" : "");
+  }
+};
+
+}  // namespace
+
+json entry_to_json(const EntryBody& body, const FlowChain* chain) {
+  EntryJson v{chain};
+  if (const auto* e = std::get_if<EventBody>(&body)) return std::visit(v, *e);
+  return std::visit(v, std::get<Note>(body));
+}
+
+std::string entry_summary(const EntryBody& body, const FlowChain* chain) {
+  EntrySummary v{chain};
+  if (const auto* e = std::get_if<EventBody>(&body)) return std::visit(v, *e);
+  return std::visit(v, std::get<Note>(body));
+}
+
+}  // namespace yilian::detail

@@ -1,0 +1,293 @@
+// Records: reading cases, logs, work queues and late limits from a store.
+#include "yilian/records.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "runtime/chain_registry.h"
+#include "runtime/codec.h"
+#include "runtime/json_codec.h"
+#include "runtime/store.h"
+#include "yilian/engine_options.h"
+
+namespace yilian {
+
+using namespace detail;
+
+struct Records::Impl {
+  std::mutex mu;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<ChainRegistry> shared;
+  ChainRegistry& registry;
+  std::function<Instant()> clock;
+
+  Impl(std::shared_ptr<ChainRegistry> r, std::function<Instant()> c)
+      : shared(std::move(r)), registry(*shared), clock(std::move(c)) {}
+  Date today() const { return (clock ? clock() : china_standard_time_now()).date(); }
+
+  struct Loaded {
+    std::shared_ptr<const ChainEntry> chain;
+    CaseState state;
+  };
+  Result<Loaded> decode(const CaseRow& row, bool with_data) {
+    auto entry = registry.get(*store, row.chain, row.version);
+    if (!entry) return Status::error(entry.status().code(), fmt::format("case {}: {}", row.id, entry.status().message()));
+    Loaded l{std::move(*entry), {}};
+    if (!decode_state(row.state, l.state) || (with_data && !decode_data(row.data, l.state)))
+      return Status::error(Status::Code::internal, fmt::format("case {}: the stored state cannot be read", row.id));
+    return l;
+  }
+};
+
+namespace {
+
+using ClaimMap = std::map<std::pair<CaseId, int>, ClaimRow>;
+
+TaskView task_view(const FlowChain& fc, const CaseState& s, CaseId id, int m, Date today, const ClaimMap& claims) {
+  const Chain& chain = fc.chain();
+  const Matter& mt = chain.matters[static_cast<std::size_t>(m)];
+  const TaskState& t = s.tasks[static_cast<std::size_t>(m)];
+  TaskView v;
+  v.matter = mt.id;
+  v.name = mt.name;
+  v.department = mt.department;
+  if (const Department* d = chain.find_department(mt.department)) v.department_name = d->name;
+  v.status = t.status;
+  v.attempt = t.attempt;
+  if (t.attempt > 0) {
+    v.key = fmt::format("{}:{}:{}", id, mt.id, t.attempt);
+    v.started = t.started;
+  }
+  if (t.status == TaskStatus::approved || t.status == TaskStatus::rejected || t.status == TaskStatus::skipped ||
+      (t.status == TaskStatus::cancelled && t.attempt > 0))
+    v.finished = t.finished;
+  v.clock_stopped = t.stopped_since.has_value();
+  v.requested = t.requested;
+  v.note = t.note;
+  if (is_open(t.status) && s.stage == CaseStage::running) {
+    const AlertStatus st = task_alert_status(fc, s, m, today);
+    v.deadline = st.deadline.date;
+    v.alert = st.level;
+    v.supervision = st.supervision;
+    v.remaining_days = st.remaining_days;
+    v.overdue_days = st.overdue_days;
+    v.clock_stopped = v.clock_stopped || st.clock_stopped;
+  } else if (t.attempt > 0) {
+    v.deadline = s.task_deadline(fc, m).date;
+    v.alert = t.alert;
+    v.supervision = t.supervision;
+  }
+  if (auto it = claims.find({id, m}); it != claims.end() && it->second.attempt == t.attempt) v.claimed_by = it->second.officer;
+  return v;
+}
+
+AlertLevel worst_today(const FlowChain& fc, const CaseState& s, Date today, Supervision* supervision, Date* deadline) {
+  if (s.stage != CaseStage::running || !s.accepted_on) return AlertLevel::green;
+  const AlertStatus cs = case_alert_status(fc, s, today);
+  AlertLevel a = cs.level;
+  Supervision sup = cs.supervision;
+  if (deadline) *deadline = cs.deadline.date;
+  for (std::size_t m = 0; m < s.tasks.size(); ++m)
+    if (is_open(s.tasks[m].status)) {
+      const AlertStatus ts = task_alert_status(fc, s, static_cast<int>(m), today);
+      a = std::max(a, ts.level);
+      sup = std::max(sup, ts.supervision);
+    }
+  if (supervision) *supervision = sup;
+  return a;
+}
+
+std::string_view result_name(EntryResult r) {
+  return r == EntryResult::applied ? "applied" : r == EntryResult::ignored ? "ignored" : "note";
+}
+
+}  // namespace
+
+Records::Records(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Records::~Records() = default;
+
+Result<std::unique_ptr<Records>> detail::open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
+                                                      std::function<Instant()> clock) {
+  auto store = open_sqlite_store(path, StoreOptions{.create = false, .read_only = true});
+  if (!store) return store.status();
+  auto impl = std::make_unique<Records::Impl>(std::move(registry), std::move(clock));
+  impl->store = std::move(*store);
+  return std::unique_ptr<Records>(new Records(std::move(impl)));
+}
+
+Result<std::unique_ptr<Records>> Records::open(const std::string& path, const RecordsOptions& options) {
+  return detail::open_records(path, std::make_shared<ChainRegistry>(options.calendar_dirs), options.clock);
+}
+
+Result<CaseView> Records::case_view(CaseId id) const {
+  std::lock_guard g(impl_->mu);
+  Store& store = *impl_->store;
+  auto row = store.load_case(id, true);
+  if (!row) return row.status();
+  if (!*row) return Status::not_found(fmt::format("no case {} in this store", id));
+  auto loaded = impl_->decode(**row, true);
+  if (!loaded) return loaded.status();
+  const FlowChain& fc = *loaded->chain->flow;
+  const CaseState& s = loaded->state;
+  const Date today = impl_->today();
+
+  ClaimMap claims;
+  if (auto c = store.claims(id); c)
+    for (auto& x : *c) claims[{x.case_id, x.matter}] = x;
+
+  CaseView v;
+  v.id = id;
+  v.chain = fc.chain().id;
+  v.version = fc.chain().version;
+  v.chain_name = fc.chain().name;
+  v.stage = s.stage;
+  v.channel = s.channel;
+  v.submitted_at = s.submitted_at;
+  v.accepted_on = s.accepted_on;
+  if (s.stage == CaseStage::ready || is_final(s.stage)) v.finished_on = s.finished_on;
+  if (s.accepted_on) {
+    if (s.stage == CaseStage::running) {
+      const AlertStatus st = case_alert_status(fc, s, today);
+      v.deadline = st.deadline.date;
+      v.deadline_provisional = st.deadline.provisional;
+      v.alert = st.level;
+      v.supervision = st.supervision;
+      v.remaining_days = st.remaining_days;
+      v.overdue_days = st.overdue_days;
+    } else {
+      const Deadline d = s.deadline(fc);
+      v.deadline = d.date;
+      v.deadline_provisional = d.provisional;
+      v.alert = s.alert;
+      v.supervision = s.supervision;
+    }
+  }
+  v.visits = s.visits;
+  v.notices = s.notices;
+  v.reason = s.reason;
+  if (s.stage == CaseStage::delivered) v.delivery = s.delivery;
+  v.tracking = s.tracking;
+  for (std::size_t m = 0; m < s.tasks.size(); ++m) v.tasks.push_back(task_view(fc, s, id, static_cast<int>(m), today, claims));
+
+  Status read = store.read_log(id, [&](EntryRow&& e) {
+    LogEntry l;
+    l.seq = e.seq;
+    l.at = Instant{e.at};
+    l.kind = e.kind;
+    l.result = std::string(result_name(e.result));
+    if (auto body = decode_entry(e.body)) {
+      l.summary = entry_summary(*body, &fc);
+      l.detail_json = entry_to_json(*body, &fc).dump();
+    } else {
+      l.summary = "(an entry this version cannot read)";
+      l.detail_json = "{}";
+    }
+    v.log.push_back(std::move(l));
+  });
+  if (!read) return read;
+  return v;
+}
+
+Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
+  std::lock_guard g(impl_->mu);
+  const Date today = impl_->today();
+  const bool open_only = filter.overdue || (filter.stage && !is_final(*filter.stage));
+  std::vector<CaseSummary> out;
+  Status failed = Status::ok();
+  Status scanned = impl_->store->scan_cases(open_only, [&](CaseRow&& row) {
+    if (!failed) return;
+    if (filter.stage && row.stage != *filter.stage) return;
+    if (!filter.chain.empty() && row.chain != filter.chain) return;
+    auto loaded = impl_->decode(row, false);
+    if (!loaded) {
+      failed = loaded.status();
+      return;
+    }
+    const FlowChain& fc = *loaded->chain->flow;
+    const CaseState& s = loaded->state;
+    CaseSummary c{row.id, row.chain, row.version, s.stage, s.submitted_at, std::nullopt, AlertLevel::green, Supervision::none};
+    Date deadline;
+    c.alert = worst_today(fc, s, today, &c.supervision, &deadline);
+    if (s.accepted_on) c.deadline = s.stage == CaseStage::running ? deadline : s.deadline(fc).date;
+    if (filter.overdue && c.alert == AlertLevel::green) return;
+    out.push_back(std::move(c));
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  std::sort(out.begin(), out.end(), [](const CaseSummary& a, const CaseSummary& b) { return a.id > b.id; });
+  if (filter.limit && out.size() > filter.limit) out.resize(filter.limit);
+  return out;
+}
+
+Result<std::vector<WorkItem>> Records::work_queue(const std::string& department) const {
+  std::lock_guard g(impl_->mu);
+  const Date today = impl_->today();
+  ClaimMap claims;
+  if (auto c = impl_->store->claims(std::nullopt); c)
+    for (auto& x : *c) claims[{x.case_id, x.matter}] = x;
+  std::vector<WorkItem> out;
+  Status failed = Status::ok();
+  Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
+    if (!failed || row.stage != CaseStage::running) return;
+    auto loaded = impl_->decode(row, false);
+    if (!loaded) {
+      failed = loaded.status();
+      return;
+    }
+    const FlowChain& fc = *loaded->chain->flow;
+    for (std::size_t m = 0; m < loaded->state.tasks.size(); ++m) {
+      if (!is_open(loaded->state.tasks[m].status)) continue;
+      if (!department.empty() && fc.chain().matters[m].department != department) continue;
+      out.push_back({row.id, row.chain, row.version, task_view(fc, loaded->state, row.id, static_cast<int>(m), today, claims)});
+    }
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  return out;
+}
+
+Result<std::vector<OverdueEntry>> Records::overdue() const {
+  std::lock_guard g(impl_->mu);
+  const Date today = impl_->today();
+  std::vector<OverdueEntry> out;
+  Status failed = Status::ok();
+  Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
+    if (!failed || row.stage != CaseStage::running) return;
+    auto loaded = impl_->decode(row, false);
+    if (!loaded) {
+      failed = loaded.status();
+      return;
+    }
+    const FlowChain& fc = *loaded->chain->flow;
+    const CaseState& s = loaded->state;
+    for (std::size_t m = 0; m < s.tasks.size(); ++m) {
+      if (!is_open(s.tasks[m].status)) continue;
+      const AlertStatus st = task_alert_status(fc, s, static_cast<int>(m), today);
+      if (st.level == AlertLevel::green) continue;
+      out.push_back({fc.chain().matters[m].department, row.id, row.chain, fc.chain().matters[m].id, st.level,
+                     st.supervision, st.deadline.date, st.remaining_days, st.overdue_days});
+    }
+    if (s.accepted_on) {
+      const AlertStatus st = case_alert_status(fc, s, today);
+      if (st.level != AlertLevel::green)
+        out.push_back({fc.chain().lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
+                       st.remaining_days, st.overdue_days});
+    }
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  std::sort(out.begin(), out.end(), [](const OverdueEntry& a, const OverdueEntry& b) {
+    if (a.department != b.department) return a.department < b.department;
+    if (a.alert != b.alert) return a.alert > b.alert;
+    if (a.overdue_days != b.overdue_days) return a.overdue_days > b.overdue_days;
+    if (a.remaining_days != b.remaining_days) return a.remaining_days < b.remaining_days;
+    if (a.case_id != b.case_id) return a.case_id < b.case_id;
+    return a.matter < b.matter;
+  });
+  return out;
+}
+
+}  // namespace yilian

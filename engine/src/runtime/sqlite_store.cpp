@@ -1,0 +1,510 @@
+// The SQLite store: WAL journal, one connection per Store object, prepared
+// statements kept for the life of the connection.
+#include <fmt/format.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "runtime/store.h"
+
+namespace yilian::detail {
+
+std::string to_hex(const unsigned char* p, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s(2 * n, '0');
+  for (std::size_t i = 0; i < n; ++i) {
+    s[2 * i] = digits[p[i] >> 4];
+    s[2 * i + 1] = digits[p[i] & 15];
+  }
+  return s;
+}
+
+std::string sha256_hex(std::string_view text) {
+  unsigned char h[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), h);
+  return to_hex(h, sizeof h);
+}
+
+namespace {
+
+constexpr const char* kFormat = "yilian-store-1";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chains(
+  id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL, file_name TEXT NOT NULL,
+  sha256 TEXT NOT NULL, loaded_at TEXT NOT NULL DEFAULT (datetime('now')),
+  PRIMARY KEY(id, version));
+CREATE TABLE IF NOT EXISTS cases(
+  id INTEGER PRIMARY KEY, chain TEXT NOT NULL, version INTEGER NOT NULL, stage TEXT NOT NULL,
+  alert INTEGER NOT NULL, submitted_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+  last_hash BLOB NOT NULL, state BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_open ON cases(stage)
+  WHERE stage IN ('created', 'incomplete', 'running', 'ready');
+CREATE TABLE IF NOT EXISTS case_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS log(
+  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  kind TEXT NOT NULL, result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS log_case ON log(case_id, seq);
+CREATE TABLE IF NOT EXISTS retry_timers(
+  case_id INTEGER NOT NULL, matter INTEGER NOT NULL, attempt INTEGER NOT NULL,
+  delivery INTEGER NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY(case_id, matter)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims(
+  case_id INTEGER NOT NULL, matter INTEGER NOT NULL, attempt INTEGER NOT NULL,
+  officer TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(case_id, matter)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inbox(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, request TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0, result TEXT);
+)sql";
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* p = sqlite3_column_text(s, i);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+           : std::string();
+}
+std::string column_blob(sqlite3_stmt* s, int i) {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+Hash column_hash(sqlite3_stmt* s, int i) {
+  Hash h{};
+  const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(s, i));
+  if (p && sqlite3_column_bytes(s, i) == static_cast<int>(h.size())) std::copy(p, p + h.size(), h.begin());
+  return h;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    stmts_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Status init(const StoreOptions& o) {
+    sqlite3_busy_timeout(db_, 10'000);
+    if (Status s = exec(fmt::format("PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY;", o.cache_kib)); !s) return s;
+    // Is this a yilian store (or an empty file we may initialise)?
+    bool has_meta = false, has_tables = false;
+    {
+      Stmt q = prepare("SELECT name FROM sqlite_master WHERE type='table'");
+      if (!q) return last_error("reading the schema");
+      while (sqlite3_step(q.get()) == SQLITE_ROW) {
+        has_tables = true;
+        if (column_text(q.get(), 0) == "meta") has_meta = true;
+      }
+    }
+    if (has_meta) {
+      Stmt q = prepare("SELECT value FROM meta WHERE key='format'");
+      if (!q) return last_error("reading the store format");
+      std::string format;
+      if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
+      if (format != kFormat)
+        return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
+    } else if (has_tables) {
+      return Status::invalid(fmt::format("{}: an SQLite file, but not a yilian store", path_));
+    }
+    if (o.read_only) return exec("PRAGMA query_only=ON;");
+    if (Status s = exec("PRAGMA journal_mode=WAL;"); !s) return s;
+    if (Status s = exec(o.durability == Durability::power_loss ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+        !s)
+      return s;
+    if (!has_meta) {
+      if (Status s = exec(std::string("BEGIN IMMEDIATE;") + kSchema +
+                          fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '{}'); COMMIT;", kFormat));
+          !s) {
+        (void)exec("ROLLBACK;");
+        return s;
+      }
+    }
+    return Status::ok();
+  }
+
+  Status put_chain(const StoredChain& c) override {
+    sqlite3_stmt* q = cached("SELECT sha256 FROM chains WHERE id=?1 AND version=?2");
+    if (!q) return last_error("reading chains");
+    bind_text(q, 1, c.id);
+    sqlite3_bind_int(q, 2, c.version);
+    std::optional<std::string> existing;
+    if (sqlite3_step(q) == SQLITE_ROW) existing = column_text(q, 0);
+    sqlite3_reset(q);
+    if (existing) {
+      if (*existing == c.sha256) return Status::ok();
+      return Status::error(Status::Code::conflict,
+                           fmt::format("chain {} version {} is already stored with a different text; "
+                                       "raise `version:` to load a changed chain",
+                                       c.id, c.version));
+    }
+    sqlite3_stmt* ins = cached("INSERT INTO chains(id, version, text, file_name, sha256) VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!ins) return last_error("storing a chain");
+    bind_text(ins, 1, c.id);
+    sqlite3_bind_int(ins, 2, c.version);
+    bind_text(ins, 3, c.text);
+    bind_text(ins, 4, c.file_name);
+    bind_text(ins, 5, c.sha256);
+    const int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    return rc == SQLITE_DONE ? Status::ok() : last_error("storing a chain");
+  }
+
+  Result<std::vector<StoredChain>> chains() override {
+    sqlite3_stmt* q = cached("SELECT id, version, text, file_name, sha256 FROM chains ORDER BY id, version");
+    if (!q) return last_error("reading chains");
+    std::vector<StoredChain> out;
+    while (sqlite3_step(q) == SQLITE_ROW) out.push_back(read_chain(q));
+    sqlite3_reset(q);
+    return out;
+  }
+
+  Result<std::optional<StoredChain>> chain(std::string_view id, int version) override {
+    sqlite3_stmt* q = cached("SELECT id, version, text, file_name, sha256 FROM chains WHERE id=?1 AND version=?2");
+    if (!q) return last_error("reading chains");
+    bind_text(q, 1, id);
+    sqlite3_bind_int(q, 2, version);
+    std::optional<StoredChain> out;
+    if (sqlite3_step(q) == SQLITE_ROW) out = read_chain(q);
+    sqlite3_reset(q);
+    return out;
+  }
+
+  Result<std::optional<int>> latest_chain_version(std::string_view id) override {
+    sqlite3_stmt* q = cached("SELECT MAX(version) FROM chains WHERE id=?1");
+    if (!q) return last_error("reading chains");
+    bind_text(q, 1, id);
+    std::optional<int> v;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) v = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    return v;
+  }
+
+  Result<CaseId> last_case_id() override {
+    sqlite3_stmt* q = cached("SELECT COALESCE(MAX(id), 0) FROM cases");
+    if (!q) return last_error("reading cases");
+    CaseId id = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) id = static_cast<CaseId>(sqlite3_column_int64(q, 0));
+    sqlite3_reset(q);
+    return id;
+  }
+
+  Result<std::uint64_t> count_open() override {
+    sqlite3_stmt* q = cached("SELECT COUNT(*) FROM cases WHERE stage IN ('created', 'incomplete', 'running', 'ready')");
+    if (!q) return last_error("counting cases");
+    std::uint64_t n = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) n = static_cast<std::uint64_t>(sqlite3_column_int64(q, 0));
+    sqlite3_reset(q);
+    return n;
+  }
+
+  Result<std::optional<CaseRow>> load_case(CaseId id, bool with_data) override {
+    sqlite3_stmt* q = cached(with_data ? "SELECT c.id, c.chain, c.version, c.stage, c.alert, c.submitted_at, c.seq, "
+                                         "c.last_hash, c.state, d.data FROM cases c LEFT JOIN case_data d ON d.id=c.id "
+                                         "WHERE c.id=?1"
+                                       : "SELECT id, chain, version, stage, alert, submitted_at, seq, last_hash, state "
+                                         "FROM cases WHERE id=?1");
+    if (!q) return last_error("reading a case");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    std::optional<CaseRow> out;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      out = read_case(q);
+      if (with_data) out->data = column_blob(q, 9);
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading a case");
+    return out;
+  }
+
+  Status scan_cases(bool open_only, const std::function<void(CaseRow&&)>& fn) override {
+    Stmt q = prepare(open_only ? "SELECT id, chain, version, stage, alert, submitted_at, seq, last_hash, state FROM cases "
+                                 "WHERE stage IN ('created', 'incomplete', 'running', 'ready') ORDER BY id"
+                               : "SELECT id, chain, version, stage, alert, submitted_at, seq, last_hash, state FROM cases "
+                                 "ORDER BY id");
+    if (!q) return last_error("scanning cases");
+    int rc = 0;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) fn(read_case(q.get()));
+    return rc == SQLITE_DONE ? Status::ok() : last_error("scanning cases");
+  }
+
+  Status commit(const Batch& b) override {
+    if (Status s = exec("BEGIN IMMEDIATE;"); !s) return s;
+    Status st = write(b);
+    if (st) st = exec("COMMIT;");
+    if (!st) (void)exec("ROLLBACK;");
+    return st;
+  }
+
+  Status read_log(CaseId id, const std::function<void(EntryRow&&)>& fn) override {
+    sqlite3_stmt* q = cached("SELECT case_id, seq, at, kind, result, body, hash FROM log WHERE case_id=?1 ORDER BY seq");
+    if (!q) return last_error("reading a log");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) fn(read_entry(q));
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading a log");
+  }
+
+  Status scan_log(const std::function<void(EntryRow&&)>& fn) override {
+    Stmt q = prepare("SELECT case_id, seq, at, kind, result, body, hash FROM log ORDER BY case_id, seq");
+    if (!q) return last_error("reading the log");
+    int rc = 0;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) fn(read_entry(q.get()));
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading the log");
+  }
+
+  Result<std::vector<RetryTimer>> retry_timers() override {
+    sqlite3_stmt* q = cached("SELECT case_id, matter, attempt, delivery, due_ms FROM retry_timers ORDER BY due_ms");
+    if (!q) return last_error("reading timers");
+    std::vector<RetryTimer> out;
+    while (sqlite3_step(q) == SQLITE_ROW)
+      out.push_back({static_cast<CaseId>(sqlite3_column_int64(q, 0)), sqlite3_column_int(q, 1),
+                     static_cast<std::uint32_t>(sqlite3_column_int64(q, 2)),
+                     static_cast<std::uint32_t>(sqlite3_column_int64(q, 3)), sqlite3_column_int64(q, 4)});
+    sqlite3_reset(q);
+    return out;
+  }
+
+  Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) override {
+    sqlite3_stmt* q = cached(case_id ? "SELECT case_id, matter, attempt, officer, at FROM claims WHERE case_id=?1"
+                                     : "SELECT case_id, matter, attempt, officer, at FROM claims");
+    if (!q) return last_error("reading claims");
+    if (case_id) sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(*case_id));
+    std::vector<ClaimRow> out;
+    while (sqlite3_step(q) == SQLITE_ROW)
+      out.push_back({static_cast<CaseId>(sqlite3_column_int64(q, 0)), sqlite3_column_int(q, 1),
+                     static_cast<std::uint32_t>(sqlite3_column_int64(q, 2)), column_text(q, 3),
+                     sqlite3_column_int64(q, 4)});
+    sqlite3_reset(q);
+    return out;
+  }
+
+  Result<std::vector<InboxRow>> inbox_pending(std::int64_t after, std::size_t limit) override {
+    sqlite3_stmt* q = cached("SELECT id, request FROM inbox WHERE done=0 AND id>?1 ORDER BY id LIMIT ?2");
+    if (!q) return last_error("reading the inbox");
+    sqlite3_bind_int64(q, 1, after);
+    sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(limit));
+    std::vector<InboxRow> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) out.push_back({sqlite3_column_int64(q, 0), column_text(q, 1)});
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return last_error("reading the inbox");
+    return out;
+  }
+
+  Result<std::int64_t> inbox_put(const std::string& request) override {
+    sqlite3_stmt* q = cached("INSERT INTO inbox(request, created_ms) VALUES(?1, ?2)");
+    if (!q) return last_error("writing the inbox");
+    bind_text(q, 1, request);
+    sqlite3_bind_int64(q, 2, now_ms());
+    const int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return last_error("writing the inbox");
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+  }
+
+  Result<std::optional<std::string>> inbox_result(std::int64_t id) override {
+    sqlite3_stmt* q = cached("SELECT done, result FROM inbox WHERE id=?1");
+    if (!q) return last_error("reading the inbox");
+    sqlite3_bind_int64(q, 1, id);
+    std::optional<std::string> out;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_int(q, 0) != 0) out = column_text(q, 1);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading the inbox");
+    return out;
+  }
+
+  Status inbox_delete(std::int64_t id) override {
+    sqlite3_stmt* q = cached("DELETE FROM inbox WHERE id=?1");
+    if (!q) return last_error("writing the inbox");
+    sqlite3_bind_int64(q, 1, id);
+    const int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? Status::ok() : last_error("writing the inbox");
+  }
+
+ private:
+  Status write(const Batch& b) {
+    sqlite3_stmt* ins = cached("INSERT INTO log(case_id, seq, at, kind, result, body, hash) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    sqlite3_stmt* up = cached(
+        "INSERT INTO cases(id, chain, version, stage, alert, submitted_at, seq, last_hash, state) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT(id) DO UPDATE SET stage=excluded.stage, "
+        "alert=excluded.alert, seq=excluded.seq, last_hash=excluded.last_hash, state=excluded.state");
+    sqlite3_stmt* data = cached("INSERT OR REPLACE INTO case_data(id, data) VALUES(?1, ?2)");
+    sqlite3_stmt* tput = cached("INSERT OR REPLACE INTO retry_timers(case_id, matter, attempt, delivery, due_ms) VALUES(?1,?2,?3,?4,?5)");
+    sqlite3_stmt* tdel = cached("DELETE FROM retry_timers WHERE case_id=?1 AND matter=?2");
+    sqlite3_stmt* claim = cached("INSERT OR REPLACE INTO claims(case_id, matter, attempt, officer, at) VALUES(?1,?2,?3,?4,?5)");
+    sqlite3_stmt* inbox = cached("UPDATE inbox SET done=1, result=?2 WHERE id=?1");
+    if (!ins || !up || !data || !tput || !tdel || !claim || !inbox) return last_error("preparing the commit");
+    for (const EntryRow& e : b.entries) {
+      sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(e.case_id));
+      sqlite3_bind_int64(ins, 2, static_cast<sqlite3_int64>(e.seq));
+      sqlite3_bind_int64(ins, 3, e.at);
+      bind_static_text(ins, 4, e.kind);
+      sqlite3_bind_int(ins, 5, static_cast<int>(e.result));
+      bind_static_blob(ins, 6, e.body);
+      sqlite3_bind_blob(ins, 7, e.hash.data(), static_cast<int>(e.hash.size()), SQLITE_STATIC);
+      if (Status s = run(ins, "appending to the log"); !s) return s;
+    }
+    for (const CaseRow& c : b.cases) {
+      sqlite3_bind_int64(up, 1, static_cast<sqlite3_int64>(c.id));
+      bind_static_text(up, 2, c.chain);
+      sqlite3_bind_int(up, 3, c.version);
+      bind_static_text(up, 4, to_string(c.stage));
+      sqlite3_bind_int(up, 5, static_cast<int>(c.alert));
+      sqlite3_bind_int64(up, 6, c.submitted_at.seconds);
+      sqlite3_bind_int64(up, 7, static_cast<sqlite3_int64>(c.seq));
+      sqlite3_bind_blob(up, 8, c.last_hash.data(), static_cast<int>(c.last_hash.size()), SQLITE_STATIC);
+      bind_static_blob(up, 9, c.state);
+      if (Status s = run(up, "writing a case"); !s) return s;
+      if (c.write_data) {
+        sqlite3_bind_int64(data, 1, static_cast<sqlite3_int64>(c.id));
+        bind_static_blob(data, 2, c.data);
+        if (Status s = run(data, "writing a case's data"); !s) return s;
+      }
+    }
+    for (const auto& [id, matter] : b.timers_del) {
+      sqlite3_bind_int64(tdel, 1, static_cast<sqlite3_int64>(id));
+      sqlite3_bind_int(tdel, 2, matter);
+      if (Status s = run(tdel, "deleting a timer"); !s) return s;
+    }
+    for (const RetryTimer& t : b.timers_put) {
+      sqlite3_bind_int64(tput, 1, static_cast<sqlite3_int64>(t.case_id));
+      sqlite3_bind_int(tput, 2, t.matter);
+      sqlite3_bind_int64(tput, 3, t.attempt);
+      sqlite3_bind_int64(tput, 4, t.delivery);
+      sqlite3_bind_int64(tput, 5, t.due_ms);
+      if (Status s = run(tput, "writing a timer"); !s) return s;
+    }
+    for (const ClaimRow& c : b.claims) {
+      sqlite3_bind_int64(claim, 1, static_cast<sqlite3_int64>(c.case_id));
+      sqlite3_bind_int(claim, 2, c.matter);
+      sqlite3_bind_int64(claim, 3, c.attempt);
+      bind_static_text(claim, 4, c.officer);
+      sqlite3_bind_int64(claim, 5, c.at);
+      if (Status s = run(claim, "writing a claim"); !s) return s;
+    }
+    for (const auto& [id, result] : b.inbox_done) {
+      sqlite3_bind_int64(inbox, 1, id);
+      bind_static_text(inbox, 2, result);
+      if (Status s = run(inbox, "answering the inbox"); !s) return s;
+    }
+    return Status::ok();
+  }
+
+  static StoredChain read_chain(sqlite3_stmt* q) {
+    return {column_text(q, 0), sqlite3_column_int(q, 1), column_text(q, 2), column_text(q, 3), column_text(q, 4)};
+  }
+  static CaseRow read_case(sqlite3_stmt* q) {
+    CaseRow c;
+    c.id = static_cast<CaseId>(sqlite3_column_int64(q, 0));
+    c.chain = column_text(q, 1);
+    c.version = sqlite3_column_int(q, 2);
+    c.stage = parse_case_stage(column_text(q, 3)).value_or(CaseStage::created);
+    c.alert = static_cast<AlertLevel>(sqlite3_column_int(q, 4));
+    c.submitted_at = Instant{sqlite3_column_int64(q, 5)};
+    c.seq = static_cast<std::uint64_t>(sqlite3_column_int64(q, 6));
+    c.last_hash = column_hash(q, 7);
+    c.state = column_blob(q, 8);
+    return c;
+  }
+  static EntryRow read_entry(sqlite3_stmt* q) {
+    EntryRow e;
+    e.case_id = static_cast<CaseId>(sqlite3_column_int64(q, 0));
+    e.seq = static_cast<std::uint64_t>(sqlite3_column_int64(q, 1));
+    e.at = sqlite3_column_int64(q, 2);
+    e.kind = column_text(q, 3);
+    e.result = static_cast<EntryResult>(sqlite3_column_int(q, 4));
+    e.body = column_blob(q, 5);
+    e.hash = column_hash(q, 6);
+    return e;
+  }
+
+  static void bind_text(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_text(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  // The batch outlives each step: no copies.
+  static void bind_static_text(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_text(q, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+  static void bind_static_blob(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_blob(q, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+  static void bind_blob(sqlite3_stmt* q, int i, std::string_view s) {
+    sqlite3_bind_blob(q, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  Status run(sqlite3_stmt* q, const char* what) {
+    const int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? Status::ok() : last_error(what);
+  }
+  Stmt prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) return nullptr;
+    return Stmt(s);
+  }
+  /// A statement prepared once per connection (keyed by its text's address).
+  sqlite3_stmt* cached(const char* sql) {
+    for (auto& [k, s] : stmts_)
+      if (k == sql) return s.get();
+    Stmt s = prepare(sql);
+    if (!s) return nullptr;
+    stmts_.emplace_back(sql, std::move(s));
+    return stmts_.back().second.get();
+  }
+  Status exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) == SQLITE_OK) return Status::ok();
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Status::io(fmt::format("{}: {}", path_, msg));
+  }
+  Status last_error(const char* what) {
+    return Status::io(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::vector<std::pair<const char*, Stmt>> stmts_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && (!options.create || options.read_only))
+    return Status::not_found(fmt::format("{}: no such store", path));
+  if (exists && !std::filesystem::is_regular_file(path, ec))
+    return Status::io(fmt::format("{}: not a regular file", path));
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (options.create && !options.read_only ? SQLITE_OPEN_CREATE : 0) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Status::io(fmt::format("{}: cannot open: {}", path, msg));
+  }
+  auto store = std::make_unique<SqliteStore>(db, path);
+  if (Status s = store->init(options); !s) {
+    // SQLITE_NOTADB shows up at the first read of a file that is not SQLite.
+    if (s.code() == Status::Code::io_error && s.message().find("not a database") != std::string::npos)
+      return Status::invalid(fmt::format("{}: not a yilian store (not an SQLite file)", path));
+    return s;
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace yilian::detail

@@ -1,0 +1,159 @@
+// The engine's store behind a small interface (SQLite today; another store
+// can implement the same): chain texts by version, one row per case with its
+// state snapshot, the hash-chained log, retry timers, claims, and the inbox
+// through which other processes hand requests to a running engine.
+//
+// commit() writes a whole Batch in one transaction: log entries, the new
+// state of every case they touch, timers, claims and answered inbox rows,
+// all or nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yilian/engine_options.h"
+#include "yilian/flow.h"
+#include "yilian/status.h"
+
+namespace yilian::detail {
+
+using Hash = std::array<unsigned char, 32>;
+
+struct StoredChain {
+  std::string id;
+  int version = 0;
+  std::string text;       ///< the YAML as loaded
+  std::string file_name;  ///< for messages
+  std::string sha256;     ///< hex digest of `text`
+};
+
+/// A case's row. `state` is encode_state(); `data` is encode_data() (empty
+/// when not read, or, in a Batch, when it did not change).
+struct CaseRow {
+  CaseId id = 0;
+  std::string chain;
+  int version = 0;
+  CaseStage stage = CaseStage::created;
+  AlertLevel alert = AlertLevel::green;  ///< the worst of the case's and its tasks' levels
+  Instant submitted_at;
+  std::uint64_t seq = 0;                 ///< log entries so far
+  Hash last_hash{};                      ///< hash of entry `seq` (zeros when none)
+  std::string state;
+  std::string data;
+  bool write_data = false;               ///< in a Batch: `data` changed
+};
+
+/// Entry results as stored.
+enum class EntryResult : std::uint8_t { applied = 0, ignored = 1, note = 2 };
+
+struct EntryRow {
+  CaseId case_id = 0;
+  std::uint64_t seq = 0;
+  std::int64_t at = 0;                   ///< Instant seconds
+  std::string kind;                      ///< entry_name()
+  EntryResult result = EntryResult::applied;
+  std::string body;                      ///< encode_entry()
+  Hash hash{};
+};
+
+/// A stored retry: delivery `delivery` of (case, matter, attempt) is due at `due_ms`.
+struct RetryTimer {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 0;
+  std::int64_t due_ms = 0;               ///< system clock, milliseconds since the epoch
+};
+
+struct ClaimRow {
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::string officer;
+  std::int64_t at = 0;
+};
+
+struct InboxRow {
+  std::int64_t id = 0;
+  std::string request;                   ///< request JSON
+};
+
+struct Batch {
+  std::vector<EntryRow> entries;
+  std::vector<CaseRow> cases;
+  std::vector<RetryTimer> timers_put;
+  std::vector<std::pair<CaseId, int>> timers_del;  ///< (case, matter)
+  std::vector<ClaimRow> claims;
+  std::vector<std::pair<std::int64_t, std::string>> inbox_done;  ///< (inbox id, result JSON)
+  [[nodiscard]] bool empty() const {
+    return entries.empty() && cases.empty() && timers_put.empty() && timers_del.empty() && claims.empty() &&
+           inbox_done.empty();
+  }
+  void clear() {
+    entries.clear();
+    cases.clear();
+    timers_put.clear();
+    timers_del.clear();
+    claims.clear();
+    inbox_done.clear();
+  }
+};
+
+struct StoreOptions {
+  bool create = true;                    ///< create the file and schema when missing
+  bool read_only = false;                ///< no writes through this connection
+  Durability durability = Durability::process_crash;
+  int cache_kib = 16 * 1024;
+};
+
+/// Not thread-safe: one thread at a time per Store (open one per thread).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Stores a chain text; a no-op when the same (id, version, sha256) is
+  /// there, `conflict` when a different text holds the (id, version).
+  virtual Status put_chain(const StoredChain& chain) = 0;
+  virtual Result<std::vector<StoredChain>> chains() = 0;
+  virtual Result<std::optional<StoredChain>> chain(std::string_view id, int version) = 0;
+  virtual Result<std::optional<int>> latest_chain_version(std::string_view id) = 0;
+
+  virtual Result<CaseId> last_case_id() = 0;
+  virtual Result<std::uint64_t> count_open() = 0;
+  virtual Result<std::optional<CaseRow>> load_case(CaseId id, bool with_data) = 0;
+  /// Cases in id order (state, without data); only those not final when `open_only`.
+  virtual Status scan_cases(bool open_only, const std::function<void(CaseRow&&)>& fn) = 0;
+  virtual Status commit(const Batch& batch) = 0;
+
+  /// A case's log in order.
+  virtual Status read_log(CaseId id, const std::function<void(EntryRow&&)>& fn) = 0;
+  /// Every log entry, by case then position.
+  virtual Status scan_log(const std::function<void(EntryRow&&)>& fn) = 0;
+
+  virtual Result<std::vector<RetryTimer>> retry_timers() = 0;
+  virtual Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) = 0;
+
+  /// Inbox rows not yet answered with id > after, oldest first.
+  virtual Result<std::vector<InboxRow>> inbox_pending(std::int64_t after, std::size_t limit) = 0;
+  virtual Result<std::int64_t> inbox_put(const std::string& request) = 0;
+  /// The answer once the engine applied the request, else empty.
+  virtual Result<std::optional<std::string>> inbox_result(std::int64_t id) = 0;
+  virtual Status inbox_delete(std::int64_t id) = 0;
+};
+
+/// Opens (or creates) an SQLite store in WAL mode. invalid_input when the
+/// file is not a yilian store, not_found when it does not exist and
+/// !options.create, io_error otherwise.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options);
+
+/// Lower-case hex of bytes.
+[[nodiscard]] std::string to_hex(const unsigned char* p, std::size_t n);
+[[nodiscard]] std::string sha256_hex(std::string_view text);
+
+}  // namespace yilian::detail

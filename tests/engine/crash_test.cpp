@@ -1,0 +1,178 @@
+// Crash safety: `yilian run` drives many kindergarten cases through the
+// command adapter and is killed with SIGKILL at random moments, again and
+// again. After each restart it recovers; at the end every case has
+// finished, every task approved exactly once, the log replays to the
+// stored state, and the audit trail verifies.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "../unit/engine_fixture.h"
+#include "yilian/application.h"
+#include "process.h"
+#include "replay_check.h"
+
+using namespace yilian;
+using namespace yilian::test;
+
+namespace {
+
+const std::string kChain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
+const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The kindergarten application, with or without meals (the food permit).
+request::Submit application(bool meals) {
+  ApplicationLoad loaded = load_application(kApplication);
+  REQUIRE(loaded.application.has_value());
+  auto app = &*loaded.application;
+  app->fields["school.serves_meals"] = meals;
+  return request::Submit{app->chain, std::nullopt, app->fields, app->materials, Channel::window};
+}
+
+}  // namespace
+
+TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
+  ScratchDir dir("crash");
+  const std::string db = dir.file("cases.db");
+  const std::string answers = dir.file("answers.log");
+  const std::string output = dir.file("run.out");
+  {
+    std::ofstream deploy(dir.file("deploy.yaml"));
+    deploy << "chains: [" << kChain << "]\n"
+           << "engine:\n  threads: 2\n  auto_deliver: electronic\n"
+           << "  retry: { attempts: 10, first_delay_ms: 20, max_delay_ms: 200 }\n"
+           << "departments:\n  \"*\":\n    adapter: command\n"
+           << "    command: [" << YILIAN_TEST_DEPARTMENT << ", --log, " << answers
+           << ", --sleep-ms, '30', --fail-percent, '5']\n"
+           << "    timeout_ms: 5000\n    concurrency: 2\n";
+  }
+  Client::Options co;
+  co.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
+  co.wait = std::chrono::seconds(20);
+  constexpr int first_batch = 120;
+  {
+    auto client = Client::open(db, co);
+    REQUIRE_MESSAGE(client.is_ok(), client.status().to_string());
+    REQUIRE((*client)->load_chain_file(kChain).is_ok());
+    for (int i = 0; i < first_batch; ++i) REQUIRE((*client)->apply(application(i % 3 != 0)).is_ok());
+  }
+
+  std::mt19937 rng(20250303);
+  std::uniform_int_distribution<int> pause(20, 500);
+  const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
+  int kills = 0, submitted_live = 0;
+  for (int round = 0; round < 24; ++round) {
+    const pid_t pid = spawn(run, output);
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
+    // Now and then a case arrives while the engine runs (through the inbox).
+    if (round % 4 == 1) {
+      auto client = Client::open(db, co);
+      if (client.is_ok() && (*client)->apply(application(true)).is_ok()) ++submitted_live;
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng) / 4));
+    }
+    kill_hard(pid);
+    ++kills;
+  }
+  CHECK(kills >= 20);
+  // Requests left in the inbox by a client whose engine died are applied by
+  // the next engine; cases submitted between runs go in directly.
+  {
+    auto client = Client::open(db, co);
+    REQUIRE(client.is_ok());
+    REQUIRE((*client)->apply(application(false)).is_ok());
+  }
+  // The engine did real work between the kills, not only in the last run.
+  const auto answered_before_last = [&] {
+    std::ifstream in(answers);
+    std::set<std::string> keys;
+    std::string key;
+    int delivery = 0;
+    while (in >> key >> delivery) keys.insert(key);
+    return keys.size();
+  }();
+  MESSAGE(answered_before_last << " tasks answered while the engine was being killed");
+  CHECK(answered_before_last >= 50);
+  std::vector<std::string> last = run;
+  last.push_back("--until-done");
+  const pid_t pid = spawn(last, output);
+  const int rc = wait_for(pid, std::chrono::seconds(120));
+  if (rc == -1000) kill_hard(pid);
+  REQUIRE_MESSAGE(rc == 0, "the last run did not finish every case: " << read_file(output).substr(0, 2000));
+
+  // Restarts made progress: the open cases recovered went down.
+  const std::string out = read_file(output);
+  std::regex recovered_re("(\\d+) open cases recovered");
+  std::vector<int> recovered;
+  for (std::sregex_iterator it(out.begin(), out.end(), recovered_re), end; it != end; ++it)
+    recovered.push_back(std::stoi((*it)[1]));
+  REQUIRE(recovered.size() >= 10);  // some runs die before they print
+  MESSAGE("open cases recovered per run: " << fmt::format("{}", fmt::join(recovered, " ")));
+  CHECK(recovered.front() >= first_batch - 5);
+
+  auto audit = verify_audit(db);
+  REQUIRE(audit.is_ok());
+  CHECK_MESSAGE(audit->ok(), (audit->first_break ? audit->first_break->problem : ""));
+
+  RecordsOptions ro;
+  ro.calendar_dirs = co.calendar_dirs;
+  auto records = Records::open(db, ro);
+  REQUIRE(records.is_ok());
+  auto all = (*records)->list({});
+  REQUIRE(all.is_ok());
+  const int total = first_batch + submitted_live + 1;
+  CHECK(static_cast<int>(all->size()) == total);
+  auto store = detail::open_sqlite_store(db, detail::StoreOptions{.create = false, .read_only = true});
+  REQUIRE(store.is_ok());
+  detail::ChainRegistry registry(co.calendar_dirs);
+
+  // Every key a department answered belongs to a task approved at that attempt.
+  std::map<std::string, int> answered;
+  {
+    std::ifstream in(answers);
+    std::string key;
+    int delivery = 0;
+    while (in >> key >> delivery) ++answered[key];
+  }
+  int redelivered = 0;
+  for (const auto& [key, n] : answered)
+    if (n > 1) ++redelivered;
+  MESSAGE(kills << " kills; " << answered.size() << " task keys answered, " << redelivered
+                << " of them more than once (at-least-once after a kill or a timeout)");
+
+  std::set<std::string> approved_keys;
+  for (const CaseSummary& c : *all) {
+    CAPTURE(c.id);
+    CHECK(c.stage == CaseStage::delivered);
+    const CaseView v = *(*records)->case_view(c.id);
+    std::map<std::string, int> applied;
+    for (const auto& l : v.log)
+      if (l.kind == "task-approved" && l.result == "applied") {
+        auto j = nlohmann::json::parse(l.detail_json);
+        ++applied[j["matter"].get<std::string>()];
+      }
+    for (const auto& t : v.tasks) {
+      if (t.status == TaskStatus::skipped) continue;
+      CHECK_MESSAGE(t.status == TaskStatus::approved, t.matter);
+      CHECK_MESSAGE(applied[t.matter] == 1, t.matter << " approved " << applied[t.matter] << " times");
+      approved_keys.insert(t.key);
+    }
+    CHECK(replay_mismatch(**store, registry, c.id) == "");
+  }
+  for (const auto& [key, n] : answered) CHECK_MESSAGE(approved_keys.count(key) == 1, key);
+}

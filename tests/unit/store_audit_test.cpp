@@ -1,0 +1,280 @@
+// The store's encodings and its audit trail: codec round trips, and
+// `verify_audit` finding the first edited, deleted or reordered entry
+// after the file is changed behind the engine's back with SQLite.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include "cli_support.h"
+#include "engine_fixture.h"
+#include "runtime/audit.h"
+#include "runtime/codec.h"
+#include "runtime/json_codec.h"
+
+using namespace yilian;
+using namespace yilian::test;
+
+namespace {
+
+/// A store with three cases of a few entries each.
+std::string make_store(const ScratchDir& dir, TestClock& clock) {
+  const std::string db = dir.file("cases.db");
+  auto e = open_engine(db, test_options(clock));
+  REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
+  for (CaseId id = 1; id <= 3; ++id) {
+    REQUIRE(e->apply(request::Claim{id, "a", 0, "王五"}).is_ok());
+    REQUIRE(e->apply(request::Report{id, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})}).is_ok());
+    REQUIRE(e->apply(request::Report{id, "b", 0, Outcome::supplement({"图纸"}, "缺件")}).is_ok());
+  }
+  return db;
+}
+
+void sql(const std::string& db, const std::string& statement) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err);
+  const std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(h);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
+}
+
+AuditBreak first_break(const std::string& db) {
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  REQUIRE_FALSE(r->ok());
+  return *r->first_break;
+}
+
+}  // namespace
+
+TEST_CASE("store.audit.an_untouched_store_verifies") {
+  ScratchDir dir("audit-ok");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  CHECK(r->ok());
+  CHECK(r->cases == 3);
+  CHECK(r->entries == 12);
+  CHECK(verify_audit(dir.file("missing.db")).status().code() == Status::Code::not_found);
+}
+
+TEST_CASE("store.audit.finds_the_first_broken_link") {
+  ScratchDir dir("audit-broken");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  const std::string pristine = dir.file("pristine.db");
+  std::filesystem::copy_file(db, pristine);
+  auto fresh = [&] {
+    std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::remove(db + "-wal");
+    std::filesystem::remove(db + "-shm");
+  };
+
+  SUBCASE("an edited body") {
+    fresh();
+    sql(db, "UPDATE log SET body = body || x'00' WHERE case_id = 2 AND seq = 3");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 2);
+    CHECK(b.seq == 3);
+    CHECK(b.problem.find("hash mismatch") != std::string::npos);
+  }
+  SUBCASE("an edited time, kind or result") {
+    fresh();
+    sql(db, "UPDATE log SET at = at + 60 WHERE case_id = 3 AND seq = 2");
+    CHECK(first_break(db).seq == 2);
+    fresh();
+    sql(db, "UPDATE log SET result = 1 WHERE case_id = 1 AND seq = 4");
+    CHECK(first_break(db).case_id == 1);
+    CHECK(first_break(db).seq == 4);
+  }
+  SUBCASE("an edit that recomputes nothing but the row's own hash still breaks the next link") {
+    fresh();
+    // Copying another case's entry wholesale (body and hash) into case 1.
+    sql(db, "UPDATE log SET body = (SELECT body FROM log WHERE case_id = 2 AND seq = 2), "
+            "hash = (SELECT hash FROM log WHERE case_id = 2 AND seq = 2) WHERE case_id = 1 AND seq = 2");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 1);
+    CHECK(b.seq == 2);
+  }
+  SUBCASE("a deleted entry in the middle") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 2 AND seq = 2");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 2);
+    CHECK(b.seq == 2);
+    CHECK(b.problem.find("missing") != std::string::npos);
+  }
+  SUBCASE("a deleted last entry") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 3 AND seq = 4");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 3);
+    CHECK(b.seq == 4);
+    CHECK(b.problem.find("deleted at the end") != std::string::npos);
+  }
+  SUBCASE("a whole log deleted") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 2");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 2);
+    CHECK(b.seq == 1);
+  }
+  SUBCASE("reordered entries") {
+    fresh();
+    sql(db, "UPDATE log SET seq = -1 WHERE case_id = 1 AND seq = 2; "
+            "UPDATE log SET seq = 2 WHERE case_id = 1 AND seq = 3; "
+            "UPDATE log SET seq = 3 WHERE case_id = 1 AND seq = -1");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 1);
+    CHECK(b.seq == 2);
+    CHECK(b.problem.find("reordered") != std::string::npos);
+  }
+  SUBCASE("the first break is reported when there are several") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 3 AND seq = 1; UPDATE log SET at = 0 WHERE case_id = 2 AND seq = 4");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 2);
+    CHECK(b.seq == 4);
+  }
+  SUBCASE("the CLI reports it and exits 1") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 2 AND seq = 2");
+    auto r = run_cli("audit verify '" + db + "'");
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("case 2, entry 2") != std::string::npos);
+    auto j = run_cli("audit verify '" + db + "' --json");
+    CHECK(j.exit_code == 1);
+    CHECK(j.out.find("\"seq\": 2") != std::string::npos);
+    fresh();
+    auto ok = run_cli("audit verify '" + db + "'");
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out.find("ok: 12 entries of 3 cases") != std::string::npos);
+    CHECK(run_cli("audit verify '" + dir.file("none.db") + "'").exit_code == 2);
+  }
+}
+
+TEST_CASE("store.codec.every_event_round_trips") {
+  const std::vector<detail::EntryBody> bodies = {
+      EventBody{event::Submitted{{{"a", std::int64_t{-5}}, {"b", 2.5}, {"c", std::string("文字")}, {"d", true}, {"e", Value{}}}, {"m1", "m2"}, Channel::online}},
+      EventBody{event::Supplemented{{{"k", false}}, {"x"}, true}},
+      EventBody{event::TaskApproved{3, 2, {{"p", std::string("许可证")}}}},
+      EventBody{event::TaskRejected{1, 1, "原因"}},
+      EventBody{event::SupplementRequested{0, 4, {"i1", "i2"}, "why"}},
+      EventBody{event::TaskSuspended{2, 1, SuspensionReason::testing, 12, "检测"}},
+      EventBody{event::TaskResumed{2, 1}},
+      EventBody{event::TaskIncident{5, 3, "down"}},
+      EventBody{event::TaskRetried{5}},
+      EventBody{event::TimerFired{}},
+      EventBody{event::Extended{-1, Extension{ExtensionBasis::government_head, 15, "区长", D("2025-03-04"), "联合"}}},
+      EventBody{event::Withdrawn{"不办了"}},
+      EventBody{event::Delivered{DeliveryMethod::express, "SF1"}},
+      detail::Note{detail::note::Claimed{2, 1, "王五"}},
+      detail::Note{detail::note::DeliveryFailed{2, 1, 3, "timeout", 1234567890123}},
+  };
+  for (const auto& b : bodies) {
+    CAPTURE(detail::entry_name(b));
+    const std::string bytes = detail::encode_entry(b);
+    auto back = detail::decode_entry(bytes);
+    REQUIRE(back.has_value());
+    CHECK(detail::encode_entry(*back) == bytes);
+    CHECK(detail::entry_name(*back) == detail::entry_name(b));
+    // Truncated or extended bytes are refused, never misread.
+    CHECK_FALSE(detail::decode_entry(bytes.substr(0, bytes.size() - 1)).has_value());
+    CHECK_FALSE(detail::decode_entry(bytes + "x").has_value());
+    CHECK_FALSE(detail::entry_summary(b, nullptr).empty());
+  }
+  CHECK_FALSE(detail::decode_entry("").has_value());
+  CHECK_FALSE(detail::decode_entry(std::string(1, '\x55')).has_value());
+}
+
+TEST_CASE("store.codec.a_case_state_round_trips") {
+  Driver d;
+  d.submit("2025-03-03T09:00", true);
+  REQUIRE(d.apply("2025-03-04T09:00", event::TaskSuspended{d.m("a"), 1, SuspensionReason::expert_review, 10, "专家"}).result ==
+          StepResult::applied);
+  REQUIRE(d.apply("2025-03-06T09:00", event::Extended{-1, Extension{ExtensionBasis::government_head, 15, "区长", D("2025-03-06"), "x"}}).result ==
+          StepResult::applied);
+  REQUIRE(d.apply("2025-03-11T09:00", event::TaskResumed{d.m("a"), 1}).result == StepResult::applied);
+  REQUIRE(d.apply("2025-03-12T09:00", event::SupplementRequested{d.m("e"), 1, {"图纸"}, ""}).result == StepResult::applied);
+  const std::string state = detail::encode_state(d.s);
+  const std::string data = detail::encode_data(d.s);
+  CaseState back;
+  REQUIRE(detail::decode_state(state, back));
+  REQUIRE(detail::decode_data(data, back));
+  CHECK(detail::encode_state(back) == state);
+  CHECK(detail::encode_data(back) == data);
+  CHECK(back.values == d.s.values);
+  CHECK(back.tasks[0].ledger.entries().size() == 1);
+  CHECK(back.limit.total_days() == 30);
+  CHECK(back.tasks[static_cast<std::size_t>(d.m("e"))].stopped_since == D("2025-03-12"));
+  CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
+  CaseState junk;
+  CHECK_FALSE(detail::decode_state(state.substr(0, state.size() / 2), junk));
+  CHECK_FALSE(detail::decode_state("\x02" + state.substr(1), junk));
+  CHECK_FALSE(detail::decode_data("", junk));
+}
+
+TEST_CASE("store.json.outcomes_and_requests") {
+  auto ok = parse_outcome_json(R"({"outcome":"approved","produced":{"x.no":"A1","n":3}})");
+  REQUIRE(ok.is_ok());
+  REQUIRE(ok->has_value());
+  CHECK((**ok).produced.at("n") == Value{std::int64_t{3}});
+  auto accepted = parse_outcome_json(R"({"outcome":"accepted"})");
+  REQUIRE(accepted.is_ok());
+  CHECK_FALSE(accepted->has_value());
+  auto susp = parse_outcome_json(R"({"outcome":"suspended","suspension":"inspection","told_days":5})");
+  REQUIRE(susp.is_ok());
+  CHECK((**susp).suspension == SuspensionReason::inspection);
+  CHECK((**susp).told_days == 5);
+  for (const char* bad : {"", "[]", "{}", "not json", R"({"outcome":"maybe"})", R"({"outcome":"rejected"})",
+                          R"({"outcome":"supplement"})", R"({"outcome":"approved","produced":[1]})",
+                          R"({"outcome":"approved","produced":{"a":{"b":1}}})", R"({"outcome":"suspended","suspension":"supplement"})",
+                          R"({"outcome":7})"}) {
+    CAPTURE(bad);
+    auto r = parse_outcome_json(bad);
+    CHECK(r.status().code() == Status::Code::invalid_input);
+    CHECK_FALSE(r.status().message().empty());
+  }
+  const std::vector<Request> requests = {
+      request::Submit{"c", 2, {{"a", true}}, {"m"}, Channel::online},
+      request::Supplement{4, {{"k", std::int64_t{1}}}, {"m"}, true},
+      request::Report{4, "mat", 2, Outcome::suspended(SuspensionReason::hearing, 3, "听证")},
+      request::Withdraw{4, "r"},
+      request::Deliver{4, DeliveryMethod::express, "SF"},
+      request::Extend{4, "", Extension{ExtensionBasis::department_head, 10, "局长", D("2025-01-02"), "r"}},
+      request::Retry{4, "mat"},
+      request::Claim{4, "mat", 1, "王五"},
+  };
+  for (const auto& r : requests) {
+    CAPTURE(request_name(r));
+    const std::string text = detail::request_to_json(r);
+    auto back = detail::request_from_json(text);
+    REQUIRE_MESSAGE(back.is_ok(), back.status().to_string());
+    CHECK(detail::request_to_json(*back) == text);
+  }
+  CHECK_FALSE(detail::request_from_json(R"({"type":"explode"})").is_ok());
+  CHECK_FALSE(detail::request_from_json(R"({"type":"report","case":1,"matter":"a"})").is_ok());
+  CHECK_FALSE(detail::request_from_json("[").is_ok());
+  auto receipt = detail::receipt_from_json(detail::receipt_to_json(Status::not_found("no case 9")));
+  CHECK(receipt.status().code() == Status::Code::not_found);
+  CHECK(receipt.status().message() == "no case 9");
+}
+
+TEST_CASE("store.retry_policy_backs_off_with_jitter") {
+  RetryPolicy p;
+  p.first_delay = std::chrono::milliseconds(100);
+  p.multiplier = 2;
+  p.max_delay = std::chrono::milliseconds(1000);
+  p.jitter = 0.5;
+  CHECK(p.delay(2, 0.5).count() == 100);
+  CHECK(p.delay(3, 0.5).count() == 200);
+  CHECK(p.delay(4, 0.5).count() == 400);
+  CHECK(p.delay(10, 0.5).count() == 1000);  // capped
+  CHECK(p.delay(2, 0.0).count() == 50);     // 1 - jitter
+  CHECK(p.delay(2, 1.0).count() == 150);    // 1 + jitter
+  p.jitter = 0;
+  CHECK(p.delay(3, 0.9).count() == 200);
+}
