@@ -52,7 +52,8 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
   stored.version = loaded.chain->version;
   entry->stored = std::move(stored);
   entry->flow = FlowChain::compile(loaded.chain, *cal);
-  entry->checker = std::make_shared<const FormChecker>(merge_form(*loaded.chain));
+  // The flow's own checker: one merged form per chain version.
+  entry->checker = std::shared_ptr<const FormChecker>(entry->flow, &entry->flow->checker());
   return std::shared_ptr<const ChainEntry>(std::move(entry));
 }
 
