@@ -31,6 +31,8 @@ namespace yilian {
 
 enum class CompareOp { eq, ne, lt, le, gt, ge };
 [[nodiscard]] std::string_view to_string(CompareOp op);
+/// The operator with its sides swapped: `3 < x` is `x > 3`.
+[[nodiscard]] CompareOp mirror(CompareOp op);
 
 /// A node of a parsed condition. Public so that exporters (BPMN FEEL, JSON
 /// Schema if/then) can walk it.

@@ -9,49 +9,15 @@
 #include <set>
 
 #include "export/bpmn_model.h"
+#include "export/xml_escape.h"
 
 namespace yilian::detail::bpmn {
 namespace {
 
 constexpr std::string_view kExporterVersion = "0.1.0";
 
-/// Characters XML 1.0 cannot hold at all (C0 controls but tab, LF, CR).
-bool forbidden(unsigned char c) { return c < 0x20 && c != '\t' && c != '\n' && c != '\r'; }
-
-std::string esc_text(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\r': out += "&#13;"; break;
-      default:
-        if (!forbidden(static_cast<unsigned char>(c))) out += c;
-    }
-  }
-  return out;
-}
-
-std::string esc_attr(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += "&#9;"; break;
-      default:
-        if (!forbidden(static_cast<unsigned char>(c))) out += c;
-    }
-  }
-  return out;
-}
+std::string esc_text(std::string_view s) { return xml_text(s); }
+std::string esc_attr(std::string_view s) { return xml_attr(s); }
 
 std::string num(double v) { return fmt::format("{}", v); }
 

@@ -97,16 +97,6 @@ std::string_view op_words(CompareOp op) {
   return "?";
 }
 
-CompareOp flip(CompareOp op) {
-  switch (op) {
-    case CompareOp::lt: return CompareOp::gt;
-    case CompareOp::le: return CompareOp::ge;
-    case CompareOp::gt: return CompareOp::lt;
-    case CompareOp::ge: return CompareOp::le;
-    default: return op;
-  }
-}
-
 void words(const Form& form, const Expr& e, std::string& out, bool nested) {
   auto field_of = [&](const Expr& x) -> const Field* {
     const FormField* ff = x.kind == Expr::Kind::field ? form.find_field(x.field) : nullptr;
@@ -125,7 +115,7 @@ void words(const Form& form, const Expr& e, std::string& out, bool nested) {
       CompareOp op = e.op;
       if (l->kind == Expr::Kind::literal && r->kind == Expr::Kind::field) {
         std::swap(l, r);
-        op = flip(op);
+        op = mirror(op);
       }
       const Field* f = field_of(*l);
       out += l->kind == Expr::Kind::field ? name(*l) : literal_words(nullptr, l->literal);

@@ -155,16 +155,6 @@ CompareOp negate(CompareOp op) {
   return op;
 }
 
-CompareOp mirror(CompareOp op) {
-  switch (op) {
-    case CompareOp::lt: return CompareOp::gt;
-    case CompareOp::le: return CompareOp::ge;
-    case CompareOp::gt: return CompareOp::lt;
-    case CompareOp::ge: return CompareOp::le;
-    default: return op;
-  }
-}
-
 TF translate(const Form& form, const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::literal:

@@ -10,24 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "export/xml_escape.h"
+
 namespace yilian::detail::svg {
 
 /// Escapes text for XML content and attribute values.
-inline std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+inline std::string esc(std::string_view s) { return xml_attr(s); }
 
 /// A coordinate: one decimal, no trailing ".0".
 inline std::string num(double x) {

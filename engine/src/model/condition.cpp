@@ -631,6 +631,16 @@ std::string_view to_string(CompareOp op) {
   return "?";
 }
 
+CompareOp mirror(CompareOp op) {
+  switch (op) {
+    case CompareOp::lt: return CompareOp::gt;
+    case CompareOp::le: return CompareOp::ge;
+    case CompareOp::gt: return CompareOp::lt;
+    case CompareOp::ge: return CompareOp::le;
+    default: return op;
+  }
+}
+
 Truth Condition::evaluate(const FieldValues& values) const {
   if (!root_) return Truth::yes;
   return eval(*root_, [&](std::string_view k) -> const Value* {
