@@ -327,3 +327,21 @@ TEST_CASE("sim.overload_is_refused_not_hoarded") {
   CHECK(r.status().message().find("cannot keep up") != std::string::npos);
   CHECK(r.status().message().find(" at x") != std::string::npos);
 }
+
+TEST_CASE("sim.applicants_the_form_refuses_stop_the_run_not_hang") {
+  // The simulator fills a field the scenario leaves open with a placeholder;
+  // one that fails the field's pattern would be refused notice after notice.
+  std::string yaml = kSingleMatterChain;
+  const std::string plain = "applicant.name: { label: 申请人, type: string }";
+  yaml.replace(yaml.find(plain), plain.size(), R"(applicant.name: { label: 申请人, type: string, pattern: "^[A-Z]{3}$" })");
+  auto chain = chain_from_text(yaml.c_str(), "pattern.yaml");
+  Scenario s;
+  s.cases = 50;
+  auto r = simulate(chain, Calendar::continuous(), s);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().message().find("`applicant.name` (申请人)") != std::string::npos);
+  CHECK(r.status().message().find("branches") != std::string::npos);
+  // With a valid value given in the scenario the same chain runs.
+  s.branches["applicant.name"] = {{Value{std::string("ABC")}, 1.0}};
+  CHECK(run_ok(chain, Calendar::continuous(), s).result.cases == 50);
+}

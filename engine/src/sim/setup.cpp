@@ -1,5 +1,7 @@
 #include "sim/setup.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -27,6 +29,23 @@ SuspensionReason reason_of(PhaseKind k) {
 int minutes_of(const std::string& hhmm, int fallback) {
   auto t = TimeOfDay::parse(hhmm);
   return t ? t->minutes : fallback;
+}
+
+/// Says why simulated applicants cannot be accepted, and what to do.
+std::string refusal(const Chain& c, const CheckResult& r) {
+  std::string what;
+  for (const auto& bad : r.invalid) {
+    const Field* f = c.find_field(bad.key);
+    what += fmt::format("{}{}`{}`{}: {}", what.empty() ? "" : "; ",
+                        f && f->where.known() ? f->where.to_string() + ": " : "", bad.key,
+                        f ? fmt::format(" ({})", f->label) : "", bad.reason);
+  }
+  for (const auto& m : r.missing) what += fmt::format("{}`{}` is missing", what.empty() ? "" : "; ", m.key);
+  return fmt::format(
+      "the simulated applicants' application is refused by the chain's form, so no case could ever be accepted: {}. "
+      "The simulator fills a field the scenario leaves open with a plain placeholder value; give such a field a valid "
+      "value under the scenario's `branches` (e.g. `{}: {{\"VALUE\": 1.0}}`)",
+      what, r.invalid.empty() ? std::string("field.key") : r.invalid.front().key);
 }
 
 }  // namespace
@@ -185,6 +204,8 @@ Profile& Setup::profile(const std::vector<int>& choice) {
     if (!added) break;
   }
   std::sort(materials.begin(), materials.end());
+  const CheckResult final_check = fc->check(values, materials);
+  if (!final_check.complete) p->problem = refusal(c, final_check);
   p->fields = static_cast<int>(values.size());
   p->materials = static_cast<int>(materials.size());
   std::vector<std::string> fewer = materials;

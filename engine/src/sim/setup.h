@@ -24,6 +24,10 @@ struct Profile {
   std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
   int fields = 0;            ///< fields the applicant fills in on the one form
   int materials = 0;         ///< materials in the complete application
+  /// Why the form's checker refuses the complete application (a value the
+  /// simulator made up fails a field's rule); empty when it accepts it. An
+  /// applicant of this profile could never be accepted, so the run stops.
+  std::string problem;
   /// Lists of finished cases equal to the complete application's, moved
   /// into the next case's event instead of copying (bounded pools).
   std::vector<FieldValues> spare_fields;

@@ -276,6 +276,7 @@ class Loop {
       choice_[i] = std::min(choice_[i], static_cast<int>(cum.size()) - 1);
     }
     c.profile = &s_.profile(choice_);
+    if (!c.profile->problem.empty()) return fail(Status::invalid(c.profile->problem));
     const bool incomplete = sc_.incomplete > 0 && applicant_rng_.uniform() < sc_.incomplete;
     flush_n(t);
     ++in_system_;
