@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -20,7 +22,7 @@ void add_calendar_options(CLI::App& cmd, CalendarOptions& options) {
                  "directory of calendar files, searched before $YILIAN_CALENDARS and ./chains/calendars");
 }
 
-std::vector<std::string> calendar_dirs(const std::string& option_dir) {
+std::vector<std::string> calendar_dirs(const std::string& option_dir, const std::string& chain_file) {
   std::vector<std::string> dirs;
   if (!option_dir.empty()) dirs.push_back(option_dir);
   if (const char* env = std::getenv("YILIAN_CALENDARS"); env && *env) {
@@ -29,6 +31,10 @@ std::vector<std::string> calendar_dirs(const std::string& option_dir) {
       if (!part.empty()) dirs.push_back(part);
   }
   dirs.emplace_back("chains/calendars");
+  if (!chain_file.empty()) {
+    const std::string beside = (std::filesystem::path(chain_file).parent_path() / "calendars").string();
+    if (std::find(dirs.begin(), dirs.end(), beside) == dirs.end()) dirs.push_back(beside);
+  }
 #ifdef YILIAN_DATA_DIR
   dirs.emplace_back(YILIAN_DATA_DIR "/chains/calendars");
 #endif
@@ -36,7 +42,7 @@ std::vector<std::string> calendar_dirs(const std::string& option_dir) {
 }
 
 std::optional<Calendar> open_calendar(const CalendarOptions& options) {
-  const std::vector<std::string> dirs = calendar_dirs(options.dir);
+  const std::vector<std::string> dirs = calendar_dirs(options.dir, options.chain_file);
   const std::string& c = options.calendar;
   const bool is_path = c.find('/') != std::string::npos || c.ends_with(".yaml") || c.ends_with(".yml");
   CalendarLoadResult r = is_path ? load_calendar_file(c, dirs) : load_calendar(c, dirs);

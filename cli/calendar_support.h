@@ -16,6 +16,7 @@ namespace yilian::cli {
 struct CalendarOptions {
   std::string calendar = "cn-mainland";  ///< a name, or a path to a .yaml file
   std::string dir;                       ///< --calendars DIR
+  std::string chain_file;                ///< the chain being worked on: its folder's calendars/ is searched too
 };
 
 /// Adds --calendar and --calendars to `cmd`.
@@ -23,8 +24,9 @@ void add_calendar_options(CLI::App& cmd, CalendarOptions& options);
 
 /// Directories searched for calendars, in order: --calendars DIR, the
 /// directories of $YILIAN_CALENDARS (separated by ':'), ./chains/calendars,
-/// and the installed share directory.
-std::vector<std::string> calendar_dirs(const std::string& option_dir);
+/// calendars/ beside `chain_file` (so a chain finds its calendar from any
+/// working directory), and the installed share directory.
+std::vector<std::string> calendar_dirs(const std::string& option_dir, const std::string& chain_file = "");
 
 /// Loads the calendar; prints every diagnostic to stderr. On failure sets
 /// the exit code (2 when it cannot be found or read, 1 when its data is

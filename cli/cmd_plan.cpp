@@ -79,6 +79,7 @@ void run(const PlanOptions& o) {
     // The chain's own calendar unless --calendar names another.
     CalendarOptions copt = o.calendar;
     if (o.cmd->count("--calendar") == 0) copt.calendar = chain->calendar;
+    copt.chain_file = o.chain;
     auto cal = open_calendar(copt);
     if (!cal) return;
     dates = schedule(*chain, a, *cal, *start);

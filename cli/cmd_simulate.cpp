@@ -162,7 +162,7 @@ bool apply_options(const Options& o, const Chain& c, Scenario& s) {
 std::optional<Calendar> pick_calendar(const Options& o, const Chain& c, const Scenario& s) {
   std::string name = !o.calendar.empty() ? o.calendar : !s.calendar.empty() ? s.calendar : c.calendar;
   if (name == "continuous") return Calendar::continuous();
-  return open_calendar(CalendarOptions{name, o.calendars_dir});
+  return open_calendar(CalendarOptions{name, o.calendars_dir, o.chain});
 }
 
 void run(const Options& o) {

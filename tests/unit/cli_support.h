@@ -14,11 +14,10 @@ struct CliRun {
   std::string out;  ///< stdout
 };
 
-/// Runs `yilian ARGS` from the project root (stderr discarded unless
+/// Runs `yilian ARGS` in the directory `dir` (stderr discarded unless
 /// `keep_stderr`, which folds it into `out`).
-inline CliRun run_cli(const std::string& args, bool keep_stderr = false) {
-  const std::string cmd = std::string("cd '") + YILIAN_SOURCE_DIR + "' && '" + YILIAN_CLI + "' " + args +
-                          (keep_stderr ? " 2>&1" : " 2>/dev/null");
+inline CliRun run_cli_in(const std::string& dir, const std::string& args, bool keep_stderr = false) {
+  const std::string cmd = "cd '" + dir + "' && '" + YILIAN_CLI + "' " + args + (keep_stderr ? " 2>&1" : " 2>/dev/null");
   CliRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -28,6 +27,11 @@ inline CliRun run_cli(const std::string& args, bool keep_stderr = false) {
   const int status = ::pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+/// Runs `yilian ARGS` from the project root.
+inline CliRun run_cli(const std::string& args, bool keep_stderr = false) {
+  return run_cli_in(YILIAN_SOURCE_DIR, args, keep_stderr);
 }
 
 }  // namespace yilian::test

@@ -51,3 +51,15 @@ TEST_CASE("cli.plan.start_dates") {
   auto human = run_cli("plan kindergarten-setup --start 2025-09-26");
   CHECK(human.out.find("2025-09-26") != std::string::npos);
 }
+
+TEST_CASE("cli.plan.finds_the_chains_calendar_from_any_directory") {
+  // The chain names cn-mainland; from a directory without chains/calendars
+  // it is found beside the chain file.
+  const std::string chain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
+  auto r = run_cli_in("/", "plan '" + chain + "' --start 2025-09-26 --json");
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["schedule"]["accepted"] == "2025-09-26");
+  auto sim = run_cli_in("/", "simulate '" + chain + "' --cases 20 --seed 3 --json");
+  CHECK(sim.exit_code == 0);
+}
+
