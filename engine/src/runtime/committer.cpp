@@ -3,6 +3,7 @@
 // transaction (group commit), and only then carries out the commands.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/audit.h"
@@ -279,8 +280,13 @@ Result<Slot*> Engine::Impl::slot(CaseId id) {
     return &it->second;
   }
   // The case may have been forgotten while its last change is still with
-  // the writer: read it only once that change is in the store.
-  drain_writer();
+  // the writer: read it only once that change is in the store. (Every
+  // earlier batch is stored: a batch is handed over only after the one
+  // before it is finished.)
+  {
+    std::unique_lock g(w_mu);
+    w_cv.wait(g, [&] { return !w_batch || !std::binary_search(w_batch->touched.begin(), w_batch->touched.end(), id); });
+  }
   std::optional<CaseRow> row;
   {
     std::lock_guard s(store_mu);
@@ -561,6 +567,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     p->retries = std::move(w.retries);
   }
   p->batch = std::move(w.batch);
+  std::sort(p->touched.begin(), p->touched.end());
   // Ended cases are rarely read again: keep the memory for open ones. (A
   // case forgotten here is read again only after the writer has stored it.)
   for (auto& [id, cw] : w.cases)

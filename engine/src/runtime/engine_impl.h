@@ -125,7 +125,7 @@ struct Reply {
 /// the cases' states right after this batch (never a later one's).
 struct Prepared {
   Batch batch;
-  std::vector<CaseId> touched;  ///< every case the batch changed (forgotten if it fails)
+  std::vector<CaseId> touched;  ///< every case the batch changed, sorted (forgotten if it fails)
   std::size_t created = 0;      ///< cases opened by the batch
   std::size_t ended = 0;        ///< cases that became final
   std::vector<Reply> replies;
