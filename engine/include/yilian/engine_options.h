@@ -55,7 +55,8 @@ struct EngineOptions {
   /// dispatches what they cause).
   bool live = true;
   /// Threads of the I/O context that runs adapters and timers (at least 1).
-  /// The store has its own writer thread besides these.
+  /// The engine has two threads of its own besides these: the committer
+  /// (steps and encodes batches) and the writer (commits them).
   int threads = 2;
   /// Defaults for every department (AdapterOptions overrides them).
   std::chrono::milliseconds adapter_timeout{30'000};

@@ -3,6 +3,7 @@
 // transaction (group commit), and only then carries out the commands.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "runtime/audit.h"
@@ -28,12 +29,6 @@ struct CaseWork {
   bool was_open = true;    ///< not final before the batch
   std::vector<Command> cmds;
   std::vector<Notification> notes;
-};
-
-struct Reply {
-  std::function<void(Result<Receipt>)> done;
-  Result<Receipt> result;
-  bool inline_done;
 };
 
 struct BatchWork {
@@ -195,6 +190,7 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
 }  // namespace
 
 void Engine::Impl::committer_main() {
+  writer = std::thread([this] { writer_main(); });
   auto last_poll = std::chrono::steady_clock::time_point{};
   for (;;) {
     std::vector<Job> jobs = std::move(spare_jobs);
@@ -205,7 +201,18 @@ void Engine::Impl::committer_main() {
       committer_idle = true;
       q_cv.wait_until(q, last_poll + options.inbox_poll, [&] { return !queue.empty() || stopping; });
       committer_idle = false;
-      if (queue.empty() && stopping) break;
+      if (queue.empty() && stopping) {
+        q.unlock();
+        drain_writer();
+        {
+          std::lock_guard g(w_mu);
+          w_stop = true;
+        }
+        w_cv.notify_all();
+        writer.join();
+        // A failed last batch: its cases are read again by the next open.
+        break;
+      }
       if (!queue.empty() && options.group_commit_window.count() > 0 && queue.size() < options.group_commit_max &&
           !stopping)
         q_cv.wait_for(q, options.group_commit_window, [&] { return queue.size() >= options.group_commit_max || stopping; });
@@ -219,7 +226,7 @@ void Engine::Impl::committer_main() {
     }
     if (poll) poll_inbox(jobs);
     if (jobs.size() <= options.group_commit_max) {
-      if (!jobs.empty()) process(jobs);
+      if (!jobs.empty()) hand_over(prepare(jobs));
     } else {
       std::vector<Job> part;
       part.reserve(options.group_commit_max);
@@ -227,7 +234,7 @@ void Engine::Impl::committer_main() {
         const std::size_t end = std::min(jobs.size(), begin + options.group_commit_max);
         part.assign(std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(begin)),
                     std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(end)));
-        process(part);
+        hand_over(prepare(part));
         part.clear();
       }
     }
@@ -272,6 +279,14 @@ Result<Slot*> Engine::Impl::slot(CaseId id) {
     lru.splice(lru.begin(), lru, it->second.lru);
     return &it->second;
   }
+  // The case may have been forgotten while its last change is still with
+  // the writer: read it only once that change is in the store. (Every
+  // earlier batch is stored: a batch is handed over only after the one
+  // before it is finished.)
+  {
+    std::unique_lock g(w_mu);
+    w_cv.wait(g, [&] { return !w_batch || !std::binary_search(w_batch->touched.begin(), w_batch->touched.end(), id); });
+  }
   std::optional<CaseRow> row;
   {
     std::lock_guard s(store_mu);
@@ -311,8 +326,21 @@ void Engine::Impl::trim_cache() {
   }
 }
 
-void Engine::Impl::process(std::vector<Job>& jobs) {
+std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
+  {
+    // A batch that failed to commit while the committer was idle: forget
+    // the states it left in the cache before stepping anything from them.
+    std::unique_lock g(w_mu);
+    if (!w_batch && !w_failed) {
+      w_failed = Status::ok();
+      const std::vector<CaseId> lost = std::move(w_failed_cases);
+      w_failed_cases.clear();
+      g.unlock();
+      for (CaseId id : lost) evict(id);
+    }
+  }
   BatchWork w;
+  std::size_t created_cases = 0;
   auto reply = [&](job::Apply& a, Result<Receipt> r) {
     if (a.inbox_id) w.batch.inbox_done.emplace_back(a.inbox_id, receipt_to_json(r));
     if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
@@ -344,6 +372,7 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
         fresh.lru = lru.begin();
         s = &cache.emplace(id, std::move(fresh)).first->second;
         created = true;
+        ++created_cases;
         ++n_open;
       } else {
         id = case_of(a->request);
@@ -497,30 +526,144 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
     w.batch.cases.push_back(std::move(row));
   }
 
-  Status committed = Status::ok();
-  if (!w.batch.empty()) {
-    std::lock_guard g(store_mu);
-    committed = store->commit(w.batch);
+  // What the batch does once committed, from the states right after it:
+  // the next batch may change them before this one is in the store.
+  auto p = std::make_unique<Prepared>();
+  p->created = created_cases;
+  p->replies = std::move(w.replies);
+  p->act = options.live && !closed;
+  for (auto& [id, cw] : w.cases) {
+    Slot& s = *cw.slot;
+    const FlowChain& fc = *s.chain->flow;
+    p->touched.push_back(id);
+    if (cw.was_open && is_final(s.state.stage)) ++p->ended;
+    if (has_listener) {
+      notifications(fc, id, cw.cmds, cw.notes);
+      for (auto& n : cw.notes) p->notes.push_back(std::move(n));
+    }
+    if (!p->act) continue;
+    for (const Command& c : cw.cmds) {
+      if (const auto* d = std::get_if<command::Dispatch>(&c)) {
+        const TaskState& t = s.state.tasks[static_cast<std::size_t>(d->matter)];
+        if (t.status == TaskStatus::dispatched && t.attempt == d->attempt)
+          start_delivery(s, d->matter, d->attempt, 1, p->outbox);
+      } else if (const auto* x = std::get_if<command::Cancel>(&c)) {
+        const Matter& mt = fc.chain().matters[static_cast<std::size_t>(x->matter)];
+        p->cancels.emplace_back(fmt::format("{}:{}:{}", id, mt.id, x->attempt), mt.department);
+      } else if (const auto* t = std::get_if<command::ArmTimer>(&c)) {
+        p->alerts.emplace_back(id, t->at);
+      } else if (std::holds_alternative<command::ReadyForDelivery>(c) && options.auto_deliver) {
+        p->follow.push_back(job::Apply{request::Deliver{id, *options.auto_deliver, {}}, now(), nullptr, false, 0});
+      }
+    }
   }
-  if (!committed) {
-    // Nothing of the batch happened: forget the changed states (they are
-    // read again from the store) and tell every waiting caller.
-    for (auto& [id, cw] : w.cases) {
-      if (cw.was_open && is_final(cw.slot->state.stage)) ++n_open;
-      evict(id);
-    }
-    for (auto& r : w.replies) {
-      Result<Receipt> failed = r.result ? Result<Receipt>(committed) : r.result;
-      if (r.inline_done) r.done(std::move(failed));
-      else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
-    }
+  if (p->act) {
+    for (const auto& d : w.redeliver)
+      if (auto it = cache.find(d.case_id); it != cache.end()) {
+        const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
+        if (t.status == TaskStatus::dispatched && t.attempt == d.attempt && !is_final(it->second.state.stage))
+          start_delivery(it->second, d.matter, d.attempt, d.delivery, p->outbox);
+      }
+    p->retries = std::move(w.retries);
+  }
+  p->batch = std::move(w.batch);
+  std::sort(p->touched.begin(), p->touched.end());
+  // Ended cases are rarely read again: keep the memory for open ones. (A
+  // case forgotten here is read again only after the writer has stored it.)
+  for (auto& [id, cw] : w.cases)
+    if (is_final(cw.slot->state.stage)) evict(id);
+  trim_cache();
+  return p;
+}
+
+void Engine::Impl::drain_writer() {
+  std::unique_lock g(w_mu);
+  w_cv.wait(g, [&] { return !w_batch; });
+}
+
+void Engine::Impl::abort(Prepared& p, const Status& why) {
+  // Nothing of the batch happened: forget the changed states (they are read
+  // again from the store) and tell every waiting caller.
+  for (CaseId id : p.touched) evict(id);
+  n_open -= p.created;
+  for (auto& r : p.replies) {
+    Result<Receipt> failed = r.result ? Result<Receipt>(why) : r.result;
+    if (r.inline_done) r.done(std::move(failed));
+    else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
+  }
+}
+
+void Engine::Impl::hand_over(std::unique_ptr<Prepared> p) {
+  std::unique_lock g(w_mu);
+  w_cv.wait(g, [&] { return !w_batch; });
+  if (!w_failed) {
+    // The previous batch was not committed, and this one was stepped from
+    // its states: this one cannot be committed either.
+    const Status why = std::exchange(w_failed, Status::ok());
+    const std::vector<CaseId> lost = std::move(w_failed_cases);
+    w_failed_cases.clear();
+    g.unlock();
+    for (CaseId id : lost) evict(id);
+    abort(*p, why);
     return;
   }
+  {
+    std::lock_guard q(q_mu);
+    writing = true;
+  }
+  w_batch = std::move(p);
+  g.unlock();
+  w_cv.notify_all();
+}
+
+void Engine::Impl::writer_main() {
+  for (;;) {
+    Prepared* p = nullptr;
+    {
+      std::unique_lock g(w_mu);
+      w_cv.wait(g, [&] { return w_batch || w_stop; });
+      if (!w_batch) return;
+      p = w_batch.get();
+    }
+    Status committed = Status::ok();
+    if (!p->batch.empty()) {
+      std::lock_guard g(store_mu);
+      committed = store->commit(p->batch);
+    }
+    if (committed) {
+      finish(*p);
+    } else {
+      for (auto& r : p->replies) {
+        Result<Receipt> failed = r.result ? Result<Receipt>(committed) : r.result;
+        if (r.inline_done) r.done(std::move(failed));
+        else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
+      }
+      n_open -= p->created;
+    }
+    std::unique_ptr<Prepared> done;
+    {
+      std::lock_guard g(w_mu);
+      if (!committed) {
+        w_failed = committed;
+        w_failed_cases.insert(w_failed_cases.end(), p->touched.begin(), p->touched.end());
+      }
+      done = std::move(w_batch);
+      std::lock_guard q(q_mu);
+      writing = false;
+    }
+    w_cv.notify_all();
+    idle_cv.notify_all();
+    done.reset();  // the batch's memory is freed outside the locks
+  }
+}
+
+void Engine::Impl::finish(Prepared& p) {
   ++n_commits;
-  n_events += w.batch.entries.size();
+  n_events += p.batch.entries.size();
+  n_open -= p.ended;
 
   auto later = std::make_shared<std::vector<Reply>>();
-  for (auto& r : w.replies) {
+  for (auto& r : p.replies) {
     if (r.inline_done) r.done(std::move(r.result));
     else later->push_back(std::move(r));
   }
@@ -533,46 +676,13 @@ void Engine::Impl::process(std::vector<Job>& jobs) {
         }
       }
     });
-
-  const bool act = options.live && !closed;
-  std::vector<Job> follow;
-  for (auto& [id, cw] : w.cases) {
-    Slot& s = *cw.slot;
-    const FlowChain& fc = *s.chain->flow;
-    if (cw.was_open && is_final(s.state.stage)) --n_open;
-    if (has_listener) {
-      notifications(fc, id, cw.cmds, cw.notes);
-      for (auto& n : cw.notes) notify(std::move(n));
-    }
-    if (!act) continue;
-    for (const Command& c : cw.cmds) {
-      if (const auto* d = std::get_if<command::Dispatch>(&c)) {
-        const TaskState& t = s.state.tasks[static_cast<std::size_t>(d->matter)];
-        if (t.status == TaskStatus::dispatched && t.attempt == d->attempt) start_delivery(s, d->matter, d->attempt, 1);
-      } else if (const auto* x = std::get_if<command::Cancel>(&c)) {
-        cancel_delivery(id, s, x->matter, x->attempt);
-      } else if (const auto* t = std::get_if<command::ArmTimer>(&c)) {
-        arm_alert(id, t->at);
-      } else if (std::holds_alternative<command::ReadyForDelivery>(c) && options.auto_deliver) {
-        follow.push_back(job::Apply{request::Deliver{id, *options.auto_deliver, {}}, now(), nullptr, false, 0});
-      }
-    }
-  }
-  if (act) {
-    for (const auto& d : w.redeliver)
-      if (auto it = cache.find(d.case_id); it != cache.end()) {
-        const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
-        if (t.status == TaskStatus::dispatched && t.attempt == d.attempt && !is_final(it->second.state.stage))
-          start_delivery(it->second, d.matter, d.attempt, d.delivery);
-      }
-    for (const auto& [r, due] : w.retries) arm_retry(r, due);
-    flush_outbox();
-  }
-  // Ended cases are rarely read again: keep the memory for open ones.
-  for (auto& [id, cw] : w.cases)
-    if (is_final(cw.slot->state.stage)) evict(id);
-  trim_cache();
-  enqueue_all(std::move(follow));
+  for (auto& n : p.notes) notify(std::move(n));
+  if (!p.act || closed) return;
+  for (const auto& [key, department] : p.cancels) cancel_delivery(key, department);
+  for (const auto& [id, at] : p.alerts) arm_alert(id, at);
+  for (const auto& [r, due] : p.retries) arm_retry(r, due);
+  flush_outbox(p.outbox);
+  enqueue_all(std::move(p.follow));
 }
 
 }  // namespace yilian

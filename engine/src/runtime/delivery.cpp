@@ -115,7 +115,8 @@ void Engine::Impl::unpark(const std::string& department) {
   enqueue_all(std::move(jobs));
 }
 
-void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt, std::uint32_t delivery) {
+void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt, std::uint32_t delivery,
+                                  std::vector<Outgoing>& out) {
   const FlowChain& fc = *slot.chain->flow;
   const CaseState& s = slot.state;
   const Matter& mt = fc.chain().matters[static_cast<std::size_t>(m)];
@@ -163,28 +164,35 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   state->matter_index = m;
   state->attempt = attempt;
   state->delivery = delivery;
-  InFlight rec{s.id, m, attempt, delivery, nullptr};
-  if (b.timeout.count() > 0) {
-    rec.timeout = std::make_shared<boost::asio::steady_timer>(io, b.timeout);
-    rec.timeout->async_wait([this, state, ms = b.timeout.count()](const boost::system::error_code& ec) {
-      if (ec) return;
-      on_failed(*state, fmt::format("no answer within {} ms", ms));
-    });
-  }
-  {
-    std::lock_guard a(ad_mu);
-    auto [it, added] = inflight.try_emplace(task.key, rec);
-    if (!added) {
-      if (it->second.timeout) it->second.timeout->cancel();
-      it->second = rec;
-    }
-  }
-  ++n_deliveries;
-  outbox.push_back({std::move(b.adapter), std::move(task), Completion(state)});
+  Completion done(state);
+  out.push_back({std::move(b.adapter), std::move(task), std::move(done), std::move(state), b.timeout});
 }
 
-void Engine::Impl::flush_outbox() {
+void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
   if (outbox.empty()) return;
+  // Every delivery is known as in flight (with its watchdog) before any
+  // adapter sees it, so that an answer always finds its record.
+  {
+    std::lock_guard a(ad_mu);
+    for (Outgoing& o : outbox) {
+      const CompletionState& c = *o.state;
+      InFlight rec{c.case_id, c.matter_index, c.attempt, c.delivery, nullptr};
+      if (o.timeout.count() > 0) {
+        rec.timeout = std::make_shared<boost::asio::steady_timer>(io, o.timeout);
+        rec.timeout->async_wait([this, state = o.state, ms = o.timeout.count()](const boost::system::error_code& ec) {
+          if (ec) return;
+          on_failed(*state, fmt::format("no answer within {} ms", ms));
+        });
+      }
+      auto [it, added] = inflight.try_emplace(c.key, rec);
+      if (!added) {
+        if (it->second.timeout) it->second.timeout->cancel();
+        it->second = std::move(rec);
+      }
+      o.state.reset();
+    }
+  }
+  n_deliveries += outbox.size();
   // One handler per I/O thread, not one per task: the deliveries of a batch
   // go out together, without a wake-up each.
   const std::size_t parts = std::min<std::size_t>(outbox.size(), io_threads.empty() ? 1 : io_threads.size());
@@ -207,9 +215,7 @@ void Engine::Impl::flush_outbox() {
   outbox.clear();
 }
 
-void Engine::Impl::cancel_delivery(CaseId case_id, const Slot& slot, int m, std::uint32_t attempt) {
-  const FlowChain& fc = *slot.chain->flow;
-  const std::string key = fmt::format("{}:{}:{}", case_id, fc.matter_id(m), attempt);
+void Engine::Impl::cancel_delivery(const std::string& key, const std::string& department) {
   std::shared_ptr<Adapter> adapter;
   {
     std::lock_guard a(ad_mu);
@@ -217,7 +223,7 @@ void Engine::Impl::cancel_delivery(CaseId case_id, const Slot& slot, int m, std:
       if (it->second.timeout) it->second.timeout->cancel();
       inflight.erase(it);
     }
-    if (const Binding* b = binding_for(fc.chain().matters[static_cast<std::size_t>(m)].department)) adapter = b->adapter;
+    if (const Binding* b = binding_for(department)) adapter = b->adapter;
   }
   if (adapter) boost::asio::post(io, [adapter, key] { adapter->cancel(key); });
 }

@@ -301,7 +301,7 @@ bool Engine::wait_idle(std::chrono::milliseconds timeout) {
     bool idle = false;
     {
       std::lock_guard q(impl_->q_mu);
-      idle = impl_->queue.empty() && !impl_->busy;
+      idle = impl_->queue.empty() && !impl_->busy && !impl_->writing;
     }
     if (idle) {
       std::lock_guard a(impl_->ad_mu);
@@ -310,7 +310,7 @@ bool Engine::wait_idle(std::chrono::milliseconds timeout) {
     if (idle) {
       // A report may have been queued while we looked at the deliveries.
       std::lock_guard q(impl_->q_mu);
-      if (impl_->queue.empty() && !impl_->busy) return true;
+      if (impl_->queue.empty() && !impl_->busy && !impl_->writing) return true;
     }
     if (std::chrono::steady_clock::now() >= until || impl_->closed) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -2,9 +2,13 @@
 // committer.cpp (the writer thread: requests → flow → one transaction →
 // commands) and delivery.cpp (adapters, retries, timeouts, alert timers).
 //
-// Threads: one committer thread owns the case cache and the writer
-// connection's transactions; `threads` I/O threads run adapters, timers and
-// callbacks. Jobs reach the committer through one queue.
+// Threads: the committer thread owns the case cache: it steps each batch of
+// jobs through the flow and prepares the batch's rows and its commands; the
+// writer thread commits a prepared batch in one transaction and only then
+// answers its requests and carries out its commands, while the committer
+// prepares the next batch (a pipeline of depth two: at most one batch being
+// written, one being prepared). `threads` I/O threads run adapters, timers
+// and callbacks. Jobs reach the committer through one queue.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -97,6 +101,8 @@ struct Outgoing {
   std::shared_ptr<Adapter> adapter;
   Task task;
   Completion done;
+  std::shared_ptr<CompletionState> state;
+  std::chrono::milliseconds timeout{0};
 };
 
 struct InFlight {
@@ -105,6 +111,31 @@ struct InFlight {
   std::uint32_t attempt = 0;
   std::uint32_t delivery = 0;
   std::shared_ptr<boost::asio::steady_timer> timeout;
+};
+
+/// The answer to one request, given once its batch is committed.
+struct Reply {
+  std::function<void(Result<Receipt>)> done;
+  Result<Receipt> result;
+  bool inline_done = false;
+};
+
+/// A batch stepped and encoded by the committer, waiting to be committed by
+/// the writer; everything it does after the commit is in here, taken from
+/// the cases' states right after this batch (never a later one's).
+struct Prepared {
+  Batch batch;
+  std::vector<CaseId> touched;  ///< every case the batch changed, sorted (forgotten if it fails)
+  std::size_t created = 0;      ///< cases opened by the batch
+  std::size_t ended = 0;        ///< cases that became final
+  std::vector<Reply> replies;
+  bool act = false;             ///< live: carry out the commands below
+  std::vector<std::pair<std::string, std::string>> cancels;  ///< (task key, department)
+  std::vector<Outgoing> outbox;
+  std::vector<std::pair<CaseId, Instant>> alerts;
+  std::vector<std::pair<job::Redeliver, std::int64_t>> retries;
+  std::vector<Job> follow;
+  std::vector<Notification> notes;
 };
 
 }  // namespace detail
@@ -125,7 +156,12 @@ struct Engine::Impl final : detail::DeliverySink {
 
   // ---- committer.cpp ----
   void committer_main();
-  void process(std::vector<Job>& jobs);
+  std::unique_ptr<detail::Prepared> prepare(std::vector<Job>& jobs);
+  void hand_over(std::unique_ptr<detail::Prepared> p);
+  void drain_writer();
+  void abort(detail::Prepared& p, const Status& why);
+  void writer_main();
+  void finish(detail::Prepared& p);
   void poll_inbox(std::vector<Job>& jobs);
   Result<detail::Slot*> slot(CaseId id);
   void evict(CaseId id);
@@ -133,9 +169,10 @@ struct Engine::Impl final : detail::DeliverySink {
 
   // ---- delivery.cpp ----
   Status recover();
-  void start_delivery(const detail::Slot& slot, int matter, std::uint32_t attempt, std::uint32_t delivery);
-  void flush_outbox();
-  void cancel_delivery(CaseId case_id, const detail::Slot& slot, int matter, std::uint32_t attempt);
+  void start_delivery(const detail::Slot& slot, int matter, std::uint32_t attempt, std::uint32_t delivery,
+                      std::vector<detail::Outgoing>& out);
+  void flush_outbox(std::vector<detail::Outgoing>& out);
+  void cancel_delivery(const std::string& key, const std::string& department);
   const detail::Binding* binding_for(const std::string& department) const;  // ad_mu_ held
   void park(const std::string& department, detail::Parked p);
   void unpark(const std::string& department);
@@ -169,7 +206,8 @@ struct Engine::Impl final : detail::DeliverySink {
   std::condition_variable q_cv;
   std::condition_variable idle_cv;
   std::vector<Job> queue;
-  bool busy = false;
+  bool busy = false;     ///< the committer holds jobs or a prepared batch
+  bool writing = false;  ///< a batch is with the writer (committed and acted on when it clears)
   bool committer_idle = false;  ///< waiting for a first job (wake it on enqueue)
   bool stopping = false;
   std::atomic<bool> closed{false};
@@ -181,7 +219,15 @@ struct Engine::Impl final : detail::DeliverySink {
   std::int64_t inbox_seen = 0;
   std::set<std::pair<CaseId, int>> retry_rows;  ///< (case, matter) with a stored retry timer
   std::vector<Job> spare_jobs;                  ///< the committer's batch buffer, reused
-  std::vector<detail::Outgoing> outbox;         ///< deliveries of the batch, handed over together
+
+  // The writer: one prepared batch at a time, handed over by the committer.
+  std::thread writer;
+  std::mutex w_mu;
+  std::condition_variable w_cv;
+  std::unique_ptr<detail::Prepared> w_batch;  ///< handed over, not yet finished
+  bool w_stop = false;
+  Status w_failed = Status::ok();        ///< a batch's commit failed (the committer forgets its cases)
+  std::vector<CaseId> w_failed_cases;
 
   // Adapters and deliveries.
   mutable std::mutex ad_mu;
