@@ -91,6 +91,9 @@ void run_case(const fs::path& file, const detail::YamlNode& expect, Checkers& ch
 
   REQUIRE(expect.get("complete"));
   CHECK(r.complete == expect.get("complete")->as_bool());
+  // The allocation-free answer agrees with the full check.
+  CHECK(checker->complete(app) == r.complete);
+  CHECK(checker->complete(app.fields, app.materials) == checker->check(app.fields, app.materials).complete);
 
   std::set<std::string> missing, want_missing;
   for (const auto& m : r.missing) missing.insert(item_name(m));

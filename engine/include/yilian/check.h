@@ -80,6 +80,12 @@ class FormChecker {
   [[nodiscard]] CheckResult check(const Application& application) const;
   /// Checks values and material ids alone (no chain id to compare).
   [[nodiscard]] CheckResult check(const FieldValues& fields, const std::vector<std::string>& materials) const;
+  /// check(...).complete, computed by the same rules over the same compiled
+  /// form but without building the result: allocates nothing and stops at
+  /// the first problem. For callers that need the items only when the
+  /// application is incomplete (the flow checks every submission).
+  [[nodiscard]] bool complete(const Application& application) const;
+  [[nodiscard]] bool complete(const FieldValues& fields, const std::vector<std::string>& materials) const;
 
   /// The merged form the checker was built from.
   [[nodiscard]] const Form& form() const;

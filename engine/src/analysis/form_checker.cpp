@@ -127,21 +127,30 @@ struct Scratch {
 
 enum : std::uint8_t { absent = 0, valid = 1, bad = 2 };
 
-CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const std::vector<std::string>& materials,
-                      const Application* app) {
+/// The one check. With Full, fills `r` (every item) and returns whether the
+/// application is complete. Without Full, `r` is unused and nothing is
+/// allocated: it returns false at the first item that would make the full
+/// result incomplete (a missing item, or an invalid item that is kept), and
+/// true otherwise. Both modes walk the same steps over the same compiled
+/// form, so FormChecker::complete() == check().complete by construction
+/// (and tests/unit/form_checker_fast_test.cpp checks it).
+template <bool Full>
+bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vector<std::string>& materials,
+               const Application* app, CheckResult& r) {
   const Form& form = cf.form;
   const std::size_t nf = cf.fields.size(), nm = cf.matters.size(), nmat = form.materials.size();
   thread_local Scratch s;
   s.value.assign(nf, nullptr);
   s.state.assign(nf, absent);
-  s.bad.assign(nf, 0);
+  if constexpr (Full) s.bad.assign(nf, 0);
   s.truth.assign(nm, Truth::yes);
   s.decide.assign(nf, 0);
   s.material.assign(nmat, 0);
-  CheckResult r;
-  r.missing.reserve(8);
+  if constexpr (Full) r.missing.reserve(8);
 
-  if (app) {
+  if constexpr (!Full) {
+    if (app && (app->chain != form.chain || (app->version && *app->version != form.version))) return false;
+  } else if (app) {
     if (app->chain != form.chain)
       r.invalid.push_back(invalid("chain", "chain",
                                   fmt::format("the application is for chain `{}`, not `{}`", app->chain, form.chain),
@@ -163,6 +172,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     int order = 1;
     while (kit != cf.keys.end() && (order = kit->first.compare(k)) < 0) ++kit;
     if (order != 0) {
+      if constexpr (!Full) return false;
       r.invalid.push_back(invalid(key, "unknown-field", fmt::format("`{}` is not a field of chain `{}`", key, form.chain),
                                   fmt::format("“{}”不是本链条的填报项", key), detail::did_you_mean(key, cf.asked_keys),
                                   where_of(app, key)));
@@ -172,13 +182,18 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     if (detail::is_blank(v)) continue;
     const detail::CompiledField& c = cf.fields[i];
     if (!c.asked) {
-      r.ignored.push_back({key, "produced-by-chain",
-                           fmt::format("matter `{}` produces it (once-only)", form.fields[i].producers.front())});
+      if constexpr (Full)
+        r.ignored.push_back({key, "produced-by-chain",
+                             fmt::format("matter `{}` produces it (once-only)", form.fields[i].producers.front())});
       continue;
     }
     if (!detail::check_value(c.rule, v, item)) {
-      item.where = where_of(app, key);
       s.state[i] = bad;
+      if constexpr (!Full) {
+        item = InvalidItem{};
+        continue;  // kept or dropped in step 3
+      }
+      item.where = where_of(app, key);
       s.bad[i] = static_cast<std::uint32_t>(r.invalid.size());
       r.invalid.push_back(std::move(item));
       item = InvalidItem{};
@@ -189,7 +204,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   }
 
   // 2. Which matters apply: conditions over the valid values only.
-  r.applicable_matters.reserve(nm);
+  if constexpr (Full) r.applicable_matters.reserve(nm);
   for (std::size_t m = 0; m < nm; ++m) {
     const detail::CompiledMatter& cm = cf.matters[m];
     if (cm.conditional)
@@ -199,12 +214,12 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
         return nullptr;
       });
     if (s.truth[m] == Truth::no) {
-      r.skipped_matters.push_back(form.matters[m].id);
+      if constexpr (Full) r.skipped_matters.push_back(form.matters[m].id);
       continue;
     }
-    r.applicable_matters.push_back(form.matters[m].id);
+    if constexpr (Full) r.applicable_matters.push_back(form.matters[m].id);
     if (s.truth[m] != Truth::unknown) continue;
-    r.undetermined_matters.push_back(form.matters[m].id);
+    if constexpr (Full) r.undetermined_matters.push_back(form.matters[m].id);
     // An undecided condition needs every field it reads that has no valid value.
     for (const auto& [k, i] : cm.condition_keys)
       if (s.state[static_cast<std::size_t>(i)] != valid) s.decide[static_cast<std::size_t>(i)] = 1;
@@ -228,8 +243,13 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
       if (s.truth[static_cast<std::size_t>(p)] != Truth::no) producer = p;  // a producer will supply it
     if (producer >= 0) needed = false;
     if (s.state[i] != absent) {
-      if (needed || s.decide[i] || c.deciding) continue;
+      if (needed || s.decide[i] || c.deciding) {
+        if constexpr (!Full)
+          if (s.state[i] == bad) return false;  // the invalid item is kept
+        continue;
+      }
       // Given but not used: ignored (an invalid value of it is no error).
+      if constexpr (!Full) continue;
       if (producer >= 0)
         r.ignored.push_back({form.fields[i].field.key, "produced-by-chain",
                              fmt::format("matter `{}` produces it (once-only)",
@@ -240,6 +260,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
       continue;
     }
     if (!((needed && c.required) || s.decide[i])) continue;
+    if constexpr (!Full) return false;
     // Missing: the matters that need it or that it must decide.
     s.by.clear();
     if (needed && c.required)
@@ -259,7 +280,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     mi.if_applicable = !definite;
     r.missing.push_back(std::move(mi));
   }
-  if (!drop_invalid.empty()) {
+  if (Full && !drop_invalid.empty()) {
     std::sort(drop_invalid.begin(), drop_invalid.end());
     for (auto it = drop_invalid.rbegin(); it != drop_invalid.rend(); ++it)
       r.invalid.erase(r.invalid.begin() + static_cast<std::ptrdiff_t>(*it));
@@ -272,6 +293,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     const auto found = cf.material_at.find(id);
     const int j = found == cf.material_at.end() ? -1 : found->second;
     if (j < 0) {
+      if constexpr (!Full) return false;
       const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
       r.invalid.push_back(invalid(id, "unknown-material", fmt::format("`{}` is not a material of chain `{}`", id, form.chain),
                                   fmt::format("“{}”不是本链条所需的材料", id),
@@ -280,7 +302,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     }
     const FormMaterial& fm = form.materials[static_cast<std::size_t>(j)];
     if (!fm.asked) {
-      r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
+      if constexpr (Full) r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
       continue;
     }
     s.material[static_cast<std::size_t>(j)] |= given;
@@ -293,6 +315,7 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
   for (std::size_t j = 0; j < nmat; ++j) {
     const FormMaterial& fm = form.materials[j];
     if (!fm.asked || !(s.material[j] & needed) || (s.material[j] & given)) continue;
+    if constexpr (!Full) return false;
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
     mi.key = fm.material.id;
@@ -305,8 +328,9 @@ CheckResult run_check(const CompiledForm& cf, const FieldValues& values, const s
     r.missing.push_back(std::move(mi));
   }
 
+  if constexpr (!Full) return true;
   r.complete = r.missing.empty() && r.invalid.empty();
-  return r;
+  return r.complete;
 }
 
 }  // namespace
@@ -315,11 +339,25 @@ FormChecker::FormChecker(const Chain& chain) : impl_(detail::compile(merge_form(
 FormChecker::FormChecker(const Form& form) : impl_(detail::compile(form)) {}
 
 CheckResult FormChecker::check(const Application& application) const {
-  return run_check(*impl_, application.fields, application.materials, &application);
+  CheckResult r;
+  run_check<true>(*impl_, application.fields, application.materials, &application, r);
+  return r;
 }
 
 CheckResult FormChecker::check(const FieldValues& fields, const std::vector<std::string>& materials) const {
-  return run_check(*impl_, fields, materials, nullptr);
+  CheckResult r;
+  run_check<true>(*impl_, fields, materials, nullptr, r);
+  return r;
+}
+
+bool FormChecker::complete(const Application& application) const {
+  CheckResult unused;
+  return run_check<false>(*impl_, application.fields, application.materials, &application, unused);
+}
+
+bool FormChecker::complete(const FieldValues& fields, const std::vector<std::string>& materials) const {
+  CheckResult unused;
+  return run_check<false>(*impl_, fields, materials, nullptr, unused);
 }
 
 const Form& FormChecker::form() const { return impl_->form; }

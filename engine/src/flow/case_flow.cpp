@@ -158,9 +158,11 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   c.s.channel = e.channel;
   if (e.channel == Channel::window) ++c.s.visits;
   merge_supplied(c.s, e.fields, e.materials);
-  CheckResult checked = c.fc.check(c.s.values, c.s.materials);
-  if (!checked.complete) {
+  // Most applications are complete: answer that without building the
+  // notice; the full check runs only to list what is missing.
+  if (!c.fc.checker().complete(c.s.values, c.s.materials)) {
     c.s.stage = CaseStage::incomplete;
+    CheckResult checked = c.fc.check(c.s.values, c.s.materials);
     notify_incomplete(c, std::move(checked));
     return applied();
   }
@@ -174,9 +176,12 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   merge_supplied(c.s, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
-    CheckResult checked = c.fc.check(c.s.values, c.s.materials);
-    if (checked.complete) accept(c);
-    else notify_incomplete(c, std::move(checked));
+    if (c.fc.checker().complete(c.s.values, c.s.materials)) {
+      accept(c);
+    } else {
+      CheckResult checked = c.fc.check(c.s.values, c.s.materials);
+      notify_incomplete(c, std::move(checked));
+    }
     return applied();
   }
   // The supplements answer every open request: those tasks go back to their
