@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <random>
 
 #include "sim/setup.h"
@@ -67,6 +68,12 @@ std::vector<fs::path> chain_files() {
   return out;
 }
 
+std::vector<std::string> missing_keys(const CheckResult& r) {
+  std::vector<std::string> keys;
+  for (const auto& m : r.missing) keys.push_back(m.key);
+  return keys;
+}
+
 }  // namespace
 
 TEST_CASE("form.checker.complete_agrees_with_check_on_random_applications") {
@@ -106,6 +113,14 @@ TEST_CASE("form.checker.complete_agrees_with_check_on_random_applications") {
       app.fields = values;
       app.materials = materials;
       CHECK(checker.complete(app) == checker.check(app).complete);
+      // The materials in any order, one of them twice, are found all the same.
+      std::vector<std::string> shuffled = materials;
+      if (!shuffled.empty()) shuffled.push_back(shuffled[rng() % shuffled.size()]);
+      std::shuffle(shuffled.begin(), shuffled.end(), rng);
+      const CheckResult again = checker.check(values, shuffled);
+      CHECK(again.complete == full.complete);
+      CHECK(missing_keys(again) == missing_keys(full));
+      CHECK(checker.complete(values, shuffled) == full.complete);
       ++checked;
       complete += full.complete ? 1 : 0;
     }

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "yilian/status.h"
@@ -50,6 +51,27 @@ struct Expr {
 
 enum class Truth { no, yes, unknown };
 
+/// What a condition reads values with: a borrowed callable
+/// `const Value*(std::string_view key)` returning nullptr for "no value".
+/// It refers to the callable without copying it (no allocation, one
+/// indirect call per field read), so it is for passing to evaluate() only,
+/// never for keeping.
+class ValueLookup {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, ValueLookup> &&
+             std::is_invocable_r_v<const Value*, const std::remove_reference_t<F>&, std::string_view>)
+  ValueLookup(const F& f)  // NOLINT(google-explicit-constructor): a lambda converts where a lookup is expected
+      : callable_(static_cast<const void*>(std::addressof(f))),
+        call_([](const void* c, std::string_view key) -> const Value* { return (*static_cast<const F*>(c))(key); }) {}
+
+  const Value* operator()(std::string_view key) const { return call_(callable_, key); }
+
+ private:
+  const void* callable_;
+  const Value* (*call_)(const void*, std::string_view);
+};
+
 /// A parsed `when` condition. A default-constructed Condition is empty and
 /// always holds.
 class Condition {
@@ -66,7 +88,7 @@ class Condition {
   /// Evaluates over the values; an empty condition is Truth::yes.
   [[nodiscard]] Truth evaluate(const FieldValues& values) const;
   /// Evaluates with a lookup function (no value: return nullptr).
-  [[nodiscard]] Truth evaluate(const std::function<const Value*(std::string_view)>& lookup) const;
+  [[nodiscard]] Truth evaluate(ValueLookup lookup) const;
   /// Every field key the condition reads, sorted, each once.
   [[nodiscard]] std::vector<std::string> fields() const;
 

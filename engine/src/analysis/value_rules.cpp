@@ -296,9 +296,10 @@ bool is_blank(const Value& v) {
   return false;
 }
 
-bool check_value(const ValueRule& rule, const Value& v, InvalidItem& out) {
+namespace {
+
+bool check_typed(const ValueRule& rule, const Value& v, InvalidItem& out) {
   const Field& f = rule.field;
-  out.key = f.key;
   if (is_numeric(f.type)) {
     if (!is_number(v)) {
       fail(out, "type", fmt::format("expected a number, got {}", kind_of(v)), "应填写数字",
@@ -334,6 +335,14 @@ bool check_value(const ValueRule& rule, const Value& v, InvalidItem& out) {
     return false;
   }
   return check_text(rule, *s, out);
+}
+
+}  // namespace
+
+bool check_value(const ValueRule& rule, const Value& v, InvalidItem& out) {
+  if (check_typed(rule, v, out)) return true;
+  out.key = rule.field.key;  // only a failure names the field: no copy per valid value
+  return false;
 }
 
 }  // namespace detail

@@ -304,7 +304,7 @@ class Parser {
 
 // ---- evaluation -----------------------------------------------------------
 
-using Lookup = std::function<const Value*(std::string_view)>;
+using Lookup = ValueLookup;
 
 const Value* operand_value(const Expr& e, const Lookup& lookup) {
   if (e.kind == Expr::Kind::literal) return &e.literal;
@@ -649,7 +649,7 @@ Truth Condition::evaluate(const FieldValues& values) const {
   });
 }
 
-Truth Condition::evaluate(const std::function<const Value*(std::string_view)>& lookup) const {
+Truth Condition::evaluate(ValueLookup lookup) const {
   if (!root_) return Truth::yes;
   return eval(*root_, lookup);
 }
