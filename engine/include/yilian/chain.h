@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -167,10 +168,10 @@ struct Chain {
   SourceLocation where;
 
   void build_index();
-  [[nodiscard]] const Matter* find_matter(std::string_view id) const;
-  [[nodiscard]] std::optional<std::size_t> matter_index(std::string_view id) const;
-  [[nodiscard]] const Department* find_department(std::string_view id) const;
-  [[nodiscard]] const Material* find_material(std::string_view id) const;
+  [[nodiscard]] const Matter* find_matter(std::string_view key) const;
+  [[nodiscard]] std::optional<std::size_t> matter_index(std::string_view key) const;
+  [[nodiscard]] const Department* find_department(std::string_view key) const;
+  [[nodiscard]] const Material* find_material(std::string_view key) const;
   /// The first definition of a key: catalogue, then matters' inline
   /// definitions, then `produces`, in file order. nullptr if unknown.
   [[nodiscard]] const Field* find_field(std::string_view key) const;
@@ -193,10 +194,17 @@ struct Chain {
     bool produced = false;  ///< in the matter's `produces` (else its field_defs)
     std::size_t index = 0;
   };
+  // Looked up by std::string_view without building a std::string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const noexcept { return std::hash<std::string_view>{}(k); }
+  };
+  template <class T>
+  using ByKey = std::unordered_map<std::string, T, KeyHash, std::equal_to<>>;
   struct Index {
-    std::unordered_map<std::string, std::size_t> matters, departments, materials;
-    std::unordered_map<std::string, FieldPos> fields;
-    std::unordered_map<std::string, std::vector<std::size_t>> producers, issuers;
+    ByKey<std::size_t> matters, departments, materials;
+    ByKey<FieldPos> fields;
+    ByKey<std::vector<std::size_t>> producers, issuers;
   };
   Index index_;
 };

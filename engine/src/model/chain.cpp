@@ -114,29 +114,29 @@ void Chain::build_index() {
   }
 }
 
-const Matter* Chain::find_matter(std::string_view id) const {
-  auto it = index_.matters.find(std::string(id));
+const Matter* Chain::find_matter(std::string_view key) const {
+  auto it = index_.matters.find(key);
   return it == index_.matters.end() ? nullptr : &matters[it->second];
 }
 
-std::optional<std::size_t> Chain::matter_index(std::string_view id) const {
-  auto it = index_.matters.find(std::string(id));
+std::optional<std::size_t> Chain::matter_index(std::string_view key) const {
+  auto it = index_.matters.find(key);
   if (it == index_.matters.end()) return std::nullopt;
   return it->second;
 }
 
-const Department* Chain::find_department(std::string_view id) const {
-  auto it = index_.departments.find(std::string(id));
+const Department* Chain::find_department(std::string_view key) const {
+  auto it = index_.departments.find(key);
   return it == index_.departments.end() ? nullptr : &departments[it->second];
 }
 
-const Material* Chain::find_material(std::string_view id) const {
-  auto it = index_.materials.find(std::string(id));
+const Material* Chain::find_material(std::string_view key) const {
+  auto it = index_.materials.find(key);
   return it == index_.materials.end() ? nullptr : &materials[it->second];
 }
 
 const Field* Chain::find_field(std::string_view key) const {
-  auto it = index_.fields.find(std::string(key));
+  auto it = index_.fields.find(key);
   if (it == index_.fields.end()) return nullptr;
   const FieldPos& p = it->second;
   if (p.matter < 0) return &fields[p.index];
@@ -145,11 +145,10 @@ const Field* Chain::find_field(std::string_view key) const {
 }
 
 namespace {
-std::vector<const Matter*> pick(const std::vector<Matter>& matters,
-                                const std::unordered_map<std::string, std::vector<std::size_t>>& index,
-                                std::string_view key) {
+template <class Index>
+std::vector<const Matter*> pick(const std::vector<Matter>& matters, const Index& index, std::string_view key) {
   std::vector<const Matter*> out;
-  auto it = index.find(std::string(key));
+  auto it = index.find(key);
   if (it != index.end())
     for (std::size_t m : it->second) out.push_back(&matters[m]);
   return out;
@@ -157,14 +156,14 @@ std::vector<const Matter*> pick(const std::vector<Matter>& matters,
 }  // namespace
 
 const Matter* Chain::producer_of(std::string_view key) const {
-  auto it = index_.producers.find(std::string(key));
+  auto it = index_.producers.find(key);
   return it == index_.producers.end() ? nullptr : &matters[it->second.front()];
 }
 
 std::vector<const Matter*> Chain::producers_of(std::string_view key) const { return pick(matters, index_.producers, key); }
 
 const Matter* Chain::issuer_of(std::string_view material) const {
-  auto it = index_.issuers.find(std::string(material));
+  auto it = index_.issuers.find(material);
   return it == index_.issuers.end() ? nullptr : &matters[it->second.front()];
 }
 
