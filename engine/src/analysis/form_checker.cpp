@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "analysis/value_rules.h"
 #include "load/doc_reader.h"
@@ -32,7 +33,7 @@ struct CompiledForm {
   std::vector<CompiledField> fields;
   std::vector<CompiledMatter> matters;
   std::vector<std::pair<std::string_view, int>> keys;       // sorted by key
-  std::vector<std::pair<std::string_view, int>> material_keys;  // sorted by id
+  std::unordered_map<std::string_view, int> material_at;     // id -> index
   std::vector<std::string> asked_keys;                       // for did-you-mean
   std::vector<std::string> all_material_ids;
 };
@@ -70,10 +71,9 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
   }
   std::sort(cf->keys.begin(), cf->keys.end());
   for (std::size_t i = 0; i < f.materials.size(); ++i) {
-    cf->material_keys.emplace_back(f.materials[i].material.id, static_cast<int>(i));
+    cf->material_at.emplace(f.materials[i].material.id, static_cast<int>(i));
     cf->all_material_ids.push_back(f.materials[i].material.id);
   }
-  std::sort(cf->material_keys.begin(), cf->material_keys.end());
   for (const auto& m : f.matters) {
     CompiledMatter cm;
     cm.conditional = !m.when.empty();
@@ -287,20 +287,11 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
   }
 
   // 4. Materials. One issued inside the chain is never asked (once-only).
-  //    A merge join again: a case's materials are kept sorted. Input out of
-  //    order (a hand-written application) is found by binary search.
   enum : std::uint8_t { needed = 1, definitely = 2, given = 4 };
-  auto mit = cf.material_keys.begin();
-  const auto mend = cf.material_keys.end();
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
-    const std::string_view idv = id;
-    if (k > 0 && idv <= std::string_view(materials[k - 1]))
-      mit = std::lower_bound(cf.material_keys.begin(), mend, idv,
-                             [](const auto& p, std::string_view x) { return p.first < x; });
-    else
-      while (mit != mend && mit->first < idv) ++mit;
-    const int j = mit != mend && mit->first == idv ? mit->second : -1;
+    const auto found = cf.material_at.find(id);
+    const int j = found == cf.material_at.end() ? -1 : found->second;
     if (j < 0) {
       if constexpr (!Full) return false;
       const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
