@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "yilian/application.h"
 #include "yilian/calendar_load.h"
 #include "yilian/flow.h"
 #include "yilian/load.h"
@@ -27,32 +28,14 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-FieldValues application() {
-  FieldValues f;
-  for (const char* k : {"sponsor.type", "sponsor.name", "applicant.name", "applicant.legal_rep", "applicant.legal_rep_id",
-                        "applicant.contact", "applicant.phone", "applicant.bank_account", "site.address",
-                        "site.ownership", "school.age_range", "school.principal", "school.principal_id",
-                        "school.opening_date", "food.manager", "building.completion_date", "building.contractor"})
-    f[k] = std::string("示例文字ABC");
-  for (const char* k : {"applicant.capital", "site.area", "site.outdoor_area", "school.classes", "school.capacity",
-                        "school.staff", "school.teachers", "school.health_staff", "canteen.area", "canteen.diners"})
-    f[k] = std::int64_t{50};
-  f["site.children_area"] = std::int64_t{800};
-  f["school.serves_meals"] = true;
-  f["sponsor.type"] = std::string("natural-person");
-  f["site.ownership"] = std::string("leased");
-  f["school.age_range"] = std::string("3-6");
-  return f;
-}
-
 /// The events of one case, found by running it once: every dispatched task
 /// is approved the next working hour, until delivery.
-std::vector<Event> script(const FlowChain& fc, const std::vector<std::string>& materials) {
+std::vector<Event> script(const FlowChain& fc, const Application& app) {
   std::vector<Event> events;
   CaseState s = new_case(fc, 1);
   std::vector<Command> out;
   Instant at = *Instant::parse("2025-03-03T09:00");
-  events.push_back({at, event::Submitted{application(), materials, Channel::window}});
+  events.push_back({at, event::Submitted{app.fields, app.materials, Channel::window}});
   (void)step(fc, s, events.back(), out);
   std::vector<std::pair<int, std::uint32_t>> open;
   for (std::size_t i = 0; i < out.size(); ++i)
@@ -70,6 +53,9 @@ std::vector<Event> script(const FlowChain& fc, const std::vector<std::string>& m
       if (const auto* d = std::get_if<command::Dispatch>(&c)) open.emplace_back(d->matter, d->attempt);
   }
   events.push_back({at, event::Delivered{DeliveryMethod::electronic, {}}});
+  out.clear();
+  (void)step(fc, s, events.back(), out);
+  if (s.stage != CaseStage::delivered) events.clear();  // the application did not go through
   return events;
 }
 
@@ -84,10 +70,14 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "cannot load the kindergarten chain or its calendar\n");
     return 2;
   }
-  std::vector<std::string> materials;
-  for (const auto& m : loaded.chain->materials)
-    if (!loaded.chain->issuer_of(m.id)) materials.push_back(m.id);
-  std::sort(materials.begin(), materials.end());
+  // The complete example application: the case runs through every matter.
+  const std::string app_file = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
+  ApplicationLoad app = load_application(app_file);
+  if (!app.application) {
+    fmt::print(stderr, "cannot read {}\n", app_file);
+    return 2;
+  }
+  std::sort(app.application->materials.begin(), app.application->materials.end());
 
   fmt::print("Flow core, kindergarten chain: {} cases per round, {} rounds, one thread ({} cores)\n\n", cases, rounds,
              std::thread::hardware_concurrency());
@@ -97,7 +87,11 @@ int main(int argc, char** argv) {
     FlowOptions options;
     options.track_alerts = alerts;
     auto fc = FlowChain::compile(loaded.chain, *cal.calendar, options);
-    const std::vector<Event> events = script(*fc, materials);
+    const std::vector<Event> events = script(*fc, *app.application);
+    if (events.empty()) {
+      fmt::print(stderr, "{}: the kindergarten case does not reach delivery; fix the application\n", app_file);
+      return 2;
+    }
     std::uint64_t sink = 0;
     std::vector<Command> out;
     out.reserve(64);
