@@ -275,3 +275,21 @@ TEST_CASE("cli.engine.a_running_engine_applies_what_the_cli_hands_it") {
   CHECK(out.find("stopped (SIGTERM)") != std::string::npos);
   CHECK(run_cli("audit verify " + q(db)).exit_code == 0);
 }
+
+TEST_CASE("cli.engine.a_store_finds_its_chains_calendar_from_any_directory") {
+  // The case is submitted from the source tree; the later commands run in
+  // another folder, where ./chains/calendars does not exist: the store
+  // remembers where the chain came from, and its calendar beside it.
+  ScratchDir dir("cli-elsewhere");
+  const std::string db = dir.file("cases.db");
+  Env now("YILIAN_NOW", "2025-03-03T09:00");
+  auto r = run_cli("case submit --db " + q(db) + " kindergarten-setup " + kApp);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  r = run_cli_in(dir.path.string(), "task list --db cases.db --department health --json", true);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(parse(r)["tasks"][0]["matter"] == "health-evaluation");
+  r = run_cli_in(dir.path.string(), "task approve --db cases.db 1 health-evaluation", true);
+  CHECK_MESSAGE(r.exit_code == 0, r.out);
+  r = run_cli_in(dir.path.string(), "audit verify cases.db", true);
+  CHECK_MESSAGE(r.exit_code == 0, r.out);
+}

@@ -4,11 +4,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "yilian/calendar_load.h"
 #include "yilian/load.h"
 
 namespace yilian::detail {
+
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
 
 ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {
   dirs_.emplace_back("chains/calendars");
@@ -45,6 +52,8 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
       if (d.severity == Severity::error) msg += "\n  " + d.to_string();
     return Status::invalid(msg);
   }
+  if (!stored.file_name.empty())
+    add_calendar_dir((std::filesystem::path(stored.file_name).parent_path() / "calendars").string());
   auto cal = calendar(loaded.chain->calendar);
   if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.chain->id, cal.status().message()));
   auto entry = std::make_shared<ChainEntry>();

@@ -26,6 +26,10 @@ struct ChainEntry {
   std::shared_ptr<const FormChecker> checker;
 };
 
+/// The path a loaded chain file is stored under: absolute, so that the
+/// calendars beside it are found again from any working directory.
+[[nodiscard]] std::string absolute_path(const std::string& path);
+
 /// Thread-safe.
 class ChainRegistry {
  public:
@@ -40,7 +44,9 @@ class ChainRegistry {
   /// The entry in memory, else the one in the store (compiled and added).
   /// Without a version: the store's latest version of the id.
   Result<std::shared_ptr<const ChainEntry>> get(Store& store, std::string_view id, std::optional<int> version);
-  /// A folder searched for calendars (a chain file's `calendars/` sibling).
+  /// A folder searched for calendars. compile() adds the `calendars/` folder
+  /// beside a chain's file itself (loaders store the file's absolute path,
+  /// so a later process finds the calendar from any working directory).
   void add_calendar_dir(const std::string& dir);
 
  private:

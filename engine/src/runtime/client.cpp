@@ -65,8 +65,7 @@ Result<ChainInfo> Client::load_chain_file(const std::string& path) {
   StoredChain sc;
   sc.text = ss.str();
   sc.sha256 = sha256_hex(sc.text);
-  sc.file_name = path;
-  impl_->registry->add_calendar_dir((std::filesystem::path(path).parent_path() / "calendars").string());
+  sc.file_name = absolute_path(path);
   auto compiled = impl_->registry->compile(std::move(sc));
   if (!compiled) return compiled.status();
   if (Status s = impl_->store->put_chain((*compiled)->stored); !s) return s;

@@ -179,8 +179,7 @@ Result<ChainInfo> Engine::load_chain_file(const std::string& path) {
   if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
   auto text = read_text(path);
   if (!text) return text.status();
-  impl_->registry.add_calendar_dir((std::filesystem::path(path).parent_path() / "calendars").string());
-  return impl_->load_chain(std::move(*text), path);
+  return impl_->load_chain(std::move(*text), absolute_path(path));
 }
 
 Result<ChainInfo> Engine::load_chain_text(std::string_view yaml, const std::string& file_name) {
