@@ -28,8 +28,8 @@ void verify(const AuditOptions& o) {
       j["first_break"] = nullptr;
     print_json(j);
   } else if (r->ok()) {
-    std::printf("ok: %llu entries of %llu cases verify\n", static_cast<unsigned long long>(r->entries),
-                static_cast<unsigned long long>(r->cases));
+    std::printf("ok: %llu log entries of %llu %s, every hash chain intact\n", static_cast<unsigned long long>(r->entries),
+                static_cast<unsigned long long>(r->cases), r->cases == 1 ? "case" : "cases");
   } else {
     std::printf("broken: case %llu, entry %llu: %s\n", static_cast<unsigned long long>(r->first_break->case_id),
                 static_cast<unsigned long long>(r->first_break->seq), r->first_break->problem.c_str());
