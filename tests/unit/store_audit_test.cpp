@@ -278,3 +278,34 @@ TEST_CASE("store.retry_policy_backs_off_with_jitter") {
   p.jitter = 0;
   CHECK(p.delay(3, 0.9).count() == 200);
 }
+
+TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
+  // The store refuses every transaction that touches case 1 (a trigger
+  // stands for a full disk or an I/O error): the approval is answered with
+  // the error, the case stays as stored, other cases go on, and once the
+  // store accepts writes again the same approval goes through.
+  ScratchDir dir("failed-commit");
+  TestClock clock;
+  const std::string db = dir.file("cases.db");
+  auto e = open_engine(db, test_options(clock));
+  REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
+  REQUIRE(e->apply(flow_application(false)).is_ok());
+  sql(db, "CREATE TRIGGER refuse BEFORE INSERT ON log WHEN NEW.case_id = 1 "
+          "BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;");
+
+  auto refused = e->apply(request::Report{1, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})});
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().message().find("the disk says no") != std::string::npos);
+  CHECK(task_of(view(*e, 1), "a").status == TaskStatus::dispatched);  // read again from the store
+  REQUIRE(e->apply(flow_application(false)).is_ok());                 // case 2 is not held up
+
+  sql(db, "DROP TRIGGER refuse;");
+  REQUIRE(e->apply(request::Report{1, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})}).is_ok());
+  CHECK(task_of(view(*e, 1), "a").status == TaskStatus::approved);
+  CHECK(e->stats().open_cases == 2);
+  e.reset();
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  CHECK(r->ok());
+  CHECK(r->cases == 2);
+}

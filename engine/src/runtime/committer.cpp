@@ -331,13 +331,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     // A batch that failed to commit while the committer was idle: forget
     // the states it left in the cache before stepping anything from them.
     std::unique_lock g(w_mu);
-    if (!w_batch && !w_failed) {
-      w_failed = Status::ok();
-      const std::vector<CaseId> lost = std::move(w_failed_cases);
-      w_failed_cases.clear();
-      g.unlock();
-      for (CaseId id : lost) evict(id);
-    }
+    if (!w_batch) (void)forget_failed(g);
   }
   BatchWork w;
   std::size_t created_cases = 0;
@@ -581,10 +575,9 @@ void Engine::Impl::drain_writer() {
   w_cv.wait(g, [&] { return !w_batch; });
 }
 
-void Engine::Impl::abort(Prepared& p, const Status& why) {
-  // Nothing of the batch happened: forget the changed states (they are read
-  // again from the store) and tell every waiting caller.
-  for (CaseId id : p.touched) evict(id);
+void Engine::Impl::refuse(Prepared& p, const Status& why) {
+  // Nothing of the batch happened: tell every waiting caller (an answer
+  // that was already an error stays that error).
   n_open -= p.created;
   for (auto& r : p.replies) {
     Result<Receipt> failed = r.result ? Result<Receipt>(why) : r.result;
@@ -593,18 +586,25 @@ void Engine::Impl::abort(Prepared& p, const Status& why) {
   }
 }
 
+Status Engine::Impl::forget_failed(std::unique_lock<std::mutex>& g) {
+  if (w_failed) return Status::ok();
+  const Status why = std::exchange(w_failed, Status::ok());
+  const std::vector<CaseId> lost = std::move(w_failed_cases);
+  w_failed_cases.clear();
+  g.unlock();
+  // Their states in the cache are ahead of the store: read them again.
+  for (CaseId id : lost) evict(id);
+  return why;
+}
+
 void Engine::Impl::hand_over(std::unique_ptr<Prepared> p) {
   std::unique_lock g(w_mu);
   w_cv.wait(g, [&] { return !w_batch; });
-  if (!w_failed) {
+  if (Status why = forget_failed(g); !why) {
     // The previous batch was not committed, and this one was stepped from
     // its states: this one cannot be committed either.
-    const Status why = std::exchange(w_failed, Status::ok());
-    const std::vector<CaseId> lost = std::move(w_failed_cases);
-    w_failed_cases.clear();
-    g.unlock();
-    for (CaseId id : lost) evict(id);
-    abort(*p, why);
+    for (CaseId id : p->touched) evict(id);
+    refuse(*p, why);
     return;
   }
   {
@@ -630,16 +630,8 @@ void Engine::Impl::writer_main() {
       std::lock_guard g(store_mu);
       committed = store->commit(p->batch);
     }
-    if (committed) {
-      finish(*p);
-    } else {
-      for (auto& r : p->replies) {
-        Result<Receipt> failed = r.result ? Result<Receipt>(committed) : r.result;
-        if (r.inline_done) r.done(std::move(failed));
-        else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
-      }
-      n_open -= p->created;
-    }
+    if (committed) finish(*p);
+    else refuse(*p, committed);  // the committer forgets its cases (w_failed_cases)
     std::unique_ptr<Prepared> done;
     {
       std::lock_guard g(w_mu);

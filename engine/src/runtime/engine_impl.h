@@ -159,7 +159,12 @@ struct Engine::Impl final : detail::DeliverySink {
   std::unique_ptr<detail::Prepared> prepare(std::vector<Job>& jobs);
   void hand_over(std::unique_ptr<detail::Prepared> p);
   void drain_writer();
-  void abort(detail::Prepared& p, const Status& why);
+  /// Answers a batch that will not be committed with `why`.
+  void refuse(detail::Prepared& p, const Status& why);
+  /// After a failed commit (w_mu held by `g`, no batch with the writer):
+  /// forgets the failed batch's cases and returns why it failed, or ok
+  /// when none failed. Unlocks `g` when it forgets.
+  Status forget_failed(std::unique_lock<std::mutex>& g);
   void writer_main();
   void finish(detail::Prepared& p);
   void poll_inbox(std::vector<Job>& jobs);
