@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -32,7 +31,7 @@ std::vector<std::string> calendar_dirs(const std::string& option_dir, const std:
   }
   dirs.emplace_back("chains/calendars");
   if (!chain_file.empty()) {
-    const std::string beside = (std::filesystem::path(chain_file).parent_path() / "calendars").string();
+    const std::string beside = calendars_beside(chain_file);
     if (std::find(dirs.begin(), dirs.end(), beside) == dirs.end()) dirs.push_back(beside);
   }
 #ifdef YILIAN_DATA_DIR

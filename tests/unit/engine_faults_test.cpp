@@ -3,6 +3,8 @@
 // alert timers and retry timers survive a restart.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "engine_fixture.h"
 
 using namespace yilian;
@@ -418,4 +420,32 @@ TEST_CASE("engine.client_goes_through_a_running_engine's_inbox") {
   CHECK(missing.status().code() == Status::Code::not_found);
   REQUIRE(eventually([&] { return manual->count() == 2; }));  // b
   CHECK(task_of(view(*e, 1), "a").status == TaskStatus::approved);
+}
+
+TEST_CASE("engine.chain_files_too_large_or_missing_are_refused_by_engine_and_client_alike") {
+  ScratchDir dir("chain-file-limits");
+  const std::string big = dir.file("big.yaml");
+  {
+    std::ofstream out(big);
+    const std::string line(1023, '#');
+    for (int i = 0; i < 4200; ++i) out << line << '\n';  // just over 4 MiB of comments
+  }
+  const std::string absent = dir.file("absent.yaml");
+  auto check = [&](Result<ChainInfo> too_big, Result<ChainInfo> missing) {
+    REQUIRE_FALSE(too_big.is_ok());
+    CHECK(too_big.status().code() == Status::Code::invalid_input);
+    CHECK(too_big.status().message().find("larger than 4 MiB") != std::string::npos);
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.status().code() == Status::Code::io_error);
+    CHECK(missing.status().message().find("cannot read") != std::string::npos);
+  };
+  const std::string db = dir.file("cases.db");
+  {
+    TestClock clock;
+    auto e = open_engine(db, test_options(clock));
+    check(e->load_chain_file(big), e->load_chain_file(absent));
+  }
+  auto client = Client::open(db);  // no engine at work on the store: the client writes it itself
+  REQUIRE(client.is_ok());
+  check((*client)->load_chain_file(big), (*client)->load_chain_file(absent));
 }

@@ -32,6 +32,11 @@ struct CalendarLoadResult {
 [[nodiscard]] std::optional<std::string> find_calendar_file(std::string_view name,
                                                             const std::vector<std::string>& dirs);
 
+/// Where a chain's calendars are looked for besides the configured
+/// directories: the folder `calendars/` next to the chain file (as
+/// `chains/calendars/` is next to `chains/*.yaml`).
+[[nodiscard]] std::string calendars_beside(const std::string& chain_file);
+
 /// The names of the calendar files in `dirs` (for suggestions), sorted.
 [[nodiscard]] std::vector<std::string> calendar_names(const std::vector<std::string>& dirs);
 

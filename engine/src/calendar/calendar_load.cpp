@@ -314,6 +314,10 @@ CalendarLoadResult load_calendar_file(const std::string& path, const std::vector
   return finish(loader, std::move(data), std::move(diags));
 }
 
+std::string calendars_beside(const std::string& chain_file) {
+  return (std::filesystem::path(chain_file).parent_path() / "calendars").string();
+}
+
 CalendarLoadResult load_calendar(std::string_view name, const std::vector<std::string>& dirs) {
   Diagnostics diags;
   Loader loader(dirs, diags);

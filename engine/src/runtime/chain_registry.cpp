@@ -5,16 +5,33 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "yilian/calendar_load.h"
 #include "yilian/load.h"
 
 namespace yilian::detail {
 
-std::string absolute_path(const std::string& path) {
+StoredChain stored_chain(std::string text, std::string file_name) {
+  StoredChain sc;
+  sc.sha256 = sha256_hex(text);
+  sc.text = std::move(text);
+  sc.file_name = std::move(file_name);
+  return sc;
+}
+
+Result<StoredChain> read_chain_file(const std::string& path) {
   std::error_code ec;
-  const std::filesystem::path p = std::filesystem::absolute(path, ec);
-  return ec ? path : p.lexically_normal().string();
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Status::io(fmt::format("{}: cannot read: {}", path, ec.message()));
+  if (size > (4u << 20)) return Status::invalid(fmt::format("{}: larger than 4 MiB", path));
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (!in && !in.eof()) return Status::io(fmt::format("{}: cannot read", path));
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return stored_chain(ss.str(), ec ? path : absolute.lexically_normal().string());
 }
 
 ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {
@@ -53,7 +70,7 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
     return Status::invalid(msg);
   }
   if (!stored.file_name.empty())
-    add_calendar_dir((std::filesystem::path(stored.file_name).parent_path() / "calendars").string());
+    add_calendar_dir(calendars_beside(stored.file_name));
   auto cal = calendar(loaded.chain->calendar);
   if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.chain->id, cal.status().message()));
   auto entry = std::make_shared<ChainEntry>();

@@ -26,9 +26,13 @@ struct ChainEntry {
   std::shared_ptr<const FormChecker> checker;
 };
 
-/// The path a loaded chain file is stored under: absolute, so that the
-/// calendars beside it are found again from any working directory.
-[[nodiscard]] std::string absolute_path(const std::string& path);
+/// A chain as the store keeps it: its text, the text's SHA-256, the file name.
+[[nodiscard]] StoredChain stored_chain(std::string text, std::string file_name);
+
+/// Reads a chain file (at most 4 MiB). It is stored under its absolute
+/// path, so that the calendars beside it are found again from any working
+/// directory.
+[[nodiscard]] Result<StoredChain> read_chain_file(const std::string& path);
 
 /// Thread-safe.
 class ChainRegistry {
@@ -44,13 +48,14 @@ class ChainRegistry {
   /// The entry in memory, else the one in the store (compiled and added).
   /// Without a version: the store's latest version of the id.
   Result<std::shared_ptr<const ChainEntry>> get(Store& store, std::string_view id, std::optional<int> version);
-  /// A folder searched for calendars. compile() adds the `calendars/` folder
-  /// beside a chain's file itself (loaders store the file's absolute path,
-  /// so a later process finds the calendar from any working directory).
-  void add_calendar_dir(const std::string& dir);
 
  private:
   Result<Calendar> calendar(const std::string& name);
+
+  /// A folder searched for calendars. compile() adds calendars_beside() the
+  /// chain's file (loaders store the file's absolute path, so a later
+  /// process finds the calendar from any working directory).
+  void add_calendar_dir(const std::string& dir);
 
   mutable std::mutex mu_;
   std::vector<std::string> dirs_;

@@ -2,10 +2,7 @@
 // recording engine when no engine runs, else through the store's inbox.
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "runtime/chain_registry.h"
@@ -58,15 +55,9 @@ bool Client::remote() const { return impl_->engine == nullptr; }
 Result<ChainInfo> Client::load_chain_file(const std::string& path) {
   std::lock_guard g(impl_->mu);
   if (impl_->engine) return impl_->engine->load_chain_file(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::io(fmt::format("{}: cannot read", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  StoredChain sc;
-  sc.text = ss.str();
-  sc.sha256 = sha256_hex(sc.text);
-  sc.file_name = absolute_path(path);
-  auto compiled = impl_->registry->compile(std::move(sc));
+  auto sc = read_chain_file(path);
+  if (!sc) return sc.status();
+  auto compiled = impl_->registry->compile(std::move(*sc));
   if (!compiled) return compiled.status();
   if (Status s = impl_->store->put_chain((*compiled)->stored); !s) return s;
   const auto& c = **compiled;

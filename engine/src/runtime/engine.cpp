@@ -1,10 +1,7 @@
 // Engine: opening, closing, chains, adapters and the request API.
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <fstream>
 #include <future>
-#include <sstream>
 
 #include "runtime/engine_impl.h"
 
@@ -120,11 +117,7 @@ void Engine::Impl::enqueue_all(std::vector<Job> jobs) {
       a->done(Status::error(Status::Code::unavailable, "the engine is closed"));
 }
 
-Result<ChainInfo> Engine::Impl::load_chain(std::string text, const std::string& file_name) {
-  StoredChain sc;
-  sc.sha256 = sha256_hex(text);
-  sc.text = std::move(text);
-  sc.file_name = file_name;
+Result<ChainInfo> Engine::Impl::load_chain(StoredChain sc) {
   auto compiled = registry.compile(std::move(sc));
   if (!compiled) return compiled.status();
   {
@@ -161,30 +154,17 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const Engi
 
 void Engine::close() { impl_->close(); }
 
-namespace {
-Result<std::string> read_text(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::io(fmt::format("{}: cannot read: {}", path, ec.message()));
-  if (size > (4u << 20)) return Status::invalid(fmt::format("{}: larger than 4 MiB", path));
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (!in && !in.eof()) return Status::io(fmt::format("{}: cannot read", path));
-  return ss.str();
-}
-}  // namespace
 
 Result<ChainInfo> Engine::load_chain_file(const std::string& path) {
   if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
-  auto text = read_text(path);
-  if (!text) return text.status();
-  return impl_->load_chain(std::move(*text), absolute_path(path));
+  auto sc = read_chain_file(path);
+  if (!sc) return sc.status();
+  return impl_->load_chain(std::move(*sc));
 }
 
 Result<ChainInfo> Engine::load_chain_text(std::string_view yaml, const std::string& file_name) {
   if (impl_->closed) return Status::error(Status::Code::unavailable, "the engine is closed");
-  return impl_->load_chain(std::string(yaml), file_name);
+  return impl_->load_chain(stored_chain(std::string(yaml), file_name));
 }
 
 std::vector<ChainInfo> Engine::chains() const {

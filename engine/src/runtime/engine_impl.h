@@ -149,7 +149,7 @@ struct Engine::Impl final : detail::DeliverySink {
   // ---- engine.cpp ----
   Status start(std::unique_ptr<detail::FileLock> lock);
   void close();
-  Result<ChainInfo> load_chain(std::string text, const std::string& file_name);
+  Result<ChainInfo> load_chain(detail::StoredChain sc);
   void enqueue(Job job);
   void enqueue_all(std::vector<Job> jobs);
   [[nodiscard]] Instant now() const { return options.clock ? options.clock() : china_standard_time_now(); }
