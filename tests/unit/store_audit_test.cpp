@@ -217,6 +217,40 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
+TEST_CASE("store.codec.produced_values_round_trip_and_the_older_data_format_still_reads") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});
+  REQUIRE(d.s.value("a.kind") != nullptr);
+  const std::string data = detail::encode_data(d.s);
+  CaseState back;
+  REQUIRE(detail::decode_data(data, back));
+  CHECK(back.values == d.s.values);
+  CHECK(back.produced == d.s.produced);
+  CHECK(back.materials == d.s.materials);
+
+  // Format 1 held one map (applicant and produced values together) and no
+  // produced list: the same bytes as format 2 with an empty produced list,
+  // less its count. Its values read back and value() finds them.
+  CaseState merged = d.s;
+  FieldValues all = *d.s.values;
+  for (const auto& [k, v] : d.s.produced) all[k] = v;
+  merged.values = all;
+  merged.produced.clear();
+  std::string v1 = detail::encode_data(merged);
+  REQUIRE(v1.back() == '\0');  // the empty produced list
+  v1.pop_back();
+  v1[0] = '\x01';
+  CaseState old;
+  old.produced = {{"stale", true}};
+  REQUIRE(detail::decode_data(v1, old));
+  CHECK(old.produced.empty());
+  CHECK(*old.values == all);
+  REQUIRE(old.value("a.kind") != nullptr);
+  CHECK(*old.value("a.kind") == *d.s.value("a.kind"));
+  CHECK_FALSE(detail::decode_data("\x03" + data.substr(1), old));
+}
+
 TEST_CASE("store.json.outcomes_and_requests") {
   auto ok = parse_outcome_json(R"({"outcome":"approved","produced":{"x.no":"A1","n":3}})");
   REQUIRE(ok.is_ok());

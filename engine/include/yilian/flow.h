@@ -33,6 +33,7 @@
 #include "yilian/chain.h"
 #include "yilian/check.h"
 #include "yilian/date.h"
+#include "yilian/shared.h"
 #include "yilian/time_limit.h"
 #include "yilian/value.h"
 
@@ -183,8 +184,13 @@ struct CaseState {
   Channel channel = Channel::window;
   std::optional<Date> accepted_on;   ///< the chain's limit counts from here
   Date finished_on;                  ///< last approval, rejection or withdrawal
-  FieldValues values;                ///< the applicant's values and what matters produced
-  std::vector<std::string> materials;///< handed in, sorted
+  /// The applicant's values: as submitted (shared with the submission
+  /// event, not copied) and supplemented.
+  Shared<FieldValues> values;
+  /// What approved matters produced (a licence number…); read before
+  /// `values` (see value()).
+  FieldValues produced;
+  Shared<std::vector<std::string>> materials;  ///< handed in, sorted, each once
   std::vector<TaskState> tasks;      ///< by matter index
   TimeLimit limit;                   ///< the chain's promised days and extensions
   SuspensionLedger ledger;           ///< the case clock stops while any task's clock stops
@@ -198,6 +204,9 @@ struct CaseState {
   DeliveryMethod delivery = DeliveryMethod::in_person;
   std::string tracking;              ///< express tracking number
 
+  /// The form's value of a field: produced by a matter, else the
+  /// applicant's; nullptr when there is none. What conditions read.
+  [[nodiscard]] const Value* value(std::string_view key) const;
   /// The chain's deadline over the case's clock stops (requires accepted_on).
   [[nodiscard]] Deadline deadline(const FlowChain& chain) const;
   /// A task's deadline over its clock stops.
@@ -210,7 +219,13 @@ struct CaseState {
 // ---- events (inputs) --------------------------------------------------------
 
 namespace event {
-struct Submitted { FieldValues fields; std::vector<std::string> materials; Channel channel = Channel::window; };
+/// The application. Its lists are Shared: the case state keeps them without
+/// copying (a FieldValues and a vector convert implicitly).
+struct Submitted {
+  Shared<FieldValues> fields;
+  Shared<std::vector<std::string>> materials;
+  Channel channel = Channel::window;
+};
 /// The applicant supplies what a notice asked for (or anything else).
 struct Supplemented { FieldValues fields; std::vector<std::string> materials; bool in_person = false; };
 struct TaskApproved { int matter = -1; std::uint32_t attempt = 0; FieldValues produced; };
@@ -294,12 +309,6 @@ struct StepOutcome {
 /// On `invalid` the state is unchanged. On `ignored` only `state.events` is
 /// counted up. Deterministic: the same state and event give the same result.
 StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out);
-
-/// The same as the overload above, with the same result and state, but it
-/// may take the event's data (a first application's fields and materials)
-/// instead of copying them; the event is left valid but unspecified. For
-/// drivers that build an event per case (the simulator).
-StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::vector<Command>& out);
 
 /// Applies events that arrived together, in order; supplement requests among
 /// them go out as one notice. Stops at the first invalid event (earlier ones

@@ -141,6 +141,9 @@ struct Form {
 /// Empty for an unknown department. Pure; thread-safe.
 [[nodiscard]] FieldValues department_view(const Form& form, std::string_view department,
                                           const FieldValues& values);
+/// The same, reading values through a lookup (a case's applicant values
+/// with what its matters produced over them: CaseState::value).
+[[nodiscard]] FieldValues department_view(const Form& form, std::string_view department, ValueLookup values);
 
 /// The form restricted to what department `department` may see: the fields
 /// of department_fields(), the materials its matters need or issue, and its

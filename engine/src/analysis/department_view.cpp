@@ -15,11 +15,16 @@ void add_matter_keys(const Form& form, const FormMatter& m, std::set<std::string
     if (std::find(f.producers.begin(), f.producers.end(), m.id) != f.producers.end()) keys.insert(f.field.key);
 }
 
-FieldValues pick(const std::set<std::string_view>& keys, const FieldValues& values) {
+FieldValues pick(const std::set<std::string_view>& keys, ValueLookup values) {
   FieldValues out;
   for (auto k : keys)
-    if (auto it = values.find(k); it != values.end()) out.emplace(it->first, it->second);
+    if (const Value* v = values(k)) out.emplace(std::string(k), *v);
   return out;
+}
+
+const Value* find_in(const FieldValues& values, std::string_view k) {
+  auto it = values.find(k);
+  return it == values.end() ? nullptr : &it->second;
 }
 
 }  // namespace
@@ -34,6 +39,10 @@ std::vector<std::string> department_fields(const Form& form, std::string_view de
 }
 
 FieldValues department_view(const Form& form, std::string_view department, const FieldValues& values) {
+  return department_view(form, department, [&](std::string_view k) { return find_in(values, k); });
+}
+
+FieldValues department_view(const Form& form, std::string_view department, ValueLookup values) {
   const Department* d = form.find_department(department);
   if (!d) return {};
   std::set<std::string_view> keys;
@@ -80,7 +89,7 @@ FieldValues matter_view(const Form& form, std::string_view matter, const FieldVa
     if (m.id == matter) {
       std::set<std::string_view> keys;
       add_matter_keys(form, m, keys);
-      return pick(keys, values);
+      return pick(keys, [&](std::string_view k) { return find_in(values, k); });
     }
   return {};
 }

@@ -67,7 +67,7 @@ void advance(Ctx& c) {
     });
     if (!deps_done) continue;
     // Unknown (a value the form lacks) counts as applying, as in analysis.
-    if (matter_of(c, m).when.evaluate(c.s.values) == Truth::no) {
+    if (matter_of(c, m).when.evaluate([&](std::string_view k) { return c.s.value(k); }) == Truth::no) {
       t.status = TaskStatus::skipped;
       t.finished = c.today;
       continue;
@@ -109,23 +109,23 @@ void end_case(Ctx& c, CaseStage stage, std::string reason) {
   c.out.push_back(command::NotifyEnded{stage, std::move(reason)});
 }
 
+/// Adds supplied values and materials to the applicant's (copied first if
+/// another holder shares them).
 void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<std::string>& materials) {
-  // A first application lands in empty lists: copy them whole (the common
-  // case, and the simulator's hot path) instead of inserting one by one.
-  if (s.values.empty()) s.values = fields;
-  else
-    for (const auto& [k, v] : fields) s.values.insert_or_assign(k, v);
-  const bool sorted_unique =
-      std::adjacent_find(materials.begin(), materials.end(), std::greater_equal<>()) == materials.end();
-  if (s.materials.empty() && sorted_unique) {
-    s.materials = materials;
-    return;
+  if (!fields.empty()) {
+    FieldValues& values = s.values.edit();
+    for (const auto& [k, v] : fields) values.insert_or_assign(k, v);
   }
-  // A few supplied items into a sorted list: insert each in place.
+  if (materials.empty()) return;
+  std::vector<std::string>& held = s.materials.edit();
   for (const auto& m : materials) {
-    const auto it = std::lower_bound(s.materials.begin(), s.materials.end(), m);
-    if (it == s.materials.end() || *it != m) s.materials.insert(it, m);
+    const auto it = std::lower_bound(held.begin(), held.end(), m);
+    if (it == held.end() || *it != m) held.insert(it, m);
   }
+}
+
+bool sorted_unique(const std::vector<std::string>& v) {
+  return std::adjacent_find(v.begin(), v.end(), std::greater_equal<>()) == v.end();
 }
 
 /// Checks that an outcome names a task of a running case and its current
@@ -157,12 +157,21 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   c.s.submitted_at = c.ev.at;
   c.s.channel = e.channel;
   if (e.channel == Channel::window) ++c.s.visits;
-  merge_supplied(c.s, e.fields, e.materials);
+  // The application's lists are kept as they are, shared with the event
+  // (materials in order, each once; otherwise a sorted copy).
+  c.s.values = e.fields;
+  if (sorted_unique(*e.materials)) c.s.materials = e.materials;
+  else {
+    std::vector<std::string> sorted = *e.materials;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    c.s.materials = std::move(sorted);
+  }
   // Most applications are complete: answer that without building the
   // notice; the full check runs only to list what is missing.
-  if (!c.fc.checker().complete(c.s.values, c.s.materials)) {
+  if (!c.fc.checker().complete(*c.s.values, *c.s.materials)) {
     c.s.stage = CaseStage::incomplete;
-    CheckResult checked = c.fc.check(c.s.values, c.s.materials);
+    CheckResult checked = c.fc.check(*c.s.values, *c.s.materials);
     notify_incomplete(c, std::move(checked));
     return applied();
   }
@@ -176,10 +185,10 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   merge_supplied(c.s, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
-    if (c.fc.checker().complete(c.s.values, c.s.materials)) {
+    if (c.fc.checker().complete(*c.s.values, *c.s.materials)) {
       accept(c);
     } else {
-      CheckResult checked = c.fc.check(c.s.values, c.s.materials);
+      CheckResult checked = c.fc.check(*c.s.values, *c.s.materials);
       notify_incomplete(c, std::move(checked));
     }
     return applied();
@@ -203,7 +212,7 @@ StepOutcome on(Ctx& c, const event::TaskApproved& e) {
   // Only what the matter declares it produces joins the form.
   for (const auto& f : matter_of(c, e.matter).produces) {
     auto it = e.produced.find(f.key);
-    if (it != e.produced.end()) c.s.values[f.key] = it->second;
+    if (it != e.produced.end()) c.s.produced.insert_or_assign(f.key, it->second);
   }
   t.status = TaskStatus::approved;
   t.finished = c.today;
@@ -399,6 +408,12 @@ CaseState new_case(const FlowChain& chain, CaseId id) {
   return s;
 }
 
+const Value* CaseState::value(std::string_view key) const {
+  if (auto it = produced.find(key); it != produced.end()) return &it->second;
+  auto it = values->find(key);
+  return it == values->end() ? nullptr : &it->second;
+}
+
 Deadline CaseState::deadline(const FlowChain& chain) const {
   return compute_deadline(chain.calendar(), accepted_on.value_or(Date{}), limit, ledger);
 }
@@ -419,21 +434,6 @@ StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, s
   ++state.events;
   if (r.result == StepResult::applied) update_alerts(c);
   return r;
-}
-
-StepOutcome step(const FlowChain& chain, CaseState& state, Event&& event, std::vector<Command>& out) {
-  // A first application into an empty case: move its lists in, then apply
-  // the event with nothing left to merge — the state merge_supplied would
-  // have built by copying.
-  auto* sub = std::get_if<event::Submitted>(&event.body);
-  if (sub && state.stage == CaseStage::created && state.values.empty() && state.materials.empty() &&
-      std::adjacent_find(sub->materials.begin(), sub->materials.end(), std::greater_equal<>()) == sub->materials.end()) {
-    state.values = std::move(sub->fields);
-    state.materials = std::move(sub->materials);
-    sub->fields.clear();
-    sub->materials.clear();
-  }
-  return step(chain, state, static_cast<const Event&>(event), out);
 }
 
 StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,

@@ -7,7 +7,9 @@ namespace yilian::detail {
 
 namespace {
 constexpr std::uint8_t kStateFormat = 1;
-constexpr std::uint8_t kDataFormat = 1;
+// Form data: 1 held the applicant's values and the produced values in one
+// map; 2 keeps them apart (CaseState::produced). Both are read.
+constexpr std::uint8_t kDataFormat = 2;
 constexpr std::uint8_t kNoteBase = 100;
 }  // namespace
 
@@ -199,8 +201,8 @@ SuspensionLedger read_ledger(Reader& r) {
 // ---- event payloads ---------------------------------------------------------
 
 void put(Writer& w, const event::Submitted& e) {
-  write_values(w, e.fields);
-  write_strings(w, e.materials);
+  write_values(w, *e.fields);
+  write_strings(w, *e.materials);
   w.u8(static_cast<std::uint8_t>(e.channel));
 }
 void put(Writer& w, const event::Supplemented& e) {
@@ -271,7 +273,7 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
   switch (kind) {
     case 0: {
       event::Submitted e;
-      (void)read_values(r, e.fields);
+      (void)read_values(r, e.fields.edit());
       e.materials = read_strings(r);
       e.channel = static_cast<Channel>(r.u8());
       return e;
@@ -491,17 +493,24 @@ bool decode_state(std::string_view bytes, CaseState& s) {
 std::string encode_data(const CaseState& s) {
   Writer w;
   w.u8(kDataFormat);
-  write_values(w, s.values);
-  write_strings(w, s.materials);
+  write_values(w, *s.values);
+  write_strings(w, *s.materials);
+  write_values(w, s.produced);
   return w.take();
 }
 
 bool decode_data(std::string_view bytes, CaseState& s) {
   Reader r(bytes);
-  if (r.u8() != kDataFormat) return false;
-  s.values.clear();
-  if (!read_values(r, s.values)) return false;
+  const std::uint8_t format = r.u8();
+  if (format != 1 && format != kDataFormat) return false;
+  FieldValues values;
+  if (!read_values(r, values)) return false;
+  s.values = std::move(values);
   s.materials = read_strings(r);
+  s.produced.clear();
+  // Format 1 kept produced values among the applicant's; value() reads them
+  // there just as well.
+  if (format >= 2 && !read_values(r, s.produced)) return false;
   return r.ok() && r.at_end();
 }
 

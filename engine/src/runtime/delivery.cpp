@@ -142,9 +142,10 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   task.delivery = delivery;
   // Data minimisation: only what this department may see (its applicable
   // matters' fields and what the chain shares with it).
-  task.fields = department_view(slot.chain->checker->form(), mt.department, s.values);
+  task.fields = department_view(slot.chain->checker->form(), mt.department,
+                                [&](std::string_view k) { return s.value(k); });
   for (const Ref& r : mt.materials) {
-    bool held = std::binary_search(s.materials.begin(), s.materials.end(), r.id);
+    bool held = std::binary_search(s.materials->begin(), s.materials->end(), r.id);
     if (!held)
       if (const Matter* issuer = fc.chain().issuer_of(r.id)) {
         const int i = fc.matter_index(issuer->id);

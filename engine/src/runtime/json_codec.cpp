@@ -322,7 +322,7 @@ json extension_json(const Extension& e) {
 struct EntryJson {
   const FlowChain* fc;
   json operator()(const event::Submitted& e) const {
-    return {{"fields", to_json(e.fields)}, {"materials", e.materials}, {"channel", to_string(e.channel)}};
+    return {{"fields", to_json(*e.fields)}, {"materials", *e.materials}, {"channel", to_string(e.channel)}};
   }
   json operator()(const event::Supplemented& e) const {
     return {{"fields", to_json(e.fields)}, {"materials", e.materials}, {"in_person", e.in_person}};
@@ -370,8 +370,8 @@ struct EntryJson {
 struct EntrySummary {
   const FlowChain* fc;
   std::string operator()(const event::Submitted& e) const {
-    return fmt::format("application submitted ({}, {} fields, {} materials)", to_string(e.channel), e.fields.size(),
-                       e.materials.size());
+    return fmt::format("application submitted ({}, {} fields, {} materials)", to_string(e.channel), e.fields->size(),
+                       e.materials->size());
   }
   std::string operator()(const event::Supplemented& e) const {
     return fmt::format("applicant supplied {} fields, {} materials{}", e.fields.size(), e.materials.size(),

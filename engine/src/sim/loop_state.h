@@ -40,9 +40,6 @@ struct CaseRec {
   std::vector<TaskRec> tasks;
   std::uint32_t gen = 0;  ///< bumped when the slot is freed
   bool live = false, counted = false, dispatched = false, reply_pending = false;
-  /// The applicant sent fields again, or materials outside the complete
-  /// application: the case's lists may differ from the profile's.
-  bool lists_changed = false;
   Profile* profile = nullptr;
   double arrived_w = 0;
   int submitted_materials = 0, reply_materials = 0, extra_visits = 0;

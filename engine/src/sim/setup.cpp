@@ -138,7 +138,6 @@ std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Cal
       }
     if (items.empty() && !m.fields.empty()) items.push_back(m.fields.front().id);
     if (items.empty()) items.emplace_back("补正说明");
-    for (const auto& f : m.produces) s->produced_keys.push_back(f.key);
     s->supplement_items.push_back(std::move(items));
     s->own_materials.push_back(static_cast<int>(m.materials.size()));
     int fields = 0;

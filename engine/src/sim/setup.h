@@ -28,10 +28,6 @@ struct Profile {
   /// simulator made up fails a field's rule); empty when it accepts it. An
   /// applicant of this profile could never be accepted, so the run stops.
   std::string problem;
-  /// Lists of finished cases equal to the complete application's, moved
-  /// into the next case's event instead of copying (bounded pools).
-  std::vector<FieldValues> spare_fields;
-  std::vector<std::vector<std::string>> spare_materials;
 };
 
 /// A field whose value is drawn per applicant.
@@ -65,7 +61,6 @@ struct Setup {
   WorkClock chain_clock;  ///< arrivals, the applicant, delivery
 
   int statutory_days = 45;
-  std::vector<std::string> produced_keys;  ///< every key a matter produces (they join a case's values)
   std::vector<BranchKey> branches;
   Sampler response, pickup, gap;
 

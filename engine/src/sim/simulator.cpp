@@ -213,14 +213,11 @@ class Loop {
 
   // ---- the flow core ------------------------------------------------------------
 
-  void apply(std::uint32_t slot, Event& ev, double t) { apply_event(slot, ev, t, false); }
-  void apply(std::uint32_t slot, Event&& ev, double t) { apply_event(slot, ev, t, true); }
-
-  void apply_event(std::uint32_t slot, Event& ev, double t, bool take) {
+  void apply(std::uint32_t slot, Event& ev, double t) {
     ev.at = instant(t);
     CaseRec& c = cases_[slot];
     ++acc_.flow_events;
-    const StepOutcome r = take ? step(fc_, c.state, std::move(ev), out_) : step(fc_, c.state, ev, out_);
+    const StepOutcome r = step(fc_, c.state, ev, out_);
     if (r.result != StepResult::applied) {
       out_.clear();
       return fail(Status::error(Status::Code::internal,
@@ -264,7 +261,7 @@ class Loop {
     c.state.id = ++next_id_;
     for (auto& tr : c.tasks) tr.where = Where::none;
     c.live = true;
-    c.dispatched = c.reply_pending = c.lists_changed = false;
+    c.dispatched = c.reply_pending = false;
     c.reply_materials = c.extra_visits = 0;
     c.arrived_w = s_.chain_clock.to_work(t);
     c.counted = c.arrived_w >= w0_;
@@ -296,32 +293,11 @@ class Loop {
     }
     if (c.counted) ++acc_.arrived;
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
-    if (incomplete) {
-      Event& submit = c.profile->submit_incomplete;
-      c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials.size());
-      apply(slot, submit, t);
-    } else {
-      // The complete application, from lists a finished case left if there
-      // are any: the flow core takes them instead of copying.
-      Profile& p = *c.profile;
-      const auto& full = std::get<event::Submitted>(p.submit.body);
-      Event ev{Instant{}, event::Submitted{}};
-      auto& body = std::get<event::Submitted>(ev.body);
-      if (!p.spare_fields.empty()) {
-        body.fields = std::move(p.spare_fields.back());
-        p.spare_fields.pop_back();
-      } else {
-        body.fields = full.fields;
-      }
-      if (!p.spare_materials.empty()) {
-        body.materials = std::move(p.spare_materials.back());
-        p.spare_materials.pop_back();
-      } else {
-        body.materials = full.materials;
-      }
-      c.submitted_materials = static_cast<int>(body.materials.size());
-      apply(slot, std::move(ev), t);
-    }
+    // Every applicant of a profile hands in the same lists: the flow core
+    // shares them (Shared), nothing is copied.
+    Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
+    c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials->size());
+    apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
     else schedule_poisson_arrival(t);
   }
@@ -344,8 +320,8 @@ class Loop {
         body.materials.push_back(key);
         return;
       }
-      const auto it = c.state.values.find(key);
-      body.fields[key] = it != c.state.values.end() ? it->second : placeholder_value(chain.find_field(key));
+      const Value* given = c.state.value(key);
+      body.fields[key] = given ? *given : placeholder_value(chain.find_field(key));
     };
     if (n.kind == command::SendNotice::Kind::incomplete_application) {
       for (const auto& m : n.missing)
@@ -367,10 +343,6 @@ class Loop {
     body.in_person = sc_.supplement_in_person > 0 && applicant_rng_.uniform() < sc_.supplement_in_person;
     if (body.in_person) ++c.extra_visits;
     c.reply_materials += static_cast<int>(body.materials.size());
-    const auto& full = std::get<event::Submitted>(c.profile->submit.body).materials;
-    if (!body.fields.empty()) c.lists_changed = true;
-    for (const auto& m : body.materials)
-      if (!std::binary_search(full.begin(), full.end(), m)) c.lists_changed = true;
     apply(e.slot, c.reply, e.t);
   }
 
@@ -412,31 +384,9 @@ class Loop {
       if (delivered) record_delivered(c, sojourn);
       else ++acc_.rejected;
     }
-    recycle(c);
     c.live = false;
     ++c.gen;
     free_.push_back(slot);
-  }
-
-  /// Keeps a finished case's values and materials for the next applicant
-  /// of the same profile when, produced values taken out, they are exactly
-  /// the complete application (anything else is simply freed). A case's
-  /// lists start as the application and change only by produced values
-  /// and the applicant's answers, so unchanged answers and equal sizes
-  /// mean equal lists.
-  void recycle(CaseRec& c) {
-    constexpr std::size_t kSpares = 64;
-    Profile& p = *c.profile;
-    const auto& full = std::get<event::Submitted>(p.submit.body);
-    if (c.lists_changed) return;
-    if (p.spare_fields.size() < kSpares) {
-      FieldValues v = std::move(c.state.values);
-      c.state.values.clear();
-      for (const auto& k : s_.produced_keys) v.erase(k);
-      if (v.size() == full.fields.size()) p.spare_fields.push_back(std::move(v));
-    }
-    if (p.spare_materials.size() < kSpares && c.state.materials.size() == full.materials.size())
-      p.spare_materials.push_back(std::move(c.state.materials));
   }
 
   void record_delivered(const CaseRec& c, double lead) {
