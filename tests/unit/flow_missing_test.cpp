@@ -43,10 +43,16 @@ void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
       if (std::uniform_real_distribution<>(0, 1)(rng) < p) given.push_back(m);
     std::sort(given.begin(), given.end());
     const CheckResult checked = fc.checker().check(values, given);
+    // Two applicants hand in one shared application: with reuse_checks the
+    // second is answered from memory, and must be answered alike.
+    const Event submitted{at("2025-03-03T09:00"), event::Submitted{values, given, Channel::online}};
     CaseState state = new_case(fc, 1);
     std::vector<Command> out;
-    REQUIRE(step(fc, state, Event{at("2025-03-03T09:00"), event::Submitted{values, given, Channel::online}}, out).result ==
-            StepResult::applied);
+    for (int applicant = 0; applicant < 2; ++applicant) {
+      state = new_case(fc, 1);
+      out.clear();
+      REQUIRE(step(fc, state, submitted, out).result == StepResult::applied);
+    }
     CHECK((state.stage == CaseStage::incomplete) == !checked.complete);
     const command::SendNotice* notice = nullptr;
     for (const auto& cmd : out)
@@ -66,13 +72,45 @@ void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("flow.submit.accepts_what_the_checker_accepts") {
-  compare_on_random_applications(*flow_chain(), 1);
-  LoadResult k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
-  REQUIRE(k.chain);
-  compare_on_random_applications(*FlowChain::compile(k.chain, cn_mainland()), 2);
-  LoadResult h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
-  REQUIRE(h.chain);
-  compare_on_random_applications(*FlowChain::compile(h.chain, cn_mainland()), 3);
+  for (bool reuse : {false, true}) {
+    CAPTURE(reuse);
+    FlowOptions options;
+    options.reuse_checks = reuse;
+    compare_on_random_applications(*flow_chain(options), 1);
+    LoadResult k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+    REQUIRE(k.chain);
+    compare_on_random_applications(*FlowChain::compile(k.chain, cn_mainland(), options), 2);
+    LoadResult h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
+    REQUIRE(h.chain);
+    compare_on_random_applications(*FlowChain::compile(h.chain, cn_mainland(), options), 3);
+  }
+}
+
+TEST_CASE("flow.submit.remembered_verdicts_never_answer_for_changed_lists") {
+  // With reuse_checks, an incomplete application is remembered; a case that
+  // supplements it has changed lists (its own copy: were they edited in
+  // place, the remembered verdict would answer "incomplete"), so it is
+  // checked again and accepted; the event's lists stay unchanged.
+  FlowOptions options;
+  options.reuse_checks = true;
+  Driver first(options);
+  std::optional<Event> incomplete{Event{at("2025-03-03T09:00"), event::Submitted{{{"x.flag", false}}, {"lease"}, Channel::window}}};
+  REQUIRE(step(*first.fc, first.s, *incomplete, first.out).result == StepResult::applied);
+  REQUIRE(first.s.stage == CaseStage::incomplete);
+  incomplete.reset();  // only the case and the remembered verdict hold the lists now
+  REQUIRE(first.apply("2025-03-04T09:00", event::Supplemented{{{"applicant.name", std::string("李四")}}, {}, false}).result ==
+          StepResult::applied);
+  CHECK(first.s.stage == CaseStage::running);
+  CHECK(first.s.values->size() == 2);
+  // The same application again (lists sent by one event to two cases).
+  const Event shared{at("2025-03-05T09:00"), event::Submitted{{{"x.flag", false}}, {"lease"}, Channel::window}};
+  for (CaseId id : {2, 3}) {
+    CaseState next = new_case(*first.fc, id);
+    std::vector<Command> out;
+    REQUIRE(step(*first.fc, next, shared, out).result == StepResult::applied);
+    CHECK(next.stage == CaseStage::incomplete);
+    CHECK(next.notices == 1);
+  }
 }
 
 TEST_CASE("flow.submit.merges_into_earlier_values") {

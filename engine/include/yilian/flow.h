@@ -70,6 +70,12 @@ struct FlowOptions {
   /// and ArmTimer commands. The simulator turns this off and reads limits
   /// at the end of a case instead.
   bool track_alerts = true;
+  /// Remember the verdicts on the last few applications submitted, by
+  /// identity of their Shared lists (the same immutable copies give the
+  /// same verdict, so nothing else is compared). The simulator turns this
+  /// on: every applicant of one profile hands in one shared application.
+  /// The live engine leaves it off: no two of its applications share lists.
+  bool reuse_checks = false;
 };
 
 /// A chain compiled for the state machine: indices, predecessors, what the
@@ -100,6 +106,17 @@ class FlowChain {
   [[nodiscard]] CheckResult check(const FieldValues& values, const std::vector<std::string>& materials) const;
   [[nodiscard]] const FormChecker& checker() const { return *checker_; }
 
+  /// What the flow needs to know of a submitted application: complete, or
+  /// the full check for the notice. With options().reuse_checks, lists
+  /// checked before answer from memory; otherwise the same as
+  /// checker().complete() and, when incomplete, check(). Thread-safe.
+  struct Verdict {
+    bool complete = false;
+    std::shared_ptr<const CheckResult> result;  ///< when not complete
+  };
+  [[nodiscard]] Verdict verdict(const Shared<FieldValues>& values,
+                                const Shared<std::vector<std::string>>& materials) const;
+
   /// What an application lacks (the 一次告知 list) by matter index; empty
   /// when nothing is missing (values may still be invalid: see check()).
   struct Missing {
@@ -121,6 +138,8 @@ class FlowChain {
   std::vector<int> order_;
   std::vector<std::vector<int>> preds_;
   std::shared_ptr<const FormChecker> checker_;
+  struct Remembered;
+  std::shared_ptr<Remembered> remembered_;  ///< with options_.reuse_checks
 };
 
 enum class CaseStage : std::uint8_t {

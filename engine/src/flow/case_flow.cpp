@@ -145,11 +145,18 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
   return std::nullopt;
 }
 
-/// One notice (一次告知) listing everything missing and every value to correct.
-void notify_incomplete(Ctx& c, CheckResult checked) {
+/// Accepts the application when it is complete; otherwise sends one notice
+/// (一次告知) listing everything missing and every value to correct.
+void accept_or_notify(Ctx& c) {
+  const FlowChain::Verdict v = c.fc.verdict(c.s.values, c.s.materials);
+  if (v.complete) {
+    accept(c);
+    return;
+  }
+  c.s.stage = CaseStage::incomplete;
   ++c.s.notices;
-  c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, c.fc.to_missing(checked), {},
-                                      std::move(checked.invalid)});
+  c.out.push_back(command::SendNotice{command::SendNotice::Kind::incomplete_application, c.fc.to_missing(*v.result),
+                                      {}, v.result->invalid});
 }
 
 StepOutcome on(Ctx& c, const event::Submitted& e) {
@@ -167,15 +174,7 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     c.s.materials = std::move(sorted);
   }
-  // Most applications are complete: answer that without building the
-  // notice; the full check runs only to list what is missing.
-  if (!c.fc.checker().complete(*c.s.values, *c.s.materials)) {
-    c.s.stage = CaseStage::incomplete;
-    CheckResult checked = c.fc.check(*c.s.values, *c.s.materials);
-    notify_incomplete(c, std::move(checked));
-    return applied();
-  }
-  accept(c);
+  accept_or_notify(c);
   return applied();
 }
 
@@ -185,12 +184,7 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   merge_supplied(c.s, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
-    if (c.fc.checker().complete(*c.s.values, *c.s.materials)) {
-      accept(c);
-    } else {
-      CheckResult checked = c.fc.check(*c.s.values, *c.s.materials);
-      notify_incomplete(c, std::move(checked));
-    }
+    accept_or_notify(c);
     return applied();
   }
   // The supplements answer every open request: those tasks go back to their

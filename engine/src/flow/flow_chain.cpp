@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 #include <set>
 
 #include "analysis/graph.h"
@@ -59,6 +60,7 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   // The application is checked by the one checker of the form (check.h),
   // the same rules `yilian check` applies.
   fc->checker_ = std::make_shared<const FormChecker>(c);
+  if (options.reuse_checks) fc->remembered_ = std::make_shared<Remembered>();
   fc->chain_ = std::move(chain);
   return fc;
 }
@@ -70,6 +72,41 @@ int FlowChain::matter_index(std::string_view id) const {
 
 const std::string& FlowChain::matter_id(int matter) const {
   return chain_->matters[static_cast<std::size_t>(matter)].id;
+}
+
+/// The last verdicts, each with the lists it was given (held, so their
+/// copies stay alive and cannot be mistaken for other lists at the same
+/// address); replaced in turn.
+struct FlowChain::Remembered {
+  struct Entry {
+    Shared<FieldValues> values;
+    Shared<std::vector<std::string>> materials;
+    Verdict verdict;
+  };
+  static constexpr std::size_t kSize = 32;
+  std::mutex mutex;
+  std::vector<Entry> entries;
+  std::size_t next = 0;
+};
+
+FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
+                                      const Shared<std::vector<std::string>>& materials) const {
+  if (remembered_) {
+    std::lock_guard lock(remembered_->mutex);
+    for (const auto& e : remembered_->entries)
+      if (e.values.same(values) && e.materials.same(materials)) return e.verdict;
+  }
+  Verdict v;
+  v.complete = checker_->complete(*values, *materials);
+  if (!v.complete) v.result = std::make_shared<const CheckResult>(checker_->check(*values, *materials));
+  if (remembered_) {
+    std::lock_guard lock(remembered_->mutex);
+    auto& r = *remembered_;
+    if (r.entries.size() < Remembered::kSize) r.entries.push_back({values, materials, v});
+    else r.entries[r.next] = {values, materials, v};
+    r.next = (r.next + 1) % Remembered::kSize;
+  }
+  return v;
 }
 
 CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials) const {

@@ -86,7 +86,12 @@ RegimeResult to_result(const detail::Accum& a, const detail::Setup& s, int promi
 
 Result<RegimeResult> run(std::shared_ptr<const Chain> chain, const Calendar& calendar, const Scenario& scenario,
                          const ProgressCallback& progress, bool separate, SimulationResult& out) {
-  auto fc = FlowChain::compile(chain, calendar, FlowOptions{false});
+  // Levels are read at the end of a case (no alert timers), and every
+  // applicant of a profile submits that profile's one shared application.
+  FlowOptions options;
+  options.track_alerts = false;
+  options.reuse_checks = true;
+  auto fc = FlowChain::compile(chain, calendar, options);
   auto setup = detail::make_setup(fc, calendar, scenario, separate);
   detail::Accum acc;
   if (Status st = detail::run_regime(*setup, scenario, acc, progress, separate); !st) return st;
