@@ -213,42 +213,48 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
   CaseState junk;
   CHECK_FALSE(detail::decode_state(state.substr(0, state.size() / 2), junk));
-  CHECK_FALSE(detail::decode_state("\x02" + state.substr(1), junk));
+  CHECK_FALSE(detail::decode_state("\x03" + state.substr(1), junk));
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
-TEST_CASE("store.codec.produced_values_round_trip_and_the_older_data_format_still_reads") {
+TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_still_reads") {
   Driver d;
   d.submit("2025-03-03T09:00", false);
   d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});
   REQUIRE(d.s.value("a.kind") != nullptr);
+  // Produced values travel with the state; the applicant's data is unchanged.
+  const std::string state = detail::encode_state(d.s);
   const std::string data = detail::encode_data(d.s);
   CaseState back;
+  REQUIRE(detail::decode_state(state, back));
   REQUIRE(detail::decode_data(data, back));
-  CHECK(back.values == d.s.values);
   CHECK(back.produced == d.s.produced);
+  CHECK(back.values == d.s.values);
   CHECK(back.materials == d.s.materials);
+  CHECK(back.values->count("a.kind") == 0);
 
-  // Format 1 held one map (applicant and produced values together) and no
-  // produced list: the same bytes as format 2 with an empty produced list,
-  // less its count. Its values read back and value() finds them.
-  CaseState merged = d.s;
+  // A store of state format 1 kept produced values among the data's values
+  // and none in the state: format 2's bytes less the produced list (its
+  // count, one byte, when empty). Both rows read, and value() finds them.
+  CaseState old_style = d.s;
   FieldValues all = *d.s.values;
   for (const auto& [k, v] : d.s.produced) all[k] = v;
-  merged.values = all;
-  merged.produced.clear();
-  std::string v1 = detail::encode_data(merged);
-  REQUIRE(v1.back() == '\0');  // the empty produced list
+  old_style.values = all;
+  old_style.produced.clear();
+  std::string v1 = detail::encode_state(old_style);
+  REQUIRE(v1.back() == '\0');
   v1.pop_back();
   v1[0] = '\x01';
   CaseState old;
   old.produced = {{"stale", true}};
-  REQUIRE(detail::decode_data(v1, old));
+  REQUIRE(detail::decode_state(v1, old));
+  REQUIRE(detail::decode_data(detail::encode_data(old_style), old));
   CHECK(old.produced.empty());
-  CHECK(*old.values == all);
+  CHECK(old.stage == d.s.stage);
+  CHECK(old.tasks.size() == d.s.tasks.size());
   REQUIRE(old.value("a.kind") != nullptr);
   CHECK(*old.value("a.kind") == *d.s.value("a.kind"));
-  CHECK_FALSE(detail::decode_data("\x03" + data.substr(1), old));
+  CHECK_FALSE(detail::decode_state("\x03" + state.substr(1), old));
 }
 
 TEST_CASE("store.json.outcomes_and_requests") {

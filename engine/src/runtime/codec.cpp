@@ -6,10 +6,12 @@
 namespace yilian::detail {
 
 namespace {
-constexpr std::uint8_t kStateFormat = 1;
-// Form data: 1 held the applicant's values and the produced values in one
-// map; 2 keeps them apart (CaseState::produced). Both are read.
-constexpr std::uint8_t kDataFormat = 2;
+// Case state: 2 adds the values matters produced (CaseState::produced), so
+// an approval rewrites the small state row and not the form data. A
+// format-1 row reads with none: its store kept them among the data's values,
+// where CaseState::value() finds them just as well.
+constexpr std::uint8_t kStateFormat = 2;
+constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
 }  // namespace
 
@@ -447,12 +449,14 @@ std::string encode_state(const CaseState& s) {
     w.u8(static_cast<std::uint8_t>(t.supervision));
     w.str(t.note);
   }
+  write_values(w, s.produced);
   return w.take();
 }
 
 bool decode_state(std::string_view bytes, CaseState& s) {
   Reader r(bytes);
-  if (r.u8() != kStateFormat) return false;
+  const std::uint8_t format = r.u8();
+  if (format != 1 && format != kStateFormat) return false;
   s.id = r.uv();
   s.stage = static_cast<CaseStage>(r.u8());
   s.submitted_at.seconds = r.sv();
@@ -487,6 +491,8 @@ bool decode_state(std::string_view bytes, CaseState& s) {
     t.supervision = static_cast<Supervision>(r.u8());
     t.note = r.str();
   }
+  s.produced.clear();
+  if (format >= 2 && !read_values(r, s.produced)) return false;
   return r.ok() && r.at_end();
 }
 
@@ -495,22 +501,16 @@ std::string encode_data(const CaseState& s) {
   w.u8(kDataFormat);
   write_values(w, *s.values);
   write_strings(w, *s.materials);
-  write_values(w, s.produced);
   return w.take();
 }
 
 bool decode_data(std::string_view bytes, CaseState& s) {
   Reader r(bytes);
-  const std::uint8_t format = r.u8();
-  if (format != 1 && format != kDataFormat) return false;
+  if (r.u8() != kDataFormat) return false;
   FieldValues values;
   if (!read_values(r, values)) return false;
   s.values = std::move(values);
   s.materials = read_strings(r);
-  s.produced.clear();
-  // Format 1 kept produced values among the applicant's; value() reads them
-  // there just as well.
-  if (format >= 2 && !read_values(r, s.produced)) return false;
   return r.ok() && r.at_end();
 }
 

@@ -129,15 +129,12 @@ Status check_supplied(const ChainEntry& entry, const FieldValues& fields, const 
   return Status::invalid(msg);
 }
 
-/// Whether an applied event changed the form values or materials (stored
-/// apart from the rest of the state, and only when they change).
-bool changes_data(const FlowChain& fc, const EventBody& body) {
-  if (std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body)) return true;
-  if (const auto* a = std::get_if<event::TaskApproved>(&body)) {
-    for (const Field& f : fc.chain().matters[static_cast<std::size_t>(a->matter)].produces)
-      if (a->produced.count(f.key)) return true;
-  }
-  return false;
+/// Whether an applied event changed the applicant's values or materials,
+/// stored apart from the rest of the state (the data row) and written only
+/// when they change: by what the applicant hands in. Produced values are
+/// part of the state row.
+bool changes_data(const EventBody& body) {
+  return std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body);
 }
 
 CaseId case_of(const Request& r) {
@@ -427,7 +424,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
       const bool applied = r.result == StepResult::applied;
       if (!applied) ++n_ignored;
       const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored);
-      if (applied && changes_data(fc, ev->body)) cw.data = true;
+      if (applied && changes_data(ev->body)) cw.data = true;
       if (applied && std::holds_alternative<event::Delivered>(ev->body))
         cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
       reply(*a, Receipt{id, seq, r.result, r.reason, s->state.stage});
