@@ -145,6 +145,30 @@ struct Form {
 /// with what its matters produced over them: CaseState::value).
 [[nodiscard]] FieldValues department_view(const Form& form, std::string_view department, ValueLookup values);
 
+/// department_view() with the key lists worked out once per form: each
+/// matter's keys (asked or produced) by department, and what each
+/// department `sees`. A view then costs its matters' conditions and the
+/// copies of the values it holds. The engine keeps one per chain version.
+/// Immutable; thread-safe.
+class DepartmentViews {
+ public:
+  explicit DepartmentViews(const Form& form);
+  /// The same values as department_view(form, department, values).
+  [[nodiscard]] FieldValues view(std::string_view department, ValueLookup values) const;
+
+ private:
+  struct MatterKeys {
+    Condition when;
+    std::vector<std::string> keys;
+  };
+  struct Department {
+    std::string id;
+    std::vector<MatterKeys> matters;
+    std::vector<std::string> sees;
+  };
+  std::vector<Department> departments_;  ///< sorted by id
+};
+
 /// The form restricted to what department `department` may see: the fields
 /// of department_fields(), the materials its matters need or issue, and its
 /// matters only (indices remapped). Stats and diagnostics stay those of the

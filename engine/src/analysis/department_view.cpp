@@ -43,13 +43,41 @@ FieldValues department_view(const Form& form, std::string_view department, const
 }
 
 FieldValues department_view(const Form& form, std::string_view department, ValueLookup values) {
-  const Department* d = form.find_department(department);
-  if (!d) return {};
-  std::set<std::string_view> keys;
-  for (const auto& m : form.matters)
-    if (m.department == department && m.when.evaluate(values) != Truth::no) add_matter_keys(form, m, keys);
-  for (const auto& s : d->sees) keys.insert(s.id);
-  return pick(keys, values);
+  return DepartmentViews(form).view(department, values);
+}
+
+DepartmentViews::DepartmentViews(const Form& form) {
+  for (const auto& d : form.departments) {
+    Department out;
+    out.id = d.id;
+    for (const auto& m : form.matters) {
+      if (m.department != d.id) continue;
+      std::set<std::string_view> keys;
+      add_matter_keys(form, m, keys);
+      out.matters.push_back({m.when, std::vector<std::string>(keys.begin(), keys.end())});
+    }
+    for (const auto& s : d.sees) out.sees.push_back(s.id);
+    departments_.push_back(std::move(out));
+  }
+  std::sort(departments_.begin(), departments_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+}
+
+FieldValues DepartmentViews::view(std::string_view department, ValueLookup values) const {
+  FieldValues out;
+  const auto d = std::lower_bound(departments_.begin(), departments_.end(), department,
+                                  [](const Department& x, std::string_view id) { return x.id < id; });
+  if (d == departments_.end() || d->id != department) return out;
+  auto add = [&](const std::vector<std::string>& keys) {
+    for (const auto& k : keys) {
+      const auto at = out.lower_bound(k);
+      if (at != out.end() && at->first == k) continue;
+      if (const Value* v = values(k)) out.emplace_hint(at, k, *v);
+    }
+  };
+  for (const auto& m : d->matters)
+    if (m.when.evaluate(values) != Truth::no) add(m.keys);
+  add(d->sees);
+  return out;
 }
 
 Form department_form(const Form& form, std::string_view department) {

@@ -80,6 +80,7 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
   entry->flow = FlowChain::compile(loaded.chain, *cal);
   // The flow's own checker: one merged form per chain version.
   entry->checker = std::shared_ptr<const FormChecker>(entry->flow, &entry->flow->checker());
+  entry->views = std::make_shared<const DepartmentViews>(entry->checker->form());
   return std::shared_ptr<const ChainEntry>(std::move(entry));
 }
 

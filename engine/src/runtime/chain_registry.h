@@ -15,15 +15,17 @@
 #include "yilian/calendar.h"
 #include "yilian/check.h"
 #include "yilian/flow.h"
+#include "yilian/form.h"
 
 namespace yilian::detail {
 
 struct ChainEntry {
   StoredChain stored;
   std::shared_ptr<const FlowChain> flow;
-  /// The chain's one form, compiled for checking applications; its form()
-  /// decides what each department may see (department_view).
+  /// The chain's one form, compiled for checking applications.
   std::shared_ptr<const FormChecker> checker;
+  /// What each department may see of a case (data minimisation), from that form.
+  std::shared_ptr<const DepartmentViews> views;
 };
 
 /// A chain as the store keeps it: its text, the text's SHA-256, the file name.

@@ -142,8 +142,7 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   task.delivery = delivery;
   // Data minimisation: only what this department may see (its applicable
   // matters' fields and what the chain shares with it).
-  task.fields = department_view(slot.chain->checker->form(), mt.department,
-                                [&](std::string_view k) { return s.value(k); });
+  task.fields = slot.chain->views->view(mt.department, [&](std::string_view k) { return s.value(k); });
   for (const Ref& r : mt.materials) {
     bool held = std::binary_search(s.materials->begin(), s.materials->end(), r.id);
     if (!held)
