@@ -61,41 +61,6 @@ TEST_CASE("store.audit.an_untouched_store_verifies") {
   CHECK(verify_audit(dir.file("missing.db")).status().code() == Status::Code::not_found);
 }
 
-TEST_CASE("store.a_store_with_the_older_log_table_still_runs_and_verifies") {
-  // Stores created before the log became WITHOUT ROWID have a rowid table
-  // with an `id` column and a unique index; the engine works on them.
-  ScratchDir dir("audit-old-log");
-  TestClock clock;
-  const std::string db = dir.file("cases.db");
-  {
-    auto e = open_engine(db, test_options(clock));
-    REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
-    REQUIRE(e->apply(flow_application(false)).is_ok());
-  }
-  // Give the store the older log table, entries kept.
-  sql(db,
-      "CREATE TABLE old_log(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
-      "at INTEGER NOT NULL, kind TEXT NOT NULL, result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL); "
-      "INSERT INTO old_log(case_id, seq, at, kind, result, body, hash) "
-      "  SELECT case_id, seq, at, kind, result, body, hash FROM log ORDER BY case_id, seq; "
-      "DROP TABLE log; ALTER TABLE old_log RENAME TO log; CREATE UNIQUE INDEX log_case ON log(case_id, seq);");
-  {
-    auto e = open_engine(db, test_options(clock));
-    REQUIRE(e->apply(request::Report{1, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})}).is_ok());
-  }
-  {
-    auto e = open_engine(db, test_options(clock));  // recovery reads the log too
-    REQUIRE(e->apply(request::Report{1, "b", 0, Outcome::approved({})}).is_ok());
-  }
-  auto r = verify_audit(db);
-  REQUIRE(r.is_ok());
-  CHECK(r->ok());
-  CHECK(r->entries >= 3);
-  sql(db, "SELECT count(id) FROM log");  // still the older table
-  sql(db, "UPDATE log SET body = body || x'00' WHERE case_id = 1 AND seq = 2");
-  CHECK(first_break(db).seq == 2);
-}
-
 TEST_CASE("store.audit.finds_the_first_broken_link") {
   ScratchDir dir("audit-broken");
   TestClock clock;

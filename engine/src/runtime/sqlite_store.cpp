@@ -32,10 +32,6 @@ namespace {
 
 constexpr const char* kFormat = "yilian-store-1";
 
-// The log is keyed by (case, seq) WITHOUT ROWID: one B-tree insert per
-// entry. Stores created before that have a rowid table with a unique index
-// on (case_id, seq) and an unused `id` column; every statement below reads
-// and writes both shapes alike.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS chains(
@@ -50,9 +46,9 @@ CREATE INDEX IF NOT EXISTS cases_open ON cases(stage)
   WHERE stage IN ('created', 'incomplete', 'running', 'ready');
 CREATE TABLE IF NOT EXISTS case_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS log(
-  case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
-  kind TEXT NOT NULL, result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL,
-  PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  kind TEXT NOT NULL, result INTEGER NOT NULL, body BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS log_case ON log(case_id, seq);
 CREATE TABLE IF NOT EXISTS retry_timers(
   case_id INTEGER NOT NULL, matter INTEGER NOT NULL, attempt INTEGER NOT NULL,
   delivery INTEGER NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY(case_id, matter)) WITHOUT ROWID;
