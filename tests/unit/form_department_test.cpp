@@ -64,6 +64,12 @@ TEST_CASE("form.department.view_only_applicable_matters") {
     CHECK(dv.count("venue.serves_food") == 0);
   }
   CHECK(department_view(f, "nobody", v).empty());
+  // Tax: its matter's fields and what the chain shares with it (`sees`),
+  // when the application holds them.
+  CHECK(keys(department_view(f, "tax", v)) == std::vector<std::string>{"applicant.name", "applicant.phone", "applicant.uscc"});
+  FieldValues described = v;
+  described["venue.description"] = std::string("客房 40 间");
+  CHECK(keys(department_view(f, "tax", described)) == department_fields(f, "tax"));
 }
 
 TEST_CASE("form.department.view_undecided_counts_as_applying") {
