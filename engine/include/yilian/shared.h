@@ -39,12 +39,6 @@ class Shared {
     else if (p_.use_count() > 1) p_ = std::make_shared<T>(*p_);
     return *p_;
   }
-  /// Replaces the value (other holders keep the old one).
-  Shared& operator=(T value) {
-    p_ = std::make_shared<T>(std::move(value));
-    return *this;
-  }
-
   /// True when both hold the same copy (so their values are equal).
   [[nodiscard]] bool same(const Shared& other) const { return p_ == other.p_; }
 

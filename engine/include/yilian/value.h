@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace yilian {
@@ -15,6 +16,12 @@ using Value = std::variant<std::monostate, bool, std::int64_t, double, std::stri
 /// Field values by field key ("applicant.name"). Ordered, so output that
 /// walks it is deterministic.
 using FieldValues = std::map<std::string, Value, std::less<>>;
+
+/// The value of `key`, or nullptr when `values` has none.
+[[nodiscard]] inline const Value* find_value(const FieldValues& values, std::string_view key) {
+  const auto it = values.find(key);
+  return it == values.end() ? nullptr : &it->second;
+}
 
 /// The value as a person would write it: true, 42, 3.5, text; "" for none.
 [[nodiscard]] std::string to_display(const Value& v);

@@ -22,11 +22,6 @@ FieldValues pick(const std::set<std::string_view>& keys, ValueLookup values) {
   return out;
 }
 
-const Value* find_in(const FieldValues& values, std::string_view k) {
-  auto it = values.find(k);
-  return it == values.end() ? nullptr : &it->second;
-}
-
 }  // namespace
 
 std::vector<std::string> department_fields(const Form& form, std::string_view department) {
@@ -39,7 +34,7 @@ std::vector<std::string> department_fields(const Form& form, std::string_view de
 }
 
 FieldValues department_view(const Form& form, std::string_view department, const FieldValues& values) {
-  return department_view(form, department, [&](std::string_view k) { return find_in(values, k); });
+  return department_view(form, department, [&](std::string_view k) { return find_value(values, k); });
 }
 
 FieldValues department_view(const Form& form, std::string_view department, ValueLookup values) {
@@ -117,7 +112,7 @@ FieldValues matter_view(const Form& form, std::string_view matter, const FieldVa
     if (m.id == matter) {
       std::set<std::string_view> keys;
       add_matter_keys(form, m, keys);
-      return pick(keys, [&](std::string_view k) { return find_in(values, k); });
+      return pick(keys, [&](std::string_view k) { return find_value(values, k); });
     }
   return {};
 }

@@ -168,12 +168,7 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   // (materials in order, each once; otherwise a sorted copy).
   c.s.values = e.fields;
   if (sorted_unique(*e.materials)) c.s.materials = e.materials;
-  else {
-    std::vector<std::string> sorted = *e.materials;
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    c.s.materials = std::move(sorted);
-  }
+  else merge_supplied(c.s, {}, *e.materials);  // into the new case's empty list
   accept_or_notify(c);
   return applied();
 }
@@ -403,9 +398,8 @@ CaseState new_case(const FlowChain& chain, CaseId id) {
 }
 
 const Value* CaseState::value(std::string_view key) const {
-  if (auto it = produced.find(key); it != produced.end()) return &it->second;
-  auto it = values->find(key);
-  return it == values->end() ? nullptr : &it->second;
+  const Value* v = find_value(produced, key);
+  return v ? v : find_value(*values, key);
 }
 
 Deadline CaseState::deadline(const FlowChain& chain) const {

@@ -643,10 +643,7 @@ CompareOp mirror(CompareOp op) {
 
 Truth Condition::evaluate(const FieldValues& values) const {
   if (!root_) return Truth::yes;
-  return eval(*root_, [&](std::string_view k) -> const Value* {
-    auto it = values.find(k);
-    return it == values.end() ? nullptr : &it->second;
-  });
+  return eval(*root_, [&](std::string_view k) { return find_value(values, k); });
 }
 
 Truth Condition::evaluate(ValueLookup lookup) const {
