@@ -163,3 +163,46 @@ TEST_CASE("flow.submit.cases_share_the_application_and_never_change_it") {
   CHECK(b.s.values == before.values);
   CHECK(b.s.materials == before.materials);
 }
+
+TEST_CASE("flow.supplement.copies_only_what_changes_and_remembers_the_copies") {
+  for (bool reuse : {false, true}) {
+    CAPTURE(reuse);
+    FlowOptions options;
+    options.reuse_checks = reuse;
+    const auto fc = flow_chain(options);
+    const Shared<FieldValues> values{{"x.flag", false}};
+    const Shared<std::vector<std::string>> materials{"lease"};
+    // A supplement that repeats what is held changes nothing: no copy.
+    Shared<FieldValues> v = values;
+    Shared<std::vector<std::string>> m = materials;
+    fc->supplement(v, m, {{"x.flag", false}}, {"lease"});
+    CHECK(v.same(values));
+    CHECK(m.same(materials));
+    // A changed value and a new material: copies, in order, each once;
+    // the lists given stay as they were.
+    fc->supplement(v, m, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"});
+    CHECK_FALSE(v.same(values));
+    CHECK_FALSE(m.same(materials));
+    CHECK(std::get<bool>(v->at("x.flag")));
+    CHECK(v->size() == 2);
+    CHECK(*m == std::vector<std::string>{"a-first", "lease", "licence"});
+    CHECK(std::get<bool>(values->at("x.flag")) == false);
+    CHECK(*materials == std::vector<std::string>{"lease"});
+    // A second case given the same supplement on the same lists: with
+    // reuse_checks it takes the first case's copies, otherwise its own.
+    Shared<FieldValues> v2 = values;
+    Shared<std::vector<std::string>> m2 = materials;
+    fc->supplement(v2, m2, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"});
+    CHECK(v2 == v);
+    CHECK(m2 == m);
+    CHECK(v2.same(v) == reuse);
+    CHECK(m2.same(m) == reuse);
+    // A different supplement is never answered by the remembered one.
+    Shared<FieldValues> v3 = values;
+    Shared<std::vector<std::string>> m3 = materials;
+    fc->supplement(v3, m3, {{"x.flag", true}, {"applicant.name", std::string("王五")}}, {"licence", "lease", "a-first"});
+    CHECK(std::get<std::string>(v3->at("applicant.name")) == "王五");
+    CHECK_FALSE(v3.same(v));
+    CHECK(m3 == m);
+  }
+}

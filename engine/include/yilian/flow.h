@@ -72,7 +72,8 @@ struct FlowOptions {
   bool track_alerts = true;
   /// Remember the verdicts on the last few applications submitted, by
   /// identity of their Shared lists (the same immutable copies give the
-  /// same verdict, so nothing else is compared). The simulator turns this
+  /// same verdict, so nothing else is compared), and the lists that the
+  /// last few supplements made of them (FlowChain::supplement). The simulator turns this
   /// on: every applicant of one profile hands in one shared application.
   /// The live engine leaves it off: no two of its applications share lists.
   bool reuse_checks = false;
@@ -116,6 +117,17 @@ class FlowChain {
   };
   [[nodiscard]] Verdict verdict(const Shared<FieldValues>& values,
                                 const Shared<std::vector<std::string>>& materials) const;
+
+  /// Adds a supplement's values and materials to an applicant's lists,
+  /// keeping the materials sorted and each once. A list is copied (Shared
+  /// copy-on-write) only when the supplement changes it: a value given again
+  /// unchanged or a material already held leaves it as it is. With
+  /// options().reuse_checks, lists that were given the same supplement
+  /// before take the copies made then, so applicants of one profile keep
+  /// sharing their lists, and verdict() answers for them from memory.
+  /// Thread-safe.
+  void supplement(Shared<FieldValues>& values, Shared<std::vector<std::string>>& materials, const FieldValues& fields,
+                  const std::vector<std::string>& added) const;
 
   /// What an application lacks (the 一次告知 list) by matter index; empty
   /// when nothing is missing (values may still be invalid: see check()).

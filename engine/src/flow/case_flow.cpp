@@ -109,21 +109,6 @@ void end_case(Ctx& c, CaseStage stage, std::string reason) {
   c.out.push_back(command::NotifyEnded{stage, std::move(reason)});
 }
 
-/// Adds supplied values and materials to the applicant's (copied first if
-/// another holder shares them).
-void merge_supplied(CaseState& s, const FieldValues& fields, const std::vector<std::string>& materials) {
-  if (!fields.empty()) {
-    FieldValues& values = s.values.edit();
-    for (const auto& [k, v] : fields) values.insert_or_assign(k, v);
-  }
-  if (materials.empty()) return;
-  std::vector<std::string>& held = s.materials.edit();
-  for (const auto& m : materials) {
-    const auto it = std::lower_bound(held.begin(), held.end(), m);
-    if (it == held.end() || *it != m) held.insert(it, m);
-  }
-}
-
 bool sorted_unique(const std::vector<std::string>& v) {
   return std::adjacent_find(v.begin(), v.end(), std::greater_equal<>()) == v.end();
 }
@@ -168,7 +153,7 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   // (materials in order, each once; otherwise a sorted copy).
   c.s.values = e.fields;
   if (sorted_unique(*e.materials)) c.s.materials = e.materials;
-  else merge_supplied(c.s, {}, *e.materials);  // into the new case's empty list
+  else c.fc.supplement(c.s.values, c.s.materials, {}, *e.materials);  // into the new case's empty list
   accept_or_notify(c);
   return applied();
 }
@@ -176,7 +161,7 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
 StepOutcome on(Ctx& c, const event::Supplemented& e) {
   if (c.s.stage != CaseStage::incomplete && c.s.stage != CaseStage::running)
     return invalid(fmt::format("the case is {}; it takes no supplements", to_string(c.s.stage)));
-  merge_supplied(c.s, e.fields, e.materials);
+  c.fc.supplement(c.s.values, c.s.materials, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
     accept_or_notify(c);

@@ -83,10 +83,29 @@ struct FlowChain::Remembered {
     Shared<std::vector<std::string>> materials;
     Verdict verdict;
   };
+  /// Lists before a supplement, the supplement, and the lists after.
+  struct Merge {
+    Shared<FieldValues> values;
+    Shared<std::vector<std::string>> materials;
+    FieldValues fields;
+    std::vector<std::string> added;
+    Shared<FieldValues> merged_values;
+    Shared<std::vector<std::string>> merged_materials;
+  };
   static constexpr std::size_t kSize = 32;
   std::mutex mutex;
   std::vector<Entry> entries;
   std::size_t next = 0;
+  std::vector<Merge> merges;
+  std::size_t next_merge = 0;
+
+  /// Keeps `item` in a ring of at most kSize, replacing the oldest.
+  template <class T>
+  static void keep(std::vector<T>& ring, std::size_t& next, T item) {
+    if (ring.size() < kSize) ring.push_back(std::move(item));
+    else ring[next] = std::move(item);
+    next = (next + 1) % kSize;
+  }
 };
 
 FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
@@ -101,12 +120,46 @@ FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
   if (!v.complete) v.result = std::make_shared<const CheckResult>(checker_->check(*values, *materials));
   if (remembered_) {
     std::lock_guard lock(remembered_->mutex);
-    auto& r = *remembered_;
-    if (r.entries.size() < Remembered::kSize) r.entries.push_back({values, materials, v});
-    else r.entries[r.next] = {values, materials, v};
-    r.next = (r.next + 1) % Remembered::kSize;
+    Remembered::keep(remembered_->entries, remembered_->next, Remembered::Entry{values, materials, v});
   }
   return v;
+}
+
+void FlowChain::supplement(Shared<FieldValues>& values, Shared<std::vector<std::string>>& materials,
+                           const FieldValues& fields, const std::vector<std::string>& added) const {
+  if (remembered_) {
+    std::lock_guard lock(remembered_->mutex);
+    for (const auto& m : remembered_->merges)
+      if (m.values.same(values) && m.materials.same(materials) && m.fields == fields && m.added == added) {
+        values = m.merged_values;
+        materials = m.merged_materials;
+        return;
+      }
+  }
+  // Held by the memory below, the lists before stay as they are: the
+  // first change copies them.
+  Remembered::Merge before;
+  if (remembered_) before = {values, materials, {}, {}, {}, {}};
+  bool changed = false;
+  for (const auto& [k, v] : fields) {
+    const auto it = values->find(k);
+    if (it != values->end() && it->second == v) continue;
+    values.edit().insert_or_assign(k, v);
+    changed = true;
+  }
+  for (const auto& m : added) {
+    if (std::binary_search(materials->begin(), materials->end(), m)) continue;
+    std::vector<std::string>& held = materials.edit();
+    held.insert(std::lower_bound(held.begin(), held.end(), m), m);
+    changed = true;
+  }
+  if (!remembered_ || !changed) return;
+  before.fields = fields;
+  before.added = added;
+  before.merged_values = values;
+  before.merged_materials = materials;
+  std::lock_guard lock(remembered_->mutex);
+  Remembered::keep(remembered_->merges, remembered_->next_merge, std::move(before));
 }
 
 CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials) const {
