@@ -2,6 +2,9 @@
 // Dates are counted by hand in the comments.
 #include <doctest/doctest.h>
 
+#include <random>
+#include <set>
+
 #include "calendar_fixture.h"
 #include "yilian/time_limit.h"
 
@@ -31,6 +34,34 @@ TEST_CASE("calendar.ledger.records_and_merges") {
   CHECK_FALSE(ledger.suspended_on(D("2025-03-15")));
   CHECK(ledger.add({D("2025-03-01"), D("2025-03-31")}).is_ok());  // swallows both
   CHECK(ledger.merged().size() == 1);
+}
+
+TEST_CASE("calendar.ledger.merged_ranges_are_the_suspended_days") {
+  // Random stops, overlapping, adjacent, nested, in any order: merged() is
+  // exactly the set of days some stop covers, as disjoint ascending ranges
+  // with a free day between neighbours.
+  std::mt19937 rng(11);
+  const Date base = D("2025-01-01");
+  for (int round = 0; round < 2000; ++round) {
+    SuspensionLedger ledger;
+    std::set<Date> days;
+    const int stops = static_cast<int>(rng() % 8);
+    for (int i = 0; i < stops; ++i) {
+      const Date from = base + static_cast<int>(rng() % 60);
+      const Date to = from + static_cast<int>(rng() % 6);
+      REQUIRE(ledger.add({from, to}).is_ok());
+      for (Date d = from; d <= to; d += 1) days.insert(d);
+    }
+    std::set<Date> covered;
+    const auto& merged = ledger.merged();
+    for (std::size_t i = 0; i < merged.size(); ++i) {
+      REQUIRE(merged[i].first <= merged[i].second);
+      if (i > 0) CHECK(merged[i - 1].second + 1 < merged[i].first);
+      for (Date d = merged[i].first; d <= merged[i].second; d += 1) covered.insert(d);
+    }
+    CHECK(covered == days);
+    CHECK(ledger.entries().size() == static_cast<std::size_t>(stops));
+  }
 }
 
 TEST_CASE("calendar.ledger.reasons") {

@@ -74,23 +74,20 @@ Status SuspensionLedger::add(Suspension s) {
                                        s.to.to_string()));
   if (s.told_days && *s.told_days < 0)
     return Status::invalid(fmt::format("the told length of a suspension cannot be negative ({})", *s.told_days));
-  // Insert into the merged ranges, joining overlapping and adjacent ones.
+  // Insert into the merged ranges in place, joining the overlapping and
+  // adjacent ones: [lo, hi) are the ranges that touch the new one.
   Range r{s.from, s.to};
-  std::vector<Range> out;
-  out.reserve(merged_.size() + 1);
-  bool placed = false;
-  for (const Range& m : merged_) {
-    if (m.second + 1 < r.first) {
-      out.push_back(m);
-    } else if (r.second + 1 < m.first) {
-      if (!placed) out.push_back(r), placed = true;
-      out.push_back(m);
-    } else {
-      r = {std::min(r.first, m.first), std::max(r.second, m.second)};
-    }
+  const auto lo = std::lower_bound(merged_.begin(), merged_.end(), r.first,
+                                   [](const Range& m, Date x) { return m.second + 1 < x; });
+  auto hi = lo;
+  for (; hi != merged_.end() && !(r.second + 1 < hi->first); ++hi)
+    r = {std::min(r.first, hi->first), std::max(r.second, hi->second)};
+  if (lo == hi) {
+    merged_.insert(lo, r);
+  } else {
+    *lo = r;
+    merged_.erase(lo + 1, hi);
   }
-  if (!placed) out.push_back(r);
-  merged_ = std::move(out);
   entries_.push_back(std::move(s));
   return Status::ok();
 }
