@@ -17,17 +17,19 @@ struct Ctx {
   const Event& ev;
   std::vector<Command>& out;
   Date today;
+  std::optional<Date> start{};  ///< start_date() of the event, once asked
+
+  /// The date a limit starts counting for what this event sets off: after
+  /// office hours, on a weekend or a holiday, the next working day.
+  Date start_date() {
+    if (!start) start = acceptance_date(fc.calendar(), ev.at.date(), ev.at.time(), fc.office_hours()).date;
+    return *start;
+  }
 };
 
 StepOutcome applied() { return {}; }
 StepOutcome ignored(std::string why) { return {StepResult::ignored, std::move(why)}; }
 StepOutcome invalid(std::string why) { return {StepResult::invalid, std::move(why)}; }
-
-/// The date a limit starts counting for something that happens at `at`:
-/// after office hours, on a weekend or a holiday, the next working day.
-Date start_date(const FlowChain& fc, Instant at) {
-  return acceptance_date(fc.calendar(), at.date(), at.time(), fc.office_hours()).date;
-}
 
 const Matter& matter_of(const Ctx& c, int m) { return c.fc.chain().matters[static_cast<std::size_t>(m)]; }
 
@@ -72,7 +74,7 @@ void advance(Ctx& c) {
       t.finished = c.today;
       continue;
     }
-    t.started = start_date(c.fc, c.ev.at);
+    t.started = c.start_date();
     dispatch(c, m);
   }
   const bool done = std::all_of(c.s.tasks.begin(), c.s.tasks.end(), [](const TaskState& t) {
@@ -86,7 +88,7 @@ void advance(Ctx& c) {
 }
 
 void accept(Ctx& c) {
-  c.s.accepted_on = start_date(c.fc, c.ev.at);
+  c.s.accepted_on = c.start_date();
   c.s.stage = CaseStage::running;
   advance(c);
 }
