@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <random>
 
 #include "sim/stats.h"
@@ -117,4 +119,39 @@ TEST_CASE("sim.stats.quantiles_within_the_stated_error") {
   std::uint64_t total = h.above;
   for (auto c : h.counts) total += c;
   CHECK(total == xs.size());
+}
+
+TEST_CASE("sim.stats.every_value_falls_in_its_own_bucket") {
+  // Bucket i >= 1 covers [kMin·2^o·(1 + s/kSub), kMin·2^o·(1 + (s+1)/kSub))
+  // with o = (i-1)/kSub, s = (i-1)%kSub; values below kMin (and NaN) go to
+  // bucket 0, values past the last octave to the last bucket.
+  using H = detail::LogHistogram;
+  const std::size_t last = static_cast<std::size_t>(H::kSub) * H::kOctaves;
+  auto lower = [](std::size_t i) {
+    const std::size_t o = (i - 1) / H::kSub, s = (i - 1) % H::kSub;
+    return std::ldexp(H::kMin, static_cast<int>(o)) * (1.0 + static_cast<double>(s) / H::kSub);
+  };
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> exponent(-8, 9);  // 1e-8 .. 1e9 working days
+  for (int k = 0; k < 200'000; ++k) {
+    const double x = std::pow(10.0, exponent(rng));
+    const std::size_t i = H::index(x);
+    CAPTURE(x);
+    REQUIRE(i <= last);
+    if (x < H::kMin) {
+      CHECK(i == 0);
+      continue;
+    }
+    REQUIRE(i >= 1);
+    // The division by kMin rounds: allow one unit in the last place.
+    CHECK(x >= lower(i) * (1 - 1e-15));
+    if (i < last) CHECK(x < lower(i + 1) * (1 + 1e-15));
+  }
+  CHECK(H::index(H::kMin) == 1);
+  CHECK(H::index(0.0) == 0);
+  CHECK(H::index(-1.0) == 0);
+  CHECK(H::index(std::nan("")) == 0);
+  CHECK(H::index(std::numeric_limits<double>::infinity()) == last);
+  CHECK(H::index(1e300) == last);
+  CHECK(H::midpoint(H::index(3.0)) == doctest::Approx(3.0).epsilon(1.0 / 64));
 }

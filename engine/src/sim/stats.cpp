@@ -1,6 +1,8 @@
 #include "sim/stats.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 
 namespace yilian::detail {
@@ -9,13 +11,13 @@ double Welford::sd() const { return n_ > 1 ? std::sqrt(m2_ / static_cast<double>
 
 std::size_t LogHistogram::index(double x) {
   if (!(x >= kMin)) return 0;  // also NaN
-  int e = 0;
-  const double m = std::frexp(x / kMin, &e);  // x/kMin = m·2^e, m in [0.5, 1), e >= 1
-  const int octave = std::min(e - 1, kOctaves - 1);
-  int sub = static_cast<int>((m * 2.0 - 1.0) * kSub);
-  if (e - 1 >= kOctaves) sub = kSub - 1;
-  sub = std::clamp(sub, 0, kSub - 1);
-  return 1 + static_cast<std::size_t>(octave) * kSub + static_cast<std::size_t>(sub);
+  // y = x/kMin >= 1 is 1.f·2^E: the octave is E, the sub-bucket the top
+  // bits of f (read from the IEEE-754 bits; frexp() is a library call).
+  const auto bits = std::bit_cast<std::uint64_t>(x / kMin);
+  const auto exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  if (exponent >= kOctaves) return static_cast<std::size_t>(kSub) * kOctaves;  // the last bucket (also +inf)
+  const auto sub = static_cast<std::size_t>((bits >> (52 - kSubBits)) & (kSub - 1));
+  return 1 + static_cast<std::size_t>(exponent) * kSub + sub;
 }
 
 double LogHistogram::midpoint(std::size_t i) {

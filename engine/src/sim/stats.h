@@ -38,7 +38,8 @@ class Welford {
 class LogHistogram {
  public:
   static constexpr double kMin = 1e-6;
-  static constexpr int kSub = 64;
+  static constexpr int kSubBits = 6;
+  static constexpr int kSub = 1 << kSubBits;
   static constexpr int kOctaves = 44;
 
   LogHistogram() : counts_(1 + kSub * kOctaves, 0) {}
