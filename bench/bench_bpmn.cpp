@@ -27,6 +27,7 @@
 #include "yilian/calendar_load.h"
 #include "yilian/flow.h"
 #include "yilian/load.h"
+#include "allocator.h"
 
 namespace {
 
@@ -56,7 +57,8 @@ double time_ms(int runs, F&& f) {
 }
 
 void export_times(int runs) {
-  fmt::print("cores: {}\nruns: {} (medians)\n\n", std::thread::hardware_concurrency(), runs);
+  fmt::print("cores: {}\nallocator: {}\nruns: {} (medians)\n\n", std::thread::hardware_concurrency(),
+             yilian::programs::allocator_name(), runs);
   fmt::print("{:<26} {:>7} {:>9} {:>10} {:>12}\n", "chain", "matters", "KiB", "export ms", "µs / matter");
   auto files = yilian::chain_files(std::string(YILIAN_SOURCE_DIR) + "/chains");
   double total = 0;

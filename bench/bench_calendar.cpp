@@ -15,6 +15,7 @@
 
 #include "yilian/calendar_load.h"
 #include "yilian/time_limit.h"
+#include "allocator.h"
 
 namespace {
 
@@ -90,8 +91,8 @@ int main(int argc, char** argv) {
     }
   const std::size_t mask = kInputs - 1;
 
-  fmt::print("yilian calendar benchmark: {} queries per round, {} rounds, one thread; hardware threads: {}\n\n", n,
-             rounds, std::thread::hardware_concurrency());
+  fmt::print("yilian calendar benchmark: {} queries per round, {} rounds, one thread; hardware threads: {}; {}\n\n", n,
+             rounds, std::thread::hardware_concurrency(), yilian::programs::allocator_name());
   fmt::print("| {:<40} | {:>10} | {:>10} | {:>10} | {:>8} |\n", "query", "median M/s", "min M/s", "max M/s", "ns/query");
   fmt::print("|{:-<42}|{:->12}|{:->12}|{:->12}|{:->10}|\n", "", "", "", "", "");
 

@@ -30,6 +30,7 @@
 
 #include "yilian/application.h"
 #include "yilian/engine.h"
+#include "allocator.h"
 
 extern char** environ;
 
@@ -295,7 +296,8 @@ int main(int argc, char** argv) {
     recover(argv[2]);
     return 0;
   }
-  fmt::print("bench_engine: {} cores; SQLite WAL; stores in {}\n\n", std::thread::hardware_concurrency(), dir);
+  fmt::print("bench_engine: {} cores; {}; SQLite WAL; stores in {}\n\n", std::thread::hardware_concurrency(),
+             yilian::programs::allocator_name(), dir);
   fs::create_directories(dir);
   if (mode == "throughput" || mode == "all")
     throughput(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 5, dir);

@@ -17,6 +17,7 @@
 #include "yilian/calendar_load.h"
 #include "yilian/flow.h"
 #include "yilian/load.h"
+#include "allocator.h"
 
 namespace {
 
@@ -79,8 +80,8 @@ int main(int argc, char** argv) {
   }
   std::sort(app.application->materials.begin(), app.application->materials.end());
 
-  fmt::print("Flow core, kindergarten chain: {} cases per round, {} rounds, one thread ({} cores)\n\n", cases, rounds,
-             std::thread::hardware_concurrency());
+  fmt::print("Flow core, kindergarten chain: {} cases per round, {} rounds, one thread ({} cores; {})\n\n", cases,
+             rounds, std::thread::hardware_concurrency(), yilian::programs::allocator_name());
   fmt::print("| mode | events per case | all events: median M/s (range) | ns / event | after submission: M/s | submission: µs |\n"
              "|---|---:|---:|---:|---:|---:|\n");
   for (bool alerts : {true, false}) {

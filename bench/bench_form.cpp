@@ -19,6 +19,7 @@
 #include "yilian/check.h"
 #include "yilian/form.h"
 #include "yilian/load.h"
+#include "allocator.h"
 
 namespace {
 
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
     before = f.stats.fields_before;
     after = f.stats.fields_after;
   }
+  fmt::print("allocator: {}\n", yilian::programs::allocator_name());
   fmt::print("merge_form, 500 matters x 40 fields, 3,000-key catalogue: median {:.2f} ms CPU (min {:.2f}, max {:.2f}), "
              "{:.2f} ms wall; {} fields, {} materials, {} duplicate warnings, {} -> {} fields asked\n",
              median(merge_cpu), *std::min_element(merge_cpu.begin(), merge_cpu.end()),

@@ -24,6 +24,7 @@
 #include "yilian/calendar_load.h"
 #include "yilian/load.h"
 #include "yilian/simulate.h"
+#include "allocator.h"
 
 namespace {
 
@@ -140,7 +141,8 @@ matters:
   ms.departments["x"].officers = 4;
   ms.matters["a"].service = Distribution::exponential(1.0);
 
-  fmt::print("Machine: {} hardware threads; one thread used.\n\n", std::thread::hardware_concurrency());
+  fmt::print("Machine: {} hardware threads; one thread used; {}.\n\n", std::thread::hardware_concurrency(),
+             yilian::programs::allocator_name());
   fmt::print("| {:<40} | {:>9} | {:>10} | {:>10} | {:>7} | {:>7} | {:>11} | {:>7} | {:>7} |\n", "run", "cases",
              "heap ev.", "flow ev.", "wall s", "CPU s", "CPU range", "M heap/s", "M flow/s");
   fmt::print("|{:-<42}|{:->11}|{:->12}|{:->12}|{:->9}|{:->9}|{:->13}|{:->9}|{:->9}|\n", "", "", "", "", "", "", "", "", "");

@@ -16,6 +16,7 @@
 #include "gen_chain.h"
 #include "yilian/analysis.h"
 #include "yilian/load.h"
+#include "allocator.h"
 
 extern char** environ;
 
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--cli") && i + 1 < argc) cli = argv[++i];
   }
-  fmt::print("cores: {}\nruns: {} (medians)\n\n", std::thread::hardware_concurrency(), runs);
+  fmt::print("cores: {}\nallocator: {}\nruns: {} (medians)\n\n", std::thread::hardware_concurrency(),
+             yilian::programs::allocator_name(), runs);
 
   // 1. Each chain of chains/, in process.
   auto files = yilian::chain_files(std::string(YILIAN_SOURCE_DIR) + "/chains");

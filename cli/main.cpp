@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "allocator.h"
 #include "commands.h"
 
 namespace yilian::cli {
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
       "yilian"};
   app.require_subcommand(1);
   app.fallthrough(false);
-  app.set_version_flag("--version", "yilian 0.1.0");
+  app.set_version_flag("--version", "yilian 0.1.0 (" + yilian::programs::allocator_name() + ")");
   app.footer(
       "Exit codes: 0 success, 1 invalid input or failed check, 2 usage or I/O error.\n"
       "Run `yilian <command> --help` for the options of a command.");
