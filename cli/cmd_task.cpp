@@ -97,7 +97,7 @@ void add_task(CLI::App& app) {
 
   auto* approve = action(*cmd, o, "approve", "The department approves the task",
                          "yilian task approve --db cases.db 7 school-permit --produce school.permit_no=教民140101");
-  approve->add_option("--produce", o->produce, "A value the matter produces, KEY=VALUE (repeat)")->type_name("KEY=VALUE");
+  approve->add_option("--produce", o->produce, "A value the matter produces, KEY=VALUE (repeat); every key the matter declares under `produces` must be given, valid for its field ('yilian form' lists them)")->type_name("KEY=VALUE");
   approve->callback([o] {
     auto produced = parse_assignments(o->produce, "--produce");
     if (!produced) return;

@@ -35,7 +35,7 @@ $yl case submit --db "$db" "$chain" "$apps/kindergarten-setup-complete.yaml"
 produce_for() {
   case "$1" in
     school-permit) echo "--produce school.permit_no=教民1403020001" ;;
-    nonprofit-registration) echo "--produce applicant.uscc=52370302MJ0000000X" ;;
+    nonprofit-registration) echo "--produce applicant.uscc=52370302MJ0000000M" ;;
     food-permit) echo "--produce food.licence_no=JY13703020000001" ;;
   esac
 }

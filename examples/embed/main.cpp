@@ -6,8 +6,10 @@
 //
 // Without STORE.db the case lives in a scratch file that is removed at the
 // end. See docs/library.md for a walk through this program.
+#include <yilian/check.h>
 #include <yilian/engine.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -27,7 +29,12 @@ class Department final : public yilian::Adapter {
     yilian::FieldValues produced;
     const std::string n = std::to_string(task.case_id);
     if (task.matter == "school-permit") produced["school.permit_no"] = "教民140302" + n;
-    if (task.matter == "nonprofit-registration") produced["applicant.uscc"] = "52370302MJ0000000" + n;
+    if (task.matter == "nonprofit-registration") {
+      // A credit code with its GB 32100 check character: the engine refuses
+      // an approval whose produced values break the field's rules.
+      const std::string first17 = "52370302MJ" + std::string(7 - std::min<std::size_t>(7, n.size()), '0') + n;
+      produced["applicant.uscc"] = first17 + yilian::uscc_check_char(first17);
+    }
     if (task.matter == "food-permit") produced["food.licence_no"] = "JY137030200000" + n;
     done.report(yilian::Outcome::approved(std::move(produced)));
   }

@@ -84,8 +84,20 @@ TEST_CASE("cli.engine.submit_work_and_finish_a_case") {
   CHECK(run_cli("task resume 1 school-permit").exit_code == 0);
   CHECK(run_cli("task approve 1 school-permit --produce school.permit_no=教民1403020001").exit_code == 0);
   CHECK(run_cli("case extend 1 --matter nonprofit-registration --days 10 --approver 局长 --reason 情况复杂").exit_code == 0);
-  for (const char* m : {"nonprofit-registration", "seal-engraving", "tax-setup", "food-permit"})
-    CHECK(run_cli(std::string("task approve 1 ") + m).exit_code == 0);
+  // An approval without the values its matter produces, or with a wrong
+  // one, is refused with each problem named; the task stays open.
+  r = run_cli("task approve 1 nonprofit-registration --produce applicant.uscc=52370302MJ0000000X", true);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("applicant.uscc") != std::string::npos);
+  CHECK(r.out.find("check character") != std::string::npos);
+  CHECK(run_cli("task approve 1 nonprofit-registration --produce applicant.uscc=52370302MJ0000000M").exit_code == 0);
+  CHECK(run_cli("task approve 1 seal-engraving").exit_code == 0);
+  CHECK(run_cli("task approve 1 tax-setup").exit_code == 0);
+  r = run_cli("task approve 1 food-permit", true);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("food.licence_no") != std::string::npos);
+  CHECK(r.out.find("missing") != std::string::npos);
+  CHECK(run_cli("task approve 1 food-permit --produce food.licence_no=JY13703020000001").exit_code == 0);
   r = run_cli("case deliver 1 --method express --tracking SF1234567890 --json");
   REQUIRE(r.exit_code == 0);
   CHECK(parse(r)["stage"] == "delivered");

@@ -40,7 +40,7 @@ TEST_CASE("engine.command.a_department_program_answers") {
   std::string key;
   int delivery = 0, answers = 0;
   while (in >> key >> delivery) ++answers;
-  CHECK(answers == 5);  // a, b, c (a.kind unknown: the condition does not say no), d, e
+  CHECK(answers == 5);  // a, b, c (a.kind is big), d, e
 }
 
 TEST_CASE("engine.command.a_hanging_program_is_killed_and_retried_into_an_incident") {

@@ -8,7 +8,8 @@
 // answering, so a test can count the answers given. --sleep-ms waits a
 // random 0..N ms first. --fail-percent exits 3 without an answer, and
 // --hang-percent sleeps an hour (the adapter must kill it), P% of the time.
-// Approvals carry the values the kindergarten chain's matters produce.
+// Approvals carry the values the kindergarten chain's matters produce
+// (valid ones: the engine refuses others), and the flow tests' a.kind.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -62,8 +63,9 @@ int main(int argc, char** argv) {
   nlohmann::json out{{"outcome", "approved"},
                      {"produced",
                       {{"school.permit_no", "教民1403020" + n},
-                       {"applicant.uscc", "52370302MJ" + std::string(8 - std::min<std::size_t>(8, n.size()), '0') + n},
-                       {"food.licence_no", "JY13703020" + std::string(6 - std::min<std::size_t>(6, n.size()), '0') + n}}}};
+                       {"applicant.uscc", "52370302MJ0000000M"},  // its check character is right
+                       {"food.licence_no", "JY13703020" + std::string(6 - std::min<std::size_t>(6, n.size()), '0') + n},
+                       {"a.kind", "big"}}}};  // the flow tests' chain
   std::cout << out.dump() << std::endl;
   return 0;
 }

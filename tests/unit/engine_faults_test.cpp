@@ -92,6 +92,40 @@ TEST_CASE("engine.faults.silence_times_out_and_a_late_answer_is_ignored") {
   CHECK(count_log(v, "task-approved", "applied") == 1);
 }
 
+TEST_CASE("engine.faults.an_answer_the_flow_refuses_is_a_failed_delivery") {
+  ScratchDir dir("faults-refused");
+  TestClock clock;
+  EngineOptions o = test_options(clock);
+  auto e = engine_with_chain(dir.file("cases.db"), o);
+  // Approves without the value matter a declares it produces, twice, then
+  // with it: retried, not lost and not stuck.
+  auto sloppy = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
+    if (t.delivery < 3) c.report(Outcome::approved({}));
+    else c.report(Outcome::approved({{"a.kind", std::string("small")}}));
+  });
+  REQUIRE(e->register_adapter("x", sloppy).is_ok());
+  REQUIRE(e->apply(flow_application(false)).is_ok());
+  REQUIRE(e->wait_idle(std::chrono::seconds(10)));
+  CaseView v = view(*e, 1);
+  CHECK(task_of(v, "a").status == TaskStatus::approved);
+  CHECK(count_log(v, "delivery-failed", "note") == 2);
+  CHECK(sloppy->count() == 3);
+  // An adapter that never gets it right ends in an incident naming the value.
+  ScratchDir dir2("faults-refused-always");
+  auto e2 = engine_with_chain(dir2.file("cases.db"), o);
+  auto wrong = std::make_shared<ScriptedAdapter>(ScriptedAdapter::approve_all({{"a.kind", std::string("huge")}}));
+  REQUIRE(e2->register_adapter("x", wrong).is_ok());
+  REQUIRE(e2->apply(flow_application(false)).is_ok());
+  REQUIRE(e2->wait_idle(std::chrono::seconds(10)));
+  v = view(*e2, 1);
+  CHECK(task_of(v, "a").status == TaskStatus::incident);
+  CHECK_MESSAGE(task_of(v, "a").note.find("answer was refused") != std::string::npos, task_of(v, "a").note);
+  CHECK(task_of(v, "a").note.find("a.kind") != std::string::npos);
+  CHECK(count_log(v, "delivery-failed", "note") == 3);
+  CHECK(wrong->count() == 3);
+  CHECK(e2->stats().inflight == 0);
+}
+
 TEST_CASE("engine.faults.failed_reports_and_accepted_tasks") {
   ScratchDir dir("faults-failed");
   TestClock clock;

@@ -76,6 +76,46 @@ TEST_CASE("flow.produced_value_switches_a_matter_on") {
   }
 }
 
+TEST_CASE("flow.outcomes.an_approval_must_carry_valid_produced_values") {
+  // Matter a declares `a.kind: enum [big, small]` under produces.
+  struct Row {
+    const char* name;
+    FieldValues produced;
+    const char* reason;  ///< expected in the refusal; nullptr: applied
+  };
+  const Row rows[] = {
+      {"missing", {}, "`a.kind` (类别) is missing"},
+      {"blank", {{"a.kind", std::string("  ")}}, "`a.kind` (类别) is missing"},
+      {"not one of the values", {{"a.kind", std::string("huge")}}, "`a.kind` (类别) is not valid"},
+      {"wrong type", {{"a.kind", std::int64_t{3}}}, "`a.kind` (类别) is not valid"},
+      {"valid, with an undeclared extra", {{"a.kind", std::string("big")}, {"other", true}}, nullptr},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    Driver d;
+    d.submit("2025-03-03T09:00", false);
+    const CaseState before = d.s;
+    auto r = d.apply("2025-03-04T09:00", event::TaskApproved{d.m("a"), d.attempt("a"), row.produced});
+    if (!row.reason) {
+      CHECK(r.result == StepResult::applied);
+      CHECK(d.status("a") == TaskStatus::approved);
+      CHECK(d.s.produced.count("other") == 0);
+      continue;
+    }
+    CHECK(r.result == StepResult::invalid);
+    CHECK_MESSAGE(r.reason.find(row.reason) != std::string::npos, r.reason);
+    CHECK(r.reason.find("approval of a") != std::string::npos);
+    // Nothing changed: the task is still open, no command went out.
+    CHECK(d.status("a") == TaskStatus::dispatched);
+    CHECK(d.s.events == before.events);
+    CHECK(d.s.produced.empty());
+    CHECK(d.out.empty());
+    // The department answers again, properly: applied.
+    d.approve("2025-03-04T10:00", "a", {{"a.kind", std::string("small")}});
+    CHECK(d.status("a") == TaskStatus::approved);
+  }
+}
+
 TEST_CASE("flow.outcomes.duplicate_and_late_are_ignored") {
   Driver d;
   d.submit("2025-03-03T09:00", false);

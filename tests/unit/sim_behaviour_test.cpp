@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/work_clock.h"
+#include "flow_fixture.h"
 #include "sim_fixture.h"
 
 using namespace yilian;
@@ -343,5 +344,23 @@ TEST_CASE("sim.applicants_the_form_refuses_stop_the_run_not_hang") {
   CHECK(r.status().message().find("branches") != std::string::npos);
   // With a valid value given in the scenario the same chain runs.
   s.branches["applicant.name"] = {{Value{std::string("ABC")}, 1.0}};
+  CHECK(run_ok(chain, Calendar::continuous(), s).result.cases == 50);
+}
+
+TEST_CASE("sim.produced_values_the_flow_refuses_stop_the_run_not_hang") {
+  // The same for a value a matter produces: a placeholder that fails the
+  // field's pattern would make every approval of it refused.
+  std::string yaml = kFlowChain;
+  const std::string kind = "a.kind: { label: 类别, type: enum, values: [big, small] }";
+  yaml.replace(yaml.find(kind), kind.size(), kind + R"(
+      a.no: { label: 许可证号, type: string, pattern: "^XK[0-9]{4}$" })");
+  auto chain = chain_from_text(yaml.c_str(), "produced-pattern.yaml");
+  Scenario s;
+  s.cases = 50;
+  auto r = simulate(chain, Calendar::continuous(), s);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK_MESSAGE(r.status().message().find("approval of `a` would be refused") != std::string::npos, r.status().message());
+  CHECK(r.status().message().find("`a.no` (许可证号)") != std::string::npos);
+  s.branches["a.no"] = {{Value{std::string("XK0001")}, 1.0}};
   CHECK(run_ok(chain, Calendar::continuous(), s).result.cases == 50);
 }

@@ -141,6 +141,14 @@ class FlowChain {
   /// The missing items of a check result, by matter index.
   [[nodiscard]] std::vector<Missing> to_missing(const CheckResult& result) const;
 
+  /// Why an approval of `matter` carrying `produced` cannot apply: each
+  /// value the matter declares under `produces` that is missing (when the
+  /// field is required) or breaks the field's rules (check.h's value rules:
+  /// type, bounds, pattern, check characters), one per line with the key and
+  /// label. Empty when the approval is acceptable. Values the matter does not
+  /// declare are not looked at (the flow does not take them). Thread-safe.
+  [[nodiscard]] std::string produced_problems(int matter, const FieldValues& produced) const;
+
  private:
   FlowChain() = default;
   std::shared_ptr<const Chain> chain_;
@@ -152,6 +160,8 @@ class FlowChain {
   std::shared_ptr<const FormChecker> checker_;
   struct Remembered;
   std::shared_ptr<Remembered> remembered_;  ///< with options_.reuse_checks
+  struct ProducedRules;
+  std::shared_ptr<const ProducedRules> produced_rules_;  ///< by matter: the compiled rules of its `produces`
 };
 
 enum class CaseStage : std::uint8_t {

@@ -183,6 +183,11 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
 StepOutcome on(Ctx& c, const event::TaskApproved& e) {
   if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement}))
     return *r;
+  if (const std::string problems = c.fc.produced_problems(e.matter, e.produced); !problems.empty()) {
+    const bool one = problems.find('\n') == std::string::npos;
+    return invalid(fmt::format("the approval of {} cannot apply; {}{}", c.fc.matter_id(e.matter),
+                               one ? "its produced value " : "its produced values:\n", problems));
+  }
   TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
   close_stop(c, t);
   // Only what the matter declares it produces joins the form.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "analysis/graph.h"
+#include "analysis/value_rules.h"
 #include "yilian/flow.h"
 
 namespace yilian {
@@ -37,6 +38,10 @@ std::optional<Instant> Instant::parse(std::string_view s) {
   return i;
 }
 
+struct FlowChain::ProducedRules {
+  std::vector<std::vector<detail::ValueRule>> by_matter;
+};
+
 std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain> chain, Calendar calendar,
                                                     FlowOptions options) {
   auto fc = std::shared_ptr<FlowChain>(new FlowChain());
@@ -61,8 +66,33 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   // the same rules `yilian check` applies.
   fc->checker_ = std::make_shared<const FormChecker>(c);
   if (options.reuse_checks) fc->remembered_ = std::make_shared<Remembered>();
+  auto rules = std::make_shared<ProducedRules>();
+  rules->by_matter.reserve(c.matters.size());
+  for (const Matter& m : c.matters) {
+    auto& compiled = rules->by_matter.emplace_back();
+    for (const Field& f : m.produces) compiled.push_back(detail::compile_rule(f));
+  }
+  fc->produced_rules_ = std::move(rules);
   fc->chain_ = std::move(chain);
   return fc;
+}
+
+std::string FlowChain::produced_problems(int matter, const FieldValues& produced) const {
+  std::string problems;
+  auto add = [&](const Field& f, std::string_view what) {
+    if (!problems.empty()) problems += '\n';
+    problems += fmt::format("`{}` ({}) {}", f.key, f.label, what);
+  };
+  for (const detail::ValueRule& rule : produced_rules_->by_matter.at(static_cast<std::size_t>(matter))) {
+    const Value* v = find_value(produced, rule.field.key);
+    if (!v || detail::is_blank(*v)) {
+      if (rule.field.required) add(rule.field, "is missing: the matter declares it under `produces`");
+      continue;
+    }
+    InvalidItem bad;
+    if (!detail::check_value(rule, *v, bad)) add(rule.field, fmt::format("is not valid: {}", bad.reason));
+  }
+  return problems;
 }
 
 int FlowChain::matter_index(std::string_view id) const {

@@ -337,6 +337,46 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
   };
 
+  // A delivery that failed (the adapter threw, timed out, or answered with
+  // an outcome the flow refused): another delivery after the retry policy's
+  // delay, or an incident on the task once its attempts are spent.
+  auto fail_delivery = [&](Slot& s, const job::Failed& x) {
+    const TaskState& t = s.state.tasks[static_cast<std::size_t>(x.matter)];
+    if (t.status != TaskStatus::dispatched || t.attempt != x.attempt || is_final(s.state.stage)) return;
+    ++n_failures;
+    const FlowChain& fc = *s.chain->flow;
+    const std::string& department = fc.chain().matters[static_cast<std::size_t>(x.matter)].department;
+    RetryPolicy policy = options.retry;
+    {
+      std::lock_guard bindings_lock(ad_mu);
+      if (const Binding* b = binding_for(department)) policy = b->retry;
+    }
+    const Instant at = now();
+    if (static_cast<int>(x.delivery) < policy.attempts) {
+      const std::int64_t due =
+          now_ms() + policy.delay(static_cast<int>(x.delivery) + 1, random_unit()).count();
+      (void)append(w, s, x.case_id, at,
+                   Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, due}}, EntryResult::note);
+      job::Redeliver next{x.case_id, x.matter, x.attempt, x.delivery + 1};
+      w.batch.timers_put.push_back({x.case_id, x.matter, x.attempt, next.delivery, due});
+      retry_rows.insert({x.case_id, x.matter});
+      w.retries.emplace_back(next, due);
+    } else {
+      (void)append(w, s, x.case_id, at, Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, 0}},
+                   EntryResult::note);
+      const std::string error =
+          fmt::format("{} deliveries failed; the last: {}", x.delivery, x.error);
+      CaseWork& cw = w.work(x.case_id, &s);
+      const Event ev{at, event::TaskIncident{x.matter, x.attempt, error}};
+      const StepOutcome r = step(fc, s.state, ev, cw.cmds);
+      if (r.result != StepResult::invalid) {
+        (void)append(w, s, x.case_id, at, EntryBody{ev.body},
+                     r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+        cw.notes.push_back({Notification::Kind::incident, x.case_id, fc.matter_id(x.matter), error, {}});
+      }
+    }
+  };
+
   for (Job& job : jobs) {
     if (auto* a = std::get_if<job::Apply>(&job)) {
       Slot* s = nullptr;
@@ -418,6 +458,10 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
       if (created) cw.was_open = true;
       const StepOutcome r = step(fc, s->state, *ev, cw.cmds);
       if (r.result == StepResult::invalid) {
+        const auto* report = std::get_if<request::Report>(&a->request);
+        if (report && a->delivery)  // a department's answer the flow refuses: the delivery failed
+          fail_delivery(*s, job::Failed{id, fc.matter_index(report->matter), report->attempt, a->delivery,
+                                        fmt::format("the department's answer was refused: {}", r.reason)});
         reply(*a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
         continue;
       }
@@ -448,41 +492,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     } else if (auto* x = std::get_if<job::Failed>(&job)) {
       auto found = slot(x->case_id);
       if (!found) continue;
-      Slot& s = **found;
-      const TaskState& t = s.state.tasks[static_cast<std::size_t>(x->matter)];
-      if (t.status != TaskStatus::dispatched || t.attempt != x->attempt || is_final(s.state.stage)) continue;
-      ++n_failures;
-      const FlowChain& fc = *s.chain->flow;
-      const std::string& department = fc.chain().matters[static_cast<std::size_t>(x->matter)].department;
-      RetryPolicy policy = options.retry;
-      {
-        std::lock_guard bindings_lock(ad_mu);
-        if (const Binding* b = binding_for(department)) policy = b->retry;
-      }
-      const Instant at = now();
-      if (static_cast<int>(x->delivery) < policy.attempts) {
-        const std::int64_t due =
-            now_ms() + policy.delay(static_cast<int>(x->delivery) + 1, random_unit()).count();
-        (void)append(w, s, x->case_id, at,
-                     Note{note::DeliveryFailed{x->matter, x->attempt, x->delivery, x->error, due}}, EntryResult::note);
-        job::Redeliver next{x->case_id, x->matter, x->attempt, x->delivery + 1};
-        w.batch.timers_put.push_back({x->case_id, x->matter, x->attempt, next.delivery, due});
-        retry_rows.insert({x->case_id, x->matter});
-        w.retries.emplace_back(next, due);
-      } else {
-        (void)append(w, s, x->case_id, at, Note{note::DeliveryFailed{x->matter, x->attempt, x->delivery, x->error, 0}},
-                     EntryResult::note);
-        const std::string error =
-            fmt::format("{} deliveries failed; the last: {}", x->delivery, x->error);
-        CaseWork& cw = w.work(x->case_id, &s);
-        const Event ev{at, event::TaskIncident{x->matter, x->attempt, error}};
-        const StepOutcome r = step(fc, s.state, ev, cw.cmds);
-        if (r.result != StepResult::invalid) {
-          (void)append(w, s, x->case_id, at, EntryBody{ev.body},
-                       r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
-          cw.notes.push_back({Notification::Kind::incident, x->case_id, fc.matter_id(x->matter), error, {}});
-        }
-      }
+      fail_delivery(**found, *x);
     }
   }
 

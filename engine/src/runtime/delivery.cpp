@@ -243,7 +243,8 @@ void Engine::Impl::on_report(const CompletionState& c, Outcome outcome) {
   const bool ends = outcome.decides() || outcome.kind == Outcome::Kind::suspended;
   // Queue the report before the delivery counts as settled, so that
   // wait_idle() never sees neither.
-  enqueue(job::Apply{request::Report{c.case_id, c.matter, c.attempt, std::move(outcome)}, now(), nullptr, false, 0});
+  enqueue(job::Apply{request::Report{c.case_id, c.matter, c.attempt, std::move(outcome)}, now(), nullptr, false, 0,
+                     c.delivery});
   if (ends) (void)settle(c.key, c.delivery);
 }
 

@@ -49,6 +49,7 @@ struct Apply {
   std::function<void(Result<Receipt>)> done;
   bool inline_done = false;   ///< call `done` on the committer thread (a waiting apply())
   std::int64_t inbox_id = 0;  ///< answer this inbox row in the same transaction
+  std::uint32_t delivery = 0; ///< an adapter's report: the delivery it answers (0: not from an adapter)
 };
 /// The case's alert timer fell due.
 struct Fire {

@@ -220,6 +220,13 @@ Profile& Setup::profile(const std::vector<int>& choice) {
           v = branches[i].values[static_cast<std::size_t>(choice[i])];
       produced[f.key] = std::move(v);
     }
+    if (p->problem.empty())
+      if (const std::string why = fc->produced_problems(static_cast<int>(m), produced); !why.empty())
+        p->problem = fmt::format(
+            "the simulated department's approval of `{}` would be refused, so no case could ever finish: {}. The "
+            "simulator makes up a produced value the scenario leaves open with a plain placeholder; give such a field "
+            "a valid value under the scenario's `branches`",
+            c.matters[m].id, why);
     p->approve.push_back(Event{Instant{}, event::TaskApproved{static_cast<int>(m), 0, std::move(produced)}});
   }
   Profile& ref = *p;
