@@ -2,6 +2,7 @@
 // `verify_audit` finding the first edited, deleted or reordered entry
 // after the file is changed behind the engine's back with SQLite.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include "cli_support.h"
@@ -9,6 +10,7 @@
 #include "runtime/audit.h"
 #include "runtime/codec.h"
 #include "runtime/json_codec.h"
+#include "runtime/store.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -139,6 +141,31 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     CHECK(b.case_id == 2);
     CHECK(b.seq == 4);
   }
+  SUBCASE("a whole case deleted, row and log") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 2; DELETE FROM cases WHERE id = 2; DELETE FROM case_data WHERE id = 2");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 0);
+    CHECK_MESSAGE(b.problem.find("counts 12 log entries but the log holds 8") != std::string::npos, b.problem);
+    CHECK(b.problem.find("no row and no log for case 2") != std::string::npos);
+  }
+  SUBCASE("the last case deleted") {
+    fresh();
+    sql(db, "DELETE FROM log WHERE case_id = 3; DELETE FROM cases WHERE id = 3; DELETE FROM case_data WHERE id = 3");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 0);
+    CHECK(b.problem.find("deleted") != std::string::npos);
+  }
+  SUBCASE("an entry deleted and put back elsewhere in the file") {
+    fresh();
+    // The case's own chain still verifies; the order of appending does not.
+    sql(db, "CREATE TEMP TABLE keep AS SELECT * FROM log WHERE case_id = 1 AND seq = 2; "
+            "DELETE FROM log WHERE case_id = 1 AND seq = 2; "
+            "INSERT INTO log(case_id, seq, at, kind, result, body, hash) SELECT case_id, seq, at, kind, result, body, hash FROM keep");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 0);
+    CHECK(b.problem.find("replaced or moved") != std::string::npos);
+  }
   SUBCASE("the CLI reports it and exits 1") {
     fresh();
     sql(db, "DELETE FROM log WHERE case_id = 2 AND seq = 2");
@@ -152,8 +179,107 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     auto ok = run_cli("audit verify '" + db + "'");
     CHECK(ok.exit_code == 0);
     CHECK(ok.out.find("ok: 12 log entries of 3 cases, every hash chain intact") != std::string::npos);
+    CHECK(ok.out.find("seal: 12:") != std::string::npos);
     CHECK(run_cli("audit verify '" + dir.file("none.db") + "'").exit_code == 2);
   }
+}
+
+TEST_CASE("store.audit.the_seal_anchors_the_log") {
+  ScratchDir dir("audit-seal");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  REQUIRE(r->ok());
+  CHECK(r->sealed);
+  const std::string seal = r->seal;
+  CHECK(seal.rfind("12:", 0) == 0);
+  REQUIRE(detail::parse_seal(seal).has_value());
+  CHECK(detail::format_seal(*detail::parse_seal(seal)) == seal);
+  for (const char* bad : {"", "12", "12:abc", "x:0000000000000000000000000000000000000000000000000000000000000000",
+                          "12:zz00000000000000000000000000000000000000000000000000000000000000"})
+    CHECK_FALSE(detail::parse_seal(bad).has_value());
+
+  // The anchor holds, and still holds once the log has grown.
+  CHECK(verify_audit(db, seal)->ok());
+  {
+    auto e = open_engine(db, test_options(clock));
+    REQUIRE(e->apply(request::Report{1, "b", 0, Outcome::approved({})}).is_ok());
+  }
+  r = verify_audit(db, seal);
+  REQUIRE(r.is_ok());
+  CHECK(r->ok());
+  CHECK(r->seal.rfind("13:", 0) == 0);
+  CHECK(r->seal != seal);
+  // An anchor from a longer log than this one: entries were deleted.
+  const std::string longer = "99" + seal.substr(seal.find(':'));
+  CHECK(verify_audit(db, longer)->first_break->problem.find("holds only 13") != std::string::npos);
+  CHECK(verify_audit(db, "not a seal").status().code() == Status::Code::invalid_input);
+
+  // Someone edits an entry and rewrites every hash after it, the case row
+  // and the seal: every chain verifies again, but not against the anchor.
+  {
+    auto opened = detail::open_sqlite_store(db, {});
+    REQUIRE(opened.is_ok());
+    std::vector<detail::EntryRow> log;
+    REQUIRE((*opened)->read_log(1, [&](detail::EntryRow&& e) { log.push_back(std::move(e)); }).is_ok());
+    REQUIRE(log.size() == 5);
+    log[1].at += 3600;  // an hour later
+    std::string update;
+    detail::Hash prev = log[0].hash;
+    for (std::size_t i = 1; i < log.size(); ++i) {
+      log[i].hash = detail::entry_hash(prev, log[i]);
+      prev = log[i].hash;
+      update += fmt::format("UPDATE log SET at = {}, hash = x'{}' WHERE case_id = 1 AND seq = {}; ", log[i].at,
+                            detail::to_hex(log[i].hash.data(), 32), log[i].seq);
+    }
+    update += fmt::format("UPDATE cases SET last_hash = x'{}' WHERE id = 1;", detail::to_hex(prev.data(), 32));
+    opened->reset();
+    sql(db, update);
+    detail::Seal resealed;
+    auto again = detail::open_sqlite_store(db, {});
+    REQUIRE((*again)->scan_log_hashes([&](const detail::Hash& h) {
+                        resealed.head = detail::seal_step(resealed.head, h);
+                        ++resealed.entries;
+                      }).is_ok());
+    again->reset();
+    sql(db, "UPDATE meta SET value = '" + detail::format_seal(resealed) + "' WHERE key = 'seal'");
+  }
+  CHECK(verify_audit(db)->ok());
+  auto anchored = verify_audit(db, seal);
+  REQUIRE(anchored.is_ok());
+  REQUIRE_FALSE(anchored->ok());
+  CHECK(anchored->first_break->problem.find("do not chain to the anchor") != std::string::npos);
+  auto cli = run_cli("audit verify '" + db + "' --anchor " + seal);
+  CHECK(cli.exit_code == 1);
+  CHECK(cli.out.find("broken: the log's first 12 entries") != std::string::npos);
+  CHECK(run_cli("audit verify '" + db + "' --anchor 12:xyz").exit_code == 1);
+}
+
+TEST_CASE("store.audit.a_store_from_before_the_seal_gets_one_at_its_next_commit") {
+  ScratchDir dir("audit-legacy");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  const std::string seal = verify_audit(db)->seal;
+  sql(db, "DELETE FROM meta WHERE key = 'seal'");
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  CHECK(r->ok());
+  CHECK_FALSE(r->sealed);
+  CHECK(r->seal == seal);  // recomputed from the log all the same
+  CHECK(run_cli("audit verify '" + db + "'").out.find("written before seals") != std::string::npos);
+  {
+    auto e = open_engine(db, test_options(clock));
+    REQUIRE(e->apply(request::Report{2, "b", 0, Outcome::approved({})}).is_ok());
+  }
+  r = verify_audit(db, seal);
+  REQUIRE(r.is_ok());
+  CHECK(r->ok());
+  CHECK(r->sealed);
+  CHECK(r->seal.rfind("13:", 0) == 0);
+  // From now on the seal counts: a deleted case is noticed.
+  sql(db, "DELETE FROM log WHERE case_id = 3; DELETE FROM cases WHERE id = 3");
+  CHECK(verify_audit(db)->first_break->case_id == 0);
 }
 
 TEST_CASE("store.codec.every_event_round_trips") {

@@ -173,14 +173,28 @@ struct AuditBreak {
 struct AuditReport {
   std::uint64_t cases = 0;          ///< cases checked
   std::uint64_t entries = 0;        ///< log entries checked
-  std::optional<AuditBreak> first_break;  ///< in case id, then log order
+  /// In case id, then log order; case 0 for a break of the store-wide seal
+  /// (reported only when every case's own chain verifies).
+  std::optional<AuditBreak> first_break;
+  /// The store-wide seal recomputed from the log, "ENTRIES:SHA-256": keep it
+  /// somewhere else (a daily report) and pass it back as an anchor later.
+  std::string seal;
+  /// False for a store written before the seal existed and not written to
+  /// since (the engine's next commit adds it); the seal is then not checked.
+  bool sealed = true;
   [[nodiscard]] bool ok() const { return !first_break; }
 };
 
 /// Verifies every case's log: entry n's hash is SHA-256(hash of entry n-1 ||
 /// entry n's canonical bytes), entries are numbered 1, 2, … without gaps,
 /// and the case row names the last entry's hash (so an entry deleted at the
-/// end is noticed). Reports the first break. I/O errors as a Status.
-[[nodiscard]] Result<AuditReport> verify_audit(const std::string& path);
+/// end is noticed). Then the store-wide seal, a chain over every entry's
+/// hash in the order appended, which the store keeps beside the log: it
+/// notices a whole case deleted (row and log) and entries added, removed or
+/// moved outside the engine. With `anchor` ("ENTRIES:SHA-256", a seal
+/// printed earlier), the log's first ENTRIES entries must still chain to it,
+/// which holds against anyone who rewrote the hashes since. Reports the
+/// first break. A malformed anchor is invalid_input; I/O errors as a Status.
+[[nodiscard]] Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor = {});
 
 }  // namespace yilian

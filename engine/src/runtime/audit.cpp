@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <openssl/sha.h>
 
+#include <array>
+#include <charconv>
 #include <map>
 
 #include "runtime/codec.h"
@@ -32,10 +34,47 @@ Hash entry_hash(const Hash& prev, const EntryRow& e) {
   return h;
 }
 
+Hash seal_step(const Hash& head, const Hash& entry) {
+  std::array<unsigned char, 64> buf{};
+  std::copy(head.begin(), head.end(), buf.begin());
+  std::copy(entry.begin(), entry.end(), buf.begin() + 32);
+  Hash h{};
+  SHA256(buf.data(), buf.size(), h.data());
+  return h;
+}
+
+std::string format_seal(const Seal& seal) {
+  return fmt::format("{}:{}", seal.entries, to_hex(seal.head.data(), seal.head.size()));
+}
+
+std::optional<Seal> parse_seal(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || text.size() - colon - 1 != 64) return std::nullopt;
+  Seal s;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + colon, s.entries);
+  if (ec != std::errc{} || end != text.data() + colon) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < 32; ++i) {
+    const int hi = nibble(text[colon + 1 + 2 * i]), lo = nibble(text[colon + 2 + 2 * i]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    s.head[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  return s;
+}
+
 }  // namespace detail
 
-Result<AuditReport> verify_audit(const std::string& path) {
+Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor_text) {
   using namespace detail;
+  std::optional<Seal> anchor;
+  if (!anchor_text.empty() && !(anchor = parse_seal(anchor_text)))
+    return Status::invalid(fmt::format("the anchor `{}` is not a seal: ENTRIES:SHA-256 (64 hex digits), as `yilian audit verify` prints it",
+                                       anchor_text));
   auto opened = open_sqlite_store(path, StoreOptions{.create = false, .read_only = true});
   if (!opened) return opened.status();
   Store& store = **opened;
@@ -111,6 +150,54 @@ Result<AuditReport> verify_audit(const std::string& path) {
     if (head.seq == UINT64_MAX || head.seq == 0) continue;
     ++report.cases;
     broken(id, 1, fmt::format("the case row counts {} entries but the log has none (deleted)", head.seq));
+  }
+
+  // The store-wide seal: every entry's hash in the order appended.
+  Seal computed;
+  std::optional<Hash> at_anchor;
+  if (anchor && anchor->entries == 0) at_anchor = Hash{};
+  if (Status s = store.scan_log_hashes([&](const Hash& h) {
+        computed.head = seal_step(computed.head, h);
+        if (++computed.entries == (anchor ? anchor->entries : 0)) at_anchor = computed.head;
+      });
+      !s)
+    return s;
+  report.seal = format_seal(computed);
+  auto stored = store.seal();
+  if (!stored && stored.status().code() != Status::Code::invalid_input) return stored.status();
+  report.sealed = !stored || stored->has_value();
+  if (!brk) {
+    // Which case ids have neither a row nor a log: a hint to what was deleted.
+    std::string gaps;
+    CaseId expect_id = 1;
+    int shown = 0;
+    for (const auto& [id, head] : heads) {
+      for (; expect_id < id && shown < 3; ++expect_id, ++shown) gaps += fmt::format("{}{}", gaps.empty() ? "" : ", ", expect_id);
+      expect_id = id + 1;
+    }
+    const std::string hint = gaps.empty() ? "" : fmt::format("; no row and no log for case {} (deleted?)", gaps);
+    if (!stored) {
+      broken(0, 0, stored.status().message());
+    } else if (*stored && **stored != computed) {
+      const Seal& want = **stored;
+      broken(0, 0,
+             want.entries != computed.entries
+                 ? fmt::format("the store-wide seal counts {} log entries but the log holds {}: entries or a whole case "
+                               "were {} outside the engine{}",
+                               want.entries, computed.entries, computed.entries < want.entries ? "deleted" : "added", hint)
+                 : fmt::format("the store-wide seal does not match the log's {} entries: entries were replaced or "
+                               "moved outside the engine, or the seal was edited{}",
+                               computed.entries, hint));
+    }
+    if (!brk && anchor) {
+      if (!at_anchor)
+        broken(0, 0, fmt::format("the anchor counts {} log entries but the log holds only {}: entries were deleted",
+                                 anchor->entries, computed.entries));
+      else if (*at_anchor != anchor->head)
+        broken(0, 0, fmt::format("the log's first {} entries do not chain to the anchor: entries before it were edited, "
+                                 "deleted, added or reordered, and the hashes rewritten",
+                                 anchor->entries));
+    }
   }
   report.first_break = std::move(brk);
   return report;

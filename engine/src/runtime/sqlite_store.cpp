@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "runtime/audit.h"
 #include "runtime/store.h"
 
 namespace yilian::detail {
@@ -129,7 +130,8 @@ class SqliteStore final : public Store {
       return s;
     if (!has_meta) {
       if (Status s = exec(std::string("BEGIN IMMEDIATE;") + kSchema +
-                          fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '{}'); COMMIT;", kFormat));
+                          fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '{}'), ('seal', '{}'); COMMIT;",
+                                      kFormat, format_seal(Seal{})));
           !s) {
         (void)exec("ROLLBACK;");
         return s;
@@ -261,6 +263,29 @@ class SqliteStore final : public Store {
     return rc == SQLITE_DONE ? Status::ok() : last_error("reading a log");
   }
 
+  Status scan_log_hashes(const std::function<void(const Hash&)>& fn) override {
+    Stmt q = prepare("SELECT hash FROM log ORDER BY id");
+    if (!q) return last_error("reading the log");
+    int rc = 0;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) fn(column_hash(q.get(), 0));
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading the log");
+  }
+
+  Result<std::optional<Seal>> seal() override {
+    sqlite3_stmt* q = cached("SELECT value FROM meta WHERE key='seal'");
+    if (!q) return last_error("reading the seal");
+    std::optional<std::string> text;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) text = column_text(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading the seal");
+    if (!text) return std::optional<Seal>{};
+    auto parsed = parse_seal(*text);
+    if (!parsed)
+      return Status::invalid(fmt::format("{}: the store's seal `{}` is not ENTRIES:SHA-256 (edited?)", path_, *text));
+    return parsed;
+  }
+
   Status scan_log(const std::function<void(EntryRow&&)>& fn) override {
     Stmt q = prepare("SELECT case_id, seq, at, kind, result, body, hash FROM log ORDER BY case_id, seq");
     if (!q) return last_error("reading the log");
@@ -352,7 +377,25 @@ class SqliteStore final : public Store {
     sqlite3_stmt* tdel = cached("DELETE FROM retry_timers WHERE case_id=?1 AND matter=?2");
     sqlite3_stmt* claim = cached("INSERT OR REPLACE INTO claims(case_id, matter, attempt, officer, at) VALUES(?1,?2,?3,?4,?5)");
     sqlite3_stmt* inbox = cached("UPDATE inbox SET done=1, result=?2 WHERE id=?1");
-    if (!ins || !up || !data || !tput || !tdel || !claim || !inbox) return last_error("preparing the commit");
+    sqlite3_stmt* put_seal = cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seal', ?1)");
+    if (!ins || !up || !data || !tput || !tdel || !claim || !inbox || !put_seal) return last_error("preparing the commit");
+    // The store-wide seal, read inside this transaction (no other writer can
+    // move it), extended by each entry appended.
+    Seal sealed;
+    if (!b.entries.empty()) {
+      auto current = seal();
+      if (!current) return current.status();
+      if (*current) {
+        sealed = **current;
+      } else {  // a store from before the seal: start it from the log as it is
+        if (Status s = scan_log_hashes([&](const Hash& h) {
+              sealed.head = seal_step(sealed.head, h);
+              ++sealed.entries;
+            });
+            !s)
+          return s;
+      }
+    }
     for (const EntryRow& e : b.entries) {
       sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(e.case_id));
       sqlite3_bind_int64(ins, 2, static_cast<sqlite3_int64>(e.seq));
@@ -362,6 +405,12 @@ class SqliteStore final : public Store {
       bind_static_blob(ins, 6, e.body);
       sqlite3_bind_blob(ins, 7, e.hash.data(), static_cast<int>(e.hash.size()), SQLITE_STATIC);
       if (Status s = run(ins, "appending to the log"); !s) return s;
+      sealed.head = seal_step(sealed.head, e.hash);
+      ++sealed.entries;
+    }
+    if (!b.entries.empty()) {
+      bind_text(put_seal, 1, format_seal(sealed));
+      if (Status s = run(put_seal, "sealing the log"); !s) return s;
     }
     for (const CaseRow& c : b.cases) {
       sqlite3_bind_int64(up, 1, static_cast<sqlite3_int64>(c.id));

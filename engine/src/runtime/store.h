@@ -62,6 +62,16 @@ struct EntryRow {
   Hash hash{};
 };
 
+/// The store-wide seal over the log: `entries` entries appended so far, and
+/// `head`, the chain over their hashes in the order appended
+/// (audit.h, seal_step()). A whole case deleted (its row and its log), or
+/// entries removed, added or moved outside the engine, no longer match it.
+struct Seal {
+  std::uint64_t entries = 0;
+  Hash head{};
+  friend bool operator==(const Seal&, const Seal&) = default;
+};
+
 /// A stored retry: delivery `delivery` of (case, matter, attempt) is due at `due_ms`.
 struct RetryTimer {
   CaseId case_id = 0;
@@ -135,6 +145,12 @@ class Store {
   virtual Status read_log(CaseId id, const std::function<void(EntryRow&&)>& fn) = 0;
   /// Every log entry, by case then position.
   virtual Status scan_log(const std::function<void(EntryRow&&)>& fn) = 0;
+  /// Every log entry's hash in the order the entries were appended.
+  virtual Status scan_log_hashes(const std::function<void(const Hash&)>& fn) = 0;
+  /// The store-wide seal (audit.h) as last committed; nullopt when the store
+  /// has none yet (written by a yilian before the seal: the next commit
+  /// computes it from the log).
+  virtual Result<std::optional<Seal>> seal() = 0;
 
   virtual Result<std::vector<RetryTimer>> retry_timers() = 0;
   virtual Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) = 0;
