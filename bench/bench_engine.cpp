@@ -81,7 +81,7 @@ class Approver final : public Adapter {
   void dispatch(const Task& t, Completion done) override {
     FieldValues produced;
     if (t.matter == "school-permit") produced["school.permit_no"] = std::string("教民1403020001");
-    if (t.matter == "nonprofit-registration") produced["applicant.uscc"] = std::string("52370302MJ00000001");
+    if (t.matter == "nonprofit-registration") produced["applicant.uscc"] = std::string("52370302MJ0000000M");
     if (t.matter == "food-permit") produced["food.licence_no"] = std::string("JY13703020000001");
     ++approved;
     done.report(Outcome::approved(std::move(produced)));
@@ -134,8 +134,17 @@ Throughput throughput_run(int cases, Durability d, const std::string& db, bool s
   for (int i = 0; i < cases; ++i) apps.push_back(application(i));
   std::atomic<int> refused{0}, submitted{0};
   auto settle = [&] {
-    while (!(engine.stats().open_cases == 0 && engine.wait_idle(std::chrono::milliseconds(0))))
+    while (!(engine.stats().open_cases == 0 && engine.wait_idle(std::chrono::milliseconds(0)))) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
+      // Idle with cases still open: they are stuck (an incident), and the
+      // figures would mean nothing. Say so instead of waiting for ever.
+      if (engine.stats().open_cases != 0 && engine.wait_idle(std::chrono::milliseconds(0)) &&
+          engine.wait_idle(std::chrono::milliseconds(500)) && engine.stats().open_cases != 0) {
+        fmt::print(stderr, "bench_engine: {} cases are stuck open (see `yilian case list`); no figures\n",
+                   engine.stats().open_cases);
+        std::exit(1);
+      }
+    }
   };
   Throughput t;
   t.split = split;

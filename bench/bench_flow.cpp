@@ -45,7 +45,7 @@ std::vector<Event> script(const FlowChain& fc, const Application& app) {
     auto [m, attempt] = open.front();
     open.erase(open.begin());
     at.seconds += 3600;
-    FieldValues produced{{"school.permit_no", std::string("教民1403020001")}, {"applicant.uscc", std::string("52370302MJ00000001")},
+    FieldValues produced{{"school.permit_no", std::string("教民1403020001")}, {"applicant.uscc", std::string("52370302MJ0000000M")},
                          {"food.licence_no", std::string("JY13703020000001")}};
     events.push_back({at, event::TaskApproved{m, attempt, produced}});
     out.clear();
