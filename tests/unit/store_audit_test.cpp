@@ -166,6 +166,18 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     CHECK(b.case_id == 0);
     CHECK(b.problem.find("replaced or moved") != std::string::npos);
   }
+  SUBCASE("a seal that is not a seal") {
+    fresh();
+    sql(db, "UPDATE meta SET value = 'twelve' WHERE key = 'seal'");
+    const AuditBreak b = first_break(db);
+    CHECK(b.case_id == 0);
+    CHECK(b.problem.find("not ENTRIES:SHA-256") != std::string::npos);
+    // The engine will not extend it either: its commits fail with the same error.
+    TestClock clock2;
+    auto e = open_engine(db, test_options(clock2));
+    auto r = e->apply(request::Withdraw{1, "不办了"});
+    CHECK(r.status().message().find("not ENTRIES:SHA-256") != std::string::npos);
+  }
   SUBCASE("the CLI reports it and exits 1") {
     fresh();
     sql(db, "DELETE FROM log WHERE case_id = 2 AND seq = 2");
@@ -238,10 +250,7 @@ TEST_CASE("store.audit.the_seal_anchors_the_log") {
     sql(db, update);
     detail::Seal resealed;
     auto again = detail::open_sqlite_store(db, {});
-    REQUIRE((*again)->scan_log_hashes([&](const detail::Hash& h) {
-                        resealed.head = detail::seal_step(resealed.head, h);
-                        ++resealed.entries;
-                      }).is_ok());
+    REQUIRE((*again)->scan_log_hashes([&](const detail::Hash& h) { detail::seal_add(resealed, h); }).is_ok());
     again->reset();
     sql(db, "UPDATE meta SET value = '" + detail::format_seal(resealed) + "' WHERE key = 'seal'");
   }

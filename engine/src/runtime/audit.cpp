@@ -34,13 +34,12 @@ Hash entry_hash(const Hash& prev, const EntryRow& e) {
   return h;
 }
 
-Hash seal_step(const Hash& head, const Hash& entry) {
+void seal_add(Seal& seal, const Hash& entry) {
   std::array<unsigned char, 64> buf{};
-  std::copy(head.begin(), head.end(), buf.begin());
+  std::copy(seal.head.begin(), seal.head.end(), buf.begin());
   std::copy(entry.begin(), entry.end(), buf.begin() + 32);
-  Hash h{};
-  SHA256(buf.data(), buf.size(), h.data());
-  return h;
+  SHA256(buf.data(), buf.size(), seal.head.data());
+  ++seal.entries;
 }
 
 std::string format_seal(const Seal& seal) {
@@ -157,8 +156,8 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
   std::optional<Hash> at_anchor;
   if (anchor && anchor->entries == 0) at_anchor = Hash{};
   if (Status s = store.scan_log_hashes([&](const Hash& h) {
-        computed.head = seal_step(computed.head, h);
-        if (++computed.entries == (anchor ? anchor->entries : 0)) at_anchor = computed.head;
+        seal_add(computed, h);
+        if (anchor && computed.entries == anchor->entries) at_anchor = computed.head;
       });
       !s)
     return s;

@@ -20,8 +20,9 @@ namespace yilian::detail {
 /// SHA-256(prev || canonical_bytes(e)).
 [[nodiscard]] Hash entry_hash(const Hash& prev, const EntryRow& e);
 
-/// The seal after one more entry: SHA-256(head || entry).
-[[nodiscard]] Hash seal_step(const Hash& head, const Hash& entry);
+/// Extends the seal by one more entry: head = SHA-256(head || entry),
+/// entries + 1.
+void seal_add(Seal& seal, const Hash& entry);
 /// "ENTRIES:HEX" (how the seal is stored and printed), and back; nullopt
 /// when `text` is not of that form.
 [[nodiscard]] std::string format_seal(const Seal& seal);

@@ -388,12 +388,7 @@ class SqliteStore final : public Store {
       if (*current) {
         sealed = **current;
       } else {  // a store from before the seal: start it from the log as it is
-        if (Status s = scan_log_hashes([&](const Hash& h) {
-              sealed.head = seal_step(sealed.head, h);
-              ++sealed.entries;
-            });
-            !s)
-          return s;
+        if (Status s = scan_log_hashes([&](const Hash& h) { seal_add(sealed, h); }); !s) return s;
       }
     }
     for (const EntryRow& e : b.entries) {
@@ -405,8 +400,7 @@ class SqliteStore final : public Store {
       bind_static_blob(ins, 6, e.body);
       sqlite3_bind_blob(ins, 7, e.hash.data(), static_cast<int>(e.hash.size()), SQLITE_STATIC);
       if (Status s = run(ins, "appending to the log"); !s) return s;
-      sealed.head = seal_step(sealed.head, e.hash);
-      ++sealed.entries;
+      seal_add(sealed, e.hash);
     }
     if (!b.entries.empty()) {
       bind_text(put_seal, 1, format_seal(sealed));

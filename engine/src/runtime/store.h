@@ -64,7 +64,7 @@ struct EntryRow {
 
 /// The store-wide seal over the log: `entries` entries appended so far, and
 /// `head`, the chain over their hashes in the order appended
-/// (audit.h, seal_step()). A whole case deleted (its row and its log), or
+/// (audit.h, seal_add()). A whole case deleted (its row and its log), or
 /// entries removed, added or moved outside the engine, no longer match it.
 struct Seal {
   std::uint64_t entries = 0;
