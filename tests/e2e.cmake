@@ -71,6 +71,12 @@ if(YILIAN_JS_TESTS)
     yilian_add_js_test(form.schema_ajv form-schema-check.mjs --cli $<TARGET_FILE:yilian_cli>)
   endif()
 
+  # The HTTP API's contract (schemas/openapi.json): a valid OpenAPI 3.1
+  # document that keeps the rules the server's tests rely on, and
+  # tests/js/openapi-lib.mjs, which checks every answer against it, passes
+  # good answers and fails wrong shapes, statuses, content types and paths.
+  yilian_add_js_test(api.openapi openapi-check.mjs)
+
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as
   # exported by the CLI is read by bpmn-moddle without a warning and passes
   # Camunda 8.5's lint rules; runs in bpmn-engine on every branch of every
