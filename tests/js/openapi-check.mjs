@@ -675,6 +675,35 @@ if (cli) {
   await test('the CLI\'s plan --json fits Plan', async () => {
     await agree('Plan', ['plan', 'kindergarten-setup', '--json']);
   });
+  await test('the CLI\'s case, task, overdue and audit documents fit their schemas', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'yilian-openapi-'));
+    const env = { ...process.env, YILIAN_NOW: '2025-03-12T09:00', YILIAN_OFFICER: '王五' };
+    const db = path.join(dir, 'cases.db');
+    const json = (args, now) => {
+      const r = spawnSync(cli, args, { cwd: projectRoot, encoding: 'utf8', env: now ? { ...env, YILIAN_NOW: now } : env });
+      assert.equal(r.status, 0, `yilian ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout);
+    };
+    try {
+      const sub = json(['case', 'submit', '--db', db, 'kindergarten-setup', 'examples/applications/kindergarten-setup-complete.yaml', '--json']);
+      contract.checkSchema('SubmitResult', { ...sub, query_code: 'Q' });
+      const id = String(sub.case);
+      contract.checkSchema('CaseView', json(['case', 'status', '--db', db, id, '--json']));
+      contract.checkSchema('CaseList', { ...json(['case', 'list', '--db', db, '--json']), next: null });
+      const tasks = json(['task', 'list', '--db', db, '--json']);
+      contract.checkSchema('TaskList', tasks);
+      assert.ok(tasks.tasks.length > 0, 'an open task');
+      const matter = tasks.tasks[0].matter;
+      contract.checkSchema('Receipt', json(['task', 'claim', '--db', db, id, matter, '--json']));
+      contract.checkSchema('Receipt', json(['task', 'request-supplement', '--db', db, id, matter, '--item', 'x', '--reason', '缺件', '--json']));
+      contract.checkSchema('Overdue', json(['overdue', '--db', db, '--json'], '2025-06-12T09:00'));
+      contract.checkSchema('AuditReport', json(['audit', 'verify', db, '--json']));
+      contract.checkSchema('Receipt', json(['case', 'withdraw', '--db', db, id, '--reason', '不再办理', '--json']));
+      contract.checkSchema('CaseView', json(['case', 'status', '--db', db, id, '--json']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 console.log(`${passed} passed, ${failed} failed`);
