@@ -50,7 +50,7 @@ const expected = {
   'chart-queue': { 'polyline.series': departments },
   'chart-gantt': { 'rect.gantt-bar': matters, 'rect.gantt-bar.critical': plan.critical_path.matters.length, 'rect.gantt-uncounted': 1 },
   'chart-comparison': { 'rect.bar.chain': 4, 'rect.bar.separate': 4 },
-  'chart-flow': { 'g.node.matter': matters, 'g.node.terminal': 2, 'g.node.conditional': 3 },
+  'chart-flow': { 'g.node.matter': matters, 'g.node.terminal': 2, 'g.node.conditional': 4 },
 };
 
 const browser = await chromium.launch({
