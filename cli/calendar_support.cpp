@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <sstream>
 
 #include "commands.h"
 #include "yilian/calendar_load.h"
@@ -18,26 +15,16 @@ void add_calendar_options(CLI::App& cmd, CalendarOptions& options) {
                  "calendar name (looked up in the calendar directories) or path to a calendar .yaml file")
       ->capture_default_str();
   cmd.add_option("--calendars", options.dir,
-                 "directory of calendar files, searched before $YILIAN_CALENDARS and ./chains/calendars");
+                 "directory of calendar files, searched before $YILIAN_CALENDARS, ./chains/calendars, the chain's "
+                 "calendars/ folder, the installed ones and the built-in cn-mainland");
 }
 
 std::vector<std::string> calendar_dirs(const std::string& option_dir, const std::string& chain_file) {
-  std::vector<std::string> dirs;
+  // The one search order, shared with the engine (yilian/calendar_load.h).
+  std::vector<std::string> dirs, chains;
   if (!option_dir.empty()) dirs.push_back(option_dir);
-  if (const char* env = std::getenv("YILIAN_CALENDARS"); env && *env) {
-    std::stringstream ss(env);
-    for (std::string part; std::getline(ss, part, ':');)
-      if (!part.empty()) dirs.push_back(part);
-  }
-  dirs.emplace_back("chains/calendars");
-  if (!chain_file.empty()) {
-    const std::string beside = calendars_beside(chain_file);
-    if (std::find(dirs.begin(), dirs.end(), beside) == dirs.end()) dirs.push_back(beside);
-  }
-#ifdef YILIAN_DATA_DIR
-  dirs.emplace_back(YILIAN_DATA_DIR "/chains/calendars");
-#endif
-  return dirs;
+  if (!chain_file.empty()) chains.push_back(chain_file);
+  return calendar_search_dirs(dirs, chains);
 }
 
 std::optional<Calendar> open_calendar(const CalendarOptions& options) {

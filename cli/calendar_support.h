@@ -22,10 +22,10 @@ struct CalendarOptions {
 /// Adds --calendar and --calendars to `cmd`.
 void add_calendar_options(CLI::App& cmd, CalendarOptions& options);
 
-/// Directories searched for calendars, in order: --calendars DIR, the
-/// directories of $YILIAN_CALENDARS (separated by ':'), ./chains/calendars,
-/// calendars/ beside `chain_file` (so a chain finds its calendar from any
-/// working directory), and the installed share directory.
+/// Directories searched for calendars: yilian::calendar_search_dirs() with
+/// --calendars DIR first and calendars/ beside `chain_file` (so a chain
+/// finds its calendar from any working directory); the built-in
+/// cn-mainland answers when none has the file.
 std::vector<std::string> calendar_dirs(const std::string& option_dir, const std::string& chain_file = "");
 
 /// Loads the calendar; prints every diagnostic to stderr. On failure sets

@@ -27,6 +27,7 @@ struct CaseOptions {
   std::vector<std::string> set, materials;
   bool in_person = false;
   std::string reason, method = "in-person", tracking, matter, basis = "department-head", approver;
+  std::string officer;
   int days = 0;
 };
 
@@ -71,7 +72,7 @@ void submit(const CaseOptions& o) {
   auto info = client->load_chain_file(resolve_chain(o.chain));
   if (!info) return report(info.status());
   auto r = client->apply(request::Submit{info->id, info->version, app->fields, app->materials,
-                                         o.online ? Channel::online : Channel::window});
+                                         o.online ? Channel::online : Channel::window, cli_actor(o.officer)});
   if (!r) return report(r.status());
   // What the 一次告知 lists, when the application is incomplete.
   std::vector<FlowChain::Missing> missing;
@@ -139,8 +140,9 @@ void print_status(const CaseView& v) {
   }
   std::printf("\nTimeline\n");
   for (const auto& l : v.log)
-    std::printf("  #%-3llu %s  %s%s\n", static_cast<unsigned long long>(l.seq), format_instant(l.at).c_str(),
-                l.summary.c_str(), l.result == "ignored" ? "  [ignored: repeated or late]" : "");
+    std::printf("  #%-3llu %s  %s%s  · %s\n", static_cast<unsigned long long>(l.seq), format_instant(l.at).c_str(),
+                l.summary.c_str(), l.result == "ignored" ? "  [ignored: repeated or late]" : "",
+                l.actor ? describe(*l.actor).c_str() : "yilian");
 }
 
 void status(const CaseOptions& o) {
@@ -182,9 +184,10 @@ void list(const CaseOptions& o) {
 }
 
 /// Applies one request through a client and prints the receipt.
-void change(const CaseOptions& o, const Request& request, const std::string& what) {
+void change(const CaseOptions& o, Request request, const std::string& what) {
   auto client = open_client(o.db);
   if (!client) return;
+  actor_of(request) = cli_actor(o.officer);
   auto r = client->apply(request);
   if (!r) return report(r.status());
   print_receipt(*r, what, o.json);
@@ -208,6 +211,7 @@ void add_case(CLI::App& app) {
 
   auto* sub = cmd->add_subcommand("submit", "Submit an application (一表申请) as a new case");
   add_db_option(*sub, o->db);
+  add_officer_option(*sub, o->officer);
   sub->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
   sub->add_option("application", o->application, "Application file (YAML or JSON): {chain, fields, materials}")
       ->required()
@@ -239,6 +243,7 @@ void add_case(CLI::App& app) {
 
   auto* sp = cmd->add_subcommand("supplement", "The applicant supplies fields or materials");
   add_db_option(*sp, o->db);
+  add_officer_option(*sp, o->officer);
   sp->add_option("id", o->id, "Case id")->required();
   sp->add_option("--set", o->set, "A field value, KEY=VALUE (repeat)")->type_name("KEY=VALUE");
   sp->add_option("--material", o->materials, "A material id handed in (repeat)")->type_name("ID");
@@ -253,6 +258,7 @@ void add_case(CLI::App& app) {
 
   auto* wd = cmd->add_subcommand("withdraw", "The applicant withdraws the case");
   add_db_option(*wd, o->db);
+  add_officer_option(*wd, o->officer);
   wd->add_option("id", o->id, "Case id")->required();
   wd->add_option("--reason", o->reason, "Why, in the applicant's words");
   wd->add_flag("--json", o->json, "Print one JSON document");
@@ -261,6 +267,7 @@ void add_case(CLI::App& app) {
 
   auto* dl = cmd->add_subcommand("deliver", "Results handed out at one window (统一出件) or sent");
   add_db_option(*dl, o->db);
+  add_officer_option(*dl, o->officer);
   dl->add_option("id", o->id, "Case id")->required();
   dl->add_option("--method", o->method, "in-person, express or electronic")->capture_default_str();
   dl->add_option("--tracking", o->tracking, "Express tracking number");
@@ -274,6 +281,7 @@ void add_case(CLI::App& app) {
 
   auto* ex = cmd->add_subcommand("extend", "Record an extension of a task's or the chain's limit");
   add_db_option(*ex, o->db);
+  add_officer_option(*ex, o->officer);
   ex->add_option("id", o->id, "Case id")->required();
   ex->add_option("--matter", o->matter, "The task's matter id (omit for the whole chain)");
   ex->add_option("--days", o->days, "Working days added")->required();

@@ -20,6 +20,7 @@ struct TaskOptions {
   std::string officer, reason, suspension = "expert-review";
   std::vector<std::string> produce, items;
   int told_days = -1;
+  bool force = false;
 };
 
 void list(const TaskOptions& o) {
@@ -53,9 +54,10 @@ void list(const TaskOptions& o) {
   std::printf("%zu open tasks\n", items->size());
 }
 
-void change(const TaskOptions& o, const Request& request, const std::string& what) {
+void change(const TaskOptions& o, Request request, const std::string& what) {
   auto client = open_client(o.db);
   if (!client) return;
+  actor_of(request) = cli_actor(o.officer);
   auto r = client->apply(request);
   if (!r) return report(r.status());
   print_receipt(*r, what, o.json);
@@ -66,6 +68,7 @@ CLI::App* action(CLI::App& cmd, const std::shared_ptr<TaskOptions>& o, const cha
                  const char* example) {
   auto* sub = cmd.add_subcommand(name, help);
   add_db_option(*sub, o->db);
+  add_officer_option(*sub, o->officer);
   sub->add_option("case", o->id, "Case id")->required();
   sub->add_option("matter", o->matter, "Matter id of the task")->required();
   sub->add_option("--attempt", o->attempt,
@@ -92,8 +95,18 @@ void add_task(CLI::App& app) {
 
   auto* claim = action(*cmd, o, "claim", "Take a task from the queue (recorded in the case's log)",
                        "yilian task claim --db cases.db 7 school-permit --officer 王五");
-  claim->add_option("--officer", o->officer, "Who takes it")->required();
-  claim->callback([o] { change(*o, request::Claim{o->id, o->matter, o->attempt, o->officer}, "task claimed by " + o->officer); });
+  claim->add_flag("--force", o->force,
+                  "Take the task over from the officer who holds it (recorded as a release, then the claim)");
+  claim->footer("A task another officer holds is refused (exit 1, naming the holder) unless --force.\n"
+                "Example:\n  yilian task claim --db cases.db 7 school-permit --officer 王五");
+  claim->callback([o] {
+    const Actor who = cli_actor(o->officer);
+    change(*o, request::Claim{o->id, o->matter, o->attempt, who.account, o->force}, "task claimed by " + who.account);
+  });
+
+  auto* release = action(*cmd, o, "release", "Give a claimed task back to the queue",
+                         "yilian task release --db cases.db 7 school-permit --officer 王五");
+  release->callback([o] { change(*o, request::Release{o->id, o->matter}, o->matter + " released"); });
 
   auto* approve = action(*cmd, o, "approve", "The department approves the task",
                          "yilian task approve --db cases.db 7 school-permit --produce school.permit_no=教民140101");

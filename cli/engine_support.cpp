@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +19,22 @@ void add_db_option(CLI::App& cmd, std::string& db) {
   if (const char* env = std::getenv("YILIAN_DB"); env && *env) db = env;
   auto* opt = cmd.add_option("--db", db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
   if (db.empty()) opt->required();
+}
+
+void add_officer_option(CLI::App& cmd, std::string& officer) {
+  cmd.add_option("--officer", officer,
+                 "Who does it, written into the case's log (default $YILIAN_OFFICER, else your login name)")
+      ->type_name("NAME");
+}
+
+Actor cli_actor(const std::string& officer) {
+  std::string name = officer;
+  if (name.empty())
+    if (const char* env = std::getenv("YILIAN_OFFICER"); env && *env) name = env;
+  if (name.empty())
+    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) name = pw->pw_name;
+  if (name.empty()) name = fmt::format("uid {}", geteuid());
+  return Actor{name, Role::admin, {}, ActorChannel::cli};
 }
 
 std::function<Instant()> engine_clock() {
@@ -118,6 +137,12 @@ namespace {
 nlohmann::json opt_date(const std::optional<Date>& d) { return d ? nlohmann::json(d->to_string()) : nlohmann::json(); }
 }  // namespace
 
+nlohmann::json to_json(const Actor& a) {
+  nlohmann::json j{{"account", a.account}, {"role", to_string(a.role)}, {"channel", to_string(a.channel)}};
+  if (!a.department.empty()) j["department"] = a.department;
+  return j;
+}
+
 nlohmann::json to_json(const TaskView& t) {
   return {{"matter", t.matter},
           {"name", t.name},
@@ -143,13 +168,16 @@ nlohmann::json to_json(const CaseView& v) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& t : v.tasks) tasks.push_back(to_json(t));
   nlohmann::json events = nlohmann::json::array();
-  for (const auto& l : v.log)
-    events.push_back({{"seq", l.seq},
-                      {"at", l.at.to_string()},
-                      {"kind", l.kind},
-                      {"result", l.result},
-                      {"summary", l.summary},
-                      {"detail", nlohmann::json::parse(l.detail_json, nullptr, false)}});
+  for (const auto& l : v.log) {
+    nlohmann::json e{{"seq", l.seq},
+                     {"at", l.at.to_string()},
+                     {"kind", l.kind},
+                     {"result", l.result},
+                     {"summary", l.summary},
+                     {"detail", nlohmann::json::parse(l.detail_json, nullptr, false)}};
+    if (l.actor) e["actor"] = to_json(*l.actor);
+    events.push_back(std::move(e));
+  }
   return {{"id", v.id},
           {"chain", v.chain},
           {"version", v.version},

@@ -19,6 +19,14 @@ namespace yilian::cli {
 /// Adds --db FILE (default $YILIAN_DB) to `cmd`.
 void add_db_option(CLI::App& cmd, std::string& db);
 
+/// Adds --officer NAME to a command that changes a case or task: who does
+/// it, written into the log entry (default $YILIAN_OFFICER, else the
+/// operating-system user).
+void add_officer_option(CLI::App& cmd, std::string& officer);
+/// The CLI's actor: `officer` with role admin (whoever holds the store file
+/// may do everything) and channel cli.
+Actor cli_actor(const std::string& officer);
+
 /// The local clock of the engine commands: $YILIAN_NOW ("2025-03-12T08:00",
 /// for demos and tests) or the system clock in UTC+8.
 std::function<Instant()> engine_clock();
@@ -43,6 +51,7 @@ void print_receipt(const Receipt& r, const std::string& what, bool json);
 /// "2025-03-03 09:00".
 std::string format_instant(Instant i);
 
+nlohmann::json to_json(const Actor& a);
 nlohmann::json to_json(const TaskView& t);
 nlohmann::json to_json(const CaseView& v);
 nlohmann::json to_json(const CaseSummary& c);

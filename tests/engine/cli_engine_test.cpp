@@ -56,7 +56,7 @@ TEST_CASE("cli.engine.submit_work_and_finish_a_case") {
   CHECK(j["accepted_on"] == "2025-03-03");
   CHECK(j["events"].size() == 1);
   CHECK(j["events"][0]["kind"] == "submitted");
-  CHECK(j["tasks"].size() == 8);
+  CHECK(j["tasks"].size() == 10);
 
   r = run_cli("task list --department health --json");
   REQUIRE(r.exit_code == 0);
@@ -93,6 +93,7 @@ TEST_CASE("cli.engine.submit_work_and_finish_a_case") {
   CHECK(run_cli("task approve 1 nonprofit-registration --produce applicant.uscc=52370302MJ0000000M").exit_code == 0);
   CHECK(run_cli("task approve 1 seal-engraving").exit_code == 0);
   CHECK(run_cli("task approve 1 tax-setup").exit_code == 0);
+  CHECK(run_cli("task approve 1 fund-registration").exit_code == 0);
   r = run_cli("task approve 1 food-permit", true);
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("food.licence_no") != std::string::npos);

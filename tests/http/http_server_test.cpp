@@ -18,9 +18,17 @@
 
 #include <fmt/format.h>
 
+#if YILIAN_HTTP_TLS
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#endif
+
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -162,6 +170,7 @@ struct Toy {
   std::atomic<int> uploads{0};
   std::mutex mu;
   std::vector<Responder> parked;  ///< /park: answered by the test
+  std::vector<std::shared_ptr<yilian::http::EventStream>> quiet;  ///< /quiet: idle streams
   std::promise<void> stream_closed;
   std::atomic<bool> stream_close_seen{false};
   yilian::http::RateLimiter limiter{1.0, 2.0};
@@ -172,6 +181,10 @@ struct Toy {
   std::size_t parked_count() {
     std::lock_guard g(mu);
     return parked.size();
+  }
+  std::size_t quiet_count() {
+    std::lock_guard g(mu);
+    return quiet.size();
   }
 };
 
@@ -212,6 +225,11 @@ Router toy_router(Toy& toy) {
   r.get("/park", [&toy](Request, Responder responder) {
     std::lock_guard g(toy.mu);
     toy.parked.push_back(std::move(responder));
+  });
+  r.get("/quiet", [&toy](Request, Responder responder) {
+    auto stream = responder.stream();
+    std::lock_guard g(toy.mu);
+    toy.quiet.push_back(std::move(stream));
   });
   r.get("/forget", [](Request, Responder) {});
   r.get("/throw", [](Request, Responder) -> void { throw std::runtime_error("toy failure"); });
@@ -681,3 +699,118 @@ TEST_CASE("http.router.bad_patterns_throw") {
   CHECK(r.match("POST", "/a/1").status == 405);
   CHECK(r.match("GET", "/a").status == 404);
 }
+
+namespace {
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("http.scale.idle_streams_and_long_polls_on_two_threads") {
+  ServerOptions o;
+  o.threads = 2;
+  Fixture f(o);
+  auto threads_before = thread_count();
+  asio::io_context io;
+  std::vector<tcp::socket> sockets;
+  const tcp::endpoint at(asio::ip::make_address("127.0.0.1"), f.server.port());
+  const std::string poll = get("/park"), listen = get("/quiet");
+  for (int i = 0; i < 1500; ++i) {
+    sockets.emplace_back(io);
+    sockets.back().connect(at);
+    const auto& text = i < 1000 ? poll : listen;
+    asio::write(sockets.back(), asio::buffer(text));
+  }
+  for (int i = 0; i < 500 && (f.toy.parked_count() < 1000 || f.toy.quiet_count() < 500); ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(f.toy.parked_count() == 1000);
+  CHECK(f.toy.quiet_count() == 500);
+  CHECK(f.server.connections() == 1500);
+  CHECK(thread_count() == threads_before);  // no thread per connection
+
+  // Every long-poll answered from this thread, every stream gets an event.
+  {
+    std::lock_guard g(f.toy.mu);
+    for (auto& r : f.toy.parked) CHECK(r.send(Response::json(200, {{"polled", true}})));
+    for (auto& s : f.toy.quiet) CHECK(s->write_event("9", "", "ping"));
+  }
+  std::vector<std::array<char, 512>> chunks(sockets.size());
+  std::atomic<int> answered{0}, pinged{0};
+  for (std::size_t i = 0; i < sockets.size(); ++i) {
+    auto want = i < 1000 ? std::string("\"polled\":true") : std::string("data: ping");
+    auto seen = std::make_shared<std::string>();
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [&, i, want, seen, step] {
+      sockets[i].async_read_some(asio::buffer(chunks[i]), [&, i, want, seen, step](beast::error_code ec, std::size_t n) {
+        seen->append(chunks[i].data(), n);
+        if (seen->find(want) != std::string::npos) {
+          ++(i < 1000 ? answered : pinged);
+          *step = nullptr;  // break the cycle
+          return;
+        }
+        if (ec) { *step = nullptr; return; }
+        (*step)();
+      });
+    };
+    (*step)();
+  }
+  io.run_for(5000ms);
+  CHECK(answered == 1000);
+  CHECK(pinged == 500);
+  auto start = Clock::now();
+  f.server.stop(2000ms);  // streams end at once, the answered polls have closed or idle
+  CHECK(Clock::now() - start < 1500ms);
+  CHECK(f.server.connections() == 0);
+  std::lock_guard g(f.toy.mu);
+  for (auto& s : f.toy.quiet) CHECK(s->closed());
+}
+
+#if YILIAN_HTTP_TLS
+TEST_CASE("http.tls.self_signed_round_trip") {
+  auto dir = std::filesystem::temp_directory_path() / fmt::format("yilian-http-tls-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  auto cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  auto cmd = fmt::format(
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout '{}' -out '{}' -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1",
+      key, cert);
+  if (std::system(cmd.c_str()) != 0) {
+    MESSAGE("openssl is not available; TLS test skipped");
+    return;
+  }
+  ServerOptions o;
+  o.tls_cert_file = cert;
+  o.tls_key_file = key;
+  Fixture f(o);
+
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_verify_mode(asio::ssl::verify_none);
+  beast::ssl_stream<tcp::socket> tls(io, ctx);
+  tls.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), f.server.port()));
+  tls.handshake(asio::ssl::stream_base::client);
+  for (int i = 1; i <= 2; ++i) {  // keep-alive over TLS
+    auto text = get(fmt::format("/echo?n={}", i));
+    asio::write(tls, asio::buffer(text));
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> r;
+    bhttp::read(tls, buffer, r);
+    CHECK(r.result_int() == 200);
+    CHECK(body_json(r)["query"][0][1] == std::to_string(i));
+  }
+  // A plain-HTTP client on the TLS port gets no answer and is closed.
+  Client plain(f.server.port());
+  plain.try_send(get("/echo"));
+  CHECK(plain.closed_within(2000ms));
+
+  ServerOptions missing = o;
+  missing.port = 0;
+  missing.tls_key_file = (dir / "nope.pem").string();
+  Server broken(missing, Router{});
+  auto status = broken.start();
+  CHECK_FALSE(status.is_ok());
+  CHECK(status.message().find("TLS key") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+#endif

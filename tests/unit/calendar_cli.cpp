@@ -70,7 +70,7 @@ TEST_CASE("calendar.cli.deadline_human_and_provisional") {
   CHECK(r.out.find("2025-10-10") != std::string::npos);
   const Run p = yilian("deadline --from 2026-12-10 --days 20");
   CHECK(p.code == 0);
-  CHECK(p.out.find("2027-01-07") != std::string::npos);
+  CHECK(p.out.find("2027-01-08") != std::string::npos);  // 2027-01-01 is 元旦
   CHECK(p.err.find("warning") != std::string::npos);
   CHECK(p.err.find("2027") != std::string::npos);
   const auto j = json_of(yilian("deadline --from 2026-12-10 --days 20 --json"));

@@ -75,7 +75,8 @@ TEST_CASE("calendar.load.by_file_path_and_unknown_name") {
   CHECK_FALSE(missing.calendar.has_value());
   const Diagnostic* d = find(missing.diagnostics, "unknown-calendar");
   REQUIRE(d != nullptr);
-  CHECK(d->hint == "did you mean `cn-mainland`?");
+  CHECK(d->hint.starts_with("did you mean `cn-mainland`?; looked for cn-mainlnd.yaml in "));
+  CHECK(d->hint.find("--calendars DIR or $YILIAN_CALENDARS") != std::string::npos);
 }
 
 TEST_CASE("calendar.load.shape_errors") {
@@ -245,7 +246,9 @@ TEST_CASE("calendar.load.extends_errors") {
   d = find(unknown.diagnostics, "unknown-calendar");
   REQUIRE(d != nullptr);
   CHECK(d->where.line == 2);
-  CHECK(d->hint == "did you mean `cn-mainland`?");
+  CHECK(d->hint.starts_with("did you mean `cn-mainland`?; looked for cn-mainlnd.yaml in " + dir.path.string() + ", " +
+                            test::calendars_dir()));
+  CHECK(d->hint.find("--calendars DIR") != std::string::npos);
 
   dir.write("e.yaml", "name: not-e\n");
   auto mismatch = load_calendar("e", {dir.path.string()});

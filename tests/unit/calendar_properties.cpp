@@ -8,6 +8,7 @@
 #include <set>
 
 #include "calendar_fixture.h"
+#include "yilian/calendar_statutory.h"
 #include "yilian/time_limit.h"
 
 namespace {
@@ -71,6 +72,24 @@ struct Reference {
     // 国办发明电〔2020〕1号: 01-31 and 02-01 became rest days.
     off.insert(D("2020-01-31").days());
     work.erase(D("2020-02-01").days());
+    // Years after the data: the statutory holiday days, and for each one on
+    // a weekend the first later weekday that is neither a holiday nor made
+    // up already (补假), counted here day by day.
+    for (int year = 2027; year <= kCnStatutoryLastYear; ++year) {
+      std::set<std::int32_t> holiday;
+      for (const StatutoryHoliday& h : cn_statutory_holidays(year))
+        for (Date d : h.days) holiday.insert(d.days());
+      for (std::int32_t x : holiday) {
+        Date d = Date::from_days(x);
+        if (!d.is_weekend()) {
+          off.insert(x);
+          continue;
+        }
+        do d += 1;
+        while (d.is_weekend() || holiday.count(d.days()) || off.count(d.days()));
+        off.insert(d.days());
+      }
+    }
   }
   [[nodiscard]] bool working(Date d) const {
     if (off.count(d.days())) return false;
@@ -215,7 +234,7 @@ TEST_CASE("calendar.index.suspensions_match_reference") {
 TEST_CASE("calendar.index.outside_the_data") {
   const Calendar& cal = test::cn_mainland();
   CHECK(cal.index_first() == D("2018-01-01"));
-  CHECK(cal.index_last() == D("2026-12-31"));
+  CHECK(cal.index_last() == D("2100-12-31"));  // the statutory rule runs to 2100
   // Far outside the index the weekday rule still holds, in O(1).
   CHECK(cal.add_working_days(D("1990-01-05"), 1).date == D("1990-01-08"));
   CHECK(cal.add_working_days(D("3000-01-01"), 5).date == reference().add(D("3000-01-01"), 5));

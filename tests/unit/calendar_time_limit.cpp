@@ -208,8 +208,9 @@ TEST_CASE("calendar.alert.holidays_and_clock_stops") {
 TEST_CASE("calendar.alert.provisional_years_are_named") {
   const Calendar& cal = test::cn_mainland();
   const AlertStatus s = alert_status(cal, D("2026-12-21"), 10, {}, D("2027-01-02"));
-  // 12-22..25 = 4, 12-28..31 = 8, 2027-01-01 = 9 (weekends only), 01-04 = 10.
-  CHECK(s.deadline.date == D("2027-01-04"));
+  // 12-22..25 = 4, 12-28..31 = 8, 2027-01-01 rests (元旦 by the statutory
+  // rule), 01-04 = 9, 01-05 = 10.
+  CHECK(s.deadline.date == D("2027-01-05"));
   CHECK(s.provisional);
   CHECK(s.provisional_years == std::vector<int>{2027});
   CHECK(s.level == AlertLevel::yellow);
@@ -224,11 +225,12 @@ TEST_CASE("calendar.acceptance.office_hours") {
   CHECK(acceptance_date(cal, D("2025-09-26"), TimeOfDay::at(17, 30), OfficeHours{TimeOfDay::at(18, 0)}).date ==
         D("2025-09-26"));
   // Received in a year without data: provisional, that year named.
+  // 2027-01-01 is 元旦 by the statutory rule: accepted on Monday 01-04.
   const auto r = acceptance_date(cal, D("2027-01-01"), TimeOfDay::at(9, 0));
-  CHECK(r.date == D("2027-01-01"));
+  CHECK(r.date == D("2027-01-04"));
   CHECK(r.provisional_years == std::vector<int>{2027});
   const auto eve = acceptance_date(cal, D("2026-12-31"), TimeOfDay::at(18, 0));
-  CHECK(eve.date == D("2027-01-01"));
+  CHECK(eve.date == D("2027-01-04"));
   CHECK(eve.provisional);
 }
 

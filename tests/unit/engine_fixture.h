@@ -4,6 +4,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -138,6 +139,19 @@ inline const TaskView& task_of(const CaseView& v, const std::string& matter) {
     if (t.matter == matter) return t;
   FAIL("no task " << matter);
   return v.tasks.front();
+}
+
+/// Runs `statement` on the store file behind the engine's back (tampering,
+/// old formats); fails the test on an SQL error.
+inline void sql(const std::string& db, const std::string& statement) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err);
+  const std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(h);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
 }
 
 inline std::size_t count_log(const CaseView& v, const std::string& kind, const std::string& result = "") {

@@ -42,7 +42,7 @@ TEST_CASE("cli.simulate.json_contract") {
   }
   CHECK(m.at("utilisation").get<double>() > 0);
   CHECK(m.at("utilisation").get<double>() < 1);
-  CHECK(j.at("matters").size() == 8);
+  CHECK(j.at("matters").size() == 10);  // with inclusive-recognition and fund-registration
   CHECK(j.at("departments").at("health").at("utilisation").get<double>() > 0);
   // And ours.
   CHECK(j.at("on_time_statutory").get<double>() >= j.at("on_time_promised").get<double>());

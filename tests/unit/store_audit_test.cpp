@@ -31,17 +31,6 @@ std::string make_store(const ScratchDir& dir, TestClock& clock) {
   return db;
 }
 
-void sql(const std::string& db, const std::string& statement) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(h, statement.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(h);
-  REQUIRE_MESSAGE(rc == SQLITE_OK, msg);
-}
-
 AuditBreak first_break(const std::string& db) {
   auto r = verify_audit(db);
   REQUIRE(r.is_ok());

@@ -12,8 +12,11 @@
 // spot: the same day D.
 //
 // Years without data: a weekday is a working day and a weekend day a rest
-// day. Any result that depends on such a year is marked provisional and
-// names the year(s); nothing is computed on weekends alone silently.
+// day, except that a calendar with BeyondData::cn_statutory also rests on
+// the statutory holidays of 全国年节及纪念日放假办法 (calendar_statutory.h)
+// in the years 2025–2100 that it has no data for. Any result that depends
+// on such a year is marked provisional and names the year(s); nothing is
+// computed without a notice silently.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,12 @@ struct DayRule {
   SourceLocation where; ///< where it was written, when it comes from a file
 };
 
+/// How a calendar counts the years its data has no notice for.
+enum class BeyondData : std::uint8_t {
+  weekends,      ///< weekdays work, weekends rest
+  cn_statutory,  ///< weekends and the statutory holidays with their make-up days (2025–2100)
+};
+
 /// The raw data a Calendar is built from. Rules apply in order: a later rule
 /// for the same date overrides an earlier one (an amendment, an overlay).
 struct CalendarData {
@@ -45,6 +54,10 @@ struct CalendarData {
   std::vector<std::string> bases;  ///< calendars this one extends, nearest first
   std::vector<int> years;      ///< years whose national notice is in the data
   std::vector<DayRule> rules;
+  /// The rule for years not in `years`. Rules in `rules` for such a year
+  /// still apply, after (over) the computed ones; a year in `years` is never
+  /// computed.
+  BeyondData beyond_data = BeyondData::weekends;
 };
 
 /// The effective rule for one date after every override.
@@ -93,12 +106,22 @@ class Calendar {
   /// Years with complete data, ascending.
   [[nodiscard]] const std::vector<int>& years() const;
   [[nodiscard]] bool covers(int year) const;
+  /// The rule for years without data.
+  [[nodiscard]] BeyondData beyond_data() const;
+  /// True when the rest days of `year` come from the statutory rule (the
+  /// year has no data and the rule reaches it); such a year is provisional.
+  [[nodiscard]] bool computed(int year) const;
+  /// How a year without data is counted, for messages: "weekends alone", or
+  /// "weekends and the statutory holidays of 全国年节及纪念日放假办法 (swapped
+  /// working days unknown)" for a year the statutory rule reaches.
+  [[nodiscard]] std::string describe_without_data(int year) const;
   /// Years in [first.year(), last.year()] without data, ascending (empty when
   /// first > last).
   [[nodiscard]] std::vector<int> missing_years(Date first, Date last) const;
 
   /// The precomputed index covers [index_first(), index_last()]: 1 January
-  /// of the earliest year with data or rules to 31 December of the latest.
+  /// of the earliest year with data or rules to 31 December of the latest
+  /// (2100 with the statutory rule).
   /// Outside it only weekends are rest days; queries there are O(1) too.
   [[nodiscard]] Date index_first() const;
   [[nodiscard]] Date index_last() const;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "yilian/actor.h"
 #include "yilian/date.h"
 #include "yilian/flow.h"
 #include "yilian/status.h"
@@ -59,6 +60,7 @@ struct LogEntry {
   std::string result;               ///< "applied", "ignored" or "note"
   std::string summary;              ///< one line for people
   std::string detail_json;          ///< the event's data as a JSON object
+  std::optional<Actor> actor;       ///< who asked for it (none: the engine itself, or a store from before actors)
 };
 
 /// A case with its timeline.

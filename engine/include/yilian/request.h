@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "yilian/actor.h"
 #include "yilian/adapter.h"
 #include "yilian/flow.h"
 #include "yilian/time_limit.h"
@@ -29,6 +30,7 @@ struct Submit {
   FieldValues fields;
   std::vector<std::string> materials;  ///< material ids handed in
   Channel channel = Channel::window;   ///< window counts one in-person visit
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// The applicant supplies what a notice asked for (or anything else).
@@ -37,6 +39,7 @@ struct Supplement {
   FieldValues fields;
   std::vector<std::string> materials;
   bool in_person = false;              ///< counts a visit
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// A department's outcome on a task. `attempt` 0 means the task's current
@@ -48,11 +51,13 @@ struct Report {
   std::string matter;                  ///< matter id
   std::uint32_t attempt = 0;
   Outcome outcome;
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 struct Withdraw {
   CaseId case_id = 0;
   std::string reason;
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// Results handed out at one window (统一出件) or sent.
@@ -60,6 +65,7 @@ struct Deliver {
   CaseId case_id = 0;
   DeliveryMethod method = DeliveryMethod::in_person;
   std::string tracking;                ///< express tracking number
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// An extension of a task's limit (matter set) or of the chain's (matter empty).
@@ -67,30 +73,47 @@ struct Extend {
   CaseId case_id = 0;
   std::string matter;
   Extension extension;
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// An operator sends a task in incident to its department again.
 struct Retry {
   CaseId case_id = 0;
   std::string matter;
+  Actor actor;                         ///< who asks (written into the log entry)
 };
 
 /// An officer takes a task from the work queue (recorded as a note in the
 /// case's log; the flow is unchanged). `attempt` 0: the current attempt.
+/// A task another officer holds is refused (`conflict`, naming the holder)
+/// unless `force` is set by an admin or supervisor, which releases it first.
 struct Claim {
   CaseId case_id = 0;
   std::string matter;
   std::uint32_t attempt = 0;
-  std::string officer;
+  std::string officer;                 ///< "" : the actor's account
+  bool force = false;
+  Actor actor;
+};
+
+/// The holder of a claim gives the task back to the queue (an admin or
+/// supervisor may release anyone's).
+struct Release {
+  CaseId case_id = 0;
+  std::string matter;
+  Actor actor;
 };
 
 }  // namespace request
 
 using Request = std::variant<request::Submit, request::Supplement, request::Report, request::Withdraw,
-                             request::Deliver, request::Extend, request::Retry, request::Claim>;
+                             request::Deliver, request::Extend, request::Retry, request::Claim, request::Release>;
 
 /// "submit", "supplement", "report", … (for messages).
 [[nodiscard]] std::string_view request_name(const Request& r);
+/// The request's actor.
+[[nodiscard]] const Actor& actor_of(const Request& r);
+[[nodiscard]] Actor& actor_of(Request& r);
 
 /// What happened to a request once it is durable.
 struct Receipt {

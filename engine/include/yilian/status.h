@@ -82,6 +82,7 @@ class [[nodiscard]] Status {
   }
   static Status not_found(std::string message) { return error(Code::not_found, std::move(message)); }
   static Status io(std::string message) { return error(Code::io_error, std::move(message)); }
+  static Status conflict(std::string message) { return error(Code::conflict, std::move(message)); }
 
   [[nodiscard]] bool is_ok() const { return code_ == Code::ok; }
   explicit operator bool() const { return is_ok(); }

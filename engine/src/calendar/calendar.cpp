@@ -9,7 +9,10 @@
 
 #include <fmt/format.h>
 
+#include "yilian/calendar_statutory.h"
+
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace yilian {
@@ -54,6 +57,7 @@ struct Calendar::Index {
   std::vector<std::int32_t> dates;   // working days in the index: dates[k - ord[0] - 1]
   std::vector<DayEntry> entries;     // effective rules, by date
   bool every_day = false;            // continuous(): W(d) = d, every year covered
+  BeyondData beyond_data = BeyondData::weekends;
 
   [[nodiscard]] std::int64_t ordinal(std::int64_t d) const {
     if (every_day) return d;
@@ -106,16 +110,28 @@ Calendar::Calendar(const CalendarData& data) {
       idx->spans.emplace_back(jan1(y), dec31(y));
   }
 
+  idx->beyond_data = data.beyond_data;
+  // The statutory rule first, for the years the data has no notice for, so
+  // that any rule of the data (an amendment, an overlay's closure day)
+  // overrides it; a year with a notice is never computed.
+  std::vector<DayRule> computed;
+  if (data.beyond_data == BeyondData::cn_statutory)
+    for (int y = kCnStatutoryFirstYear; y <= kCnStatutoryLastYear; ++y)
+      if (!std::binary_search(idx->years.begin(), idx->years.end(), y))
+        for (DayRule& r : cn_statutory_rest_days(y)) computed.push_back(std::move(r));
+
   // Effective rules: the last rule for a date wins; remember whom it replaced.
   std::map<std::int32_t, DayEntry> effective;
-  for (const DayRule& r : data.rules) {
-    DayEntry e{r.date, r.working, r.holiday, r.notice, "", r.where};
-    auto it = effective.find(r.date.days());
-    if (it != effective.end()) {
-      e.overrides_notice = it->second.notice;
-      it->second = std::move(e);
-    } else {
-      effective.emplace(r.date.days(), std::move(e));
+  for (const std::vector<DayRule>* rules : std::array<const std::vector<DayRule>*, 2>{&computed, &data.rules}) {
+    for (const DayRule& r : *rules) {
+      DayEntry e{r.date, r.working, r.holiday, r.notice, "", r.where};
+      auto it = effective.find(r.date.days());
+      if (it != effective.end()) {
+        e.overrides_notice = it->second.notice;
+        it->second = std::move(e);
+      } else {
+        effective.emplace(r.date.days(), std::move(e));
+      }
     }
   }
   for (auto& [d, e] : effective) idx->entries.push_back(std::move(e));
@@ -159,6 +175,20 @@ const std::vector<int>& Calendar::years() const { return index_->years; }
 bool Calendar::covers(int year) const {
   if (index_->every_day) return year >= 1 && year <= 9999;
   return std::binary_search(index_->years.begin(), index_->years.end(), year);
+}
+
+BeyondData Calendar::beyond_data() const { return index_->beyond_data; }
+
+bool Calendar::computed(int year) const {
+  return index_->beyond_data == BeyondData::cn_statutory && year >= kCnStatutoryFirstYear &&
+         year <= kCnStatutoryLastYear && !covers(year);
+}
+
+std::string Calendar::describe_without_data(int year) const {
+  if (computed(year))
+    return "weekends and the statutory holidays of 全国年节及纪念日放假办法 with their make-up days (swapped "
+           "working days unknown)";
+  return "weekends alone";
 }
 
 std::vector<int> Calendar::missing_years(Date first, Date last) const {

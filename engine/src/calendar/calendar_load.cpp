@@ -8,10 +8,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include "calendar/builtin_calendars.h"
 #include "load/doc_reader.h"
 #include "load/yaml_tree.h"
 
@@ -29,6 +32,20 @@ struct Listed {
   int line = 0;
 };
 
+std::optional<std::string_view> builtin_text(std::string_view name) {
+  for (const detail::BuiltinCalendar& b : detail::builtin_calendars())
+    if (b.name == name) return b.text;
+  return std::nullopt;
+}
+
+// How a built-in calendar is named in messages and CalendarLoadResult::files.
+std::string builtin_file_name(std::string_view name) { return fmt::format("<built-in>/{}.yaml", name); }
+
+void add_once(std::vector<std::string>& dirs, std::string dir) {
+  if (dir.empty()) return;
+  if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
+}
+
 /// Reads one calendar document and, recursively, its base.
 class Loader {
  public:
@@ -44,11 +61,19 @@ class Loader {
     return load_tree(*root, path, expected_name, dir.empty() ? "." : dir.string());
   }
 
+  std::optional<CalendarData> load_text(std::string_view yaml, const std::string& file_name,
+                                        const std::string& expected_name) {
+    files.push_back(file_name);
+    auto root = detail::parse_yaml(yaml, file_name, detail::YamlLimits{}, diags_);
+    if (!root) return std::nullopt;
+    return load_tree(*root, file_name, expected_name, "");
+  }
+
   std::optional<CalendarData> load_tree(const YamlNode& root, const std::string& file,
                                         const std::string& expected_name, const std::string& own_dir) {
     DocReader r(file, diags_);
     const std::size_t errors_before = diags_.error_count();
-    if (!r.check_map(root, "", {"name", "title", "description", "extends", "years", "amendments"}, {"name"},
+    if (!r.check_map(root, "", {"name", "title", "description", "extends", "beyond_data", "years", "amendments"}, {"name"},
                      "a calendar"))
       return std::nullopt;
     CalendarData data;
@@ -72,8 +97,21 @@ class Loader {
           data.bases.insert(data.bases.end(), base->bases.begin(), base->bases.end());
           data.years = base->years;
           data.rules = std::move(base->rules);
+          data.beyond_data = base->beyond_data;
           base_ok = true;
         }
+      }
+    }
+    if (const YamlNode* bd = root.get("beyond_data")) {
+      if (auto v = r.text(bd, "beyond_data")) {
+        if (*v == "weekends") data.beyond_data = BeyondData::weekends;
+        else if (*v == "cn-statutory") data.beyond_data = BeyondData::cn_statutory;
+        else
+          r.error(*bd, "beyond_data", "beyond-data",
+                  fmt::format("`{}` is not a rule for years without a notice", *v),
+                  detail::did_you_mean(*v, {"weekends", "cn-statutory"}).empty()
+                      ? std::string("expected `weekends` or `cn-statutory`")
+                      : detail::did_you_mean(*v, {"weekends", "cn-statutory"}));
       }
     }
     state_.clear();
@@ -124,15 +162,20 @@ class Loader {
     }
     std::vector<std::string> search;
     if (!own_dir.empty()) search.push_back(own_dir);
-    search.insert(search.end(), dirs_.begin(), dirs_.end());
+    for (const std::string& d : dirs_)
+      if (std::find(search.begin(), search.end(), d) == search.end()) search.push_back(d);
     auto path = find_calendar_file(base_name, search);
-    if (!path) {
-      std::string hint = detail::did_you_mean(base_name, calendar_names(search));
+    std::optional<CalendarData> base;
+    if (path) {
+      base = load_file(*path, base_name);
+    } else if (auto text = builtin_text(base_name)) {
+      path = builtin_file_name(base_name);
+      base = load_text(*text, *path, base_name);
+    } else {
       r.error(at, "extends", "unknown-calendar", fmt::format("no calendar `{}` to extend", base_name),
-              hint.empty() ? fmt::format("looked for {}.yaml in {}", base_name, fmt::join(search, ", ")) : hint);
+              calendar_not_found_hint(base_name, search));
       return std::nullopt;
     }
-    auto base = load_file(*path, base_name);
     if (!base)
       r.error(at, "extends", "base-invalid", fmt::format("the base calendar `{}` ({}) has errors", base_name, *path));
     return base;
@@ -295,8 +338,66 @@ std::optional<std::string> find_calendar_file(std::string_view name, const std::
   return std::nullopt;
 }
 
+std::vector<std::string> calendar_search_dirs(const std::vector<std::string>& dirs,
+                                              const std::vector<std::string>& chain_files) {
+  std::vector<std::string> out;
+  for (const std::string& d : dirs) add_once(out, d);
+  if (const char* env = std::getenv("YILIAN_CALENDARS"); env && *env) {
+    std::stringstream ss(env);
+    for (std::string part; std::getline(ss, part, ':');) add_once(out, part);
+  }
+  add_once(out, "chains/calendars");
+  for (const std::string& f : chain_files)
+    if (!f.empty()) add_once(out, calendars_beside(f));
+  for (std::string& d : installed_calendar_dirs()) add_once(out, std::move(d));
+  return out;
+}
+
+std::vector<std::string> installed_share_dirs() {
+  std::vector<std::string> out;
+#ifdef __linux__
+  // The installation the running program belongs to: <prefix>/bin/yilian
+  // has its data in <prefix>/share/yilian.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && exe.has_parent_path())
+    add_once(out, (exe.parent_path().parent_path() / "share" / "yilian").lexically_normal().string());
+#endif
+#ifdef YILIAN_INSTALL_DATA_DIR
+  add_once(out, YILIAN_INSTALL_DATA_DIR);
+#endif
+  return out;
+}
+
+std::vector<std::string> installed_calendar_dirs() {
+  std::vector<std::string> out;
+  for (const std::string& d : installed_share_dirs()) add_once(out, (fs::path(d) / "chains" / "calendars").string());
+  return out;
+}
+
+std::vector<std::string> builtin_calendar_names() {
+  std::vector<std::string> out;
+  for (const detail::BuiltinCalendar& b : detail::builtin_calendars()) out.emplace_back(b.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string calendar_not_found_hint(std::string_view name, const std::vector<std::string>& dirs) {
+  std::string hint;
+  if (std::string dym = detail::did_you_mean(name, calendar_names(dirs)); !dym.empty()) hint = dym + "; ";
+  hint += dirs.empty() ? fmt::format("no folder was searched for {}.yaml", name)
+                       : fmt::format("looked for {}.yaml in {}", name, fmt::join(dirs, ", "));
+  hint += fmt::format(
+      "; to use it, put {0}.yaml in a calendars/ folder beside the chain file, or name its folder with "
+      "--calendars DIR or $YILIAN_CALENDARS (folders separated by ':'; in a program: "
+      "EngineOptions::calendar_dirs, in a deployment: engine.calendars)",
+      name);
+  return hint;
+}
+
 std::vector<std::string> calendar_names(const std::vector<std::string>& dirs) {
   std::set<std::string> names;
+  for (const detail::BuiltinCalendar& b : detail::builtin_calendars()) names.emplace(b.name);
   for (const std::string& dir : dirs) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -323,11 +424,12 @@ CalendarLoadResult load_calendar(std::string_view name, const std::vector<std::s
   Loader loader(dirs, diags);
   auto path = find_calendar_file(name, dirs);
   if (!path) {
-    std::string hint = detail::did_you_mean(name, calendar_names(dirs));
-    if (hint.empty())
-      hint = dirs.empty() ? "no calendar directory was given"
-                          : fmt::format("looked for {}.yaml in {}", name, fmt::join(dirs, ", "));
-    diags.add({Severity::error, "unknown-calendar", fmt::format("no calendar named `{}`", name), {}, "", hint});
+    if (auto text = builtin_text(name)) {
+      auto data = loader.load_text(*text, builtin_file_name(name), std::string(name));
+      return finish(loader, std::move(data), std::move(diags));
+    }
+    diags.add({Severity::error, "unknown-calendar", fmt::format("no calendar named `{}`", name), {}, "",
+               calendar_not_found_hint(name, dirs)});
     return finish(loader, std::nullopt, std::move(diags));
   }
   auto data = loader.load_file(*path, std::string(name));

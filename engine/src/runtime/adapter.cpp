@@ -111,9 +111,17 @@ Result<std::optional<Outcome>> parse_outcome_json(std::string_view json) {
 }
 
 std::string_view request_name(const Request& r) {
-  static constexpr std::array<std::string_view, 8> names{"submit",  "supplement", "report", "withdraw",
-                                                         "deliver", "extend",     "retry",  "claim"};
+  static constexpr std::array<std::string_view, 9> names{"submit", "supplement", "report", "withdraw", "deliver",
+                                                         "extend", "retry",      "claim",  "release"};
+  static_assert(std::variant_size_v<Request> == names.size());
   return names[r.index()];
+}
+
+const Actor& actor_of(const Request& r) {
+  return std::visit([](const auto& q) -> const Actor& { return q.actor; }, r);
+}
+Actor& actor_of(Request& r) {
+  return std::visit([](auto& q) -> Actor& { return q.actor; }, r);
 }
 
 std::chrono::milliseconds RetryPolicy::delay(int next, double unit) const {

@@ -34,13 +34,11 @@ Result<StoredChain> read_chain_file(const std::string& path) {
   return stored_chain(ss.str(), ec ? path : absolute.lexically_normal().string());
 }
 
-ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {
-  dirs_.emplace_back("chains/calendars");
-}
+ChainRegistry::ChainRegistry(std::vector<std::string> calendar_dirs) : dirs_(std::move(calendar_dirs)) {}
 
-void ChainRegistry::add_calendar_dir(const std::string& dir) {
+void ChainRegistry::add_chain_file(const std::string& file) {
   std::lock_guard lock(mu_);
-  if (std::find(dirs_.begin(), dirs_.end(), dir) == dirs_.end()) dirs_.insert(dirs_.end() - 1, dir);
+  if (std::find(chain_files_.begin(), chain_files_.end(), file) == chain_files_.end()) chain_files_.push_back(file);
 }
 
 Result<Calendar> ChainRegistry::calendar(const std::string& name) {
@@ -48,11 +46,12 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
   {
     std::lock_guard lock(mu_);
     if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
-    dirs = dirs_;
+    dirs = calendar_search_dirs(dirs_, chain_files_);
   }
   CalendarLoadResult r = load_calendar(name, dirs);
   if (!r.calendar) {
-    std::string msg = fmt::format("calendar `{}` could not be loaded (looked in {})", name, fmt::join(dirs, ", "));
+    // The diagnostics name the folders searched and how to fix it.
+    std::string msg = fmt::format("calendar `{}` could not be loaded", name);
     for (const auto& d : r.diagnostics)
       if (d.severity == Severity::error) msg += "\n  " + d.to_string();
     return Status::not_found(msg);
@@ -69,8 +68,7 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
       if (d.severity == Severity::error) msg += "\n  " + d.to_string();
     return Status::invalid(msg);
   }
-  if (!stored.file_name.empty())
-    add_calendar_dir(calendars_beside(stored.file_name));
+  if (!stored.file_name.empty()) add_chain_file(stored.file_name);
   auto cal = calendar(loaded.chain->calendar);
   if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.chain->id, cal.status().message()));
   auto entry = std::make_shared<ChainEntry>();

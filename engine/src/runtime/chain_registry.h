@@ -39,6 +39,10 @@ struct ChainEntry {
 /// Thread-safe.
 class ChainRegistry {
  public:
+  /// `calendar_dirs` are searched first; then the rest of
+  /// calendar_search_dirs() ($YILIAN_CALENDARS, ./chains/calendars, the
+  /// calendars/ folder beside each chain file compiled, the installation)
+  /// and the built-in calendars.
   explicit ChainRegistry(std::vector<std::string> calendar_dirs);
 
   /// Parses, validates and compiles a chain text (the calendar it names is
@@ -54,13 +58,14 @@ class ChainRegistry {
  private:
   Result<Calendar> calendar(const std::string& name);
 
-  /// A folder searched for calendars. compile() adds calendars_beside() the
+  /// A chain file whose calendars/ folder is searched. compile() adds the
   /// chain's file (loaders store the file's absolute path, so a later
   /// process finds the calendar from any working directory).
-  void add_calendar_dir(const std::string& dir);
+  void add_chain_file(const std::string& file);
 
   mutable std::mutex mu_;
-  std::vector<std::string> dirs_;
+  std::vector<std::string> dirs_;         // the explicit folders
+  std::vector<std::string> chain_files_;  // chains compiled, for calendars_beside()
   std::map<std::string, Calendar, std::less<>> calendars_;
   std::map<std::pair<std::string, int>, std::shared_ptr<const ChainEntry>, std::less<>> entries_;
 };

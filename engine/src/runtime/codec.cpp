@@ -13,6 +13,8 @@ namespace {
 constexpr std::uint8_t kStateFormat = 2;
 constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
+/// Marks the actor trailer of an entry (store format 2).
+constexpr std::uint8_t kActorTag = 0xAC;
 }  // namespace
 
 void Writer::uv(std::uint64_t v) {
@@ -260,6 +262,11 @@ void put(Writer& w, const note::Claimed& n) {
   w.uv(n.attempt);
   w.str(n.officer);
 }
+void put(Writer& w, const note::Released& n) {
+  w.sv(n.matter);
+  w.uv(n.attempt);
+  w.str(n.officer);
+}
 void put(Writer& w, const note::DeliveryFailed& n) {
   w.sv(n.matter);
   w.uv(n.attempt);
@@ -368,6 +375,13 @@ std::optional<Note> read_note(std::uint8_t kind, Reader& r) {
       n.retry_at_ms = r.sv();
       return n;
     }
+    case 2: {
+      note::Released n;
+      n.matter = read_matter(r);
+      n.attempt = read_attempt(r);
+      n.officer = r.str();
+      return n;
+    }
     default: return std::nullopt;
   }
 }
@@ -375,7 +389,9 @@ std::optional<Note> read_note(std::uint8_t kind, Reader& r) {
 }  // namespace
 
 std::string_view note_name(const Note& n) {
-  return std::holds_alternative<note::Claimed>(n) ? "task-claimed" : "delivery-failed";
+  static constexpr std::string_view names[] = {"task-claimed", "delivery-failed", "task-released"};
+  static_assert(std::variant_size_v<Note> == std::size(names));
+  return names[n.index()];
 }
 
 std::string_view entry_name(const EntryBody& b) {
@@ -383,7 +399,7 @@ std::string_view entry_name(const EntryBody& b) {
   return note_name(std::get<Note>(b));
 }
 
-std::string encode_entry(const EntryBody& body) {
+std::string encode_entry(const EntryBody& body, const Actor* actor) {
   Writer w;
   if (const auto* e = std::get_if<EventBody>(&body)) {
     w.u8(static_cast<std::uint8_t>(e->index()));
@@ -393,10 +409,17 @@ std::string encode_entry(const EntryBody& body) {
     w.u8(static_cast<std::uint8_t>(kNoteBase + n.index()));
     std::visit([&](const auto& x) { put(w, x); }, n);
   }
+  if (actor) {
+    w.u8(kActorTag);
+    w.str(actor->account);
+    w.str(to_string(actor->role));
+    w.str(actor->department);
+    w.str(to_string(actor->channel));
+  }
   return w.take();
 }
 
-std::optional<EntryBody> decode_entry(std::string_view bytes) {
+std::optional<EntryBody> decode_entry(std::string_view bytes, std::optional<Actor>* actor) {
   Reader r(bytes);
   const std::uint8_t kind = r.u8();
   std::optional<EntryBody> out;
@@ -404,6 +427,19 @@ std::optional<EntryBody> decode_entry(std::string_view bytes) {
     if (auto n = read_note(static_cast<std::uint8_t>(kind - kNoteBase), r)) out = EntryBody{std::move(*n)};
   } else if (auto e = read_event(kind, r)) {
     out = EntryBody{std::move(*e)};
+  }
+  if (actor) actor->reset();
+  if (r.ok() && !r.at_end()) {
+    if (r.u8() != kActorTag) return std::nullopt;
+    Actor a;
+    a.account = r.str();
+    const auto role = parse_role(r.str());
+    a.department = r.str();
+    const auto channel = parse_actor_channel(r.str());
+    if (!role || !channel) return std::nullopt;
+    a.role = *role;
+    a.channel = *channel;
+    if (actor) *actor = std::move(a);
   }
   if (!r.ok() || !r.at_end()) return std::nullopt;
   return out;

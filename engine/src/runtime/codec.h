@@ -10,6 +10,7 @@
 #include <string_view>
 #include <variant>
 
+#include "yilian/actor.h"
 #include "yilian/flow.h"
 
 namespace yilian::detail {
@@ -74,20 +75,32 @@ struct DeliveryFailed {
   std::string error;
   std::int64_t retry_at_ms = 0;
 };
+/// A claim was given up: released by its holder, or taken over by a
+/// supervisor (`officer`: who held it).
+struct Released {
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::string officer;
+};
 }  // namespace note
-using Note = std::variant<note::Claimed, note::DeliveryFailed>;
+// Stored as 100 + the index: append new notes at the end.
+using Note = std::variant<note::Claimed, note::DeliveryFailed, note::Released>;
 
 /// A log entry's body: a flow event or a note.
 using EntryBody = std::variant<EventBody, Note>;
 
-/// "task-claimed", "delivery-failed".
+/// "task-claimed", "delivery-failed", "task-released".
 [[nodiscard]] std::string_view note_name(const Note& n);
 [[nodiscard]] std::string_view entry_name(const EntryBody& b);
 
-/// The body bytes: a kind byte (the event's index, or 100 + the note's) and
-/// the payload.
-[[nodiscard]] std::string encode_entry(const EntryBody& body);
-[[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes);
+/// The body bytes: a kind byte (the event's index, or 100 + the note's), the
+/// payload, and, when the entry has an actor (store format 2), a trailer:
+/// the byte 0xAC, then account, role, department and channel as strings.
+/// Entries written before actors have no trailer and read as before.
+[[nodiscard]] std::string encode_entry(const EntryBody& body, const Actor* actor = nullptr);
+/// The body; `actor`, when given, receives the trailer's actor (nullopt
+/// when the entry has none).
+[[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes, std::optional<Actor>* actor = nullptr);
 
 void write_values(Writer& w, const FieldValues& values);
 [[nodiscard]] bool read_values(Reader& r, FieldValues& values);

@@ -51,14 +51,16 @@ struct BatchWork {
   }
 };
 
-std::uint64_t append(BatchWork& w, Slot& slot, CaseId id, Instant at, const EntryBody& body, EntryResult result) {
+std::uint64_t append(BatchWork& w, Slot& slot, CaseId id, Instant at, const EntryBody& body, EntryResult result,
+                     const Actor* actor = nullptr) {
+  if (actor && actor->account.empty()) actor = nullptr;
   EntryRow e;
   e.case_id = id;
   e.seq = ++slot.seq;
   e.at = at.seconds;
   e.kind = std::string(entry_name(body));
   e.result = result;
-  e.body = encode_entry(body);
+  e.body = encode_entry(body, actor);
   e.hash = entry_hash(slot.last, e);
   slot.last = e.hash;
   w.batch.entries.push_back(std::move(e));
@@ -184,6 +186,57 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
   }
 }
 
+/// A claim or a release: a note in the case's log and the claims row. One
+/// officer holds a task's current attempt at a time; another's claim is a
+/// conflict naming the holder, unless an admin or supervisor forces it
+/// (the log then records the release of the holder's claim, then the claim).
+Result<Receipt> claim_or_release(BatchWork& w, Slot& s, CaseId id, const job::Apply& a) {
+  const FlowChain& fc = *s.chain->flow;
+  const auto* claim = std::get_if<request::Claim>(&a.request);
+  const auto* release = std::get_if<request::Release>(&a.request);
+  const std::string& matter = claim ? claim->matter : release->matter;
+  const Actor& actor = actor_of(a.request);
+  const int m = fc.matter_index(matter);
+  if (m < 0) return no_matter(fc, matter);
+  const TaskState& t = s.state.tasks[static_cast<std::size_t>(m)];
+  const std::uint32_t attempt = claim && claim->attempt ? claim->attempt : t.attempt;
+  if (!is_open(t.status) || is_final(s.state.stage))
+    return Status::invalid(fmt::format("task {} of case {} is {}; only an open task can be {}", matter, id,
+                                       to_string(t.status), claim ? "claimed" : "released"));
+  if (attempt != t.attempt)
+    return Status::invalid(fmt::format("attempt {} of {} is not the current one ({})", attempt, matter, t.attempt));
+  const bool overrides = actor.role == Role::admin || actor.role == Role::supervisor;
+  std::string holder;
+  if (auto it = s.claims.find(m); it != s.claims.end() && it->second.attempt == t.attempt) holder = it->second.officer;
+  auto put_claim = [&](const std::string& officer) {
+    w.batch.claims.push_back({id, m, attempt, officer, a.at.seconds});
+    if (officer.empty()) s.claims.erase(m);
+    else s.claims[m] = w.batch.claims.back();
+  };
+  if (release) {
+    if (holder.empty()) return Status::invalid(fmt::format("task {} of case {} is not claimed", matter, id));
+    if (holder != actor.account && !overrides)
+      return Status::conflict(fmt::format("task {} of case {} is claimed by {}; only they or a supervisor can release it",
+                                          matter, id, holder));
+    const auto seq = append(w, s, id, a.at, Note{note::Released{m, attempt, holder}}, EntryResult::note, &actor);
+    put_claim({});
+    return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
+  }
+  const std::string officer = claim->officer.empty() ? actor.account : claim->officer;
+  if (officer.empty()) return Status::invalid("a claim names the officer who takes the task");
+  if (!holder.empty() && holder != officer) {
+    if (!claim->force)
+      return Status::conflict(fmt::format("task {} of case {} is already claimed by {}", matter, id, holder));
+    if (!overrides)
+      return Status::conflict(fmt::format("task {} of case {} is claimed by {}; only a supervisor can take it over",
+                                          matter, id, holder));
+    (void)append(w, s, id, a.at, Note{note::Released{m, attempt, holder}}, EntryResult::note, &actor);
+  }
+  const auto seq = append(w, s, id, a.at, Note{note::Claimed{m, attempt, officer}}, EntryResult::note, &actor);
+  put_claim(officer);
+  return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
+}
+
 }  // namespace
 
 void Engine::Impl::committer_main() {
@@ -285,11 +338,17 @@ Result<Slot*> Engine::Impl::slot(CaseId id) {
     w_cv.wait(g, [&] { return !w_batch || !std::binary_search(w_batch->touched.begin(), w_batch->touched.end(), id); });
   }
   std::optional<CaseRow> row;
+  std::vector<ClaimRow> claims;
   {
     std::lock_guard s(store_mu);
     auto r = store->load_case(id, true);
     if (!r) return r.status();
     row = std::move(*r);
+    if (row) {
+      auto c = store->claims(id);
+      if (!c) return c.status();
+      claims = std::move(*c);
+    }
   }
   if (!row) return Status::not_found(fmt::format("no case {} in this store", id));
   auto entry = [&] {
@@ -301,6 +360,8 @@ Result<Slot*> Engine::Impl::slot(CaseId id) {
   slot.chain = std::move(*entry);
   slot.seq = row->seq;
   slot.last = row->last_hash;
+  for (ClaimRow& c : claims)
+    if (!c.officer.empty()) slot.claims.emplace(c.matter, std::move(c));
   if (!decode_state(row->state, slot.state) || !decode_data(row->data, slot.state))
     return Status::error(Status::Code::internal, fmt::format("case {}: the stored state cannot be read", id));
   lru.push_front(id);
@@ -421,32 +482,17 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
           continue;
         }
 
-      if (const auto* claim = std::get_if<request::Claim>(&a->request)) {
-        const int m = fc.matter_index(claim->matter);
-        if (m < 0) {
-          reply(*a, no_matter(fc, claim->matter));
-          continue;
-        }
-        const TaskState& t = s->state.tasks[static_cast<std::size_t>(m)];
-        const std::uint32_t attempt = claim->attempt ? claim->attempt : t.attempt;
-        if (!is_open(t.status) || is_final(s->state.stage)) {
-          reply(*a, Status::invalid(fmt::format("task {} of case {} is {}; only an open task can be claimed",
-                                                claim->matter, id, to_string(t.status))));
-          continue;
-        }
-        if (attempt != t.attempt) {
-          reply(*a, Status::invalid(fmt::format("attempt {} of {} is not the current one ({})", attempt, claim->matter,
-                                                t.attempt)));
-          continue;
-        }
-        if (claim->officer.empty()) {
-          reply(*a, Status::invalid("a claim names the officer who takes the task"));
-          continue;
-        }
-        const auto seq = append(w, *s, id, a->at, Note{note::Claimed{m, attempt, claim->officer}}, EntryResult::note);
-        w.batch.claims.push_back({id, m, attempt, claim->officer, a->at.seconds});
-        reply(*a, Receipt{id, seq, StepResult::applied, {}, s->state.stage});
+      if (std::holds_alternative<request::Claim>(a->request) || std::holds_alternative<request::Release>(a->request)) {
+        reply(*a, claim_or_release(w, *s, id, *a));
         continue;
+      }
+      // A department adapter's answer: the department is its actor.
+      if (auto* report = std::get_if<request::Report>(&a->request); report && a->delivery && report->actor.account.empty()) {
+        const int m = fc.matter_index(report->matter);
+        if (m >= 0) {
+          const std::string& dept = fc.chain().matters[static_cast<std::size_t>(m)].department;
+          report->actor = Actor{"adapter:" + dept, Role::department, dept, ActorChannel::department};
+        }
       }
 
       auto ev = to_event(a->request, fc, s->state, a->at);
@@ -467,7 +513,8 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
       }
       const bool applied = r.result == StepResult::applied;
       if (!applied) ++n_ignored;
-      const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored);
+      const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored,
+                              &actor_of(a->request));
       if (applied && changes_data(ev->body)) cw.data = true;
       if (applied && std::holds_alternative<event::Delivered>(ev->body))
         cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});

@@ -80,6 +80,7 @@ struct Slot {
   CaseState state;
   std::uint64_t seq = 0;
   Hash last{};
+  std::map<int, ClaimRow> claims;   ///< by matter: who holds the task (read with the case)
   std::list<CaseId>::iterator lru;
 };
 

@@ -223,11 +223,37 @@ std::string request_to_json(const Request& r) {
             j["matter"] = q.matter;
             j["attempt"] = q.attempt;
             j["officer"] = q.officer;
+            j["force"] = q.force;
+          } else if constexpr (std::is_same_v<T, request::Release>) {
+            j["matter"] = q.matter;
           }
         }
+        if (!q.actor.account.empty()) j["actor"] = to_json(q.actor);
       },
       r);
   return j.dump();
+}
+
+nlohmann::json to_json(const Actor& a) {
+  json j{{"account", a.account}, {"role", to_string(a.role)}, {"channel", to_string(a.channel)}};
+  if (!a.department.empty()) j["department"] = a.department;
+  return j;
+}
+
+Result<Actor> actor_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return Status::invalid("`actor` must be an object");
+  Actor a;
+  const auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  a.account = text("account");
+  const auto role = parse_role(text("role"));
+  const auto channel = parse_actor_channel(text("channel"));
+  if (a.account.empty() || !role || !channel)
+    return Status::invalid("`actor` needs an account, a role (admin, window, department, supervisor, portal, system) "
+                           "and a channel (window, online, hotline, department, system, cli)");
+  a.role = *role;
+  a.channel = *channel;
+  a.department = text("department");
+  return a;
 }
 
 Result<Request> request_from_json(std::string_view text) {
@@ -271,11 +297,19 @@ Result<Request> request_from_json(std::string_view text) {
   } else if (type == "retry") {
     r = request::Retry{case_id, f.text("matter", true)};
   } else if (type == "claim") {
-    r = request::Claim{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), f.text("officer")};
+    r = request::Claim{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), f.text("officer"),
+                       f.has("force") && j["force"].is_boolean() && j["force"].get<bool>()};
+  } else if (type == "release") {
+    r = request::Release{case_id, f.text("matter", true)};
   } else if (f.error.empty()) {
     f.fail(fmt::format("unknown request type `{}`", type));
   }
   if (!f.error.empty()) return Status::invalid(f.error);
+  if (j.contains("actor")) {
+    auto a = actor_from_json(j["actor"]);
+    if (!a) return a.status();
+    actor_of(*r) = std::move(*a);
+  }
   return std::move(*r);
 }
 
@@ -357,6 +391,9 @@ struct EntryJson {
   json operator()(const event::Delivered& e) const {
     return {{"method", to_string(e.method)}, {"tracking", e.tracking}};
   }
+  json operator()(const note::Released& n) const {
+    return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
+  }
   json operator()(const note::Claimed& n) const {
     return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
   }
@@ -409,6 +446,9 @@ struct EntrySummary {
   std::string operator()(const event::Delivered& e) const {
     return e.tracking.empty() ? fmt::format("results delivered ({})", to_string(e.method))
                               : fmt::format("results delivered ({}, {})", to_string(e.method), e.tracking);
+  }
+  std::string operator()(const note::Released& n) const {
+    return fmt::format("{} released (held by {})", matter_name(fc, n.matter), n.officer);
   }
   std::string operator()(const note::Claimed& n) const {
     return fmt::format("{} claimed by {}", matter_name(fc, n.matter), n.officer);

@@ -25,6 +25,10 @@ namespace yilian::detail {
 /// Reads an outcome object; an empty optional for {"outcome": "accepted"}.
 [[nodiscard]] Result<std::optional<Outcome>> outcome_from_json(const nlohmann::json& j);
 
+[[nodiscard]] nlohmann::json to_json(const Actor& a);
+/// {"account", "role", "department"?, "channel"}; invalid_input naming what is wrong.
+[[nodiscard]] Result<Actor> actor_from_json(const nlohmann::json& j);
+
 [[nodiscard]] std::string request_to_json(const Request& r);
 [[nodiscard]] Result<Request> request_from_json(std::string_view text);
 [[nodiscard]] std::string receipt_to_json(const Result<Receipt>& r);

@@ -178,7 +178,7 @@ Result<CaseView> Records::case_view(CaseId id) const {
     l.at = Instant{e.at};
     l.kind = e.kind;
     l.result = std::string(result_name(e.result));
-    if (auto body = decode_entry(e.body)) {
+    if (auto body = decode_entry(e.body, &l.actor)) {
       l.summary = entry_summary(*body, &fc);
       l.detail_json = entry_to_json(*body, &fc).dump();
     } else {

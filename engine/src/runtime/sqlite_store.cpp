@@ -31,7 +31,12 @@ std::string sha256_hex(std::string_view text) {
 
 namespace {
 
-constexpr const char* kFormat = "yilian-store-1";
+// Format 2 (actors): log entries may carry an actor trailer (codec.h), and
+// the tables of accounts, sessions, idempotency keys and case owners. A
+// format-1 store reads as it is and is upgraded when opened for writing
+// (the tables are added; its entries stay as they were written).
+constexpr const char* kFormat = "yilian-store-2";
+constexpr const char* kFormat1 = "yilian-store-1";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +64,18 @@ CREATE TABLE IF NOT EXISTS claims(
 CREATE TABLE IF NOT EXISTS inbox(
   id INTEGER PRIMARY KEY AUTOINCREMENT, request TEXT NOT NULL, created_ms INTEGER NOT NULL,
   done INTEGER NOT NULL DEFAULT 0, result TEXT);
+CREATE TABLE IF NOT EXISTS accounts(
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, department TEXT NOT NULL, password TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_keys(
+  hash TEXT PRIMARY KEY, account TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions(
+  hash TEXT PRIMARY KEY, account TEXT NOT NULL, csrf TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency(
+  account TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL, answer TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, PRIMARY KEY(account, key));
+CREATE TABLE IF NOT EXISTS case_owner(case_id INTEGER PRIMARY KEY, account TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS case_owner_account ON case_owner(account);
 )sql";
 
 struct StmtDeleter {
@@ -113,8 +130,9 @@ class SqliteStore final : public Store {
       if (!q) return last_error("reading the store format");
       std::string format;
       if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
-      if (format != kFormat)
+      if (format != kFormat && format != kFormat1)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
+      upgrade_ = format == kFormat1;
     } else if (has_tables) {
       return Status::invalid(fmt::format("{}: an SQLite file, but not a yilian store", path_));
     }
@@ -128,6 +146,15 @@ class SqliteStore final : public Store {
     if (Status s = exec(o.durability == Durability::power_loss ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
         !s)
       return s;
+    if (upgrade_) {
+      if (Status s = exec(std::string("BEGIN IMMEDIATE;") + kSchema +
+                          fmt::format("UPDATE meta SET value='{}' WHERE key='format'; COMMIT;", kFormat));
+          !s) {
+        (void)exec("ROLLBACK;");
+        return s;
+      }
+      upgrade_ = false;
+    }
     if (!has_meta) {
       if (Status s = exec(std::string("BEGIN IMMEDIATE;") + kSchema +
                           fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('format', '{}'), ('seal', '{}'); COMMIT;",
@@ -525,6 +552,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
+  bool upgrade_ = false;   ///< a format-1 store, upgraded when opened for writing
   std::vector<std::pair<const char*, Stmt>> stmts_;
 };
 
