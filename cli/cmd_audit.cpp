@@ -22,12 +22,7 @@ void verify(const AuditOptions& o) {
     return;
   }
   if (o.json) {
-    nlohmann::json j{{"ok", r->ok()}, {"cases", r->cases}, {"entries", r->entries}, {"seal", r->seal}, {"sealed", r->sealed}};
-    if (r->first_break)
-      j["first_break"] = {{"case", r->first_break->case_id}, {"seq", r->first_break->seq}, {"problem", r->first_break->problem}};
-    else
-      j["first_break"] = nullptr;
-    print_json(j);
+    print_json(audit_document(*r));
   } else if (r->ok()) {
     std::printf("ok: %llu log entries of %llu %s, every hash chain intact%s\n",
                 static_cast<unsigned long long>(r->entries), static_cast<unsigned long long>(r->cases),

@@ -82,14 +82,7 @@ void submit(const CaseOptions& o) {
     std::sort(held.begin(), held.end());
     missing = fc->missing(app->fields, held);
   }
-  if (o.json) {
-    nlohmann::json m = nlohmann::json::array();
-    for (const auto& x : missing)
-      m.push_back({{"kind", x.kind == FlowChain::Missing::Kind::field ? "field" : "material"}, {"key", x.key}});
-    print_json({{"case", r->case_id}, {"chain", info->id}, {"version", info->version}, {"stage", to_string(r->stage)},
-                {"missing", m}});
-    return;
-  }
+  if (o.json) return print_json(submit_document(*r, info->id, info->version, missing));
   std::printf("case %llu submitted on %s v%d: %s\n", static_cast<unsigned long long>(r->case_id), info->id.c_str(),
               info->version, std::string(to_string(r->stage)).c_str());
   if (!missing.empty()) {

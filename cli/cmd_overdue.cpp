@@ -21,19 +21,7 @@ void run(const OverdueOptions& o) {
   if (!records) return;
   auto late = records->overdue();
   if (!late) return report(late.status());
-  if (o.json) {
-    nlohmann::json by = nlohmann::json::object();
-    for (const auto& e : *late)
-      by[e.department].push_back({{"case", e.case_id},
-                                  {"chain", e.chain},
-                                  {"matter", e.matter.empty() ? nlohmann::json() : nlohmann::json(e.matter)},
-                                  {"alert", to_string(e.alert)},
-                                  {"supervision", to_string(e.supervision)},
-                                  {"deadline", e.deadline.to_string()},
-                                  {"remaining_days", e.remaining_days},
-                                  {"overdue_days", e.overdue_days}});
-    return print_json({{"today", engine_clock()().date().to_string()}, {"departments", by}});
-  }
+  if (o.json) return print_json(overdue_document(*late, engine_clock()().date()));
   if (late->empty()) {
     std::printf("No yellow or red limits today (%s).\n", engine_clock()().date().to_string().c_str());
     return;

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "yilian/analysis.h"
 #include "yilian/form.h"
+#include "engine_support.h"
 #include "yilian/schedule.h"
 
 namespace yilian::cli {
@@ -49,6 +50,49 @@ nlohmann::json path_json(const CriticalPath& p) {
   return {{"matters", p.matters}, {"promised_days", p.promised_days}, {"statutory_days", p.statutory_days}};
 }
 
+}  // namespace
+
+nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormStats& stats,
+                             const std::optional<Schedule>& dates) {
+  nlohmann::json timings = nlohmann::json::array();
+  for (const auto& t : a.timings)
+    timings.push_back({{"matter", t.matter}, {"stage", t.stage}, {"start", t.start}, {"finish", t.finish},
+                       {"slack", t.slack}, {"elapsed_start", t.elapsed_start}, {"elapsed_finish", t.elapsed_finish},
+                       {"critical", t.critical}});
+  nlohmann::json out = {{"chain", a.chain},
+              {"version", a.version},
+              {"mode", a.mode == Analysis::Mode::worst_case ? "worst-case" : "scenario"},
+              {"applicable", a.applicable},
+              {"skipped", a.skipped},
+              {"undetermined", a.undetermined},
+              {"stages", a.stages},
+              {"critical_path", path_json(a.critical_path)},
+              {"critical_path_statutory", path_json(a.critical_path_statutory)},
+              {"serial_promised_days", a.serial_promised_days},
+              {"serial_statutory_days", a.serial_statutory_days},
+              {"compression", a.compression},
+              {"compression_statutory", a.compression_statutory},
+              {"chain_promised_days", chain.promised_days},
+              {"elapsed_days", a.elapsed_days},
+              {"timings", timings},
+              {"form", form_stats_json(stats)}};
+  if (dates) {
+    nlohmann::json ms = nlohmann::json::array();
+    for (const auto& d : dates->matters)
+      ms.push_back({{"matter", d.matter}, {"start", d.start.to_string()}, {"finish", d.finish.to_string()},
+                    {"promised_days", d.promised_days}, {"uncounted_days", d.uncounted_days}, {"critical", d.critical}});
+    out["schedule"] = {{"accepted", dates->accepted.to_string()},
+                       {"finish", dates->finish.to_string()},
+                       {"promised_deadline", dates->promised_deadline.to_string()},
+                       {"provisional", dates->provisional},
+                       {"provisional_years", dates->provisional_years},
+                       {"matters", ms}};
+  }
+  return out;
+}
+
+namespace {
+
 void run(const PlanOptions& o) {
   auto chain = load_chain_or_report(o.chain, o.json);
   if (!chain) return;
@@ -89,41 +133,7 @@ void run(const PlanOptions& o) {
   }
 
   if (o.json) {
-    nlohmann::json timings = nlohmann::json::array();
-    for (const auto& t : a.timings)
-      timings.push_back({{"matter", t.matter}, {"stage", t.stage}, {"start", t.start}, {"finish", t.finish},
-                         {"slack", t.slack}, {"elapsed_start", t.elapsed_start}, {"elapsed_finish", t.elapsed_finish},
-                         {"critical", t.critical}});
-    nlohmann::json out = {{"chain", a.chain},
-                {"version", a.version},
-                {"mode", a.mode == Analysis::Mode::worst_case ? "worst-case" : "scenario"},
-                {"applicable", a.applicable},
-                {"skipped", a.skipped},
-                {"undetermined", a.undetermined},
-                {"stages", a.stages},
-                {"critical_path", path_json(a.critical_path)},
-                {"critical_path_statutory", path_json(a.critical_path_statutory)},
-                {"serial_promised_days", a.serial_promised_days},
-                {"serial_statutory_days", a.serial_statutory_days},
-                {"compression", a.compression},
-                {"compression_statutory", a.compression_statutory},
-                {"chain_promised_days", chain->promised_days},
-                {"elapsed_days", a.elapsed_days},
-                {"timings", timings},
-                {"form", form_stats_json(stats)}};
-    if (dates) {
-      nlohmann::json ms = nlohmann::json::array();
-      for (const auto& d : dates->matters)
-        ms.push_back({{"matter", d.matter}, {"start", d.start.to_string()}, {"finish", d.finish.to_string()},
-                      {"promised_days", d.promised_days}, {"uncounted_days", d.uncounted_days}, {"critical", d.critical}});
-      out["schedule"] = {{"accepted", dates->accepted.to_string()},
-                         {"finish", dates->finish.to_string()},
-                         {"promised_deadline", dates->promised_deadline.to_string()},
-                         {"provisional", dates->provisional},
-                         {"provisional_years", dates->provisional_years},
-                         {"matters", ms}};
-    }
-    print_json(out);
+    print_json(plan_document(*chain, a, stats, dates));
     return;
   }
 

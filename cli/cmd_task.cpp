@@ -28,17 +28,7 @@ void list(const TaskOptions& o) {
   if (!records) return;
   auto items = records->work_queue(o.department);
   if (!items) return report(items.status());
-  if (o.json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& w : *items) {
-      auto j = to_json(w.task);
-      j["case"] = w.case_id;
-      j["chain"] = w.chain;
-      j["version"] = w.version;
-      arr.push_back(std::move(j));
-    }
-    return print_json({{"tasks", arr}});
-  }
+  if (o.json) return print_json(tasks_document(*items));
   std::printf("%s %s %s %s %s %s %s\n", pad("Case", 6).c_str(), pad("Matter", 24).c_str(), pad("Department", 12).c_str(),
               pad("Status", 11).c_str(), pad("Try", 3).c_str(), pad("Deadline", 10).c_str(), "Alert · claimed by");
   for (const auto& w : *items) {

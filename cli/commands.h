@@ -20,6 +20,8 @@ void add_case(CLI::App& app);
 void add_task(CLI::App& app);
 void add_overdue(CLI::App& app);
 void add_audit(CLI::App& app);
+void add_account(CLI::App& app);
+void add_serve(CLI::App& app);
 
 /// Exit codes of the command-line contract.
 enum ExitCode : int { exit_ok = 0, exit_invalid = 1, exit_usage = 2 };

@@ -48,7 +48,8 @@ void report(const Status& s) {
   switch (s.code()) {
     case Status::Code::invalid_input:
     case Status::Code::not_found:
-    case Status::Code::conflict: set_exit_code(exit_invalid); break;
+    case Status::Code::conflict:
+    case Status::Code::mismatch: set_exit_code(exit_invalid); break;
     default: set_exit_code(exit_usage);
   }
 }
@@ -116,13 +117,57 @@ std::string format_instant(Instant i) {
   return fmt::format("{} {:02}:{:02}", i.date().to_string(), t.minutes / 60, t.minutes % 60);
 }
 
+nlohmann::json receipt_json(const Receipt& r) {
+  return {{"case", r.case_id}, {"seq", r.seq}, {"result", to_string(r.result)}, {"reason", r.reason},
+          {"stage", to_string(r.stage)}};
+}
+
+nlohmann::json submit_document(const Receipt& r, const std::string& chain, int version,
+                               const std::vector<FlowChain::Missing>& missing) {
+  nlohmann::json m = nlohmann::json::array();
+  for (const auto& x : missing)
+    m.push_back({{"kind", x.kind == FlowChain::Missing::Kind::field ? "field" : "material"}, {"key", x.key}});
+  return {{"case", r.case_id}, {"chain", chain}, {"version", version}, {"stage", to_string(r.stage)}, {"missing", m}};
+}
+
+nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today) {
+  nlohmann::json by = nlohmann::json::object();
+  for (const auto& e : late)
+    by[e.department].push_back({{"case", e.case_id},
+                                {"chain", e.chain},
+                                {"matter", e.matter.empty() ? nlohmann::json() : nlohmann::json(e.matter)},
+                                {"alert", to_string(e.alert)},
+                                {"supervision", to_string(e.supervision)},
+                                {"deadline", e.deadline.to_string()},
+                                {"remaining_days", e.remaining_days},
+                                {"overdue_days", e.overdue_days}});
+  return {{"today", today.to_string()}, {"departments", by}};
+}
+
+nlohmann::json tasks_document(const std::vector<WorkItem>& items) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& w : items) {
+    auto j = to_json(w.task);
+    j["case"] = w.case_id;
+    j["chain"] = w.chain;
+    j["version"] = w.version;
+    arr.push_back(std::move(j));
+  }
+  return {{"tasks", arr}};
+}
+
+nlohmann::json audit_document(const AuditReport& r) {
+  nlohmann::json j{{"ok", r.ok()}, {"cases", r.cases}, {"entries", r.entries}, {"seal", r.seal}, {"sealed", r.sealed}};
+  if (r.first_break)
+    j["first_break"] = {{"case", r.first_break->case_id}, {"seq", r.first_break->seq}, {"problem", r.first_break->problem}};
+  else
+    j["first_break"] = nullptr;
+  return j;
+}
+
 void print_receipt(const Receipt& r, const std::string& what, bool json) {
   if (json) {
-    print_json({{"case", r.case_id},
-                {"seq", r.seq},
-                {"result", to_string(r.result)},
-                {"reason", r.reason},
-                {"stage", to_string(r.stage)}});
+    print_json(receipt_json(r));
     return;
   }
   if (r.result == StepResult::ignored)

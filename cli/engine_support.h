@@ -11,8 +11,13 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "yilian/analysis.h"
 #include "yilian/engine.h"
+#include "yilian/form.h"
 #include "yilian/records.h"
+#include "yilian/schedule.h"
 
 namespace yilian::cli {
 
@@ -52,6 +57,21 @@ void print_receipt(const Receipt& r, const std::string& what, bool json);
 std::string format_instant(Instant i);
 
 nlohmann::json to_json(const Actor& a);
+/// The receipt document of every command that changes a case or task
+/// (`--json`), and of the HTTP API's writes.
+nlohmann::json receipt_json(const Receipt& r);
+/// `case submit --json`: the new case and what the 一次告知 lists.
+nlohmann::json submit_document(const Receipt& r, const std::string& chain, int version,
+                               const std::vector<FlowChain::Missing>& missing);
+/// `overdue --json`: the yellow and red limits by department.
+nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today);
+/// `task list --json`.
+nlohmann::json tasks_document(const std::vector<WorkItem>& items);
+/// `audit verify --json`.
+nlohmann::json audit_document(const AuditReport& r);
+/// `plan --json` (cmd_plan.cpp), also served by GET /api/v1/chains/{id}.
+nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormStats& stats,
+                             const std::optional<Schedule>& dates);
 nlohmann::json to_json(const TaskView& t);
 nlohmann::json to_json(const CaseView& v);
 nlohmann::json to_json(const CaseSummary& c);

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   add_task(app);
   add_overdue(app);
   add_audit(app);
+  add_account(app);
+  add_serve(app);
 
   try {
     app.parse(argc, argv);

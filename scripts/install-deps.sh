@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libboost-graph-dev libboost-dev libyaml-dev libfmt-dev doctest-dev
-          libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev)
+          libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev libargon2-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3)
 fi

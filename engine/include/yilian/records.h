@@ -106,6 +106,8 @@ struct CaseFilter {
   bool overdue = false;             ///< only running cases with a yellow or red case or task
   std::string chain;                ///< only this chain id ("" all)
   std::size_t limit = 0;            ///< at most this many, newest first (0: all)
+  std::string owner;                ///< only cases this account submitted ("" all)
+  CaseId before = 0;                ///< only cases with a smaller id (a page's cursor; 0: from the newest)
 };
 
 /// An open task in a department's work queue.
@@ -156,6 +158,13 @@ class Records {
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
   /// Yellow and red limits of running cases, by department then lateness.
   [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
+  /// The account that submitted the case ("" when the store does not know:
+  /// a case from before owners, or one submitted without an actor).
+  [[nodiscard]] Result<std::string> case_owner(CaseId id) const;
+  /// What `department` may see of the case's values (the fields its
+  /// matters ask for or produce and what the chain shares with it): the
+  /// same view its adapter gets with a task (data minimisation).
+  [[nodiscard]] Result<FieldValues> department_data(CaseId id, const std::string& department) const;
 
  private:
   struct Impl;

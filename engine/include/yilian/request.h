@@ -31,6 +31,11 @@ struct Submit {
   std::vector<std::string> materials;  ///< material ids handed in
   Channel channel = Channel::window;   ///< window counts one in-person visit
   Actor actor;                         ///< who asks (written into the log entry)
+  /// A caller's key for this submission (HTTP `Idempotency-Key`): the same
+  /// key from the same account again answers with the case it made, never
+  /// a second one; with another application it is refused (`mismatch`).
+  /// Kept in the store with the case, so it holds across restarts.
+  std::string idempotency_key;
 };
 
 /// The applicant supplies what a notice asked for (or anything else).

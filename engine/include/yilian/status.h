@@ -66,7 +66,7 @@ class Diagnostics {
 /// message. Cheap to copy when ok.
 class [[nodiscard]] Status {
  public:
-  enum class Code { ok, invalid_input, not_found, io_error, conflict, unavailable, internal };
+  enum class Code { ok, invalid_input, not_found, io_error, conflict, unavailable, internal, mismatch };
 
   Status() = default;
   static Status ok() { return {}; }

@@ -139,6 +139,22 @@ bool changes_data(const EventBody& body) {
   return std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body);
 }
 
+/// What makes two submissions the same application: chain, version,
+/// channel, values and the set of materials (SHA-256, hex).
+std::string submit_fingerprint(const StoredChain& chain, const request::Submit& s) {
+  Writer w;
+  w.str(chain.id);
+  w.uv(static_cast<std::uint64_t>(chain.version));
+  w.uv(static_cast<std::uint64_t>(s.channel));
+  write_values(w, s.fields);
+  std::vector<std::string> materials = s.materials;
+  std::sort(materials.begin(), materials.end());
+  materials.erase(std::unique(materials.begin(), materials.end()), materials.end());
+  w.uv(materials.size());
+  for (const std::string& m : materials) w.str(m);
+  return sha256_hex(w.take());
+}
+
 CaseId case_of(const Request& r) {
   return std::visit(
       [](const auto& q) -> CaseId {
@@ -393,6 +409,18 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   }
   BatchWork w;
   std::size_t created_cases = 0;
+  // The case an idempotency key made: in this batch, or in the store (after
+  // the batch the writer is committing, whose keys are not there yet).
+  auto find_key = [&](const std::string& account, const std::string& key) -> Result<std::optional<IdempotencyRow>> {
+    for (const IdempotencyRow& k : w.batch.keys)
+      if (k.account == account && k.key == key) return std::optional<IdempotencyRow>(k);
+    {
+      std::unique_lock g(w_mu);
+      w_cv.wait(g, [&] { return !w_batch; });
+    }
+    std::lock_guard g(store_mu);
+    return store->idempotency(account, key);
+  };
   auto reply = [&](job::Apply& a, Result<Receipt> r) {
     if (a.inbox_id) w.batch.inbox_done.emplace_back(a.inbox_id, receipt_to_json(r));
     if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
@@ -456,7 +484,35 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
           reply(*a, bad);
           continue;
         }
+        std::string fingerprint;
+        if (!sub->idempotency_key.empty()) {
+          fingerprint = submit_fingerprint((*entry)->stored, *sub);
+          auto known = find_key(sub->actor.account, sub->idempotency_key);
+          if (!known) {
+            reply(*a, known.status());
+            continue;
+          }
+          if (*known) {
+            if ((*known)->fingerprint != fingerprint) {
+              reply(*a, Status::error(Status::Code::mismatch,
+                                      fmt::format("the Idempotency-Key `{}` was used for case {} with another application",
+                                                  sub->idempotency_key, (*known)->case_id)));
+              continue;
+            }
+            auto earlier = slot((*known)->case_id);
+            if (!earlier) {
+              reply(*a, earlier.status());
+              continue;
+            }
+            reply(*a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
+                              (*earlier)->state.stage});
+            continue;
+          }
+        }
         id = ++last_id;
+        if (!sub->actor.account.empty()) w.batch.owners.emplace_back(id, sub->actor.account);
+        if (!sub->idempotency_key.empty())
+          w.batch.keys.push_back({sub->actor.account, sub->idempotency_key, fingerprint, id, now_ms()});
         Slot fresh;
         fresh.chain = std::move(*entry);
         fresh.state = new_case(*fresh.chain->flow, id);

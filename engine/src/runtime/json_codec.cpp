@@ -26,12 +26,13 @@ std::string_view code_name(Status::Code c) {
     case Status::Code::conflict: return "conflict";
     case Status::Code::unavailable: return "unavailable";
     case Status::Code::internal: return "internal";
+    case Status::Code::mismatch: return "mismatch";
   }
   return "internal";
 }
 Status::Code parse_code(std::string_view s) {
   for (auto c : {Status::Code::invalid_input, Status::Code::not_found, Status::Code::io_error, Status::Code::conflict,
-                 Status::Code::unavailable})
+                 Status::Code::unavailable, Status::Code::mismatch})
     if (code_name(c) == s) return c;
   return Status::Code::internal;
 }
@@ -195,6 +196,7 @@ std::string request_to_json(const Request& r) {
           j["fields"] = to_json(q.fields);
           j["materials"] = q.materials;
           j["channel"] = to_string(q.channel);
+          if (!q.idempotency_key.empty()) j["idempotency_key"] = q.idempotency_key;
         } else {
           j["case"] = q.case_id;
           if constexpr (std::is_same_v<T, request::Supplement>) {
@@ -267,6 +269,7 @@ Result<Request> request_from_json(std::string_view text) {
     request::Submit s{f.text("chain", true), std::nullopt, f.values("fields"), f.strings("materials"), Channel::window};
     if (f.has("version")) s.version = static_cast<int>(f.integer("version"));
     if (f.text("channel") == "online") s.channel = Channel::online;
+    s.idempotency_key = f.text("idempotency_key");
     r = std::move(s);
   } else if (type == "supplement") {
     r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.has("in_person") && j["in_person"].is_boolean() && j["in_person"].get<bool>()};

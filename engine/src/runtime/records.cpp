@@ -191,14 +191,38 @@ Result<CaseView> Records::case_view(CaseId id) const {
   return v;
 }
 
+Result<std::string> Records::case_owner(CaseId id) const {
+  std::lock_guard g(impl_->mu);
+  return impl_->store->case_owner(id);
+}
+
+Result<FieldValues> Records::department_data(CaseId id, const std::string& department) const {
+  std::lock_guard g(impl_->mu);
+  auto row = impl_->store->load_case(id, true);
+  if (!row) return row.status();
+  if (!*row) return Status::not_found(fmt::format("no case {} in this store", id));
+  auto loaded = impl_->decode(**row, true);
+  if (!loaded) return loaded.status();
+  const CaseState& s = loaded->state;
+  return loaded->chain->views->view(department, [&](std::string_view k) { return s.value(k); });
+}
+
 Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
   std::lock_guard g(impl_->mu);
   const Date today = impl_->today();
   const bool open_only = filter.overdue || (filter.stage && !is_final(*filter.stage));
   std::vector<CaseSummary> out;
+  std::vector<CaseId> owned;
+  if (!filter.owner.empty()) {
+    auto mine = impl_->store->cases_of(filter.owner);
+    if (!mine) return mine.status();
+    owned = std::move(*mine);
+  }
   Status failed = Status::ok();
   Status scanned = impl_->store->scan_cases(open_only, [&](CaseRow&& row) {
     if (!failed) return;
+    if (filter.before && row.id >= filter.before) return;
+    if (!filter.owner.empty() && !std::binary_search(owned.begin(), owned.end(), row.id)) return;
     if (filter.stage && row.stage != *filter.stage) return;
     if (!filter.chain.empty() && row.chain != filter.chain) return;
     auto loaded = impl_->decode(row, false);

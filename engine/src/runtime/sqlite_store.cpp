@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS api_keys(
 CREATE TABLE IF NOT EXISTS sessions(
   hash TEXT PRIMARY KEY, account TEXT NOT NULL, csrf TEXT NOT NULL, expires_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency(
-  account TEXT NOT NULL, key TEXT NOT NULL, body_sha256 TEXT NOT NULL, answer TEXT NOT NULL,
+  account TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, case_id INTEGER NOT NULL,
   created_ms INTEGER NOT NULL, PRIMARY KEY(account, key));
 CREATE TABLE IF NOT EXISTS case_owner(case_id INTEGER PRIMARY KEY, account TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS case_owner_account ON case_owner(account);
@@ -333,6 +333,41 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) override {
+    sqlite3_stmt* q = cached("SELECT fingerprint, case_id, created_ms FROM idempotency WHERE account=?1 AND key=?2");
+    if (!q) return last_error("reading idempotency keys");
+    bind_text(q, 1, account);
+    bind_text(q, 2, key);
+    std::optional<IdempotencyRow> out;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+      out = IdempotencyRow{std::string(account), std::string(key), column_text(q, 0),
+                           static_cast<CaseId>(sqlite3_column_int64(q, 1)), sqlite3_column_int64(q, 2)};
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading idempotency keys");
+    return out;
+  }
+
+  Result<std::string> case_owner(CaseId id) override {
+    sqlite3_stmt* q = cached("SELECT account FROM case_owner WHERE case_id=?1");
+    if (!q) return last_error("reading case owners");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    std::string out;
+    if (sqlite3_step(q) == SQLITE_ROW) out = column_text(q, 0);
+    sqlite3_reset(q);
+    return out;
+  }
+
+  Result<std::vector<CaseId>> cases_of(std::string_view account) override {
+    sqlite3_stmt* q = cached("SELECT case_id FROM case_owner WHERE account=?1 ORDER BY case_id");
+    if (!q) return last_error("reading case owners");
+    bind_text(q, 1, account);
+    std::vector<CaseId> out;
+    while (sqlite3_step(q) == SQLITE_ROW) out.push_back(static_cast<CaseId>(sqlite3_column_int64(q, 0)));
+    sqlite3_reset(q);
+    return out;
+  }
+
   Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) override {
     sqlite3_stmt* q = cached(case_id ? "SELECT case_id, matter, attempt, officer, at FROM claims WHERE case_id=?1"
                                      : "SELECT case_id, matter, attempt, officer, at FROM claims");
@@ -405,6 +440,25 @@ class SqliteStore final : public Store {
     sqlite3_stmt* claim = cached("INSERT OR REPLACE INTO claims(case_id, matter, attempt, officer, at) VALUES(?1,?2,?3,?4,?5)");
     sqlite3_stmt* inbox = cached("UPDATE inbox SET done=1, result=?2 WHERE id=?1");
     sqlite3_stmt* put_seal = cached("INSERT OR REPLACE INTO meta(key, value) VALUES('seal', ?1)");
+    if (!b.owners.empty() || !b.keys.empty()) {
+      sqlite3_stmt* owner = cached("INSERT OR REPLACE INTO case_owner(case_id, account) VALUES(?1, ?2)");
+      sqlite3_stmt* key = cached(
+          "INSERT INTO idempotency(account, key, fingerprint, case_id, created_ms) VALUES(?1, ?2, ?3, ?4, ?5)");
+      if (!owner || !key) return last_error("preparing the commit");
+      for (const auto& [id, account] : b.owners) {
+        sqlite3_bind_int64(owner, 1, static_cast<sqlite3_int64>(id));
+        bind_text(owner, 2, account);
+        if (Status s = run(owner, "recording a case's owner"); !s) return s;
+      }
+      for (const IdempotencyRow& k : b.keys) {
+        bind_text(key, 1, k.account);
+        bind_text(key, 2, k.key);
+        bind_text(key, 3, k.fingerprint);
+        sqlite3_bind_int64(key, 4, static_cast<sqlite3_int64>(k.case_id));
+        sqlite3_bind_int64(key, 5, k.created_ms);
+        if (Status s = run(key, "recording an idempotency key"); !s) return s;
+      }
+    }
     if (!ins || !up || !data || !tput || !tdel || !claim || !inbox || !put_seal) return last_error("preparing the commit");
     // The store-wide seal, read inside this transaction (no other writer can
     // move it), extended by each entry appended.

@@ -89,6 +89,16 @@ struct ClaimRow {
   std::int64_t at = 0;
 };
 
+/// A submission's idempotency key: (account, key) made `case_id` from an
+/// application whose fingerprint (submit_fingerprint()) is `fingerprint`.
+struct IdempotencyRow {
+  std::string account;
+  std::string key;
+  std::string fingerprint;
+  CaseId case_id = 0;
+  std::int64_t created_ms = 0;
+};
+
 struct InboxRow {
   std::int64_t id = 0;
   std::string request;                   ///< request JSON
@@ -101,9 +111,11 @@ struct Batch {
   std::vector<std::pair<CaseId, int>> timers_del;  ///< (case, matter)
   std::vector<ClaimRow> claims;
   std::vector<std::pair<std::int64_t, std::string>> inbox_done;  ///< (inbox id, result JSON)
+  std::vector<std::pair<CaseId, std::string>> owners;  ///< new cases: (case, the account that submitted it)
+  std::vector<IdempotencyRow> keys;                    ///< new cases' idempotency keys
   [[nodiscard]] bool empty() const {
     return entries.empty() && cases.empty() && timers_put.empty() && timers_del.empty() && claims.empty() &&
-           inbox_done.empty();
+           inbox_done.empty() && owners.empty() && keys.empty();
   }
   void clear() {
     entries.clear();
@@ -112,6 +124,8 @@ struct Batch {
     timers_del.clear();
     claims.clear();
     inbox_done.clear();
+    owners.clear();
+    keys.clear();
   }
 };
 
@@ -156,6 +170,13 @@ class Store {
   virtual Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) = 0;
 
   /// Inbox rows not yet answered with id > after, oldest first.
+  /// The case (account, key) made, if any.
+  virtual Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) = 0;
+  /// The account that submitted case `id` ("" when unknown: a store from
+  /// before owners, or a case submitted without an actor).
+  virtual Result<std::string> case_owner(CaseId id) = 0;
+  /// The cases `account` submitted, ascending.
+  virtual Result<std::vector<CaseId>> cases_of(std::string_view account) = 0;
   virtual Result<std::vector<InboxRow>> inbox_pending(std::int64_t after, std::size_t limit) = 0;
   virtual Result<std::int64_t> inbox_put(const std::string& request) = 0;
   /// The answer once the engine applied the request, else empty.

@@ -1,0 +1,567 @@
+// `yilian serve`: the engine and the HTTP API v1 in one process
+// (DESIGN.md "The HTTP API (v1)"). A thin shell: identities and permissions
+// come from yilian/identity.h, every change goes through Engine::apply, and
+// every answer is the same JSON document the CLI's --json prints.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "calendar_support.h"
+#include "commands.h"
+#include "common.h"
+#include "engine_support.h"
+#include "http.h"
+#include "yilian/analysis.h"
+#include "yilian/application.h"
+#include "yilian/calendar_load.h"
+#include "yilian/check.h"
+#include "yilian/deployment.h"
+#include "yilian/form.h"
+#include "yilian/form_export.h"
+#include "yilian/identity.h"
+#include "yilian/load.h"
+
+namespace yilian::cli {
+namespace {
+
+using nlohmann::json;
+
+struct ServeOptions {
+  std::string db, deploy, listen = "127.0.0.1:8080", tls_cert, tls_key;
+  std::vector<std::string> chains;
+  int threads = 2;
+  double rate = 50;
+};
+
+/// What the handlers share. The engine, the accounts and the chain map are
+/// thread-safe or read-only once the server runs.
+struct Api {
+  Engine& engine;
+  Accounts& accounts;
+  http::RateLimiter limiter;
+  std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms
+  std::string openapi;
+};
+
+json values_json(const FieldValues& values) {
+  json out = json::object();
+  for (const auto& [key, v] : values)
+    std::visit([&, k = &key](const auto& x) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::monostate>) out[*k] = nullptr;
+      else out[*k] = x;
+    }, v);
+  return out;
+}
+
+std::optional<DeliveryMethod> delivery_method(std::string_view s) {
+  for (auto m : {DeliveryMethod::in_person, DeliveryMethod::express, DeliveryMethod::electronic})
+    if (to_string(m) == s) return m;
+  return std::nullopt;
+}
+
+int http_status(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::invalid_input: return 400;
+    case Status::Code::not_found: return 404;
+    case Status::Code::conflict: return 409;
+    case Status::Code::mismatch: return 422;
+    case Status::Code::unavailable: return 503;
+    default: return 500;
+  }
+}
+
+http::Response problem(const Status& s) {
+  const int code = http_status(s);
+  json errors = json::array();
+  if (s.where().known())
+    errors.push_back({{"message", s.message()}, {"line", s.where().line}, {"column", s.where().column}});
+  return http::Response::problem(code, std::string(http::reason(code)), s.message(), errors);
+}
+
+http::Response denied(std::string detail = "your role may not do this") {
+  return http::Response::problem(403, "Forbidden", std::move(detail));
+}
+
+http::Response not_found(std::string detail) { return http::Response::problem(404, "Not Found", std::move(detail)); }
+
+/// The caller, from `Authorization: Bearer KEY` or the session cookie (with
+/// the CSRF header on writes); an answer (401, 429) when there is none.
+std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& q) {
+  std::optional<Actor> who;
+  if (auto auth = q.header("Authorization")) {
+    constexpr std::string_view bearer = "Bearer ";
+    if (auth->substr(0, bearer.size()) != bearer)
+      return http::Response::problem(401, "Unauthorized", "Authorization must be `Bearer KEY`");
+    auto a = api.accounts.by_api_key(auth->substr(bearer.size()));
+    if (!a) return http::Response::problem(401, "Unauthorized", "unknown API key or disabled account");
+    who = std::move(*a);
+  } else {
+    std::string token;
+    for (std::string_view cookie : q.headers.all("Cookie")) {
+      std::stringstream ss{std::string(cookie)};
+      for (std::string part; std::getline(ss, part, ';');) {
+        const auto start = part.find_first_not_of(' ');
+        if (start != std::string::npos && part.compare(start, 15, "yilian_session=") == 0) token = part.substr(start + 15);
+      }
+    }
+    if (token.empty()) return http::Response::problem(401, "Unauthorized", "log in, or send Authorization: Bearer KEY");
+    auto s = api.accounts.by_session(token);
+    if (!s) return http::Response::problem(401, "Unauthorized", "the session has ended; log in again");
+    if (q.method != "GET" && q.header("X-CSRF-Token").value_or("") != s->second)
+      return http::Response::problem(403, "Forbidden", "a write with a session cookie needs its X-CSRF-Token header");
+    who = std::move(s->first);
+  }
+  if (auto d = api.limiter.allow(who->account); !d.allowed)
+    return http::Response::too_many_requests(d.retry_after, fmt::format("more than the requests per second allowed for {}", who->account));
+  return *who;
+}
+
+/// The request body as a JSON object, or the answer that refuses it.
+std::variant<json, http::Response> json_body(const http::Request& q) {
+  const std::string type(q.header("Content-Type").value_or(""));
+  if (type.substr(0, type.find(';')) != "application/json")
+    return http::Response::problem(415, "Unsupported Media Type", "send the body as application/json");
+  json j = json::parse(q.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return http::Response::problem(400, "Bad Request", "the body is not a JSON object");
+  return j;
+}
+
+std::optional<CaseId> case_id_of(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return static_cast<CaseId>(std::stoull(text));
+}
+
+/// Who may see case `id`: the case's view for the answer, or 404 (outside
+/// the caller's scope looks exactly like a case that does not exist).
+std::variant<CaseView, http::Response> case_in_scope(Api& api, const Actor& who, const std::string& id_text) {
+  const auto id = case_id_of(id_text);
+  if (!id) return not_found(fmt::format("no case {}", id_text));
+  auto v = api.engine.records().case_view(*id);
+  if (!v) return v.status().code() == Status::Code::not_found ? not_found(fmt::format("no case {}", *id)) : problem(v.status());
+  CaseScope scope;
+  if (auto owner = api.engine.records().case_owner(*id)) scope.owner = *owner;
+  for (const TaskView& t : v->tasks) scope.departments.push_back(t.department);
+  if (!may_see_case(who, scope)) return not_found(fmt::format("no case {}", *id));
+  return std::move(*v);
+}
+
+/// Answers `respond` once the engine has applied the request.
+void apply(Api& api, Request request, const http::Responder& respond, int success = 200) {
+  api.engine.apply_async(std::move(request), [respond, success](Result<Receipt> r) {
+    respond.send(r ? http::Response::json(success, receipt_json(*r)) : problem(r.status()));
+  });
+}
+
+/// The application in a body: {chain?, fields, materials} as an application
+/// document (the same reader as files), the chain taken from `chain_id`.
+std::variant<Application, http::Response> application_of(json body, const std::string& chain_id) {
+  body.erase("channel");
+  body["chain"] = chain_id;
+  ApplicationLoad a = parse_application_text(body.dump(), "request body");
+  if (!a.application) {
+    json errors = json::array();
+    for (const Diagnostic& d : a.diagnostics) errors.push_back({{"message", d.message}, {"path", d.path}});
+    return http::Response::problem(400, "Bad Request", "the application cannot be read", errors);
+  }
+  return std::move(*a.application);
+}
+
+void add_routes(Api& api, http::Router& router) {
+  using HttpRequest = http::Request;
+  using http::Responder;
+  using http::Response;
+  auto guarded = [&api](Permission p, std::function<void(Actor, HttpRequest, Responder)> fn) {
+    return http::Handler([&api, p, fn = std::move(fn)](HttpRequest q, Responder r) {
+      auto who = authenticate(api, q);
+      if (auto* refused = std::get_if<Response>(&who)) return (void)r.send(std::move(*refused));
+      Actor& actor = std::get<Actor>(who);
+      if (!permits(actor, p)) return (void)r.send(denied());
+      fn(std::move(actor), std::move(q), std::move(r));
+    });
+  };
+
+  router.get("/api/v1/health", http::sync([](const HttpRequest&) {
+    return Response::json(200, {{"status", "ok"}, {"engine", "active"}, {"store", "sqlite"}, {"version", "0.1.0"}});
+  }));
+  router.get("/api/v1/openapi.json", http::sync([&api](const HttpRequest&) {
+    Response r = Response::text(200, api.openapi, "application/json");
+    return r;
+  }));
+
+  router.get("/api/v1/chains", guarded(Permission::read_chains, [&api](Actor, HttpRequest, Responder r) {
+    json items = json::array();
+    for (const ChainInfo& c : api.engine.chains()) items.push_back({{"id", c.id}, {"version", c.version}, {"name", c.name}});
+    r.send(Response::json(200, {{"chains", items}}));
+  }));
+  router.get("/api/v1/chains/{id}", guarded(Permission::read_chains, [&api](Actor, HttpRequest q, Responder r) {
+    auto it = api.chains.find(q.param("id"));
+    if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain {}", q.param("id"))));
+    const Chain& c = *it->second;
+    const Analysis a = analyse(c);
+    const FormStats stats = merge_form(c).stats;
+    r.send(Response::json(200, {{"id", c.id},
+                                {"version", c.version},
+                                {"name", c.name},
+                                {"form", json::parse(form_to_json(merge_form(c)))},
+                                {"plan", plan_document(c, a, stats, std::nullopt)}}));
+  }));
+  router.post("/api/v1/chains/{id}/check", guarded(Permission::check, [&api](Actor, HttpRequest q, Responder r) {
+    auto it = api.chains.find(q.param("id"));
+    if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain {}", q.param("id"))));
+    auto body = json_body(q);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    auto app = application_of(std::get<json>(std::move(body)), it->first);
+    if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
+    const CheckResult checked = check_application(*it->second, std::get<Application>(app));
+    r.send(Response::json(200, json::parse(check_to_json(checked))));
+  }));
+
+  router.post("/api/v1/cases", guarded(Permission::submit, [&api](Actor who, HttpRequest q, Responder r) {
+    const std::string key(q.header("Idempotency-Key").value_or(""));
+    if (key.empty() || key.size() > 200)
+      return (void)r.send(Response::problem(400, "Bad Request", "POST /api/v1/cases needs an Idempotency-Key header (1 to 200 characters)"));
+    auto body = json_body(q);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    json& j = std::get<json>(body);
+    const std::string chain_id = j.contains("chain") && j["chain"].is_string() ? j["chain"].get<std::string>() : "";
+    auto it = api.chains.find(chain_id);
+    if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain `{}`", chain_id)));
+    const std::string channel = j.contains("channel") && j["channel"].is_string() ? j["channel"].get<std::string>() : "";
+    auto app = application_of(j, chain_id);
+    if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
+    Application& a = std::get<Application>(app);
+    const CheckResult checked = check_application(*it->second, a);
+    if (!checked.invalid.empty())
+      return (void)r.send(Response::problem(400, "Bad Request", "the application has invalid values; correct them first",
+                                            json::parse(check_to_json(checked)).value("invalid", json::array())));
+    request::Submit sub{chain_id, std::nullopt, a.fields, a.materials, Channel::window, who, key};
+    if (who.role == Role::portal || channel == "online" || channel == "hotline") {
+      sub.channel = Channel::online;
+      if (channel == "hotline") sub.actor.channel = ActorChannel::hotline;
+    }
+    auto chain = it->second;
+    api.engine.apply_async(std::move(sub), [&api, r, chain, a](Result<Receipt> done) {
+      if (!done) return (void)r.send(problem(done.status()));
+      std::vector<FlowChain::Missing> missing;
+      if (done->stage == CaseStage::incomplete) {
+        auto fc = FlowChain::compile(chain, Calendar());
+        std::vector<std::string> held = a.materials;
+        std::sort(held.begin(), held.end());
+        missing = fc->missing(a.fields, held);
+      }
+      json doc = submit_document(*done, chain->id, chain->version, missing);
+      auto code = api.accounts.query_code(done->case_id);
+      if (!code) return (void)r.send(problem(code.status()));
+      doc["query_code"] = *code;
+      r.send(Response::json(done->result == StepResult::applied ? 201 : 200, doc));
+    });
+  }));
+
+  router.get("/api/v1/cases", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
+    CaseFilter f;
+    if (auto s = q.query_value("stage")) {
+      f.stage = parse_case_stage(*s);
+      if (!f.stage) return (void)r.send(Response::problem(400, "Bad Request", fmt::format("unknown stage `{}`", *s)));
+    }
+    f.chain = q.query_value("chain").value_or("");
+    f.overdue = q.query_value("alert").has_value();
+    f.limit = 50;
+    if (auto l = q.query_value("limit")) {
+      auto n = case_id_of(*l);
+      if (!n || *n == 0 || *n > 500) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
+      f.limit = static_cast<std::size_t>(*n);
+    }
+    if (auto after = q.query_value("after")) {
+      auto n = case_id_of(*after);
+      if (!n) return (void)r.send(Response::problem(400, "Bad Request", "after is a cursor from `next`"));
+      f.before = *n;
+    }
+    if (who.role == Role::portal) f.owner = who.account;
+    const std::size_t want = f.limit;
+    if (who.role == Role::department) f.limit = 0;  // filtered below by the department's tasks
+    auto list = api.engine.records().list(f);
+    if (!list) return (void)r.send(problem(list.status()));
+    json items = json::array();
+    CaseId last = 0;
+    for (const CaseSummary& c : *list) {
+      if (items.size() == want) break;
+      if (who.role == Role::department) {
+        auto v = api.engine.records().case_view(c.id);
+        if (!v || std::none_of(v->tasks.begin(), v->tasks.end(), [&](const TaskView& t) { return t.department == who.department; }))
+          continue;
+      }
+      items.push_back(to_json(c));
+      last = c.id;
+    }
+    r.send(Response::json(200, {{"cases", items}, {"next", items.size() == want && last > 1 ? json(std::to_string(last)) : json()}}));
+  }));
+
+  router.get("/api/v1/cases/{id}", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
+    auto found = case_in_scope(api, who, q.param("id"));
+    if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
+    CaseView& v = std::get<CaseView>(found);
+    if (sees_all_data(who)) return (void)r.send(Response::json(200, to_json(v)));
+    // A department: its own tasks, no applicant data in the timeline, and
+    // the case's values through its view only.
+    std::erase_if(v.tasks, [&](const TaskView& t) { return t.department != who.department; });
+    json doc = to_json(v);
+    for (json& e : doc["events"])
+      if (e["kind"] == "submitted" || e["kind"] == "supplemented") e.erase("detail");
+    auto data = api.engine.records().department_data(v.id, who.department);
+    if (!data) return (void)r.send(problem(data.status()));
+    doc["data"] = values_json(*data);
+    r.send(Response::json(200, doc));
+  }));
+
+  auto case_action = [&api, guarded](const char* path, Permission p,
+                                     std::function<std::variant<Request, http::Response>(const CaseView&, const json&)> make) {
+    return guarded(p, [&api, make](Actor who, http::Request q, Responder r) {
+      auto found = case_in_scope(api, who, q.param("id"));
+      if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
+      auto body = json_body(q);
+      if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+      auto req = make(std::get<CaseView>(found), std::get<json>(body));
+      if (auto* refused = std::get_if<Response>(&req)) return (void)r.send(std::move(*refused));
+      Request& request = std::get<Request>(req);
+      actor_of(request) = who;
+      apply(api, std::move(request), r);
+    });
+    (void)path;
+  };
+  router.post("/api/v1/cases/{id}/supplement",
+              case_action("supplement", Permission::supplement, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+                auto app = application_of(b, v.chain);
+                if (auto* refused = std::get_if<Response>(&app)) return std::move(*refused);
+                Application& a = std::get<Application>(app);
+                const bool in_person = b.contains("in_person") && b["in_person"].is_boolean() && b["in_person"].get<bool>();
+                return Request{request::Supplement{v.id, a.fields, a.materials, in_person}};
+              }));
+  router.post("/api/v1/cases/{id}/withdraw",
+              case_action("withdraw", Permission::withdraw, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+                return Request{request::Withdraw{v.id, b.value("reason", std::string())}};
+              }));
+  router.post("/api/v1/cases/{id}/deliver",
+              case_action("deliver", Permission::deliver, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+                auto method = delivery_method(b.value("method", std::string("in-person")));
+                if (!method) return Response::problem(400, "Bad Request", "method is in-person, express or electronic");
+                return Request{request::Deliver{v.id, *method, b.value("tracking", std::string())}};
+              }));
+
+  router.get("/api/v1/tasks", guarded(Permission::read_tasks, [&api](Actor who, HttpRequest q, Responder r) {
+    std::string department = q.query_value("department").value_or("");
+    if (who.role == Role::department) {
+      if (!department.empty() && department != who.department)
+        return (void)r.send(denied("a department account lists its own department's tasks only"));
+      department = who.department;
+    }
+    auto items = api.engine.records().work_queue(department);
+    if (!items) return (void)r.send(problem(items.status()));
+    if (auto status = q.query_value("status"))
+      std::erase_if(*items, [&](const WorkItem& w) { return to_string(w.task.status) != *status; });
+    r.send(Response::json(200, tasks_document(*items)));
+  }));
+
+  // A task action: the task must be in the caller's scope (404 otherwise)
+  // and its department the caller's (403 for a department's other tasks
+  // would reveal them: 404 as well).
+  auto task_action = [&api, guarded](std::function<std::variant<Request, http::Response>(CaseId, const std::string&, const json&)> make) {
+    return guarded(Permission::work_tasks, [&api, make](Actor who, http::Request q, Responder r) {
+      auto found = case_in_scope(api, who, q.param("case"));
+      if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
+      const CaseView& v = std::get<CaseView>(found);
+      const std::string matter = q.param("matter");
+      auto t = std::find_if(v.tasks.begin(), v.tasks.end(), [&](const TaskView& x) { return x.matter == matter; });
+      if (t == v.tasks.end() || !may_work_task(who, t->department))
+        return (void)r.send(not_found(fmt::format("no task {} of case {}", matter, v.id)));
+      auto body = json_body(q);
+      if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+      auto req = make(v.id, matter, std::get<json>(body));
+      if (auto* refused = std::get_if<Response>(&req)) return (void)r.send(std::move(*refused));
+      Request& request = std::get<Request>(req);
+      actor_of(request) = who;
+      apply(api, std::move(request), r);
+    });
+  };
+  auto outcome = [](CaseId id, const std::string& matter, json j) -> std::variant<Request, http::Response> {
+    auto parsed = parse_outcome_json(j.dump());
+    if (!parsed) return problem(parsed.status());
+    if (!*parsed) return Response::problem(400, "Bad Request", "no outcome in the body");
+    return Request{request::Report{id, matter, 0, std::move(**parsed)}};
+  };
+  router.post("/api/v1/tasks/{case}/{matter}/claim", task_action([](CaseId id, const std::string& m, const json& b) -> std::variant<Request, Response> {
+    const bool force = b.contains("force") && b["force"].is_boolean() && b["force"].get<bool>();
+    return Request{request::Claim{id, m, 0, "", force}};
+  }));
+  router.post("/api/v1/tasks/{case}/{matter}/release", task_action([](CaseId id, const std::string& m, const json&) -> std::variant<Request, Response> {
+    return Request{request::Release{id, m}};
+  }));
+  router.post("/api/v1/tasks/{case}/{matter}/approve", task_action([outcome](CaseId id, const std::string& m, const json& b) {
+    return outcome(id, m, {{"outcome", "approved"}, {"produced", b.value("produce", json::object())}});
+  }));
+  router.post("/api/v1/tasks/{case}/{matter}/reject", task_action([outcome](CaseId id, const std::string& m, const json& b) {
+    return outcome(id, m, {{"outcome", "rejected"}, {"reason", b.value("reason", std::string())}});
+  }));
+  router.post("/api/v1/tasks/{case}/{matter}/request-supplement",
+              task_action([outcome](CaseId id, const std::string& m, const json& b) {
+                json items = json::array();
+                for (const char* k : {"materials", "fields"})
+                  if (b.contains(k) && b[k].is_array())
+                    for (const json& x : b[k]) items.push_back(x);
+                return outcome(id, m, {{"outcome", "supplement"}, {"items", items}, {"reason", b.value("note", std::string())}});
+              }));
+
+  router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest, Responder r) {
+    auto late = api.engine.records().overdue();
+    if (!late) return (void)r.send(problem(late.status()));
+    r.send(Response::json(200, overdue_document(*late, engine_clock()().date())));
+  }));
+  router.get("/api/v1/audit/verify", guarded(Permission::verify_audit, [&api](Actor, HttpRequest, Responder r) {
+    (void)api;
+    r.send(Response::problem(503, "Service Unavailable", "audit verify over HTTP is not built yet; run `yilian audit verify`"));
+  }));
+
+  router.get("/api/v1/public/cases/{id}", http::sync([&api](const HttpRequest& q) {
+    const auto id = case_id_of(q.param("id"));
+    const std::string code = q.query_value("code").value_or("");
+    if (!id || !api.accounts.check_query_code(*id, code)) return not_found("no case with that number and query code");
+    auto v = api.engine.records().case_view(*id);
+    if (!v) return not_found("no case with that number and query code");
+    json matters = json::array();
+    for (const TaskView& t : v->tasks)
+      matters.push_back({{"name", t.name}, {"status", to_string(t.status)},
+                         {"finished", t.finished ? json(t.finished->to_string()) : json()}});
+    auto date = [](const std::optional<Date>& d) { return d ? json(d->to_string()) : json(); };
+    return Response::json(200, {{"id", v->id},
+                                {"chain_name", v->chain_name},
+                                {"stage", to_string(v->stage)},
+                                {"submitted_on", v->submitted_at.date().to_string()},
+                                {"accepted_on", date(v->accepted_on)},
+                                {"finished_on", date(v->finished_on)},
+                                {"deadline", date(v->deadline)},
+                                {"matters", matters}});
+  }));
+}
+
+/// The OpenAPI document served at /api/v1/openapi.json: installed beside
+/// the program, else the source tree's.
+std::string read_openapi() {
+  std::vector<std::string> places;
+  for (const std::string& share : installed_share_dirs()) places.push_back(share + "/schemas/openapi.json");
+  places.emplace_back(YILIAN_SOURCE_TREE "/schemas/openapi.json");
+  for (const std::string& p : places) {
+    std::ifstream in(p, std::ios::binary);
+    if (in) return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return "{}";
+}
+
+void serve(const ServeOptions& o) {
+  const auto colon = o.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return usage_error(fmt::format("--listen {}: expected ADDRESS:PORT", o.listen));
+  http::ServerOptions so;
+  so.address = o.listen.substr(0, colon);
+  if (so.address.size() > 2 && so.address.front() == '[') so.address = so.address.substr(1, so.address.size() - 2);
+  try {
+    const int port = std::stoi(o.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    so.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return usage_error(fmt::format("--listen {}: the port is 0 to 65535", o.listen));
+  }
+  so.threads = o.threads;
+  so.tls_cert_file = o.tls_cert;
+  so.tls_key_file = o.tls_key;
+
+  EngineOptions options;
+  std::optional<Deployment> deployment;
+  std::vector<std::string> chain_files = o.chains;
+  if (!o.deploy.empty()) {
+    DeploymentLoad d = load_deployment(o.deploy);
+    print_diagnostics(d.diagnostics);
+    if (!d.deployment) return set_exit_code(exit_invalid);
+    deployment = std::move(*d.deployment);
+    options = deployment->engine;
+    chain_files.insert(chain_files.end(), deployment->chains.begin(), deployment->chains.end());
+  }
+  for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
+  options.clock = engine_clock();
+
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  auto accounts = Accounts::open(o.db);
+  if (!accounts) return report(accounts.status());
+  auto opened = Engine::open(o.db, options);
+  if (!opened) return report(opened.status());
+  Engine& engine = **opened;
+  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi()};
+  for (const std::string& file : chain_files) {
+    auto loaded = engine.load_chain_file(file);
+    if (!loaded) {
+      engine.close();
+      return report(loaded.status());
+    }
+    LoadResult r = load_chain(file);
+    if (r.chain) api.chains[r.chain->id] = std::move(r.chain);
+  }
+  if (deployment) {
+    if (Status s = engine.deploy(*deployment); !s) {
+      engine.close();
+      return report(s);
+    }
+  } else {
+    AdapterConfig manual;
+    (void)engine.bind("*", manual);
+  }
+
+  http::Router router;
+  add_routes(api, router);
+  http::Server server(so, std::move(router));
+  if (Status s = server.start(); !s) {
+    engine.close();
+    return report(s);
+  }
+  std::printf("yilian serve: %s on http%s://%s:%u, %zu chains\n", o.db.c_str(), o.tls_cert.empty() ? "" : "s",
+              so.address.c_str(), server.port(), api.chains.size());
+  std::fflush(stdout);
+  int got = 0;
+  while ((got = sigwaitinfo(&stop, nullptr)) < 0) {
+  }
+  server.stop(std::chrono::seconds(5));
+  engine.close();
+  std::printf("yilian serve: stopped (%s)\n", got == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run the engine with the HTTP API v1 (accounts: yilian account)");
+  cmd->footer(
+      "Serves DESIGN.md's HTTP API on --listen until SIGINT/SIGTERM (in-flight requests are answered first).\n"
+      "Callers authenticate with `Authorization: Bearer KEY` (yilian account add --api-key).\n"
+      "Examples:\n"
+      "  yilian serve --db cases.db --chain chains/kindergarten-setup.yaml --listen 127.0.0.1:8080\n"
+      "  yilian serve --db cases.db --deploy examples/deploy/kindergarten.yaml");
+  add_db_option(*cmd, o->db);
+  cmd->add_option("--deploy", o->deploy, "Deployment file: chains, adapters per department, engine settings");
+  cmd->add_option("--chain", o->chains, "A chain file to load and serve (repeat); departments get work queues")->type_name("FILE");
+  cmd->add_option("--listen", o->listen, "ADDRESS:PORT (port 0: any free port, printed at start)")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Server threads")->capture_default_str();
+  cmd->add_option("--rate", o->rate, "Requests per second per account (twice that at once)")->capture_default_str();
+  cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate (HTTPS with --tls-key)");
+  cmd->add_option("--tls-key", o->tls_key, "PEM private key");
+  cmd->callback([o] { serve(*o); });
+}
+
+}  // namespace yilian::cli
