@@ -47,6 +47,7 @@ struct Api {
   http::RateLimiter limiter;
   std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms
   std::string openapi;
+  std::string db;  ///< the store's path, for audit verify
 };
 
 json values_json(const FieldValues& values) {
@@ -423,8 +424,9 @@ void add_routes(Api& api, http::Router& router) {
     r.send(Response::json(200, overdue_document(*late, engine_clock()().date())));
   }));
   router.get("/api/v1/audit/verify", guarded(Permission::verify_audit, [&api](Actor, HttpRequest, Responder r) {
-    (void)api;
-    r.send(Response::problem(503, "Service Unavailable", "audit verify over HTTP is not built yet; run `yilian audit verify`"));
+    auto report = verify_audit(api.db);
+    if (!report) return (void)r.send(problem(report.status()));
+    r.send(Response::json(200, audit_document(*report)));
   }));
 
   router.get("/api/v1/public/cases/{id}", http::sync([&api](const HttpRequest& q) {
@@ -504,7 +506,7 @@ void serve(const ServeOptions& o) {
   auto opened = Engine::open(o.db, options);
   if (!opened) return report(opened.status());
   Engine& engine = **opened;
-  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi()};
+  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi(), o.db};
   for (const std::string& file : chain_files) {
     auto loaded = engine.load_chain_file(file);
     if (!loaded) {

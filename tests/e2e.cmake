@@ -76,6 +76,11 @@ if(YILIAN_JS_TESTS)
   # tests/js/openapi-lib.mjs, which checks every answer against it, passes
   # good answers and fails wrong shapes, statuses, content types and paths.
   yilian_add_js_test(api.openapi openapi-check.mjs)
+  # yilian serve over loopback: roles, scopes, idempotency across a restart,
+  # the public lookup; every answer checked against schemas/openapi.json.
+  if(TARGET yilian_cli)
+    yilian_add_js_test(api.serve_e2e serve-e2e.mjs --cli $<TARGET_FILE:yilian_cli>)
+  endif()
 
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as
   # exported by the CLI is read by bpmn-moddle without a warning and passes

@@ -1,0 +1,213 @@
+// yilian serve end to end over loopback: a real server process on a scratch
+// store, accounts made with `yilian account`, and a chain's case driven
+// across roles. Every answer is checked against schemas/openapi.json.
+//   node tests/js/serve-e2e.mjs --cli build/cli/yilian
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { loadContract, projectRoot } from './openapi-lib.mjs';
+
+const cli = process.argv[process.argv.indexOf('--cli') + 1];
+if (!cli || process.argv.indexOf('--cli') < 0) {
+  console.error('usage: node serve-e2e.mjs --cli PATH');
+  process.exit(2);
+}
+const dir = mkdtempSync(join(tmpdir(), 'yilian-serve-'));
+const db = join(dir, 'cases.db');
+const chain = join(projectRoot, 'chains/kindergarten-setup.yaml');
+const env = { ...process.env, YILIAN_NOW: '2025-03-03T09:00' };
+const contract = await loadContract();
+let passed = 0;
+let failed = 0;
+
+function account(name, role, department) {
+  const args = ['account', 'add', '--db', db, name, '--role', role, '--api-key', '--json'];
+  if (department) args.push('--department', department);
+  return JSON.parse(execFileSync(cli, args, { env })).api_key;
+}
+
+let server;
+let base;
+async function start() {
+  server = spawn(cli, ['serve', '--db', db, '--chain', chain, '--listen', '127.0.0.1:0'], { env });
+  let out = '';
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    server.stderr.on('data', (d) => { out += d; });
+    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+async function stop() {
+  const exited = new Promise((resolve) => server.on('exit', resolve));
+  server.kill('SIGTERM');
+  const code = await exited;
+  assert.equal(code, 0, 'serve stops cleanly on SIGTERM');
+}
+
+/// One call; the answer must match the contract.
+async function call(method, path, { key, body, headers = {}, raw } = {}) {
+  const h = { ...headers };
+  if (key) h.Authorization = `Bearer ${key}`;
+  if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
+  const res = await fetch(base + path, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const contentType = res.headers.get('content-type') ?? '';
+  const text = await res.text();
+  const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text;
+  contract.check({ method, path, status: res.status, contentType, body: parsed });
+  return { status: res.status, body: parsed };
+}
+
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAILED ${name}\n${e.stack}`);
+  }
+}
+
+const keys = {
+  window: account('王芳', 'window'),
+  health: account('卫健科', 'department', 'health'),
+  education: account('教育科', 'department', 'education'),
+  supervisor: account('督办员', 'supervisor'),
+  portal: account('一网通办', 'portal'),
+};
+const app = YAML.parse(readFileSync(join(projectRoot, 'examples/applications/kindergarten-setup-complete.yaml'), 'utf8'));
+const submit = (key, idem, body = app) => call('POST', '/api/v1/cases', { key, body, headers: { 'Idempotency-Key': idem } });
+let caseId;
+let queryCode;
+
+try {
+  await start();
+
+  await test('health needs no credentials', async () => {
+    const r = await call('GET', '/api/v1/health');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.engine, 'active');
+  });
+
+  await test('no credentials, a bad key, and a role without the right', async () => {
+    assert.equal((await call('GET', '/api/v1/cases')).status, 401);
+    assert.equal((await call('GET', '/api/v1/cases', { key: 'yk_0000' })).status, 401);
+    assert.equal((await submit(keys.supervisor, 's1')).status, 403);
+    assert.equal((await submit(keys.health, 'h1')).status, 403);
+  });
+
+  await test('the window submits; the same key again is the same case; another body is 422', async () => {
+    const first = await submit(keys.window, 'k1');
+    assert.equal(first.status, 201);
+    assert.equal(first.body.stage, 'running');
+    assert.match(first.body.query_code, /^[0-9A-Z]{8}$/);
+    caseId = first.body.case;
+    queryCode = first.body.query_code;
+    const again = await submit(keys.window, 'k1');
+    assert.equal(again.body.case, caseId);
+    assert.equal(again.body.query_code, queryCode);
+    const other = await submit(keys.window, 'k1', { ...app, fields: { ...app.fields, 'applicant.phone': '13900000000' } });
+    assert.equal(other.status, 422);
+    assert.equal((await call('POST', '/api/v1/cases', { key: keys.window, body: app })).status, 400);  // no key
+  });
+
+  await test('bodies that are not JSON objects, or not JSON at all', async () => {
+    const path = '/api/v1/chains/kindergarten-setup/check';
+    assert.equal((await call('POST', path, { key: keys.window, raw: '{"fields":', headers: { 'Content-Type': 'application/json' } })).status, 400);
+    assert.equal((await call('POST', path, { key: keys.window, raw: 'fields=1', headers: { 'Content-Type': 'text/plain' } })).status, 415);
+    const checked = await call('POST', path, { key: keys.window, body: { fields: {}, materials: [] } });
+    assert.equal(checked.status, 200);
+    assert.equal(checked.body.complete, false);
+    assert.ok(checked.body.missing.length > 5);
+  });
+
+  await test('each department sees its own tasks and its view of the data only', async () => {
+    const health = await call('GET', '/api/v1/tasks', { key: keys.health });
+    assert.ok(health.body.tasks.length >= 1);
+    assert.ok(health.body.tasks.every((t) => t.department === 'health'));
+    assert.equal((await call('GET', '/api/v1/tasks?department=education', { key: keys.health })).status, 403);
+    const view = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.health });
+    assert.equal(view.status, 200);
+    assert.ok(view.body.tasks.every((t) => t.department === 'health'));
+    assert.ok(view.body.data && typeof view.body.data === 'object');
+    assert.ok(!('applicant.bank_account' in view.body.data), 'health does not see the bank account');
+    assert.ok(view.body.events.every((e) => e.kind !== 'submitted' || !('detail' in e)));
+    const full = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.window });
+    assert.ok(full.body.tasks.length > view.body.tasks.length);
+  });
+
+  await test('claims: the holder is named, another officer gets 409, another department 404', async () => {
+    const m = 'health-evaluation';
+    assert.equal((await call('POST', `/api/v1/tasks/${caseId}/${m}/claim`, { key: keys.health, body: {} })).status, 200);
+    const other = account('卫健科二', 'department', 'health');
+    const taken = await call('POST', `/api/v1/tasks/${caseId}/${m}/claim`, { key: other, body: {} });
+    assert.equal(taken.status, 409);
+    assert.match(taken.body.detail, /卫健科/);
+    assert.equal((await call('POST', `/api/v1/tasks/${caseId}/${m}/approve`, { key: keys.education, body: {} })).status, 404);
+    const ok = await call('POST', `/api/v1/tasks/${caseId}/${m}/approve`, { key: keys.health, body: {} });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.result, 'applied');
+  });
+
+  await test('the timeline names every actor; the supervisor reads it and verifies the audit', async () => {
+    const v = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.supervisor });
+    const actors = v.body.events.filter((e) => e.actor).map((e) => e.actor.account);
+    assert.deepEqual([...new Set(actors)], ['王芳', '卫健科']);
+    const audit = await call('GET', '/api/v1/audit/verify', { key: keys.supervisor });
+    assert.equal(audit.status, 200);
+    assert.equal(audit.body.ok, true);
+    assert.equal((await call('GET', '/api/v1/audit/verify', { key: keys.window })).status, 403);
+  });
+
+  await test('a portal sees only the cases it submitted', async () => {
+    const mine = await submit(keys.portal, 'p1');
+    assert.equal(mine.status, 201);
+    const list = await call('GET', '/api/v1/cases', { key: keys.portal });
+    assert.deepEqual(list.body.cases.map((c) => c.id), [mine.body.case]);
+    assert.equal((await call('GET', `/api/v1/cases/${caseId}`, { key: keys.portal })).status, 404);
+    const all = await call('GET', '/api/v1/cases?limit=1', { key: keys.window });
+    assert.equal(all.body.cases.length, 1);
+    assert.equal(typeof all.body.next, 'string');
+    const page2 = await call('GET', `/api/v1/cases?limit=1&after=${all.body.next}`, { key: keys.window });
+    assert.equal(page2.body.cases[0].id, caseId);
+  });
+
+  await test('the public lookup needs the right query code and shows no personal data', async () => {
+    const r = await call('GET', `/api/v1/public/cases/${caseId}?code=${queryCode}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.stage, 'running');
+    assert.ok(!JSON.stringify(r.body).includes('刘建国'));
+    assert.equal((await call('GET', `/api/v1/public/cases/${caseId}?code=AAAAAAAA`)).status, 404);
+    assert.equal((await call('GET', `/api/v1/public/cases/${caseId}`)).status, 404);
+  });
+
+  await test('an idempotency key holds across a restart', async () => {
+    await stop();
+    await start();
+    const again = await submit(keys.window, 'k1');
+    assert.equal(again.body.case, caseId);
+    const list = await call('GET', '/api/v1/cases', { key: keys.window });
+    assert.equal(list.body.cases.length, 2);
+  });
+
+  await test('a disabled account stops working at once', async () => {
+    execFileSync(cli, ['account', 'disable', '--db', db, '一网通办'], { env });
+    assert.equal((await call('GET', '/api/v1/cases', { key: keys.portal })).status, 401);
+  });
+} finally {
+  if (server && server.exitCode === null) await stop().catch(() => server.kill('SIGKILL'));
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
