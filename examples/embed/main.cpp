@@ -62,12 +62,14 @@ yilian::request::Submit application() {
       {"canteen.diners", Value{std::int64_t{200}}}, {"food.manager", Value{std::string("赵强")}},
       {"building.completion_date", Value{std::string("2025-01-15")}},
       {"building.contractor", Value{std::string("淄博建工集团有限公司")}},
+      {"school.seeks_inclusive", Value{false}},
   };
   s.materials = {"application-report", "sponsor-identity", "asset-proof", "charter", "board-roster",
                  "principal-credentials", "staff-credentials", "staff-health-certificates", "site-title",
                  "building-safety-report", "floor-plan", "facility-inventory", "air-quality-report",
                  "completion-report", "fire-facility-test", "as-built-drawings", "legal-rep-id-card",
-                 "tax-agreement", "canteen-layout", "food-safety-rules"};
+                 "tax-agreement", "canteen-layout", "food-safety-rules", "staff-roster",
+                 "registration-application", "fund-registration-form"};
   return s;
 }
 
