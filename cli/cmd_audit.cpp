@@ -1,6 +1,8 @@
 // yilian audit verify DB: checks every case's hash-chained log.
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
@@ -45,7 +47,16 @@ void add_audit(CLI::App& app) {
   auto* cmd = app.add_subcommand("audit", "Verify the audit trail of a store");
   cmd->require_subcommand(1);
   auto* v = cmd->add_subcommand("verify", "Check every case's hash-chained log; report the first broken link");
-  v->add_option("db", o->db, "The case store (an SQLite file)")->required()->type_name("DB");
+  // The store as --db (or $YILIAN_DB), like every other store command, or
+  // as the argument (the first edition's form).
+  if (const char* env = std::getenv("YILIAN_DB"); env && *env) o->db = env;
+  auto* positional = v->add_option("db", o->db, "The case store (same as --db)")->type_name("DB");
+  auto* named = v->add_option("--db", o->db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
+  positional->excludes(named);
+  v->callback([o, positional, named] {
+    if (o->db.empty() && positional->count() == 0 && named->count() == 0) return usage_error("name the store: --db FILE (or $YILIAN_DB)");
+    verify(*o);
+  });
   v->add_option("--anchor", o->anchor,
                 "A seal printed earlier (ENTRIES:SHA-256): the log's first ENTRIES entries must still chain to it")
       ->type_name("SEAL");
@@ -59,9 +70,8 @@ void add_audit(CLI::App& app) {
       "rewrote the hashes after an edit.\n"
       "Exit status 1 when a link is broken, the anchor does not hold or is malformed, or the file is\n"
       "not a yilian store; 2 when it cannot be read.\n"
-      "Examples:\n  yilian audit verify cases.db\n"
+      "Examples:\n  yilian audit verify --db cases.db\n"
       "  yilian audit verify cases.db --anchor 1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-  v->callback([o] { verify(*o); });
 }
 
 }  // namespace yilian::cli

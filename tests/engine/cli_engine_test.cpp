@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+
+#include <sqlite3.h>
 
 #include "../unit/cli_support.h"
 #include "../unit/engine_fixture.h"
@@ -305,4 +308,53 @@ TEST_CASE("cli.engine.a_store_finds_its_chains_calendar_from_any_directory") {
   CHECK_MESSAGE(r.exit_code == 0, r.out);
   r = run_cli_in(dir.path.string(), "audit verify cases.db", true);
   CHECK_MESSAGE(r.exit_code == 0, r.out);
+}
+
+TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
+  // tests/engine/fixtures/store-format-1.db was written by yilian before
+  // actors (format yilian-store-1, commit dd72164): a kindergarten case
+  // submitted, its health evaluation claimed and approved; the .status.json
+  // beside it is what that version printed for `case status 1 --json`.
+  ScratchDir dir("cli-format-1");
+  const std::string db = dir.file("old.db");
+  const std::string fixtures = std::string(YILIAN_SOURCE_DIR) + "/tests/engine/fixtures/";
+  std::filesystem::copy_file(fixtures + "store-format-1.db", db);
+  Env db_env("YILIAN_DB", db);
+  Env now("YILIAN_NOW", "2025-03-12T09:00");
+
+  // Read as before: the same document, no actors.
+  auto r = run_cli("case status 1 --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  std::ifstream in(fixtures + "store-format-1.status.json");
+  const json before = json::parse(in);
+  CHECK(parse(r) == before);
+  r = run_cli("audit verify --json");
+  CHECK(r.exit_code == 0);
+  CHECK(parse(r)["ok"] == true);
+
+  // Written to: upgraded to format 2, the new entry names its officer, the
+  // old ones stay as they were and the whole log still verifies.
+  r = run_cli("task approve 1 fire-filing --officer 李四");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  const json after = parse(run_cli("case status 1 --json"));
+  const json& events = after["events"];
+  REQUIRE(events.size() == before["events"].size() + 1);
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    CHECK(events[i] == before["events"][i]);
+    CHECK_FALSE(events[i].contains("actor"));
+  }
+  CHECK(events.back()["kind"] == "task-approved");
+  CHECK(events.back()["actor"]["account"] == "李四");
+  CHECK(events.back()["actor"]["channel"] == "cli");
+  r = run_cli("audit verify --json");
+  CHECK(r.exit_code == 0);
+  CHECK(parse(r)["ok"] == true);
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) == "yilian-store-2");
+  sqlite3_finalize(q);
+  sqlite3_close(h);
 }
