@@ -48,6 +48,8 @@ struct Api {
   std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms
   std::string openapi;
   std::string db;  ///< the store's path, for audit verify
+  bool tls = false;  ///< cookies are Secure over TLS
+  std::chrono::seconds session_ttl{12 * 3600};
 };
 
 json values_json(const FieldValues& values) {
@@ -91,6 +93,19 @@ http::Response denied(std::string detail = "your role may not do this") {
 
 http::Response not_found(std::string detail) { return http::Response::problem(404, "Not Found", std::move(detail)); }
 
+/// The value of the session cookie, "" when there is none.
+std::string session_token(const http::Request& q) {
+  std::string token;
+  for (std::string_view cookie : q.headers.all("Cookie")) {
+    std::stringstream ss{std::string(cookie)};
+    for (std::string part; std::getline(ss, part, ';');) {
+      const auto start = part.find_first_not_of(' ');
+      if (start != std::string::npos && part.compare(start, 15, "yilian_session=") == 0) token = part.substr(start + 15);
+    }
+  }
+  return token;
+}
+
 /// The caller, from `Authorization: Bearer KEY` or the session cookie (with
 /// the CSRF header on writes); an answer (401, 429) when there is none.
 std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& q) {
@@ -103,14 +118,7 @@ std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& 
     if (!a) return http::Response::problem(401, "Unauthorized", "unknown API key or disabled account");
     who = std::move(*a);
   } else {
-    std::string token;
-    for (std::string_view cookie : q.headers.all("Cookie")) {
-      std::stringstream ss{std::string(cookie)};
-      for (std::string part; std::getline(ss, part, ';');) {
-        const auto start = part.find_first_not_of(' ');
-        if (start != std::string::npos && part.compare(start, 15, "yilian_session=") == 0) token = part.substr(start + 15);
-      }
-    }
+    const std::string token = session_token(q);
     if (token.empty()) return http::Response::problem(401, "Unauthorized", "log in, or send Authorization: Bearer KEY");
     auto s = api.accounts.by_session(token);
     if (!s) return http::Response::problem(401, "Unauthorized", "the session has ended; log in again");
@@ -195,6 +203,39 @@ void add_routes(Api& api, http::Router& router) {
     Response r = Response::text(200, api.openapi, "application/json");
     return r;
   }));
+
+  // People log in with name and password: an HttpOnly, SameSite=Strict
+  // cookie, and a CSRF token the client sends back on writes.
+  router.post("/api/v1/session", [&api](HttpRequest q, Responder r) {
+    auto body = json_body(q);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    const json& j = std::get<json>(body);
+    if (!j.contains("name") || !j["name"].is_string() || !j.contains("password") || !j["password"].is_string())
+      return (void)r.send(Response::problem(400, "Bad Request", "log in with {\"name\", \"password\"}"));
+    const std::string name = j["name"];
+    // Guessing is limited per name as any caller's requests are.
+    if (auto d = api.limiter.allow("login:" + name); !d.allowed)
+      return (void)r.send(Response::too_many_requests(d.retry_after, "too many log-in attempts for this name"));
+    auto who = api.accounts.by_password(name, j["password"]);
+    if (!who) return (void)r.send(Response::problem(401, "Unauthorized", "unknown name or wrong password"));
+    auto session = api.accounts.open_session(name, api.session_ttl);
+    if (!session) return (void)r.send(problem(session.status()));
+    json doc{{"account", who->account}, {"role", to_string(who->role)}, {"csrf", session->csrf}};
+    if (!who->department.empty()) doc["department"] = who->department;
+    Response res = Response::json(200, doc);
+    res.headers.add("Set-Cookie", fmt::format("yilian_session={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}", session->token,
+                                              api.session_ttl.count(), api.tls ? "; Secure" : ""));
+    r.send(std::move(res));
+  });
+  router.del("/api/v1/session", [&api](HttpRequest q, Responder r) {
+    auto who = authenticate(api, q);
+    if (auto* refused = std::get_if<Response>(&who)) return (void)r.send(std::move(*refused));
+    if (Status s = api.accounts.close_session(session_token(q)); !s) return (void)r.send(problem(s));
+    Response res;
+    res.status = 204;
+    res.headers.add("Set-Cookie", "yilian_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    r.send(std::move(res));
+  });
 
   router.get("/api/v1/chains", guarded(Permission::read_chains, [&api](Actor, HttpRequest, Responder r) {
     json items = json::array();
@@ -506,7 +547,7 @@ void serve(const ServeOptions& o) {
   auto opened = Engine::open(o.db, options);
   if (!opened) return report(opened.status());
   Engine& engine = **opened;
-  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi(), o.db};
+  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi(), o.db, !o.tls_cert.empty()};
   for (const std::string& file : chain_files) {
     auto loaded = engine.load_chain_file(file);
     if (!loaded) {

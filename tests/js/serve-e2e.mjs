@@ -201,6 +201,33 @@ try {
     assert.equal(list.body.cases.length, 2);
   });
 
+  await test('a person logs in: cookie, CSRF on writes, log out', async () => {
+    execFileSync(cli, ['account', 'add', '--db', db, '张窗口', '--role', 'window', '--password-stdin'],
+                 { env, input: 'correct horse battery\n' });
+    const wrong = await call('POST', '/api/v1/session', { body: { name: '张窗口', password: 'not it at all' } });
+    assert.equal(wrong.status, 401);
+    const res = await fetch(base + '/api/v1/session', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: '张窗口', password: 'correct horse battery' }),
+    });
+    const login = await res.json();
+    contract.check({ method: 'POST', path: '/api/v1/session', status: res.status, contentType: res.headers.get('content-type'), body: login });
+    assert.equal(res.status, 200);
+    assert.equal(login.role, 'window');
+    const cookie = res.headers.get('set-cookie');
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    const jar = cookie.split(';')[0];
+    assert.equal((await call('GET', '/api/v1/cases', { headers: { Cookie: jar } })).status, 200);
+    const noCsrf = await call('POST', '/api/v1/chains/kindergarten-setup/check', { headers: { Cookie: jar }, body: { fields: {}, materials: [] } });
+    assert.equal(noCsrf.status, 403);
+    const withCsrf = await call('POST', '/api/v1/chains/kindergarten-setup/check',
+                                { headers: { Cookie: jar, 'X-CSRF-Token': login.csrf }, body: { fields: {}, materials: [] } });
+    assert.equal(withCsrf.status, 200);
+    assert.equal((await call('DELETE', '/api/v1/session', { headers: { Cookie: jar, 'X-CSRF-Token': login.csrf } })).status, 204);
+    assert.equal((await call('GET', '/api/v1/cases', { headers: { Cookie: jar } })).status, 401);
+  });
+
   await test('a disabled account stops working at once', async () => {
     execFileSync(cli, ['account', 'disable', '--db', db, '一网通办'], { env });
     assert.equal((await call('GET', '/api/v1/cases', { key: keys.portal })).status, 401);
