@@ -11,6 +11,8 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <condition_variable>
+#include <thread>
 
 #include "calendar_support.h"
 #include "commands.h"
@@ -39,6 +41,135 @@ struct ServeOptions {
   double rate = 50;
 };
 
+/// The event stream (GET /api/v1/events): one thread reads the log after the
+/// last position it saw, every `tick`, and hands each subscriber the
+/// entries of the cases it may see, from its own position on. A subscriber
+/// behind the shared read (one that resumed from an old Last-Event-ID)
+/// catches up from the store a batch per tick, so nothing is lost or
+/// repeated and a slow reader does not hold the others up.
+class EventHub {
+ public:
+  EventHub(const Records& records, std::chrono::milliseconds tick) : records_(records), tick_(tick) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~EventHub() { stop(); }
+  void stop() {
+    {
+      std::lock_guard g(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void subscribe(Actor who, std::shared_ptr<http::EventStream> stream, std::uint64_t after) {
+    std::lock_guard g(mu_);
+    subscribers_.push_back(Subscriber{std::move(who), std::move(stream), after, std::chrono::steady_clock::now()});
+  }
+  [[nodiscard]] std::size_t subscribers() const {
+    std::lock_guard g(mu_);
+    return subscribers_.size();
+  }
+
+ private:
+  struct Subscriber {
+    Actor who;
+    std::shared_ptr<http::EventStream> stream;
+    std::uint64_t cursor = 0;  ///< the last position handed to it (or skipped as out of scope)
+    std::chrono::steady_clock::time_point last_write;
+  };
+  static constexpr std::size_t kBatch = 1000;
+
+  void run() {
+    auto last = records_.last_position();
+    std::uint64_t head = last ? *last : 0;
+    std::vector<StreamEntry> fresh;  // entries after the previous head, up to `head`
+    std::unique_lock g(mu_);
+    while (!stopping_) {
+      cv_.wait_for(g, tick_, [&] { return stopping_; });
+      if (stopping_) break;
+      std::vector<Subscriber> subs = subscribers_;
+      g.unlock();
+      const std::uint64_t from = head;
+      fresh.clear();
+      for (;;) {
+        auto batch = records_.entries_after(head, kBatch);
+        if (!batch || batch->empty()) break;
+        head = batch->back().position;
+        fresh.insert(fresh.end(), std::make_move_iterator(batch->begin()), std::make_move_iterator(batch->end()));
+        if (batch->size() < kBatch) break;
+      }
+      for (Subscriber& s : subs) serve(s, from, fresh, head);
+      g.lock();
+      // Keep the cursors served; drop closed streams; keep newcomers.
+      for (auto& live : subscribers_)
+        for (const Subscriber& s : subs)
+          if (live.stream == s.stream) {
+            live.cursor = s.cursor;
+            live.last_write = s.last_write;
+          }
+      std::erase_if(subscribers_, [](const Subscriber& s) { return s.stream->closed(); });
+    }
+    for (auto& s : subscribers_) s.stream->close();
+  }
+
+  void serve(Subscriber& s, std::uint64_t from, const std::vector<StreamEntry>& fresh, std::uint64_t head) {
+    if (s.stream->closed()) return;
+    if (s.cursor < from) {  // behind the shared read: one batch from the store
+      auto batch = records_.entries_after(s.cursor, kBatch);
+      if (batch)
+        for (const StreamEntry& e : *batch) {
+          if (e.position > head) break;  // the shared read takes over from there
+          if (!send(s, e)) return;
+        }
+    }
+    if (s.cursor >= from)
+      for (const StreamEntry& e : fresh)
+        if (e.position > s.cursor && !send(s, e)) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - s.last_write > std::chrono::seconds(15)) {
+      s.stream->write_comment("keep-alive");
+      s.last_write = now;
+    }
+  }
+
+  /// Hands one entry over if the subscriber may see its case.
+  bool send(Subscriber& s, const StreamEntry& e) {
+    s.cursor = e.position;
+    if (!may_see(s.who, e.case_id)) return true;
+    json data{{"position", e.position}, {"case", e.case_id},      {"chain", e.chain},
+              {"seq", e.entry.seq},     {"at", e.entry.at.to_string()}, {"kind", e.entry.kind},
+              {"result", e.entry.result}, {"summary", e.entry.summary}};
+    if (e.entry.actor) data["actor"] = to_json(*e.entry.actor);
+    s.last_write = std::chrono::steady_clock::now();
+    return s.stream->write_event(std::to_string(e.position), e.entry.kind, data.dump());
+  }
+
+  bool may_see(const Actor& who, CaseId id) {
+    if (sees_all_data(who) && who.role != Role::portal) return permits(who, Permission::read_cases);
+    auto it = scopes_.find(id);
+    if (it == scopes_.end()) {
+      if (scopes_.size() > 100'000) scopes_.clear();
+      CaseScope scope;
+      if (auto owner = records_.case_owner(id)) scope.owner = *owner;
+      if (auto v = records_.case_view(id))
+        for (const TaskView& t : v->tasks) scope.departments.push_back(t.department);
+      it = scopes_.emplace(id, std::move(scope)).first;
+    }
+    return may_see_case(who, it->second);
+  }
+
+  const Records& records_;
+  std::chrono::milliseconds tick_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::vector<Subscriber> subscribers_;
+  std::map<CaseId, CaseScope> scopes_;  ///< the hub thread's own: who a case belongs to never changes
+  std::thread thread_;
+};
+
 /// What the handlers share. The engine, the accounts and the chain map are
 /// thread-safe or read-only once the server runs.
 struct Api {
@@ -50,6 +181,7 @@ struct Api {
   std::string db;  ///< the store's path, for audit verify
   bool tls = false;  ///< cookies are Secure over TLS
   std::chrono::seconds session_ttl{12 * 3600};
+  EventHub* events = nullptr;
 };
 
 json values_json(const FieldValues& values) {
@@ -459,6 +591,23 @@ void add_routes(Api& api, http::Router& router) {
                 return outcome(id, m, {{"outcome", "supplement"}, {"items", items}, {"reason", b.value("note", std::string())}});
               }));
 
+  router.get("/api/v1/events", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
+    std::uint64_t after = 0;
+    if (auto last = q.header("Last-Event-ID")) {
+      auto n = case_id_of(std::string(*last));
+      if (!n) return (void)r.send(Response::problem(400, "Bad Request", "Last-Event-ID is a position from an earlier `id:`"));
+      after = *n;
+    } else {
+      auto head = api.engine.records().last_position();
+      if (!head) return (void)r.send(problem(head.status()));
+      after = *head;
+    }
+    auto stream = r.stream();
+    if (!stream) return;
+    stream->write_comment(fmt::format("yilian events after {}", after));
+    api.events->subscribe(std::move(who), std::move(stream), after);
+  }));
+
   router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest, Responder r) {
     auto late = api.engine.records().overdue();
     if (!late) return (void)r.send(problem(late.status()));
@@ -567,6 +716,8 @@ void serve(const ServeOptions& o) {
     (void)engine.bind("*", manual);
   }
 
+  EventHub events(engine.records(), std::chrono::milliseconds(100));
+  api.events = &events;
   http::Router router;
   add_routes(api, router);
   http::Server server(so, std::move(router));
@@ -580,6 +731,7 @@ void serve(const ServeOptions& o) {
   int got = 0;
   while ((got = sigwaitinfo(&stop, nullptr)) < 0) {
   }
+  events.stop();
   server.stop(std::chrono::seconds(5));
   engine.close();
   std::printf("yilian serve: stopped (%s)\n", got == SIGINT ? "SIGINT" : "SIGTERM");

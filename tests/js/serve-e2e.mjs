@@ -68,6 +68,45 @@ async function call(method, path, { key, body, headers = {}, raw } = {}) {
   return { status: res.status, body: parsed };
 }
 
+/// Reads the event stream until `until(events)` holds or `ms` pass, then
+/// hangs up. Each event: {id, event, data}.
+async function events(key, lastId, until, ms = 5000) {
+  const controller = new AbortController();
+  const headers = { Authorization: `Bearer ${key}` };
+  if (lastId !== undefined) headers['Last-Event-ID'] = String(lastId);
+  const res = await fetch(base + '/api/v1/events', { headers, signal: controller.signal });
+  contract.check({ method: 'GET', path: '/api/v1/events', status: res.status, contentType: res.headers.get('content-type'), body: '' });
+  assert.equal(res.status, 200);
+  const got = [];
+  const timer = setTimeout(() => controller.abort(), ms);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const e = {};
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id: ')) e.id = Number(line.slice(4));
+          else if (line.startsWith('event: ')) e.event = line.slice(7);
+          else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
+        }
+        if (e.id !== undefined) got.push(e);
+      }
+      if (until(got)) break;
+    }
+  } catch (e) {
+    if (e.name !== 'AbortError') throw e;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return got;
+}
+
 async function test(name, fn) {
   try {
     await fn();
@@ -85,6 +124,7 @@ const keys = {
   education: account('教育科', 'department', 'education'),
   supervisor: account('督办员', 'supervisor'),
   portal: account('一网通办', 'portal'),
+  housing: account('住建科', 'department', 'housing'),
 };
 const app = YAML.parse(readFileSync(join(projectRoot, 'examples/applications/kindergarten-setup-complete.yaml'), 'utf8'));
 const submit = (key, idem, body = app) => call('POST', '/api/v1/cases', { key, body, headers: { 'Idempotency-Key': idem } });
@@ -192,6 +232,33 @@ try {
     assert.equal((await call('GET', `/api/v1/public/cases/${caseId}`)).status, 404);
   });
 
+  let streamed = 0;
+  await test('the event stream resumes with Last-Event-ID: nothing lost, nothing repeated', async () => {
+    const all = await events(keys.window, 0, (got) => got.length >= 4);
+    assert.ok(all.length >= 4);
+    assert.deepEqual(all.map((e) => e.id), all.map((_, i) => i + 1));  // positions 1, 2, … in order
+    assert.equal(all[0].event, 'submitted');
+    assert.equal(all[0].data.actor.account, '王芳');
+    // Hang up after three, resume after the third, and see a new entry arrive live.
+    const first = await events(keys.window, 0, (got) => got.length >= 3);
+    const last = first[2].id;
+    const pending = events(keys.window, last, (got) => got.some((e) => e.event === 'task-claimed' && e.data.actor?.account === '住建科'));
+    await new Promise((ok) => setTimeout(ok, 300));
+    const claim = await call('POST', `/api/v1/tasks/${caseId}/fire-filing/claim`, { key: keys.housing, body: {} });
+    assert.equal(claim.status, 200);
+    const rest = await pending;
+    const ids = [...first.slice(0, 3), ...rest].map((e) => e.id);
+    assert.deepEqual(ids, ids.map((_, i) => i + 1), 'every position once, in order');
+    streamed = ids[ids.length - 1];
+    // A portal's stream carries its own case only.
+    const portal = await events(keys.portal, 0, () => false, 1500);
+    assert.ok(portal.length > 0);
+    assert.ok(portal.every((e) => e.data.case !== caseId));
+    // Without Last-Event-ID the stream starts with what comes next.
+    const fresh = await events(keys.window, undefined, () => false, 700);
+    assert.equal(fresh.length, 0);
+  });
+
   await test('an idempotency key holds across a restart', async () => {
     await stop();
     await start();
@@ -199,6 +266,11 @@ try {
     assert.equal(again.body.case, caseId);
     const list = await call('GET', '/api/v1/cases', { key: keys.window });
     assert.equal(list.body.cases.length, 2);
+    // The event stream resumes across the restart too.
+    const released = await call('POST', `/api/v1/tasks/${caseId}/fire-filing/release`, { key: keys.housing, body: {} });
+    assert.equal(released.status, 200);
+    const after = await events(keys.window, streamed, (got) => got.some((e) => e.event === 'task-released'));
+    assert.equal(after[0].id, streamed + 1);
   });
 
   await test('a person logs in: cookie, CSRF on writes, log out', async () => {

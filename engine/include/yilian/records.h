@@ -63,6 +63,14 @@ struct LogEntry {
   std::optional<Actor> actor;       ///< who asked for it (none: the engine itself, or a store from before actors)
 };
 
+/// A log entry with its place in the whole store's log (the event stream).
+struct StreamEntry {
+  std::uint64_t position = 0;       ///< store-wide, in the order entries were appended
+  CaseId case_id = 0;
+  std::string chain;                ///< the case's chain id
+  LogEntry entry;
+};
+
 /// A case with its timeline.
 struct CaseView {
   CaseId id = 0;
@@ -158,6 +166,11 @@ class Records {
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
   /// Yellow and red limits of running cases, by department then lateness.
   [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
+  /// Up to `limit` log entries appended after store-wide position
+  /// `position`, in order (the HTTP event stream; resumable by position).
+  [[nodiscard]] Result<std::vector<StreamEntry>> entries_after(std::uint64_t position, std::size_t limit) const;
+  /// The position of the last entry appended (0: an empty log).
+  [[nodiscard]] Result<std::uint64_t> last_position() const;
   /// The account that submitted the case ("" when the store does not know:
   /// a case from before owners, or one submitted without an actor).
   [[nodiscard]] Result<std::string> case_owner(CaseId id) const;

@@ -104,6 +104,23 @@ std::string_view result_name(EntryResult r) {
   return r == EntryResult::applied ? "applied" : r == EntryResult::ignored ? "ignored" : "note";
 }
 
+/// A stored entry as people and programs read it.
+LogEntry log_entry(const EntryRow& e, const FlowChain& fc) {
+  LogEntry l;
+  l.seq = e.seq;
+  l.at = Instant{e.at};
+  l.kind = e.kind;
+  l.result = std::string(result_name(e.result));
+  if (auto body = decode_entry(e.body, &l.actor)) {
+    l.summary = entry_summary(*body, &fc);
+    l.detail_json = entry_to_json(*body, &fc).dump();
+  } else {
+    l.summary = "(an entry this version cannot read)";
+    l.detail_json = "{}";
+  }
+  return l;
+}
+
 }  // namespace
 
 Records::Records(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -172,23 +189,37 @@ Result<CaseView> Records::case_view(CaseId id) const {
   v.tracking = s.tracking;
   for (std::size_t m = 0; m < s.tasks.size(); ++m) v.tasks.push_back(task_view(fc, s, id, static_cast<int>(m), today, claims));
 
-  Status read = store.read_log(id, [&](EntryRow&& e) {
-    LogEntry l;
-    l.seq = e.seq;
-    l.at = Instant{e.at};
-    l.kind = e.kind;
-    l.result = std::string(result_name(e.result));
-    if (auto body = decode_entry(e.body, &l.actor)) {
-      l.summary = entry_summary(*body, &fc);
-      l.detail_json = entry_to_json(*body, &fc).dump();
-    } else {
-      l.summary = "(an entry this version cannot read)";
-      l.detail_json = "{}";
-    }
-    v.log.push_back(std::move(l));
-  });
+  Status read = store.read_log(id, [&](EntryRow&& e) { v.log.push_back(log_entry(e, fc)); });
   if (!read) return read;
   return v;
+}
+
+Result<std::vector<StreamEntry>> Records::entries_after(std::uint64_t position, std::size_t limit) const {
+  std::lock_guard g(impl_->mu);
+  std::vector<EntryRow> rows;
+  if (Status s = impl_->store->scan_log_after(position, limit, [&](EntryRow&& e) { rows.push_back(std::move(e)); }); !s)
+    return s;
+  std::map<CaseId, std::shared_ptr<const ChainEntry>> chains;  // each case's chain, read once
+  std::vector<StreamEntry> out;
+  out.reserve(rows.size());
+  for (const EntryRow& e : rows) {
+    auto& chain = chains[e.case_id];
+    if (!chain) {
+      auto row = impl_->store->load_case(e.case_id, false);
+      if (!row) return row.status();
+      if (!*row) return Status::error(Status::Code::internal, fmt::format("log entry {} names case {}, which has no row", e.position, e.case_id));
+      auto entry = impl_->registry.get(*impl_->store, (*row)->chain, (*row)->version);
+      if (!entry) return entry.status();
+      chain = std::move(*entry);
+    }
+    out.push_back({e.position, e.case_id, chain->stored.id, log_entry(e, *chain->flow)});
+  }
+  return out;
+}
+
+Result<std::uint64_t> Records::last_position() const {
+  std::lock_guard g(impl_->mu);
+  return impl_->store->last_position();
 }
 
 Result<std::string> Records::case_owner(CaseId id) const {

@@ -333,6 +333,30 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Status scan_log_after(std::uint64_t position, std::size_t limit, const std::function<void(EntryRow&&)>& fn) override {
+    sqlite3_stmt* q = cached("SELECT case_id, seq, at, kind, result, body, hash, id FROM log WHERE id>?1 ORDER BY id LIMIT ?2");
+    if (!q) return last_error("reading the log");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(position));
+    sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(limit));
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      EntryRow e = read_entry(q);
+      e.position = static_cast<std::uint64_t>(sqlite3_column_int64(q, 7));
+      fn(std::move(e));
+    }
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading the log");
+  }
+
+  Result<std::uint64_t> last_position() override {
+    sqlite3_stmt* q = cached("SELECT COALESCE(MAX(id), 0) FROM log");
+    if (!q) return last_error("reading the log");
+    std::uint64_t n = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) n = static_cast<std::uint64_t>(sqlite3_column_int64(q, 0));
+    sqlite3_reset(q);
+    return n;
+  }
+
   Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) override {
     sqlite3_stmt* q = cached("SELECT fingerprint, case_id, created_ms FROM idempotency WHERE account=?1 AND key=?2");
     if (!q) return last_error("reading idempotency keys");

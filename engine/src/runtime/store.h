@@ -60,6 +60,7 @@ struct EntryRow {
   EntryResult result = EntryResult::applied;
   std::string body;                      ///< encode_entry()
   Hash hash{};
+  std::uint64_t position = 0;            ///< store-wide, in the order appended (read by scan_log_after only)
 };
 
 /// The store-wide seal over the log: `entries` entries appended so far, and
@@ -170,6 +171,12 @@ class Store {
   virtual Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) = 0;
 
   /// Inbox rows not yet answered with id > after, oldest first.
+  /// Up to `limit` entries appended after store-wide position `position`,
+  /// in the order appended, with their positions. One writer appends, so
+  /// a reader never sees a later position before an earlier one.
+  virtual Status scan_log_after(std::uint64_t position, std::size_t limit, const std::function<void(EntryRow&&)>& fn) = 0;
+  /// The position of the last entry appended (0: none).
+  virtual Result<std::uint64_t> last_position() = 0;
   /// The case (account, key) made, if any.
   virtual Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) = 0;
   /// The account that submitted case `id` ("" when unknown: a store from
