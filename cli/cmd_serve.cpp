@@ -178,6 +178,7 @@ struct Api {
   http::RateLimiter limiter;
   std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms
   std::string openapi;
+  std::string ui_dir;  ///< the web UI's files (ui/ in the source tree, share/yilian/ui installed)
   std::string db;  ///< the store's path, for audit verify
   bool tls = false;  ///< cookies are Secure over TLS
   std::chrono::seconds session_ttl{12 * 3600};
@@ -327,6 +328,28 @@ void add_routes(Api& api, http::Router& router) {
       fn(std::move(actor), std::move(q), std::move(r));
     });
   };
+
+  // The web UI: flat files of one folder, read at each request (small; the
+  // browser caches them), with their types; nothing else on disk is served.
+  auto ui_file = [&api](const std::string& name) {
+    static const std::map<std::string, std::string> types{
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
+        {".png", "image/png"},                 {".json", "application/json"}};
+    const auto dot = name.rfind('.');
+    const auto type = dot == std::string::npos ? types.end() : types.find(name.substr(dot));
+    if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos || type == types.end())
+      return not_found("no such file");
+    std::ifstream in(api.ui_dir + "/" + name, std::ios::binary);
+    if (!in) return not_found("no such file");
+    Response r = Response::text(200, std::string(std::istreambuf_iterator<char>(in), {}), type->second);
+    r.headers.set("Cache-Control", "no-cache");
+    r.headers.set("X-Content-Type-Options", "nosniff");
+    r.headers.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    return r;
+  };
+  router.get("/", http::sync([ui_file](const HttpRequest&) { return ui_file("index.html"); }));
+  router.get("/ui/{file}", http::sync([ui_file](const HttpRequest& q) { return ui_file(q.param("file")); }));
 
   router.get("/api/v1/health", http::sync([](const HttpRequest&) {
     return Response::json(200, {{"status", "ok"}, {"engine", "active"}, {"store", "sqlite"}, {"version", "0.1.0"}});
@@ -641,6 +664,13 @@ void add_routes(Api& api, http::Router& router) {
   }));
 }
 
+/// The web UI's folder: installed beside the program, else the source tree's.
+std::string find_ui_dir() {
+  for (const std::string& share : installed_share_dirs())
+    if (std::filesystem::exists(share + "/ui/index.html")) return share + "/ui";
+  return YILIAN_SOURCE_TREE "/ui";
+}
+
 /// The OpenAPI document served at /api/v1/openapi.json: installed beside
 /// the program, else the source tree's.
 std::string read_openapi() {
@@ -696,7 +726,7 @@ void serve(const ServeOptions& o) {
   auto opened = Engine::open(o.db, options);
   if (!opened) return report(opened.status());
   Engine& engine = **opened;
-  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi(), o.db, !o.tls_cert.empty()};
+  Api api{engine, **accounts, http::RateLimiter(o.rate, o.rate * 2), {}, read_openapi(), find_ui_dir(), o.db, !o.tls_cert.empty()};
   for (const std::string& file : chain_files) {
     auto loaded = engine.load_chain_file(file);
     if (!loaded) {
