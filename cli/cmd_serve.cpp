@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <condition_variable>
 #include <thread>
@@ -41,6 +42,10 @@ struct ServeOptions {
   double rate = 50;
 };
 
+struct Api;
+json values_json(const FieldValues& values);
+std::string random_token();
+
 /// The event stream (GET /api/v1/events): one thread reads the log after the
 /// last position it saw, every `tick`, and hands each subscriber the
 /// entries of the cases it may see, from its own position on. A subscriber
@@ -49,7 +54,8 @@ struct ServeOptions {
 /// repeated and a slow reader does not hold the others up.
 class EventHub {
  public:
-  EventHub(const Records& records, std::chrono::milliseconds tick) : records_(records), tick_(tick) {
+  EventHub(const Records& records, std::chrono::milliseconds tick, std::function<void()> on_tick)
+      : records_(records), tick_(tick), on_tick_(std::move(on_tick)) {
     thread_ = std::thread([this] { run(); });
   }
   ~EventHub() { stop(); }
@@ -101,6 +107,7 @@ class EventHub {
         if (batch->size() < kBatch) break;
       }
       for (Subscriber& s : subs) serve(s, from, fresh, head);
+      if (on_tick_) on_tick_();
       g.lock();
       // Keep the cursors served; drop closed streams; keep newcomers.
       for (auto& live : subscribers_)
@@ -162,12 +169,88 @@ class EventHub {
 
   const Records& records_;
   std::chrono::milliseconds tick_;
+  std::function<void()> on_tick_;  ///< other periodic work of the server (long polls)
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
   std::vector<Subscriber> subscribers_;
   std::map<CaseId, CaseScope> scopes_;  ///< the hub thread's own: who a case belongs to never changes
   std::thread thread_;
+};
+
+/// Work pulled by department systems (POST /api/v1/work/fetch-and-lock):
+/// an open task is leased to one worker for a while; the lease's token
+/// completes it. An expired lease is handed out again; a completion with an
+/// unknown, expired or another worker's token is refused. Leases live in
+/// this process: after a restart every open task can be fetched again, and
+/// the engine ignores a second completion of the same attempt.
+/// Long polls wait here, served by the event hub's clock, without a thread.
+class Leases {
+ public:
+  struct Lease {
+    CaseId case_id = 0;
+    std::string matter;
+    std::uint32_t attempt = 0;
+    std::string worker;
+    std::string account;
+    std::chrono::steady_clock::time_point until;
+  };
+  struct Poll {
+    Actor who;
+    std::string worker;
+    std::size_t max = 1;
+    std::chrono::milliseconds lock{60'000};
+    std::chrono::steady_clock::time_point deadline;
+    http::Responder respond;
+  };
+
+  explicit Leases(Api& api) : api_(api) {}
+
+  /// Leases up to `max` open tasks of the caller's department; the JSON
+  /// items to answer with (empty when none is free now).
+  json take(const Poll& p);
+  /// Answers the long polls that have work now or whose wait is over.
+  void serve_polls() {
+    std::vector<Poll> polls;
+    {
+      std::lock_guard g(mu_);
+      polls.swap(polls_);
+    }
+    std::vector<Poll> keep;
+    const auto now = std::chrono::steady_clock::now();
+    for (Poll& p : polls) {
+      if (!p.respond.pending()) continue;  // the client went away
+      json items = take(p);
+      if (!items.empty() || now >= p.deadline) p.respond.send(http::Response::json(200, {{"tasks", items}}));
+      else keep.push_back(std::move(p));
+    }
+    std::lock_guard g(mu_);
+    for (Poll& p : keep) polls_.push_back(std::move(p));
+  }
+  void wait(Poll p) {
+    std::lock_guard g(mu_);
+    polls_.push_back(std::move(p));
+  }
+  /// The lease of `token` when it is live and the caller's; it is removed.
+  std::variant<Lease, std::string> complete(const std::string& token, const Actor& who) {
+    std::lock_guard g(mu_);
+    auto it = leases_.find(token);
+    if (it == leases_.end()) return std::string("no lease with this token (completed, or handed out again after it expired)");
+    if (it->second.account != who.account) return std::string("this lease belongs to another account");
+    if (it->second.until < std::chrono::steady_clock::now()) {
+      leases_.erase(it);
+      return std::string("the lease expired; the task may have been handed to another worker");
+    }
+    Lease l = std::move(it->second);
+    leases_.erase(it);
+    return l;
+  }
+
+ private:
+  Api& api_;
+  std::mutex mu_;
+  std::map<std::string, Lease> leases_;  ///< by token
+  std::vector<Poll> polls_;
 };
 
 /// What the handlers share. The engine, the accounts and the chain map are
@@ -183,7 +266,42 @@ struct Api {
   bool tls = false;  ///< cookies are Secure over TLS
   std::chrono::seconds session_ttl{12 * 3600};
   EventHub* events = nullptr;
+  Leases* leases = nullptr;
 };
+
+json Leases::take(const Poll& p) {
+  json items = json::array();
+  auto queue = api_.engine.records().work_queue(p.who.department);
+  if (!queue) return items;
+  std::lock_guard g(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(leases_, [&](const auto& kv) { return kv.second.until < now; });
+  for (const WorkItem& w : *queue) {
+    if (items.size() >= p.max) break;
+    if (w.task.status != TaskStatus::dispatched || !w.task.claimed_by.empty()) continue;  // an officer has it
+    const bool leased = std::any_of(leases_.begin(), leases_.end(), [&](const auto& kv) {
+      return kv.second.case_id == w.case_id && kv.second.matter == w.task.matter && kv.second.attempt == w.task.attempt;
+    });
+    if (leased) continue;
+    const std::string token = "lease_" + std::to_string(w.case_id) + "_" + w.task.matter + "_" + random_token();
+    leases_.emplace(token, Lease{w.case_id, w.task.matter, w.task.attempt, p.worker, p.who.account, now + p.lock});
+    json j = to_json(w.task);
+    j["case"] = w.case_id;
+    j["chain"] = w.chain;
+    j["version"] = w.version;
+    j["lease"] = token;
+    j["lock_ms"] = p.lock.count();
+    if (auto data = api_.engine.records().department_data(w.case_id, p.who.department)) j["data"] = values_json(*data);
+    items.push_back(std::move(j));
+  }
+  return items;
+}
+
+/// 128 random bits in hex (lease tokens).
+std::string random_token() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}{:016x}", rng(), rng());
+}
 
 json values_json(const FieldValues& values) {
   json out = json::object();
@@ -631,6 +749,47 @@ void add_routes(Api& api, http::Router& router) {
     api.events->subscribe(std::move(who), std::move(stream), after);
   }));
 
+  // Department systems behind their own firewall pull their work.
+  router.post("/api/v1/work/fetch-and-lock", guarded(Permission::work_tasks, [&api](Actor who, HttpRequest q, Responder r) {
+    if (who.role != Role::department)
+      return (void)r.send(denied("fetch-and-lock is for department accounts (their department's work)"));
+    auto body = json_body(q);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    const json& j = std::get<json>(body);
+    auto number = [&](const char* k, std::int64_t fallback, std::int64_t lo, std::int64_t hi) -> std::optional<std::int64_t> {
+      if (!j.contains(k)) return fallback;
+      if (!j[k].is_number_integer() || j[k].get<std::int64_t>() < lo || j[k].get<std::int64_t>() > hi) return std::nullopt;
+      return j[k].get<std::int64_t>();
+    };
+    const auto max = number("max", 1, 1, 100);
+    const auto lock = number("lock_ms", 60'000, 1'000, 3'600'000);
+    const auto wait = number("wait_ms", 0, 0, 60'000);
+    if (!j.contains("worker") || !j["worker"].is_string() || j["worker"].get<std::string>().empty() || !max || !lock || !wait)
+      return (void)r.send(Response::problem(400, "Bad Request",
+                                            "fetch-and-lock takes {\"worker\": name, \"max\": 1-100, \"lock_ms\": 1000-3600000, \"wait_ms\": 0-60000}"));
+    Leases::Poll poll{who, j["worker"], static_cast<std::size_t>(*max), std::chrono::milliseconds(*lock),
+                      std::chrono::steady_clock::now() + std::chrono::milliseconds(*wait), r};
+    json items = api.leases->take(poll);
+    if (!items.empty() || *wait == 0) return (void)r.send(Response::json(200, {{"tasks", items}}));
+    api.leases->wait(std::move(poll));
+  }));
+  router.post("/api/v1/work/{token}/complete", guarded(Permission::work_tasks, [&api](Actor who, HttpRequest q, Responder r) {
+    auto body = json_body(q);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    auto outcome = parse_outcome_json(std::get<json>(body).dump());
+    if (!outcome) return (void)r.send(problem(outcome.status()));
+    if (!*outcome) return (void)r.send(Response::problem(400, "Bad Request", "no outcome in the body"));
+    auto lease = api.leases->complete(q.param("token"), who);
+    if (auto* why = std::get_if<std::string>(&lease)) {
+      std::fprintf(stderr, "yilian serve: refused a completion by %s: %s\n", who.account.c_str(), why->c_str());
+      return (void)r.send(Response::problem(409, "Conflict", *why));
+    }
+    const Leases::Lease& l = std::get<Leases::Lease>(lease);
+    Actor worker = who;
+    worker.account = who.account + "/" + l.worker;
+    apply(api, request::Report{l.case_id, l.matter, l.attempt, std::move(**outcome), worker}, r);
+  }));
+
   router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest, Responder r) {
     auto late = api.engine.records().overdue();
     if (!late) return (void)r.send(problem(late.status()));
@@ -746,7 +905,9 @@ void serve(const ServeOptions& o) {
     (void)engine.bind("*", manual);
   }
 
-  EventHub events(engine.records(), std::chrono::milliseconds(100));
+  Leases leases(api);
+  api.leases = &leases;
+  EventHub events(engine.records(), std::chrono::milliseconds(100), [&leases] { leases.serve_polls(); });
   api.events = &events;
   http::Router router;
   add_routes(api, router);

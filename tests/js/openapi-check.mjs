@@ -296,6 +296,8 @@ await test('the documented operations are exactly the API of DESIGN.md v1 as ser
     'GET /api/v1/audit/verify',
     'GET /api/v1/public/cases/{id}',
     'GET /api/v1/events',
+    'POST /api/v1/work/fetch-and-lock',
+    'POST /api/v1/work/{token}/complete',
   ].sort();
   assert.deepEqual(ops, expected);
   // The module-level operations() reads the same list from a file, a document or a contract.
@@ -539,6 +541,11 @@ const answers = [
   ['POST', '/api/v1/tasks/7/school-permit/approve', 200, { ...receipt, stage: 'ready' }],
   ['POST', '/api/v1/tasks/7/school-permit/reject', 200, { ...receipt, stage: 'rejected' }],
   ['POST', '/api/v1/tasks/7/school-permit/request-supplement', 200, receipt],
+  ['POST', '/api/v1/work/fetch-and-lock', 200, { tasks: [] }],
+  ['POST', '/api/v1/work/fetch-and-lock', 200, {
+    tasks: taskList.tasks.map((t) => ({ ...t, lease: 'lease_7_school-permit_0f3a', lock_ms: 60000, data: { 'school.classes': 6 } })),
+  }],
+  ['POST', '/api/v1/work/lease_7_school-permit_0f3a/complete', 200, receipt],
   ['GET', '/api/v1/overdue', 200, overdue],
   ['GET', '/api/v1/overdue', 200, { today: '2025-04-24', departments: {} }],
   ['GET', '/api/v1/audit/verify', 200, audit],

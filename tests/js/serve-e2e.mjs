@@ -273,6 +273,47 @@ try {
     assert.equal(after[0].id, streamed + 1);
   });
 
+  await test('department systems pull work: leases expire, stale tokens are refused, long polls wake', async () => {
+    const system = account('住建系统', 'department', 'housing');
+    const fetchLock = (body) => call('POST', '/api/v1/work/fetch-and-lock', { key: system, body });
+    assert.equal((await call('POST', '/api/v1/work/fetch-and-lock', { key: keys.window, body: { worker: 'w' } })).status, 403);
+    assert.equal((await fetchLock({ worker: 'w', max: 0 })).status, 400);
+    const fresh = await submit(keys.window, 'k-work');
+    const first = await fetchLock({ worker: 'w1', max: 10, lock_ms: 1000 });
+    assert.equal(first.status, 200);
+    const mine = first.body.tasks.find((t) => t.case === fresh.body.case && t.matter === 'fire-filing');
+    assert.ok(mine, 'the new case\'s fire filing is handed out');
+    assert.ok(first.body.tasks.every((t) => t.department === 'housing'));
+    assert.equal(typeof mine.data, 'object');
+    const again = await fetchLock({ worker: 'w2', max: 10, lock_ms: 1000 });
+    assert.ok(!again.body.tasks.some((t) => t.lease === mine.lease || (t.case === mine.case && t.matter === mine.matter)));
+    await new Promise((ok) => setTimeout(ok, 1200));
+    const expired = await fetchLock({ worker: 'w2', max: 10, lock_ms: 30000 });
+    const second = expired.body.tasks.find((t) => t.case === mine.case && t.matter === mine.matter);
+    assert.ok(second, 'an expired lease is handed out again');
+    const stale = await call('POST', `/api/v1/work/${mine.lease}/complete`, { key: system, body: { outcome: 'approved' } });
+    assert.equal(stale.status, 409);
+    const done = await call('POST', `/api/v1/work/${second.lease}/complete`, { key: system, body: { outcome: 'approved' } });
+    assert.equal(done.status, 200);
+    assert.equal(done.body.result, 'applied');
+    const twice = await call('POST', `/api/v1/work/${second.lease}/complete`, { key: system, body: { outcome: 'approved' } });
+    assert.equal(twice.status, 409);
+    const view = await call('GET', `/api/v1/cases/${mine.case}`, { key: keys.supervisor });
+    const approval = view.body.events.find((e) => e.kind === 'task-approved');
+    assert.equal(approval.actor.account, '住建系统/w2');
+    // A long poll with nothing free waits, and wakes when work arrives.
+    const drained = await fetchLock({ worker: 'w3', max: 100, lock_ms: 30000 });
+    assert.equal(drained.status, 200);
+    const started = Date.now();
+    const waiting = fetchLock({ worker: 'w3', max: 1, lock_ms: 30000, wait_ms: 8000 });
+    await new Promise((ok) => setTimeout(ok, 300));
+    const another = await submit(keys.window, 'k-work-2');
+    const woke = await waiting;
+    assert.equal(woke.body.tasks.length, 1);
+    assert.equal(woke.body.tasks[0].case, another.body.case);
+    assert.ok(Date.now() - started < 7000, 'answered when the work arrived, not at the end of the wait');
+  });
+
   await test('a person logs in: cookie, CSRF on writes, log out', async () => {
     execFileSync(cli, ['account', 'add', '--db', db, '张窗口', '--role', 'window', '--password-stdin'],
                  { env, input: 'correct horse battery\n' });
