@@ -3,120 +3,23 @@
 // across roles. Every answer is checked against schemas/openapi.json.
 //   node tests/js/serve-e2e.mjs --cli build/cli/yilian
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { loadContract, projectRoot } from './openapi-lib.mjs';
+import { Serve, Tests, cliArgument, projectRoot } from './serve-lib.mjs';
 
-const cli = process.argv[process.argv.indexOf('--cli') + 1];
-if (!cli || process.argv.indexOf('--cli') < 0) {
-  console.error('usage: node serve-e2e.mjs --cli PATH');
-  process.exit(2);
-}
-const dir = mkdtempSync(join(tmpdir(), 'yilian-serve-'));
-const db = join(dir, 'cases.db');
-const chain = join(projectRoot, 'chains/kindergarten-setup.yaml');
-const env = { ...process.env, YILIAN_NOW: '2025-03-03T09:00' };
-const contract = await loadContract();
-let passed = 0;
-let failed = 0;
-
-function account(name, role, department) {
-  const args = ['account', 'add', '--db', db, name, '--role', role, '--api-key', '--json'];
-  if (department) args.push('--department', department);
-  return JSON.parse(execFileSync(cli, args, { env })).api_key;
-}
-
-let server;
-let base;
-async function start() {
-  server = spawn(cli, ['serve', '--db', db, '--chain', chain, '--listen', '127.0.0.1:0'], { env });
-  let out = '';
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    server.stderr.on('data', (d) => { out += d; });
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-}
-async function stop() {
-  const exited = new Promise((resolve) => server.on('exit', resolve));
-  server.kill('SIGTERM');
-  const code = await exited;
-  assert.equal(code, 0, 'serve stops cleanly on SIGTERM');
-}
-
-/// One call; the answer must match the contract.
-async function call(method, path, { key, body, headers = {}, raw } = {}) {
-  const h = { ...headers };
-  if (key) h.Authorization = `Bearer ${key}`;
-  if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-  const contentType = res.headers.get('content-type') ?? '';
-  const text = await res.text();
-  const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text;
-  contract.check({ method, path, status: res.status, contentType, body: parsed });
-  return { status: res.status, body: parsed };
-}
-
-/// Reads the event stream until `until(events)` holds or `ms` pass, then
-/// hangs up. Each event: {id, event, data}.
-async function events(key, lastId, until, ms = 5000) {
-  const controller = new AbortController();
-  const headers = { Authorization: `Bearer ${key}` };
-  if (lastId !== undefined) headers['Last-Event-ID'] = String(lastId);
-  const res = await fetch(base + '/api/v1/events', { headers, signal: controller.signal });
-  contract.check({ method: 'GET', path: '/api/v1/events', status: res.status, contentType: res.headers.get('content-type'), body: '' });
-  assert.equal(res.status, 200);
-  const got = [];
-  const timer = setTimeout(() => controller.abort(), ms);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const e = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith('id: ')) e.id = Number(line.slice(4));
-          else if (line.startsWith('event: ')) e.event = line.slice(7);
-          else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
-        }
-        if (e.id !== undefined) got.push(e);
-      }
-      if (until(got)) break;
-    }
-  } catch (e) {
-    if (e.name !== 'AbortError') throw e;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return got;
-}
-
-async function test(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAILED ${name}\n${e.stack}`);
-  }
-}
+const cli = cliArgument('serve-e2e.mjs');
+const serve = new Serve(cli);
+const { db, env } = serve;
+const account = (...a) => serve.account(...a);
+const call = (...a) => serve.call(...a);
+const events = (...a) => serve.events(...a);
+const start = () => serve.start();
+const stop = () => serve.stop();
+const runner = new Tests();
+const test = (name, fn) => runner.test(name, fn);
+const contract = await serve.contract();
 
 const keys = {
   window: account('王芳', 'window'),
@@ -319,7 +222,7 @@ try {
                  { env, input: 'correct horse battery\n' });
     const wrong = await call('POST', '/api/v1/session', { body: { name: '张窗口', password: 'not it at all' } });
     assert.equal(wrong.status, 401);
-    const res = await fetch(base + '/api/v1/session', {
+    const res = await fetch(serve.base + '/api/v1/session', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: '张窗口', password: 'correct horse battery' }),
     });
@@ -342,12 +245,10 @@ try {
   });
 
   await test('a disabled account stops working at once', async () => {
-    execFileSync(cli, ['account', 'disable', '--db', db, '一网通办'], { env });
+    serve.run('account', 'disable', '--db', db, '一网通办');
     assert.equal((await call('GET', '/api/v1/cases', { key: keys.portal })).status, 401);
   });
 } finally {
-  if (server && server.exitCode === null) await stop().catch(() => server.kill('SIGKILL'));
-  rmSync(dir, { recursive: true, force: true });
+  await serve.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+process.exit(runner.summary());

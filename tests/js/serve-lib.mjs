@@ -1,0 +1,154 @@
+// Shared by the tests of `yilian serve`: a real server process on a scratch
+// store, accounts made with `yilian account`, calls whose every answer is
+// checked against schemas/openapi.json, the event stream, and a small test
+// runner that ends with the `N passed, M failed` line.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadContract, projectRoot } from './openapi-lib.mjs';
+
+export { projectRoot };
+
+/// The --cli argument, or exit 2 with the usage line of `script`.
+export function cliArgument(script) {
+  const at = process.argv.indexOf('--cli');
+  const cli = at >= 0 ? process.argv[at + 1] : undefined;
+  if (!cli) {
+    console.error(`usage: node ${script} --cli PATH`);
+    process.exit(2);
+  }
+  return cli;
+}
+
+export class Serve {
+  /// A scratch store; `now` is the server's clock ($YILIAN_NOW).
+  constructor(cli, { now = '2025-03-03T09:00', chain = 'chains/kindergarten-setup.yaml' } = {}) {
+    this.cli = cli;
+    this.dir = mkdtempSync(join(tmpdir(), 'yilian-serve-'));
+    this.db = join(this.dir, 'cases.db');
+    this.chain = join(projectRoot, chain);
+    this.env = { ...process.env, YILIAN_NOW: now };
+    this.server = null;
+    this.base = '';
+  }
+  async contract() {
+    this.api ??= await loadContract();
+    return this.api;
+  }
+
+  /// A new account with an API key; returns the key.
+  account(name, role, department) {
+    const args = ['account', 'add', '--db', this.db, name, '--role', role, '--api-key', '--json'];
+    if (department) args.push('--department', department);
+    return JSON.parse(execFileSync(this.cli, args, { env: this.env })).api_key;
+  }
+  run(...args) {
+    return execFileSync(this.cli, args, { env: this.env });
+  }
+
+  async start() {
+    await this.contract();
+    const server = spawn(this.cli, ['serve', '--db', this.db, '--chain', this.chain, '--listen', '127.0.0.1:0'], { env: this.env });
+    this.server = server;
+    let out = '';
+    this.base = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
+      server.stdout.on('data', (d) => {
+        out += d;
+        const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${m[1]}`);
+        }
+      });
+      server.stderr.on('data', (d) => { out += d; });
+      server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+  }
+  async stop() {
+    const server = this.server;
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.on('exit', resolve));
+    server.kill('SIGTERM');
+    const code = await exited;
+    assert.equal(code, 0, 'serve stops cleanly on SIGTERM');
+  }
+  async close() {
+    await this.stop().catch(() => this.server?.kill('SIGKILL'));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /// One call; the answer must match the contract.
+  async call(method, path, { key, body, headers = {}, raw } = {}) {
+    const h = { ...headers };
+    if (key) h.Authorization = `Bearer ${key}`;
+    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
+    const res = await fetch(this.base + path, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const contentType = res.headers.get('content-type') ?? '';
+    const text = await res.text();
+    const parsed = text && /json/.test(contentType) ? JSON.parse(text) : text;
+    this.api.check({ method, path, status: res.status, contentType, body: parsed });
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  /// Reads the event stream until `until(events)` holds or `ms` pass, then
+  /// hangs up. Each event: {id, event, data}.
+  async events(key, lastId, until, ms = 5000) {
+    const controller = new AbortController();
+    const headers = { Authorization: `Bearer ${key}` };
+    if (lastId !== undefined) headers['Last-Event-ID'] = String(lastId);
+    const res = await fetch(this.base + '/api/v1/events', { headers, signal: controller.signal });
+    this.api.check({ method: 'GET', path: '/api/v1/events', status: res.status, contentType: res.headers.get('content-type'), body: '' });
+    assert.equal(res.status, 200);
+    const got = [];
+    const timer = setTimeout(() => controller.abort(), ms);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const e = {};
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) e.id = Number(line.slice(4));
+            else if (line.startsWith('event: ')) e.event = line.slice(7);
+            else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
+          }
+          if (e.id !== undefined) got.push(e);
+        }
+        if (until(got)) break;
+      }
+    } catch (e) {
+      if (e.name !== 'AbortError') throw e;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    return got;
+  }
+}
+
+/// Runs named tests in order and counts them; summary() prints the closing line.
+export class Tests {
+  passed = 0;
+  failed = 0;
+  async test(name, fn) {
+    try {
+      await fn();
+      this.passed++;
+      console.log(`ok ${name}`);
+    } catch (e) {
+      this.failed++;
+      console.log(`FAILED ${name}\n${e.stack}`);
+    }
+  }
+  summary() {
+    console.log(`${this.passed} passed, ${this.failed} failed`);
+    return this.failed ? 1 : 0;
+  }
+}
