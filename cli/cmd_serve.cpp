@@ -40,6 +40,12 @@ struct ServeOptions {
   std::vector<std::string> chains;
   int threads = 2;
   double rate = 50;
+  // Limits against hostile clients (DESIGN.md: each configurable, each with a safe default).
+  std::size_t max_body_kib = 1024;
+  std::size_t max_header_kib = 16;
+  std::size_t max_connections = 4096;
+  int read_timeout_ms = 10'000;
+  int idle_timeout_ms = 60'000;
 };
 
 struct Api;
@@ -382,14 +388,30 @@ std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& 
   return *who;
 }
 
-/// The request body as a JSON object, or the answer that refuses it.
-std::variant<json, http::Response> json_body(const http::Request& q) {
+using Keys = std::vector<std::string_view>;
+const Keys kCredentialKeys{"name", "password"};
+const Keys kFetchKeys{"worker", "max", "lock_ms", "wait_ms"};
+
+/// The request body as a JSON object, or the answer that refuses it: not
+/// JSON (415), not an object or not UTF-8 (400), and with `keys`, a key
+/// not among them (400, naming each).
+std::variant<json, http::Response> json_body(const http::Request& q, const Keys* keys = nullptr) {
   const std::string type(q.header("Content-Type").value_or(""));
   if (type.substr(0, type.find(';')) != "application/json")
     return http::Response::problem(415, "Unsupported Media Type", "send the body as application/json");
   json j = json::parse(q.body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return http::Response::problem(400, "Bad Request", "the body is not a JSON object");
+    return http::Response::problem(400, "Bad Request", "the body is not a JSON object (or not UTF-8)");
+  if (keys) {
+    json errors = json::array();
+    for (const auto& [k, v] : j.items())
+      if (std::find(keys->begin(), keys->end(), k) == keys->end())
+        errors.push_back({{"message", fmt::format("unknown key `{}`", k)}, {"path", k}});
+    if (!errors.empty())
+      return http::Response::problem(400, "Bad Request", keys->empty() ? std::string("this request takes an empty object {}")
+                                                   : fmt::format("unknown keys in the body; it takes {}", fmt::join(*keys, ", ")),
+                                     errors);
+  }
   return j;
 }
 
@@ -480,7 +502,7 @@ void add_routes(Api& api, http::Router& router) {
   // People log in with name and password: an HttpOnly, SameSite=Strict
   // cookie, and a CSRF token the client sends back on writes.
   router.post("/api/v1/session", [&api](HttpRequest q, Responder r) {
-    auto body = json_body(q);
+    auto body = json_body(q, &kCredentialKeys);
     if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
     const json& j = std::get<json>(body);
     if (!j.contains("name") || !j["name"].is_string() || !j.contains("password") || !j["password"].is_string())
@@ -635,12 +657,12 @@ void add_routes(Api& api, http::Router& router) {
     r.send(Response::json(200, doc));
   }));
 
-  auto case_action = [&api, guarded](const char* path, Permission p,
+  auto case_action = [&api, guarded](Permission p, Keys keys,
                                      std::function<std::variant<Request, http::Response>(const CaseView&, const json&)> make) {
-    return guarded(p, [&api, make](Actor who, http::Request q, Responder r) {
+    return guarded(p, [&api, keys, make](Actor who, http::Request q, Responder r) {
       auto found = case_in_scope(api, who, q.param("id"));
       if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
-      auto body = json_body(q);
+      auto body = json_body(q, &keys);
       if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
       auto req = make(std::get<CaseView>(found), std::get<json>(body));
       if (auto* refused = std::get_if<Response>(&req)) return (void)r.send(std::move(*refused));
@@ -648,10 +670,9 @@ void add_routes(Api& api, http::Router& router) {
       actor_of(request) = who;
       apply(api, std::move(request), r);
     });
-    (void)path;
   };
   router.post("/api/v1/cases/{id}/supplement",
-              case_action("supplement", Permission::supplement, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+              case_action(Permission::supplement, {"fields", "materials", "in_person"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
                 auto app = application_of(b, v.chain);
                 if (auto* refused = std::get_if<Response>(&app)) return std::move(*refused);
                 Application& a = std::get<Application>(app);
@@ -659,11 +680,11 @@ void add_routes(Api& api, http::Router& router) {
                 return Request{request::Supplement{v.id, a.fields, a.materials, in_person}};
               }));
   router.post("/api/v1/cases/{id}/withdraw",
-              case_action("withdraw", Permission::withdraw, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+              case_action(Permission::withdraw, {"reason"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
                 return Request{request::Withdraw{v.id, b.value("reason", std::string())}};
               }));
   router.post("/api/v1/cases/{id}/deliver",
-              case_action("deliver", Permission::deliver, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+              case_action(Permission::deliver, {"method", "tracking"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
                 auto method = delivery_method(b.value("method", std::string("in-person")));
                 if (!method) return Response::problem(400, "Bad Request", "method is in-person, express or electronic");
                 return Request{request::Deliver{v.id, *method, b.value("tracking", std::string())}};
@@ -686,8 +707,8 @@ void add_routes(Api& api, http::Router& router) {
   // A task action: the task must be in the caller's scope (404 otherwise)
   // and its department the caller's (403 for a department's other tasks
   // would reveal them: 404 as well).
-  auto task_action = [&api, guarded](std::function<std::variant<Request, http::Response>(CaseId, const std::string&, const json&)> make) {
-    return guarded(Permission::work_tasks, [&api, make](Actor who, http::Request q, Responder r) {
+  auto task_action = [&api, guarded](Keys keys, std::function<std::variant<Request, http::Response>(CaseId, const std::string&, const json&)> make) {
+    return guarded(Permission::work_tasks, [&api, keys, make](Actor who, http::Request q, Responder r) {
       auto found = case_in_scope(api, who, q.param("case"));
       if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
       const CaseView& v = std::get<CaseView>(found);
@@ -695,7 +716,7 @@ void add_routes(Api& api, http::Router& router) {
       auto t = std::find_if(v.tasks.begin(), v.tasks.end(), [&](const TaskView& x) { return x.matter == matter; });
       if (t == v.tasks.end() || !may_work_task(who, t->department))
         return (void)r.send(not_found(fmt::format("no task {} of case {}", matter, v.id)));
-      auto body = json_body(q);
+      auto body = json_body(q, &keys);
       if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
       auto req = make(v.id, matter, std::get<json>(body));
       if (auto* refused = std::get_if<Response>(&req)) return (void)r.send(std::move(*refused));
@@ -710,21 +731,21 @@ void add_routes(Api& api, http::Router& router) {
     if (!*parsed) return Response::problem(400, "Bad Request", "no outcome in the body");
     return Request{request::Report{id, matter, 0, std::move(**parsed)}};
   };
-  router.post("/api/v1/tasks/{case}/{matter}/claim", task_action([](CaseId id, const std::string& m, const json& b) -> std::variant<Request, Response> {
+  router.post("/api/v1/tasks/{case}/{matter}/claim", task_action({"force"}, [](CaseId id, const std::string& m, const json& b) -> std::variant<Request, Response> {
     const bool force = b.contains("force") && b["force"].is_boolean() && b["force"].get<bool>();
     return Request{request::Claim{id, m, 0, "", force}};
   }));
-  router.post("/api/v1/tasks/{case}/{matter}/release", task_action([](CaseId id, const std::string& m, const json&) -> std::variant<Request, Response> {
+  router.post("/api/v1/tasks/{case}/{matter}/release", task_action({}, [](CaseId id, const std::string& m, const json&) -> std::variant<Request, Response> {
     return Request{request::Release{id, m}};
   }));
-  router.post("/api/v1/tasks/{case}/{matter}/approve", task_action([outcome](CaseId id, const std::string& m, const json& b) {
+  router.post("/api/v1/tasks/{case}/{matter}/approve", task_action({"produce", "note"}, [outcome](CaseId id, const std::string& m, const json& b) {
     return outcome(id, m, {{"outcome", "approved"}, {"produced", b.value("produce", json::object())}});
   }));
-  router.post("/api/v1/tasks/{case}/{matter}/reject", task_action([outcome](CaseId id, const std::string& m, const json& b) {
+  router.post("/api/v1/tasks/{case}/{matter}/reject", task_action({"reason"}, [outcome](CaseId id, const std::string& m, const json& b) {
     return outcome(id, m, {{"outcome", "rejected"}, {"reason", b.value("reason", std::string())}});
   }));
   router.post("/api/v1/tasks/{case}/{matter}/request-supplement",
-              task_action([outcome](CaseId id, const std::string& m, const json& b) {
+              task_action({"materials", "fields", "note"}, [outcome](CaseId id, const std::string& m, const json& b) {
                 json items = json::array();
                 for (const char* k : {"materials", "fields"})
                   if (b.contains(k) && b[k].is_array())
@@ -753,7 +774,7 @@ void add_routes(Api& api, http::Router& router) {
   router.post("/api/v1/work/fetch-and-lock", guarded(Permission::work_tasks, [&api](Actor who, HttpRequest q, Responder r) {
     if (who.role != Role::department)
       return (void)r.send(denied("fetch-and-lock is for department accounts (their department's work)"));
-    auto body = json_body(q);
+    auto body = json_body(q, &kFetchKeys);
     if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
     const json& j = std::get<json>(body);
     auto number = [&](const char* k, std::int64_t fallback, std::int64_t lo, std::int64_t hi) -> std::optional<std::int64_t> {
@@ -857,6 +878,11 @@ void serve(const ServeOptions& o) {
     return usage_error(fmt::format("--listen {}: the port is 0 to 65535", o.listen));
   }
   so.threads = o.threads;
+  so.max_body_bytes = o.max_body_kib * 1024;
+  so.max_header_bytes = o.max_header_kib * 1024;
+  so.max_connections = o.max_connections;
+  so.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   so.tls_cert_file = o.tls_cert;
   so.tls_key_file = o.tls_key;
 
@@ -945,6 +971,13 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--listen", o->listen, "ADDRESS:PORT (port 0: any free port, printed at start)")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Server threads")->capture_default_str();
   cmd->add_option("--rate", o->rate, "Requests per second per account (twice that at once)")->capture_default_str();
+  cmd->add_option("--max-body-kib", o->max_body_kib, "Largest request body (larger: 413)")->capture_default_str()->check(CLI::Range(1, 1024 * 1024));
+  cmd->add_option("--max-header-kib", o->max_header_kib, "Largest request head (larger: 431)")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--max-connections", o->max_connections, "Open connections at most (more: 503)")->capture_default_str()->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--read-timeout-ms", o->read_timeout_ms, "A request must arrive whole within this (a slow client is cut off)")
+      ->capture_default_str()->check(CLI::Range(100, 600'000));
+  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms, "A kept-alive connection idle this long is closed")
+      ->capture_default_str()->check(CLI::Range(100, 3'600'000));
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate (HTTPS with --tls-key)");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key");
   cmd->callback([o] { serve(*o); });

@@ -82,6 +82,9 @@ if(YILIAN_JS_TESTS)
     yilian_add_js_test(api.serve_e2e serve-e2e.mjs --cli $<TARGET_FILE:yilian_cli>)
     # Every role against every endpoint: 2xx, 403 or 404 as DESIGN.md's table says.
     yilian_add_js_test(api.permissions serve-permissions.mjs --cli $<TARGET_FILE:yilian_cli>)
+    # Hostile clients: oversized bodies and heads, a byte a second, too many
+    # connections and requests, malformed bodies; nothing half-applied.
+    yilian_add_js_test(api.hostile serve-hostile.mjs --cli $<TARGET_FILE:yilian_cli>)
   endif()
 
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as

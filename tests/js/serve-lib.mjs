@@ -48,9 +48,11 @@ export class Serve {
     return execFileSync(this.cli, args, { env: this.env });
   }
 
-  async start() {
+  /// Starts `yilian serve` on an ephemeral port; `args` are more options.
+  async start(args = []) {
     await this.contract();
-    const server = spawn(this.cli, ['serve', '--db', this.db, '--chain', this.chain, '--listen', '127.0.0.1:0'], { env: this.env });
+    const server = spawn(this.cli, ['serve', '--db', this.db, '--chain', this.chain, '--listen', '127.0.0.1:0', ...args],
+                         { env: this.env });
     this.server = server;
     let out = '';
     this.base = await new Promise((resolve, reject) => {
