@@ -86,6 +86,15 @@ if(YILIAN_JS_TESTS)
     # connections and requests, malformed bodies; nothing half-applied.
     yilian_add_js_test(api.hostile serve-hostile.mjs --cli $<TARGET_FILE:yilian_cli>)
   endif()
+  # The officers' web UI (docs/ui.md) in headless Chromium against a real
+  # yilian serve: the window's one form and notice, department queues, the
+  # timeline, the supervision board turning yellow and red across a restart
+  # with a later clock, the public progress page.
+  if(TARGET yilian_cli)
+    yilian_add_js_test(ui.officers ui-e2e.mjs --cli $<TARGET_FILE:yilian_cli>)
+    # One Chromium at a time: it is the heaviest test on a two-core machine.
+    set_tests_properties(ui.officers PROPERTIES RESOURCE_LOCK yilian_chromium)
+  endif()
 
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as
   # exported by the CLI is read by bpmn-moddle without a warning and passes

@@ -1,0 +1,118 @@
+// 督办: yellow and red limits by department and matter (GET /api/v1/overdue),
+// with counts; live: every log entry, and every reconnection of the event
+// stream (a restart of the server, a new day), fetches the board again.
+
+import {
+  api, alertBadge, chainDoc, formatDate, h, listen, matterName, statusLine, streamStatus, SUPERVISION_ZH,
+} from './common.js';
+import { byUrgency } from './department.js';
+
+export async function renderBoard(root, ctx) {
+  const status = statusLine();
+  const live = h('p', { class: 'live', 'aria-live': 'polite' });
+  const summary = h('div', { class: 'summary-cards' });
+  const matrix = h('div');
+  const detail = h('div');
+  root.append(
+    h('div', { class: 'page-head' }, h('h1', {}, '督办 · 时限预警'), live),
+    status.el,
+    summary,
+    h('section', { 'aria-labelledby': 'sec-matrix' }, h('h2', { id: 'sec-matrix' }, '按部门和事项'), matrix),
+    h('section', { 'aria-labelledby': 'sec-detail' }, h('h2', { id: 'sec-detail' }, '预警明细'), detail));
+  let updated = '';
+  let today = '';
+  const showLive = () => {
+    const s = streamStatus();
+    live.replaceChildren(
+      h('span', { class: `dot ${s}`, 'aria-hidden': 'true' }),
+      s === 'open' ? '实时更新中' : s === 'connecting' ? '连接中断，正在重新连接…' : '未连接',
+      today ? ` · 系统日期 ${today}` : '',
+      updated ? ` · 更新于 ${updated}` : '');
+  };
+  const load = async () => {
+    let overdue;
+    let tasks;
+    try {
+      [overdue, tasks] = await Promise.all([api('GET', '/api/v1/overdue'), api('GET', '/api/v1/tasks').then((r) => r.tasks).catch(() => [])]);
+    } catch (e) {
+      status.error(e);
+      return;
+    }
+    status.clear();
+    today = overdue.today;
+    updated = new Date().toLocaleTimeString('zh-CN', { hour12: false });
+    const deptNames = new Map(tasks.filter((t) => t.department_name).map((t) => [t.department, t.department_name]));
+    const entries = [];
+    for (const [dept, list] of Object.entries(overdue.departments)) {
+      for (const e of list) {
+        const chain = await chainDoc(e.chain).catch(() => null);
+        entries.push({
+          ...e, department: dept, departmentName: deptNames.get(dept) || dept,
+          matterName: e.matter ? matterName(chain, e.matter) : '整件办理总时限',
+          chainName: chain?.name || e.chain, clock_stopped: false, case: e.case,
+        });
+      }
+    }
+    entries.sort(byUrgency);
+    const count = (pred) => entries.filter(pred).length;
+    const red = count((e) => e.alert === 'red');
+    const yellow = count((e) => e.alert === 'yellow');
+    summary.replaceChildren(
+      card('red', '红牌（已超期）', red),
+      card('yellow', '黄牌（临近期限）', yellow),
+      card('sup', '督办中', count((e) => e.supervision !== 'none')),
+      card('cases', '涉及办件', new Set(entries.map((e) => e.case)).size));
+
+    // Department × matter: counts, the words beside the colour.
+    const groups = new Map();
+    for (const e of entries) {
+      const k = `${e.department}\u0000${e.matterName}`;
+      if (!groups.has(k)) groups.set(k, { department: e.departmentName, matter: e.matterName, red: 0, yellow: 0, sup: 0 });
+      const g = groups.get(k);
+      g[e.alert] += 1;
+      if (e.supervision !== 'none') g.sup += 1;
+    }
+    const rows = [...groups.values()].sort((a, b) => (b.red - a.red) || (b.yellow - a.yellow) || a.department.localeCompare(b.department, 'zh'));
+    matrix.replaceChildren(rows.length
+      ? h('table', { class: 'grid matrix' },
+        h('thead', {}, h('tr', {}, ['部门', '事项', '红牌', '黄牌', '督办'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows.map((g) => h('tr', {},
+          h('td', {}, g.department), h('th', { scope: 'row' }, g.matter),
+          h('td', { class: g.red ? 'cell-red' : '' }, g.red ? `■ 红牌 ${g.red} 件` : '0'),
+          h('td', { class: g.yellow ? 'cell-yellow' : '' }, g.yellow ? `▲ 黄牌 ${g.yellow} 件` : '0'),
+          h('td', {}, g.sup ? `${g.sup} 件` : '—')))))
+      : h('p', { class: 'all-clear' }, h('span', { 'aria-hidden': 'true' }, '✔ '), '所有在办事项均在时限内，没有黄牌或红牌。'));
+
+    const byDept = new Map();
+    for (const e of entries) {
+      if (!byDept.has(e.departmentName)) byDept.set(e.departmentName, []);
+      byDept.get(e.departmentName).push(e);
+    }
+    detail.replaceChildren(...[...byDept.entries()].map(([name, list]) => h('div', { class: 'dept-block' },
+      h('h3', {}, `${name}（${list.length} 项）`),
+      h('table', { class: 'grid' },
+        h('thead', {}, h('tr', {}, ['预警', '事项', '办件', '承诺期限', '时限', '督办级别'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, list.map((e) => h('tr', { class: `alert-row-${e.alert}`, dataset: { case: e.case, matter: e.matter || '' } },
+          h('td', {}, alertBadge(e.alert, 'none')),
+          h('th', { scope: 'row' }, e.matterName),
+          h('td', {}, h('a', { href: `#/case/${e.case}` }, `第 ${e.case} 号 · ${e.chainName}`)),
+          h('td', {}, formatDate(e.deadline)),
+          h('td', {}, e.overdue_days > 0 ? `超期 ${e.overdue_days} 个工作日` : `剩余 ${e.remaining_days} 个工作日`),
+          h('td', {}, SUPERVISION_ZH[e.supervision] || '—'))))))));
+    if (!entries.length) detail.replaceChildren(h('p', { class: 'muted' }, '无。'));
+    showLive();
+  };
+  await load();
+  showLive();
+  let pending = null;
+  ctx.onLeave(listen((kind) => {
+    showLive();
+    if (kind === 'error') return;
+    clearTimeout(pending);
+    pending = setTimeout(load, kind === 'open' ? 0 : 300);
+  }));
+}
+
+function card(kind, label, n) {
+  return h('div', { class: `card card-${kind}` }, h('span', { class: 'n' }, String(n)), h('span', { class: 'label' }, label));
+}
