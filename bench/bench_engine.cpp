@@ -3,6 +3,7 @@
 //
 //   bench_engine                      all of it, with the defaults below
 //   bench_engine throughput CASES RUNS
+//   bench_engine submit CASES RUNS N  submissions alone, N in flight (the in-process side of bench_serve.sh)
 //   bench_engine create DB CASES      a store with CASES open kindergarten cases
 //   bench_engine recover DB RUNS      open it RUNS times (a fresh process each)
 //
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -295,6 +297,53 @@ void recover_runs(const std::string& self, const std::string& db, int runs) {
              median(drain_s), median(per_case_drained));
 }
 
+/// Submissions alone, as `yilian serve` makes them (an actor and an
+/// idempotency key each), `concurrency` in flight at a time like HTTP
+/// clients on as many connections: the in-process side of the HTTP
+/// submission benchmark (bench/bench_serve.sh). Tasks go to a work queue.
+void submissions(int cases, int runs, int concurrency, const std::string& dir) {
+  std::vector<double> rates;
+  for (int run = 0; run < runs; ++run) {
+    const std::string db = dir + "/submit.db";
+    remove_store(db);
+    auto e = Engine::open(db, options(Durability::process_crash));
+    if (!e || !(*e)->load_chain_file(kChain)) {
+      fmt::print(stderr, "cannot open the store or load the chain\n");
+      std::exit(2);
+    }
+    Engine& engine = **e;
+    (void)engine.register_adapter("*", std::make_shared<Acceptor>());
+    std::atomic<int> done{0}, refused{0}, next{0};
+    const auto t0 = Clock::now();
+    // `concurrency` submitters, each sending its next one when the last is durable.
+    std::function<void()> send = [&] {
+      const int i = next++;
+      if (i >= cases) return;
+      request::Submit s = application(i);
+      s.actor = Actor{"bench-window", Role::window, "", ActorChannel::window};
+      s.idempotency_key = fmt::format("bench-{}", i);
+      engine.apply_async(std::move(s), [&](Result<Receipt> r) {
+        if (!r || r->stage != CaseStage::running) ++refused;
+        ++done;
+        send();
+      });
+    };
+    for (int c = 0; c < concurrency; ++c) send();
+    while (done < cases) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    engine.close();
+    remove_store(db);
+    if (refused) {
+      fmt::print(stderr, "{} of {} submissions were refused: no figure\n", refused.load(), cases);
+      std::exit(1);
+    }
+    rates.push_back(cases / s);
+  }
+  std::sort(rates.begin(), rates.end());
+  fmt::print("submissions in process ({} cases, {} in flight, {} runs): median {:.0f}/s (min {:.0f}, max {:.0f})\n", cases,
+             concurrency, runs, median(rates), rates.front(), rates.back());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -310,6 +359,9 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   if (mode == "throughput" || mode == "all")
     throughput(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 5, dir);
+  if (mode == "submit")
+    submissions(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 3, argc > 4 ? std::atoi(argv[4]) : 32,
+                dir);
   if (mode == "create") create(argv[2], std::atoi(argv[3]));
   if (mode == "recover") recover_runs(self, argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
   if (mode == "all") {
