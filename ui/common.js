@@ -104,14 +104,21 @@ export function nextId(prefix = 'id') {
 /** A status line for errors and confirmations, read out by screen readers. */
 export function statusLine() {
   const el = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  let since = 0;
   return {
     el,
+    /** Clears what was shown more than `ms` ago (a stale confirmation). */
+    clearIfOlder(ms) {
+      if (Date.now() - since > ms) this.clear();
+    },
     ok(text) {
+      since = Date.now();
       el.className = 'status ok';
       el.setAttribute('role', 'status');
       el.textContent = text;
     },
     error(e) {
+      since = Date.now();
       el.className = 'status error';
       el.textContent = errorText(e);
       el.setAttribute('role', 'alert');
@@ -205,6 +212,11 @@ export function matterName(chain, id) {
 }
 export function fieldOf(chain, key) {
   return chain?.form?.fields?.find((f) => f.key === key);
+}
+/** Field keys in the order of the chain's form (unknown keys last). */
+export function inFormOrder(chain, keys) {
+  const order = new Map((chain?.form?.fields || []).map((f, i) => [f.key, i]));
+  return [...keys].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b));
 }
 export function materialOf(chain, id) {
   return chain?.form?.materials?.find((m) => m.id === id);

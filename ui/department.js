@@ -5,7 +5,7 @@
 
 import {
   api, alertBadge, chainDoc, formatDate, h, listen, remainingText, session, statusLine, STAGE_ZH,
-  TASK_STATUS_ZH, fieldOf, materialOf, nextId,
+  TASK_STATUS_ZH, fieldOf, inFormOrder, materialOf, nextId,
 } from './common.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 
@@ -134,10 +134,8 @@ export async function renderTask(root, ctx, caseId, matterId) {
       task.requested?.length ? [h('dt', {}, '待补正'), h('dd', {}, task.requested.map((x) => fieldOf(chain, x)?.label || materialOf(chain, x)?.name || x).join('、'))] : null,
       task.note ? [h('dt', {}, '说明'), h('dd', {}, task.note)] : null));
 
-    out.push(actions(view, chain, task, matter, me, status, load));
-
     const data = view.data || {};
-    const keys = Object.keys(data);
+    const keys = inFormOrder(chain, Object.keys(data));
     out.push(h('div', { class: 'two-col' },
       h('section', { 'aria-labelledby': 'sec-dept-data' },
         h('h2', { id: 'sec-dept-data' }, '本部门可见的申请信息'),
@@ -152,6 +150,7 @@ export async function renderTask(root, ctx, caseId, matterId) {
           return h('li', {}, m?.name || id, m?.requirement === 'produced' ? h('span', { class: 'tag' }, '由前序事项出具') : null,
             m?.original ? h('span', { class: 'tag' }, '需验原件') : null);
         })))));
+    out.push(actions(view, chain, task, matter, me, status, load));
     content.replaceChildren(...out);
   };
   await load();
@@ -247,7 +246,7 @@ function actions(view, chain, task, matter, me, status, reload) {
   const ask = h('button', { type: 'submit' }, '要求补正');
   const askForm = h('form', { class: 'request-supplement', novalidate: true },
     h('h3', {}, '要求补正'),
-    h('fieldset', {}, h('legend', {}, '补交的材料'), materialBoxes.map((b) => b.el)),
+    h('fieldset', {}, h('legend', {}, '补交的材料'), h('div', { class: 'check-grid' }, materialBoxes.map((b) => b.el))),
     h('fieldset', {}, h('legend', {}, '补填或更正的信息'), h('div', { class: 'check-grid' }, fieldBoxes.map((b) => b.el))),
     h('div', { class: 'field' }, h('label', { for: noteId }, '补正说明'), note), ask);
   askForm.addEventListener('submit', async (ev) => {
@@ -265,6 +264,6 @@ function actions(view, chain, task, matter, me, status, reload) {
   });
 
   section.append(h('p', {}, `由您（${me.account}）认领办理。`, release),
-    h('div', { class: 'action-forms' }, approveForm, rejectForm, askForm));
+    h('div', { class: 'action-forms' }, h('div', {}, approveForm, rejectForm), askForm));
   return section;
 }

@@ -99,7 +99,9 @@ export function fieldInput(field, { value, idPrefix = 'f' } = {}) {
   const err = h('span', { class: 'field-error', id: errId });
   const el = h('div', { class: `field type-${t}`, dataset: { key: field.key } },
     h('label', { for: id }, field.label),
-    field.required ? h('span', { class: 'req', title: '必填' }, '必填') : field.requirement === 'optional' ? h('span', { class: 'opt' }, '选填') : null,
+    // A conditional field is shown only while its condition holds, and is then required.
+    field.required || field.requirement === 'conditional' ? h('span', { class: 'req', title: field.required ? '必填' : '适用时必填' }, '必填')
+      : field.requirement === 'optional' ? h('span', { class: 'opt' }, '选填') : null,
     h('div', { class: 'control' }, input, field.unit ? h('span', { class: 'unit', 'aria-hidden': 'true' }, field.unit) : null),
     hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
     err);

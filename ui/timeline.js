@@ -4,7 +4,7 @@
 import {
   api, alertBadge, chainDoc, errorText, formatDate, formatInstant, h, itemLabel, listen, matterName,
   remainingText, statusLine, ALERT_ZH, CHANNEL_ZH, DELIVERY_ZH, EVENT_ZH, ROLE_ZH, STAGE_ZH, TASK_STATUS_ZH,
-  SUPERVISION_ZH, fieldOf, materialOf, nextId,
+  SUPERVISION_ZH, fieldOf, inFormOrder, materialOf, nextId,
 } from './common.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 import { noticeList } from './window.js';
@@ -162,8 +162,11 @@ export async function renderCase(root, ctx, id) {
   let view;
   let chain;
   const load = async () => {
+    const before = view?.stage;
     try {
       view = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+      // A confirmation of an earlier step is stale once the case moved on.
+      if (before && before !== view.stage) status.clearIfOlder(1500);
       chain = await chainDoc(view.chain);
     } catch (e) {
       content.replaceChildren(h('h1', {}, `第 ${id} 号办件`));
@@ -182,6 +185,7 @@ export async function renderCase(root, ctx, id) {
       pending = setTimeout(() => {
         // Do not disturb an officer who is typing in a panel of this page.
         if (content.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+        status.clearIfOlder(5000);
         load();
       }, 400);
     }
@@ -221,7 +225,7 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
 
   const data = view.data || (['window', 'admin', 'supervisor'].includes(role) ? currentApplication(view).fields : null);
   if (data) {
-    const keys = Object.keys(data);
+    const keys = inFormOrder(chain, Object.keys(data));
     out.push(h('section', { 'aria-labelledby': 'sec-data' },
       h('h2', { id: 'sec-data' }, role === 'department' ? '本部门可见的申请信息' : '申请信息'),
       h('details', { open: role === 'department' ? true : undefined },
@@ -240,7 +244,7 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
       h('span', { class: 'what' }, eventText(e, chain)),
       h('span', { class: 'actor' }, `操作人：${actorText(e.actor, chain)}`),
       e.result === 'ignored' ? h('span', { class: 'tag' }, '重复或迟到，未生效') : null,
-      h('span', { class: 'summary small muted', lang: 'en' }, e.summary))))));
+      h('span', { class: 'raw-summary small muted', lang: 'en', title: '日志原文' }, e.summary))))));
   return out;
 }
 

@@ -165,7 +165,8 @@ function applicationForm(root, chain, ctx) {
         view = null;
       }
       root.replaceChildren(receiptView(chain, app, receipt, notice, view, ctx));
-      root.querySelector('h2')?.focus();
+      window.scrollTo(0, 0);
+      root.querySelector('h2')?.focus({ preventScroll: true });
     } catch (e) {
       submitStatus.error(e);
       if (e.problem?.errors) {
@@ -264,7 +265,8 @@ function receiptView(chain, app, receipt, notice, view, ctx) {
         ...noticeList(chain, notice)]
       : [h('p', {}, '您的申请已受理，各部门并联办理，办结后统一出件。'),
         view ? h('ul', { class: 'receipt-matters' }, view.tasks.filter((t) => t.status !== 'skipped').map((t) => h('li', {}, `${t.name}（${t.department_name || t.department}）`))) : null],
-    h('p', { class: 'small' }, `凭办件编号和查询码可在 ${publicUrl} 查询办理进度。`));
+    h('p', { class: 'small' }, `凭办件编号和查询码可在 ${publicUrl} 查询办理进度。`),
+    h('p', { class: 'sign-off' }, h('span', {}, `经办人：${ctx.session.account}`), h('span', {}, `日期：${today || '—'}`), h('span', {}, '（综合受理窗口盖章）')));
   return h('div', { class: 'receipt-view' },
     sheet,
     h('div', { class: 'actions no-print' },

@@ -135,7 +135,7 @@ async function until(fn, what, ms = 8000) {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--lang=zh-CN',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const offsite = [];
@@ -174,6 +174,25 @@ async function fill(page, field, value) {
   await input.waitFor({ state: 'visible' });
   if (field.type === 'enum' || field.type === 'boolean') await input.selectOption(String(value));
   else await input.fill(String(value));
+}
+/**
+ * Every input, select and textarea on the page has a <label> (its accessible
+ * name), every button is named in Chinese.
+ */
+async function assertAccessible(page, where) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const name = el.labels && el.labels.length ? [...el.labels].map((l) => l.textContent.trim()).join(' ') : '';
+      if (!name) out.push(`unlabelled ${el.tagName.toLowerCase()} ${el.name || el.id}`);
+    }
+    for (const b of document.querySelectorAll('button')) {
+      if (!/^[\u4e00-\u9fff（）]+$/.test(b.textContent.trim())) out.push(`button "${b.textContent.trim()}"`);
+    }
+    return out;
+  });
+  assert.deepEqual(problems, [], `${where}: ${problems.join(', ')}`);
 }
 /** The items of the live 一次告知 panel (or the printed notice) as "kind:key". */
 async function noticeItems(page, scope) {
@@ -229,7 +248,16 @@ try {
   chain = await call(keys.window, 'GET', '/api/v1/chains/kindergarten-setup');
   const fieldByKey = new Map(chain.form.fields.map((f) => [f.key, f]));
   const materialById = new Map(chain.form.materials.map((m) => [m.id, m]));
-  otherCase = (await call(keys.window, 'POST', '/api/v1/cases', complete, { headers: { 'Idempotency-Key': 'ui-e2e-other' } })).case;
+  // Three complete cases over the API for the supervision board: one with
+  // both first tasks open, one with the health evaluation done, one with the
+  // fire filing done. The board will see them age.
+  otherCase = (await call(keys.window, 'POST', '/api/v1/cases', complete, { headers: { 'Idempotency-Key': 'ui-e2e-a' } })).case;
+  for (const [idem, done] of [['ui-e2e-b', 'health-evaluation'], ['ui-e2e-c', 'fire-filing']]) {
+    const id = (await call(keys.window, 'POST', '/api/v1/cases', complete, { headers: { 'Idempotency-Key': idem } })).case;
+    const dept = done === 'fire-filing' ? 'housing' : 'health';
+    await call(keys[dept], 'POST', `/api/v1/tasks/${id}/${done}/claim`, {});
+    await call(keys[dept], 'POST', `/api/v1/tasks/${id}/${done}/approve`, { produce: {} });
+  }
 
   await test('the UI is served with its CSP; log in with a wrong and then the right password', async () => {
     const res = await fetch(`${base}/`);
@@ -241,6 +269,7 @@ try {
     await windowPage.getByRole('button', { name: '登录' }).click();
     await windowPage.getByText('账号或密码不正确').waitFor();
     await windowPage.getByLabel('密码').fill('');
+    await assertAccessible(windowPage, 'login');
     await shot(windowPage, 'login');
     await login(windowPage, '王芳');
     await windowPage.getByRole('heading', { name: '综合窗口 · 一表申请' }).waitFor();
@@ -290,7 +319,8 @@ try {
     const principal = p.getByLabel('园长身份证号码', { exact: true });
     assert.equal(await principal.getAttribute('aria-invalid'), 'true');
     assert.match(await p.locator('.field.has-error .field-error').first().textContent(), /校验码/);
-    await principal.scrollIntoViewIfNeeded();
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await assertAccessible(p, 'window');
     await shot(p, 'window');
     // Corrected, it leaves the panel.
     await principal.fill('370303199003152027');
@@ -321,7 +351,7 @@ try {
     assert.equal(await p.locator('header.top').isVisible(), false);
     assert.equal(await p.getByRole('button', { name: '打印一次性告知书' }).isVisible(), false);
     assert.equal(await p.getByRole('heading', { name: '一次性告知书' }).isVisible(), true);
-    await p.pdf({ path: path.join(dir, 'notice.pdf') });
+    await shot(p, 'notice-print', { fullPage: true });
     await p.emulateMedia({ media: 'screen' });
   });
 
@@ -333,6 +363,7 @@ try {
     await panel.getByLabel('户外活动场地面积', { exact: true }).fill('900');
     await panel.getByLabel('拟招收幼儿数', { exact: true }).fill('240');
     for (const m of ['site-title', 'fire-facility-test', 'canteen-layout']) await panel.getByLabel(`${materialById.get(m).name}（已收取）`).check();
+    await assertAccessible(p, 'supplement');
     await shot(p, 'supplement');
     await panel.getByRole('button', { name: '补正' }).click();
     await p.getByText('已补正，办件办理中').waitFor();
@@ -347,7 +378,9 @@ try {
     await login(p, '卫健科');
     await p.getByRole('heading', { name: /部门待办 · 区卫生健康局/ }).waitFor();
     const rows = p.locator('table.queue tbody tr');
-    await until(async () => (await rows.count()) === 2, 'two health tasks (both cases)');
+    const open = (await call(keys.health, 'GET', '/api/v1/tasks')).tasks;
+    assert.equal(open.length, 3, 'the health evaluations of three cases are open');
+    await until(async () => (await rows.count()) === open.length, 'one row per open health task');
     const mine = p.locator(`tr[data-case="${caseId}"][data-matter="health-evaluation"]`);
     await mine.waitFor();
     const text = await mine.textContent();
@@ -358,6 +391,7 @@ try {
     assert.match(text, /正常/);
     const matters = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.matter));
     assert.deepEqual([...new Set(matters)], ['health-evaluation'], 'no other department\'s task');
+    await assertAccessible(p, 'department');
     await shot(p, 'department');
   });
 
@@ -404,7 +438,8 @@ try {
     await row.getByRole('button', { name: '认领' }).click();
     await p.getByRole('heading', { name: '民办幼儿园办学许可' }).waitFor();
     await p.getByLabel('办学许可证编号', { exact: true }).waitFor();
-    await shot(p, 'task');
+    await assertAccessible(p, 'task');
+    await shot(p, 'task', { fullPage: true });
     // 要求补正: pick a material and a field.
     const ask = p.locator('form.request-supplement');
     await ask.getByLabel('房屋安全鉴定报告', { exact: true }).check();
@@ -452,6 +487,7 @@ try {
     await p.getByLabel('邮寄').check();
     await p.getByLabel('快递运单号').fill('SF1234567890');
     await p.locator('#sec-deliver').scrollIntoViewIfNeeded();
+    await assertAccessible(p, 'deliver');
     await shot(p, 'deliver');
     await p.getByRole('button', { name: '出件', exact: true }).click();
     await p.getByText('已出件。').waitFor();
@@ -462,7 +498,14 @@ try {
 
   await test('案件时间线: stages, tasks and every log entry with its actor and time', async () => {
     const p = windowPage;
-    await p.reload();
+    // From the case list, by its link.
+    await p.getByRole('link', { name: '办件列表' }).click();
+    await p.getByRole('heading', { name: '办件列表' }).waitFor();
+    const listed = p.locator('table.grid tbody tr');
+    await until(async () => (await listed.count()) === 4, 'four cases listed');
+    assert.match(await listed.first().textContent(), new RegExp(`第 ${caseId} 号.*已出件`));
+    await shot(p, 'cases');
+    await p.getByRole('link', { name: `第 ${caseId} 号` }).click();
     await p.getByRole('heading', { name: '办理日志' }).waitFor();
     const view = await call(keys.window, 'GET', `/api/v1/cases/${caseId}`);
     const entries = p.locator('ol.timeline > li');
@@ -475,13 +518,20 @@ try {
     assert.match(texts.join('\n'), /民办幼儿园办学许可：通过，办学许可证编号 教民1403020001/);
     assert.match(texts.join('\n'), /出件：邮寄，运单号 SF1234567890/);
     assert.match(await p.locator('.stepper').textContent(), /出件已完成/);
-    await shot(p, 'timeline');
+    await shot(p, 'timeline', { fullPage: true });
   });
 
   await test('督办: the board turns yellow and red when the clock moves on, without a reload', async () => {
     boardPage = await newPage();
     const p = boardPage;
-    await login(p, '督办员');
+    // The keyboard alone: the name field has the focus; 密码 is the next tab stop; Enter logs in.
+    await p.goto(`${base}/`);
+    await p.getByLabel('账号').waitFor();
+    await p.keyboard.type('督办员');
+    await p.keyboard.press('Tab');
+    await p.keyboard.type(PASSWORD);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.body.dataset.ready === '#/board');
     await p.getByRole('heading', { name: '督办 · 时限预警' }).waitFor();
     await p.getByText('实时更新中').waitFor();
     await p.evaluate(() => { window.__sameDocument = true; });
@@ -503,7 +553,11 @@ try {
     assert.equal(await p.evaluate(() => window.__sameDocument), true, 'no reload');
     const matrix = await p.locator('table.matrix').textContent();
     assert.match(matrix, /区卫生健康局/);
-    assert.match(matrix, /红牌 1 件/);
+    assert.match(matrix, /建设工程消防验收备案\s*■ 红牌 2 件/);
+    assert.match(matrix, /托幼机构卫生评价\s*0\s*▲ 黄牌 2 件/);
+    const cards = await p.locator('.summary-cards').textContent();
+    assert.match(cards, /2\s*红牌/);
+    assert.match(cards, /2\s*黄牌/);
     await shot(p, 'board');
   });
 
@@ -524,6 +578,7 @@ try {
     for (const personal of ['刘建国', '淄川区阳光幼儿园', '王芳', '0533-5281234', '370304197809201235', '教民1403020001']) {
       assert.ok(!text.includes(personal), `no ${personal}`);
     }
+    await assertAccessible(p, 'public');
     await shot(p, 'public');
     const phone = await newPage({ width: 390, height: 844 });
     await phone.goto(`${base}/ui/public.html?case=${caseId}&code=${queryCode}`);
