@@ -55,6 +55,7 @@ for i in $(seq 200); do
 done
 mkdir -p "$work/www"
 curl -sf "http://127.0.0.1:$port/api/v1/cases/100" -H "Authorization: Bearer $window" > "$work/www/status.json"
+chmod a+rx "$work" "$work/www" && chmod a+r "$work/www/status.json"   # nginx's workers run as another user
 cat > "$work/nginx.conf" <<EOF
 worker_processes 2;
 daemon off;

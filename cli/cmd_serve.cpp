@@ -14,6 +14,7 @@
 #include <sstream>
 #include <condition_variable>
 #include <thread>
+#include <unordered_map>
 
 #include "calendar_support.h"
 #include "commands.h"
@@ -212,30 +213,20 @@ class Leases {
 
   explicit Leases(Api& api) : api_(api) {}
 
-  /// Leases up to `max` open tasks of the caller's department; the JSON
-  /// items to answer with (empty when none is free now).
+  /// Leases up to `max` open tasks of the caller's department from its
+  /// work queue `queue`; the JSON items to answer with (empty when none is
+  /// free now).
+  json take(const Poll& p, const std::vector<WorkItem>& queue);
+  /// The same, reading the department's queue.
   json take(const Poll& p);
-  /// Answers the long polls that have work now or whose wait is over.
-  void serve_polls() {
-    std::vector<Poll> polls;
-    {
-      std::lock_guard g(mu_);
-      polls.swap(polls_);
-    }
-    std::vector<Poll> keep;
-    const auto now = std::chrono::steady_clock::now();
-    for (Poll& p : polls) {
-      if (!p.respond.pending()) continue;  // the client went away
-      json items = take(p);
-      if (!items.empty() || now >= p.deadline) p.respond.send(http::Response::json(200, {{"tasks", items}}));
-      else keep.push_back(std::move(p));
-    }
-    std::lock_guard g(mu_);
-    for (Poll& p : keep) polls_.push_back(std::move(p));
-  }
+  /// Answers the long polls that have work now or whose wait is over. The
+  /// queues are read only when the store changed or a poll came in since
+  /// the last tick, once per department: a thousand idle polls cost nothing.
+  void serve_polls();
   void wait(Poll p) {
     std::lock_guard g(mu_);
     polls_.push_back(std::move(p));
+    fresh_ = true;
   }
   /// The lease of `token` when it is live and the caller's; it is removed.
   std::variant<Lease, std::string> complete(const std::string& token, const Actor& who) {
@@ -257,6 +248,61 @@ class Leases {
   std::mutex mu_;
   std::map<std::string, Lease> leases_;  ///< by token
   std::vector<Poll> polls_;
+  bool fresh_ = false;                   ///< a poll came in since the last tick
+  std::uint64_t seen_version_ = 0;       ///< the store's data_version at the last tick
+};
+
+/// Documents already built (a case's status as one kind of reader sees it,
+/// a task list), valid while the store has not changed (Records::
+/// data_version) and the day is the same (alert levels are as of today).
+/// Under read load the store does not change and reads cost a lookup;
+/// every commit, by this process or any other, empties it. Who may see a
+/// case (its owner, its departments) never changes, so that is kept apart.
+class DocCache {
+ public:
+  /// The document under `key`, built by `build` when missing or stale.
+  Result<std::string> get(const Records& records, const std::string& key, const std::function<Result<std::string>()>& build) {
+    auto version = records.data_version();
+    if (!version) return version.status();
+    const Date today = engine_clock()().date();
+    {
+      std::lock_guard g(mu_);
+      if (*version != version_ || today != today_ || docs_.size() > 10'000) {
+        docs_.clear();
+        version_ = *version;
+        today_ = today;
+      }
+      if (auto it = docs_.find(key); it != docs_.end()) return it->second;
+    }
+    auto built = build();
+    if (!built) return built;
+    std::lock_guard g(mu_);
+    if (version_ == *version) docs_.emplace(key, *built);  // built from the store as it was at `version` or later
+    return built;
+  }
+  /// Who may see case `id`, or nothing when there is no such case.
+  std::optional<CaseScope> scope(const Records& records, CaseId id) {
+    {
+      std::lock_guard g(mu_);
+      if (auto it = scopes_.find(id); it != scopes_.end()) return it->second;
+    }
+    auto v = records.case_view(id);
+    if (!v) return std::nullopt;
+    CaseScope scope;
+    if (auto owner = records.case_owner(id)) scope.owner = *owner;
+    for (const TaskView& t : v->tasks) scope.departments.push_back(t.department);
+    std::lock_guard g(mu_);
+    if (scopes_.size() > 100'000) scopes_.clear();
+    scopes_.emplace(id, scope);
+    return scope;
+  }
+
+ private:
+  std::mutex mu_;
+  std::uint64_t version_ = 0;
+  Date today_;
+  std::unordered_map<std::string, std::string> docs_;
+  std::unordered_map<CaseId, CaseScope> scopes_;
 };
 
 /// What the handlers share. The engine, the accounts and the chain map are
@@ -273,16 +319,57 @@ struct Api {
   std::chrono::seconds session_ttl{12 * 3600};
   EventHub* events = nullptr;
   Leases* leases = nullptr;
+  DocCache cache;
 };
 
 json Leases::take(const Poll& p) {
-  json items = json::array();
   auto queue = api_.engine.records().work_queue(p.who.department);
-  if (!queue) return items;
+  return queue ? take(p, *queue) : json::array();
+}
+
+void Leases::serve_polls() {
+  std::vector<Poll> polls;
+  bool look = false;
+  {
+    std::lock_guard g(mu_);
+    if (polls_.empty()) return;
+    polls.swap(polls_);
+    look = fresh_;
+    fresh_ = false;
+    const auto now = std::chrono::steady_clock::now();  // a lease ran out: its task is free again
+    look = look || std::any_of(leases_.begin(), leases_.end(), [&](const auto& kv) { return kv.second.until < now; });
+  }
+  if (auto v = api_.engine.records().data_version(); v && *v != seen_version_) {
+    seen_version_ = *v;
+    look = true;
+  }
+  std::map<std::string, std::vector<WorkItem>> queues;  // read once per department this tick
+  std::vector<Poll> keep;
+  const auto now = std::chrono::steady_clock::now();
+  for (Poll& p : polls) {
+    if (!p.respond.pending()) continue;  // the client went away
+    json items = json::array();
+    if (look) {
+      auto it = queues.find(p.who.department);
+      if (it == queues.end()) {
+        auto q = api_.engine.records().work_queue(p.who.department);
+        it = queues.emplace(p.who.department, q ? std::move(*q) : std::vector<WorkItem>{}).first;
+      }
+      items = take(p, it->second);
+    }
+    if (!items.empty() || now >= p.deadline) p.respond.send(http::Response::json(200, {{"tasks", items}}));
+    else keep.push_back(std::move(p));
+  }
+  std::lock_guard g(mu_);
+  for (Poll& p : keep) polls_.push_back(std::move(p));
+}
+
+json Leases::take(const Poll& p, const std::vector<WorkItem>& queue) {
+  json items = json::array();
   std::lock_guard g(mu_);
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(leases_, [&](const auto& kv) { return kv.second.until < now; });
-  for (const WorkItem& w : *queue) {
+  for (const WorkItem& w : queue) {
     if (items.size() >= p.max) break;
     if (w.task.status != TaskStatus::dispatched || !w.task.claimed_by.empty()) continue;  // an officer has it
     const bool leased = std::any_of(leases_.begin(), leases_.end(), [&](const auto& kv) {
@@ -574,10 +661,6 @@ void add_routes(Api& api, http::Router& router) {
     auto app = application_of(j, chain_id);
     if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
     Application& a = std::get<Application>(app);
-    const CheckResult checked = check_application(*it->second, a);
-    if (!checked.invalid.empty())
-      return (void)r.send(Response::problem(400, "Bad Request", "the application has invalid values; correct them first",
-                                            json::parse(check_to_json(checked)).value("invalid", json::array())));
     request::Submit sub{chain_id, std::nullopt, a.fields, a.materials, Channel::window, who, key};
     if (who.role == Role::portal || channel == "online" || channel == "hotline") {
       sub.channel = Channel::online;
@@ -585,6 +668,13 @@ void add_routes(Api& api, http::Router& router) {
     }
     auto chain = it->second;
     api.engine.apply_async(std::move(sub), [&api, r, chain, a](Result<Receipt> done) {
+      if (!done && done.status().code() == Status::Code::invalid_input) {
+        // The engine refuses invalid values; the check locates each one.
+        const CheckResult checked = check_application(*chain, a);
+        if (!checked.invalid.empty())
+          return (void)r.send(Response::problem(400, "Bad Request", "the application has invalid values; correct them first",
+                                                json::parse(check_to_json(checked)).value("invalid", json::array())));
+      }
       if (!done) return (void)r.send(problem(done.status()));
       std::vector<FlowChain::Missing> missing;
       if (done->stage == CaseStage::incomplete) {
@@ -641,20 +731,28 @@ void add_routes(Api& api, http::Router& router) {
   }));
 
   router.get("/api/v1/cases/{id}", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
-    auto found = case_in_scope(api, who, q.param("id"));
-    if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
-    CaseView& v = std::get<CaseView>(found);
-    if (sees_all_data(who)) return (void)r.send(Response::json(200, to_json(v)));
-    // A department: its own tasks, no applicant data in the timeline, and
-    // the case's values through its view only.
-    std::erase_if(v.tasks, [&](const TaskView& t) { return t.department != who.department; });
-    json doc = to_json(v);
-    for (json& e : doc["events"])
-      if (e["kind"] == "submitted" || e["kind"] == "supplemented") e.erase("detail");
-    auto data = api.engine.records().department_data(v.id, who.department);
-    if (!data) return (void)r.send(problem(data.status()));
-    doc["data"] = values_json(*data);
-    r.send(Response::json(200, doc));
+    const Records& records = api.engine.records();
+    const auto id = case_id_of(q.param("id"));
+    const auto scope = id ? api.cache.scope(records, *id) : std::nullopt;
+    if (!scope || !may_see_case(who, *scope)) return (void)r.send(not_found(fmt::format("no case {}", q.param("id"))));
+    const bool all = sees_all_data(who);
+    auto doc = api.cache.get(records, fmt::format("case:{}:{}", *id, all ? "*" : who.department), [&]() -> Result<std::string> {
+      auto v = records.case_view(*id);
+      if (!v) return v.status();
+      if (all) return to_json(*v).dump();
+      // A department: its own tasks, no applicant data in the timeline, and
+      // the case's values through its view only.
+      std::erase_if(v->tasks, [&](const TaskView& t) { return t.department != who.department; });
+      json j = to_json(*v);
+      for (json& e : j["events"])
+        if (e["kind"] == "submitted" || e["kind"] == "supplemented") e.erase("detail");
+      auto data = records.department_data(*id, who.department);
+      if (!data) return data.status();
+      j["data"] = values_json(*data);
+      return j.dump();
+    });
+    if (!doc) return (void)r.send(problem(doc.status()));
+    r.send(Response::text(200, std::move(*doc), "application/json"));
   }));
 
   auto case_action = [&api, guarded](Permission p, Keys keys,
@@ -697,11 +795,16 @@ void add_routes(Api& api, http::Router& router) {
         return (void)r.send(denied("a department account lists its own department's tasks only"));
       department = who.department;
     }
-    auto items = api.engine.records().work_queue(department);
-    if (!items) return (void)r.send(problem(items.status()));
-    if (auto status = q.query_value("status"))
-      std::erase_if(*items, [&](const WorkItem& w) { return to_string(w.task.status) != *status; });
-    r.send(Response::json(200, tasks_document(*items)));
+    const auto status = q.query_value("status");
+    const Records& records = api.engine.records();
+    auto doc = api.cache.get(records, fmt::format("tasks:{}:{}", department, status.value_or("")), [&]() -> Result<std::string> {
+      auto items = records.work_queue(department);
+      if (!items) return items.status();
+      if (status) std::erase_if(*items, [&](const WorkItem& w) { return to_string(w.task.status) != *status; });
+      return tasks_document(*items).dump();
+    });
+    if (!doc) return (void)r.send(problem(doc.status()));
+    r.send(Response::text(200, std::move(*doc), "application/json"));
   }));
 
   // A task action: the task must be in the caller's scope (404 otherwise)

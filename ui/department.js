@@ -48,7 +48,8 @@ export async function renderQueue(root, ctx) {
     tbody.replaceChildren();
     for (const t of tasks) {
       const chain = await chainDoc(t.chain).catch(() => null);
-      const claim = h('button', { type: 'button' }, '认领');
+      const what = `${t.name}（第 ${t.case} 号）`;
+      const claim = h('button', { type: 'button', 'aria-label': `认领：${what}` }, '认领');
       claim.addEventListener('click', async () => {
         claim.disabled = true;
         try {
@@ -68,7 +69,7 @@ export async function renderQueue(root, ctx) {
         h('td', { class: 'remaining' }, remainingText(t)),
         h('td', {}, t.claimed_by || '—'),
         h('td', {}, t.status === 'dispatched' && !t.claimed_by ? claim
-          : h('a', { class: 'button', href: `#/task/${t.case}/${t.matter}` }, '办理'))));
+          : h('a', { class: 'button', href: `#/task/${t.case}/${t.matter}`, 'aria-label': `办理：${what}` }, '办理'))));
     }
     if (!tasks.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, '暂无待办事项。')));
   };

@@ -171,6 +171,10 @@ class Records {
   [[nodiscard]] Result<std::vector<StreamEntry>> entries_after(std::uint64_t position, std::size_t limit) const;
   /// The position of the last entry appended (0: an empty log).
   [[nodiscard]] Result<std::uint64_t> last_position() const;
+  /// A number that changes whenever the store changes (a commit by the
+  /// engine or any other process): what was read is still current while it
+  /// stays the same. For caches; a cheap call that reads no table.
+  [[nodiscard]] Result<std::uint64_t> data_version() const;
   /// The account that submitted the case ("" when the store does not know:
   /// a case from before owners, or one submitted without an actor).
   [[nodiscard]] Result<std::string> case_owner(CaseId id) const;

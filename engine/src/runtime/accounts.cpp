@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <optional>
 
 #include "runtime/store.h"
 #include "yilian/identity.h"
@@ -74,7 +76,28 @@ struct Accounts::Impl {
   sqlite3* db = nullptr;
   std::string path;
   std::string secret;  ///< hex, from meta('secret')
-  ~Impl() { sqlite3_close(db); }
+  // API keys already checked, by hash, while nothing was committed to the
+  // store since (data_version): a disabled account or a new key is seen at
+  // the next request, and a server under read load asks SQLite nothing.
+  sqlite3_stmt* version_stmt = nullptr;
+  sqlite3_stmt* key_stmt = nullptr;
+  std::uint64_t cache_version = 0;
+  std::map<std::string, Actor, std::less<>> key_cache;
+  ~Impl() {
+    sqlite3_finalize(version_stmt);
+    sqlite3_finalize(key_stmt);
+    sqlite3_close(db);
+  }
+  /// Empties the cache when the store changed since it was filled.
+  void revalidate() {
+    std::uint64_t v = 0;
+    if (sqlite3_step(version_stmt) == SQLITE_ROW) v = static_cast<std::uint64_t>(sqlite3_column_int64(version_stmt, 0));
+    sqlite3_reset(version_stmt);
+    if (v != cache_version || key_cache.size() > 10'000) {
+      key_cache.clear();
+      cache_version = v;
+    }
+  }
 
   Status error(const std::string& what) const {
     return Status::io(fmt::format("{}: {}: {}", path, what, sqlite3_errmsg(db)));
@@ -90,11 +113,15 @@ struct Accounts::Impl {
     if (q.step() != SQLITE_ROW || q.column_int(2) != 0) return Status::not_found("unknown or disabled account");
     auto role = parse_role(q.column(0));
     if (!role) return Status::invalid(fmt::format("account {} has an unknown role", name));
-    const ActorChannel channel = *role == Role::department ? ActorChannel::department
-                                 : *role == Role::portal   ? ActorChannel::online
-                                 : *role == Role::window   ? ActorChannel::window
-                                                           : ActorChannel::system;
-    return Actor{name, *role, q.column(1), channel};
+    return actor_for(name, *role, q.column(1));
+  }
+  /// The actor of an account: its channel follows from its role.
+  static Actor actor_for(std::string name, Role role, std::string department) {
+    const ActorChannel channel = role == Role::department ? ActorChannel::department
+                                 : role == Role::portal   ? ActorChannel::online
+                                 : role == Role::window   ? ActorChannel::window
+                                                          : ActorChannel::system;
+    return Actor{std::move(name), role, std::move(department), channel};
   }
 };
 
@@ -121,6 +148,13 @@ Result<std::unique_ptr<Accounts>> Accounts::open(const std::string& store_path) 
     if (!get || get.step() != SQLITE_ROW) return impl->error("reading the store's secret");
     impl->secret = get.column(0);
   }
+  if (sqlite3_prepare_v3(impl->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &impl->version_stmt, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v3(impl->db,
+                         "SELECT a.name, a.role, a.department FROM api_keys k JOIN accounts a ON a.name = k.account "
+                         "WHERE k.hash = ?1 AND a.disabled = 0",
+                         -1, SQLITE_PREPARE_PERSISTENT, &impl->key_stmt, nullptr) != SQLITE_OK)
+    return impl->error("preparing the account queries");
   return std::unique_ptr<Accounts>(new Accounts(std::move(impl)));
 }
 
@@ -214,12 +248,26 @@ Status Accounts::disable(const std::string& name) {
 }
 
 Result<Actor> Accounts::by_api_key(std::string_view key) {
+  const std::string hash = detail::sha256_hex(key);
   std::lock_guard g(impl_->mu);
-  Query q(impl_->db, "SELECT account FROM api_keys WHERE hash=?1");
-  if (!q) return impl_->error("reading API keys");
-  q.text(1, detail::sha256_hex(key));
-  if (q.step() != SQLITE_ROW) return Status::not_found("unknown API key");
-  return impl_->actor_of(q.column(0));
+  impl_->revalidate();
+  if (auto it = impl_->key_cache.find(hash); it != impl_->key_cache.end()) return it->second;
+  sqlite3_stmt* q = impl_->key_stmt;
+  sqlite3_bind_text(q, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(q);
+  std::optional<Actor> found;
+  if (rc == SQLITE_ROW) {
+    auto text = [&](int i) {
+      const auto* p = sqlite3_column_text(q, i);
+      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+    };
+    if (auto role = parse_role(text(1))) found = impl_->actor_for(text(0), *role, text(2));
+  }
+  sqlite3_reset(q);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return impl_->error("reading API keys");
+  if (!found) return Status::not_found("unknown API key");
+  impl_->key_cache.emplace(hash, *found);
+  return *found;
 }
 
 Result<Actor> Accounts::by_password(const std::string& name, const std::string& password) {

@@ -217,6 +217,11 @@ Result<std::vector<StreamEntry>> Records::entries_after(std::uint64_t position, 
   return out;
 }
 
+Result<std::uint64_t> Records::data_version() const {
+  std::lock_guard g(impl_->mu);
+  return impl_->store->data_version();
+}
+
 Result<std::uint64_t> Records::last_position() const {
   std::lock_guard g(impl_->mu);
   return impl_->store->last_position();

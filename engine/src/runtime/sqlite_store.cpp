@@ -348,6 +348,15 @@ class SqliteStore final : public Store {
     return rc == SQLITE_DONE ? Status::ok() : last_error("reading the log");
   }
 
+  Result<std::uint64_t> data_version() override {
+    sqlite3_stmt* q = cached("PRAGMA data_version");
+    if (!q) return last_error("reading the data version");
+    std::uint64_t v = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) v = static_cast<std::uint64_t>(sqlite3_column_int64(q, 0));
+    sqlite3_reset(q);
+    return v;
+  }
+
   Result<std::uint64_t> last_position() override {
     sqlite3_stmt* q = cached("SELECT COALESCE(MAX(id), 0) FROM log");
     if (!q) return last_error("reading the log");

@@ -177,6 +177,10 @@ class Store {
   virtual Status scan_log_after(std::uint64_t position, std::size_t limit, const std::function<void(EntryRow&&)>& fn) = 0;
   /// The position of the last entry appended (0: none).
   virtual Result<std::uint64_t> last_position() = 0;
+  /// A number that changes whenever another connection commits to the
+  /// store (SQLite's data_version): what was read through this connection
+  /// is still current while it stays the same. Cheap: no table is read.
+  virtual Result<std::uint64_t> data_version() = 0;
   /// The case (account, key) made, if any.
   virtual Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) = 0;
   /// The account that submitted case `id` ("" when unknown: a store from
