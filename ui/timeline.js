@@ -2,9 +2,9 @@
 // time; for the window, 补正 on an open case and 出件 when it is ready.
 
 import {
-  api, alertBadge, chainDoc, errorText, formatDate, formatInstant, h, itemLabel, listen, matterName,
-  remainingText, statusLine, ALERT_ZH, CHANNEL_ZH, DELIVERY_ZH, EVENT_ZH, ROLE_ZH, STAGE_ZH, TASK_STATUS_ZH,
-  SUPERVISION_ZH, fieldOf, inFormOrder, materialOf, nextId,
+  api, alertBadge, chainDoc, formatDate, formatInstant, h, itemLabel, listen, matterName,
+  remainingText, statusLine, CHANNEL_ZH, DELIVERY_ZH, EVENT_ZH, ROLE_ZH, STAGE_ZH, TASK_STATUS_ZH,
+  fieldOf, inFormOrder, materialOf, nextId,
 } from './common.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 import { noticeList } from './window.js';
@@ -379,4 +379,3 @@ function deliverPanel(view, reload, pageStatus) {
   return h('section', { class: 'panel', 'aria-labelledby': 'sec-deliver' }, h('h2', { id: 'sec-deliver' }, '出件'), form, status.el);
 }
 
-export { departmentName, learnDepartments, ALERT_ZH, SUPERVISION_ZH };
