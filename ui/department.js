@@ -32,6 +32,7 @@ export async function renderQueue(root, ctx) {
       h('caption', { class: 'sr-only' }, '本部门待办事项，按紧急程度排序'),
       h('thead', {}, h('tr', {}, ['预警', '事项', '办件', '状态', '承诺期限', '剩余工作日', '认领人', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
       tbody));
+  let shown = '';
   const load = async () => {
     let tasks;
     try {
@@ -40,6 +41,9 @@ export async function renderQueue(root, ctx) {
       status.error(e);
       return;
     }
+    const now = JSON.stringify(tasks);
+    if (now === shown) return;
+    shown = now;
     tasks.sort(byUrgency);
     const deptName = tasks.find((t) => t.department_name)?.department_name;
     title.textContent = `部门待办 · ${deptName || me.department || ''}`;
@@ -104,6 +108,7 @@ export async function renderTask(root, ctx, caseId, matterId) {
   const status = statusLine();
   const content = h('div');
   root.append(status.el, content);
+  let shown = '';
   const load = async () => {
     let view;
     let chain;
@@ -115,6 +120,10 @@ export async function renderTask(root, ctx, caseId, matterId) {
       status.error(e);
       return;
     }
+    // Nothing new (e.g. the stream echoing this officer's own step): keep the page as it is.
+    const now = JSON.stringify(view);
+    if (now === shown) return;
+    shown = now;
     const task = view.tasks.find((t) => t.matter === matterId);
     if (!task) {
       content.replaceChildren(h('h1', {}, '事项办理'), h('p', { class: 'status error', role: 'alert' }, '未找到该事项，或不在本部门办理范围内。'));
@@ -155,6 +164,17 @@ export async function renderTask(root, ctx, caseId, matterId) {
     content.replaceChildren(...out);
   };
   await load();
+  // Live: an entry of this case (a supplement arriving, a colleague's claim)
+  // reloads the page, unless the officer is typing in one of its forms.
+  let pending = null;
+  ctx.onLeave(listen((kind, data) => {
+    if (kind !== 'open' && String(data?.case) !== String(caseId)) return;
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      if (content.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) return;
+      load();
+    }, 400);
+  }));
 }
 
 function actions(view, chain, task, matter, me, status, reload) {

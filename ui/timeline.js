@@ -161,10 +161,16 @@ export async function renderCase(root, ctx, id) {
   root.append(status.el, content);
   let view;
   let chain;
+  let shown = '';
   const load = async () => {
     const before = view?.stage;
     try {
-      view = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+      const fresh = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+      // Nothing new (e.g. the stream echoing the officer's own step): keep the page as it is.
+      const now = JSON.stringify(fresh);
+      if (now === shown) return;
+      shown = now;
+      view = fresh;
       // A confirmation of an earlier step is stale once the case moved on.
       if (before && before !== view.stage) status.clearIfOlder(1500);
       chain = await chainDoc(view.chain);
