@@ -609,6 +609,16 @@ void add_routes(Api& api, http::Router& router) {
                                               api.session_ttl.count(), api.tls ? "; Secure" : ""));
     r.send(std::move(res));
   });
+  // Who the session cookie belongs to (a page opened in a new tab).
+  router.get("/api/v1/session", [&api](HttpRequest q, Responder r) {
+    const std::string token = session_token(q);
+    auto s = token.empty() ? Result<std::pair<Actor, std::string>>(Status::not_found("no session"))
+                           : api.accounts.by_session(token);
+    if (!s) return (void)r.send(Response::problem(401, "Unauthorized", "no session; log in"));
+    json doc{{"account", s->first.account}, {"role", to_string(s->first.role)}, {"csrf", s->second}};
+    if (!s->first.department.empty()) doc["department"] = s->first.department;
+    r.send(Response::json(200, doc));
+  });
   router.del("/api/v1/session", [&api](HttpRequest q, Responder r) {
     auto who = authenticate(api, q);
     if (auto* refused = std::get_if<Response>(&who)) return (void)r.send(std::move(*refused));
@@ -712,22 +722,27 @@ void add_routes(Api& api, http::Router& router) {
     }
     if (who.role == Role::portal) f.owner = who.account;
     const std::size_t want = f.limit;
-    if (who.role == Role::department) f.limit = 0;  // filtered below by the department's tasks
+    // One more than a page tells whether another page follows; a department
+    // reads the list whole and keeps the cases where it has a task.
+    f.limit = who.role == Role::department ? 0 : want + 1;
     auto list = api.engine.records().list(f);
     if (!list) return (void)r.send(problem(list.status()));
     json items = json::array();
     CaseId last = 0;
+    bool more = false;
     for (const CaseSummary& c : *list) {
-      if (items.size() == want) break;
       if (who.role == Role::department) {
-        auto v = api.engine.records().case_view(c.id);
-        if (!v || std::none_of(v->tasks.begin(), v->tasks.end(), [&](const TaskView& t) { return t.department == who.department; }))
-          continue;
+        auto scope = api.cache.scope(api.engine.records(), c.id);
+        if (!scope || !may_see_case(who, *scope)) continue;
+      }
+      if (items.size() == want) {
+        more = true;
+        break;
       }
       items.push_back(to_json(c));
       last = c.id;
     }
-    r.send(Response::json(200, {{"cases", items}, {"next", items.size() == want && last > 1 ? json(std::to_string(last)) : json()}}));
+    r.send(Response::json(200, {{"cases", items}, {"next", more ? json(std::to_string(last)) : json()}}));
   }));
 
   router.get("/api/v1/cases/{id}", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
@@ -739,7 +754,12 @@ void add_routes(Api& api, http::Router& router) {
     auto doc = api.cache.get(records, fmt::format("case:{}:{}", *id, all ? "*" : who.department), [&]() -> Result<std::string> {
       auto v = records.case_view(*id);
       if (!v) return v.status();
-      if (all) return to_json(*v).dump();
+      if (all) {
+        // The receipt can be printed again: the query code goes with the full view.
+        json j = to_json(*v);
+        if (auto code = api.accounts.query_code(*id)) j["query_code"] = *code;
+        return j.dump();
+      }
       // A department: its own tasks, no applicant data in the timeline, and
       // the case's values through its view only.
       std::erase_if(v->tasks, [&](const TaskView& t) { return t.department != who.department; });
@@ -771,10 +791,14 @@ void add_routes(Api& api, http::Router& router) {
   };
   router.post("/api/v1/cases/{id}/supplement",
               case_action(Permission::supplement, {"fields", "materials", "in_person"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
-                auto app = application_of(b, v.chain);
+                json fields_and_materials = b;
+                fields_and_materials.erase("in_person");
+                auto app = application_of(std::move(fields_and_materials), v.chain);
                 if (auto* refused = std::get_if<Response>(&app)) return std::move(*refused);
                 Application& a = std::get<Application>(app);
-                const bool in_person = b.contains("in_person") && b["in_person"].is_boolean() && b["in_person"].get<bool>();
+                if (b.contains("in_person") && !b["in_person"].is_boolean())
+                  return Response::problem(400, "Bad Request", "in_person is true or false");
+                const bool in_person = b.contains("in_person") && b["in_person"].get<bool>();
                 return Request{request::Supplement{v.id, a.fields, a.materials, in_person}};
               }));
   router.post("/api/v1/cases/{id}/withdraw",

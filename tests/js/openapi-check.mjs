@@ -276,6 +276,7 @@ await test('the documented operations are exactly the API of DESIGN.md v1 as ser
     'GET /api/v1/health',
     'GET /api/v1/openapi.json',
     'POST /api/v1/session',
+    'GET /api/v1/session',
     'DELETE /api/v1/session',
     'GET /api/v1/chains',
     'GET /api/v1/chains/{id}',
@@ -332,7 +333,8 @@ await test('no `default` or ranged answer; every 4xx and 5xx is a Problem (appli
 });
 
 await test('every authenticated operation documents 401, 403 and 429; public ones say `security: []`', () => {
-  const open = new Set(['GET /api/v1/health', 'GET /api/v1/openapi.json', 'POST /api/v1/session', 'GET /api/v1/public/cases/{id}']);
+  const open = new Set(['GET /api/v1/health', 'GET /api/v1/openapi.json', 'POST /api/v1/session', 'GET /api/v1/session',
+                        'GET /api/v1/public/cases/{id}']);
   assert.deepEqual(raw.security, [{ bearer: [] }, { session: [] }]);
   assert.equal(raw.components.securitySchemes.bearer.type, 'http');
   assert.equal(raw.components.securitySchemes.bearer.scheme, 'bearer');
@@ -507,6 +509,7 @@ await test('a document with a `default` answer is refused', async () => {
 const answers = [
   ['GET', '/api/v1/openapi.json', 200, raw],
   ['POST', '/api/v1/session', 200, { account: '张三', role: 'window', csrf: 'tok' }],
+  ['GET', '/api/v1/session', 200, { account: '张三', role: 'window', csrf: 'tok' }],
   ['POST', '/api/v1/session', 200, { account: 'edu', role: 'department', department: 'education', csrf: 'tok' }],
   ['GET', '/api/v1/chains', 200, { chains: [{ id: 'kindergarten-setup', version: 1, name: '开办幼儿园' }] }],
   ['GET', '/api/v1/chains/kindergarten-setup', 200, chainDetail],
