@@ -155,4 +155,16 @@ whenUnauthorized(() => {
   navigate('#/login');
 });
 window.addEventListener('hashchange', route);
-route();
+// A page opened in a new tab has the cookie but not the session's details:
+// ask the server whose cookie it is before showing the log-in screen.
+(async () => {
+  if (!session()) {
+    try {
+      const res = await fetch('/api/v1/session', { headers: { Accept: 'application/json' } });
+      if (res.ok) setSession(await res.json());
+    } catch {
+      // No server answer: the log-in screen will say what is wrong.
+    }
+  }
+  route();
+})();

@@ -274,6 +274,13 @@ try {
     await login(windowPage, '王芳');
     await windowPage.getByRole('heading', { name: '综合窗口 · 一表申请' }).waitFor();
     assert.equal(await windowPage.getByRole('link', { name: '部门待办' }).count(), 0, 'the window has no department queue');
+    // A second tab of the same browser has the cookie, not the tab's memory:
+    // it asks the server whose session it is instead of asking to log in.
+    const tab = await windowPage.context().newPage();
+    await tab.goto(`${base}/#/cases`);
+    await tab.getByRole('heading', { name: '办件列表' }).waitFor();
+    assert.equal(await tab.getByLabel('密码').count(), 0);
+    await tab.close();
   });
 
   await test('the one form: each field once with its label, enum labels, conditional fields when their condition holds', async () => {
