@@ -938,6 +938,17 @@ void add_routes(Api& api, http::Router& router) {
     apply(api, request::Report{l.case_id, l.matter, l.attempt, std::move(**outcome), worker}, r);
   }));
 
+  // An Art. 45 activity (expert review, inspection, …) stops the task's
+  // clock; resume starts it again.
+  router.post("/api/v1/tasks/{case}/{matter}/suspend", task_action({"for", "told_days", "note"}, [outcome](CaseId id, const std::string& m, const json& b) {
+    json o{{"outcome", "suspended"}, {"suspension", b.value("for", std::string())}, {"reason", b.value("note", std::string())}};
+    if (b.contains("told_days")) o["told_days"] = b["told_days"];
+    return outcome(id, m, o);
+  }));
+  router.post("/api/v1/tasks/{case}/{matter}/resume", task_action({"note"}, [outcome](CaseId id, const std::string& m, const json& b) {
+    return outcome(id, m, {{"outcome", "resumed"}, {"reason", b.value("note", std::string())}});
+  }));
+
   router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest, Responder r) {
     auto late = api.engine.records().overdue();
     if (!late) return (void)r.send(problem(late.status()));

@@ -293,6 +293,8 @@ await test('the documented operations are exactly the API of DESIGN.md v1 as ser
     'POST /api/v1/tasks/{case}/{matter}/approve',
     'POST /api/v1/tasks/{case}/{matter}/reject',
     'POST /api/v1/tasks/{case}/{matter}/request-supplement',
+    'POST /api/v1/tasks/{case}/{matter}/suspend',
+    'POST /api/v1/tasks/{case}/{matter}/resume',
     'GET /api/v1/overdue',
     'GET /api/v1/audit/verify',
     'GET /api/v1/public/cases/{id}',
@@ -544,6 +546,8 @@ const answers = [
   ['POST', '/api/v1/tasks/7/school-permit/approve', 200, { ...receipt, stage: 'ready' }],
   ['POST', '/api/v1/tasks/7/school-permit/reject', 200, { ...receipt, stage: 'rejected' }],
   ['POST', '/api/v1/tasks/7/school-permit/request-supplement', 200, receipt],
+  ['POST', '/api/v1/tasks/7/school-permit/suspend', 200, receipt],
+  ['POST', '/api/v1/tasks/7/school-permit/resume', 200, receipt],
   ['POST', '/api/v1/work/fetch-and-lock', 200, { tasks: [] }],
   ['POST', '/api/v1/work/fetch-and-lock', 200, {
     tasks: taskList.tasks.map((t) => ({ ...t, lease: 'lease_7_school-permit_0f3a', lock_ms: 60000, data: { 'school.classes': 6 } })),

@@ -100,6 +100,13 @@ try {
     assert.equal(taken.status, 409);
     assert.match(taken.body.detail, /卫健科/);
     assert.equal((await call('POST', `/api/v1/tasks/${caseId}/${m}/approve`, { key: keys.education, body: {} })).status, 404);
+    // An Art. 45 expert review stops the clock, and resuming starts it again.
+    const stopped = await call('POST', `/api/v1/tasks/${caseId}/${m}/suspend`, { key: keys.health, body: { for: 'expert-review', told_days: 10 } });
+    assert.equal(stopped.status, 200);
+    const suspended = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.health });
+    assert.equal(suspended.body.tasks.find((t) => t.matter === m).status, 'suspended');
+    assert.equal((await call('POST', `/api/v1/tasks/${caseId}/${m}/suspend`, { key: keys.health, body: { for: 'a nap' } })).status, 400);
+    assert.equal((await call('POST', `/api/v1/tasks/${caseId}/${m}/resume`, { key: keys.health, body: {} })).status, 200);
     const ok = await call('POST', `/api/v1/tasks/${caseId}/${m}/approve`, { key: keys.health, body: {} });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.result, 'applied');

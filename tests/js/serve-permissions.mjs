@@ -52,6 +52,10 @@ const rows = [
     { admin: 200, window: 403, health: 200, outsider: 404, supervisor: 403, portal: 403 }],
   ['request supplements', 'POST', (c) => `/api/v1/tasks/${c}/health-evaluation/request-supplement`, { materials: ['floor-plan'], fields: [], note: '平面图不清' },
     { admin: 200, window: 403, health: 200, outsider: 404, supervisor: 403, portal: 403 }],
+  ['suspend (Art. 45)', 'POST', (c) => `/api/v1/tasks/${c}/health-evaluation/suspend`, { for: 'expert-review', told_days: 10 },
+    { admin: 200, window: 403, health: 200, outsider: 404, supervisor: 403, portal: 403 }],
+  ['resume', 'POST', (c) => `/api/v1/tasks/${c}/health-evaluation/resume`, {},
+    { admin: 200, window: 403, health: 200, outsider: 404, supervisor: 403, portal: 403 }],  // not suspended: recorded as ignored
   ['overdue', 'GET', () => '/api/v1/overdue', undefined, { admin: 200, window: 200, health: 403, outsider: 403, supervisor: 200, portal: 403 }],
   ['audit', 'GET', () => '/api/v1/audit/verify', undefined, { admin: 200, window: 403, health: 403, outsider: 403, supervisor: 200, portal: 403 }],
   ['fetch work', 'POST', () => '/api/v1/work/fetch-and-lock', { worker: 'w' },
@@ -59,7 +63,7 @@ const rows = [
 ];
 
 try {
-  await serve.start();
+  await serve.start(['--rate', '1000']);  // fresh cases for every row and role
   keys = {
     admin: serve.account('管理员', 'admin'),
     window: serve.account('窗口', 'window'),
@@ -75,6 +79,7 @@ try {
         const headers = method === 'POST' && path(c) === '/api/v1/cases' ? { 'Idempotency-Key': `row-${n++}` } : {};
         const r = await serve.call(method, path(c), { key: keys[role], body, headers });
         assert.equal(r.status, expected[role], `${role} ${method} ${path(c)}: ${JSON.stringify(r.body)}`);
+        if (name === 'resume' && r.status === 200) assert.equal(r.body.result, 'ignored');
       }
     });
   }
