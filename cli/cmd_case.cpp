@@ -288,6 +288,16 @@ void add_case(CLI::App& app) {
     if (!basis) return usage_error(fmt::format("--basis {}: expected department-head, government-head or other", o->basis));
     change(*o, request::Extend{o->id, o->matter, Extension{*basis, o->days, o->approver, {}, o->reason}}, "extension recorded");
   });
+
+  auto* ur = cmd->add_subcommand("urge", "督办: urge a case or one of its open tasks on (a note on its record)");
+  add_db_option(*ur, o->db);
+  add_officer_option(*ur, o->officer);
+  ur->add_option("id", o->id, "Case id")->required();
+  ur->add_option("--matter", o->matter, "The task's matter id (omit for the whole case)");
+  ur->add_option("--note", o->reason, "What is asked, in the supervisor's words");
+  ur->add_flag("--json", o->json, "Print one JSON document");
+  ur->footer("Example:\n  yilian case urge --db cases.db 7 --matter school-permit --note 已超期，请于明日办结 --officer 督办员");
+  ur->callback([o] { change(*o, request::Urge{o->id, o->matter, o->reason}, "urged on"); });
 }
 
 }  // namespace yilian::cli

@@ -106,6 +106,12 @@ class EventHub {
       g.unlock();
       const std::uint64_t from = head;
       fresh.clear();
+      if (subs.empty()) {  // nobody listens: only keep up with where the log is
+        if (auto at = records_.last_position()) head = *at;
+        if (on_tick_) on_tick_();
+        g.lock();
+        continue;
+      }
       for (;;) {
         auto batch = records_.entries_after(head, kBatch);
         if (!batch || batch->empty()) break;
@@ -217,7 +223,8 @@ class Leases {
   /// work queue `queue`; the JSON items to answer with (empty when none is
   /// free now).
   json take(const Poll& p, const std::vector<WorkItem>& queue);
-  /// The same, reading the department's queue.
+  /// The same, reading the department's queue (once per change of the
+  /// store: a thousand polls of one department read it once).
   json take(const Poll& p);
   /// Answers the long polls that have work now or whose wait is over. The
   /// queues are read only when the store changed or a poll came in since
@@ -250,6 +257,13 @@ class Leases {
   std::vector<Poll> polls_;
   bool fresh_ = false;                   ///< a poll came in since the last tick
   std::uint64_t seen_version_ = 0;       ///< the store's data_version at the last tick
+  struct Queue {
+    std::uint64_t version = 0;
+    std::shared_ptr<const std::vector<WorkItem>> items;
+  };
+  std::mutex queues_mu_;
+  std::map<std::string, Queue> queues_;  ///< each department's work queue as of a data_version
+  std::shared_ptr<const std::vector<WorkItem>> queue(const std::string& department);
 };
 
 /// Documents already built (a case's status as one kind of reader sees it,
@@ -322,10 +336,24 @@ struct Api {
   DocCache cache;
 };
 
-json Leases::take(const Poll& p) {
-  auto queue = api_.engine.records().work_queue(p.who.department);
-  return queue ? take(p, *queue) : json::array();
+std::shared_ptr<const std::vector<WorkItem>> Leases::queue(const std::string& department) {
+  const Records& records = api_.engine.records();
+  auto version = records.data_version();
+  if (!version) return std::make_shared<const std::vector<WorkItem>>();
+  {
+    std::lock_guard g(queues_mu_);
+    if (auto it = queues_.find(department); it != queues_.end() && it->second.version == *version && it->second.items)
+      return it->second.items;
+  }
+  auto read = records.work_queue(department);
+  auto items = std::make_shared<const std::vector<WorkItem>>(read ? std::move(*read) : std::vector<WorkItem>{});
+  std::lock_guard g(queues_mu_);
+  if (queues_.size() > 1000) queues_.clear();
+  queues_[department] = Queue{*version, items};
+  return items;
 }
+
+json Leases::take(const Poll& p) { return take(p, *queue(p.who.department)); }
 
 void Leases::serve_polls() {
   std::vector<Poll> polls;
@@ -343,20 +371,12 @@ void Leases::serve_polls() {
     seen_version_ = *v;
     look = true;
   }
-  std::map<std::string, std::vector<WorkItem>> queues;  // read once per department this tick
   std::vector<Poll> keep;
   const auto now = std::chrono::steady_clock::now();
   for (Poll& p : polls) {
     if (!p.respond.pending()) continue;  // the client went away
     json items = json::array();
-    if (look) {
-      auto it = queues.find(p.who.department);
-      if (it == queues.end()) {
-        auto q = api_.engine.records().work_queue(p.who.department);
-        it = queues.emplace(p.who.department, q ? std::move(*q) : std::vector<WorkItem>{}).first;
-      }
-      items = take(p, it->second);
-    }
+    if (look) items = take(p);
     if (!items.empty() || now >= p.deadline) p.respond.send(http::Response::json(200, {{"tasks", items}}));
     else keep.push_back(std::move(p));
   }
@@ -812,6 +832,13 @@ void add_routes(Api& api, http::Router& router) {
                 return Request{request::Deliver{v.id, *method, b.value("tracking", std::string())}};
               }));
 
+  router.post("/api/v1/cases/{id}/urge",
+              case_action(Permission::urge, {"note", "matter"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+                if ((b.contains("note") && !b["note"].is_string()) || (b.contains("matter") && !b["matter"].is_string()))
+                  return Response::problem(400, "Bad Request", "note and matter are text");
+                return Request{request::Urge{v.id, b.value("matter", std::string()), b.value("note", std::string())}};
+              }));
+
   router.get("/api/v1/tasks", guarded(Permission::read_tasks, [&api](Actor who, HttpRequest q, Responder r) {
     std::string department = q.query_value("department").value_or("");
     if (who.role == Role::department) {
@@ -917,9 +944,8 @@ void add_routes(Api& api, http::Router& router) {
                                             "fetch-and-lock takes {\"worker\": name, \"max\": 1-100, \"lock_ms\": 1000-3600000, \"wait_ms\": 0-60000}"));
     Leases::Poll poll{who, j["worker"], static_cast<std::size_t>(*max), std::chrono::milliseconds(*lock),
                       std::chrono::steady_clock::now() + std::chrono::milliseconds(*wait), r};
-    json items = api.leases->take(poll);
-    if (!items.empty() || *wait == 0) return (void)r.send(Response::json(200, {{"tasks", items}}));
-    api.leases->wait(std::move(poll));
+    if (*wait > 0) return api.leases->wait(std::move(poll));  // the hub's next tick looks (no scan on this thread)
+    r.send(Response::json(200, {{"tasks", api.leases->take(poll)}}));
   }));
   router.post("/api/v1/work/{token}/complete", guarded(Permission::work_tasks, [&api](Actor who, HttpRequest q, Responder r) {
     auto body = json_body(q);

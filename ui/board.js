@@ -91,14 +91,15 @@ export async function renderBoard(root, ctx) {
     detail.replaceChildren(...[...byDept.entries()].map(([name, list]) => h('div', { class: 'dept-block' },
       h('h3', {}, `${name}（${list.length} 项）`),
       h('table', { class: 'grid' },
-        h('thead', {}, h('tr', {}, ['预警', '事项', '办件', '承诺期限', '时限', '督办级别'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['预警', '事项', '办件', '承诺期限', '时限', '督办级别', '督办'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, list.map((e) => h('tr', { class: `alert-row-${e.alert}`, dataset: { case: e.case, matter: e.matter || '' } },
           h('td', {}, alertBadge(e.alert, 'none')),
           h('th', { scope: 'row' }, e.matterName),
           h('td', {}, h('a', { href: `#/case/${e.case}` }, `第 ${e.case} 号 · ${e.chainName}`)),
           h('td', {}, formatDate(e.deadline)),
           h('td', {}, e.overdue_days > 0 ? `超期 ${e.overdue_days} 个工作日` : `剩余 ${e.remaining_days} 个工作日`),
-          h('td', {}, SUPERVISION_ZH[e.supervision] || '—'))))))));
+          h('td', {}, SUPERVISION_ZH[e.supervision] || '—'),
+          h('td', {}, urgeControl(e, status)))))))));
     if (!entries.length) detail.replaceChildren(h('p', { class: 'muted' }, '无。'));
     showLive();
   };
@@ -111,6 +112,35 @@ export async function renderBoard(root, ctx) {
     clearTimeout(pending);
     pending = setTimeout(load, kind === 'open' ? 0 : 300);
   }));
+}
+
+/// 督办: a button that opens a one-line form; the note goes on the case's
+/// record (POST /api/v1/cases/{id}/urge) with the supervisor's name.
+function urgeControl(e, status) {
+  const cell = h('div', { class: 'urge' });
+  const what = `${e.matterName}（第 ${e.case} 号）`;
+  const open = h('button', { type: 'button', class: 'secondary', 'aria-label': `督办 ${what}` }, '督办');
+  open.addEventListener('click', () => {
+    const id = `urge-${e.case}-${e.matter || 'case'}`;
+    const note = h('input', { id, type: 'text', maxlength: '500', placeholder: '如：请于明日办结' });
+    const send = h('button', { type: 'submit' }, '发送督办');
+    const form = h('form', { class: 'urge-form' }, h('label', { for: id }, `督办意见：${what}`), note, send);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      send.disabled = true;
+      try {
+        await api('POST', `/api/v1/cases/${e.case}/urge`, { note: note.value, ...(e.matter ? { matter: e.matter } : {}) });
+        cell.replaceChildren(h('span', { class: 'done', role: 'status' }, '✔ 已督办'));
+      } catch (err) {
+        status.error(err);
+        send.disabled = false;
+      }
+    });
+    cell.replaceChildren(form);
+    note.focus();
+  });
+  cell.append(open);
+  return cell;
 }
 
 function card(kind, label, n) {

@@ -117,6 +117,9 @@ function eventText(e, chain) {
     case 'task-released':
       if (d) return `${m}：释放认领`;
       break;
+    case 'urged':
+      if (d) return `督办${m ? `：${m}` : '：全案'}${d.note ? `（${d.note}）` : ''}`;
+      break;
     case 'supplement-requested':
       if (d) return `${m}：要求补正 ${items(d.items)}${d.reason ? `（${d.reason}）` : ''}`;
       break;

@@ -151,6 +151,15 @@ try {
     const v = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.supervisor });
     const actors = v.body.events.filter((e) => e.actor).map((e) => e.actor.account);
     assert.deepEqual([...new Set(actors)], ['王芳', '卫健科']);
+    // 督办: the supervisor urges the case on; the note is on its record with the supervisor's name.
+    const urged = await call('POST', `/api/v1/cases/${caseId}/urge`, { key: keys.supervisor, body: { note: '请于明日办结' } });
+    assert.equal(urged.status, 200);
+    const after = await call('GET', `/api/v1/cases/${caseId}`, { key: keys.window });
+    const note = after.body.events.find((e) => e.kind === 'urged');
+    assert.equal(note.actor.account, '督办员');
+    assert.match(note.summary, /请于明日办结/);
+    assert.equal((await call('POST', `/api/v1/cases/${caseId}/urge`, { key: keys.supervisor, body: { matter: 'health-evaluation' } })).status, 400,
+                 'an approved task cannot be urged');
     const audit = await call('GET', '/api/v1/audit/verify', { key: keys.supervisor });
     assert.equal(audit.status, 200);
     assert.equal(audit.body.ok, true);

@@ -41,6 +41,8 @@ const rows = [
   // A running case cannot be delivered: the roles that may deliver reach the engine, which refuses.
   ['deliver', 'POST', (c) => `/api/v1/cases/${c}/deliver`, { method: 'in-person' },
     { admin: 400, window: 400, health: 403, outsider: 403, supervisor: 403, portal: 403 }],
+  ['urge (督办)', 'POST', (c) => `/api/v1/cases/${c}/urge`, { note: '请加快办理', matter: 'health-evaluation' },
+    { admin: 200, window: 403, health: 403, outsider: 403, supervisor: 200, portal: 403 }],
   ['list tasks', 'GET', () => '/api/v1/tasks', undefined, { admin: 200, window: 403, health: 200, outsider: 200, supervisor: 200, portal: 403 }],
   ['claim', 'POST', (c) => `/api/v1/tasks/${c}/health-evaluation/claim`, {},
     { admin: 200, window: 403, health: 200, outsider: 404, supervisor: 403, portal: 403 }],

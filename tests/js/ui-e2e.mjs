@@ -566,6 +566,13 @@ try {
     assert.match(cards, /2\s*红牌/);
     assert.match(cards, /2\s*黄牌/);
     await shot(p, 'board');
+    // 督办 a red task: the note goes on the case's record under the supervisor's name.
+    await filing.getByRole('button', { name: /^督办 / }).click();
+    await p.getByLabel(/督办意见/).fill('请于明日办结');
+    await p.getByRole('button', { name: '发送督办' }).click();
+    await filing.getByText('已督办').waitFor();
+    await p.goto(`${base}/#/case/${otherCase}`);
+    await p.getByText(/督办：建设工程消防验收备案（请于明日办结）/).waitFor();
   });
 
   await test('办件进度查询: progress for the right code, nothing for a wrong one, nothing personal', async () => {

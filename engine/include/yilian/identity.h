@@ -36,6 +36,7 @@ enum class Permission : std::uint8_t {
   read_overdue,     ///< the yellow and red board
   verify_audit,     ///< audit verify
   manage_accounts,  ///< add and disable accounts
+  urge,             ///< 督办: urge a case or task on (a note on its record)
 };
 [[nodiscard]] std::string_view to_string(Permission p);
 

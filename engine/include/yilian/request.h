@@ -109,10 +109,21 @@ struct Release {
   Actor actor;
 };
 
+/// A supervisor urges a case or one of its open tasks on (督办): a note in
+/// the case's log, on the timeline and in the event stream; the flow is
+/// unchanged. `matter` empty: the whole case.
+struct Urge {
+  CaseId case_id = 0;
+  std::string matter;
+  std::string note;
+  Actor actor;
+};
+
 }  // namespace request
 
 using Request = std::variant<request::Submit, request::Supplement, request::Report, request::Withdraw,
-                             request::Deliver, request::Extend, request::Retry, request::Claim, request::Release>;
+                             request::Deliver, request::Extend, request::Retry, request::Claim, request::Release,
+                             request::Urge>;
 
 /// "submit", "supplement", "report", … (for messages).
 [[nodiscard]] std::string_view request_name(const Request& r);

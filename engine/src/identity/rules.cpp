@@ -7,9 +7,9 @@
 namespace yilian {
 
 namespace {
-constexpr std::array<std::string_view, 13> kPermissions{
+constexpr std::array<std::string_view, 14> kPermissions{
     "read-chains", "check",        "submit",          "read-cases",   "supplement",    "withdraw",     "deliver",
-    "read-tasks",  "work-tasks",   "override-claims", "read-overdue", "verify-audit",  "manage-accounts"};
+    "read-tasks",  "work-tasks",   "override-claims", "read-overdue", "verify-audit",  "manage-accounts", "urge"};
 }  // namespace
 
 std::string_view to_string(Permission p) { return kPermissions.at(static_cast<std::size_t>(p)); }
@@ -27,7 +27,7 @@ bool permits(const Actor& who, Permission p) {
              (p == P::read_chains || p == P::read_cases || p == P::read_tasks || p == P::work_tasks);
     case Role::supervisor:
       return p == P::read_chains || p == P::read_cases || p == P::read_tasks || p == P::override_claims ||
-             p == P::read_overdue || p == P::verify_audit;
+             p == P::read_overdue || p == P::verify_audit || p == P::urge;
     case Role::portal:
       return p == P::read_chains || p == P::check || p == P::submit || p == P::read_cases || p == P::supplement ||
              p == P::withdraw;

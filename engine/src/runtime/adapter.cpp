@@ -111,8 +111,8 @@ Result<std::optional<Outcome>> parse_outcome_json(std::string_view json) {
 }
 
 std::string_view request_name(const Request& r) {
-  static constexpr std::array<std::string_view, 9> names{"submit", "supplement", "report", "withdraw", "deliver",
-                                                         "extend", "retry",      "claim",  "release"};
+  static constexpr std::array<std::string_view, 10> names{"submit", "supplement", "report", "withdraw", "deliver",
+                                                          "extend", "retry",      "claim",  "release",  "urge"};
   static_assert(std::variant_size_v<Request> == names.size());
   return names[r.index()];
 }

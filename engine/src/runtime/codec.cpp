@@ -262,6 +262,10 @@ void put(Writer& w, const note::Claimed& n) {
   w.uv(n.attempt);
   w.str(n.officer);
 }
+void put(Writer& w, const note::Urged& n) {
+  w.sv(n.matter);
+  w.str(n.note);
+}
 void put(Writer& w, const note::Released& n) {
   w.sv(n.matter);
   w.uv(n.attempt);
@@ -375,6 +379,12 @@ std::optional<Note> read_note(std::uint8_t kind, Reader& r) {
       n.retry_at_ms = r.sv();
       return n;
     }
+    case 3: {
+      note::Urged n;
+      n.matter = static_cast<int>(r.sv());
+      n.note = r.str();
+      return n;
+    }
     case 2: {
       note::Released n;
       n.matter = read_matter(r);
@@ -389,7 +399,7 @@ std::optional<Note> read_note(std::uint8_t kind, Reader& r) {
 }  // namespace
 
 std::string_view note_name(const Note& n) {
-  static constexpr std::string_view names[] = {"task-claimed", "delivery-failed", "task-released"};
+  static constexpr std::string_view names[] = {"task-claimed", "delivery-failed", "task-released", "urged"};
   static_assert(std::variant_size_v<Note> == std::size(names));
   return names[n.index()];
 }

@@ -82,14 +82,19 @@ struct Released {
   std::uint32_t attempt = 0;
   std::string officer;
 };
+/// A supervisor urged the case (matter -1) or one of its tasks on (督办).
+struct Urged {
+  int matter = -1;
+  std::string note;
+};
 }  // namespace note
 // Stored as 100 + the index: append new notes at the end.
-using Note = std::variant<note::Claimed, note::DeliveryFailed, note::Released>;
+using Note = std::variant<note::Claimed, note::DeliveryFailed, note::Released, note::Urged>;
 
 /// A log entry's body: a flow event or a note.
 using EntryBody = std::variant<EventBody, Note>;
 
-/// "task-claimed", "delivery-failed", "task-released".
+/// "task-claimed", "delivery-failed", "task-released", "urged".
 [[nodiscard]] std::string_view note_name(const Note& n);
 [[nodiscard]] std::string_view entry_name(const EntryBody& b);
 

@@ -111,7 +111,7 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
           if (m < 0) return no_matter(fc, q.matter);
           return Event{at, event::TaskRetried{m}};
         } else {
-          return Status::error(Status::Code::internal, "a claim is not a flow event");
+          return Status::error(Status::Code::internal, "a claim, release or urge is not a flow event");
         }
       },
       request);
@@ -250,6 +250,27 @@ Result<Receipt> claim_or_release(BatchWork& w, Slot& s, CaseId id, const job::Ap
   }
   const auto seq = append(w, s, id, a.at, Note{note::Claimed{m, attempt, officer}}, EntryResult::note, &actor);
   put_claim(officer);
+  return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
+}
+
+/// An urge (督办): a note in the case's log naming the supervisor; the case
+/// must be running and a named task open.
+Result<Receipt> urge(BatchWork& w, Slot& s, CaseId id, const job::Apply& a) {
+  const auto& u = std::get<request::Urge>(a.request);
+  const FlowChain& fc = *s.chain->flow;
+  int m = -1;
+  if (!u.matter.empty()) {
+    m = fc.matter_index(u.matter);
+    if (m < 0) return no_matter(fc, u.matter);
+    const TaskState& t = s.state.tasks[static_cast<std::size_t>(m)];
+    if (!is_open(t.status))
+      return Status::invalid(fmt::format("task {} of case {} is {}; only an open task can be urged", u.matter, id,
+                                         to_string(t.status)));
+  }
+  if (is_final(s.state.stage) || s.state.stage == CaseStage::ready)
+    return Status::invalid(fmt::format("case {} is {}; only a case in progress can be urged", id, to_string(s.state.stage)));
+  if (u.note.size() > 2000) return Status::invalid("an urge's note has at most 2,000 bytes");
+  const auto seq = append(w, s, id, a.at, Note{note::Urged{m, u.note}}, EntryResult::note, &u.actor);
   return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
 }
 
@@ -540,6 +561,10 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
 
       if (std::holds_alternative<request::Claim>(a->request) || std::holds_alternative<request::Release>(a->request)) {
         reply(*a, claim_or_release(w, *s, id, *a));
+        continue;
+      }
+      if (std::holds_alternative<request::Urge>(a->request)) {
+        reply(*a, urge(w, *s, id, *a));
         continue;
       }
       // A department adapter's answer: the department is its actor.

@@ -228,6 +228,9 @@ std::string request_to_json(const Request& r) {
             j["force"] = q.force;
           } else if constexpr (std::is_same_v<T, request::Release>) {
             j["matter"] = q.matter;
+          } else if constexpr (std::is_same_v<T, request::Urge>) {
+            j["matter"] = q.matter;
+            j["note"] = q.note;
           }
         }
         if (!q.actor.account.empty()) j["actor"] = to_json(q.actor);
@@ -304,6 +307,8 @@ Result<Request> request_from_json(std::string_view text) {
                        f.has("force") && j["force"].is_boolean() && j["force"].get<bool>()};
   } else if (type == "release") {
     r = request::Release{case_id, f.text("matter", true)};
+  } else if (type == "urge") {
+    r = request::Urge{case_id, f.text("matter"), f.text("note")};
   } else if (f.error.empty()) {
     f.fail(fmt::format("unknown request type `{}`", type));
   }
@@ -397,6 +402,9 @@ struct EntryJson {
   json operator()(const note::Released& n) const {
     return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
   }
+  json operator()(const note::Urged& n) const {
+    return {{"matter", n.matter < 0 ? json() : json(matter_name(fc, n.matter))}, {"note", n.note}};
+  }
   json operator()(const note::Claimed& n) const {
     return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
   }
@@ -452,6 +460,10 @@ struct EntrySummary {
   }
   std::string operator()(const note::Released& n) const {
     return fmt::format("{} released (held by {})", matter_name(fc, n.matter), n.officer);
+  }
+  std::string operator()(const note::Urged& n) const {
+    const std::string what = n.matter < 0 ? std::string("the case") : matter_name(fc, n.matter);
+    return n.note.empty() ? fmt::format("督办: {} urged on", what) : fmt::format("督办: {} urged on: {}", what, n.note);
   }
   std::string operator()(const note::Claimed& n) const {
     return fmt::format("{} claimed by {}", matter_name(fc, n.matter), n.officer);
