@@ -43,11 +43,21 @@ node -e "const Y=require('./tests/js/node_modules/yaml');const fs=require('fs');
 fs.writeFileSync('$app_json', JSON.stringify(Y.parse(fs.readFileSync('examples/applications/kindergarten-setup-complete.yaml','utf8'))));" 2>/dev/null \
   || { echo "bench_serve: needs tests/js/node_modules (cd tests/js && npm ci)" >&2; exit 2; }
 
+# Reads go to a store of 200 cases that stays as it is; submissions to a
+# second server on a store of their own (else every round would read a
+# larger store than the one before).
 port=18500
+wport=18502
+wdb=$work/writes.db
+wkey=$($yl account add --db "$wdb" bench-writer --role window --api-key --json | sed -n 's/.*"api_key": *"\([^"]*\)".*/\1/p')
 $yl serve --db "$db" --chain chains/kindergarten-setup.yaml --listen 127.0.0.1:$port --rate 1000000 --threads 2 > "$work/serve.log" 2>&1 &
 pids+=($!)
 serve_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.1; done
+$yl serve --db "$wdb" --chain chains/kindergarten-setup.yaml --listen 127.0.0.1:$wport --rate 1000000 --threads 2 > "$work/serve-w.log" 2>&1 &
+pids+=($!)
+for p in $port $wport; do
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$p/api/v1/health" >/dev/null && break; sleep 0.1; done
+done
 # 200 cases to read from.
 for i in $(seq 200); do
   curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/cases" -H "Authorization: Bearer $window" \
@@ -102,15 +112,15 @@ run_wrk() {  # url [extra wrk args...]
 to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
 declare -A results
-cases_before=$(sqlite3 "$db" 'SELECT COUNT(*) FROM cases')
+cases_before=$(sqlite3 "$wdb" 'SELECT COUNT(*) FROM cases')
 for round in $(seq "$rounds"); do
   results[status]+="$(run_wrk "http://127.0.0.1:$port/api/v1/cases/100" -H "Authorization: Bearer $window")"$'\n'
   results[nginx]+="$(run_wrk "http://127.0.0.1:18501/status.json")"$'\n'
   results[tasks]+="$(run_wrk "http://127.0.0.1:$port/api/v1/tasks?status=dispatched" -H "Authorization: Bearer $health")"$'\n'
   lua="$work/submit-$round.lua"
-  { echo "wrk_key = \"$window\""; echo "wrk_round = $round";
+  { echo "wrk_key = \"$wkey\""; echo "wrk_round = $round";
     printf 'wrk_body = [==[%s]==]\n' "$(cat "$app_json")"; cat "$work/submit.lua"; } > "$lua"
-  out=$(wrk -t2 -c$conns -d${seconds}s --latency -s "$lua" "http://127.0.0.1:$port")
+  out=$(wrk -t2 -c$conns -d${seconds}s --latency -s "$lua" "http://127.0.0.1:$wport")
   if grep -q "Non-2xx" <<<"$out"; then echo "bench_serve: non-2xx submissions: no figure" >&2; echo "$out" >&2; exit 1; fi
   sent=$(awk '/requests in/ {print $1}' <<<"$out")
   results[submit]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"$'\n'
@@ -119,7 +129,7 @@ for round in $(seq "$rounds"); do
   [[ -n $rate ]] || { echo "bench_serve: bench_engine submit gave no figure" >&2; exit 1; }
   results[inproc]+="$rate"$'\n'
 done
-cases_after=$(sqlite3 "$db" 'SELECT COUNT(*) FROM cases')
+cases_after=$(sqlite3 "$wdb" 'SELECT COUNT(*) FROM cases')
 # wrk counts requests it completed; one still in flight when it stopped may
 # have been committed too, so the store may hold up to $conns more.
 made=$((cases_after - cases_before))
