@@ -53,13 +53,7 @@ void run(const RunOptions& o) {
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
 
-  // Signals are taken by this thread only: block them before any engine
-  // thread starts (threads inherit the mask), then wait for them below.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const sigset_t stop = block_stop_signals();
 
   auto opened = Engine::open(o.db, options);
   if (!opened) return report(opened.status());

@@ -37,6 +37,15 @@ Actor cli_actor(const std::string& officer) {
   return Actor{name, Role::admin, {}, ActorChannel::cli};
 }
 
+sigset_t block_stop_signals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  return stop;
+}
+
 std::function<Instant()> engine_clock() {
   if (const char* env = std::getenv("YILIAN_NOW"); env && *env)
     if (auto fixed = Instant::parse(env)) return [at = *fixed] { return at; };

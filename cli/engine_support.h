@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <signal.h>
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -31,6 +32,11 @@ void add_officer_option(CLI::App& cmd, std::string& officer);
 /// The CLI's actor: `officer` with role admin (whoever holds the store file
 /// may do everything) and channel cli.
 Actor cli_actor(const std::string& officer);
+
+/// Blocks SIGINT and SIGTERM in this thread, before any engine or server
+/// thread starts (threads inherit the mask), so that only this thread takes
+/// them, with sigwaitinfo or sigtimedwait on the set returned.
+sigset_t block_stop_signals();
 
 /// The local clock of the engine commands: $YILIAN_NOW ("2025-03-12T08:00",
 /// for demos and tests) or the system clock in UTC+8.
