@@ -6,7 +6,9 @@
 // the event caused carried out (dispatches, cancellations, timers,
 // notifications).
 //
-//   auto engine = yilian::Engine::open("cases.db").value();   // check is_ok() first
+//   auto opened = yilian::Engine::open("cases.db");
+//   if (!opened) return report(opened.status());   // value() on an error aborts
+//   std::unique_ptr<yilian::Engine> engine = std::move(opened).value();
 //   engine->load_chain_file("chains/kindergarten-setup.yaml");
 //   engine->register_adapter("*", std::make_shared<MyAdapter>());
 //   auto receipt = engine->apply(yilian::request::Submit{"kindergarten-setup", {}, fields, materials});

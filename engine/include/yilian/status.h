@@ -98,7 +98,16 @@ class [[nodiscard]] Status {
   SourceLocation where_;
 };
 
+namespace detail {
+/// Writes "yilian: value() of a failed Result: <status>" to stderr and
+/// calls std::abort(). What Result::value() does on an error.
+[[noreturn]] void value_of_failed_result(const Status& status) noexcept;
+}  // namespace detail
+
 /// A value or a Status explaining why there is none (abseil's StatusOr).
+/// value() (and * and ->) on an error is a bug in the caller: it writes the
+/// status's message to stderr and terminates the program (std::abort); it
+/// never throws. Check is_ok() first.
 template <class T>
 class [[nodiscard]] Result {
  public:
@@ -106,9 +115,9 @@ class [[nodiscard]] Result {
   Result(Status status) : v_(std::move(status)) {}          // NOLINT: must not be ok
   [[nodiscard]] bool is_ok() const { return v_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
-  [[nodiscard]] const T& value() const& { return std::get<0>(v_); }
-  [[nodiscard]] T& value() & { return std::get<0>(v_); }
-  [[nodiscard]] T&& value() && { return std::get<0>(std::move(v_)); }
+  [[nodiscard]] const T& value() const& { return *checked(); }
+  [[nodiscard]] T& value() & { return *checked(); }
+  [[nodiscard]] T&& value() && { return std::move(*checked()); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
@@ -117,6 +126,12 @@ class [[nodiscard]] Result {
   [[nodiscard]] Status status() const { return is_ok() ? Status::ok() : std::get<1>(v_); }
 
  private:
+  const T* checked() const {
+    if (const T* v = std::get_if<0>(&v_)) return v;
+    detail::value_of_failed_result(*std::get_if<1>(&v_));
+  }
+  T* checked() { return const_cast<T*>(std::as_const(*this).checked()); }
+
   std::variant<T, Status> v_;
 };
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace yilian {
 
@@ -48,6 +50,14 @@ void Diagnostics::sort() {
     return a.where.column < b.where.column;
   });
 }
+
+namespace detail {
+void value_of_failed_result(const Status& status) noexcept {
+  std::fprintf(stderr, "yilian: value() of a failed Result (check is_ok() first): %s\n", status.to_string().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+}  // namespace detail
 
 std::string Status::to_string() const {
   if (is_ok()) return "ok";
