@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "yilian/chain.h"
 #include "yilian/condition.h"
 
@@ -80,6 +82,39 @@ TEST_CASE("condition.parse.errors_are_located") {
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().where().column == c.column);
     CHECK(r.status().message().find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("condition.parse.nesting_is_limited") {
+  auto nested = [](int n, const std::string& open, const std::string& close) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += open;
+    s += "site.area >= 1";
+    for (int i = 0; i < n; ++i) s += close;
+    return s;
+  };
+  // As deep as allowed: parses and evaluates.
+  CHECK(parse(nested(kMaxConditionNesting, "(", ")").c_str()).evaluate({{"site.area", 2.0}}) == Truth::yes);
+  CHECK(parse(nested(kMaxConditionNesting, "not ", "").c_str()).evaluate({{"site.area", 2.0}}) == Truth::yes);
+  CHECK(parse(nested(kMaxConditionNesting / 2, "not (", ")").c_str()).evaluate({{"site.area", 2.0}}) == Truth::yes);
+  // One level deeper fails at the `(` or `not` that goes too deep; thousands
+  // of levels (which overflowed the stack) fail the same way.
+  struct Case {
+    std::string text;
+    int column;
+  } cases[] = {
+      {nested(kMaxConditionNesting + 1, "(", ")"), kMaxConditionNesting + 1},
+      {nested(5000, "(", ")"), kMaxConditionNesting + 1},
+      {nested(kMaxConditionNesting + 1, "not ", ""), 4 * kMaxConditionNesting + 1},
+      {nested(15000, "not ", ""), 4 * kMaxConditionNesting + 1},
+      {nested(3000, "not (", ")"), 5 * (kMaxConditionNesting / 2) + 1},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.text.size());
+    auto r = parse_condition(c.text);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().where().column == c.column);
+    CHECK(r.status().message().find("deeper than 32 levels") != std::string::npos);
   }
 }
 

@@ -104,8 +104,15 @@ struct ConditionIssue {
   std::string hint;
 };
 
+/// How deeply parentheses and `not` may nest in one condition (each `(` and
+/// each `not` is a level). Deeper conditions are refused: no real condition
+/// comes near it, and the parser and every walk of the tree recurse per level.
+inline constexpr int kMaxConditionNesting = 32;
+
 /// Parses the text (syntax only). On failure the Status message names what
-/// was expected and where().column is the 1-based column in `text`.
+/// was expected and where().column is the 1-based column in `text`; a
+/// condition nested deeper than kMaxConditionNesting fails at the `(` or
+/// `not` that goes too deep.
 [[nodiscard]] Result<Condition> parse_condition(std::string_view text);
 
 struct Field;  // chain.h

@@ -133,6 +133,23 @@ class Parser {
  private:
   [[noreturn]] void fail(std::string message) const { throw ParseError{cur_.column, std::move(message)}; }
 
+  /// One more level of `(` or `not` for as long as it lives: past
+  /// kMaxConditionNesting the parse fails at that token, before the
+  /// recursion (and every later walk of the tree) could exhaust the stack.
+  class Nested {
+   public:
+    explicit Nested(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxConditionNesting)
+        p_.fail(fmt::format("the condition nests parentheses and `not` deeper than {} levels", kMaxConditionNesting));
+    }
+    ~Nested() { --p_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
   static std::string describe(const Token& t) {
     switch (t.kind) {
       case Token::Kind::end: return "end of the condition";
@@ -187,6 +204,7 @@ class Parser {
 
   Expr parse_unary() {
     if (is_word("not")) {
+      const Nested level(*this);
       Expr e;
       e.kind = Expr::Kind::negate;
       e.column = cur_.column;
@@ -253,6 +271,7 @@ class Parser {
     e.column = cur_.column;
     switch (cur_.kind) {
       case Token::Kind::lparen: {
+        const Nested level(*this);
         advance();
         Expr inner = parse_or();
         if (cur_.kind != Token::Kind::rparen) fail(fmt::format("expected `)`, got {}", describe(cur_)));
@@ -300,6 +319,7 @@ class Parser {
 
   Lexer lex_;
   Token cur_;
+  int depth_ = 0;  ///< open `(` and `not` around the current token
 };
 
 // ---- evaluation -----------------------------------------------------------
