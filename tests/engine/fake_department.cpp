@@ -9,7 +9,8 @@
 // random 0..N ms first. --fail-percent exits 3 without an answer, and
 // --hang-percent sleeps an hour (the adapter must kill it), P% of the time.
 // Approvals carry the values the kindergarten chain's matters produce
-// (valid ones: the engine refuses others), and the flow tests' a.kind.
+// (valid ones, and only the matter's own: the engine refuses others), and
+// the flow tests' a.kind.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -60,12 +61,15 @@ int main(int argc, char** argv) {
     }
   }
   const std::string n = std::to_string(task.value("case", 0));
-  nlohmann::json out{{"outcome", "approved"},
-                     {"produced",
-                      {{"school.permit_no", "教民1403020" + n},
-                       {"applicant.uscc", "52370302MJ0000000M"},  // its check character is right
-                       {"food.licence_no", "JY13703020" + std::string(6 - std::min<std::size_t>(6, n.size()), '0') + n},
-                       {"a.kind", "big"}}}};  // the flow tests' chain
+  const std::string matter = task.value("matter", "");
+  // Only what the matter declares under `produces` (the engine refuses others).
+  nlohmann::json produced = nlohmann::json::object();
+  if (matter == "school-permit") produced["school.permit_no"] = "教民1403020" + n;
+  if (matter == "nonprofit-registration") produced["applicant.uscc"] = "52370302MJ0000000M";  // its check character is right
+  if (matter == "food-permit")
+    produced["food.licence_no"] = "JY13703020" + std::string(6 - std::min<std::size_t>(6, n.size()), '0') + n;
+  if (matter == "a") produced["a.kind"] = "big";  // the flow tests' chain
+  nlohmann::json out{{"outcome", "approved"}, {"produced", produced}};  // the flow tests' chain
   std::cout << out.dump() << std::endl;
   return 0;
 }

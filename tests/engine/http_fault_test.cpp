@@ -10,7 +10,10 @@
 #include <condition_variable>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "../unit/engine_fixture.h"
+#include "yilian/text.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -25,7 +28,9 @@ using tcp = asio::ip::tcp;
 /// behaviour: /ok, /fail-twice (HTTP 500 to the first two requests of a
 /// key), /stall (never answers), /slow-first (answers the first request of
 /// a key after 800 ms, later ones at once), /garbage (200 with a body that
-/// is not an outcome), /accepted (202, no body), /reject.
+/// is not an outcome), /accepted (202, no body), /reject, /gbk (502 with an
+/// error page that is not UTF-8), /huge (a 50 MiB answer with its
+/// Content-Length), /told (a suspension told 4294967306 days).
 class FakeDepartment {
  public:
   FakeDepartment() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
@@ -92,7 +97,11 @@ class FakeDepartment {
     }
     http::response<http::string_body> res{http::status::ok, 11};
     res.set(http::field::content_type, "application/json");
-    const std::string approved = R"({"outcome":"approved","produced":{"a.kind":"small"}})";
+    // Only matter a produces a value (a.kind); other approvals carry none.
+    const auto task = nlohmann::json::parse(req.body(), nullptr, false);
+    const bool is_a = task.is_object() && task.value("matter", "") == "a";
+    const std::string approved =
+        is_a ? R"({"outcome":"approved","produced":{"a.kind":"small"}})" : R"({"outcome":"approved"})";
     if (path == "/ok") {
       res.body() = approved;
     } else if (path == "/reject") {
@@ -116,6 +125,17 @@ class FakeDepartment {
       res.body() = approved;
     } else if (path == "/garbage") {
       res.body() = "<html>maintenance</html>";
+    } else if (path == "/gbk") {
+      // An error page in GBK (服务器错误), a stray 0xFF, a sequence that
+      // would clear the operator's screen, and more text than is kept.
+      res.result(http::status::bad_gateway);
+      res.set(http::field::content_type, "text/html; charset=GBK");
+      res.body() = "\xB7\xFE\xCE\xF1\xC6\xF7\xB4\xED\xCE\xF3 \xFF \x1b[2J";
+      for (int i = 0; i < 100; ++i) res.body() += "许可证";
+    } else if (path == "/huge") {
+      res.body() = std::string(50u << 20, 'x');  // 50 MiB, with its Content-Length
+    } else if (path == "/told") {
+      res.body() = R"({"outcome":"suspended","suspension":"expert-review","told_days":4294967306})";
     } else if (path == "/accepted") {
       res.result(http::status::accepted);
     } else {
@@ -260,4 +280,47 @@ TEST_CASE("engine.http.a_department_that_is_not_there_and_a_refusal") {
   CHECK(e->bind("x", http_to("https://example.org/")).code() == Status::Code::invalid_input);
   CHECK(e->bind("x", http_to("http://:80/")).code() == Status::Code::invalid_input);
   CHECK(e->bind("x", http_to("http://host:99999/")).code() == Status::Code::invalid_input);
+}
+
+TEST_CASE("engine.http.an_error_page_that_is_not_utf8_is_stored_valid") {
+  FakeDepartment dept;
+  ScratchDir dir("http-gbk");
+  TestClock clock;
+  auto e = engine_for(dir, clock);
+  REQUIRE(e->bind("x", http_to(dept.url("/gbk"))).is_ok());
+  REQUIRE(e->apply(flow_application(false)).is_ok());
+  REQUIRE(eventually([&] { return task_of(view(*e, 1), "a").status == TaskStatus::incident; }, std::chrono::seconds(20)));
+  auto read = e->records().case_view(1);
+  REQUIRE_MESSAGE(read.is_ok(), read.status().to_string());
+  const std::string note = task_of(*read, "a").note;
+  INFO(note);
+  CHECK(valid_utf8(note) == note);
+  CHECK(note.find("HTTP 502: \xEF\xBF\xBD") != std::string::npos);
+  // 200 bytes kept, cut on a character boundary, then the mark.
+  CHECK(note.find("\xE2\x80\xA6 [11 bytes that are not UTF-8 shown as U+FFFD]") != std::string::npos);
+  CHECK(printable(note).find("\\x1b[2J") != std::string::npos);
+}
+
+TEST_CASE("engine.http.an_oversized_answer_and_an_impossible_told_length_are_refused") {
+  FakeDepartment dept;
+  ScratchDir dir("http-limits");
+  TestClock clock;
+  auto e = engine_for(dir, clock);
+  REQUIRE(e->bind("x", http_to(dept.url("/huge"))).is_ok());
+  REQUIRE(e->bind("y", http_to(dept.url("/told"))).is_ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(e->apply(flow_application(true)).is_ok());  // a (x) and e (y) at once
+  REQUIRE(eventually([&] {
+    const CaseView v = view(*e, 1);
+    return task_of(v, "a").status == TaskStatus::incident && task_of(v, "e").status == TaskStatus::incident;
+  }, std::chrono::seconds(30)));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+  const CaseView v = view(*e, 1);
+  // The 1 MiB limit holds for an answer that announces its length.
+  INFO(task_of(v, "a").note);
+  CHECK(task_of(v, "a").note.find("body limit") != std::string::npos);
+  // 4294967306 is not cut to 32 bits (10): refused, nothing suspended.
+  INFO(task_of(v, "e").note);
+  CHECK(task_of(v, "e").note.find("`told_days` 4294967306 is out of range") != std::string::npos);
+  CHECK(count_log(v, "task-suspended") == 0);
 }

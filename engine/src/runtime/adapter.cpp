@@ -9,6 +9,7 @@
 #include "runtime/completion.h"
 #include "runtime/json_codec.h"
 #include "yilian/engine.h"
+#include "yilian/text.h"
 
 namespace yilian {
 
@@ -102,7 +103,7 @@ std::string task_to_json(const Task& t) {
 Result<std::optional<Outcome>> parse_outcome_json(std::string_view json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (j.is_discarded()) {
-    std::string head(json.substr(0, 80));
+    std::string head = valid_utf8(json, 80);
     for (char& c : head)
       if (c == '\n' || c == '\r') c = ' ';
     return Status::invalid(fmt::format("the answer is not JSON: `{}`", head));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -17,8 +18,7 @@
 #include <thread>
 
 #include "runtime/builtin_adapters.h"
-
-extern char** environ;
+#include "yilian/text.h"
 
 namespace yilian::detail {
 
@@ -45,10 +45,24 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+/// The environment a department program gets: not the engine's (which may
+/// hold credentials and settings of its own), only PATH (a default when the
+/// engine has none), HOME, LANG, LC_ALL, TZ and TMPDIR as the engine has
+/// them. docs/engine.md documents the list. Built once per adapter.
+std::vector<std::string> program_environment() {
+  std::vector<std::string> env;
+  for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
+    const char* value = std::getenv(name);
+    if (value) env.push_back(fmt::format("{}={}", name, value));
+    else if (std::string_view(name) == "PATH") env.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  }
+  return env;
+}
+
 class CommandAdapter final : public Adapter {
  public:
   CommandAdapter(std::vector<std::string> argv, std::chrono::milliseconds timeout, int workers)
-      : argv_(std::move(argv)), timeout_(timeout) {
+      : argv_(std::move(argv)), env_(program_environment()), timeout_(timeout) {
     for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] { work(); });
   }
 
@@ -118,8 +132,9 @@ class CommandAdapter final : public Adapter {
     if (!r.started) return job.done.failed(fmt::format("{}: {}", program, r.error));
     if (r.timed_out) return job.done.failed(fmt::format("{}: no answer within {} ms; killed", program, timeout_.count()));
     if (r.exit_status != 0) {
-      std::string err = r.err.substr(0, 300);
-      while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
+      std::string_view raw = r.err;
+      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+      const std::string err = valid_utf8(raw, 300);
       return job.done.failed(r.exit_status > 0
                                  ? fmt::format("{} exited with status {}{}{}", program, r.exit_status,
                                                err.empty() ? "" : ": ", err)
@@ -154,9 +169,11 @@ class CommandAdapter final : public Adapter {
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills it and its children
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    std::vector<char*> argv;
+    std::vector<char*> argv, envp;
     for (const auto& a : argv_) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
+    for (const auto& e : env_) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
     pid_t pid = -1;
     int rc = 0;
     {
@@ -164,7 +181,7 @@ class CommandAdapter final : public Adapter {
       if (stopping_) {
         rc = ECANCELED;
       } else {
-        rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), environ);
+        rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
         if (rc == 0) running_[key] = pid;
       }
     }
@@ -222,12 +239,31 @@ class CommandAdapter final : public Adapter {
         }
       }
     }
-    if (r.timed_out) ::kill(-pid, SIGKILL);
     close_fd(in[1]);
     close_fd(out[0]);
     close_fd(err[0]);
+    // A program that closed its output may still run: it gets the rest of
+    // its time to exit, then it is killed like one that never answered.
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    for (auto nap = std::chrono::milliseconds(1);;) {
+      if (r.timed_out) {
+        ::kill(-pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        break;
+      }
+      const pid_t done = timeout_.count() > 0 ? ::waitpid(pid, &status, WNOHANG) : ::waitpid(pid, &status, 0);
+      if (done == pid || (done < 0 && errno != EINTR)) break;
+      if (done == 0) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+          r.timed_out = true;
+          continue;
+        }
+        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+            nap, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) +
+                     std::chrono::milliseconds(1)));
+        nap = std::min<std::chrono::milliseconds>(nap * 2, std::chrono::milliseconds(50));
+      }
     }
     r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? -WTERMSIG(status) : -1;
     std::lock_guard g(mu_);
@@ -237,6 +273,7 @@ class CommandAdapter final : public Adapter {
   }
 
   std::vector<std::string> argv_;
+  std::vector<std::string> env_;  ///< "NAME=value" of program_environment()
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -7,10 +7,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cstdint>
 #include <deque>
 #include <mutex>
 
 #include "runtime/builtin_adapters.h"
+#include "yilian/text.h"
 
 namespace yilian::detail {
 
@@ -53,6 +55,9 @@ Result<Url> parse_url(const std::string& url) {
 
 class HttpAdapter;
 
+/// The largest answer body read (1 MiB), with or without a Content-Length.
+constexpr std::uint64_t kMaxAnswerBytes = 1u << 20;
+
 /// The stream's timer closes the socket on a timeout; depending on timing
 /// the operation reports `timeout` or `operation_aborted` (nothing else
 /// cancels an exchange while the engine runs).
@@ -68,6 +73,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
  private:
   void fail(const std::string& what, const beast::error_code& ec);
+  void read_failed(const beast::error_code& ec);
   void finish();
 
   std::shared_ptr<HttpAdapter> owner_;
@@ -143,7 +149,7 @@ Exchange::Exchange(asio::io_context& io, std::shared_ptr<HttpAdapter> owner, std
   for (const auto& [k, v] : owner_->headers) req_.set(k, v);
   req_.body() = std::move(body);
   req_.prepare_payload();
-  parser_.body_limit(1u << 20);
+  parser_.body_limit(kMaxAnswerBytes);
 }
 
 void Exchange::run() {
@@ -161,13 +167,28 @@ void Exchange::run() {
       self->stream_.expires_after(self->owner_->io_timeout);
       http::async_write(self->stream_, self->req_, [self](const beast::error_code& ec3, std::size_t) {
         if (ec3) return self->fail(timed_out(ec3) ? "sending the task timed out" : "sending the task", ec3);
-        http::async_read(self->stream_, self->buffer_, self->parser_, [self](const beast::error_code& ec4, std::size_t) {
-          if (ec4) return self->fail(timed_out(ec4) ? "no answer in time" : "reading the answer", ec4);
-          self->finish();
+        // The header first, on its own: Beast 1.74 reads on past the body
+        // limit when the header and the start of a body with a
+        // Content-Length arrive together (the limit's error is overwritten
+        // while its eager parser goes on), so a 50 MB answer was read whole.
+        // Read alone, the header fails on a Content-Length over the limit;
+        // the body is then read under the limit as well.
+        http::async_read_header(self->stream_, self->buffer_, self->parser_, [self](const beast::error_code& ec4, std::size_t) {
+          if (ec4) return self->read_failed(ec4);
+          http::async_read(self->stream_, self->buffer_, self->parser_, [self](const beast::error_code& ec5, std::size_t) {
+            if (ec5) return self->read_failed(ec5);
+            self->finish();
+          });
         });
       });
     });
   });
+}
+
+void Exchange::read_failed(const beast::error_code& ec) {
+  if (ec == http::error::body_limit)
+    return fail(fmt::format("the answer is larger than {} MiB", kMaxAnswerBytes >> 20), ec);
+  fail(timed_out(ec) ? "no answer in time" : "reading the answer", ec);
 }
 
 void Exchange::fail(const std::string& what, const beast::error_code& ec) {
@@ -189,7 +210,7 @@ void Exchange::finish() {
   std::string body = res.body();
   owner_->released();
   if (status < 200 || status >= 300) {
-    std::string head = body.substr(0, 200);
+    std::string head = valid_utf8(body, 200);
     for (char& c : head)
       if (c == '\n' || c == '\r') c = ' ';
     return done_.failed(fmt::format("POST {}{}: HTTP {}{}{}", owner_->url.host, owner_->url.target, status,

@@ -7,6 +7,7 @@
 
 #include "runtime/codec.h"
 #include "runtime/engine_impl.h"
+#include "yilian/text.h"
 
 namespace yilian {
 
@@ -16,6 +17,15 @@ namespace {
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+/// What an adapter reports is stored as valid UTF-8 (text.h), whichever
+/// adapter it comes from: the store keeps no bytes a reader cannot show.
+void make_valid(Outcome& o) {
+  o.reason = valid_utf8(o.reason);
+  for (std::string& item : o.items) item = valid_utf8(item);
+  for (auto& [key, value] : o.produced)
+    if (auto* text = std::get_if<std::string>(&value)) *text = valid_utf8(*text);
 }
 }  // namespace
 
@@ -240,6 +250,7 @@ bool Engine::Impl::settle(const std::string& key, std::uint32_t delivery) {
 void Engine::Impl::on_accepted(const CompletionState& c) { (void)settle(c.key, c.delivery); }
 
 void Engine::Impl::on_report(const CompletionState& c, Outcome outcome) {
+  make_valid(outcome);
   const bool ends = outcome.decides() || outcome.kind == Outcome::Kind::suspended;
   // Queue the report before the delivery counts as settled, so that
   // wait_idle() never sees neither.
@@ -254,7 +265,7 @@ void Engine::Impl::on_failed(const CompletionState& c, std::string error) {
   if (it == inflight.end() || it->second.delivery != c.delivery) return;  // settled, timed out or superseded
   if (it->second.timeout) it->second.timeout->cancel();
   inflight.erase(it);
-  enqueue(job::Failed{c.case_id, c.matter_index, c.attempt, c.delivery, std::move(error)});
+  enqueue(job::Failed{c.case_id, c.matter_index, c.attempt, c.delivery, valid_utf8(error)});
 }
 
 void Engine::Impl::arm_alert(CaseId case_id, Instant at) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 namespace yilian::detail {
 
@@ -178,7 +179,16 @@ Result<std::optional<Outcome>> outcome_from_json(const json& j) {
       if (auto r = parse_suspension_reason(s); r && *r != SuspensionReason::supplement) o.suspension = *r;
       else f.fail(fmt::format("`suspension` `{}` is not an Art. 45 activity (expert-review, inspection, …)", s));
     }
-    if (f.has("told_days")) o.told_days = static_cast<int>(f.integer("told_days"));
+    if (f.has("told_days")) {
+      const std::int64_t told = f.integer("told_days");
+      // Not cut to 32 bits: a value an int cannot hold is refused (the flow
+      // refuses negative ones).
+      if (told < std::numeric_limits<int>::min() || told > std::numeric_limits<int>::max())
+        f.fail(fmt::format("`told_days` {} is out of range (at most {} working days)", told,
+                           std::numeric_limits<int>::max()));
+      else
+        o.told_days = static_cast<int>(told);
+    }
   }
   if (!f.error.empty()) return Status::invalid(f.error);
   return std::optional<Outcome>{std::move(o)};
@@ -322,15 +332,19 @@ Result<Request> request_from_json(std::string_view text) {
 }
 
 std::string receipt_to_json(const Result<Receipt>& r) {
+  // A message may quote what a request carried: bytes that are not UTF-8
+  // are replaced rather than thrown on.
+  constexpr auto replace = json::error_handler_t::replace;
   if (!r)
-    return json{{"ok", false}, {"code", code_name(r.status().code())}, {"message", r.status().message()}}.dump();
+    return json{{"ok", false}, {"code", code_name(r.status().code())}, {"message", r.status().message()}}.dump(
+        -1, ' ', false, replace);
   return json{{"ok", true},
               {"case", r->case_id},
               {"seq", r->seq},
               {"result", to_string(r->result)},
               {"reason", r->reason},
               {"stage", to_string(r->stage)}}
-      .dump();
+      .dump(-1, ' ', false, replace);
 }
 
 Result<Receipt> receipt_from_json(std::string_view text) {

@@ -113,7 +113,9 @@ LogEntry log_entry(const EntryRow& e, const FlowChain& fc) {
   l.result = std::string(result_name(e.result));
   if (auto body = decode_entry(e.body, &l.actor)) {
     l.summary = entry_summary(*body, &fc);
-    l.detail_json = entry_to_json(*body, &fc).dump();
+    // Entries stored before answers were made valid UTF-8 (text.h) may
+    // hold other bytes: shown as U+FFFD, never a failure to read the case.
+    l.detail_json = entry_to_json(*body, &fc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     l.summary = "(an entry this version cannot read)";
     l.detail_json = "{}";
