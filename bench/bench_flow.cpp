@@ -45,8 +45,11 @@ std::vector<Event> script(const FlowChain& fc, const Application& app) {
     auto [m, attempt] = open.front();
     open.erase(open.begin());
     at.seconds += 3600;
-    FieldValues produced{{"school.permit_no", std::string("教民1403020001")}, {"applicant.uscc", std::string("52370302MJ0000000M")},
-                         {"food.licence_no", std::string("JY13703020000001")}};
+    const FieldValues all{{"school.permit_no", std::string("教民1403020001")}, {"applicant.uscc", std::string("52370302MJ0000000M")},
+                          {"food.licence_no", std::string("JY13703020000001")}};
+    FieldValues produced;  // only what the matter declares: the flow refuses others
+    for (const Field& f : fc.chain().matters[static_cast<std::size_t>(m)].produces)
+      if (auto it = all.find(f.key); it != all.end()) produced.insert(*it);
     events.push_back({at, event::TaskApproved{m, attempt, produced}});
     out.clear();
     (void)step(fc, s, events.back(), out);

@@ -119,9 +119,11 @@ TEST_CASE("engine.a_repeated_completion_is_recorded_and_ignored") {
   ScratchDir dir("engine-dup");
   TestClock clock;
   auto e = engine_with_chain(dir, clock);
-  auto twice = std::make_shared<ScriptedAdapter>([](const Task&, const Completion& c) {
-    c.report(Outcome::approved({{"a.kind", std::string("small")}}));
-    c.report(Outcome::approved({{"a.kind", std::string("big")}}));
+  auto twice = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
+    // Only a declares a produced value (a.kind).
+    auto kind = [&](const char* k) { return t.matter == "a" ? FieldValues{{"a.kind", std::string(k)}} : FieldValues{}; };
+    c.report(Outcome::approved(kind("small")));
+    c.report(Outcome::approved(kind("big")));
   });
   REQUIRE(e->register_adapter("*", twice).is_ok());
   REQUIRE(e->apply(flow_application(false)).is_ok());

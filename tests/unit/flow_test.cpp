@@ -49,10 +49,10 @@ TEST_CASE("flow.produced_value_switches_a_matter_on") {
     CAPTURE(kind);
     Driver d;
     d.submit("2025-03-03T09:00", false);
-    d.approve("2025-03-06T11:00", "a", {{"a.kind", std::string(kind)}, {"not.declared", std::int64_t{1}}});
+    // (An undeclared value is refused: flow.outcomes.an_approval_must_carry_valid_produced_values.)
+    d.approve("2025-03-06T11:00", "a", {{"a.kind", std::string(kind)}});
     REQUIRE(d.s.value("a.kind") != nullptr);
     CHECK(std::get<std::string>(*d.s.value("a.kind")) == kind);
-    CHECK(d.s.value("not.declared") == nullptr);  // only declared outputs join the form
     CHECK(d.s.values->count("a.kind") == 0);      // produced values stay apart from the applicant's
     if (std::string(kind) == "big") {
       CHECK(d.dispatched() == std::vector<std::string>{"b", "c"});
@@ -88,7 +88,11 @@ TEST_CASE("flow.outcomes.an_approval_must_carry_valid_produced_values") {
       {"blank", {{"a.kind", std::string("  ")}}, "`a.kind` (类别) is missing"},
       {"not one of the values", {{"a.kind", std::string("huge")}}, "`a.kind` (类别) is not valid"},
       {"wrong type", {{"a.kind", std::int64_t{3}}}, "`a.kind` (类别) is not valid"},
-      {"valid, with an undeclared extra", {{"a.kind", std::string("big")}, {"other", true}}, nullptr},
+      {"valid, with an undeclared extra", {{"a.kind", std::string("big")}, {"other", true}},
+       "`other` is not one a declares under `produces` (a.kind)"},
+      {"a misspelt key", {{"a.kind", std::string("big")}, {"a.knid", std::string("big")}},
+       "`a.knid` is not one a declares under `produces` (a.kind); did you mean `a.kind`?"},
+      {"valid", {{"a.kind", std::string("big")}}, nullptr},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
@@ -192,6 +196,39 @@ TEST_CASE("flow.supplements_in_a_parallel_stage_go_out_as_one_notice") {
   // The old attempt's answer is late now.
   CHECK(d.apply("2025-03-12T10:00", event::TaskApproved{d.m("b"), 1, {}}).result == StepResult::ignored);
   d.approve("2025-03-12T11:00", "b");
+}
+
+TEST_CASE("flow.a_supplement_must_hand_in_something") {
+  Driver d;
+  d.submit("2025-03-03T09:00", false);
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("small")}});
+  REQUIRE(d.apply("2025-03-05T15:00", event::SupplementRequested{d.m("b"), 1, {"消防验收意见书"}, "缺材料"}).result ==
+          StepResult::applied);
+  const CaseState before = d.s;
+  d.out.clear();
+  // Nothing handed in (a visit to the window included): refused; the clock
+  // stays stopped and the task is not sent out again.
+  for (bool in_person : {false, true}) {
+    auto r = d.apply("2025-03-12T09:00", event::Supplemented{{}, {}, in_person});
+    CHECK(r.result == StepResult::invalid);
+    CHECK(r.reason.find("nothing was handed in") != std::string::npos);
+    CHECK(d.status("b") == TaskStatus::supplement);
+    CHECK(d.attempt("b") == 1);
+    CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].stopped_since == before.tasks[static_cast<std::size_t>(d.m("b"))].stopped_since);
+    CHECK(d.s.events == before.events);
+    CHECK(d.s.visits == before.visits);
+    CHECK(d.out.empty());
+  }
+  // Something handed in answers the request.
+  REQUIRE(d.apply("2025-03-12T09:00", event::Supplemented{{}, {"fire-opinion"}, false}).result == StepResult::applied);
+  CHECK(d.attempt("b") == 2);
+  // The same for an incomplete application: an empty answer to 一次告知 is refused.
+  Driver incomplete;
+  REQUIRE(incomplete.apply("2025-03-03T09:00", event::Submitted{{}, {}, Channel::window}).result == StepResult::applied);
+  REQUIRE(incomplete.s.stage == CaseStage::incomplete);
+  CHECK(incomplete.apply("2025-03-04T09:00", event::Supplemented{}).result == StepResult::invalid);
+  CHECK(incomplete.s.stage == CaseStage::incomplete);
+  CHECK(incomplete.s.notices == 1);
 }
 
 TEST_CASE("flow.article45_suspension_stops_the_task_clock") {

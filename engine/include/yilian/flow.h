@@ -144,9 +144,9 @@ class FlowChain {
   /// Why an approval of `matter` carrying `produced` cannot apply: each
   /// value the matter declares under `produces` that is missing (when the
   /// field is required) or breaks the field's rules (check.h's value rules:
-  /// type, bounds, pattern, check characters), one per line with the key and
-  /// label. Empty when the approval is acceptable. Values the matter does not
-  /// declare are not looked at (the flow does not take them). Thread-safe.
+  /// type, bounds, pattern, check characters), and each key it does not
+  /// declare (with "did you mean" when one is close), one per line with the
+  /// key. Empty when the approval is acceptable. Thread-safe.
   [[nodiscard]] std::string produced_problems(int matter, const FieldValues& produced) const;
 
  private:
@@ -267,7 +267,8 @@ struct Submitted {
   Shared<std::vector<std::string>> materials;
   Channel channel = Channel::window;
 };
-/// The applicant supplies what a notice asked for (or anything else).
+/// The applicant supplies what a notice asked for (or anything else): at
+/// least one value or material (an empty one is invalid).
 struct Supplemented { FieldValues fields; std::vector<std::string> materials; bool in_person = false; };
 struct TaskApproved { int matter = -1; std::uint32_t attempt = 0; FieldValues produced; };
 struct TaskRejected { int matter = -1; std::uint32_t attempt = 0; std::string reason; };

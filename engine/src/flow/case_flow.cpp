@@ -163,6 +163,10 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
 StepOutcome on(Ctx& c, const event::Supplemented& e) {
   if (c.s.stage != CaseStage::incomplete && c.s.stage != CaseStage::running)
     return invalid(fmt::format("the case is {}; it takes no supplements", to_string(c.s.stage)));
+  // Nothing handed in answers nothing: it must not restart a stopped clock
+  // or send the tasks out again.
+  if (e.fields.empty() && e.materials.empty())
+    return invalid("nothing was handed in: a supplement carries at least one value or material");
   c.fc.supplement(c.s.values, c.s.materials, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {

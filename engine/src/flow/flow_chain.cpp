@@ -9,6 +9,7 @@
 
 #include "analysis/graph.h"
 #include "analysis/value_rules.h"
+#include "load/doc_reader.h"
 #include "yilian/flow.h"
 
 namespace yilian {
@@ -91,6 +92,20 @@ std::string FlowChain::produced_problems(int matter, const FieldValues& produced
     }
     InvalidItem bad;
     if (!detail::check_value(rule, *v, bad)) add(rule.field, fmt::format("is not valid: {}", bad.reason));
+  }
+  // A key the matter does not declare would be written into the log as if
+  // the department had issued it: refused, with the likely one.
+  const Matter& m = chain_->matters.at(static_cast<std::size_t>(matter));
+  std::vector<std::string> declared;
+  for (const Field& f : m.produces) declared.push_back(f.key);
+  for (const auto& [key, value] : produced) {
+    if (std::find(declared.begin(), declared.end(), key) != declared.end()) continue;
+    if (!problems.empty()) problems += '\n';
+    const std::string hint = detail::did_you_mean(key, declared);
+    problems += declared.empty()
+                    ? fmt::format("`{}` is not one {} produces: it declares no `produces`", key, m.id)
+                    : fmt::format("`{}` is not one {} declares under `produces` ({}){}", key, m.id,
+                                  fmt::join(declared, ", "), hint.empty() ? "" : fmt::format("; {}", hint));
   }
   return problems;
 }
