@@ -65,10 +65,13 @@ void add_form(CLI::App& app) {
       "that may see it and where it comes from (the applicant, or a matter: once-only).\n"
       "Likely duplicate fields are reported as warnings on stderr.");
   cmd->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
-  cmd->add_option("--format,-f", o->format, "md (default), csv, json, or schema (JSON Schema of the application)")
+  cmd->add_option("--format,-f", o->format,
+                  "md (default), csv (UTF-8 with a byte order mark, so that Excel shows the Chinese), json, or schema "
+                  "(JSON Schema of the application)")
       ->check(CLI::IsMember({"md", "csv", "json", "schema"}));
   cmd->add_flag("--json", o->json, "Same as --format json");
-  cmd->add_option("--department,-d", o->department, "Only what this department may see (data minimisation)")
+  cmd->add_option("--department,-d", o->department,
+                  "Only what this department may see (data minimisation), with its own counts")
       ->type_name("D");
   cmd->add_option("--output,-o", o->output, "Write to FILE instead of stdout")->type_name("FILE");
   cmd->footer(

@@ -80,7 +80,8 @@ TEST_CASE("form.cli.form_formats") {
 
   auto csv = run_cli("form kindergarten-setup --format csv");
   CHECK(csv.exit_code == 0);
-  CHECK(csv.out.rfind("kind,key,label,type,requirement", 0) == 0);
+  CHECK(csv.out.rfind("\xEF\xBB\xBF" "kind,key,label,type,requirement", 0) == 0);  // with a BOM, for Excel
+  CHECK(run_cli("form --help").out.find("byte order mark") != std::string::npos);
   const json j = json::parse(run_cli("form kindergarten-setup --json").out);
   std::size_t lines = 0;
   for (char c : csv.out) lines += c == '\n';
@@ -104,6 +105,15 @@ TEST_CASE("form.cli.form_department_and_errors") {
     CHECK_MESSAGE(civil, f["key"].get<std::string>());
   }
   for (const auto& m : j["matters"]) CHECK(m["department"] == "civil");
+  // The counts are the department's, not the whole chain's.
+  const json whole = json::parse(run_cli("form kindergarten-setup --json").out);
+  CHECK(j["stats"]["fields_before"] < whole["stats"]["fields_before"]);
+  int listed = 0;
+  for (const auto& m : j["matters"]) listed += static_cast<int>(m["fields"].size());
+  CHECK(j["stats"]["fields_before"] == listed);
+  auto md = run_cli("form kindergarten-setup --department civil");
+  REQUIRE(md.exit_code == 0);
+  CHECK(md.out.find(std::to_string(whole["stats"]["fields_before"].get<int>()) + " 项") == std::string::npos);
 
   auto unknown = run_cli("form kindergarten-setup --department nosuch", true);
   CHECK(unknown.exit_code == 2);

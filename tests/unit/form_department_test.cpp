@@ -3,6 +3,7 @@
 
 #include "yilian/application.h"
 #include "yilian/form.h"
+#include "yilian/form_export.h"
 #include "yilian/load.h"
 
 using namespace yilian;
@@ -100,4 +101,32 @@ TEST_CASE("form.department.matter_view_and_form") {
   CHECK_FALSE(police.find_material("kitchen-layout"));
   CHECK(department_form(f, "").fields.size() == f.fields.size());
   CHECK(department_form(f, "nobody").fields.empty());
+}
+
+TEST_CASE("form.department.counts_and_names_are_the_departments") {
+  const Form f = fixture_form();
+  const Form police = department_form(f, "police");
+  // Its one matter: 7 fields (the credit code comes from registration) and
+  // 3 materials (the fire permit is issued by fire-check); not the chain's.
+  CHECK(police.stats.fields_before == 7);
+  CHECK(police.stats.fields_after == 6);
+  CHECK(police.stats.materials_before == 3);
+  CHECK(police.stats.materials_after == 2);
+  CHECK(police.stats.materials_reduction == doctest::Approx(1.0 / 3));
+  CHECK(police.stats.targets.size() == 2);
+  CHECK(f.stats.fields_before > police.stats.fields_before);
+  const Form nobody = department_form(f, "nobody");
+  CHECK(nobody.stats.fields_before == 0);
+  CHECK(nobody.stats.fields_after == 0);
+  // The Markdown states the department's counts above its rows, and names
+  // every matter that uses a field, of its own department or another.
+  const std::string md = form_to_markdown(police);
+  CHECK(md.find("本表合并了 1 个事项：申请人填写 6 项信息、提交 2 份材料；各事项分别申请时共需填写 7 项、提交 3 份") !=
+        std::string::npos);
+  CHECK(md.find("营业执照登记、食品经营许可、消防安全检查、旅馆业特种行业许可、税务信息确认") != std::string::npos);
+  for (const char* id : {"registration", "food-permit", "fire-check", "hotel-permit", "tax-registration"}) {
+    CAPTURE(id);
+    CHECK(md.find(std::string("| ") + id) == std::string::npos);
+    CHECK(md.find(std::string("、") + id) == std::string::npos);
+  }
 }

@@ -69,6 +69,8 @@ TEST_CASE("form.export.csv") {
   CHECK(csv.find("material,x,材料,,always,,,,,,,applicant,m1,a,\r\n") != std::string::npos);
   // Every row has the header's 15 columns (no comma inside these cells but the quoted ones).
   CHECK(count(csv, "\r\n") == 3);
+  // A UTF-8 byte order mark first, so that Excel reads the Chinese as UTF-8.
+  CHECK(csv.rfind("\xEF\xBB\xBF" "kind,key,label,", 0) == 0);
 }
 
 TEST_CASE("form.export.notice") {

@@ -7,6 +7,8 @@
 // matter that produces it: once-only). docs/form.md states the rules.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +112,10 @@ struct Form {
   std::vector<FormField> fields;        ///< catalogue order, then inline, then produced
   std::vector<FormMaterial> materials;  ///< declaration order; only those a matter uses
   std::vector<FormMatter> matters;      ///< chain order
+  /// Every matter's name by id, also in a department's view (whose
+  /// `matters` are its own only): the tables name the other departments'
+  /// matters that use a field too.
+  std::map<std::string, std::string, std::less<>> matter_names;
   FormStats stats;
   /// Conflicts (errors, from the same check as validate()) and likely
   /// duplicates (warnings `likely-duplicate-label`, `likely-duplicate-format`).
@@ -171,9 +177,12 @@ class DepartmentViews {
 
 /// The form restricted to what department `department` may see: the fields
 /// of department_fields(), the materials its matters need or issue, and its
-/// matters only (indices remapped). Stats and diagnostics stay those of the
-/// whole chain. The form unchanged when `department` is empty; an empty form
-/// (no fields, materials or matters) for an unknown department.
+/// matters only (indices remapped). Stats are the department's: its
+/// matters' fields and materials counted one by one ("before") and once
+/// each, without those the chain produces or issues ("after"); diagnostics
+/// stay those of the whole chain. The form unchanged when `department` is
+/// empty; an empty form (no fields, materials or matters, zero stats) for an
+/// unknown department.
 [[nodiscard]] Form department_form(const Form& form, std::string_view department);
 
 /// The values one matter needs or produces (what its adapter gets when a

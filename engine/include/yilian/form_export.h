@@ -23,7 +23,8 @@ namespace yilian {
 [[nodiscard]] std::string form_to_markdown(const Form& form);
 
 /// RFC 4180 CSV, one row per field and then one per material (column
-/// `kind`), UTF-8 without BOM; lists inside a cell are joined by "; ".
+/// `kind`), UTF-8 starting with a byte order mark (EF BB BF, so that Excel
+/// shows the Chinese labels); lists inside a cell are joined by "; ".
 [[nodiscard]] std::string form_to_csv(const Form& form);
 
 /// A JSON Schema (draft 2020-12) of an application to this chain:

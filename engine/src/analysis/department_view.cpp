@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "analysis/form_stats.h"
 #include "yilian/form.h"
 
 namespace yilian {
@@ -81,6 +82,7 @@ Form department_form(const Form& form, std::string_view department) {
   out.fields.clear();
   out.materials.clear();
   out.matters.clear();
+  out.stats = FormStats{};
   if (!form.find_department(department)) return out;
   std::vector<std::size_t> new_field(form.fields.size(), SIZE_MAX), new_material(form.materials.size(), SIZE_MAX);
   for (std::size_t i = 0; i < form.fields.size(); ++i) {
@@ -104,6 +106,21 @@ Form department_form(const Form& form, std::string_view department) {
       if (new_material[i] != SIZE_MAX) fm.materials.push_back(new_material[i]);
     out.matters.push_back(std::move(fm));
   }
+  // The department's own merge: its matters' items one by one, and once
+  // each as the applicant gives them (what the chain produces or issues is
+  // not asked), as merge_form counts the whole chain.
+  std::set<std::size_t> fields, materials;
+  for (const auto& m : out.matters) {
+    out.stats.fields_before += static_cast<int>(m.fields.size());
+    out.stats.materials_before += static_cast<int>(m.materials.size());
+    fields.insert(m.fields.begin(), m.fields.end());
+    materials.insert(m.materials.begin(), m.materials.end());
+  }
+  for (std::size_t i : fields)
+    if (detail::counted_after(out.fields[i])) ++out.stats.fields_after;
+  for (std::size_t i : materials)
+    if (detail::counted_after(out.materials[i])) ++out.stats.materials_after;
+  detail::complete_stats(out.stats);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "analysis/field_defs.h"
+#include "analysis/form_stats.h"
 #include "analysis/label_similarity.h"
 #include "yilian/form.h"
 
@@ -141,6 +142,12 @@ const Department* Form::find_department(std::string_view id) const {
   for (const auto& d : departments)
     if (d.id == id) return &d;
   return nullptr;
+}
+
+void detail::complete_stats(FormStats& stats) {
+  stats.fields_reduction = reduction(stats.fields_before, stats.fields_after);
+  stats.materials_reduction = reduction(stats.materials_before, stats.materials_after);
+  stats.targets = plan_targets(stats.materials_reduction);
 }
 
 std::vector<ReductionTarget> plan_targets(double materials_reduction) {
@@ -343,6 +350,7 @@ Form merge_form(const Chain& c) {
   for (std::size_t mi = 0; mi < c.matters.size(); ++mi) {
     const Matter& m = c.matters[mi];
     FormMatter fm{m.id, m.name, m.department, m.when, {}, {}};
+    form.matter_names.emplace(m.id, m.name);
     for (std::size_t i : matter_fields[mi]) fm.fields.push_back(new_field[i]);
     for (std::size_t i : matter_materials[mi]) fm.materials.push_back(new_material[i]);
     form.matters.push_back(std::move(fm));
@@ -350,12 +358,10 @@ Form merge_form(const Chain& c) {
 
   // Every matter applying: conditional producers and issuers supply too.
   for (const auto& f : form.fields)
-    if (f.asked && (f.producers.empty() || f.field.prefer == Prefer::applicant)) ++form.stats.fields_after;
+    if (detail::counted_after(f)) ++form.stats.fields_after;
   for (const auto& m : form.materials)
-    if (m.issuers.empty()) ++form.stats.materials_after;
-  form.stats.fields_reduction = reduction(form.stats.fields_before, form.stats.fields_after);
-  form.stats.materials_reduction = reduction(form.stats.materials_before, form.stats.materials_after);
-  form.stats.targets = plan_targets(form.stats.materials_reduction);
+    if (detail::counted_after(m)) ++form.stats.materials_after;
+  detail::complete_stats(form.stats);
 
   detail::check_field_definitions(c, groups, form.diagnostics);
   report_duplicates(form, form.diagnostics);

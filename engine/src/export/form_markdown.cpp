@@ -61,10 +61,8 @@ std::string zh_numeral(int n) {
 std::string matter_names(const Form& form, const std::vector<std::string>& ids) {
   std::vector<std::string> names;
   for (const auto& id : ids) {
-    std::string name = id;
-    for (const auto& m : form.matters)
-      if (m.id == id && !m.name.empty()) name = m.name;
-    names.push_back(name);
+    const auto it = form.matter_names.find(id);
+    names.push_back(it != form.matter_names.end() && !it->second.empty() ? it->second : id);
   }
   return fmt::format("{}", fmt::join(names, "、"));
 }
@@ -406,7 +404,10 @@ std::string form_to_csv(const Form& form) {
     return list(t);
   };
   auto num = [](const std::optional<double>& d) { return d ? fmt::format("{}", *d) : std::string(); };
+  // A UTF-8 byte order mark first: without it Excel reads the file in the
+  // system's code page and garbles every Chinese label.
   std::string out =
+      "\xEF\xBB\xBF"
       "kind,key,label,type,requirement,required_when,min,max,values,unit,pattern,source,matters,departments,"
       "description\r\n";
   for (const auto& f : form.fields) {
