@@ -136,10 +136,42 @@ TEST_CASE("calendar.alert.thresholds") {
   CHECK(yellow_threshold(20, {}) == 4);
   CHECK(yellow_threshold(6, {}) == 2);   // ceil(6/5)
   CHECK(yellow_threshold(3, {}) == 1);
-  CHECK(yellow_threshold(0, {}) == 1);   // at least 1
+  CHECK(yellow_threshold(2, {}) == 1);   // at least 1 …
+  CHECK(yellow_threshold(1, {}) == 0);   // … but below the limit
+  CHECK(yellow_threshold(0, {}) == 0);
   AlertPolicy p;
   p.yellow_days = 4;
   CHECK(yellow_threshold(10, p) == 4);
+  CHECK(yellow_threshold(3, p) == 2);    // a policy too: below the limit
+}
+
+TEST_CASE("calendar.alert.short_limits_do_not_alarm_at_once") {
+  const Calendar& cal = test::cn_mainland();
+  const Date start = D("2025-03-03");  // Monday
+  const SuspensionLedger none;
+  // 1 working day: green on its first day, yellow on its deadline day
+  // (03-04), red after it.
+  auto one = [&](const char* now, const AlertPolicy& p = {}) { return alert_status(cal, start, 1, none, D(now), p); };
+  CHECK(one("2025-03-03").level == AlertLevel::green);
+  CHECK(one("2025-03-03").remaining_days == 1);
+  CHECK(one("2025-03-04").level == AlertLevel::yellow);
+  CHECK(one("2025-03-05").level == AlertLevel::red);
+  AlertPolicy eager;
+  eager.yellow_days = 3;
+  CHECK(one("2025-03-03", eager).level == AlertLevel::green);
+  // 0 working days (即办件): due the day it starts; green that day, red after.
+  auto zero = [&](const char* now) { return alert_status(cal, start, 0, none, D(now)); };
+  CHECK(zero("2025-03-03").deadline.date == start);
+  CHECK(zero("2025-03-03").level == AlertLevel::green);
+  CHECK(zero("2025-03-04").level == AlertLevel::red);
+  // 2 working days: green, then yellow with 1 left (as before).
+  auto two = [&](const char* now) { return alert_status(cal, start, 2, none, D(now)); };
+  CHECK(two("2025-03-03").level == AlertLevel::green);
+  CHECK(two("2025-03-04").level == AlertLevel::yellow);
+  // Over a weekend: a 1-day limit started on Friday is green until Monday.
+  auto friday = [&](const char* now) { return alert_status(cal, D("2025-03-07"), 1, none, D(now)); };
+  CHECK(friday("2025-03-08").level == AlertLevel::green);
+  CHECK(friday("2025-03-10").level == AlertLevel::yellow);
 }
 
 TEST_CASE("calendar.alert.levels_and_supervision") {

@@ -323,6 +323,24 @@ TEST_CASE("flow.alerts_follow_the_working_days") {
   CHECK(d.s.tasks[0].supervision == Supervision::second_level);
 }
 
+TEST_CASE("flow.a_one_day_task_is_green_until_its_deadline_day") {
+  Driver d;
+  d.submit("2025-03-03T09:00", true);  // e: 1 promised day → 03-04
+  REQUIRE(d.status("e") == TaskStatus::dispatched);
+  // Not yellow from the moment it starts (即办件 and 1-day matters).
+  CHECK(d.commands<command::Alert>().empty());
+  CHECK(d.s.tasks[static_cast<std::size_t>(d.m("e"))].alert == AlertLevel::green);
+  auto timers = d.commands<command::ArmTimer>();
+  REQUIRE(timers.size() == 1);
+  CHECK(timers[0].at.date() == D("2025-03-04"));
+  REQUIRE(d.apply("2025-03-04T00:00", event::TimerFired{}).result == StepResult::applied);
+  auto alerts = d.commands<command::Alert>();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].matter == d.m("e"));
+  CHECK(alerts[0].level == AlertLevel::yellow);
+  CHECK(alerts[0].deadline == D("2025-03-04"));
+}
+
 TEST_CASE("flow.replay_is_deterministic_and_recovery_reissues") {
   std::vector<Event> log;
   Driver d;

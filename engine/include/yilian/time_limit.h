@@ -149,7 +149,9 @@ enum class Supervision { none, first_level, second_level };
 [[nodiscard]] std::string_view to_string(Supervision s);
 
 /// The yellow threshold for a limit: policy.yellow_days, or ceil(limit/5)
-/// but at least 1.
+/// but at least 1; either way below the limit (at most limit - 1, at least
+/// 0), so that no limit is yellow on the day it starts: a 1-day limit turns
+/// yellow on its deadline day.
 [[nodiscard]] int yellow_threshold(int limit_days, const AlertPolicy& policy);
 
 /// Where a running limit stands on `now`.
@@ -168,8 +170,10 @@ struct AlertStatus {
 };
 
 /// green while remaining > threshold; yellow when remaining <= threshold
-/// (the deadline day included); red once now is after the deadline. A
-/// suspension still open should be recorded as ending on `now`.
+/// (the deadline day included) once a day has counted; red once now is
+/// after the deadline. A 0-day limit (即办件), due the day it starts, is
+/// green on that day and red after it. A suspension still open should be
+/// recorded as ending on `now`.
 [[nodiscard]] AlertStatus alert_status(const Calendar& calendar, Date start, const TimeLimit& limit,
                                        const SuspensionLedger& ledger, Date now, const AlertPolicy& policy = {});
 

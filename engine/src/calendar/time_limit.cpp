@@ -217,8 +217,10 @@ std::string_view to_string(Supervision s) {
 }
 
 int yellow_threshold(int limit_days, const AlertPolicy& policy) {
-  if (policy.yellow_days) return std::max(0, *policy.yellow_days);
-  return std::max(1, (std::max(0, limit_days) + 4) / 5);
+  const int wanted = policy.yellow_days ? std::max(0, *policy.yellow_days) : std::max(1, (std::max(0, limit_days) + 4) / 5);
+  // Below the limit: a limit is never yellow on the day it starts (a 1-day
+  // limit turns yellow on its deadline day, not at once).
+  return std::min(wanted, std::max(0, limit_days - 1));
 }
 
 AlertStatus alert_status(const Calendar& calendar, Date start, const TimeLimit& limit,
@@ -238,7 +240,9 @@ AlertStatus alert_status(const Calendar& calendar, Date start, const TimeLimit& 
     s.overdue_days = counted_days(calendar, s.deadline.date, now, ledger);
     s.supervision = now > s.second_level_after ? Supervision::second_level : Supervision::first_level;
   } else {
-    s.level = s.remaining_days <= s.yellow_threshold ? AlertLevel::yellow : AlertLevel::green;
+    // Nothing counted yet is never yellow: a 0-day limit (即办件) is due the
+    // day it starts and stays green until it is overdue.
+    s.level = s.remaining_days <= s.yellow_threshold && s.elapsed_days > 0 ? AlertLevel::yellow : AlertLevel::green;
   }
   s.provisional = !s.provisional_years.empty();
   return s;
