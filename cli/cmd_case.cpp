@@ -10,6 +10,7 @@
 #include "yilian/application.h"
 #include "yilian/check.h"
 #include "yilian/flow.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 namespace {
@@ -108,14 +109,14 @@ void print_status(const CaseView& v) {
     std::printf("; deadline %s%s", v.deadline->to_string().c_str(), v.deadline_provisional ? " (provisional)" : "");
   std::printf("\n");
   if (v.stage == CaseStage::running)
-    std::printf("Alert %s%s · %lld working days left%s\n", std::string(to_string(v.alert)).c_str(),
+    std::printf("Alert %s%s · %s left%s\n", std::string(to_string(v.alert)).c_str(),
                 v.supervision == Supervision::none ? "" : fmt::format(" ({})", to_string(v.supervision)).c_str(),
-                static_cast<long long>(v.remaining_days),
+                plural(v.remaining_days, "working day").c_str(),
                 v.overdue_days ? fmt::format(", {} overdue", v.overdue_days).c_str() : "");
   std::printf("Visits %d · notices %d", v.visits, v.notices);
   if (v.delivery) std::printf(" · delivered %s%s", std::string(to_string(*v.delivery)).c_str(),
                               v.tracking.empty() ? "" : (" " + v.tracking).c_str());
-  if (!v.reason.empty()) std::printf(" · %s", v.reason.c_str());
+  if (!v.reason.empty()) std::printf(" · %s", printable(v.reason).c_str());
   std::printf("\n\nTasks\n");
   std::printf("  %s %s %s %s %s %s %s\n", pad("Matter", 24).c_str(), pad("Department", 20).c_str(),
               pad("Status", 11).c_str(), pad("Try", 3).c_str(), pad("Started", 10).c_str(), pad("Deadline", 10).c_str(),
@@ -129,13 +130,13 @@ void print_status(const CaseView& v) {
                 pad(t.department_name.empty() ? t.department : t.department_name, 20).c_str(),
                 pad(to_string(t.status), 11).c_str(), pad(t.attempt ? std::to_string(t.attempt) : "", 3).c_str(),
                 pad(t.started ? t.started->to_string() : "", 10).c_str(),
-                pad(t.deadline ? t.deadline->to_string() : "", 10).c_str(), alert.c_str());
+                pad(t.deadline ? t.deadline->to_string() : "", 10).c_str(), printable(alert).c_str());
   }
   std::printf("\nTimeline\n");
   for (const auto& l : v.log)
     std::printf("  #%-3llu %s  %s%s  · %s\n", static_cast<unsigned long long>(l.seq), format_instant(l.at).c_str(),
-                l.summary.c_str(), l.result == "ignored" ? "  [ignored: repeated or late]" : "",
-                l.actor ? describe(*l.actor).c_str() : "yilian");
+                printable(l.summary).c_str(), l.result == "ignored" ? "  [ignored: repeated or late]" : "",
+                l.actor ? printable(describe(*l.actor)).c_str() : "yilian");
 }
 
 void status(const CaseOptions& o) {
@@ -173,7 +174,7 @@ void list(const CaseOptions& o) {
                 pad(fmt::format("{} v{}", c.chain, c.version), 24).c_str(), pad(to_string(c.stage), 10).c_str(),
                 pad(format_instant(c.submitted_at), 16).c_str(), pad(c.deadline ? c.deadline->to_string() : "", 10).c_str(),
                 c.stage == CaseStage::running ? std::string(to_string(c.alert)).c_str() : "");
-  std::printf("%zu cases\n", cases->size());
+  std::printf("%s\n", plural(static_cast<long long>(cases->size()), "case").c_str());
 }
 
 /// Applies one request through a client and prints the receipt.
@@ -234,7 +235,8 @@ void add_case(CLI::App& app) {
   ls->footer("Examples:\n  yilian case list --db cases.db --state running\n  yilian case list --db cases.db --overdue --json");
   ls->callback([o] { list(*o); });
 
-  auto* sp = cmd->add_subcommand("supplement", "The applicant supplies fields or materials");
+  auto* sp = cmd->add_subcommand(
+      "supplement", "The applicant supplies fields or materials (at least one: --set or --material)");
   add_db_option(*sp, o->db);
   add_officer_option(*sp, o->officer);
   sp->add_option("id", o->id, "Case id")->required();

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 namespace {
@@ -26,18 +27,24 @@ void run(const OverdueOptions& o) {
     std::printf("No yellow or red limits today (%s).\n", engine_clock()().date().to_string().c_str());
     return;
   }
+  // Names for people (ids in --json): the department, then each case's
+  // matter (or its chain, for the whole chain's limit) with its id, which
+  // the task commands take.
   std::string department;
   for (const auto& e : *late) {
     if (e.department != department) {
       department = e.department;
-      std::printf("%s\n", department.c_str());
+      std::printf("%s\n", printable(e.department_name.empty() ? e.department
+                                                             : fmt::format("{} ({})", e.department_name, e.department))
+                              .c_str());
     }
-    const std::string what = e.matter.empty() ? fmt::format("case {} (whole chain)", e.case_id)
-                                              : fmt::format("case {} · {}", e.case_id, e.matter);
-    const std::string when = e.alert == AlertLevel::red
-                                 ? fmt::format("{} working days overdue", e.overdue_days)
-                                 : fmt::format("{} working days left", e.remaining_days);
-    std::printf("  %s %s deadline %s, %s%s\n", pad(to_string(e.alert), 7).c_str(), pad(what, 36).c_str(),
+    const std::string what =
+        e.matter.empty() ? fmt::format("case {} · {} (whole chain)", e.case_id, e.chain_name.empty() ? e.chain : e.chain_name)
+                         : fmt::format("case {} · {} ({})", e.case_id, e.matter_name.empty() ? e.matter : e.matter_name,
+                                       e.matter);
+    const std::string when = e.alert == AlertLevel::red ? plural(e.overdue_days, "working day") + " overdue"
+                                                        : plural(e.remaining_days, "working day") + " left";
+    std::printf("  %s %s deadline %s, %s%s\n", pad(to_string(e.alert), 7).c_str(), pad(what, 48).c_str(),
                 e.deadline.to_string().c_str(), when.c_str(),
                 e.supervision == Supervision::none ? "" : fmt::format(" · {}", to_string(e.supervision)).c_str());
   }

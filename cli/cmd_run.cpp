@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 namespace {
@@ -63,7 +64,7 @@ void run(const RunOptions& o) {
     engine.set_listener([&out_mu](const Notification& n) {
       std::lock_guard g(out_mu);
       std::printf("case %llu: %s%s: %s\n", static_cast<unsigned long long>(n.case_id), std::string(to_string(n.kind)).c_str(),
-                  n.matter.empty() ? "" : (" " + n.matter).c_str(), n.text.c_str());
+                  n.matter.empty() ? "" : (" " + n.matter).c_str(), printable(n.text).c_str());
       std::fflush(stdout);
     });
   if (Status s = engine.deploy(*d.deployment); !s) {

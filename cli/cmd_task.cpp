@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 namespace {
@@ -29,7 +30,9 @@ void list(const TaskOptions& o) {
   auto items = records->work_queue(o.department);
   if (!items) return report(items.status());
   if (o.json) return print_json(tasks_document(*items));
-  std::printf("%s %s %s %s %s %s %s\n", pad("Case", 6).c_str(), pad("Matter", 24).c_str(), pad("Department", 12).c_str(),
+  // Names for people (ids in --json); the matter's id, which the task
+  // commands take, beside its name.
+  std::printf("%s %s %s %s %s %s %s\n", pad("Case", 6).c_str(), pad("Matter", 44).c_str(), pad("Department", 20).c_str(),
               pad("Status", 11).c_str(), pad("Try", 3).c_str(), pad("Deadline", 10).c_str(), "Alert · claimed by");
   for (const auto& w : *items) {
     const TaskView& t = w.task;
@@ -37,11 +40,13 @@ void list(const TaskOptions& o) {
     if (t.clock_stopped) tail += " (clock stopped)";
     if (!t.claimed_by.empty()) tail += " · " + t.claimed_by;
     if (!t.note.empty()) tail += " · " + t.note;
-    std::printf("%s %s %s %s %s %s %s\n", pad(std::to_string(w.case_id), 6).c_str(), pad(t.matter, 24).c_str(),
-                pad(t.department, 12).c_str(), pad(to_string(t.status), 11).c_str(), pad(std::to_string(t.attempt), 3).c_str(),
-                pad(t.deadline ? t.deadline->to_string() : "", 10).c_str(), tail.c_str());
+    const std::string matter = t.name.empty() ? t.matter : fmt::format("{} ({})", t.name, t.matter);
+    std::printf("%s %s %s %s %s %s %s\n", pad(std::to_string(w.case_id), 6).c_str(), pad(matter, 44).c_str(),
+                pad(t.department_name.empty() ? t.department : t.department_name, 20).c_str(),
+                pad(to_string(t.status), 11).c_str(), pad(std::to_string(t.attempt), 3).c_str(),
+                pad(t.deadline ? t.deadline->to_string() : "", 10).c_str(), printable(tail).c_str());
   }
-  std::printf("%zu open tasks\n", items->size());
+  std::printf("%s\n", plural(static_cast<long long>(items->size()), "open task").c_str());
 }
 
 void change(const TaskOptions& o, Request request, const std::string& what) {

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 
@@ -107,7 +108,7 @@ void print_json(const nlohmann::json& j) {
 }
 
 void usage_error(const std::string& message) {
-  std::fprintf(stderr, "yilian: error: %s\n", message.c_str());
+  std::fprintf(stderr, "yilian: error: %s\n", printable(message, true).c_str());
   set_exit_code(exit_usage);
 }
 
@@ -141,7 +142,9 @@ std::size_t display_width(std::string_view s) {
   return w;
 }
 
-std::string pad(std::string_view s, std::size_t width) {
+std::string pad(std::string_view text, std::size_t width) {
+  const std::string shown = printable(text);
+  const std::string_view s = shown;
   const std::size_t w = display_width(s);
   if (w <= width) return std::string(s) + std::string(width - w, ' ');
   std::string out;
@@ -156,6 +159,10 @@ std::string pad(std::string_view s, std::size_t width) {
   out += "…";
   used += 1;
   return out + std::string(width > used ? width - used : 0, ' ');
+}
+
+std::string plural(long long n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many.empty() ? fmt::format("{}s", one) : std::string(many));
 }
 
 }  // namespace yilian::cli

@@ -50,7 +50,13 @@ bool is_terminal(int fd);
 
 /// Display width of UTF-8 text in a terminal (CJK characters count 2).
 std::size_t display_width(std::string_view s);
-/// Pads (or truncates with …) UTF-8 text to a display width.
+/// Pads (or truncates with …) UTF-8 text to a display width. The text is
+/// made printable first (text.h): a table cell never carries control
+/// characters or escape sequences to the terminal.
 std::string pad(std::string_view s, std::size_t width);
+
+/// "1 working day", "3 working days": a count with its noun (`many`
+/// defaults to `one` + "s").
+std::string plural(long long n, std::string_view one, std::string_view many = {});
 
 }  // namespace yilian::cli

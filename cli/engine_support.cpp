@@ -12,6 +12,7 @@
 #include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 
@@ -53,7 +54,8 @@ std::function<Instant()> engine_clock() {
 }
 
 void report(const Status& s) {
-  std::fprintf(stderr, "yilian: error: %s\n", s.to_string().c_str());
+  // A message may quote a department's answer: printed harmless (text.h).
+  std::fprintf(stderr, "yilian: error: %s\n", printable(s.to_string(), true).c_str());
   switch (s.code()) {
     case Status::Code::invalid_input:
     case Status::Code::not_found:
@@ -144,7 +146,10 @@ nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date toda
   for (const auto& e : late)
     by[e.department].push_back({{"case", e.case_id},
                                 {"chain", e.chain},
+                                {"chain_name", e.chain_name},
                                 {"matter", e.matter.empty() ? nlohmann::json() : nlohmann::json(e.matter)},
+                                {"matter_name", e.matter.empty() ? nlohmann::json() : nlohmann::json(e.matter_name)},
+                                {"department_name", e.department_name},
                                 {"alert", to_string(e.alert)},
                                 {"supervision", to_string(e.supervision)},
                                 {"deadline", e.deadline.to_string()},
@@ -181,7 +186,7 @@ void print_receipt(const Receipt& r, const std::string& what, bool json) {
   }
   if (r.result == StepResult::ignored)
     std::printf("case %llu: %s recorded as entry %llu but ignored: %s\n", static_cast<unsigned long long>(r.case_id),
-                what.c_str(), static_cast<unsigned long long>(r.seq), r.reason.c_str());
+                what.c_str(), static_cast<unsigned long long>(r.seq), printable(r.reason).c_str());
   else
     std::printf("case %llu: %s (entry %llu); the case is %s\n", static_cast<unsigned long long>(r.case_id), what.c_str(),
                 static_cast<unsigned long long>(r.seq), std::string(to_string(r.stage)).c_str());

@@ -138,6 +138,9 @@ struct OverdueEntry {
   Date deadline;
   std::int64_t remaining_days = 0;
   std::int64_t overdue_days = 0;
+  std::string department_name;      ///< the names people read (the ids above are for scripts)
+  std::string chain_name;
+  std::string matter_name;          ///< empty with `matter`
 };
 
 struct RecordsOptions {

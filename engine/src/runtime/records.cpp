@@ -324,19 +324,25 @@ Result<std::vector<OverdueEntry>> Records::overdue() const {
       return;
     }
     const FlowChain& fc = *loaded->chain->flow;
+    const Chain& chain = fc.chain();
     const CaseState& s = loaded->state;
+    auto department_name = [&](const std::string& id) {
+      const Department* d = chain.find_department(id);
+      return d ? d->name : std::string();
+    };
     for (std::size_t m = 0; m < s.tasks.size(); ++m) {
       if (!is_open(s.tasks[m].status)) continue;
       const AlertStatus st = task_alert_status(fc, s, static_cast<int>(m), today);
       if (st.level == AlertLevel::green) continue;
-      out.push_back({fc.chain().matters[m].department, row.id, row.chain, fc.chain().matters[m].id, st.level,
-                     st.supervision, st.deadline.date, st.remaining_days, st.overdue_days});
+      const Matter& mt = chain.matters[m];
+      out.push_back({mt.department, row.id, row.chain, mt.id, st.level, st.supervision, st.deadline.date,
+                     st.remaining_days, st.overdue_days, department_name(mt.department), chain.name, mt.name});
     }
     if (s.accepted_on) {
       const AlertStatus st = case_alert_status(fc, s, today);
       if (st.level != AlertLevel::green)
-        out.push_back({fc.chain().lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
-                       st.remaining_days, st.overdue_days});
+        out.push_back({chain.lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
+                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}});
     }
   });
   if (!scanned) return scanned;
