@@ -196,6 +196,13 @@ function actions(view, chain, task, matter, me, status, reload) {
       button.disabled = false;
     }
   };
+  if (task.status === 'suspended') {
+    // An Art. 45 activity stopped the clock: resume it when it is over.
+    const resume = h('button', { type: 'button', class: 'primary' }, '恢复计时');
+    resume.addEventListener('click', () => act(resume, 'resume', {}, '已恢复计时。'));
+    section.append(h('p', {}, '因听证、检验、检测、鉴定、专家评审等程序中止计时（行政许可法第四十五条），所需时间不计入办理期限。'), resume);
+    return section;
+  }
   if (task.status !== 'dispatched') {
     section.append(h('p', {}, task.status === 'supplement' ? '已要求补正，等待申请人补正（计时暂停）。' : `该事项${TASK_STATUS_ZH[task.status] || task.status}，无需办理。`));
     return section;
@@ -284,7 +291,26 @@ function actions(view, chain, task, matter, me, status, reload) {
     await act(ask, 'request-supplement', body, '已要求补正，计时暂停。');
   });
 
+  // 中止计时: an Art. 45 activity, with the working days told to the applicant.
+  const whyId = nextId('why');
+  const why = h('select', { id: whyId }, [['expert-review', '专家评审'], ['inspection', '检验'], ['testing', '检测'],
+    ['quarantine', '检疫'], ['appraisal', '鉴定'], ['hearing', '听证'], ['tendering', '招标'], ['auction', '拍卖'], ['other', '其他']]
+    .map(([v, t]) => h('option', { value: v }, t)));
+  const toldId = nextId('told');
+  const told = h('input', { id: toldId, type: 'number', min: '0', max: '3650', inputmode: 'numeric' });
+  const suspend = h('button', { type: 'submit' }, '中止计时');
+  const suspendForm = h('form', { class: 'suspend', novalidate: true },
+    h('h3', {}, '中止计时（第四十五条）'),
+    h('div', { class: 'field' }, h('label', { for: whyId }, '中止原因'), why),
+    h('div', { class: 'field' }, h('label', { for: toldId }, '书面告知申请人所需工作日'), told), suspend);
+  suspendForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { for: why.value };
+    if (told.value !== '') body.told_days = Number(told.value);
+    await act(suspend, 'suspend', body, '已中止计时。');
+  });
+
   section.append(h('p', {}, `由您（${me.account}）认领办理。`, release),
-    h('div', { class: 'action-forms' }, h('div', {}, approveForm, rejectForm), askForm));
+    h('div', { class: 'action-forms' }, h('div', {}, approveForm, rejectForm), h('div', {}, askForm, suspendForm)));
   return section;
 }

@@ -427,6 +427,15 @@ try {
     await p.getByRole('heading', { name: '托幼机构卫生评价' }).waitFor();
     await p.locator('.claimed-by', { hasText: '卫健科' }).waitFor();
     await p.getByText('本事项无需填写出具信息').waitFor();
+    // An expert review stops the clock (Art. 45), then the clock runs again.
+    await p.getByLabel('中止原因').selectOption('expert-review');
+    await p.getByLabel('书面告知申请人所需工作日').fill('5');
+    await p.getByRole('button', { name: '中止计时' }).click();
+    await p.getByText('已中止计时。').waitFor();
+    const stopped = await call(keys.window, 'GET', `/api/v1/cases/${caseId}`);
+    assert.equal(stopped.tasks.find((t) => t.matter === 'health-evaluation').status, 'suspended');
+    await p.getByRole('button', { name: '恢复计时' }).click();
+    await p.getByText('已恢复计时。').waitFor();
     await p.getByRole('button', { name: '通过' }).click();
     await p.getByText('已通过。').waitFor();
     await p.locator('.task-status', { hasText: '已通过' }).waitFor();
@@ -434,6 +443,7 @@ try {
     assert.equal(view.tasks.find((t) => t.matter === 'health-evaluation').status, 'approved');
     const approved = view.events.find((e) => e.kind === 'task-approved');
     assert.equal(approved.actor.account, '卫健科');
+    assert.equal(view.events.find((e) => e.kind === 'task-suspended').actor.account, '卫健科');
   });
 
   await test('部门: education asks for a supplement, the window supplies it, then education approves with the permit number', async () => {
