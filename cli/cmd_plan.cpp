@@ -1,6 +1,8 @@
 // yilian plan CHAIN: stages, critical path, compression (and dates).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
@@ -46,6 +48,17 @@ nlohmann::json form_stats_json(const FormStats& s) {
           {"targets", targets}};
 }
 
+// A limit in a plan's table: the bare count for working days (the table's
+// unit), "3 months" otherwise.
+std::string limit_cell(const Limit& l) { return l.in_working_days() ? std::to_string(l.count) : to_string(l); }
+
+bool any_calendar_limit(const Chain& c) {
+  if (!c.promised().in_working_days() || (c.statutory() && !c.statutory()->in_working_days())) return true;
+  return std::any_of(c.matters.begin(), c.matters.end(), [](const Matter& m) {
+    return !m.promised().in_working_days() || !m.statutory().in_working_days();
+  });
+}
+
 nlohmann::json path_json(const CriticalPath& p) {
   return {{"matters", p.matters}, {"promised_days", p.promised_days}, {"statutory_days", p.statutory_days}};
 }
@@ -72,7 +85,8 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
               {"serial_statutory_days", a.serial_statutory_days},
               {"compression", a.compression},
               {"compression_statutory", a.compression_statutory},
-              {"chain_promised_days", chain.promised_days},
+              {"chain_promised_days", nominal_working_days(chain.promised())},
+              {"chain_promised", to_string(chain.promised())},
               {"elapsed_days", a.elapsed_days},
               {"timings", timings},
               {"form", form_stats_json(stats)}};
@@ -80,7 +94,8 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
     nlohmann::json ms = nlohmann::json::array();
     for (const auto& d : dates->matters)
       ms.push_back({{"matter", d.matter}, {"start", d.start.to_string()}, {"finish", d.finish.to_string()},
-                    {"promised_days", d.promised_days}, {"uncounted_days", d.uncounted_days}, {"critical", d.critical}});
+                    {"promised_days", nominal_working_days(d.promised)}, {"promised", to_string(d.promised)},
+                    {"uncounted_days", d.uncounted_days}, {"critical", d.critical}});
     out["schedule"] = {{"accepted", dates->accepted.to_string()},
                        {"finish", dates->finish.to_string()},
                        {"promised_deadline", dates->promised_deadline.to_string()},
@@ -139,8 +154,8 @@ void run(const PlanOptions& o) {
 
   const Chain& c = *chain;
   const Department* lead = c.find_department(c.lead);
-  std::printf("%s (%s v%d): lead %s, promised %d working days\n", c.name.c_str(), c.id.c_str(), c.version,
-              lead ? lead->name.c_str() : c.lead.c_str(), c.promised_days);
+  std::printf("%s (%s v%d): lead %s, promised %s\n", c.name.c_str(), c.id.c_str(), c.version,
+              lead ? lead->name.c_str() : c.lead.c_str(), to_string(c.promised()).c_str());
   if (a.mode == Analysis::Mode::worst_case)
     std::printf("Worst case: every conditional matter is assumed to apply.\n\n");
   else
@@ -160,8 +175,8 @@ void run(const PlanOptions& o) {
     const std::string start = with_dates ? dates->matters[i].start.to_string() : std::to_string(t.start);
     const std::string finish = with_dates ? dates->matters[i].finish.to_string() : std::to_string(t.finish);
     std::printf("%s %s %s %s %s %s %s %s\n", pad(std::to_string(t.stage + 1), 5).c_str(), pad(name, 34).c_str(),
-                pad(d ? d->name : m.department, 20).c_str(), pad(std::to_string(m.promised_days), 8).c_str(),
-                pad(std::to_string(m.statutory_days), 9).c_str(), pad(start, when_w).c_str(), pad(finish, when_w).c_str(),
+                pad(d ? d->name : m.department, 20).c_str(), pad(limit_cell(m.promised()), 8).c_str(),
+                pad(limit_cell(m.statutory()), 9).c_str(), pad(start, when_w).c_str(), pad(finish, when_w).c_str(),
                 (std::to_string(t.slack) + (t.critical ? "  ★ critical" : "")).c_str());
     if (m.uncounted_days() > 0) {
       std::string kinds;
@@ -171,9 +186,13 @@ void run(const PlanOptions& o) {
                   kinds.c_str(), with_dates ? ", included in the finish date" : "");
     }
   }
-  std::printf("\n◇ conditional matter   ★ on the critical path; %s\n\n",
+  std::printf("\n◇ conditional matter   ★ on the critical path; %s\n",
               with_dates ? "dates on the chain's calendar, the acceptance day not counted"
                          : "days are working days from acceptance");
+  if (any_calendar_limit(c))
+    std::printf("Limits in days or months count as working days at 250 a year in the sums below (60 days ≈ 42, "
+                "3 months ≈ 63);\n`yilian deadline --limit` gives their exact dates.\n");
+  std::printf("\n");
   std::printf("Critical path (promised):  %s = %d working days\n", fmt::format("{}", fmt::join(a.critical_path.matters, " → ")).c_str(),
               a.critical_path.promised_days);
   std::printf("Critical path (statutory): %s = %d working days\n",
@@ -185,9 +204,9 @@ void run(const PlanOptions& o) {
               100 * a.compression_statutory);
   if (a.elapsed_days != a.critical_path.promised_days)
     std::printf("With uncounted phases:     %d working days elapse\n", a.elapsed_days);
-  std::printf("Chain promise:             %d working days%s\n", c.promised_days,
-              c.promised_days >= a.critical_path.promised_days ? " (covers the critical path)"
-                                                               : " (shorter than the critical path!)");
+  std::printf("Chain promise:             %s%s\n", to_string(c.promised()).c_str(),
+              nominal_working_days(c.promised()) >= a.critical_path.promised_days ? " (covers the critical path)"
+                                                                                  : " (shorter than the critical path!)");
   if (with_dates) {
     std::printf("\nAccepted %s: the last matter finishes %s; the chain's promise falls due %s%s.\n",
                 dates->accepted.to_string().c_str(), dates->finish.to_string().c_str(),

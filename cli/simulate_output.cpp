@@ -72,8 +72,11 @@ nlohmann::json result_json(const Chain& chain, const SimulationResult& r) {
   j["seed"] = r.seed;
   j["replications"] = r.replications;
   j["measured_days"] = r.measured_days;
-  j["promised_days"] = chain.promised_days;
-  j["statutory_days"] = chain.statutory_days.value_or(kJointHandlingCeilingDays);
+  const Limit statutory = chain.statutory().value_or(Limit{kJointHandlingCeilingDays});
+  j["promised_days"] = nominal_working_days(chain.promised());
+  j["statutory_days"] = nominal_working_days(statutory);
+  j["promised"] = to_string(chain.promised());
+  j["statutory"] = to_string(statutory);
   double u = 0, w = 0;
   for (const auto& d : r.result.departments)
     if (d.id == r.bottleneck_department) u = d.utilisation;
@@ -102,7 +105,7 @@ nlohmann::json result_json(const Chain& chain, const SimulationResult& r) {
 
 void print_tables(const Chain& c, const Scenario& s, const SimulationResult& r) {
   const RegimeResult& g = r.result;
-  const int statutory = c.statutory_days.value_or(kJointHandlingCeilingDays);
+  const Limit statutory = c.statutory().value_or(Limit{kJointHandlingCeilingDays});
   std::printf("%s (%s v%d): %llu applications counted on the %s calendar, seed %llu\n", c.name.c_str(), c.id.c_str(),
               c.version, static_cast<unsigned long long>(g.arrived), r.calendar.c_str(),
               static_cast<unsigned long long>(r.seed));
@@ -117,8 +120,9 @@ void print_tables(const Chain& c, const Scenario& s, const SimulationResult& r) 
               static_cast<unsigned long long>(g.rejected), pct(refused).c_str());
   std::printf("Lead time           mean %.1f  p50 %.1f  p90 %.1f  p99 %.1f working days (submission to results)\n",
               g.lead_time_days.mean, g.lead_time_days.p50, g.lead_time_days.p90, g.lead_time_days.p99);
-  std::printf("Within limits       %s within the promised %d working days, %s within the statutory %d\n",
-              pct(g.on_time_promised).c_str(), c.promised_days, pct(g.on_time_statutory).c_str(), statutory);
+  std::printf("Within limits       %s within the promised %s, %s within the statutory %s\n",
+              pct(g.on_time_promised).c_str(), to_string(c.promised()).c_str(), pct(g.on_time_statutory).c_str(),
+              to_string(statutory).c_str());
   std::printf("Per case            %.2f visits, %.1f materials, %.1f form fields, %.2f notices\n\n", g.visits_per_case,
               g.materials_per_case, g.fields_per_case, g.notices_per_case);
 
@@ -160,7 +164,7 @@ void print_tables(const Chain& c, const Scenario& s, const SimulationResult& r) 
     row("Visits", g.visits_per_case, b.visits_per_case, "");
     row("Materials", g.materials_per_case, b.materials_per_case, "");
     row("Form fields", g.fields_per_case, b.fields_per_case, "");
-    std::printf("%s %s %s\n", pad(fmt::format("Within {} days", c.promised_days), 20).c_str(),
+    std::printf("%s %s %s\n", pad(fmt::format("Within {}", to_string(c.promised())), 20).c_str(),
                 pad(pct(g.on_time_promised), 9).c_str(), pct(b.on_time_promised).c_str());
   }
   for (const auto& w : r.warnings) std::printf("\nWarning: %s\n", w.c_str());

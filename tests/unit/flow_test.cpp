@@ -420,3 +420,41 @@ TEST_CASE("flow.alert_status_read_at_any_date_matches_the_recorded_levels") {
   CHECK(whole.deadline.suspended_days == 6);
   CHECK(whole.deadline.date > e.s.deadline(*e.fc).date);
 }
+
+TEST_CASE("flow.limits_in_months_and_days_count_on_the_calendar") {
+  // Matter a promises "1 month" under a statutory "2 months", the chain
+  // "32 days": the tasks and the case take these units, and their deadlines
+  // and alerts are counted by 民法典 Arts. 201–203.
+  std::string text = test::kFlowChain;
+  auto swap = [&](std::string_view from, std::string_view to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  };
+  swap("promised_days: 15", "promised: \"32 days\"");
+  swap("statutory_days: 20\n    promised_days: 5", "statutory: \"2 months\"\n    promised: 1 month");
+  LoadResult r = load_chain_text(text, "flowtest.yaml");
+  for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
+  REQUIRE(r.chain);
+  const auto fc = FlowChain::compile(r.chain, test::cn_mainland(), {});
+  CaseState s = new_case(*fc, 1);
+  const int a = fc->matter_index("a");
+  CHECK(s.limit.base() == Limit{32, LimitUnit::days});
+  CHECK(s.tasks[static_cast<std::size_t>(a)].limit.base() == Limit{1, LimitUnit::months});
+  std::vector<Command> out;
+  REQUIRE(step(*fc, s,
+               Event{test::at("2025-03-31T09:00"),
+                     event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", false}}, {"lease"}, Channel::window}},
+               out)
+              .result == StepResult::applied);
+  // Accepted Mon 2025-03-31: one month is Wed 04-30; 32 days reach Fri
+  // 05-02, inside 劳动节 (05-01..05-05 off) → Tue 05-06.
+  CHECK(s.task_deadline(*fc, a).date == test::D("2025-04-30"));
+  CHECK(s.deadline(*fc).date == test::D("2025-05-06"));
+  // (03-31, 04-30] holds 22 working days (04-04 清明 off, Sun 04-27 worked):
+  // yellow at 5 left, from the 17th working day, Thu 04-24.
+  CHECK(s.task_deadline(*fc, a).limit_days == 22);
+  CHECK(task_alert_status(*fc, s, a, test::D("2025-04-23")).level == AlertLevel::green);
+  CHECK(task_alert_status(*fc, s, a, test::D("2025-04-24")).level == AlertLevel::yellow);
+  CHECK(task_alert_status(*fc, s, a, test::D("2025-05-06")).level == AlertLevel::red);
+}

@@ -341,6 +341,32 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
+TEST_CASE("store.codec.limits_keep_their_unit_and_working_days_encode_as_before") {
+  Driver d;
+  d.submit("2025-03-03T09:00", true);
+  const std::string before = detail::encode_state(d.s);
+  // Limits in days and months, one extended: each reads back in its unit.
+  d.s.limit = TimeLimit(Limit{3, LimitUnit::months});
+  REQUIRE(d.s.limit.extend(Extension{ExtensionBasis::department_head, 10, "局长", D("2025-03-06"), "x"}).is_ok());
+  d.s.tasks[0].limit = TimeLimit(Limit{60, LimitUnit::days});
+  d.s.tasks[1].limit = TimeLimit(Limit{0, LimitUnit::days});
+  const std::string state = detail::encode_state(d.s);
+  CaseState back;
+  REQUIRE(detail::decode_state(state, back));
+  CHECK(back.limit.base() == Limit{3, LimitUnit::months});
+  CHECK(back.limit.extension_days() == 10);
+  CHECK(back.tasks[0].limit.base() == Limit{60, LimitUnit::days});
+  CHECK(back.tasks[1].limit.base() == Limit{0, LimitUnit::days});
+  CHECK(detail::encode_state(back) == state);
+  CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
+  // A state whose limits are all working days encodes as format 2 wrote it:
+  // the limits alone changed the bytes above.
+  d.s.limit = TimeLimit(d.fc->chain().promised());
+  d.s.tasks[0].limit = TimeLimit(d.fc->chain().matters[0].promised());
+  d.s.tasks[1].limit = TimeLimit(d.fc->chain().matters[1].promised());
+  CHECK(detail::encode_state(d.s) == before);
+}
+
 TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_still_reads") {
   Driver d;
   d.submit("2025-03-03T09:00", false);

@@ -26,8 +26,9 @@ inline constexpr int kJointHandlingCeilingDays = 45;
 
 struct CriticalPath {
   std::vector<std::string> matters;  ///< in order, first to last
-  int promised_days = 0;             ///< sum of promised limits along `matters`
-  int statutory_days = 0;            ///< sum of statutory limits along `matters`
+  int promised_days = 0;             ///< sum of promised limits along `matters` (working days; limits
+                                     ///< in days or months by nominal_working_days())
+  int statutory_days = 0;            ///< sum of statutory limits along `matters`, likewise
 };
 
 /// Working-day offsets of one matter from the chain's acceptance, with every

@@ -66,5 +66,9 @@ struct BpmnOptions {
 /// "P21D" for 15 working days at 1.4 calendar days each; a limit of 0 (on
 /// the spot) gets one day, "P1D".
 [[nodiscard]] std::string timer_duration(int working_days, double calendar_days_per_working_day = 1.4);
+/// A limit as an ISO 8601 duration: working days as above; days and months
+/// exactly ("P60D", "P3M"; a rest-day end moved by 民法典 Art. 203 is not
+/// expressible in BPMN and is left out).
+[[nodiscard]] std::string timer_duration(const Limit& limit, double calendar_days_per_working_day = 1.4);
 
 }  // namespace yilian

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "yilian/condition.h"
+#include "yilian/limit.h"
 #include "yilian/status.h"
 
 namespace yilian {
@@ -121,8 +122,10 @@ struct Matter {
   MatterKind kind = MatterKind::licensing;
   std::string code;         ///< 实施编码, may be empty
   std::string basis;        ///< legal basis, may be empty
-  int statutory_days = 0;   ///< 法定办结时限, working days
-  int promised_days = 0;    ///< 承诺办结时限, working days; 0 = on the spot
+  int statutory_days = 0;   ///< 法定办结时限: its count, in statutory_unit (working days unless `statutory:` says)
+  int promised_days = 0;    ///< 承诺办结时限: its count, in promised_unit; 0 working days = on the spot
+  LimitUnit statutory_unit = LimitUnit::working_days;
+  LimitUnit promised_unit = LimitUnit::working_days;
   int visits = 1;           ///< in-person visits when applied for on its own
   std::vector<Ref> fields;  ///< field keys the matter asks for
   std::vector<Field> field_defs;  ///< fields defined inline by this matter
@@ -136,9 +139,15 @@ struct Matter {
   SourceLocation where;
 
   [[nodiscard]] bool conditional() const { return !when.empty(); }
+  [[nodiscard]] Limit statutory() const { return {statutory_days, statutory_unit}; }
+  [[nodiscard]] Limit promised() const { return {promised_days, promised_unit}; }
   /// Working days of phases whose time is not counted (Art. 45).
   [[nodiscard]] int uncounted_days() const;
 };
+
+/// A matter's limits as a person reads them: "承诺 5个工作日 · 法定 20个工作日",
+/// "即办 · 法定 3个月".
+[[nodiscard]] std::string limits_label(const Matter& m);
 
 /// Alert thresholds for running limits (see calendar.h).
 struct AlertPolicy {
@@ -155,8 +164,10 @@ struct Chain {
   std::string description;
   std::string lead;         ///< lead department id (一窗受理, 统一出件)
   SourceLocation lead_where;
-  int promised_days = 0;    ///< whole-chain promise, working days
-  std::optional<int> statutory_days;  ///< whole-chain statutory limit if stated
+  int promised_days = 0;    ///< whole-chain promise: its count, in promised_unit
+  std::optional<int> statutory_days;  ///< whole-chain statutory limit if stated: its count, in statutory_unit
+  LimitUnit promised_unit = LimitUnit::working_days;
+  LimitUnit statutory_unit = LimitUnit::working_days;
   std::string calendar = "cn-mainland";
   std::string office_close = "17:00";  ///< acceptance after this counts from the next working day
   AlertPolicy alerts;
@@ -166,6 +177,12 @@ struct Chain {
   std::vector<Matter> matters;
   std::string source;       ///< file the chain was loaded from
   SourceLocation where;
+
+  [[nodiscard]] Limit promised() const { return {promised_days, promised_unit}; }
+  /// The whole-chain statutory limit, if stated.
+  [[nodiscard]] std::optional<Limit> statutory() const {
+    return statutory_days ? std::optional<Limit>(Limit{*statutory_days, statutory_unit}) : std::nullopt;
+  }
 
   void build_index();
   [[nodiscard]] const Matter* find_matter(std::string_view key) const;

@@ -15,7 +15,8 @@ struct MatterDates {
   std::string matter;
   Date start;              ///< the working day its predecessors finish (acceptance for the first)
   Date finish;             ///< start + promised days + uncounted (Art. 45) days, in working days
-  int promised_days = 0;
+                           ///< (a promise in days or months by nominal_working_days())
+  Limit promised;
   int uncounted_days = 0;  ///< working days of phases whose time is not counted
   bool critical = false;
 };

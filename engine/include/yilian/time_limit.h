@@ -20,6 +20,7 @@
 #include "yilian/calendar.h"
 #include "yilian/chain.h"  // AlertPolicy
 #include "yilian/date.h"
+#include "yilian/limit.h"
 #include "yilian/status.h"
 
 namespace yilian {
@@ -93,30 +94,51 @@ struct Extension {
   std::string reason;
 };
 
-/// A limit in working days and the extensions granted on it. A value type.
+/// A limit (working days, days or months) and the extensions granted on
+/// it (always working days: Art. 42). A value type.
 class TimeLimit {
  public:
   TimeLimit() = default;
   /// A limit of `days` working days (a negative number counts as 0).
   TimeLimit(int days) : days_(days < 0 ? 0 : days) {}  // NOLINT: a bare number is a limit
+  /// A limit in any unit (a negative count counts as 0).
+  TimeLimit(Limit l) : days_(l.count < 0 ? 0 : l.count), unit_(l.unit) {}  // NOLINT: a stated limit is a limit
   /// Records an extension. Rejects (invalid_input) days < 1 or > 10 000, an
   /// empty approver, more days than the basis allows, and a second Art. 42
   /// extension of the same basis; the limit is unchanged then.
   Status extend(Extension e);
+  /// The stated limit's count, in unit().
   [[nodiscard]] int base_days() const { return days_; }
-  /// Base days plus every extension.
+  [[nodiscard]] LimitUnit unit() const { return unit_; }
+  [[nodiscard]] Limit base() const { return {days_, unit_}; }
+  /// Working days of every extension together.
+  [[nodiscard]] int extension_days() const;
+  /// Base days plus every extension; for a limit in working days only (a
+  /// limit in days or months has a length in working days only on a
+  /// calendar: Deadline::limit_days).
   [[nodiscard]] int total_days() const;
   [[nodiscard]] const std::vector<Extension>& extensions() const { return extensions_; }
 
  private:
   int days_ = 0;
+  LimitUnit unit_ = LimitUnit::working_days;
   std::vector<Extension> extensions_;
 };
+
+/// The last day of a period of `limit` from `start`, the start day not
+/// counted. Working days: the count-th working day after `start` (`start`
+/// itself for 0). Days and months, by 民法典 Arts. 200–203: `start` plus the
+/// days, or the corresponding day of the month `count` months later (that
+/// month's last day when it has no such day, Art. 202); a period whose last
+/// day is a rest day ends on the next working day (Art. 203). Provisional
+/// when a year it depends on has no holiday data.
+[[nodiscard]] WorkingDayResult period_end(const Calendar& calendar, Date start, const Limit& limit);
 
 /// A deadline over a ledger.
 struct Deadline {
   Date start;                 ///< the acceptance date (not counted)
-  int limit_days = 0;         ///< counted working days, extensions included
+  Limit limit;                ///< the stated limit, without extensions
+  int limit_days = 0;         ///< counted working days to `date`, extensions included
   Date date;                  ///< the limit_days-th counted working day after start
   std::int64_t suspended_days = 0;  ///< working days in (start, date] the clock stood still
   bool provisional = false;
@@ -126,7 +148,10 @@ struct Deadline {
 
 /// The deadline of `limit` counted from `start`: the limit's n-th working
 /// day after start that is not inside a suspension (n = 0: start itself).
-/// O(s + log s) in the number s of merged suspensions.
+/// A limit in days or months: period_end() with every day of a suspension
+/// added to the period (the clock stands still on each of them), then the
+/// extensions' working days after it. O(s + log s) in the number s of
+/// merged suspensions.
 [[nodiscard]] Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit& limit,
                                         const SuspensionLedger& ledger = {});
 

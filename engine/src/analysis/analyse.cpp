@@ -48,8 +48,8 @@ CriticalPath trace(const Chain& c, const std::vector<int>& order, const LongestP
   for (int m : path) {
     const Matter& mt = c.matters[static_cast<std::size_t>(m)];
     cp.matters.push_back(mt.id);
-    cp.promised_days += mt.promised_days;
-    cp.statutory_days += mt.statutory_days;
+    cp.promised_days += nominal_working_days(mt.promised());
+    cp.statutory_days += nominal_working_days(mt.statutory());
   }
   return cp;
 }
@@ -116,9 +116,9 @@ Analysis analyse(const Chain& c, const FieldValues* scenario) {
 
   std::vector<int> promised(n), statutory(n), elapsed(n);
   for (std::size_t m = 0; m < n; ++m) {
-    promised[m] = c.matters[m].promised_days;
-    statutory[m] = c.matters[m].statutory_days;
-    elapsed[m] = c.matters[m].promised_days + c.matters[m].uncounted_days();
+    promised[m] = nominal_working_days(c.matters[m].promised());
+    statutory[m] = nominal_working_days(c.matters[m].statutory());
+    elapsed[m] = nominal_working_days(c.matters[m].promised()) + c.matters[m].uncounted_days();
   }
   const LongestPath lp = longest(order, eff, promised);
   const LongestPath ls = longest(order, eff, statutory);

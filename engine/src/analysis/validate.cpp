@@ -126,10 +126,11 @@ class Validator {
     int counted = 0;
     for (const auto& ph : m.phases)
       if (ph.counted) counted += ph.days;
-    if (counted > m.promised_days && !m.phases.empty())
+    if (counted > nominal_working_days(m.promised()) && !m.phases.empty())
       warning(m.where, path + ".phases", "phase-days",
               fmt::format("the counted phases of {} take {} working days, more than its promised {}", matter_name(m),
-                          counted, m.promised_days));
+                          counted, m.promised().in_working_days() ? std::to_string(m.promised_days)
+                                                                   : to_string(m.promised())));
   }
 
   /// The first matter before `m` in `candidates` that could apply together
@@ -261,26 +262,27 @@ class Validator {
     if (d_.has_errors()) return;  // a broken chain has no meaningful timing
     const Analysis a = analyse(c_);
     const SourceLocation at = c_.where;
-    if (c_.promised_days < a.critical_path.promised_days)
+    const int promised = nominal_working_days(c_.promised());
+    if (promised < a.critical_path.promised_days)
       warning(at, "promised_days", "chain-promise",
-              fmt::format("the chain promises {} working days, but its critical path of promised limits takes {} ({}; "
+              fmt::format("the chain promises {}, but its critical path of promised limits takes {} ({}; "
                           "worst case, every conditional matter applying)",
-                          c_.promised_days, a.critical_path.promised_days, fmt::join(a.critical_path.matters, " → ")),
+                          to_string(c_.promised()), a.critical_path.promised_days, fmt::join(a.critical_path.matters, " → ")),
               "shorten the matters' promises on the critical path, or promise more");
-    if (c_.promised_days > kJointHandlingCeilingDays)
+    if (promised > kJointHandlingCeilingDays)
       warning(at, "promised_days", "legal-ceiling",
-              fmt::format("the chain promises {} working days, beyond the {} of joint handling (行政许可法 Art. 42)",
-                          c_.promised_days, kJointHandlingCeilingDays));
+              fmt::format("the chain promises {}, beyond the {} working days of joint handling (行政许可法 Art. 42)",
+                          to_string(c_.promised()), kJointHandlingCeilingDays));
     if (a.critical_path.promised_days > kJointHandlingCeilingDays)
       warning(at, "matters", "legal-ceiling",
               fmt::format("the promised limits along {} add up to {} working days, beyond the {} of joint handling "
                           "(行政许可法 Art. 42)",
                           fmt::join(a.critical_path.matters, " → "), a.critical_path.promised_days,
                           kJointHandlingCeilingDays));
-    if (c_.statutory_days && *c_.statutory_days > kJointHandlingCeilingDays + 15)
+    if (auto stat = c_.statutory(); stat && nominal_working_days(*stat) > kJointHandlingCeilingDays + 15)
       warning(at, "statutory_days", "legal-ceiling",
-              fmt::format("a statutory limit of {} working days exceeds joint handling's 45 (+15) (行政许可法 Art. 42)",
-                          *c_.statutory_days));
+              fmt::format("a statutory limit of {} exceeds joint handling's 45 (+15) working days (行政许可法 Art. 42)",
+                          to_string(*stat)));
   }
 
   void check_unused() {

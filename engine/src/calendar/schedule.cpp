@@ -1,5 +1,7 @@
 #include "yilian/schedule.h"
 
+#include "yilian/time_limit.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -22,7 +24,7 @@ Schedule schedule(const Chain& chain, const Analysis& analysis, const Calendar& 
     d.matter = t.matter;
     d.start = track(calendar.add_working_days(accepted, t.elapsed_start));
     d.finish = track(calendar.add_working_days(accepted, t.elapsed_finish));
-    d.promised_days = m.promised_days;
+    d.promised = m.promised();
     d.uncounted_days = m.uncounted_days();
     d.critical = t.critical;
     s.finish = std::max(s.finish, d.finish);
@@ -36,12 +38,19 @@ Schedule schedule(const Chain& chain, const Analysis& analysis, const Calendar& 
     const int u = chain.find_matter(t.matter)->uncounted_days();
     for (int k = t.elapsed_finish - u + 1; k <= t.elapsed_finish; ++k) stopped[static_cast<std::size_t>(k)] = 1;
   }
-  int offset = 0;
-  for (int counted = 0; counted < chain.promised_days;) {
-    ++offset;
-    if (static_cast<std::size_t>(offset) >= stopped.size() || !stopped[static_cast<std::size_t>(offset)]) ++counted;
+  if (chain.promised().in_working_days()) {
+    int offset = 0;
+    for (int counted = 0; counted < chain.promised_days;) {
+      ++offset;
+      if (static_cast<std::size_t>(offset) >= stopped.size() || !stopped[static_cast<std::size_t>(offset)]) ++counted;
+    }
+    s.promised_deadline = track(calendar.add_working_days(accepted, offset));
+  } else {
+    // A promise in days or months ends on the calendar (民法典 Arts. 201–203),
+    // then moves by the working days its clock stood still.
+    const auto stops = std::count(stopped.begin(), stopped.end(), 1);
+    s.promised_deadline = track(calendar.add_working_days(track(period_end(calendar, accepted, chain.promised())), stops));
   }
-  s.promised_deadline = track(calendar.add_working_days(accepted, offset));
   std::sort(s.provisional_years.begin(), s.provisional_years.end());
   s.provisional_years.erase(std::unique(s.provisional_years.begin(), s.provisional_years.end()), s.provisional_years.end());
   return s;

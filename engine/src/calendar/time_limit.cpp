@@ -44,6 +44,51 @@ Advance advance(const Calendar& cal, Date start, std::int64_t n, const std::vect
   return {cal.date_of_ordinal(k), suspended};
 }
 
+// The corresponding day `months` months after `d`, or that month's last
+// day (民法典 Art. 202).
+Date add_months(Date d, int months) {
+  const int total = d.year() * 12 + (d.month() - 1) + months;
+  const int year = total / 12, month = total % 12 + 1;
+  for (int day = d.day(); day >= 28; --day)
+    if (auto r = Date::from_ymd(year, month, day)) return *r;
+  return Date::from_ymd(year, month, d.day()).value_or(Date::max());
+}
+
+// The end of a period in days or months from `start`, every day of a
+// suspension that falls inside it added, moved off rest days and stops
+// (Arts. 201–203).
+Advance advance_calendar(const Calendar& cal, Date start, const Limit& limit, const std::vector<Range>& merged) {
+  Date end = limit.unit == LimitUnit::months ? add_months(start, limit.count) : start + limit.count;
+  std::int64_t stopped = 0;
+  auto it = std::upper_bound(merged.begin(), merged.end(), start,
+                             [](Date d, const Range& r) { return d < r.second; });
+  for (; it != merged.end() && it->first <= end; ++it) {
+    const Date from = std::max(it->first, start + 1);
+    end += (it->second - from) + 1;
+    stopped += cal.ordinal(it->second) - cal.ordinal(from - 1);  // working days, as Deadline reports
+  }
+  // The last day of a period is a working day outside every stop.
+  for (;;) {
+    while (it != merged.end() && it->second < end) ++it;
+    if (it != merged.end() && it->first <= end)
+      end = it->second + 1;
+    else if (!cal.is_working_day(end))
+      end += 1;
+    else
+      break;
+  }
+  return {end, stopped};
+}
+
+// The deadline of a base limit plus `extra` working days (Art. 42
+// extensions count in working days whatever the base's unit).
+Advance reach(const Calendar& cal, Date start, const Limit& base, int extra, const std::vector<Range>& merged) {
+  if (base.in_working_days()) return advance(cal, start, static_cast<std::int64_t>(base.count) + extra, merged);
+  const Advance a = advance_calendar(cal, start, base, merged);
+  const Advance b = advance(cal, a.date, extra, merged);
+  return {b.date, a.suspended + b.suspended};
+}
+
 void merge_years(std::vector<int>& into, const std::vector<int>& more) {
   std::vector<int> out;
   std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
@@ -134,19 +179,31 @@ Status TimeLimit::extend(Extension e) {
   return Status::ok();
 }
 
-int TimeLimit::total_days() const {
-  int total = days_;
+int TimeLimit::extension_days() const {
+  int total = 0;
   for (const Extension& e : extensions_) total += e.days;
   return total;
+}
+
+int TimeLimit::total_days() const { return days_ + extension_days(); }
+
+WorkingDayResult period_end(const Calendar& calendar, Date start, const Limit& limit) {
+  WorkingDayResult r;
+  r.date = reach(calendar, start, limit, 0, {}).date;
+  r.provisional_years = calendar.missing_years(start + 1, r.date);
+  r.provisional = !r.provisional_years.empty();
+  return r;
 }
 
 Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit& limit,
                           const SuspensionLedger& ledger) {
   Deadline d;
   d.start = start;
-  d.limit_days = limit.total_days();
-  const Advance a = advance(calendar, start, d.limit_days, ledger.merged());
+  d.limit = limit.base();
+  const Advance a = reach(calendar, start, d.limit, limit.extension_days(), ledger.merged());
   d.date = a.date;
+  d.limit_days = d.limit.in_working_days() ? limit.total_days()
+                                           : static_cast<int>(counted_days(calendar, start, d.date, ledger));
   d.suspended_days = a.suspended;
   add_missing(calendar, d.provisional_years, start + 1, d.date);
   d.provisional = !d.provisional_years.empty();
@@ -170,9 +227,9 @@ Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit&
   std::vector<Extension> by_date = limit.extensions();
   std::stable_sort(by_date.begin(), by_date.end(),
                    [](const Extension& x, const Extension& y) { return x.approved_on < y.approved_on; });
-  int days = limit.base_days();
+  int days = 0;
   for (const Extension& e : by_date) {
-    const Date due = advance(calendar, start, days, ledger.merged()).date;
+    const Date due = reach(calendar, start, d.limit, days, ledger.merged()).date;
     if (e.approved_on > due)
       d.warnings.push_back(fmt::format("the {} extension approved on {} came after the limit ran out on {}",
                                        to_string(e.basis), e.approved_on.to_string(), due.to_string()));
@@ -182,7 +239,7 @@ Deadline compute_deadline(const Calendar& calendar, Date start, const TimeLimit&
 }
 
 Date deadline_date(const Calendar& calendar, Date start, const TimeLimit& limit, const SuspensionLedger& ledger) {
-  return advance(calendar, start, limit.total_days(), ledger.merged()).date;
+  return reach(calendar, start, limit.base(), limit.extension_days(), ledger.merged()).date;
 }
 
 std::int64_t counted_days(const Calendar& calendar, Date from, Date to, const SuspensionLedger& ledger) {

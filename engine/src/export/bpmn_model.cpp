@@ -141,7 +141,7 @@ class Builder {
   Model& m_;
 };
 
-std::string timer_name(int days) { return days == 0 ? "即办" : fmt::format("承诺{}日", days); }
+std::string timer_name(const Limit& l) { return l.count == 0 && l.in_working_days() ? "即办" : "承诺" + label(l); }
 
 void add_lanes(const Chain& c, Model& m) {
   std::vector<std::string> order{c.lead};
@@ -243,7 +243,7 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
     if (applies >= 0) b.flow(applies, task, "适用", &mt.when);
     else chain_to(task);
     const int timer = inner(b.node("Timer_" + mt.id, NodeKind::boundary_timer, Role::timer,
-                                   timer_name(mt.promised_days), d, mi, it, col_task));
+                                   timer_name(mt.promised()), d, mi, it, col_task));
     m.nodes[static_cast<std::size_t>(timer)].attached_to = task;
     const int overdue = inner(b.node("Overdue_" + mt.id, NodeKind::end_event, Role::overdue, "超期督办", d, mi, it, col_task));
     b.flow(timer, overdue);

@@ -100,8 +100,8 @@ class Writer {
     std::string d = fmt::format("{}（{}，第 {} 版）", c_.name, c_.id, c_.version);
     if (!c_.description.empty()) d += "\n" + c_.description;
     d += fmt::format("\n牵头部门：{}（{}），一窗受理、统一出件。", dept_name(c_, c_.lead), c_.lead);
-    d += fmt::format("\n整链承诺时限：{} 个工作日", c_.promised_days);
-    if (c_.statutory_days) d += fmt::format("；法定时限：{} 个工作日", *c_.statutory_days);
+    d += fmt::format("\n整链承诺时限：{}", label(c_.promised()));
+    if (auto stat = c_.statutory()) d += fmt::format("；法定时限：{}", label(*stat));
     d += "。";
     if (o_.scenario) {
       std::vector<std::string> skipped, decided;
@@ -147,12 +147,13 @@ class Writer {
     std::string d = fmt::format("事项：{}（{}）\n实施部门：{}（{}）\n事项类型：{}", mt.name, mt.id,
                                 dept_name(c_, mt.department), mt.department, to_string(mt.kind));
     if (!mt.code.empty()) d += "；实施编码：" + mt.code;
-    d += fmt::format("\n承诺办结时限：{} 个工作日", mt.promised_days);
-    if (mt.promised_days == 0) d += "（即办）";
-    d += fmt::format("；计时器 {}，按每个工作日 {} 个日历日近似（BPMN 没有工作日历）", 
-                     timer_duration(mt.promised_days, o_.calendar_days_per_working_day),
-                     o_.calendar_days_per_working_day);
-    d += fmt::format("\n法定办结时限：{} 个工作日", mt.statutory_days);
+    d += fmt::format("\n承诺办结时限：{}", label(mt.promised()));
+    if (mt.promised().in_working_days())
+      d += fmt::format("；计时器 {}，按每个工作日 {} 个日历日近似（BPMN 没有工作日历）",
+                       timer_duration(mt.promised(), o_.calendar_days_per_working_day), o_.calendar_days_per_working_day);
+    else
+      d += fmt::format("；计时器 {}", timer_duration(mt.promised(), o_.calendar_days_per_working_day));
+    d += fmt::format("\n法定办结时限：{}", label(mt.statutory()));
     if (mt.uncounted_days() > 0) d += fmt::format("；另有不计时环节 {} 个工作日（行政许可法第四十五条）", mt.uncounted_days());
     if (!mt.basis.empty()) d += "\n设定依据：" + mt.basis;
     if (!mt.after.empty()) {
@@ -229,9 +230,11 @@ class Writer {
         documentation(indent + 1, fmt::format("事项“{}”是否适用：{}", mt->name, mt->when.text()));
         break;
       case Role::timer:
-        documentation(indent + 1, fmt::format("承诺办结时限 {} 个工作日，计时 {}（每个工作日按 {} 个日历日近似）；不中断办理，到期转督办。",
-                                     mt->promised_days, timer_duration(mt->promised_days, o_.calendar_days_per_working_day),
-                                     o_.calendar_days_per_working_day));
+        documentation(indent + 1, fmt::format("承诺办结时限 {}，计时 {}{}；不中断办理，到期转督办。", label(mt->promised()),
+                                     timer_duration(mt->promised(), o_.calendar_days_per_working_day),
+                                     mt->promised().in_working_days()
+                                         ? fmt::format("（每个工作日按 {} 个日历日近似）", o_.calendar_days_per_working_day)
+                                         : std::string()));
         break;
       default: break;
     }
@@ -243,7 +246,7 @@ class Writer {
     if (n.kind == NodeKind::boundary_timer) {
       line(indent + 1, fmt::format("<bpmn:timerEventDefinition id=\"TimerDefinition_{}\">", esc_attr(mt->id)));
       line(indent + 2, fmt::format("<bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">{}</bpmn:timeDuration>",
-                          timer_duration(mt->promised_days, o_.calendar_days_per_working_day)));
+                          timer_duration(mt->promised(), o_.calendar_days_per_working_day)));
       line(indent + 1, "</bpmn:timerEventDefinition>");
     }
     if (n.kind == NodeKind::sub_process) flow_elements(index, indent + 1);

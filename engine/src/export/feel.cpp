@@ -134,4 +134,13 @@ std::string timer_duration(int working_days, double calendar_days_per_working_da
   return fmt::format("P{}D", std::max(1, static_cast<int>(days)));
 }
 
+std::string timer_duration(const Limit& limit, double calendar_days_per_working_day) {
+  switch (limit.unit) {
+    case LimitUnit::working_days: return timer_duration(limit.count, calendar_days_per_working_day);
+    case LimitUnit::days: return fmt::format("P{}D", std::max(1, limit.count));
+    case LimitUnit::months: return limit.count > 0 ? fmt::format("P{}M", limit.count) : "P1D";
+  }
+  return "P1D";
+}
+
 }  // namespace yilian

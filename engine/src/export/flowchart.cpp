@@ -37,10 +37,6 @@ std::string dot_escape(std::string_view s) {
   return out;
 }
 
-std::string limits(const Matter& m) {
-  return m.promised_days == 0 ? fmt::format("即办 · 法定 {} 日", m.statutory_days)
-                              : fmt::format("承诺 {} 日 · 法定 {} 日", m.promised_days, m.statutory_days);
-}
 
 /// Matters grouped by department, departments in declaration order.
 std::vector<std::pair<const Department*, std::vector<const Matter*>>> lanes(const Chain& c) {
@@ -75,7 +71,7 @@ std::string to_mermaid(const Chain& c) {
   for (const auto& [dep, ms] : lanes(c)) {
     out += fmt::format("  subgraph d_{}[\"{}\"]\n    direction TB\n", node_id(dep->id).substr(2), mermaid_escape(dep->name));
     for (const Matter* m : ms) {
-      std::string label = fmt::format("{}<br/><small>{}</small>", mermaid_escape(m->name), limits(*m));
+      std::string label = fmt::format("{}<br/><small>{}</small>", mermaid_escape(m->name), limits_label(*m));
       if (m->conditional()) label += fmt::format("<br/><i>条件: {}</i>", mermaid_escape(m->when.text()));
       out += fmt::format("    {}[\"{}\"]\n", node_id(m->id), label);
     }
@@ -107,7 +103,7 @@ std::string to_dot(const Chain& c) {
     out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n    style=dashed;\n", dot_escape(dep->id),
                        dot_escape(dep->name));
     for (const Matter* m : ms) {
-      std::string label = fmt::format("{}\\n{}", dot_escape(m->name), limits(*m));
+      std::string label = fmt::format("{}\\n{}", dot_escape(m->name), limits_label(*m));
       if (m->conditional()) label += fmt::format("\\n条件: {}", dot_escape(m->when.text()));
       out += fmt::format("    {} [label=\"{}\"{}];\n", node_id(m->id), label,
                          m->conditional() ? ", style=\"rounded,dashed,filled\", fillcolor=\"#fff8e1\"" : "");

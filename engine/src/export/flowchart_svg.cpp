@@ -107,7 +107,7 @@ std::string flowchart_svg(const Chain& chain) {
   };
   const std::string lead_name = lead ? lead->name : chain.lead;
   terminal(start, "一窗受理", lead_name);
-  terminal(end, "统一出件", fmt::format("承诺 {} 日", chain.promised_days));
+  terminal(end, "统一出件", "承诺 " + label(chain.promised()));
 
   for (const auto& [id, n] : nodes) {
     const Matter& m = *chain.find_matter(id);
@@ -126,8 +126,7 @@ std::string flowchart_svg(const Chain& chain) {
     s += fmt::format(R"~(<text class="node-sub" x="{}" y="{}">{}</text>)~", num(n.x + 14), num(n.y + 42),
                      esc(detail::svg::fit(d ? d->name : m.department, 11, n.w - 20)));
     s += fmt::format(R"~(<text class="node-sub" x="{}" y="{}">{}</text>)~", num(n.x + 14), num(n.y + 60),
-                     esc(m.promised_days == 0 ? fmt::format("即办 · 法定 {} 日", m.statutory_days)
-                                              : fmt::format("承诺 {} 日 · 法定 {} 日", m.promised_days, m.statutory_days)));
+                     esc(limits_label(m)));
     if (m.conditional())
       s += fmt::format(R"~(<text class="node-when" x="{}" y="{}">{}</text>)~", num(n.x + 4), num(n.y + kBoxH + 13),
                        esc(detail::svg::fit("◇ " + m.when.text(), 10, n.w + kGapX - 8)));

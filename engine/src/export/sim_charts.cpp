@@ -54,7 +54,15 @@ std::string x_axis(const std::vector<double>& ticks, double hi, double x0, doubl
 
 }  // namespace
 
-std::string lead_time_chart(const RegimeResult& r, int promised_days, int statutory_days) {
+// "20 日" (working days, as the chart's axis), "3个月 ≈ 63 日".
+std::string limit_text(const Limit& l) {
+  return l.in_working_days() ? fmt::format("{} 日", l.count) : fmt::format("{} ≈ {} 日", label(l), nominal_working_days(l));
+}
+
+std::string lead_time_chart(const RegimeResult& r, const Limit& promised, const Limit& statutory) {
+  // The axis counts working days; a limit in days or months stands at its
+  // nominal length.
+  const int promised_days = nominal_working_days(promised), statutory_days = nominal_working_days(statutory);
   const double H = 380, left = 56, right = kWidth - 20, top = 84, bottom = H - 50;
   const Histogram& h = r.lead_time_histogram;
   const double total = static_cast<double>(std::max<std::uint64_t>(1, r.cases));
@@ -90,8 +98,8 @@ std::string lead_time_chart(const RegimeResult& r, int promised_days, int statut
     s += fmt::format(R"~(<text class="marker-label {}" x="{}" y="{}" text-anchor="{}">{}</text>)~", kind,
                      num(flip ? X(v) - 4 : X(v) + 4), num(y), flip ? "end" : "start", esc(text));
   };
-  marker(promised_days, "limit promised", fmt::format("承诺时限 {} 日", promised_days));
-  marker(statutory_days, "limit statutory", fmt::format("法定时限 {} 日", statutory_days));
+  marker(promised_days, "limit promised", fmt::format("承诺时限 {}", limit_text(promised)));
+  marker(statutory_days, "limit statutory", fmt::format("法定时限 {}", limit_text(statutory)));
   marker(r.lead_time_days.p50, "quantile", fmt::format("中位数 p50 {} 日", label(r.lead_time_days.p50)));
   marker(r.lead_time_days.p90, "quantile", fmt::format("p90 {} 日", label(r.lead_time_days.p90)));
   if (h.above > 0)

@@ -13,7 +13,7 @@ namespace yilian::detail {
 
 /// Lead-time histogram (share of delivered cases per bin) with the promised
 /// and statutory limits and the median and p90 marked.
-std::string lead_time_chart(const RegimeResult& r, int promised_days, int statutory_days);
+std::string lead_time_chart(const RegimeResult& r, const Limit& promised, const Limit& statutory);
 
 /// Utilisation by department, the bottleneck highlighted.
 std::string utilisation_chart(const Chain& chain, const RegimeResult& r, const std::string& bottleneck);

@@ -128,7 +128,7 @@ std::string assumptions(const Chain& c, const Scenario& s, const SimulationResul
 std::string simulation_report_html(const Chain& chain, const Scenario& scenario, const SimulationResult& result,
                                    const std::string& scenario_source) {
   const RegimeResult& g = result.result;
-  const int statutory = chain.statutory_days.value_or(kJointHandlingCeilingDays);
+  const Limit statutory = chain.statutory().value_or(Limit{kJointHandlingCeilingDays});
   const Analysis a = analyse(chain);
   std::string h = "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">";
   h += R"~(<meta name="viewport" content="width=device-width, initial-scale=1">)~";
@@ -141,15 +141,16 @@ std::string simulation_report_html(const Chain& chain, const Scenario& scenario,
   h += kpi(std::to_string(g.cases), "办结件数 cases delivered");
   h += kpi(label(g.lead_time_days.mean) + " 日", "平均办理时长 mean lead time");
   h += kpi(label(g.lead_time_days.p90) + " 日", "90% 分位 p90 lead time");
-  h += kpi(pct(g.on_time_promised), fmt::format("承诺时限内 within {} days", chain.promised_days));
-  h += kpi(pct(g.on_time_statutory), fmt::format("法定时限内 within {} days", statutory));
+  h += kpi(pct(g.on_time_promised), fmt::format("承诺时限内 within {}", to_string(chain.promised())));
+  h += kpi(pct(g.on_time_statutory), fmt::format("法定时限内 within {}", to_string(statutory)));
   h += kpi(label(g.visits_per_case, 2), "每件跑动 visits per case");
   h += kpi(label(g.materials_per_case), "每件材料 materials per case");
   h += "</div>";
 
-  h += fmt::format(R"~(<section id="lead-time"><h2>办理时长分布 · Lead time</h2><p class="lead">提交至出件的工作日；竖线为承诺时限（{} 日）与法定时限（{} 日）。p50 {} · p90 {} · p99 {}。橙色柱为超出承诺时限的办理时长（补正与第四十五条不计时时间使部分超出者仍在时限内）。</p><figure>{}</figure></section>)~",
-                   chain.promised_days, statutory, label(g.lead_time_days.p50), label(g.lead_time_days.p90),
-                   label(g.lead_time_days.p99), detail::lead_time_chart(g, chain.promised_days, statutory));
+  h += fmt::format(R"~(<section id="lead-time"><h2>办理时长分布 · Lead time</h2><p class="lead">提交至出件的工作日；竖线为承诺时限（{}）与法定时限（{}）。p50 {} · p90 {} · p99 {}。橙色柱为超出承诺时限的办理时长（补正与第四十五条不计时时间使部分超出者仍在时限内）。</p><figure>{}</figure></section>)~",
+                   yilian::label(chain.promised()), yilian::label(statutory), label(g.lead_time_days.p50),
+                   label(g.lead_time_days.p90), label(g.lead_time_days.p99),
+                   detail::lead_time_chart(g, chain.promised(), statutory));
   std::string bottleneck_text;
   for (const auto& d : g.departments)
     if (d.id == result.bottleneck_department)

@@ -338,7 +338,7 @@ std::optional<Date> next_change(const FlowChain& fc, Date start, const TimeLimit
     if (d > today && (!next || d < *next)) next = d;
   };
   if (st.level == AlertLevel::green) {
-    const int until_yellow = std::max(0, limit.total_days() - st.yellow_threshold);
+    const int until_yellow = std::max(0, st.deadline.limit_days - st.yellow_threshold);
     consider(compute_deadline(fc.calendar(), start, TimeLimit(until_yellow), ledger).date);
   }
   if (st.level != AlertLevel::red) consider(st.deadline.date + 1);
@@ -388,8 +388,8 @@ CaseState new_case(const FlowChain& chain, CaseId id) {
   CaseState s;
   s.id = id;
   s.tasks.resize(chain.matter_count());
-  for (std::size_t m = 0; m < s.tasks.size(); ++m) s.tasks[m].limit = TimeLimit(chain.chain().matters[m].promised_days);
-  s.limit = TimeLimit(chain.chain().promised_days);
+  for (std::size_t m = 0; m < s.tasks.size(); ++m) s.tasks[m].limit = TimeLimit(chain.chain().matters[m].promised());
+  s.limit = TimeLimit(chain.chain().promised());
   return s;
 }
 

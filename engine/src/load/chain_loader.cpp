@@ -39,8 +39,9 @@ class ChainReader {
     }
     if (!r_.check_map(root, "",
                       {"id", "version", "name", "description", "lead", "promised_days", "statutory_days",
-                       "calendar", "office_close", "alerts", "departments", "fields", "materials", "matters"},
-                      {"id", "version", "name", "lead", "promised_days", "departments", "matters"}, "a chain"))
+                       "promised", "statutory", "calendar", "office_close", "alerts", "departments", "fields",
+                       "materials", "matters"},
+                      {"id", "version", "name", "lead", "departments", "matters"}, "a chain"))
       return;
     if (auto v = r_.identifier(root.get("id"), "id", false)) c.id = *v;
     if (auto v = r_.integer(root.get("version"), "version", 1, 1'000'000)) c.version = static_cast<int>(*v);
@@ -50,10 +51,14 @@ class ChainReader {
       c.lead_where = r_.at(*n);
       if (auto v = r_.identifier(n, "lead", false)) c.lead = *v;
     }
-    if (auto v = r_.integer(root.get("promised_days"), "promised_days", 0, kMaxDays))
-      c.promised_days = static_cast<int>(*v);
-    if (auto v = r_.integer(root.get("statutory_days"), "statutory_days", 0, kMaxDays))
-      c.statutory_days = static_cast<int>(*v);
+    if (auto v = read_limit(root, "", "promised", true, "a chain")) {
+      c.promised_days = v->count;
+      c.promised_unit = v->unit;
+    }
+    if (auto v = read_limit(root, "", "statutory", false, "a chain")) {
+      c.statutory_days = v->count;
+      c.statutory_unit = v->unit;
+    }
     if (auto v = r_.identifier(root.get("calendar"), "calendar", false)) c.calendar = *v;
     if (const YamlNode* n = root.get("office_close")) {
       if (auto v = r_.text(n, "office_close")) {
@@ -70,6 +75,42 @@ class ChainReader {
   }
 
  private:
+  /// A limit written `KEY_days: N` (working days) or `KEY: "N months"`
+  /// (any unit), not both; nothing when neither is there (an error when
+  /// `required`).
+  std::optional<Limit> read_limit(const YamlNode& n, const std::string& path, std::string_view key, bool required,
+                                  std::string_view what) {
+    const std::string days_key = fmt::format("{}_days", key);
+    const YamlNode* days = n.get(days_key);
+    const YamlNode* unit = n.get(key);
+    if (days && unit) {
+      r_.error(*unit, child_path(path, key), "limit-twice",
+               fmt::format("{} gives both `{}` and `{}`: give one", what, days_key, key),
+               fmt::format("`{}: N` is N working days; `{}: \"3 months\"` names its unit", days_key, key));
+      return std::nullopt;
+    }
+    if (days) {
+      if (auto v = r_.integer(days, child_path(path, days_key), 0, kMaxDays)) return Limit{static_cast<int>(*v)};
+      return std::nullopt;
+    }
+    if (!unit) {
+      if (required)
+        r_.error(n, path, "missing-key", fmt::format("{} needs the key `{}` (or `{}` with its unit)", what, days_key, key),
+                 fmt::format("e.g. `{}: 20`, or `{}: \"3 months\"`", days_key, key));
+      return std::nullopt;
+    }
+    auto v = r_.text(unit, child_path(path, key));
+    if (!v) return std::nullopt;
+    auto l = parse_limit(*v);
+    if (!l || (l->in_working_days() && l->count > kMaxDays)) {
+      r_.error(*unit, child_path(path, key), "limit",
+               fmt::format("`{}` is not a time limit: expected \"N working days\", \"N days\" or \"N months\"", *v),
+               "e.g. \"20 working days\", \"60 days\" (calendar days), \"3 months\"; or 20个工作日, 60日, 3个月");
+      return std::nullopt;
+    }
+    return l;
+  }
+
   void read_alerts(const YamlNode& n, AlertPolicy& a) {
     if (!r_.check_map(n, "alerts", {"yellow_days", "second_level_after"}, {}, "alert settings")) return;
     if (auto v = r_.integer(n.get("yellow_days"), "alerts.yellow_days", 0, kMaxDays)) a.yellow_days = static_cast<int>(*v);
@@ -210,9 +251,9 @@ class ChainReader {
   void read_matter(const YamlNode& n, const std::string& path, Chain& c) {
     if (!r_.check_map(n, path,
                       {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
-                       "promised_days", "visits", "fields", "materials", "produces", "results", "phases", "after",
-                       "when"},
-                      {"id", "name", "department", "statutory_days", "promised_days"}, "a matter"))
+                       "promised_days", "statutory", "promised", "visits", "fields", "materials", "produces",
+                       "results", "phases", "after", "when"},
+                      {"id", "name", "department"}, "a matter"))
       return;
     Matter m;
     m.where = r_.at(n);
@@ -237,14 +278,17 @@ class ChainReader {
     }
     if (auto v = r_.text(n.get("code"), p("code"))) m.code = *v;
     if (auto v = r_.text(n.get("basis"), p("basis"))) m.basis = *v;
-    auto stat = r_.integer(n.get("statutory_days"), p("statutory_days"), 0, kMaxDays);
-    auto prom = r_.integer(n.get("promised_days"), p("promised_days"), 0, kMaxDays);
-    if (stat) m.statutory_days = static_cast<int>(*stat);
-    if (prom) m.promised_days = static_cast<int>(*prom);
-    if (stat && prom && *prom > *stat)
-      r_.error(*n.get("promised_days"), p("promised_days"), "promise-exceeds-statute",
-               fmt::format("the promised limit ({} working days) is longer than the statutory limit ({})", *prom, *stat),
-               "a promise may only shorten the statutory limit");
+    auto stat = read_limit(n, path, "statutory", true, "a matter");
+    auto prom = read_limit(n, path, "promised", true, "a matter");
+    if (stat) {
+      m.statutory_days = stat->count;
+      m.statutory_unit = stat->unit;
+    }
+    if (prom) {
+      m.promised_days = prom->count;
+      m.promised_unit = prom->unit;
+    }
+    if (stat && prom) check_promise(n, p, *prom, *stat);
     if (auto v = r_.integer(n.get("visits"), p("visits"), 0, 20)) m.visits = static_cast<int>(*v);
     if (const YamlNode* f = n.get("fields")) read_matter_fields(*f, p("fields"), m);
     m.materials = r_.refs(n.get("materials"), p("materials"), false);
@@ -254,6 +298,32 @@ class ChainReader {
     m.after = r_.refs(n.get("after"), p("after"), false);
     if (const YamlNode* w = n.get("when")) read_when(*w, p("when"), m);
     c.matters.push_back(std::move(m));
+  }
+
+  // A promise may only shorten the statutory limit. In one unit that is a
+  // comparison; across units an error only where no calendar could make it
+  // fit (a period of N days holds at most N working days, a month at most
+  // 31), a warning where it would not fit in an ordinary year.
+  void check_promise(const YamlNode& n, const std::function<std::string(std::string_view)>& p, const Limit& prom,
+                     const Limit& stat) {
+    const YamlNode& at = n.get("promised_days") ? *n.get("promised_days") : *n.get("promised");
+    const std::string key = n.get("promised_days") ? p("promised_days") : p("promised");
+    auto upper_working = [](const Limit& l) {
+      return l.unit == LimitUnit::months ? 31LL * l.count : static_cast<long long>(l.count);
+    };
+    const bool certain = prom.unit == stat.unit ? prom.count > stat.count
+                         : prom.in_working_days() ? prom.count > upper_working(stat)
+                                                  : false;
+    if (certain)
+      r_.error(at, key, "promise-exceeds-statute",
+               fmt::format("the promised limit ({}) is longer than the statutory limit ({})", to_string(prom),
+                           to_string(stat)),
+               "a promise may only shorten the statutory limit");
+    else if (prom.unit != stat.unit && nominal_working_days(prom) > nominal_working_days(stat))
+      r_.warning(at, key, "promise-exceeds-statute",
+                 fmt::format("the promised limit ({}) is probably longer than the statutory limit ({})",
+                             to_string(prom), to_string(stat)),
+                 "compare them in one unit: a promise may only shorten the statutory limit");
   }
 
   void read_matter_fields(const YamlNode& n, const std::string& path, Matter& m) {

@@ -179,4 +179,10 @@ std::vector<std::string> Chain::field_keys() const {
   return keys;
 }
 
+std::string limits_label(const Matter& m) {
+  const Limit promised = m.promised();
+  return (promised.count == 0 && promised.in_working_days() ? std::string("即办") : "承诺 " + label(promised)) +
+         " · 法定 " + label(m.statutory());
+}
+
 }  // namespace yilian

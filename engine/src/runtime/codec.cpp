@@ -164,13 +164,21 @@ Extension read_extension(Reader& r) {
   return e;
 }
 
+// A limit in working days is its count, as before format 3; a limit in
+// days or months is -(4 * count + unit), so that every limit written before
+// reads unchanged.
 void write_limit(Writer& w, const TimeLimit& l) {
-  w.sv(l.base_days());
+  const std::int64_t n = l.base_days();
+  w.sv(l.unit() == LimitUnit::working_days ? n : -(4 * n + static_cast<std::int64_t>(l.unit())));
   w.uv(l.extensions().size());
   for (const auto& e : l.extensions()) write_extension(w, e);
 }
 TimeLimit read_limit(Reader& r) {
-  TimeLimit l(static_cast<int>(r.sv()));
+  const std::int64_t v = r.sv();
+  const LimitUnit unit = v < 0 && (-v) % 4 <= static_cast<std::int64_t>(LimitUnit::months)
+                             ? static_cast<LimitUnit>((-v) % 4)
+                             : LimitUnit::working_days;
+  TimeLimit l(Limit{static_cast<int>(v < 0 ? (-v) / 4 : v), unit});
   const std::size_t n = r.count();
   // The extensions were accepted when they were recorded, so they are again.
   for (std::size_t i = 0; i < n && r.ok(); ++i) (void)l.extend(read_extension(r));

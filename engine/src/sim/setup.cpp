@@ -150,7 +150,7 @@ std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Cal
     s->service_sampler.emplace_back(s->service[i]);
     s->suspension_sampler.push_back(s->suspension[i] ? Sampler(*s->suspension[i]) : Sampler());
   }
-  s->statutory_days = c.statutory_days.value_or(kJointHandlingCeilingDays);
+  s->statutory = c.statutory().value_or(Limit{kJointHandlingCeilingDays});
   s->response = Sampler(scenario.response);
   s->pickup = Sampler(scenario.pickup);
   s->gap = Sampler(scenario.baseline_gap);

@@ -60,7 +60,7 @@ struct Setup {
   std::vector<WorkClock> dept_clock;
   WorkClock chain_clock;  ///< arrivals, the applicant, delivery
 
-  int statutory_days = 45;
+  Limit statutory{45};  // the chain's statutory limit, else joint handling's 45 working days
   std::vector<BranchKey> branches;
   Sampler response, pickup, gap;
 

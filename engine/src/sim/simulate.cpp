@@ -99,14 +99,15 @@ Result<RegimeResult> run(std::shared_ptr<const Chain> chain, const Calendar& cal
     out.replications = acc.replications;
     out.measured_days = acc.measured_days;
   }
-  return to_result(acc, *setup, chain->promised_days);
+  return to_result(acc, *setup, nominal_working_days(chain->promised()));
 }
 
 }  // namespace
 
 Distribution default_service(const Matter& m) {
-  if (m.promised_days <= 0) return Distribution::fixed(0.05);
-  const double p = m.promised_days;
+  const int promised = nominal_working_days(m.promised());
+  if (promised <= 0) return Distribution::fixed(0.05);
+  const double p = promised;
   return Distribution::triangular(p / 4, p / 2, p);
 }
 

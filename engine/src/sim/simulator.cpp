@@ -32,7 +32,7 @@ class Loop {
       d.series_n.assign(kSeriesPoints, 0);
     }
     fresh_ = new_case(fc_, 0);
-    statutory_ = TimeLimit(s.statutory_days);
+    statutory_ = TimeLimit(s.statutory);
     gap_zero_ = sc.baseline_gap.kind == Distribution::Kind::fixed && sc.baseline_gap.a == 0;
     for (std::size_t m = 0; m < n; ++m) {
       const int mi = static_cast<int>(m);
