@@ -2,6 +2,7 @@
 // 2,000 matters and 5,000 edges, and whole `yilian validate chains/` runs.
 //
 //   bench_validate [--runs N] [--cli build/cli/yilian]
+//   bench_validate --emit N > big.yaml    # the generated chain of N matters
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
@@ -59,6 +61,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--cli") && i + 1 < argc) cli = argv[++i];
+    else if (!std::strcmp(argv[i], "--emit") && i + 1 < argc) {
+      // The generated chain of N matters as YAML, to profile `yilian validate` on it.
+      yilian::bench::GenOptions g;
+      g.matters = std::max(1, std::atoi(argv[++i]));
+      g.edges = g.matters * 5 / 2;
+      fmt::print("{}", yilian::bench::generate_chain(g));
+      return 0;
+    }
   }
   fmt::print("cores: {}\nallocator: {}\nruns: {} (medians)\n\n", std::thread::hardware_concurrency(),
              yilian::programs::allocator_name(), runs);
@@ -107,7 +117,56 @@ int main(int argc, char** argv) {
   fmt::print("  parse    {:8.2f} ms\n  validate {:8.2f} ms (includes one analysis for the promise checks)\n  analyse  {:8.2f} ms\n\n",
              median(parse_t), median(validate_t), median(analyse_t));
 
-  // 3. Whole processes: `yilian validate chains/`.
+  // 3. Growth: load + validate + analyse of generated chains from 1,000 to
+  // 10,000 matters (2.5 edges per matter), under the loader's default
+  // limits. A size whose chain does not load clean prints no figure.
+  fmt::print("{:>8} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "matters", "KiB", "parse ms", "validate ms", "analyse ms",
+             "total ms");
+  std::vector<std::pair<int, double>> totals;
+  for (int n : {1000, 2000, 5000, 10000}) {
+    yilian::bench::GenOptions g;
+    g.matters = n;
+    g.edges = n * 5 / 2;
+    const std::string big = yilian::bench::generate_chain(g);
+    const yilian::LoadOptions lo;  // the defaults admit 10,000 matters (load.h)
+    std::vector<double> pt, vt, at, tt;
+    std::size_t applicable = 0, errs = 0;
+    for (int r = 0; r < runs; ++r) {
+      const auto t0 = Clock::now();
+      auto parsed = yilian::parse_chain_text(big, "generated.yaml", lo);
+      const auto t1 = Clock::now();
+      if (!parsed.chain) {
+        errs = parsed.diagnostics.error_count();
+        break;
+      }
+      auto diags = yilian::validate(*parsed.chain);
+      const auto t2 = Clock::now();
+      auto a = yilian::analyse(*parsed.chain);
+      const auto t3 = Clock::now();
+      errs = diags.error_count() + parsed.diagnostics.error_count();
+      applicable = a.applicable.size();
+      auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
+      pt.push_back(ms(t0, t1));
+      vt.push_back(ms(t1, t2));
+      at.push_back(ms(t2, t3));
+      tt.push_back(ms(t0, t3));
+    }
+    if (errs != 0 || applicable != static_cast<std::size_t>(n)) {
+      fmt::print("{:>8} chain did not load clean ({} errors, {} matters analysed): no figure\n", n, errs, applicable);
+      continue;
+    }
+    totals.emplace_back(n, median(tt));
+    fmt::print("{:>8} {:>8} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}\n", n, big.size() / 1024, median(pt), median(vt),
+               median(at), median(tt));
+  }
+  if (totals.size() >= 2) {
+    const auto& [n0, t0] = totals.front();
+    const auto& [n1, t1] = totals.back();
+    fmt::print("growth {}→{} matters: time × {:.1f} for size × {:.1f}, exponent {:.2f} (1 = linear)\n\n", n0, n1, t1 / t0,
+               static_cast<double>(n1) / n0, std::log(t1 / t0) / std::log(static_cast<double>(n1) / n0));
+  }
+
+  // 4. Whole processes: `yilian validate chains/`.
   if (access(cli.c_str(), X_OK) == 0) {
     std::vector<double> t;
     for (int r = 0; r < runs; ++r) t.push_back(run_process({cli, "validate", "-q", std::string(YILIAN_SOURCE_DIR) + "/chains"}));
