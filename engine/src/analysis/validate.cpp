@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "analysis/condition_sets.h"
@@ -173,8 +174,11 @@ class Validator {
   }
 
   /// The suppliers among `suppliers` that do not come before matter `mi`.
-  std::vector<const Matter*> not_before(const std::vector<const Matter*>& suppliers, std::size_t mi,
-                                        const detail::Ancestry& anc) const {
+  std::vector<const Matter*> not_before(const std::vector<const Matter*>& suppliers, std::size_t mi) {
+    // The transitive closure takes n²/64 words: built only when a chain has
+    // something produced or issued inside it to check.
+    if (!ancestry_) ancestry_.emplace(graph_);
+    const detail::Ancestry& anc = *ancestry_;
     std::vector<const Matter*> out;
     for (const Matter* p : suppliers)
       if (p == &c_.matters[mi] || !anc.is_ancestor(static_cast<int>(p - c_.matters.data()), static_cast<int>(mi)))
@@ -203,7 +207,6 @@ class Validator {
   /// comes before it: alternatives too, since a skipped one passes its
   /// place on to what it waited for.
   void check_supply_order() {
-    detail::Ancestry anc(graph_);
     for (std::size_t mi = 0; mi < c_.matters.size(); ++mi) {
       const Matter& m = c_.matters[mi];
       // With an unknown `after` reference the order is not known yet: the
@@ -214,7 +217,7 @@ class Validator {
         const auto producers = c_.producers_of(key);
         if (producers.empty() || applicant_can_supply(key)) continue;
         const std::string path = fmt::format("{}.fields[{}]", matter_path(m), i);
-        if (auto late = not_before(producers, mi, anc); !late.empty())
+        if (auto late = not_before(producers, mi); !late.empty())
           error(m.fields[i].where, path, "supply-order",
                 fmt::format("matter {} needs `{}`, which matter {} produces, but {} does not come before it", matter_name(m),
                             key, matter_name(*late.front()), late.front()->id),
@@ -227,7 +230,7 @@ class Validator {
       for (std::size_t i = 0; i < m.materials.size(); ++i) {
         const auto issuers = c_.issuers_of(m.materials[i].id);
         if (issuers.empty()) continue;
-        if (auto late = not_before(issuers, mi, anc); !late.empty())
+        if (auto late = not_before(issuers, mi); !late.empty())
           error(m.materials[i].where, fmt::format("{}.materials[{}]", matter_path(m), i), "supply-order",
                 fmt::format("matter {} needs material `{}`, which matter {} issues, but {} does not come before it",
                             matter_name(m), m.materials[i].id, matter_name(*late.front()), late.front()->id),
@@ -237,7 +240,7 @@ class Validator {
       for (const auto& key : m.when.fields()) {
         const auto producers = c_.producers_of(key);
         if (producers.empty() || applicant_can_supply(key)) continue;
-        if (auto late = not_before(producers, mi, anc); !late.empty())
+        if (auto late = not_before(producers, mi); !late.empty())
           error(m.when_where, matter_path(m) + ".when", "condition-order",
                 fmt::format("the condition of {} reads `{}`, which matter {} produces, but {} does not come before it",
                             matter_name(m), key, matter_name(*late.front()), late.front()->id),
@@ -314,6 +317,7 @@ class Validator {
   const Chain& c_;
   Diagnostics d_;
   detail::DependencyGraph graph_;
+  std::optional<detail::Ancestry> ancestry_;
   std::vector<std::string> department_ids_, material_ids_, matter_ids_, field_keys_;
 };
 

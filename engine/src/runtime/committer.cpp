@@ -721,26 +721,37 @@ void Engine::Impl::refuse(Prepared& p, const Status& why) {
   }
 }
 
-Status Engine::Impl::forget_failed(std::unique_lock<std::mutex>& g) {
+Status Engine::Impl::forget_failed(std::unique_lock<std::mutex>& g, std::vector<CaseId>* cases) {
   if (w_failed) return Status::ok();
   const Status why = std::exchange(w_failed, Status::ok());
-  const std::vector<CaseId> lost = std::move(w_failed_cases);
+  std::vector<CaseId> lost = std::move(w_failed_cases);
   w_failed_cases.clear();
   g.unlock();
   // Their states in the cache are ahead of the store: read them again.
   for (CaseId id : lost) evict(id);
+  if (cases) *cases = std::move(lost);
   return why;
 }
 
 void Engine::Impl::hand_over(std::unique_ptr<Prepared> p) {
   std::unique_lock g(w_mu);
   w_cv.wait(g, [&] { return !w_batch; });
-  if (Status why = forget_failed(g); !why) {
-    // The previous batch was not committed, and this one was stepped from
-    // its states: this one cannot be committed either.
-    for (CaseId id : p->touched) evict(id);
-    refuse(*p, why);
-    return;
+  std::vector<CaseId> lost;
+  if (Status why = forget_failed(g, &lost); !why) {
+    // The previous batch was not committed. If this one touches a case of
+    // it, it was stepped from states the store does not hold: it cannot be
+    // committed either. Other cases' requests go on (the previous batch's
+    // answer may have reached its caller before its failure was recorded
+    // here, and the caller's next request must not pay for it).
+    const bool depends = std::any_of(p->touched.begin(), p->touched.end(), [&](CaseId id) {
+      return std::find(lost.begin(), lost.end(), id) != lost.end();
+    });
+    if (depends) {
+      for (CaseId id : p->touched) evict(id);
+      refuse(*p, why);
+      return;
+    }
+    g.lock();
   }
   {
     std::lock_guard q(q_mu);

@@ -166,7 +166,10 @@ struct Engine::Impl final : detail::DeliverySink {
   /// After a failed commit (w_mu held by `g`, no batch with the writer):
   /// forgets the failed batch's cases and returns why it failed, or ok
   /// when none failed. Unlocks `g` when it forgets.
-  Status forget_failed(std::unique_lock<std::mutex>& g);
+  /// Forgets a batch that failed to commit: evicts its cases (listed in
+  /// `cases` when given) and returns its error, or ok when none failed.
+  /// Unlocks `g` when one had failed.
+  Status forget_failed(std::unique_lock<std::mutex>& g, std::vector<CaseId>* cases = nullptr);
   void writer_main();
   void finish(detail::Prepared& p);
   void poll_inbox(std::vector<Job>& jobs);
