@@ -19,6 +19,11 @@ struct LoadOptions {
   int max_depth = 32;                     ///< nesting of maps and lists
   std::size_t max_nodes = 200'000;        ///< YAML nodes after alias expansion
   std::size_t max_string_bytes = 64u << 10;  ///< one text value
+  /// Where the base of a locality overlay (`extends: ID`) is looked for, as
+  /// ID.yaml or ID.yml, after the overlay's own folder. The command line
+  /// passes its chain search path ($YILIAN_CHAINS, ./chains, the installed
+  /// chains).
+  std::vector<std::string> chain_dirs;
 };
 
 /// What loading produced: the chain when there is no error (warnings may
@@ -29,7 +34,10 @@ struct LoadResult {
 };
 
 /// Reads a chain file: YAML syntax, the shape of every key (types, ranges,
-/// unknown keys, duplicates) and the syntax of `when` conditions. Returns the
+/// unknown keys, duplicates) and the syntax of `when` conditions. A
+/// locality overlay (`extends:`) is merged onto its base here: the result is
+/// the merged chain, each element located in the file it came from, with
+/// Chain::overlay listing the changes (docs/chain-format.md, "Localities"). Returns the
 /// chain as far as it could be read (possibly partial) and its diagnostics;
 /// does not check references between elements (see validate()).
 struct ParseResult {
