@@ -114,10 +114,10 @@ void run(const PlanOptions& o) {
     }
     scenario[key] = parse_value(kv.substr(eq + 1));
   }
-  std::optional<Date> start;
+  std::optional<Date> start_day;
   if (!o.start.empty()) {
-    start = Date::parse(o.start);
-    if (!start) {
+    start_day = Date::parse(o.start);
+    if (!start_day) {
       usage_error(fmt::format("--start {}: expected a date YYYY-MM-DD", o.start));
       return;
     }
@@ -125,7 +125,7 @@ void run(const PlanOptions& o) {
   // A chain with valid_from / valid_until is shown as it was on the start
   // date (a case accepted then), or as it is today.
   std::optional<Date> as_of;
-  if (chain->dated()) as_of = start ? *start : today();
+  if (chain->dated()) as_of = start_day ? *start_day : today();
   if (as_of && !chain->valid.contains(*as_of)) {
     std::fprintf(stderr, "yilian: error: chain %s v%d is in force %s; a case accepted on %s cannot use it\n",
                  chain->id.c_str(), chain->version, chain->valid.to_string().c_str(), as_of->to_string().c_str());
@@ -136,14 +136,14 @@ void run(const PlanOptions& o) {
   const FormStats stats = merge_form(*chain).stats;
 
   std::optional<Schedule> dates;
-  if (start) {
+  if (start_day) {
     // The chain's own calendar unless --calendar names another.
     CalendarOptions copt = o.calendar;
     if (o.cmd->count("--calendar") == 0) copt.calendar = chain->calendar;
     copt.chain_file = o.chain;
     auto cal = open_calendar(copt);
     if (!cal) return;
-    dates = schedule(*chain, a, *cal, *start);
+    dates = schedule(*chain, a, *cal, *start_day);
     if (dates->provisional)
       std::fprintf(stderr, "yilian: warning: dates in %s are provisional: no holiday data for that year\n",
                    describe_years(dates->provisional_years).c_str());
@@ -159,7 +159,7 @@ void run(const PlanOptions& o) {
   std::printf("%s (%s v%d): lead %s, promised %d working days\n", c.name.c_str(), c.id.c_str(), c.version,
               lead ? lead->name.c_str() : c.lead.c_str(), c.promised_days);
   if (a.on)
-    std::printf("As on %s%s: %s.\n", a.on->to_string().c_str(), start ? "" : " (today; --start to choose)",
+    std::printf("As on %s%s: %s.\n", a.on->to_string().c_str(), o.start.empty() ? " (today; --start to choose)" : "",
                 a.not_in_force.empty()
                     ? std::string("every matter is in force").c_str()
                     : fmt::format("not in force (valid_from / valid_until): {}", fmt::join(a.not_in_force, ", ")).c_str());

@@ -131,10 +131,18 @@ class ChainReader {
       if (!found.empty()) break;
     }
     if (found.empty()) {
+      std::vector<std::string> ids;
+      for (const auto& d : dirs)
+        for (const auto& e : fs::directory_iterator(d, ec)) {
+          const auto ext = e.path().extension();
+          if (ext == ".yaml" || ext == ".yml") ids.push_back(e.path().stem().string());
+        }
+      std::sort(ids.begin(), ids.end());
+      const std::string mean = detail::did_you_mean(base_id, ids);
       r_.error(at, "extends", "unknown-chain", fmt::format("no chain `{}` to extend", base_id),
-               fmt::format("a base chain is found by its id as {}.yaml in the overlay's folder or a chain folder "
+               fmt::format("{}a base chain is found by its id as {}.yaml in the overlay's folder or a chain folder "
                            "(searched: {})",
-                           base_id, fmt::join(dirs, ", ")));
+                           mean.empty() ? "" : mean + "; ", base_id, fmt::join(dirs, ", ")));
       return nullptr;
     }
     resolver.stack.push_back(own_id);
@@ -298,13 +306,20 @@ class ChainReader {
       for (const auto& m : c.matters) ids.push_back(m.id);
       for (std::size_t i = 0; i < drops.size(); ++i)
         if (!c.find_matter(drops[i].id))
-          r_.error(*d->items[i], item_path("drop", i), "unknown-matter",
+          r_.error(*d->items[item_of(*d, drops[i])], item_path("drop", item_of(*d, drops[i])), "unknown-matter",
                    fmt::format("`{}` is not a matter of the base chain `{}`", drops[i].id, c.extends),
                    did_you_mean_or(drops[i].id, ids));
     }
     if (const YamlNode* n = root.get("matters")) overlay_matters(*n, c, drops);
     c.build_index();
     apply_drops(root.get("drop"), drops, c);
+  }
+
+  /// The index of the list item a Ref was read from (refs() skips bad items).
+  static std::size_t item_of(const YamlNode& list, const Ref& r) {
+    for (std::size_t i = 0; i < list.items.size(); ++i)
+      if (list.items[i]->line == r.where.line && list.items[i]->column == r.where.column) return i;
+    return 0;
   }
 
   static const YamlNode* key_node(const YamlNode& map, std::string_view key) {
@@ -484,12 +499,14 @@ class ChainReader {
       }
       return from_dropped;
     };
+    std::set<std::string> refused;
     for (std::size_t i = 0; i < drops.size(); ++i) {
       const Ref& d = drops[i];
       if (!gone.count(d.id)) continue;
       const Matter& x = *c.find_matter(d.id);
-      const YamlNode& at = *list->items[i];
-      const std::string path = item_path("drop", i);
+      const std::size_t item = item_of(*list, d);
+      const YamlNode& at = *list->items[item];
+      const std::string path = item_path("drop", item);
       std::vector<std::string> why;
       for (const auto& m : c.matters) {
         if (gone.count(m.id)) continue;
@@ -513,8 +530,11 @@ class ChainReader {
       for (const auto& w : why)
         r_.error(at, path, "drop-needed", fmt::format("matter `{}` cannot be dropped: {}", x.id, w),
                  "drop the matters that need it too, or keep it");
+      // A refused drop keeps the matter, so that no error follows from it.
       if (why.empty()) change(c, "matter-dropped", x.id, x.name, "", at);
+      else refused.insert(x.id);
     }
+    for (const auto& id : refused) gone.erase(id);
     c.matters.erase(std::remove_if(c.matters.begin(), c.matters.end(), [&](const Matter& m) { return gone.count(m.id) > 0; }),
                     c.matters.end());
   }
@@ -525,6 +545,10 @@ class ChainReader {
       const YamlNode* d = n.get(key);
       if (!d) return;
       const std::string p = child_path(path, key);
+      if (!d->is_string()) {
+        r_.error(*d, p, "date", fmt::format("expected a date YYYY-MM-DD, e.g. 2023-12-01, got {}", d->describe()));
+        return;
+      }
       auto t = r_.text(d, p);
       if (!t) return;
       auto date = Date::parse(*t);
