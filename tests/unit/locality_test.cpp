@@ -173,7 +173,7 @@ drop: [extra]
 
   // Locations: what the overlay says points into the overlay, the rest into the base.
   CHECK(permit->department_where.file == overlay);
-  CHECK(permit->department_where.line == 18);
+  CHECK(permit->department_where.line == 16);
   CHECK(permit->department_path == "matters[0].department");
   CHECK(permit->where.file == base);
   CHECK(permit->path == "matters[0]");
@@ -491,6 +491,11 @@ TEST_CASE("validity.flow_skips_matters_not_in_force_on_the_acceptance_date") {
     return std::make_pair(r, s);
   };
   const FieldValues name{{"applicant.name", std::string("张三")}};
+  // The versions come after `reg`: they are decided when it is approved.
+  auto approve_reg = [&](CaseState& s, const char* when) {
+    std::vector<Command> out;
+    return step(*fc, s, Event{*Instant::parse(when), event::TaskApproved{0, 1, {}}}, out).result;
+  };
   // Thursday 2023-11-30 09:00: accepted that day, the 2015 version applies.
   {
     FieldValues v = name;
@@ -499,9 +504,11 @@ TEST_CASE("validity.flow_skips_matters_not_in_force_on_the_acceptance_date") {
     REQUIRE(r.result == StepResult::applied);
     REQUIRE(s.stage == CaseStage::running);
     CHECK(s.accepted_on == Date::parse("2023-11-30"));
+    // Decided on the acceptance date, not on the day `reg` is approved.
+    REQUIRE(approve_reg(s, "2023-12-04T10:00") == StepResult::applied);
     CHECK(s.tasks[2].status == TaskStatus::skipped);  // permit
     CHECK(s.tasks[2].note == "not in force on 2023-11-30 (from 2023-12-01)");
-    CHECK(s.tasks[1].status == TaskStatus::waiting);  // permit-2015, after reg
+    CHECK(s.tasks[1].status == TaskStatus::dispatched);  // permit-2015
   }
   // 2023-11-30 after office hours: accepted on Friday 2023-12-01, the new
   // version applies, and the 2015 materials are not asked.
@@ -510,8 +517,14 @@ TEST_CASE("validity.flow_skips_matters_not_in_force_on_the_acceptance_date") {
     REQUIRE(r.result == StepResult::applied);
     CHECK(s.stage == CaseStage::running);
     CHECK(s.accepted_on == Date::parse("2023-12-01"));
+    REQUIRE(approve_reg(s, "2023-12-01T10:00") == StepResult::applied);
     CHECK(s.tasks[1].status == TaskStatus::skipped);
-    CHECK(s.tasks[2].status == TaskStatus::waiting);
+    CHECK(s.tasks[2].status == TaskStatus::dispatched);
+    // after-permit waits for the version in force, and runs once it is approved.
+    std::vector<Command> out;
+    REQUIRE(step(*fc, s, Event{*Instant::parse("2023-12-05T10:00"), event::TaskApproved{2, 1, {}}}, out).result ==
+            StepResult::applied);
+    CHECK(s.tasks[3].status == TaskStatus::dispatched);
   }
   // The same application on 2023-11-30 lacks the 2015 items: one notice.
   {
@@ -544,17 +557,20 @@ TEST_CASE("validity.overlap_and_gap_are_warned_with_both_locations") {
   const std::string overlap = std::string(kVersions).replace(std::string(kVersions).find("valid_from: 2023-12-01"),
                                                              22, "valid_from: 2023-11-01");
   LoadResult o = load_chain_text(overlap, "overlap.yaml");
-  REQUIRE(o.chain);
+  // Overlapping versions that issue one licence are an error too: on the
+  // days both are in force, the licence would be issued twice.
+  CHECK_FALSE(o.chain);
+  CHECK(find(o.diagnostics, "issued-twice"));
   const Diagnostic* w = find(o.diagnostics, "validity-overlap");
   REQUIRE(w);
   CHECK(w->severity == Severity::warning);
-  CHECK(w->message == "matter `permit` (许可) replaces `permit-2015` (许可) (at overlap.yaml:29:18), but both are in "
+  CHECK(w->message == "matter `permit` (许可) replaces `permit-2015` (许可) (at overlap.yaml:28:18), but both are in "
                       "force from 2023-11-01 to 2023-11-30");
-  CHECK(w->where.line == 41);
+  CHECK(w->where.line == 39);
   const Diagnostic* n = find(o.diagnostics, "validity-other");
   REQUIRE(n);
   CHECK(n->severity == Severity::note);
-  CHECK(n->where.line == 29);
+  CHECK(n->where.line == 28);
 
   const std::string gap = std::string(kVersions).replace(std::string(kVersions).find("valid_from: 2023-12-01"), 22,
                                                          "valid_from: 2024-01-01");
@@ -562,7 +578,7 @@ TEST_CASE("validity.overlap_and_gap_are_warned_with_both_locations") {
   REQUIRE(g.chain);
   const Diagnostic* gw = find(g.diagnostics, "validity-gap");
   REQUIRE(gw);
-  CHECK(gw->message == "matter `permit` (许可) replaces `permit-2015` (许可) (at gap.yaml:29:18), but neither is in "
+  CHECK(gw->message == "matter `permit` (许可) replaces `permit-2015` (许可) (at gap.yaml:28:18), but neither is in "
                        "force from 2023-12-01 to 2023-12-31");
   CHECK(gw->hint == "without a gap, `permit` is valid_from 2023-12-01, the day after valid_until 2023-11-30 of "
                     "`permit-2015`");
