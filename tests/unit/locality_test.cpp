@@ -210,26 +210,33 @@ matters:
   CHECK(d->path == "matters[0].department");
   CHECK(d->hint == "did you mean `approval`?");
 
-  // A warning that comes from the base (an unused department once the
-  // overlay moved the only matter away) is located in the base.
+  // A warning about what the base says is located in the base: here the
+  // base's phases take longer than the promise the overlay shortened.
+  std::string phased_text = std::string(kBase).replace(0, 8, "id: phased-base");
+  phased_text.insert(phased_text.find("    results: [licence]\n"), "    phases:\n      - { id: review, kind: review, days: 8 }\n");
+  f.write("phased-base.yaml", phased_text);
   const std::string moved = f.write("moved.yaml", R"(id: moved
-extends: base
+extends: phased-base
 version: 1
 departments:
   approval: { name: 行政审批服务局 }
 matters:
   - id: permit
     department: approval
+    promised_days: 5
   - id: extra
     department: approval
 )");
   LoadResult m = load_chain(moved);
   INFO(all(m.diagnostics));
   REQUIRE(m.chain);
-  const Diagnostic* unused = find(m.diagnostics, "unused-department");
-  REQUIRE(unused);
-  CHECK(unused->where.file == (f.dir / "base.yaml").string());
-  CHECK(unused->where.line == 8);
+  const Diagnostic* phase = find(m.diagnostics, "phase-days");
+  REQUIRE(phase);
+  CHECK(phase->where.file == (f.dir / "phased-base.yaml").string());
+  CHECK(phase->where.line == 16);
+  // Department `b` handles no matter any more: the line bureau still
+  // inspects, and an overlay is not warned about what its base declares.
+  CHECK_FALSE(find(m.diagnostics, "unused-department"));
 }
 
 TEST_CASE("locality.refusals.what_an_overlay_may_not_change") {

@@ -335,16 +335,20 @@ class Validator {
       for (const auto& r : m.materials) used_materials.insert(r.id);
       for (const auto& r : m.results) used_materials.insert(r.id);
     }
+    // An overlay is not warned about what its base declares: a line bureau
+    // whose licences moved to the 审批局 still inspects, and the base's own
+    // validation reports what the base leaves unused.
+    auto from_base = [this](const SourceLocation& at) { return !c_.extends.empty() && at.file != c_.source; };
     for (const auto& f : c_.fields)
-      if (!used_fields.count(f.key))
+      if (!used_fields.count(f.key) && !from_base(f.where))
         warning(f.where, "fields." + f.key, "unused-field",
                 fmt::format("field `{}` ({}) is declared but no matter or condition uses it", f.key, f.label));
     for (const auto& m : c_.materials)
-      if (!used_materials.count(m.id))
+      if (!used_materials.count(m.id) && !from_base(m.where))
         warning(m.where, "materials." + m.id, "unused-material",
                 fmt::format("material `{}` ({}) is declared but no matter needs or issues it", m.id, m.name));
     for (const auto& d : c_.departments)
-      if (!used_departments.count(d.id))
+      if (!used_departments.count(d.id) && !from_base(d.where))
         warning(d.where, "departments." + d.id, "unused-department",
                 fmt::format("department `{}` ({}) handles no matter and is not the lead", d.id, d.name));
   }
