@@ -9,6 +9,7 @@
 
 #include "calendar_fixture.h"
 #include "cli_support.h"
+#include "runtime/chain_registry.h"
 #include "yilian/analysis.h"
 #include "yilian/check.h"
 #include "yilian/flow.h"
@@ -344,6 +345,39 @@ TEST_CASE("locality.extends.loops_unknown_bases_and_chains_of_overlays") {
   CHECK(t.chain->base_files[0] == (f.dir / "mid.yaml").string());
   CHECK(t.chain->base_files[1] == (lib.dir / "base.yaml").string());
   CHECK(t.chain->overlay.size() == 1);  // its own changes only
+}
+
+TEST_CASE("locality.engine.keeps_the_bases_with_the_overlay") {
+  // The store keeps an overlay with its bases' texts: a case keeps the chain
+  // it started on though the base file changes or goes.
+  Folder f("engine");
+  f.write("base.yaml", kBase);
+  const std::string overlay = f.write("local.yaml", R"(id: local
+extends: base
+version: 1
+departments:
+  approval: { name: 行政审批服务局 }
+matters:
+  - id: permit
+    department: approval
+)");
+  auto stored = detail::read_chain_file(overlay);
+  REQUIRE(stored);
+  CHECK(stored->text.find("#@yilian-base ") != std::string::npos);
+  CHECK(stored->text.find("name: 基础链") != std::string::npos);
+  fs::remove(f.dir / "base.yaml");
+  detail::ChainRegistry registry({});
+  auto entry = registry.compile(*stored);
+  REQUIRE_MESSAGE(entry, entry.status().to_string());
+  const Chain& c = (*entry)->flow->chain();
+  CHECK(c.id == "local");
+  CHECK(c.find_matter("permit")->department == "approval");
+  CHECK(c.find_matter("filing")->where.line == 26);  // located in the base's text as it was
+  // A chain that extends none is stored as it is.
+  const std::string plain = f.write("plain.yaml", std::string(kBase).replace(0, 8, "id: plain"));
+  auto p = detail::read_chain_file(plain);
+  REQUIRE(p);
+  CHECK(p->text.find("#@yilian-base") == std::string::npos);
 }
 
 TEST_CASE("locality.shipped_overlay.lanshan") {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "yilian/chain.h"
@@ -24,6 +25,11 @@ struct LoadOptions {
   /// passes its chain search path ($YILIAN_CHAINS, ./chains, the installed
   /// chains).
   std::vector<std::string> chain_dirs;
+  /// Bases held in memory as (file name, text), found by the file name's
+  /// stem (ID for ID.yaml) before any folder is searched: the engine keeps
+  /// an overlay's bases in its store with it, so that a case keeps the chain
+  /// it started on when a base file changes later.
+  std::vector<std::pair<std::string, std::string>> base_texts;
 };
 
 /// What loading produced: the chain when there is no error (warnings may

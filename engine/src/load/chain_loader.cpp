@@ -36,6 +36,7 @@ struct BaseResolver {
 };
 
 ParseResult parse_file_with(const std::string& path, BaseResolver& resolver);
+ParseResult parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver);
 
 class ChainReader {
  public:
@@ -113,6 +114,13 @@ class ChainReader {
                "one of them must not extend the other");
       return nullptr;
     }
+    for (const auto& [file, text] : resolver.options.base_texts) {
+      if (fs::path(file).stem().string() != base_id) continue;
+      resolver.stack.push_back(own_id);
+      ParseResult held = parse_text_with(text, file, resolver);
+      resolver.stack.pop_back();
+      return checked_base(at, base_id, file, std::move(held));
+    }
     std::vector<std::string> dirs;
     const fs::path own_dir = fs::path(r_.file()).parent_path();
     dirs.push_back(own_dir.empty() ? "." : own_dir.string());
@@ -148,6 +156,13 @@ class ChainReader {
     resolver.stack.push_back(own_id);
     ParseResult base = parse_file_with(found, resolver);
     resolver.stack.pop_back();
+    return checked_base(at, base_id, found, std::move(base));
+  }
+
+  /// The base read for `extends`, or null (with the errors) when it has
+  /// errors or another id.
+  std::shared_ptr<Chain> checked_base(const YamlNode& at, const std::string& base_id, const std::string& found,
+                                      ParseResult base) {
     if (base.diagnostics.has_errors()) {
       r_.diagnostics().append(base.diagnostics);
       r_.error(at, "extends", "base-invalid", fmt::format("the base chain `{}` ({}) has errors", base_id, found),
@@ -871,13 +886,17 @@ ParseResult parse_file_with(const std::string& path, BaseResolver& resolver) {
   return parse_tree(root, path, std::move(diags), resolver);
 }
 
+ParseResult parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver) {
+  Diagnostics diags;
+  auto root = detail::parse_yaml(yaml, file, limits_of(resolver.options), diags);
+  return parse_tree(root, file, std::move(diags), resolver);
+}
+
 }  // namespace
 
 ParseResult parse_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
-  Diagnostics diags;
-  auto root = detail::parse_yaml(yaml, file_name, limits_of(options), diags);
   BaseResolver resolver{options, {}};
-  return parse_tree(root, file_name, std::move(diags), resolver);
+  return parse_text_with(yaml, file_name, resolver);
 }
 
 ParseResult parse_chain_file(const std::string& path, const LoadOptions& options) {
