@@ -430,8 +430,12 @@ class ChainReader {
                  "drop it, or change it, not both");
         return;
       }
+    static const std::set<std::string, std::less<>> matter_keys{
+        "name", "kind", "code", "basis", "statutory_days", "fields", "materials", "produces", "results", "after", "when",
+        "replaces"};
     for (const auto& [k, v] : n.entries) {
-      if (overridable(k->text)) continue;
+      // An unknown key is reported as such by check_map above.
+      if (overridable(k->text) || !matter_keys.count(k->text)) continue;
       r_.error(*k, child_path(path, k->text), "overlay-override",
                fmt::format("an overlay cannot change `{}` of base matter `{}`: a locality may change its department, "
                            "promised_days, visits, description, phases, valid_from and valid_until",
