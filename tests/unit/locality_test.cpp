@@ -582,6 +582,37 @@ TEST_CASE("validity.flow_skips_matters_not_in_force_on_the_acceptance_date") {
   }
 }
 
+TEST_CASE("validity.an_incomplete_case_completed_after_the_chain_ends_is_refused") {
+  std::string text = kVersions;
+  text.insert(text.find("departments:"), "valid_until: 2023-12-31\n");
+  LoadResult r = load_chain_text(text, "ending.yaml");
+  INFO(all(r.diagnostics));
+  REQUIRE(r.chain);
+  auto fc = FlowChain::compile(r.chain, test::cn_mainland());
+  CaseState s = new_case(*fc, 1);
+  std::vector<Command> out;
+  // Friday 2023-12-29: incomplete (the name is missing), one notice.
+  REQUIRE(step(*fc, s, Event{*Instant::parse("2023-12-29T09:00"), event::Submitted{FieldValues{}, {}, Channel::window}}, out)
+              .result == StepResult::applied);
+  REQUIRE(s.stage == CaseStage::incomplete);
+  // Completed on Tuesday 2024-01-02: it would be accepted after the chain's last day.
+  const StepOutcome late = step(
+      *fc, s, Event{*Instant::parse("2024-01-02T09:00"), event::Supplemented{{{"applicant.name", std::string("张三")}}, {}, true}},
+      out);
+  CHECK(late.result == StepResult::invalid);
+  CHECK(late.reason ==
+        "chain versions v1 is in force 2020-01-01 to 2023-12-31; a case accepted on 2024-01-02 cannot use it; withdraw "
+        "the case and apply under the chain in force");
+  CHECK(s.stage == CaseStage::incomplete);
+  // The same supplement while the chain is in force is accepted.
+  const StepOutcome in_time = step(
+      *fc, s, Event{*Instant::parse("2023-12-29T10:00"), event::Supplemented{{{"applicant.name", std::string("张三")}}, {}, true}},
+      out);
+  CHECK(in_time.result == StepResult::applied);
+  CHECK(s.stage == CaseStage::running);
+  CHECK(s.accepted_on == Date::parse("2023-12-29"));
+}
+
 TEST_CASE("validity.remembered_verdicts_are_per_period") {
   auto c = versions();
   FlowOptions options;
