@@ -4,6 +4,7 @@
 // running engine's inbox); reads go to the store directly.
 #include <fmt/format.h>
 
+#include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
@@ -81,7 +82,7 @@ void submit(const CaseOptions& o) {
     auto fc = FlowChain::compile(chain, Calendar());
     std::vector<std::string> held = app->materials;
     std::sort(held.begin(), held.end());
-    missing = fc->missing(app->fields, held);
+    missing = fc->missing(app->fields, held, fc->check_date(today()));
   }
   if (o.json) return print_json(submit_document(*r, info->id, info->version, missing));
   std::printf("case %llu submitted on %s v%d: %s\n", static_cast<unsigned long long>(r->case_id), info->id.c_str(),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
 #include "yilian/application.h"
@@ -18,6 +19,7 @@ struct CheckOptions {
   std::string chain;
   std::string application;
   std::string notice;
+  std::string date;  ///< the acceptance day; empty: today for a dated chain
   bool json = false;
 };
 
@@ -59,6 +61,8 @@ void print_human(const Application& app, const CheckResult& r) {
   }
   std::printf("\nMatters that apply: %s\n", r.applicable_matters.empty() ? "none" : names(r.applicable_matters).c_str());
   if (!r.skipped_matters.empty()) std::printf("Skipped (condition false): %s\n", names(r.skipped_matters).c_str());
+  if (!r.not_in_force_matters.empty())
+    std::printf("Not in force that day (valid_from / valid_until): %s\n", names(r.not_in_force_matters).c_str());
   if (!r.undetermined_matters.empty())
     std::printf("Undecided (counted as applying until the deciding values are given): %s\n",
                 names(r.undetermined_matters).c_str());
@@ -84,8 +88,19 @@ void run(const CheckOptions& o) {
     return;
   }
   const Application& app = *loaded.application;
+  // The day the case would be accepted: --date, else today when what
+  // applies depends on the day (valid_from / valid_until).
+  std::optional<Date> on;
+  if (!o.date.empty()) {
+    on = Date::parse(o.date);
+    if (!on) return usage_error(fmt::format("--date {}: expected a date YYYY-MM-DD", o.date));
+  } else if (chain->dated()) {
+    on = today();
+  }
   const FormChecker checker(*chain);
-  const CheckResult r = checker.check(app);
+  const CheckResult r = checker.check(app, on);
+  if (on && chain->dated() && !o.json)
+    std::printf("As accepted on %s%s.\n", on->to_string().c_str(), o.date.empty() ? " (today; --date to choose)" : "");
   if (!o.notice.empty() && !write_output(o.notice, notice_to_markdown(checker.form(), r))) return;
   if (o.json) std::fputs(check_to_json(r).c_str(), stdout);
   else print_human(app, r);
@@ -107,12 +122,17 @@ void add_check(CLI::App& app) {
       ->required()
       ->type_name("APPLICATION");
   cmd->add_flag("--json", o->json, "Print one JSON document (see docs/form.md)");
+  cmd->add_option("--date", o->date,
+                  "The day the case would be accepted: only the matters in force then apply, and a chain not in "
+                  "force then is refused (default: today, for a chain with valid_from / valid_until)")
+      ->type_name("YYYY-MM-DD");
   cmd->add_option("--notice", o->notice, "Write the one notice (一次性告知书) as Markdown to FILE")
       ->type_name("FILE.md");
   cmd->footer(
       "Examples:\n"
       "  yilian check kindergarten-setup examples/applications/kindergarten-setup-incomplete.yaml\n"
-      "  yilian check kindergarten-setup app.json --json --notice notice.md");
+      "  yilian check kindergarten-setup app.json --json --notice notice.md\n"
+      "  yilian check hotel-restaurant app.yaml --date 2023-11-30   # the rules in force that day");
   cmd->callback([o] { run(*o); });
 }
 

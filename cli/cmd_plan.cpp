@@ -90,6 +90,10 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
               {"elapsed_days", a.elapsed_days},
               {"timings", timings},
               {"form", form_stats_json(stats)}};
+  if (a.on) {
+    out["as_of"] = a.on->to_string();
+    out["not_in_force"] = a.not_in_force;
+  }
   if (dates) {
     nlohmann::json ms = nlohmann::json::array();
     for (const auto& d : dates->matters)
@@ -125,23 +129,36 @@ void run(const PlanOptions& o) {
     }
     scenario[key] = parse_value(kv.substr(eq + 1));
   }
-  const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario);
-  const FormStats stats = merge_form(*chain).stats;
-
-  std::optional<Schedule> dates;
+  std::optional<Date> start_day;
   if (!o.start.empty()) {
-    auto start = Date::parse(o.start);
-    if (!start) {
+    start_day = Date::parse(o.start);
+    if (!start_day) {
       usage_error(fmt::format("--start {}: expected a date YYYY-MM-DD", o.start));
       return;
     }
+  }
+  // A chain with valid_from / valid_until is shown as it was on the start
+  // date (a case accepted then), or as it is today.
+  std::optional<Date> as_of;
+  if (chain->dated()) as_of = start_day ? *start_day : today();
+  if (as_of && !chain->valid.contains(*as_of)) {
+    std::fprintf(stderr, "yilian: error: chain %s v%d is in force %s; a case accepted on %s cannot use it\n",
+                 chain->id.c_str(), chain->version, chain->valid.to_string().c_str(), as_of->to_string().c_str());
+    set_exit_code(exit_invalid);
+    return;
+  }
+  const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario, as_of);
+  const FormStats stats = merge_form(*chain).stats;
+
+  std::optional<Schedule> dates;
+  if (start_day) {
     // The chain's own calendar unless --calendar names another.
     CalendarOptions copt = o.calendar;
     if (o.cmd->count("--calendar") == 0) copt.calendar = chain->calendar;
     copt.chain_file = o.chain;
     auto cal = open_calendar(copt);
     if (!cal) return;
-    dates = schedule(*chain, a, *cal, *start);
+    dates = schedule(*chain, a, *cal, *start_day);
     if (dates->provisional)
       std::fprintf(stderr, "yilian: warning: dates in %s are provisional: no holiday data for that year\n",
                    describe_years(dates->provisional_years).c_str());
@@ -156,6 +173,11 @@ void run(const PlanOptions& o) {
   const Department* lead = c.find_department(c.lead);
   std::printf("%s (%s v%d): lead %s, promised %s\n", c.name.c_str(), c.id.c_str(), c.version,
               lead ? lead->name.c_str() : c.lead.c_str(), to_string(c.promised()).c_str());
+  if (a.on)
+    std::printf("As on %s%s: %s.\n", a.on->to_string().c_str(), o.start.empty() ? " (today; --start to choose)" : "",
+                a.not_in_force.empty()
+                    ? std::string("every matter is in force").c_str()
+                    : fmt::format("not in force (valid_from / valid_until): {}", fmt::join(a.not_in_force, ", ")).c_str());
   if (a.mode == Analysis::Mode::worst_case)
     std::printf("Worst case: every conditional matter is assumed to apply.\n\n");
   else
@@ -237,7 +259,9 @@ void add_plan(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print one JSON document (see docs/cli.md)");
   cmd->add_option("--set", o->set, "A form value for the scenario, e.g. school.serves_meals=false")
       ->type_name("KEY=VALUE");
-  cmd->add_option("--start", o->start, "Acceptance date: print each matter's start and finish dates")
+  cmd->add_option("--start", o->start,
+                  "Acceptance date: print each matter's start and finish dates; a chain with valid_from / "
+                  "valid_until is shown as it was that day (default: today)")
       ->type_name("DATE");
   add_calendar_options(*cmd, o->calendar);
   o->cmd = cmd;

@@ -92,7 +92,7 @@ void run_server(const ServeOptions& o) {
       engine.close();
       return report(loaded.status());
     }
-    LoadResult r = load_chain(file);
+    LoadResult r = load_chain(file, chain_load_options());
     if (r.chain) api.chains[r.chain->id] = std::move(r.chain);
   }
   if (deployment) {

@@ -1,11 +1,13 @@
 // yilian validate PATH...: load and validate chain files or folders.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "commands.h"
 #include "common.h"
 #include "yilian/load.h"
+#include "yilian/text.h"
 
 namespace yilian::cli {
 namespace {
@@ -16,6 +18,43 @@ struct ValidateOptions {
   bool quiet = false;
   bool strict = false;
 };
+
+/// One line for a change an overlay makes: "+" adds, "-" drops, "~" changes.
+std::string describe(const OverlayChange& x) {
+  const std::string& k = x.kind;
+  auto arrow = [&](std::string_view what) {
+    return fmt::format("{}: {} → {}", what, x.before.empty() ? "(none)" : x.before, x.after.empty() ? "(none)" : x.after);
+  };
+  if (k == "department-added") return fmt::format("+ department `{}` ({})", x.subject, x.after);
+  if (k == "field-added") return fmt::format("+ field `{}` ({})", x.subject, x.after);
+  if (k == "material-added") return fmt::format("+ material `{}` ({})", x.subject, x.after);
+  if (k == "matter-added") return fmt::format("+ matter `{}` ({})", x.subject, x.after);
+  if (k == "matter-dropped") return fmt::format("- matter `{}` ({})", x.subject, x.before);
+  if (k == "department-renamed") return fmt::format("~ department `{}`: {}", x.subject, arrow("name"));
+  if (k == "department-changed") return fmt::format("~ department `{}`: `sees` replaced", x.subject);
+  if (k == "matter-department") return fmt::format("~ matter `{}`: {}", x.subject, arrow("department"));
+  if (k == "matter-promised-days") return fmt::format("~ matter `{}`: {}", x.subject, arrow("promised_days"));
+  if (k == "matter-visits") return fmt::format("~ matter `{}`: {}", x.subject, arrow("visits"));
+  if (k == "matter-description") return fmt::format("~ matter `{}`: description replaced", x.subject);
+  if (k == "matter-phases") return fmt::format("~ matter `{}`: phases replaced ({} phases)", x.subject, x.after);
+  if (k == "matter-validity") return fmt::format("~ matter `{}`: {}", x.subject, arrow("in force"));
+  if (k == "chain-alerts") return "~ chain: alerts replaced";
+  if (k == "chain-validity") return fmt::format("~ chain: {}", arrow("in force"));
+  // chain-name, chain-lead, chain-promised-days, chain-statutory-days,
+  // chain-calendar, chain-office-close: the key after "chain-".
+  std::string key = k.substr(k.find('-') + 1);
+  std::replace(key.begin(), key.end(), '-', '_');
+  return fmt::format("~ chain: {}", arrow(key));
+}
+
+nlohmann::json overlay_json(const Chain& c) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& x : c.overlay)
+    changes.push_back({{"kind", x.kind}, {"subject", x.subject}, {"before", x.before}, {"after", x.after},
+                       {"file", x.where.file}, {"line", x.where.line}, {"column", x.where.column},
+                       {"text", describe(x)}});
+  return {{"base", c.extends}, {"base_files", c.base_files}, {"changes", changes}};
+}
 
 void run(const ValidateOptions& o) {
   nlohmann::json files = nlohmann::json::array();
@@ -29,7 +68,7 @@ void run(const ValidateOptions& o) {
     }
     for (const auto& file : *found) {
       ++total;
-      LoadResult r = load_chain(file);
+      LoadResult r = load_chain(file, chain_load_options());
       if (r.chain) {
         auto [it, inserted] = ids.emplace(r.chain->id, file);
         if (!inserted)
@@ -49,6 +88,7 @@ void run(const ValidateOptions& o) {
           f["chain"] = r.chain->id;
           f["version"] = r.chain->version;
           f["matters"] = r.chain->matters.size();
+          if (!r.chain->extends.empty()) f["extends"] = overlay_json(*r.chain);
         }
         files.push_back(std::move(f));
         continue;
@@ -58,7 +98,13 @@ void run(const ValidateOptions& o) {
         std::printf("%s %s: %s v%d %s, %zu matters, %zu departments%s\n", ok ? "ok  " : "FAIL", file.c_str(),
                     r.chain->id.c_str(), r.chain->version, r.chain->name.c_str(), r.chain->matters.size(),
                     r.chain->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
-      else
+      if (r.chain && e == 0 && !r.chain->extends.empty()) {
+        const Chain& c = *r.chain;
+        std::printf("     extends %s (%s): %zu change%s\n", c.extends.c_str(),
+                    c.base_files.empty() ? "" : c.base_files.front().c_str(), c.overlay.size(),
+                    c.overlay.size() == 1 ? "" : "s");
+        for (const auto& x : c.overlay) std::printf("       %s\n", printable(describe(x)).c_str());
+      } else if (!r.chain || e > 0)
         std::printf("FAIL %s: %zu error%s\n", file.c_str(), e, e == 1 ? "" : "s");
     }
   }
@@ -82,9 +128,12 @@ void add_validate(CLI::App& app) {
   cmd->description(
       "Load and validate chain files or folders of them (every *.yaml, not calendars/).\n"
       "Reports every problem at once, each with file:line:column, the key path, what was\n"
-      "expected and a suggestion where one helps.");
+      "expected and a suggestion where one helps. A locality overlay (`extends: BASE`) is\n"
+      "merged onto its base, checked as one chain, and followed by the list of what it changes.");
   cmd->add_option("paths", o->paths, "Chain files or folders")->required()->type_name("PATH...");
-  cmd->add_flag("--json", o->json, "Print one JSON document: {valid, errors, warnings, files: [...]}");
+  cmd->add_flag("--json", o->json,
+                "Print one JSON document: {valid, errors, warnings, files: [...]}; an overlay's file has "
+                "\"extends\": {base, base_files, changes}");
   cmd->add_flag("-q,--quiet", o->quiet, "Do not print warnings");
   cmd->add_flag("--strict", o->strict, "Count warnings as failures");
   cmd->footer(

@@ -24,6 +24,12 @@ std::vector<std::string> chain_search_path() {
   return dirs;
 }
 
+LoadOptions chain_load_options() {
+  LoadOptions o;
+  o.chain_dirs = chain_search_path();
+  return o;
+}
+
 std::string resolve_chain(const std::string& arg) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -44,7 +50,7 @@ std::shared_ptr<const Chain> load_chain_or_report(const std::string& arg, bool q
                             fmt::join(chain_search_path(), ", ")));
     return nullptr;
   }
-  LoadResult r = load_chain(path);
+  LoadResult r = load_chain(path, chain_load_options());
   if (!quiet || r.diagnostics.has_errors()) print_diagnostics(r.diagnostics);
   if (!r.chain) {
     const bool io = std::any_of(r.diagnostics.begin(), r.diagnostics.end(),

@@ -19,6 +19,11 @@ namespace yilian::cli {
 /// share folder.
 std::vector<std::string> chain_search_path();
 
+/// Load options whose chain_dirs is the search path: the base of a
+/// locality overlay (`extends: ID`) is found as ID.yaml beside the overlay
+/// or in these folders.
+LoadOptions chain_load_options();
+
 /// Resolves a CHAIN argument: a file path, or a chain id found as
 /// <dir>/<id>.yaml on the search path. Empty when nothing matches.
 std::string resolve_chain(const std::string& arg);

@@ -101,7 +101,7 @@ void add_routes(Api& api, http::Router& router) {
     auto it = api.chains.find(q.param("id"));
     if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain {}", q.param("id"))));
     const Chain& c = *it->second;
-    const Analysis a = analyse(c);
+    const Analysis a = analyse(c, nullptr, c.dated() ? std::optional<Date>(today()) : std::nullopt);
     const FormStats stats = merge_form(c).stats;
     r.send(Response::json(200, {{"id", c.id},
                                 {"version", c.version},
@@ -116,7 +116,9 @@ void add_routes(Api& api, http::Router& router) {
     if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
     auto app = application_of(std::get<json>(std::move(body)), it->first);
     if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
-    const CheckResult checked = check_application(*it->second, std::get<Application>(app));
+    // As for a case accepted today: the matters in force today apply.
+    const CheckResult checked = check_application(*it->second, std::get<Application>(app),
+                                                  it->second->dated() ? std::optional<Date>(today()) : std::nullopt);
     r.send(Response::json(200, json::parse(check_to_json(checked))));
   }));
 
@@ -154,7 +156,7 @@ void add_routes(Api& api, http::Router& router) {
         auto fc = FlowChain::compile(chain, Calendar());
         std::vector<std::string> held = a.materials;
         std::sort(held.begin(), held.end());
-        missing = fc->missing(a.fields, held);
+        missing = fc->missing(a.fields, held, fc->check_date(today()));
       }
       json doc = submit_document(*done, chain->id, chain->version, missing);
       auto code = api.accounts.query_code(done->case_id);

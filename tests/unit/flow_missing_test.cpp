@@ -42,7 +42,10 @@ void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
     for (const auto& m : mats)
       if (std::uniform_real_distribution<>(0, 1)(rng) < p) given.push_back(m);
     std::sort(given.begin(), given.end());
-    const CheckResult checked = fc.checker().check(values, given);
+    // Checked as for a case accepted on the submission's day (2025-03-03,
+    // a Monday, before closing): a chain with versions of a matter
+    // (valid_from / valid_until) asks what is in force then.
+    const CheckResult checked = fc.check(values, given, fc.check_date(*Date::parse("2025-03-03")));
     // Two applicants hand in one shared application: with reuse_checks the
     // second is answered from memory, and must be answered alike.
     const Event submitted{at("2025-03-03T09:00"), event::Submitted{values, given, Channel::online}};

@@ -3,10 +3,12 @@
 // Pure functions of the chain; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "yilian/chain.h"
+#include "yilian/date.h"
 #include "yilian/status.h"
 #include "yilian/value.h"
 
@@ -54,6 +56,11 @@ struct Analysis {
   std::vector<std::string> applicable;    ///< matters that apply, topological order
   std::vector<std::string> skipped;       ///< conditions false in the scenario
   std::vector<std::string> undetermined;  ///< scenario lacks the values; counted as applying
+  /// With a date: the day the chain is shown as it was (a case accepted
+  /// then), and the matters not in force that day (valid_from /
+  /// valid_until), which do not apply.
+  std::optional<Date> on;
+  std::vector<std::string> not_in_force;
   std::vector<std::vector<std::string>> stages;  ///< matters that can run in parallel, ids sorted
   CriticalPath critical_path;             ///< longest path by promised days
   CriticalPath critical_path_statutory;   ///< longest path by statutory days
@@ -70,7 +77,10 @@ struct Analysis {
 /// with it, conditions are evaluated on its values (produced values count as
 /// present), and a matter whose condition cannot be decided counts as
 /// applying and is listed in `undetermined`. Dependencies through a matter
-/// that does not apply pass on to that matter's own dependencies.
-[[nodiscard]] Analysis analyse(const Chain& chain, const FieldValues* scenario = nullptr);
+/// that does not apply pass on to that matter's own dependencies. With
+/// `on`, a matter not in force that day does not apply (listed in
+/// `not_in_force`); without it, every version counts.
+[[nodiscard]] Analysis analyse(const Chain& chain, const FieldValues* scenario = nullptr,
+                               std::optional<Date> on = std::nullopt);
 
 }  // namespace yilian

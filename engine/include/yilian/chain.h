@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "yilian/condition.h"
+#include "yilian/date.h"
 #include "yilian/limit.h"
 #include "yilian/status.h"
 
@@ -86,6 +87,23 @@ struct Material {
   SourceLocation where;
 };
 
+/// When a matter or a chain is in force (`valid_from`, `valid_until`). Both
+/// bounds are inclusive: a matter with `valid_until: 2023-11-30` applies to a
+/// case accepted on 2023-11-30 and not to one accepted on 2023-12-01. An
+/// unset bound is open.
+struct Validity {
+  std::optional<Date> from;   ///< first day in force
+  std::optional<Date> until;  ///< last day in force
+  SourceLocation from_where, until_where;
+
+  [[nodiscard]] bool bounded() const { return from.has_value() || until.has_value(); }
+  [[nodiscard]] bool contains(Date d) const { return (!from || *from <= d) && (!until || d <= *until); }
+  /// Some day is in both.
+  [[nodiscard]] bool overlaps(const Validity& o) const;
+  /// "always", "from 2023-12-01", "until 2023-11-30", "2023-12-01 to 2024-05-31".
+  [[nodiscard]] std::string to_string() const;
+};
+
 enum class MatterKind { licensing, confirmation, filing, public_service, registration, other };
 [[nodiscard]] std::string_view to_string(MatterKind k);
 [[nodiscard]] std::optional<MatterKind> parse_matter_kind(std::string_view s);
@@ -136,7 +154,16 @@ struct Matter {
   std::vector<Ref> after;         ///< matter ids that must be done first
   Condition when;                 ///< empty: always applies
   SourceLocation when_where;
+  Validity valid;                 ///< valid_from / valid_until: when the matter is in force
+  /// `replaces`: the earlier version of this matter (another matter's id),
+  /// which it follows in time. Empty when it replaces none.
+  Ref replaces;
   SourceLocation where;
+  /// Its key path in the file it was read from ("matters[3]"), and that of
+  /// its `department` (an overlay that moves the matter points into the
+  /// overlay). Empty for a matter built by hand.
+  std::string path;
+  std::string department_path;
 
   [[nodiscard]] bool conditional() const { return !when.empty(); }
   [[nodiscard]] Limit statutory() const { return {statutory_days, statutory_unit}; }
@@ -148,6 +175,28 @@ struct Matter {
 /// A matter's limits as a person reads them: "承诺 5个工作日 · 法定 20个工作日",
 /// "即办 · 法定 3个月".
 [[nodiscard]] std::string limits_label(const Matter& m);
+/// Whether a matter applies to a case accepted on `on`: Truth::no when it is
+/// not in force that day (when a date is given), otherwise its condition
+/// over `lookup` (unknown: a deciding value is missing). The one rule the
+/// flow, the check and the analysis share.
+[[nodiscard]] Truth applies(const Validity& valid, const Condition& when, std::optional<Date> on, ValueLookup lookup);
+[[nodiscard]] Truth applies(const Matter& matter, std::optional<Date> on, ValueLookup lookup);
+
+/// One thing a locality overlay (`extends:`) changes in its base, in the
+/// order the overlay says it; what `yilian validate` lists.
+struct OverlayChange {
+  /// chain-name, chain-lead, chain-promised-days, chain-statutory-days,
+  /// chain-calendar, chain-office-close, chain-alerts, chain-validity,
+  /// department-added, department-renamed, department-changed, field-added,
+  /// material-added, matter-added, matter-dropped, matter-department,
+  /// matter-promised-days, matter-visits, matter-description,
+  /// matter-phases, matter-validity.
+  std::string kind;
+  std::string subject;  ///< the department, field, material or matter id; empty for the chain
+  std::string before;   ///< the base's value (empty when added)
+  std::string after;    ///< the overlay's value (empty when dropped)
+  SourceLocation where; ///< the overlay's key
+};
 
 /// Alert thresholds for running limits (see calendar.h).
 struct AlertPolicy {
@@ -171,12 +220,21 @@ struct Chain {
   std::string calendar = "cn-mainland";
   std::string office_close = "17:00";  ///< acceptance after this counts from the next working day
   AlertPolicy alerts;
+  Validity valid;           ///< valid_from / valid_until of the chain itself
   std::vector<Department> departments;
   std::vector<Field> fields;        ///< the field catalogue (asked from the applicant)
   std::vector<Material> materials;
   std::vector<Matter> matters;
   std::string source;       ///< file the chain was loaded from
   SourceLocation where;
+  /// A locality overlay: the base chain's id (`extends`), where that was
+  /// written, the files of the bases in order (the base first, then its
+  /// own base…), and what the overlay changes. Empty for a chain that
+  /// extends none.
+  std::string extends;
+  SourceLocation extends_where;
+  std::vector<std::string> base_files;
+  std::vector<OverlayChange> overlay;
 
   [[nodiscard]] Limit promised() const { return {promised_days, promised_unit}; }
   /// The whole-chain statutory limit, if stated.
@@ -203,6 +261,13 @@ struct Chain {
   [[nodiscard]] std::vector<const Matter*> issuers_of(std::string_view material) const;
   /// Every known field key (catalogue, inline and produced), for suggestions.
   [[nodiscard]] std::vector<std::string> field_keys() const;
+  /// True when the chain or one of its matters has `valid_from` or
+  /// `valid_until`: what applies then depends on the acceptance date.
+  [[nodiscard]] bool dated() const;
+  /// The first day of each period in which the same matters are in force,
+  /// in order: Date::min(), then every `valid_from` and every day after a
+  /// `valid_until` of the chain's matters. {Date::min()} when none is dated.
+  [[nodiscard]] std::vector<Date> validity_periods() const;
 
  private:
   // Positions, not pointers, so that a copied Chain stays valid.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,9 @@ struct CheckResult {
   std::vector<std::string> applicable_matters;    ///< conditions true or undecided, chain order
   std::vector<std::string> skipped_matters;       ///< conditions false
   std::vector<std::string> undetermined_matters;  ///< undecided: counted as applicable
+  /// Checked for a case accepted on a date: the matters not in force that
+  /// day (valid_from / valid_until), which do not apply. Empty without a date.
+  std::vector<std::string> not_in_force_matters;
 };
 
 namespace detail {
@@ -77,15 +81,20 @@ class FormChecker {
 
   /// Checks an application: its chain id (and version, when stated), every
   /// value, every material id. Locations are copied from the application.
-  [[nodiscard]] CheckResult check(const Application& application) const;
+  /// With `on` (the day the case would be accepted), only the matters in
+  /// force that day apply (valid_from / valid_until, chain.h's applies());
+  /// without it every version counts.
+  [[nodiscard]] CheckResult check(const Application& application, std::optional<Date> on = std::nullopt) const;
   /// Checks values and material ids alone (no chain id to compare).
-  [[nodiscard]] CheckResult check(const FieldValues& fields, const std::vector<std::string>& materials) const;
+  [[nodiscard]] CheckResult check(const FieldValues& fields, const std::vector<std::string>& materials,
+                                  std::optional<Date> on = std::nullopt) const;
   /// check(...).complete, computed by the same rules over the same compiled
   /// form but without building the result: allocates nothing and stops at
   /// the first problem. For callers that need the items only when the
   /// application is incomplete (the flow checks every submission).
-  [[nodiscard]] bool complete(const Application& application) const;
-  [[nodiscard]] bool complete(const FieldValues& fields, const std::vector<std::string>& materials) const;
+  [[nodiscard]] bool complete(const Application& application, std::optional<Date> on = std::nullopt) const;
+  [[nodiscard]] bool complete(const FieldValues& fields, const std::vector<std::string>& materials,
+                              std::optional<Date> on = std::nullopt) const;
 
   /// The merged form the checker was built from.
   [[nodiscard]] const Form& form() const;
@@ -95,7 +104,8 @@ class FormChecker {
 };
 
 /// One-off check: builds a FormChecker and checks. Pure; thread-safe.
-[[nodiscard]] CheckResult check_application(const Chain& chain, const Application& application);
+[[nodiscard]] CheckResult check_application(const Chain& chain, const Application& application,
+                                            std::optional<Date> on = std::nullopt);
 
 /// Why `value` is not a valid value of `field` (code and reasons filled), or
 /// an item with an empty code when it is valid. A monostate value or blank

@@ -104,7 +104,10 @@ class FlowChain {
 
   /// Checks an application with the chain's FormChecker (check.h): the
   /// same rules as `yilian check`. Complete means accepted.
-  [[nodiscard]] CheckResult check(const FieldValues& values, const std::vector<std::string>& materials) const;
+  /// With `on`, as for a case accepted that day: only the matters in force
+  /// then apply, and a chain not in force is an invalid item (check.h).
+  [[nodiscard]] CheckResult check(const FieldValues& values, const std::vector<std::string>& materials,
+                                  std::optional<Date> on = std::nullopt) const;
   [[nodiscard]] const FormChecker& checker() const { return *checker_; }
 
   /// What the flow needs to know of a submitted application: complete, or
@@ -115,8 +118,21 @@ class FlowChain {
     bool complete = false;
     std::shared_ptr<const CheckResult> result;  ///< when not complete
   };
-  [[nodiscard]] Verdict verdict(const Shared<FieldValues>& values,
-                                const Shared<std::vector<std::string>>& materials) const;
+  /// `on` is the day the case would be accepted: the matters in force then
+  /// decide what is needed (valid_from / valid_until).
+  [[nodiscard]] Verdict verdict(const Shared<FieldValues>& values, const Shared<std::vector<std::string>>& materials,
+                                Date on) const;
+
+  /// Whether the chain itself is in force on `day` (its valid_from and
+  /// valid_until); an acceptance outside is refused. Empty when it is, else
+  /// the reason.
+  [[nodiscard]] std::string not_in_force(Date day) const;
+  /// The date the checker is given for a case accepted on `day`: `day`
+  /// when the chain has dated matters, else nothing (every matter counts
+  /// the same whatever the day).
+  [[nodiscard]] std::optional<Date> check_date(Date day) const {
+    return dated_ ? std::optional<Date>(day) : std::nullopt;
+  }
 
   /// Adds a supplement's values and materials to an applicant's lists,
   /// keeping the materials sorted and each once. A list is copied (Shared
@@ -137,7 +153,8 @@ class FlowChain {
     std::string key;                 ///< field key or material id
     std::vector<int> needed_by;      ///< matter indices
   };
-  [[nodiscard]] std::vector<Missing> missing(const FieldValues& values, const std::vector<std::string>& materials) const;
+  [[nodiscard]] std::vector<Missing> missing(const FieldValues& values, const std::vector<std::string>& materials,
+                                             std::optional<Date> on = std::nullopt) const;
   /// The missing items of a check result, by matter index.
   [[nodiscard]] std::vector<Missing> to_missing(const CheckResult& result) const;
 
@@ -158,6 +175,8 @@ class FlowChain {
   std::vector<int> order_;
   std::vector<std::vector<int>> preds_;
   std::shared_ptr<const FormChecker> checker_;
+  bool dated_ = false;       ///< some matter has valid_from / valid_until
+  std::vector<Date> periods_;///< Chain::validity_periods(), to remember verdicts per period
   struct Remembered;
   std::shared_ptr<Remembered> remembered_;  ///< with options_.reuse_checks
   struct ProducedRules;

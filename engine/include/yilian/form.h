@@ -77,6 +77,7 @@ struct FormMatter {
   Condition when;                          ///< empty: always applies
   std::vector<std::size_t> fields;         ///< indices into Form::fields it asks for
   std::vector<std::size_t> materials;      ///< indices into Form::materials it needs
+  Validity valid;                          ///< valid_from / valid_until (the form lists every version)
 };
 
 /// A target of the city plan: materials the applicant provides down by
@@ -108,6 +109,7 @@ struct Form {
   int version = 0;
   std::string name;
   std::string lead;
+  Validity valid;                       ///< the chain's valid_from / valid_until
   std::vector<Department> departments;
   std::vector<FormField> fields;        ///< catalogue order, then inline, then produced
   std::vector<FormMaterial> materials;  ///< declaration order; only those a matter uses

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "yilian/chain.h"
@@ -24,6 +25,16 @@ struct LoadOptions {
   /// still stops here.
   std::size_t max_nodes = 1'000'000;
   std::size_t max_string_bytes = 64u << 10;  ///< one text value
+  /// Where the base of a locality overlay (`extends: ID`) is looked for, as
+  /// ID.yaml or ID.yml, after the overlay's own folder. The command line
+  /// passes its chain search path ($YILIAN_CHAINS, ./chains, the installed
+  /// chains).
+  std::vector<std::string> chain_dirs;
+  /// Bases held in memory as (file name, text), found by the file name's
+  /// stem (ID for ID.yaml) before any folder is searched: the engine keeps
+  /// an overlay's bases in its store with it, so that a case keeps the chain
+  /// it started on when a base file changes later.
+  std::vector<std::pair<std::string, std::string>> base_texts;
 };
 
 /// What loading produced: the chain when there is no error (warnings may
@@ -34,7 +45,10 @@ struct LoadResult {
 };
 
 /// Reads a chain file: YAML syntax, the shape of every key (types, ranges,
-/// unknown keys, duplicates) and the syntax of `when` conditions. Returns the
+/// unknown keys, duplicates) and the syntax of `when` conditions. A
+/// locality overlay (`extends:`) is merged onto its base here: the result is
+/// the merged chain, each element located in the file it came from, with
+/// Chain::overlay listing the changes (docs/chain-format.md, "Localities"). Returns the
 /// chain as far as it could be read (possibly partial) and its diagnostics;
 /// does not check references between elements (see validate()).
 struct ParseResult {

@@ -9,6 +9,10 @@
 namespace yilian {
 namespace {
 
+Truth applies_to(const Matter& m, std::optional<Date> on, const FieldValues& values) {
+  return applies(m, on, [&](std::string_view k) { return find_value(values, k); });
+}
+
 /// Longest path through the applicable matters by a per-matter weight.
 struct LongestPath {
   std::vector<int> finish;  // by matter index
@@ -56,11 +60,12 @@ CriticalPath trace(const Chain& c, const std::vector<int>& order, const LongestP
 
 }  // namespace
 
-Analysis analyse(const Chain& c, const FieldValues* scenario) {
+Analysis analyse(const Chain& c, const FieldValues* scenario, std::optional<Date> on) {
   Analysis a;
   a.chain = c.id;
   a.version = c.version;
   a.mode = scenario ? Analysis::Mode::scenario : Analysis::Mode::worst_case;
+  a.on = on;
   const detail::DependencyGraph g = detail::build_graph(c);
   if (!g.acyclic()) return a;
   const std::size_t n = c.matters.size();
@@ -68,9 +73,17 @@ Analysis analyse(const Chain& c, const FieldValues* scenario) {
   // Which matters apply. Produced values are not known before the chain
   // runs, so a scenario that does not give them leaves them unknown.
   std::vector<char> applies(n, 1);
+  if (on)
+    for (std::size_t m = 0; m < n; ++m)
+      if (!c.matters[m].valid.contains(*on)) {
+        applies[m] = 0;
+        a.not_in_force.push_back(c.matters[m].id);
+      }
   if (scenario) {
     for (std::size_t m = 0; m < n; ++m) {
-      switch (c.matters[m].when.evaluate(*scenario)) {
+      if (!applies[m]) continue;
+      // The one rule of applicability (chain.h), as the flow and the check.
+      switch (applies_to(c.matters[m], on, *scenario)) {
         case Truth::yes: break;
         case Truth::no:
           applies[m] = 0;

@@ -128,4 +128,8 @@ bool covers_domain(const std::vector<const Condition*>& conditions, const Chain&
   return d && std::includes(all.begin(), all.end(), d->begin(), d->end());
 }
 
+bool exclusive(const Matter& a, const Matter& b, const Chain& chain) {
+  return !a.valid.overlaps(b.valid) || disjoint(a.when, b.when, chain);
+}
+
 }  // namespace yilian::detail

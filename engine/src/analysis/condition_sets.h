@@ -26,6 +26,11 @@ using FieldSets = std::map<std::string, std::set<std::string>>;
 /// sets). False when unsure.
 [[nodiscard]] bool disjoint(const Condition& a, const Condition& b, const Chain& chain);
 
+/// True when matters `a` and `b` can never both apply to one case: they are
+/// never in force on the same day (valid_from / valid_until), or their
+/// conditions cannot both hold. False when unsure.
+[[nodiscard]] bool exclusive(const Matter& a, const Matter& b, const Chain& chain);
+
 /// True when at least one of the conditions holds whatever the form says:
 /// they all pin one enum or boolean field and together allow its whole
 /// domain, or one of them is empty. False when unsure.

@@ -99,7 +99,7 @@ Form department_form(const Form& form, std::string_view department) {
   }
   for (const auto& m : form.matters) {
     if (m.department != department) continue;
-    FormMatter fm{m.id, m.name, m.department, m.when, {}, {}};
+    FormMatter fm{m.id, m.name, m.department, m.when, {}, {}, m.valid};
     for (std::size_t i : m.fields)
       if (new_field[i] != SIZE_MAX) fm.fields.push_back(new_field[i]);
     for (std::size_t i : m.materials)

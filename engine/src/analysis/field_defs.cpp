@@ -23,6 +23,7 @@ std::string matter_name(const Matter& m) {
 }
 
 std::string matter_path(const Chain& c, const Matter& m) {
+  if (!m.path.empty()) return m.path;  // its path in the file it came from (a base or an overlay)
   return fmt::format("matters[{}]", static_cast<std::size_t>(&m - c.matters.data()));
 }
 
@@ -110,7 +111,7 @@ void check_field_definitions(const Chain& c, const std::vector<KeyDefinitions>& 
       const Matter* overlapping = nullptr;
       for (const Matter* o : producers) {
         if (o == &m) break;
-        if (!disjoint(o->when, m.when, c)) {
+        if (!exclusive(*o, m, c)) {
           overlapping = o;
           break;
         }

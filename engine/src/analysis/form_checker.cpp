@@ -157,6 +157,14 @@ SourceLocation where_of(const Application* app, std::string_view key) {
   return it == app->field_where.end() ? SourceLocation{} : it->second;
 }
 
+/// "2023-12-01 至 2024-05-31", "2023-12-01 起", "至 2023-11-30".
+std::string validity_zh(const Validity& v) {
+  if (v.from && v.until) return fmt::format("{} 至 {}", v.from->to_string(), v.until->to_string());
+  if (v.from) return fmt::format("{} 起", v.from->to_string());
+  if (v.until) return fmt::format("至 {}", v.until->to_string());
+  return "长期";
+}
+
 /// Per-thread scratch space, so that a check allocates only its result.
 struct Scratch {
   std::vector<const Value*> value;    // by field: the valid value, or null
@@ -179,7 +187,7 @@ enum : std::uint8_t { absent = 0, valid = 1, bad = 2 };
 /// (and tests/unit/form_checker_fast_test.cpp checks it).
 template <bool Full>
 bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vector<std::string>& materials,
-               const Application* app, CheckResult& r) {
+               const Application* app, std::optional<Date> on, CheckResult& r) {
   const Form& form = cf.form;
   const std::size_t nf = cf.fields.size(), nm = cf.matters.size(), nmat = form.materials.size();
   thread_local Scratch s;
@@ -205,6 +213,17 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
                                               *app->version, form.version),
                                   fmt::format("申请按第 {} 版填写，现行为第 {} 版", *app->version, form.version), "",
                                   app->where));
+  }
+
+  // 0. The chain itself must be in force on the day (valid_from / valid_until).
+  if (on && !form.valid.contains(*on)) {
+    if constexpr (!Full) return false;
+    r.invalid.push_back(invalid("chain", "not-in-force",
+                                fmt::format("chain `{}` is in force {}; a case accepted on {} cannot use it", form.chain,
+                                            form.valid.to_string(), on->to_string()),
+                                fmt::format("本链条“{}”的有效期为{}，{}受理的申请不能适用", form.name,
+                                            validity_zh(form.valid), on->to_string()),
+                                "", app ? app->where : SourceLocation{}));
   }
 
   // 1. Values: a merge join of the sorted application keys with the form's.
@@ -250,8 +269,14 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
   if constexpr (Full) r.applicable_matters.reserve(nm);
   for (std::size_t m = 0; m < nm; ++m) {
     const detail::CompiledMatter& cm = cf.matters[m];
+    // The one rule of applicability (chain.h): in force on the day, then the condition.
+    if (on && !form.matters[m].valid.contains(*on)) {
+      s.truth[m] = Truth::no;
+      if constexpr (Full) r.not_in_force_matters.push_back(form.matters[m].id);
+      continue;
+    }
     if (cm.conditional)
-      s.truth[m] = form.matters[m].when.evaluate([&](std::string_view k) -> const Value* {
+      s.truth[m] = applies(form.matters[m].valid, form.matters[m].when, on, [&](std::string_view k) -> const Value* {
         for (const auto& [ck, i] : cm.condition_keys)
           if (ck == k) return s.value[static_cast<std::size_t>(i)];
         return nullptr;
@@ -380,32 +405,34 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
 FormChecker::FormChecker(const Chain& chain) : impl_(detail::compile(merge_form(chain))) {}
 FormChecker::FormChecker(const Form& form) : impl_(detail::compile(form)) {}
 
-CheckResult FormChecker::check(const Application& application) const {
+CheckResult FormChecker::check(const Application& application, std::optional<Date> on) const {
   CheckResult r;
-  run_check<true>(*impl_, application.fields, application.materials, &application, r);
+  run_check<true>(*impl_, application.fields, application.materials, &application, on, r);
   return r;
 }
 
-CheckResult FormChecker::check(const FieldValues& fields, const std::vector<std::string>& materials) const {
+CheckResult FormChecker::check(const FieldValues& fields, const std::vector<std::string>& materials,
+                               std::optional<Date> on) const {
   CheckResult r;
-  run_check<true>(*impl_, fields, materials, nullptr, r);
+  run_check<true>(*impl_, fields, materials, nullptr, on, r);
   return r;
 }
 
-bool FormChecker::complete(const Application& application) const {
+bool FormChecker::complete(const Application& application, std::optional<Date> on) const {
   CheckResult unused;
-  return run_check<false>(*impl_, application.fields, application.materials, &application, unused);
+  return run_check<false>(*impl_, application.fields, application.materials, &application, on, unused);
 }
 
-bool FormChecker::complete(const FieldValues& fields, const std::vector<std::string>& materials) const {
+bool FormChecker::complete(const FieldValues& fields, const std::vector<std::string>& materials,
+                           std::optional<Date> on) const {
   CheckResult unused;
-  return run_check<false>(*impl_, fields, materials, nullptr, unused);
+  return run_check<false>(*impl_, fields, materials, nullptr, on, unused);
 }
 
 const Form& FormChecker::form() const { return impl_->form; }
 
-CheckResult check_application(const Chain& chain, const Application& application) {
-  return FormChecker(chain).check(application);
+CheckResult check_application(const Chain& chain, const Application& application, std::optional<Date> on) {
+  return FormChecker(chain).check(application, on);
 }
 
 }  // namespace yilian

@@ -42,6 +42,7 @@ class Validator {
       check_timing();
     }
     check_unused();
+    check_validity();
     d_.sort();
     return std::move(d_);
   }
@@ -59,6 +60,7 @@ class Validator {
   }
 
   std::string matter_path(const Matter& m) const {
+    if (!m.path.empty()) return m.path;  // its path in the file it came from (a base or an overlay)
     return fmt::format("matters[{}]", static_cast<std::size_t>(&m - c_.matters.data()));
   }
 
@@ -88,7 +90,7 @@ class Validator {
   void check_matter_refs(const Matter& m) {
     const std::string path = matter_path(m);
     if (!m.department.empty() && !c_.find_department(m.department))
-      error(m.department_where, path + ".department", "unknown-department",
+      error(m.department_where, m.department_path.empty() ? path + ".department" : m.department_path, "unknown-department",
             fmt::format("matter {} names department `{}`, which is not declared", matter_name(m), m.department),
             did_you_mean(m.department, department_ids_));
     for (std::size_t i = 0; i < m.fields.size(); ++i)
@@ -139,7 +141,7 @@ class Validator {
   const Matter* overlapping_earlier(const std::vector<const Matter*>& candidates, const Matter& m) const {
     for (const Matter* o : candidates) {
       if (o == &m) return nullptr;
-      if (!detail::disjoint(o->when, m.when, c_)) return o;
+      if (!detail::exclusive(*o, m, c_)) return o;
     }
     return nullptr;
   }
@@ -180,21 +182,48 @@ class Validator {
     if (!ancestry_) ancestry_.emplace(graph_);
     const detail::Ancestry& anc = *ancestry_;
     std::vector<const Matter*> out;
-    for (const Matter* p : suppliers)
+    for (const Matter* p : suppliers) {
+      // A version never in force together with the matter supplies nothing to it.
+      if (p != &c_.matters[mi] && !p->valid.overlaps(c_.matters[mi].valid)) continue;
       if (p == &c_.matters[mi] || !anc.is_ancestor(static_cast<int>(p - c_.matters.data()), static_cast<int>(mi)))
         out.push_back(p);
+    }
     return out;
   }
 
   /// Whether some supplier applies whenever `m` does: an unconditional one,
   /// alternatives covering a field's whole domain, or one with m's condition.
   bool always_supplied(const std::vector<const Matter*>& suppliers, const Matter& m) const {
+    // Versions (valid_from / valid_until): the unconditional suppliers
+    // together must be in force on every day the matter is.
+    std::vector<Validity> unconditional;
     std::vector<const Condition*> conditions;
     for (const Matter* p : suppliers) {
-      if (!p->conditional() || p->when.text() == m.when.text()) return true;
+      if (!p->valid.overlaps(m.valid)) continue;
+      if (!p->conditional() || p->when.text() == m.when.text()) {
+        unconditional.push_back(p->valid);
+        continue;
+      }
       conditions.push_back(&p->when);
     }
+    if (!unconditional.empty() && covers(unconditional, m.valid)) return true;
     return detail::covers_domain(conditions, c_);
+  }
+
+  /// The days of `target` are all in some of `parts`.
+  static bool covers(std::vector<Validity> parts, const Validity& target) {
+    std::sort(parts.begin(), parts.end(), [](const Validity& a, const Validity& b) {
+      return a.from.value_or(Date::min()) < b.from.value_or(Date::min());
+    });
+    Date next = target.from.value_or(Date::min());  // first day not yet covered
+    const Date last = target.until.value_or(Date::max());
+    for (const Validity& p : parts) {
+      if (p.from.value_or(Date::min()) > next) return false;
+      const Date until = p.until.value_or(Date::max());
+      if (until >= last) return true;
+      if (until >= next) next = until + 1;
+    }
+    return false;
   }
 
   static std::string ids(const std::vector<const Matter*>& ms) {
@@ -263,7 +292,18 @@ class Validator {
 
   void check_timing() {
     if (d_.has_errors()) return;  // a broken chain has no meaningful timing
-    const Analysis a = analyse(c_);
+    // With versions of matters, the worst of the periods in which the same
+    // matters are in force (each version counted only while in force).
+    Analysis a = analyse(c_);
+    if (c_.dated()) {
+      bool first = true;
+      for (Date d : c_.validity_periods()) {
+        if (c_.valid.bounded() && !c_.valid.overlaps(Validity{d, std::nullopt, {}, {}})) continue;
+        Analysis p = analyse(c_, nullptr, std::max(d, c_.valid.from.value_or(Date::min())));
+        if (first || p.critical_path.promised_days > a.critical_path.promised_days) a = std::move(p);
+        first = false;
+      }
+    }
     const SourceLocation at = c_.where;
     const int promised = nominal_working_days(c_.promised());
     if (promised < a.critical_path.promised_days)
@@ -300,18 +340,85 @@ class Validator {
       for (const auto& r : m.materials) used_materials.insert(r.id);
       for (const auto& r : m.results) used_materials.insert(r.id);
     }
+    // An overlay is not warned about what its base declares: a line bureau
+    // whose licences moved to the 审批局 still inspects, and the base's own
+    // validation reports what the base leaves unused.
+    auto from_base = [this](const SourceLocation& at) { return !c_.extends.empty() && at.file != c_.source; };
     for (const auto& f : c_.fields)
-      if (!used_fields.count(f.key))
+      if (!used_fields.count(f.key) && !from_base(f.where))
         warning(f.where, "fields." + f.key, "unused-field",
                 fmt::format("field `{}` ({}) is declared but no matter or condition uses it", f.key, f.label));
     for (const auto& m : c_.materials)
-      if (!used_materials.count(m.id))
+      if (!used_materials.count(m.id) && !from_base(m.where))
         warning(m.where, "materials." + m.id, "unused-material",
                 fmt::format("material `{}` ({}) is declared but no matter needs or issues it", m.id, m.name));
     for (const auto& d : c_.departments)
-      if (!used_departments.count(d.id))
+      if (!used_departments.count(d.id) && !from_base(d.where))
         warning(d.where, "departments." + d.id, "unused-department",
                 fmt::format("department `{}` ({}) handles no matter and is not the lead", d.id, d.name));
+  }
+
+  void note(const SourceLocation& at, std::string path, std::string message) {
+    d_.add({Severity::note, "validity-other", std::move(message), at, std::move(path), ""});
+  }
+
+  static SourceLocation or_else(const SourceLocation& a, const SourceLocation& b) { return a.known() ? a : b; }
+
+  /// valid_from / valid_until: `replaces` names a matter of the chain, and
+  /// the versions of one matter follow each other without overlap or gap;
+  /// a matter never in force while the chain is gets a warning.
+  void check_validity() {
+    for (const auto& m : c_.matters) {
+      const std::string path = matter_path(m);
+      if (c_.valid.bounded() && !m.valid.overlaps(c_.valid))
+        warning(or_else(m.valid.from_where, m.valid.until_where), path, "never-in-force",
+                fmt::format("matter {} is in force {}, never while the chain is ({})", matter_name(m),
+                            m.valid.to_string(), c_.valid.to_string()));
+      if (m.replaces.id.empty()) continue;
+      const std::string rpath = path + ".replaces";
+      if (m.replaces.id == m.id) {
+        error(m.replaces.where, rpath, "self-replace", fmt::format("matter {} cannot replace itself", matter_name(m)),
+              "`replaces` names the earlier version of the matter, another matter of the chain");
+        continue;
+      }
+      const Matter* old = c_.find_matter(m.replaces.id);
+      if (!old) {
+        error(m.replaces.where, rpath, "unknown-matter",
+              fmt::format("matter {} replaces `{}`, which is not a matter of the chain", matter_name(m), m.replaces.id),
+              did_you_mean(m.replaces.id, matter_ids_));
+        continue;
+      }
+      const SourceLocation new_at = or_else(m.valid.from_where, m.replaces.where);
+      const SourceLocation old_at = or_else(old->valid.until_where, old->where);
+      const std::string old_path = matter_path(*old) + (old->valid.until ? ".valid_until" : "");
+      if (m.valid.overlaps(old->valid)) {
+        const Date a = std::max(m.valid.from.value_or(Date::min()), old->valid.from.value_or(Date::min()));
+        const Date b = std::min(m.valid.until.value_or(Date::max()), old->valid.until.value_or(Date::max()));
+        const std::string when = a == Date::min() && b == Date::max() ? "always"
+                                 : a == Date::min()                   ? "until " + b.to_string()
+                                 : b == Date::max()                   ? "from " + a.to_string()
+                                 : a == b                             ? "on " + a.to_string()
+                                                                      : fmt::format("from {} to {}", a.to_string(), b.to_string());
+        warning(new_at, m.valid.from ? path + ".valid_from" : rpath, "validity-overlap",
+                fmt::format("matter {} replaces {} (at {}), but both are in force {}", matter_name(m), matter_name(*old),
+                            old_at.to_string(), when),
+                old->valid.until || m.valid.from
+                    ? "the earlier version's valid_until is the day before the later one's valid_from"
+                    : fmt::format("give `{}` a valid_until and `{}` the next day as valid_from", old->id, m.id));
+        note(old_at, old_path, fmt::format("{} is in force {} (replaced by `{}`)", matter_name(*old),
+                                           old->valid.to_string(), m.id));
+      } else if (old->valid.until && m.valid.from && *m.valid.from > *old->valid.until + 1) {
+        const Date a = *old->valid.until + 1, b = *m.valid.from - 1;
+        warning(new_at, path + ".valid_from", "validity-gap",
+                fmt::format("matter {} replaces {} (at {}), but neither is in force {}", matter_name(m),
+                            matter_name(*old), old_at.to_string(),
+                            a == b ? "on " + a.to_string() : fmt::format("from {} to {}", a.to_string(), b.to_string())),
+                fmt::format("without a gap, `{}` is valid_from {}, the day after valid_until {} of `{}`", m.id,
+                            (*old->valid.until + 1).to_string(), old->valid.until->to_string(), old->id));
+        note(old_at, old_path, fmt::format("{} is in force {} (replaced by `{}`)", matter_name(*old),
+                                           old->valid.to_string(), m.id));
+      }
+    }
   }
 
   const Chain& c_;

@@ -127,6 +127,8 @@ std::string check_to_json(const CheckResult& r) {
             {"applicable_matters", r.applicable_matters},
             {"skipped_matters", r.skipped_matters},
             {"undetermined_matters", r.undetermined_matters}};
+  // Only for a check on a day that leaves matters out (valid_from / valid_until).
+  if (!r.not_in_force_matters.empty()) j["not_in_force_matters"] = r.not_in_force_matters;
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

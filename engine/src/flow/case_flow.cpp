@@ -68,10 +68,16 @@ void advance(Ctx& c) {
       return ps == TaskStatus::approved || ps == TaskStatus::skipped;
     });
     if (!deps_done) continue;
-    // Unknown (a value the form lacks) counts as applying, as in analysis.
-    if (matter_of(c, m).when.evaluate([&](std::string_view k) { return c.s.value(k); }) == Truth::no) {
+    // The one rule of applicability (chain.h): not in force on the
+    // acceptance date, or a condition that does not hold on the form data,
+    // skips the matter. Unknown (a value the form lacks) counts as
+    // applying, as in analysis and the check.
+    const Matter& mt = matter_of(c, m);
+    if (applies(mt, c.s.accepted_on, [&](std::string_view k) { return c.s.value(k); }) == Truth::no) {
       t.status = TaskStatus::skipped;
       t.finished = c.today;
+      if (c.s.accepted_on && !mt.valid.contains(*c.s.accepted_on))
+        t.note = fmt::format("not in force on {} ({})", c.s.accepted_on->to_string(), mt.valid.to_string());
       continue;
     }
     t.started = c.start_date();
@@ -135,7 +141,7 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
 /// Accepts the application when it is complete; otherwise sends one notice
 /// (一次告知) listing everything missing and every value to correct.
 void accept_or_notify(Ctx& c) {
-  const FlowChain::Verdict v = c.fc.verdict(c.s.values, c.s.materials);
+  const FlowChain::Verdict v = c.fc.verdict(c.s.values, c.s.materials, c.start_date());
   if (v.complete) {
     accept(c);
     return;
@@ -148,6 +154,8 @@ void accept_or_notify(Ctx& c) {
 
 StepOutcome on(Ctx& c, const event::Submitted& e) {
   if (c.s.stage != CaseStage::created) return invalid(fmt::format("the case was already submitted ({})", to_string(c.s.stage)));
+  // A chain is used only on the days it is in force (valid_from / valid_until).
+  if (std::string why = c.fc.not_in_force(c.start_date()); !why.empty()) return invalid(why);
   c.s.submitted_at = c.ev.at;
   c.s.channel = e.channel;
   if (e.channel == Channel::window) ++c.s.visits;
@@ -167,6 +175,11 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   // or send the tasks out again.
   if (e.fields.empty() && e.materials.empty())
     return invalid("nothing was handed in: a supplement carries at least one value or material");
+  // An incomplete case is accepted on the day it becomes complete: the chain
+  // must be in force then.
+  if (c.s.stage == CaseStage::incomplete)
+    if (std::string why = c.fc.not_in_force(c.start_date()); !why.empty())
+      return invalid(why + "; withdraw the case and apply under the chain in force");
   c.fc.supplement(c.s.values, c.s.materials, e.fields, e.materials);
   if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {

@@ -66,6 +66,8 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   // The application is checked by the one checker of the form (check.h),
   // the same rules `yilian check` applies.
   fc->checker_ = std::make_shared<const FormChecker>(c);
+  fc->dated_ = std::any_of(c.matters.begin(), c.matters.end(), [](const Matter& m) { return m.valid.bounded(); });
+  fc->periods_ = c.validity_periods();
   if (options.reuse_checks) fc->remembered_ = std::make_shared<Remembered>();
   auto rules = std::make_shared<ProducedRules>();
   rules->by_matter.reserve(c.matters.size());
@@ -126,6 +128,7 @@ struct FlowChain::Remembered {
   struct Entry {
     Shared<FieldValues> values;
     Shared<std::vector<std::string>> materials;
+    std::size_t period = 0;  ///< of the acceptance date: which matters were in force
     Verdict verdict;
   };
   /// Lists before a supplement, the supplement, and the lists after.
@@ -153,19 +156,28 @@ struct FlowChain::Remembered {
   }
 };
 
+std::string FlowChain::not_in_force(Date day) const {
+  const Validity& v = chain_->valid;
+  if (v.contains(day)) return "";
+  return fmt::format("chain {} v{} is in force {}; a case accepted on {} cannot use it", chain_->id, chain_->version,
+                     v.to_string(), day.to_string());
+}
+
 FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
-                                      const Shared<std::vector<std::string>>& materials) const {
+                                      const Shared<std::vector<std::string>>& materials, Date on) const {
+  const std::optional<Date> day = check_date(on);
+  const auto period = static_cast<std::size_t>(std::upper_bound(periods_.begin(), periods_.end(), on) - periods_.begin());
   if (remembered_) {
     std::lock_guard lock(remembered_->mutex);
     for (const auto& e : remembered_->entries)
-      if (e.values.same(values) && e.materials.same(materials)) return e.verdict;
+      if (e.values.same(values) && e.materials.same(materials) && e.period == period) return e.verdict;
   }
   Verdict v;
-  v.complete = checker_->complete(*values, *materials);
-  if (!v.complete) v.result = std::make_shared<const CheckResult>(checker_->check(*values, *materials));
+  v.complete = checker_->complete(*values, *materials, day);
+  if (!v.complete) v.result = std::make_shared<const CheckResult>(checker_->check(*values, *materials, day));
   if (remembered_) {
     std::lock_guard lock(remembered_->mutex);
-    Remembered::keep(remembered_->entries, remembered_->next, Remembered::Entry{values, materials, v});
+    Remembered::keep(remembered_->entries, remembered_->next, Remembered::Entry{values, materials, period, v});
   }
   return v;
 }
@@ -207,13 +219,14 @@ void FlowChain::supplement(Shared<FieldValues>& values, Shared<std::vector<std::
   Remembered::keep(remembered_->merges, remembered_->next_merge, std::move(before));
 }
 
-CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials) const {
-  return checker_->check(values, materials);
+CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials,
+                             std::optional<Date> on) const {
+  return checker_->check(values, materials, on);
 }
 
-std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values,
-                                                   const std::vector<std::string>& materials) const {
-  return to_missing(check(values, materials));
+std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values, const std::vector<std::string>& materials,
+                                                   std::optional<Date> on) const {
+  return to_missing(check(values, materials, on));
 }
 
 std::vector<FlowChain::Missing> FlowChain::to_missing(const CheckResult& result) const {

@@ -183,6 +183,42 @@ std::string limits_label(const Matter& m) {
   const Limit promised = m.promised();
   return (promised.count == 0 && promised.in_working_days() ? std::string("即办") : "承诺 " + label(promised)) +
          " · 法定 " + label(m.statutory());
+bool Validity::overlaps(const Validity& o) const {
+  const Date a = std::max(from.value_or(Date::min()), o.from.value_or(Date::min()));
+  const Date b = std::min(until.value_or(Date::max()), o.until.value_or(Date::max()));
+  return a <= b;
+}
+
+std::string Validity::to_string() const {
+  if (from && until) return from->to_string() + " to " + until->to_string();
+  if (from) return "from " + from->to_string();
+  if (until) return "until " + until->to_string();
+  return "always";
+}
+
+Truth applies(const Validity& valid, const Condition& when, std::optional<Date> on, ValueLookup lookup) {
+  if (on && !valid.contains(*on)) return Truth::no;
+  return when.evaluate(lookup);
+}
+
+Truth applies(const Matter& matter, std::optional<Date> on, ValueLookup lookup) {
+  return applies(matter.valid, matter.when, on, lookup);
+}
+
+bool Chain::dated() const {
+  if (valid.bounded()) return true;
+  return std::any_of(matters.begin(), matters.end(), [](const Matter& m) { return m.valid.bounded(); });
+}
+
+std::vector<Date> Chain::validity_periods() const {
+  std::vector<Date> out{Date::min()};
+  for (const Matter& m : matters) {
+    if (m.valid.from) out.push_back(*m.valid.from);
+    if (m.valid.until && *m.valid.until < Date::max()) out.push_back(*m.valid.until + 1);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace yilian

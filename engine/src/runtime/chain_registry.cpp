@@ -13,7 +13,47 @@
 
 namespace yilian::detail {
 
+namespace {
+
+/// Before each base text kept with an overlay: "\n#@yilian-base FILE\n". A
+/// YAML comment, so the overlay's own text and line numbers stay as written.
+constexpr std::string_view kBaseMarker = "\n#@yilian-base ";
+
+/// An overlay's text and the bases kept after it (file name, text).
+std::pair<std::string_view, std::vector<std::pair<std::string, std::string>>> split_bundle(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> bases;
+  std::size_t at = text.find(kBaseMarker);
+  const std::string_view own = text.substr(0, at == std::string_view::npos ? text.size() : at + 1);
+  while (at != std::string_view::npos) {
+    const std::size_t name_at = at + kBaseMarker.size();
+    const std::size_t eol = text.find('\n', name_at);
+    if (eol == std::string_view::npos) break;
+    const std::size_t next = text.find(kBaseMarker, eol);
+    const std::size_t end = next == std::string_view::npos ? text.size() : next + 1;
+    bases.emplace_back(std::string(text.substr(name_at, eol - name_at)), std::string(text.substr(eol + 1, end - eol - 1)));
+    at = next;
+  }
+  return {own, std::move(bases)};
+}
+
+}  // namespace
+
 StoredChain stored_chain(std::string text, std::string file_name) {
+  // A locality overlay (`extends:`) is kept with the texts of its bases, so
+  // that the chain a case started on does not change when a base file does
+  // (and a changed base under the same id and version is refused by the
+  // store as a different text).
+  if (text.find("extends") != std::string::npos && text.find(kBaseMarker) == std::string::npos) {
+    const ParseResult parsed = parse_chain_text(text, file_name);
+    if (!parsed.diagnostics.has_errors() && !parsed.chain->extends.empty())
+      for (const std::string& base : parsed.chain->base_files) {
+        std::ifstream in(base, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        if (!text.ends_with('\n')) text += '\n';
+        text += fmt::format("{}{}\n{}", kBaseMarker.substr(1), base, ss.str());
+      }
+  }
   StoredChain sc;
   sc.sha256 = sha256_hex(text);
   sc.text = std::move(text);
@@ -61,7 +101,10 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
 }
 
 Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain stored) {
-  LoadResult loaded = load_chain_text(stored.text, stored.file_name);
+  auto [own, bases] = split_bundle(stored.text);
+  LoadOptions options;
+  options.base_texts = std::move(bases);
+  LoadResult loaded = load_chain_text(own, stored.file_name, options);
   if (!loaded.chain) {
     std::string msg = fmt::format("{}: the chain is not valid", stored.file_name);
     for (const auto& d : loaded.diagnostics)
