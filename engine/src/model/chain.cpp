@@ -183,6 +183,8 @@ std::string limits_label(const Matter& m) {
   const Limit promised = m.promised();
   return (promised.count == 0 && promised.in_working_days() ? std::string("即办") : "承诺 " + label(promised)) +
          " · 法定 " + label(m.statutory());
+}
+
 bool Validity::overlaps(const Validity& o) const {
   const Date a = std::max(from.value_or(Date::min()), o.from.value_or(Date::min()));
   const Date b = std::min(until.value_or(Date::max()), o.until.value_or(Date::max()));
