@@ -13,6 +13,7 @@
 #include "load/material_files.h"
 #include "yilian/analysis.h"
 #include "yilian/load.h"
+#include "yilian/matter_code.h"
 
 namespace yilian {
 namespace {
@@ -42,6 +43,7 @@ class Validator {
       check_timing();
     }
     check_unused();
+    d_.append(check_codes({&c_}));  // 三级四同 inside the chain
     d_.sort();
     return std::move(d_);
   }
@@ -131,6 +133,13 @@ class Validator {
               fmt::format("matter {} comes after `{}`, which is not a matter of the chain", matter_name(m), a.id),
               did_you_mean(a.id, matter_ids_));
     }
+    if (!m.code.empty())
+      if (const MatterCode code = parse_matter_code(m.code); code.shape == MatterCode::Shape::unknown)
+        warning(m.code_where, path + ".code", "code-shape",
+                fmt::format("the code of matter {}, `{}`, is not a matter code of GB/T 39554.1: {}", matter_name(m),
+                            m.code, code.problem),
+                "a 基本编码 is 12 digits; an 实施编码 is the implementing body's 18-character unified social credit "
+                "code, one digit and the 基本编码 (31 characters); see docs/chain-reference.md, \"Matter codes\"");
     int counted = 0;
     for (const auto& ph : m.phases)
       if (ph.counted) counted += ph.days;
