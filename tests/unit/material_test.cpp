@@ -147,6 +147,15 @@ TEST_CASE("material.load.errors_and_warnings") {
   int shared = 0;
   for (const auto& x : d) shared += x.code == "shared-material" && x.severity == Severity::warning;
   CHECK(shared == 2);
+  // `when` on a document the chain issues has no effect.
+  mats = kMaterials;
+  mats.replace(mats.find("licence: { name: 营业执照 }"), std::string("licence: { name: 营业执照 }").size(),
+               "licence: { name: 营业执照, when: \"applicant.form == 'company'\" }");
+  d = diagnostics_of(mats);
+  e = find_code(d, "issued-material-when");
+  REQUIRE(e);
+  CHECK(e->severity == Severity::warning);
+  CHECK(e->path == "materials.licence.when");
   // A material condition is typed against the catalogue.
   d = diagnostics_of(kMaterials + "  x: { name: 申请书, when: \"applicant.form == 'limited'\" }\n");
   e = find_code(d, "condition-type");
