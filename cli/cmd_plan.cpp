@@ -44,6 +44,7 @@ nlohmann::json form_stats_json(const FormStats& s) {
   for (const auto& t : s.targets) targets.push_back({{"year", t.year}, {"reduction", t.reduction}, {"met", t.met}});
   return {{"fields_before", s.fields_before},         {"fields_after", s.fields_after},
           {"materials_before", s.materials_before},   {"materials_after", s.materials_after},
+          {"materials_shared", s.materials_shared},
           {"fields_reduction", s.fields_reduction},   {"materials_reduction", s.materials_reduction},
           {"targets", targets}};
 }
@@ -239,6 +240,8 @@ void run(const PlanOptions& o) {
               stats.fields_after, 100 * stats.fields_reduction);
   std::printf("  Materials: %d asked by the matters one by one, %d in the one set (-%.1f%%)\n",
               stats.materials_before, stats.materials_after, 100 * stats.materials_reduction);
+  if (stats.materials_shared > 0)
+    std::printf("             %d fetched by data sharing (共享获取), counted as saved\n", stats.materials_shared);
   std::string targets;
   for (const auto& t : stats.targets)
     targets += fmt::format("{}{:.0f}% by end {} {}", targets.empty() ? "" : ", ", 100 * t.reduction, t.year,

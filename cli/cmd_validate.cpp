@@ -8,6 +8,7 @@
 #include "common.h"
 #include "yilian/load.h"
 #include "yilian/text.h"
+#include "yilian/matter_code.h"
 
 namespace yilian::cli {
 namespace {
@@ -56,10 +57,40 @@ nlohmann::json overlay_json(const Chain& c) {
   return {{"base", c.extends}, {"base_files", c.base_files}, {"changes", changes}};
 }
 
+struct Loaded {
+  std::string file;
+  LoadResult result;
+};
+
+/// 三级四同 across the loaded chains: a code that means another name, kind
+/// or basis than in an earlier file is an error in the later file. Conflicts
+/// inside one chain are validate()'s own, already reported.
+void check_codes_across(std::vector<Loaded>& loaded) {
+  std::vector<const Chain*> chains;
+  std::map<std::string, std::size_t> by_file;
+  for (std::size_t i = 0; i < loaded.size(); ++i)
+    if (const auto& c = loaded[i].result.chain) {
+      chains.push_back(c.get());
+      by_file.emplace(c->source, i);
+    }
+  if (chains.size() < 2) return;
+  for (const auto& d : check_codes(chains)) {
+    auto it = by_file.find(d.where.file);
+    if (it == by_file.end()) continue;
+    Diagnostics& own = loaded[it->second].result.diagnostics;
+    const bool known = std::any_of(own.begin(), own.end(), [&](const Diagnostic& x) {
+      return x.code == d.code && x.message == d.message && x.where.line == d.where.line;
+    });
+    if (!known) own.add(d);
+  }
+  for (auto& l : loaded) l.result.diagnostics.sort();
+}
+
 void run(const ValidateOptions& o) {
   nlohmann::json files = nlohmann::json::array();
   std::map<std::string, std::string> ids;  // chain id -> first file
   std::size_t errors = 0, warnings = 0, valid = 0, total = 0;
+  std::vector<Loaded> loaded;
   for (const auto& arg : o.paths) {
     auto found = chain_files(arg);
     if (!found) {
@@ -67,7 +98,6 @@ void run(const ValidateOptions& o) {
       return;
     }
     for (const auto& file : *found) {
-      ++total;
       LoadResult r = load_chain(file, chain_load_options());
       if (r.chain) {
         auto [it, inserted] = ids.emplace(r.chain->id, file);
@@ -76,37 +106,42 @@ void run(const ValidateOptions& o) {
                              fmt::format("chain id `{}` is also used by {}", r.chain->id, it->second),
                              r.chain->where, "id", "chain ids must be unique among loaded chains"});
       }
-      const std::size_t e = r.diagnostics.error_count(), w = r.diagnostics.warning_count();
-      errors += e;
-      warnings += w;
-      const bool ok = e == 0 && !(o.strict && w > 0);
-      if (ok) ++valid;
-      if (o.json) {
-        nlohmann::json f = {{"file", file}, {"valid", ok}, {"errors", e}, {"warnings", w},
-                            {"diagnostics", to_json(r.diagnostics)}};
-        if (r.chain) {
-          f["chain"] = r.chain->id;
-          f["version"] = r.chain->version;
-          f["matters"] = r.chain->matters.size();
-          if (!r.chain->extends.empty()) f["extends"] = overlay_json(*r.chain);
-        }
-        files.push_back(std::move(f));
-        continue;
-      }
-      if (!o.quiet || e > 0) print_diagnostics(r.diagnostics);
-      if (r.chain && e == 0)
-        std::printf("%s %s: %s v%d %s, %zu matters, %zu departments%s\n", ok ? "ok  " : "FAIL", file.c_str(),
-                    r.chain->id.c_str(), r.chain->version, r.chain->name.c_str(), r.chain->matters.size(),
-                    r.chain->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
-      if (r.chain && e == 0 && !r.chain->extends.empty()) {
-        const Chain& c = *r.chain;
-        std::printf("     extends %s (%s): %zu change%s\n", c.extends.c_str(),
-                    c.base_files.empty() ? "" : c.base_files.front().c_str(), c.overlay.size(),
-                    c.overlay.size() == 1 ? "" : "s");
-        for (const auto& x : c.overlay) std::printf("       %s\n", printable(describe(x)).c_str());
-      } else if (!r.chain || e > 0)
-        std::printf("FAIL %s: %zu error%s\n", file.c_str(), e, e == 1 ? "" : "s");
+      loaded.push_back({file, std::move(r)});
     }
+  }
+  check_codes_across(loaded);
+  for (auto& [file, r] : loaded) {
+    ++total;
+    const std::size_t e = r.diagnostics.error_count(), w = r.diagnostics.warning_count();
+    errors += e;
+    warnings += w;
+    const bool ok = e == 0 && !(o.strict && w > 0);
+    if (ok) ++valid;
+    if (o.json) {
+      nlohmann::json f = {{"file", file}, {"valid", ok}, {"errors", e}, {"warnings", w},
+                          {"diagnostics", to_json(r.diagnostics)}};
+      if (r.chain) {
+        f["chain"] = r.chain->id;
+        f["version"] = r.chain->version;
+        f["matters"] = r.chain->matters.size();
+        if (!r.chain->extends.empty()) f["extends"] = overlay_json(*r.chain);
+      }
+      files.push_back(std::move(f));
+      continue;
+    }
+    if (!o.quiet || e > 0) print_diagnostics(r.diagnostics);
+    if (r.chain && e == 0)
+      std::printf("%s %s: %s v%d %s, %zu matters, %zu departments%s\n", ok ? "ok  " : "FAIL", file.c_str(),
+                  r.chain->id.c_str(), r.chain->version, r.chain->name.c_str(), r.chain->matters.size(),
+                  r.chain->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
+    if (r.chain && e == 0 && !r.chain->extends.empty()) {
+      const Chain& c = *r.chain;
+      std::printf("     extends %s (%s): %zu change%s\n", c.extends.c_str(),
+                  c.base_files.empty() ? "" : c.base_files.front().c_str(), c.overlay.size(),
+                  c.overlay.size() == 1 ? "" : "s");
+      for (const auto& x : c.overlay) std::printf("       %s\n", printable(describe(x)).c_str());
+    } else if (!r.chain || e > 0)
+      std::printf("FAIL %s: %zu error%s\n", file.c_str(), e, e == 1 ? "" : "s");
   }
   if (total == 0) {
     usage_error("no chain files (*.yaml) found");
@@ -129,7 +164,9 @@ void add_validate(CLI::App& app) {
       "Load and validate chain files or folders of them (every *.yaml, not calendars/).\n"
       "Reports every problem at once, each with file:line:column, the key path, what was\n"
       "expected and a suggestion where one helps. A locality overlay (`extends: BASE`) is\n"
-      "merged onto its base, checked as one chain, and followed by the list of what it changes.");
+      "merged onto its base, checked as one chain, and followed by the list of what it changes.\n"
+      "Across all the chains given, every matter code must mean one name, kind and legal basis\n"
+      "(三级四同): a code used differently in two files is an error in the later one, naming both places.");
   cmd->add_option("paths", o->paths, "Chain files or folders")->required()->type_name("PATH...");
   cmd->add_flag("--json", o->json,
                 "Print one JSON document: {valid, errors, warnings, files: [...]}; an overlay's file has "

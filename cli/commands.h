@@ -13,6 +13,7 @@ void add_graph(CLI::App& app);
 void add_calendar(CLI::App& app);
 void add_deadline(CLI::App& app);
 void add_form(CLI::App& app);
+void add_guide(CLI::App& app);
 void add_check(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_run(CLI::App& app);

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add_calendar(app);
   add_deadline(app);
   add_form(app);
+  add_guide(app);
   add_check(app);
   add_simulate(app);
   add_run(app);

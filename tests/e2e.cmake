@@ -125,4 +125,12 @@ if(YILIAN_JS_TESTS AND TARGET yilian_cli)
                      --screenshot ${CMAKE_BINARY_DIR}/simulation-report.png)
   # One Chromium at a time: it is the heaviest test on a two-core machine.
   set_tests_properties(sim.report_renders PROPERTIES RESOURCE_LOCK yilian_chromium)
+  # The service guide (docs/guide.md) of every shipped chain renders in
+  # headless Chromium: title, overview, flow chart, every matter's facts and
+  # materials visible, Noto Sans CJK, no network, a page per matter on A4.
+  # The screenshot goes to the build tree; run the script by hand to refresh
+  # docs/guide.png.
+  yilian_add_js_test(guide.render guide-render-check.mjs --cli $<TARGET_FILE:yilian_cli>
+                     --screenshot ${CMAKE_BINARY_DIR}/guide.png)
+  set_tests_properties(guide.render PROPERTIES RESOURCE_LOCK yilian_chromium)
 endif()

@@ -78,13 +78,41 @@ struct Department {
   SourceLocation where;
 };
 
+/// Where a material comes from (来源渠道 of a 办事指南).
+enum class MaterialSource {
+  unspecified,  ///< not said: `issued` when a matter of the chain issues it, else `applicant`
+  applicant,    ///< 申请人自备: the applicant prepares and hands it in
+  issued,       ///< 部门核发: a government department issued it; the applicant hands it in
+                ///< (or, when a matter of the chain issues it, no one does: once-only)
+  shared,       ///< 共享获取: the office fetches it by data sharing; never asked of the applicant
+};
+/// "applicant", "issued", "shared" ("unspecified" for the default).
+[[nodiscard]] std::string_view to_string(MaterialSource s);
+/// Parses applicant, issued or shared.
+[[nodiscard]] std::optional<MaterialSource> parse_material_source(std::string_view s);
+
 struct Material {
   std::string id;
   std::string name;
   std::string description;
   bool original = false;    ///< the original must be shown (not only a copy)
   int copies = 1;
+  MaterialSource source = MaterialSource::unspecified;
+  /// Asked only when this holds (and a matter that lists the material
+  /// applies); empty: whenever such a matter applies.
+  Condition when;
+  SourceLocation when_where;
+  std::string blank_form;   ///< 空表: a file path relative to the chain file, may be empty
+  SourceLocation blank_form_where;
+  std::string sample;       ///< 示范样本: a file path relative to the chain file, may be empty
+  SourceLocation sample_where;
+  bool deferrable = false;  ///< may be handed in after acceptance (容缺); stored and shown only
+  /// Why a catch-all name (其他材料, …等) is kept; empty for a named document.
+  std::string catch_all_reason;
+  SourceLocation name_where;
   SourceLocation where;
+
+  [[nodiscard]] bool conditional() const { return !when.empty(); }
 };
 
 /// When a matter or a chain is in force (`valid_from`, `valid_until`). Both
@@ -103,6 +131,17 @@ struct Validity {
   /// "always", "from 2023-12-01", "until 2023-11-30", "2023-12-01 to 2024-05-31".
   [[nodiscard]] std::string to_string() const;
 };
+/// Whether a material's name is a catch-all (兜底) item rather than a named
+/// document: the marker found (e.g. "其他材料", "等"), or "" for a proper
+/// name. The rule (docs/chain-reference.md, "Catch-all names"): after
+/// trimming spaces and trailing punctuation, the name
+///   - contains 其他 / 其它 / 其余 / 相关 / 有关 / 另行 directly followed by
+///     材料, 资料, 文件, 证明, 证件, 文书 or 手续 (其他材料, 有关证明, …), or
+///   - contains 认为需要 or 认为必要 (…认为需要提交的材料), or
+///   - ends with 等 (optionally followed by one of those nouns: 等材料,
+///     等证明), 等等, … or ..., or is 其他 / 其它 alone.
+/// "其他股东的身份证明" and "等级证书" are proper names. Pure.
+[[nodiscard]] std::string catch_all_marker(std::string_view name);
 
 enum class MatterKind { licensing, confirmation, filing, public_service, registration, other };
 [[nodiscard]] std::string_view to_string(MatterKind k);
@@ -138,7 +177,8 @@ struct Matter {
   std::string department;   ///< department id
   SourceLocation department_where;
   MatterKind kind = MatterKind::licensing;
-  std::string code;         ///< 实施编码, may be empty
+  std::string code;         ///< 基本编码 or 实施编码 (GB/T 39554.1), may be empty
+  SourceLocation code_where;
   std::string basis;        ///< legal basis, may be empty
   int statutory_days = 0;   ///< 法定办结时限: its count, in statutory_unit (working days unless `statutory:` says)
   int promised_days = 0;    ///< 承诺办结时限: its count, in promised_unit; 0 working days = on the spot

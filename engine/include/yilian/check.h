@@ -48,7 +48,7 @@ struct InvalidItem {
 /// Something handed in that the chain does not use; never an error.
 struct IgnoredItem {
   std::string key;
-  std::string reason;     ///< produced-by-chain, issued-by-chain, not-needed
+  std::string reason;     ///< produced-by-chain, issued-by-chain, shared (fetched by data sharing), not-needed
   std::string detail;     ///< e.g. the producing matter, or the matters that do not apply
 };
 

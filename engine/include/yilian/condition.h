@@ -97,6 +97,11 @@ class Condition {
   std::string text_;
 };
 
+/// Both conditions: `a and b`, sharing their trees (an empty one always
+/// holds, so the other is returned as it is). The text joins both texts
+/// with "and", bracketing a side whose top is an `or`. Pure.
+[[nodiscard]] Condition conjunction(const Condition& a, const Condition& b);
+
 /// A problem inside a condition's text, located by 1-based column.
 struct ConditionIssue {
   int column = 1;

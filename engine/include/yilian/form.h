@@ -27,6 +27,7 @@ enum class Requirement {
                 ///< condition with other fields (needed while that condition is undecided)
   optional,     ///< asked, but `required: false`
   produced,     ///< a matter of the chain produces or issues it; never asked
+  shared,       ///< a material fetched by data sharing (共享获取, `source: shared`); never asked
 };
 [[nodiscard]] std::string_view to_string(Requirement r);
 
@@ -42,6 +43,9 @@ struct FormField {
   std::vector<Condition> unless_produced;
   std::vector<std::string> matters;       ///< matters that list the key, chain order
   std::vector<std::string> deciding;      ///< matters whose `when` reads the key
+  /// Materials whose own `when` reads the key (needed while a matter that
+  /// needs such a material applies and its condition is undecided).
+  std::vector<std::string> deciding_materials;
   std::vector<std::string> departments;   ///< departments that may see it, sorted
   std::vector<std::string> producers;     ///< matters that produce it, chain order
   bool asked = true;                      ///< the applicant may be asked for it
@@ -56,6 +60,9 @@ struct FormField {
 struct FormMaterial {
   Material material;
   Requirement requirement = Requirement::always;  ///< never `optional`
+  /// Conditional: asked when any of these holds or is undecided: for each
+  /// matter that needs it, the matter's `when` and the material's own `when`
+  /// together (conjunction()), each once. Empty otherwise.
   std::vector<Condition> required_when;
   std::vector<std::string> matters;       ///< matters that need it, chain order
   std::vector<std::string> departments;   ///< departments that receive or issue it, sorted
@@ -63,10 +70,14 @@ struct FormMaterial {
   /// never asked from the applicant: when its issuer does not apply it does
   /// not exist and no one needs it (alternatives list each issuer's result).
   std::vector<std::string> issuers;
-  bool asked = true;                      ///< no matter issues it
+  bool asked = true;                      ///< no matter issues it and it is not shared
 
-  /// "applicant", or "matter:<id>" of the first issuer.
+  /// "applicant", "matter:<id>" of the first issuer, or "shared".
   [[nodiscard]] std::string source() const;
+  /// Where the document comes from (来源渠道): `shared` when fetched by data
+  /// sharing, `issued` when a department issues it (the material says so or
+  /// a matter of the chain issues it), else `applicant`. Never `unspecified`.
+  [[nodiscard]] MaterialSource channel() const;
 };
 
 /// One matter as the form sees it (what it needs, when it applies).
@@ -97,6 +108,7 @@ struct FormStats {
   int fields_after = 0;       ///< distinct fields the applicant may be asked for
   int materials_before = 0;   ///< sum over matters of the materials each lists
   int materials_after = 0;    ///< distinct materials the applicant provides
+  int materials_shared = 0;   ///< distinct materials fetched by data sharing (saved, not in "after")
   double fields_reduction = 0;     ///< 1 - after/before (0 when before is 0)
   double materials_reduction = 0;  ///< 1 - after/before (0 when before is 0)
   std::vector<ReductionTarget> targets;  ///< the plan's: 30% end 2018, 60% end 2019 (materials)

@@ -59,9 +59,12 @@ struct ParseResult {
                                            const LoadOptions& options = {});
 [[nodiscard]] ParseResult parse_chain_file(const std::string& path, const LoadOptions& options = {});
 
-/// Reads and validates (validate() in analysis.h) one chain file. Thread-safe.
+/// Reads and validates (validate() in analysis.h) one chain file, and warns
+/// (`missing-file`) about each material's `blank_form` or `sample` that is
+/// not a file beside it. Thread-safe.
 [[nodiscard]] LoadResult load_chain(const std::string& path, const LoadOptions& options = {});
-/// The same for text held in memory; `file_name` is used in messages.
+/// The same for text held in memory; `file_name` is used in messages. The
+/// files that materials name are not looked for (there is no folder).
 [[nodiscard]] LoadResult load_chain_text(std::string_view yaml, const std::string& file_name,
                                          const LoadOptions& options = {});
 

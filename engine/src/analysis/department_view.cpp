@@ -9,9 +9,15 @@
 namespace yilian {
 namespace {
 
-/// Adds the keys matter `m` asks for or produces.
+/// Adds the keys matter `m` asks for or produces, and those that decide
+/// whether its materials are asked (their own `when`).
 void add_matter_keys(const Form& form, const FormMatter& m, std::set<std::string_view>& keys) {
   for (std::size_t i : m.fields) keys.insert(form.fields[i].field.key);
+  for (std::size_t i : m.materials)
+    for (const auto& f : form.fields)
+      if (std::find(f.deciding_materials.begin(), f.deciding_materials.end(), form.materials[i].material.id) !=
+          f.deciding_materials.end())
+        keys.insert(f.field.key);
   for (const auto& f : form.fields)
     if (std::find(f.producers.begin(), f.producers.end(), m.id) != f.producers.end()) keys.insert(f.field.key);
 }
@@ -120,6 +126,7 @@ Form department_form(const Form& form, std::string_view department) {
     if (detail::counted_after(out.fields[i])) ++out.stats.fields_after;
   for (std::size_t i : materials)
     if (detail::counted_after(out.materials[i])) ++out.stats.materials_after;
+    else if (detail::counted_shared(out.materials[i])) ++out.stats.materials_shared;
   detail::complete_stats(out.stats);
   return out;
 }

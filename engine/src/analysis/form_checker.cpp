@@ -18,6 +18,7 @@ struct CompiledField {
   bool deciding = false;                   // some condition reads it
   std::vector<int> matters;                // matters that list it, chain order
   std::vector<int> decides;                // matters whose condition reads it
+  std::vector<int> decides_materials;      // materials whose own condition reads it
   std::vector<int> unless_producers;       // prefer: produced with conditional producers
 };
 
@@ -26,6 +27,12 @@ struct CompiledMatter {
   std::vector<std::pair<std::string_view, int>> condition_keys;  // key -> field index
   std::vector<int> fields;
   std::vector<int> materials;
+};
+
+/// A material's own condition (`when`), for the materials the applicant hands in.
+struct CompiledMaterial {
+  bool conditional = false;
+  std::vector<std::pair<std::string_view, int>> condition_keys;  // key -> field index
 };
 
 /// Material ids to their indices, for the per-application look-ups: open
@@ -73,6 +80,7 @@ struct CompiledForm {
   Form form;
   std::vector<CompiledField> fields;
   std::vector<CompiledMatter> matters;
+  std::vector<CompiledMaterial> materials;
   std::vector<std::pair<std::string_view, int>> keys;       // sorted by key
   IdIndex material_at;                                       // id -> index
   std::vector<std::string> asked_keys;                       // for did-you-mean
@@ -101,9 +109,12 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
     c.rule = compile_rule(ff.field);
     c.asked = ff.asked;
     c.required = ff.field.required;  // an asked field's first definition is the applicant's
-    c.deciding = !ff.deciding.empty();
+    c.deciding = !ff.deciding.empty() || !ff.deciding_materials.empty();
     for (const auto& id : ff.matters) c.matters.push_back(find_sorted(matter_at, id));
     for (const auto& id : ff.deciding) c.decides.push_back(find_sorted(matter_at, id));
+    for (const auto& id : ff.deciding_materials)
+      for (std::size_t j = 0; j < f.materials.size(); ++j)
+        if (f.materials[j].material.id == id) c.decides_materials.push_back(static_cast<int>(j));
     if (!ff.unless_produced.empty())
       for (const auto& id : ff.producers) c.unless_producers.push_back(find_sorted(matter_at, id));
     cf->fields.push_back(std::move(c));
@@ -117,6 +128,16 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
     cf->all_material_ids.push_back(f.materials[i].material.id);
   }
   cf->material_at.build(std::move(material_ids));
+  for (const auto& fm : f.materials) {
+    CompiledMaterial cm;
+    cm.conditional = fm.asked && fm.material.conditional();
+    if (cm.conditional)
+      for (const auto& key : fm.material.when.fields()) {
+        const int i = find_sorted(cf->keys, key);
+        if (i >= 0) cm.condition_keys.emplace_back(f.fields[static_cast<std::size_t>(i)].field.key, i);
+      }
+    cf->materials.push_back(std::move(cm));
+  }
   for (const auto& m : f.matters) {
     CompiledMatter cm;
     cm.conditional = !m.when.empty();
@@ -171,6 +192,7 @@ struct Scratch {
   std::vector<std::uint8_t> state;    // by field: absent, valid, bad
   std::vector<std::uint32_t> bad;     // by field: index into the result's invalid items
   std::vector<Truth> truth;           // by matter
+  std::vector<Truth> material_truth;  // by material: its own condition
   std::vector<std::uint8_t> decide;   // by field: must decide an undecided condition
   std::vector<std::uint8_t> material; // by material: bit 1 needed, bit 2 definitely, bit 4 given
   std::vector<int> by;
@@ -195,6 +217,7 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
   s.state.assign(nf, absent);
   if constexpr (Full) s.bad.assign(nf, 0);
   s.truth.assign(nm, Truth::yes);
+  s.material_truth.assign(nmat, Truth::yes);
   s.decide.assign(nf, 0);
   s.material.assign(nmat, 0);
   if constexpr (Full) r.missing.reserve(8);
@@ -293,6 +316,34 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
       if (s.state[static_cast<std::size_t>(i)] != valid) s.decide[static_cast<std::size_t>(i)] = 1;
   }
 
+  // 2b. Which materials the case needs: one that an applicable matter lists,
+  //     unless its own condition is false (undecided: needed if it holds,
+  //     and the fields it reads must decide it). The one rule for the check,
+  //     the notice and the flow core (which calls complete()).
+  enum : std::uint8_t { mat_needed = 1, mat_definitely = 2, mat_given = 4 };
+  for (std::size_t m = 0; m < nm; ++m) {
+    if (s.truth[m] == Truth::no) continue;
+    const std::uint8_t bits = s.truth[m] == Truth::yes ? mat_needed | mat_definitely : mat_needed;
+    for (int j : cf.matters[m].materials) s.material[static_cast<std::size_t>(j)] |= bits;
+  }
+  for (std::size_t j = 0; j < nmat; ++j) {
+    const detail::CompiledMaterial& cm = cf.materials[j];
+    if (!cm.conditional || !(s.material[j] & mat_needed)) continue;
+    const Truth t = form.materials[j].material.when.evaluate([&](std::string_view k) -> const Value* {
+      for (const auto& [ck, i] : cm.condition_keys)
+        if (ck == k) return s.value[static_cast<std::size_t>(i)];
+      return nullptr;
+    });
+    s.material_truth[j] = t;
+    if (t == Truth::no) {
+      s.material[j] = 0;
+    } else if (t == Truth::unknown) {
+      s.material[j] &= static_cast<std::uint8_t>(~mat_definitely);
+      for (const auto& [k, i] : cm.condition_keys)
+        if (s.state[static_cast<std::size_t>(i)] != valid) s.decide[static_cast<std::size_t>(i)] = 1;
+    }
+  }
+
   // 3. Fields the applicable matters need, and fields that must decide an
   //    undecided condition.
   std::vector<std::uint32_t> drop_invalid;
@@ -334,9 +385,20 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
     if (needed && c.required)
       for (int m : c.matters)
         if (s.truth[static_cast<std::size_t>(m)] != Truth::no) s.by.push_back(m);
-    if (s.decide[i])
+    if (s.decide[i]) {
       for (int m : c.decides)
         if (s.truth[static_cast<std::size_t>(m)] == Truth::unknown) s.by.push_back(m);
+      // Deciding a material's condition: the applicable matters that list it.
+      for (int j : c.decides_materials) {
+        if (s.material_truth[static_cast<std::size_t>(j)] != Truth::unknown ||
+            !(s.material[static_cast<std::size_t>(j)] & mat_needed))
+          continue;
+        for (std::size_t m = 0; m < nm; ++m)
+          if (s.truth[m] != Truth::no)
+            for (int x : cf.matters[m].materials)
+              if (x == j) s.by.push_back(static_cast<int>(m));
+      }
+    }
     std::sort(s.by.begin(), s.by.end());
     s.by.erase(std::unique(s.by.begin(), s.by.end()), s.by.end());
     MissingItem mi;
@@ -354,8 +416,8 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
       r.invalid.erase(r.invalid.begin() + static_cast<std::ptrdiff_t>(*it));
   }
 
-  // 4. Materials. One issued inside the chain is never asked (once-only).
-  enum : std::uint8_t { needed = 1, definitely = 2, given = 4 };
+  // 4. Materials. One issued inside the chain is never asked (once-only),
+  //    nor one the office fetches by data sharing.
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
     const int j = cf.material_at.find(id);
@@ -369,19 +431,19 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
     }
     const FormMaterial& fm = form.materials[static_cast<std::size_t>(j)];
     if (!fm.asked) {
-      if constexpr (Full) r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
+      if constexpr (Full) {
+        if (!fm.issuers.empty())
+          r.ignored.push_back({id, "issued-by-chain", fmt::format("matter `{}` issues it (once-only)", fm.issuers.front())});
+        else
+          r.ignored.push_back({id, "shared", "the office fetches it by data sharing (共享获取)"});
+      }
       continue;
     }
-    s.material[static_cast<std::size_t>(j)] |= given;
-  }
-  for (std::size_t m = 0; m < nm; ++m) {
-    if (s.truth[m] == Truth::no) continue;
-    const std::uint8_t bits = s.truth[m] == Truth::yes ? needed | definitely : needed;
-    for (int j : cf.matters[m].materials) s.material[static_cast<std::size_t>(j)] |= bits;
+    s.material[static_cast<std::size_t>(j)] |= mat_given;
   }
   for (std::size_t j = 0; j < nmat; ++j) {
     const FormMaterial& fm = form.materials[j];
-    if (!fm.asked || !(s.material[j] & needed) || (s.material[j] & given)) continue;
+    if (!fm.asked || !(s.material[j] & mat_needed) || (s.material[j] & mat_given)) continue;
     if constexpr (!Full) return false;
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
@@ -391,7 +453,7 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
       if (s.truth[m] != Truth::no)
         for (int x : cf.matters[m].materials)
           if (static_cast<std::size_t>(x) == j) mi.needed_by.push_back(form.matters[m].id);
-    mi.if_applicable = !(s.material[j] & definitely);
+    mi.if_applicable = !(s.material[j] & mat_definitely);
     r.missing.push_back(std::move(mi));
   }
 

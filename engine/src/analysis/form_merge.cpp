@@ -68,8 +68,9 @@ double reduction(int before, int after) {
 
 /// Per-item bookkeeping while merging.
 struct Need {
-  bool unconditional = false;  // an unconditional matter needs it
+  bool unconditional = false;  // needed whenever the chain runs (unconditional matter, no material condition)
   bool decides_alone = false;  // the only field of some condition: without it, the condition is undecided
+  bool by_unconditional = false;  // materials: an unconditional matter lists it (its `when` is always asked)
 };
 
 void report_duplicates(const Form& form, Diagnostics& out) {
@@ -115,6 +116,7 @@ std::string_view to_string(Requirement r) {
     case Requirement::conditional: return "conditional";
     case Requirement::optional: return "optional";
     case Requirement::produced: return "produced";
+    case Requirement::shared: return "shared";
   }
   return "?";
 }
@@ -124,7 +126,16 @@ std::string FormField::source() const {
   return "matter:" + producers.front();
 }
 
-std::string FormMaterial::source() const { return issuers.empty() ? "applicant" : "matter:" + issuers.front(); }
+std::string FormMaterial::source() const {
+  if (!issuers.empty()) return "matter:" + issuers.front();
+  return material.source == MaterialSource::shared ? "shared" : "applicant";
+}
+
+MaterialSource FormMaterial::channel() const {
+  if (!issuers.empty()) return MaterialSource::issued;
+  if (material.source == MaterialSource::unspecified) return MaterialSource::applicant;
+  return material.source;
+}
 
 const FormField* Form::find_field(std::string_view key) const {
   for (const auto& f : fields)
@@ -251,8 +262,11 @@ Form merge_form(const Chain& c) {
       material_used[i] = 1;
       fm.matters.push_back(m.id);
       material_deps.add(i, dept, m.department);
-      if (m.conditional()) add_condition(fm.required_when, m.when);
-      else material_need[i].unconditional = true;
+      // Asked when the matter applies and the material's own condition holds.
+      if (!m.conditional()) material_need[i].by_unconditional = true;
+      const Condition need = conjunction(m.when, fm.material.when);
+      if (need.empty()) material_need[i].unconditional = true;
+      else add_condition(fm.required_when, need);
     }
     for (const Ref& r : m.results) {
       auto it = material_at.find(r.id);
@@ -270,6 +284,27 @@ Form merge_form(const Chain& c) {
       used[it->second] = 1;
       field_deps.add(it->second, field_deps.index(d.id), d.id);
     }
+  // Fields that decide whether a material is asked (its own `when`). A
+  // material that the chain issues or fetches is never asked: its condition
+  // decides nothing.
+  for (std::size_t i = 0; i < all_materials.size(); ++i) {
+    FormMaterial& fm = all_materials[i];
+    if (fm.matters.empty() || !fm.material.conditional() || !fm.issuers.empty() ||
+        fm.material.source == MaterialSource::shared)
+      continue;
+    const std::vector<std::string> read = fm.material.when.fields();
+    for (const auto& key : read) {
+      auto it = field_at.find(key);
+      if (it == field_at.end()) continue;
+      used[it->second] = 1;
+      form.fields[it->second].deciding_materials.push_back(fm.material.id);
+      // The departments that receive the material see why it is asked.
+      for (const auto& mid : fm.matters)
+        if (const Matter* m = c.find_matter(mid)) field_deps.add(it->second, field_deps.index(m->department), m->department);
+      // The only input of a condition that every case must decide.
+      if (read.size() == 1 && material_need[i].by_unconditional) field_need[it->second].decides_alone = true;
+    }
+  }
   for (std::size_t i = 0; i < form.fields.size(); ++i) form.fields[i].departments = field_deps.take(i);
   for (std::size_t i = 0; i < all_materials.size(); ++i) all_materials[i].departments = material_deps.take(i);
 
@@ -303,7 +338,7 @@ Form merge_form(const Chain& c) {
       // Needed by every case, or the only input of a condition: without it
       // the condition stays undecided.
       ff.requirement = Requirement::always;
-    } else if (!ff.deciding.empty() || (required && !ff.matters.empty())) {
+    } else if (!ff.deciding.empty() || !ff.deciding_materials.empty() || (required && !ff.matters.empty())) {
       // Needed by conditional matters only (when their condition holds or is
       // undecided), or deciding a condition together with other fields (when
       // that condition cannot be decided without it).
@@ -318,10 +353,14 @@ Form merge_form(const Chain& c) {
   }
   for (std::size_t i = 0; i < all_materials.size(); ++i) {
     FormMaterial& fm = all_materials[i];
-    // Once-only: a document a matter of the chain issues is never asked.
-    fm.asked = fm.issuers.empty();
-    if (!fm.asked) {
+    // Once-only: a document a matter of the chain issues is never asked,
+    // nor one the office fetches by data sharing.
+    fm.asked = fm.issuers.empty() && fm.material.source != MaterialSource::shared;
+    if (!fm.issuers.empty()) {
       fm.requirement = Requirement::produced;
+      fm.required_when.clear();
+    } else if (!fm.asked) {
+      fm.requirement = Requirement::shared;
       fm.required_when.clear();
     } else if (material_need[i].unconditional) {
       fm.required_when.clear();
@@ -360,8 +399,10 @@ Form merge_form(const Chain& c) {
   // Every matter applying: conditional producers and issuers supply too.
   for (const auto& f : form.fields)
     if (detail::counted_after(f)) ++form.stats.fields_after;
-  for (const auto& m : form.materials)
+  for (const auto& m : form.materials) {
     if (detail::counted_after(m)) ++form.stats.materials_after;
+    if (detail::counted_shared(m)) ++form.stats.materials_shared;
+  }
   detail::complete_stats(form.stats);
 
   detail::check_field_definitions(c, groups, form.diagnostics);

@@ -11,7 +11,15 @@ namespace yilian::detail {
 [[nodiscard]] inline bool counted_after(const FormField& f) {
   return f.asked && (f.producers.empty() || f.field.prefer == Prefer::applicant);
 }
-[[nodiscard]] inline bool counted_after(const FormMaterial& m) { return m.issuers.empty(); }
+/// A material counts when the applicant hands it in: not issued by a matter
+/// of the chain, not fetched by data sharing.
+[[nodiscard]] inline bool counted_after(const FormMaterial& m) {
+  return m.issuers.empty() && m.material.source != MaterialSource::shared;
+}
+/// A material fetched by data sharing (counted in materials_shared).
+[[nodiscard]] inline bool counted_shared(const FormMaterial& m) {
+  return m.issuers.empty() && m.material.source == MaterialSource::shared;
+}
 
 /// Fills the reductions (1 - after/before, 0 when before is 0) and the
 /// plan's targets from the counts.

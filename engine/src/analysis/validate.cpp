@@ -11,8 +11,10 @@
 #include "analysis/field_defs.h"
 #include "analysis/graph.h"
 #include "load/doc_reader.h"
+#include "load/material_files.h"
 #include "yilian/analysis.h"
 #include "yilian/load.h"
+#include "yilian/matter_code.h"
 
 namespace yilian {
 namespace {
@@ -43,6 +45,7 @@ class Validator {
     }
     check_unused();
     check_validity();
+    d_.append(check_codes({&c_}));  // 三级四同 inside the chain
     d_.sort();
     return std::move(d_);
   }
@@ -110,6 +113,13 @@ class Validator {
         error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "unknown-material",
               fmt::format("matter {} issues material `{}`, which is not declared", matter_name(m), m.results[i].id),
               did_you_mean(m.results[i].id, material_ids_));
+      if (const Material* mat = c_.find_material(m.results[i].id);
+          mat && mat->source != MaterialSource::unspecified && mat->source != MaterialSource::issued)
+        error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "material-source",
+              fmt::format("matter {} issues material `{}` ({}), whose source is `{}`: a document the chain issues "
+                          "is `issued` (部门核发)",
+                          matter_name(m), mat->id, mat->name, to_string(mat->source)),
+              fmt::format("set `source: issued` on material `{}`, or remove it from `results`", mat->id));
       if (const Matter* other = overlapping_earlier(c_.issuers_of(m.results[i].id), m))
         error(m.results[i].where, fmt::format("{}.results[{}]", path, i), "issued-twice",
               fmt::format("material `{}` is issued by both {} and {}, whose conditions can hold together",
@@ -126,6 +136,13 @@ class Validator {
               fmt::format("matter {} comes after `{}`, which is not a matter of the chain", matter_name(m), a.id),
               did_you_mean(a.id, matter_ids_));
     }
+    if (!m.code.empty())
+      if (const MatterCode code = parse_matter_code(m.code); code.shape == MatterCode::Shape::unknown)
+        warning(m.code_where, path + ".code", "code-shape",
+                fmt::format("the code of matter {}, `{}`, is not a matter code of GB/T 39554.1: {}", matter_name(m),
+                            m.code, code.problem),
+                "a 基本编码 is 12 digits; an 实施编码 is the implementing body's 18-character unified social credit "
+                "code, one digit and the 基本编码 (31 characters); see docs/chain-reference.md, \"Matter codes\"");
     int counted = 0;
     for (const auto& ph : m.phases)
       if (ph.counted) counted += ph.days;
@@ -265,6 +282,20 @@ class Validator {
                             matter_name(m), m.materials[i].id, matter_name(*late.front()), late.front()->id),
                 fmt::format("add `{}` to its `after`", ids(late)));
       }
+      for (const Ref& r : m.materials) {
+        const Material* mat = c_.find_material(r.id);
+        if (!mat || !mat->conditional()) continue;
+        for (const auto& key : mat->when.fields()) {
+          const auto producers = c_.producers_of(key);
+          if (producers.empty() || applicant_can_supply(key)) continue;
+          if (auto late = not_before(producers, mi, anc); !late.empty())
+            error(mat->when_where, "materials." + mat->id + ".when", "condition-order",
+                  fmt::format("the condition of material `{}` reads `{}`, which matter {} produces, but {} does not "
+                              "come before matter {}, which needs the material",
+                              mat->id, key, matter_name(*late.front()), late.front()->id, matter_name(m)),
+                  fmt::format("add `{}` to the `after` of `{}`", ids(late), m.id));
+        }
+      }
       if (!m.conditional()) continue;
       for (const auto& key : m.when.fields()) {
         const auto producers = c_.producers_of(key);
@@ -280,6 +311,14 @@ class Validator {
 
   void check_conditions() {
     auto lookup = [this](std::string_view k) { return c_.find_field(k); };
+    for (const auto& mat : c_.materials) {
+      if (!mat.conditional()) continue;
+      for (const auto& issue : type_check(mat.when, lookup, field_keys_)) {
+        SourceLocation at = mat.when_where;
+        at.column += issue.column - 1;
+        error(at, "materials." + mat.id + ".when", "condition-type", issue.message, issue.hint);
+      }
+    }
     for (const auto& m : c_.matters) {
       if (!m.conditional()) continue;
       for (const auto& issue : type_check(m.when, lookup, field_keys_)) {
@@ -340,6 +379,16 @@ class Validator {
       for (const auto& r : m.materials) used_materials.insert(r.id);
       for (const auto& r : m.results) used_materials.insert(r.id);
     }
+    for (const auto& mat : c_.materials)
+      if (used_materials.count(mat.id))
+        for (const auto& k : mat.when.fields()) used_fields.insert(k);
+    for (const auto& mat : c_.materials)
+      if (mat.conditional() && !c_.issuers_of(mat.id).empty())
+        warning(mat.when_where, "materials." + mat.id + ".when", "issued-material-when",
+                fmt::format("material `{}` ({}) is issued by matter `{}` of the chain and never asked, so its "
+                            "`when` has no effect",
+                            mat.id, mat.name, c_.issuer_of(mat.id)->id),
+                "remove `when`: the document exists when its issuing matter applies");
     // An overlay is not warned about what its base declares: a line bureau
     // whose licences moved to the 审批局 still inspects, and the base's own
     // validation reports what the base leaves unused.
@@ -442,7 +491,9 @@ LoadResult finish(ParseResult parsed) {
 Diagnostics validate(const Chain& chain) { return Validator(chain).run(); }
 
 LoadResult load_chain(const std::string& path, const LoadOptions& options) {
-  return finish(parse_chain_file(path, options));
+  ParseResult parsed = parse_chain_file(path, options);
+  detail::check_material_files(*parsed.chain, path, parsed.diagnostics);
+  return finish(std::move(parsed));
 }
 
 LoadResult load_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {

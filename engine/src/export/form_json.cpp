@@ -33,6 +33,7 @@ json field_json(const FormField& f) {
             {"required_when", texts(f.required_when)},
             {"matters", f.matters},
             {"deciding", f.deciding},
+            {"deciding_materials", f.deciding_materials},
             {"departments", f.departments},
             {"source", f.source()},
             {"asked", f.asked},
@@ -59,9 +60,15 @@ json material_json(const FormMaterial& m) {
             {"source", m.source()},
             {"issuers", m.issuers},
             {"asked", m.asked},
+            {"channel", std::string(to_string(m.channel()))},
+            {"when", m.material.when.empty() ? json(nullptr) : json(m.material.when.text())},
             {"original", m.material.original},
-            {"copies", m.material.copies}};
+            {"copies", m.material.copies},
+            {"deferrable", m.material.deferrable}};
   if (!m.material.description.empty()) j["description"] = m.material.description;
+  if (!m.material.blank_form.empty()) j["blank_form"] = m.material.blank_form;
+  if (!m.material.sample.empty()) j["sample"] = m.material.sample;
+  if (!m.material.catch_all_reason.empty()) j["catch_all_reason"] = m.material.catch_all_reason;
   return j;
 }
 
@@ -94,6 +101,7 @@ std::string form_to_json(const Form& form) {
               {"fields_after", s.fields_after},
               {"materials_before", s.materials_before},
               {"materials_after", s.materials_after},
+              {"materials_shared", s.materials_shared},
               {"fields_reduction", s.fields_reduction},
               {"materials_reduction", s.materials_reduction},
               {"fields_reduction_percent", percent(s.fields_reduction)},

@@ -73,6 +73,32 @@ std::string zh_material_requirement(const Material& m) {
   return s;
 }
 
+std::string_view zh_source(MaterialSource s) {
+  switch (s) {
+    case MaterialSource::issued: return "部门核发";
+    case MaterialSource::shared: return "共享获取";
+    case MaterialSource::applicant:
+    case MaterialSource::unspecified: break;
+  }
+  return "申请人自备";
+}
+
+std::string material_names(const Form& form, const std::vector<std::string>& ids) {
+  std::vector<std::string> names;
+  for (const auto& id : ids) {
+    const FormMaterial* m = form.find_material(id);
+    names.push_back(m && !m->material.name.empty() ? m->material.name : id);
+  }
+  return fmt::format("{}", fmt::join(names, "、"));
+}
+
+std::string zh_material_files(const Material& m) {
+  std::vector<std::string> parts;
+  if (!m.blank_form.empty()) parts.push_back("空表：" + m.blank_form);
+  if (!m.sample.empty()) parts.push_back("示范样本：" + m.sample);
+  return fmt::format("{}", fmt::join(parts, "；"));
+}
+
 namespace {
 
 std::string literal_words(const Field* f, const Value& v) {
@@ -243,23 +269,35 @@ std::string when_heading(const Form& form, const Covering& c) {
   return fmt::format("当{}时{}", fmt::join(parts, "；或"), c.always ? "（必居其一，均需填写）" : "");
 }
 
+/// What a field that no matter lists decides: "决定 X 是否办理；决定是否需要提交 Y".
+std::string deciding_words(const Form& form, const FormField& f) {
+  std::vector<std::string> parts;
+  if (!f.deciding.empty()) parts.push_back("决定 " + matter_names(form, f.deciding) + " 是否办理");
+  if (!f.deciding_materials.empty())
+    parts.push_back("决定是否需要提交" + material_names(form, f.deciding_materials));
+  return fmt::format("{}", fmt::join(parts, "；"));
+}
+
 void field_table(const Form& form, const std::vector<const FormField*>& fields, std::string& out) {
   out += "| 序号 | 填报项 | 字段 | 类型 | 要求 | 使用事项 |\n|---:|---|---|---|---|---|\n";
   int n = 0;
   for (const FormField* f : fields)
     out += fmt::format("| {} | {} | `{}` | {} | {} | {} |\n", ++n, md_cell(f->field.label), f->field.key,
                        zh_type(f->field.type), md_cell(zh_constraints(f->field)),
-                       md_cell(f->matters.empty() ? (f->deciding.empty() ? "" : "决定 " + matter_names(form, f->deciding) + " 是否办理")
-                                                  : matter_names(form, f->matters)));
+                       md_cell(!f->matters.empty() ? matter_names(form, f->matters) : deciding_words(form, *f)));
   out += "\n";
 }
 
 void material_table(const Form& form, const std::vector<const FormMaterial*>& mats, std::string& out) {
-  out += "| 序号 | 材料 | 编号 | 要求 | 用于事项 |\n|---:|---|---|---|---|\n";
+  out += "| 序号 | 材料 | 编号 | 来源 | 要求 | 空表和样本 | 用于事项 |\n|---:|---|---|---|---|---|---|\n";
   int n = 0;
-  for (const FormMaterial* m : mats)
-    out += fmt::format("| {} | {} | `{}` | {} | {} |\n", ++n, md_cell(m->material.name), m->material.id,
-                       zh_material_requirement(m->material), md_cell(matter_names(form, m->matters)));
+  for (const FormMaterial* m : mats) {
+    std::string req = zh_material_requirement(m->material);
+    if (m->material.deferrable) req += "；可容缺";
+    out += fmt::format("| {} | {} | `{}` | {} | {} | {} | {} |\n", ++n, md_cell(m->material.name), m->material.id,
+                       zh_source(m->channel()), md_cell(req), md_cell(zh_material_files(m->material)),
+                       md_cell(matter_names(form, m->matters)));
+  }
   out += "\n";
 }
 
@@ -293,12 +331,18 @@ std::string form_to_markdown(const Form& form) {
     switch (f.requirement) {
       case Requirement::always: always.push_back(&f); break;
       case Requirement::optional: optional.push_back(&f); break;
-      case Requirement::produced: produced.push_back(&f); break;
+      case Requirement::produced:
+      case Requirement::shared: produced.push_back(&f); break;
       case Requirement::conditional: {
         const Covering shown = covering(form, f.required_when);
         std::string key;
         for (const auto& c : shown.shown) key += c.text() + "\n";
-        if (key.empty()) key = "\x01" + matter_names(form, f.deciding);  // decides a condition only
+        if (key.empty()) {  // decides a condition only
+          std::vector<std::string> what;
+          if (!f.deciding.empty()) what.push_back("是否办理" + matter_names(form, f.deciding));
+          if (!f.deciding_materials.empty()) what.push_back("是否需要提交" + material_names(form, f.deciding_materials));
+          key = fmt::format("\x01{}", fmt::join(what, "，"));
+        }
         auto [it, inserted] = conditional.try_emplace(key);
         if (inserted) {
           it->second.first = shown;
@@ -319,7 +363,7 @@ std::string form_to_markdown(const Form& form) {
     for (const auto& key : conditional_order) {
       const auto& [conds, fields] = conditional.at(key);
       if (conds.shown.empty())
-        out += fmt::format("### 用于判断是否办理{}（其他信息不足以判断时填写）\n\n", md_cell(key.substr(1)));
+        out += fmt::format("### 用于判断{}（其他信息不足以判断时填写）\n\n", md_cell(key.substr(1)));
       else
         out += fmt::format("### {}\n\n", md_cell(when_heading(form, conds)));
       field_table(form, fields, out);
@@ -338,12 +382,14 @@ std::string form_to_markdown(const Form& form) {
     out += "\n";
   }
 
-  std::vector<const FormMaterial*> must, issued;
+  std::vector<const FormMaterial*> must, issued, shared;
   std::map<std::string, std::pair<Covering, std::vector<const FormMaterial*>>> cond_mats;
   std::vector<std::string> cond_mat_order;
   for (const auto& m : form.materials) {
     if (m.requirement == Requirement::produced) {
       issued.push_back(&m);
+    } else if (m.requirement == Requirement::shared) {
+      shared.push_back(&m);
     } else if (m.requirement == Requirement::conditional) {
       const Covering shown = covering(form, m.required_when);
       std::string key;
@@ -378,10 +424,20 @@ std::string form_to_markdown(const Form& form) {
                          md_cell(matter_names(form, m->issuers)), md_cell(matter_names(form, m->matters)));
     out += "\n";
   }
+  if (!shared.empty()) {
+    out += fmt::format("## {}、共享获取的材料（部门通过数据共享调取，无需提交）\n\n", zh_numeral(++section));
+    out += "| 材料 | 编号 | 用于事项 |\n|---|---|---|\n";
+    for (const FormMaterial* m : shared)
+      out += fmt::format("| {} | `{}` | {} |\n", md_cell(m->material.name), m->material.id,
+                         md_cell(matter_names(form, m->matters)));
+    out += "\n";
+  }
   out += "## 减少情况\n\n| | 分别申请 | 一表申请 | 减少 |\n|---|---:|---:|---:|\n";
   out += fmt::format("| 填报信息 | {} | {} | {:.1f}% |\n", s.fields_before, s.fields_after, 100 * s.fields_reduction);
   out += fmt::format("| 申请材料 | {} | {} | {:.1f}% |\n\n", s.materials_before, s.materials_after,
                      100 * s.materials_reduction);
+  if (s.materials_shared > 0)
+    out += fmt::format("其中 {} 份材料由部门通过数据共享获取，计为已减少。\n\n", s.materials_shared);
   for (const auto& t : s.targets)
     out += fmt::format("- {} 年底目标：材料减少 {:.0f}% —— {}\n", t.year, 100 * t.reduction, t.met ? "已达到" : "未达到");
   return out;

@@ -312,6 +312,30 @@ std::string form_to_json_schema(const Form& form) {
                      {"then", then_required(read, nullptr)}});
   }
 
+  // A material's own condition: while some matter that lists the material
+  // may apply and the condition is undecided, every field it reads is needed.
+  for (const auto& fm : form.materials) {
+    if (!fm.asked || !fm.material.conditional()) continue;
+    json read = json::array();
+    for (const auto& key : fm.material.when.fields())
+      if (const FormField* f = form.find_field(key); f && f->asked) read.push_back(key);
+    if (read.empty()) continue;
+    bool always = false;
+    std::vector<json> any;
+    for (const auto& mid : fm.matters)
+      for (const auto& m : form.matters)
+        if (m.id == mid) {
+          if (m.when.empty()) always = true;
+          else any.push_back(may_hold(form, m.when));
+        }
+    TF x = translate(form, fm.material.when.root());
+    json decided = any_of({at_fields(x.t), at_fields(x.f)});
+    json undecided = is_false(decided) ? json(true) : json{{"not", decided}};
+    rules.push_back({{"$comment", fmt::format("decide material `{}`: {}", fm.material.id, fm.material.when.text())},
+                     {"if", always ? undecided : all_of({any_of(std::move(any)), undecided})},
+                     {"then", then_required(read, nullptr)}});
+  }
+
   json materials = {{"type", "array"},
                     {"title", "申请材料"},
                     {"uniqueItems", true},

@@ -21,5 +21,11 @@ namespace yilian::detail {
 [[nodiscard]] std::string matter_names(const Form& form, const std::vector<std::string>& ids);
 /// Material requirements in words: "原件", "复印件 2 份".
 [[nodiscard]] std::string zh_material_requirement(const Material& m);
+/// Where a material comes from: 申请人自备, 部门核发, 共享获取.
+[[nodiscard]] std::string_view zh_source(MaterialSource s);
+/// The names of materials by id, joined by "、".
+[[nodiscard]] std::string material_names(const Form& form, const std::vector<std::string>& ids);
+/// "空表：forms/a.docx；示范样本：samples/a.pdf" (what of the two the material has), or "".
+[[nodiscard]] std::string zh_material_files(const Material& m);
 
 }  // namespace yilian::detail

@@ -77,8 +77,13 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
     int n = 0;
     for (const MissingItem* m : materials) {
       const FormMaterial* fm = form.find_material(m->key);
-      out += fmt::format("| {} | {} | {} | {} |\n", ++n, md_cell(m->label),
-                         fm ? zh_material_requirement(fm->material) : "", needed(*m));
+      std::string want;
+      if (fm) {
+        want = zh_material_requirement(fm->material);
+        if (fm->channel() == MaterialSource::issued) want += "（部门核发）";
+        if (const std::string files = zh_material_files(fm->material); !files.empty()) want += "；" + files;
+      }
+      out += fmt::format("| {} | {} | {} | {} |\n", ++n, md_cell(m->label), md_cell(want), needed(*m));
     }
     out += "\n";
   }

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -763,14 +764,82 @@ class ChainReader {
       Material m;
       m.id = id.value_or("");
       m.where = r_.at(*k);
-      if (r_.check_map(*v, path, {"name", "description", "original", "copies"}, {"name"}, "a material")) {
-        if (auto s = r_.text(v->get("name"), child_path(path, "name"))) m.name = *s;
-        if (auto s = r_.text(v->get("description"), child_path(path, "description"), true)) m.description = *s;
-        if (auto b = r_.boolean(v->get("original"), child_path(path, "original"))) m.original = *b;
-        if (auto i = r_.integer(v->get("copies"), child_path(path, "copies"), 1, 100)) m.copies = static_cast<int>(*i);
-      }
+      if (r_.check_map(*v, path,
+                       {"name", "description", "original", "copies", "source", "when", "blank_form", "sample",
+                        "deferrable", "catch_all_reason"},
+                       {"name"}, "a material"))
+        read_material(*v, path, m);
       if (id) c.materials.push_back(std::move(m));
     }
+  }
+
+  void read_material(const YamlNode& v, const std::string& path, Material& m) {
+    auto p = [&](std::string_view k) { return child_path(path, k); };
+    if (const YamlNode* n = v.get("name")) {
+      m.name_where = r_.at(*n);
+      if (auto s = r_.text(n, p("name"))) m.name = *s;
+    }
+    if (auto s = r_.text(v.get("description"), p("description"), true)) m.description = *s;
+    if (auto b = r_.boolean(v.get("original"), p("original"))) m.original = *b;
+    if (auto i = r_.integer(v.get("copies"), p("copies"), 1, 100)) m.copies = static_cast<int>(*i);
+    if (const YamlNode* n = v.get("source")) {
+      if (auto s = r_.text(n, p("source"))) {
+        if (auto src = parse_material_source(*s)) m.source = *src;
+        else
+          r_.error(*n, p("source"), "material-source",
+                   fmt::format("unknown source `{}`: expected applicant (申请人自备), issued (部门核发) or shared "
+                               "(共享获取)",
+                               *s),
+                   detail::did_you_mean(*s, {"applicant", "issued", "shared"}));
+      }
+    }
+    if (const YamlNode* w = v.get("when")) read_when(*w, p("when"), m.when, m.when_where);
+    read_file_path(v.get("blank_form"), p("blank_form"), m.blank_form, m.blank_form_where);
+    read_file_path(v.get("sample"), p("sample"), m.sample, m.sample_where);
+    if (auto b = r_.boolean(v.get("deferrable"), p("deferrable"))) m.deferrable = *b;
+    if (auto s = r_.text(v.get("catch_all_reason"), p("catch_all_reason"))) m.catch_all_reason = *s;
+    if (!m.name.empty()) {
+      const std::string marker = catch_all_marker(m.name);
+      if (!marker.empty() && m.catch_all_reason.empty())
+        r_.error(*v.get("name"), p("name"), "catch-all-material",
+                 fmt::format("material `{}` is named `{}`, a catch-all (兜底) item (`{}`): a guide names every "
+                             "document it asks for",
+                             m.id, m.name, marker),
+                 "list each document as its own material; if a rule really leaves the list open, keep the name "
+                 "and say which rule in `catch_all_reason:`");
+      else if (marker.empty() && !m.catch_all_reason.empty())
+        r_.warning(*v.get("catch_all_reason"), p("catch_all_reason"), "catch-all-reason-unused",
+                   fmt::format("material `{}` ({}) is not a catch-all name, so `catch_all_reason` has no effect",
+                               m.id, m.name),
+                   "remove `catch_all_reason`");
+    }
+    if (m.source == MaterialSource::shared) {
+      // Nothing is handed in: what describes the paper has no effect.
+      for (std::string_view key : {"original", "copies", "blank_form", "sample", "deferrable"})
+        if (const YamlNode* n = v.get(key))
+          r_.warning(*n, p(key), "shared-material",
+                     fmt::format("material `{}` is fetched by data sharing (source: shared) and never handed in, "
+                                 "so `{}` has no effect",
+                                 m.id, key),
+                     fmt::format("remove `{}`, or set another `source`", key));
+    }
+  }
+
+  /// A file beside the chain: a path relative to the chain file (no URL, no
+  /// absolute path). Whether the file exists is checked by load_chain().
+  void read_file_path(const YamlNode* n, const std::string& path, std::string& out, SourceLocation& where) {
+    if (!n) return;
+    auto s = r_.text(n, path);
+    if (!s) return;
+    where = r_.at(*n);
+    const bool drive = s->size() > 1 && std::isalpha(static_cast<unsigned char>((*s)[0])) && (*s)[1] == ':';
+    if (s->find("://") != std::string::npos || s->front() == '/' || s->front() == '\\' || drive) {
+      r_.error(*n, path, "file-path",
+               fmt::format("`{}` is not a path relative to the chain file", *s),
+               "give the file's path from the chain file's folder, e.g. forms/application.pdf");
+      return;
+    }
+    out = *s;
   }
 
   void read_matters(const YamlNode& n, Chain& c) {
@@ -809,7 +878,10 @@ class ChainReader {
                    detail::did_you_mean(*v, {"licensing", "confirmation", "filing", "public-service", "registration", "other"}));
       }
     }
-    if (auto v = r_.text(n.get("code"), p("code"))) m.code = *v;
+    if (const YamlNode* k = n.get("code")) {
+      m.code_where = r_.at(*k);
+      if (auto v = r_.text(k, p("code"))) m.code = *v;
+    }
     if (auto v = r_.text(n.get("basis"), p("basis"))) m.basis = *v;
     auto stat = read_limit(n, path, "statutory", true, "a matter");
     auto prom = read_limit(n, path, "promised", true, "a matter");
@@ -829,7 +901,7 @@ class ChainReader {
     m.results = r_.refs(n.get("results"), p("results"), false);
     if (const YamlNode* ph = n.get("phases")) read_phases(*ph, p("phases"), m);
     m.after = r_.refs(n.get("after"), p("after"), false);
-    if (const YamlNode* w = n.get("when")) read_when(*w, p("when"), m);
+    if (const YamlNode* w = n.get("when")) read_when(*w, p("when"), m.when, m.when_where);
     read_validity(n, path, m.valid);
     if (const YamlNode* rp = n.get("replaces"))
       if (auto v = r_.identifier(rp, p("replaces"), false)) m.replaces = Ref{*v, r_.at(*rp)};
@@ -925,24 +997,25 @@ class ChainReader {
     }
   }
 
-  void read_when(const YamlNode& n, const std::string& path, Matter& m) {
+  /// A `when` condition (of a matter or a material) and where its text starts.
+  void read_when(const YamlNode& n, const std::string& path, Condition& when, SourceLocation& when_where) {
     auto text = r_.text(&n, path);
     if (!text) return;
     // Locate the first character of the expression: plain scalars start at
     // the node, quoted ones one column later. Block scalars point at the node.
-    m.when_where = r_.at(n);
+    when_where = r_.at(n);
     const bool quoted_inline = !n.plain && text->find('\n') == std::string::npos;
-    if (quoted_inline) m.when_where.column += 1;
+    if (quoted_inline) when_where.column += 1;
     auto parsed = parse_condition(*text);
     if (!parsed) {
-      SourceLocation at = m.when_where;
+      SourceLocation at = when_where;
       if (n.plain || quoted_inline) at.column += parsed.status().where().column - 1;
       r_.diagnostics().add({Severity::error, "condition-syntax",
                             fmt::format("the condition does not parse: {}", parsed.status().message()), at, path,
                             "conditions use field keys, == != < <= > >=, in [...], and, or, not, parentheses"});
       return;
     }
-    m.when = std::move(parsed).value();
+    when = std::move(parsed).value();
   }
 
   DocReader r_;

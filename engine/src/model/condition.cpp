@@ -687,6 +687,24 @@ Result<Condition> parse_condition(std::string_view text) {
   }
 }
 
+Condition conjunction(const Condition& a, const Condition& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  auto side = [](const Condition& c) {
+    return c.root().kind == Expr::Kind::any_of ? "(" + c.text() + ")" : c.text();
+  };
+  Expr both;
+  both.kind = Expr::Kind::all_of;
+  // Flatten `and`s so that walks see one level, as the parser builds them.
+  for (const Condition* c : {&a, &b}) {
+    if (c->root().kind == Expr::Kind::all_of)
+      both.operands.insert(both.operands.end(), c->root().operands.begin(), c->root().operands.end());
+    else
+      both.operands.push_back(c->root());
+  }
+  return Condition(std::make_shared<const Expr>(std::move(both)), side(a) + " and " + side(b));
+}
+
 std::vector<ConditionIssue> type_check(const Condition& condition,
                                        const std::function<const Field*(std::string_view)>& lookup,
                                        const std::vector<std::string>& known_keys) {
