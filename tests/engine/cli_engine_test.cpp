@@ -427,7 +427,7 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
 
-  // Written to: upgraded to format 2, the new entry names its officer, the
+  // Written to: upgraded (to format 3 now), the new entry names its officer, the
   // old ones stay as they were and the whole log still verifies.
   r = run_cli("task approve 1 fire-filing --officer 李四");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
@@ -449,7 +449,60 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   sqlite3_stmt* q = nullptr;
   REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) == "yilian-store-2");
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) == "yilian-store-3");
   sqlite3_finalize(q);
   sqlite3_close(h);
+}
+
+TEST_CASE("cli.engine.a_store_written_before_sets_reads_and_upgrades") {
+  // tests/engine/fixtures/store-format-2.db was written by yilian before set
+  // values (format yilian-store-2, commit bd6ba47): a kindergarten case
+  // submitted by 王芳, its health evaluation claimed and approved by 张三;
+  // the .status.json beside it is what that version printed for
+  // `case status 1 --json` at 2025-03-13T09:00.
+  ScratchDir dir("cli-format-2");
+  const std::string db = dir.file("old.db");
+  const std::string fixtures = std::string(YILIAN_SOURCE_DIR) + "/tests/engine/fixtures/";
+  std::filesystem::copy_file(fixtures + "store-format-2.db", db);
+  Env db_env("YILIAN_DB", db);
+  Env now("YILIAN_NOW", "2025-03-13T09:00");
+  auto format = [&] {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return f;
+  };
+
+  // Read as before: the same document, unchanged, and the log verifies.
+  auto r = run_cli("case status 1 --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  std::ifstream in(fixtures + "store-format-2.status.json");
+  const json before = json::parse(in);
+  CHECK(parse(r) == before);
+  r = run_cli("audit verify --json");
+  CHECK(r.exit_code == 0);
+  CHECK(parse(r)["ok"] == true);
+  CHECK(format() == "yilian-store-2");  // reading does not upgrade
+
+  // Written to: upgraded to format 3; the old entries stay as they were.
+  r = run_cli("task approve 1 fire-filing --officer 李四");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(format() == "yilian-store-3");
+  const json after = parse(run_cli("case status 1 --json"));
+  REQUIRE(after["events"].size() == before["events"].size() + 1);
+  for (std::size_t i = 0; i < before["events"].size(); ++i) CHECK(after["events"][i] == before["events"][i]);
+
+  // A case with a set value beside the old one: stored, read back, verified.
+  r = run_cli("case submit chains/hotel-restaurant.yaml examples/applications/hotel-restaurant-complete.yaml --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  const json hotel = parse(run_cli("case status 2 --json"));
+  CHECK(hotel["events"][0]["detail"]["fields"]["food.categories"] == json::array({"hot-food", "cold-food", "drinks"}));
+  r = run_cli("audit verify --json");
+  CHECK(r.exit_code == 0);
+  CHECK(parse(r)["ok"] == true);
 }

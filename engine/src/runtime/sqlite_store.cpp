@@ -35,7 +35,13 @@ namespace {
 // the tables of accounts, sessions, idempotency keys and case owners. A
 // format-1 store reads as it is and is upgraded when opened for writing
 // (the tables are added; its entries stay as they were written).
-constexpr const char* kFormat = "yilian-store-2";
+// Format 3 (sets): a value may be a set of codes (value tag 5, codec.cpp).
+// Earlier formats never hold that tag, so a format-1 or format-2 store
+// reads as it is and is upgraded when opened for writing (only the format
+// is rewritten); an older yilian refuses a format-3 store by its format
+// instead of failing on a value it cannot decode.
+constexpr const char* kFormat = "yilian-store-3";
+constexpr const char* kFormat2 = "yilian-store-2";
 constexpr const char* kFormat1 = "yilian-store-1";
 
 constexpr const char* kSchema = R"sql(
@@ -130,9 +136,9 @@ class SqliteStore final : public Store {
       if (!q) return last_error("reading the store format");
       std::string format;
       if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
-      if (format != kFormat && format != kFormat1)
+      if (format != kFormat && format != kFormat2 && format != kFormat1)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
-      upgrade_ = format == kFormat1;
+      upgrade_ = format != kFormat;
     } else if (has_tables) {
       return Status::invalid(fmt::format("{}: an SQLite file, but not a yilian store", path_));
     }
@@ -639,7 +645,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
-  bool upgrade_ = false;   ///< a format-1 store, upgraded when opened for writing
+  bool upgrade_ = false;   ///< a format-1 or format-2 store, upgraded when opened for writing
   std::vector<std::pair<const char*, Stmt>> stmts_;
 };
 
