@@ -425,6 +425,7 @@ TEST_CASE("choices.form.json_and_schema") {
   CHECK(props["food.categories"]["type"] == "array");
   CHECK(props["food.categories"]["uniqueItems"] == true);
   CHECK(props["food.categories"]["maxItems"] == 3);
+  CHECK(props["food.categories"]["minItems"] == 1);
   CHECK(props["food.categories"]["items"]["oneOf"][0] == json({{"const", "hot-food"}, {"title", "热食类"}}));
 
   // The schema and the check agree on sets and on membership conditions.
@@ -439,7 +440,8 @@ TEST_CASE("choices.form.json_and_schema") {
     return json{{"chain", "eatery"}, {"fields", fields}, {"materials", materials}};
   };
   for (const auto& [set, materials] :
-       std::vector<std::pair<ValueSet, std::vector<std::string>>>{{{"hot-food"}, {}},
+       std::vector<std::pair<ValueSet, std::vector<std::string>>>{{{}, {}},
+                                                                   {{"hot-food"}, {}},
                                                                    {{"raw-food"}, {}},
                                                                    {{"raw-food"}, {"cold-room-plan"}},
                                                                    {{"drinks", "cold-food"}, {"cold-room-plan"}},

@@ -91,7 +91,9 @@ json property(const FormField& ff) {
       p["type"] = "array";
       p["items"] = {{"type", "string"}, {"oneOf", choices(f)}};
       p["uniqueItems"] = true;
-      if (f.min) p["minItems"] = static_cast<std::int64_t>(std::ceil(*f.min));
+      // A set given holds one value at least (an empty list is no value:
+      // omit the field, as an empty input is omitted).
+      p["minItems"] = std::max<std::int64_t>(1, f.min ? static_cast<std::int64_t>(std::ceil(*f.min)) : 1);
       if (f.max) p["maxItems"] = static_cast<std::int64_t>(std::floor(*f.max));
       break;
     case FieldType::id_card:
