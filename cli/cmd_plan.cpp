@@ -23,21 +23,6 @@ struct PlanOptions {
   const CLI::App* cmd = nullptr;
 };
 
-/// "true"/"false", integers, numbers, otherwise text.
-Value parse_value(const std::string& s) {
-  if (s == "true") return true;
-  if (s == "false") return false;
-  try {
-    std::size_t pos = 0;
-    long long i = std::stoll(s, &pos);
-    if (pos == s.size()) return static_cast<std::int64_t>(i);
-    double d = std::stod(s, &pos);
-    if (pos == s.size()) return d;
-  } catch (...) {
-  }
-  return s;
-}
-
 /// The one form's reduction (worst case, every matter applying), for plan.
 nlohmann::json form_stats_json(const FormStats& s) {
   nlohmann::json targets = nlohmann::json::array();

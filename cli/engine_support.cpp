@@ -97,6 +97,21 @@ std::unique_ptr<Client> open_client(const std::string& db) {
 }
 
 Value parse_value(const std::string& s) {
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') {  // a set: [a, b]
+    ValueSet set;
+    std::string item;
+    auto flush = [&] {
+      const auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+      if (b != std::string::npos) set.push_back(item.substr(b, e - b + 1));
+      item.clear();
+    };
+    for (char c : s.substr(1, s.size() - 2)) {
+      if (c == ',') flush();
+      else item += c;
+    }
+    flush();
+    return set;
+  }
   if (s == "true") return true;
   if (s == "false") return false;
   try {

@@ -51,7 +51,7 @@ std::unique_ptr<Client> open_client(const std::string& db);
 /// that is wrong (invalid, not found, conflict), 2 for I/O and the rest.
 void report(const Status& s);
 
-/// "true"/"false", integers, numbers, otherwise text.
+/// "true"/"false", integers, numbers, "[a, b]" a set of values, otherwise text.
 Value parse_value(const std::string& s);
 /// KEY=VALUE pairs as form values; reports a malformed one (exit 2).
 std::optional<FieldValues> parse_assignments(const std::vector<std::string>& pairs, const char* option);

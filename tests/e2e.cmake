@@ -94,6 +94,9 @@ if(YILIAN_JS_TESTS)
     yilian_add_js_test(ui.officers ui-e2e.mjs --cli $<TARGET_FILE:yilian_cli>)
     # One Chromium at a time: it is the heaviest test on a two-core machine.
     set_tests_properties(ui.officers PROPERTIES RESOURCE_LOCK yilian_chromium)
+    # Enum labels and set fields (checkboxes) in the one form, on the hotel chain.
+    yilian_add_js_test(ui.choices ui-choices.mjs --cli $<TARGET_FILE:yilian_cli>)
+    set_tests_properties(ui.choices PROPERTIES RESOURCE_LOCK yilian_chromium)
   endif()
 
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as

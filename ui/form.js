@@ -7,39 +7,26 @@
 import { h, nextId } from './common.js';
 
 /**
- * The options of an enum field: [{value, label}]. The form document gives
- * `values` (codes, or objects {value, label}) and may give `labels`; when it
- * gives neither, a description written as "code 名称；code 名称。" names them
- * (the chains' convention); otherwise the code itself is shown.
+ * The options of an enum or set field: [{value, label}]. The form document
+ * gives `values` (the codes an application holds) and `labels` (code →
+ * what people read; the code itself when the chain gives no label).
  */
 export function enumOptions(field) {
-  const fromDescription = {};
-  if (field.description) {
-    for (const part of field.description.split(/[；;。]/)) {
-      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s+(.+?)\s*$/.exec(part);
-      if (m) fromDescription[m[1]] = m[2];
-    }
-  }
-  // The description names the values only when it names every one of them
-  // ("2-6 含托班" describes a value, it does not label the list).
-  const codes = (field.values || []).filter((v) => typeof v !== 'object').map(String);
-  const described = codes.length > 0 && codes.every((c) => c in fromDescription);
   return (field.values || []).map((v) => {
-    if (v && typeof v === 'object') return { value: String(v.value ?? v.id), label: v.label || v.name || String(v.value ?? v.id) };
     const value = String(v);
-    const label = field.labels?.[value] || (described ? fromDescription[value] : undefined) || value;
-    return { value, label };
+    return { value, label: field.labels?.[value] || value };
   });
 }
 
-/** A value as people read it: enum labels, 是/否, units. */
+/** A value as people read it: enum and set labels, 是/否, units. */
 export function valueText(field, value) {
   if (value === undefined || value === null || value === '') return '—';
-  if (!field) return String(value);
+  if (Array.isArray(value) && value.length === 0) return '—';
+  if (!field) return Array.isArray(value) ? value.join('、') : String(value);
   if (field.type === 'boolean') return value === true || value === 'true' ? '是' : '否';
-  if (field.type === 'enum') {
-    const o = enumOptions(field).find((x) => x.value === String(value));
-    return o ? (o.label === o.value ? o.value : `${o.label}`) : String(value);
+  if (field.type === 'enum' || field.type === 'set') {
+    const label = (x) => enumOptions(field).find((o) => o.value === String(x))?.label ?? String(x);
+    return Array.isArray(value) ? value.map(label).join('、') : label(value);
   }
   return field.unit ? `${value} ${field.unit}` : String(value);
 }
@@ -47,8 +34,14 @@ export function valueText(field, value) {
 /** A hint under an input: the description, unit and bounds of the field. */
 function hintText(field) {
   const parts = [];
-  const isEnumWithDescribedLabels = field.type === 'enum' && enumOptions(field).some((o) => o.label !== o.value);
-  if (field.description && !isEnumWithDescribedLabels) parts.push(field.description);
+  if (field.description) parts.push(field.description);
+  if (field.type === 'set') {
+    if (field.min !== undefined && field.max !== undefined) parts.push(`选择 ${field.min}–${field.max} 项`);
+    else if (field.min !== undefined) parts.push(`至少选择 ${field.min} 项`);
+    else if (field.max !== undefined) parts.push(`至多选择 ${field.max} 项`);
+    else parts.push('可多选');
+    return parts.join('；');
+  }
   const numeric = ['integer', 'number', 'area'].includes(field.type);
   if (numeric && field.min !== undefined && field.max !== undefined) parts.push(`${field.min}–${field.max}${field.unit ? ` ${field.unit}` : ''}`);
   else if (field.unit) parts.push(`单位：${field.unit}`);
@@ -66,6 +59,7 @@ function hintText(field) {
  * undefined when blank.
  */
 export function fieldInput(field, { value, idPrefix = 'f' } = {}) {
+  if (field.type === 'set') return setInput(field, { value, idPrefix });
   const id = nextId(idPrefix);
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
@@ -125,6 +119,58 @@ export function fieldInput(field, { value, idPrefix = 'f' } = {}) {
       err.textContent = text || '';
       if (text) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');
+      el.classList.toggle('has-error', !!text);
+    },
+  };
+  if (value !== undefined) api.set(value);
+  return api;
+}
+
+/**
+ * A set field (multiple choice): a group of checkboxes, one per value, its
+ * legend the field's label; each box shows a label and submits its code.
+ * The same API as fieldInput; read() gives the checked codes in the field's
+ * order, or undefined when none is checked.
+ */
+function setInput(field, { value, idPrefix }) {
+  const id = nextId(idPrefix);
+  const hintId = `${id}-hint`;
+  const errId = `${id}-err`;
+  const boxes = enumOptions(field).map((o) => {
+    const boxId = nextId(idPrefix);
+    const input = h('input', { type: 'checkbox', id: boxId, name: field.key, value: o.value });
+    return { input, el: h('div', { class: 'check' }, input, h('label', { for: boxId }, o.label)) };
+  });
+  const hint = hintText(field);
+  const err = h('span', { class: 'field-error', id: errId });
+  const required = field.required || field.requirement === 'conditional';
+  const el = h('fieldset', {
+    class: 'field type-set', id, dataset: { key: field.key },
+    'aria-describedby': [hint ? hintId : '', errId].filter(Boolean).join(' '),
+  },
+  h('legend', {}, field.label,
+    required ? h('span', { class: 'req', title: field.required ? '必填' : '适用时必填' }, '必填')
+      : field.requirement === 'optional' ? h('span', { class: 'opt' }, '选填') : null),
+  h('div', { class: 'choices' }, boxes.map((b) => b.el)),
+  hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
+  err);
+  if (required) el.setAttribute('aria-required', 'true');
+  const api = {
+    el, input: boxes[0]?.input || el, key: field.key, field,
+    read() {
+      const checked = boxes.filter((b) => b.input.checked).map((b) => b.input.value);
+      return checked.length ? checked : undefined;
+    },
+    set(v) {
+      const chosen = new Set((Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map(String));
+      for (const b of boxes) b.input.checked = chosen.has(b.input.value);
+    },
+    setError(text) {
+      err.textContent = text || '';
+      for (const b of boxes) {
+        if (text) b.input.setAttribute('aria-invalid', 'true');
+        else b.input.removeAttribute('aria-invalid');
+      }
       el.classList.toggle('has-error', !!text);
     },
   };

@@ -427,7 +427,7 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
 
-  // Written to: upgraded to format 2, the new entry names its officer, the
+  // Written to: upgraded (to format 3 now), the new entry names its officer, the
   // old ones stay as they were and the whole log still verifies.
   r = run_cli("task approve 1 fire-filing --officer 李四");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
@@ -454,9 +454,10 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   sqlite3_close(h);
 }
 
-TEST_CASE("cli.engine.a_store_written_before_limit_units_reads_and_upgrades") {
+TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgrades") {
   // tests/engine/fixtures/store-format-2.db was written by yilian before
-  // limits carried units (format yilian-store-2, commit bd6ba47): a
+  // limits carried units and values could be sets (format yilian-store-2,
+  // commit bd6ba47): a
   // kindergarten case submitted by 王五 on 2025-03-10, its health evaluation
   // claimed and approved by 赵六; the .status.json beside it is what that
   // version printed for `case status 1 --json` on 2025-03-12.
@@ -466,6 +467,17 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_reads_and_upgrades") {
   std::filesystem::copy_file(fixtures + "store-format-2.db", db);
   Env db_env("YILIAN_DB", db);
   Env now("YILIAN_NOW", "2025-03-12T09:00");
+  auto format = [&] {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return f;
+  };
 
   // Read as before: the same document, the limits still in working days.
   auto r = run_cli("case status 1 --json");
@@ -477,10 +489,14 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_reads_and_upgrades") {
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
 
+  CHECK(format() == "yilian-store-2");  // reading does not upgrade
+
   // Written to: format 3; a new case under today's chain holds its school
-  // permit's three months, and both cases and the whole log verify.
+  // permit's three months, a hotel case a set value, and every case and the
+  // whole log verify.
   r = run_cli("task approve 1 fire-filing --officer 李四");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(format() == "yilian-store-3");
   const json after = parse(run_cli("case status 1 --json"));
   REQUIRE(after["events"].size() == before["events"].size() + 1);
   for (std::size_t i = 0; i < before["events"].size(); ++i) CHECK(after["events"][i] == before["events"][i]);
@@ -488,16 +504,14 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_reads_and_upgrades") {
   r = run_cli("case submit " + chains + "kindergarten-setup.yaml " + std::string(YILIAN_SOURCE_DIR) +
               "/examples/applications/kindergarten-setup-complete.yaml --json");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  r = run_cli("case submit " + chains + "hotel-restaurant.yaml " + std::string(YILIAN_SOURCE_DIR) +
+              "/examples/applications/hotel-restaurant-complete.yaml --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  const json hotel = parse(run_cli("case status 3 --json"));
+  CHECK(hotel["events"][0]["detail"]["fields"]["food.categories"] == json::array({"hot-food", "cold-food", "drinks"}));
   r = run_cli("audit verify --json");
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) == "yilian-store-3");
-  sqlite3_finalize(q);
-  sqlite3_close(h);
+  CHECK(format() == "yilian-store-3");
 }
 

@@ -80,7 +80,7 @@ function ancestors(chain) {
 
 function oracle(file, assignment) {
   const args = ['plan', file, '--json'];
-  for (const [k, v] of Object.entries(assignment)) args.push('--set', `${k}=${v}`);
+  for (const [k, v] of Object.entries(assignment)) args.push('--set', `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : v}`);
   const r = yilian(opts.cli, args);
   if (r.status !== 0) fail(`yilian ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -111,7 +111,8 @@ async function runCase(where, run, chain, values, plan, defs, anc) {
       for (const input of task.inputs) {
         const expected = input.target in values ? values[input.target] : null;
         seenInputs.push(input.target);
-        check(feelValue(input.source, variables) === expected, where,
+        // A set field's value is a list: compared by content.
+        check(JSON.stringify(feelValue(input.source, variables)) === JSON.stringify(expected), where,
           `${m.id}: input ${input.source} -> ${input.target} reads ${JSON.stringify(feelValue(input.source, variables))}, ` +
           `the case holds ${JSON.stringify(expected)}`);
       }

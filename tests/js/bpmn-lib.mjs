@@ -140,11 +140,17 @@ function literals(text) {
   return { strings, numbers };
 }
 
+/** The codes of an enum or set field: `values` is a list of codes or a map code → label. */
+function codes(def) {
+  return Array.isArray(def.values) ? [...def.values] : Object.keys(def.values || {});
+}
+
 /** Candidate values of one field: both sides of every boundary the conditions draw. */
 function candidates(def, lits) {
   switch (def.type) {
     case 'boolean': return [true, false];
-    case 'enum': return [...def.values];
+    case 'enum': return codes(def);
+    case 'set': return [...codes(def).map((c) => [c]), codes(def)];  // each value alone, and all of them
     case 'integer':
     case 'number':
     case 'area': {
@@ -214,7 +220,8 @@ export function sampleValue(def) {
     case 'integer': return Math.max(1, def.min ?? 1);
     case 'number':
     case 'area': return Math.max(1, def.min ?? 1);
-    case 'enum': return def.values[0];
+    case 'enum': return codes(def)[0];
+    case 'set': return [codes(def)[0]];
     case 'date': return '2026-03-02';
     default: return 'x'.repeat(Math.max(1, def?.min ?? 1));
   }

@@ -64,10 +64,10 @@ TEST_CASE("form.export.csv") {
       "  - { id: m1, name: 甲, department: a, statutory_days: 5, promised_days: 3, fields: [a.note], materials: [x] }\n",
       "  x: { name: 材料 }\n"));
   const std::string csv = form_to_csv(merge_form(*chain));
-  CHECK(csv.find("field,a.note,\"说明, 备注\",text,always,,,,,,,applicant,m1,a,\"含\"\"引号\"\"\"\r\n") !=
+  CHECK(csv.find("field,a.note,\"说明, 备注\",text,always,,,,,,,,applicant,m1,a,\"含\"\"引号\"\"\"\r\n") !=
         std::string::npos);
-  CHECK(csv.find("material,x,材料,,always,,,,,,,applicant,m1,a,\r\n") != std::string::npos);
-  // Every row has the header's 15 columns (no comma inside these cells but the quoted ones).
+  CHECK(csv.find("material,x,材料,,always,,,,,,,,applicant,m1,a,\r\n") != std::string::npos);
+  // Every row has the header's 16 columns (no comma inside these cells but the quoted ones).
   CHECK(count(csv, "\r\n") == 3);
   // A UTF-8 byte order mark first, so that Excel reads the Chinese as UTF-8.
   CHECK(csv.rfind("\xEF\xBB\xBF" "kind,key,label,", 0) == 0);

@@ -26,6 +26,7 @@ json to_json(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return *d;
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* s = std::get_if<ValueSet>(&v)) return *s;
   return nullptr;
 }
 
@@ -89,7 +90,12 @@ TEST_CASE("form.schema.structure") {
   CHECK(p["site.area"]["type"] == "number");
   CHECK(p["site.area"]["minimum"] == 5);
   CHECK(p["food.seats"]["type"] == "integer");
-  CHECK(p["venue.type"]["enum"] == json({"restaurant", "hotel", "shop"}));
+  // An enum is `oneOf` of `const` + `title` (the label), no `enum`: form
+  // renderers show the titles and submit the consts.
+  CHECK_FALSE(p["venue.type"].contains("enum"));
+  CHECK(p["venue.type"]["oneOf"].size() == 3);
+  CHECK(p["venue.type"]["oneOf"][0]["const"] == "restaurant");
+  CHECK(p["venue.type"]["oneOf"][0]["title"].is_string());
   CHECK(p["applicant.phone"]["pattern"] == detail::kPhonePattern);
   CHECK(p["applicant.legal_rep_id"]["pattern"] == detail::kResidentIdPattern);
   CHECK(p["site.lease_end"]["format"] == "date");

@@ -1,6 +1,7 @@
 // A small JSON Schema (2020-12) evaluator for tests: the keywords the form
 // schema uses (type, const, enum, not, allOf, anyOf, oneOf, if/then/else,
 // required, properties, additionalProperties, items, contains, uniqueItems,
+// minItems, maxItems,
 // minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength,
 // maxLength, pattern, $ref to "#/..."). Annotations are ignored; an unknown
 // keyword fails the test, so the schema cannot silently use more.
@@ -135,6 +136,8 @@ class MiniSchema {
     if (k == "maximum") return !v.is_number() || v.get<double>() <= x.get<double>();
     if (k == "exclusiveMinimum") return !v.is_number() || v.get<double>() > x.get<double>();
     if (k == "exclusiveMaximum") return !v.is_number() || v.get<double>() < x.get<double>();
+    if (k == "minItems") return !v.is_array() || v.size() >= x.get<std::size_t>();
+    if (k == "maxItems") return !v.is_array() || v.size() <= x.get<std::size_t>();
     if (k == "minLength") return !v.is_string() || code_points(v.get<std::string>()) >= x.get<std::size_t>();
     if (k == "maxLength") return !v.is_string() || code_points(v.get<std::string>()) <= x.get<std::size_t>();
     if (k == "pattern") {

@@ -38,6 +38,7 @@ enum class FieldType {
   uscc,         ///< unified social credit code, GB 32100 check character
   phone,        ///< mainland mobile (1[3-9]x, 11 digits) or landline
   area,         ///< floor area in square metres (a number)
+  set,          ///< several distinct values of `values` (a ValueSet)
 };
 [[nodiscard]] std::string_view to_string(FieldType t);
 [[nodiscard]] std::optional<FieldType> parse_field_type(std::string_view s);
@@ -45,6 +46,8 @@ enum class FieldType {
 [[nodiscard]] bool is_numeric(FieldType t);
 /// string, text, id-card, uscc, phone, date and enum hold text.
 [[nodiscard]] bool is_textual(FieldType t);
+/// enum and set take their values from a declared list (`values`).
+[[nodiscard]] inline bool has_values(FieldType t) { return t == FieldType::enumeration || t == FieldType::set; }
 
 /// When a key is both asked from the applicant and produced by a matter,
 /// the chain must say which wins.
@@ -63,12 +66,21 @@ struct Field {
   bool required = true;     ///< required by every matter that lists it
   std::optional<double> min;///< numbers: lower bound; text: minimum length
   std::optional<double> max;///< numbers: upper bound; text: maximum length
-  std::vector<std::string> values;  ///< enum: the allowed values
+  std::vector<std::string> values;  ///< enum, set: the allowed values (codes), in the chain's order
+  /// enum, set: the label of each of `values` (same size) when the chain
+  /// gives them (`values: {code: 标签}`); empty when it lists codes only.
+  std::vector<std::string> value_labels;
   std::string pattern;      ///< optional ECMAScript regular expression for text
   std::string unit;         ///< display unit, e.g. "m²"
   Prefer prefer = Prefer::unset;
   std::string produced_by;  ///< matter id when this definition comes from `produces`
   SourceLocation where;
+
+  /// The label people read for one of `values`: its label when the chain
+  /// gives one, otherwise the value itself (also for a value not listed).
+  [[nodiscard]] std::string label_of(std::string_view value) const;
+  /// True when `value` is one of `values`.
+  [[nodiscard]] bool allows(std::string_view value) const;
 };
 
 struct Department {

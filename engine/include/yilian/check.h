@@ -37,8 +37,8 @@ struct MissingItem {
 /// A value (or key, or material id) that is wrong.
 struct InvalidItem {
   std::string key;        ///< field key, material id, or "chain"/"version"
-  std::string code;       ///< stable: unknown-field, unknown-material, type, enum, min, max,
-                          ///< length, pattern, date, id-card, uscc, phone, one-line, chain, version
+  std::string code;       ///< stable: unknown-field, unknown-material, type, enum, set, duplicate, min,
+                          ///< max, length, pattern, date, id-card, uscc, phone, one-line, chain, version
   std::string reason;     ///< English, one sentence
   std::string reason_zh;  ///< the same in Chinese, for the notice
   std::string hint;       ///< e.g. "did you mean `applicant.name`?", may be empty

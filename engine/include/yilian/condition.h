@@ -6,10 +6,14 @@
 //   and     := unary ("and" unary)*
 //   unary   := "not" unary | compare
 //   compare := operand (("=="|"!="|"<"|"<="|">"|">=") operand
-//                       | ["not"] "in" "[" literal ("," literal)* "]")?
+//                       | ["not"] "in" "[" literal ("," literal)* "]"
+//                       | ["not"] "in" field)?
 //   operand := field | literal | "(" expr ")"
 //   field   := name ("." name)*        name := [A-Za-z_][A-Za-z0-9_-]*
 //   literal := number | 'text' | "text" | true | false
+//
+// `'hot-food' in food.categories` tests whether a `set` field holds a value
+// (membership); `x in [..]` tests whether a one-value field is one of a list.
 //
 // Evaluation is three-valued (Kleene): a comparison that reads a field
 // without a value is `unknown`; `false and unknown` is false, `true or
@@ -38,14 +42,16 @@ enum class CompareOp { eq, ne, lt, le, gt, ge };
 /// A node of a parsed condition. Public so that exporters (BPMN FEEL, JSON
 /// Schema if/then) can walk it.
 struct Expr {
-  enum class Kind { literal, field, compare, in, all_of, any_of, negate };
+  enum class Kind { literal, field, compare, in, member, all_of, any_of, negate };
   Kind kind = Kind::literal;
   Value literal;               ///< Kind::literal
   std::string field;           ///< Kind::field: the field key
   CompareOp op = CompareOp::eq;///< Kind::compare
-  std::vector<Expr> operands;  ///< compare: 2; in: 1; all_of/any_of: >= 2; negate: 1
+  /// compare: 2; in: 1; member: 2 (the value, then the set field);
+  /// all_of/any_of: >= 2; negate: 1
+  std::vector<Expr> operands;
   std::vector<Value> list;     ///< Kind::in: the listed literals
-  bool negated = false;        ///< Kind::in written as "not in"
+  bool negated = false;        ///< Kind::in or Kind::member written as "not in"
   int column = 1;              ///< 1-based column of the node in the text
 };
 
@@ -125,8 +131,10 @@ struct Field;  // chain.h
 /// Checks a parsed condition against the field catalogue: every field must
 /// exist (`lookup` returns nullptr for an unknown key), literals must fit the
 /// field's type (numbers for integer/number/area, true/false for boolean,
-/// text for the others, enum literals among the declared values), and
-/// booleans only compare with == and !=. `known_keys` feeds "did you mean".
+/// text for the others, enum and set literals among the declared values),
+/// booleans only compare with == and !=, a set field is only tested with
+/// `'value' in field`, and only a set field stands right of a bare `in`.
+/// `known_keys` feeds "did you mean".
 [[nodiscard]] std::vector<ConditionIssue> type_check(
     const Condition& condition,
     const std::function<const Field*(std::string_view)>& lookup,

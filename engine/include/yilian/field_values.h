@@ -25,11 +25,13 @@ struct FieldValuesResult {
 ///   - a flat map of dotted keys: `{"site.area": 1200, ...}`;
 ///   - nested maps, as process variables hold them: `{site: {area: 1200}}`
 ///     is the key `site.area` (the shapes may be mixed).
-/// A null value means "no value" and is left out. With `chain`, every key
-/// must be a field of the chain (catalogue, inline or produced) and every
-/// value must fit the field's type (numbers for integer, number and area,
-/// true/false for boolean, text for the others, an enum value among the
-/// declared ones); without it, values are kept as YAML typed them.
+/// A null value (or an empty list) means "no value" and is left out. A list
+/// is a set's values. With `chain`, every key must be a field of the chain
+/// (catalogue, inline or produced) and every value must fit the field's
+/// type (numbers for integer, number and area, true/false for boolean, text
+/// for the others, an enum value among the declared ones, a list of
+/// distinct declared values for a set); without it, values are kept as YAML
+/// typed them.
 /// Thread-safe.
 [[nodiscard]] FieldValuesResult parse_field_values(std::string_view text, const std::string& file_name,
                                                    const Chain* chain = nullptr, const LoadOptions& options = {});

@@ -83,7 +83,12 @@ struct MatterScenario {
   std::optional<Distribution> suspension;
 };
 
-/// One value of a form field and the share of applicants who give it.
+/// Most values of one `set` field a scenario may list in `branches` (the
+/// simulator draws among the 2^n combinations).
+inline constexpr std::size_t kMaxSetBranchValues = 12;
+
+/// One value of a form field and the share of applicants who give it (for
+/// a set field: who include it among their values).
 struct BranchShare {
   Value value;
   double share = 0;
@@ -131,7 +136,11 @@ struct Scenario {
   Distribution pickup = Distribution::fixed(0);  ///< from ready to delivered
   /// Shares of the values of form fields (and of produced values) that
   /// decide which matters apply, by field key. Shares of a key sum to 1; a
-  /// boolean with one listed value gets the rest on the other value.
+  /// boolean with one listed value gets the rest on the other value. For a
+  /// `set` field each share is the chance that the value is among those
+  /// chosen, drawn independently per value (at most kMaxSetBranchValues of
+  /// them) and conditioned on at least one being chosen: a set given is
+  /// never empty. Values not listed are never chosen.
   std::map<std::string, std::vector<BranchShare>, std::less<>> branches;
 
   // -- comparison --------------------------------------------------------------

@@ -6,12 +6,18 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace yilian {
 
+/// The value of a `set` field (multiple choice): the chosen codes, in the
+/// order given. The check refuses duplicates and codes the field does not
+/// list; an empty set counts as no value.
+using ValueSet = std::vector<std::string>;
+
 /// One form value. Dates are ISO strings ("2025-09-26"), so comparing two
 /// dates compares the strings. std::monostate means "no value".
-using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
+using Value = std::variant<std::monostate, bool, std::int64_t, double, std::string, ValueSet>;
 
 /// Field values by field key ("applicant.name"). Ordered, so output that
 /// walks it is deterministic.
@@ -23,7 +29,8 @@ using FieldValues = std::map<std::string, Value, std::less<>>;
   return it == values.end() ? nullptr : &it->second;
 }
 
-/// The value as a person would write it: true, 42, 3.5, text; "" for none.
+/// The value as a person would write it: true, 42, 3.5, text, "a, b" for a
+/// set; "" for none.
 [[nodiscard]] std::string to_display(const Value& v);
 
 /// True when the value holds a number (integer or floating point).

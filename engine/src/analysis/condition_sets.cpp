@@ -10,8 +10,17 @@ std::string element(const Value& v) {
   return std::to_string(v.index()) + ":" + to_display(v);
 }
 
-/// The finite domain of a field (enum values, booleans), if it has one.
+/// The key that stands for "the set field `field` holds `value`": each
+/// membership of a set field is a yes/no of its own (\x1f never occurs in
+/// a field key).
+std::string membership_key(const std::string& field, const Value& value) {
+  return field + '\x1f' + to_display(value);
+}
+
+/// The finite domain of a field (enum values, booleans), if it has one; a
+/// membership key (membership_key) is a yes/no.
 std::optional<std::set<std::string>> domain(const Chain& chain, const std::string& key) {
+  if (key.find('\x1f') != std::string::npos) return std::set<std::string>{element(Value{true}), element(Value{false})};
   const Field* f = chain.find_field(key);
   if (!f) return std::nullopt;
   if (f->type == FieldType::boolean) return std::set<std::string>{element(Value{true}), element(Value{false})};
@@ -63,11 +72,25 @@ FieldSets sets_of(const Expr& e, const Chain& chain) {
       if (auto d = domain(chain, e.operands[0].field)) return {{e.operands[0].field, minus(*d, listed)}};
       return {};
     }
+    case Expr::Kind::member: {
+      // 'v' in s: the membership of v in s is yes (no for `not in`). The
+      // memberships of different values are treated as independent, which
+      // is exact but for the ties of a given set (it holds at least one value,
+      // and `min`/`max` bound how many), so
+      // the answers stay conservative: never "disjoint" or "covers" wrongly.
+      if (e.operands[0].kind != Expr::Kind::literal || e.operands[1].kind != Expr::Kind::field) return {};
+      return {{membership_key(e.operands[1].field, e.operands[0].literal), {element(Value{!e.negated})}}};
+    }
     case Expr::Kind::negate: {
-      // not f, for a boolean field f.
+      // not f, for a boolean field f; not ('v' in s).
       const Expr& inner = e.operands[0];
       if (inner.kind == Expr::Kind::field)
         if (auto d = domain(chain, inner.field); d && d->size() == 2) return {{inner.field, {element(Value{false})}}};
+      if (inner.kind == Expr::Kind::member) {
+        FieldSets s = sets_of(inner, chain);
+        for (auto& [k, v] : s) v = minus({element(Value{true}), element(Value{false})}, v);
+        return s;
+      }
       return {};
     }
     case Expr::Kind::all_of: {

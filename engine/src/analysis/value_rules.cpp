@@ -123,7 +123,25 @@ std::string kind_of(const Value& v) {
   if (std::holds_alternative<bool>(v)) return fmt::format("true/false ({})", to_display(v));
   if (is_number(v)) return fmt::format("the number {}", to_display(v));
   if (std::holds_alternative<std::string>(v)) return "text";
+  if (std::holds_alternative<ValueSet>(v)) return "a list";
   return "nothing";
+}
+
+/// The values of an enum or set field with their labels: "private (民办), public (公办)".
+std::string values_with_labels(const Field& f) {
+  std::string out;
+  for (const auto& v : f.values) {
+    const std::string label = f.label_of(v);
+    out += (out.empty() ? "" : ", ") + (label == v ? v : fmt::format("{} ({})", v, label));
+  }
+  return out;
+}
+
+/// The labels of an enum or set field's values, joined by "、".
+std::string labels_zh(const Field& f) {
+  std::string out;
+  for (const auto& v : f.values) out += (out.empty() ? "" : "、") + f.label_of(v);
+  return out;
 }
 
 std::string num(double d) { return fmt::format("{}", d); }
@@ -221,11 +239,9 @@ bool check_text(const ValueRule& rule, const std::string& s, InvalidItem& out) {
       }
       return true;
     case FieldType::enumeration:
-      if (std::find(f.values.begin(), f.values.end(), s) == f.values.end()) {
-        std::string values;
-        for (const auto& v : f.values) values += (values.empty() ? "" : ", ") + v;
-        fail(out, "enum", fmt::format("'{}' is not one of: {}", s, values),
-             fmt::format("应为以下之一：{}", fmt::join(f.values, "、")), did_you_mean(s, f.values));
+      if (!f.allows(s)) {
+        fail(out, "enum", fmt::format("'{}' is not one of: {}", s, values_with_labels(f)),
+             fmt::format("应为以下之一：{}", labels_zh(f)), did_you_mean(s, f.values));
         return false;
       }
       return true;
@@ -293,10 +309,50 @@ bool is_blank(const Value& v) {
   if (std::holds_alternative<std::monostate>(v)) return true;
   if (const auto* s = std::get_if<std::string>(&v))
     return s->find_first_not_of(" \t\r\n") == std::string::npos;
+  if (const auto* s = std::get_if<ValueSet>(&v)) return s->empty();
   return false;
 }
 
 namespace {
+
+/// A set: a list of distinct values of the field, as many as `min`/`max` allow.
+bool check_set(const Field& f, const Value& v, InvalidItem& out) {
+  const auto* items = std::get_if<ValueSet>(&v);
+  if (!items) {
+    const auto* one = std::get_if<std::string>(&v);
+    const std::string example = one ? *one : f.values.empty() ? std::string("value") : f.values.front();
+    fail(out, "type", fmt::format("expected a list of values, got {}", kind_of(v)),
+         fmt::format("应从以下选项中选择一项或多项：{}", labels_zh(f)),
+         fmt::format("write it as a list{}: [{}]", one ? "" : ", e.g.", example));
+    return false;
+  }
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string& x = (*items)[i];
+    if (!f.allows(x)) {
+      fail(out, "set", fmt::format("'{}' (item {}) is not one of: {}", x, i + 1, values_with_labels(f)),
+           fmt::format("“{}”不是可选项，应从以下选项中选择：{}", x, labels_zh(f)), did_you_mean(x, f.values));
+      return false;
+    }
+    const auto before = items->begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(items->begin(), before, x) != before) {
+      fail(out, "duplicate", fmt::format("'{}' is given twice (item {})", x, i + 1),
+           fmt::format("“{}”重复选择", f.label_of(x)), "list each value once");
+      return false;
+    }
+  }
+  const double n = static_cast<double>(items->size());
+  if (f.min && n < *f.min) {
+    fail(out, "min", fmt::format("{} values chosen, fewer than the minimum {}", n, num(*f.min)),
+         fmt::format("应至少选择 {} 项", num(*f.min)));
+    return false;
+  }
+  if (f.max && n > *f.max) {
+    fail(out, "max", fmt::format("{} values chosen, more than the maximum {}", n, num(*f.max)),
+         fmt::format("应至多选择 {} 项", num(*f.max)));
+    return false;
+  }
+  return true;
+}
 
 bool check_typed(const ValueRule& rule, const Value& v, InvalidItem& out) {
   const Field& f = rule.field;
@@ -328,8 +384,14 @@ bool check_typed(const ValueRule& rule, const Value& v, InvalidItem& out) {
     }
     return true;
   }
+  if (f.type == FieldType::set) return check_set(f, v, out);
   const auto* s = std::get_if<std::string>(&v);
   if (!s) {
+    if (std::holds_alternative<ValueSet>(v) && f.type == FieldType::enumeration) {
+      fail(out, "type", "expected one value, got a list", fmt::format("只能选择一项：{}", labels_zh(f)),
+           "this field holds one value; a list is for `type: set` fields");
+      return false;
+    }
     fail(out, "type", fmt::format("expected text, got {}", kind_of(v)), "应填写文字",
          is_number(v) ? fmt::format("write it in quotes: \"{}\"", to_display(v)) : "");
     return false;

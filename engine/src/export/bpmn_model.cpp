@@ -307,12 +307,15 @@ Model build_model(const Chain& c, const BpmnOptions& o) {
 }
 
 std::string condition_label(const Chain& c, const Expr& e) {
-  auto lit = [](const Value& v) -> std::string {
+  // A literal compared with field `f` shows the value's label (`f` may be null).
+  auto lit = [](const Value& v, const Field* f = nullptr) -> std::string {
     if (const auto* bv = std::get_if<bool>(&v)) return *bv ? "是" : "否";
-    if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("“{}”", *s);
+    if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("“{}”", f ? f->label_of(*s) : *s);
     return to_display(v);
   };
-  auto sub = [&](const Expr& x) {
+  auto field_of = [&](const Expr& x) { return x.kind == Expr::Kind::field ? c.find_field(x.field) : nullptr; };
+  auto sub = [&](const Expr& x, const Field* other = nullptr) {
+    if (x.kind == Expr::Kind::literal) return lit(x.literal, other);
     const bool list = x.kind == Expr::Kind::all_of || x.kind == Expr::Kind::any_of;
     return list ? "（" + condition_label(c, x) + "）" : condition_label(c, x);
   };
@@ -324,13 +327,18 @@ std::string condition_label(const Chain& c, const Expr& e) {
     }
     case Expr::Kind::compare: {
       static constexpr std::string_view ops[] = {"=", "≠", "<", "≤", ">", "≥"};
-      return fmt::format("{} {} {}", sub(e.operands[0]), ops[static_cast<int>(e.op)], sub(e.operands[1]));
+      return fmt::format("{} {} {}", sub(e.operands[0], field_of(e.operands[1])), ops[static_cast<int>(e.op)],
+                         sub(e.operands[1], field_of(e.operands[0])));
     }
     case Expr::Kind::in: {
       std::string vals;
-      for (std::size_t i = 0; i < e.list.size(); ++i) vals += (i ? "、" : "") + lit(e.list[i]);
+      const Field* f = field_of(e.operands[0]);
+      for (std::size_t i = 0; i < e.list.size(); ++i) vals += (i ? "、" : "") + lit(e.list[i], f);
       return fmt::format("{}{}为{}之一", sub(e.operands[0]), e.negated ? "不" : "", vals);
     }
+    case Expr::Kind::member:
+      return fmt::format("{}{}{}", sub(e.operands[1]), e.negated ? "不含" : "含",
+                         sub(e.operands[0], field_of(e.operands[1])));
     case Expr::Kind::negate: return "非" + sub(e.operands[0]);
     case Expr::Kind::all_of:
     case Expr::Kind::any_of: {

@@ -143,6 +143,11 @@ class Writer {
     return n.matter >= 0 ? &c_.matters[static_cast<std::size_t>(n.matter)] : nullptr;
   }
 
+  /// The condition in words with labels, then as written: 经营类型 ≠ “宾馆”（`venue.type != 'hotel'`）.
+  std::string when_words(const Matter& mt) const {
+    return fmt::format("{}（`{}`）", condition_label(c_, mt.when.root()), mt.when.text());
+  }
+
   std::string task_doc(const Matter& mt) const {
     std::string d = fmt::format("事项：{}（{}）\n实施部门：{}（{}）\n事项类型：{}", mt.name, mt.id,
                                 dept_name(c_, mt.department), mt.department, to_string(mt.kind));
@@ -161,7 +166,7 @@ class Writer {
       for (const auto& r : mt.after) a.push_back(r.id);
       d += "\n前置事项：" + join(a, ", ");
     }
-    if (mt.conditional()) d += "\n适用条件：" + mt.when.text();
+    if (mt.conditional()) d += "\n适用条件：" + when_words(mt);
     if (!mt.description.empty()) d += "\n" + mt.description;
     return d;
   }
@@ -224,10 +229,10 @@ class Writer {
         break;
       case Role::scope:
         documentation(indent + 1, fmt::format("条件事项“{}”：适用条件 {}；适用时办理，不适用时直接结束，"
-                                              "后续事项不再等待它。", mt->name, mt->when.text()));
+                                              "后续事项不再等待它。", mt->name, when_words(*mt)));
         break;
       case Role::applies:
-        documentation(indent + 1, fmt::format("事项“{}”是否适用：{}", mt->name, mt->when.text()));
+        documentation(indent + 1, fmt::format("事项“{}”是否适用：{}", mt->name, when_words(*mt)));
         break;
       case Role::timer:
         documentation(indent + 1, fmt::format("承诺办结时限 {}，计时 {}{}；不中断办理，到期转督办。", label(mt->promised()),

@@ -58,6 +58,11 @@ std::string literal(const Value& v) {
     std::string operator()(std::int64_t i) const { return std::to_string(i); }
     std::string operator()(double d) const { return feel_number(d); }
     std::string operator()(const std::string& s) const { return feel_string(s); }
+    std::string operator()(const ValueSet& s) const {
+      std::string out;
+      for (const auto& x : s) out += (out.empty() ? "" : ", ") + feel_string(x);
+      return "[" + out + "]";
+    }
   };
   return std::visit(Visitor{}, v);
 }
@@ -106,6 +111,10 @@ std::string to_feel(const Expr& e) {
       std::string list;
       for (std::size_t i = 0; i < e.list.size(); ++i) list += (i ? ", " : "") + literal(e.list[i]);
       std::string s = fmt::format("list contains([{}], {})", list, to_feel(e.operands[0]));
+      return e.negated ? "not(" + s + ")" : s;
+    }
+    case Expr::Kind::member: {
+      std::string s = fmt::format("list contains({}, {})", to_feel(e.operands[1]), to_feel(e.operands[0]));
       return e.negated ? "not(" + s + ")" : s;
     }
     case Expr::Kind::negate: return "not(" + to_feel(e.operands[0]) + ")";

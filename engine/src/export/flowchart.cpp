@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "export/bpmn_model.h"
 #include "yilian/export.h"
 
 namespace yilian {
@@ -72,7 +73,8 @@ std::string to_mermaid(const Chain& c) {
     out += fmt::format("  subgraph d_{}[\"{}\"]\n    direction TB\n", node_id(dep->id).substr(2), mermaid_escape(dep->name));
     for (const Matter* m : ms) {
       std::string label = fmt::format("{}<br/><small>{}</small>", mermaid_escape(m->name), limits_label(*m));
-      if (m->conditional()) label += fmt::format("<br/><i>条件: {}</i>", mermaid_escape(m->when.text()));
+      if (m->conditional())
+        label += fmt::format("<br/><i>条件: {}</i>", mermaid_escape(detail::bpmn::condition_label(c, m->when.root())));
       out += fmt::format("    {}[\"{}\"]\n", node_id(m->id), label);
     }
     out += "  end\n";
@@ -104,7 +106,8 @@ std::string to_dot(const Chain& c) {
                        dot_escape(dep->name));
     for (const Matter* m : ms) {
       std::string label = fmt::format("{}\\n{}", dot_escape(m->name), limits_label(*m));
-      if (m->conditional()) label += fmt::format("\\n条件: {}", dot_escape(m->when.text()));
+      if (m->conditional())
+        label += fmt::format("\\n条件: {}", dot_escape(detail::bpmn::condition_label(c, m->when.root())));
       out += fmt::format("    {} [label=\"{}\"{}];\n", node_id(m->id), label,
                          m->conditional() ? ", style=\"rounded,dashed,filled\", fillcolor=\"#fff8e1\"" : "");
     }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "export/bpmn_model.h"
 #include "export/svg.h"
 #include "yilian/analysis.h"
 #include "yilian/report.h"
@@ -28,6 +29,8 @@ struct Node {
 
 std::string flowchart_svg(const Chain& chain) {
   const Analysis a = analyse(chain);
+  // A matter's condition as people read it: field and value labels.
+  auto when_words = [&](const Matter& m) { return detail::bpmn::condition_label(chain, m.when.root()); };
   std::map<std::string, std::size_t> dept_index;
   for (std::size_t i = 0; i < chain.departments.size(); ++i) dept_index[chain.departments[i].id] = i;
 
@@ -117,7 +120,7 @@ std::string flowchart_svg(const Chain& chain) {
         std::find(a.critical_path.matters.begin(), a.critical_path.matters.end(), id) != a.critical_path.matters.end();
     s += fmt::format(R"~(<g class="node matter{}{}" data-matter="{}"><title>{}</title>)~", m.conditional() ? " conditional" : "",
                      critical ? " critical" : "", esc(id),
-                     esc(m.name + (m.conditional() ? "（条件：" + m.when.text() + "）" : "")));
+                     esc(m.name + (m.conditional() ? "（条件：" + when_words(m) + "）" : "")));
     s += fmt::format(R"~(<rect x="{}" y="{}" width="{}" height="{}" rx="6"/>)~", num(n.x), num(n.y), num(n.w), num(kBoxH));
     s += fmt::format(R"~(<rect class="stripe" x="{}" y="{}" width="6" height="{}" rx="3" fill="{}"/>)~", num(n.x), num(n.y),
                      num(kBoxH), colour);
@@ -129,7 +132,7 @@ std::string flowchart_svg(const Chain& chain) {
                      esc(limits_label(m)));
     if (m.conditional())
       s += fmt::format(R"~(<text class="node-when" x="{}" y="{}">{}</text>)~", num(n.x + 4), num(n.y + kBoxH + 13),
-                       esc(detail::svg::fit("◇ " + m.when.text(), 10, n.w + kGapX - 8)));
+                       esc(detail::svg::fit("◇ " + when_words(m), 10, n.w + kGapX - 8)));
     s += "</g>";
   }
   return s + "</svg>";

@@ -42,7 +42,12 @@ json field_json(const FormField& f) {
   if (!d.description.empty()) j["description"] = d.description;
   if (d.min) j["min"] = number(*d.min);
   if (d.max) j["max"] = number(*d.max);
-  if (!d.values.empty()) j["values"] = d.values;
+  if (!d.values.empty()) {
+    j["values"] = d.values;
+    json labels = json::object();  // every value's label (the code itself when the chain gives none)
+    for (const auto& v : d.values) labels[v] = d.label_of(v);
+    j["labels"] = std::move(labels);
+  }
   if (!d.pattern.empty()) j["pattern"] = d.pattern;
   if (!d.unit.empty()) j["unit"] = d.unit;
   j["where"] = d.where.to_string();

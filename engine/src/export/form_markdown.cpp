@@ -19,6 +19,7 @@ std::string zh_type(FieldType t) {
     case FieldType::boolean: return "是/否";
     case FieldType::date: return "日期（YYYY-MM-DD）";
     case FieldType::enumeration: return "选项";
+    case FieldType::set: return "多选";
     case FieldType::id_card: return "身份证号码（18 位）";
     case FieldType::uscc: return "统一社会信用代码（18 位）";
     case FieldType::phone: return "电话号码";
@@ -32,13 +33,27 @@ std::string zh_constraints(const Field& f) {
   auto n = [](double d) { return fmt::format("{}", d); };
   const bool text = f.type == FieldType::string || f.type == FieldType::text;
   const std::string unit = text ? " 字" : (f.unit.empty() ? "" : " " + f.unit);
+  if (f.type == FieldType::set) {
+    parts.push_back(zh_choices(f));
+    if (f.min && f.max) parts.push_back(fmt::format("选择 {}–{} 项", n(*f.min), n(*f.max)));
+    else if (f.min) parts.push_back(fmt::format("至少选择 {} 项", n(*f.min)));
+    else if (f.max) parts.push_back(fmt::format("至多选择 {} 项", n(*f.max)));
+    return fmt::format("{}", fmt::join(parts, "；"));
+  }
   if (f.min && f.max) parts.push_back(fmt::format("{}–{}{}", n(*f.min), n(*f.max), unit));
   else if (f.min) parts.push_back(fmt::format("≥ {}{}", n(*f.min), unit));
   else if (f.max) parts.push_back(fmt::format("≤ {}{}", n(*f.max), unit));
   else if (!f.unit.empty()) parts.push_back(fmt::format("单位：{}", f.unit));
-  if (!f.values.empty()) parts.push_back(fmt::format("{}", fmt::join(f.values, " / ")));
+  if (!f.values.empty()) parts.push_back(zh_choices(f));
   if (!f.pattern.empty()) parts.push_back(fmt::format("格式 `{}`", f.pattern));
   return fmt::format("{}", fmt::join(parts, "；"));
+}
+
+std::string zh_choices(const Field& f) {
+  std::vector<std::string> labels;
+  for (const auto& v : f.values) labels.push_back(f.label_of(v));
+  return fmt::format("{}{}", fmt::join(labels, f.type == FieldType::set ? "、" : " / "),
+                     f.type == FieldType::set ? "（可多选）" : "");
 }
 
 std::string md_cell(std::string_view s) {
@@ -103,7 +118,7 @@ namespace {
 
 std::string literal_words(const Field* f, const Value& v) {
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "“是”" : "“否”";
-  if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("“{}”", *s);
+  if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("“{}”", f ? f->label_of(*s) : *s);
   std::string out = " " + to_display(v);
   if (f && !f->unit.empty()) out += " " + f->unit;
   return out;
@@ -153,6 +168,12 @@ void words(const Form& form, const Expr& e, std::string& out, bool nested) {
       for (const auto& v : e.list) items.push_back(literal_words(f, v));
       out += fmt::format("{}{}{}", name(e.operands[0]), e.negated ? "不为" : "为",
                          fmt::format("{}{}", fmt::join(items, "、"), e.list.size() > 1 ? (e.negated ? "中的任何一项" : "之一") : ""));
+      return;
+    }
+    case Expr::Kind::member: {
+      const Expr& set = e.operands[1];
+      out += fmt::format("{}{}{}", set.kind == Expr::Kind::field ? name(set) : literal_words(nullptr, set.literal),
+                         e.negated ? "不包括" : "包括", literal_words(field_of(set), e.operands[0].literal));
       return;
     }
     case Expr::Kind::negate:
@@ -215,6 +236,16 @@ Covering covering(const Form& form, const std::vector<Condition>& conditions) {
       d = {Value{true}, Value{false}};
     } else if (f->field.type == FieldType::enumeration) {
       for (const auto& v : f->field.values) d.emplace_back(v);
+    } else if (f->field.type == FieldType::set) {
+      // Every non-empty subset (a set given holds at least one value).
+      const std::size_t n = f->field.values.size();
+      if (n > 12) return {conditions, false};
+      for (std::size_t bits = 1; bits < (std::size_t{1} << n); ++bits) {
+        ValueSet subset;
+        for (std::size_t i = 0; i < n; ++i)
+          if (bits & (std::size_t{1} << i)) subset.push_back(f->field.values[i]);
+        d.emplace_back(std::move(subset));
+      }
     } else if (is_numeric(f->field.type)) {
       std::vector<double> t;
       for (const auto& c : conditions)
@@ -464,16 +495,19 @@ std::string form_to_csv(const Form& form) {
   // system's code page and garbles every Chinese label.
   std::string out =
       "\xEF\xBB\xBF"
-      "kind,key,label,type,requirement,required_when,min,max,values,unit,pattern,source,matters,departments,"
-      "description\r\n";
+      "kind,key,label,type,requirement,required_when,min,max,values,value_labels,unit,pattern,source,matters,"
+      "departments,description\r\n";
   for (const auto& f : form.fields) {
     const Field& d = f.field;
-    out += fmt::format("field,{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", q(d.key), q(d.label), to_string(d.type),
+    std::vector<std::string> labels;
+    for (const auto& v : d.values) labels.push_back(d.label_of(v));
+    out += fmt::format("field,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", q(d.key), q(d.label), to_string(d.type),
                        to_string(f.requirement), conds(f.required_when), num(d.min), num(d.max), list(d.values),
-                       q(d.unit), q(d.pattern), q(f.source()), list(f.matters), list(f.departments), q(d.description));
+                       list(labels), q(d.unit), q(d.pattern), q(f.source()), list(f.matters), list(f.departments),
+                       q(d.description));
   }
   for (const auto& m : form.materials)
-    out += fmt::format("material,{},{},,{},{},,,,,,{},{},{},{}\r\n", q(m.material.id), q(m.material.name),
+    out += fmt::format("material,{},{},,{},{},,,,,,,{},{},{},{}\r\n", q(m.material.id), q(m.material.name),
                        to_string(m.requirement), conds(m.required_when), q(m.source()), list(m.matters),
                        list(m.departments), q(m.material.description));
   return out;

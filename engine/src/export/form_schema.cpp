@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "analysis/value_rules.h"
@@ -19,7 +21,18 @@ json literal(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return *d;
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* s = std::get_if<ValueSet>(&v)) return *s;
   return nullptr;
+}
+
+/// The choices of an enum or set field as `oneOf` of `const` + `title`:
+/// the code is what the application holds, the title (the label) is what a
+/// form renderer shows (react-jsonschema-form and JSON Forms both render
+/// such a `oneOf` as a select, and as checkboxes under a `uniqueItems` array).
+json choices(const Field& f) {
+  json one_of = json::array();
+  for (const auto& v : f.values) one_of.push_back({{"const", v}, {"title", f.label_of(v)}});
+  return one_of;
 }
 
 std::string pointer_to(std::string_view key) {
@@ -72,7 +85,16 @@ json property(const FormField& ff) {
       break;
     case FieldType::enumeration:
       p["type"] = "string";
-      p["enum"] = f.values;
+      p["oneOf"] = choices(f);
+      break;
+    case FieldType::set:
+      p["type"] = "array";
+      p["items"] = {{"type", "string"}, {"oneOf", choices(f)}};
+      p["uniqueItems"] = true;
+      // A set given holds one value at least (an empty list is no value:
+      // omit the field, as an empty input is omitted).
+      p["minItems"] = std::max<std::int64_t>(1, f.min ? static_cast<std::int64_t>(std::ceil(*f.min)) : 1);
+      if (f.max) p["maxItems"] = static_cast<std::int64_t>(std::floor(*f.max));
       break;
     case FieldType::id_card:
       p["type"] = "string";
@@ -189,6 +211,14 @@ TF translate(const Form& form, const Expr& e) {
       json in = {{"enum", values}}, out = {{"not", {{"enum", values}}}};
       if (e.negated) std::swap(in, out);
       return {holds(l.field, in), holds(l.field, out)};
+    }
+    case Expr::Kind::member: {
+      const Expr& item = e.operands[0];
+      const Expr& set = e.operands[1];
+      if (item.kind != Expr::Kind::literal || set.kind != Expr::Kind::field || !form.find_field(set.field)) return {};
+      json in = {{"contains", {{"const", literal(item.literal)}}}}, out = {{"not", in}};
+      if (e.negated) std::swap(in, out);
+      return {holds(set.field, in), holds(set.field, out)};
     }
     case Expr::Kind::all_of:
     case Expr::Kind::any_of: {

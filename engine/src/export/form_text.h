@@ -13,6 +13,9 @@ namespace yilian::detail {
 [[nodiscard]] std::string zh_type(FieldType t);
 /// The constraints in words: "2–100 字", "10–600", "≥ 3 万元", the enum values.
 [[nodiscard]] std::string zh_constraints(const Field& f);
+/// The choices of an enum or set field by their labels: "民办 / 公办",
+/// "热食类、冷食类（可多选）".
+[[nodiscard]] std::string zh_choices(const Field& f);
 /// Text safe inside a Markdown table cell (pipes escaped, lines joined).
 [[nodiscard]] std::string md_cell(std::string_view s);
 /// The Chinese numeral for 1..20 used in section headings (一, 二, …).

@@ -17,12 +17,36 @@ detail::YamlLimits limits_of(const LoadOptions& o) {
   return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
 }
 
-/// One field value: a scalar under the YAML 1.2 core schema.
+/// The values of a set field: a list of codes, each written as it stands
+/// (an unquoted 2 is the code "2"); the check compares them with the field's
+/// values and refuses duplicates.
+std::optional<Value> read_set(DocReader& r, const YamlNode& n, const std::string& path) {
+  ValueSet set;
+  bool ok = true;
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    const YamlNode& item = *n.items[i];
+    if (item.kind != YamlNode::Kind::scalar || item.scalar == YamlNode::Scalar::null) {
+      r.error(item, detail::item_path(path, i), "type",
+              fmt::format("expected one value of the set (text), got {}", item.describe()),
+              "a set field holds a list of values, e.g. [hot-food, drinks]");
+      ok = false;
+      continue;
+    }
+    set.push_back(item.text);
+  }
+  if (!ok) return std::nullopt;
+  return Value{std::move(set)};
+}
+
+/// One field value: a scalar under the YAML 1.2 core schema, or a list of
+/// values for a set field.
 std::optional<Value> read_value(DocReader& r, const YamlNode& n, const std::string& path) {
   if (n.is_null()) return Value{};
+  if (n.is_sequence()) return read_set(r, n, path);
   if (n.kind != YamlNode::Kind::scalar) {
-    r.error(n, path, "type", fmt::format("expected one value (text, a number, true or false), got {}", n.describe()),
-            "a field holds one value; a list or map is not a field value");
+    r.error(n, path, "type",
+            fmt::format("expected one value (text, a number, true or false) or a list of values, got {}", n.describe()),
+            "a field holds one value, or a list of values when it is a set; a map is not a field value");
     return std::nullopt;
   }
   switch (n.scalar) {

@@ -689,12 +689,12 @@ class ChainReader {
           f.type = *ft;
           type_ok = true;
         } else {
-          std::vector<std::string> names{"string", "text",     "integer", "number", "boolean", "date",
-                                         "enum",   "id-card",  "uscc",    "phone",  "area"};
+          std::vector<std::string> names{"string", "text",    "integer", "number", "boolean", "date",
+                                         "enum",   "set",     "id-card", "uscc",   "phone",   "area"};
           std::string hint = detail::did_you_mean(*s, names);
           r_.error(*t, child_path(path, "type"), "field-type",
                    fmt::format("unknown field type `{}`: expected one of string, text, integer, number, boolean, "
-                               "date, enum, id-card, uscc, phone, area",
+                               "date, enum, set, id-card, uscc, phone, area",
                                *s),
                    hint);
         }
@@ -707,22 +707,15 @@ class ChainReader {
       r_.error(*v.get("max"), child_path(path, "max"), "range", fmt::format("max {} is below min {}", *f.max, *f.min));
     if (const YamlNode* vals = v.get("values")) {
       const std::string vp = child_path(path, "values");
-      if (type_ok && f.type != FieldType::enumeration)
-        r_.error(*vals, vp, "enum-values", fmt::format("`values` applies to enum fields only; this field is {}", to_string(f.type)),
-                 "set `type: enum` or remove `values`");
-      if (r_.check_list(*vals, vp, "the allowed values")) {
-        std::set<std::string> seen;
-        for (std::size_t i = 0; i < vals->items.size(); ++i) {
-          if (auto s = r_.text(vals->items[i].get(), item_path(vp, i))) {
-            if (!seen.insert(*s).second)
-              r_.error(*vals->items[i], item_path(vp, i), "duplicate-value", fmt::format("'{}' is listed twice", *s));
-            else f.values.push_back(*s);
-          }
-        }
-        if (vals->items.empty()) r_.error(*vals, vp, "empty", "an enum needs at least one value");
-      }
-    } else if (type_ok && f.type == FieldType::enumeration) {
-      r_.error(v, path, "enum-values", "an enum field needs `values`, the list of allowed values");
+      if (type_ok && !has_values(f.type))
+        r_.error(*vals, vp, "enum-values",
+                 fmt::format("`values` applies to enum and set fields only; this field is {}", to_string(f.type)),
+                 "set `type: enum` (one value) or `type: set` (several), or remove `values`");
+      read_values(*vals, vp, f);
+    } else if (type_ok && has_values(f.type)) {
+      r_.error(v, path, "enum-values",
+               fmt::format("{} field needs `values`: the allowed values as a list of codes, or a map from code to label",
+                           f.type == FieldType::set ? "a set" : "an enum"));
     }
     if (const YamlNode* p = v.get("pattern")) {
       if (auto s = r_.text(p, child_path(path, "pattern"))) {
@@ -748,6 +741,57 @@ class ChainReader {
     }
     if (!k) return std::nullopt;
     return f;
+  }
+
+  /// `values`: a list of codes (`[private, public]`) or a map from code to
+  /// label (`{private: 民办, public: 公办}`). Codes are unique, non-empty text;
+  /// labels are non-empty text.
+  void read_values(const YamlNode& vals, const std::string& vp, Field& f) {
+    std::set<std::string> seen;
+    auto add = [&](const YamlNode& at, const std::string& p, const std::string& code) {
+      if (!seen.insert(code).second) {
+        r_.error(at, p, "duplicate-value", fmt::format("'{}' is listed twice", code));
+        return false;
+      }
+      f.values.push_back(code);
+      return true;
+    };
+    if (vals.is_map()) {
+      if (!r_.check_id_map(vals, vp, "the allowed values")) return;
+      std::vector<std::string> labels;
+      for (const auto& [k, label] : vals.entries) {
+        if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
+        const std::string p = child_path(vp, k->text);
+        auto code = r_.text(k.get(), p);
+        if (!code) continue;
+        std::optional<std::string> text;
+        if (label->kind == YamlNode::Kind::scalar && label->is_string()) {
+          text = r_.text(label.get(), p);
+        } else {
+          r_.error(*label, p, "value-label",
+                   fmt::format("the label of '{}' must be text, got {}", *code, label->describe()),
+                   label->kind == YamlNode::Kind::scalar && !label->is_null()
+                       ? fmt::format("write it in quotes: \"{}\"", label->text)
+                       : "write the label people read, e.g. `private: 民办`");
+        }
+        if (add(*k, p, *code)) labels.push_back(text.value_or(""));
+      }
+      f.value_labels = std::move(labels);
+      if (vals.entries.empty())
+        r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
+      return;
+    }
+    if (!vals.is_sequence()) {
+      r_.error(vals, vp, "type",
+               fmt::format("expected the allowed values, a list of codes or a map from code to label, got {}",
+                           vals.describe()),
+               "e.g. `values: [private, public]` or `values: {private: 民办, public: 公办}`");
+      return;
+    }
+    for (std::size_t i = 0; i < vals.items.size(); ++i)
+      if (auto s = r_.text(vals.items[i].get(), item_path(vp, i))) add(*vals.items[i], item_path(vp, i), *s);
+    if (vals.items.empty())
+      r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
   }
 
   void read_fields(const YamlNode& n, const std::string& path, std::vector<Field>& out, const std::string& produced_by) {

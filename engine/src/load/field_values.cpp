@@ -72,14 +72,20 @@ class ValuesReader {
   /// The value of one key, typed against the chain when there is one.
   std::optional<Value> typed(const YamlNode& k, const YamlNode& v, const std::string& path, const std::string& key) {
     if (v.is_null()) return Value{};
-    if (v.kind != YamlNode::Kind::scalar) {
-      r_.error(v, path, "bad-value", fmt::format("`{}`: expected one value, found {}", key, v.describe()));
-      return std::nullopt;
-    }
     const Field* f = chain_ ? chain_->find_field(key) : nullptr;
     if (chain_ && !f) {
       r_.error(k, path, "unknown-field", fmt::format("`{}` is not a field of chain `{}`", key, chain_->id),
                detail::did_you_mean(key, keys_));
+      return std::nullopt;
+    }
+    if (v.is_sequence() && (!f || f->type == FieldType::set)) return set_of(v, path, key, f);
+    if (f && f->type == FieldType::set) {
+      r_.error(v, path, "bad-value", fmt::format("`{}`: expected a list of values (a set), found {}", key, v.describe()),
+               v.kind == YamlNode::Kind::scalar ? fmt::format("write it as a list: [{}]", v.text) : "");
+      return std::nullopt;
+    }
+    if (v.kind != YamlNode::Kind::scalar) {
+      r_.error(v, path, "bad-value", fmt::format("`{}`: expected one value, found {}", key, v.describe()));
       return std::nullopt;
     }
     const bool plain_number = v.plain && (v.scalar == YamlNode::Scalar::integer || v.scalar == YamlNode::Scalar::number);
@@ -114,13 +120,38 @@ class ValuesReader {
     // Textual types: YAML may read an unquoted value as a number (a phone
     // number, a code); the text as written is what the form holds.
     if (v.plain && v.scalar == YamlNode::Scalar::boolean) return mismatch(v, path, key, "text");
-    if (f->type == FieldType::enumeration &&
-        std::find(f->values.begin(), f->values.end(), v.text) == f->values.end()) {
+    if (f->type == FieldType::enumeration && !f->allows(v.text)) {
       r_.error(v, path, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, v.text),
                detail::did_you_mean(v.text, f->values));
       return std::nullopt;
     }
     return Value{v.text};
+  }
+
+  /// A set: a list of text values; with a field, each one of its values, once.
+  std::optional<Value> set_of(const YamlNode& v, const std::string& path, const std::string& key, const Field* f) {
+    ValueSet set;
+    bool ok = true;
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+      const YamlNode& item = *v.items[i];
+      const std::string p = detail::item_path(path, i);
+      if (item.kind != YamlNode::Kind::scalar || item.scalar == YamlNode::Scalar::null) {
+        r_.error(item, p, "bad-value", fmt::format("`{}`: expected a value of the set, found {}", key, item.describe()));
+        ok = false;
+      } else if (f && !f->allows(item.text)) {
+        r_.error(item, p, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, item.text),
+                 detail::did_you_mean(item.text, f->values));
+        ok = false;
+      } else if (std::find(set.begin(), set.end(), item.text) != set.end()) {
+        r_.error(item, p, "duplicate-value", fmt::format("`{}`: `{}` is given twice", key, item.text));
+        ok = false;
+      } else {
+        set.push_back(item.text);
+      }
+    }
+    if (!ok) return std::nullopt;
+    if (set.empty()) return Value{};  // an empty set is no value
+    return Value{std::move(set)};
   }
 
   std::optional<Value> mismatch(const YamlNode& v, const std::string& path, const std::string& key,

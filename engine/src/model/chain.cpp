@@ -21,7 +21,7 @@ std::string_view name_of(const std::array<std::pair<std::string_view, E>, N>& ta
   return "?";
 }
 
-constexpr std::array<std::pair<std::string_view, FieldType>, 11> kFieldTypes{{
+constexpr std::array<std::pair<std::string_view, FieldType>, 12> kFieldTypes{{
     {"string", FieldType::string},
     {"text", FieldType::text},
     {"integer", FieldType::integer},
@@ -33,6 +33,7 @@ constexpr std::array<std::pair<std::string_view, FieldType>, 11> kFieldTypes{{
     {"uscc", FieldType::uscc},
     {"phone", FieldType::phone},
     {"area", FieldType::area},
+    {"set", FieldType::set},
 }};
 
 constexpr std::array<std::pair<std::string_view, MatterKind>, 6> kMatterKinds{{
@@ -66,7 +67,20 @@ constexpr std::array<std::pair<std::string_view, PhaseKind>, 14> kPhaseKinds{{
 std::string_view to_string(FieldType t) { return name_of(kFieldTypes, t); }
 std::optional<FieldType> parse_field_type(std::string_view s) { return lookup(kFieldTypes, s); }
 bool is_numeric(FieldType t) { return t == FieldType::integer || t == FieldType::number || t == FieldType::area; }
-bool is_textual(FieldType t) { return !is_numeric(t) && t != FieldType::boolean; }
+bool is_textual(FieldType t) { return !is_numeric(t) && t != FieldType::boolean && t != FieldType::set; }
+
+std::string Field::label_of(std::string_view value) const {
+  const auto it = std::find(values.begin(), values.end(), value);
+  if (it != values.end()) {
+    const auto i = static_cast<std::size_t>(it - values.begin());
+    if (i < value_labels.size() && !value_labels[i].empty()) return value_labels[i];
+  }
+  return std::string(value);
+}
+
+bool Field::allows(std::string_view value) const {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
 
 std::string_view to_string(MatterKind k) { return name_of(kMatterKinds, k); }
 std::optional<MatterKind> parse_matter_kind(std::string_view s) { return lookup(kMatterKinds, s); }

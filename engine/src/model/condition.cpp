@@ -241,7 +241,17 @@ class Parser {
       e.negated = negated;
       e.column = left.column;
       advance();
-      if (cur_.kind != Token::Kind::lbracket) fail(fmt::format("expected `[` after `in`, got {}", describe(cur_)));
+      if (cur_.kind != Token::Kind::lbracket) {
+        // `'hot-food' in food.categories`: membership in a set field.
+        const bool field = cur_.kind == Token::Kind::name && cur_.text != "true" && cur_.text != "false" &&
+                           cur_.text != "and" && cur_.text != "or" && cur_.text != "not" && cur_.text != "in";
+        if (!field)
+          fail(fmt::format("expected `[` (a list of values) or a set field after `in`, got {}", describe(cur_)));
+        e.kind = Expr::Kind::member;
+        e.operands.push_back(std::move(left));
+        e.operands.push_back(parse_operand());
+        return e;
+      }
       advance();
       for (;;) {
         Expr lit = parse_operand();
@@ -390,6 +400,23 @@ Truth eval(const Expr& e, const Lookup& lookup) {
       });
       return from_bool(found != e.negated);
     }
+    case Expr::Kind::member: {
+      const Value* item = operand_value(e.operands[0], lookup);
+      const Value* set = operand_value(e.operands[1], lookup);
+      if (!item || !set) return Truth::unknown;
+      const auto* wanted = std::get_if<std::string>(item);
+      if (!wanted) return Truth::unknown;
+      bool found = false;
+      if (const auto* many = std::get_if<ValueSet>(set)) {
+        if (many->empty()) return Truth::unknown;  // an empty set is no value
+        found = std::find(many->begin(), many->end(), *wanted) != many->end();
+      } else if (const auto* one = std::get_if<std::string>(set)) {
+        found = *one == *wanted;  // a lone value given for a set: a set of one
+      } else {
+        return Truth::unknown;
+      }
+      return from_bool(found != e.negated);
+    }
     case Expr::Kind::all_of: {
       Truth acc = Truth::yes;
       for (const auto& o : e.operands) {
@@ -423,11 +450,12 @@ void collect_fields(const Expr& e, std::set<std::string>& out) {
 
 // ---- type check -------------------------------------------------------------
 
-enum class Sort { number, boolean, text, unknown };
+enum class Sort { number, boolean, text, set, unknown };
 
 Sort sort_of(FieldType t) {
   if (is_numeric(t)) return Sort::number;
   if (t == FieldType::boolean) return Sort::boolean;
+  if (t == FieldType::set) return Sort::set;
   return Sort::text;
 }
 
@@ -435,6 +463,7 @@ Sort sort_of(const Value& v) {
   if (is_number(v)) return Sort::number;
   if (std::holds_alternative<bool>(v)) return Sort::boolean;
   if (std::holds_alternative<std::string>(v)) return Sort::text;
+  if (std::holds_alternative<ValueSet>(v)) return Sort::set;
   return Sort::unknown;
 }
 
@@ -443,6 +472,7 @@ std::string_view sort_name(Sort s) {
     case Sort::number: return "a number";
     case Sort::boolean: return "true or false";
     case Sort::text: return "text";
+    case Sort::set: return "a set of values";
     default: return "a value";
   }
 }
@@ -464,8 +494,10 @@ class TypeChecker {
         return;
       case Expr::Kind::compare: compare(e); return;
       case Expr::Kind::in: in(e); return;
+      case Expr::Kind::member: member(e); return;
       case Expr::Kind::field: {
         const Field* f = field(e);
+        if (refuse_set(f, e.column)) return;
         if (f && f->type != FieldType::boolean)
           issue(e.column, fmt::format("`{}` is {} ({}), not true or false; compare it with a value", e.field,
                                       sort_name(sort_of(f->type)), to_string(f->type)));
@@ -531,7 +563,7 @@ class TypeChecker {
   }
 
   void literal_fits(const Field& f, const Value& v, int column) {
-    Sort want = sort_of(f.type), got = sort_of(v);
+    Sort want = f.type == FieldType::set ? Sort::text : sort_of(f.type), got = sort_of(v);
     if (got != want) {
       issue(column, fmt::format("`{}` is {} ({}), but `{}` is {}", f.key, sort_name(want), to_string(f.type),
                                 to_display(v), sort_name(got)));
@@ -539,9 +571,9 @@ class TypeChecker {
     }
     if (f.type == FieldType::integer && std::holds_alternative<double>(v))
       issue(column, fmt::format("`{}` is a whole number, but `{}` is not", f.key, to_display(v)));
-    if (f.type == FieldType::enumeration) {
+    if (has_values(f.type)) {
       const auto& s = std::get<std::string>(v);
-      if (std::find(f.values.begin(), f.values.end(), s) == f.values.end()) {
+      if (!f.allows(s)) {
         std::string best;
         std::size_t best_d = SIZE_MAX;
         for (const auto& c : f.values) {
@@ -564,10 +596,23 @@ class TypeChecker {
     }
   }
 
+  /// A set field where one value is expected: say how to test it (with
+  /// `example`, the value the condition named, when it is text).
+  bool refuse_set(const Field* f, int column, const Value* example = nullptr) {
+    if (!f || f->type != FieldType::set) return false;
+    const auto* named = example ? std::get_if<std::string>(example) : nullptr;
+    issue(column, fmt::format("`{}` is a set (several values); test whether it holds a value with `'{}' in {}`", f->key,
+                              named ? *named : f->values.empty() ? "value" : f->values.front(), f->key));
+    return true;
+  }
+
   void compare(const Expr& e) {
     const Field *fa = nullptr, *fb = nullptr;
     Sort a = operand(e.operands[0], &fa);
     Sort b = operand(e.operands[1], &fb);
+    if (refuse_set(fa, e.column, fb ? nullptr : &e.operands[1].literal) ||
+        refuse_set(fb, e.column, fa ? nullptr : &e.operands[0].literal))
+      return;
     if (a == Sort::unknown || b == Sort::unknown) return;
     if (fa && !fb) literal_fits(*fa, e.operands[1].literal, e.operands[1].column);
     else if (fb && !fa) literal_fits(*fb, e.operands[0].literal, e.operands[0].column);
@@ -592,7 +637,30 @@ class TypeChecker {
       if (s != Sort::unknown) issue(e.column, "`in` needs a field on its left");
       return;
     }
+    if (refuse_set(f, e.column, e.list.empty() ? nullptr : &e.list.front())) return;
     for (const auto& v : e.list) literal_fits(*f, v, e.column);
+  }
+
+  /// `'v' in set.field`: a text value of the set on the left, a set field on the right.
+  void member(const Expr& e) {
+    const Expr& item = e.operands[0];
+    const Expr& set = e.operands[1];
+    const Field* f = nullptr;
+    const Sort s = operand(set, &f);
+    if (f && f->type != FieldType::set) {
+      issue(set.column,
+            fmt::format("`{}` is {} ({}), not a set; `in` a field needs a set field (type: set){}", f->key,
+                        sort_name(s), to_string(f->type),
+                        f->type == FieldType::enumeration ? fmt::format(", or write `{} in [...]`", f->key) : ""));
+      f = nullptr;
+    }
+    if (item.kind != Expr::Kind::literal) {
+      if (item.kind == Expr::Kind::field) (void)field(item);
+      issue(item.column, fmt::format("write a value on the left of `in {}`, e.g. '{}'", set.field,
+                                     f && !f->values.empty() ? f->values.front() : "value"));
+      return;
+    }
+    if (f) literal_fits(*f, item.literal, item.column);
   }
 
   const std::function<const Field*(std::string_view)>& lookup_;
@@ -619,6 +687,11 @@ void write(const Expr& e, std::string& out, int parent_prec) {
       out += "]";
       return;
     }
+    case Expr::Kind::member:
+      write(e.operands[0], out, 3);
+      out += e.negated ? " not in " : " in ";
+      write(e.operands[1], out, 3);
+      return;
     case Expr::Kind::negate:
       out += "not ";
       write(e.operands[0], out, 2);

@@ -11,6 +11,11 @@ std::string to_display(const Value& v) {
     std::string operator()(std::int64_t i) const { return std::to_string(i); }
     std::string operator()(double d) const { return fmt::format("{}", d); }
     std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(const ValueSet& s) const {
+      std::string out;
+      for (const auto& x : s) out += (out.empty() ? "" : ", ") + x;
+      return out;
+    }
   };
   return std::visit(Visitor{}, v);
 }

@@ -95,6 +95,10 @@ void write_values(Writer& w, const FieldValues& values) {
     else if (const auto* i = std::get_if<std::int64_t>(&v)) w.sv(*i);
     else if (const auto* d = std::get_if<double>(&v)) w.f64(*d);
     else if (const auto* s = std::get_if<std::string>(&v)) w.str(*s);
+    else if (const auto* set = std::get_if<ValueSet>(&v)) {
+      w.uv(set->size());
+      for (const auto& x : *set) w.str(x);
+    }
   }
 }
 
@@ -109,6 +113,12 @@ bool read_values(Reader& r, FieldValues& values) {
       case 2: v = r.sv(); break;
       case 3: v = r.f64(); break;
       case 4: v = r.str(); break;
+      case 5: {  // a set (store format 3); earlier formats never hold tag 5
+        ValueSet set(r.count());
+        for (auto& x : set) x = r.str();
+        v = std::move(set);
+        break;
+      }
       default: r.fail();
     }
     values.insert_or_assign(std::move(key), std::move(v));

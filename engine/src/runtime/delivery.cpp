@@ -26,6 +26,8 @@ void make_valid(Outcome& o) {
   for (std::string& item : o.items) item = valid_utf8(item);
   for (auto& [key, value] : o.produced)
     if (auto* text = std::get_if<std::string>(&value)) *text = valid_utf8(*text);
+    else if (auto* set = std::get_if<ValueSet>(&value))
+      for (std::string& item : *set) item = valid_utf8(item);
 }
 }  // namespace
 

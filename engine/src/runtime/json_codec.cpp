@@ -104,6 +104,7 @@ json to_json(const Value& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return *d;
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* s = std::get_if<ValueSet>(&v)) return *s;
   return nullptr;
 }
 
@@ -117,6 +118,14 @@ std::optional<Value> value_from_json(const json& j) {
     return Value{d};
   }
   if (j.is_string()) return Value{j.get<std::string>()};
+  if (j.is_array()) {  // a set field's values: text items only
+    ValueSet set;
+    for (const auto& x : j) {
+      if (!x.is_string()) return std::nullopt;
+      set.push_back(x.get<std::string>());
+    }
+    return Value{std::move(set)};
+  }
   return std::nullopt;
 }
 
@@ -131,7 +140,7 @@ Result<FieldValues> values_from_json(const json& j, std::string_view what) {
   FieldValues out;
   for (const auto& [k, v] : j.items()) {
     auto value = value_from_json(v);
-    if (!value) return Status::invalid(fmt::format("`{}.{}`: a value must be text, a number, true/false or null", what, k));
+    if (!value) return Status::invalid(fmt::format("`{}.{}`: a value must be text, a number, true/false, null, or a list of text (a set)", what, k));
     out.emplace(k, std::move(*value));
   }
   return out;

@@ -35,9 +35,12 @@ namespace {
 // the tables of accounts, sessions, idempotency keys and case owners. A
 // format-1 store reads as it is and is upgraded when opened for writing
 // (the tables are added; its entries stay as they were written).
-// Format 2 added the actor trailer of log entries, format 3 the unit of a
-// case's limits (codec.cpp, write_limit). Both read every older store as it
-// is; an older store is upgraded when opened for writing.
+// Format 2 added the actor trailer of log entries; format 3 the unit of a
+// case's limits (codec.cpp, write_limit) and set values (value tag 5). None
+// of these appear in an older store, so a format-1 or format-2 store reads
+// as it is and is upgraded when opened for writing (only the format is
+// rewritten); an older yilian refuses a format-3 store by its format
+// instead of failing on something it cannot decode.
 constexpr const char* kFormat = "yilian-store-3";
 constexpr const char* kFormat1 = "yilian-store-1";
 constexpr const char* kFormat2 = "yilian-store-2";

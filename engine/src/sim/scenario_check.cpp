@@ -44,8 +44,8 @@ bool value_fits(const Field& f, const Value& v) {
     case FieldType::number:
     case FieldType::area: return is_number(v);
     case FieldType::enumeration:
-      return std::holds_alternative<std::string>(v) &&
-             std::find(f.values.begin(), f.values.end(), std::get<std::string>(v)) != f.values.end();
+    case FieldType::set:  // a branch of a set lists its values one by one
+      return std::holds_alternative<std::string>(v) && f.allows(std::get<std::string>(v));
     default: return std::holds_alternative<std::string>(v);
   }
 }
@@ -83,7 +83,8 @@ Result<Value> parse_field_value(const Chain& chain, std::string_view key, std::s
       return Value{v};
     }
     case FieldType::enumeration:
-      if (std::find(f->values.begin(), f->values.end(), t) == f->values.end())
+    case FieldType::set:
+      if (!f->allows(t))
         return Status::invalid(fmt::format("`{}` is not a value of {}: expected one of {}{}", t, key,
                                            fmt::join(f->values, ", "),
                                            [&] {
@@ -181,6 +182,14 @@ Diagnostics check_scenario(const Chain& chain, const Scenario& s) {
       if (!(sh.share > 0 && sh.share <= 1))
         error(d, path, "shares", fmt::format("share {} of `{}`: expected above 0 and at most 1", sh.share, to_display(sh.value)));
       sum += sh.share;
+    }
+    if (f->type == FieldType::set) {
+      // Each value is chosen on its own with its share: they need not add up to 1.
+      if (shares.size() > kMaxSetBranchValues)
+        error(d, path, "shares",
+              fmt::format("{} values of the set {}: list at most {} (each is drawn on its own)", shares.size(), key,
+                          kMaxSetBranchValues));
+      continue;
     }
     const bool boolean_rest = f->type == FieldType::boolean && shares.size() == 1;
     if (sum > 1 + 1e-6 || (!boolean_rest && std::abs(sum - 1) > 1e-6))

@@ -261,7 +261,8 @@ class ScenarioReader {
         shares.push_back({std::move(*value), *share});
       }
       const bool boolean_rest = f->type == FieldType::boolean && v->entries.size() == 1;
-      if (sum > 1 + 1e-6 || (!boolean_rest && !shares.empty() && std::abs(sum - 1) > 1e-6))
+      const bool independent = f->type == FieldType::set;  // each value drawn on its own
+      if (!independent && (sum > 1 + 1e-6 || (!boolean_rest && !shares.empty() && std::abs(sum - 1) > 1e-6)))
         r_.error(*v, path, "shares",
                  fmt::format("the shares of {} add up to {}; they must add up to 1{}", k->text, sum,
                              f->type == FieldType::boolean ? " (or list one value of a yes/no field)" : ""));

@@ -48,6 +48,41 @@ std::string refusal(const Chain& c, const CheckResult& r) {
       what, r.invalid.empty() ? std::string("field.key") : r.invalid.front().key);
 }
 
+/// A set field's branch: each listed value is chosen on its own with its
+/// share, and a draw with none chosen is drawn again. Spelled out as one
+/// categorical draw over the combinations that can occur (2^n at most, n
+/// listed values), each with its probability over that of a non-empty
+/// draw; a set holds its values in the field's order. One draw per
+/// applicant like any other branch, so a seed gives the same applicants.
+void set_branch(const Field& f, const std::vector<BranchShare>& shares, BranchKey& b) {
+  std::vector<std::pair<std::string, double>> listed;  // field order
+  for (const auto& v : f.values)
+    for (const auto& sh : shares)
+      if (const auto* s = std::get_if<std::string>(&sh.value); s && *s == v) listed.emplace_back(v, std::clamp(sh.share, 0.0, 1.0));
+  const std::size_t n = std::min(listed.size(), kMaxSetBranchValues);
+  std::vector<double> p;
+  double total = 0;
+  for (std::size_t bits = 1; bits < (std::size_t{1} << n); ++bits) {
+    double q = 1;
+    ValueSet chosen;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool in = (bits >> i) & 1;
+      q *= in ? listed[i].second : 1 - listed[i].second;
+      if (in) chosen.push_back(listed[i].first);
+    }
+    if (q <= 0) continue;  // cannot occur (a share of 1 always chosen)
+    b.values.emplace_back(std::move(chosen));
+    p.push_back(q);
+    total += q;
+  }
+  double sum = 0;
+  for (double q : p) {
+    sum += q / total;
+    b.cumulative.push_back(sum);
+  }
+  if (!b.cumulative.empty()) b.cumulative.back() = 1.0;
+}
+
 }  // namespace
 
 Value placeholder_value(const Field* f) {
@@ -65,6 +100,13 @@ Value placeholder_value(const Field* f) {
     case FieldType::number:
     case FieldType::area: return within(1.0);
     case FieldType::enumeration: return f->values.empty() ? std::string("x") : f->values.front();
+    case FieldType::set: {
+      // The first values, as many as `min` asks (at least one).
+      const auto n = static_cast<std::size_t>(std::max(1.0, f->min.value_or(1.0)));
+      ValueSet v(f->values.begin(), f->values.begin() + static_cast<std::ptrdiff_t>(std::min(n, f->values.size())));
+      if (v.empty()) v.emplace_back("x");
+      return v;
+    }
     case FieldType::date: return std::string("2025-01-01");
     case FieldType::phone: return std::string("13800138000");
     case FieldType::id_card: {
@@ -160,6 +202,11 @@ std::unique_ptr<Setup> make_setup(std::shared_ptr<const FlowChain> fc, const Cal
     b.key = key;
     const Matter* producer = c.producer_of(key);
     b.producer = producer ? static_cast<int>(producer - c.matters.data()) : -1;
+    if (const Field* f = c.find_field(key); f && f->type == FieldType::set) {
+      set_branch(*f, shares, b);
+      s->branches.push_back(std::move(b));
+      continue;
+    }
     double sum = 0;
     for (const auto& sh : shares) {
       b.values.push_back(sh.value);
