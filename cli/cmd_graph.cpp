@@ -6,8 +6,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
+#include "yilian/analysis.h"
 #include "yilian/bpmn.h"
 #include "yilian/export.h"
 #include "yilian/field_values.h"
@@ -20,11 +22,22 @@ struct GraphOptions {
   std::string format = "mermaid";
   std::string output;
   std::string scenario;
+  std::string date;  ///< the acceptance day; empty: today for a dated chain
 };
 
 void run(const GraphOptions& o) {
-  auto chain = load_chain_or_report(o.chain, true);
-  if (!chain) return;
+  auto loaded = load_chain_or_report(o.chain, true);
+  if (!loaded) return;
+  // A chart cannot hold dates: a chain with valid_from / valid_until is
+  // drawn as it is on --date (default today), like `plan` and `check`.
+  std::optional<Date> day;
+  if (!o.date.empty()) {
+    day = Date::parse(o.date);
+    if (!day) return usage_error(fmt::format("--date {}: expected a date YYYY-MM-DD", o.date));
+  } else if (loaded->dated()) {
+    day = today();
+  }
+  auto chain = day && loaded->dated() ? std::make_shared<const Chain>(chain_as_on(*loaded, *day)) : loaded;
   if (!o.scenario.empty() && o.format != "bpmn") {
     usage_error("--scenario applies to --format bpmn only");
     return;
@@ -80,6 +93,10 @@ void add_graph(CLI::App& app) {
                   "BPMN only: form values (YAML or JSON: an application's `fields`, dotted keys or nested\n"
                   "maps); conditions they decide are evaluated, so only applicable matters are exported")
       ->type_name("FILE");
+  cmd->add_option("--date", o->date,
+                  "A chain with valid_from / valid_until is drawn as it is on this day (default: today): the "
+                  "matters not in force then are left out")
+      ->type_name("YYYY-MM-DD");
   cmd->add_option("-o,--output", o->output, "Write to this file instead of stdout")->type_name("FILE");
   cmd->footer(
       "Examples:\n"

@@ -107,7 +107,32 @@ export function exportAll(opts) {
 
 /** The chain YAML as data (YAML 1.2 core schema, as the loader reads it). */
 export function readChain(file) {
-  return YAML.parse(readFileSync(file, 'utf8'), { schema: 'core' });
+  const chain = YAML.parse(readFileSync(file, 'utf8'), { schema: 'core' });
+  return chain ? asOnToday(chain) : chain;
+}
+
+/**
+ * A chain whose matters carry valid_from / valid_until as `yilian graph`
+ * draws it by default: the matters in force today (China Standard Time,
+ * bounds inclusive), each `after` passed on through the matters left out.
+ */
+function asOnToday(chain) {
+  if (!Array.isArray(chain.matters) || !chain.matters.some((m) => m && (m.valid_from || m.valid_until))) return chain;
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const inForce = (m) =>
+    (!m.valid_from || String(m.valid_from) <= today) && (!m.valid_until || today <= String(m.valid_until));
+  const byId = new Map(chain.matters.map((m) => [m.id, m]));
+  const pass = (id, seen = new Set()) => {
+    const m = byId.get(id);
+    if (!m || inForce(m)) return [id];
+    if (seen.has(id)) return [];
+    seen.add(id);
+    return (m.after || []).flatMap((a) => pass(a, seen));
+  };
+  const matters = chain.matters
+    .filter(inForce)
+    .map((m) => (m.after ? { ...m, after: [...new Set(m.after.flatMap((a) => pass(a)))] } : m));
+  return { ...chain, matters };
 }
 
 /** Every field key a condition text reads: the catalogue keys found as whole words. */

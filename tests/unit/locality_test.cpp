@@ -613,6 +613,23 @@ TEST_CASE("validity.an_incomplete_case_completed_after_the_chain_ends_is_refused
   CHECK(s.accepted_on == Date::parse("2023-12-29"));
 }
 
+TEST_CASE("validity.chain_as_on_a_day_for_charts") {
+  auto c = versions();
+  const Chain old = chain_as_on(*c, *Date::parse("2023-11-30"));
+  REQUIRE(old.matters.size() == 3);
+  CHECK(old.find_matter("permit") == nullptr);
+  const Matter* last = old.find_matter("after-permit");
+  REQUIRE(last);
+  // after: [permit-2015, permit] -> permit-2015 (permit's own `reg` is implied by it).
+  REQUIRE(last->after.size() == 1);
+  CHECK(last->after[0].id == "permit-2015");
+  const Chain now = chain_as_on(*c, *Date::parse("2023-12-01"));
+  CHECK(now.find_matter("permit-2015") == nullptr);
+  REQUIRE(now.find_matter("after-permit")->after.size() == 1);
+  CHECK(now.find_matter("after-permit")->after[0].id == "permit");
+  CHECK(validate(now).error_count() == 0);
+}
+
 TEST_CASE("validity.remembered_verdicts_are_per_period") {
   auto c = versions();
   FlowOptions options;

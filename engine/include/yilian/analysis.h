@@ -72,6 +72,13 @@ struct Analysis {
   std::vector<MatterTiming> timings;      ///< per applicable matter, topological order
 };
 
+/// The chain as a case accepted on `day` sees it: only the matters in
+/// force that day (valid_from / valid_until), each `after` passed on
+/// through the matters left out to what they came after (as for a matter
+/// that does not apply). For exports that cannot hold dates (flow charts,
+/// BPMN). The chain must be valid (no cycle).
+[[nodiscard]] Chain chain_as_on(const Chain& chain, Date day);
+
 /// Analyses a validated chain (the result is unspecified for a chain with
 /// validation errors, e.g. a cycle). Without `scenario`, the worst case;
 /// with it, conditions are evaluated on its values (produced values count as

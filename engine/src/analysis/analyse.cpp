@@ -1,6 +1,7 @@
 // analyse(): stages, critical paths and compression over the matters that
 // apply (all of them in the worst case, or those a scenario switches on).
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
 #include "analysis/graph.h"
@@ -179,6 +180,60 @@ Analysis analyse(const Chain& c, const FieldValues* scenario, std::optional<Date
     a.timings.push_back(std::move(t));
   }
   return a;
+}
+
+Chain chain_as_on(const Chain& c, Date day) {
+  Chain out = c;
+  const std::size_t n = c.matters.size();
+  std::vector<char> keep(n);
+  for (std::size_t m = 0; m < n; ++m) keep[m] = c.matters[m].valid.contains(day) ? 1 : 0;
+  // What each matter's `after` comes to once the matters out of force are
+  // left out: their own `after`, recursively (memoised; 2 marks a visit in
+  // progress, which a valid chain never meets again).
+  std::vector<std::vector<Ref>> eff(n);
+  std::vector<char> state(n, 0);
+  std::function<const std::vector<Ref>&(std::size_t)> resolve = [&](std::size_t m) -> const std::vector<Ref>& {
+    if (state[m] != 0) return eff[m];
+    state[m] = 2;
+    std::vector<Ref> refs;
+    for (const Ref& a : c.matters[m].after) {
+      const auto p = c.matter_index(a.id);
+      if (!p) continue;
+      if (keep[*p]) refs.push_back(a);
+      else
+        for (const Ref& r : resolve(*p))
+          if (std::none_of(refs.begin(), refs.end(), [&](const Ref& x) { return x.id == r.id; })) refs.push_back(r);
+    }
+    eff[m] = std::move(refs);
+    state[m] = 1;
+    return eff[m];
+  };
+  // Whether `a` comes before `b` in the whole chain (through `after`).
+  std::function<bool(const std::string&, const std::string&, int)> before = [&](const std::string& a,
+                                                                             const std::string& b, int depth) {
+    const Matter* mb = c.find_matter(b);
+    if (!mb || depth > static_cast<int>(n)) return false;
+    return std::any_of(mb->after.begin(), mb->after.end(),
+                       [&](const Ref& r) { return r.id == a || before(a, r.id, depth + 1); });
+  };
+  std::vector<Matter> kept;
+  for (std::size_t m = 0; m < n; ++m) {
+    if (!keep[m]) continue;
+    Matter mt = c.matters[m];
+    // A dependency passed on that another one already implies is left out
+    // (a versions' common predecessor is no new arrow).
+    const std::vector<Ref>& refs = resolve(m);
+    mt.after.clear();
+    for (const Ref& r : refs)
+      if (std::none_of(refs.begin(), refs.end(), [&](const Ref& o) { return o.id != r.id && before(r.id, o.id, 0); }))
+        mt.after.push_back(r);
+    // The version it replaces is not in the view.
+    if (const auto r = c.matter_index(mt.replaces.id); r && !keep[*r]) mt.replaces = Ref{};
+    kept.push_back(std::move(mt));
+  }
+  out.matters = std::move(kept);
+  out.build_index();
+  return out;
 }
 
 }  // namespace yilian
