@@ -67,14 +67,15 @@ struct Field {
   std::optional<double> min;///< numbers: lower bound; text: minimum length
   std::optional<double> max;///< numbers: upper bound; text: maximum length
   std::vector<std::string> values;  ///< enum, set: the allowed values (codes), in the chain's order
-  /// enum, set: the label of each of `values` (same size) when the chain
-  /// gives them (`values: {code: 标签}`); empty when it lists codes only.
-  std::vector<std::string> value_labels;
   std::string pattern;      ///< optional ECMAScript regular expression for text
   std::string unit;         ///< display unit, e.g. "m²"
   Prefer prefer = Prefer::unset;
   std::string produced_by;  ///< matter id when this definition comes from `produces`
   SourceLocation where;
+  /// enum, set: the label of each of `values` (same size) when the chain
+  /// gives them (`values: {code: 标签}`); empty when it lists codes only.
+  /// Last, so that positional initialisation of the members above still holds.
+  std::vector<std::string> value_labels;
 
   /// The label people read for one of `values`: its label when the chain
   /// gives one, otherwise the value itself (also for a value not listed).

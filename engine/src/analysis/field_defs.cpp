@@ -31,11 +31,12 @@ std::string matter_path(const Chain& c, const Matter& m) {
 
 std::string definition_conflict(const Field& a, const Field& b) {
   if (a.type != b.type) return fmt::format("type {} here, {} there", to_string(b.type), to_string(a.type));
-  if (a.type == FieldType::enumeration) {
+  if (has_values(a.type)) {  // the codes must agree; labels are for people and may differ
     auto x = a.values, y = b.values;
     std::sort(x.begin(), x.end());
     std::sort(y.begin(), y.end());
-    if (x != y) return fmt::format("enum values [{}] here, [{}] there", join(b.values), join(a.values));
+    if (x != y)
+      return fmt::format("{} values [{}] here, [{}] there", to_string(a.type), join(b.values), join(a.values));
   }
   if (a.min != b.min) return fmt::format("min {} here, {} there", bound(b.min), bound(a.min));
   if (a.max != b.max) return fmt::format("max {} here, {} there", bound(b.max), bound(a.max));
