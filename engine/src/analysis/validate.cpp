@@ -288,7 +288,7 @@ class Validator {
         for (const auto& key : mat->when.fields()) {
           const auto producers = c_.producers_of(key);
           if (producers.empty() || applicant_can_supply(key)) continue;
-          if (auto late = not_before(producers, mi, anc); !late.empty())
+          if (auto late = not_before(producers, mi); !late.empty())
             error(mat->when_where, "materials." + mat->id + ".when", "condition-order",
                   fmt::format("the condition of material `{}` reads `{}`, which matter {} produces, but {} does not "
                               "come before matter {}, which needs the material",
