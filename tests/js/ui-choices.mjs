@@ -8,14 +8,15 @@
 //
 //   node tests/js/ui-choices.mjs --cli build/cli/yilian [--shots DIR]
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import YAML from 'yaml';
+
+import { Serve } from './serve-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -27,11 +28,10 @@ if (!cli) {
 }
 const shots = path.resolve(root, arg('--shots') || path.join('build', 'ui-choices'));
 mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(path.join(tmpdir(), 'yilian-ui-choices-'));
-const db = path.join(dir, 'cases.db');
 const NOW = '2025-03-03T09:00';
 const PASSWORD = 'correct horse battery';
-const env = { ...process.env, YILIAN_NOW: NOW };
+const serve = new Serve(cli, { now: NOW, chain: 'chains/hotel-restaurant.yaml' });
+const { dir, db, env } = serve;
 
 execFileSync(cli, ['account', 'add', '--db', db, '王芳', '--role', 'window', '--password-stdin'], { input: `${PASSWORD}\n`, env });
 const apiKey = JSON.parse(execFileSync(cli, ['account', 'add', '--db', db, '窗口接口', '--role', 'window', '--api-key', '--json'], { env })).api_key;
@@ -44,21 +44,8 @@ async function call(method, p, body, headers = {}) {
   });
   return { status: res.status, body: await res.json() };
 }
-const server = spawn(cli, ['serve', '--db', db, '--chain', path.join(root, 'chains/hotel-restaurant.yaml'), '--listen', '127.0.0.1:0'], { env });
-let out = '';
-const base = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-    if (m) {
-      clearTimeout(timer);
-      resolve(`http://127.0.0.1:${m[1]}`);
-    }
-  });
-  server.stderr.on('data', (d) => { out += d; });
-  server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-});
+await serve.start();
+const { base, server } = serve;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
