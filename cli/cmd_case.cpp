@@ -1,4 +1,5 @@
-// yilian case submit|status|list|supplement|withdraw|deliver|extend: the
+// yilian case submit|status|list|supplement|withdraw|deliver|extend|urge|
+// rate|follow-up: the
 // cases of a durable store. Changes go through the flow and the store's
 // transaction (a Client: this process's own recording engine, or the
 // running engine's inbox); reads go to the store directly.
@@ -31,6 +32,9 @@ struct CaseOptions {
   std::string reason, method = "in-person", tracking, matter, basis = "department-head", approver;
   std::string officer;
   int days = 0;
+  int grade = 0;
+  std::uint32_t rating = 0;
+  std::string step;
 };
 
 void submit(const CaseOptions& o) {
@@ -84,9 +88,23 @@ void submit(const CaseOptions& o) {
     std::sort(held.begin(), held.end());
     missing = fc->missing(app->fields, held, fc->check_date(today()));
   }
-  if (o.json) return print_json(submit_document(*r, info->id, info->version, missing));
+  // 容缺受理: what the accepted case still awaits, and by when.
+  std::optional<CaseView> view;
+  if (r->stage == CaseStage::running || r->stage == CaseStage::ready)
+    if (auto records = open_records(o.db)) {
+      if (auto v = records->case_view(r->case_id)) view = std::move(*v);
+    }
+  const std::vector<DeferredView> none;
+  const auto& deferred = view ? view->deferred : none;
+  const std::optional<Date> due = view ? view->deferred_due : std::nullopt;
+  if (o.json) return print_json(submit_document(*r, info->id, info->version, missing, deferred, due));
   std::printf("case %llu submitted on %s v%d: %s\n", static_cast<unsigned long long>(r->case_id), info->id.c_str(),
               info->version, std::string(to_string(r->stage)).c_str());
+  if (!deferred.empty()) {
+    std::printf("容缺受理: accepted with %zu material%s to bring by %s (results are held until they arrive):\n",
+                deferred.size(), deferred.size() == 1 ? "" : "s", due ? due->to_string().c_str() : "?");
+    for (const auto& d : deferred) std::printf("  - material %s (%s)\n", d.label.c_str(), d.key.c_str());
+  }
   if (!missing.empty()) {
     std::printf("一次告知: the application lacks %zu items; the clock starts once they arrive:\n", missing.size());
     for (const auto& x : missing) {
@@ -118,7 +136,14 @@ void print_status(const CaseView& v) {
   if (v.delivery) std::printf(" · delivered %s%s", std::string(to_string(*v.delivery)).c_str(),
                               v.tracking.empty() ? "" : (" " + v.tracking).c_str());
   if (!v.reason.empty()) std::printf(" · %s", printable(v.reason).c_str());
-  std::printf("\n\nTasks\n");
+  std::printf("\n");
+  if (!v.deferred.empty()) {
+    std::printf("容缺受理: due %s (%s):", v.deferred_due ? v.deferred_due->to_string().c_str() : "?",
+                std::string(to_string(v.deferred_alert)).c_str());
+    for (const auto& d : v.deferred) std::printf(" %s (%s)", d.label.c_str(), d.key.c_str());
+    std::printf("; results are held until they arrive\n");
+  }
+  std::printf("\nTasks\n");
   std::printf("  %s %s %s %s %s %s %s\n", pad("Matter", 24).c_str(), pad("Department", 20).c_str(),
               pad("Status", 11).c_str(), pad("Try", 3).c_str(), pad("Started", 10).c_str(), pad("Deadline", 10).c_str(),
               "Alert");
@@ -132,6 +157,23 @@ void print_status(const CaseView& v) {
                 pad(to_string(t.status), 11).c_str(), pad(t.attempt ? std::to_string(t.attempt) : "", 3).c_str(),
                 pad(t.started ? t.started->to_string() : "", 10).c_str(),
                 pad(t.deadline ? t.deadline->to_string() : "", 10).c_str(), printable(alert).c_str());
+  }
+  if (!v.ratings.empty()) {
+    std::printf("\nRatings (好差评)\n");
+    for (const auto& r : v.ratings) {
+      std::printf("  %u. %s %d %s%s%s\n", r.number, pad(r.matter.empty() ? "(the case)" : r.matter, 24).c_str(), r.grade,
+                  std::string(grade_label(r.grade)).c_str(), r.comment.empty() ? "" : " · ",
+                  printable(r.comment).c_str());
+      if (!r.follow_up) continue;
+      const FollowUp& f = *r.follow_up;
+      std::printf("     follow-up: call-back due %s%s, rectification due %s%s%s\n", f.call_back_due.to_string().c_str(),
+                  f.called_back ? fmt::format(" (done {}{})", f.called_back->to_string(), r.call_back_late ? ", late" : "").c_str()
+                                : (r.call_back_late ? " (overdue)" : ""),
+                  f.rectify_due.to_string().c_str(),
+                  f.rectified ? fmt::format(" (done {}{})", f.rectified->to_string(), r.rectify_late ? ", late" : "").c_str()
+                              : (r.rectify_late ? " (overdue)" : ""),
+                  f.appeal == FollowUp::Appeal::none ? "" : fmt::format(" · appeal {}", to_string(f.appeal)).c_str());
+    }
   }
   std::printf("\nTimeline\n");
   for (const auto& l : v.log)
@@ -301,6 +343,43 @@ void add_case(CLI::App& app) {
   ur->add_flag("--json", o->json, "Print one JSON document");
   ur->footer("Example:\n  yilian case urge --db cases.db 7 --matter school-permit --note 已超期，请于明日办结 --officer 督办员");
   ur->callback([o] { change(*o, request::Urge{o->id, o->matter, o->reason}, "urged on"); });
+
+  auto* rt = cmd->add_subcommand("rate", "好差评: the applicant rates the case or one of its matters (grade 1–5)");
+  add_db_option(*rt, o->db);
+  add_officer_option(*rt, o->officer);
+  rt->add_option("id", o->id, "Case id")->required();
+  rt->add_option("--grade", o->grade, "1 非常不满意, 2 不满意, 3 基本满意, 4 满意, 5 非常满意")->required()->check(CLI::Range(1, 5));
+  rt->add_option("--matter", o->matter, "The matter rated (omit for the whole case)");
+  rt->add_option("--comment", o->reason, "What the applicant says");
+  rt->add_flag("--json", o->json, "Print one JSON document");
+  rt->footer(
+      "Each of the case and its handled matters is rated once, from submission until the chain's\n"
+      "ratings.within (default 5 working days) after the case ended. A grade of 1 or 2 opens a\n"
+      "follow-up: a call-back and a rectification within the chain's limits (`yilian case follow-up`).\n"
+      "Example:\n  yilian case rate --db cases.db 7 --grade 2 --matter food-permit --comment 现场核查等了两次");
+  rt->callback([o] { change(*o, request::Rate{o->id, o->matter, o->grade, o->reason}, "rating recorded"); });
+
+  auto* fu = cmd->add_subcommand("follow-up", "A step of a bad rating's follow-up: call-back, rectification, appeal");
+  add_db_option(*fu, o->db);
+  add_officer_option(*fu, o->officer);
+  fu->add_option("id", o->id, "Case id")->required();
+  fu->add_option("--rating", o->rating, "The rating's number (1 for the first, as `case status` lists them)")->required();
+  fu->add_option("--step", o->step,
+                 "called-back (回访), rectified (整改), appealed (申诉, needs --note), appeal-upheld or appeal-rejected (复核)")
+      ->required();
+  fu->add_option("--note", o->reason, "What was done or found");
+  fu->add_flag("--json", o->json, "Print one JSON document");
+  fu->footer(
+      "The call-back comes first, then the rectification; an appeal under review holds the\n"
+      "rectification until it is decided; an upheld appeal sets the rating aside.\n"
+      "Example:\n  yilian case follow-up --db cases.db 7 --rating 1 --step called-back --note 已电话回访，申请人认可");
+  fu->callback([o] {
+    auto step = parse_follow_up_step(o->step);
+    if (!step)
+      return usage_error(fmt::format(
+          "--step {}: expected called-back, rectified, appealed, appeal-upheld or appeal-rejected", o->step));
+    change(*o, request::FollowUp{o->id, o->rating, *step, o->reason}, "follow-up recorded");
+  });
 }
 
 }  // namespace yilian::cli

@@ -20,6 +20,7 @@ void add_run(CLI::App& app);
 void add_case(CLI::App& app);
 void add_task(CLI::App& app);
 void add_overdue(CLI::App& app);
+void add_ratings(CLI::App& app);
 void add_audit(CLI::App& app);
 void add_account(CLI::App& app);
 void add_serve(CLI::App& app);

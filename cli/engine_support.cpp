@@ -148,12 +148,23 @@ nlohmann::json receipt_json(const Receipt& r) {
           {"stage", to_string(r.stage)}};
 }
 
+namespace {
+nlohmann::json deferred_json(const std::vector<DeferredView>& deferred, const std::optional<Date>& due) {
+  nlohmann::json d = nlohmann::json::array();
+  for (const auto& x : deferred)
+    d.push_back({{"key", x.key}, {"label", x.label}, {"due", due ? due->to_string() : std::string()}});
+  return d;
+}
+}  // namespace
+
 nlohmann::json submit_document(const Receipt& r, const std::string& chain, int version,
-                               const std::vector<FlowChain::Missing>& missing) {
+                               const std::vector<FlowChain::Missing>& missing, const std::vector<DeferredView>& deferred,
+                               const std::optional<Date>& due) {
   nlohmann::json m = nlohmann::json::array();
   for (const auto& x : missing)
     m.push_back({{"kind", x.kind == FlowChain::Missing::Kind::field ? "field" : "material"}, {"key", x.key}});
-  return {{"case", r.case_id}, {"chain", chain}, {"version", version}, {"stage", to_string(r.stage)}, {"missing", m}};
+  return {{"case", r.case_id}, {"chain", chain}, {"version", version}, {"stage", to_string(r.stage)}, {"missing", m},
+          {"deferred", deferred_json(deferred, due)}};
 }
 
 nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today) {
@@ -171,6 +182,35 @@ nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date toda
                                 {"remaining_days", e.remaining_days},
                                 {"overdue_days", e.overdue_days}});
   return {{"today", today.to_string()}, {"departments", by}};
+}
+
+nlohmann::json ratings_document(const RatingStats& s) {
+  auto rows = [](const std::vector<RatingRow>& in) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const RatingRow& r : in) {
+      nlohmann::json grades = nlohmann::json::object();
+      for (int g = 1; g <= 5; ++g) grades[std::to_string(g)] = r.grades[static_cast<std::size_t>(g - 1)];
+      nlohmann::json j{{"name", r.name},
+                       {"department", r.department},
+                       {"grades", grades},
+                       {"total", r.total()},
+                       {"bad", r.bad()},
+                       {"bad_rate", r.total() ? static_cast<double>(r.bad()) / r.total() : 0.0},
+                       {"set_aside", r.set_aside},
+                       {"follow_ups", r.follow_ups},
+                       {"rectified", r.closed},
+                       {"call_backs_on_time", r.call_backs_on_time},
+                       {"rectified_on_time", r.rectified_on_time},
+                       {"overdue", r.overdue}};
+      if (!r.chain.empty()) {
+        j["chain"] = r.chain;
+        j["matter"] = r.matter.empty() ? nlohmann::json() : nlohmann::json(r.matter);
+      }
+      arr.push_back(std::move(j));
+    }
+    return arr;
+  };
+  return {{"today", s.today.to_string()}, {"matters", rows(s.matters)}, {"departments", rows(s.departments)}};
 }
 
 nlohmann::json tasks_document(const std::vector<WorkItem>& items) {
@@ -238,9 +278,29 @@ nlohmann::json to_json(const TaskView& t) {
           {"claimed_by", t.claimed_by}};
 }
 
+nlohmann::json to_json(const RatingView& r) {
+  nlohmann::json j{{"number", r.number},
+                   {"grade", r.grade},
+                   {"label", grade_label(r.grade)},
+                   {"matter", r.matter.empty() ? nlohmann::json() : nlohmann::json(r.matter)},
+                   {"department", r.department},
+                   {"at", r.at.to_string()},
+                   {"comment", r.comment},
+                   {"follow_up", nullptr}};
+  if (const auto& f = r.follow_up)
+    j["follow_up"] = {{"call_back_due", f->call_back_due.to_string()}, {"called_back", opt_date(f->called_back)},
+                      {"call_back_late", r.call_back_late},        {"rectify_due", f->rectify_due.to_string()},
+                      {"rectified", opt_date(f->rectified)},       {"rectify_late", r.rectify_late},
+                      {"appeal", to_string(f->appeal)},            {"closed", f->closed()},
+                      {"note", f->note}};
+  return j;
+}
+
 nlohmann::json to_json(const CaseView& v) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& t : v.tasks) tasks.push_back(to_json(t));
+  nlohmann::json ratings = nlohmann::json::array();
+  for (const auto& r : v.ratings) ratings.push_back(to_json(r));
   nlohmann::json events = nlohmann::json::array();
   for (const auto& l : v.log) {
     nlohmann::json e{{"seq", l.seq},
@@ -272,6 +332,9 @@ nlohmann::json to_json(const CaseView& v) {
           {"reason", v.reason},
           {"delivery", v.delivery ? nlohmann::json(to_string(*v.delivery)) : nlohmann::json()},
           {"tracking", v.tracking},
+          {"deferred", deferred_json(v.deferred, v.deferred_due)},
+          {"deferred_alert", v.deferred.empty() ? nlohmann::json() : nlohmann::json(to_string(v.deferred_alert))},
+          {"ratings", ratings},
           {"tasks", tasks},
           {"events", events}};
 }

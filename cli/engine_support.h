@@ -67,8 +67,12 @@ nlohmann::json to_json(const Actor& a);
 /// (`--json`), and of the HTTP API's writes.
 nlohmann::json receipt_json(const Receipt& r);
 /// `case submit --json`: the new case and what the 一次告知 lists.
+/// 容缺受理: the deferred materials still to bring and their due day.
 nlohmann::json submit_document(const Receipt& r, const std::string& chain, int version,
-                               const std::vector<FlowChain::Missing>& missing);
+                               const std::vector<FlowChain::Missing>& missing,
+                               const std::vector<DeferredView>& deferred = {}, const std::optional<Date>& due = {});
+/// `ratings --json` and GET /api/v1/ratings: 好差评 statistics.
+nlohmann::json ratings_document(const RatingStats& s);
 /// `overdue --json`: the yellow and red limits by department.
 nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today);
 /// `task list --json`.
@@ -80,6 +84,7 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
                              const std::optional<Schedule>& dates);
 nlohmann::json to_json(const TaskView& t);
 nlohmann::json to_json(const CaseView& v);
+nlohmann::json to_json(const RatingView& r);
 nlohmann::json to_json(const CaseSummary& c);
 
 }  // namespace yilian::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_case(app);
   add_task(app);
   add_overdue(app);
+  add_ratings(app);
   add_audit(app);
   add_account(app);
   add_serve(app);

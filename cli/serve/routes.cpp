@@ -158,7 +158,11 @@ void add_routes(Api& api, http::Router& router) {
         std::sort(held.begin(), held.end());
         missing = fc->missing(a.fields, held, fc->check_date(today()));
       }
-      json doc = submit_document(*done, chain->id, chain->version, missing);
+      std::optional<CaseView> view;
+      if (done->stage == CaseStage::running || done->stage == CaseStage::ready)
+        if (auto v = api.engine.records().case_view(done->case_id)) view = std::move(*v);
+      json doc = view ? submit_document(*done, chain->id, chain->version, missing, view->deferred, view->deferred_due)
+                      : submit_document(*done, chain->id, chain->version, missing);
       auto code = api.accounts.query_code(done->case_id);
       if (!code) return (void)r.send(problem(code.status()));
       doc["query_code"] = *code;
@@ -283,6 +287,44 @@ void add_routes(Api& api, http::Router& router) {
                   return Response::problem(400, "Bad Request", "note and matter are text");
                 return Request{request::Urge{v.id, b.value("matter", std::string()), b.value("note", std::string())}};
               }));
+
+  router.post("/api/v1/cases/{id}/ratings",
+              case_action(Permission::rate, {"grade", "matter", "comment"}, [](const CaseView& v, const json& b) -> std::variant<Request, Response> {
+                if (!b.contains("grade") || !b["grade"].is_number_integer())
+                  return Response::problem(400, "Bad Request", "grade is a whole number from 1 (非常不满意) to 5 (非常满意)");
+                if ((b.contains("matter") && !b["matter"].is_string()) || (b.contains("comment") && !b["comment"].is_string()))
+                  return Response::problem(400, "Bad Request", "matter and comment are text");
+                const auto grade = b["grade"].get<std::int64_t>();
+                return Request{request::Rate{v.id, b.value("matter", std::string()),
+                                             static_cast<int>(std::clamp<std::int64_t>(grade, -1, 6)),
+                                             b.value("comment", std::string())}};
+              }));
+  router.post("/api/v1/cases/{id}/ratings/{n}/follow-up", guarded(Permission::follow_up, [&api](Actor who, HttpRequest q, Responder r) {
+    auto found = case_in_scope(api, who, q.param("id"));
+    if (auto* refused = std::get_if<Response>(&found)) return (void)r.send(std::move(*refused));
+    const Keys keys{"step", "note"};
+    auto body = json_body(q, &keys);
+    if (auto* refused = std::get_if<Response>(&body)) return (void)r.send(std::move(*refused));
+    const json& b = std::get<json>(body);
+    const std::string n = q.param("n");
+    std::uint32_t number = 0;
+    if (n.empty() || n.size() > 6 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        (number = static_cast<std::uint32_t>(std::stoul(n))) == 0)
+      return (void)r.send(Response::problem(400, "Bad Request", "ratings are numbered from 1"));
+    auto step = b.contains("step") && b["step"].is_string() ? parse_follow_up_step(b["step"].get<std::string>()) : std::nullopt;
+    if (!step)
+      return (void)r.send(Response::problem(400, "Bad Request",
+                                            "step is called-back, rectified, appealed, appeal-upheld or appeal-rejected"));
+    if (b.contains("note") && !b["note"].is_string()) return (void)r.send(Response::problem(400, "Bad Request", "note is text"));
+    Request request = request::FollowUp{std::get<CaseView>(found).id, number, *step, b.value("note", std::string())};
+    actor_of(request) = who;
+    apply(api, std::move(request), r);
+  }));
+  router.get("/api/v1/ratings", guarded(Permission::read_overdue, [&api](Actor, HttpRequest q, Responder r) {
+    auto stats = api.engine.records().rating_stats(q.query_value("chain").value_or(""));
+    if (!stats) return (void)r.send(problem(stats.status()));
+    r.send(Response::json(200, ratings_document(*stats)));
+  }));
 
   router.get("/api/v1/tasks", guarded(Permission::read_tasks, [&api](Actor who, HttpRequest q, Responder r) {
     std::string department = q.query_value("department").value_or("");

@@ -46,8 +46,8 @@ matters:
   - { id: e, name: 事项戊, department: y, statutory_days: 10, promised_days: 1, when: "x.flag == true" }
 )";
 
-inline std::shared_ptr<const FlowChain> flow_chain(FlowOptions options = {}) {
-  LoadResult r = load_chain_text(kFlowChain, "flowtest.yaml");
+inline std::shared_ptr<const FlowChain> flow_chain(FlowOptions options = {}, const char* text = kFlowChain) {
+  LoadResult r = load_chain_text(text, "flowtest.yaml");
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
   REQUIRE(r.chain);
   return FlowChain::compile(r.chain, cn_mainland(), options);
@@ -65,7 +65,7 @@ struct Driver {
   CaseState s;
   std::vector<Command> out;
 
-  explicit Driver(FlowOptions o = {}) : fc(flow_chain(o)), s(new_case(*fc, 1)) {}
+  explicit Driver(FlowOptions o = {}, const char* chain = kFlowChain) : fc(flow_chain(o, chain)), s(new_case(*fc, 1)) {}
   int m(const char* id) const { return fc->matter_index(id); }
   TaskStatus status(const char* id) const { return s.tasks[static_cast<std::size_t>(m(id))].status; }
   std::uint32_t attempt(const char* id) const { return s.tasks[static_cast<std::size_t>(m(id))].attempt; }

@@ -295,6 +295,9 @@ TEST_CASE("store.codec.every_event_round_trips") {
       EventBody{event::Extended{-1, Extension{ExtensionBasis::government_head, 15, "区长", D("2025-03-04"), "联合"}}},
       EventBody{event::Withdrawn{"不办了"}},
       EventBody{event::Delivered{DeliveryMethod::express, "SF1"}},
+      EventBody{event::Rated{2, -1, "等了两次"}},
+      EventBody{event::Rated{5, 3, ""}},
+      EventBody{event::FollowedUp{0, FollowUpStep::appeal_upheld, "复核：误评"}},
       detail::Note{detail::note::Claimed{2, 1, "王五"}},
       detail::Note{detail::note::DeliveryFailed{2, 1, 3, "timeout", 1234567890123}},
   };
@@ -337,7 +340,7 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
   CaseState junk;
   CHECK_FALSE(detail::decode_state(state.substr(0, state.size() / 2), junk));
-  CHECK_FALSE(detail::decode_state("\x03" + state.substr(1), junk));
+  CHECK_FALSE(detail::decode_state("\x04" + state.substr(1), junk));
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
@@ -392,6 +395,10 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   old_style.values = all;
   old_style.produced.clear();
   std::string v1 = detail::encode_state(old_style);
+  // Format 3's tail, all empty: no deferred materials, their due day and
+  // level, no end day, no ratings (five zero bytes).
+  REQUIRE(v1.substr(v1.size() - 5) == std::string(5, '\0'));
+  v1.resize(v1.size() - 5);
   REQUIRE(v1.back() == '\0');
   v1.pop_back();
   v1[0] = '\x01';
@@ -404,7 +411,7 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   CHECK(old.tasks.size() == d.s.tasks.size());
   REQUIRE(old.value("a.kind") != nullptr);
   CHECK(*old.value("a.kind") == *d.s.value("a.kind"));
-  CHECK_FALSE(detail::decode_state("\x03" + state.substr(1), old));
+  CHECK_FALSE(detail::decode_state("\x04" + state.substr(1), old));
 }
 
 TEST_CASE("store.json.outcomes_and_requests") {

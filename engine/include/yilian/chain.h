@@ -257,6 +257,16 @@ struct AlertPolicy {
   int second_level_after = 5;      ///< working days overdue before 二级督办
 };
 
+/// 好差评 (ratings): how long a rating is taken after a case ends and the
+/// limits of a bad rating's follow-up. Defaults: 5 working days for a late
+/// rating (鲁政办发〔2020〕10号), a call-back within 1 and a rectification
+/// within 15 working days (docs/chain-format.md, "Ratings").
+struct RatingPolicy {
+  Limit within{5};      ///< a rating is accepted until this long after the case ends
+  Limit call_back{1};   ///< a bad rating (grade 1–2) is called back (回访) within this
+  Limit rectify{15};    ///< and rectified (整改) within this
+};
+
 /// One chain. Build with the loader; if you build one by hand, call
 /// build_index() before handing it to any other function.
 struct Chain {
@@ -273,6 +283,10 @@ struct Chain {
   std::string calendar = "cn-mainland";
   std::string office_close = "17:00";  ///< acceptance after this counts from the next working day
   AlertPolicy alerts;
+  /// 容缺受理: deferrable materials missing at acceptance are due this long
+  /// after it (`defer_within`; default 10 working days).
+  Limit defer_within{10};
+  RatingPolicy ratings;     ///< `ratings:` (好差评)
   Validity valid;           ///< valid_from / valid_until of the chain itself
   std::vector<Department> departments;
   std::vector<Field> fields;        ///< the field catalogue (asked from the applicant)

@@ -53,10 +53,15 @@ struct IgnoredItem {
 };
 
 /// The outcome of one check. `complete` is true when nothing is missing and
-/// nothing is invalid: the application can be accepted (受理).
+/// nothing is invalid (deferred materials aside): the application can be
+/// accepted (受理).
 struct CheckResult {
   bool complete = false;
   std::vector<MissingItem> missing;     ///< fields (form order), then materials (declaration order)
+  /// 容缺受理: needed materials marked `deferrable` that were not handed
+  /// in. They do not make the application incomplete: the case is accepted
+  /// and they are due within the chain's `defer_within` (declaration order).
+  std::vector<MissingItem> deferred;
   std::vector<InvalidItem> invalid;     ///< chain, fields (key order), then materials
   std::vector<IgnoredItem> ignored;
   std::vector<std::string> applicable_matters;    ///< conditions true or undecided, chain order

@@ -116,7 +116,9 @@ class FlowChain {
   /// checker().complete() and, when incomplete, check(). Thread-safe.
   struct Verdict {
     bool complete = false;
-    std::shared_ptr<const CheckResult> result;  ///< when not complete
+    /// When not complete, or when deferrable materials are missing (its
+    /// `deferred`: 容缺受理).
+    std::shared_ptr<const CheckResult> result;
   };
   /// `on` is the day the case would be accepted: the matters in force then
   /// decide what is needed (valid_from / valid_until).
@@ -155,8 +157,9 @@ class FlowChain {
   };
   [[nodiscard]] std::vector<Missing> missing(const FieldValues& values, const std::vector<std::string>& materials,
                                              std::optional<Date> on = std::nullopt) const;
-  /// The missing items of a check result, by matter index.
-  [[nodiscard]] std::vector<Missing> to_missing(const CheckResult& result) const;
+  /// Items of a check result (its `missing` or `deferred`), by matter index.
+  [[nodiscard]] std::vector<Missing> to_missing(const std::vector<MissingItem>& items) const;
+  [[nodiscard]] std::vector<Missing> to_missing(const CheckResult& result) const { return to_missing(result.missing); }
 
   /// Why an approval of `matter` carrying `produced` cannot apply: each
   /// value the matter declares under `produces` that is missing (when the
@@ -176,6 +179,7 @@ class FlowChain {
   std::vector<std::vector<int>> preds_;
   std::shared_ptr<const FormChecker> checker_;
   bool dated_ = false;       ///< some matter has valid_from / valid_until
+  bool deferrable_ = false;  ///< some material is deferrable (容缺受理)
   std::vector<Date> periods_;///< Chain::validity_periods(), to remember verdicts per period
   struct Remembered;
   std::shared_ptr<Remembered> remembered_;  ///< with options_.reuse_checks
@@ -237,6 +241,45 @@ struct TaskState {
   std::string note;                  ///< rejection reason or incident error
 };
 
+/// A step of a bad rating's follow-up (差评整改).
+enum class FollowUpStep : std::uint8_t {
+  called_back,      ///< 回访: the office called the applicant back
+  rectified,        ///< 整改: the problem was rectified and the applicant told
+  appealed,         ///< 申诉: the department holds the rating unjust (误评、恶意差评)
+  appeal_upheld,    ///< 复核: the appeal holds; the rating is set aside
+  appeal_rejected,  ///< 复核: the appeal fails; the follow-up goes on
+};
+[[nodiscard]] std::string_view to_string(FollowUpStep s);
+[[nodiscard]] std::optional<FollowUpStep> parse_follow_up_step(std::string_view s);
+
+/// The follow-up a bad rating (grade 1 or 2) opens: a call-back and a
+/// rectification, each within the chain's limit of the rating, and an
+/// appeal path.
+struct FollowUp {
+  enum class Appeal : std::uint8_t { none, pending, upheld, rejected };
+  Date call_back_due;
+  Date rectify_due;
+  std::optional<Date> called_back;
+  std::optional<Date> rectified;
+  Appeal appeal = Appeal::none;
+  std::string note;  ///< what the last step recorded
+  /// Closed: rectified, or set aside by an upheld appeal.
+  [[nodiscard]] bool closed() const { return rectified.has_value() || appeal == Appeal::upheld; }
+};
+[[nodiscard]] std::string_view to_string(FollowUp::Appeal a);
+
+/// 好差评: one rating of the case (matter -1) or of one of its matters.
+/// Grades 1–5: 非常不满意, 不满意, 基本满意, 满意, 非常满意.
+struct Rating {
+  int grade = 0;
+  int matter = -1;
+  Instant at;
+  std::string comment;
+  std::optional<FollowUp> follow_up;  ///< grade 1 or 2
+};
+/// "非常不满意" … "非常满意" (grade 1–5); "" otherwise.
+[[nodiscard]] std::string_view grade_label(int grade);
+
 struct CaseState {
   CaseId id = 0;
   CaseStage stage = CaseStage::created;
@@ -251,6 +294,11 @@ struct CaseState {
   /// `values` (see value()).
   FieldValues produced;
   Shared<std::vector<std::string>> materials;  ///< handed in, sorted, each once
+  /// 容缺受理: deferrable materials missing at acceptance and not handed in
+  /// since (chain order). Results are held until none is left.
+  std::vector<std::string> deferred;
+  Date deferred_due;                 ///< the day `deferred` are due (when not empty)
+  AlertLevel deferred_alert = AlertLevel::green;  ///< where `deferred_due` stands
   std::vector<TaskState> tasks;      ///< by matter index
   TimeLimit limit;                   ///< the chain's promised days and extensions
   SuspensionLedger ledger;           ///< the case clock stops while any task's clock stops
@@ -263,6 +311,10 @@ struct CaseState {
   std::string reason;                ///< why the case was rejected or withdrawn
   DeliveryMethod delivery = DeliveryMethod::in_person;
   std::string tracking;              ///< express tracking number
+  /// The day the case ended (delivered, rejected, withdrawn): ratings are
+  /// taken until the chain's ratings.within after it.
+  std::optional<Date> closed_on;
+  std::vector<Rating> ratings;       ///< 好差评, in the order given
 
   /// The form's value of a field: produced by a matter, else the
   /// applicant's; nullptr when there is none. What conditions read.
@@ -310,12 +362,18 @@ struct TimerFired {};
 struct Extended { int matter = -1; Extension extension; };
 struct Withdrawn { std::string reason; };
 struct Delivered { DeliveryMethod method = DeliveryMethod::in_person; std::string tracking; };
+/// 好差评: the applicant rates the case (matter -1) or one matter, once each,
+/// from submission until the chain's ratings.within after the case ended.
+struct Rated { int grade = 0; int matter = -1; std::string comment; };
+/// A step of the follow-up of the bad rating at index `rating` of
+/// CaseState::ratings.
+struct FollowedUp { std::uint32_t rating = 0; FollowUpStep step = FollowUpStep::called_back; std::string note; };
 }  // namespace event
 
 using EventBody = std::variant<event::Submitted, event::Supplemented, event::TaskApproved, event::TaskRejected,
                                event::SupplementRequested, event::TaskSuspended, event::TaskResumed,
                                event::TaskIncident, event::TaskRetried, event::TimerFired, event::Extended,
-                               event::Withdrawn, event::Delivered>;
+                               event::Withdrawn, event::Delivered, event::Rated, event::FollowedUp>;
 
 struct Event {
   Instant at;
@@ -330,20 +388,31 @@ struct Event {
 namespace command {
 /// One notice to the applicant listing everything outstanding (一次告知).
 struct SendNotice {
-  enum class Kind { incomplete_application, supplement } kind = Kind::incomplete_application;
-  std::vector<FlowChain::Missing> missing;  ///< incomplete_application
+  /// deferred: the case was accepted with deferrable materials missing
+  /// (容缺受理); `missing` lists them, due on `due`.
+  enum class Kind { incomplete_application, supplement, deferred } kind = Kind::incomplete_application;
+  std::vector<FlowChain::Missing> missing;  ///< incomplete_application, deferred
   std::vector<std::pair<int, std::vector<std::string>>> requests;  ///< supplement: (matter, items)
   std::vector<InvalidItem> invalid;  ///< incomplete_application: values to correct
+  Date due;                          ///< deferred: the day the materials are due
 };
 /// Hand the task to its department (only that department's view of the form).
 struct Dispatch { int matter = -1; std::uint32_t attempt = 0; };
 /// Tell the department to stop working on the task.
 struct Cancel { int matter = -1; std::uint32_t attempt = 0; };
-/// An alert level or supervision level changed (matter -1: the case).
-struct Alert { int matter = -1; AlertLevel level = AlertLevel::green; Supervision supervision = Supervision::none; Date deadline; };
+/// An alert level or supervision level changed (matter -1: the case), or,
+/// with `deferred`, the level of the case's deferred materials (容缺受理).
+struct Alert {
+  int matter = -1;
+  AlertLevel level = AlertLevel::green;
+  Supervision supervision = Supervision::none;
+  Date deadline;
+  bool deferred = false;
+};
 /// Wake the case at this instant (TimerFired) to re-read its alert levels.
 struct ArmTimer { Instant at; };
-/// Every applicable matter is approved: results can be handed out.
+/// Every applicable matter is approved and no deferred material is
+/// outstanding: results can be handed out.
 struct ReadyForDelivery {};
 /// The case ended without results (rejected or withdrawn): tell the applicant.
 struct NotifyEnded { CaseStage stage = CaseStage::rejected; std::string reason; };

@@ -37,6 +37,8 @@ enum class Permission : std::uint8_t {
   verify_audit,     ///< audit verify
   manage_accounts,  ///< add and disable accounts
   urge,             ///< 督办: urge a case or task on (a note on its record)
+  rate,             ///< 好差评: rate a case or its matters for the applicant
+  follow_up,        ///< record a bad rating's call-back, rectification, appeal and review
 };
 [[nodiscard]] std::string_view to_string(Permission p);
 

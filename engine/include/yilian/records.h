@@ -7,6 +7,7 @@
 // clock, so they are current even when no engine has run for a while.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -72,6 +73,26 @@ struct StreamEntry {
 };
 
 /// A case with its timeline.
+/// A deferred material (容缺受理) still outstanding.
+struct DeferredView {
+  std::string key;    ///< material id
+  std::string label;  ///< its name
+};
+
+/// One rating (好差评) of a case, numbered from 1 in the order given.
+struct RatingView {
+  std::uint32_t number = 0;
+  int grade = 0;
+  std::string matter;        ///< "" : the whole case
+  std::string matter_name;
+  std::string department;    ///< the matter's (or the lead department for the case)
+  Instant at;
+  std::string comment;
+  std::optional<FollowUp> follow_up;  ///< grade 1 or 2
+  bool call_back_late = false;        ///< called back after its due day, or still not and past it
+  bool rectify_late = false;          ///< the same for the rectification
+};
+
 struct CaseView {
   CaseId id = 0;
   std::string chain;
@@ -93,6 +114,10 @@ struct CaseView {
   std::string reason;               ///< why it was rejected or withdrawn
   std::optional<DeliveryMethod> delivery;  ///< delivered cases
   std::string tracking;
+  std::vector<DeferredView> deferred;  ///< 容缺受理: materials still to bring
+  std::optional<Date> deferred_due;    ///< when `deferred` is not empty
+  AlertLevel deferred_alert = AlertLevel::green;
+  std::vector<RatingView> ratings;     ///< 好差评
   std::vector<TaskView> tasks;      ///< in the chain's order
   std::vector<LogEntry> log;
 };
@@ -152,6 +177,30 @@ struct RecordsOptions {
 
 /// Read-only access to a store. Thread-safe (calls are serialised). Opening
 /// does not lock the store; an engine may run on it at the same time.
+/// 好差评 statistics of one matter (or of whole cases: matter "") of one
+/// chain, or of one department (chain and matter ""), over every case of a
+/// store (国办发〔2019〕51号: counts per grade, bad-rating rate, follow-ups).
+struct RatingRow {
+  std::string chain;
+  std::string matter;            ///< "" : ratings of whole cases (or a department's row)
+  std::string name;              ///< the matter's name, the chain's for whole cases, the department's
+  std::string department;
+  std::array<int, 5> grades{};   ///< ratings per grade 1–5
+  int set_aside = 0;             ///< bad ratings set aside on appeal (not in `grades`)
+  int follow_ups = 0;            ///< bad ratings followed up (not set aside)
+  int closed = 0;                ///< of which rectified
+  int call_backs_on_time = 0;    ///< called back by the due day
+  int rectified_on_time = 0;     ///< rectified by the due day
+  int overdue = 0;               ///< follow-ups with a call-back or rectification past due today
+  [[nodiscard]] int total() const { return grades[0] + grades[1] + grades[2] + grades[3] + grades[4]; }
+  [[nodiscard]] int bad() const { return grades[0] + grades[1]; }
+};
+struct RatingStats {
+  Date today;
+  std::vector<RatingRow> matters;      ///< by chain, then matter (whole cases first)
+  std::vector<RatingRow> departments;  ///< by department id
+};
+
 class Records {
  public:
   /// Opens an existing store; not_found when there is none at `path`.
@@ -169,6 +218,8 @@ class Records {
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
   /// Yellow and red limits of running cases, by department then lateness.
   [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
+  /// 好差评 statistics over every case (only `chain`'s when given).
+  [[nodiscard]] Result<RatingStats> rating_stats(const std::string& chain = {}) const;
   /// Up to `limit` log entries appended after store-wide position
   /// `position`, in order (the HTTP event stream; resumable by position).
   [[nodiscard]] Result<std::vector<StreamEntry>> entries_after(std::uint64_t position, std::size_t limit) const;

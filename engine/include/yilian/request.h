@@ -119,11 +119,32 @@ struct Urge {
   Actor actor;
 };
 
+/// 好差评: the applicant rates the case (matter empty) or one of its
+/// matters, grade 1 (非常不满意) to 5 (非常满意). A grade of 1 or 2 opens a
+/// follow-up (event::FollowedUp).
+struct Rate {
+  CaseId case_id = 0;
+  std::string matter;
+  int grade = 0;
+  std::string comment;
+  Actor actor;
+};
+
+/// A step of a bad rating's follow-up: call-back, rectification, appeal
+/// and its review. `rating` is 1-based, as `case status` numbers them.
+struct FollowUp {
+  CaseId case_id = 0;
+  std::uint32_t rating = 0;
+  FollowUpStep step = FollowUpStep::called_back;
+  std::string note;
+  Actor actor;
+};
+
 }  // namespace request
 
 using Request = std::variant<request::Submit, request::Supplement, request::Report, request::Withdraw,
                              request::Deliver, request::Extend, request::Retry, request::Claim, request::Release,
-                             request::Urge>;
+                             request::Urge, request::Rate, request::FollowUp>;
 
 /// "submit", "supplement", "report", … (for messages).
 [[nodiscard]] std::string_view request_name(const Request& r);

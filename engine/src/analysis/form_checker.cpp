@@ -444,7 +444,11 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
   for (std::size_t j = 0; j < nmat; ++j) {
     const FormMaterial& fm = form.materials[j];
     if (!fm.asked || !(s.material[j] & mat_needed) || (s.material[j] & mat_given)) continue;
-    if constexpr (!Full) return false;
+    const bool deferred = fm.material.deferrable;  // 容缺受理: not a reason to refuse acceptance
+    if constexpr (!Full) {
+      if (!deferred) return false;
+      continue;
+    }
     MissingItem mi;
     mi.kind = MissingItem::Kind::material;
     mi.key = fm.material.id;
@@ -454,7 +458,7 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
         for (int x : cf.matters[m].materials)
           if (static_cast<std::size_t>(x) == j) mi.needed_by.push_back(form.matters[m].id);
     mi.if_applicable = !(s.material[j] & mat_definitely);
-    r.missing.push_back(std::move(mi));
+    (deferred ? r.deferred : r.missing).push_back(std::move(mi));
   }
 
   if constexpr (!Full) return true;

@@ -89,13 +89,25 @@ void advance(Ctx& c) {
   if (done && c.s.stage == CaseStage::running) {
     c.s.stage = CaseStage::ready;
     c.s.finished_on = c.today;
-    c.out.push_back(command::ReadyForDelivery{});
+    // 容缺受理: results are held until the deferred materials arrive.
+    if (c.s.deferred.empty()) c.out.push_back(command::ReadyForDelivery{});
   }
 }
 
-void accept(Ctx& c) {
+/// Accepts the case. Deferrable materials it lacks (容缺受理, in `check`)
+/// do not stop it: the applicant is told in one notice what to bring and by
+/// when (the chain's defer_within from the acceptance date).
+void accept(Ctx& c, const CheckResult* check) {
   c.s.accepted_on = c.start_date();
   c.s.stage = CaseStage::running;
+  if (check && !check->deferred.empty()) {
+    for (const MissingItem& m : check->deferred) c.s.deferred.push_back(m.key);
+    c.s.deferred_due = compute_deadline(c.fc.calendar(), *c.s.accepted_on, TimeLimit(c.fc.chain().defer_within), {}).date;
+    ++c.s.notices;
+    command::SendNotice n{command::SendNotice::Kind::deferred, c.fc.to_missing(check->deferred), {}, {}};
+    n.due = c.s.deferred_due;
+    c.out.push_back(std::move(n));
+  }
   advance(c);
 }
 
@@ -114,6 +126,7 @@ void end_case(Ctx& c, CaseStage stage, std::string reason) {
   c.s.stage = stage;
   c.s.reason = reason;
   c.s.finished_on = c.today;
+  c.s.closed_on = c.today;
   c.out.push_back(command::NotifyEnded{stage, std::move(reason)});
 }
 
@@ -143,7 +156,7 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
 void accept_or_notify(Ctx& c) {
   const FlowChain::Verdict v = c.fc.verdict(c.s.values, c.s.materials, c.start_date());
   if (v.complete) {
-    accept(c);
+    accept(c, v.result.get());
     return;
   }
   c.s.stage = CaseStage::incomplete;
@@ -168,8 +181,24 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   return applied();
 }
 
+/// Deferred materials among what was handed in are no longer outstanding;
+/// when none is left, results held for them can be handed out.
+void receive_deferred(Ctx& c, const std::vector<std::string>& materials) {
+  if (c.s.deferred.empty()) return;
+  std::erase_if(c.s.deferred, [&](const std::string& id) {
+    return std::find(materials.begin(), materials.end(), id) != materials.end();
+  });
+  if (!c.s.deferred.empty()) return;
+  if (c.s.deferred_alert != AlertLevel::green) {
+    c.s.deferred_alert = AlertLevel::green;
+    c.out.push_back(command::Alert{-1, AlertLevel::green, Supervision::none, c.s.deferred_due, true});
+  }
+  if (c.s.stage == CaseStage::ready) c.out.push_back(command::ReadyForDelivery{});
+}
+
 StepOutcome on(Ctx& c, const event::Supplemented& e) {
-  if (c.s.stage != CaseStage::incomplete && c.s.stage != CaseStage::running)
+  const bool awaits_deferred = c.s.stage == CaseStage::ready && !c.s.deferred.empty();
+  if (c.s.stage != CaseStage::incomplete && c.s.stage != CaseStage::running && !awaits_deferred)
     return invalid(fmt::format("the case is {}; it takes no supplements", to_string(c.s.stage)));
   // Nothing handed in answers nothing: it must not restart a stopped clock
   // or send the tasks out again.
@@ -186,6 +215,7 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
     accept_or_notify(c);
     return applied();
   }
+  receive_deferred(c, e.materials);
   // The supplements answer every open request: those tasks go back to their
   // departments with the new data, as a new attempt.
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
@@ -311,10 +341,94 @@ StepOutcome on(Ctx& c, const event::Withdrawn& e) {
 StepOutcome on(Ctx& c, const event::Delivered& e) {
   if (c.s.stage != CaseStage::ready)
     return invalid(fmt::format("the case is {}; results are delivered when every matter is approved", to_string(c.s.stage)));
+  if (!c.s.deferred.empty())
+    return invalid(fmt::format("results are held until the deferred materials arrive (容缺受理, due {}): {}",
+                               c.s.deferred_due.to_string(), fmt::join(c.s.deferred, ", ")));
   c.s.stage = CaseStage::delivered;
+  c.s.closed_on = c.today;
   c.s.delivery = e.method;
   c.s.tracking = e.tracking;
   if (e.method == DeliveryMethod::in_person) ++c.s.visits;
+  return applied();
+}
+
+// ---- 好差评 -------------------------------------------------------------------
+
+/// The end of a limit counted from `from` (the start day not counted).
+Date limit_end(const Ctx& c, Date from, const Limit& l) {
+  return compute_deadline(c.fc.calendar(), from, TimeLimit(l), {}).date;
+}
+
+StepOutcome on(Ctx& c, const event::Rated& e) {
+  if (e.grade < 1 || e.grade > 5)
+    return invalid(fmt::format("a grade is 1 to 5 (非常不满意 … 非常满意), not {}", e.grade));
+  if (c.s.stage == CaseStage::created) return invalid("the case was not submitted; there is nothing to rate yet");
+  if (e.matter >= static_cast<int>(c.s.tasks.size()) || e.matter < -1)
+    return invalid(fmt::format("no matter with index {} in chain {}", e.matter, c.fc.chain().id));
+  if (e.matter >= 0) {
+    const TaskStatus st = c.s.tasks[static_cast<std::size_t>(e.matter)].status;
+    if (st == TaskStatus::waiting || st == TaskStatus::skipped)
+      return invalid(fmt::format("matter {} is {}: only a matter that was handled is rated", c.fc.matter_id(e.matter),
+                                 to_string(st)));
+  }
+  for (const Rating& r : c.s.ratings)
+    if (r.matter == e.matter)
+      return invalid(fmt::format("{} was rated already on {} (grade {}); each is rated once",
+                                 e.matter < 0 ? std::string("the case") : "matter " + c.fc.matter_id(e.matter),
+                                 r.at.date().to_string(), r.grade));
+  const RatingPolicy& policy = c.fc.chain().ratings;
+  if (is_final(c.s.stage)) {
+    const Date ended = c.s.closed_on.value_or(c.s.finished_on);
+    if (const Date last = limit_end(c, ended, policy.within); c.today > last)
+      return invalid(fmt::format("ratings are taken until {} ({} after the case ended on {})", last.to_string(),
+                                 to_string(policy.within), ended.to_string()));
+  }
+  Rating r{e.grade, e.matter, c.ev.at, e.comment, std::nullopt};
+  if (e.grade <= 2) {
+    // A bad rating (差评) is called back and rectified within the chain's
+    // limits, counted from the day it was given.
+    FollowUp f;
+    f.call_back_due = limit_end(c, c.today, policy.call_back);
+    f.rectify_due = limit_end(c, c.today, policy.rectify);
+    r.follow_up = f;
+  }
+  c.s.ratings.push_back(std::move(r));
+  return applied();
+}
+
+StepOutcome on(Ctx& c, const event::FollowedUp& e) {
+  if (e.rating >= c.s.ratings.size())
+    return invalid(fmt::format("the case has {} rating{}; there is no rating {}", c.s.ratings.size(),
+                               c.s.ratings.size() == 1 ? "" : "s", e.rating + 1));
+  Rating& r = c.s.ratings[e.rating];
+  if (!r.follow_up) return invalid(fmt::format("rating {} is grade {}: only a bad rating (1 or 2) is followed up", e.rating + 1, r.grade));
+  FollowUp& f = *r.follow_up;
+  using Appeal = FollowUp::Appeal;
+  if (f.closed())
+    return invalid(fmt::format("the follow-up of rating {} is closed ({})", e.rating + 1,
+                               f.rectified ? "rectified" : "set aside on appeal"));
+  switch (e.step) {
+    case FollowUpStep::called_back:
+      if (f.called_back) return invalid(fmt::format("rating {} was called back on {}", e.rating + 1, f.called_back->to_string()));
+      f.called_back = c.today;
+      break;
+    case FollowUpStep::rectified:
+      if (!f.called_back) return invalid("the applicant is called back (回访) before the rectification is closed");
+      if (f.appeal == Appeal::pending) return invalid("the appeal is under review (复核); decide it first");
+      f.rectified = c.today;
+      break;
+    case FollowUpStep::appealed:
+      if (e.note.empty()) return invalid("an appeal (申诉) states why the rating is unjust: give a note");
+      if (f.appeal != Appeal::none) return invalid(fmt::format("rating {} was appealed already ({})", e.rating + 1, to_string(f.appeal)));
+      f.appeal = Appeal::pending;
+      break;
+    case FollowUpStep::appeal_upheld:
+    case FollowUpStep::appeal_rejected:
+      if (f.appeal != Appeal::pending) return invalid(fmt::format("rating {} has no appeal under review", e.rating + 1));
+      f.appeal = e.step == FollowUpStep::appeal_upheld ? Appeal::upheld : Appeal::rejected;
+      break;
+  }
+  if (!e.note.empty()) f.note = e.note;
   return applied();
 }
 
@@ -360,12 +474,34 @@ std::optional<Date> next_change(const FlowChain& fc, Date start, const TimeLimit
 }
 
 void update_alerts(Ctx& c) {
-  if (!c.fc.options().track_alerts || c.s.stage != CaseStage::running || !c.s.accepted_on) return;
+  if (!c.fc.options().track_alerts || !c.s.accepted_on) return;
+  const bool running = c.s.stage == CaseStage::running;
+  const bool deferring = (running || c.s.stage == CaseStage::ready) && !c.s.deferred.empty();
+  if (!running && !deferring) return;
   const AlertPolicy& policy = c.fc.chain().alerts;
   std::optional<Date> next;
   auto consider = [&](std::optional<Date> d) {
     if (d && (!next || *d < *next)) next = d;
   };
+  auto arm = [&] {
+    if (!next) return;
+    const Instant at = Instant::at(*next);
+    if (!c.s.timer || *c.s.timer != at) {
+      c.s.timer = at;
+      c.out.push_back(command::ArmTimer{at});
+    }
+  };
+  if (deferring) {
+    // 容缺受理: the deferred materials' limit turns yellow and red like any.
+    const TimeLimit limit(c.fc.chain().defer_within);
+    const AlertStatus st = alert_status(c.fc.calendar(), *c.s.accepted_on, limit, {}, c.today, policy);
+    if (st.level != c.s.deferred_alert) {
+      c.s.deferred_alert = st.level;
+      c.out.push_back(command::Alert{-1, st.level, Supervision::none, st.deadline.date, true});
+    }
+    if (st.level != AlertLevel::red) consider(next_change(c.fc, *c.s.accepted_on, limit, {}, st, c.today));
+  }
+  if (!running) return arm();
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
     TaskState& t = c.s.tasks[m];
     if (!is_open(t.status)) continue;
@@ -386,13 +522,7 @@ void update_alerts(Ctx& c) {
     c.out.push_back(command::Alert{-1, st.level, st.supervision, st.deadline.date});
   }
   consider(next_change(c.fc, *c.s.accepted_on, c.s.limit, ledger, st, c.today));
-  if (next) {
-    const Instant at = Instant::at(*next);
-    if (!c.s.timer || *c.s.timer != at) {
-      c.s.timer = at;
-      c.out.push_back(command::ArmTimer{at});
-    }
-  }
+  arm();
 }
 
 }  // namespace
@@ -493,7 +623,7 @@ void pending_commands(const FlowChain& chain, const CaseState& state, std::vecto
     if (state.tasks[m].status == TaskStatus::dispatched)
       out.push_back(command::Dispatch{static_cast<int>(m), state.tasks[m].attempt});
   if (state.timer && !is_final(state.stage)) out.push_back(command::ArmTimer{*state.timer});
-  if (state.stage == CaseStage::ready) out.push_back(command::ReadyForDelivery{});
+  if (state.stage == CaseStage::ready && state.deferred.empty()) out.push_back(command::ReadyForDelivery{});
 }
 
 }  // namespace yilian

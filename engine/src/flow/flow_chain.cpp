@@ -67,6 +67,7 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   // the same rules `yilian check` applies.
   fc->checker_ = std::make_shared<const FormChecker>(c);
   fc->dated_ = std::any_of(c.matters.begin(), c.matters.end(), [](const Matter& m) { return m.valid.bounded(); });
+  fc->deferrable_ = std::any_of(c.materials.begin(), c.materials.end(), [](const Material& m) { return m.deferrable; });
   fc->periods_ = c.validity_periods();
   if (options.reuse_checks) fc->remembered_ = std::make_shared<Remembered>();
   auto rules = std::make_shared<ProducedRules>();
@@ -174,7 +175,10 @@ FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
   }
   Verdict v;
   v.complete = checker_->complete(*values, *materials, day);
-  if (!v.complete) v.result = std::make_shared<const CheckResult>(checker_->check(*values, *materials, day));
+  if (!v.complete || deferrable_) {
+    auto r = std::make_shared<const CheckResult>(checker_->check(*values, *materials, day));
+    if (!v.complete || !r->deferred.empty()) v.result = std::move(r);
+  }
   if (remembered_) {
     std::lock_guard lock(remembered_->mutex);
     Remembered::keep(remembered_->entries, remembered_->next, Remembered::Entry{values, materials, period, v});
@@ -229,10 +233,10 @@ std::vector<FlowChain::Missing> FlowChain::missing(const FieldValues& values, co
   return to_missing(check(values, materials, on));
 }
 
-std::vector<FlowChain::Missing> FlowChain::to_missing(const CheckResult& result) const {
+std::vector<FlowChain::Missing> FlowChain::to_missing(const std::vector<MissingItem>& items) const {
   std::vector<Missing> out;
-  out.reserve(result.missing.size());
-  for (const auto& m : result.missing) {
+  out.reserve(items.size());
+  for (const auto& m : items) {
     Missing x{m.kind == MissingItem::Kind::field ? Missing::Kind::field : Missing::Kind::material, m.key, {}};
     for (const auto& id : m.needed_by)
       if (int i = matter_index(id); i >= 0) x.needed_by.push_back(i);
@@ -251,7 +255,22 @@ constexpr std::array<std::string_view, 7> kStages{"created", "incomplete", "runn
                                                   "delivered", "rejected", "withdrawn"};
 constexpr std::array<std::string_view, 9> kTaskStatuses{"waiting",  "skipped",  "dispatched", "supplement", "suspended",
                                                         "incident", "approved", "rejected",   "cancelled"};
+constexpr std::array<std::string_view, 5> kFollowUpSteps{"called-back", "rectified", "appealed", "appeal-upheld",
+                                                         "appeal-rejected"};
+constexpr std::array<std::string_view, 4> kAppeals{"none", "pending", "upheld", "rejected"};
+constexpr std::array<std::string_view, 5> kGrades{"非常不满意", "不满意", "基本满意", "满意", "非常满意"};
 }  // namespace
+
+std::string_view to_string(FollowUpStep s) { return name_in(kFollowUpSteps, s); }
+std::optional<FollowUpStep> parse_follow_up_step(std::string_view s) {
+  for (std::size_t i = 0; i < kFollowUpSteps.size(); ++i)
+    if (kFollowUpSteps[i] == s) return static_cast<FollowUpStep>(i);
+  return std::nullopt;
+}
+std::string_view to_string(FollowUp::Appeal a) { return name_in(kAppeals, a); }
+std::string_view grade_label(int grade) {
+  return grade >= 1 && grade <= 5 ? kGrades[static_cast<std::size_t>(grade - 1)] : std::string_view();
+}
 
 std::string_view to_string(CaseStage s) { return name_in(kStages, s); }
 std::optional<CaseStage> parse_case_stage(std::string_view s) {
@@ -269,10 +288,11 @@ std::string_view to_string(StepResult r) {
 }
 
 std::string_view event_name(const EventBody& body) {
-  static constexpr std::array<std::string_view, 13> names{
+  static constexpr std::array<std::string_view, 15> names{
       "submitted",    "supplemented", "task-approved", "task-rejected", "supplement-requested",
       "task-suspended", "task-resumed", "task-incident", "task-retried",  "timer-fired",
-      "extended",     "withdrawn",    "delivered"};
+      "extended",     "withdrawn",    "delivered",     "rated",         "followed-up"};
+  static_assert(names.size() == std::variant_size_v<EventBody>);
   return names[body.index()];
 }
 

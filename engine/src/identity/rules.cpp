@@ -7,9 +7,10 @@
 namespace yilian {
 
 namespace {
-constexpr std::array<std::string_view, 14> kPermissions{
+constexpr std::array<std::string_view, 16> kPermissions{
     "read-chains", "check",        "submit",          "read-cases",   "supplement",    "withdraw",     "deliver",
-    "read-tasks",  "work-tasks",   "override-claims", "read-overdue", "verify-audit",  "manage-accounts", "urge"};
+    "read-tasks",  "work-tasks",   "override-claims", "read-overdue", "verify-audit",  "manage-accounts", "urge",
+    "rate",        "follow-up"};
 }  // namespace
 
 std::string_view to_string(Permission p) { return kPermissions.at(static_cast<std::size_t>(p)); }
@@ -21,16 +22,16 @@ bool permits(const Actor& who, Permission p) {
     case Role::system: return p != P::manage_accounts;
     case Role::window:
       return p == P::read_chains || p == P::check || p == P::submit || p == P::read_cases || p == P::supplement ||
-             p == P::withdraw || p == P::deliver || p == P::read_overdue;
+             p == P::withdraw || p == P::deliver || p == P::read_overdue || p == P::rate;
     case Role::department:
       return !who.department.empty() &&
              (p == P::read_chains || p == P::read_cases || p == P::read_tasks || p == P::work_tasks);
     case Role::supervisor:
       return p == P::read_chains || p == P::read_cases || p == P::read_tasks || p == P::override_claims ||
-             p == P::read_overdue || p == P::verify_audit || p == P::urge;
+             p == P::read_overdue || p == P::verify_audit || p == P::urge || p == P::follow_up;
     case Role::portal:
       return p == P::read_chains || p == P::check || p == P::submit || p == P::read_cases || p == P::supplement ||
-             p == P::withdraw;
+             p == P::withdraw || p == P::rate;
   }
   return false;
 }

@@ -75,7 +75,7 @@ class ChainReader {
     if (!r_.check_map(root, "",
                       {"id", "version", "name", "description", "lead", "promised_days", "statutory_days",
                        "promised", "statutory", "calendar", "office_close", "alerts", "valid_from", "valid_until",
-                       "departments", "fields", "materials", "matters", "extends", "drop"},
+                       "defer_within", "ratings", "departments", "fields", "materials", "matters", "extends", "drop"},
                       {"id", "version", "name", "lead", "departments", "matters"}, "a chain"))
       return;
     if (const YamlNode* d = root.get("drop"))
@@ -107,6 +107,7 @@ class ChainReader {
       }
     }
     if (const YamlNode* n = root.get("alerts")) read_alerts(*n, c.alerts);
+    (void)read_reform_limits(root, c);
     read_validity(root, "", c.valid);
     if (const YamlNode* n = root.get("departments")) read_departments(*n, c);
     if (const YamlNode* n = root.get("fields")) read_fields(*n, "fields", c.fields, "");
@@ -138,16 +139,43 @@ class ChainReader {
                  fmt::format("e.g. `{}: 20`, or `{}: \"3 months\"`", days_key, key));
       return std::nullopt;
     }
-    auto v = r_.text(unit, child_path(path, key));
+    return limit_text(*unit, child_path(path, key));
+  }
+
+  /// A limit written with its unit: "20 working days", "60 days", "3 months".
+  std::optional<Limit> limit_text(const YamlNode& n, const std::string& path) {
+    auto v = r_.text(&n, path);
     if (!v) return std::nullopt;
     auto l = parse_limit(*v);
     if (!l || (l->in_working_days() && l->count > kMaxDays)) {
-      r_.error(*unit, child_path(path, key), "limit",
+      r_.error(n, path, "limit",
                fmt::format("`{}` is not a time limit: expected \"N working days\", \"N days\" or \"N months\"", *v),
                "e.g. \"20 working days\", \"60 days\" (calendar days), \"3 months\"; or 20个工作日, 60日, 3个月");
       return std::nullopt;
     }
     return l;
+  }
+
+  /// The reform's chain-level limits: `defer_within` (容缺受理) and
+  /// `ratings` (好差评). Keys not given keep what `c` holds (the defaults,
+  /// or a base's in an overlay). True when any was given.
+  bool read_reform_limits(const YamlNode& root, Chain& c) {
+    bool given = false;
+    if (const YamlNode* n = root.get("defer_within")) {
+      if (auto l = limit_text(*n, "defer_within")) c.defer_within = *l;
+      given = true;
+    }
+    if (const YamlNode* n = root.get("ratings")) {
+      given = true;
+      if (r_.check_map(*n, "ratings", {"within", "call_back", "rectify"}, {}, "rating limits")) {
+        for (auto [key, limit] : {std::pair<const char*, Limit*>{"within", &c.ratings.within},
+                                  {"call_back", &c.ratings.call_back},
+                                  {"rectify", &c.ratings.rectify}})
+          if (const YamlNode* v = n->get(key))
+            if (auto l = limit_text(*v, child_path("ratings", key))) *limit = *l;
+      }
+    }
+    return given;
   }
 
   // ---- locality overlays (`extends`) ---------------------------------------
@@ -242,8 +270,8 @@ class ChainReader {
   void read_overlay(const YamlNode& root, Chain& c, BaseResolver& resolver) {
     if (!r_.check_map(root, "",
                       {"id", "extends", "version", "name", "description", "lead", "promised_days", "statutory_days",
-                       "calendar", "office_close", "alerts", "valid_from", "valid_until", "departments", "fields",
-                       "materials", "matters", "drop"},
+                       "calendar", "office_close", "alerts", "defer_within", "ratings", "valid_from", "valid_until",
+                       "departments", "fields", "materials", "matters", "drop"},
                       {"id", "extends", "version"}, "a locality overlay")) {
       c.source = r_.file();
       return;
@@ -323,6 +351,8 @@ class ChainReader {
       read_alerts(*n, c.alerts);
       change(c, "chain-alerts", "", "", "", *n);
     }
+    if (read_reform_limits(root, c))
+      change(c, "chain-reform-limits", "", "", "", root.get("defer_within") ? *root.get("defer_within") : *root.get("ratings"));
     if (root.get("valid_from") || root.get("valid_until")) {
       const std::string before = c.valid.to_string();
       Validity v;

@@ -9,8 +9,10 @@ namespace {
 // Case state: 2 adds the values matters produced (CaseState::produced), so
 // an approval rewrites the small state row and not the form data. A
 // format-1 row reads with none: its store kept them among the data's values,
-// where CaseState::value() finds them just as well.
-constexpr std::uint8_t kStateFormat = 2;
+// where CaseState::value() finds them just as well. 3 (store format 4) adds
+// the deferred materials (容缺受理), the day the case ended and its ratings
+// (好差评); a row written before reads with none.
+constexpr std::uint8_t kStateFormat = 3;
 constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
 /// Marks the actor trailer of an entry (store format 2).
@@ -275,6 +277,16 @@ void put(Writer& w, const event::Delivered& e) {
   w.u8(static_cast<std::uint8_t>(e.method));
   w.str(e.tracking);
 }
+void put(Writer& w, const event::Rated& e) {
+  w.uv(static_cast<std::uint64_t>(e.grade));
+  w.sv(e.matter);
+  w.str(e.comment);
+}
+void put(Writer& w, const event::FollowedUp& e) {
+  w.uv(e.rating);
+  w.u8(static_cast<std::uint8_t>(e.step));
+  w.str(e.note);
+}
 void put(Writer& w, const note::Claimed& n) {
   w.sv(n.matter);
   w.uv(n.attempt);
@@ -373,6 +385,22 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
       event::Delivered e;
       e.method = static_cast<DeliveryMethod>(r.u8());
       e.tracking = r.str();
+      return e;
+    }
+    case 13: {
+      event::Rated e;
+      e.grade = static_cast<int>(r.uv());
+      e.matter = read_matter(r);
+      e.comment = r.str();
+      return e;
+    }
+    case 14: {
+      event::FollowedUp e;
+      e.rating = static_cast<std::uint32_t>(r.uv());
+      const std::uint8_t step = r.u8();
+      if (step > static_cast<std::uint8_t>(FollowUpStep::appeal_rejected)) return std::nullopt;
+      e.step = static_cast<FollowUpStep>(step);
+      e.note = r.str();
       return e;
     }
     default: return std::nullopt;
@@ -514,13 +542,34 @@ std::string encode_state(const CaseState& s) {
     w.str(t.note);
   }
   write_values(w, s.produced);
+  // Format 3.
+  write_strings(w, s.deferred);
+  write_date(w, s.deferred_due);
+  w.u8(static_cast<std::uint8_t>(s.deferred_alert));
+  write_opt_date(w, s.closed_on);
+  w.uv(s.ratings.size());
+  for (const Rating& x : s.ratings) {
+    w.uv(static_cast<std::uint64_t>(x.grade));
+    w.sv(x.matter);
+    w.sv(x.at.seconds);
+    w.str(x.comment);
+    w.boolean(x.follow_up.has_value());
+    if (!x.follow_up) continue;
+    const FollowUp& f = *x.follow_up;
+    write_date(w, f.call_back_due);
+    write_date(w, f.rectify_due);
+    write_opt_date(w, f.called_back);
+    write_opt_date(w, f.rectified);
+    w.u8(static_cast<std::uint8_t>(f.appeal));
+    w.str(f.note);
+  }
   return w.take();
 }
 
 bool decode_state(std::string_view bytes, CaseState& s) {
   Reader r(bytes);
   const std::uint8_t format = r.u8();
-  if (format != 1 && format != kStateFormat) return false;
+  if (format < 1 || format > kStateFormat) return false;
   s.id = r.uv();
   s.stage = static_cast<CaseStage>(r.u8());
   s.submitted_at.seconds = r.sv();
@@ -557,6 +606,33 @@ bool decode_state(std::string_view bytes, CaseState& s) {
   }
   s.produced.clear();
   if (format >= 2 && !read_values(r, s.produced)) return false;
+  s.deferred.clear();
+  s.closed_on.reset();
+  s.ratings.clear();
+  if (format >= 3) {
+    s.deferred = read_strings(r);
+    s.deferred_due = read_date(r);
+    s.deferred_alert = static_cast<AlertLevel>(r.u8());
+    s.closed_on = read_opt_date(r);
+    s.ratings.resize(r.count());
+    for (Rating& x : s.ratings) {
+      x.grade = static_cast<int>(r.uv());
+      x.matter = read_matter(r);
+      x.at.seconds = r.sv();
+      x.comment = r.str();
+      if (!r.boolean()) continue;
+      FollowUp f;
+      f.call_back_due = read_date(r);
+      f.rectify_due = read_date(r);
+      f.called_back = read_opt_date(r);
+      f.rectified = read_opt_date(r);
+      f.appeal = static_cast<FollowUp::Appeal>(r.u8());
+      f.note = r.str();
+      x.follow_up = std::move(f);
+    }
+  } else if (is_final(s.stage)) {
+    s.closed_on = s.finished_on;  // the day it ended, as near as an older row knows
+  }
   return r.ok() && r.at_end();
 }
 

@@ -110,6 +110,13 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
           const int m = matter(q.matter);
           if (m < 0) return no_matter(fc, q.matter);
           return Event{at, event::TaskRetried{m}};
+        } else if constexpr (std::is_same_v<T, request::Rate>) {
+          int m = -1;
+          if (!q.matter.empty() && (m = matter(q.matter)) < 0) return no_matter(fc, q.matter);
+          return Event{at, event::Rated{q.grade, m, q.comment}};
+        } else if constexpr (std::is_same_v<T, request::FollowUp>) {
+          if (q.rating == 0) return Status::invalid("ratings are numbered from 1");
+          return Event{at, event::FollowedUp{q.rating - 1, q.step, q.note}};
         } else {
           return Status::error(Status::Code::internal, "a claim, release or urge is not a flow event");
         }

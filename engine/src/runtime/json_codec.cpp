@@ -250,6 +250,14 @@ std::string request_to_json(const Request& r) {
           } else if constexpr (std::is_same_v<T, request::Urge>) {
             j["matter"] = q.matter;
             j["note"] = q.note;
+          } else if constexpr (std::is_same_v<T, request::Rate>) {
+            j["matter"] = q.matter;
+            j["grade"] = q.grade;
+            j["comment"] = q.comment;
+          } else if constexpr (std::is_same_v<T, request::FollowUp>) {
+            j["rating"] = q.rating;
+            j["step"] = to_string(q.step);
+            j["note"] = q.note;
           }
         }
         if (!q.actor.account.empty()) j["actor"] = to_json(q.actor);
@@ -328,6 +336,13 @@ Result<Request> request_from_json(std::string_view text) {
     r = request::Release{case_id, f.text("matter", true)};
   } else if (type == "urge") {
     r = request::Urge{case_id, f.text("matter"), f.text("note")};
+  } else if (type == "rate") {
+    r = request::Rate{case_id, f.text("matter"), static_cast<int>(f.integer("grade", true)), f.text("comment")};
+  } else if (type == "follow-up") {
+    auto step = parse_follow_up_step(f.text("step", true));
+    if (!step) f.fail("`step` must be called-back, rectified, appealed, appeal-upheld or appeal-rejected");
+    r = request::FollowUp{case_id, static_cast<std::uint32_t>(f.integer("rating", true)),
+                          step.value_or(FollowUpStep::called_back), f.text("note")};
   } else if (f.error.empty()) {
     f.fail(fmt::format("unknown request type `{}`", type));
   }
@@ -422,6 +437,13 @@ struct EntryJson {
   json operator()(const event::Delivered& e) const {
     return {{"method", to_string(e.method)}, {"tracking", e.tracking}};
   }
+  json operator()(const event::Rated& e) const {
+    return {{"grade", e.grade}, {"label", grade_label(e.grade)},
+            {"matter", e.matter < 0 ? json() : json(matter_name(fc, e.matter))}, {"comment", e.comment}};
+  }
+  json operator()(const event::FollowedUp& e) const {
+    return {{"rating", e.rating + 1}, {"step", to_string(e.step)}, {"note", e.note}};
+  }
   json operator()(const note::Released& n) const {
     return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
   }
@@ -480,6 +502,13 @@ struct EntrySummary {
   std::string operator()(const event::Delivered& e) const {
     return e.tracking.empty() ? fmt::format("results delivered ({})", to_string(e.method))
                               : fmt::format("results delivered ({}, {})", to_string(e.method), e.tracking);
+  }
+  std::string operator()(const event::Rated& e) const {
+    return fmt::format("好差评: {} rated {} ({}){}", e.matter < 0 ? std::string("the case") : matter_name(fc, e.matter),
+                       e.grade, grade_label(e.grade), e.comment.empty() ? "" : ": " + e.comment);
+  }
+  std::string operator()(const event::FollowedUp& e) const {
+    return fmt::format("rating {} follow-up: {}{}", e.rating + 1, to_string(e.step), e.note.empty() ? "" : ": " + e.note);
   }
   std::string operator()(const note::Released& n) const {
     return fmt::format("{} released (held by {})", matter_name(fc, n.matter), n.officer);

@@ -46,6 +46,38 @@ namespace {
 
 using ClaimMap = std::map<std::pair<CaseId, int>, ClaimRow>;
 
+/// The ratings of a case as people read them; a follow-up step is late
+/// when done after its due day, or not done and past it today.
+std::vector<RatingView> rating_views(const FlowChain& fc, const CaseState& s, Date today) {
+  std::vector<RatingView> out;
+  const Chain& chain = fc.chain();
+  for (std::size_t i = 0; i < s.ratings.size(); ++i) {
+    const Rating& r = s.ratings[i];
+    RatingView v;
+    v.number = static_cast<std::uint32_t>(i + 1);
+    v.grade = r.grade;
+    if (r.matter >= 0) {
+      const Matter& m = chain.matters[static_cast<std::size_t>(r.matter)];
+      v.matter = m.id;
+      v.matter_name = m.name;
+      v.department = m.department;
+    } else {
+      v.matter_name = chain.name;
+      v.department = chain.lead;
+    }
+    v.at = r.at;
+    v.comment = r.comment;
+    v.follow_up = r.follow_up;
+    if (const auto& f = r.follow_up; f && f->appeal != FollowUp::Appeal::upheld) {
+      auto late = [&](const std::optional<Date>& done, Date due) { return done ? *done > due : today > due; };
+      v.call_back_late = late(f->called_back, f->call_back_due);
+      v.rectify_late = late(f->rectified, f->rectify_due);
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 TaskView task_view(const FlowChain& fc, const CaseState& s, CaseId id, int m, Date today, const ClaimMap& claims) {
   const Chain& chain = fc.chain();
   const Matter& mt = chain.matters[static_cast<std::size_t>(m)];
@@ -189,6 +221,15 @@ Result<CaseView> Records::case_view(CaseId id) const {
   v.reason = s.reason;
   if (s.stage == CaseStage::delivered) v.delivery = s.delivery;
   v.tracking = s.tracking;
+  for (const std::string& key : s.deferred) {
+    const Material* m = fc.chain().find_material(key);
+    v.deferred.push_back({key, m ? m->name : key});
+  }
+  if (!s.deferred.empty()) {
+    v.deferred_due = s.deferred_due;
+    v.deferred_alert = s.deferred_alert;
+  }
+  v.ratings = rating_views(fc, s, today);
   for (std::size_t m = 0; m < s.tasks.size(); ++m) v.tasks.push_back(task_view(fc, s, id, static_cast<int>(m), today, claims));
 
   Status read = store.read_log(id, [&](EntryRow&& e) { v.log.push_back(log_entry(e, fc)); });
@@ -281,6 +322,59 @@ Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
   if (!failed) return failed;
   std::sort(out.begin(), out.end(), [](const CaseSummary& a, const CaseSummary& b) { return a.id > b.id; });
   if (filter.limit && out.size() > filter.limit) out.resize(filter.limit);
+  return out;
+}
+
+Result<RatingStats> Records::rating_stats(const std::string& chain_id) const {
+  std::lock_guard g(impl_->mu);
+  RatingStats out;
+  out.today = impl_->today();
+  std::map<std::pair<std::string, std::string>, RatingRow> by_matter;
+  std::map<std::string, RatingRow> by_department;
+  Status failed = Status::ok();
+  Status scanned = impl_->store->scan_cases(false, [&](CaseRow&& row) {
+    if (!failed || (!chain_id.empty() && row.chain != chain_id)) return;
+    auto loaded = impl_->decode(row, false);
+    if (!loaded) {
+      failed = loaded.status();
+      return;
+    }
+    if (loaded->state.ratings.empty()) return;
+    const FlowChain& fc = *loaded->chain->flow;
+    for (const RatingView& v : rating_views(fc, loaded->state, out.today)) {
+      RatingRow& m = by_matter[{row.chain, v.matter}];
+      if (m.chain.empty()) {
+        m.chain = row.chain;
+        m.matter = v.matter;
+        m.name = v.matter_name;
+        m.department = v.department;
+      }
+      RatingRow& d = by_department[v.department];
+      if (d.department.empty()) {
+        const Department* dep = fc.chain().find_department(v.department);
+        d.department = v.department;
+        d.name = dep ? dep->name : v.department;
+      }
+      for (RatingRow* r : {&m, &d}) {
+        const bool set_aside = v.follow_up && v.follow_up->appeal == FollowUp::Appeal::upheld;
+        if (set_aside) {
+          ++r->set_aside;
+          continue;
+        }
+        ++r->grades[static_cast<std::size_t>(v.grade - 1)];
+        if (!v.follow_up) continue;
+        ++r->follow_ups;
+        if (v.follow_up->rectified) ++r->closed;
+        if (v.follow_up->called_back && !v.call_back_late) ++r->call_backs_on_time;
+        if (v.follow_up->rectified && !v.rectify_late) ++r->rectified_on_time;
+        if ((!v.follow_up->called_back && v.call_back_late) || (!v.follow_up->rectified && v.rectify_late)) ++r->overdue;
+      }
+    }
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  for (auto& [k, r] : by_matter) out.matters.push_back(std::move(r));
+  for (auto& [k, r] : by_department) out.departments.push_back(std::move(r));
   return out;
 }
 

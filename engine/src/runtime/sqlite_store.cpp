@@ -36,14 +36,17 @@ namespace {
 // format-1 store reads as it is and is upgraded when opened for writing
 // (the tables are added; its entries stay as they were written).
 // Format 2 added the actor trailer of log entries; format 3 the unit of a
-// case's limits (codec.cpp, write_limit) and set values (value tag 5). None
-// of these appear in an older store, so a format-1 or format-2 store reads
-// as it is and is upgraded when opened for writing (only the format is
-// rewritten); an older yilian refuses a format-3 store by its format
-// instead of failing on something it cannot decode.
-constexpr const char* kFormat = "yilian-store-3";
+// case's limits (codec.cpp, write_limit) and set values (value tag 5);
+// format 4 the reform's case rules: deferred materials, ratings and their
+// follow-ups (state format 3, events `rated` and `followed-up`). None of
+// these appear in an older store, so an older store reads as it is and is
+// upgraded when opened for writing (only the format is rewritten); an older
+// yilian refuses a newer store by its format instead of failing on
+// something it cannot decode.
+constexpr const char* kFormat = "yilian-store-4";
 constexpr const char* kFormat1 = "yilian-store-1";
 constexpr const char* kFormat2 = "yilian-store-2";
+constexpr const char* kFormat3 = "yilian-store-3";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -137,7 +140,7 @@ class SqliteStore final : public Store {
       if (!q) return last_error("reading the store format");
       std::string format;
       if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
-      if (format != kFormat && format != kFormat1 && format != kFormat2)
+      if (format != kFormat && format != kFormat1 && format != kFormat2 && format != kFormat3)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
       upgrade_ = format != kFormat;
     } else if (has_tables) {

@@ -1,0 +1,261 @@
+// The reform's case rules in the flow core: 容缺受理 (deferred materials)
+// and 好差评 (ratings and the follow-up of bad ones), transition by
+// transition, and their state through the store codec.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "flow_fixture.h"
+#include "runtime/codec.h"
+
+using namespace yilian;
+using namespace yilian::test;
+
+namespace {
+
+// The flow fixture's chain with a deferrable material on matter a, the
+// deferral limit and the rating limits written out.
+const std::string kReformChain = [] {
+  std::string s = kFlowChain;
+  auto put = [&](const std::string& after, const std::string& text) {
+    const auto at = s.find(after);
+    REQUIRE(at != std::string::npos);
+    s.insert(at + after.size(), text);
+  };
+  put("promised_days: 15\n", "defer_within: \"5 working days\"\nratings: { within: \"5 working days\", call_back: \"1 working day\", rectify: \"15 working days\" }\n");
+  put("  lease: { name: 租赁合同 }\n", "  photos: { name: 场地照片, deferrable: true }\n");
+  put("    materials: [lease]\n", "");
+  const auto m = s.find("    materials: [lease]\n");
+  s.replace(m, std::string("    materials: [lease]\n").size(), "    materials: [lease, photos]\n");
+  return s;
+}();
+
+struct Reform : Driver {
+  Reform() : Driver({}, kReformChain.c_str()) {}
+  /// A complete application but for the deferrable photos.
+  void submit_without_photos(const char* when) {
+    auto r = apply(when, event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", false}}, {"lease"}, Channel::window});
+    REQUIRE_MESSAGE(r.result == StepResult::applied, r.reason);
+  }
+  /// Approves every matter that applies (a small, so b then d).
+  void approve_all(const char* when) {
+    approve(when, "a", {{"a.kind", std::string("small")}});
+    approve(when, "b");
+    approve(when, "d");
+  }
+  StepOutcome rate(const char* when, int grade, const char* matter = nullptr) {
+    return apply(when, event::Rated{grade, matter ? m(matter) : -1, "意见"});
+  }
+  StepOutcome follow(const char* when, std::uint32_t rating, FollowUpStep step, std::string note = "记录") {
+    return apply(when, event::FollowedUp{rating, step, std::move(note)});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("flow.defer.missing_deferrable_materials_do_not_stop_acceptance") {
+  Reform d;
+  d.submit_without_photos("2025-03-03T09:00");  // a Monday
+  CHECK(d.s.stage == CaseStage::running);
+  CHECK(d.s.accepted_on == D("2025-03-03"));
+  CHECK(d.s.deferred == std::vector<std::string>{"photos"});
+  // Five working days from the acceptance date, the start day not counted.
+  CHECK(d.s.deferred_due == D("2025-03-10"));
+  auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].kind == command::SendNotice::Kind::deferred);
+  REQUIRE(notices[0].missing.size() == 1);
+  CHECK(notices[0].missing[0].key == "photos");
+  CHECK(notices[0].due == D("2025-03-10"));
+  CHECK(d.s.notices == 1);
+  CHECK(d.dispatched() == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("flow.defer.a_missing_required_material_still_makes_the_application_incomplete") {
+  Reform d;
+  REQUIRE(d.apply("2025-03-03T09:00", event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", false}}, {}, Channel::window})
+              .result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::incomplete);
+  auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 1);
+  std::vector<std::string> keys;
+  for (const auto& x : notices[0].missing) keys.push_back(x.key);
+  CHECK(keys == std::vector<std::string>{"lease"});  // the photos may come later
+  // The lease arrives: accepted that day, the photos deferred from then.
+  REQUIRE(d.apply("2025-03-05T10:00", event::Supplemented{{}, {"lease"}, true}).result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::running);
+  CHECK(d.s.deferred_due == D("2025-03-12"));
+  REQUIRE(d.commands<command::SendNotice>().size() == 1);
+  CHECK(d.commands<command::SendNotice>()[0].kind == command::SendNotice::Kind::deferred);
+}
+
+TEST_CASE("flow.defer.results_are_held_until_the_deferred_materials_arrive") {
+  Reform d;
+  d.submit_without_photos("2025-03-03T09:00");
+  d.approve_all("2025-03-04T09:00");
+  CHECK(d.s.stage == CaseStage::ready);
+  CHECK(d.commands<command::ReadyForDelivery>().empty());
+  auto r = d.apply("2025-03-05T09:00", event::Delivered{});
+  CHECK(r.result == StepResult::invalid);
+  CHECK(r.reason.find("photos") != std::string::npos);
+  CHECK(r.reason.find("2025-03-10") != std::string::npos);
+  CHECK(d.s.stage == CaseStage::ready);
+  // A supplement without the photos leaves them outstanding.
+  REQUIRE(d.apply("2025-03-06T09:00", event::Supplemented{{}, {"lease"}, false}).result == StepResult::applied);
+  CHECK(d.commands<command::ReadyForDelivery>().empty());
+  // The photos arrive: results can be handed out.
+  REQUIRE(d.apply("2025-03-07T09:00", event::Supplemented{{}, {"photos"}, true}).result == StepResult::applied);
+  CHECK(d.s.deferred.empty());
+  CHECK(d.commands<command::ReadyForDelivery>().size() == 1);
+  CHECK(d.apply("2025-03-07T10:00", event::Delivered{}).result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::delivered);
+  // Nothing more is taken once delivered.
+  CHECK(d.apply("2025-03-08T10:00", event::Supplemented{{}, {"photos"}, true}).result == StepResult::invalid);
+}
+
+TEST_CASE("flow.defer.late_deferred_materials_turn_the_case_red_and_arriving_clears_it") {
+  Reform d;
+  d.submit_without_photos("2025-03-03T09:00");
+  auto timers = d.commands<command::ArmTimer>();
+  REQUIRE_FALSE(timers.empty());
+  // Yellow on the due day's threshold, red the day after the due day.
+  REQUIRE(d.apply("2025-03-11T09:00", event::TimerFired{}).result == StepResult::applied);
+  CHECK(d.s.deferred_alert == AlertLevel::red);
+  bool red = false;
+  for (const auto& a : d.commands<command::Alert>())
+    if (a.deferred && a.level == AlertLevel::red && a.deadline == D("2025-03-10")) red = true;
+  CHECK(red);
+  // The limit of the case itself is not touched by the deferral.
+  CHECK(d.s.alert == AlertLevel::green);
+  REQUIRE(d.apply("2025-03-12T09:00", event::Supplemented{{}, {"photos"}, true}).result == StepResult::applied);
+  CHECK(d.s.deferred_alert == AlertLevel::green);
+  bool cleared = false;
+  for (const auto& a : d.commands<command::Alert>())
+    if (a.deferred && a.level == AlertLevel::green) cleared = true;
+  CHECK(cleared);
+}
+
+TEST_CASE("flow.ratings.who_may_rate_what_and_when") {
+  struct Row {
+    const char* what;
+    const char* when;
+    int grade;
+    const char* matter;
+    StepResult want;
+  };
+  // The case is delivered on 2025-03-07 (a Friday); five working days
+  // after it end on 2025-03-14.
+  const Row rows[] = {
+      {"a grade below 1", "2025-03-07T11:00", 0, nullptr, StepResult::invalid},
+      {"a grade above 5", "2025-03-07T11:00", 6, nullptr, StepResult::invalid},
+      {"a matter that never applied", "2025-03-07T11:00", 4, "c", StepResult::invalid},
+      {"the case, on the last day", "2025-03-14T16:00", 4, nullptr, StepResult::applied},
+      {"the case, a day late", "2025-03-17T09:00", 4, nullptr, StepResult::invalid},
+      {"a handled matter", "2025-03-10T09:00", 5, "a", StepResult::applied},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    Reform d;
+    d.submit("2025-03-03T09:00", false);
+    REQUIRE(d.apply("2025-03-04T09:00", event::Supplemented{{}, {"photos"}, false}).result == StepResult::applied);
+    d.approve_all("2025-03-05T09:00");
+    REQUIRE(d.apply("2025-03-07T10:00", event::Delivered{}).result == StepResult::applied);
+    CHECK(d.s.closed_on == D("2025-03-07"));
+    const auto before = d.s.ratings.size();
+    const StepOutcome r = d.rate(row.when, row.grade, row.matter);
+    CHECK(r.result == row.want);
+    CHECK(d.s.ratings.size() == before + (row.want == StepResult::applied ? 1 : 0));
+  }
+}
+
+TEST_CASE("flow.ratings.each_is_rated_once_and_not_before_submission") {
+  Reform d;
+  CHECK(d.rate("2025-03-03T08:00", 5).result == StepResult::invalid);
+  d.submit("2025-03-03T09:00", false);
+  // During handling (一次一评 at the window) a rating is taken.
+  CHECK(d.rate("2025-03-03T09:30", 5).result == StepResult::applied);
+  auto again = d.rate("2025-03-03T09:40", 1);
+  CHECK(again.result == StepResult::invalid);
+  CHECK(again.reason.find("rated already") != std::string::npos);
+  CHECK(d.rate("2025-03-03T09:50", 3, "b").result == StepResult::invalid);  // b waits for a
+  CHECK(d.s.ratings.size() == 1);
+  CHECK_FALSE(d.s.ratings[0].follow_up.has_value());
+}
+
+TEST_CASE("flow.ratings.a_bad_rating_is_called_back_rectified_and_may_be_appealed") {
+  Reform d;
+  d.submit("2025-03-03T09:00", false);
+  REQUIRE(d.rate("2025-03-04T10:00", 2, "a").result == StepResult::applied);  // a Tuesday
+  REQUIRE(d.s.ratings[0].follow_up.has_value());
+  const FollowUp& f = *d.s.ratings[0].follow_up;
+  CHECK(f.call_back_due == D("2025-03-05"));
+  CHECK(f.rectify_due == D("2025-03-25"));
+  using S = FollowUpStep;
+  CHECK(d.follow("2025-03-04T11:00", 1, S::called_back).result == StepResult::invalid);  // no rating 2
+  CHECK(d.follow("2025-03-04T11:00", 0, S::rectified).result == StepResult::invalid);    // call back first
+  CHECK(d.follow("2025-03-04T11:00", 0, S::appeal_upheld).result == StepResult::invalid);  // nothing to review
+  CHECK(d.follow("2025-03-04T11:00", 0, S::appealed, "").result == StepResult::invalid);    // an appeal says why
+  REQUIRE(d.follow("2025-03-05T09:00", 0, S::called_back).result == StepResult::applied);
+  CHECK(d.follow("2025-03-05T10:00", 0, S::called_back).result == StepResult::invalid);     // once
+  REQUIRE(d.follow("2025-03-05T11:00", 0, S::appealed, "申请人对法定要求有误解").result == StepResult::applied);
+  CHECK(d.follow("2025-03-06T09:00", 0, S::rectified).result == StepResult::invalid);       // under review
+  CHECK(d.follow("2025-03-06T09:00", 0, S::appealed, "再次").result == StepResult::invalid);
+  REQUIRE(d.follow("2025-03-10T09:00", 0, S::appeal_rejected, "复核维持差评").result == StepResult::applied);
+  REQUIRE(d.follow("2025-03-20T09:00", 0, S::rectified, "已整改并反馈").result == StepResult::applied);
+  CHECK(d.s.ratings[0].follow_up->rectified == D("2025-03-20"));
+  CHECK(d.s.ratings[0].follow_up->closed());
+  CHECK(d.follow("2025-03-21T09:00", 0, S::called_back).result == StepResult::invalid);  // closed
+
+  // An upheld appeal sets the rating aside and closes the follow-up.
+  Reform e;
+  e.submit("2025-03-03T09:00", false);
+  REQUIRE(e.rate("2025-03-04T10:00", 1).result == StepResult::applied);
+  REQUIRE(e.follow("2025-03-04T11:00", 0, S::appealed, "恶意差评").result == StepResult::applied);
+  REQUIRE(e.follow("2025-03-05T11:00", 0, S::appeal_upheld, "复核属实").result == StepResult::applied);
+  CHECK(e.s.ratings[0].follow_up->appeal == FollowUp::Appeal::upheld);
+  CHECK(e.s.ratings[0].follow_up->closed());
+  CHECK(e.follow("2025-03-06T11:00", 0, S::rectified).result == StepResult::invalid);
+  // A good rating has no follow-up.
+  REQUIRE(e.rate("2025-03-04T10:00", 4, "a").result == StepResult::applied);
+  CHECK(e.follow("2025-03-06T11:00", 1, S::called_back).result == StepResult::invalid);
+}
+
+TEST_CASE("flow.reform.state_round_trips_through_the_store_codec") {
+  Reform d;
+  d.submit_without_photos("2025-03-03T09:00");
+  REQUIRE(d.apply("2025-03-11T09:00", event::TimerFired{}).result == StepResult::applied);
+  REQUIRE(d.rate("2025-03-11T10:00", 2).result == StepResult::applied);
+  REQUIRE(d.follow("2025-03-12T10:00", 0, FollowUpStep::called_back, "已回访").result == StepResult::applied);
+  const std::string bytes = detail::encode_state(d.s);
+  CaseState back;
+  REQUIRE(detail::decode_state(bytes, back));
+  CHECK(back.deferred == d.s.deferred);
+  CHECK(back.deferred_due == d.s.deferred_due);
+  CHECK(back.deferred_alert == AlertLevel::red);
+  REQUIRE(back.ratings.size() == 1);
+  CHECK(back.ratings[0].grade == 2);
+  CHECK(back.ratings[0].at == d.s.ratings[0].at);
+  CHECK(back.ratings[0].comment == "意见");
+  REQUIRE(back.ratings[0].follow_up.has_value());
+  CHECK(back.ratings[0].follow_up->called_back == D("2025-03-12"));
+  CHECK(back.ratings[0].follow_up->note == "已回访");
+  CHECK(detail::encode_state(back) == bytes);
+}
+
+TEST_CASE("flow.reform.chain_limits_are_read_and_bad_ones_located") {
+  auto fc = flow_chain({}, kReformChain.c_str());
+  CHECK(fc->chain().defer_within == Limit{5});
+  CHECK(fc->chain().ratings.call_back == Limit{1});
+  // Defaults when not written.
+  auto plain = flow_chain();
+  CHECK(plain->chain().defer_within == Limit{10});
+  CHECK(plain->chain().ratings.within == Limit{5});
+  CHECK(plain->chain().ratings.rectify == Limit{15});
+  std::string bad = kFlowChain;
+  bad.insert(bad.find("departments:"), "ratings: { within: soon, later: \"3 days\" }\ndefer_within: 10\n");
+  LoadResult r = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(r.chain);
+  std::vector<std::string> codes;
+  for (const auto& x : r.diagnostics) codes.push_back(x.code + " " + std::to_string(x.where.line));
+  CHECK(codes == std::vector<std::string>{"unknown-key 6", "limit 7"});
+}
