@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "calendar_support.h"
 #include "common.h"
 #include "yilian/form.h"
 #include "yilian/form_export.h"
@@ -20,6 +21,7 @@ struct FormOptions {
   std::string department;
   std::string output;
   bool json = false;
+  std::optional<Date> date;
 };
 
 void run(const FormOptions& o) {
@@ -49,7 +51,7 @@ void run(const FormOptions& o) {
     j["diagnostics"] = to_json(form.diagnostics);
     text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
-  else text = form_to_json_schema(view);
+  else text = form_to_json_schema(view, chain->dated() ? std::optional<Date>(o.date ? *o.date : today()) : std::nullopt);
   if (!write_output(o.output, text)) return;
   set_exit_code(exit_ok);
 }
@@ -74,6 +76,15 @@ void add_form(CLI::App& app) {
                   "Only what this department may see (data minimisation), with its own counts")
       ->type_name("D");
   cmd->add_option("--output,-o", o->output, "Write to FILE instead of stdout")->type_name("FILE");
+  cmd->add_option_function<std::string>(
+         "--date",
+         [o](const std::string& s) {
+           o->date = Date::parse(s);
+           if (!o->date) throw CLI::ValidationError("--date", s + ": expected YYYY-MM-DD");
+         },
+         "schema: the day the case would be accepted; what only matters not in force then need is not "
+         "required (default: today, for a chain with valid_from / valid_until), as `check --date` rules")
+      ->type_name("YYYY-MM-DD");
   cmd->footer(
       "Examples:\n"
       "  yilian form chains/kindergarten-setup.yaml\n"

@@ -370,3 +370,19 @@ export async function processRunner(xml, name = 'case') {
     return { events };
   };
 }
+
+/**
+ * The ISO 8601 duration yilian gives a matter's non-interrupting timer, from
+ * the chain file: `promised_days` (working days, × 1.4 calendar days, at
+ * least one) or `promised` with its unit ("N working days", "N days",
+ * "N months"). Null when the promise cannot be read.
+ */
+export function promisedTimer(m) {
+  const promise = m.promised_days !== undefined ? `${m.promised_days} working days` : String(m.promised);
+  const [, n, unit] = promise.match(/^\s*(\d+)\s*(working days?|days?|months?)\s*$/) || [];
+  if (!unit) return null;
+  const count = Number(n);
+  if (unit.startsWith('working')) return `P${count === 0 ? 1 : Math.ceil(count * 1.4 - 1e-9)}D`;
+  if (unit.startsWith('day')) return `P${Math.max(1, count)}D`;
+  return count > 0 ? `P${count}M` : 'P1D';
+}

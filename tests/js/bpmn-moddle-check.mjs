@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { BpmnModdle } from 'bpmn-moddle';
 import { parseExpression } from 'feelin';
 
-import { exportAll, fail, parseArgs, zeebeSchema } from './bpmn-lib.mjs';
+import { exportAll, fail, parseArgs, promisedTimer, zeebeSchema } from './bpmn-lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { Linter } = require('bpmnlint');
@@ -118,9 +118,9 @@ for (const { file, chain, xml } of exports) {
 
     const timer = [...flowNodes.values()].find((e) => e.$type === 'bpmn:BoundaryEvent' && e.attachedToRef?.id === task.id);
     const duration = timer?.eventDefinitions?.[0]?.timeDuration?.body;
-    const days = m.promised_days === 0 ? 1 : Math.ceil(m.promised_days * 1.4 - 1e-9);
-    check(timer && timer.cancelActivity === false && duration === `P${days}D`, rel,
-      `matter ${m.id}: timer ${duration} (cancelActivity ${timer?.cancelActivity}) for ${m.promised_days} working days`);
+    const want = promisedTimer(m);
+    check(want && timer && timer.cancelActivity === false && duration === want, rel,
+      `matter ${m.id}: timer ${duration} (cancelActivity ${timer?.cancelActivity}), expected ${want}`);
 
     const applies = flowNodes.get(`Applies_${m.id}`);
     if (!m.when) {

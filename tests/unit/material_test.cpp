@@ -252,8 +252,16 @@ TEST_CASE("material.check.when_and_shared") {
   individual["site.area"] = Value{120.0};
   r = checker.check(individual, {"id-card", "lease"});
   CHECK(!find_missing(r, "articles"));
-  REQUIRE(find_missing(r, "floor-plan"));
-  CHECK(checker.check(individual, {"floor-plan", "id-card", "lease"}).complete);
+  // 120 m²: the floor plan is needed, and deferrable (容缺受理): listed
+  // apart, it does not stop acceptance.
+  CHECK(!find_missing(r, "floor-plan"));
+  REQUIRE(r.deferred.size() == 1);
+  CHECK(r.deferred[0].key == "floor-plan");
+  CHECK(r.deferred[0].needed_by == std::vector<std::string>{"register"});
+  CHECK(r.complete);
+  CHECK(checker.complete(individual, {"id-card", "lease"}));
+  CHECK(checker.check(individual, {"floor-plan", "id-card", "lease"}).deferred.empty());
+  CHECK(checker.check(company, {"articles", "id-card", "lease"}).deferred.empty());  // 80 m²: not needed at all
 
   // Undecided: the deciding field is asked, the material "if applicable".
   FieldValues undecided{{"applicant.name", Value{std::string("某公司")}}, {"site.area", Value{80.0}}};

@@ -29,8 +29,12 @@ namespace yilian {
 
 /// A JSON Schema (draft 2020-12) of an application to this chain:
 /// {chain, version?, fields: {...}, materials: [...]}, with conditional
-/// requirements as if/then. docs/form.md describes the translation.
-[[nodiscard]] std::string form_to_json_schema(const Form& form);
+/// requirements as if/then. docs/form.md describes the translation. A
+/// deferrable material (容缺受理) is never required. With `on` (the day the
+/// case would be accepted), what matters not in force that day need is not
+/// required, as `check --date` rules; every field and material stays
+/// allowed.
+[[nodiscard]] std::string form_to_json_schema(const Form& form, std::optional<Date> on = std::nullopt);
 
 /// `check --json`: {complete, missing: [{kind, key, label, needed_by, …}],
 /// invalid: [{key, reason, code, …}], ignored, applicable_matters, …}.

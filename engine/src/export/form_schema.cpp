@@ -216,7 +216,9 @@ TF translate(const Form& form, const Expr& e) {
       const Expr& item = e.operands[0];
       const Expr& set = e.operands[1];
       if (item.kind != Expr::Kind::literal || set.kind != Expr::Kind::field || !form.find_field(set.field)) return {};
-      json in = {{"contains", {{"const", literal(item.literal)}}}}, out = {{"not", in}};
+      // ajv's strict mode wants the type beside `contains`, inside `not` too.
+      json in = {{"type", "array"}, {"contains", {{"const", literal(item.literal)}}}};
+      json out = {{"type", "array"}, {"not", in}};
       if (e.negated) std::swap(in, out);
       return {holds(set.field, in), holds(set.field, out)};
     }
@@ -268,7 +270,32 @@ json then_required(const std::vector<std::string>& fields, const json& materials
 
 }  // namespace
 
-std::string form_to_json_schema(const Form& form) {
+std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
+  // As on a day: a field or material that some matter not in force then
+  // needs is required only when a matter in force that needs it applies.
+  struct Need {
+    Requirement requirement;
+    std::vector<Condition> when;
+  };
+  auto need_on = [&](const std::vector<std::string>& matters, Requirement r, const std::vector<Condition>& when) -> Need {
+    if (!on || (r != Requirement::always && r != Requirement::conditional)) return {r, when};
+    std::vector<const FormMatter*> live;
+    bool dropped = false;
+    for (const auto& id : matters) {
+      const auto it = std::find_if(form.matters.begin(), form.matters.end(), [&](const FormMatter& m) { return m.id == id; });
+      if (it == form.matters.end() || it->valid.contains(*on)) live.push_back(it == form.matters.end() ? nullptr : &*it);
+      else dropped = true;
+    }
+    if (!dropped) return {r, when};
+    Need n{Requirement::optional, {}};
+    for (const FormMatter* m : live) {
+      if (!m || m->when.empty()) return {Requirement::always, {}};
+      n.requirement = Requirement::conditional;
+      if (std::none_of(n.when.begin(), n.when.end(), [&](const Condition& c) { return c.text() == m->when.text(); }))
+        n.when.push_back(m->when);
+    }
+    return n;
+  };
   json props = json::object(), required = json::array(), material_items = json::array(),
        must_materials = json::array(), rules = json::array();
   struct Group {
@@ -305,16 +332,19 @@ std::string form_to_json_schema(const Form& form) {
                          {"then", then_required({ff.field.key}, nullptr)}});
       continue;
     }
-    if (ff.requirement == Requirement::always) required.push_back(ff.field.key);
-    else if (ff.requirement == Requirement::conditional)
-      for (const auto& c : ff.required_when) group(c).fields.push_back(ff.field.key);
+    const bool decides = !ff.deciding.empty() || !ff.deciding_materials.empty();
+    const Need need = decides ? Need{ff.requirement, ff.required_when} : need_on(ff.matters, ff.requirement, ff.required_when);
+    if (need.requirement == Requirement::always) required.push_back(ff.field.key);
+    else if (need.requirement == Requirement::conditional)
+      for (const auto& c : need.when) group(c).fields.push_back(ff.field.key);
   }
   for (const auto& m : form.materials) {
     material_items.push_back({{"const", m.material.id}, {"title", m.material.name}});
-    if (!m.asked) continue;
-    if (m.requirement == Requirement::always) must_materials.push_back(contains(m.material.id));
-    else if (m.requirement == Requirement::conditional)
-      for (const auto& c : m.required_when) group(c).materials.push_back(m.material.id);
+    if (!m.asked || m.material.deferrable) continue;  // 容缺受理: not required to accept the case
+    const Need need = need_on(m.matters, m.requirement, m.required_when);
+    if (need.requirement == Requirement::always) must_materials.push_back(contains(m.material.id));
+    else if (need.requirement == Requirement::conditional)
+      for (const auto& c : need.when) group(c).materials.push_back(m.material.id);
   }
   for (const auto& text : order) {
     const Group& g = groups.at(text);
