@@ -116,9 +116,13 @@ async function runCase(where, run, chain, values, plan, defs, anc) {
           `${m.id}: input ${input.source} -> ${input.target} reads ${JSON.stringify(feelValue(input.source, variables))}, ` +
           `the case holds ${JSON.stringify(expected)}`);
       }
-      // The worker produces what the matter declares, as a job completion would.
+      // The worker produces what the matter declares, as a job completion
+      // would: the scenario's value when it names one (the oracle decides on
+      // it), else a sample.
       const produced = {};
-      for (const out of task.outputs) produced[out.target] = values[out.target] = sampleValue(defs.get(out.target));
+      for (const out of task.outputs)
+        produced[out.target] = values[out.target] =
+          out.target in values && values[out.target] !== null ? values[out.target] : sampleValue(defs.get(out.target));
       return nest(produced);
     },
   });
