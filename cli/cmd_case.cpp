@@ -35,6 +35,7 @@ struct CaseOptions {
   int grade = 0;
   std::uint32_t rating = 0;
   std::string step;
+  std::string agent;
 };
 
 void submit(const CaseOptions& o) {
@@ -77,8 +78,10 @@ void submit(const CaseOptions& o) {
   if (!client) return;
   auto info = client->load_chain_file(resolve_chain(o.chain));
   if (!info) return report(info.status());
-  auto r = client->apply(request::Submit{info->id, info->version, app->fields, app->materials,
-                                         o.online ? Channel::online : Channel::window, cli_actor(o.officer)});
+  request::Submit submit{info->id, info->version, app->fields, app->materials,
+                         o.online ? Channel::online : Channel::window, cli_actor(o.officer)};
+  submit.agent = app->agent;
+  auto r = client->apply(submit);
   if (!r) return report(r.status());
   // What the 一次告知 lists, when the application is incomplete.
   std::vector<FlowChain::Missing> missing;
@@ -100,6 +103,9 @@ void submit(const CaseOptions& o) {
   if (o.json) return print_json(submit_document(*r, info->id, info->version, missing, deferred, due));
   std::printf("case %llu submitted on %s v%d: %s\n", static_cast<unsigned long long>(r->case_id), info->id.c_str(),
               info->version, std::string(to_string(r->stage)).c_str());
+  if (app->agent)
+    std::printf("代办帮办: handed in by %s (ID %s) with the applicant's authorisation\n", app->agent->name.c_str(),
+                app->agent->id_number.c_str());
   if (!deferred.empty()) {
     std::printf("容缺受理: accepted with %zu material%s to bring by %s (results are held until they arrive):\n",
                 deferred.size(), deferred.size() == 1 ? "" : "s", due ? due->to_string().c_str() : "?");
@@ -132,6 +138,9 @@ void print_status(const CaseView& v) {
                 v.supervision == Supervision::none ? "" : fmt::format(" ({})", to_string(v.supervision)).c_str(),
                 plural(v.remaining_days, "working day").c_str(),
                 v.overdue_days ? fmt::format(", {} overdue", v.overdue_days).c_str() : "");
+  if (v.agent)
+    std::printf("Agent (代办人) %s · ID %s%s\n", printable(v.agent->name).c_str(), v.agent->id_number.c_str(),
+                v.agent->phone.empty() ? "" : (" · " + v.agent->phone).c_str());
   std::printf("Visits %d · notices %d", v.visits, v.notices);
   if (v.delivery) std::printf(" · delivered %s%s", std::string(to_string(*v.delivery)).c_str(),
                               v.tracking.empty() ? "" : (" " + v.tracking).c_str());
@@ -201,6 +210,7 @@ void list(const CaseOptions& o) {
   f.overdue = o.overdue;
   f.chain = o.chain_filter;
   f.limit = o.limit;
+  f.agent = o.agent;
   auto records = open_records(o.db);
   if (!records) return;
   auto cases = records->list(f);
@@ -274,6 +284,7 @@ void add_case(CLI::App& app) {
   ls->add_flag("--overdue", o->overdue, "Only running cases with a yellow or red limit");
   ls->add_option("--chain", o->chain_filter, "Only cases of this chain id");
   ls->add_option("--limit", o->limit, "At most this many");
+  ls->add_option("--agent", o->agent, "代办帮办: only the cases this agent (name or ID number) handed in");
   ls->add_flag("--json", o->json, "Print one JSON document");
   ls->footer("Examples:\n  yilian case list --db cases.db --state running\n  yilian case list --db cases.db --overdue --json");
   ls->callback([o] { list(*o); });

@@ -51,8 +51,10 @@ void print_human(const Application& app, const CheckResult& r) {
         std::printf("\nMissing %s:\n", kind == MissingItem::Kind::field ? "fields" : "materials");
         header = true;
       }
+      // The agent's authorisation is needed by the application itself (代办帮办).
       std::printf("  %s %s needed by %s%s\n", pad(m.key, 28).c_str(), pad(m.label, 30).c_str(),
-                  names(m.needed_by).c_str(), m.if_applicable ? " (if they apply)" : "");
+                  m.needed_by.empty() ? "the agent named in the application" : names(m.needed_by).c_str(),
+                  m.if_applicable ? " (if they apply)" : "");
     }
   }
   if (!r.ignored.empty()) {

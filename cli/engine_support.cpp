@@ -335,6 +335,8 @@ nlohmann::json to_json(const CaseView& v) {
           {"deferred", deferred_json(v.deferred, v.deferred_due)},
           {"deferred_alert", v.deferred.empty() ? nlohmann::json() : nlohmann::json(to_string(v.deferred_alert))},
           {"ratings", ratings},
+          {"agent", v.agent ? nlohmann::json{{"name", v.agent->name}, {"id_number", v.agent->id_number}, {"phone", v.agent->phone}}
+                            : nlohmann::json()},
           {"tasks", tasks},
           {"events", events}};
 }

@@ -137,6 +137,7 @@ void add_routes(Api& api, http::Router& router) {
     if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
     Application& a = std::get<Application>(app);
     request::Submit sub{chain_id, std::nullopt, a.fields, a.materials, Channel::window, who, key};
+    sub.agent = a.agent;
     if (who.role == Role::portal || channel == "online" || channel == "hotline") {
       sub.channel = Channel::online;
       if (channel == "hotline") sub.actor.channel = ActorChannel::hotline;
@@ -177,6 +178,7 @@ void add_routes(Api& api, http::Router& router) {
       if (!f.stage) return (void)r.send(Response::problem(400, "Bad Request", fmt::format("unknown stage `{}`", *s)));
     }
     f.chain = q.query_value("chain").value_or("");
+    f.agent = q.query_value("agent").value_or("");
     f.overdue = q.query_value("alert").has_value();
     f.limit = 50;
     if (auto l = q.query_value("limit")) {

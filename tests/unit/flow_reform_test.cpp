@@ -259,3 +259,72 @@ TEST_CASE("flow.reform.chain_limits_are_read_and_bad_ones_located") {
   for (const auto& x : r.diagnostics) codes.push_back(x.code + " " + std::to_string(x.where.line));
   CHECK(codes == std::vector<std::string>{"limit 6", "unknown-key 6", "type 7"});
 }
+
+TEST_CASE("flow.agent.acts_with_the_applicants_authorisation_and_is_on_the_record") {
+  const Agent agent{"王帮办", "11010519491231002X", ""};
+  const FieldValues fields{{"applicant.name", std::string("张三")}, {"x.flag", false}};
+  struct Row {
+    const char* what;
+    std::vector<std::string> materials;
+    Agent who;
+    StepResult want;
+  };
+  const Row rows[] = {
+      {"without the authorisation", {"lease", "photos"}, agent, StepResult::invalid},
+      {"an agent without an ID number", {"agent-authorisation", "lease", "photos"}, Agent{"王帮办", "", ""},
+       StepResult::invalid},
+      {"with the authorisation", {"agent-authorisation", "lease", "photos"}, agent, StepResult::applied},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    Reform d;
+    const auto r = d.apply("2025-03-03T09:00", event::Submitted{fields, row.materials, Channel::window, row.who});
+    CHECK(r.result == row.want);
+    if (row.want != StepResult::applied) {
+      CHECK(d.s.stage == CaseStage::created);
+      CHECK(r.reason.find("agent") != std::string::npos);
+      continue;
+    }
+    // Accepted: the authorisation is a material every chain knows, the
+    // agent is on the record, and the visit is the agent's, not the applicant's.
+    CHECK(d.s.stage == CaseStage::running);
+    REQUIRE(d.s.agent.has_value());
+    CHECK(d.s.agent->name == "王帮办");
+    CHECK(d.s.visits == 0);
+  }
+  // Without an agent the window visit is the applicant's.
+  Reform own;
+  own.submit("2025-03-03T09:00", false);
+  CHECK(own.s.visits == 1);
+  CHECK_FALSE(own.s.agent.has_value());
+}
+
+TEST_CASE("flow.agent.the_check_asks_for_the_authorisation_and_the_loader_checks_the_agent") {
+  auto fc = flow_chain({}, kReformChain.c_str());
+  ApplicationLoad a = parse_application_text(
+      "chain: flowtest\nfields: { applicant.name: 张三, x.flag: false }\nmaterials: [lease, photos]\n"
+      "agent: { name: 王帮办, id_number: \"11010519491231002X\" }\n",
+      "app.yaml");
+  REQUIRE(a.application);
+  REQUIRE(a.application->agent);
+  CheckResult r = fc->checker().check(*a.application);
+  CHECK_FALSE(r.complete);
+  REQUIRE(r.missing.size() == 1);
+  CHECK(r.missing[0].key == "agent-authorisation");
+  CHECK(r.missing[0].label == "授权委托书（委托代办）");
+  a.application->materials.push_back("agent-authorisation");
+  CHECK(fc->checker().check(*a.application).complete);
+  // Without an agent the authorisation is ignored, never an error.
+  a.application->agent.reset();
+  r = fc->checker().check(*a.application);
+  CHECK(r.complete);
+  REQUIRE(r.ignored.size() == 1);
+  CHECK(r.ignored[0].key == "agent-authorisation");
+  // A wrong check character and a missing name are located errors.
+  ApplicationLoad bad = parse_application_text(
+      "chain: flowtest\nagent: { id_number: \"110105194912310021\", phone: \"12\" }\n", "bad.yaml");
+  CHECK_FALSE(bad.application);
+  std::vector<std::string> codes;
+  for (const auto& d : bad.diagnostics) codes.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
+  CHECK(codes == std::vector<std::string>{"missing-key 2:8", "id-card 2:21", "phone 2:50"});
+}

@@ -5,6 +5,7 @@
 //   version: 1                     # optional: the chain version filled in
 //   fields: { applicant.name: 阳光幼儿园, school.capacity: 180 }
 //   materials: [site-title, charter]
+//   agent: { name: 王帮办, id_number: "37130219900101123X" }  # optional: 代办帮办
 //
 // YAML or JSON (JSON is YAML). schemas/application.schema.json describes the
 // shape; `yilian form CHAIN --format schema` the fields of one chain.
@@ -22,6 +23,19 @@
 
 namespace yilian {
 
+/// 代办帮办: who hands in the application on the applicant's behalf. The
+/// application then carries the applicant's authorisation, the material
+/// `agent-authorisation` (授权委托书), which every chain knows.
+struct Agent {
+  std::string name;
+  std::string id_number;  ///< resident ID (GB 11643)
+  std::string phone;      ///< optional
+  friend bool operator==(const Agent&, const Agent&) = default;
+};
+/// The material id of the applicant's authorisation of an agent.
+inline constexpr std::string_view kAgentAuthorisation = "agent-authorisation";
+inline constexpr std::string_view kAgentAuthorisationName = "授权委托书（委托代办）";
+
 /// One application. A plain value; the locations are known when it was
 /// read from a file (empty otherwise) and let messages point at the line.
 struct Application {
@@ -29,6 +43,7 @@ struct Application {
   std::optional<int> version;            ///< chain version, when stated
   FieldValues fields;                    ///< field key -> value (null: not given)
   std::vector<std::string> materials;    ///< material ids handed in, as written
+  std::optional<Agent> agent;            ///< 代办帮办: the agent who hands it in
   std::map<std::string, SourceLocation, std::less<>> field_where;  ///< key -> where its value is
   std::vector<SourceLocation> material_where;  ///< parallel to `materials` (may be empty)
   std::string source;                    ///< file it was read from

@@ -305,7 +305,7 @@ struct CaseState {
   AlertLevel alert = AlertLevel::green;
   Supervision supervision = Supervision::none;
   std::optional<Instant> timer;      ///< the armed alert timer
-  int visits = 0;                    ///< in-person visits (the promise: at most one)
+  int visits = 0;                    ///< the applicant's in-person visits (the promise: at most one; an agent's are not counted)
   int notices = 0;                   ///< notices sent to the applicant
   std::uint64_t events = 0;          ///< events applied or ignored so far
   std::string reason;                ///< why the case was rejected or withdrawn
@@ -315,6 +315,7 @@ struct CaseState {
   /// taken until the chain's ratings.within after it.
   std::optional<Date> closed_on;
   std::vector<Rating> ratings;       ///< 好差评, in the order given
+  std::optional<Agent> agent;        ///< 代办帮办: who acts for the applicant
 
   /// The form's value of a field: produced by a matter, else the
   /// applicant's; nullptr when there is none. What conditions read.
@@ -337,6 +338,9 @@ struct Submitted {
   Shared<FieldValues> fields;
   Shared<std::vector<std::string>> materials;
   Channel channel = Channel::window;
+  /// 代办帮办: the agent who hands it in, with the applicant's authorisation
+  /// (material agent-authorisation) among the materials.
+  std::optional<Agent> agent;
 };
 /// The applicant supplies what a notice asked for (or anything else): at
 /// least one value or material (an empty one is invalid).

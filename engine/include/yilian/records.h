@@ -118,6 +118,7 @@ struct CaseView {
   std::optional<Date> deferred_due;    ///< when `deferred` is not empty
   AlertLevel deferred_alert = AlertLevel::green;
   std::vector<RatingView> ratings;     ///< 好差评
+  std::optional<Agent> agent;          ///< 代办帮办: who acts for the applicant
   std::vector<TaskView> tasks;      ///< in the chain's order
   std::vector<LogEntry> log;
 };
@@ -141,6 +142,7 @@ struct CaseFilter {
   std::size_t limit = 0;            ///< at most this many, newest first (0: all)
   std::string owner;                ///< only cases this account submitted ("" all)
   CaseId before = 0;                ///< only cases with a smaller id (a page's cursor; 0: from the newest)
+  std::string agent;                ///< 代办帮办: only cases this agent (name or ID number) hands in ("" all)
 };
 
 /// An open task in a department's work queue.

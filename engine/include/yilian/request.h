@@ -36,6 +36,9 @@ struct Submit {
   /// a second one; with another application it is refused (`mismatch`).
   /// Kept in the store with the case, so it holds across restarts.
   std::string idempotency_key;
+  /// 代办帮办: the agent who hands it in (materials then include
+  /// agent-authorisation, the applicant's authorisation).
+  std::optional<Agent> agent;
 };
 
 /// The applicant supplies what a notice asked for (or anything else).

@@ -418,9 +418,19 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
 
   // 4. Materials. One issued inside the chain is never asked (once-only),
   //    nor one the office fetches by data sharing.
+  // 代办帮办: an agent acts with the applicant's authorisation, a material
+  // every chain knows.
+  const bool agent = app && app->agent;
+  bool authorised = false;
   for (std::size_t k = 0; k < materials.size(); ++k) {
     const std::string& id = materials[k];
     const int j = cf.material_at.find(id);
+    if (j < 0 && id == kAgentAuthorisation) {
+      authorised = true;
+      if constexpr (Full)
+        if (app && !agent) r.ignored.push_back({id, "not-needed", "the application names no agent"});
+      continue;
+    }
     if (j < 0) {
       if constexpr (!Full) return false;
       const SourceLocation at = app && k < app->material_where.size() ? app->material_where[k] : SourceLocation{};
@@ -459,6 +469,14 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
           if (static_cast<std::size_t>(x) == j) mi.needed_by.push_back(form.matters[m].id);
     mi.if_applicable = !(s.material[j] & mat_definitely);
     (deferred ? r.deferred : r.missing).push_back(std::move(mi));
+  }
+  if (agent && !authorised) {
+    if constexpr (!Full) return false;
+    MissingItem mi;
+    mi.kind = MissingItem::Kind::material;
+    mi.key = std::string(kAgentAuthorisation);
+    mi.label = std::string(kAgentAuthorisationName);
+    r.missing.push_back(std::move(mi));
   }
 
   if constexpr (!Full) return true;

@@ -254,6 +254,18 @@ json may_hold(const Form& form, const Condition& c) {
   return {{"not", std::move(f)}};
 }
 
+/// 代办帮办: who hands the application in for the applicant.
+json agent_schema() {
+  return {{"type", "object"},
+          {"title", "代办人"},
+          {"required", {"name", "id_number"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"name", {{"type", "string"}, {"title", "代办人姓名"}, {"minLength", 1}}},
+            {"id_number", {{"type", "string"}, {"title", "代办人身份证号码"}, {"pattern", "^[0-9]{17}[0-9X]$"}}},
+            {"phone", {{"type", "string"}, {"title", "代办人联系电话"}}}}}};
+}
+
 json contains(const std::string& id) { return {{"type", "array"}, {"contains", {{"const", id}}}}; }
 
 /// "then" of a rule: the fields and materials it requires.
@@ -346,6 +358,7 @@ std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
     else if (need.requirement == Requirement::conditional)
       for (const auto& c : need.when) group(c).materials.push_back(m.material.id);
   }
+  material_items.push_back({{"const", std::string(kAgentAuthorisation)}, {"title", std::string(kAgentAuthorisationName)}});
   for (const auto& text : order) {
     const Group& g = groups.at(text);
     json materials_rule = nullptr;
@@ -419,7 +432,12 @@ std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
         {"fields",
          {{"type", "object"}, {"title", "填报信息"}, {"properties", props}, {"required", required},
           {"additionalProperties", false}}},
-        {"materials", materials}}}};
+        {"materials", materials},
+        {"agent", agent_schema()}}}};
+  // 代办帮办: an agent acts with the applicant's authorisation.
+  rules.push_back({{"$comment", "an agent hands in the applicant's authorisation"},
+                   {"if", {{"properties", {{"agent", true}}}, {"required", {"agent"}}}},
+                   {"then", {{"properties", {{"materials", contains(std::string(kAgentAuthorisation))}}}}}});
   if (!rules.empty()) schema["allOf"] = rules;
   return schema.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

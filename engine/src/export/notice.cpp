@@ -41,7 +41,7 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
   for (const auto& m : r.missing) (m.kind == MissingItem::Kind::field ? fields : materials).push_back(&m);
 
   auto needed = [&](const MissingItem& m) {
-    std::string s = matter_names(form, m.needed_by);
+    std::string s = m.needed_by.empty() ? std::string("代办人代为申请") : matter_names(form, m.needed_by);
     if (m.if_applicable) s += "（如需办理）";
     return md_cell(s);
   };

@@ -169,9 +169,19 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   if (c.s.stage != CaseStage::created) return invalid(fmt::format("the case was already submitted ({})", to_string(c.s.stage)));
   // A chain is used only on the days it is in force (valid_from / valid_until).
   if (std::string why = c.fc.not_in_force(c.start_date()); !why.empty()) return invalid(why);
+  if (e.agent) {
+    // 代办帮办: the agent is named and acts with the applicant's authorisation.
+    if (e.agent->name.empty() || e.agent->id_number.empty())
+      return invalid("an agent (代办人) is named with a name and an ID number");
+    if (std::find(e.materials->begin(), e.materials->end(), kAgentAuthorisation) == e.materials->end())
+      return invalid(fmt::format("an agent acts with the applicant's authorisation ({}): hand in material `{}`",
+                                 kAgentAuthorisationName, kAgentAuthorisation));
+  }
   c.s.submitted_at = c.ev.at;
   c.s.channel = e.channel;
-  if (e.channel == Channel::window) ++c.s.visits;
+  c.s.agent = e.agent;
+  // The agent goes to the window: the applicant does not.
+  if (e.channel == Channel::window && !e.agent) ++c.s.visits;
   // The application's lists are kept as they are, shared with the event
   // (materials in order, each once; otherwise a sorted copy).
   c.s.values = e.fields;

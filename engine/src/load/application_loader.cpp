@@ -5,6 +5,7 @@
 #include "load/doc_reader.h"
 #include "load/yaml_tree.h"
 #include "yilian/application.h"
+#include "yilian/check.h"
 
 namespace yilian {
 namespace {
@@ -66,6 +67,35 @@ std::optional<Value> read_value(DocReader& r, const YamlNode& n, const std::stri
   return std::nullopt;
 }
 
+/// 代办帮办: `agent: {name, id_number, phone?}`, the ID number checked as a
+/// resident ID and the phone as a phone number (check.h's value rules).
+void read_agent(DocReader& r, const YamlNode& n, Application& app) {
+  if (!r.check_map(n, "agent", {"name", "id_number", "phone"}, {"name", "id_number"}, "an agent")) return;
+  Agent a;
+  if (auto v = r.text(n.get("name"), "agent.name")) a.name = *v;
+  struct Checked {
+    const char* key;
+    FieldType type;
+    std::string* into;
+  };
+  for (const Checked& c : {Checked{"id_number", FieldType::id_card, &a.id_number}, Checked{"phone", FieldType::phone, &a.phone}}) {
+    const YamlNode* v = n.get(c.key);
+    if (!v) continue;
+    const std::string path = child_path("agent", c.key);
+    auto text = r.text(v, path);
+    if (!text) continue;
+    Field f;
+    f.key = path;
+    f.type = c.type;
+    if (const InvalidItem bad = validate_value(f, Value{*text}); !bad.code.empty()) {
+      r.error(*v, path, bad.code, bad.reason);
+      continue;
+    }
+    *c.into = *text;
+  }
+  app.agent = std::move(a);
+}
+
 void read(DocReader& r, const YamlNode& root, Application& app) {
   app.source = r.file();
   app.where = r.at(root);
@@ -73,7 +103,7 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     r.error(root, "", "empty", "the file is empty; an application needs `chain`, `fields` and `materials`");
     return;
   }
-  if (!r.check_map(root, "", {"chain", "version", "fields", "materials"}, {"chain"}, "an application")) return;
+  if (!r.check_map(root, "", {"chain", "version", "fields", "materials", "agent"}, {"chain"}, "an application")) return;
   if (auto v = r.identifier(root.get("chain"), "chain", false)) app.chain = *v;
   if (auto v = r.integer(root.get("version"), "version", 1, 1'000'000)) app.version = static_cast<int>(*v);
   if (const YamlNode* fields = root.get("fields"); fields && !fields->is_null()) {
@@ -101,6 +131,7 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
       app.material_where.push_back(ref.where);
     }
   }
+  if (const YamlNode* a = root.get("agent")) read_agent(r, *a, app);
 }
 
 ApplicationLoad finish(const detail::YamlPtr& root, const std::string& file, Diagnostics diags) {

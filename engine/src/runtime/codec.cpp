@@ -17,6 +17,22 @@ constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
 /// Marks the actor trailer of an entry (store format 2).
 constexpr std::uint8_t kActorTag = 0xAC;
+/// Marks the agent of a submission (代办帮办, store format 4); a submission
+/// written before has none, and its next byte is the actor tag or the end.
+constexpr std::uint8_t kAgentTag = 0xA9;
+
+void write_agent(Writer& w, const Agent& a) {
+  w.str(a.name);
+  w.str(a.id_number);
+  w.str(a.phone);
+}
+Agent read_agent(Reader& r) {
+  Agent a;
+  a.name = r.str();
+  a.id_number = r.str();
+  a.phone = r.str();
+  return a;
+}
 }  // namespace
 
 void Writer::uv(std::uint64_t v) {
@@ -228,6 +244,10 @@ void put(Writer& w, const event::Submitted& e) {
   write_values(w, *e.fields);
   write_strings(w, *e.materials);
   w.u8(static_cast<std::uint8_t>(e.channel));
+  if (e.agent) {
+    w.u8(kAgentTag);
+    write_agent(w, *e.agent);
+  }
 }
 void put(Writer& w, const event::Supplemented& e) {
   write_values(w, e.fields);
@@ -319,6 +339,10 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
       (void)read_values(r, e.fields.edit());
       e.materials = read_strings(r);
       e.channel = static_cast<Channel>(r.u8());
+      if (r.peek() == kAgentTag) {
+        (void)r.u8();
+        e.agent = read_agent(r);
+      }
       return e;
     }
     case 1: {
@@ -563,6 +587,8 @@ std::string encode_state(const CaseState& s) {
     w.u8(static_cast<std::uint8_t>(f.appeal));
     w.str(f.note);
   }
+  w.boolean(s.agent.has_value());
+  if (s.agent) write_agent(w, *s.agent);
   return w.take();
 }
 
@@ -609,6 +635,7 @@ bool decode_state(std::string_view bytes, CaseState& s) {
   s.deferred.clear();
   s.closed_on.reset();
   s.ratings.clear();
+  s.agent.reset();
   if (format >= 3) {
     s.deferred = read_strings(r);
     s.deferred_due = read_date(r);
@@ -630,6 +657,7 @@ bool decode_state(std::string_view bytes, CaseState& s) {
       f.note = r.str();
       x.follow_up = std::move(f);
     }
+    if (r.boolean()) s.agent = read_agent(r);
   } else if (is_final(s.stage)) {
     s.closed_on = s.finished_on;  // the day it ended, as near as an older row knows
   }

@@ -44,6 +44,11 @@ class Reader {
   double f64();
   std::string str();
   bool boolean() { return u8() != 0; }
+  /// The next byte without reading it; nothing at the end.
+  [[nodiscard]] std::optional<std::uint8_t> peek() const {
+    if (!ok_ || p_ == end_) return std::nullopt;
+    return static_cast<std::uint8_t>(*p_);
+  }
   /// A count of items that each take at least one byte: fails when it
   /// exceeds the bytes left (so a corrupt count cannot allocate much).
   std::size_t count();

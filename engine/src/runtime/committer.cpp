@@ -79,7 +79,7 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
       [&](const auto& q) -> Result<Event> {
         using T = std::decay_t<decltype(q)>;
         if constexpr (std::is_same_v<T, request::Submit>) {
-          return Event{at, event::Submitted{q.fields, q.materials, q.channel}};
+          return Event{at, event::Submitted{q.fields, q.materials, q.channel, q.agent}};
         } else if constexpr (std::is_same_v<T, request::Supplement>) {
           return Event{at, event::Supplemented{q.fields, q.materials, q.in_person}};
         } else if constexpr (std::is_same_v<T, request::Report>) {

@@ -18,6 +18,12 @@ std::optional<DeliveryMethod> parse_delivery(std::string_view s) {
   return std::nullopt;
 }
 
+json agent_json(const Agent& a) {
+  json j{{"name", a.name}, {"id_number", a.id_number}};
+  if (!a.phone.empty()) j["phone"] = a.phone;
+  return j;
+}
+
 std::string_view code_name(Status::Code c) {
   switch (c) {
     case Status::Code::ok: return "ok";
@@ -216,6 +222,7 @@ std::string request_to_json(const Request& r) {
           j["materials"] = q.materials;
           j["channel"] = to_string(q.channel);
           if (!q.idempotency_key.empty()) j["idempotency_key"] = q.idempotency_key;
+          if (q.agent) j["agent"] = agent_json(*q.agent);
         } else {
           j["case"] = q.case_id;
           if constexpr (std::is_same_v<T, request::Supplement>) {
@@ -300,6 +307,14 @@ Result<Request> request_from_json(std::string_view text) {
     if (f.has("version")) s.version = static_cast<int>(f.integer("version"));
     if (f.text("channel") == "online") s.channel = Channel::online;
     s.idempotency_key = f.text("idempotency_key");
+    if (f.has("agent")) {
+      if (!j["agent"].is_object()) f.fail("`agent` must be an object");
+      else {
+        Fields a{j["agent"], "agent", {}};
+        s.agent = Agent{a.text("name", true), a.text("id_number", true), a.text("phone")};
+        if (!a.error.empty()) f.fail(a.error);
+      }
+    }
     r = std::move(s);
   } else if (type == "supplement") {
     r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.has("in_person") && j["in_person"].is_boolean() && j["in_person"].get<bool>()};
@@ -402,7 +417,9 @@ json extension_json(const Extension& e) {
 struct EntryJson {
   const FlowChain* fc;
   json operator()(const event::Submitted& e) const {
-    return {{"fields", to_json(*e.fields)}, {"materials", *e.materials}, {"channel", to_string(e.channel)}};
+    json j{{"fields", to_json(*e.fields)}, {"materials", *e.materials}, {"channel", to_string(e.channel)}};
+    if (e.agent) j["agent"] = agent_json(*e.agent);
+    return j;
   }
   json operator()(const event::Supplemented& e) const {
     return {{"fields", to_json(e.fields)}, {"materials", e.materials}, {"in_person", e.in_person}};

@@ -230,6 +230,7 @@ Result<CaseView> Records::case_view(CaseId id) const {
     v.deferred_alert = s.deferred_alert;
   }
   v.ratings = rating_views(fc, s, today);
+  v.agent = s.agent;
   for (std::size_t m = 0; m < s.tasks.size(); ++m) v.tasks.push_back(task_view(fc, s, id, static_cast<int>(m), today, claims));
 
   Status read = store.read_log(id, [&](EntryRow&& e) { v.log.push_back(log_entry(e, fc)); });
@@ -311,6 +312,8 @@ Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
     }
     const FlowChain& fc = *loaded->chain->flow;
     const CaseState& s = loaded->state;
+    if (!filter.agent.empty() && !(s.agent && (s.agent->name == filter.agent || s.agent->id_number == filter.agent)))
+      return;
     CaseSummary c{row.id, row.chain, row.version, s.stage, s.submitted_at, std::nullopt, AlertLevel::green, Supervision::none};
     Date deadline;
     c.alert = worst_today(fc, s, today, &c.supervision, &deadline);
