@@ -81,6 +81,7 @@ void submit(const CaseOptions& o) {
   request::Submit submit{info->id, info->version, app->fields, app->materials,
                          o.online ? Channel::online : Channel::window, cli_actor(o.officer)};
   submit.agent = app->agent;
+  submit.commitments = app->commitments;
   auto r = client->apply(submit);
   if (!r) return report(r.status());
   // What the 一次告知 lists, when the application is incomplete.

@@ -27,6 +27,8 @@ const std::string kReformChain = [] {
           "ratings: { within: \"5 working days\", call_back: \"1 working day\", rectify: \"15 working days\" }\n");
   replace("  lease: { name: 租赁合同 }\n", "  lease: { name: 租赁合同 }\n  photos: { name: 场地照片, deferrable: true }\n");
   replace("    materials: [lease]\n", "    materials: [lease, photos]\n");
+  replace("after: [a], materials: [licence] }",
+          "after: [a], materials: [licence], commitment: optional, verify_within: \"10 working days\" }");
   return s;
 }();
 
@@ -327,4 +329,98 @@ TEST_CASE("flow.agent.the_check_asks_for_the_authorisation_and_the_loader_checks
   std::vector<std::string> codes;
   for (const auto& d : bad.diagnostics) codes.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   CHECK(codes == std::vector<std::string>{"missing-key 2:8", "id-card 2:21", "phone 2:50"});
+}
+
+namespace {
+/// A case committed to matter b: submitted, a approved (small), so b is
+/// approved on the commitment and d goes out at once.
+Reform committed_case() {
+  Reform d;
+  auto r = d.apply("2025-03-03T09:00", event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", false}},
+                                                       {"lease", "photos"}, Channel::window, std::nullopt, {1}});
+  REQUIRE_MESSAGE(r.result == StepResult::applied, r.reason);
+  d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("small")}});
+  return d;
+}
+}  // namespace
+
+TEST_CASE("flow.commitment.approved_at_once_then_verified_after_delivery") {
+  Reform d = committed_case();
+  CHECK(d.status("b") == TaskStatus::verifying);
+  CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].finished == D("2025-03-04"));
+  // The verification goes to the department; d does not wait for it.
+  CHECK(d.dispatched() == std::vector<std::string>{"b", "d"});
+  d.approve("2025-03-05T09:00", "d");
+  CHECK(d.s.stage == CaseStage::ready);
+  CHECK(d.commands<command::ReadyForDelivery>().size() == 1);
+  REQUIRE(d.apply("2025-03-05T10:00", event::Delivered{}).result == StepResult::applied);
+  CHECK(d.s.stage == CaseStage::verifying);  // results out, the verification goes on
+  CHECK_FALSE(d.s.closed_on.has_value());
+  CHECK(d.apply("2025-03-05T11:00", event::Withdrawn{"x"}).result == StepResult::invalid);
+  // Its limit runs from the approval: 10 working days, red after 2025-03-18.
+  REQUIRE(d.apply("2025-03-19T09:00", event::TimerFired{}).result == StepResult::applied);
+  CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].alert == AlertLevel::red);
+  d.approve("2025-03-20T09:00", "b");  // the verification passed
+  CHECK(d.status("b") == TaskStatus::approved);
+  CHECK(d.s.stage == CaseStage::delivered);
+  CHECK(d.s.closed_on == D("2025-03-20"));
+}
+
+TEST_CASE("flow.commitment.a_failed_verification_revokes_and_names_what_came_after") {
+  SUBCASE("after delivery: the record keeps the revocation, the case closes") {
+    Reform d = committed_case();
+    d.approve("2025-03-05T09:00", "d");
+    REQUIRE(d.apply("2025-03-05T10:00", event::Delivered{}).result == StepResult::applied);
+    REQUIRE(d.apply("2025-03-10T09:00", event::TaskRejected{d.m("b"), d.attempt("b"), "现场与承诺不符"}).result ==
+            StepResult::applied);
+    CHECK(d.status("b") == TaskStatus::revoked);
+    CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].note == "现场与承诺不符");
+    auto revoked = d.commands<command::NotifyRevoked>();
+    REQUIRE(revoked.size() == 1);
+    CHECK(revoked[0].matter == d.m("b"));
+    CHECK(revoked[0].dependents == std::vector<int>{d.m("d")});
+    CHECK(d.s.stage == CaseStage::delivered);
+  }
+  SUBCASE("while the case runs: it ends rejected and what came after is cancelled") {
+    Reform d = committed_case();
+    REQUIRE(d.apply("2025-03-05T09:00", event::TaskRejected{d.m("b"), d.attempt("b"), "承诺不实"}).result ==
+            StepResult::applied);
+    CHECK(d.status("b") == TaskStatus::revoked);
+    CHECK(d.status("d") == TaskStatus::cancelled);
+    CHECK(d.s.stage == CaseStage::rejected);
+    CHECK(d.s.reason.find("核查未通过") != std::string::npos);
+    REQUIRE(d.commands<command::NotifyRevoked>().size() == 1);
+    CHECK(d.commands<command::NotifyRevoked>()[0].dependents == std::vector<int>{d.m("d")});
+  }
+}
+
+TEST_CASE("flow.commitment.only_matters_that_allow_it_and_the_state_keeps_it") {
+  Reform d;
+  auto r = d.apply("2025-03-03T09:00", event::Submitted{{{"applicant.name", std::string("张三")}, {"x.flag", false}},
+                                                       {"lease", "photos"}, Channel::window, std::nullopt, {d.m("a")}});
+  CHECK(r.result == StepResult::invalid);
+  CHECK(r.reason.find("not approved on a commitment") != std::string::npos);
+  // Without a commitment the matter goes the normal way.
+  Reform plain;
+  plain.submit("2025-03-03T09:00", false);
+  plain.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("small")}});
+  CHECK(plain.status("b") == TaskStatus::dispatched);
+  // The codec keeps which tasks were committed.
+  Reform c = committed_case();
+  CaseState back;
+  REQUIRE(detail::decode_state(detail::encode_state(c.s), back));
+  CHECK(back.tasks[static_cast<std::size_t>(c.m("b"))].committed);
+  CHECK_FALSE(back.tasks[static_cast<std::size_t>(c.m("a"))].committed);
+  CHECK(back.tasks[static_cast<std::size_t>(c.m("b"))].status == TaskStatus::verifying);
+  // The loader wants the verification's limit, and a limit needs a commitment.
+  std::string bad = kFlowChain;
+  bad.replace(bad.find("after: [b, c] }"), std::string("after: [b, c] }").size(), "after: [b, c], commitment: maybe }");
+  bad.replace(bad.find("when: \"x.flag == true\" }"), std::string("when: \"x.flag == true\" }").size(),
+              "when: \"x.flag == true\", verify_within: \"5 days\" }");
+  LoadResult lr = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(lr.chain);
+  std::vector<std::string> codes;
+  for (const auto& x : lr.diagnostics) codes.push_back(x.code);
+  std::sort(codes.begin(), codes.end());
+  CHECK(codes == std::vector<std::string>{"commitment", "missing-key", "verify-without-commitment"});
 }

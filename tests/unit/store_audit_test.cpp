@@ -284,6 +284,7 @@ TEST_CASE("store.codec.every_event_round_trips") {
   const std::vector<detail::EntryBody> bodies = {
       EventBody{event::Submitted{{{"a", std::int64_t{-5}}, {"b", 2.5}, {"c", std::string("文字")}, {"d", true}, {"e", Value{}}}, {"m1", "m2"}, Channel::online}},
       EventBody{event::Submitted{{}, {"agent-authorisation"}, Channel::window, Agent{"王帮办", "11010519491231002X", "13800138000"}}},
+      EventBody{event::Submitted{{}, {}, Channel::online, std::nullopt, {2, 5}}},
       EventBody{event::Supplemented{{{"k", false}}, {"x"}, true}},
       EventBody{event::TaskApproved{3, 2, {{"p", std::string("许可证")}}}},
       EventBody{event::TaskRejected{1, 1, "原因"}},
@@ -397,9 +398,9 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   old_style.produced.clear();
   std::string v1 = detail::encode_state(old_style);
   // Format 3's tail, all empty: no deferred materials, their due day and
-  // level, no end day, no ratings, no agent (six zero bytes).
-  REQUIRE(v1.substr(v1.size() - 6) == std::string(6, '\0'));
-  v1.resize(v1.size() - 6);
+  // level, no end day, no ratings, no agent, no committed task (seven zero bytes).
+  REQUIRE(v1.substr(v1.size() - 7) == std::string(7, '\0'));
+  v1.resize(v1.size() - 7);
   REQUIRE(v1.back() == '\0');
   v1.pop_back();
   v1[0] = '\x01';

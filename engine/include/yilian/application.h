@@ -44,6 +44,8 @@ struct Application {
   FieldValues fields;                    ///< field key -> value (null: not given)
   std::vector<std::string> materials;    ///< material ids handed in, as written
   std::optional<Agent> agent;            ///< 代办帮办: the agent who hands it in
+  std::vector<std::string> commitments;  ///< 告知承诺: matters the applicant commits to
+  std::vector<SourceLocation> commitment_where;  ///< parallel to `commitments`
   std::map<std::string, SourceLocation, std::less<>> field_where;  ///< key -> where its value is
   std::vector<SourceLocation> material_where;  ///< parallel to `materials` (may be empty)
   std::string source;                    ///< file it was read from

@@ -198,6 +198,12 @@ struct Matter {
   LimitUnit statutory_unit = LimitUnit::working_days;
   LimitUnit promised_unit = LimitUnit::working_days;
   int visits = 1;           ///< in-person visits when applied for on its own
+  /// 告知承诺 (国办发〔2020〕42号): `optional`, the applicant may commit to the
+  /// conditions (the application lists the matter under `commitments`) and
+  /// the matter is approved at once; `required`, every case does. A
+  /// verification (核查) by the department follows within verify_within.
+  enum class Commitment : std::uint8_t { none, optional, required } commitment = Commitment::none;
+  Limit verify_within;      ///< with a commitment: the verification's limit
   std::vector<Ref> fields;  ///< field keys the matter asks for
   std::vector<Field> field_defs;  ///< fields defined inline by this matter
   std::vector<Ref> materials;     ///< material ids the matter asks for

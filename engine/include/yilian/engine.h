@@ -53,7 +53,7 @@ struct Notification {
     notice,     ///< 一次告知 or a supplement request to the applicant (`items`)
     alert,      ///< a limit turned yellow or red, or supervision rose (`matter` empty: the case)
     ready,      ///< every matter approved: results can be handed out
-    ended,      ///< rejected or withdrawn (`text` says why)
+    ended,      ///< rejected or withdrawn (`text` says why), or a result revoked on a failed verification (告知承诺; `matter`, `items` the matters after it)
     delivered,  ///< results handed out
     incident,   ///< a task's delivery failed past its retries (`text` is the last error)
   };

@@ -195,6 +195,10 @@ enum class CaseStage : std::uint8_t {
   delivered,   ///< 统一出件 done (end)
   rejected,    ///< a matter was refused (end)
   withdrawn,   ///< the applicant withdrew (end)
+  /// Results handed out while a matter approved on the applicant's
+  /// commitment (告知承诺) is still being verified; delivered when the last
+  /// verification ends.
+  verifying,
 };
 [[nodiscard]] std::string_view to_string(CaseStage s);
 [[nodiscard]] std::optional<CaseStage> parse_case_stage(std::string_view s);
@@ -212,13 +216,26 @@ enum class TaskStatus : std::uint8_t {
   approved,
   rejected,
   cancelled,   ///< the case ended before the task did
+  /// 告知承诺: approved at once on the applicant's commitment; the department
+  /// verifies (核查) within the matter's verify_within. Counts as approved for
+  /// the matters after it; an approval passes the verification, a
+  /// rejection fails it and revokes the result.
+  verifying,
+  revoked,     ///< the verification failed: the result approved on the commitment is revoked
 };
 [[nodiscard]] std::string_view to_string(TaskStatus s);
-/// dispatched, supplement, suspended or incident: the task holds its department.
+/// dispatched, supplement, suspended, incident or verifying: the task holds its department.
 [[nodiscard]] inline bool is_open(TaskStatus s) {
   return s == TaskStatus::dispatched || s == TaskStatus::supplement || s == TaskStatus::suspended ||
-         s == TaskStatus::incident;
+         s == TaskStatus::incident || s == TaskStatus::verifying;
 }
+/// dispatched or verifying: the department has the work and its answer is awaited.
+[[nodiscard]] inline bool with_department(TaskStatus s) {
+  return s == TaskStatus::dispatched || s == TaskStatus::verifying;
+}
+/// Approved, or approved on a commitment under verification: what the
+/// matters after it wait for.
+[[nodiscard]] inline bool is_granted(TaskStatus s) { return s == TaskStatus::approved || s == TaskStatus::verifying; }
 
 enum class Channel : std::uint8_t { window, online };
 enum class DeliveryMethod : std::uint8_t { in_person, express, electronic };
@@ -238,7 +255,8 @@ struct TaskState {
   std::vector<std::string> requested;///< items of an open supplement request
   AlertLevel alert = AlertLevel::green;
   Supervision supervision = Supervision::none;
-  std::string note;                  ///< rejection reason or incident error
+  std::string note;                  ///< rejection reason, incident error, or why a verification failed
+  bool committed = false;            ///< 告知承诺: approved on the applicant's commitment, then verified
 };
 
 /// A step of a bad rating's follow-up (差评整改).
@@ -341,6 +359,9 @@ struct Submitted {
   /// 代办帮办: the agent who hands it in, with the applicant's authorisation
   /// (material agent-authorisation) among the materials.
   std::optional<Agent> agent;
+  /// 告知承诺: the matters (indices) the applicant commits to, each with
+  /// `commitment: optional` (those `required` are committed to anyway).
+  std::vector<int> commitments;
 };
 /// The applicant supplies what a notice asked for (or anything else): at
 /// least one value or material (an empty one is invalid).
@@ -420,10 +441,14 @@ struct ArmTimer { Instant at; };
 struct ReadyForDelivery {};
 /// The case ended without results (rejected or withdrawn): tell the applicant.
 struct NotifyEnded { CaseStage stage = CaseStage::rejected; std::string reason; };
+/// 告知承诺: a verification failed and the matter's result is revoked; the
+/// matters after it that had proceeded on it are named (chain order).
+struct NotifyRevoked { int matter = -1; std::vector<int> dependents; std::string reason; };
 }  // namespace command
 
 using Command = std::variant<command::SendNotice, command::Dispatch, command::Cancel, command::Alert,
-                             command::ArmTimer, command::ReadyForDelivery, command::NotifyEnded>;
+                             command::ArmTimer, command::ReadyForDelivery, command::NotifyEnded,
+                             command::NotifyRevoked>;
 
 // ---- the transition function ------------------------------------------------
 

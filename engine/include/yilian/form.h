@@ -89,6 +89,7 @@ struct FormMatter {
   std::vector<std::size_t> fields;         ///< indices into Form::fields it asks for
   std::vector<std::size_t> materials;      ///< indices into Form::materials it needs
   Validity valid;                          ///< valid_from / valid_until (the form lists every version)
+  Matter::Commitment commitment = Matter::Commitment::none;  ///< 告知承诺
 };
 
 /// A target of the city plan: materials the applicant provides down by

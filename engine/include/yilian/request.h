@@ -39,6 +39,9 @@ struct Submit {
   /// 代办帮办: the agent who hands it in (materials then include
   /// agent-authorisation, the applicant's authorisation).
   std::optional<Agent> agent;
+  /// 告知承诺: ids of the matters the applicant commits to (each with
+  /// `commitment: optional`).
+  std::vector<std::string> commitments;
 };
 
 /// The applicant supplies what a notice asked for (or anything else).

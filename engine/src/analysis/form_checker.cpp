@@ -418,6 +418,20 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
 
   // 4. Materials. One issued inside the chain is never asked (once-only),
   //    nor one the office fetches by data sharing.
+  // 告知承诺: the applicant commits only to matters that allow it.
+  if (app)
+    for (std::size_t k = 0; k < app->commitments.size(); ++k) {
+      const std::string& id = app->commitments[k];
+      const auto it = std::find_if(form.matters.begin(), form.matters.end(), [&](const FormMatter& m) { return m.id == id; });
+      if (it != form.matters.end() && it->commitment != Matter::Commitment::none) continue;
+      if constexpr (!Full) return false;
+      const SourceLocation at = k < app->commitment_where.size() ? app->commitment_where[k] : SourceLocation{};
+      r.invalid.push_back(invalid("commitments", "commitment",
+                                  it == form.matters.end()
+                                      ? fmt::format("`{}` is not a matter of chain `{}`", id, form.chain)
+                                      : fmt::format("matter `{}` is not approved on a commitment (告知承诺)", id),
+                                  fmt::format("“{}”不适用告知承诺", id), "", at));
+    }
   // 代办帮办: an agent acts with the applicant's authorisation, a material
   // every chain knows.
   const bool agent = app && app->agent;

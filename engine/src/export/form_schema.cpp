@@ -409,6 +409,14 @@ std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
                      {"then", then_required(read, nullptr)}});
   }
 
+  // 告知承诺: the matters the applicant may commit to.
+  json committable = json::array();
+  for (const auto& m : form.matters)
+    if (m.commitment != Matter::Commitment::none) committable.push_back(m.id);
+  json commitments = {{"type", "array"},
+                      {"title", "告知承诺事项"},
+                      {"uniqueItems", true},
+                      {"items", committable.empty() ? json(false) : json{{"enum", committable}}}};
   json materials = {{"type", "array"},
                     {"title", "申请材料"},
                     {"uniqueItems", true},
@@ -433,7 +441,8 @@ std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
          {{"type", "object"}, {"title", "填报信息"}, {"properties", props}, {"required", required},
           {"additionalProperties", false}}},
         {"materials", materials},
-        {"agent", agent_schema()}}}};
+        {"agent", agent_schema()},
+        {"commitments", commitments}}}};
   // 代办帮办: an agent acts with the applicant's authorisation.
   rules.push_back({{"$comment", "an agent hands in the applicant's authorisation"},
                    {"if", {{"properties", {{"agent", true}}}, {"required", {"agent"}}}},

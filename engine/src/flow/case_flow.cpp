@@ -65,7 +65,7 @@ void advance(Ctx& c) {
     if (t.status != TaskStatus::waiting) continue;
     const bool deps_done = std::all_of(c.fc.preds(m).begin(), c.fc.preds(m).end(), [&](int p) {
       const TaskStatus ps = c.s.tasks[static_cast<std::size_t>(p)].status;
-      return ps == TaskStatus::approved || ps == TaskStatus::skipped;
+      return is_granted(ps) || ps == TaskStatus::skipped;
     });
     if (!deps_done) continue;
     // The one rule of applicability (chain.h): not in force on the
@@ -81,10 +81,19 @@ void advance(Ctx& c) {
       continue;
     }
     t.started = c.start_date();
+    if (t.committed) {
+      // 告知承诺: approved at once on the commitment; the department
+      // verifies within verify_within, counted from today.
+      t.finished = c.today;
+      t.limit = TimeLimit(mt.verify_within);
+      dispatch(c, m);
+      t.status = TaskStatus::verifying;
+      continue;
+    }
     dispatch(c, m);
   }
   const bool done = std::all_of(c.s.tasks.begin(), c.s.tasks.end(), [](const TaskState& t) {
-    return t.status == TaskStatus::approved || t.status == TaskStatus::skipped;
+    return is_granted(t.status) || t.status == TaskStatus::skipped;
   });
   if (done && c.s.stage == CaseStage::running) {
     c.s.stage = CaseStage::ready;
@@ -141,7 +150,11 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
   if (m < 0 || static_cast<std::size_t>(m) >= c.s.tasks.size())
     return invalid(fmt::format("no matter with index {} in chain {}", m, c.fc.chain().id));
   const TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
-  if (c.s.stage != CaseStage::running)
+  // A verification goes on after the results were handed out (告知承诺).
+  const bool verification = t.status == TaskStatus::verifying &&
+                            std::find(allowed.begin(), allowed.end(), TaskStatus::verifying) != allowed.end();
+  if (c.s.stage != CaseStage::running &&
+      !(verification && (c.s.stage == CaseStage::ready || c.s.stage == CaseStage::verifying)))
     return ignored(fmt::format("the case is {}; outcome of {} not applied", to_string(c.s.stage), c.fc.matter_id(m)));
   if (std::find(allowed.begin(), allowed.end(), t.status) == allowed.end())
     return ignored(fmt::format("task {} is {}", c.fc.matter_id(m), to_string(t.status)));
@@ -177,6 +190,17 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
       return invalid(fmt::format("an agent acts with the applicant's authorisation ({}): hand in material `{}`",
                                  kAgentAuthorisationName, kAgentAuthorisation));
   }
+  // 告知承诺: only a matter that allows it is approved on a commitment.
+  for (int m : e.commitments) {
+    if (m < 0 || static_cast<std::size_t>(m) >= c.s.tasks.size())
+      return invalid(fmt::format("no matter with index {} to commit to", m));
+    if (matter_of(c, m).commitment == Matter::Commitment::none)
+      return invalid(fmt::format("matter {} is not approved on a commitment (告知承诺): it has no `commitment`",
+                                 c.fc.matter_id(m)));
+  }
+  for (std::size_t m = 0; m < c.s.tasks.size(); ++m)
+    c.s.tasks[m].committed = c.fc.chain().matters[m].commitment == Matter::Commitment::required ||
+                             std::find(e.commitments.begin(), e.commitments.end(), static_cast<int>(m)) != e.commitments.end();
   c.s.submitted_at = c.ev.at;
   c.s.channel = e.channel;
   c.s.agent = e.agent;
@@ -237,8 +261,19 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   return applied();
 }
 
+/// After a verification ended: a case whose results were handed out is
+/// delivered when no verification is left.
+void after_verification(Ctx& c) {
+  if (c.s.stage != CaseStage::verifying) return;
+  if (std::any_of(c.s.tasks.begin(), c.s.tasks.end(), [](const TaskState& t) { return t.status == TaskStatus::verifying; }))
+    return;
+  c.s.stage = CaseStage::delivered;
+  c.s.closed_on = c.today;
+}
+
 StepOutcome on(Ctx& c, const event::TaskApproved& e) {
-  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement}))
+  if (auto r = check_outcome(c, e.matter, e.attempt,
+                             {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement, TaskStatus::verifying}))
     return *r;
   if (const std::string problems = c.fc.produced_problems(e.matter, e.produced); !problems.empty()) {
     const bool one = problems.find('\n') == std::string::npos;
@@ -252,15 +287,53 @@ StepOutcome on(Ctx& c, const event::TaskApproved& e) {
     auto it = e.produced.find(f.key);
     if (it != e.produced.end()) c.s.produced.insert_or_assign(f.key, it->second);
   }
+  const bool verified = t.status == TaskStatus::verifying;  // the verification passed
   t.status = TaskStatus::approved;
+  if (verified) {
+    after_verification(c);
+    if (c.s.stage == CaseStage::running) advance(c);  // produced values may switch matters on
+    return applied();
+  }
   t.finished = c.today;
   advance(c);
   return applied();
 }
 
+/// 告知承诺: the verification of `m` failed. Its result is revoked, the
+/// matters after it that proceeded on it are recorded, the applicant is
+/// told; a case still under way ends rejected (what came after cannot
+/// stand), one whose results were handed out stays on the record.
+void revoke(Ctx& c, int m, const std::string& reason) {
+  TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
+  t.status = TaskStatus::revoked;
+  t.note = reason;
+  std::vector<bool> after(c.s.tasks.size(), false);
+  after[static_cast<std::size_t>(m)] = true;
+  std::vector<int> dependents;
+  for (int x : c.fc.order()) {
+    if (x == m) continue;
+    const auto& ps = c.fc.preds(x);
+    if (std::none_of(ps.begin(), ps.end(), [&](int p) { return after[static_cast<std::size_t>(p)]; })) continue;
+    after[static_cast<std::size_t>(x)] = true;
+    const TaskStatus st = c.s.tasks[static_cast<std::size_t>(x)].status;
+    if (st != TaskStatus::waiting && st != TaskStatus::skipped) dependents.push_back(x);
+  }
+  std::sort(dependents.begin(), dependents.end());
+  c.out.push_back(command::NotifyRevoked{m, dependents, reason});
+  if (c.s.stage == CaseStage::running || c.s.stage == CaseStage::ready)
+    end_case(c, CaseStage::rejected, fmt::format("{}: 核查未通过，撤销: {}", matter_of(c, m).name, reason));
+  else
+    after_verification(c);
+}
+
 StepOutcome on(Ctx& c, const event::TaskRejected& e) {
-  if (auto r = check_outcome(c, e.matter, e.attempt, {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement}))
+  if (auto r = check_outcome(c, e.matter, e.attempt,
+                             {TaskStatus::dispatched, TaskStatus::suspended, TaskStatus::supplement, TaskStatus::verifying}))
     return *r;
+  if (c.s.tasks[static_cast<std::size_t>(e.matter)].status == TaskStatus::verifying) {
+    revoke(c, e.matter, e.reason);
+    return applied();
+  }
   TaskState& t = c.s.tasks[static_cast<std::size_t>(e.matter)];
   close_stop(c, t);
   t.status = TaskStatus::rejected;
@@ -342,7 +415,7 @@ StepOutcome on(Ctx& c, const event::Extended& e) {
 }
 
 StepOutcome on(Ctx& c, const event::Withdrawn& e) {
-  if (c.s.stage == CaseStage::created || is_final(c.s.stage))
+  if (c.s.stage == CaseStage::created || c.s.stage == CaseStage::verifying || is_final(c.s.stage))
     return invalid(fmt::format("the case is {}; there is nothing to withdraw", to_string(c.s.stage)));
   end_case(c, CaseStage::withdrawn, e.reason);
   return applied();
@@ -354,8 +427,12 @@ StepOutcome on(Ctx& c, const event::Delivered& e) {
   if (!c.s.deferred.empty())
     return invalid(fmt::format("results are held until the deferred materials arrive (容缺受理, due {}): {}",
                                c.s.deferred_due.to_string(), fmt::join(c.s.deferred, ", ")));
-  c.s.stage = CaseStage::delivered;
-  c.s.closed_on = c.today;
+  // Results handed out while a commitment is verified: the case stays open
+  // until the last verification ends.
+  const bool verifying = std::any_of(c.s.tasks.begin(), c.s.tasks.end(),
+                                     [](const TaskState& t) { return t.status == TaskStatus::verifying; });
+  c.s.stage = verifying ? CaseStage::verifying : CaseStage::delivered;
+  if (!verifying) c.s.closed_on = c.today;
   c.s.delivery = e.method;
   c.s.tracking = e.tracking;
   if (e.method == DeliveryMethod::in_person) ++c.s.visits;
@@ -487,7 +564,11 @@ void update_alerts(Ctx& c) {
   if (!c.fc.options().track_alerts || !c.s.accepted_on) return;
   const bool running = c.s.stage == CaseStage::running;
   const bool deferring = (running || c.s.stage == CaseStage::ready) && !c.s.deferred.empty();
-  if (!running && !deferring) return;
+  // 告知承诺: verifications go on after the results were handed out.
+  const bool verifying = (c.s.stage == CaseStage::ready || c.s.stage == CaseStage::verifying) &&
+                         std::any_of(c.s.tasks.begin(), c.s.tasks.end(),
+                                     [](const TaskState& t) { return t.status == TaskStatus::verifying; });
+  if (!running && !deferring && !verifying) return;
   const AlertPolicy& policy = c.fc.chain().alerts;
   std::optional<Date> next;
   auto consider = [&](std::optional<Date> d) {
@@ -511,7 +592,7 @@ void update_alerts(Ctx& c) {
     }
     if (st.level != AlertLevel::red) consider(next_change(c.fc, *c.s.accepted_on, limit, {}, st, c.today));
   }
-  if (!running) return arm();
+  if (!running && !verifying) return arm();
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
     TaskState& t = c.s.tasks[m];
     if (!is_open(t.status)) continue;
@@ -524,6 +605,7 @@ void update_alerts(Ctx& c) {
     }
     consider(next_change(c.fc, t.started, t.limit, ledger, st, c.today));
   }
+  if (!running) return arm();
   const SuspensionLedger ledger = case_ledger(c.s, c.today);
   const AlertStatus st = alert_status(c.fc.calendar(), *c.s.accepted_on, c.s.limit, ledger, c.today, policy);
   if (st.level != c.s.alert || st.supervision != c.s.supervision) {
@@ -630,7 +712,7 @@ AlertStatus case_alert_status(const FlowChain& chain, const CaseState& state, Da
 void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out) {
   (void)chain;
   for (std::size_t m = 0; m < state.tasks.size(); ++m)
-    if (state.tasks[m].status == TaskStatus::dispatched)
+    if (with_department(state.tasks[m].status))
       out.push_back(command::Dispatch{static_cast<int>(m), state.tasks[m].attempt});
   if (state.timer && !is_final(state.stage)) out.push_back(command::ArmTimer{*state.timer});
   if (state.stage == CaseStage::ready && state.deferred.empty()) out.push_back(command::ReadyForDelivery{});

@@ -251,10 +251,11 @@ std::string_view name_in(const std::array<std::string_view, N>& names, E e) {
   const auto i = static_cast<std::size_t>(e);
   return i < N ? names[i] : "?";
 }
-constexpr std::array<std::string_view, 7> kStages{"created", "incomplete", "running", "ready",
-                                                  "delivered", "rejected", "withdrawn"};
-constexpr std::array<std::string_view, 9> kTaskStatuses{"waiting",  "skipped",  "dispatched", "supplement", "suspended",
-                                                        "incident", "approved", "rejected",   "cancelled"};
+constexpr std::array<std::string_view, 8> kStages{"created",   "incomplete", "running",   "ready",
+                                                  "delivered", "rejected",   "withdrawn", "verifying"};
+constexpr std::array<std::string_view, 11> kTaskStatuses{"waiting",  "skipped",  "dispatched", "supplement",
+                                                         "suspended", "incident", "approved",   "rejected",
+                                                         "cancelled", "verifying", "revoked"};
 constexpr std::array<std::string_view, 5> kFollowUpSteps{"called-back", "rectified", "appealed", "appeal-upheld",
                                                          "appeal-rejected"};
 constexpr std::array<std::string_view, 4> kAppeals{"none", "pending", "upheld", "rejected"};

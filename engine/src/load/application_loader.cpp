@@ -103,7 +103,9 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     r.error(root, "", "empty", "the file is empty; an application needs `chain`, `fields` and `materials`");
     return;
   }
-  if (!r.check_map(root, "", {"chain", "version", "fields", "materials", "agent"}, {"chain"}, "an application")) return;
+  if (!r.check_map(root, "", {"chain", "version", "fields", "materials", "agent", "commitments"}, {"chain"},
+                   "an application"))
+    return;
   if (auto v = r.identifier(root.get("chain"), "chain", false)) app.chain = *v;
   if (auto v = r.integer(root.get("version"), "version", 1, 1'000'000)) app.version = static_cast<int>(*v);
   if (const YamlNode* fields = root.get("fields"); fields && !fields->is_null()) {
@@ -132,6 +134,11 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     }
   }
   if (const YamlNode* a = root.get("agent")) read_agent(r, *a, app);
+  if (const YamlNode* c = root.get("commitments"); c && !c->is_null())
+    for (const Ref& ref : r.refs(c, "commitments", false)) {
+      app.commitments.push_back(ref.id);
+      app.commitment_where.push_back(ref.where);
+    }
 }
 
 ApplicationLoad finish(const detail::YamlPtr& root, const std::string& file, Diagnostics diags) {

@@ -926,7 +926,8 @@ class ChainReader {
     if (!r_.check_map(n, path,
                       {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
                        "promised_days", "statutory", "promised", "visits", "fields", "materials", "produces",
-                       "results", "phases", "after", "when", "valid_from", "valid_until", "replaces"},
+                       "results", "phases", "after", "when", "valid_from", "valid_until", "replaces", "commitment",
+                       "verify_within"},
                       {"id", "name", "department"}, "a matter"))
       return;
     Matter m;
@@ -969,6 +970,7 @@ class ChainReader {
     }
     if (stat && prom) check_promise(n, p, *prom, *stat);
     if (auto v = r_.integer(n.get("visits"), p("visits"), 0, 20)) m.visits = static_cast<int>(*v);
+    read_commitment(n, p, m);
     if (const YamlNode* f = n.get("fields")) read_matter_fields(*f, p("fields"), m);
     m.materials = r_.refs(n.get("materials"), p("materials"), false);
     if (const YamlNode* pr = n.get("produces")) read_fields(*pr, p("produces"), m.produces, m.id);
@@ -980,6 +982,36 @@ class ChainReader {
     if (const YamlNode* rp = n.get("replaces"))
       if (auto v = r_.identifier(rp, p("replaces"), false)) m.replaces = Ref{*v, r_.at(*rp)};
     c.matters.push_back(std::move(m));
+  }
+
+  /// 告知承诺: `commitment: optional | required` with `verify_within`, the
+  /// verification's limit; a limit without a commitment verifies nothing.
+  void read_commitment(const YamlNode& n, const std::function<std::string(std::string_view)>& p, Matter& m) {
+    const YamlNode* k = n.get("commitment");
+    const YamlNode* v = n.get("verify_within");
+    if (k) {
+      if (auto t = r_.text(k, p("commitment"))) {
+        if (*t == "optional") m.commitment = Matter::Commitment::optional;
+        else if (*t == "required") m.commitment = Matter::Commitment::required;
+        else
+          r_.error(*k, p("commitment"), "commitment",
+                   fmt::format("`{}` is not a commitment mode: expected optional (the applicant may commit) or required",
+                               *t),
+                   detail::did_you_mean(*t, {"optional", "required"}));
+      }
+      if (!v)
+        r_.error(*k, p("commitment"), "missing-key",
+                 "a matter approved on the applicant's commitment (告知承诺) needs `verify_within`, the limit of "
+                 "its verification (核查)",
+                 "e.g. verify_within: \"20 working days\"");
+    }
+    if (v) {
+      if (auto l = limit_text(*v, p("verify_within"))) m.verify_within = *l;
+      if (!k)
+        r_.error(*v, p("verify_within"), "verify-without-commitment",
+                 "`verify_within` is the limit of a commitment's verification; this matter has no `commitment`",
+                 "add `commitment: optional` (or required), or delete verify_within");
+    }
   }
 
   // A promise may only shorten the statutory limit (promise_fits()).

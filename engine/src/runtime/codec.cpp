@@ -20,6 +20,8 @@ constexpr std::uint8_t kActorTag = 0xAC;
 /// Marks the agent of a submission (代办帮办, store format 4); a submission
 /// written before has none, and its next byte is the actor tag or the end.
 constexpr std::uint8_t kAgentTag = 0xA9;
+/// Marks the matters a submission commits to (告知承诺, store format 4).
+constexpr std::uint8_t kCommitmentsTag = 0xC7;
 
 void write_agent(Writer& w, const Agent& a) {
   w.str(a.name);
@@ -248,6 +250,11 @@ void put(Writer& w, const event::Submitted& e) {
     w.u8(kAgentTag);
     write_agent(w, *e.agent);
   }
+  if (!e.commitments.empty()) {
+    w.u8(kCommitmentsTag);
+    w.uv(e.commitments.size());
+    for (int m : e.commitments) w.sv(m);
+  }
 }
 void put(Writer& w, const event::Supplemented& e) {
   write_values(w, e.fields);
@@ -342,6 +349,11 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
       if (r.peek() == kAgentTag) {
         (void)r.u8();
         e.agent = read_agent(r);
+      }
+      if (r.peek() == kCommitmentsTag) {
+        (void)r.u8();
+        e.commitments.resize(r.count());
+        for (int& m : e.commitments) m = read_matter(r);
       }
       return e;
     }
@@ -589,6 +601,11 @@ std::string encode_state(const CaseState& s) {
   }
   w.boolean(s.agent.has_value());
   if (s.agent) write_agent(w, *s.agent);
+  std::vector<std::uint64_t> committed;
+  for (std::size_t m = 0; m < s.tasks.size(); ++m)
+    if (s.tasks[m].committed) committed.push_back(m);
+  w.uv(committed.size());
+  for (std::uint64_t m : committed) w.uv(m);
   return w.take();
 }
 
@@ -629,6 +646,7 @@ bool decode_state(std::string_view bytes, CaseState& s) {
     t.alert = static_cast<AlertLevel>(r.u8());
     t.supervision = static_cast<Supervision>(r.u8());
     t.note = r.str();
+    t.committed = false;  // format 3 lists the committed tasks after the rest
   }
   s.produced.clear();
   if (format >= 2 && !read_values(r, s.produced)) return false;
@@ -658,6 +676,12 @@ bool decode_state(std::string_view bytes, CaseState& s) {
       x.follow_up = std::move(f);
     }
     if (r.boolean()) s.agent = read_agent(r);
+    const std::size_t committed = r.count();
+    for (std::size_t i = 0; i < committed && r.ok(); ++i) {
+      const std::uint64_t m = r.uv();
+      if (m >= s.tasks.size()) return false;
+      s.tasks[m].committed = true;
+    }
   } else if (is_final(s.stage)) {
     s.closed_on = s.finished_on;  // the day it ended, as near as an older row knows
   }

@@ -79,7 +79,13 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
       [&](const auto& q) -> Result<Event> {
         using T = std::decay_t<decltype(q)>;
         if constexpr (std::is_same_v<T, request::Submit>) {
-          return Event{at, event::Submitted{q.fields, q.materials, q.channel, q.agent}};
+          std::vector<int> commitments;
+          for (const std::string& id : q.commitments) {
+            const int m = matter(id);
+            if (m < 0) return no_matter(fc, id);
+            commitments.push_back(m);
+          }
+          return Event{at, event::Submitted{q.fields, q.materials, q.channel, q.agent, std::move(commitments)}};
         } else if constexpr (std::is_same_v<T, request::Supplement>) {
           return Event{at, event::Supplemented{q.fields, q.materials, q.in_person}};
         } else if constexpr (std::is_same_v<T, request::Report>) {
@@ -197,7 +203,7 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
       out.push_back(std::move(x));
     } else if (const auto* a = std::get_if<command::Alert>(&c)) {
       out.push_back({Notification::Kind::alert, id, a->matter < 0 ? std::string() : fc.matter_id(a->matter),
-                     fmt::format("{}{}, deadline {}", to_string(a->level),
+                     fmt::format("{}{}{}, deadline {}", a->deferred ? "deferred materials (容缺受理): " : "", to_string(a->level),
                                  a->supervision == Supervision::none ? "" : fmt::format(", {}", to_string(a->supervision)),
                                  a->deadline.to_string()),
                      {}});
@@ -205,6 +211,12 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
       out.push_back({Notification::Kind::ready, id, {}, "every matter approved: results ready for delivery", {}});
     } else if (const auto* e = std::get_if<command::NotifyEnded>(&c)) {
       out.push_back({Notification::Kind::ended, id, {}, fmt::format("{}: {}", to_string(e->stage), e->reason), {}});
+    } else if (const auto* v = std::get_if<command::NotifyRevoked>(&c)) {
+      Notification x{Notification::Kind::ended, id, fc.matter_id(v->matter), {}, {}};
+      for (int m : v->dependents) x.items.push_back(fc.matter_id(m));
+      x.text = fmt::format("告知承诺 verification failed, result revoked: {}{}", v->reason,
+                           x.items.empty() ? "" : fmt::format(" (matters after it: {})", fmt::join(x.items, ", ")));
+      out.push_back(std::move(x));
     }
   }
 }
@@ -459,7 +471,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   // delay, or an incident on the task once its attempts are spent.
   auto fail_delivery = [&](Slot& s, const job::Failed& x) {
     const TaskState& t = s.state.tasks[static_cast<std::size_t>(x.matter)];
-    if (t.status != TaskStatus::dispatched || t.attempt != x.attempt || is_final(s.state.stage)) return;
+    if (!with_department(t.status) || t.attempt != x.attempt || is_final(s.state.stage)) return;
     ++n_failures;
     const FlowChain& fc = *s.chain->flow;
     const std::string& department = fc.chain().matters[static_cast<std::size_t>(x.matter)].department;
@@ -622,7 +634,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
       auto found = slot(d->case_id);
       if (!found) continue;
       const TaskState& t = (*found)->state.tasks[static_cast<std::size_t>(d->matter)];
-      if (t.status == TaskStatus::dispatched && t.attempt == d->attempt && !is_final((*found)->state.stage))
+      if (with_department(t.status) && t.attempt == d->attempt && !is_final((*found)->state.stage))
         w.redeliver.push_back(*d);
     } else if (auto* x = std::get_if<job::Failed>(&job)) {
       auto found = slot(x->case_id);
@@ -652,7 +664,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     // Stored retries of tasks that moved on are dropped with the change.
     for (auto it = retry_rows.lower_bound({id, -1}); it != retry_rows.end() && it->first == id;) {
       const TaskState& t = s.state.tasks[static_cast<std::size_t>(it->second)];
-      if (t.status != TaskStatus::dispatched || is_final(s.state.stage)) {
+      if (!with_department(t.status) || is_final(s.state.stage)) {
         w.batch.timers_del.emplace_back(id, it->second);
         it = retry_rows.erase(it);
       } else {
@@ -681,7 +693,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     for (const Command& c : cw.cmds) {
       if (const auto* d = std::get_if<command::Dispatch>(&c)) {
         const TaskState& t = s.state.tasks[static_cast<std::size_t>(d->matter)];
-        if (t.status == TaskStatus::dispatched && t.attempt == d->attempt)
+        if (with_department(t.status) && t.attempt == d->attempt)
           start_delivery(s, d->matter, d->attempt, 1, p->outbox);
       } else if (const auto* x = std::get_if<command::Cancel>(&c)) {
         const Matter& mt = fc.chain().matters[static_cast<std::size_t>(x->matter)];
@@ -697,7 +709,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     for (const auto& d : w.redeliver)
       if (auto it = cache.find(d.case_id); it != cache.end()) {
         const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
-        if (t.status == TaskStatus::dispatched && t.attempt == d.attempt && !is_final(it->second.state.stage))
+        if (with_department(t.status) && t.attempt == d.attempt && !is_final(it->second.state.stage))
           start_delivery(it->second, d.matter, d.attempt, d.delivery, p->outbox);
       }
     p->retries = std::move(w.retries);

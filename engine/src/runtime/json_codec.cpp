@@ -223,6 +223,7 @@ std::string request_to_json(const Request& r) {
           j["channel"] = to_string(q.channel);
           if (!q.idempotency_key.empty()) j["idempotency_key"] = q.idempotency_key;
           if (q.agent) j["agent"] = agent_json(*q.agent);
+          if (!q.commitments.empty()) j["commitments"] = q.commitments;
         } else {
           j["case"] = q.case_id;
           if constexpr (std::is_same_v<T, request::Supplement>) {
@@ -307,6 +308,7 @@ Result<Request> request_from_json(std::string_view text) {
     if (f.has("version")) s.version = static_cast<int>(f.integer("version"));
     if (f.text("channel") == "online") s.channel = Channel::online;
     s.idempotency_key = f.text("idempotency_key");
+    s.commitments = f.strings("commitments");
     if (f.has("agent")) {
       if (!j["agent"].is_object()) f.fail("`agent` must be an object");
       else {
@@ -419,6 +421,11 @@ struct EntryJson {
   json operator()(const event::Submitted& e) const {
     json j{{"fields", to_json(*e.fields)}, {"materials", *e.materials}, {"channel", to_string(e.channel)}};
     if (e.agent) j["agent"] = agent_json(*e.agent);
+    if (!e.commitments.empty()) {
+      json ids = json::array();
+      for (int m : e.commitments) ids.push_back(matter_name(fc, m));
+      j["commitments"] = ids;
+    }
     return j;
   }
   json operator()(const event::Supplemented& e) const {

@@ -99,7 +99,7 @@ TaskView task_view(const FlowChain& fc, const CaseState& s, CaseId id, int m, Da
   v.clock_stopped = t.stopped_since.has_value();
   v.requested = t.requested;
   v.note = t.note;
-  if (is_open(t.status) && s.stage == CaseStage::running) {
+  if (is_open(t.status) && !is_final(s.stage)) {
     const AlertStatus st = task_alert_status(fc, s, m, today);
     v.deadline = st.deadline.date;
     v.alert = st.level;
@@ -390,7 +390,7 @@ Result<std::vector<WorkItem>> Records::work_queue(const std::string& department)
   std::vector<WorkItem> out;
   Status failed = Status::ok();
   Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
-    if (!failed || row.stage != CaseStage::running) return;
+    if (!failed || is_final(row.stage)) return;
     auto loaded = impl_->decode(row, false);
     if (!loaded) {
       failed = loaded.status();
@@ -414,7 +414,7 @@ Result<std::vector<OverdueEntry>> Records::overdue() const {
   std::vector<OverdueEntry> out;
   Status failed = Status::ok();
   Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
-    if (!failed || row.stage != CaseStage::running) return;
+    if (!failed || is_final(row.stage)) return;
     auto loaded = impl_->decode(row, false);
     if (!loaded) {
       failed = loaded.status();

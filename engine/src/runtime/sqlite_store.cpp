@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS cases(
   alert INTEGER NOT NULL, submitted_at INTEGER NOT NULL, seq INTEGER NOT NULL,
   last_hash BLOB NOT NULL, state BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS cases_open ON cases(stage)
-  WHERE stage IN ('created', 'incomplete', 'running', 'ready');
+  WHERE stage IN ('created', 'incomplete', 'running', 'ready', 'verifying');
 CREATE TABLE IF NOT EXISTS case_data(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS log(
   id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
@@ -244,7 +244,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::uint64_t> count_open() override {
-    sqlite3_stmt* q = cached("SELECT COUNT(*) FROM cases WHERE stage IN ('created', 'incomplete', 'running', 'ready')");
+    sqlite3_stmt* q = cached("SELECT COUNT(*) FROM cases WHERE stage IN ('created', 'incomplete', 'running', 'ready', 'verifying')");
     if (!q) return last_error("counting cases");
     std::uint64_t n = 0;
     if (sqlite3_step(q) == SQLITE_ROW) n = static_cast<std::uint64_t>(sqlite3_column_int64(q, 0));
@@ -273,7 +273,7 @@ class SqliteStore final : public Store {
 
   Status scan_cases(bool open_only, const std::function<void(CaseRow&&)>& fn) override {
     Stmt q = prepare(open_only ? "SELECT id, chain, version, stage, alert, submitted_at, seq, last_hash, state FROM cases "
-                                 "WHERE stage IN ('created', 'incomplete', 'running', 'ready') ORDER BY id"
+                                 "WHERE stage IN ('created', 'incomplete', 'running', 'ready', 'verifying') ORDER BY id"
                                : "SELECT id, chain, version, stage, alert, submitted_at, seq, last_hash, state FROM cases "
                                  "ORDER BY id");
     if (!q) return last_error("scanning cases");
