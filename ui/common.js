@@ -157,11 +157,12 @@ export function errorText(e) {
 export const ROLE_ZH = { window: '综合窗口', department: '部门', supervisor: '效能监察', portal: '平台接口', admin: '管理员' };
 export const STAGE_ZH = {
   created: '待提交', incomplete: '待补正（已一次告知）', running: '办理中', ready: '待出件',
-  delivered: '已出件', rejected: '不予许可', withdrawn: '已撤回',
+  delivered: '已出件', rejected: '不予许可', withdrawn: '已撤回', verifying: '已出件（告知承诺核查中）',
 };
 export const TASK_STATUS_ZH = {
   waiting: '等待前序事项', skipped: '不适用', dispatched: '办理中', supplement: '待补正（计时暂停）',
   suspended: '中止（计时暂停）', incident: '派单异常', approved: '已通过', rejected: '不予许可', cancelled: '已取消',
+  verifying: '承诺通过，核查中', revoked: '核查未通过，已撤销',
 };
 export const ALERT_ZH = { green: '正常', yellow: '黄牌预警', red: '红牌预警' };
 export const SUPERVISION_ZH = { none: '', 'first-level': '一级督办', 'second-level': '二级督办' };
@@ -172,7 +173,7 @@ export const EVENT_ZH = {
   'supplement-requested': '要求补正', 'task-suspended': '中止', 'task-resumed': '恢复办理',
   'task-incident': '派单异常', 'task-retried': '重新派单', 'timer-fired': '时限提醒', extended: '延期',
   withdrawn: '撤回', delivered: '出件', 'task-claimed': '认领', 'task-released': '释放', urged: '督办',
-  accepted: '受理', notice: '告知', rated: '评价',
+  accepted: '受理', notice: '告知', rated: '评价', 'followed-up': '差评整改',
 };
 export const EVENT_KINDS = Object.keys(EVENT_ZH);
 

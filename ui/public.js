@@ -5,10 +5,12 @@
 const STAGE = {
   created: '待提交', incomplete: '待补正：请按一次性告知书补齐信息和材料', running: '已受理，各部门办理中',
   ready: '已办结，等待领取结果', delivered: '已办结并出件', rejected: '不予许可', withdrawn: '已撤回',
+  verifying: '已出件，告知承诺事项核查中',
 };
 const STATUS = {
   waiting: '等待前序事项', skipped: '不适用', dispatched: '办理中', supplement: '待补正',
   suspended: '暂停计时', incident: '办理中', approved: '已办结', rejected: '不予许可', cancelled: '已取消',
+  verifying: '已按承诺办结，核查中', revoked: '核查未通过，已撤销',
 };
 
 function h(tag, attrs = {}, ...children) {
