@@ -132,6 +132,12 @@ struct Scenario {
   double incomplete = 0;                 ///< share of applications missing an item at the window (一次告知)
   Distribution response = Distribution::exponential(2);  ///< time to answer a notice
   double supplement_in_person = 0;       ///< share of answers brought in person (a visit)
+  /// 告知承诺: share of applicants who commit to every matter with
+  /// `commitment: optional` (approved at once, verified afterwards).
+  double commitment = 0;
+  /// 容缺受理: share of applicants who hand in without the deferrable
+  /// materials and bring them after acceptance (within defer_within).
+  double deferring = 0;
   DeliveryShares delivery;               ///< how results are handed out
   Distribution pickup = Distribution::fixed(0);  ///< from ready to delivered
   /// Shares of the values of form fields (and of produced values) that

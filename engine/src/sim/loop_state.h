@@ -40,6 +40,10 @@ struct CaseRec {
   std::vector<TaskRec> tasks;
   std::uint32_t gen = 0;  ///< bumped when the slot is freed
   bool live = false, counted = false, dispatched = false, reply_pending = false;
+  /// Delivered while a commitment's verification (告知承诺) goes on: counted
+  /// as delivered, kept until the verification ends so that its task frees
+  /// its officer.
+  bool verifying = false;
   Profile* profile = nullptr;
   double arrived_w = 0;
   int submitted_materials = 0, reply_materials = 0, extra_visits = 0;

@@ -239,6 +239,7 @@ Profile& Setup::profile(const std::vector<int>& choice) {
     bool added = false;
     materials.clear();
     const CheckResult checked = fc->check(values, {});
+    for (const auto& m : checked.deferred) materials.push_back(m.key);  // the complete application has them
     for (const auto& m : checked.missing) {
       if (m.kind == MissingItem::Kind::material) {
         materials.push_back(m.key);
@@ -254,10 +255,21 @@ Profile& Setup::profile(const std::vector<int>& choice) {
   if (!final_check.complete) p->problem = refusal(c, final_check);
   p->fields = static_cast<int>(values.size());
   p->materials = static_cast<int>(materials.size());
-  std::vector<std::string> fewer = materials;
-  if (!fewer.empty()) fewer.erase(fewer.begin());
-  p->submit_incomplete = Event{Instant{}, event::Submitted{values, fewer, Channel::window}};
-  p->submit = Event{Instant{}, event::Submitted{std::move(values), std::move(materials), Channel::window}};
+  // The kinds of application (Profile::submits); each list is made once
+  // and shared by every applicant of the kind.
+  std::vector<std::string> without_deferrable;
+  for (const auto& id : materials)
+    if (const Material* mat = c.find_material(id); !mat || !mat->deferrable) without_deferrable.push_back(id);
+  std::vector<int> committable;
+  for (std::size_t m = 0; m < c.matters.size(); ++m)
+    if (c.matters[m].commitment == Matter::Commitment::optional) committable.push_back(static_cast<int>(m));
+  for (unsigned kind = 0; kind < p->submits.size(); ++kind) {
+    std::vector<std::string> handed = (kind & 2) ? without_deferrable : materials;
+    if ((kind & 1) && !handed.empty()) handed.erase(handed.begin());
+    event::Submitted e{values, std::move(handed), Channel::window};
+    if (kind & 4) e.commitments = committable;
+    p->submits[kind] = Event{Instant{}, std::move(e)};
+  }
   for (std::size_t m = 0; m < c.matters.size(); ++m) {
     FieldValues produced;
     for (const Field& f : c.matters[m].produces) {

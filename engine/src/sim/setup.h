@@ -4,6 +4,7 @@
 // core's own rules (FlowChain::missing says what an application needs).
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,8 +20,10 @@ namespace yilian::detail {
 /// One kind of applicant: the values of the branch fields, the application
 /// that follows from them, and what each matter produces for them.
 struct Profile {
-  Event submit;              ///< the complete application (event::Submitted)
-  Event submit_incomplete;   ///< the same with one material left out
+  /// The application as handed in, by kind: 0 complete; bit 1 one material left out
+  /// (一次告知), bit 2 without the deferrable materials (容缺受理), bit 4
+  /// committed to every matter with `commitment: optional` (告知承诺).
+  std::array<Event, 8> submits;
   std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
   int fields = 0;            ///< fields the applicant fills in on the one form
   int materials = 0;         ///< materials in the complete application

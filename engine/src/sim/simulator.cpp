@@ -239,6 +239,7 @@ class Loop {
     }
     out_.clear();
     if (ended) finish(slot, t, false);
+    else if (cases_[slot].verifying && cases_[slot].state.stage != CaseStage::verifying) release(slot);
   }
 
   // ---- arrivals and the applicant -------------------------------------------------
@@ -275,6 +276,9 @@ class Loop {
     c.profile = &s_.profile(choice_);
     if (!c.profile->problem.empty()) return fail(Status::invalid(c.profile->problem));
     const bool incomplete = sc_.incomplete > 0 && applicant_rng_.uniform() < sc_.incomplete;
+    // Drawn only when the scenario asks, so that other runs keep their numbers.
+    const bool deferring = sc_.deferring > 0 && applicant_rng_.uniform() < sc_.deferring;
+    const bool committed = sc_.commitment > 0 && applicant_rng_.uniform() < sc_.commitment;
     flush_n(t);
     ++in_system_;
     ++arrivals_;
@@ -295,7 +299,7 @@ class Loop {
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
     // Every applicant of a profile hands in the same lists: the flow core
     // shares them (Shared), nothing is copied.
-    Event& submit = incomplete ? c.profile->submit_incomplete : c.profile->submit;
+    Event& submit = c.profile->submits[(incomplete ? 1U : 0U) | (deferring ? 2U : 0U) | (committed ? 4U : 0U)];
     c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials->size());
     apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
@@ -323,7 +327,8 @@ class Loop {
       const Value* given = c.state.value(key);
       body.fields[key] = given ? *given : placeholder_value(chain.find_field(key));
     };
-    if (n.kind == command::SendNotice::Kind::incomplete_application) {
+    // 一次告知 and 容缺受理 notices list what is missing; the applicant brings it.
+    if (n.kind != command::SendNotice::Kind::supplement) {
       for (const auto& m : n.missing)
         if (m.kind == FlowChain::Missing::Kind::material) body.materials.push_back(m.key);
         else body.fields[m.key] = placeholder_value(chain.find_field(m.key));
@@ -376,6 +381,7 @@ class Loop {
 
   void finish(std::uint32_t slot, double t, bool delivered) {
     CaseRec& c = cases_[slot];
+    if (c.verifying) return release(slot);  // counted when it was delivered
     flush_n(t);
     --in_system_;
     if (c.counted) {
@@ -384,7 +390,19 @@ class Loop {
       if (delivered) record_delivered(c, sojourn);
       else ++acc_.rejected;
     }
+    // Results handed out while a verification goes on: the case stays until
+    // it ends (its task holds an officer).
+    if (delivered && c.state.stage == CaseStage::verifying) {
+      c.verifying = true;
+      return;
+    }
+    release(slot);
+  }
+
+  void release(std::uint32_t slot) {
+    CaseRec& c = cases_[slot];
     c.live = false;
+    c.verifying = false;
     ++c.gen;
     free_.push_back(slot);
   }
