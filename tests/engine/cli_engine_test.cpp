@@ -400,6 +400,19 @@ TEST_CASE("cli.engine.a_store_finds_its_chains_calendar_from_any_directory") {
   CHECK_MESSAGE(r.exit_code == 0, r.out);
 }
 
+/// The format a store's meta table names.
+std::string store_format(const std::string& db) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+  std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+  return f;
+}
+
 /// A status document less the keys format 4 added (容缺受理, 好差评), when
 /// they are empty: what an older yilian printed.
 json without_later_keys(json j) {
@@ -454,14 +467,7 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   r = run_cli("audit verify --json");
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) == "yilian-store-4");
-  sqlite3_finalize(q);
-  sqlite3_close(h);
+  CHECK(store_format(db) == "yilian-store-4");
 }
 
 TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgrades") {
@@ -477,17 +483,7 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgr
   std::filesystem::copy_file(fixtures + "store-format-2.db", db);
   Env db_env("YILIAN_DB", db);
   Env now("YILIAN_NOW", "2025-03-12T09:00");
-  auto format = [&] {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-    sqlite3_stmt* q = nullptr;
-    REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-    std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return f;
-  };
+  auto format = [&] { return store_format(db); };
 
   // Read as before: the same document, the limits still in working days
   // (the keys added since are new and empty).
@@ -539,17 +535,7 @@ TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upg
   std::filesystem::copy_file(fixtures + "store-format-3.db", db);
   Env db_env("YILIAN_DB", db);
   Env now("YILIAN_NOW", "2025-03-14T09:00");
-  auto format = [&] {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-    sqlite3_stmt* q = nullptr;
-    REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-    std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return f;
-  };
+  auto format = [&] { return store_format(db); };
   for (const auto& [id, file] : {std::pair<const char*, const char*>{"1", "store-format-3.case1.json"}, {"2", "store-format-3.status.json"}}) {
     CAPTURE(id);
     auto r = run_cli(std::string("case status ") + id + " --json");

@@ -65,6 +65,22 @@ int kill_at_random_moments(const std::vector<std::string>& run, const std::strin
   return kills;
 }
 
+Client::Options client_options() {
+  Client::Options co;
+  co.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
+  co.wait = std::chrono::seconds(20);
+  return co;
+}
+
+/// The last run, left to finish every case (`--until-done`).
+void run_until_done(std::vector<std::string> run, const std::string& output) {
+  run.push_back("--until-done");
+  const pid_t pid = spawn(run, output);
+  const int rc = wait_for(pid, std::chrono::seconds(120));
+  if (rc == -1000) kill_hard(pid);
+  REQUIRE_MESSAGE(rc == 0, "the last run did not finish every case: " << read_file(output).substr(0, 2000));
+}
+
 /// A department of the test, answering through the command adapter.
 std::string deploy_text(const std::string& chain, const std::string& answers) {
   return "chains: [" + chain + "]\n" + "engine:\n  threads: 2\n  auto_deliver: electronic\n" +
@@ -84,9 +100,7 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
     std::ofstream deploy(dir.file("deploy.yaml"));
     deploy << deploy_text(kChain, answers);
   }
-  Client::Options co;
-  co.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
-  co.wait = std::chrono::seconds(20);
+  const Client::Options co = client_options();
   constexpr int first_batch = 120;
   {
     auto client = Client::open(db, co);
@@ -122,12 +136,7 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   }();
   MESSAGE(answered_before_last << " tasks answered while the engine was being killed");
   CHECK(answered_before_last >= 50);
-  std::vector<std::string> last = run;
-  last.push_back("--until-done");
-  const pid_t pid = spawn(last, output);
-  const int rc = wait_for(pid, std::chrono::seconds(120));
-  if (rc == -1000) kill_hard(pid);
-  REQUIRE_MESSAGE(rc == 0, "the last run did not finish every case: " << read_file(output).substr(0, 2000));
+  run_until_done(run, output);
 
   // Restarts made progress: the open cases recovered went down.
   const std::string out = read_file(output);
@@ -222,9 +231,7 @@ matters:
     std::ofstream deploy(dir.file("deploy.yaml"));
     deploy << deploy_text(chain, answers);
   }
-  Client::Options co;
-  co.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
-  co.wait = std::chrono::seconds(20);
+  const Client::Options co = client_options();
   constexpr int cases = 40;
   {
     auto client = Client::open(db, co);
@@ -235,12 +242,7 @@ matters:
   }
   const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
   CHECK(kill_at_random_moments(run, output, 10, [](int) {}) == 10);
-  std::vector<std::string> last = run;
-  last.push_back("--until-done");
-  const pid_t pid = spawn(last, output);
-  const int rc = wait_for(pid, std::chrono::seconds(120));
-  if (rc == -1000) kill_hard(pid);
-  REQUIRE_MESSAGE(rc == 0, "the last run did not finish every case: " << read_file(output).substr(0, 2000));
+  run_until_done(run, output);
 
   auto audit = verify_audit(db);
   REQUIRE(audit.is_ok());
