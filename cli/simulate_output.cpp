@@ -26,6 +26,7 @@ nlohmann::json regime_json(const RegimeResult& g) {
                       {"materials_per_case", g.materials_per_case},
                       {"fields_per_case", g.fields_per_case},
                       {"notices_per_case", g.notices_per_case},
+                      {"ratings", {{"rated", g.rated}, {"bad_rate", g.bad_rating_rate}}},
                       {"littles_law",
                        {{"in_system", g.in_system}, {"arrival_rate", g.arrival_rate}, {"time_in_system", g.time_in_system}}},
                       {"events", g.events},
@@ -123,8 +124,12 @@ void print_tables(const Chain& c, const Scenario& s, const SimulationResult& r) 
   std::printf("Within limits       %s within the promised %s, %s within the statutory %s\n",
               pct(g.on_time_promised).c_str(), to_string(c.promised()).c_str(), pct(g.on_time_statutory).c_str(),
               to_string(statutory).c_str());
-  std::printf("Per case            %.2f visits, %.1f materials, %.1f form fields, %.2f notices\n\n", g.visits_per_case,
+  std::printf("Per case            %.2f visits, %.1f materials, %.1f form fields, %.2f notices\n", g.visits_per_case,
               g.materials_per_case, g.fields_per_case, g.notices_per_case);
+  if (g.rated)
+    std::printf("Ratings (好差评)     %llu rated, %s bad (grade 1-2)\n", static_cast<unsigned long long>(g.rated),
+                pct(g.bad_rating_rate).c_str());
+  std::printf("\n");
 
   std::printf("%s %s %s %s %s %s %s\n", pad("Matter", 32).c_str(), pad("Wait mean", 9).c_str(), pad("p90", 6).c_str(),
               pad("Service", 7).c_str(), pad("Busy", 6).c_str(), pad("Applied", 8).c_str(), "Supplements  Refused");

@@ -420,3 +420,27 @@ matters:
   CHECK(deferred.result.lead_time_days.mean < waiting.result.lead_time_days.mean - 2);
   CHECK(deferred.result.notices_per_case == doctest::Approx(1.0));  // what to bring by when
 }
+
+TEST_CASE("sim.reform.bad_ratings_follow_lateness") {
+  // Every late case is rated badly, no case on time is: the bad-rating rate
+  // is the late share, and a staffing plan that makes cases late shows it.
+  Scenario s;
+  s.arrival_rate = 2;
+  s.days = 3000;
+  s.departments["x"].officers = 60;
+  s.matters["a"].service = Distribution::exponential(3);  // the promise is 5 days: some late
+  s.ratings = RatingScenario{1.0, 0.0, 1.0};
+  const RegimeResult g = run_ok(single_matter_chain(), Calendar::continuous(), s).result;
+  REQUIRE(g.rated == g.cases);
+  CHECK(g.on_time_promised < 0.95);
+  CHECK(g.bad_rating_rate == doctest::Approx(1 - g.on_time_promised).epsilon(1e-9));
+  // Half rated, a small chance on time: fewer rated, a lower rate.
+  s.ratings = RatingScenario{0.5, 0.02, 1.0};
+  const RegimeResult h = run_ok(single_matter_chain(), Calendar::continuous(), s).result;
+  CHECK(static_cast<double>(h.rated) / static_cast<double>(h.cases) == doctest::Approx(0.5).epsilon(0.05));
+  CHECK(h.bad_rating_rate > 0.02);
+  CHECK(h.bad_rating_rate < 1 - h.on_time_promised + 0.05);
+  // Without ratings nothing is drawn: the other numbers stay as they were.
+  s.ratings = {};
+  CHECK(run_ok(single_matter_chain(), Calendar::continuous(), s).result.rated == 0);
+}

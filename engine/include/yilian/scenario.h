@@ -99,6 +99,14 @@ struct DeliveryShares {
   double in_person = 1, express = 0, electronic = 0;
 };
 
+/// 好差评: how applicants rate their case once its results are out. A late
+/// case (past the chain's promise) is rated badly more often.
+struct RatingScenario {
+  double share = 0;     ///< share of delivered cases that are rated
+  double bad = 0;       ///< chance of a bad rating (grade 1–2) of a case on time
+  double bad_late = 0;  ///< the same for a case past its promised deadline
+};
+
 /// Everything a simulation assumes. In-class defaults; see docs/simulation.md.
 struct Scenario {
   // -- horizon ---------------------------------------------------------------
@@ -138,6 +146,7 @@ struct Scenario {
   /// 容缺受理: share of applicants who hand in without the deferrable
   /// materials and bring them after acceptance (within defer_within).
   double deferring = 0;
+  RatingScenario ratings;                ///< 好差评 (none rated by default)
   DeliveryShares delivery;               ///< how results are handed out
   Distribution pickup = Distribution::fixed(0);  ///< from ready to delivered
   /// Shares of the values of form fields (and of produced values) that

@@ -76,6 +76,8 @@ struct RegimeResult {
   double materials_per_case = 0;///< materials handed in per delivered case
   double fields_per_case = 0;   ///< form fields filled in per delivered case
   double notices_per_case = 0;  ///< notices sent to the applicant per delivered case
+  std::uint64_t rated = 0;      ///< 好差评: delivered cases rated (scenario `ratings`)
+  double bad_rating_rate = 0;   ///< share of those rated badly (grade 1–2)
   /// Little's law: time-average cases in the system, arrival rate per
   /// working day, mean time in the system (working days) — L ≈ λW.
   double in_system = 0, arrival_rate = 0, time_in_system = 0;

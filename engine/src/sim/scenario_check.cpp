@@ -152,7 +152,10 @@ Diagnostics check_scenario(const Chain& chain, const Scenario& s) {
   if (!is_probability(s.incomplete))
     error(d, "applicant.incomplete", "probability", fmt::format("{} is not a share (0 to 1)", s.incomplete));
   for (const auto& [path, share] : {std::pair<const char*, double>{"applicant.commitment", s.commitment},
-                                    {"applicant.deferring", s.deferring}})
+                                    {"applicant.deferring", s.deferring},
+                                    {"ratings.share", s.ratings.share},
+                                    {"ratings.bad", s.ratings.bad},
+                                    {"ratings.bad_late", s.ratings.bad_late}})
     if (!is_probability(share)) error(d, path, "probability", fmt::format("{} is not a share (0 to 1)", share));
   if (!is_probability(s.supplement_in_person))
     error(d, "applicant.supplement_in_person", "probability",

@@ -33,7 +33,7 @@ class ScenarioReader {
     }
     if (!r_.check_map(root, "",
                       {"chain", "description", "seed", "start", "calendar", "horizon", "arrivals", "office_hours",
-                       "departments", "matters", "applicant", "delivery", "branches", "baseline"},
+                       "departments", "matters", "applicant", "delivery", "branches", "baseline", "ratings"},
                       {}, "a scenario"))
       return;
     if (const YamlNode* n = root.get("chain")) {
@@ -62,6 +62,7 @@ class ScenarioReader {
     if (const YamlNode* n = root.get("delivery")) read_delivery(*n, s);
     if (const YamlNode* n = root.get("branches")) read_branches(*n, s);
     if (const YamlNode* n = root.get("baseline")) read_baseline(*n, s);
+    if (const YamlNode* n = root.get("ratings")) read_ratings(*n, s);
   }
 
  private:
@@ -195,6 +196,13 @@ class ScenarioReader {
                  fmt::format("supplement {} and reject {} add up to more than 1", ms.supplement, ms.reject));
       s.matters[k->text] = std::move(ms);
     }
+  }
+
+  void read_ratings(const YamlNode& n, Scenario& s) {
+    if (!r_.check_map(n, "ratings", {"share", "bad", "bad_late"}, {}, "the ratings")) return;
+    if (auto p = probability(n.get("share"), "ratings.share")) s.ratings.share = *p;
+    if (auto p = probability(n.get("bad"), "ratings.bad")) s.ratings.bad = *p;
+    if (auto p = probability(n.get("bad_late"), "ratings.bad_late")) s.ratings.bad_late = *p;
   }
 
   void read_applicant(const YamlNode& n, Scenario& s) {

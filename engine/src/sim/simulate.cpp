@@ -44,6 +44,8 @@ RegimeResult to_result(const detail::Accum& a, const detail::Setup& s, int promi
   r.materials_per_case = a.materials.mean();
   r.fields_per_case = a.fields.mean();
   r.notices_per_case = a.notices.mean();
+  r.rated = a.rated;
+  r.bad_rating_rate = a.rated ? static_cast<double>(a.bad_ratings) / static_cast<double>(a.rated) : 0.0;
   if (a.measured_days > 0) {
     r.in_system = a.in_system_integral / a.measured_days;
     r.arrival_rate = static_cast<double>(a.arrived) / a.measured_days;

@@ -412,9 +412,16 @@ class Loop {
     ++acc_.delivered;
     acc_.lead.add(lead);
     // The deadlines as the engine counts them (CaseState::deadline's date).
+    bool on_time = false;
     if (st.accepted_on) {
-      if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, st.limit, st.ledger)) ++acc_.on_time;
+      on_time = st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, st.limit, st.ledger);
+      if (on_time) ++acc_.on_time;
       if (st.finished_on <= deadline_date(fc_.calendar(), *st.accepted_on, statutory_, st.ledger)) ++acc_.on_time_statutory;
+    }
+    // 好差评: drawn only when the scenario rates, so that other runs keep their numbers.
+    if (sc_.ratings.share > 0 && applicant_rng_.uniform() < sc_.ratings.share) {
+      ++acc_.rated;
+      if (applicant_rng_.uniform() < (on_time ? sc_.ratings.bad : sc_.ratings.bad_late)) ++acc_.bad_ratings;
     }
     // Applying separately, each matter is one visit to its window and, for
     // results collected in person, one more to pick them up: what the flow

@@ -32,6 +32,7 @@ struct Accum {
   Sample lead;
   Welford visits, materials, fields, notices, sojourn;
   std::uint64_t arrived = 0, delivered = 0, rejected = 0, on_time = 0, on_time_statutory = 0;
+  std::uint64_t rated = 0, bad_ratings = 0;  ///< 好差评 of delivered cases
   double in_system_integral = 0, measured_days = 0;
   std::uint64_t events = 0, flow_events = 0;
   int replications = 0;
