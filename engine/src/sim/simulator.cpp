@@ -536,11 +536,16 @@ class Loop {
     }
     const std::uint32_t attempt = c.state.tasks[m].attempt;
     const double u = outcome_rng_.uniform();
+    // A verification after a commitment (告知承诺) passes or fails: the
+    // department neither asks for supplements nor suspends it.
+    const bool verification = c.state.tasks[m].status == TaskStatus::verifying;
     if (u < s_.p_reject[m]) {
       if (counted) ++am.rejections;
       Event& ev = reject_[m];
       std::get<event::TaskRejected>(ev.body).attempt = attempt;
       apply(e.slot, ev, e.t);
+    } else if (verification) {
+      approve(e.slot, e.matter, attempt, e.t);
     } else if (u < s_.p_reject[m] + s_.p_supplement[m]) {
       if (counted) ++am.supplements;
       Event& ev = request_[m];
