@@ -201,11 +201,11 @@ void run(const PlanOptions& o) {
     std::printf("Limits in days or months count as working days at 250 a year in the sums below (60 days ≈ 42, "
                 "3 months ≈ 63);\n`yilian deadline --limit` gives their exact dates.\n");
   std::printf("\n");
-  std::printf("Critical path (promised):  %s = %d working days\n", fmt::format("{}", fmt::join(a.critical_path.matters, " → ")).c_str(),
-              a.critical_path.promised_days);
-  std::printf("Critical path (statutory): %s = %d working days\n",
+  std::printf("Critical path (promised):  %s = %s\n", fmt::format("{}", fmt::join(a.critical_path.matters, " → ")).c_str(),
+              plural(a.critical_path.promised_days, "working day").c_str());
+  std::printf("Critical path (statutory): %s = %s\n",
               fmt::format("{}", fmt::join(a.critical_path_statutory.matters, " → ")).c_str(),
-              a.critical_path_statutory.statutory_days);
+              plural(a.critical_path_statutory.statutory_days, "working day").c_str());
   std::printf("One after another:         %d promised, %d statutory working days\n", a.serial_promised_days,
               a.serial_statutory_days);
   std::printf("Compression:               %.1f%% promised, %.1f%% statutory\n", 100 * a.compression,

@@ -79,6 +79,8 @@ bool write_output(const std::string& path, const std::string& text) {
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
 void print_diagnostics(const Diagnostics& diags) {
+  // What was printed to stdout comes first when both go to one place (2>&1).
+  std::fflush(stdout);
   const bool color = is_terminal(2) && !std::getenv("NO_COLOR");
   for (const auto& d : diags) {
     std::string line = d.to_string();

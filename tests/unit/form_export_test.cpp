@@ -90,6 +90,16 @@ TEST_CASE("form.export.notice") {
   CHECK(notice.find("| 机构性质 |") != std::string::npos);
   CHECK(notice.find("是否办理视补充的信息而定") != std::string::npos);
   CHECK(notice.find("区民政局（盖章）") != std::string::npos);  // the lead department (civil affairs) signs
+  // A chain of no licence (social assistance) does not cite the licensing
+  // law's Art. 32; it still tells everything at once.
+  const auto relief = load("chains/social-assistance.yaml");
+  const FormChecker relief_checker(*relief);
+  ApplicationLoad asked =
+      load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/social-assistance-incomplete.yaml");
+  REQUIRE(asked.application);
+  const std::string relief_notice = notice_to_markdown(relief_checker.form(), relief_checker.check(*asked.application));
+  CHECK(relief_notice.find("行政许可法") == std::string::npos);
+  CHECK(relief_notice.find("现将需要补正的全部内容一次性告知如下") != std::string::npos);
   ApplicationLoad good = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/elderly-care-complete.yaml");
   REQUIRE(good.application);
   const std::string accepted = notice_to_markdown(checker.form(), checker.check(*good.application));

@@ -155,6 +155,21 @@ TEST_CASE("guide.shipped_chains") {
   }
 }
 
+TEST_CASE("guide.uncounted_time_cites_the_law_that_rules_the_matter") {
+  // 行政许可法 Art. 45 rules the uncounted time of a licence; a registration
+  // with an uncounted phase cites its own basis.
+  std::string matters = kMatters;
+  matters.replace(matters.find("    materials: [articles, credit-report, id-card, lease]\n    results: [licence]\n"),
+                  std::string("    materials: [articles, credit-report, id-card, lease]\n    results: [licence]\n").size(),
+                  "    materials: [articles, credit-report, id-card, lease]\n    results: [licence]\n"
+                  "    phases:\n      - { id: notice, name: 公示, kind: publicity, days: 2, counted: false }\n");
+  const auto c = load_ok(chain_text(kFields, matters, kMaterials));
+  for (const std::string& text : {guide_html(*c), guide_markdown(*c)}) {
+    CHECK(has(text, "不计入（市场主体登记管理条例第十九条）"));
+    CHECK(has(text, "不计入（行政许可法第四十五条）"));  // the permit's expert review
+  }
+}
+
 TEST_CASE("cli.guide.writes_html_and_markdown") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "yilian-guide-cli";

@@ -90,6 +90,7 @@ struct FormMatter {
   std::vector<std::size_t> materials;      ///< indices into Form::materials it needs
   Validity valid;                          ///< valid_from / valid_until (the form lists every version)
   Matter::Commitment commitment = Matter::Commitment::none;  ///< 告知承诺
+  MatterKind kind = MatterKind::licensing;
 };
 
 /// A target of the city plan: materials the applicant provides down by

@@ -111,7 +111,7 @@ std::string phases_table(const detail::GuideMatter& m) {
       "</tr></thead><tbody>";
   for (const auto& p : m.phases)
     s += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", xml_text(p.name), xml_text(p.kind),
-                     xml_text(p.limit), p.counted ? "计入" : "不计入（行政许可法第四十五条）");
+                     xml_text(p.limit), xml_text(p.counting));
   return s + "</tbody></table>";
 }
 

@@ -61,8 +61,7 @@ void matter_section(const detail::GuideMatter& m, std::size_t index, bool number
   if (!m.phases.empty()) {
     out += "### 办理环节\n\n| 环节 | 类型 | 时限 | 计入办结时限 |\n|---|---|---|---|\n";
     for (const auto& p : m.phases)
-      out += fmt::format("| {} | {} | {} | {} |\n", md_cell(p.name), p.kind, p.limit,
-                         p.counted ? "计入" : "不计入（行政许可法第四十五条）");
+      out += fmt::format("| {} | {} | {} | {} |\n", md_cell(p.name), p.kind, p.limit, md_cell(p.counting));
     out += "\n";
   }
 }

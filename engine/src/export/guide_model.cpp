@@ -98,9 +98,14 @@ GuideMatter matter_of(const Chain& c, const Form& form, const Matter& m) {
   g.description = m.description;
   for (const auto& r : m.materials)
     if (const Material* mat = c.find_material(r.id)) g.materials.push_back(material_of(c, form, *mat));
+  // Art. 45 rules the uncounted time of licences (行政许可法 applies to
+  // licensing only); another matter's time is set by its own basis.
+  const std::string uncounted = m.kind == MatterKind::licensing ? "不计入（行政许可法第四十五条）"
+                                : m.basis.empty()                 ? "不计入"
+                                                                  : fmt::format("不计入（{}）", m.basis);
   for (const auto& ph : m.phases)
     g.phases.push_back({ph.name.empty() ? std::string(zh_phase(ph.kind)) : ph.name, std::string(zh_phase(ph.kind)),
-                        zh_limit(Limit{ph.days}), ph.counted});
+                        zh_limit(Limit{ph.days}), ph.counted, ph.counted ? std::string("计入") : uncounted});
   return g;
 }
 

@@ -37,6 +37,9 @@ struct GuidePhase {
   std::string kind;     ///< in Chinese
   std::string limit;    ///< zh_limit(days)
   bool counted = true;
+  /// 计入 or 不计入 with its basis: 行政许可法 Art. 45 for a licensing
+  /// matter; other matters' own laws say it (the matter's basis).
+  std::string counting;
 };
 
 struct GuideMatter {

@@ -34,8 +34,14 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
     return out;
   }
 
-  out += "经审查，您的申请尚不齐全或不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，"
-         "现将需要补正的全部内容一次性告知如下。请补齐后一并提交，补正期间不计入办理时限。\n\n";
+  // 行政许可法 Art. 32 rules licences; other matters are told at once all the same.
+  const bool licensing = std::any_of(form.matters.begin(), form.matters.end(), [&](const FormMatter& m) {
+    return m.kind == MatterKind::licensing &&
+           std::find(r.applicable_matters.begin(), r.applicable_matters.end(), m.id) != r.applicable_matters.end();
+  });
+  out += licensing ? "经审查，您的申请尚不齐全或不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，"
+                   : "经审查，您的申请尚不齐全或不符合法定形式。";
+  out += "现将需要补正的全部内容一次性告知如下。请补齐后一并提交，补正期间不计入办理时限。\n\n";
   int section = 0;
   std::vector<const MissingItem*> fields, materials;
   for (const auto& m : r.missing) (m.kind == MissingItem::Kind::field ? fields : materials).push_back(&m);
