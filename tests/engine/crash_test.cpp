@@ -72,6 +72,15 @@ Client::Options client_options() {
   return co;
 }
 
+/// Loads the chain into a new store and submits `n` cases with no engine running.
+void submit_cases(const std::string& db, const Client::Options& co, const std::string& chain, int n,
+                  const std::function<request::Submit(int)>& make) {
+  auto client = Client::open(db, co);
+  REQUIRE_MESSAGE(client.is_ok(), client.status().to_string());
+  REQUIRE((*client)->load_chain_file(chain).is_ok());
+  for (int i = 0; i < n; ++i) REQUIRE((*client)->apply(make(i)).is_ok());
+}
+
 /// The last run, left to finish every case (`--until-done`).
 void run_until_done(std::vector<std::string> run, const std::string& output) {
   run.push_back("--until-done");
@@ -102,12 +111,7 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   }
   const Client::Options co = client_options();
   constexpr int first_batch = 120;
-  {
-    auto client = Client::open(db, co);
-    REQUIRE_MESSAGE(client.is_ok(), client.status().to_string());
-    REQUIRE((*client)->load_chain_file(kChain).is_ok());
-    for (int i = 0; i < first_batch; ++i) REQUIRE((*client)->apply(application(i % 3 != 0)).is_ok());
-  }
+  submit_cases(db, co, kChain, first_batch, [](int i) { return application(i % 3 != 0); });
 
   const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
   int submitted_live = 0;
@@ -233,13 +237,9 @@ matters:
   }
   const Client::Options co = client_options();
   constexpr int cases = 40;
-  {
-    auto client = Client::open(db, co);
-    REQUIRE_MESSAGE(client.is_ok(), client.status().to_string());
-    REQUIRE((*client)->load_chain_file(chain).is_ok());
-    for (int i = 0; i < cases; ++i)
-      REQUIRE((*client)->apply(request::Submit{"commit", std::nullopt, {{"applicant.name", std::string("张三")}}, {"lease"}}).is_ok());
-  }
+  submit_cases(db, co, chain, cases, [](int) {
+    return request::Submit{"commit", std::nullopt, {{"applicant.name", std::string("张三")}}, {"lease"}};
+  });
   const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
   CHECK(kill_at_random_moments(run, output, 10, [](int) {}) == 10);
   run_until_done(run, output);

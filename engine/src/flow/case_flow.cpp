@@ -103,6 +103,11 @@ void advance(Ctx& c) {
   }
 }
 
+/// The end of a limit counted from `from` (the start day not counted).
+Date limit_end(const Ctx& c, Date from, const Limit& l) {
+  return compute_deadline(c.fc.calendar(), from, TimeLimit(l), {}).date;
+}
+
 /// Accepts the case. Deferrable materials it lacks (容缺受理, in `check`)
 /// do not stop it: the applicant is told in one notice what to bring and by
 /// when (the chain's defer_within from the acceptance date).
@@ -111,7 +116,7 @@ void accept(Ctx& c, const CheckResult* check) {
   c.s.stage = CaseStage::running;
   if (check && !check->deferred.empty()) {
     for (const MissingItem& m : check->deferred) c.s.deferred.push_back(m.key);
-    c.s.deferred_due = compute_deadline(c.fc.calendar(), *c.s.accepted_on, TimeLimit(c.fc.chain().defer_within), {}).date;
+    c.s.deferred_due = limit_end(c, *c.s.accepted_on, c.fc.chain().defer_within);
     ++c.s.notices;
     command::SendNotice n{command::SendNotice::Kind::deferred, c.fc.to_missing(check->deferred), {}, {}};
     n.due = c.s.deferred_due;
@@ -440,11 +445,6 @@ StepOutcome on(Ctx& c, const event::Delivered& e) {
 }
 
 // ---- 好差评 -------------------------------------------------------------------
-
-/// The end of a limit counted from `from` (the start day not counted).
-Date limit_end(const Ctx& c, Date from, const Limit& l) {
-  return compute_deadline(c.fc.calendar(), from, TimeLimit(l), {}).date;
-}
 
 StepOutcome on(Ctx& c, const event::Rated& e) {
   if (e.grade < 1 || e.grade > 5)
