@@ -11,6 +11,7 @@
 #include "yilian/application.h"
 #include "yilian/check.h"
 #include "yilian/form_export.h"
+#include "yilian/limit.h"
 
 namespace yilian::cli {
 namespace {
@@ -19,13 +20,14 @@ struct CheckOptions {
   std::string chain;
   std::string application;
   std::string notice;
+  std::string letters;
   std::string date;  ///< the acceptance day; empty: today for a dated chain
   bool json = false;
 };
 
 std::string names(const std::vector<std::string>& ids) { return fmt::format("{}", fmt::join(ids, ", ")); }
 
-void print_human(const Application& app, const CheckResult& r) {
+void print_human(const Application& app, const CheckResult& r, const Limit& defer_within) {
   std::size_t mf = 0, mm = 0;
   for (const auto& m : r.missing) (m.kind == MissingItem::Kind::field ? mf : mm)++;
   if (r.complete) {
@@ -57,6 +59,15 @@ void print_human(const Application& app, const CheckResult& r) {
                   m.if_applicable ? " (if they apply)" : "");
     }
   }
+  if (!r.deferred.empty()) {
+    std::printf("\nDeferred (容缺受理: accepted without them, due within %s of acceptance; results held until they come):\n",
+                to_string(defer_within).c_str());
+    for (const auto& m : r.deferred)
+      std::printf("  %s %s needed by %s\n", pad(m.key, 28).c_str(), pad(m.label, 30).c_str(), names(m.needed_by).c_str());
+  }
+  if (!r.committed_matters.empty())
+    std::printf("\nDecided on the applicant's commitment (告知承诺; letters to sign: --letters FILE.md): %s\n",
+                names(r.committed_matters).c_str());
   if (!r.ignored.empty()) {
     std::printf("\nIgnored (not an error):\n");
     for (const auto& g : r.ignored) std::printf("  %s: %s — %s\n", g.key.c_str(), g.reason.c_str(), g.detail.c_str());
@@ -104,8 +115,17 @@ void run(const CheckOptions& o) {
   if (on && chain->dated() && !o.json)
     std::printf("As accepted on %s%s.\n", on->to_string().c_str(), o.date.empty() ? " (today; --date to choose)" : "");
   if (!o.notice.empty() && !write_output(o.notice, notice_to_markdown(checker.form(), r))) return;
+  if (!o.letters.empty()) {
+    if (r.committed_matters.empty()) {
+      // Nothing to sign: say so rather than write an empty file.
+      std::fprintf(stderr, "--letters: no matter of this application is decided on a commitment (告知承诺); nothing written to %s\n",
+                   o.letters.c_str());
+    } else if (!write_output(o.letters, commitment_letters_to_markdown(*chain, r, &app))) {
+      return;
+    }
+  }
   if (o.json) std::fputs(check_to_json(r).c_str(), stdout);
-  else print_human(app, r);
+  else print_human(app, r, chain->defer_within);
   set_exit_code(r.complete ? exit_ok : exit_invalid);
 }
 
@@ -130,10 +150,16 @@ void add_check(CLI::App& app) {
       ->type_name("YYYY-MM-DD");
   cmd->add_option("--notice", o->notice, "Write the one notice (一次性告知书) as Markdown to FILE")
       ->type_name("FILE.md");
+  cmd->add_option("--letters", o->letters,
+                  "Write the commitment letters (告知承诺书) of the matters decided on a commitment (the "
+                  "application's `commitments`, and matters with `commitment: required`) as Markdown to FILE, "
+                  "one per matter, for the applicant to sign")
+      ->type_name("FILE.md");
   cmd->footer(
       "Examples:\n"
       "  yilian check kindergarten-setup examples/applications/kindergarten-setup-incomplete.yaml\n"
       "  yilian check kindergarten-setup app.json --json --notice notice.md\n"
+      "  yilian check hotel-restaurant examples/applications/hotel-restaurant-complete.yaml --letters letters.md\n"
       "  yilian check hotel-restaurant app.yaml --date 2023-11-30   # the rules in force that day");
   cmd->callback([o] { run(*o); });
 }

@@ -112,7 +112,7 @@ void add_task(CLI::App& app) {
     change(*o, request::Report{o->id, o->matter, o->attempt, Outcome::approved(*produced)}, o->matter + " approved");
   });
 
-  auto* reject = action(*cmd, o, "reject", "The department refuses the task: the case ends rejected",
+  auto* reject = action(*cmd, o, "reject", "The department refuses the task: the case ends rejected (a verification of a commitment that fails revokes the matter's result, 告知承诺)",
                         "yilian task reject --db cases.db 7 fire-acceptance --reason 疏散通道不符合要求");
   reject->add_option("--reason", o->reason, "Why (told to the applicant)")->required();
   reject->callback([o] { change(*o, request::Report{o->id, o->matter, o->attempt, Outcome::rejected(o->reason)}, o->matter + " rejected"); });

@@ -167,10 +167,12 @@ nlohmann::json submit_document(const Receipt& r, const std::string& chain, int v
           {"deferred", deferred_json(deferred, due)}};
 }
 
-nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today) {
+nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, const std::vector<Revocation>& revoked,
+                                Date since, Date today) {
   nlohmann::json by = nlohmann::json::object();
   for (const auto& e : late)
     by[e.department].push_back({{"case", e.case_id},
+                                {"kind", e.kind},
                                 {"chain", e.chain},
                                 {"chain_name", e.chain_name},
                                 {"matter", e.matter.empty() ? nlohmann::json() : nlohmann::json(e.matter)},
@@ -181,7 +183,20 @@ nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date toda
                                 {"deadline", e.deadline.to_string()},
                                 {"remaining_days", e.remaining_days},
                                 {"overdue_days", e.overdue_days}});
-  return {{"today", today.to_string()}, {"departments", by}};
+  nlohmann::json rv = nlohmann::json::array();
+  for (const auto& r : revoked)
+    rv.push_back({{"case", r.case_id},
+                  {"chain", r.chain},
+                  {"chain_name", r.chain_name},
+                  {"matter", r.matter},
+                  {"matter_name", r.matter_name},
+                  {"department", r.department},
+                  {"department_name", r.department_name},
+                  {"on", r.on.to_string()},
+                  {"reason", r.reason},
+                  {"dependents", r.dependents},
+                  {"stage", to_string(r.stage)}});
+  return {{"today", today.to_string()}, {"departments", by}, {"revoked_since", since.to_string()}, {"revoked", rv}};
 }
 
 nlohmann::json ratings_document(const RatingStats& s) {

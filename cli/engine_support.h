@@ -74,7 +74,12 @@ nlohmann::json submit_document(const Receipt& r, const std::string& chain, int v
 /// `ratings --json` and GET /api/v1/ratings: 好差评 statistics.
 nlohmann::json ratings_document(const RatingStats& s);
 /// `overdue --json`: the yellow and red limits by department.
-nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, Date today);
+/// The 督办 board: yellow and red limits by department, and the revocations
+/// (告知承诺) since `since`.
+nlohmann::json overdue_document(const std::vector<OverdueEntry>& late, const std::vector<Revocation>& revoked,
+                                Date since, Date today);
+/// The revocations the board shows by default: those of the last 30 days.
+inline Date default_revoked_since(Date today) { return today - 30; }
 /// `task list --json`.
 nlohmann::json tasks_document(const std::vector<WorkItem>& items);
 /// `audit verify --json`.

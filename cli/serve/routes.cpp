@@ -465,10 +465,19 @@ void add_routes(Api& api, http::Router& router) {
     return outcome(id, m, {{"outcome", "resumed"}, {"reason", b.value("note", std::string())}});
   }));
 
-  router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest, Responder r) {
+  router.get("/api/v1/overdue", guarded(Permission::read_overdue, [&api](Actor, HttpRequest q, Responder r) {
+    const Date today = engine_clock()().date();
+    Date since = default_revoked_since(today);
+    if (const auto s = q.query_value("since")) {
+      const auto d = Date::parse(*s);
+      if (!d) return (void)r.send(Response::problem(400, "Bad Request", "since: expected a date YYYY-MM-DD"));
+      since = *d;
+    }
     auto late = api.engine.records().overdue();
     if (!late) return (void)r.send(problem(late.status()));
-    r.send(Response::json(200, overdue_document(*late, engine_clock()().date())));
+    auto revoked = api.engine.records().revocations(since);
+    if (!revoked) return (void)r.send(problem(revoked.status()));
+    r.send(Response::json(200, overdue_document(*late, *revoked, since, today)));
   }));
   router.get("/api/v1/audit/verify", guarded(Permission::verify_audit, [&api](Actor, HttpRequest, Responder r) {
     auto report = verify_audit(api.db);

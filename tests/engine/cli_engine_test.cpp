@@ -12,6 +12,7 @@
 
 #include "../unit/cli_support.h"
 #include "../unit/engine_fixture.h"
+#include "cli_env.h"
 #include "process.h"
 
 using namespace yilian;
@@ -22,20 +23,6 @@ namespace {
 
 const std::string kApp = "examples/applications/kindergarten-setup-complete.yaml";
 
-/// Sets an environment variable for the life of the object.
-struct Env {
-  std::string name;
-  Env(const char* n, const std::string& value) : name(n) { ::setenv(n, value.c_str(), 1); }
-  ~Env() { ::unsetenv(name.c_str()); }
-};
-
-json parse(const CliRun& r) {
-  auto j = json::parse(r.out, nullptr, false);
-  REQUIRE_MESSAGE(!j.is_discarded(), r.out);
-  return j;
-}
-
-std::string q(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace
 
@@ -569,127 +556,4 @@ TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upg
   CHECK(after["events"][after["events"].size() - 1]["kind"] == "followed-up");
   CHECK(after["events"][after["events"].size() - 1]["actor"]["account"] == "督办员");
   CHECK(parse(run_cli("audit verify --json"))["ok"] == true);
-}
-
-TEST_CASE("cli.engine.deferred_materials_ratings_and_their_statistics") {
-  ScratchDir dir("cli-reform");
-  const std::string db = dir.file("cases.db");
-  Env db_env("YILIAN_DB", db);
-  Env now("YILIAN_NOW", "2025-03-03T09:00");
-  const std::string chain = dir.file("reform.yaml");
-  {
-    std::ofstream out(chain);
-    out << R"(id: reform
-version: 1
-name: 容缺测试
-lead: x
-promised_days: 10
-defer_within: "3 working days"
-departments:
-  x: { name: 甲局 }
-fields:
-  applicant.name: { label: 申请人, type: string }
-materials:
-  lease: { name: 租赁合同, source: applicant }
-  photos: { name: 场地照片, source: applicant, deferrable: true }
-matters:
-  - { id: a, name: 事项甲, department: x, statutory_days: 20, promised_days: 5, fields: [applicant.name], materials: [lease, photos] }
-)";
-    std::ofstream app(dir.file("app.yaml"));
-    app << "chain: reform\nfields: { applicant.name: 张三 }\nmaterials: [lease]\n";
-  }
-  // Accepted with the photos deferred: the receipt says what and by when.
-  auto r = run_cli("case submit " + chain + " " + dir.file("app.yaml") + " --json --officer 窗口甲");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
-  json j = parse(r);
-  CHECK(j["stage"] == "running");
-  CHECK(j["missing"] == json::array());
-  REQUIRE(j["deferred"].size() == 1);
-  CHECK(j["deferred"][0]["key"] == "photos");
-  CHECK(j["deferred"][0]["label"] == "场地照片");
-  CHECK(j["deferred"][0]["due"] == "2025-03-06");
-  r = run_cli("case submit " + chain + " " + dir.file("app.yaml") + " --officer 窗口甲");
-  CHECK(r.out.find("容缺受理") != std::string::npos);
-  CHECK(r.out.find("2025-03-06") != std::string::npos);
-
-  // Approved, but the results wait for the photos.
-  REQUIRE(run_cli("task approve 1 a --officer 甲").exit_code == 0);
-  j = parse(run_cli("case status 1 --json"));
-  CHECK(j["stage"] == "ready");
-  CHECK(j["deferred_alert"] == "green");
-  r = run_cli("case deliver 1 --officer 窗口甲", true);
-  CHECK(r.exit_code == 1);
-  CHECK(r.out.find("photos") != std::string::npos);
-  {
-    Env later("YILIAN_NOW", "2025-03-10T09:00");
-    j = parse(run_cli("case status 1 --json"));
-    CHECK(j["deferred"][0]["due"] == "2025-03-06");
-  }
-  REQUIRE(run_cli("case supplement 1 --material photos --in-person --officer 窗口甲").exit_code == 0);
-  REQUIRE(run_cli("case deliver 1 --officer 窗口甲").exit_code == 0);
-
-  // Ratings: refused outside the rules with exit 1, recorded with their actor otherwise.
-  CHECK(run_cli("case rate 1 --grade 5 --matter nope").exit_code == 1);
-  CHECK(run_cli("case rate 1 --grade 9").exit_code != 0);
-  REQUIRE(run_cli("case rate 1 --grade 1 --comment 态度差 --officer 窗口甲").exit_code == 0);
-  CHECK(run_cli("case rate 1 --grade 4").exit_code == 1);  // rated once
-  REQUIRE(run_cli("case rate 1 --grade 4 --matter a").exit_code == 0);
-  REQUIRE(run_cli("case rate 2 --grade 2").exit_code == 0);
-  CHECK(run_cli("case follow-up 1 --rating 1 --step rectified").exit_code == 1);  // call back first
-  CHECK(run_cli("case follow-up 1 --rating 1 --step sideways").exit_code == 2);
-  REQUIRE(run_cli("case follow-up 1 --rating 1 --step called-back --officer 督办员").exit_code == 0);
-  REQUIRE(run_cli("case follow-up 2 --rating 1 --step appealed --note 误评 --officer 甲").exit_code == 0);
-  REQUIRE(run_cli("case follow-up 2 --rating 1 --step appeal-upheld --officer 督办员").exit_code == 0);
-
-  r = run_cli("ratings --json");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
-  j = parse(r);
-  REQUIRE(j["departments"].size() == 1);
-  const json& x = j["departments"][0];
-  CHECK(x["department"] == "x");
-  CHECK(x["grades"]["1"] == 1);
-  CHECK(x["grades"]["4"] == 1);
-  CHECK(x["total"] == 2);
-  CHECK(x["bad"] == 1);
-  CHECK(x["set_aside"] == 1);
-  CHECK(x["follow_ups"] == 1);
-  CHECK(x["call_backs_on_time"] == 1);
-  REQUIRE(j["matters"].size() == 2);  // the whole case, and matter a
-  CHECK(j["matters"][0]["matter"].is_null());
-  CHECK(j["matters"][1]["matter"] == "a");
-  r = run_cli("ratings");
-  CHECK(r.out.find("By department") != std::string::npos);
-  CHECK(r.out.find("甲局") != std::string::npos);
-  // 代办帮办: an agent hands in an application with the authorisation; the
-  // agent is on the record, the receipt and the list of the agent's cases.
-  {
-    std::ofstream app(dir.file("agent.yaml"));
-    app << "chain: reform\nfields: { applicant.name: 李四 }\nmaterials: [lease, photos]\n"
-           "agent: { name: 孙帮办, id_number: \"11010519491231002X\" }\n";
-  }
-  r = run_cli("case submit " + chain + " " + dir.file("agent.yaml") + " --officer 窗口甲", true);
-  CHECK(r.exit_code == 1);  // the check asks for the authorisation first
-  CHECK(r.out.find("agent-authorisation") != std::string::npos);
-  {
-    std::ofstream app(dir.file("agent.yaml"));
-    app << "chain: reform\nfields: { applicant.name: 李四 }\nmaterials: [agent-authorisation, lease, photos]\n"
-           "agent: { name: 孙帮办, id_number: \"11010519491231002X\" }\n";
-  }
-  r = run_cli("case submit " + chain + " " + dir.file("agent.yaml") + " --officer 窗口甲");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
-  CHECK(r.out.find("孙帮办") != std::string::npos);
-  const json agent_case = parse(run_cli("case list --agent 孙帮办 --json"));
-  REQUIRE(agent_case["cases"].size() == 1);
-  const std::string id = std::to_string(agent_case["cases"][0]["id"].get<int>());
-  CHECK(parse(run_cli("case list --agent 11010519491231002X --json"))["cases"].size() == 1);
-  CHECK(parse(run_cli("case list --agent 别人 --json"))["cases"].empty());
-  j = parse(run_cli("case status " + id + " --json"));
-  CHECK(j["agent"]["name"] == "孙帮办");
-  CHECK(j["visits"] == 0);
-  CHECK(j["events"][0]["detail"]["agent"]["id_number"] == "11010519491231002X");
-  CHECK(parse(run_cli("audit verify --json"))["ok"] == true);
-
-  const json status = parse(run_cli("case status 1 --json"));
-  CHECK(status["ratings"].size() == 2);
-  CHECK(status["events"][status["events"].size() - 1]["actor"]["account"] == "督办员");
 }

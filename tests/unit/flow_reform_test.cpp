@@ -7,6 +7,8 @@
 
 #include "flow_fixture.h"
 #include "runtime/codec.h"
+#include "yilian/check.h"
+#include "yilian/form_export.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -375,6 +377,8 @@ TEST_CASE("flow.commitment.a_failed_verification_revokes_and_names_what_came_aft
             StepResult::applied);
     CHECK(d.status("b") == TaskStatus::revoked);
     CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].note == "现场与承诺不符");
+    CHECK(d.s.tasks[static_cast<std::size_t>(d.m("b"))].finished == D("2025-03-10"));  // the day it was revoked
+    CHECK(revoked_dependents(*d.fc, d.s, d.m("b")) == std::vector<int>{d.m("d")});
     auto revoked = d.commands<command::NotifyRevoked>();
     REQUIRE(revoked.size() == 1);
     CHECK(revoked[0].matter == d.m("b"));
@@ -423,4 +427,68 @@ TEST_CASE("flow.commitment.only_matters_that_allow_it_and_the_state_keeps_it") {
   for (const auto& x : lr.diagnostics) codes.push_back(x.code);
   std::sort(codes.begin(), codes.end());
   CHECK(codes == std::vector<std::string>{"commitment", "missing-key", "verify-without-commitment"});
+}
+
+// What the applicant reads and signs: the check names the deferred materials
+// and the matters decided on a commitment, the notice says on what terms,
+// and one commitment letter per committed matter (告知承诺书).
+TEST_CASE("reform.documents.check_notice_and_letters_name_deferrals_and_commitments") {
+  const Reform d;
+  const Chain& chain = d.fc->chain();
+  Application app;
+  app.chain = "flowtest";
+  app.fields = {{"applicant.name", std::string("张三")}, {"x.flag", false}};
+  app.materials = {"lease", "agent-authorisation"};
+  app.agent = Agent{"王帮办", "11010519491231002X", ""};
+  SUBCASE("committed and deferred") {
+    app.commitments = {"b"};
+    const FormChecker checker(chain);
+    const CheckResult r = checker.check(app);
+    CHECK(r.complete);
+    CHECK(r.committed_matters == std::vector<std::string>{"b"});
+    REQUIRE(r.deferred.size() == 1);
+    CHECK(r.deferred[0].key == "photos");
+    const std::string json = check_to_json(r);
+    CHECK(json.find("\"committed_matters\": [\n    \"b\"") != std::string::npos);
+    CHECK(json.find("\"key\": \"photos\"") != std::string::npos);
+    const std::string notice = notice_to_markdown(checker.form(), r);
+    CHECK(notice.find("容缺受理：需要后补的材料（1 份）") != std::string::npos);
+    CHECK(notice.find("请自受理之日起5个工作日内补交") != std::string::npos);
+    CHECK(notice.find("| 1 | 场地照片 |") != std::string::npos);
+    CHECK(notice.find("以告知承诺方式办理的事项（1 项）") != std::string::npos);
+    CHECK(notice.find("| 1 | 事项乙 | 10个工作日 |") != std::string::npos);
+    const std::string letters = commitment_letters_to_markdown(chain, r, &app);
+    CHECK(letters.rfind("# 告知承诺书", 0) == 0);
+    CHECK(letters.find("- 事项名称：事项乙") != std::string::npos);
+    CHECK(letters.find("- 实施部门：乙局") != std::string::npos);
+    CHECK(letters.find("设定依据：未载明") != std::string::npos);  // the chain names none; never guessed
+    CHECK(letters.find("| 1 | 许可证 |") != std::string::npos);
+    CHECK(letters.find("自作出决定之日起10个工作日内") != std::string::npos);
+    CHECK(letters.find("代办人：王帮办") != std::string::npos);
+    CHECK(letters.find("乙局（盖章）") != std::string::npos);
+  }
+  SUBCASE("nothing committed: no letter, no commitment section") {
+    app.materials.push_back("photos");
+    const FormChecker checker(chain);
+    const CheckResult r = checker.check(app);
+    CHECK(r.complete);
+    CHECK(r.committed_matters.empty());
+    CHECK(r.deferred.empty());
+    CHECK(commitment_letters_to_markdown(chain, r, &app).empty());
+    const std::string notice = notice_to_markdown(checker.form(), r);
+    CHECK(notice.find("告知承诺") == std::string::npos);
+    CHECK(notice.find("容缺") == std::string::npos);
+  }
+  SUBCASE("a commitment to a matter that does not apply is no letter") {
+    std::string text = kReformChain;
+    text.replace(text.find("after: [a], materials: [licence], commitment: optional"),
+                 std::string("after: [a], materials: [licence], commitment: optional").size(),
+                 "after: [a], materials: [licence], when: \"x.flag == true\", commitment: required");
+    LoadResult lr = load_chain_text(text, "required.yaml");
+    REQUIRE(lr.chain);
+    const FormChecker checker(*lr.chain);
+    CHECK(checker.check(app).committed_matters.empty());  // x.flag is false: b does not apply
+    app.fields["x.flag"] = true;
+    CHECK(checker.check(app).committed_matters == std::vector<std::string>{"b"});  // required: no need to list it
+  }
 }

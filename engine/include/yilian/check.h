@@ -62,6 +62,11 @@ struct CheckResult {
   /// in. They do not make the application incomplete: the case is accepted
   /// and they are due within the chain's `defer_within` (declaration order).
   std::vector<MissingItem> deferred;
+  /// 告知承诺: the applicable matters approved on the applicant's commitment
+  /// (`required` ones, and `optional` ones the application lists under
+  /// `commitments`), chain order. Each needs the signed commitment letter
+  /// (commitment_letters_to_markdown()), which yilian generates.
+  std::vector<std::string> committed_matters;
   std::vector<InvalidItem> invalid;     ///< chain, fields (key order), then materials
   std::vector<IgnoredItem> ignored;
   std::vector<std::string> applicable_matters;    ///< conditions true or undecided, chain order

@@ -487,6 +487,14 @@ void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::
 /// Where the case's limit stands on `today` (requires accepted_on).
 [[nodiscard]] AlertStatus case_alert_status(const FlowChain& chain, const CaseState& state, Date today);
 
+/// 容缺受理: where the deferred materials' limit (`defer_within` from
+/// acceptance) stands on `today` (requires accepted_on).
+[[nodiscard]] AlertStatus deferred_alert_status(const FlowChain& chain, const CaseState& state, Date today);
+/// 告知承诺: the matters that proceeded on matter `m`'s result (after it,
+/// directly or through others, and started), in index order: what the
+/// revocation of `m` records.
+[[nodiscard]] std::vector<int> revoked_dependents(const FlowChain& chain, const CaseState& state, int m);
+
 /// The commands a recovered case should have in flight: a dispatch for each
 /// dispatched task, the alert timer, and the delivery notice of a ready case.
 void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out);

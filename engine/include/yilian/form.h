@@ -91,6 +91,7 @@ struct FormMatter {
   Validity valid;                          ///< valid_from / valid_until (the form lists every version)
   Matter::Commitment commitment = Matter::Commitment::none;  ///< 告知承诺
   MatterKind kind = MatterKind::licensing;
+  Limit verify_within;                     ///< with a commitment: the verification's limit
 };
 
 /// A target of the city plan: materials the applicant provides down by
@@ -124,6 +125,7 @@ struct Form {
   std::string name;
   std::string lead;
   Validity valid;                       ///< the chain's valid_from / valid_until
+  Limit defer_within{10};               ///< the chain's: deferred materials (容缺受理) are due this long after acceptance
   std::vector<Department> departments;
   std::vector<FormField> fields;        ///< catalogue order, then inline, then produced
   std::vector<FormMaterial> materials;  ///< declaration order; only those a matter uses

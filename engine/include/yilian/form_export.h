@@ -45,6 +45,16 @@ namespace yilian {
 /// matters that need it; or an acceptance note when the check is complete.
 [[nodiscard]] std::string notice_to_markdown(const Form& form, const CheckResult& result);
 
+/// The commitment letters (告知承诺书, 国办发〔2020〕42号) of the matters the
+/// check found decided on a commitment (`result.committed_matters`), one
+/// after another, separated by a rule: for each, what the department
+/// informs (basis, the information and materials it rests on, the
+/// verification within the matter's `verify_within`, the consequences of an
+/// untrue commitment) and what the applicant commits to, with lines to sign
+/// (the agent's too when `app` names one). Empty when nothing is committed.
+[[nodiscard]] std::string commitment_letters_to_markdown(const Chain& chain, const CheckResult& result,
+                                                         const Application* app = nullptr);
+
 /// A condition in Chinese words over the form's labels, e.g. "儿童用房建筑面积
 /// 大于 1000 m²"; the form supplies labels and units.
 [[nodiscard]] std::string describe_condition(const Form& form, const Condition& condition);

@@ -168,6 +168,26 @@ struct OverdueEntry {
   std::string department_name;      ///< the names people read (the ids above are for scripts)
   std::string chain_name;
   std::string matter_name;          ///< empty with `matter`
+  /// Whose limit: "task" (a matter's decision), "verification" (告知承诺:
+  /// the check of a commitment, `verify_within`), "case" (the chain's
+  /// promise) or "deferred" (容缺受理: the materials still owed, under the
+  /// lead department; matter empty).
+  std::string kind = "task";
+};
+
+/// 告知承诺: a matter's result revoked after its verification failed.
+struct Revocation {
+  std::string department;
+  CaseId case_id = 0;
+  std::string chain;
+  std::string matter;
+  Date on;                                ///< the day the verification failed
+  std::string reason;                     ///< what the department found
+  std::vector<std::string> dependents;    ///< matters that had proceeded on the result (ids)
+  CaseStage stage = CaseStage::running;   ///< the case's stage now (rejected when it was under way)
+  std::string department_name;
+  std::string chain_name;
+  std::string matter_name;
 };
 
 struct RecordsOptions {
@@ -220,6 +240,8 @@ class Records {
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
   /// Yellow and red limits of running cases, by department then lateness.
   [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
+  /// Revocations (告知承诺) on or after `since`, newest first.
+  [[nodiscard]] Result<std::vector<Revocation>> revocations(Date since) const;
   /// 好差评 statistics over every case (only `chain`'s when given).
   [[nodiscard]] Result<RatingStats> rating_stats(const std::string& chain = {}) const;
   /// Up to `limit` log entries appended after store-wide position

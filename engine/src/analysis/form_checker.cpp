@@ -308,7 +308,14 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
       if constexpr (Full) r.skipped_matters.push_back(form.matters[m].id);
       continue;
     }
-    if constexpr (Full) r.applicable_matters.push_back(form.matters[m].id);
+    if constexpr (Full) {
+      r.applicable_matters.push_back(form.matters[m].id);
+      const Matter::Commitment c = form.matters[m].commitment;
+      if (c == Matter::Commitment::required ||
+          (c == Matter::Commitment::optional && app &&
+           std::find(app->commitments.begin(), app->commitments.end(), form.matters[m].id) != app->commitments.end()))
+        r.committed_matters.push_back(form.matters[m].id);
+    }
     if (s.truth[m] != Truth::unknown) continue;
     if constexpr (Full) r.undetermined_matters.push_back(form.matters[m].id);
     // An undecided condition needs every field it reads that has no valid value.

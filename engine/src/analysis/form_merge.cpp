@@ -174,6 +174,7 @@ Form merge_form(const Chain& c) {
   form.version = c.version;
   form.name = c.name;
   form.lead = c.lead;
+  form.defer_within = c.defer_within;
   form.valid = c.valid;
   form.departments = c.departments;
 
@@ -389,7 +390,7 @@ Form merge_form(const Chain& c) {
   form.matters.reserve(c.matters.size());
   for (std::size_t mi = 0; mi < c.matters.size(); ++mi) {
     const Matter& m = c.matters[mi];
-    FormMatter fm{m.id, m.name, m.department, m.when, {}, {}, m.valid, m.commitment, m.kind};
+    FormMatter fm{m.id, m.name, m.department, m.when, {}, {}, m.valid, m.commitment, m.kind, m.verify_within};
     form.matter_names.emplace(m.id, m.name);
     for (std::size_t i : matter_fields[mi]) fm.fields.push_back(new_field[i]);
     for (std::size_t i : matter_materials[mi]) fm.materials.push_back(new_material[i]);

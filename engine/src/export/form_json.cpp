@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "yilian/form_export.h"
+#include "yilian/limit.h"
 
 namespace yilian {
 namespace {
@@ -87,9 +88,15 @@ std::string form_to_json(const Form& form) {
     json fk = json::array(), mk = json::array();
     for (std::size_t i : m.fields) fk.push_back(form.fields[i].field.key);
     for (std::size_t i : m.materials) mk.push_back(form.materials[i].material.id);
+    const bool committable = m.commitment != Matter::Commitment::none;
     matters.push_back({{"id", m.id}, {"name", m.name}, {"department", m.department},
+                       {"kind", to_string(m.kind)},
                        {"when", m.when.empty() ? json(nullptr) : json(m.when.text())}, {"fields", fk},
-                       {"materials", mk}});
+                       {"materials", mk},
+                       {"commitment", !committable ? json(nullptr)
+                                      : m.commitment == Matter::Commitment::required ? json("required")
+                                                                                     : json("optional")},
+                       {"verify_within", committable ? json(to_string(m.verify_within)) : json(nullptr)}});
   }
   const FormStats& s = form.stats;
   for (const auto& t : s.targets)
@@ -116,7 +123,7 @@ std::string form_to_json(const Form& form) {
 }
 
 std::string check_to_json(const CheckResult& r) {
-  json missing = json::array(), invalid = json::array(), ignored = json::array();
+  json missing = json::array(), deferred = json::array(), invalid = json::array(), ignored = json::array();
   for (const auto& m : r.missing)
     missing.push_back({{"kind", m.kind == MissingItem::Kind::field ? "field" : "material"},
                        {"key", m.key},
@@ -132,9 +139,13 @@ std::string check_to_json(const CheckResult& r) {
     }
     invalid.push_back(std::move(j));
   }
+  for (const auto& m : r.deferred)
+    deferred.push_back({{"key", m.key}, {"label", m.label}, {"needed_by", m.needed_by}});
   for (const auto& g : r.ignored) ignored.push_back({{"key", g.key}, {"reason", g.reason}, {"detail", g.detail}});
   json j = {{"complete", r.complete},
             {"missing", missing},
+            {"deferred", deferred},
+            {"committed_matters", r.committed_matters},
             {"invalid", invalid},
             {"ignored", ignored},
             {"applicable_matters", r.applicable_matters},

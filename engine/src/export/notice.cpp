@@ -3,6 +3,7 @@
 
 #include "export/form_text.h"
 #include "yilian/form_export.h"
+#include "yilian/limit.h"
 
 namespace yilian {
 
@@ -27,10 +28,59 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
                                      undecided ? "：是否办理视补充的信息而定" : ""));
   }
 
+  auto needed = [&](const MissingItem& m) {
+    std::string s = m.needed_by.empty() ? std::string("代办人代为申请") : matter_names(form, m.needed_by);
+    if (m.if_applicable) s += "（如需办理）";
+    return md_cell(s);
+  };
+  auto material_table = [&](const std::vector<const MissingItem*>& items) {
+    std::string t = "| 序号 | 材料名称 | 要求 | 用于办理 |\n|---:|---|---|---|\n";
+    int n = 0;
+    for (const MissingItem* m : items) {
+      const FormMaterial* fm = form.find_material(m->key);
+      std::string want;
+      if (fm) {
+        want = zh_material_requirement(fm->material);
+        if (fm->channel() == MaterialSource::issued) want += "（部门核发）";
+        if (const std::string files = zh_material_files(fm->material); !files.empty()) want += "；" + files;
+      }
+      t += fmt::format("| {} | {} | {} | {} |\n", ++n, md_cell(m->label), md_cell(want), needed(*m));
+    }
+    return t + "\n";
+  };
+  int section = 0;
+  // 容缺受理 and 告知承诺: what an accepted case still owes, and on what terms.
+  auto reform_sections = [&] {
+    std::string t;
+    if (!r.deferred.empty()) {
+      std::vector<const MissingItem*> items;
+      for (const auto& m : r.deferred) items.push_back(&m);
+      t += fmt::format("## {}、容缺受理：需要后补的材料（{} 份）\n\n", zh_numeral(++section), items.size());
+      t += fmt::format("以下材料暂缺不影响受理。请自受理之日起{}内补交；补齐之前，办理结果暂不出件。\n\n",
+                       label(form.defer_within));
+      t += material_table(items);
+    }
+    if (!r.committed_matters.empty()) {
+      t += fmt::format("## {}、以告知承诺方式办理的事项（{} 项）\n\n", zh_numeral(++section), r.committed_matters.size());
+      t += "申请人签署《告知承诺书》后，以下事项依承诺作出决定；部门在决定后的核查时限内核查承诺内容，"
+           "发现承诺不实的，依法撤销已作出的决定（国办发〔2020〕42号）。\n\n";
+      t += "| 序号 | 事项 | 核查时限 |\n|---:|---|---|\n";
+      int n = 0;
+      for (const auto& id : r.committed_matters) {
+        const auto it = std::find_if(form.matters.begin(), form.matters.end(), [&](const FormMatter& m) { return m.id == id; });
+        t += fmt::format("| {} | {} | {} |\n", ++n, md_cell(it == form.matters.end() ? id : it->name),
+                         it == form.matters.end() ? std::string("未载明") : label(it->verify_within));
+      }
+      t += "\n";
+    }
+    return t;
+  };
+
   if (r.complete) {
     out += "经审查，您提交的申请信息和材料齐全、符合法定形式，予以受理。本次一并办理以下事项：\n\n";
     for (const auto& a : applicable) out += "- " + a + "\n";
     out += "\n办理时限自受理之日起计算，办结后统一出件。\n";
+    if (const std::string more = reform_sections(); !more.empty()) out += "\n" + more;
     return out;
   }
 
@@ -42,15 +92,8 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
   out += licensing ? "经审查，您的申请尚不齐全或不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，"
                    : "经审查，您的申请尚不齐全或不符合法定形式。";
   out += "现将需要补正的全部内容一次性告知如下。请补齐后一并提交，补正期间不计入办理时限。\n\n";
-  int section = 0;
   std::vector<const MissingItem*> fields, materials;
   for (const auto& m : r.missing) (m.kind == MissingItem::Kind::field ? fields : materials).push_back(&m);
-
-  auto needed = [&](const MissingItem& m) {
-    std::string s = m.needed_by.empty() ? std::string("代办人代为申请") : matter_names(form, m.needed_by);
-    if (m.if_applicable) s += "（如需办理）";
-    return md_cell(s);
-  };
   if (!fields.empty()) {
     out += fmt::format("## {}、需要补充填写的信息（{} 项）\n\n", zh_numeral(++section), fields.size());
     out += "| 序号 | 项目 | 填写要求 | 用于办理 |\n|---:|---|---|---|\n";
@@ -79,20 +122,9 @@ std::string notice_to_markdown(const Form& form, const CheckResult& r) {
   }
   if (!materials.empty()) {
     out += fmt::format("## {}、需要补交的材料（{} 份）\n\n", zh_numeral(++section), materials.size());
-    out += "| 序号 | 材料名称 | 要求 | 用于办理 |\n|---:|---|---|---|\n";
-    int n = 0;
-    for (const MissingItem* m : materials) {
-      const FormMaterial* fm = form.find_material(m->key);
-      std::string want;
-      if (fm) {
-        want = zh_material_requirement(fm->material);
-        if (fm->channel() == MaterialSource::issued) want += "（部门核发）";
-        if (const std::string files = zh_material_files(fm->material); !files.empty()) want += "；" + files;
-      }
-      out += fmt::format("| {} | {} | {} | {} |\n", ++n, md_cell(m->label), md_cell(want), needed(*m));
-    }
-    out += "\n";
+    out += material_table(materials);
   }
+  out += reform_sections();
   if (!applicable.empty()) {
     out += fmt::format("## {}、本次申请涉及的事项\n\n", zh_numeral(++section));
     for (const auto& a : applicable) out += "- " + a + "\n";

@@ -311,20 +311,9 @@ StepOutcome on(Ctx& c, const event::TaskApproved& e) {
 void revoke(Ctx& c, int m, const std::string& reason) {
   TaskState& t = c.s.tasks[static_cast<std::size_t>(m)];
   t.status = TaskStatus::revoked;
+  t.finished = c.today;
   t.note = reason;
-  std::vector<bool> after(c.s.tasks.size(), false);
-  after[static_cast<std::size_t>(m)] = true;
-  std::vector<int> dependents;
-  for (int x : c.fc.order()) {
-    if (x == m) continue;
-    const auto& ps = c.fc.preds(x);
-    if (std::none_of(ps.begin(), ps.end(), [&](int p) { return after[static_cast<std::size_t>(p)]; })) continue;
-    after[static_cast<std::size_t>(x)] = true;
-    const TaskStatus st = c.s.tasks[static_cast<std::size_t>(x)].status;
-    if (st != TaskStatus::waiting && st != TaskStatus::skipped) dependents.push_back(x);
-  }
-  std::sort(dependents.begin(), dependents.end());
-  c.out.push_back(command::NotifyRevoked{m, dependents, reason});
+  c.out.push_back(command::NotifyRevoked{m, revoked_dependents(c.fc, c.s, m), reason});
   if (c.s.stage == CaseStage::running || c.s.stage == CaseStage::ready)
     end_case(c, CaseStage::rejected, fmt::format("{}: 核查未通过，撤销: {}", matter_of(c, m).name, reason));
   else
@@ -544,7 +533,7 @@ SuspensionLedger case_ledger(const CaseState& s, Date today) {
 }
 
 /// The first date after `today` on which a limit's level may change.
-std::optional<Date> next_change(const FlowChain& fc, Date start, const TimeLimit& limit, const SuspensionLedger& ledger,
+std::optional<Date> next_change(const FlowChain& fc, Date start, const SuspensionLedger& ledger,
                                 const AlertStatus& st, Date today) {
   if (st.clock_stopped) return std::nullopt;  // the resume event re-reads the levels
   std::optional<Date> next;
@@ -584,13 +573,13 @@ void update_alerts(Ctx& c) {
   };
   if (deferring) {
     // 容缺受理: the deferred materials' limit turns yellow and red like any.
-    const TimeLimit limit(c.fc.chain().defer_within);
-    const AlertStatus st = alert_status(c.fc.calendar(), *c.s.accepted_on, limit, {}, c.today, policy);
+    const AlertStatus st = deferred_alert_status(c.fc, c.s, c.today);
     if (st.level != c.s.deferred_alert) {
       c.s.deferred_alert = st.level;
       c.out.push_back(command::Alert{-1, st.level, Supervision::none, st.deadline.date, true});
     }
-    if (st.level != AlertLevel::red) consider(next_change(c.fc, *c.s.accepted_on, limit, {}, st, c.today));
+    if (st.level != AlertLevel::red)
+      consider(next_change(c.fc, *c.s.accepted_on, {}, st, c.today));
   }
   if (!running && !verifying) return arm();
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m) {
@@ -603,7 +592,7 @@ void update_alerts(Ctx& c) {
       t.supervision = st.supervision;
       c.out.push_back(command::Alert{static_cast<int>(m), st.level, st.supervision, st.deadline.date});
     }
-    consider(next_change(c.fc, t.started, t.limit, ledger, st, c.today));
+    consider(next_change(c.fc, t.started, ledger, st, c.today));
   }
   if (!running) return arm();
   const SuspensionLedger ledger = case_ledger(c.s, c.today);
@@ -613,7 +602,7 @@ void update_alerts(Ctx& c) {
     c.s.supervision = st.supervision;
     c.out.push_back(command::Alert{-1, st.level, st.supervision, st.deadline.date});
   }
-  consider(next_change(c.fc, *c.s.accepted_on, c.s.limit, ledger, st, c.today));
+  consider(next_change(c.fc, *c.s.accepted_on, ledger, st, c.today));
   arm();
 }
 
@@ -707,6 +696,27 @@ AlertStatus task_alert_status(const FlowChain& chain, const CaseState& state, in
 AlertStatus case_alert_status(const FlowChain& chain, const CaseState& state, Date today) {
   return alert_status(chain.calendar(), state.accepted_on.value_or(Date{}), state.limit, case_ledger(state, today),
                       today, chain.chain().alerts);
+}
+
+AlertStatus deferred_alert_status(const FlowChain& chain, const CaseState& state, Date today) {
+  return alert_status(chain.calendar(), state.accepted_on.value_or(Date{}), TimeLimit(chain.chain().defer_within), {},
+                      today, chain.chain().alerts);
+}
+
+std::vector<int> revoked_dependents(const FlowChain& chain, const CaseState& state, int m) {
+  std::vector<bool> after(state.tasks.size(), false);
+  after[static_cast<std::size_t>(m)] = true;
+  std::vector<int> dependents;
+  for (int x : chain.order()) {
+    if (x == m) continue;
+    const auto& ps = chain.preds(x);
+    if (std::none_of(ps.begin(), ps.end(), [&](int p) { return after[static_cast<std::size_t>(p)]; })) continue;
+    after[static_cast<std::size_t>(x)] = true;
+    const TaskStatus st = state.tasks[static_cast<std::size_t>(x)].status;
+    if (st != TaskStatus::waiting && st != TaskStatus::skipped) dependents.push_back(x);
+  }
+  std::sort(dependents.begin(), dependents.end());
+  return dependents;
 }
 
 void pending_commands(const FlowChain& chain, const CaseState& state, std::vector<Command>& out) {

@@ -328,6 +328,40 @@ Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
   return out;
 }
 
+Result<std::vector<Revocation>> Records::revocations(Date since) const {
+  std::lock_guard g(impl_->mu);
+  std::vector<Revocation> out;
+  Status failed = Status::ok();
+  Status scanned = impl_->store->scan_cases(false, [&](CaseRow&& row) {
+    if (!failed) return;
+    auto loaded = impl_->decode(row, false);
+    if (!loaded) {
+      failed = loaded.status();
+      return;
+    }
+    const FlowChain& fc = *loaded->chain->flow;
+    const Chain& chain = fc.chain();
+    const CaseState& s = loaded->state;
+    for (std::size_t m = 0; m < s.tasks.size(); ++m) {
+      const TaskState& t = s.tasks[m];
+      if (t.status != TaskStatus::revoked || t.finished < since) continue;
+      const Matter& mt = chain.matters[m];
+      const Department* d = chain.find_department(mt.department);
+      Revocation r{mt.department, row.id, row.chain, mt.id, t.finished, t.note, {}, s.stage,
+                   d ? d->name : mt.department, chain.name, mt.name};
+      for (int x : revoked_dependents(fc, s, static_cast<int>(m)))
+        r.dependents.push_back(chain.matters[static_cast<std::size_t>(x)].id);
+      out.push_back(std::move(r));
+    }
+  });
+  if (!scanned) return scanned;
+  if (!failed) return failed;
+  std::sort(out.begin(), out.end(), [](const Revocation& a, const Revocation& b) {
+    return a.on != b.on ? b.on < a.on : (a.case_id != b.case_id ? a.case_id > b.case_id : a.matter < b.matter);
+  });
+  return out;
+}
+
 Result<RatingStats> Records::rating_stats(const std::string& chain_id) const {
   std::lock_guard g(impl_->mu);
   RatingStats out;
@@ -433,13 +467,21 @@ Result<std::vector<OverdueEntry>> Records::overdue() const {
       if (st.level == AlertLevel::green) continue;
       const Matter& mt = chain.matters[m];
       out.push_back({mt.department, row.id, row.chain, mt.id, st.level, st.supervision, st.deadline.date,
-                     st.remaining_days, st.overdue_days, department_name(mt.department), chain.name, mt.name});
+                     st.remaining_days, st.overdue_days, department_name(mt.department), chain.name, mt.name,
+                     s.tasks[m].status == TaskStatus::verifying ? "verification" : "task"});
     }
-    if (s.accepted_on) {
+    // A case under verification has had its results; only its verifications still count.
+    if (s.accepted_on && s.stage != CaseStage::verifying) {
       const AlertStatus st = case_alert_status(fc, s, today);
       if (st.level != AlertLevel::green)
         out.push_back({chain.lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
-                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}});
+                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "case"});
+    }
+    if (s.accepted_on && !s.deferred.empty()) {
+      const AlertStatus st = deferred_alert_status(fc, s, today);
+      if (st.level != AlertLevel::green)
+        out.push_back({chain.lead, row.id, row.chain, {}, st.level, Supervision::none, st.deadline.date,
+                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "deferred"});
     }
   });
   if (!scanned) return scanned;
