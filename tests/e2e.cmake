@@ -97,6 +97,11 @@ if(YILIAN_JS_TESTS)
     # Enum labels and set fields (checkboxes) in the one form, on the hotel chain.
     yilian_add_js_test(ui.choices ui-choices.mjs --cli $<TARGET_FILE:yilian_cli>)
     set_tests_properties(ui.choices PROPERTIES RESOURCE_LOCK yilian_chromium)
+    # The reform's case rules (issue 21): an agent and a commitment at the
+    # window, a deferred material, the verification in the fire brigade's
+    # queue, a bad rating followed up on the timeline, the board's ratings.
+    yilian_add_js_test(ui.reform ui-reform.mjs --cli $<TARGET_FILE:yilian_cli>)
+    set_tests_properties(ui.reform PROPERTIES RESOURCE_LOCK yilian_chromium)
   endif()
 
   # BPMN 2.0 export (docs/bpmn.md): every chain and tests/bpmn fixture as

@@ -1,11 +1,14 @@
 // 督办: yellow and red limits by department and matter (GET /api/v1/overdue),
-// with counts; live: every log entry, and every reconnection of the event
-// stream (a restart of the server, a new day), fetches the board again.
+// with counts, a verification (核查) of a commitment told apart by its task's
+// status; the 好差评 statistics (GET /api/v1/ratings); live: every log
+// entry, and every reconnection of the event stream (a restart of the
+// server, a new day), fetches the board again.
 
 import {
-  api, alertBadge, chainDoc, formatDate, h, listen, matterName, statusLine, streamStatus, SUPERVISION_ZH,
+  api, alertBadge, chainDoc, errorText, formatDate, h, listen, matterName, statusLine, streamStatus, SUPERVISION_ZH,
 } from './common.js';
 import { byUrgency } from './department.js';
+import { ratingTables } from './board-ratings.js';
 
 export async function renderBoard(root, ctx) {
   const status = statusLine();
@@ -13,12 +16,14 @@ export async function renderBoard(root, ctx) {
   const summary = h('div', { class: 'summary-cards' });
   const matrix = h('div');
   const detail = h('div');
+  const ratings = h('div');
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, '督办 · 时限预警'), live),
     status.el,
     summary,
     h('section', { 'aria-labelledby': 'sec-matrix' }, h('h2', { id: 'sec-matrix' }, '按部门和事项'), matrix),
-    h('section', { 'aria-labelledby': 'sec-detail' }, h('h2', { id: 'sec-detail' }, '预警明细'), detail));
+    h('section', { 'aria-labelledby': 'sec-detail' }, h('h2', { id: 'sec-detail' }, '预警明细'), detail),
+    h('section', { 'aria-labelledby': 'sec-ratings' }, h('h2', { id: 'sec-ratings' }, '好差评'), ratings));
   let updated = '';
   let today = '';
   const showLive = () => {
@@ -32,8 +37,10 @@ export async function renderBoard(root, ctx) {
   const load = async () => {
     let overdue;
     let tasks;
+    let stats;
     try {
-      [overdue, tasks] = await Promise.all([api('GET', '/api/v1/overdue'), api('GET', '/api/v1/tasks').then((r) => r.tasks).catch(() => [])]);
+      [overdue, tasks, stats] = await Promise.all([api('GET', '/api/v1/overdue'), api('GET', '/api/v1/tasks').then((r) => r.tasks).catch(() => []),
+        api('GET', '/api/v1/ratings').catch((e) => e)]);
     } catch (e) {
       status.error(e);
       return;
@@ -42,13 +49,16 @@ export async function renderBoard(root, ctx) {
     today = overdue.today;
     updated = new Date().toLocaleTimeString('zh-CN', { hour12: false });
     const deptNames = new Map(tasks.filter((t) => t.department_name).map((t) => [t.department, t.department_name]));
+    // The overdue document does not say whether a limit is a 核查's: the task list does.
+    const verifying = new Set(tasks.filter((t) => t.status === 'verifying').map((t) => `${t.case}/${t.matter}`));
     const entries = [];
     for (const [dept, list] of Object.entries(overdue.departments)) {
       for (const e of list) {
         const chain = await chainDoc(e.chain).catch(() => null);
+        const verification = !!e.matter && verifying.has(`${e.case}/${e.matter}`);
         entries.push({
-          ...e, department: dept, departmentName: deptNames.get(dept) || dept,
-          matterName: e.matter ? matterName(chain, e.matter) : '整件办理总时限',
+          ...e, department: dept, departmentName: deptNames.get(dept) || e.department_name || dept, verification,
+          matterName: e.matter ? `${verification ? '核查：' : ''}${matterName(chain, e.matter)}` : '整件办理总时限',
           chainName: chain?.name || e.chain, clock_stopped: false, case: e.case,
         });
       }
@@ -61,6 +71,7 @@ export async function renderBoard(root, ctx) {
       card('red', '红牌（已超期）', red),
       card('yellow', '黄牌（临近期限）', yellow),
       card('sup', '督办中', count((e) => e.supervision !== 'none')),
+      card('verify', '告知承诺核查预警', count((e) => e.verification)),
       card('cases', '涉及办件', new Set(entries.map((e) => e.case)).size));
 
     // Department × matter: counts, the words beside the colour.
@@ -94,13 +105,18 @@ export async function renderBoard(root, ctx) {
         h('thead', {}, h('tr', {}, ['预警', '事项', '办件', '承诺期限', '时限', '督办级别', '督办'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, list.map((e) => h('tr', { class: `alert-row-${e.alert}`, dataset: { case: e.case, matter: e.matter || '' } },
           h('td', {}, alertBadge(e.alert, 'none')),
-          h('th', { scope: 'row' }, e.matterName),
+          h('th', { scope: 'row' }, e.matterName, e.verification ? h('span', { class: 'tag tag-verify' }, '告知承诺核查') : null),
           h('td', {}, h('a', { href: `#/case/${e.case}` }, `第 ${e.case} 号 · ${e.chainName}`)),
           h('td', {}, formatDate(e.deadline)),
           h('td', {}, e.overdue_days > 0 ? `超期 ${e.overdue_days} 个工作日` : `剩余 ${e.remaining_days} 个工作日`),
           h('td', {}, SUPERVISION_ZH[e.supervision] || '—'),
           h('td', {}, urgeControl(e, status)))))))));
     if (!entries.length) detail.replaceChildren(h('p', { class: 'muted' }, '无。'));
+    const chainNames = new Map();
+    for (const r of stats?.matters || []) if (r.chain) chainNames.set(r.chain, (await chainDoc(r.chain).catch(() => null))?.name || r.chain);
+    ratings.replaceChildren(...(stats instanceof Error
+      ? [h('p', { class: 'status error', role: 'alert' }, errorText(stats))]
+      : ratingTables(stats, (id) => chainNames.get(id) || id)));
     showLive();
   };
   await load();

@@ -173,8 +173,17 @@ export const EVENT_ZH = {
   'supplement-requested': '要求补正', 'task-suspended': '中止', 'task-resumed': '恢复办理',
   'task-incident': '派单异常', 'task-retried': '重新派单', 'timer-fired': '时限提醒', extended: '延期',
   withdrawn: '撤回', delivered: '出件', 'task-claimed': '认领', 'task-released': '释放', urged: '督办',
-  accepted: '受理', notice: '告知', rated: '评价', 'followed-up': '差评整改',
+  accepted: '受理', notice: '告知', rated: '好差评', 'followed-up': '差评处理',
 };
+/** 好差评 grades (GB/T 39734-2020): 1 非常不满意 … 5 非常满意; 1 and 2 are bad ratings (差评). */
+export const GRADE_ZH = { 1: '非常不满意', 2: '不满意', 3: '基本满意', 4: '满意', 5: '非常满意' };
+/** A bad rating's follow-up: the steps of POST /cases/{id}/ratings/{n}/follow-up and the appeal's state. */
+export const FOLLOW_UP_STEP_ZH = {
+  'called-back': '回访', rectified: '整改', appealed: '申诉', 'appeal-upheld': '申诉成立，差评撤销', 'appeal-rejected': '申诉驳回',
+};
+export const APPEAL_ZH = { none: '未申诉', pending: '申诉复核中', upheld: '申诉成立，差评已撤销', rejected: '申诉已驳回' };
+/** Task statuses with a running limit (the alert applies): a 核查 (verifying) too. */
+export const OPEN_TASK = ['dispatched', 'supplement', 'suspended', 'verifying'];
 export const EVENT_KINDS = Object.keys(EVENT_ZH);
 
 /** The alert as a badge: colour and words (colour is never the only signal). */
@@ -190,6 +199,18 @@ export function remainingText(t) {
   if (!t.deadline) return '—';
   if (t.overdue_days > 0) return `超期 ${t.overdue_days} 个工作日`;
   return `剩余 ${t.remaining_days} 个工作日`;
+}
+
+/** 容缺受理: "容缺，请于 2025-03-06 前补交" (the due day is known once the case is accepted). */
+export function deferredText(due) {
+  return due ? `容缺，请于 ${due} 前补交` : '容缺，可于受理后补交';
+}
+
+/** 代办人 as people read it: name, ID number (masked on what the applicant takes away), phone. */
+export function agentText(agent, { mask = false } = {}) {
+  if (!agent) return '';
+  const id = mask && agent.id_number?.length === 18 ? `${agent.id_number.slice(0, 4)}**********${agent.id_number.slice(14)}` : agent.id_number;
+  return `${agent.name}（身份证号 ${id}${agent.phone ? `，电话 ${agent.phone}` : ''}）`;
 }
 
 export function formatInstant(at) {

@@ -5,7 +5,7 @@
 
 import {
   api, alertBadge, chainDoc, formatDate, h, listen, remainingText, session, statusLine, STAGE_ZH,
-  TASK_STATUS_ZH, fieldOf, inFormOrder, materialOf, nextId,
+  TASK_STATUS_ZH, fieldOf, inFormOrder, materialOf, nextId, OPEN_TASK,
 } from './common.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 
@@ -52,7 +52,8 @@ export async function renderQueue(root, ctx) {
     tbody.replaceChildren();
     for (const t of tasks) {
       const chain = await chainDoc(t.chain).catch(() => null);
-      const what = `${t.name}（第 ${t.case} 号）`;
+      const verifying = t.status === 'verifying';
+      const what = `${verifying ? '核查：' : ''}${t.name}（第 ${t.case} 号）`;
       const claim = h('button', { type: 'button', 'aria-label': `认领：${what}` }, '认领');
       claim.addEventListener('click', async () => {
         claim.disabled = true;
@@ -66,13 +67,14 @@ export async function renderQueue(root, ctx) {
       });
       tbody.append(h('tr', { class: `alert-row-${t.alert}`, dataset: { case: t.case, matter: t.matter } },
         h('td', {}, alertBadge(t.alert, t.supervision)),
-        h('th', { scope: 'row' }, h('a', { href: `#/task/${t.case}/${t.matter}` }, t.name)),
+        h('th', { scope: 'row' }, h('a', { href: `#/task/${t.case}/${t.matter}` }, t.name),
+          verifying ? h('span', { class: 'tag tag-verify' }, '告知承诺核查') : null),
         h('td', {}, `第 ${t.case} 号 · ${chain?.name || t.chain}`),
         h('td', {}, TASK_STATUS_ZH[t.status] || t.status),
         h('td', {}, formatDate(t.deadline)),
         h('td', { class: 'remaining' }, remainingText(t)),
         h('td', {}, t.claimed_by || '—'),
-        h('td', {}, t.status === 'dispatched' && !t.claimed_by ? claim
+        h('td', {}, (t.status === 'dispatched' || verifying) && !t.claimed_by ? claim
           : h('a', { class: 'button', href: `#/task/${t.case}/${t.matter}`, 'aria-label': `办理：${what}` }, '办理'))));
     }
     if (!tasks.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, '暂无待办事项。')));
@@ -83,6 +85,12 @@ export async function renderQueue(root, ctx) {
     clearTimeout(pending);
     pending = setTimeout(load, 300);
   }));
+}
+
+/** What a 核查 is, above its actions. */
+function verificationNote() {
+  return h('p', { class: 'verify-note' }, h('span', { class: 'tag tag-verify' }, '告知承诺核查'),
+    '申请人已书面承诺符合许可条件，本事项已依承诺作出许可。请在核查期限内核查承诺内容：属实的，核查通过；不属实的，核查不通过并撤销许可。');
 }
 
 /** Light checks of a produced value before the server's (which decides). */
@@ -131,15 +139,16 @@ export async function renderTask(root, ctx, caseId, matterId) {
     }
     const matter = chain.form.matters.find((m) => m.id === matterId) || { fields: [], materials: [] };
     const out = [];
+    const verifying = task.status === 'verifying';
     out.push(h('div', { class: 'page-head' },
-      h('h1', {}, task.name),
+      h('h1', {}, verifying ? `核查：${task.name}` : task.name),
       h('p', {}, h('a', { href: `#/case/${view.id}` }, `第 ${view.id} 号办件 · ${view.chain_name}`), `（${STAGE_ZH[view.stage] || view.stage}）`)));
     out.push(h('dl', { class: 'facts' },
       h('dt', {}, '部门'), h('dd', {}, task.department_name || task.department),
       h('dt', {}, '状态'), h('dd', { class: 'task-status' }, TASK_STATUS_ZH[task.status] || task.status),
       h('dt', {}, '开始日期'), h('dd', {}, formatDate(task.started)),
       h('dt', {}, '承诺期限'), h('dd', {}, formatDate(task.deadline)),
-      h('dt', {}, '时限'), h('dd', {}, ['dispatched', 'supplement', 'suspended'].includes(task.status) ? [alertBadge(task.alert, task.supervision), ' ', remainingText(task)] : '—'),
+      h('dt', {}, verifying ? '核查期限' : '时限'), h('dd', {}, OPEN_TASK.includes(task.status) ? [alertBadge(task.alert, task.supervision), ' ', remainingText(task)] : '—'),
       h('dt', {}, '认领人'), h('dd', { class: 'claimed-by' }, task.claimed_by || '未认领'),
       task.requested?.length ? [h('dt', {}, '待补正'), h('dd', {}, task.requested.map((x) => fieldOf(chain, x)?.label || materialOf(chain, x)?.name || x).join('、'))] : null,
       task.note ? [h('dt', {}, '说明'), h('dd', {}, task.note)] : null));
@@ -203,13 +212,15 @@ function actions(view, chain, task, matter, me, status, reload) {
     section.append(h('p', {}, '因听证、检验、检测、鉴定、专家评审等程序中止计时（行政许可法第四十五条），所需时间不计入办理期限。'), resume);
     return section;
   }
-  if (task.status !== 'dispatched') {
+  const verifying = task.status === 'verifying';
+  if (task.status !== 'dispatched' && !verifying) {
     section.append(h('p', {}, task.status === 'supplement' ? '已要求补正，等待申请人补正（计时暂停）。' : `该事项${TASK_STATUS_ZH[task.status] || task.status}，无需办理。`));
     return section;
   }
   if (!task.claimed_by) {
     const b = h('button', { type: 'button', class: 'primary' }, '认领');
     b.addEventListener('click', () => act(b, 'claim', {}, '已认领。'));
+    if (verifying) section.append(verificationNote());
     section.append(h('p', {}, '认领后办理，其他人员不能同时办理。'), b);
     return section;
   }
@@ -223,9 +234,9 @@ function actions(view, chain, task, matter, me, status, reload) {
   // 通过: the values the matter produces, from the form document.
   const produced = chain.form.fields.filter((f) => (f.producers || []).includes(task.matter));
   const inputs = produced.map((f) => fieldInput(f, { idPrefix: 'p' }));
-  const approve = h('button', { type: 'submit', class: 'primary' }, '通过');
+  const approve = h('button', { type: 'submit', class: 'primary' }, verifying ? '核查通过' : '通过');
   const approveForm = h('form', { class: 'approve', novalidate: true },
-    h('h3', {}, '通过'),
+    h('h3', {}, verifying ? '核查通过' : '通过'),
     inputs.length ? h('p', { class: 'small' }, '请填写本事项出具的信息，后续事项将直接使用，无需申请人再次提供。') : h('p', { class: 'small' }, '本事项无需填写出具信息。'),
     inputs.map((i) => i.el), approve);
   approveForm.addEventListener('submit', async (ev) => {
@@ -243,26 +254,33 @@ function actions(view, chain, task, matter, me, status, reload) {
       bad.input.focus();
       return;
     }
-    const r = await act(approve, 'approve', { produce }, '已通过。');
+    const r = await act(approve, 'approve', { produce }, verifying ? '核查通过。' : '已通过。');
     if (r instanceof Error) for (const e of r.problem?.errors || []) inputs.find((i) => i.key === e.key)?.setError(e.reason_zh || e.reason);
   });
 
   // 不予许可 with a reason.
   const reasonId = nextId('reason');
   const reason = h('textarea', { id: reasonId, rows: 2 });
-  const reject = h('button', { type: 'submit', class: 'danger' }, '不予许可');
+  const reject = h('button', { type: 'submit', class: 'danger' }, verifying ? '核查不通过，撤销许可' : '不予许可');
   const rejectForm = h('form', { class: 'reject', novalidate: true },
-    h('h3', {}, '不予许可'),
-    h('div', { class: 'field' }, h('label', { for: reasonId }, '不予许可的理由'), reason), reject);
+    h('h3', {}, verifying ? '核查不通过，撤销许可' : '不予许可'),
+    verifying ? h('p', { class: 'small' }, '撤销依承诺作出的许可，已据此办理的后续事项一并记录，并通知申请人。') : null,
+    h('div', { class: 'field' }, h('label', { for: reasonId }, verifying ? '核查不通过的理由' : '不予许可的理由'), reason), reject);
   rejectForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!reason.value.trim()) {
-      status.error(new Error('请填写不予许可的理由'));
+      status.error(new Error(verifying ? '请填写核查不通过的理由' : '请填写不予许可的理由'));
       reason.focus();
       return;
     }
-    await act(reject, 'reject', { reason: reason.value.trim() }, '已作出不予许可决定。');
+    await act(reject, 'reject', { reason: reason.value.trim() }, verifying ? '核查不通过，许可已撤销。' : '已作出不予许可决定。');
   });
+  if (verifying) {
+    // A verification is passed or failed: no supplement request or Art. 45 stop (the flow core ignores them).
+    section.append(verificationNote(), h('p', {}, `由您（${me.account}）认领核查。`, release),
+      h('div', { class: 'action-forms' }, h('div', {}, approveForm), h('div', {}, rejectForm)));
+    return section;
+  }
 
   // 要求补正: pick the matter's fields and materials the applicant supplies.
   const supplyFields = matter.fields.map((k) => fieldOf(chain, k)).filter((f) => f && f.requirement !== 'produced');

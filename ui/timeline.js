@@ -4,10 +4,11 @@
 import {
   api, alertBadge, chainDoc, formatDate, formatInstant, h, itemLabel, listen, matterName,
   remainingText, statusLine, CHANNEL_ZH, DELIVERY_ZH, EVENT_ZH, ROLE_ZH, STAGE_ZH, TASK_STATUS_ZH,
-  fieldOf, inFormOrder, materialOf, nextId,
+  fieldOf, inFormOrder, materialOf, nextId, agentText, deferredText, FOLLOW_UP_STEP_ZH, GRADE_ZH, OPEN_TASK,
 } from './common.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 import { noticeList } from './window.js';
+import { ratingPanel, ratingsSection } from './rating.js';
 
 /** The case list (window, supervisor, department: scoped by the server). */
 export async function renderCases(root) {
@@ -15,11 +16,16 @@ export async function renderCases(root) {
   const stageId = 'case-stage';
   const stage = h('select', { id: stageId }, h('option', { value: '' }, '全部'),
     Object.entries(STAGE_ZH).filter(([k]) => k !== 'created').map(([k, v]) => h('option', { value: k }, v)));
+  const agentId = 'case-agent';
+  const agent = h('input', { id: agentId, type: 'search', autocomplete: 'off', maxlength: 30 });
   const table = h('div');
   let next = null;
   const more = h('button', { type: 'button', hidden: true }, '加载更多');
   root.append(h('div', { class: 'page-head' }, h('h1', {}, '办件列表'),
-    h('div', { class: 'filter' }, h('label', { for: stageId }, '办理阶段'), stage)), status.el, table, more);
+    h('form', { class: 'filter', role: 'search', onsubmit: (ev) => { ev.preventDefault(); load(false); } },
+      h('label', { for: stageId }, '办理阶段'), stage,
+      h('label', { for: agentId }, '代办人（姓名或身份证号）'), agent,
+      h('button', { type: 'submit' }, '筛选'))), status.el, table, more);
   const tbody = h('tbody');
   table.append(h('table', { class: 'grid' },
     h('caption', { class: 'sr-only' }, '办件列表'),
@@ -28,6 +34,7 @@ export async function renderCases(root) {
   const load = async (append) => {
     const q = new URLSearchParams();
     if (stage.value) q.set('stage', stage.value);
+    if (agent.value.trim()) q.set('agent', agent.value.trim());
     if (append && next) q.set('after', next);
     q.set('limit', '50');
     try {
@@ -69,7 +76,8 @@ function stepIndex(view) {
     case 'incomplete': return 0;
     case 'running': return 2;
     case 'ready': return 3;
-    case 'delivered': return 4;
+    case 'delivered':
+    case 'verifying': return 4;
     default: return view.accepted_on ? 2 : 0;
   }
 }
@@ -79,7 +87,7 @@ function stepper(view) {
   const at = stepIndex(view);
   const ended = ['rejected', 'withdrawn'].includes(view.stage);
   return h('ol', { class: 'stepper', 'aria-label': '办理阶段' }, STEPS.map(([, label], i) => {
-    const state = ended && i === at ? 'ended' : i < at || (i === at && view.stage === 'delivered') ? 'done' : i === at ? 'current' : 'todo';
+    const state = ended && i === at ? 'ended' : i < at || (i === at && ['delivered', 'verifying'].includes(view.stage)) ? 'done' : i === at ? 'current' : 'todo';
     const word = { done: '已完成', current: '当前', todo: '未开始', ended: STAGE_ZH[view.stage] }[state];
     return h('li', { class: `step ${state}`, 'aria-current': state === 'current' ? 'step' : undefined },
       h('span', { class: 'step-label' }, label), h('span', { class: 'step-state' }, word));
@@ -100,13 +108,16 @@ function learnDepartments(tasks) {
 }
 
 /** A log entry in Chinese, from its kind and (for full readers) its detail. */
-function eventText(e, chain) {
+function eventText(e, chain, view) {
   const d = e.detail;
   const m = d?.matter ? matterName(chain, d.matter) : '';
   const items = (ids) => (ids || []).map((id) => itemLabel(chain, id)).join('、');
   switch (e.kind) {
     case 'submitted':
-      if (d) return `收件：${Object.keys(d.fields || {}).length} 项信息，${(d.materials || []).length} 份材料（${CHANNEL_ZH[d.channel] || d.channel || ''}）`;
+      if (d) {
+        return `收件：${Object.keys(d.fields || {}).length} 项信息，${(d.materials || []).length} 份材料（${CHANNEL_ZH[d.channel] || d.channel || ''}）`
+          + `${d.agent ? `，代办人 ${d.agent.name}` : ''}${d.commitments?.length ? `，告知承诺：${d.commitments.map((x) => matterName(chain, x)).join('、')}` : ''}`;
+      }
       break;
     case 'supplemented':
       if (d) return `补正：${items([...Object.keys(d.fields || {}), ...(d.materials || [])]) || '—'}${d.in_person ? '（到窗口递交）' : ''}`;
@@ -126,11 +137,21 @@ function eventText(e, chain) {
     case 'task-approved':
       if (d) {
         const produced = Object.entries(d.produced || {}).map(([k, v]) => `${fieldOf(chain, k)?.label || k} ${v}`).join('，');
-        return `${m}：通过${produced ? `，${produced}` : ''}`;
+        // A committed matter was approved on the commitment: its approval is the verification's.
+        return `${m}：${committedMatters(view).has(d.matter) ? '核查通过' : '通过'}${produced ? `，${produced}` : ''}`;
       }
       break;
     case 'task-rejected':
-      if (d) return `${m}：不予许可（${d.reason || ''}）`;
+      if (d) {
+        const revoked = view.tasks.find((t) => t.matter === d.matter)?.status === 'revoked';
+        return `${m}：${revoked ? '核查不通过，撤销许可' : '不予许可'}（${d.reason || ''}）`;
+      }
+      break;
+    case 'rated':
+      if (d) return `${d.matter ? m : '整件办理'}：${d.label || GRADE_ZH[d.grade]}（${d.grade} 分）${d.comment ? `，${d.comment}` : ''}`;
+      break;
+    case 'followed-up':
+      if (d) return `第 ${d.rating} 条评价：${FOLLOW_UP_STEP_ZH[d.step] || d.step}${d.note ? `（${d.note}）` : ''}`;
       break;
     case 'delivered':
       if (d) return `出件：${DELIVERY_ZH[d.method] || d.method || ''}${d.tracking ? `，运单号 ${d.tracking}` : ''}`;
@@ -142,6 +163,12 @@ function eventText(e, chain) {
       if (d && m) return `${m}：${EVENT_ZH[e.kind] || e.kind}`;
   }
   return EVENT_ZH[e.kind] || e.kind;
+}
+
+/** 告知承诺: the matters the application committed to (from the submission; a department reader has no detail). */
+function committedMatters(view) {
+  const first = view.events.find((e) => e.kind === 'submitted' && e.result === 'applied');
+  return new Set(first?.detail?.commitments || []);
 }
 
 /** The application as it stands: the submitted values with every supplement applied. */
@@ -218,19 +245,26 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
     ['办结日期', formatDate(view.finished_on)],
     ['跑动次数', String(view.visits)],
     ['一次告知', `${view.notices} 次`],
+    view.agent ? ['代办人', agentText(view.agent)] : null,
+    committedMatters(view).size ? ['告知承诺', [...committedMatters(view)].map((x) => matterName(chain, x)).join('、')] : null,
     view.delivery ? ['出件方式', `${DELIVERY_ZH[view.delivery] || view.delivery}${view.tracking ? `（运单号 ${view.tracking}）` : ''}`] : null,
     view.reason ? ['原因', view.reason] : null,
   ].filter(Boolean);
-  out.push(h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+  out.push(h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', { dataset: { fact: k } }, v)])));
+  if (view.deferred?.length) out.push(deferredSection(view));
 
   if (role === 'window' || role === 'admin') {
-    if (view.stage === 'incomplete' || view.tasks.some((t) => t.status === 'supplement')) out.push(supplementPanel(view, chain, reload, pageStatus));
-    if (view.stage === 'ready') out.push(deliverPanel(view, reload, pageStatus));
+    if (view.stage === 'incomplete' || view.deferred?.length || view.tasks.some((t) => t.status === 'supplement')) out.push(supplementPanel(view, chain, reload, pageStatus));
+    if (view.stage === 'ready') out.push(view.deferred?.length ? heldPanel(view) : deliverPanel(view, reload, pageStatus));
   }
 
   out.push(h('section', { 'aria-labelledby': 'sec-tasks' },
     h('h2', { id: 'sec-tasks' }, role === 'department' ? '本部门事项' : '各部门事项'),
     tasksTable(view, chain, role)));
+
+  // 好差评: the window records a rating from submission on (the server keeps the time window).
+  if ((role === 'window' || role === 'admin') && view.stage !== 'created') out.push(ratingPanel(view, reload, pageStatus));
+  if (view.ratings) out.push(ratingsSection(view, chain, role, reload, pageStatus));
 
   const data = view.data || (['window', 'admin', 'supervisor'].includes(role) ? currentApplication(view).fields : null);
   if (data) {
@@ -250,7 +284,7 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
     h('ol', { class: 'timeline' }, view.events.map((e) => h('li', { class: `entry kind-${e.kind} result-${e.result}` },
       h('time', { datetime: e.at }, formatInstant(e.at)),
       h('span', { class: 'kind' }, EVENT_ZH[e.kind] || e.kind),
-      h('span', { class: 'what' }, eventText(e, chain)),
+      h('span', { class: 'what' }, eventText(e, chain, view)),
       h('span', { class: 'actor' }, `操作人：${actorText(e.actor, chain)}`),
       e.result === 'ignored' ? h('span', { class: 'tag' }, '重复或迟到，未生效') : null,
       h('span', { class: 'raw-summary small muted', lang: 'en', title: '日志原文' }, e.summary))))));
@@ -258,21 +292,39 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
 }
 
 function tasksTable(view, chain, role) {
-  const rows = view.tasks.map((t) => h('tr', { class: `task status-${t.status}` },
-    h('th', { scope: 'row' }, role === 'department' && ['dispatched', 'supplement', 'suspended'].includes(t.status)
-      ? h('a', { href: `#/task/${view.id}/${t.matter}` }, t.name) : t.name),
+  const committed = committedMatters(view);
+  const rows = view.tasks.map((t) => h('tr', { class: `task status-${t.status}`, dataset: { matter: t.matter } },
+    h('th', { scope: 'row' }, role === 'department' && OPEN_TASK.includes(t.status)
+      ? h('a', { href: `#/task/${view.id}/${t.matter}` }, t.name) : t.name,
+    committed.has(t.matter) || ['verifying', 'revoked'].includes(t.status) ? h('span', { class: 'tag' }, '告知承诺') : null),
     h('td', {}, t.department_name || t.department),
     h('td', {}, TASK_STATUS_ZH[t.status] || t.status,
       t.requested?.length ? h('div', { class: 'small' }, `待补：${t.requested.map((x) => itemLabel(chain, x)).join('、')}`) : null,
       t.note ? h('div', { class: 'small' }, t.note) : null),
     h('td', {}, formatDate(t.started)),
     h('td', {}, formatDate(t.deadline)),
-    h('td', {}, ['dispatched', 'supplement', 'suspended'].includes(t.status) ? [alertBadge(t.alert, t.supervision), h('div', { class: 'small' }, remainingText(t))] : '—'),
+    h('td', {}, OPEN_TASK.includes(t.status) ? [alertBadge(t.alert, t.supervision), h('div', { class: 'small' }, remainingText(t))] : '—'),
     h('td', {}, formatDate(t.finished)),
     h('td', {}, t.claimed_by || '—')));
   return h('table', { class: 'grid tasks' },
     h('thead', {}, h('tr', {}, ['事项', '部门', '状态', '开始', '承诺期限', '时限', '完成', '认领人'].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, rows));
+}
+
+/** 容缺受理: the materials still to bring, their due day and where it stands. */
+function deferredSection(view) {
+  const alert = view.deferred_alert;
+  return h('section', { class: 'panel deferred', 'aria-labelledby': 'sec-deferred' },
+    h('h2', { id: 'sec-deferred' }, '容缺受理：待补交材料'),
+    h('p', {}, alert ? alertBadge(alert, 'none') : null, ' 办理结果在材料补齐后发放。'),
+    h('ol', { class: 'deferred-materials' }, view.deferred.map((d) => h('li', { dataset: { kind: 'deferred', key: d.key } },
+      h('span', { class: 'item' }, d.label || d.key), ' — ', h('span', { class: 'why' }, deferredText(d.due))))));
+}
+
+/** Every matter is done but a deferred material is still out: results are held. */
+function heldPanel(view) {
+  return h('section', { class: 'panel', 'aria-labelledby': 'sec-deliver' }, h('h2', { id: 'sec-deliver' }, '出件'),
+    h('p', {}, `各事项均已办结，但容缺材料尚未补齐（${view.deferred.map((d) => d.label).join('、')}），结果暂缓发放；补正后即可出件。`));
 }
 
 /** 补正: what the notice or a department asked for, supplied at the window. */
@@ -295,6 +347,7 @@ function supplementPanel(view, chain, reload, pageStatus) {
         status.error(e);
       }
     }
+    for (const d of view.deferred || []) wanted.set(d.key, 'material');
     const requests = view.tasks.filter((t) => t.status === 'supplement');
     for (const t of requests) for (const x of t.requested) wanted.set(x, fieldOf(chain, x) ? 'field' : 'material');
     const fields = [];
@@ -306,6 +359,7 @@ function supplementPanel(view, chain, reload, pageStatus) {
     const button = h('button', { type: 'submit', class: 'primary' }, '补正');
     const form = h('form', { class: 'supplement', novalidate: true },
       requests.map((t) => h('p', {}, `${t.name}（${t.department_name}）要求补正：${t.requested.map((x) => itemLabel(chain, x)).join('、')}`)),
+      view.deferred?.length ? h('p', {}, `容缺受理的材料：${view.deferred.map((d) => `${d.label}（${deferredText(d.due)}）`).join('、')}`) : null,
       notice ? h('details', { class: 'notice-copy' }, h('summary', {}, '一次性告知内容'), ...noticeList(chain, notice)) : null,
       fields.length ? h('fieldset', {}, h('legend', {}, '补填或更正的信息'), h('div', { class: 'fields' }, fields.map((f) => f.el))) : null,
       mats.length ? h('fieldset', {}, h('legend', {}, '补交的材料'), mats.map((m) => m.el)) : null,

@@ -3,9 +3,10 @@
 // the receipt or the printable 一次性告知书.
 
 import {
-  api, chainDoc, errorText, h, statusLine, uuid, STAGE_ZH, formatDate,
+  api, agentText, chainDoc, deferredText, errorText, h, statusLine, uuid, STAGE_ZH, formatDate,
 } from './common.js';
 import { checkbox, fieldInput, matterNames } from './form.js';
+import { agentErrorPaths, agentSection, commitmentMatters, commitmentSection } from './apply-options.js';
 
 /** The window's new-application screen. */
 export async function renderWindow(root, ctx) {
@@ -36,8 +37,9 @@ export async function renderWindow(root, ctx) {
     body.replaceChildren(h('p', { class: 'muted' }, '正在载入表单…'));
     try {
       const chain = await chainDoc(chooser.value);
+      const commitments = await commitmentMatters(chain);
       body.replaceChildren();
-      applicationForm(body, chain, ctx);
+      applicationForm(body, chain, ctx, commitments);
     } catch (e) {
       body.replaceChildren();
       status.error(e);
@@ -48,7 +50,7 @@ export async function renderWindow(root, ctx) {
 }
 
 /** The one form of a chain, with the live 一次告知 panel. */
-function applicationForm(root, chain, ctx) {
+function applicationForm(root, chain, ctx, commitmentList) {
   const form = chain.form;
   const asked = form.fields.filter((f) => f.asked !== false && f.requirement !== 'produced');
   const materials = form.materials.filter((m) => m.asked !== false && m.requirement !== 'produced');
@@ -72,6 +74,8 @@ function applicationForm(root, chain, ctx) {
   for (const i of inputs) if (conditional(i.field)) i.el.hidden = true;
   for (const c of checks) if (conditional(c.material)) c.el.hidden = true;
 
+  const agent = agentSection();
+  const commitments = commitmentSection(commitmentList);
   const panel = h('div', { class: 'notice-live', 'aria-live': 'polite' });
   const submitStatus = statusLine();
   const submitButton = h('button', { type: 'submit', class: 'primary' }, '提交');
@@ -82,7 +86,9 @@ function applicationForm(root, chain, ctx) {
         h('div', { class: 'fields' }, inputs.map((i) => i.el))),
       h('section', { 'aria-labelledby': 'sec-materials' },
         h('h2', { id: 'sec-materials' }, '申请材料（收取后勾选）'),
-        h('div', { class: 'materials' }, checks.map((c) => c.el)))),
+        h('div', { class: 'materials' }, checks.map((c) => c.el))),
+      commitments.el,
+      agent.el),
     h('aside', { class: 'form-side', 'aria-labelledby': 'sec-notice' },
       h('h2', { id: 'sec-notice' }, '一次告知'),
       panel,
@@ -98,7 +104,33 @@ function applicationForm(root, chain, ctx) {
       if (v !== undefined) fields[i.key] = v;
     }
     const mats = checks.filter((c) => !c.el.hidden && c.input.checked).map((c) => c.material.id);
-    return { chain: chain.id, fields, materials: mats };
+    const app = { chain: chain.id, fields, materials: mats };
+    const a = agent.read();
+    // An agent half filled in is not sent: the inputs say what is missing.
+    if (a.agent && !a.problem) {
+      app.agent = a.agent;
+      app.materials.push(...a.materials);
+    }
+    const committed = commitments.read();
+    if (committed.length) app.commitments = committed;
+    return app;
+  };
+  /** The check of an application; an agent the server cannot read is marked and left out. */
+  const check = async (app) => {
+    const path = `/api/v1/chains/${encodeURIComponent(chain.id)}/check`;
+    const half = agent.read().problem;
+    try {
+      const result = await api('POST', path, app);
+      agent.setErrors(half ? [half] : []);
+      return result;
+    } catch (e) {
+      const refused = agentErrorPaths(e);
+      if (e.status !== 400 || !refused.length || !app.agent) throw e;
+      agent.setErrors(refused);
+      const { agent: _, ...without } = app;
+      without.materials = without.materials.filter((m) => m !== 'agent-authorisation');
+      return api('POST', path, without);
+    }
   };
 
   let seq = 0;
@@ -108,7 +140,7 @@ function applicationForm(root, chain, ctx) {
     const mine = ++seq;
     const app = application();
     try {
-      const result = await api('POST', `/api/v1/chains/${encodeURIComponent(chain.id)}/check`, app);
+      const result = await check(app);
       if (mine !== seq) return;
       lastResult = result;
       showCheck(result);
@@ -132,12 +164,13 @@ function applicationForm(root, chain, ctx) {
     const applicable = new Set((result.applicable_matters || []).filter((m) => !undetermined.has(m)));
     for (const i of inputs) if (conditional(i.field)) i.el.hidden = !i.field.matters.some((m) => applicable.has(m));
     for (const c of checks) if (conditional(c.material)) c.el.hidden = !c.material.matters.some((m) => applicable.has(m));
+    commitments.update(result);
     const invalidByKey = new Map(result.invalid.map((x) => [x.key, x]));
     for (const i of inputs) {
       const bad = invalidByKey.get(i.key);
       i.setError(bad ? bad.reason_zh || bad.reason : '');
     }
-    panel.replaceChildren(...noticeList(chain, result, { live: true }));
+    panel.replaceChildren(...noticeList(chain, result, { live: true, application: application() }));
   };
   formEl.addEventListener('input', schedule);
   formEl.addEventListener('change', schedule);
@@ -149,6 +182,13 @@ function applicationForm(root, chain, ctx) {
     ev.preventDefault();
     clearTimeout(timer);
     const app = application();
+    const half = agent.read().problem;
+    if (half) {
+      agent.setErrors([half]);
+      submitStatus.error(new Error('代办人信息不完整：请填写代办人姓名和身份证号码，或清空代办人信息'));
+      agent.focusFirstError();
+      return;
+    }
     const bodyText = JSON.stringify(app);
     if (!attempt || attempt.body !== bodyText) attempt = { body: bodyText, key: uuid() };
     submitButton.disabled = true;
@@ -156,8 +196,7 @@ function applicationForm(root, chain, ctx) {
     try {
       const receipt = await api('POST', '/api/v1/cases', app, { 'Idempotency-Key': attempt.key });
       // The notice lists what the server's check says of this very application.
-      const notice = receipt.stage === 'incomplete'
-        ? await api('POST', `/api/v1/chains/${encodeURIComponent(chain.id)}/check`, app) : null;
+      const notice = receipt.stage === 'incomplete' ? await check(app) : null;
       let view = null;
       try {
         view = await api('GET', `/api/v1/cases/${receipt.case}`);
@@ -168,8 +207,12 @@ function applicationForm(root, chain, ctx) {
       window.scrollTo(0, 0);
       root.querySelector('h2')?.focus({ preventScroll: true });
     } catch (e) {
-      submitStatus.error(e);
-      if (e.problem?.errors) {
+      if (agentErrorPaths(e).length) {
+        submitStatus.error(new Error('代办人信息有误，请按输入框下的提示更正'));
+        agent.setErrors(agentErrorPaths(e));
+        agent.focusFirstError();
+      } else if (e.problem?.errors) {
+        submitStatus.error(e);
         const byKey = new Map(e.problem.errors.filter((x) => x.key).map((x) => [x.key, x]));
         for (const i of inputs) {
           const bad = byKey.get(i.key);
@@ -190,7 +233,7 @@ function applicationForm(root, chain, ctx) {
  * The items of a check document as lists: what to fill in, what to bring,
  * what to correct. Each item carries data-kind and data-key.
  */
-export function noticeList(chain, result, { live = false } = {}) {
+export function noticeList(chain, result, { live = false, application = null, deferred = null } = {}) {
   const names = (ids) => {
     // In the live panel a long list is shortened; the printed notice names all.
     if (!live || ids.length <= 3) return matterNames(form, ids);
@@ -201,8 +244,10 @@ export function noticeList(chain, result, { live = false } = {}) {
   const materialsMissing = result.missing.filter((m) => m.kind === 'material');
   const out = [];
   const total = result.missing.length + result.invalid.length;
+  const later = deferred || deferredOf(chain, result, application);
   if (result.complete && !result.invalid.length) {
-    out.push(h('p', { class: 'complete' }, h('span', { 'aria-hidden': 'true' }, '✔ '), '信息和材料齐全，可以受理。'));
+    out.push(h('p', { class: 'complete' }, h('span', { 'aria-hidden': 'true' }, '✔ '),
+      later.length ? `可以受理（容缺受理：${later.length} 份材料受理后补交）。` : '信息和材料齐全，可以受理。'));
   } else {
     out.push(h('p', { class: 'summary' }, `还需 ${total} 项：`,
       fieldsMissing.length ? `补填信息 ${fieldsMissing.length} 项` : '',
@@ -220,6 +265,11 @@ export function noticeList(chain, result, { live = false } = {}) {
   if (materialsMissing.length) {
     out.push(h('h3', {}, '需要补交的材料'),
       h('ol', { class: 'missing-materials' }, materialsMissing.map((x) => item(x, x.label || x.key, neededBy(x)))));
+  }
+  if (later.length) {
+    out.push(h('h3', {}, '容缺受理的材料（不影响受理，限期补交）'),
+      h('ol', { class: 'deferred-materials' }, later.map((x) => item({ kind: 'deferred', key: x.key },
+        x.label || x.key, `${deferredText(x.due)}${x.if_applicable ? '（如适用）' : ''}`))));
   }
   if (result.invalid.length) {
     out.push(h('h3', {}, '需要更正的信息'),
@@ -240,6 +290,34 @@ export function noticeList(chain, result, { live = false } = {}) {
   return out;
 }
 
+/**
+ * 容缺受理: the deferrable materials the application leaves out. The
+ * check's `deferred` when the server gives it; otherwise the form's
+ * deferrable materials needed by a matter the check says applies and not
+ * handed in (one with a condition of its own only "如适用").
+ */
+function deferredOf(chain, result, application) {
+  if (Array.isArray(result.deferred)) return result.deferred;
+  if (!application) return [];
+  const undetermined = new Set(result.undetermined_matters || []);
+  const applicable = new Set((result.applicable_matters || []).filter((m) => !undetermined.has(m)));
+  const held = new Set(application.materials || []);
+  const missing = new Set(result.missing.map((m) => m.key));
+  return chain.form.materials
+    .filter((m) => m.deferrable && !held.has(m.id) && !missing.has(m.id) && (m.matters || []).some((id) => applicable.has(id)))
+    .map((m) => ({ key: m.id, label: m.name, due: '', if_applicable: !!m.when }));
+}
+
+/** 容缺受理 on the receipt: what to bring, by when; results wait for them. */
+function deferredOnReceipt(deferred) {
+  if (!deferred.length) return null;
+  return h('section', { class: 'receipt-deferred', 'aria-labelledby': 'receipt-deferred' },
+    h('h3', { id: 'receipt-deferred' }, '容缺受理：以下材料请限期补交'),
+    h('ol', { class: 'deferred-materials' }, deferred.map((d) => h('li', { dataset: { kind: 'deferred', key: d.key } },
+      h('span', { class: 'item' }, d.label || d.key), h('span', { class: 'why' }, deferredText(d.due))))),
+    h('p', { class: 'small' }, '补齐前不影响各部门办理，但办理结果在材料补齐后发放；逾期未补交的，按规定处理。'));
+}
+
 /** The receipt after 提交: 受理回执, or the 一次性告知书 to print. */
 function receiptView(chain, app, receipt, notice, view, ctx) {
   const incomplete = receipt.stage === 'incomplete';
@@ -253,6 +331,8 @@ function receiptView(chain, app, receipt, notice, view, ctx) {
     ['查询码', receipt.query_code],
     ['事项', chain.name],
     name ? ['申请单位', name] : null,
+    app.agent ? ['代办人', agentText(view?.agent || app.agent, { mask: true })] : null,
+    app.commitments?.length ? ['告知承诺', `${matterNames(chain.form, app.commitments)}（承诺即批，事后核查）`] : null,
     ['收件日期', today || '—'],
     ['状态', STAGE_ZH[receipt.stage] || receipt.stage],
     !incomplete && view?.deadline ? ['承诺办结日期', formatDate(view.deadline, view.deadline_provisional)] : null,
@@ -262,9 +342,10 @@ function receiptView(chain, app, receipt, notice, view, ctx) {
     h('dl', { class: 'receipt' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', { dataset: { field: k } }, v)])),
     incomplete
       ? [h('p', {}, `您申请的“${chain.name}”尚缺下列信息或材料。请一次补齐后到窗口或网上补正，补齐之日起受理。`),
-        ...noticeList(chain, notice)]
+        ...noticeList(chain, notice, { application: app })]
       : [h('p', {}, '您的申请已受理，各部门并联办理，办结后统一出件。'),
-        view ? h('ul', { class: 'receipt-matters' }, view.tasks.filter((t) => t.status !== 'skipped').map((t) => h('li', {}, `${t.name}（${t.department_name || t.department}）`))) : null],
+        view ? h('ul', { class: 'receipt-matters' }, view.tasks.filter((t) => t.status !== 'skipped').map((t) => h('li', {}, `${t.name}（${t.department_name || t.department}）`))) : null,
+        deferredOnReceipt(receipt.deferred || view?.deferred || [])],
     h('p', { class: 'small' }, `凭办件编号和查询码可在 ${publicUrl} 查询办理进度。`),
     h('p', { class: 'sign-off' }, h('span', {}, `经办人：${ctx.session.account}`), h('span', {}, `日期：${today || '—'}`), h('span', {}, '（综合受理窗口盖章）')));
   return h('div', { class: 'receipt-view' },
