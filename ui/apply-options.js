@@ -86,29 +86,11 @@ export function agentErrorPaths(e) {
 
 /**
  * Which matters allow a commitment: `commitment` (optional | required) on the
- * form document's matters. A server whose form document does not say it
- * (no matter carries the key) is asked once through its check: every matter
- * listed under `commitments`, and the ones it refuses (invalid items of code
- * `commitment`, naming the matter) do not allow it; the others are optional.
- * Returns [{id, name, commitment, verify_within}].
+ * form document's matters. Returns [{id, name, commitment, verify_within}].
  */
-export async function commitmentMatters(chain) {
-  const matters = chain.form.matters;
-  if (matters.some((m) => 'commitment' in m)) {
-    return matters.filter((m) => m.commitment === 'optional' || m.commitment === 'required')
-      .map((m) => ({ id: m.id, name: m.name, commitment: m.commitment, verify_within: m.verify_within || null }));
-  }
-  try {
-    const ids = matters.map((m) => m.id);
-    const r = await api('POST', `/api/v1/chains/${encodeURIComponent(chain.id)}/check`, { chain: chain.id, fields: {}, materials: [], commitments: ids });
-    const refused = new Set(r.invalid.filter((x) => x.key === 'commitments' && x.code === 'commitment')
-      .map((x) => /“([^”]+)”/.exec(x.reason_zh || '')?.[1]).filter(Boolean));
-    // A refusal the page cannot attribute: offer nothing rather than a wrong choice.
-    if (refused.size !== r.invalid.filter((x) => x.key === 'commitments').length) return [];
-    return matters.filter((m) => !refused.has(m.id)).map((m) => ({ id: m.id, name: m.name, commitment: 'optional', verify_within: null }));
-  } catch {
-    return [];
-  }
+export function commitmentMatters(chain) {
+  return chain.form.matters.filter((m) => m.commitment === 'optional' || m.commitment === 'required')
+    .map((m) => ({ id: m.id, name: m.name, commitment: m.commitment, verify_within: m.verify_within || null }));
 }
 
 /**

@@ -1,8 +1,10 @@
 // 督办: yellow and red limits by department and matter (GET /api/v1/overdue),
-// with counts, a verification (核查) of a commitment told apart by its task's
-// status; the 好差评 statistics (GET /api/v1/ratings); live: every log
-// entry, and every reconnection of the event stream (a restart of the
-// server, a new day), fetches the board again.
+// with counts, each limit's kind told apart (a matter's decision, the
+// verification (核查) of a commitment, the deferred materials (容缺), the
+// whole case); the results revoked after a failed verification; the 好差评
+// statistics (GET /api/v1/ratings); live: every log entry, and every
+// reconnection of the event stream (a restart of the server, a new day),
+// fetches the board again.
 
 import {
   api, alertBadge, chainDoc, errorText, formatDate, h, listen, matterName, statusLine, streamStatus, SUPERVISION_ZH,
@@ -17,12 +19,14 @@ export async function renderBoard(root, ctx) {
   const matrix = h('div');
   const detail = h('div');
   const ratings = h('div');
+  const revoked = h('div');
   root.append(
     h('div', { class: 'page-head' }, h('h1', {}, '督办 · 时限预警'), live),
     status.el,
     summary,
     h('section', { 'aria-labelledby': 'sec-matrix' }, h('h2', { id: 'sec-matrix' }, '按部门和事项'), matrix),
     h('section', { 'aria-labelledby': 'sec-detail' }, h('h2', { id: 'sec-detail' }, '预警明细'), detail),
+    h('section', { 'aria-labelledby': 'sec-revoked' }, h('h2', { id: 'sec-revoked' }, '告知承诺撤销'), revoked),
     h('section', { 'aria-labelledby': 'sec-ratings' }, h('h2', { id: 'sec-ratings' }, '好差评'), ratings));
   let updated = '';
   let today = '';
@@ -36,11 +40,9 @@ export async function renderBoard(root, ctx) {
   };
   const load = async () => {
     let overdue;
-    let tasks;
     let stats;
     try {
-      [overdue, tasks, stats] = await Promise.all([api('GET', '/api/v1/overdue'), api('GET', '/api/v1/tasks').then((r) => r.tasks).catch(() => []),
-        api('GET', '/api/v1/ratings').catch((e) => e)]);
+      [overdue, stats] = await Promise.all([api('GET', '/api/v1/overdue'), api('GET', '/api/v1/ratings').catch((e) => e)]);
     } catch (e) {
       status.error(e);
       return;
@@ -48,18 +50,16 @@ export async function renderBoard(root, ctx) {
     status.clear();
     today = overdue.today;
     updated = new Date().toLocaleTimeString('zh-CN', { hour12: false });
-    const deptNames = new Map(tasks.filter((t) => t.department_name).map((t) => [t.department, t.department_name]));
-    // The overdue document does not say whether a limit is a 核查's: the task list does.
-    const verifying = new Set(tasks.filter((t) => t.status === 'verifying').map((t) => `${t.case}/${t.matter}`));
     const entries = [];
     for (const [dept, list] of Object.entries(overdue.departments)) {
       for (const e of list) {
         const chain = await chainDoc(e.chain).catch(() => null);
-        const verification = !!e.matter && verifying.has(`${e.case}/${e.matter}`);
+        const verification = e.kind === 'verification';
         entries.push({
-          ...e, department: dept, departmentName: deptNames.get(dept) || e.department_name || dept, verification,
-          matterName: e.matter ? `${verification ? '核查：' : ''}${matterName(chain, e.matter)}` : '整件办理总时限',
-          chainName: chain?.name || e.chain, clock_stopped: false, case: e.case,
+          ...e, department: dept, departmentName: e.department_name || dept, verification,
+          matterName: e.kind === 'deferred' ? '容缺材料补交期限'
+            : e.matter ? `${verification ? '核查：' : ''}${matterName(chain, e.matter)}` : '整件办理总时限',
+          chainName: chain?.name || e.chain_name || e.chain, clock_stopped: false, case: e.case,
         });
       }
     }
@@ -112,6 +112,7 @@ export async function renderBoard(root, ctx) {
           h('td', {}, SUPERVISION_ZH[e.supervision] || '—'),
           h('td', {}, urgeControl(e, status)))))))));
     if (!entries.length) detail.replaceChildren(h('p', { class: 'muted' }, '无。'));
+    revoked.replaceChildren(await revocationTable(overdue));
     const chainNames = new Map();
     for (const r of stats?.matters || []) if (r.chain) chainNames.set(r.chain, (await chainDoc(r.chain).catch(() => null))?.name || r.chain);
     ratings.replaceChildren(...(stats instanceof Error
@@ -161,4 +162,24 @@ function urgeControl(e, status) {
 
 function card(kind, label, n) {
   return h('div', { class: `card card-${kind}` }, h('span', { class: 'n' }, String(n)), h('span', { class: 'label' }, label));
+}
+
+/// 告知承诺: the results revoked after a failed verification since
+/// `revoked_since`, newest first, with what had proceeded on them.
+async function revocationTable(overdue) {
+  const list = overdue.revoked || [];
+  const names = new Map();
+  for (const r of list) if (!names.has(r.chain)) names.set(r.chain, await chainDoc(r.chain).catch(() => null));
+  const since = `${formatDate(overdue.revoked_since)} 以来`;
+  if (!list.length) return h('p', { class: 'muted' }, `${since}没有因核查不通过而撤销的决定。`);
+  return h('table', { class: 'grid revoked' },
+    h('caption', {}, `${since}因核查不通过而撤销的决定（${list.length} 项）`),
+    h('thead', {}, h('tr', {}, ['撤销日期', '事项', '部门', '办件', '核查发现', '已据此办理的事项'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, list.map((r) => h('tr', { dataset: { case: r.case, matter: r.matter } },
+      h('td', {}, formatDate(r.on)),
+      h('th', { scope: 'row' }, r.matter_name || r.matter),
+      h('td', {}, r.department_name || r.department),
+      h('td', {}, h('a', { href: `#/case/${r.case}` }, `第 ${r.case} 号 · ${r.chain_name || r.chain}`)),
+      h('td', {}, r.reason || '—'),
+      h('td', {}, r.dependents.length ? r.dependents.map((id) => matterName(names.get(r.chain), id)).join('、') : '无')))));
 }

@@ -170,7 +170,7 @@ function applicationForm(root, chain, ctx, commitmentList) {
       const bad = invalidByKey.get(i.key);
       i.setError(bad ? bad.reason_zh || bad.reason : '');
     }
-    panel.replaceChildren(...noticeList(chain, result, { live: true, application: application() }));
+    panel.replaceChildren(...noticeList(chain, result, { live: true }));
   };
   formEl.addEventListener('input', schedule);
   formEl.addEventListener('change', schedule);
@@ -233,7 +233,7 @@ function applicationForm(root, chain, ctx, commitmentList) {
  * The items of a check document as lists: what to fill in, what to bring,
  * what to correct. Each item carries data-kind and data-key.
  */
-export function noticeList(chain, result, { live = false, application = null, deferred = null } = {}) {
+export function noticeList(chain, result, { live = false, deferred = null } = {}) {
   const names = (ids) => {
     // In the live panel a long list is shortened; the printed notice names all.
     if (!live || ids.length <= 3) return matterNames(form, ids);
@@ -244,7 +244,7 @@ export function noticeList(chain, result, { live = false, application = null, de
   const materialsMissing = result.missing.filter((m) => m.kind === 'material');
   const out = [];
   const total = result.missing.length + result.invalid.length;
-  const later = deferred || deferredOf(chain, result, application);
+  const later = deferred || deferredOf(result);
   if (result.complete && !result.invalid.length) {
     out.push(h('p', { class: 'complete' }, h('span', { 'aria-hidden': 'true' }, '✔ '),
       later.length ? `可以受理（容缺受理：${later.length} 份材料受理后补交）。` : '信息和材料齐全，可以受理。'));
@@ -290,22 +290,9 @@ export function noticeList(chain, result, { live = false, application = null, de
   return out;
 }
 
-/**
- * 容缺受理: the deferrable materials the application leaves out. The
- * check's `deferred` when the server gives it; otherwise the form's
- * deferrable materials needed by a matter the check says applies and not
- * handed in (one with a condition of its own only "如适用").
- */
-function deferredOf(chain, result, application) {
-  if (Array.isArray(result.deferred)) return result.deferred;
-  if (!application) return [];
-  const undetermined = new Set(result.undetermined_matters || []);
-  const applicable = new Set((result.applicable_matters || []).filter((m) => !undetermined.has(m)));
-  const held = new Set(application.materials || []);
-  const missing = new Set(result.missing.map((m) => m.key));
-  return chain.form.materials
-    .filter((m) => m.deferrable && !held.has(m.id) && !missing.has(m.id) && (m.matters || []).some((id) => applicable.has(id)))
-    .map((m) => ({ key: m.id, label: m.name, due: '', if_applicable: !!m.when }));
+/** 容缺受理: the deferrable materials the application leaves out, as the check says. */
+function deferredOf(result) {
+  return Array.isArray(result.deferred) ? result.deferred : [];
 }
 
 /** 容缺受理 on the receipt: what to bring, by when; results wait for them. */
@@ -342,7 +329,7 @@ function receiptView(chain, app, receipt, notice, view, ctx) {
     h('dl', { class: 'receipt' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', { dataset: { field: k } }, v)])),
     incomplete
       ? [h('p', {}, `您申请的“${chain.name}”尚缺下列信息或材料。请一次补齐后到窗口或网上补正，补齐之日起受理。`),
-        ...noticeList(chain, notice, { application: app })]
+        ...noticeList(chain, notice)]
       : [h('p', {}, '您的申请已受理，各部门并联办理，办结后统一出件。'),
         view ? h('ul', { class: 'receipt-matters' }, view.tasks.filter((t) => t.status !== 'skipped').map((t) => h('li', {}, `${t.name}（${t.department_name || t.department}）`))) : null,
         deferredOnReceipt(receipt.deferred || view?.deferred || [])],

@@ -501,6 +501,27 @@ try {
     await shot(p, 'board', { fullPage: true });
   });
 
+  await test('督办 · 告知承诺撤销: a failed verification is listed with its finding and what proceeded on it', async () => {
+    const p = supervisorPage;
+    assert.match(await p.locator('#sec-revoked + *').textContent(), /没有因核查不通过而撤销的决定/);
+    await call(keys.fire, 'POST', `/api/v1/tasks/${openVerification}/fire-inspection/claim`, {});
+    await call(keys.fire, 'POST', `/api/v1/tasks/${openVerification}/fire-inspection/reject`, { reason: '疏散通道被占用，与承诺不符' });
+    const row = p.locator(`table.revoked tr[data-case="${openVerification}"]`);
+    await row.waitFor();
+    const cells = await row.locator('th, td').allTextContents();
+    assert.equal(cells[0], LATER.slice(0, 10));
+    assert.equal(cells[1], FIRE);
+    assert.equal(cells[2], '区消防救援大队');
+    assert.equal(cells[4], '疏散通道被占用，与承诺不符');
+    const board = await call(keys.window, 'GET', '/api/v1/overdue');
+    assert.deepEqual(board.revoked.map((r) => [r.case, r.matter, r.stage]), [[openVerification, 'fire-inspection', 'rejected']]);
+    // No matter of the hotel chain waits for the fire check: nothing else falls with it.
+    assert.deepEqual(board.revoked[0].dependents, []);
+    assert.equal(cells[5], '无');
+    // Its verification is no longer on the board's limits.
+    assert.equal(await p.locator(`table.grid:not(.revoked) tr[data-case="${openVerification}"][data-matter="fire-inspection"]`).count(), 0);
+  });
+
   await test('nothing left the machine; no page error; every answer kept the contract', async () => {
     assert.deepEqual(offsite, []);
     assert.deepEqual(pageErrors, []);
