@@ -178,6 +178,7 @@ const overdue = {
       {
         case: 7,
         chain: 'kindergarten-setup',
+        kind: 'task',
         matter: 'school-permit',
         alert: 'red',
         supervision: 'first-level',
@@ -190,6 +191,7 @@ const overdue = {
       {
         case: 9,
         chain: 'kindergarten-setup',
+        kind: 'case',
         matter: null,
         alert: 'yellow',
         supervision: 'none',
@@ -199,6 +201,12 @@ const overdue = {
       },
     ],
   },
+  revoked_since: '2025-03-25',
+  revoked: [{
+    case: 4, chain: 'hotel-restaurant', chain_name: '酒店和餐饮企业设立', matter: 'fire-inspection',
+    matter_name: '公众聚集场所投入使用、营业前消防安全检查', department: 'fire', department_name: '区消防救援大队',
+    on: '2025-04-20', reason: '疏散通道被占用', dependents: [], stage: 'delivered',
+  }],
 };
 const audit = { ok: true, cases: 3, entries: 41, seal: '41:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', sealed: true, first_break: null };
 const publicCase = {
@@ -578,7 +586,7 @@ const answers = [
   }],
   ['POST', '/api/v1/work/lease_7_school-permit_0f3a/complete', 200, receipt],
   ['GET', '/api/v1/overdue', 200, overdue],
-  ['GET', '/api/v1/overdue', 200, { today: '2025-04-24', departments: {} }],
+  ['GET', '/api/v1/overdue', 200, { today: '2025-04-24', departments: {}, revoked_since: '2025-03-25', revoked: [] }],
   ['GET', '/api/v1/audit/verify', 200, audit],
   ['GET', '/api/v1/audit/verify', 200, { ...audit, ok: false, first_break: { case: 3, seq: 5, problem: 'hash mismatch' } }],
   ['GET', '/api/v1/public/cases/7?code=K7Q2', 200, publicCase],

@@ -151,11 +151,11 @@ TEST_CASE("form.cli.check_exit_codes_and_json") {
   REQUIRE(b["invalid"].size() == 1);
   CHECK(b["invalid"][0]["key"] == "school.principal_id");
   CHECK(b["invalid"][0].contains("reason"));
-  CHECK(b["invalid"][0]["line"] == 27);
+  CHECK(b["invalid"][0]["line"] == 31);
 
   auto human = run_cli("check kindergarten-setup examples/applications/kindergarten-setup-incomplete.yaml");
   CHECK(human.exit_code == 1);
-  CHECK(human.out.find("kindergarten-setup-incomplete.yaml:27:24: school.principal_id") != std::string::npos);
+  CHECK(human.out.find("kindergarten-setup-incomplete.yaml:31:24: school.principal_id") != std::string::npos);
   CHECK(human.out.find("school.capacity") != std::string::npos);
 }
 

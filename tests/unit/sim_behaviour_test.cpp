@@ -419,6 +419,15 @@ matters:
   const SimulationResult waiting = lead(0, 0, 1), deferred = lead(0, 1, 0);
   CHECK(deferred.result.lead_time_days.mean < waiting.result.lead_time_days.mean - 2);
   CHECK(deferred.result.notices_per_case == doctest::Approx(1.0));  // what to bring by when
+  // 代办帮办: an agent hands the application in (with the authorisation, one
+  // material more); the window visit is the agent's, not the applicant's.
+  Scenario own = s, helped = s;
+  helped.assisted = 1;
+  const SimulationResult alone = run_ok(chain.chain, Calendar::continuous(), own);
+  const SimulationResult agent = run_ok(chain.chain, Calendar::continuous(), helped);
+  CHECK(agent.result.visits_per_case == doctest::Approx(alone.result.visits_per_case - 1));
+  CHECK(agent.result.materials_per_case == doctest::Approx(alone.result.materials_per_case + 1));
+  CHECK(agent.result.lead_time_days.mean == doctest::Approx(alone.result.lead_time_days.mean));
 }
 
 TEST_CASE("sim.reform.bad_ratings_follow_lateness") {

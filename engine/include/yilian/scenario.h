@@ -146,6 +146,9 @@ struct Scenario {
   /// 容缺受理: share of applicants who hand in without the deferrable
   /// materials and bring them after acceptance (within defer_within).
   double deferring = 0;
+  /// 代办帮办: share of applications handed in by an agent with the
+  /// applicant's authorisation; the agent's visits are not the applicant's.
+  double assisted = 0;
   RatingScenario ratings;                ///< 好差评 (none rated by default)
   DeliveryShares delivery;               ///< how results are handed out
   Distribution pickup = Distribution::fixed(0);  ///< from ready to delivered

@@ -153,6 +153,7 @@ Diagnostics check_scenario(const Chain& chain, const Scenario& s) {
     error(d, "applicant.incomplete", "probability", fmt::format("{} is not a share (0 to 1)", s.incomplete));
   for (const auto& [path, share] : {std::pair<const char*, double>{"applicant.commitment", s.commitment},
                                     {"applicant.deferring", s.deferring},
+                                    {"applicant.assisted", s.assisted},
                                     {"ratings.share", s.ratings.share},
                                     {"ratings.bad", s.ratings.bad},
                                     {"ratings.bad_late", s.ratings.bad_late}})

@@ -266,8 +266,14 @@ Profile& Setup::profile(const std::vector<int>& choice) {
   for (unsigned kind = 0; kind < p->submits.size(); ++kind) {
     std::vector<std::string> handed = (kind & 2) ? without_deferrable : materials;
     if ((kind & 1) && !handed.empty()) handed.erase(handed.begin());
+    // 代办帮办: the agent hands in the applicant's authorisation too.
+    if (kind & 8) {
+      const std::string authorisation(kAgentAuthorisation);
+      handed.insert(std::upper_bound(handed.begin(), handed.end(), authorisation), authorisation);
+    }
     event::Submitted e{values, std::move(handed), Channel::window};
     if (kind & 4) e.commitments = committable;
+    if (kind & 8) e.agent = Agent{"代办员", "11010519491231002X", ""};
     p->submits[kind] = Event{Instant{}, std::move(e)};
   }
   for (std::size_t m = 0; m < c.matters.size(); ++m) {

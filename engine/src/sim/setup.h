@@ -22,8 +22,9 @@ namespace yilian::detail {
 struct Profile {
   /// The application as handed in, by kind: 0 complete; bit 1 one material left out
   /// (一次告知), bit 2 without the deferrable materials (容缺受理), bit 4
-  /// committed to every matter with `commitment: optional` (告知承诺).
-  std::array<Event, 8> submits;
+  /// committed to every matter with `commitment: optional` (告知承诺), bit 8
+  /// handed in by an agent with the authorisation (代办帮办).
+  std::array<Event, 16> submits;
   std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
   int fields = 0;            ///< fields the applicant fills in on the one form
   int materials = 0;         ///< materials in the complete application

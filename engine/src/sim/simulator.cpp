@@ -279,6 +279,7 @@ class Loop {
     // Drawn only when the scenario asks, so that other runs keep their numbers.
     const bool deferring = sc_.deferring > 0 && applicant_rng_.uniform() < sc_.deferring;
     const bool committed = sc_.commitment > 0 && applicant_rng_.uniform() < sc_.commitment;
+    const bool assisted = sc_.assisted > 0 && applicant_rng_.uniform() < sc_.assisted;
     flush_n(t);
     ++in_system_;
     ++arrivals_;
@@ -299,7 +300,8 @@ class Loop {
     if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
     // Every applicant of a profile hands in the same lists: the flow core
     // shares them (Shared), nothing is copied.
-    Event& submit = c.profile->submits[(incomplete ? 1U : 0U) | (deferring ? 2U : 0U) | (committed ? 4U : 0U)];
+    Event& submit = c.profile->submits[(incomplete ? 1U : 0U) | (deferring ? 2U : 0U) | (committed ? 4U : 0U) |
+                                       (assisted ? 8U : 0U)];
     c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials->size());
     apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
