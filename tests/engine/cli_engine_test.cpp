@@ -388,17 +388,20 @@ TEST_CASE("cli.engine.a_store_finds_its_chains_calendar_from_any_directory") {
 }
 
 /// The format a store's meta table names.
-std::string store_format(const std::string& db) {
+/// The first column of the first row a query gives on a store ("" when none).
+std::string store_value(const std::string& db, const char* sql) {
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='format'", -1, &q, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-  std::string f = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  REQUIRE(sqlite3_prepare_v2(h, sql, -1, &q, nullptr) == SQLITE_OK);
+  std::string v;
+  if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) v = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
   sqlite3_finalize(q);
   sqlite3_close(h);
-  return f;
+  return v;
 }
+
+std::string store_format(const std::string& db) { return store_value(db, "SELECT value FROM meta WHERE key='format'"); }
 
 /// A status document less the keys format 4 added (容缺受理, 好差评), when
 /// they are empty: what an older yilian printed.
@@ -542,6 +545,8 @@ TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upg
   auto r = run_cli("case rate 2 --grade 2 --matter business-registration --comment 材料退回两次 --officer 窗口甲");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
   CHECK(format() == "yilian-store-4");
+  // The index of open cases now covers the stage a verification keeps a case in.
+  CHECK(store_value(db, "SELECT sql FROM sqlite_master WHERE name='cases_open'").find("'verifying'") != std::string::npos);
   r = run_cli("case follow-up 2 --rating 1 --step called-back --note 已回访 --officer 督办员");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
   const json after = parse(run_cli("case status 2 --json"));

@@ -97,6 +97,12 @@ matters:
   REQUIRE(run_cli("case rate 2 --grade 2").exit_code == 0);
   CHECK(run_cli("case follow-up 1 --rating 1 --step rectified").exit_code == 1);  // call back first
   CHECK(run_cli("case follow-up 1 --rating 1 --step sideways").exit_code == 2);
+  r = run_cli("case follow-up 1 --rating 0 --step called-back", true);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("numbered from 1") != std::string::npos);
+  r = run_cli("case follow-up 1 --rating 9 --step called-back", true);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("there is no rating 9") != std::string::npos);
   REQUIRE(run_cli("case follow-up 1 --rating 1 --step called-back --officer 督办员").exit_code == 0);
   REQUIRE(run_cli("case follow-up 2 --rating 1 --step appealed --note 误评 --officer 甲").exit_code == 0);
   REQUIRE(run_cli("case follow-up 2 --rating 1 --step appeal-upheld --officer 督办员").exit_code == 0);

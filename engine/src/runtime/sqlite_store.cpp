@@ -157,7 +157,9 @@ class SqliteStore final : public Store {
         !s)
       return s;
     if (upgrade_) {
-      if (Status s = exec(std::string("BEGIN IMMEDIATE;") + kSchema +
+      // Formats 1–3 indexed the open stages without `verifying` (告知承诺):
+      // the index is made again by the schema.
+      if (Status s = exec(std::string("BEGIN IMMEDIATE; DROP INDEX IF EXISTS cases_open;") + kSchema +
                           fmt::format("UPDATE meta SET value='{}' WHERE key='format'; COMMIT;", kFormat));
           !s) {
         (void)exec("ROLLBACK;");
