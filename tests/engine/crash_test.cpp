@@ -29,13 +29,6 @@ namespace {
 const std::string kChain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
 const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// The kindergarten application, with or without meals (the food permit).
 request::Submit application(bool meals) {
   ApplicationLoad loaded = load_application(kApplication);

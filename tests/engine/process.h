@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +46,14 @@ inline int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= until) return -1000;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+/// A child's output file, whole (for messages).
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 /// SIGKILL and reap.

@@ -166,15 +166,19 @@ class Engine {
 /// A session on a store for one-off changes (the CLI's `case` and `task`
 /// commands, a web front-end in another process): when no engine runs on
 /// the store, it opens one that only records (live = false) and applies
-/// requests itself; when one runs, it leaves each request in the store's
-/// inbox and waits for that engine to apply it. Either way the request goes
-/// through the same flow and the same transaction. Thread-safe.
+/// requests itself; when a live engine runs, it leaves each request in the
+/// store's inbox and waits for that engine to apply it. Another Client
+/// holding the store for a moment is waited for (up to Options::wait),
+/// never handed the request. Either way the request goes through the same
+/// flow and the same transaction. Thread-safe.
 class Client {
  public:
   struct Options {
     std::vector<std::string> calendar_dirs;       ///< as EngineOptions::calendar_dirs
     std::function<Instant()> clock;               ///< as EngineOptions::clock
-    std::chrono::milliseconds wait{30'000};       ///< how long to wait for a running engine's answer
+    /// How long to wait for the store (another one-off session holding it)
+    /// and for a running engine to take a request.
+    std::chrono::milliseconds wait{30'000};
   };
   /// Opens the store (creating it if needed).
   [[nodiscard]] static Result<std::unique_ptr<Client>> open(const std::string& path, const Options& options);
@@ -188,8 +192,9 @@ class Client {
   /// As Engine::load_chain_text/file (stored for the running engine to use).
   [[nodiscard]] Result<ChainInfo> load_chain_file(const std::string& path);
   /// As Engine::apply. With a running engine, `unavailable` when it does not
-  /// answer within Options::wait (the request stays queued and is applied
-  /// when it gets to it).
+  /// take the request within Options::wait: the request is then withdrawn
+  /// and never applied. One that the engine took is waited for as long
+  /// again; `unavailable` after that says it was not withdrawn.
   [[nodiscard]] Result<Receipt> apply(const Request& request);
 
   struct Impl;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "runtime/chain_registry.h"
+#include "runtime/file_lock.h"
 #include "runtime/json_codec.h"
 #include "runtime/store.h"
 #include "yilian/engine.h"
@@ -36,16 +37,29 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
   eo.calendar_dirs = options.calendar_dirs;
   eo.clock = options.clock;
   eo.lock_wait = std::chrono::milliseconds(0);
-  auto engine = Engine::open(path, eo);
-  if (engine) {
-    impl->engine = std::move(*engine);
-  } else if (engine.status().code() == Status::Code::unavailable) {
-    auto store = open_sqlite_store(path, StoreOptions{.create = false});
-    if (!store) return store.status();
-    impl->store = std::move(*store);
-    impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);
-  } else {
-    return engine.status();
+  // The lock held by another short command (yilian case …, task …) is let
+  // go in a moment: wait for it and apply the request here. Only a live
+  // engine, which answers the inbox, is handed the request.
+  const auto until = std::chrono::steady_clock::now() + options.wait;
+  for (;;) {
+    auto engine = Engine::open(path, eo);
+    if (engine) {
+      impl->engine = std::move(*engine);
+      break;
+    }
+    if (engine.status().code() != Status::Code::unavailable) return engine.status();
+    if (FileLock::holder(path) == FileLock::Holder::live) {
+      auto store = open_sqlite_store(path, StoreOptions{.create = false});
+      if (!store) return store.status();
+      impl->store = std::move(*store);
+      impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= until)
+      return Status::error(Status::Code::unavailable,
+                           fmt::format("{}: another yilian command kept the store for {} ms; nothing was done, try again",
+                                       path, options.wait.count()));
+    eo.lock_wait = std::chrono::milliseconds(100);
   }
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
@@ -70,7 +84,8 @@ Result<Receipt> Client::apply(const Request& request) {
   Store& store = *impl_->store;
   auto id = store.inbox_put(request_to_json(request));
   if (!id) return id.status();
-  const auto until = std::chrono::steady_clock::now() + impl_->options.wait;
+  auto until = std::chrono::steady_clock::now() + impl_->options.wait;
+  bool taken_grace = false;
   auto pause = std::chrono::milliseconds(5);
   for (;;) {
     auto answer = store.inbox_result(*id);
@@ -79,11 +94,26 @@ Result<Receipt> Client::apply(const Request& request) {
       (void)store.inbox_delete(*id);
       return receipt_from_json(**answer);
     }
-    if (std::chrono::steady_clock::now() >= until)
-      return Status::error(Status::Code::unavailable,
-                           fmt::format("the engine running on {} did not answer within {} ms; request #{} stays queued "
-                                       "and is applied when it gets to it",
-                                       impl_->path, impl_->options.wait.count(), *id));
+    if (std::chrono::steady_clock::now() >= until) {
+      // Withdrawn while still pending, it is never applied; once the engine
+      // took it, its answer comes with its commit: wait for that a while more.
+      auto withdrawn = store.inbox_withdraw(*id);
+      if (!withdrawn) return withdrawn.status();
+      if (*withdrawn)
+        return Status::error(Status::Code::unavailable,
+                             fmt::format("the engine running on {} did not take the request within {} ms; it was "
+                                         "withdrawn and will not be applied",
+                                         impl_->path, impl_->options.wait.count()));
+      if (!taken_grace) {
+        taken_grace = true;
+        until = std::chrono::steady_clock::now() + impl_->options.wait;
+      } else {
+        return Status::error(Status::Code::unavailable,
+                             fmt::format("the engine running on {} took request #{} but has not answered within {} ms; "
+                                         "it was not withdrawn: see `yilian case list` before trying again",
+                                         impl_->path, *id, 2 * impl_->options.wait.count()));
+      }
+    }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }

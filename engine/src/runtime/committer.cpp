@@ -360,7 +360,7 @@ void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
   std::vector<InboxRow> rows;
   {
     std::lock_guard s(store_mu);
-    auto r = store->inbox_pending(inbox_seen, 1024);
+    auto r = store->inbox_take(inbox_seen, 1024);
     if (!r) return;
     rows = std::move(*r);
   }
@@ -733,6 +733,14 @@ void Engine::Impl::refuse(Prepared& p, const Status& why) {
   // Nothing of the batch happened: tell every waiting caller (an answer
   // that was already an error stays that error).
   n_open -= p.created;
+  // The batch's inbox requests were taken: their senders wait for an answer.
+  if (!p.batch.inbox_done.empty()) {
+    Batch answers;
+    for (const auto& [id, result] : p.batch.inbox_done)
+      answers.inbox_done.emplace_back(id, receipt_from_json(result) ? receipt_to_json(Result<Receipt>(why)) : result);
+    std::lock_guard g(store_mu);
+    (void)store->commit(answers);  // a store that cannot commit answers at the next start (released, applied again)
+  }
   for (auto& r : p.replies) {
     Result<Receipt> failed = r.result ? Result<Receipt>(why) : r.result;
     if (r.inline_done) r.done(std::move(failed));

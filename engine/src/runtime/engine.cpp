@@ -25,6 +25,9 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
                                                      .cache_kib = options.sqlite_cache_kib});
   if (!opened) return opened.status();
   store = std::move(*opened);
+  // Requests an engine took and never answered (it stopped before its
+  // commit) are offered again: this engine holds the lock.
+  if (Status s = store->inbox_release_taken(); !s) return s;
   auto last = store->last_case_id();
   if (!last) return last.status();
   last_id = *last;
@@ -142,7 +145,7 @@ Engine::~Engine() {
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const EngineOptions& options) {
   if (options.threads < 1) return Status::invalid("EngineOptions::threads must be at least 1");
   if (options.group_commit_max < 1) return Status::invalid("EngineOptions::group_commit_max must be at least 1");
-  auto lock = FileLock::acquire(path, options.lock_wait);
+  auto lock = FileLock::acquire(path, options.lock_wait, options.live ? FileLock::Holder::live : FileLock::Holder::one_off);
   if (!lock) return lock.status();
   auto impl = std::make_unique<Impl>(path, options);
   if (Status s = impl->start(std::move(*lock)); !s) {

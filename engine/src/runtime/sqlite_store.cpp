@@ -427,17 +427,35 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Result<std::vector<InboxRow>> inbox_pending(std::int64_t after, std::size_t limit) override {
-    sqlite3_stmt* q = cached("SELECT id, request FROM inbox WHERE done=0 AND id>?1 ORDER BY id LIMIT ?2");
-    if (!q) return last_error("reading the inbox");
+  Result<std::vector<InboxRow>> inbox_take(std::int64_t after, std::size_t limit) override {
+    // One statement, so one transaction: a request is taken whole or not,
+    // and a sender's withdrawal (pending only) comes before or after it.
+    sqlite3_stmt* q = cached(
+        "UPDATE inbox SET done=2 WHERE id IN (SELECT id FROM inbox WHERE done=0 AND id>?1 ORDER BY id LIMIT ?2) "
+        "RETURNING id, request");
+    if (!q) return last_error("taking from the inbox");
     sqlite3_bind_int64(q, 1, after);
     sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(limit));
     std::vector<InboxRow> out;
     int rc = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) out.push_back({sqlite3_column_int64(q, 0), column_text(q, 1)});
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE) return last_error("reading the inbox");
+    if (rc != SQLITE_DONE) return last_error("taking from the inbox");
+    // RETURNING gives no order.
+    std::sort(out.begin(), out.end(), [](const InboxRow& a, const InboxRow& b) { return a.id < b.id; });
     return out;
+  }
+
+  Status inbox_release_taken() override { return exec("UPDATE inbox SET done=0 WHERE done=2;"); }
+
+  Result<bool> inbox_withdraw(std::int64_t id) override {
+    sqlite3_stmt* q = cached("DELETE FROM inbox WHERE id=?1 AND done=0");
+    if (!q) return last_error("writing the inbox");
+    sqlite3_bind_int64(q, 1, id);
+    const int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return last_error("writing the inbox");
+    return sqlite3_changes(db_) == 1;
   }
 
   Result<std::int64_t> inbox_put(const std::string& request) override {
@@ -457,7 +475,7 @@ class SqliteStore final : public Store {
     sqlite3_bind_int64(q, 1, id);
     std::optional<std::string> out;
     const int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && sqlite3_column_int(q, 0) != 0) out = column_text(q, 1);
+    if (rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 1) out = column_text(q, 1);  // 2: taken, not answered yet
     sqlite3_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading the inbox");
     return out;

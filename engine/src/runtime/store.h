@@ -188,10 +188,22 @@ class Store {
   virtual Result<std::string> case_owner(CaseId id) = 0;
   /// The cases `account` submitted, ascending.
   virtual Result<std::vector<CaseId>> cases_of(std::string_view account) = 0;
-  virtual Result<std::vector<InboxRow>> inbox_pending(std::int64_t after, std::size_t limit) = 0;
+  /// The inbox: a request is pending (done 0) until an engine takes it
+  /// (done 2, in its own small transaction) and answered (done 1) in the
+  /// transaction that commits what it caused. A taken request is never
+  /// withdrawn; a pending one is withdrawn by its sender for good.
+  ///
+  /// Takes up to `limit` pending requests after row `after`, in order.
+  virtual Result<std::vector<InboxRow>> inbox_take(std::int64_t after, std::size_t limit) = 0;
+  /// Offers again what an engine took and never answered (it stopped before
+  /// its commit): called by the engine that holds the store's lock, at start.
+  virtual Status inbox_release_taken() = 0;
   virtual Result<std::int64_t> inbox_put(const std::string& request) = 0;
   /// The answer once the engine applied the request, else empty.
   virtual Result<std::optional<std::string>> inbox_result(std::int64_t id) = 0;
+  /// Deletes a pending request: true when it was still pending (no engine
+  /// will apply it), false when an engine has taken or answered it.
+  virtual Result<bool> inbox_withdraw(std::int64_t id) = 0;
   virtual Status inbox_delete(std::int64_t id) = 0;
 };
 

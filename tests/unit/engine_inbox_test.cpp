@@ -1,0 +1,151 @@
+// The store's lock and inbox between processes: a command never hands its
+// request to another short command, a request no engine takes is withdrawn
+// and never applied, and every path to one store takes the one lock.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "engine_fixture.h"
+#include "flow_fixture.h"
+#include "runtime/file_lock.h"
+
+using namespace yilian;
+using namespace yilian::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::int64_t count_rows(const std::string& db, const char* sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, sql, -1, &q, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+  const std::int64_t n = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+  return n;
+}
+
+/// Holds a store's lock the way an engine does, saying `who` it is.
+struct HeldLock {
+  int fd = -1;
+  HeldLock(const std::string& db, const std::string& who) {
+    fd = ::open(detail::FileLock::lock_path(db).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    REQUIRE(::ftruncate(fd, 0) == 0);
+    REQUIRE(::pwrite(fd, who.data(), who.size(), 0) == static_cast<ssize_t>(who.size()));
+  }
+  ~HeldLock() { ::close(fd); }
+};
+
+struct Store {
+  ScratchDir dir{"inbox"};
+  TestClock clock;
+  EngineOptions o = test_options(clock);
+  std::string db = dir.file("cases.db");
+  Client::Options co;
+  Store() {
+    REQUIRE(open_engine(db, o)->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
+    co.calendar_dirs = o.calendar_dirs;
+    co.clock = clock.fn();
+    co.wait = 300ms;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("engine.inbox.a_request_no_engine_takes_is_withdrawn_and_never_applied") {
+  Store s;
+  {
+    // A live engine that never takes anything: the lock held as one.
+    HeldLock live(s.db, "live " + std::to_string(::getpid()) + "\n");
+    CHECK(detail::FileLock::holder(s.db) == detail::FileLock::Holder::live);
+    auto c = Client::open(s.db, s.co);
+    REQUIRE_MESSAGE(c.is_ok(), c.status().to_string());
+    CHECK((*c)->remote());
+    auto r = (*c)->apply(flow_application(false));
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == Status::Code::unavailable);
+    CHECK_MESSAGE(r.status().message().find("withdrawn and will not be applied") != std::string::npos,
+                  r.status().message());
+    CHECK(count_rows(s.db, "SELECT count(*) FROM inbox") == 0);
+  }
+  // The next engine has nothing to apply: the failed request stays failed.
+  auto e = open_engine(s.db, s.o);
+  std::this_thread::sleep_for(100ms);  // several inbox polls
+  CHECK(e->records().list()->empty());
+}
+
+TEST_CASE("engine.inbox.a_command_waits_for_another_command_and_applies_its_request_itself") {
+  Store s;
+  s.co.wait = 10s;
+  auto first = Client::open(s.db, s.co);  // holds the store as a one-off
+  REQUIRE(first.is_ok());
+  CHECK_FALSE((*first)->remote());
+  CHECK(detail::FileLock::holder(s.db) == detail::FileLock::Holder::one_off);
+  std::thread done([&] {
+    std::this_thread::sleep_for(300ms);
+    REQUIRE((*first)->apply(flow_application(false)).is_ok());
+    first->reset();
+  });
+  auto second = Client::open(s.db, s.co);
+  done.join();
+  REQUIRE_MESSAGE(second.is_ok(), second.status().to_string());
+  CHECK_FALSE((*second)->remote());  // not the inbox: nobody would answer it
+  auto r = (*second)->apply(flow_application(true));
+  REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+  CHECK(r->case_id == 2);
+  CHECK(count_rows(s.db, "SELECT count(*) FROM inbox") == 0);
+  second->reset();
+  CHECK(detail::FileLock::holder(s.db) != detail::FileLock::Holder::one_off);
+  // Held too long: the command says so and nothing is queued.
+  HeldLock other(s.db, "one-off " + std::to_string(::getpid()) + "\n");
+  s.co.wait = 300ms;
+  auto late = Client::open(s.db, s.co);
+  REQUIRE_FALSE(late.is_ok());
+  CHECK(late.status().code() == Status::Code::unavailable);
+  CHECK(late.status().message().find("nothing was done") != std::string::npos);
+  CHECK(count_rows(s.db, "SELECT count(*) FROM inbox") == 0);
+}
+
+TEST_CASE("engine.inbox.every_path_to_a_store_takes_the_one_lock") {
+  Store s;
+  auto e = open_engine(s.db, s.o);
+  const std::string link = s.dir.file("link.db");
+  std::filesystem::create_symlink(s.db, link);
+  EngineOptions quick = s.o;
+  quick.lock_wait = 0ms;
+  auto again = Engine::open(link, quick);
+  REQUIRE_FALSE(again.is_ok());
+  CHECK(again.status().code() == Status::Code::unavailable);
+  // A relative path from the store's folder too.
+  const auto here = std::filesystem::current_path();
+  std::filesystem::current_path(s.dir.path);
+  auto relative = Engine::open("cases.db", quick);
+  std::filesystem::current_path(here);
+  REQUIRE_FALSE(relative.is_ok());
+  CHECK(relative.status().code() == Status::Code::unavailable);
+  // The holder is known by any path; a closed engine no longer says it is one.
+  CHECK(detail::FileLock::holder(link) == detail::FileLock::Holder::live);
+  e.reset();
+  CHECK(detail::FileLock::holder(link) != detail::FileLock::Holder::live);
+  CHECK(Engine::open(link, quick).is_ok());
+  // A holder that died without a word (killed) is gone: its pid says so.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  ::waitpid(child, nullptr, 0);
+  { std::ofstream(detail::FileLock::lock_path(s.db)) << "live " << child << "\n"; }
+  CHECK(detail::FileLock::holder(s.db) == detail::FileLock::Holder::none);
+}
