@@ -95,9 +95,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  /// Commits what has arrived, stops timers and adapters' timeouts (work in
-  /// flight is re-issued by the next open), stops the threads and releases
-  /// the lock. Requests after close fail with `unavailable`. Idempotent.
+  /// Commits what has arrived, runs every answer (apply_async's callbacks)
+  /// and every listener call of what was committed, stops timers and
+  /// adapters' timeouts (work in flight is re-issued by the next open; a
+  /// delivery still running is given up to 5 s), stops the threads and
+  /// releases the lock. Requests after close fail with `unavailable`.
+  /// Idempotent.
   /// Must not be called from an adapter callback or a listener.
   void close();
 
@@ -125,7 +128,9 @@ class Engine {
   /// are for open(): pass deployment.engine there). Stops at the first error.
   Status deploy(const Deployment& deployment);
   /// Called after each notification's event is durable, on an engine
-  /// thread; keep it short and do not call close() from it. Replaces the
+  /// thread, one call at a time and in commit order (it need not be
+  /// thread-safe); keep it short and do not call close() from it. close()
+  /// runs the calls for what was committed before it returns. Replaces the
   /// previous listener; an empty function removes it.
   void set_listener(std::function<void(const Notification&)> listener);
 
@@ -142,7 +147,8 @@ class Engine {
   /// transaction (group commit).
   void apply_async(Request request, std::function<void(Result<Receipt>)> done);
 
-  /// Reads committed data (see records.h). Valid until close().
+  /// Reads committed data (see records.h). Valid until the engine is
+  /// destroyed (after close() it still reads the store, without the lock).
   [[nodiscard]] const Records& records() const;
   [[nodiscard]] EngineStats stats() const;
   /// Fires every alert timer that is due by the clock now (timers otherwise

@@ -291,6 +291,8 @@ void Engine::Impl::check_alerts() {
 void Engine::Impl::alert_tick() {
   if (closed) return;
   check_alerts();
+  std::lock_guard g(tick_mu);  // close() cancels the timer from its own thread
+  if (closed) return;
   tick->expires_after(std::chrono::seconds(1));
   tick->async_wait([this](const boost::system::error_code& ec) {
     if (!ec) alert_tick();
@@ -318,7 +320,7 @@ void Engine::Impl::notify(Notification n) {
     l = listener;
   }
   if (!l) return;
-  boost::asio::post(io, [l = std::move(l), n = std::move(n)] {
+  boost::asio::post(listener_strand, [l = std::move(l), n = std::move(n)] {
     try {
       l(n);
     } catch (...) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <future>
+#include <thread>
 
 #include "runtime/engine_impl.h"
 
@@ -68,7 +69,22 @@ void Engine::Impl::close() {
   }
   q_cv.notify_all();
   if (committer.joinable()) committer.join();
+  // Drain: the answers and notifications of what was committed are queued
+  // on the I/O threads; they run. Nothing new starts: the alert tick and
+  // the retry timers are cancelled (the tick sees `closed`), and the
+  // threads end when the queue is empty. A delivery still running gets a few seconds.
+  {
+    std::lock_guard a(ad_mu);
+    for (const auto& t : retry_timers) t->cancel();
+  }
+  {
+    std::lock_guard g(tick_mu);
+    if (tick) tick->cancel();
+  }
   work.reset();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!io.stopped() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   io.stop();
   for (auto& t : io_threads)
     if (t.joinable()) t.join();
@@ -83,9 +99,11 @@ void Engine::Impl::close() {
   tick.reset();
   cache.clear();
   lru.clear();
-  records.reset();
-  store.reset();
-  lock.reset();
+  {
+    std::lock_guard s(store_mu);  // chains() and load_chain() read it under this lock
+    store.reset();
+  }
+  lock.reset();  // `records` stays readable until the engine is destroyed
   idle_cv.notify_all();
 }
 

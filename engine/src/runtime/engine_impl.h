@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -252,9 +253,13 @@ struct Engine::Impl final : detail::DeliverySink {
   std::mutex tm_mu;
   std::priority_queue<std::pair<std::int64_t, CaseId>, std::vector<std::pair<std::int64_t, CaseId>>, std::greater<>> alerts;
   std::unique_ptr<boost::asio::steady_timer> tick;
+  std::mutex tick_mu;  ///< guards the timer's calls: alert_tick() re-arms it, close() cancels it
 
   std::mutex listener_mu;
   std::function<void(const Notification&)> listener;
+  /// The listener is called on this strand: one call at a time, in the
+  /// order the notifications were committed.
+  boost::asio::strand<boost::asio::io_context::executor_type> listener_strand{io.get_executor()};
   std::atomic<bool> has_listener{false};
 
   // Statistics.
