@@ -109,6 +109,7 @@ class ReplicationRunner::Loop {
     series_step_ = span / kSeriesPoints;
     acc_.series_interval = series_step_;
     next_sample_ = 0;
+    next_sample_t_ = sample_time(0);
     while (!heap_.empty()) {
       std::pop_heap(heap_.begin(), heap_.end(), Later{});
       const Ev e = heap_.back();
@@ -117,7 +118,7 @@ class ReplicationRunner::Loop {
         return Status::invalid(fmt::format(
             "the simulated time passed the year 9998 (the last date a calendar can hold); shorten the horizon "
             "(--days) or raise the arrival rate"));
-      while (next_sample_ < kSeriesPoints && sample_time(next_sample_) <= e.t) record_sample();
+      while (next_sample_t_ <= e.t) record_sample();
       ++acc_.events;
       dispatch_event(e);
       if (failed_) return error_;
@@ -135,6 +136,7 @@ class ReplicationRunner::Loop {
       ++acc_.depts[d].series_n[static_cast<std::size_t>(next_sample_)];
     }
     ++next_sample_;
+    next_sample_t_ = next_sample_ < kSeriesPoints ? sample_time(next_sample_) : kInf;
   }
 
   double trace_time(const TraceArrival& a) const {
@@ -633,7 +635,7 @@ class ReplicationRunner::Loop {
   double n_last_w_ = 0, n_w1_ = kInf;
   std::uint64_t in_system_ = 0, arrivals_ = 0, next_id_ = 0;
   std::size_t trace_next_ = 0;
-  double series_step_ = 0;
+  double series_step_ = 0, next_sample_t_ = kInf;  ///< the moment of the next queue sample
   int next_sample_ = 0;
 };
 
