@@ -58,21 +58,30 @@ class Regime {
       if (handed_ > 0) return std::nullopt;
       plan.cap = sc_.cases;
     } else {
+      // The total ends in the replication whose arrivals reach it, which
+      // stops after the arrivals still missing, as a run on one thread
+      // does: each replication may take what the ones before it left. Their
+      // arrivals are known once they have run; for one still running they
+      // are counted from its stream (poisson_arrivals(), the same numbers).
+      for (; summed_ < handed_; ++summed_) {
+        const auto it = reported_.find(summed_);
+        const std::uint64_t n = it != reported_.end() ? it->second : poisson_arrivals(*setup_, sc_, summed_);
+        if (it != reported_.end()) reported_.erase(it);
+        remaining_ -= std::min(n, remaining_);
+      }
       if (remaining_ == 0) return std::nullopt;
-      // The total ends in the replication whose arrivals reach it: that one
-      // stops after the arrivals still missing, as a run on one thread does.
-      const std::uint64_t n = poisson_arrivals(*setup_, sc_, handed_);
-      if (n >= remaining_) plan.cap = remaining_;
-      remaining_ -= std::min(n, remaining_);
+      plan.cap = remaining_;  // reached only when this replication's arrivals reach it
     }
     ++handed_;
     ++running_;
     return plan;
   }
 
-  /// A replication ended well: its sums join those before it, in order.
-  void finished(std::uint64_t index, Accum::Sums sums) {
+  /// A replication ended well after `arrivals`: its sums join those
+  /// before it, in order.
+  void finished(std::uint64_t index, Accum::Sums sums, std::uint64_t arrivals) {
     --running_;
+    if (!single_ && index >= summed_) reported_.emplace(index, arrivals);
     pending_.emplace(index, std::move(sums));
     while (!pending_.empty() && pending_.begin()->first == merged_) {
       acc_.merge_sums(pending_.begin()->second);
@@ -93,7 +102,7 @@ class Regime {
   [[nodiscard]] bool has_failed() const { return failure_.has_value(); }
   /// Nothing left to hand out and nothing running.
   [[nodiscard]] bool done() const {
-    return running_ == 0 && (failure_ || stopped_ || (single_ ? handed_ > 0 : remaining_ == 0));
+    return running_ == 0 && (failure_ || stopped_ || (single_ ? handed_ > 0 : exhausted()));
   }
 
   void merge_counts(const Accum& a) { acc_.merge_counts(a); }
@@ -117,7 +126,20 @@ class Regime {
   std::unique_ptr<Setup> setup_;  ///< plans the replications (its clock); read by to_result()
   Accum acc_;
   bool single_ = true, stopped_ = false;
+  /// Every case of the total has arrived in the replications handed out.
+  [[nodiscard]] bool exhausted() const {
+    std::uint64_t left = remaining_;
+    for (std::uint64_t i = summed_; i < handed_ && left > 0; ++i) {
+      const auto it = reported_.find(i);
+      if (it == reported_.end()) return false;  // still running
+      left -= std::min(it->second, left);
+    }
+    return left == 0;
+  }
+
   std::uint64_t expected_ = 0, remaining_ = 0, handed_ = 0, merged_ = 0;
+  std::uint64_t summed_ = 0;  ///< replications whose arrivals are taken off remaining_
+  std::map<std::uint64_t, std::uint64_t> reported_;  ///< arrivals of replications run, not yet summed
   int running_ = 0;
   std::map<std::uint64_t, Accum::Sums> pending_;  ///< finished ahead of an earlier one
   std::optional<std::pair<std::uint64_t, Status>> failure_;
@@ -198,9 +220,10 @@ class Pool {
       Status st = run_one(lane, *regimes_[g], *plan);
       Accum::Sums sums;
       if (st) lane.runner->acc().take_sums(sums);
+      const std::uint64_t arrivals = lane.runner ? lane.runner->arrivals() : 0;
       std::lock_guard lock(mu_);
       if (st) {
-        regimes_[g]->finished(plan->index, std::move(sums));
+        regimes_[g]->finished(plan->index, std::move(sums), arrivals);
       } else {
         regimes_[g]->failed(plan->index, std::move(st));
         for (std::size_t later = g + 1; later < regimes_.size(); ++later) regimes_[later]->stop();

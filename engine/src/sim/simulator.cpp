@@ -44,6 +44,7 @@ class ReplicationRunner::Loop {
   }
 
   Accum& acc() { return acc_; }
+  std::uint64_t arrivals() const { return arrivals_; }
 
   /// One replication with its own random streams, from an empty system.
   Status run(const ReplicationPlan& plan) {
@@ -644,6 +645,7 @@ ReplicationRunner::ReplicationRunner(Setup& setup, const Scenario& scenario, Arr
 ReplicationRunner::~ReplicationRunner() = default;
 Status ReplicationRunner::run(const ReplicationPlan& plan) { return loop_->run(plan); }
 Accum& ReplicationRunner::acc() { return loop_->acc(); }
+std::uint64_t ReplicationRunner::arrivals() const { return loop_->arrivals(); }
 
 std::uint64_t poisson_arrivals(const Setup& setup, const Scenario& sc, std::uint64_t index) {
   // The arithmetic of Loop::replication() and schedule_poisson_arrival().

@@ -88,14 +88,17 @@ class ReplicationRunner {
   /// Its floating-point sums stay in acc() for Accum::take_sums().
   [[nodiscard]] Status run(const ReplicationPlan& plan);
   [[nodiscard]] Accum& acc();
+  /// Arrivals in the last replication run.
+  [[nodiscard]] std::uint64_t arrivals() const;
 
  private:
   class Loop;
   std::unique_ptr<Loop> loop_;
 };
 
-/// Poisson arrivals in replication `index`'s window: what the loop will
-/// draw, counted without running it (to find where a total of cases ends).
+/// Poisson arrivals in replication `index`'s window, without a cap: what
+/// the loop draws, counted without running it (to find where a total of
+/// cases ends while earlier replications still run).
 std::uint64_t poisson_arrivals(const Setup& setup, const Scenario& scenario, std::uint64_t index);
 
 /// The number of points of the queue-length series.

@@ -28,6 +28,25 @@ class WorkClock {
   /// Working days before moment `t`: the working days strictly before its
   /// date, plus the share of that day's office hours already past.
   [[nodiscard]] double to_work(double t) const {
+    if (t == last_t_) return last_w_;  // several questions about one moment
+    last_t_ = t;
+    return last_w_ = convert(t);
+  }
+  /// The earliest moment whose working time is `w` (an integer w is the
+  /// closing time of the w-th working day: work done by then is done that day).
+  [[nodiscard]] double to_real(double w) const {
+    const double k = std::floor(w);
+    const double frac = w - k;
+    if (every_day_ && k >= kFirstDay && k < kLastDay) {  // date_of_ordinal(k) is day k
+      if (frac == 0) return k * 86400.0 + open_ + len_;
+      return (k + 1) * 86400.0 + open_ + frac * len_;
+    }
+    if (frac == 0) return static_cast<double>(date_of(static_cast<std::int64_t>(k))) * 86400.0 + open_ + len_;
+    return static_cast<double>(date_of(static_cast<std::int64_t>(k) + 1)) * 86400.0 + open_ + frac * len_;
+  }
+
+ private:
+  double convert(double t) const {
     const double day = std::floor(t / 86400.0);
     const auto d = static_cast<std::int64_t>(day);
     if (every_day_) {
@@ -49,20 +68,7 @@ class WorkClock {
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     return static_cast<double>(before) + frac;
   }
-  /// The earliest moment whose working time is `w` (an integer w is the
-  /// closing time of the w-th working day: work done by then is done that day).
-  [[nodiscard]] double to_real(double w) const {
-    const double k = std::floor(w);
-    const double frac = w - k;
-    if (every_day_ && k >= kFirstDay && k < kLastDay) {  // date_of_ordinal(k) is day k
-      if (frac == 0) return k * 86400.0 + open_ + len_;
-      return (k + 1) * 86400.0 + open_ + frac * len_;
-    }
-    if (frac == 0) return static_cast<double>(date_of(static_cast<std::int64_t>(k))) * 86400.0 + open_ + len_;
-    return static_cast<double>(date_of(static_cast<std::int64_t>(k) + 1)) * 86400.0 + open_ + frac * len_;
-  }
 
- private:
   // Days a Date holds (date_of_ordinal() saturates outside them).
   static constexpr double kFirstDay = Date::min().days(), kLastDay = Date::max().days();
   const Calendar* cal_ = nullptr;
@@ -91,6 +97,7 @@ class WorkClock {
   };
   mutable std::array<DayEntry, kCache> days_{};
   mutable std::array<OrdinalEntry, kCache> ordinals_{};
+  mutable double last_t_ = std::numeric_limits<double>::quiet_NaN(), last_w_ = 0;  ///< the last to_work()
 };
 
 }  // namespace yilian::detail
