@@ -51,6 +51,8 @@ def main():
     p.add_argument("--bench", default=os.path.join(ROOT, "build", "bench", "bench_simulate"))
     a = p.parse_args()
     n, servers, rate = a.customers, 3, 2.4
+    if subprocess.run(["/usr/bin/python3", "-c", "import SimPy"], capture_output=True).returncode != 0:
+        sys.exit("SimPy 2 is missing: apt-get install -y python3-simpy (Debian)")
     if not os.path.exists(a.bench):
         sys.exit(f"no {a.bench}: build the benchmarks (cmake --build build --target bench_simulate)")
     sides = {
