@@ -121,11 +121,6 @@ class Regime {
   RegimeOutcome take() { return RegimeOutcome{std::move(setup_), std::move(acc_)}; }
 
  private:
-  RegimeSpec spec_;
-  const Scenario& sc_;
-  std::unique_ptr<Setup> setup_;  ///< plans the replications (its clock); read by to_result()
-  Accum acc_;
-  bool single_ = true, stopped_ = false;
   /// Every case of the total has arrived in the replications handed out.
   [[nodiscard]] bool exhausted() const {
     std::uint64_t left = remaining_;
@@ -137,6 +132,11 @@ class Regime {
     return left == 0;
   }
 
+  RegimeSpec spec_;
+  const Scenario& sc_;
+  std::unique_ptr<Setup> setup_;  ///< plans the replications (its clock); read by to_result()
+  Accum acc_;
+  bool single_ = true, stopped_ = false;
   std::uint64_t expected_ = 0, remaining_ = 0, handed_ = 0, merged_ = 0;
   std::uint64_t summed_ = 0;  ///< replications whose arrivals are taken off remaining_
   std::map<std::uint64_t, std::uint64_t> reported_;  ///< arrivals of replications run, not yet summed
