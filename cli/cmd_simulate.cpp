@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "calendar_support.h"
 #include "commands.h"
@@ -27,6 +28,7 @@ struct Options {
   std::vector<std::string> capacity, service, supplement, reject, branch;
   std::string calendar, calendars_dir, baseline, report;
   std::optional<std::uint64_t> seed;
+  std::optional<long long> threads;
   bool json = false;
 };
 
@@ -184,6 +186,15 @@ void run(const Options& o) {
     s.days = 250;  // a working year when nothing else is said
   }
   if (!apply_options(o, *chain, s)) return;
+  SimulateOptions options;
+  if (o.threads) {
+    if (*o.threads < 1 || *o.threads > 1024) {
+      fail(fmt::format("--threads {}: expected 1 to 1024 threads (leave it out for one per core, {} here)", *o.threads,
+                       std::max(1U, std::thread::hardware_concurrency())));
+      return;
+    }
+    options.threads = static_cast<unsigned>(*o.threads);
+  }
   // What the options named (matters, departments, shares) is checked here;
   // the file's own errors were reported, located, by the loader.
   bool bad = false;
@@ -202,7 +213,7 @@ void run(const Options& o) {
     bar = std::make_unique<ProgressBar>();
     progress = [&bar](const SimulationProgress& p) { bar->update(p); };
   }
-  auto result = simulate(chain, *calendar, s, progress);
+  auto result = simulate(chain, *calendar, s, options, progress);
   if (bar) bar->finish();
   if (!result) {
     std::fprintf(stderr, "yilian simulate: error: %s\n", result.status().message().c_str());
@@ -234,7 +245,10 @@ void add_simulate(CLI::App& app) {
       "working office hours on working days, are asked for supplements or refused now and then,\n"
       "and go through the same flow rules as live cases. Prints lead times, the share within the\n"
       "promised and statutory limits, visits and materials per case, waits and utilisation per\n"
-      "matter and department, and the bottleneck. Durations are working days.");
+      "matter and department, and the bottleneck. Durations are working days.\n"
+      "Replications (and the --baseline run beside them) run on --threads threads; each replication\n"
+      "draws its own random numbers from the seed and its number, so the results are the same,\n"
+      "byte for byte, whatever the thread count.");
   cmd->add_option("chain", o->chain, "Chain file, or a chain id found in ./chains")->required()->type_name("CHAIN");
   cmd->add_option("scenario", o->scenario, "Scenario file (YAML; schemas/scenario.schema.json)")->type_name("SCENARIO");
   cmd->add_option("--days", o->days, "Working days of arrivals (per replication)")->check(CLI::Range(1, 2'000'000));
@@ -258,6 +272,9 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--calendars", o->calendars_dir, "Directory of calendar files")->type_name("DIR");
   cmd->add_option("--baseline", o->baseline, "Also simulate applying for each matter separately")->type_name("separate");
   cmd->add_option("--seed", o->seed, "Seed of the random numbers (same seed, same results)");
+  cmd->add_option("--threads", o->threads,
+                  "Threads running replications (default: one per core); the results are the same for every count")
+      ->type_name("N");
   cmd->add_flag("--json", o->json, "Print one JSON document (see docs/simulation.md)");
   cmd->add_option("--report", o->report, "Write a self-contained HTML report with charts")->type_name("FILE.html");
   cmd->footer(

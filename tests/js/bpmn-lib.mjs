@@ -238,16 +238,25 @@ export function nest(values) {
   return out;
 }
 
-/** A value a stub worker fills in for a field it does not know. */
+/**
+ * A value a stub worker fills in for a field it does not know, and the value
+ * a benchmark's applicant gives: one the form's checker accepts (the same
+ * choices as the simulator's placeholder_value, engine/src/sim/setup.cpp),
+ * within min and max, with valid check characters for the coded types.
+ */
 export function sampleValue(def) {
+  const within = (v) => Math.min(def.max ?? Infinity, Math.max(def.min ?? -Infinity, v));
   switch (def?.type) {
     case 'boolean': return true;
-    case 'integer': return Math.max(1, def.min ?? 1);
+    case 'integer': return Math.ceil(within(Math.max(1, def.min ?? 1)));
     case 'number':
-    case 'area': return Math.max(1, def.min ?? 1);
+    case 'area': return within(Math.max(1, def.min ?? 1));
     case 'enum': return codes(def)[0];
-    case 'set': return [codes(def)[0]];
+    case 'set': return codes(def).slice(0, Math.max(1, def.min ?? 1));
     case 'date': return '2026-03-02';
+    case 'phone': return '13800138000';
+    case 'id-card': return '11010519491231002X';    // GB 11643 check character X
+    case 'uscc': return '91110000600037341L';       // GB 32100 check character L
     default: return 'x'.repeat(Math.max(1, def?.min ?? 1));
   }
 }

@@ -6,7 +6,7 @@
 // rules a live case follows, and its limits are counted as the engine
 // counts them. Statistics are streamed: memory does not grow with the
 // number of cases. Deterministic: the same inputs and seed give the same
-// result, bit for bit.
+// result, bit for bit, whatever the number of threads.
 #pragma once
 
 #include <cstdint>
@@ -100,19 +100,38 @@ struct SimulationResult {
   std::vector<std::string> warnings;     ///< e.g. a department loaded past its capacity
 };
 
-/// Progress of a running simulation.
+/// Progress of a running simulation: the chain's and the baseline's
+/// arrivals together.
 struct SimulationProgress {
-  bool baseline = false;          ///< the separate-applications run
+  bool baseline = false;          ///< only the separate-applications run is left
   std::uint64_t arrived = 0;      ///< arrivals so far
   std::uint64_t expected = 0;     ///< arrivals expected in all (an estimate for Poisson days)
 };
 using ProgressCallback = std::function<void(const SimulationProgress&)>;
 
+/// How simulate() runs, not what it simulates: results are the same bits
+/// whatever these say.
+struct SimulateOptions {
+  /// Threads running replications at once, the chain's and the baseline's
+  /// side by side; 0 for std::thread::hardware_concurrency(), 1 for this
+  /// thread alone. Each replication draws its own random streams, fixed by
+  /// the seed and its index, and replications merge in index order, so the
+  /// count changes the time taken only. A run of one replication (a trace,
+  /// or `days` without `cases`) uses one thread per regime.
+  unsigned threads = 0;
+};
+
 /// Runs the scenario on the chain over `calendar` (Calendar::continuous()
 /// for 24-hour days). Invalid scenarios (check_scenario errors, a horizon
-/// past year 9999) come back as a Status. `progress`, when set, is called
-/// from this thread every few thousand arrivals. Thread-safe for distinct
-/// arguments; the chain and calendar are only read.
+/// past year 9999) come back as a Status, as does a failure inside any
+/// replication (the first one in replication order, named). `progress`,
+/// when set, is called from the calling thread every few thousand arrivals
+/// (with several threads, about ten times a second). Thread-safe for
+/// distinct arguments; the chain and calendar are only read.
+[[nodiscard]] Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
+                                                const Scenario& scenario, const SimulateOptions& options,
+                                                const ProgressCallback& progress = {});
+/// simulate() with the default options (a thread per core).
 [[nodiscard]] Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
                                                 const Scenario& scenario, const ProgressCallback& progress = {});
 

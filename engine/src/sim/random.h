@@ -50,6 +50,18 @@ class Rng {
   std::uint64_t s_[4];
 };
 
+/// The seed of replication `index`'s streams: the scenario's seed for the
+/// first (so that one-replication runs keep their numbers), a mix of the
+/// seed and the index for the others. Depends on nothing else, so a
+/// replication draws the same numbers on whichever thread runs it.
+inline std::uint64_t replication_seed(std::uint64_t seed, std::uint64_t index) {
+  if (index == 0) return seed;
+  std::uint64_t z = index * 0xd1b54a32d192ed03ULL;
+  z = (z ^ (z >> 32)) * 0xd6e8feb86659fd93ULL;
+  z = (z ^ (z >> 32)) * 0xd6e8feb86659fd93ULL;
+  return seed ^ (z ^ (z >> 32));
+}
+
 /// A distribution prepared for sampling (lognormal parameters precomputed).
 class Sampler {
  public:

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
+#include "sim/replications.h"
 #include "sim/setup.h"
 #include "sim/simulator.h"
 
@@ -86,24 +88,6 @@ RegimeResult to_result(const detail::Accum& a, const detail::Setup& s, int promi
   return r;
 }
 
-Result<RegimeResult> run(std::shared_ptr<const Chain> chain, const Calendar& calendar, const Scenario& scenario,
-                         const ProgressCallback& progress, bool separate, SimulationResult& out) {
-  // Levels are read at the end of a case (no alert timers), and every
-  // applicant of a profile submits that profile's one shared application.
-  FlowOptions options;
-  options.track_alerts = false;
-  options.reuse_checks = true;
-  auto fc = FlowChain::compile(chain, calendar, options);
-  auto setup = detail::make_setup(fc, calendar, scenario, separate);
-  detail::Accum acc;
-  if (Status st = detail::run_regime(*setup, scenario, acc, progress, separate); !st) return st;
-  if (!separate) {
-    out.replications = acc.replications;
-    out.measured_days = acc.measured_days;
-  }
-  return to_result(acc, *setup, nominal_working_days(chain->promised()));
-}
-
 }  // namespace
 
 Distribution default_service(const Matter& m) {
@@ -130,6 +114,12 @@ std::shared_ptr<const Chain> separate_applications_chain(const Chain& chain) {
 
 Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
                                   const Scenario& scenario, const ProgressCallback& progress) {
+  return simulate(std::move(chain), calendar, scenario, SimulateOptions{}, progress);
+}
+
+Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
+                                  const Scenario& scenario, const SimulateOptions& options,
+                                  const ProgressCallback& progress) {
   if (!chain) return Status::invalid("no chain to simulate");
   Diagnostics diags = check_scenario(*chain, scenario);
   for (const auto& d : diags)
@@ -160,14 +150,19 @@ Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Cale
   out.chain = chain->id;
   out.calendar = calendar.name();
   out.seed = sc.seed;
-  auto main = run(chain, calendar, sc, progress, false, out);
-  if (!main) return main.status();
-  out.result = std::move(*main);
-  if (sc.baseline_separate) {
-    auto base = run(separate_applications_chain(*chain), calendar, sc, progress, true, out);
-    if (!base) return base.status();
-    out.baseline = std::move(*base);
-  }
+  // The chain and, side by side, the separate-applications baseline.
+  std::vector<detail::RegimeSpec> regimes{{chain, false}};
+  if (sc.baseline_separate) regimes.push_back({separate_applications_chain(*chain), true});
+  const unsigned threads = options.threads ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  auto outcomes = detail::run_replications(regimes, calendar, sc, threads, progress);
+  if (!outcomes) return outcomes.status();
+  const int promised = nominal_working_days(chain->promised());
+  const detail::RegimeOutcome& main = (*outcomes)[0];
+  out.replications = main.acc.replications;
+  out.measured_days = main.acc.measured_days;
+  out.result = to_result(main.acc, *main.setup, promised);
+  if (sc.baseline_separate)
+    out.baseline = to_result((*outcomes)[1].acc, *(*outcomes)[1].setup, nominal_working_days(regimes[1].chain->promised()));
   const RegimeResult& r = out.result;
   double best_u = -1, best_w = -1;
   for (const auto& d : r.departments)

@@ -9,28 +9,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "sim/loop_state.h"
 
 namespace yilian::detail {
-namespace {
 
 using namespace loop;
 
-class Loop {
+class ReplicationRunner::Loop {
  public:
-  Loop(Setup& s, const Scenario& sc, Accum& acc, const ProgressCallback& progress, bool baseline)
-      : s_(s), sc_(sc), acc_(acc), progress_(progress), baseline_(baseline), fc_(*s.fc),
+  Loop(Setup& s, const Scenario& sc, ArrivalsHook hook)
+      : s_(s), sc_(sc), hook_(std::move(hook)), fc_(*s.fc),
         arrival_rng_(sc.seed, 1), form_rng_(sc.seed, 2), applicant_rng_(sc.seed, 3), outcome_rng_(sc.seed, 4) {
     const std::size_t n = fc_.matter_count();
     for (std::size_t m = 0; m < n; ++m) service_rng_.emplace_back(sc.seed, 100 + m);
     depts_.resize(s.dept_ids.size());
-    acc_.matters.resize(n);
-    acc_.depts.resize(s.dept_ids.size());
-    for (auto& d : acc_.depts) {
-      d.series_sum.assign(kSeriesPoints, 0.0);
-      d.series_n.assign(kSeriesPoints, 0);
-    }
+    acc_.resize(n, s.dept_ids.size());
     fresh_ = new_case(fc_, 0);
     statutory_ = TimeLimit(s.statutory);
     gap_zero_ = sc.baseline_gap.kind == Distribution::Kind::fixed && sc.baseline_gap.a == 0;
@@ -46,22 +41,46 @@ class Loop {
     const double end = static_cast<double>(Date::from_ymd(9998, 12, 31)->days()) * 86400.0;
     t_limit_ = end;
     days_ = sc.days ? *sc.days : 250;
-    if (!sc.trace.empty()) expected_ = sc.trace.size();
-    else if (sc.cases) expected_ = *sc.cases;
-    else expected_ = static_cast<std::uint64_t>(sc.arrival_rate * days_);
   }
 
-  Status run() {
-    for (;;) {
-      if (Status st = replication(); !st) return st;
-      ++acc_.replications;
-      if (!sc_.trace.empty() || !sc_.cases || arrivals_ >= *sc_.cases) break;
-    }
-    return Status::ok();
+  Accum& acc() { return acc_; }
+  std::uint64_t arrivals() const { return arrivals_; }
+
+  /// One replication with its own random streams, from an empty system.
+  Status run(const ReplicationPlan& plan) {
+    if (failed_) clear_after_failure();
+    const std::uint64_t seed = replication_seed(sc_.seed, plan.index);
+    arrival_rng_ = Rng(seed, 1);
+    form_rng_ = Rng(seed, 2);
+    applicant_rng_ = Rng(seed, 3);
+    outcome_rng_ = Rng(seed, 4);
+    for (std::size_t m = 0; m < service_rng_.size(); ++m) service_rng_[m] = Rng(seed, 100 + m);
+    cap_ = plan.cap;
+    arrivals_ = reported_ = next_id_ = 0;
+    // Tasks cancelled while queued are skipped when reached; drop those a
+    // replication leaves behind.
+    for (auto& d : depts_) d.queue.clear();
+    Status st = replication();
+    if (hook_ && arrivals_ > reported_) hook_(arrivals_ - reported_);
+    reported_ = arrivals_;
+    if (st) ++acc_.replications;
+    return st;
   }
 
  private:
   // ---- replications ---------------------------------------------------------
+
+  /// After a failed replication the loop is left mid-run: empty it.
+  void clear_after_failure() {
+    heap_.clear();
+    for (std::uint32_t slot = 0; slot < cases_.size(); ++slot)
+      if (cases_[slot].live) release(slot);
+    for (auto& d : depts_) d = DeptState{};
+    in_system_ = 0;
+    out_.clear();
+    failed_ = false;
+    error_ = Status::ok();
+  }
 
   Status replication() {
     const double t_start = static_cast<double>(sc_.start.days()) * 86400.0;
@@ -91,6 +110,7 @@ class Loop {
     series_step_ = span / kSeriesPoints;
     acc_.series_interval = series_step_;
     next_sample_ = 0;
+    next_sample_t_ = sample_time(0);
     while (!heap_.empty()) {
       std::pop_heap(heap_.begin(), heap_.end(), Later{});
       const Ev e = heap_.back();
@@ -99,7 +119,7 @@ class Loop {
         return Status::invalid(fmt::format(
             "the simulated time passed the year 9998 (the last date a calendar can hold); shorten the horizon "
             "(--days) or raise the arrival rate"));
-      while (next_sample_ < kSeriesPoints && sample_time(next_sample_) <= e.t) record_sample();
+      while (next_sample_t_ <= e.t) record_sample();
       ++acc_.events;
       dispatch_event(e);
       if (failed_) return error_;
@@ -117,6 +137,7 @@ class Loop {
       ++acc_.depts[d].series_n[static_cast<std::size_t>(next_sample_)];
     }
     ++next_sample_;
+    next_sample_t_ = next_sample_ < kSeriesPoints ? sample_time(next_sample_) : kInf;
   }
 
   double trace_time(const TraceArrival& a) const {
@@ -124,7 +145,7 @@ class Loop {
   }
 
   void schedule_trace_arrival(double now) {
-    if (trace_next_ >= sc_.trace.size() || (sc_.cases && arrivals_ >= *sc_.cases)) {
+    if (trace_next_ >= sc_.trace.size() || (cap_ && arrivals_ >= *cap_)) {
       push(Kind::end_arrivals, now, 0, -1, 0);
       return;
     }
@@ -132,7 +153,7 @@ class Loop {
   }
 
   void schedule_poisson_arrival(double now) {
-    if (sc_.cases && arrivals_ >= *sc_.cases) {
+    if (cap_ && arrivals_ >= *cap_) {
       push(Kind::end_arrivals, now, 0, -1, 0);
       return;
     }
@@ -297,7 +318,10 @@ class Loop {
           kMaxInSystem, depts_.empty() ? 0 : static_cast<std::uint64_t>(most), worst)));
     }
     if (c.counted) ++acc_.arrived;
-    if (progress_ && (arrivals_ & 4095) == 0) progress_(SimulationProgress{baseline_, arrivals_, expected_});
+    if ((arrivals_ & 4095) == 0 && hook_) {
+      hook_(arrivals_ - reported_);
+      reported_ = arrivals_;
+    }
     // Every applicant of a profile hands in the same lists: the flow core
     // shares them (Shared), nothing is copied.
     Event& submit = c.profile->submits[(incomplete ? 1U : 0U) | (deferring ? 2U : 0U) | (committed ? 4U : 0U) |
@@ -586,9 +610,8 @@ class Loop {
 
   Setup& s_;
   const Scenario& sc_;
-  Accum& acc_;
-  const ProgressCallback& progress_;
-  bool baseline_;
+  ArrivalsHook hook_;
+  Accum acc_;
   const FlowChain& fc_;
   Rng arrival_rng_, form_rng_, applicant_rng_, outcome_rng_;
   std::vector<Rng> service_rng_;
@@ -608,22 +631,115 @@ class Loop {
   bool gap_zero_ = true;
   double t_limit_ = 0;
   int days_ = 250;
-  std::uint64_t expected_ = 0;
   // the current replication
+  std::optional<std::uint64_t> cap_;  ///< arrivals the replication stops after
+  std::uint64_t reported_ = 0;        ///< arrivals passed to hook_
   double t_start_ = 0, w_start_ = 0, w0_ = 0, next_arrival_w_ = 0;
   double n_last_w_ = 0, n_w1_ = kInf;
   std::uint64_t in_system_ = 0, arrivals_ = 0, next_id_ = 0;
   std::size_t trace_next_ = 0;
-  double series_step_ = 0;
+  double series_step_ = 0, next_sample_t_ = kInf;  ///< the moment of the next queue sample
   int next_sample_ = 0;
 };
 
+ReplicationRunner::ReplicationRunner(Setup& setup, const Scenario& scenario, ArrivalsHook hook)
+    : loop_(std::make_unique<Loop>(setup, scenario, std::move(hook))) {}
+ReplicationRunner::~ReplicationRunner() = default;
+Status ReplicationRunner::run(const ReplicationPlan& plan) { return loop_->run(plan); }
+Accum& ReplicationRunner::acc() { return loop_->acc(); }
+std::uint64_t ReplicationRunner::arrivals() const { return loop_->arrivals(); }
+
+std::uint64_t poisson_arrivals(const Setup& setup, const Scenario& sc, std::uint64_t index) {
+  // The arithmetic of Loop::replication() and schedule_poisson_arrival().
+  Rng rng(replication_seed(sc.seed, index), 1);
+  const double w_start = setup.chain_clock.to_work(static_cast<double>(sc.start.days()) * 86400.0);
+  const int days = sc.days ? *sc.days : 250;
+  double w = w_start;
+  for (std::uint64_t n = 0;; ++n) {
+    w += rng.exponential(1.0 / sc.arrival_rate);
+    if (w >= w_start + days) return n;
+  }
+}
+
+// ---- the statistics -------------------------------------------------------------
+
+void Accum::resize(std::size_t matter_count, std::size_t dept_count) {
+  matters.resize(matter_count);
+  depts.resize(dept_count);
+  for (auto& d : depts) {
+    d.series_sum.assign(kSeriesPoints, 0.0);
+    d.series_n.assign(kSeriesPoints, 0);
+  }
+}
+
+namespace {
+
+/// Calls w on every Welford and d on every floating-point total of `a`, in
+/// one fixed order (the order of Accum::Sums).
+template <class A, class W, class D>
+void visit_sums(A& a, W&& w, D&& d) {
+  for (auto& m : a.matters) {
+    w(m.wait.welford());
+    w(m.service.welford());
+    d(m.busy);
+  }
+  for (auto& x : a.depts) {
+    d(x.busy_integral);
+    d(x.queue_integral);
+    d(x.measured);
+  }
+  w(a.lead.welford());
+  for (auto* x : {&a.visits, &a.materials, &a.fields, &a.notices, &a.sojourn}) w(*x);
+  d(a.in_system_integral);
+  d(a.measured_days);
+}
+
 }  // namespace
 
-Status run_regime(Setup& setup, const Scenario& scenario, Accum& acc, const ProgressCallback& progress,
-                  bool baseline) {
-  Loop loop(setup, scenario, acc, progress, baseline);
-  return loop.run();
+void Accum::take_sums(Sums& out) {
+  out.moments.clear();
+  out.totals.clear();
+  visit_sums(*this, [&](Welford& x) { out.moments.push_back(std::exchange(x, Welford{})); },
+             [&](double& x) { out.totals.push_back(std::exchange(x, 0.0)); });
+}
+
+void Accum::merge_sums(const Sums& sums) {
+  std::size_t i = 0, j = 0;
+  visit_sums(*this, [&](Welford& x) { x.merge(sums.moments.at(i++)); }, [&](double& x) { x += sums.totals.at(j++); });
+}
+
+void Accum::merge_counts(const Accum& o) {
+  for (std::size_t m = 0; m < matters.size() && m < o.matters.size(); ++m) {
+    Matter& a = matters[m];
+    const Matter& b = o.matters[m];
+    a.wait.histogram().merge(b.wait.histogram());
+    a.service.histogram().merge(b.service.histogram());
+    a.applied += b.applied;
+    a.attempts += b.attempts;
+    a.supplements += b.supplements;
+    a.rejections += b.rejections;
+  }
+  for (std::size_t d = 0; d < depts.size() && d < o.depts.size(); ++d) {
+    Dept& a = depts[d];
+    const Dept& b = o.depts[d];
+    a.max_queue = std::max(a.max_queue, b.max_queue);
+    for (std::size_t k = 0; k < a.series_sum.size() && k < b.series_sum.size(); ++k) {
+      a.series_sum[k] += b.series_sum[k];  // whole numbers under 2^53: exact
+      a.series_n[k] += b.series_n[k];
+    }
+  }
+  lead.histogram().merge(o.lead.histogram());
+  arrived += o.arrived;
+  delivered += o.delivered;
+  rejected += o.rejected;
+  on_time += o.on_time;
+  on_time_statutory += o.on_time_statutory;
+  rated += o.rated;
+  bad_ratings += o.bad_ratings;
+  events += o.events;
+  flow_events += o.flow_events;
+  replications += o.replications;
+  if (o.series_interval != 0) series_interval = o.series_interval;
 }
 
 }  // namespace yilian::detail

@@ -9,6 +9,27 @@ namespace yilian::detail {
 
 double Welford::sd() const { return n_ > 1 ? std::sqrt(m2_ / static_cast<double>(n_ - 1)) : 0.0; }
 
+void Welford::merge(const Welford& o) {
+  if (o.n_ == 0) return;
+  if (n_ == 0) {
+    *this = o;
+    return;
+  }
+  const double na = static_cast<double>(n_), nb = static_cast<double>(o.n_);
+  const std::uint64_t n = n_ + o.n_;
+  const double d = o.mean_ - mean_;
+  mean_ += d * nb / static_cast<double>(n);
+  m2_ += o.m2_ + d * d * na * nb / static_cast<double>(n);
+  min_ = std::min(min_, o.min_);
+  max_ = std::max(max_, o.max_);
+  n_ = n;
+}
+
+void LogHistogram::merge(const LogHistogram& o) {
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += o.counts_[i];
+  n_ += o.n_;
+}
+
 std::size_t LogHistogram::index(double x) {
   if (!(x >= kMin)) return 0;  // also NaN
   // y = x/kMin >= 1 is 1.f·2^E: the octave is E, the sub-bucket the top

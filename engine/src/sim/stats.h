@@ -25,6 +25,10 @@ class Welford {
   [[nodiscard]] double sd() const;
   [[nodiscard]] double min() const { return min_; }
   [[nodiscard]] double max() const { return max_; }
+  /// Adds the sample `o` summarises (Chan, Golub and LeVeque 1979). Into an
+  /// empty Welford it is a copy, bit for bit; otherwise the rounding depends
+  /// on the order of merges, so merge in a fixed order.
+  void merge(const Welford& o);
 
  private:
   std::uint64_t n_ = 0;
@@ -48,6 +52,8 @@ class LogHistogram {
     ++n_;
   }
   [[nodiscard]] std::uint64_t count() const { return n_; }
+  /// Adds the counts of `o`: exact, in any order.
+  void merge(const LogHistogram& o);
   /// The q-quantile (0 <= q <= 1): the midpoint of the bucket holding the
   /// ceil(q·n)-th smallest value (the smallest for q = 0).
   [[nodiscard]] double quantile(double q) const;
@@ -72,7 +78,9 @@ class Sample {
   }
   [[nodiscard]] Summary summary() const;
   [[nodiscard]] const Welford& welford() const { return w_; }
+  [[nodiscard]] Welford& welford() { return w_; }
   [[nodiscard]] const LogHistogram& histogram() const { return h_; }
+  [[nodiscard]] LogHistogram& histogram() { return h_; }
 
  private:
   Welford w_;
