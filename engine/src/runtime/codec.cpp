@@ -104,6 +104,19 @@ std::size_t Reader::count() {
   return static_cast<std::size_t>(n);
 }
 
+// The codec writes variant indexes and enum positions: these pin them. A
+// new alternative or value goes at the end (and the pin is raised); any
+// other edit changes stored bytes and the hash chain over them
+// (tests/unit/codec_golden_test.cpp shows which).
+static_assert(std::variant_size_v<EventBody> == 15, "events are stored by position: append, never reorder");
+static_assert(std::variant_size_v<Note> == 4, "notes are stored by position: append, never reorder");
+static_assert(std::variant_size_v<Value> == 6, "values are stored by position: append, never reorder");
+static_assert(static_cast<int>(CaseStage::verifying) == 7 && static_cast<int>(CaseStage::withdrawn) == 6);
+static_assert(static_cast<int>(TaskStatus::revoked) == 10 && static_cast<int>(TaskStatus::cancelled) == 8);
+static_assert(static_cast<int>(AlertLevel::red) == 2 && static_cast<int>(Supervision::second_level) == 2);
+static_assert(static_cast<int>(DeliveryMethod::electronic) == 2 && static_cast<int>(Channel::online) == 1);
+static_assert(static_cast<int>(FollowUpStep::appeal_rejected) == 4);
+
 // ---- values -----------------------------------------------------------------
 
 void write_values(Writer& w, const FieldValues& values) {

@@ -237,11 +237,16 @@ class SqliteStore final : public Store {
   }
 
   Result<CaseId> last_case_id() override {
-    sqlite3_stmt* q = cached("SELECT COALESCE(MAX(id), 0) FROM cases");
+    // The highest id ever given: a case deleted outside the engine (its row,
+    // even its log) does not give its id to the next case.
+    sqlite3_stmt* q = cached(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM cases), 0), COALESCE((SELECT MAX(case_id) FROM log), 0), "
+        "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key='last_case'), 0))");
     if (!q) return last_error("reading cases");
     CaseId id = 0;
     if (sqlite3_step(q) == SQLITE_ROW) id = static_cast<CaseId>(sqlite3_column_int64(q, 0));
     sqlite3_reset(q);
+    last_case_ = std::max(last_case_, id);
     return id;
   }
 
@@ -286,9 +291,11 @@ class SqliteStore final : public Store {
 
   Status commit(const Batch& b) override {
     if (Status s = exec("BEGIN IMMEDIATE;"); !s) return s;
-    Status st = write(b);
+    CaseId top = 0;
+    Status st = write(b, top);
     if (st) st = exec("COMMIT;");
     if (!st) (void)exec("ROLLBACK;");
+    else last_case_ = std::max(last_case_, top);
     return st;
   }
 
@@ -491,7 +498,8 @@ class SqliteStore final : public Store {
   }
 
  private:
-  Status write(const Batch& b) {
+  /// `top`: the highest case id the batch wrote, when above any before it.
+  Status write(const Batch& b, CaseId& top) {
     sqlite3_stmt* ins = cached("INSERT INTO log(case_id, seq, at, kind, result, body, hash) VALUES(?1,?2,?3,?4,?5,?6,?7)");
     sqlite3_stmt* up = cached(
         "INSERT INTO cases(id, chain, version, stage, alert, submitted_at, seq, last_hash, state) "
@@ -549,6 +557,14 @@ class SqliteStore final : public Store {
     if (!b.entries.empty()) {
       bind_text(put_seal, 1, format_seal(sealed));
       if (Status s = run(put_seal, "sealing the log"); !s) return s;
+    }
+    for (const CaseRow& c : b.cases) top = std::max(top, c.id);
+    if (top > last_case_) {  // one row per batch that opens a case
+      sqlite3_stmt* put_last = cached(
+          "INSERT INTO meta(key, value) VALUES('last_case', ?1) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+      if (!put_last) return last_error("preparing the commit");
+      sqlite3_bind_int64(put_last, 1, static_cast<sqlite3_int64>(top));
+      if (Status s = run(put_last, "recording the last case id"); !s) return s;
     }
     for (const CaseRow& c : b.cases) {
       sqlite3_bind_int64(up, 1, static_cast<sqlite3_int64>(c.id));
@@ -670,6 +686,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   bool upgrade_ = false;   ///< an older format, upgraded when opened for writing
+  CaseId last_case_ = 0;   ///< the highest case id known to be recorded in meta.last_case (or below)
   std::vector<std::pair<const char*, Stmt>> stmts_;
 };
 

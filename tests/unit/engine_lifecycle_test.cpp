@@ -1,6 +1,8 @@
-// The store's lock and inbox between processes: a command never hands its
-// request to another short command, a request no engine takes is withdrawn
-// and never applied, and every path to one store takes the one lock.
+// The engine over its life and between processes: a command never hands
+// its request to another short command, a request no engine takes is
+// withdrawn and never applied, every path to one store takes the one lock,
+// close() answers everything it committed, and a case id is never given
+// twice.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -192,4 +194,32 @@ TEST_CASE("engine.close_runs_every_answer_and_listener_call_of_what_was_committe
   CHECK(std::is_sorted(notices.begin(), notices.end()));      // in commit order
   // Reading still works after close.
   CHECK(e->records().list().is_ok());
+}
+
+TEST_CASE("engine.a_case_id_is_never_given_twice") {
+  // Cases deleted outside the engine (their rows, even their logs) do not
+  // give their ids to the next cases.
+  Store s;
+  {
+    auto e = open_engine(s.db, s.o);
+    for (int i = 0; i < 3; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
+  }
+  auto remove = [&](const char* sql) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(s.db.c_str(), &h) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+  };
+  remove("DELETE FROM cases WHERE id=3");
+  {
+    auto e = open_engine(s.db, s.o);
+    auto r = e->apply(flow_application(false));
+    REQUIRE(r.is_ok());
+    CHECK(r->case_id == 4);  // not 3: its log is still there
+  }
+  remove("DELETE FROM cases WHERE id>=3; DELETE FROM log WHERE case_id>=3; DELETE FROM case_data WHERE id>=3");
+  auto e = open_engine(s.db, s.o);
+  auto r = e->apply(flow_application(false));
+  REQUIRE(r.is_ok());
+  CHECK(r->case_id == 5);  // the store remembers the last id it gave
 }
