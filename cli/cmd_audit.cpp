@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "calendar_support.h"
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
@@ -17,7 +18,7 @@ struct AuditOptions {
 };
 
 void verify(const AuditOptions& o) {
-  auto r = verify_audit(o.db, o.anchor);
+  auto r = verify_audit(o.db, o.anchor, calendar_dirs(""));
   if (!r) {
     std::fprintf(stderr, "yilian: error: %s\n", r.status().to_string().c_str());
     set_exit_code(r.status().code() == Status::Code::invalid_input ? exit_invalid : exit_usage);

@@ -1,6 +1,7 @@
 // The routes of `yilian serve`: the HTTP API v1 (schemas/openapi.json) and
 // the web UI's files. Each handler authenticates, checks the permission and
 // the scope (serve/server.h), and answers with the CLI's JSON documents.
+#include "../calendar_support.h"
 #include "serve/server.h"
 
 namespace yilian::cli::serve {
@@ -480,7 +481,7 @@ void add_routes(Api& api, http::Router& router) {
     r.send(Response::json(200, overdue_document(*late, *revoked, since, today)));
   }));
   router.get("/api/v1/audit/verify", guarded(Permission::verify_audit, [&api](Actor, HttpRequest, Responder r) {
-    auto report = verify_audit(api.db);
+    auto report = verify_audit(api.db, {}, calendar_dirs(""));
     if (!report) return (void)r.send(problem(report.status()));
     r.send(Response::json(200, audit_document(*report)));
   }));

@@ -19,7 +19,7 @@
 #include "../unit/engine_fixture.h"
 #include "yilian/application.h"
 #include "process.h"
-#include "replay_check.h"
+#include "runtime/replay.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -192,7 +192,7 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
       CHECK_MESSAGE(applied[t.matter] == 1, t.matter << " approved " << applied[t.matter] << " times");
       approved_keys.insert(t.key);
     }
-    CHECK(replay_mismatch(**store, registry, c.id) == "");
+    CHECK(detail::replay_mismatch(**store, registry, c.id) == "");
   }
   for (const auto& [key, n] : answered) CHECK_MESSAGE(approved_keys.count(key) == 1, key);
 }
@@ -267,7 +267,7 @@ matters:
     }
     CHECK(verified == 1);
     for (const auto& t : v.tasks) CHECK_MESSAGE(t.status == TaskStatus::approved, t.matter);
-    CHECK(replay_mismatch(**store, registry, c.id) == "");
+    CHECK(detail::replay_mismatch(**store, registry, c.id) == "");
   }
   MESSAGE(delivered_before_verified << " of " << cases << " cases were delivered before their verification ended");
 }

@@ -31,6 +31,30 @@ std::string make_store(const ScratchDir& dir, TestClock& clock) {
   return db;
 }
 
+/// Replaces `from` by `to` inside one blob of a row, as an editor of the file would.
+void edit_blob(const std::string& db, const char* table, const char* column, CaseId id, const std::string& from,
+               const std::string& to) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(h, fmt::format("SELECT {} FROM {} WHERE id=?1", column, table).c_str(), -1, &q, nullptr) ==
+          SQLITE_OK);
+  sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+  std::string blob(static_cast<const char*>(sqlite3_column_blob(q, 0)), static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
+  sqlite3_finalize(q);
+  const auto at = blob.find(from);
+  REQUIRE(at != std::string::npos);
+  blob.replace(at, from.size(), to);
+  REQUIRE(sqlite3_prepare_v2(h, fmt::format("UPDATE {} SET {}=?1 WHERE id=?2", table, column).c_str(), -1, &q, nullptr) ==
+          SQLITE_OK);
+  sqlite3_bind_blob(q, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(id));
+  REQUIRE(sqlite3_step(q) == SQLITE_DONE);
+  sqlite3_finalize(q);
+  sqlite3_close(h);
+}
+
 AuditBreak first_break(const std::string& db) {
   auto r = verify_audit(db);
   REQUIRE(r.is_ok());
@@ -89,6 +113,27 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     const AuditBreak b = first_break(db);
     CHECK(b.case_id == 1);
     CHECK(b.seq == 2);
+  }
+  SUBCASE("what the engine acts on besides the log: the applicant's values, a case's stage, a chain's text") {
+    // Before, each of these passed verify with the same seal, and the engine
+    // then sent the edited values to the departments.
+    fresh();
+    edit_blob(db, "case_data", "data", 2, "张三", "李四");
+    AuditBreak b = first_break(db);
+    CHECK(b.case_id == 2);
+    CHECK(b.problem.find("form values differ") != std::string::npos);
+    fresh();
+    sql(db, "UPDATE cases SET stage = 'delivered' WHERE id = 3");
+    b = first_break(db);
+    CHECK(b.case_id == 3);
+    CHECK(b.problem.find("its row says delivered") != std::string::npos);
+    fresh();
+    sql(db, "UPDATE chains SET text = text || '#'");
+    b = first_break(db);
+    CHECK(b.case_id == 0);
+    CHECK(b.problem.find("stored text of chain flowtest version 1 was edited") != std::string::npos);
+    fresh();
+    CHECK(verify_audit(db)->ok());
   }
   SUBCASE("a deleted entry in the middle") {
     fresh();

@@ -299,8 +299,13 @@ struct AuditReport {
 /// notices a whole case deleted (row and log) and entries added, removed or
 /// moved outside the engine. With `anchor` ("ENTRIES:SHA-256", a seal
 /// printed earlier), the log's first ENTRIES entries must still chain to it,
-/// which holds against anyone who rewrote the hashes since. Reports the
+/// which holds against anyone who rewrote the hashes since. Then what the
+/// engine acts on besides the log: every stored chain text must still have
+/// its hash, and every case's stored state, form values and materials must
+/// be what its log gives when replayed through the flow core (chains
+/// compiled with `calendar_dirs` and the built-in calendars). Reports the
 /// first break. A malformed anchor is invalid_input; I/O errors as a Status.
-[[nodiscard]] Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor = {});
+[[nodiscard]] Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor = {},
+                                               const std::vector<std::string>& calendar_dirs = {});
 
 }  // namespace yilian

@@ -8,7 +8,9 @@
 #include <charconv>
 #include <map>
 
+#include "runtime/chain_registry.h"
 #include "runtime/codec.h"
+#include "runtime/replay.h"
 #include "yilian/records.h"
 
 namespace yilian {
@@ -68,7 +70,8 @@ std::optional<Seal> parse_seal(std::string_view text) {
 
 }  // namespace detail
 
-Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor_text) {
+Result<AuditReport> verify_audit(const std::string& path, std::string_view anchor_text,
+                                 const std::vector<std::string>& calendar_dirs) {
   using namespace detail;
   std::optional<Seal> anchor;
   if (!anchor_text.empty() && !(anchor = parse_seal(anchor_text)))
@@ -197,6 +200,27 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
                                  "deleted, added or reordered, and the hashes rewritten",
                                  anchor->entries));
     }
+  }
+  if (!brk) {
+    // What the engine acts on besides the log: the chain texts it loaded
+    // (their hashes) and each case's state, values and materials (what
+    // its log says, replayed through the flow core).
+    auto chains = store.chains();
+    if (!chains) return chains.status();
+    for (const StoredChain& c : *chains)
+      if (sha256_hex(c.text) != c.sha256) {
+        broken(0, 0, fmt::format("the stored text of chain {} version {} was edited: its hash is no longer {}", c.id,
+                                 c.version, c.sha256));
+        break;
+      }
+  }
+  if (!brk) {
+    ChainRegistry registry(calendar_dirs);
+    for (const auto& [id, head] : heads)
+      if (std::string problem = replay_mismatch(store, registry, id); !problem.empty()) {
+        broken(id, 0, problem + " (edited outside the engine)");
+        break;
+      }
   }
   report.first_break = std::move(brk);
   return report;
