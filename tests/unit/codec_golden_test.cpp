@@ -15,6 +15,7 @@
 
 #include "flow_fixture.h"
 #include "runtime/codec.h"
+#include "runtime/store.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -22,15 +23,7 @@ using namespace yilian::detail;
 
 namespace {
 
-std::string hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+std::string hex(std::string_view bytes) { return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()); }
 
 /// One of every entry kind, with content in every field.
 std::vector<std::pair<std::string, EntryBody>> entries() {

@@ -40,6 +40,23 @@ struct Records::Impl {
       return Status::error(Status::Code::internal, fmt::format("case {}: the stored state cannot be read", row.id));
     return l;
   }
+  /// Decodes every case (only open ones when `open_only`) whose row `keep`
+  /// accepts, without its data, and hands it to `fn`; the first case that
+  /// cannot be decoded stops the scan and is the answer.
+  Status each_case(bool open_only, const std::function<bool(const CaseRow&)>& keep,
+                   const std::function<void(const CaseRow&, const Loaded&)>& fn) {
+    Status failed = Status::ok();
+    Status scanned = store->scan_cases(open_only, [&](CaseRow&& row) {
+      if (!failed || !keep(row)) return;
+      auto loaded = decode(row, false);
+      if (!loaded) {
+        failed = loaded.status();
+        return;
+      }
+      fn(row, *loaded);
+    });
+    return scanned ? failed : scanned;
+  }
 };
 
 namespace {
@@ -298,31 +315,28 @@ Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
     if (!mine) return mine.status();
     owned = std::move(*mine);
   }
-  Status failed = Status::ok();
-  Status scanned = impl_->store->scan_cases(open_only, [&](CaseRow&& row) {
-    if (!failed) return;
-    if (filter.before && row.id >= filter.before) return;
-    if (!filter.owner.empty() && !std::binary_search(owned.begin(), owned.end(), row.id)) return;
-    if (filter.stage && row.stage != *filter.stage) return;
-    if (!filter.chain.empty() && row.chain != filter.chain) return;
-    auto loaded = impl_->decode(row, false);
-    if (!loaded) {
-      failed = loaded.status();
-      return;
-    }
-    const FlowChain& fc = *loaded->chain->flow;
-    const CaseState& s = loaded->state;
-    if (!filter.agent.empty() && !(s.agent && (s.agent->name == filter.agent || s.agent->id_number == filter.agent)))
-      return;
-    CaseSummary c{row.id, row.chain, row.version, s.stage, s.submitted_at, std::nullopt, AlertLevel::green, Supervision::none};
-    Date deadline;
-    c.alert = worst_today(fc, s, today, &c.supervision, &deadline);
-    if (s.accepted_on) c.deadline = s.stage == CaseStage::running ? deadline : s.deadline(fc).date;
-    if (filter.overdue && c.alert == AlertLevel::green) return;
-    out.push_back(std::move(c));
-  });
-  if (!scanned) return scanned;
-  if (!failed) return failed;
+  if (Status scanned = impl_->each_case(
+        open_only,
+        [&](const CaseRow& row) {
+          if (filter.before && row.id >= filter.before) return false;
+          if (!filter.owner.empty() && !std::binary_search(owned.begin(), owned.end(), row.id)) return false;
+          if (filter.stage && row.stage != *filter.stage) return false;
+          return filter.chain.empty() || row.chain == filter.chain;
+        },
+        [&](const CaseRow& row, const Impl::Loaded& loaded) {
+          const FlowChain& fc = *loaded.chain->flow;
+          const CaseState& s = loaded.state;
+          if (!filter.agent.empty() && !(s.agent && (s.agent->name == filter.agent || s.agent->id_number == filter.agent)))
+            return;
+          CaseSummary c{row.id, row.chain, row.version, s.stage, s.submitted_at, std::nullopt, AlertLevel::green, Supervision::none};
+          Date deadline;
+          c.alert = worst_today(fc, s, today, &c.supervision, &deadline);
+          if (s.accepted_on) c.deadline = s.stage == CaseStage::running ? deadline : s.deadline(fc).date;
+          if (filter.overdue && c.alert == AlertLevel::green) return;
+          out.push_back(std::move(c));
+        });
+      !scanned)
+    return scanned;
   std::sort(out.begin(), out.end(), [](const CaseSummary& a, const CaseSummary& b) { return a.id > b.id; });
   if (filter.limit && out.size() > filter.limit) out.resize(filter.limit);
   return out;
@@ -331,31 +345,26 @@ Result<std::vector<CaseSummary>> Records::list(const CaseFilter& filter) const {
 Result<std::vector<Revocation>> Records::revocations(Date since) const {
   std::lock_guard g(impl_->mu);
   std::vector<Revocation> out;
-  Status failed = Status::ok();
-  Status scanned = impl_->store->scan_cases(false, [&](CaseRow&& row) {
-    if (!failed) return;
-    auto loaded = impl_->decode(row, false);
-    if (!loaded) {
-      failed = loaded.status();
-      return;
-    }
-    const FlowChain& fc = *loaded->chain->flow;
-    const Chain& chain = fc.chain();
-    const CaseState& s = loaded->state;
-    for (std::size_t m = 0; m < s.tasks.size(); ++m) {
-      const TaskState& t = s.tasks[m];
-      if (t.status != TaskStatus::revoked || t.finished < since) continue;
-      const Matter& mt = chain.matters[m];
-      const Department* d = chain.find_department(mt.department);
-      Revocation r{mt.department, row.id, row.chain, mt.id, t.finished, t.note, {}, s.stage,
-                   d ? d->name : mt.department, chain.name, mt.name};
-      for (int x : revoked_dependents(fc, s, static_cast<int>(m)))
-        r.dependents.push_back(chain.matters[static_cast<std::size_t>(x)].id);
-      out.push_back(std::move(r));
-    }
-  });
-  if (!scanned) return scanned;
-  if (!failed) return failed;
+  if (Status scanned = impl_->each_case(
+        false, [](const CaseRow&) { return true; },
+        [&](const CaseRow& row, const Impl::Loaded& loaded) {
+          const FlowChain& fc = *loaded.chain->flow;
+          const Chain& chain = fc.chain();
+          const CaseState& s = loaded.state;
+          for (std::size_t m = 0; m < s.tasks.size(); ++m) {
+            const TaskState& t = s.tasks[m];
+            if (t.status != TaskStatus::revoked || t.finished < since) continue;
+            const Matter& mt = chain.matters[m];
+            const Department* d = chain.find_department(mt.department);
+            Revocation r{mt.department, row.id, row.chain, mt.id, t.finished, t.note, {}, s.stage,
+                         d ? d->name : mt.department, chain.name, mt.name};
+            for (int x : revoked_dependents(fc, s, static_cast<int>(m)))
+              r.dependents.push_back(chain.matters[static_cast<std::size_t>(x)].id);
+            out.push_back(std::move(r));
+          }
+        });
+      !scanned)
+    return scanned;
   std::sort(out.begin(), out.end(), [](const Revocation& a, const Revocation& b) {
     return a.on != b.on ? b.on < a.on : (a.case_id != b.case_id ? a.case_id > b.case_id : a.matter < b.matter);
   });
@@ -368,48 +377,43 @@ Result<RatingStats> Records::rating_stats(const std::string& chain_id) const {
   out.today = impl_->today();
   std::map<std::pair<std::string, std::string>, RatingRow> by_matter;
   std::map<std::string, RatingRow> by_department;
-  Status failed = Status::ok();
-  Status scanned = impl_->store->scan_cases(false, [&](CaseRow&& row) {
-    if (!failed || (!chain_id.empty() && row.chain != chain_id)) return;
-    auto loaded = impl_->decode(row, false);
-    if (!loaded) {
-      failed = loaded.status();
-      return;
-    }
-    if (loaded->state.ratings.empty()) return;
-    const FlowChain& fc = *loaded->chain->flow;
-    for (const RatingView& v : rating_views(fc, loaded->state, out.today)) {
-      RatingRow& m = by_matter[{row.chain, v.matter}];
-      if (m.chain.empty()) {
-        m.chain = row.chain;
-        m.matter = v.matter;
-        m.name = v.matter_name;
-        m.department = v.department;
-      }
-      RatingRow& d = by_department[v.department];
-      if (d.department.empty()) {
-        const Department* dep = fc.chain().find_department(v.department);
-        d.department = v.department;
-        d.name = dep ? dep->name : v.department;
-      }
-      for (RatingRow* r : {&m, &d}) {
-        const bool set_aside = v.follow_up && v.follow_up->appeal == FollowUp::Appeal::upheld;
-        if (set_aside) {
-          ++r->set_aside;
-          continue;
-        }
-        ++r->grades[static_cast<std::size_t>(v.grade - 1)];
-        if (!v.follow_up) continue;
-        ++r->follow_ups;
-        if (v.follow_up->rectified) ++r->closed;
-        if (v.follow_up->called_back && !v.call_back_late) ++r->call_backs_on_time;
-        if (v.follow_up->rectified && !v.rectify_late) ++r->rectified_on_time;
-        if ((!v.follow_up->called_back && v.call_back_late) || (!v.follow_up->rectified && v.rectify_late)) ++r->overdue;
-      }
-    }
-  });
-  if (!scanned) return scanned;
-  if (!failed) return failed;
+  if (Status scanned = impl_->each_case(
+        false, [&](const CaseRow& row) { return chain_id.empty() || row.chain == chain_id; },
+        [&](const CaseRow& row, const Impl::Loaded& loaded) {
+          if (loaded.state.ratings.empty()) return;
+          const FlowChain& fc = *loaded.chain->flow;
+          for (const RatingView& v : rating_views(fc, loaded.state, out.today)) {
+            RatingRow& m = by_matter[{row.chain, v.matter}];
+            if (m.chain.empty()) {
+              m.chain = row.chain;
+              m.matter = v.matter;
+              m.name = v.matter_name;
+              m.department = v.department;
+            }
+            RatingRow& d = by_department[v.department];
+            if (d.department.empty()) {
+              const Department* dep = fc.chain().find_department(v.department);
+              d.department = v.department;
+              d.name = dep ? dep->name : v.department;
+            }
+            for (RatingRow* r : {&m, &d}) {
+              const bool set_aside = v.follow_up && v.follow_up->appeal == FollowUp::Appeal::upheld;
+              if (set_aside) {
+                ++r->set_aside;
+                continue;
+              }
+              ++r->grades[static_cast<std::size_t>(v.grade - 1)];
+              if (!v.follow_up) continue;
+              ++r->follow_ups;
+              if (v.follow_up->rectified) ++r->closed;
+              if (v.follow_up->called_back && !v.call_back_late) ++r->call_backs_on_time;
+              if (v.follow_up->rectified && !v.rectify_late) ++r->rectified_on_time;
+              if ((!v.follow_up->called_back && v.call_back_late) || (!v.follow_up->rectified && v.rectify_late)) ++r->overdue;
+            }
+          }
+        });
+      !scanned)
+    return scanned;
   for (auto& [k, r] : by_matter) out.matters.push_back(std::move(r));
   for (auto& [k, r] : by_department) out.departments.push_back(std::move(r));
   return out;
@@ -422,23 +426,18 @@ Result<std::vector<WorkItem>> Records::work_queue(const std::string& department)
   if (auto c = impl_->store->claims(std::nullopt); c)
     for (auto& x : *c) claims[{x.case_id, x.matter}] = x;
   std::vector<WorkItem> out;
-  Status failed = Status::ok();
-  Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
-    if (!failed || is_final(row.stage)) return;
-    auto loaded = impl_->decode(row, false);
-    if (!loaded) {
-      failed = loaded.status();
-      return;
-    }
-    const FlowChain& fc = *loaded->chain->flow;
-    for (std::size_t m = 0; m < loaded->state.tasks.size(); ++m) {
-      if (!is_open(loaded->state.tasks[m].status)) continue;
-      if (!department.empty() && fc.chain().matters[m].department != department) continue;
-      out.push_back({row.id, row.chain, row.version, task_view(fc, loaded->state, row.id, static_cast<int>(m), today, claims)});
-    }
-  });
-  if (!scanned) return scanned;
-  if (!failed) return failed;
+  if (Status scanned = impl_->each_case(
+        true, [](const CaseRow& row) { return !is_final(row.stage); },
+        [&](const CaseRow& row, const Impl::Loaded& loaded) {
+          const FlowChain& fc = *loaded.chain->flow;
+          for (std::size_t m = 0; m < loaded.state.tasks.size(); ++m) {
+            if (!is_open(loaded.state.tasks[m].status)) continue;
+            if (!department.empty() && fc.chain().matters[m].department != department) continue;
+            out.push_back({row.id, row.chain, row.version, task_view(fc, loaded.state, row.id, static_cast<int>(m), today, claims)});
+          }
+        });
+      !scanned)
+    return scanned;
   return out;
 }
 
@@ -446,46 +445,41 @@ Result<std::vector<OverdueEntry>> Records::overdue() const {
   std::lock_guard g(impl_->mu);
   const Date today = impl_->today();
   std::vector<OverdueEntry> out;
-  Status failed = Status::ok();
-  Status scanned = impl_->store->scan_cases(true, [&](CaseRow&& row) {
-    if (!failed || is_final(row.stage)) return;
-    auto loaded = impl_->decode(row, false);
-    if (!loaded) {
-      failed = loaded.status();
-      return;
-    }
-    const FlowChain& fc = *loaded->chain->flow;
-    const Chain& chain = fc.chain();
-    const CaseState& s = loaded->state;
-    auto department_name = [&](const std::string& id) {
-      const Department* d = chain.find_department(id);
-      return d ? d->name : std::string();
-    };
-    for (std::size_t m = 0; m < s.tasks.size(); ++m) {
-      if (!is_open(s.tasks[m].status)) continue;
-      const AlertStatus st = task_alert_status(fc, s, static_cast<int>(m), today);
-      if (st.level == AlertLevel::green) continue;
-      const Matter& mt = chain.matters[m];
-      out.push_back({mt.department, row.id, row.chain, mt.id, st.level, st.supervision, st.deadline.date,
-                     st.remaining_days, st.overdue_days, department_name(mt.department), chain.name, mt.name,
-                     s.tasks[m].status == TaskStatus::verifying ? "verification" : "task"});
-    }
-    // A case under verification has had its results; only its verifications still count.
-    if (s.accepted_on && s.stage != CaseStage::verifying) {
-      const AlertStatus st = case_alert_status(fc, s, today);
-      if (st.level != AlertLevel::green)
-        out.push_back({chain.lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
-                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "case"});
-    }
-    if (s.accepted_on && !s.deferred.empty()) {
-      const AlertStatus st = deferred_alert_status(fc, s, today);
-      if (st.level != AlertLevel::green)
-        out.push_back({chain.lead, row.id, row.chain, {}, st.level, Supervision::none, st.deadline.date,
-                       st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "deferred"});
-    }
-  });
-  if (!scanned) return scanned;
-  if (!failed) return failed;
+  if (Status scanned = impl_->each_case(
+        true, [](const CaseRow& row) { return !is_final(row.stage); },
+        [&](const CaseRow& row, const Impl::Loaded& loaded) {
+          const FlowChain& fc = *loaded.chain->flow;
+          const Chain& chain = fc.chain();
+          const CaseState& s = loaded.state;
+          auto department_name = [&](const std::string& id) {
+            const Department* d = chain.find_department(id);
+            return d ? d->name : std::string();
+          };
+          for (std::size_t m = 0; m < s.tasks.size(); ++m) {
+            if (!is_open(s.tasks[m].status)) continue;
+            const AlertStatus st = task_alert_status(fc, s, static_cast<int>(m), today);
+            if (st.level == AlertLevel::green) continue;
+            const Matter& mt = chain.matters[m];
+            out.push_back({mt.department, row.id, row.chain, mt.id, st.level, st.supervision, st.deadline.date,
+                           st.remaining_days, st.overdue_days, department_name(mt.department), chain.name, mt.name,
+                           s.tasks[m].status == TaskStatus::verifying ? "verification" : "task"});
+          }
+          // A case under verification has had its results; only its verifications still count.
+          if (s.accepted_on && s.stage != CaseStage::verifying) {
+            const AlertStatus st = case_alert_status(fc, s, today);
+            if (st.level != AlertLevel::green)
+              out.push_back({chain.lead, row.id, row.chain, {}, st.level, st.supervision, st.deadline.date,
+                             st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "case"});
+          }
+          if (s.accepted_on && !s.deferred.empty()) {
+            const AlertStatus st = deferred_alert_status(fc, s, today);
+            if (st.level != AlertLevel::green)
+              out.push_back({chain.lead, row.id, row.chain, {}, st.level, Supervision::none, st.deadline.date,
+                             st.remaining_days, st.overdue_days, department_name(chain.lead), chain.name, {}, "deferred"});
+          }
+        });
+      !scanned)
+    return scanned;
   std::sort(out.begin(), out.end(), [](const OverdueEntry& a, const OverdueEntry& b) {
     if (a.department != b.department) return a.department < b.department;
     if (a.alert != b.alert) return a.alert > b.alert;
