@@ -23,36 +23,47 @@ export function cliArgument(script) {
 }
 
 export class Serve {
-  /// A scratch store; `now` is the server's clock ($YILIAN_NOW).
-  constructor(cli, { now = '2025-03-03T09:00', chain = 'chains/kindergarten-setup.yaml' } = {}) {
+  /// A scratch store; `now` is the server's clock ($YILIAN_NOW); `chains`
+  /// (or the one `chain`) are paths under the project root.
+  constructor(cli, { now = '2025-03-03T09:00', chain = 'chains/kindergarten-setup.yaml', chains } = {}) {
     this.cli = cli;
     this.dir = mkdtempSync(join(tmpdir(), 'yilian-serve-'));
     this.db = join(this.dir, 'cases.db');
-    this.chain = join(projectRoot, chain);
+    this.chains = (chains ?? [chain]).map((c) => join(projectRoot, c));
+    this.chain = this.chains[0];
     this.env = { ...process.env, YILIAN_NOW: now };
     this.server = null;
     this.base = '';
+    this.port = 0;  // ephemeral at the first start; a restart keeps the address (pages stay open)
   }
   async contract() {
     this.api ??= await loadContract();
     return this.api;
   }
 
-  /// A new account with an API key; returns the key.
-  account(name, role, department) {
-    const args = ['account', 'add', '--db', this.db, name, '--role', role, '--api-key', '--json'];
+  /// A new account with an API key (returns the key), or with `password`
+  /// for the web UI's log-in (returns the name).
+  account(name, role, department, { password } = {}) {
+    const args = ['account', 'add', '--db', this.db, name, '--role', role];
     if (department) args.push('--department', department);
-    return JSON.parse(execFileSync(this.cli, args, { env: this.env })).api_key;
+    if (password !== undefined) {
+      execFileSync(this.cli, [...args, '--password-stdin'], { input: `${password}\n`, env: this.env });
+      return name;
+    }
+    return JSON.parse(execFileSync(this.cli, [...args, '--api-key', '--json'], { env: this.env })).api_key;
   }
   run(...args) {
     return execFileSync(this.cli, args, { env: this.env });
   }
 
-  /// Starts `yilian serve` on an ephemeral port; `args` are more options.
-  async start(args = []) {
+  /// Starts `yilian serve` (on an ephemeral port the first time, on the
+  /// same one again after stop()); `args` are more options, `now` a new
+  /// clock for this run and the commands after it.
+  async start(args = [], { now } = {}) {
     await this.contract();
-    const server = spawn(this.cli, ['serve', '--db', this.db, '--chain', this.chain, '--listen', '127.0.0.1:0', ...args],
-                         { env: this.env });
+    if (now) this.env = { ...this.env, YILIAN_NOW: now };
+    const server = spawn(this.cli, ['serve', '--db', this.db, ...this.chains.flatMap((c) => ['--chain', c]),
+                                    '--listen', `127.0.0.1:${this.port}`, ...args], { env: this.env });
     this.server = server;
     let out = '';
     this.base = await new Promise((resolve, reject) => {
@@ -62,6 +73,7 @@ export class Serve {
         const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
         if (m) {
           clearTimeout(timer);
+          this.port = Number(m[1]);
           resolve(`http://127.0.0.1:${m[1]}`);
         }
       });

@@ -17,14 +17,14 @@
 // refreshes docs/ui-*.png. Chromium is /usr/bin/chromium (override with
 // $CHROMIUM); any request that leaves 127.0.0.1 fails the run.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import YAML from 'yaml';
+
+import { Serve } from './serve-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -39,51 +39,23 @@ const shots = path.resolve(root, shotsArg || path.join('build', 'ui-e2e'));
 mkdirSync(shots, { recursive: true });
 
 const started = Date.now();
-const dir = mkdtempSync(path.join(tmpdir(), 'yilian-ui-'));
-const db = path.join(dir, 'cases.db');
-const chainFile = path.join(root, 'chains/kindergarten-setup.yaml');
 const T0 = '2025-03-03T09:00';   // a Monday
 const LATER = '2025-03-13T09:00'; // eight working days on
 const PASSWORD = 'correct horse battery';
+const serve = new Serve(cli, { now: T0 });
 let passed = 0;
 let failed = 0;
 
-// --- the server ---------------------------------------------------------------
-let server;
+// --- the server (restarted on the same port with a later clock) ----------------
 let base;
-let port = 0;
 async function start(now) {
-  server = spawn(cli, ['serve', '--db', db, '--chain', chainFile, '--listen', `127.0.0.1:${port}`],
-                 { env: { ...process.env, YILIAN_NOW: now } });
-  let out = '';
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        port = Number(m[1]);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    server.stderr.on('data', (d) => { out += d; });
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  await serve.start([], { now });
+  base = serve.base;
 }
-async function stop() {
-  const exited = new Promise((resolve) => server.on('exit', resolve));
-  server.kill('SIGTERM');
-  const code = await exited;
-  assert.equal(code, 0, 'serve stops cleanly on SIGTERM');
-}
+const stop = () => serve.stop();
 
 function account(name, role, department, { key = false } = {}) {
-  const args = ['account', 'add', '--db', db, name, '--role', role];
-  if (department) args.push('--department', department);
-  if (key) return JSON.parse(execFileSync(cli, [...args, '--api-key', '--json'], { env: { ...process.env, YILIAN_NOW: T0 } })).api_key;
-  execFileSync(cli, [...args, '--password-stdin'], { input: `${PASSWORD}\n`, env: { ...process.env, YILIAN_NOW: T0 } });
-  return name;
+  return serve.account(name, role, department, key ? {} : { password: PASSWORD });
 }
 
 /** An API call with a key; the answer's JSON, or throws on a status other than `expect`. */
@@ -628,8 +600,7 @@ try {
   console.log(`FAILED setup\n${e.stack}`);
 } finally {
   await browser.close().catch(() => {});
-  if (server && server.exitCode === null) await stop().catch(() => server.kill('SIGKILL'));
-  rmSync(dir, { recursive: true, force: true });
+  await serve.close();
 }
 console.log(`screenshots: ${shots}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -19,9 +19,7 @@
 // Screenshots go to --shots (default build/ui-reform/); `--shots docs`
 // refreshes docs/ui-reform-*.png.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +27,7 @@ import { chromium } from 'playwright-core';
 import YAML from 'yaml';
 
 import { loadContract } from './openapi-lib.mjs';
+import { Serve } from './serve-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -42,53 +41,25 @@ const shots = path.resolve(root, arg('--shots') || path.join('build', 'ui-reform
 mkdirSync(shots, { recursive: true });
 
 const started = Date.now();
-const dir = mkdtempSync(path.join(tmpdir(), 'yilian-ui-reform-'));
-const db = path.join(dir, 'cases.db');
-const chains = [path.join(root, 'chains/hotel-restaurant.yaml'), path.join(root, 'tests/js/ui-chains/snack-bar-deferral.yaml')];
 const T0 = '2025-03-03T09:00';    // a Monday
 const LATER = '2025-04-02T09:00'; // past the verification's 20 working days
 const PASSWORD = 'correct horse battery';
+const serve = new Serve(cli, { now: T0, chains: ['chains/hotel-restaurant.yaml', 'tests/js/ui-chains/snack-bar-deferral.yaml'] });
 const contract = await loadContract();
 const contractProblems = [];
 let contractChecked = 0;
 let passed = 0;
 let failed = 0;
 
-// --- the server -------------------------------------------------------------
-let server;
+// --- the server (restarted on the same port with a later clock) --------------
 let base;
-let port = 0;
 async function start(now) {
-  const args = ['serve', '--db', db, ...chains.flatMap((c) => ['--chain', c]), '--listen', `127.0.0.1:${port}`];
-  server = spawn(cli, args, { env: { ...process.env, YILIAN_NOW: now } });
-  let out = '';
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 15000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        port = Number(m[1]);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    server.stderr.on('data', (d) => { out += d; });
-    server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
+  await serve.start([], { now });
+  base = serve.base;
 }
-async function stop() {
-  const exited = new Promise((resolve) => server.on('exit', resolve));
-  server.kill('SIGTERM');
-  assert.equal(await exited, 0, 'serve stops cleanly on SIGTERM');
-}
+const stop = () => serve.stop();
 function account(name, role, department, { key = false } = {}) {
-  const args = ['account', 'add', '--db', db, name, '--role', role];
-  if (department) args.push('--department', department);
-  const env = { ...process.env, YILIAN_NOW: T0 };
-  if (key) return JSON.parse(execFileSync(cli, [...args, '--api-key', '--json'], { env })).api_key;
-  execFileSync(cli, [...args, '--password-stdin'], { input: `${PASSWORD}\n`, env });
-  return name;
+  return serve.account(name, role, department, key ? {} : { password: PASSWORD });
 }
 /** An API call with a key, its answer checked against the contract; the JSON, or throws on another status. */
 async function call(key, method, p, body, { expect = [200, 201], headers = {} } = {}) {
@@ -533,8 +504,7 @@ try {
   console.log(`FAILED setup\n${e.stack}`);
 } finally {
   await browser.close().catch(() => {});
-  if (server && server.exitCode === null) await stop().catch(() => server.kill('SIGKILL'));
-  rmSync(dir, { recursive: true, force: true });
+  await serve.close();
 }
 console.log(`screenshots: ${shots}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
