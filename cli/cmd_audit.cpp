@@ -52,7 +52,8 @@ void add_audit(CLI::App& app) {
   // as the argument (the first edition's form).
   if (const char* env = std::getenv("YILIAN_DB"); env && *env) o->db = env;
   auto* positional = v->add_option("db", o->db, "The case store (same as --db)")->type_name("DB");
-  auto* named = v->add_option("--db", o->db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
+  auto* named = v->add_option("--db", o->db, "The case store: an SQLite file, or postgresql://USER@HOST:PORT/DB (default $YILIAN_DB)")
+                    ->type_name("FILE|URI");
   positional->excludes(named);
   v->callback([o, positional, named] {
     if (o->db.empty() && positional->count() == 0 && named->count() == 0) return usage_error("name the store: --db FILE (or $YILIAN_DB)");

@@ -18,7 +18,8 @@ namespace yilian::cli {
 
 void add_db_option(CLI::App& cmd, std::string& db) {
   if (const char* env = std::getenv("YILIAN_DB"); env && *env) db = env;
-  auto* opt = cmd.add_option("--db", db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
+  auto* opt = cmd.add_option("--db", db, "The case store: an SQLite file, or postgresql://USER@HOST:PORT/DB (default $YILIAN_DB)")
+                  ->type_name("FILE|URI");
   if (db.empty()) opt->required();
 }
 
@@ -67,7 +68,7 @@ void report(const Status& s) {
 
 std::unique_ptr<Records> open_records(const std::string& db) {
   std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) {
+  if (!is_postgres_uri(db) && !std::filesystem::exists(db, ec)) {
     usage_error(fmt::format("{}: no such store", db));
     return nullptr;
   }

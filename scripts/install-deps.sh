@@ -2,14 +2,15 @@
 # Installs the Debian 12 packages yilian needs, and nothing when all are
 # present. Usage: scripts/install-deps.sh [--test]
 #   --test  also the packages the test suite needs (Node.js, npm, Chromium,
-#           Graphviz), for the browser and schema tests.
+#           Graphviz), for the browser and schema tests, and PostgreSQL for
+#           the PostgreSQL store's tests (a throw-away cluster each run).
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libboost-graph-dev libboost-dev libyaml-dev libfmt-dev doctest-dev
-          libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev libargon2-dev)
+          libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev libargon2-dev libpq-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3)
+  packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3 postgresql-15)
 fi
 
 missing=()

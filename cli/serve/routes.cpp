@@ -42,8 +42,11 @@ void add_routes(Api& api, http::Router& router) {
   router.get("/", http::sync([ui_file](const HttpRequest&) { return ui_file("index.html"); }));
   router.get("/ui/{file}", http::sync([ui_file](const HttpRequest& q) { return ui_file(q.param("file")); }));
 
-  router.get("/api/v1/health", http::sync([](const HttpRequest&) {
-    return Response::json(200, {{"status", "ok"}, {"engine", "active"}, {"store", "sqlite"}, {"version", "0.1.0"}});
+  router.get("/api/v1/health", http::sync([&api](const HttpRequest&) {
+    return Response::json(200, {{"status", "ok"},
+                                {"engine", "active"},
+                                {"store", is_postgres_uri(api.db) ? "postgresql" : "sqlite"},
+                                {"version", "0.1.0"}});
   }));
   router.get("/api/v1/openapi.json", http::sync([&api](const HttpRequest&) {
     Response r = Response::text(200, api.openapi, "application/json");

@@ -78,6 +78,10 @@ struct EngineStats {
   std::uint64_t parked = 0;         ///< dispatches waiting for an adapter to be registered
 };
 
+/// A store is an SQLite file, or a PostgreSQL database named by a libpq URI
+/// (postgresql://USER@HOST:PORT/DB, or postgres://…): true for the latter.
+[[nodiscard]] bool is_postgres_uri(std::string_view location);
+
 /// The engine. Create with open(); every member function is thread-safe.
 /// Destroying it closes it (see close()).
 class Engine {

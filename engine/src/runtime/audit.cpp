@@ -77,7 +77,7 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
   if (!anchor_text.empty() && !(anchor = parse_seal(anchor_text)))
     return Status::invalid(fmt::format("the anchor `{}` is not a seal: ENTRIES:SHA-256 (64 hex digits), as `yilian audit verify` prints it",
                                        anchor_text));
-  auto opened = open_sqlite_store(path, StoreOptions{.create = false, .read_only = true});
+  auto opened = open_store(path, StoreOptions{.create = false, .read_only = true});
   if (!opened) return opened.status();
   Store& store = **opened;
 

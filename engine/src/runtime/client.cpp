@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "runtime/chain_registry.h"
-#include "runtime/file_lock.h"
 #include "runtime/json_codec.h"
 #include "runtime/store.h"
 #include "yilian/engine.h"
@@ -48,8 +47,10 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
       break;
     }
     if (engine.status().code() != Status::Code::unavailable) return engine.status();
-    if (FileLock::holder(path) == FileLock::Holder::live) {
-      auto store = open_sqlite_store(path, StoreOptions{.create = false});
+    auto writer = store_writer(path);
+    if (!writer) return writer.status();
+    if (*writer == WriterKind::live) {
+      auto store = open_store(path, StoreOptions{.create = false});
       if (!store) return store.status();
       impl->store = std::move(*store);
       impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);

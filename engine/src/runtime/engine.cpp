@@ -20,12 +20,14 @@ Engine::Impl::~Impl() { close(); }
 
 Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   lock = std::move(l);
-  auto opened = open_sqlite_store(path, StoreOptions{.create = true,
-                                                     .read_only = false,
-                                                     .durability = options.durability,
-                                                     .cache_kib = options.sqlite_cache_kib});
+  auto opened = open_store(path, StoreOptions{.create = true,
+                                              .read_only = false,
+                                              .durability = options.durability,
+                                              .cache_kib = options.sqlite_cache_kib});
   if (!opened) return opened.status();
   store = std::move(*opened);
+  // A PostgreSQL store's writer lock is held by the connection that commits.
+  if (Status s = store->take_writer(options.live ? WriterKind::live : WriterKind::one_off, options.lock_wait); !s) return s;
   // Requests an engine took and never answered (it stopped before its
   // commit) are offered again: this engine holds the lock.
   if (Status s = store->inbox_release_taken(); !s) return s;
@@ -163,10 +165,16 @@ Engine::~Engine() {
 Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const EngineOptions& options) {
   if (options.threads < 1) return Status::invalid("EngineOptions::threads must be at least 1");
   if (options.group_commit_max < 1) return Status::invalid("EngineOptions::group_commit_max must be at least 1");
-  auto lock = FileLock::acquire(path, options.lock_wait, options.live ? FileLock::Holder::live : FileLock::Holder::one_off);
-  if (!lock) return lock.status();
+  // An SQLite store is locked beside its file before it is opened; a
+  // PostgreSQL store inside, by the connection that commits (start()).
+  std::unique_ptr<FileLock> lock;
+  if (!is_postgres_uri(path)) {
+    auto taken = FileLock::acquire(path, options.lock_wait, options.live ? WriterKind::live : WriterKind::one_off);
+    if (!taken) return taken.status();
+    lock = std::move(*taken);
+  }
   auto impl = std::make_unique<Impl>(path, options);
-  if (Status s = impl->start(std::move(*lock)); !s) {
+  if (Status s = impl->start(std::move(lock)); !s) {
     impl->close();
     return s;
   }

@@ -14,18 +14,14 @@
 #include <memory>
 #include <string>
 
+#include "runtime/writer.h"
 #include "yilian/status.h"
 
 namespace yilian::detail {
 
 class FileLock {
  public:
-  enum class Holder {
-    none,     ///< nobody holds the lock
-    live,     ///< a live engine (yilian run, serve, an embedding program): it answers the inbox
-    one_off,  ///< a command applying its own request; it lets go when done
-    unknown,  ///< held, but the holder has not said what it is yet
-  };
+  using Holder = WriterKind;
   /// Takes the lock of the store at `store_path`, waiting up to `wait`, and
   /// says in it what holds it (`as`: live or one_off). `unavailable` when
   /// another process (or another engine in this one) keeps it; io_error

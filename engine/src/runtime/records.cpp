@@ -179,7 +179,7 @@ Records::~Records() = default;
 
 Result<std::unique_ptr<Records>> detail::open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
                                                       std::function<Instant()> clock) {
-  auto store = open_sqlite_store(path, StoreOptions{.create = false, .read_only = true});
+  auto store = open_store(path, StoreOptions{.create = false, .read_only = true});
   if (!store) return store.status();
   auto impl = std::make_unique<Records::Impl>(std::move(registry), std::move(clock));
   impl->store = std::move(*store);

@@ -4,8 +4,10 @@
 #include <openssl/sha.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "runtime/audit.h"
@@ -497,6 +499,38 @@ class SqliteStore final : public Store {
     return rc == SQLITE_DONE ? Status::ok() : last_error("writing the inbox");
   }
 
+  Result<SqlRows> run_sql(std::string_view sql, std::initializer_list<SqlParam> params) override {
+    // $N → ?N: the same numbered parameters.
+    std::string text(sql);
+    std::replace(text.begin(), text.end(), '$', '?');
+    auto it = generic_.find(text);
+    if (it == generic_.end()) {
+      Stmt q = prepare(text.c_str());
+      if (!q) return last_error("preparing a statement");
+      it = generic_.emplace(text, std::move(q)).first;
+    }
+    sqlite3_stmt* q = it->second.get();
+    int i = 1;
+    for (const SqlParam& p : params) {
+      if (const auto* n = std::get_if<std::int64_t>(&p)) sqlite3_bind_int64(q, i++, *n);
+      else bind_text(q, i++, std::get<std::string_view>(p));
+    }
+    SqlRows out;
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      auto& row = out.rows.emplace_back();
+      for (int c = 0; c < sqlite3_column_count(q); ++c) row.push_back(column_text(q, c));
+    }
+    const int code = sqlite3_extended_errcode(db_);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc == SQLITE_CONSTRAINT || (rc != SQLITE_DONE && (code & 0xff) == SQLITE_CONSTRAINT))
+      return Status::conflict(fmt::format("{}: {}", path_, sqlite3_errmsg(db_)));
+    if (rc != SQLITE_DONE) return last_error("running a statement");
+    out.changed = sqlite3_changes(db_);
+    return out;
+  }
+
  private:
   /// `top`: the highest case id the batch wrote, when above any before it.
   Status write(const Batch& b, CaseId& top) {
@@ -688,6 +722,7 @@ class SqliteStore final : public Store {
   bool upgrade_ = false;   ///< an older format, upgraded when opened for writing
   CaseId last_case_ = 0;   ///< the highest case id known to be recorded in meta.last_case (or below)
   std::vector<std::pair<const char*, Stmt>> stmts_;
+  std::map<std::string, Stmt, std::less<>> generic_;  ///< run_sql()'s statements, by text
 };
 
 }  // namespace

@@ -9,14 +9,17 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "runtime/writer.h"
 #include "yilian/engine_options.h"
 #include "yilian/flow.h"
 #include "yilian/status.h"
@@ -130,6 +133,14 @@ struct Batch {
   }
 };
 
+/// A parameter of Store::run_sql(): an integer or a text.
+using SqlParam = std::variant<std::int64_t, std::string_view>;
+/// What Store::run_sql() read or changed.
+struct SqlRows {
+  std::vector<std::vector<std::string>> rows;  ///< each column as text (integers in decimal, "" for NULL)
+  std::int64_t changed = 0;                    ///< rows an INSERT, UPDATE or DELETE changed
+};
+
 struct StoreOptions {
   bool create = true;                    ///< create the file and schema when missing
   bool read_only = false;                ///< no writes through this connection
@@ -205,12 +216,38 @@ class Store {
   /// will apply it), false when an engine has taken or answered it.
   virtual Result<bool> inbox_withdraw(std::int64_t id) = 0;
   virtual Status inbox_delete(std::int64_t id) = 0;
+
+  /// The writer lock, for stores that keep it inside (PostgreSQL: a session
+  /// advisory lock on this connection, the one that commits, so an engine
+  /// whose session ended can commit nothing). Takes it, waiting up to
+  /// `wait`; `unavailable` when another connection keeps it. An SQLite
+  /// store is locked beside its file before it is opened (file_lock.h):
+  /// these do nothing there.
+  virtual Status take_writer(WriterKind as, std::chrono::milliseconds wait) {
+    (void)as;
+    (void)wait;
+    return Status::ok();
+  }
+  /// One statement on the tables beside the engine's own — accounts,
+  /// api_keys, sessions, and meta's `secret` (accounts.cpp) — written once
+  /// for both backends: `$1`, `$2`… parameters, SQL that SQLite and
+  /// PostgreSQL read alike. A unique key already taken is `conflict`. The
+  /// engine's tables are written only by commit().
+  virtual Result<SqlRows> run_sql(std::string_view sql, std::initializer_list<SqlParam> params) = 0;
+
+  /// Who holds the writer lock now (PostgreSQL; `none` for SQLite).
+  virtual Result<WriterKind> writer() { return WriterKind::none; }
 };
 
 /// Opens (or creates) an SQLite store in WAL mode. invalid_input when the
 /// file is not a yilian store, not_found when it does not exist and
 /// !options.create, io_error otherwise.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const StoreOptions& options);
+/// Opens (or creates: the tables in the URI's database) a PostgreSQL store;
+/// `uri` is a libpq URI, postgresql://USER@HOST:PORT/DB.
+Result<std::unique_ptr<Store>> open_pg_store(const std::string& uri, const StoreOptions& options);
+/// Either, by the location's form: a postgresql:// (or postgres://) URI, else an SQLite file.
+Result<std::unique_ptr<Store>> open_store(const std::string& location, const StoreOptions& options);
 
 /// Lower-case hex of bytes.
 [[nodiscard]] std::string to_hex(const unsigned char* p, std::size_t n);

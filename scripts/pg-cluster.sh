@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL cluster for the tests and benchmarks, on loopback
+# only, in a folder of its own:
+#
+#   scripts/pg-cluster.sh start DIR   initdb + start; writes DIR/uri (a libpq
+#                                     URI of an empty database `yilian`)
+#   scripts/pg-cluster.sh stop DIR    stops it and removes DIR
+#
+# initdb refuses to run as root: as root, the cluster runs as the `postgres`
+# user (made by Debian's postgresql package), else as `nobody`. The port is a
+# free one picked at start. Needs Debian's postgresql-15
+# (scripts/install-deps.sh --test installs it).
+set -euo pipefail
+cmd=${1:-}
+dir=${2:-}
+if [[ -z "$cmd" || -z "$dir" ]]; then
+  echo "usage: $0 start|stop DIR" >&2
+  exit 2
+fi
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [[ -z "$bin" || ! -x "$bin/initdb" ]]; then
+  echo "$0: PostgreSQL is not installed (run scripts/install-deps.sh --test)" >&2
+  exit 1
+fi
+as=()
+if [[ $(id -u) -eq 0 ]]; then
+  user=postgres
+  id -u "$user" >/dev/null 2>&1 || user=nobody
+  as=(runuser -u "$user" --)
+fi
+
+case "$cmd" in
+start)
+  rm -rf "$dir"
+  mkdir -p "$dir/data" "$dir/socket"
+  [[ ${#as[@]} -gt 0 ]] && chown -R "$user" "$dir"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as[@]}" "$bin/initdb" -D "$dir/data" -U yilian --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; exit 1; }
+  # Loopback only; durability as a deployment would run it (fsync on).
+  cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir/socket'
+max_connections = 200
+shared_buffers = 128MB
+CONF
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    { cat "$dir/server.log" >&2; exit 1; }
+  "$bin/createdb" -h 127.0.0.1 -p "$port" -U yilian yilian
+  echo "postgresql://yilian@127.0.0.1:$port/yilian" >"$dir/uri"
+  echo "PostgreSQL on 127.0.0.1:$port ($dir)"
+  ;;
+stop)
+  if [[ -f "$dir/data/postmaster.pid" ]]; then
+    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+  fi
+  rm -rf "$dir"
+  ;;
+*)
+  echo "usage: $0 start|stop DIR" >&2
+  exit 2
+  ;;
+esac

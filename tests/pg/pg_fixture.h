@@ -1,0 +1,54 @@
+// The PostgreSQL tests' cluster: ctest starts a throw-away one
+// (scripts/pg-cluster.sh, fixture `pg`) and names it in
+// $YILIAN_TEST_PG_FILE; each test takes a fresh database of its own in it.
+// Without a cluster the tests fail, saying how to get one: they never skip.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace yilian::test {
+
+/// The cluster's URI (its database `yilian`).
+inline std::string pg_cluster_uri() {
+  if (const char* uri = std::getenv("YILIAN_TEST_PG"); uri && *uri) return uri;
+  const char* file = std::getenv("YILIAN_TEST_PG_FILE");
+  std::string uri;
+  if (file && *file) {
+    std::ifstream in(file);
+    std::getline(in, uri);
+  }
+  REQUIRE_MESSAGE(!uri.empty(),
+                  "no PostgreSQL cluster: run these tests through ctest (it starts one), or start one with "
+                  "`scripts/pg-cluster.sh start DIR` and set YILIAN_TEST_PG_FILE=DIR/uri");
+  return uri;
+}
+
+/// Runs `sql` on the cluster's `yilian` database; fails the test on an error.
+inline void pg_admin(const std::string& sql, const std::string& uri = pg_cluster_uri()) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, PQerrorMessage(c));
+  PGresult* r = PQexec(c, sql.c_str());
+  const auto st = PQresultStatus(r);
+  const std::string msg = PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE_MESSAGE((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK), msg);
+}
+
+/// A new empty database for one test; its URI.
+inline std::string pg_database(const std::string& name) {
+  static std::atomic<int> counter{0};
+  const std::string db = "t_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string uri = pg_cluster_uri();
+  pg_admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)", uri);
+  pg_admin("CREATE DATABASE " + db, uri);
+  return uri.substr(0, uri.rfind('/') + 1) + db;
+}
+
+}  // namespace yilian::test
