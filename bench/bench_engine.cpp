@@ -6,6 +6,8 @@
 //   bench_engine submit CASES RUNS N  submissions alone, N in flight (the in-process side of bench_serve.sh)
 //   bench_engine create DB CASES      a store with CASES open kindergarten cases
 //   bench_engine recover DB RUNS      open it RUNS times (a fresh process each)
+//   bench_engine stores URI CASES RUNS  the same throughput on SQLite and on the
+//                                     PostgreSQL database URI, alternated (bench_pg.sh)
 //
 // Throughput: kindergarten cases submitted at once (apply_async) and carried
 // to delivery by an in-process adapter that approves every task at once;
@@ -57,6 +59,14 @@ double rss_mib() {
 }
 
 void remove_store(const std::string& db) {
+  if (is_postgres_uri(db)) {  // the database stays; its tables go
+    const std::string drop = fmt::format("psql -q '{}' -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null 2>&1", db);
+    if (std::system(drop.c_str()) != 0) {
+      fmt::print(stderr, "bench_engine: cannot empty {} with psql\n", db);
+      std::exit(2);
+    }
+    return;
+  }
   std::error_code ec;
   for (const char* s : {"", "-wal", "-shm", ".lock"}) fs::remove(db + s, ec);
 }
@@ -223,6 +233,33 @@ void throughput(int cases, int runs, const std::string& dir) {
   fmt::print("\n");
 }
 
+/// The same work on an SQLite file and on a PostgreSQL database, runs
+/// alternated (bench_pg.sh gives the database and pgbench's limit beside).
+void stores(const std::string& uri, int cases, int runs, const std::string& dir) {
+  fmt::print("## SQLite and PostgreSQL: {} kindergarten cases, {} runs alternated, durability process-crash\n\n", cases, runs);
+  fmt::print("| store | cases/s submit→delivered | task transitions (events)/s | events per commit |\n|---|---:|---:|---:|\n");
+  std::vector<double> cps[2], eps[2], batch[2];
+  for (int r = 0; r < runs; ++r)
+    for (int side = 0; side < 2; ++side) {
+      const std::string db = side == 0 ? dir + "/stores.db" : uri;
+      const Throughput whole = throughput_run(cases, Durability::process_crash, db, false);
+      const Throughput split = throughput_run(cases, Durability::process_crash, db, true);
+      cps[side].push_back(cases / whole.seconds);
+      eps[side].push_back(static_cast<double>(split.events) / split.seconds);
+      batch[side].push_back(static_cast<double>(split.events) / static_cast<double>(std::max<std::uint64_t>(1, split.commits)));
+    }
+  for (int side = 0; side < 2; ++side) {
+    auto range = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return fmt::format("{:.0f} ({:.0f}–{:.0f})", median(v), v.front(), v.back());
+    };
+    fmt::print("| {} | {} | {} | {:.0f} |\n", side == 0 ? "SQLite (WAL, NORMAL)" : "PostgreSQL (synchronous_commit on)",
+               range(cps[side]), range(eps[side]), median(batch[side]));
+  }
+  fmt::print("\nPostgreSQL/SQLite, medians: cases/s {:.2f}, task transitions/s {:.2f}\n\n", median(cps[1]) / median(cps[0]),
+             median(eps[1]) / median(eps[0]));
+}
+
 void create(const std::string& db, int cases) {
   remove_store(db);
   auto e = Engine::open(db, options(Durability::process_crash));
@@ -363,6 +400,7 @@ int main(int argc, char** argv) {
     submissions(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 3, argc > 4 ? std::atoi(argv[4]) : 32,
                 dir);
   if (mode == "create") create(argv[2], std::atoi(argv[3]));
+  if (mode == "stores") stores(argv[2], argc > 3 ? std::atoi(argv[3]) : 5'000, argc > 4 ? std::atoi(argv[4]) : 3, dir);
   if (mode == "recover") recover_runs(self, argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
   if (mode == "all") {
     const std::string db = dir + "/recovery.db";

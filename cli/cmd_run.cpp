@@ -24,6 +24,41 @@ struct RunOptions {
   bool check = false;
 };
 
+/// Opens the engine. On a PostgreSQL store where another engine is active
+/// this one stands by, trying every second to take over (DESIGN.md,
+/// "Stores"), until it does or a stop signal comes (`signal`, then null).
+std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options, const sigset_t& stop, int& signal) {
+  bool said = false;
+  // Standing by is said at once; a command holding the store for a moment
+  // only delays the first try by a second.
+  if (is_postgres_uri(db)) options.lock_wait = std::chrono::milliseconds(0);
+  for (;;) {
+    auto opened = Engine::open(db, options);
+    if (opened) {
+      if (said) {
+        std::printf("yilian run: taking over %s\n", db.c_str());
+        std::fflush(stdout);
+      }
+      return std::move(*opened);
+    }
+    if (!is_postgres_uri(db) || opened.status().code() != Status::Code::unavailable) {
+      report(opened.status());
+      return nullptr;
+    }
+    if (!said) {
+      std::printf("yilian run: standby on %s: another engine is active; taking over when it ends\n", db.c_str());
+      std::fflush(stdout);
+      said = true;
+    }
+    const timespec second{1, 0};
+    if (const int got = sigtimedwait(&stop, nullptr, &second); got > 0) {
+      signal = got;
+      return nullptr;
+    }
+    options.lock_wait = std::chrono::milliseconds(0);
+  }
+}
+
 void run(const RunOptions& o) {
   DeploymentLoad d = load_deployment(o.deploy);
   print_diagnostics(d.diagnostics);
@@ -56,9 +91,13 @@ void run(const RunOptions& o) {
 
   const sigset_t stop = block_stop_signals();
 
-  auto opened = Engine::open(o.db, options);
-  if (!opened) return report(opened.status());
-  Engine& engine = **opened;
+  int signal = 0;
+  std::unique_ptr<Engine> active = open_active(o.db, options, stop, signal);
+  if (!active) {
+    if (signal) std::printf("yilian run: stopped (%s) while standing by\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    return;
+  }
+  Engine& engine = *active;
   std::mutex out_mu;
   if (!o.quiet)
     engine.set_listener([&out_mu](const Notification& n) {
@@ -79,7 +118,6 @@ void run(const RunOptions& o) {
                 d.deployment->departments.size());
     std::fflush(stdout);
   }
-  int signal = 0;
   for (;;) {
     const timespec wait{0, 200'000'000};
     const int got = sigtimedwait(&stop, nullptr, &wait);
@@ -106,9 +144,12 @@ void add_run(CLI::App& app) {
   cmd->description(
       "Run the live engine: recover every open case of the store, re-issue what was in flight,\n"
       "hand tasks to the departments' adapters (deployment file), watch deadlines and retries,\n"
-      "and apply what `yilian case` and `yilian task` leave in the store's inbox.");
+      "and apply what `yilian case` and `yilian task` leave in the store's inbox.\n"
+      "On a PostgreSQL store one engine is active; another `yilian run` on it stands by and\n"
+      "takes over within a second of the active engine's end (crash, kill, lost connection).");
   if (const char* env = std::getenv("YILIAN_DB"); env && *env) o->db = env;
-  cmd->add_option("--db", o->db, "The case store (an SQLite file; default $YILIAN_DB)")->type_name("FILE");
+  cmd->add_option("--db", o->db, "The case store: an SQLite file, or postgresql://USER@HOST:PORT/DB (default $YILIAN_DB)")
+      ->type_name("FILE|URI");
   cmd->add_option("--deploy", o->deploy, "Deployment file: adapters per department, chains, engine settings")
       ->required()
       ->type_name("FILE");
@@ -120,6 +161,7 @@ void add_run(CLI::App& app) {
       "Examples:\n"
       "  yilian run --db cases.db --deploy deploy.yaml\n"
       "  yilian run --db cases.db --deploy deploy.yaml --until-done --quiet\n"
+      "  yilian run --db postgresql://yilian@db.example:5432/cases --deploy deploy.yaml\n"
       "  yilian run --deploy examples/deploy/kindergarten.yaml --check");
   cmd->callback([o] { run(*o); });
 }

@@ -19,79 +19,12 @@
 #include "../unit/engine_fixture.h"
 #include "yilian/application.h"
 #include "process.h"
+#include "run_support.h"
 #include "runtime/replay.h"
 
 using namespace yilian;
 using namespace yilian::test;
 
-namespace {
-
-const std::string kChain = std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml";
-const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
-
-/// The kindergarten application, with or without meals (the food permit).
-request::Submit application(bool meals) {
-  ApplicationLoad loaded = load_application(kApplication);
-  REQUIRE(loaded.application.has_value());
-  auto app = &*loaded.application;
-  app->fields["school.serves_meals"] = meals;
-  return request::Submit{app->chain, std::nullopt, app->fields, app->materials, Channel::window};
-}
-
-/// Starts `run` `rounds` times and kills it with SIGKILL after a random
-/// pause each time; `during(round)` runs while the engine is up. Returns
-/// the number of kills.
-int kill_at_random_moments(const std::vector<std::string>& run, const std::string& output, int rounds,
-                           const std::function<void(int)>& during) {
-  std::mt19937 rng(20250303);
-  std::uniform_int_distribution<int> pause(20, 500);
-  int kills = 0;
-  for (int round = 0; round < rounds; ++round) {
-    const pid_t pid = spawn(run, output);
-    REQUIRE(pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
-    during(round);
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng) / 4));
-    kill_hard(pid);
-    ++kills;
-  }
-  return kills;
-}
-
-Client::Options client_options() {
-  Client::Options co;
-  co.calendar_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"};
-  co.wait = std::chrono::seconds(20);
-  return co;
-}
-
-/// Loads the chain into a new store and submits `n` cases with no engine running.
-void submit_cases(const std::string& db, const Client::Options& co, const std::string& chain, int n,
-                  const std::function<request::Submit(int)>& make) {
-  auto client = Client::open(db, co);
-  REQUIRE_MESSAGE(client.is_ok(), client.status().to_string());
-  REQUIRE((*client)->load_chain_file(chain).is_ok());
-  for (int i = 0; i < n; ++i) REQUIRE((*client)->apply(make(i)).is_ok());
-}
-
-/// The last run, left to finish every case (`--until-done`).
-void run_until_done(std::vector<std::string> run, const std::string& output) {
-  run.push_back("--until-done");
-  const pid_t pid = spawn(run, output);
-  const int rc = wait_for(pid, std::chrono::seconds(120));
-  if (rc == -1000) kill_hard(pid);
-  REQUIRE_MESSAGE(rc == 0, "the last run did not finish every case: " << read_file(output).substr(0, 2000));
-}
-
-/// A department of the test, answering through the command adapter.
-std::string deploy_text(const std::string& chain, const std::string& answers) {
-  return "chains: [" + chain + "]\n" + "engine:\n  threads: 2\n  auto_deliver: electronic\n" +
-         "  retry: { attempts: 10, first_delay_ms: 20, max_delay_ms: 200 }\n" +
-         "departments:\n  \"*\":\n    adapter: command\n" + "    command: [" + YILIAN_TEST_DEPARTMENT + ", --log, " +
-         answers + ", --sleep-ms, '30', --fail-percent, '5']\n" + "    timeout_ms: 5000\n    concurrency: 2\n";
-}
-
-}  // namespace
 
 TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   ScratchDir dir("crash");
@@ -145,56 +78,8 @@ TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   MESSAGE("open cases recovered per run: " << fmt::format("{}", fmt::join(recovered, " ")));
   CHECK(recovered.front() >= first_batch - 5);
 
-  auto audit = verify_audit(db);
-  REQUIRE(audit.is_ok());
-  CHECK_MESSAGE(audit->ok(), (audit->first_break ? audit->first_break->problem : ""));
-
-  RecordsOptions ro;
-  ro.calendar_dirs = co.calendar_dirs;
-  auto records = Records::open(db, ro);
-  REQUIRE(records.is_ok());
-  auto all = (*records)->list({});
-  REQUIRE(all.is_ok());
   const int total = first_batch + submitted_live + 1;
-  CHECK(static_cast<int>(all->size()) == total);
-  auto store = detail::open_sqlite_store(db, detail::StoreOptions{.create = false, .read_only = true});
-  REQUIRE(store.is_ok());
-  detail::ChainRegistry registry(co.calendar_dirs);
-
-  // Every key a department answered belongs to a task approved at that attempt.
-  std::map<std::string, int> answered;
-  {
-    std::ifstream in(answers);
-    std::string key;
-    int delivery = 0;
-    while (in >> key >> delivery) ++answered[key];
-  }
-  int redelivered = 0;
-  for (const auto& [key, n] : answered)
-    if (n > 1) ++redelivered;
-  MESSAGE(kills << " kills; " << answered.size() << " task keys answered, " << redelivered
-                << " of them more than once (at-least-once after a kill or a timeout)");
-
-  std::set<std::string> approved_keys;
-  for (const CaseSummary& c : *all) {
-    CAPTURE(c.id);
-    CHECK(c.stage == CaseStage::delivered);
-    const CaseView v = *(*records)->case_view(c.id);
-    std::map<std::string, int> applied;
-    for (const auto& l : v.log)
-      if (l.kind == "task-approved" && l.result == "applied") {
-        auto j = nlohmann::json::parse(l.detail_json);
-        ++applied[j["matter"].get<std::string>()];
-      }
-    for (const auto& t : v.tasks) {
-      if (t.status == TaskStatus::skipped) continue;
-      CHECK_MESSAGE(t.status == TaskStatus::approved, t.matter);
-      CHECK_MESSAGE(applied[t.matter] == 1, t.matter << " approved " << applied[t.matter] << " times");
-      approved_keys.insert(t.key);
-    }
-    CHECK(detail::replay_mismatch(**store, registry, c.id) == "");
-  }
-  for (const auto& [key, n] : answered) CHECK_MESSAGE(approved_keys.count(key) == 1, key);
+  check_every_case_finished_once(db, co, total, answers, kills);
 }
 
 TEST_CASE("engine.crash.verifications_of_commitments_survive_sigkill") {

@@ -84,8 +84,11 @@ void Engine::Impl::close() {
     if (tick) tick->cancel();
   }
   work.reset();
+  // (An engine whose start failed before its threads ran has nothing to
+  // drain: io.stopped() would never turn true, and a standby retrying every
+  // second would wait here five seconds each time.)
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!io.stopped() && std::chrono::steady_clock::now() < deadline)
+  while (!io_threads.empty() && !io.stopped() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   io.stop();
   for (auto& t : io_threads)
