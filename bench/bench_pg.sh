@@ -12,6 +12,7 @@ cases=${1:-5000}
 runs=${2:-3}
 seconds=${3:-15}
 dir=$(mktemp -d /tmp/yilian-bench-pg.XXXXXX)
+chmod 755 "$dir"  # the cluster runs as another user when this runs as root
 trap 'scripts/pg-cluster.sh stop "$dir/cluster" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 scripts/pg-cluster.sh start "$dir/cluster" >/dev/null
 uri=$(cat "$dir/cluster/uri")
@@ -30,5 +31,5 @@ done
 sorted=$(printf '%s\n' "${tps[@]}" | sort -n | tr '\n' ' ')
 echo "pgbench simple-update, 8 clients, ${seconds} s × $runs: tps $sorted(median $(printf '%s\n' "${tps[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'))"
 echo
-psql -q "$uri" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql -q "$uri" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
 build/bench/bench_engine stores "$uri" "$cases" "$runs"

@@ -33,7 +33,11 @@ case "$cmd" in
 start)
   rm -rf "$dir"
   mkdir -p "$dir/data" "$dir/socket"
-  [[ ${#as[@]} -gt 0 ]] && chown -R "$user" "$dir"
+  if [[ ${#as[@]} -gt 0 ]]; then
+    chown -R "$user" "$dir"
+    "${as[@]}" test -w "$dir/data" ||
+      { echo "$0: user $user cannot reach $dir (a parent folder is closed to it: chmod o+x it)" >&2; exit 1; }
+  fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "${as[@]}" "$bin/initdb" -D "$dir/data" -U yilian --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
