@@ -707,9 +707,11 @@ class PgStore final : public Store {
     const bool own = PQtransactionStatus(conn_) == PQTRANS_IDLE;
     if (own)
       if (Status s = exec("BEGIN READ ONLY"); !s) return s;
-    Status st = exec("DECLARE yilian_scan BINARY NO SCROLL CURSOR FOR " + sql);
+    // A scan may run inside another one's callback: each has its cursor.
+    const std::string cursor = fmt::format("yilian_scan_{}", ++scans_);
+    Status st = exec(fmt::format("DECLARE {} BINARY NO SCROLL CURSOR FOR {}", cursor, sql));
     while (st) {
-      PGresult* raw = PQexec(conn_, fmt::format("FETCH {} FROM yilian_scan", page).c_str());
+      PGresult* raw = PQexec(conn_, fmt::format("FETCH {} FROM {}", page, cursor).c_str());
       Rows rows(raw);
       if (PQresultStatus(raw) != PGRES_TUPLES_OK) {
         st = error("scanning");
@@ -718,7 +720,7 @@ class PgStore final : public Store {
       for (int i = 0; i < rows.size(); ++i) fn(rows, i);
       if (rows.size() < page) break;
     }
-    if (st) st = exec("CLOSE yilian_scan");
+    if (st) st = exec("CLOSE " + cursor);
     if (own) (void)exec(st ? "COMMIT" : "ROLLBACK");
     return st;
   }
@@ -741,6 +743,7 @@ class PgStore final : public Store {
   PGconn* conn_;
   std::string uri_;
   CaseId last_case_ = 0;
+  std::uint64_t scans_ = 0;
   std::set<std::string, std::less<>> prepared_;
   std::map<std::string, std::string, std::less<>> generic_;  ///< run_sql()'s statements: text → name
 };
