@@ -31,6 +31,8 @@ fi
 [[ " ${harnesses[*]} " == *" $target "* ]] || usage
 
 build=${FUZZ_BUILD:-build-fuzz}
+# clang and libFuzzer (Debian's clang-14, libclang-rt-14-dev) when missing.
+[[ -n ${CXX:-} ]] || scripts/install-deps.sh --fuzz
 if [[ ! -f $build/build.ninja && ! -f $build/Makefile ]]; then
   generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
