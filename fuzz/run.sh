@@ -43,6 +43,13 @@ fi
 # Two jobs at most and low priority: the machine is shared.
 nice -n 10 cmake --build "$build" -j 2 --target "fuzz_$target"
 
+# Conditions and single values are short: long inputs only slow the search.
+max_len=()
+case $target in
+  condition) max_len=(-max_len=1024) ;;
+  field_values) max_len=(-max_len=4096) ;;
+esac
+
 corpus=$build/corpus/$target
 findings=fuzz/findings/$target
 mkdir -p "$corpus" "$findings"
@@ -51,9 +58,9 @@ echo "fuzz: $target for ${seconds}s (log: $log)"
 set +e
 # The grown corpus first (new inputs are written there), then the seeds and
 # the regressions, which are only read.
-nice -n 15 "$build/fuzz_$target" "$corpus" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
+nice -n 15 "$build/fuzz/fuzz_$target" "$corpus" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
   -dict="$root/fuzz/$target.dict" -max_total_time="$seconds" -timeout=5 -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
-  -artifact_prefix="$findings/" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+  -artifact_prefix="$findings/" -print_final_stats=1 "${max_len[@]}" ${FUZZ_ARGS:-} >"$log" 2>&1
 status=$?
 set -e
 
