@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages yilian needs, and nothing when all are
-# present. Usage: scripts/install-deps.sh [--test]
+# present. Usage: scripts/install-deps.sh [--test] [--fuzz]
 #   --test  also the packages the test suite needs (Node.js, npm, Chromium,
 #           Graphviz), for the browser and schema tests, and PostgreSQL for
 #           the PostgreSQL store's tests (a throw-away cluster each run).
+#   --fuzz  also clang and libFuzzer, for fuzz campaigns (fuzz/run.sh).
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config
           libboost-graph-dev libboost-dev libyaml-dev libfmt-dev doctest-dev
           libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev libargon2-dev libpq-dev)
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3 postgresql-15)
-fi
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=(nodejs npm chromium fonts-noto-cjk graphviz sqlite3 postgresql-15) ;;
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+    *) echo "usage: scripts/install-deps.sh [--test] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

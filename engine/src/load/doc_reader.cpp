@@ -61,10 +61,19 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   for (const auto& c : candidates) {
     // A candidate that contains the word or is contained in it also counts
     // (depends -> depends_on), scored by the length difference.
-    std::size_t d = edit_distance(word, c);
+    std::size_t d = 0;
     if (word.size() >= 4 && c.size() >= 4 &&
-        (c.find(word) != std::string::npos || word.find(c) != std::string::npos))
-      d = std::min<std::size_t>(d, 1);
+        (c.find(word) != std::string::npos || word.find(c) != std::string::npos)) {
+      d = word == c ? 0 : 1;
+    } else {
+      // The distance is at least the difference in length, and costs the
+      // product of the lengths: a candidate that cannot come closer than the
+      // best so far is not measured, and long words are not spelled out at
+      // all (a 64 KB key against every field of a chain took minutes).
+      const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+      if (gap >= best_d || word.size() > kLongestSpelled || c.size() > kLongestSpelled) continue;
+      d = edit_distance(word, c);
+    }
     if (d < best_d) {
       best_d = d;
       best = c;

@@ -16,8 +16,14 @@
 
 namespace yilian::detail {
 
+/// Words and candidates longer than this are not compared by spelling in
+/// suggestions (the comparison costs the product of the two lengths); no
+/// key or id of a real chain comes near it.
+inline constexpr std::size_t kLongestSpelled = 256;
+
 /// The closest candidate to `word` (Damerau–Levenshtein distance at most a
-/// third of the word's length, at least 1; ties keep the first), or "".
+/// third of the word's length, at least 1; ties keep the first; neither
+/// longer than kLongestSpelled, unless one contains the other), or "".
 [[nodiscard]] std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
 /// "did you mean `x`?" or "".

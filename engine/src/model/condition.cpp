@@ -518,22 +518,33 @@ class TypeChecker {
   const Field* field(const Expr& e) {
     const Field* f = lookup_(e.field);
     if (!f) {
-      std::string hint;
       // did-you-mean over the catalogue keys
-      std::string best;
-      std::size_t best_d = SIZE_MAX;
-      for (const auto& k : keys_) {
-        std::size_t d = distance(e.field, k);
-        if (d < best_d) {
-          best_d = d;
-          best = k;
-        }
-      }
-      if (!best.empty() && best_d <= std::max<std::size_t>(2, e.field.size() / 3))
-        hint = fmt::format("did you mean `{}`?", best);
-      issue(e.column, fmt::format("unknown field `{}`", e.field), hint);
+      const std::string best = closest(e.field, keys_);
+      issue(e.column, fmt::format("unknown field `{}`", e.field),
+            best.empty() ? "" : fmt::format("did you mean `{}`?", best));
     }
     return f;
+  }
+
+  /// The first candidate nearest to `word` within max(2, |word| / 3) edits,
+  /// or "". A candidate whose length alone puts it further than the best so
+  /// far is not measured, and words longer than 256 bytes are not compared
+  /// (the distance costs the product of the lengths: 64 KB names against
+  /// every key of a chain took minutes).
+  static std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
+    constexpr std::size_t kLongestSpelled = 256;
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const auto& c : candidates) {
+      const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+      if (gap >= best_d || word.size() > kLongestSpelled || c.size() > kLongestSpelled) continue;
+      const std::size_t d = distance(word, c);
+      if (d < best_d) {
+        best_d = d;
+        best = c;
+      }
+    }
+    return best;
   }
 
   static std::size_t distance(std::string_view a, std::string_view b) {
@@ -574,19 +585,11 @@ class TypeChecker {
     if (has_values(f.type)) {
       const auto& s = std::get<std::string>(v);
       if (!f.allows(s)) {
-        std::string best;
-        std::size_t best_d = SIZE_MAX;
-        for (const auto& c : f.values) {
-          std::size_t d = distance(s, c);
-          if (d < best_d) {
-            best_d = d;
-            best = c;
-          }
-        }
+        const std::string best = closest(s, f.values);
         std::string values;
         for (const auto& c : f.values) values += (values.empty() ? "" : ", ") + c;
         issue(column, fmt::format("'{}' is not a value of `{}` (values: {})", s, f.key, values),
-              best_d <= std::max<std::size_t>(2, s.size() / 3) ? fmt::format("did you mean '{}'?", best) : "");
+              best.empty() ? "" : fmt::format("did you mean '{}'?", best));
       }
     }
     if (f.type == FieldType::date) {
