@@ -95,9 +95,10 @@ inline std::string deploy_text(const std::string& chain, const std::string& answ
 /// After the last run: the audit verifies; the store holds `total` cases,
 /// each delivered, each task approved exactly once, each log replaying to
 /// the stored state; every key the department answered (`answers`)
-/// belongs to an approved task.
+/// belongs to an approved task. `also` sees each case for a test's own checks.
 inline void check_every_case_finished_once(const std::string& db, const Client::Options& co, int total,
-                                           const std::string& answers, int kills) {
+                                           const std::string& answers, int kills,
+                                           const std::function<void(const CaseView&)>& also = {}) {
   auto audit = verify_audit(db, {}, co.calendar_dirs);
   REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
   CHECK_MESSAGE(audit->ok(), (audit->first_break ? audit->first_break->problem : ""));
@@ -144,6 +145,7 @@ inline void check_every_case_finished_once(const std::string& db, const Client::
       approved_keys.insert(t.key);
     }
     CHECK(detail::replay_mismatch(**store, registry, c.id) == "");
+    if (also) also(v);
   }
   for (const auto& [key, n] : answered) CHECK_MESSAGE(approved_keys.count(key) == 1, key);
 }

@@ -54,9 +54,14 @@ void accounts_contract(const std::string& location) {
   CHECK((*list)[1].api_keys == 1);
   CHECK((*list)[0].has_password);
 
-  // Disabled: its key and its sessions stop working at once.
+  // Disabled: its key and its sessions stop working at once, also in
+  // another process that had the key checked (as a server has).
+  auto other = Accounts::open(location);
+  REQUIRE(other.is_ok());
+  REQUIRE((*other)->by_api_key(*key).is_ok());
   REQUIRE(a.disable("王芳").is_ok());
   CHECK(a.by_api_key(*key).status().code() == Status::Code::not_found);
+  CHECK((*other)->by_api_key(*key).status().code() == Status::Code::not_found);
   REQUIRE(a.disable("卫健科").is_ok());
   CHECK_FALSE(a.by_session(session->token).is_ok());
   CHECK(a.disable("nobody").code() == Status::Code::not_found);
