@@ -17,9 +17,8 @@
 namespace yilian {
 namespace {
 
-using detail::child_path;
 using detail::DocReader;
-using detail::item_path;
+using detail::KeyPath;
 using detail::YamlNode;
 
 constexpr int kMaxDays = 3650;  // ten years of working days: any larger is a typo
@@ -50,6 +49,9 @@ Fit promise_fits(const Limit& prom, const Limit& stat) {
   if (prom.in_working_days() && prom.count > most) return Fit::no;
   return nominal_working_days(prom) > nominal_working_days(stat) ? Fit::probably_not : Fit::yes;
 }
+
+/// The path of a key of one element, e.g. p("name") for matters[3].name.
+using PathOf = std::function<KeyPath(std::string_view)>;
 
 class ChainReader {
  public:
@@ -118,19 +120,20 @@ class ChainReader {
   /// A limit written `KEY_days: N` (working days) or `KEY: "N months"`
   /// (any unit), not both; nothing when neither is there (an error when
   /// `required`).
-  std::optional<Limit> read_limit(const YamlNode& n, const std::string& path, std::string_view key, bool required,
+  std::optional<Limit> read_limit(const YamlNode& n, const KeyPath& path, std::string_view key, bool required,
                                   std::string_view what) {
-    const std::string days_key = fmt::format("{}_days", key);
+    std::string days_key(key);
+    days_key += "_days";
     const YamlNode* days = n.get(days_key);
     const YamlNode* unit = n.get(key);
     if (days && unit) {
-      r_.error(*unit, child_path(path, key), "limit-twice",
+      r_.error(*unit, KeyPath(path, key), "limit-twice",
                fmt::format("{} gives both `{}` and `{}`: give one", what, days_key, key),
                fmt::format("`{}: N` is N working days; `{}: \"3 months\"` names its unit", days_key, key));
       return std::nullopt;
     }
     if (days) {
-      if (auto v = r_.integer(days, child_path(path, days_key), 0, kMaxDays)) return Limit{static_cast<int>(*v)};
+      if (auto v = r_.integer(days, KeyPath(path, days_key), 0, kMaxDays)) return Limit{static_cast<int>(*v)};
       return std::nullopt;
     }
     if (!unit) {
@@ -139,11 +142,11 @@ class ChainReader {
                  fmt::format("e.g. `{}: 20`, or `{}: \"3 months\"`", days_key, key));
       return std::nullopt;
     }
-    return limit_text(*unit, child_path(path, key));
+    return limit_text(*unit, KeyPath(path, key));
   }
 
   /// A limit written with its unit: "20 working days", "60 days", "3 months".
-  std::optional<Limit> limit_text(const YamlNode& n, const std::string& path) {
+  std::optional<Limit> limit_text(const YamlNode& n, const KeyPath& path) {
     auto v = r_.text(&n, path);
     if (!v) return std::nullopt;
     auto l = parse_limit(*v);
@@ -172,7 +175,7 @@ class ChainReader {
                                   {"call_back", &c.ratings.call_back},
                                   {"rectify", &c.ratings.rectify}})
           if (const YamlNode* v = n->get(key))
-            if (auto l = limit_text(*v, child_path("ratings", key))) *limit = *l;
+            if (auto l = limit_text(*v, KeyPath(ratings_path, key))) *limit = *l;
       }
     }
     return given;
@@ -364,7 +367,7 @@ class ChainReader {
     if (const YamlNode* n = root.get("fields")) {
       if (r_.check_id_map(*n, "fields", "field definitions"))
         for (const auto& [k, v] : n->entries) {
-          const std::string path = child_path("fields", k->text);
+          const KeyPath path(fields_path, k->text);
           if (const Field* existing = c.find_field(k->text)) {
             r_.error(*k, path, "overlay-redefines",
                      fmt::format("field `{}` is defined by the base chain (at {}); an overlay adds fields but does not "
@@ -383,7 +386,7 @@ class ChainReader {
       if (r_.check_id_map(*n, "materials", "the materials")) {
         for (const auto& [k, v] : n->entries)
           if (const Material* existing = c.find_material(k->text))
-            r_.error(*k, child_path("materials", k->text), "overlay-redefines",
+            r_.error(*k, KeyPath(materials_path, k->text), "overlay-redefines",
                      fmt::format("material `{}` is declared by the base chain (at {}); an overlay adds materials but "
                                  "does not change the base's",
                                  k->text, existing->where.to_string()),
@@ -407,7 +410,7 @@ class ChainReader {
       for (const auto& m : c.matters) ids.push_back(m.id);
       for (std::size_t i = 0; i < drops.size(); ++i)
         if (!c.find_matter(drops[i].id))
-          r_.error(*d->items[item_of(*d, drops[i])], item_path("drop", item_of(*d, drops[i])), "unknown-matter",
+          r_.error(*d->items[item_of(*d, drops[i])], KeyPath(drop_path, item_of(*d, drops[i])), "unknown-matter",
                    fmt::format("`{}` is not a matter of the base chain `{}`", drops[i].id, c.extends),
                    did_you_mean_or(drops[i].id, ids));
     }
@@ -436,7 +439,7 @@ class ChainReader {
   void overlay_departments(const YamlNode& n, Chain& c) {
     if (!r_.check_id_map(n, "departments", "the departments")) return;
     for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("departments", k->text);
+      const KeyPath path(departments_path, k->text);
       auto id = r_.identifier(k.get(), path, false);
       if (!id) continue;
       auto it = std::find_if(c.departments.begin(), c.departments.end(), [&](const Department& d) { return d.id == *id; });
@@ -446,9 +449,9 @@ class ChainReader {
         d.id = *id;
         d.where = r_.at(*k);
         if (r_.check_map(*v, path, {"name", "description", "sees"}, {"name"}, "a department")) {
-          if (auto s = r_.text(v->get("name"), child_path(path, "name"))) d.name = *s;
-          (void)r_.text(v->get("description"), child_path(path, "description"), true);
-          d.sees = r_.refs(v->get("sees"), child_path(path, "sees"), true);
+          if (auto s = r_.text(v->get("name"), KeyPath(path, "name"))) d.name = *s;
+          (void)r_.text(v->get("description"), KeyPath(path, "description"), true);
+          d.sees = r_.refs(v->get("sees"), KeyPath(path, "sees"), true);
         }
         change(c, "department-added", d.id, "", d.name, *k);
         c.departments.push_back(std::move(d));
@@ -457,13 +460,13 @@ class ChainReader {
       // A base department: its name, description and `sees` may change.
       if (!r_.check_map(*v, path, {"name", "description", "sees"}, {}, "a department")) continue;
       if (const YamlNode* nn = v->get("name"))
-        if (auto s = r_.text(nn, child_path(path, "name"))) {
+        if (auto s = r_.text(nn, KeyPath(path, "name"))) {
           if (*s != it->name) change(c, "department-renamed", it->id, it->name, *s, *nn);
           it->name = *s;
         }
-      (void)r_.text(v->get("description"), child_path(path, "description"), true);
+      (void)r_.text(v->get("description"), KeyPath(path, "description"), true);
       if (const YamlNode* sees = v->get("sees")) {
-        it->sees = r_.refs(sees, child_path(path, "sees"), true);
+        it->sees = r_.refs(sees, KeyPath(path, "sees"), true);
         change(c, "department-changed", it->id, "sees", "", *sees);
       }
     }
@@ -474,7 +477,7 @@ class ChainReader {
     std::set<std::string> changed;
     for (std::size_t i = 0; i < n.items.size(); ++i) {
       const YamlNode& item = *n.items[i];
-      const std::string path = item_path("matters", i);
+      const KeyPath path(matters_path, i);
       const YamlNode* idn = item.is_map() ? item.get("id") : nullptr;
       const auto base_index = idn && idn->is_string() ? c.matter_index(idn->text) : std::nullopt;
       // An entry with a base matter's id changes that matter; any other
@@ -495,7 +498,7 @@ class ChainReader {
            key == "phases" || key == "valid_from" || key == "valid_until";
   }
 
-  void override_matter(const YamlNode& n, const std::string& path, Matter& m, Chain& c, const std::vector<Ref>& drops,
+  void override_matter(const YamlNode& n, const KeyPath& path, Matter& m, Chain& c, const std::vector<Ref>& drops,
                        std::set<std::string>& changed) {
     if (!r_.check_map(n, path,
                       {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
@@ -505,13 +508,13 @@ class ChainReader {
       return;
     const YamlNode& idn = *n.get("id");
     if (!changed.insert(m.id).second) {
-      r_.error(idn, child_path(path, "id"), "duplicate-id",
+      r_.error(idn, KeyPath(path, "id"), "duplicate-id",
                fmt::format("base matter `{}` is changed twice in this overlay", m.id), "change it in one entry");
       return;
     }
     for (const auto& d : drops)
       if (d.id == m.id) {
-        r_.error(idn, child_path(path, "id"), "drop-and-change",
+        r_.error(idn, KeyPath(path, "id"), "drop-and-change",
                  fmt::format("matter `{}` is both dropped (at {}) and changed", m.id, d.where.to_string()),
                  "drop it, or change it, not both");
         return;
@@ -522,7 +525,7 @@ class ChainReader {
     for (const auto& [k, v] : n.entries) {
       // An unknown key is reported as such by check_map above.
       if (overridable(k->text) || !matter_keys.count(k->text)) continue;
-      r_.error(*k, child_path(path, k->text), "overlay-override",
+      r_.error(*k, KeyPath(path, k->text), "overlay-override",
                fmt::format("an overlay cannot change `{}` of base matter `{}`: a locality may change its department, "
                            "promised_days, visits, description, phases, valid_from and valid_until",
                            k->text, m.id),
@@ -533,13 +536,13 @@ class ChainReader {
                                  "local matter with an id of its own",
                                  m.id));
     }
-    auto p = [&](std::string_view k) { return child_path(path, k); };
+    auto p = [&](std::string_view k) { return KeyPath(path, k); };
     if (const YamlNode* d = n.get("department"))
       if (auto v = r_.identifier(d, p("department"), false)) {
         if (*v != m.department) change(c, "matter-department", m.id, m.department, *v, *d);
         m.department = *v;
         m.department_where = r_.at(*d);
-        m.department_path = p("department");
+        m.department_path = p("department").str();
       }
     if (const YamlNode* d = n.get("promised_days"))
       if (auto v = r_.integer(d, p("promised_days"), 0, kMaxDays)) {
@@ -611,7 +614,7 @@ class ChainReader {
       const Matter& x = *c.find_matter(d.id);
       const std::size_t item = item_of(*list, d);
       const YamlNode& at = *list->items[item];
-      const std::string path = item_path("drop", item);
+      const KeyPath path(drop_path, item);
       std::vector<std::string> why;
       for (const auto& m : c.matters) {
         if (gone.count(m.id)) continue;
@@ -645,11 +648,11 @@ class ChainReader {
   }
 
   /// `valid_from` / `valid_until` of a chain (path "") or a matter.
-  void read_validity(const YamlNode& n, const std::string& path, Validity& v) {
+  void read_validity(const YamlNode& n, const KeyPath& path, Validity& v) {
     auto read = [&](std::string_view key, std::optional<Date>& out, SourceLocation& where) {
       const YamlNode* d = n.get(key);
       if (!d) return;
-      const std::string p = child_path(path, key);
+      const KeyPath p(path, key);
       if (!d->is_string()) {
         r_.error(*d, p, "date", fmt::format("expected a date YYYY-MM-DD, e.g. 2023-12-01, got {}", d->describe()));
         return;
@@ -667,7 +670,7 @@ class ChainReader {
     read("valid_from", v.from, v.from_where);
     read("valid_until", v.until, v.until_where);
     if (v.from && v.until && *v.until < *v.from)
-      r_.error(*n.get("valid_until"), child_path(path, "valid_until"), "validity-reversed",
+      r_.error(*n.get("valid_until"), KeyPath(path, "valid_until"), "validity-reversed",
                fmt::format("valid_until {} is before valid_from {}: the validity is empty", v.until->to_string(),
                            v.from->to_string()),
                "both bounds are inclusive; a one-day validity has valid_from equal to valid_until");
@@ -684,22 +687,22 @@ class ChainReader {
     if (!r_.check_id_map(n, "departments", "the departments")) return;
     if (n.entries.empty()) r_.error(n, "departments", "empty", "a chain needs at least one department");
     for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("departments", k->text);
+      const KeyPath path(departments_path, k->text);
       auto id = r_.identifier(k.get(), path, false);
       Department d;
       d.id = id.value_or(k->text);
       d.where = r_.at(*k);
       if (r_.check_map(*v, path, {"name", "description", "sees"}, {"name"}, "a department")) {
-        if (auto s = r_.text(v->get("name"), child_path(path, "name"))) d.name = *s;
-        (void)r_.text(v->get("description"), child_path(path, "description"), true);
-        d.sees = r_.refs(v->get("sees"), child_path(path, "sees"), true);
+        if (auto s = r_.text(v->get("name"), KeyPath(path, "name"))) d.name = *s;
+        (void)r_.text(v->get("description"), KeyPath(path, "description"), true);
+        d.sees = r_.refs(v->get("sees"), KeyPath(path, "sees"), true);
       }
       if (id) c.departments.push_back(std::move(d));
     }
   }
 
   /// Reads one field definition (`key: {label, type, ...}`).
-  std::optional<Field> read_field(const YamlNode& key, const YamlNode& v, const std::string& path,
+  std::optional<Field> read_field(const YamlNode& key, const YamlNode& v, const KeyPath& path,
                                   const std::string& produced_by) {
     auto k = r_.identifier(&key, path, true);
     Field f;
@@ -710,11 +713,11 @@ class ChainReader {
                       {"label", "type", "required", "description", "min", "max", "values", "pattern", "unit", "prefer"},
                       {"label", "type"}, "a field"))
       return std::nullopt;
-    if (auto s = r_.text(v.get("label"), child_path(path, "label"))) f.label = *s;
-    if (auto s = r_.text(v.get("description"), child_path(path, "description"), true)) f.description = *s;
+    if (auto s = r_.text(v.get("label"), KeyPath(path, "label"))) f.label = *s;
+    if (auto s = r_.text(v.get("description"), KeyPath(path, "description"), true)) f.description = *s;
     bool type_ok = false;
     if (const YamlNode* t = v.get("type")) {
-      if (auto s = r_.text(t, child_path(path, "type"))) {
+      if (auto s = r_.text(t, KeyPath(path, "type"))) {
         if (auto ft = parse_field_type(*s)) {
           f.type = *ft;
           type_ok = true;
@@ -722,7 +725,7 @@ class ChainReader {
           std::vector<std::string> names{"string", "text",    "integer", "number", "boolean", "date",
                                          "enum",   "set",     "id-card", "uscc",   "phone",   "area"};
           std::string hint = detail::did_you_mean(*s, names);
-          r_.error(*t, child_path(path, "type"), "field-type",
+          r_.error(*t, KeyPath(path, "type"), "field-type",
                    fmt::format("unknown field type `{}`: expected one of string, text, integer, number, boolean, "
                                "date, enum, set, id-card, uscc, phone, area",
                                *s),
@@ -730,13 +733,13 @@ class ChainReader {
         }
       }
     }
-    if (auto b = r_.boolean(v.get("required"), child_path(path, "required"))) f.required = *b;
-    if (auto d = r_.number(v.get("min"), child_path(path, "min"))) f.min = *d;
-    if (auto d = r_.number(v.get("max"), child_path(path, "max"))) f.max = *d;
+    if (auto b = r_.boolean(v.get("required"), KeyPath(path, "required"))) f.required = *b;
+    if (auto d = r_.number(v.get("min"), KeyPath(path, "min"))) f.min = *d;
+    if (auto d = r_.number(v.get("max"), KeyPath(path, "max"))) f.max = *d;
     if (f.min && f.max && *f.min > *f.max)
-      r_.error(*v.get("max"), child_path(path, "max"), "range", fmt::format("max {} is below min {}", *f.max, *f.min));
+      r_.error(*v.get("max"), KeyPath(path, "max"), "range", fmt::format("max {} is below min {}", *f.max, *f.min));
     if (const YamlNode* vals = v.get("values")) {
-      const std::string vp = child_path(path, "values");
+      const KeyPath vp(path, "values");
       if (type_ok && !has_values(f.type))
         r_.error(*vals, vp, "enum-values",
                  fmt::format("`values` applies to enum and set fields only; this field is {}", to_string(f.type)),
@@ -748,25 +751,25 @@ class ChainReader {
                            f.type == FieldType::set ? "a set" : "an enum"));
     }
     if (const YamlNode* p = v.get("pattern")) {
-      if (auto s = r_.text(p, child_path(path, "pattern"))) {
+      if (auto s = r_.text(p, KeyPath(path, "pattern"))) {
         try {
           std::regex re(*s, std::regex::ECMAScript);
           f.pattern = *s;
         } catch (const std::regex_error& e) {
-          r_.error(*p, child_path(path, "pattern"), "pattern", fmt::format("not a valid regular expression: {}", e.what()));
+          r_.error(*p, KeyPath(path, "pattern"), "pattern", fmt::format("not a valid regular expression: {}", e.what()));
         }
       }
     }
-    if (auto s = r_.text(v.get("unit"), child_path(path, "unit"))) f.unit = *s;
+    if (auto s = r_.text(v.get("unit"), KeyPath(path, "unit"))) f.unit = *s;
     if (const YamlNode* p = v.get("prefer")) {
-      if (auto s = r_.text(p, child_path(path, "prefer"))) {
+      if (auto s = r_.text(p, KeyPath(path, "prefer"))) {
         if (!produced_by.empty())
-          r_.error(*p, child_path(path, "prefer"), "prefer-on-produced",
+          r_.error(*p, KeyPath(path, "prefer"), "prefer-on-produced",
                    "`prefer` belongs on the applicant's definition of the key (the catalogue or an inline field), "
                    "not on what a matter produces");
         else if (*s == "produced") f.prefer = Prefer::produced;
         else if (*s == "applicant") f.prefer = Prefer::applicant;
-        else r_.error(*p, child_path(path, "prefer"), "prefer", fmt::format("`{}`: expected produced or applicant", *s));
+        else r_.error(*p, KeyPath(path, "prefer"), "prefer", fmt::format("`{}`: expected produced or applicant", *s));
       }
     }
     if (!k) return std::nullopt;
@@ -776,9 +779,9 @@ class ChainReader {
   /// `values`: a list of codes (`[private, public]`) or a map from code to
   /// label (`{private: 民办, public: 公办}`). Codes are unique, non-empty text;
   /// labels are non-empty text.
-  void read_values(const YamlNode& vals, const std::string& vp, Field& f) {
+  void read_values(const YamlNode& vals, const KeyPath& vp, Field& f) {
     std::set<std::string> seen;
-    auto add = [&](const YamlNode& at, const std::string& p, const std::string& code) {
+    auto add = [&](const YamlNode& at, const KeyPath& p, const std::string& code) {
       if (!seen.insert(code).second) {
         r_.error(at, p, "duplicate-value", fmt::format("'{}' is listed twice", code));
         return false;
@@ -791,7 +794,7 @@ class ChainReader {
       std::vector<std::string> labels;
       for (const auto& [k, label] : vals.entries) {
         if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
-        const std::string p = child_path(vp, k->text);
+        const KeyPath p(vp, k->text);
         auto code = r_.text(k.get(), p);
         if (!code) continue;
         std::optional<std::string> text;
@@ -819,21 +822,21 @@ class ChainReader {
       return;
     }
     for (std::size_t i = 0; i < vals.items.size(); ++i)
-      if (auto s = r_.text(vals.items[i].get(), item_path(vp, i))) add(*vals.items[i], item_path(vp, i), *s);
+      if (auto s = r_.text(vals.items[i].get(), KeyPath(vp, i))) add(*vals.items[i], KeyPath(vp, i), *s);
     if (vals.items.empty())
       r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
   }
 
-  void read_fields(const YamlNode& n, const std::string& path, std::vector<Field>& out, const std::string& produced_by) {
+  void read_fields(const YamlNode& n, const KeyPath& path, std::vector<Field>& out, const std::string& produced_by) {
     if (!r_.check_id_map(n, path, "field definitions")) return;
     for (const auto& [k, v] : n.entries)
-      if (auto f = read_field(*k, *v, child_path(path, k->text), produced_by)) out.push_back(std::move(*f));
+      if (auto f = read_field(*k, *v, KeyPath(path, k->text), produced_by)) out.push_back(std::move(*f));
   }
 
   void read_materials(const YamlNode& n, Chain& c) {
     if (!r_.check_id_map(n, "materials", "the materials")) return;
     for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("materials", k->text);
+      const KeyPath path(materials_path, k->text);
       auto id = r_.identifier(k.get(), path, false);
       Material m;
       m.id = id.value_or("");
@@ -847,8 +850,8 @@ class ChainReader {
     }
   }
 
-  void read_material(const YamlNode& v, const std::string& path, Material& m) {
-    auto p = [&](std::string_view k) { return child_path(path, k); };
+  void read_material(const YamlNode& v, const KeyPath& path, Material& m) {
+    auto p = [&](std::string_view k) { return KeyPath(path, k); };
     if (const YamlNode* n = v.get("name")) {
       m.name_where = r_.at(*n);
       if (auto s = r_.text(n, p("name"))) m.name = *s;
@@ -901,7 +904,7 @@ class ChainReader {
 
   /// A file beside the chain: a path relative to the chain file (no URL, no
   /// absolute path). Whether the file exists is checked by load_chain().
-  void read_file_path(const YamlNode* n, const std::string& path, std::string& out, SourceLocation& where) {
+  void read_file_path(const YamlNode* n, const KeyPath& path, std::string& out, SourceLocation& where) {
     if (!n) return;
     auto s = r_.text(n, path);
     if (!s) return;
@@ -919,10 +922,10 @@ class ChainReader {
   void read_matters(const YamlNode& n, Chain& c) {
     if (!r_.check_list(n, "matters", "the matters")) return;
     if (n.items.empty()) r_.error(n, "matters", "empty", "a chain needs at least one matter");
-    for (std::size_t i = 0; i < n.items.size(); ++i) read_matter(*n.items[i], item_path("matters", i), c);
+    for (std::size_t i = 0; i < n.items.size(); ++i) read_matter(*n.items[i], KeyPath(matters_path, i), c);
   }
 
-  void read_matter(const YamlNode& n, const std::string& path, Chain& c) {
+  void read_matter(const YamlNode& n, const KeyPath& path, Chain& c) {
     if (!r_.check_map(n, path,
                       {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
                        "promised_days", "statutory", "promised", "visits", "fields", "materials", "produces",
@@ -932,9 +935,9 @@ class ChainReader {
       return;
     Matter m;
     m.where = r_.at(n);
-    m.path = path;
-    m.department_path = child_path(path, "department");
-    auto p = [&](std::string_view k) { return child_path(path, k); };
+    m.path = path.str();
+    m.department_path = KeyPath(path, "department").str();
+    auto p = [&](std::string_view k) { return KeyPath(path, k); };
     if (auto v = r_.identifier(n.get("id"), p("id"), false)) m.id = *v;
     if (auto v = r_.text(n.get("name"), p("name"))) m.name = *v;
     if (auto v = r_.text(n.get("description"), p("description"), true)) m.description = *v;
@@ -986,7 +989,7 @@ class ChainReader {
 
   /// 告知承诺: `commitment: optional | required` with `verify_within`, the
   /// verification's limit; a limit without a commitment verifies nothing.
-  void read_commitment(const YamlNode& n, const std::function<std::string(std::string_view)>& p, Matter& m) {
+  void read_commitment(const YamlNode& n, const PathOf& p, Matter& m) {
     const YamlNode* k = n.get("commitment");
     const YamlNode* v = n.get("verify_within");
     if (k) {
@@ -1015,10 +1018,10 @@ class ChainReader {
   }
 
   // A promise may only shorten the statutory limit (promise_fits()).
-  void check_promise(const YamlNode& n, const std::function<std::string(std::string_view)>& p, const Limit& prom,
+  void check_promise(const YamlNode& n, const PathOf& p, const Limit& prom,
                      const Limit& stat) {
     const YamlNode& at = n.get("promised_days") ? *n.get("promised_days") : *n.get("promised");
-    const std::string key = n.get("promised_days") ? p("promised_days") : p("promised");
+    const KeyPath key = n.get("promised_days") ? p("promised_days") : p("promised");
     const Fit fit = promise_fits(prom, stat);
     if (fit == Fit::no)
       r_.error(at, key, "promise-exceeds-statute",
@@ -1032,12 +1035,12 @@ class ChainReader {
                  "compare them in one unit: a promise may only shorten the statutory limit");
   }
 
-  void read_matter_fields(const YamlNode& n, const std::string& path, Matter& m) {
+  void read_matter_fields(const YamlNode& n, const KeyPath& path, Matter& m) {
     if (!r_.check_list(n, path, "the fields the matter asks for")) return;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < n.items.size(); ++i) {
       const YamlNode& item = *n.items[i];
-      const std::string ip = item_path(path, i);
+      const KeyPath ip(path, i);
       std::string key;
       SourceLocation where = r_.at(item);
       if (item.is_map()) {
@@ -1067,26 +1070,26 @@ class ChainReader {
     }
   }
 
-  void read_phases(const YamlNode& n, const std::string& path, Matter& m) {
+  void read_phases(const YamlNode& n, const KeyPath& path, Matter& m) {
     if (!r_.check_list(n, path, "the phases")) return;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < n.items.size(); ++i) {
       const YamlNode& item = *n.items[i];
-      const std::string ip = item_path(path, i);
+      const KeyPath ip(path, i);
       if (!r_.check_map(item, ip, {"id", "name", "kind", "days", "counted"}, {"id", "kind", "days"}, "a phase")) continue;
       Phase ph;
       ph.where = r_.at(item);
-      if (auto v = r_.identifier(item.get("id"), child_path(ip, "id"), false)) {
+      if (auto v = r_.identifier(item.get("id"), KeyPath(ip, "id"), false)) {
         ph.id = *v;
         if (!seen.insert(*v).second)
-          r_.error(*item.get("id"), child_path(ip, "id"), "duplicate-id", fmt::format("phase `{}` is defined twice in this matter", *v));
+          r_.error(*item.get("id"), KeyPath(ip, "id"), "duplicate-id", fmt::format("phase `{}` is defined twice in this matter", *v));
       }
-      if (auto v = r_.text(item.get("name"), child_path(ip, "name"))) ph.name = *v;
+      if (auto v = r_.text(item.get("name"), KeyPath(ip, "name"))) ph.name = *v;
       if (const YamlNode* k = item.get("kind")) {
-        if (auto v = r_.text(k, child_path(ip, "kind"))) {
+        if (auto v = r_.text(k, KeyPath(ip, "kind"))) {
           if (auto pk = parse_phase_kind(*v)) ph.kind = *pk;
           else
-            r_.error(*k, child_path(ip, "kind"), "phase-kind",
+            r_.error(*k, KeyPath(ip, "kind"), "phase-kind",
                      fmt::format("unknown phase kind `{}`: expected review, site-inspection, decision, certificate, "
                                  "publicity, hearing, tendering, auction, inspection, testing, quarantine, appraisal, "
                                  "expert-review or other",
@@ -1096,15 +1099,15 @@ class ChainReader {
                                                "quarantine", "appraisal", "expert-review", "other"}));
         }
       }
-      if (auto v = r_.integer(item.get("days"), child_path(ip, "days"), 0, kMaxDays)) ph.days = static_cast<int>(*v);
+      if (auto v = r_.integer(item.get("days"), KeyPath(ip, "days"), 0, kMaxDays)) ph.days = static_cast<int>(*v);
       ph.counted = !is_article45(ph.kind);
-      if (auto b = r_.boolean(item.get("counted"), child_path(ip, "counted"))) ph.counted = *b;
+      if (auto b = r_.boolean(item.get("counted"), KeyPath(ip, "counted"))) ph.counted = *b;
       m.phases.push_back(std::move(ph));
     }
   }
 
   /// A `when` condition (of a matter or a material) and where its text starts.
-  void read_when(const YamlNode& n, const std::string& path, Condition& when, SourceLocation& when_where) {
+  void read_when(const YamlNode& n, const KeyPath& path, Condition& when, SourceLocation& when_where) {
     auto text = r_.text(&n, path);
     if (!text) return;
     // Locate the first character of the expression: plain scalars start at
@@ -1117,7 +1120,7 @@ class ChainReader {
       SourceLocation at = when_where;
       if (n.plain || quoted_inline) at.column += parsed.status().where().column - 1;
       r_.diagnostics().add({Severity::error, "condition-syntax",
-                            fmt::format("the condition does not parse: {}", parsed.status().message()), at, path,
+                            fmt::format("the condition does not parse: {}", parsed.status().message()), at, path.str(),
                             "conditions use field keys, == != < <= > >=, in [...], and, or, not, parentheses"});
       return;
     }
@@ -1125,6 +1128,13 @@ class ChainReader {
   }
 
   DocReader r_;
+  // The top-level keys whose entries' paths are built from them.
+  const KeyPath departments_path{"departments"};
+  const KeyPath fields_path{"fields"};
+  const KeyPath materials_path{"materials"};
+  const KeyPath matters_path{"matters"};
+  const KeyPath drop_path{"drop"};
+  const KeyPath ratings_path{"ratings"};
 };
 
 ParseResult parse_tree(const detail::YamlPtr& root, const std::string& file, Diagnostics diags, BaseResolver& resolver) {
