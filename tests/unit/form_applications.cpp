@@ -34,14 +34,14 @@ const fs::path kRoot = YILIAN_SOURCE_DIR;
 std::vector<std::string> strings(const detail::YamlNode* n) {
   std::vector<std::string> out;
   if (n)
-    for (const auto& i : n->items) out.push_back(i->text);
+    for (const auto& i : n->items) out.emplace_back(i->text);
   return out;
 }
 
 std::map<std::string, std::string> string_map(const detail::YamlNode* n) {
   std::map<std::string, std::string> out;
   if (n)
-    for (const auto& [k, v] : n->entries) out[k->text] = v->text;
+    for (const auto& [k, v] : n->entries) out[std::string(k->text)] = std::string(v->text);
   return out;
 }
 

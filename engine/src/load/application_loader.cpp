@@ -33,7 +33,7 @@ std::optional<Value> read_set(DocReader& r, const YamlNode& n, const std::string
       ok = false;
       continue;
     }
-    set.push_back(item.text);
+    set.emplace_back(item.text);
   }
   if (!ok) return std::nullopt;
   return Value{std::move(set)};
@@ -62,7 +62,7 @@ std::optional<Value> read_value(DocReader& r, const YamlNode& n, const std::stri
       if (auto d = n.as_number()) return Value{*d};
       r.error(n, path, "type", fmt::format("`{}` is not a finite number", n.text));
       return std::nullopt;
-    case YamlNode::Scalar::string: return Value{n.text};
+    case YamlNode::Scalar::string: return Value{std::string(n.text)};
   }
   return std::nullopt;
 }

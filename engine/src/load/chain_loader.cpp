@@ -428,7 +428,7 @@ class ChainReader {
 
   static const YamlNode* key_node(const YamlNode& map, std::string_view key) {
     for (const auto& [k, v] : map.entries)
-      if (k->text == key) return k.get();
+      if (k->text == key) return k;
     return &map;
   }
 
@@ -440,7 +440,7 @@ class ChainReader {
     if (!r_.check_id_map(n, "departments", "the departments")) return;
     for (const auto& [k, v] : n.entries) {
       const KeyPath path(departments_path, k->text);
-      auto id = r_.identifier(k.get(), path, false);
+      auto id = r_.identifier(k, path, false);
       if (!id) continue;
       auto it = std::find_if(c.departments.begin(), c.departments.end(), [&](const Department& d) { return d.id == *id; });
       if (it == c.departments.end()) {
@@ -688,9 +688,9 @@ class ChainReader {
     if (n.entries.empty()) r_.error(n, "departments", "empty", "a chain needs at least one department");
     for (const auto& [k, v] : n.entries) {
       const KeyPath path(departments_path, k->text);
-      auto id = r_.identifier(k.get(), path, false);
+      auto id = r_.identifier(k, path, false);
       Department d;
-      d.id = id.value_or(k->text);
+      d.id = id ? *id : std::string(k->text);
       d.where = r_.at(*k);
       if (r_.check_map(*v, path, {"name", "description", "sees"}, {"name"}, "a department")) {
         if (auto s = r_.text(v->get("name"), KeyPath(path, "name"))) d.name = *s;
@@ -795,11 +795,11 @@ class ChainReader {
       for (const auto& [k, label] : vals.entries) {
         if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
         const KeyPath p(vp, k->text);
-        auto code = r_.text(k.get(), p);
+        auto code = r_.text(k, p);
         if (!code) continue;
         std::optional<std::string> text;
         if (label->kind == YamlNode::Kind::scalar && label->is_string()) {
-          text = r_.text(label.get(), p);
+          text = r_.text(label, p);
         } else {
           r_.error(*label, p, "value-label",
                    fmt::format("the label of '{}' must be text, got {}", *code, label->describe()),
@@ -822,7 +822,7 @@ class ChainReader {
       return;
     }
     for (std::size_t i = 0; i < vals.items.size(); ++i)
-      if (auto s = r_.text(vals.items[i].get(), KeyPath(vp, i))) add(*vals.items[i], KeyPath(vp, i), *s);
+      if (auto s = r_.text(vals.items[i], KeyPath(vp, i))) add(*vals.items[i], KeyPath(vp, i), *s);
     if (vals.items.empty())
       r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
   }
@@ -837,7 +837,7 @@ class ChainReader {
     if (!r_.check_id_map(n, "materials", "the materials")) return;
     for (const auto& [k, v] : n.entries) {
       const KeyPath path(materials_path, k->text);
-      auto id = r_.identifier(k.get(), path, false);
+      auto id = r_.identifier(k, path, false);
       Material m;
       m.id = id.value_or("");
       m.where = r_.at(*k);

@@ -125,7 +125,7 @@ void read_binding(DocReader& r, const YamlNode& n, const std::string& path, cons
     } else if (r.check_list(*cmd, child_path(path, "command"), "the program and its arguments")) {
       if (cmd->items.empty()) r.error(*cmd, child_path(path, "command"), "empty", "the list names no program");
       for (std::size_t i = 0; i < cmd->items.size(); ++i)
-        if (auto s = r.text(cmd->items[i].get(), item_path(child_path(path, "command"), i)))
+        if (auto s = r.text(cmd->items[i], item_path(child_path(path, "command"), i)))
           c.command.push_back(i == 0 && s->find('/') != std::string::npos ? resolve(base_dir, *s) : *s);
     }
   }
@@ -140,7 +140,7 @@ void read_binding(DocReader& r, const YamlNode& n, const std::string& path, cons
     }
     if (const YamlNode* h = n.get("headers"); h && r.check_id_map(*h, child_path(path, "headers"), "headers"))
       for (const auto& [k, v] : h->entries)
-        if (auto s = r.text(v.get(), child_path(child_path(path, "headers"), k->text), true)) c.headers[k->text] = *s;
+        if (auto s = r.text(v, child_path(child_path(path, "headers"), k->text), true)) c.headers[std::string(k->text)] = *s;
     if (auto v = millis(r, n, "connect_timeout_ms", path, 1)) c.connect_timeout = *v;
     if (auto v = millis(r, n, "io_timeout_ms", path, 1)) c.io_timeout = *v;
   }
@@ -157,7 +157,7 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
   if (!r.check_map(root, "", {"chains", "engine", "departments"}, {"departments"}, "a deployment")) return out;
   if (const YamlNode* chains = root.get("chains"); chains && r.check_list(*chains, "chains", "a list of chain files"))
     for (std::size_t i = 0; i < chains->items.size(); ++i)
-      if (auto s = r.text(chains->items[i].get(), item_path("chains", i))) {
+      if (auto s = r.text(chains->items[i], item_path("chains", i))) {
         const std::string p = resolve(base_dir, *s);
         std::error_code ec;
         if (!fs::is_regular_file(p, ec))
@@ -170,7 +170,7 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
     if (const YamlNode* cals = e->is_map() ? e->get("calendars") : nullptr;
         cals && r.check_list(*cals, "engine.calendars", "a list of folders"))
       for (std::size_t i = 0; i < cals->items.size(); ++i)
-        if (auto s = r.text(cals->items[i].get(), item_path("engine.calendars", i)))
+        if (auto s = r.text(cals->items[i], item_path("engine.calendars", i)))
           d.engine.calendar_dirs.push_back(resolve(base_dir, *s));
   }
   if (const YamlNode* deps = root.get("departments"); deps && r.check_id_map(*deps, "departments", "the departments")) {
@@ -186,7 +186,7 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
       }
       AdapterConfig c;
       read_binding(r, *v, path, base_dir, d.engine, c);
-      d.departments[k->text] = std::move(c);
+      d.departments[std::string(k->text)] = std::move(c);
     }
   }
   if (!out.diagnostics.has_errors()) out.deployment = std::move(d);

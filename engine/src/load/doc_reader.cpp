@@ -237,7 +237,7 @@ std::optional<std::string> DocReader::text(const YamlNode* n, const KeyPath& pat
     error(*n, path, "empty", "expected text, got an empty string");
     return std::nullopt;
   }
-  return n->text;
+  return std::string(n->text);
 }
 
 std::optional<std::string> DocReader::identifier(const YamlNode* n, const KeyPath& path, bool dotted) {

@@ -52,8 +52,8 @@ class ValuesReader {
     std::vector<std::string> seen;  // literal duplicates are reported by check_id_map
     for (const auto& [k, v] : map.entries) {
       if (std::find(seen.begin(), seen.end(), k->text) != seen.end()) continue;
-      seen.push_back(k->text);
-      const std::string key = prefix.empty() ? k->text : prefix + "." + k->text;
+      seen.emplace_back(k->text);
+      const std::string key = prefix.empty() ? std::string(k->text) : prefix + "." + std::string(k->text);
       const std::string p = detail::child_path(path, k->text);
       if (v->is_map() && !(chain_ && chain_->find_field(key))) {
         walk(*v, p, key, out);
@@ -97,7 +97,7 @@ class ValuesReader {
       if (plain_number) {
         if (auto d = v.as_number()) return Value{*d};
       }
-      return Value{v.text};
+      return Value{std::string(v.text)};
     }
     if (f->type == FieldType::boolean) {
       if (v.plain && v.scalar == YamlNode::Scalar::boolean) return Value{v.as_bool()};
@@ -125,7 +125,7 @@ class ValuesReader {
                detail::did_you_mean(v.text, f->values));
       return std::nullopt;
     }
-    return Value{v.text};
+    return Value{std::string(v.text)};
   }
 
   /// A set: a list of text values; with a field, each one of its values, once.
@@ -146,7 +146,7 @@ class ValuesReader {
         r_.error(item, p, "duplicate-value", fmt::format("`{}`: `{}` is given twice", key, item.text));
         ok = false;
       } else {
-        set.push_back(item.text);
+        set.emplace_back(item.text);
       }
     }
     if (!ok) return std::nullopt;

@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <type_traits>
 #include <unordered_map>
 
 namespace yilian::detail {
@@ -70,78 +73,83 @@ struct Abort {
   std::string hint;
 };
 
-/// Builds the tree from libyaml's events, enforcing the limits as it goes.
-class TreeBuilder {
+/// One parsed document: its source text, and an arena holding its nodes,
+/// their item and entry arrays, and the texts that are not views into the
+/// source. Nodes, arrays and views are trivially destructible, so the
+/// arena frees its chunks and nothing else.
+class YamlDoc {
  public:
-  TreeBuilder(std::string file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
+  explicit YamlDoc(std::string source) : source_(std::move(source)) {}
+  YamlDoc(const YamlDoc&) = delete;
+  YamlDoc& operator=(const YamlDoc&) = delete;
 
-  YamlPtr root() const { return root_; }
+  [[nodiscard]] std::string_view source() const { return source_; }
 
-  /// Handles one event; false at the end of the document.
-  void on(const yaml_event_t& e) {
-    const yaml_mark_t& mark = e.start_mark;
-    switch (e.type) {
-      case YAML_SCALAR_EVENT:
-        scalar(mark, e.data.scalar.tag, e.data.scalar.style,
-               std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length),
-               e.data.scalar.anchor);
-        break;
-      case YAML_ALIAS_EVENT: alias(mark, e.data.alias.anchor); break;
-      case YAML_SEQUENCE_START_EVENT: open(mark, YamlNode::Kind::sequence, e.data.sequence_start.anchor); break;
-      case YAML_MAPPING_START_EVENT: open(mark, YamlNode::Kind::map, e.data.mapping_start.anchor); break;
-      case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: close(); break;
-      default: break;
-    }
+  YamlNode* node() { return new (allocate(sizeof(YamlNode), alignof(YamlNode))) YamlNode(); }
+
+  /// A copy of `items` in the arena.
+  template <class T>
+  std::span<const T> copy(const T* items, std::size_t n) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (n == 0) return {};
+    T* out = static_cast<T*>(allocate(n * sizeof(T), alignof(T)));
+    std::memcpy(static_cast<void*>(out), items, n * sizeof(T));
+    return {out, n};
+  }
+
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* out = static_cast<char*>(allocate(s.size(), 1));
+    std::memcpy(out, s.data(), s.size());
+    return {out, s.size()};
   }
 
  private:
-  struct Frame {
-    std::shared_ptr<YamlNode> node;
-    std::string anchor;
-    std::size_t expanded_at_start;
-    YamlPtr pending_key;  // maps: the key waiting for its value
-  };
-  struct Anchored {
-    YamlPtr node;
-    std::size_t size;
-  };
-
-  static std::string text_of(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
-
-  SourceLocation loc(const yaml_mark_t& m) const {
-    return {file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+  void* allocate(std::size_t bytes, std::size_t align) {
+    std::size_t pad = (align - reinterpret_cast<std::uintptr_t>(cur_) % align) % align;
+    if (pad + bytes > left_) {
+      const std::size_t size = std::max(next_chunk_, bytes + align);
+      chunks_.push_back(std::make_unique_for_overwrite<std::byte[]>(size));
+      cur_ = chunks_.back().get();
+      left_ = size;
+      next_chunk_ = std::min<std::size_t>(next_chunk_ * 2, 1u << 20);
+      pad = (align - reinterpret_cast<std::uintptr_t>(cur_) % align) % align;
+    }
+    std::byte* p = cur_ + pad;
+    cur_ = p + bytes;
+    left_ -= pad + bytes;
+    return p;
   }
 
-  std::shared_ptr<YamlNode> make(const yaml_mark_t& m) const {
-    auto n = std::make_shared<YamlNode>();
-    n->line = static_cast<int>(m.line) + 1;
-    n->column = static_cast<int>(m.column) + 1;
-    return n;
-  }
+  std::string source_;
+  std::vector<std::unique_ptr<std::byte[]>> chunks_;
+  std::byte* cur_ = nullptr;
+  std::size_t left_ = 0;
+  std::size_t next_chunk_ = 16u << 10;
+};
 
-  void count(const yaml_mark_t& mark, std::size_t n) {
-    expanded_ += n;
-    if (expanded_ > limits_.max_nodes)
-      throw Abort{loc(mark), "limit-nodes",
-                  fmt::format("the document expands to more than {} nodes (YAML aliases included); "
-                              "stopped here",
-                              limits_.max_nodes),
-                  "a chain file should not need deep alias nesting; write the values out"};
-  }
+/// Builds the tree from parse events (libyaml's), enforcing the limits as
+/// it goes. Lines and columns are 1-based.
+class TreeBuilder {
+ public:
+  TreeBuilder(const std::string& file, const YamlLimits& limits, YamlDoc& doc)
+      : file_(file), limits_(limits), doc_(doc) {}
 
-  void scalar(const yaml_mark_t& mark, const yaml_char_t* tag_p, yaml_scalar_style_t style, std::string_view value,
-              const yaml_char_t* anchor) {
+  [[nodiscard]] const YamlNode* root() const { return root_; }
+
+  /// A scalar; `in_doc` when `value` already lives as long as the document
+  /// (a view into its source), so it is not copied.
+  void scalar(int line, int column, std::string_view tag, bool plain_style, std::string_view value, bool in_doc,
+              std::string_view anchor) {
     if (value.size() > limits_.max_string)
-      throw Abort{loc(mark), "limit-string",
+      throw Abort{loc(line, column), "limit-string",
                   fmt::format("a text of {} bytes is longer than the limit of {} bytes", value.size(),
                               limits_.max_string),
                   ""};
-    const std::string tag = text_of(tag_p);
-    auto n = make(mark);
+    YamlNode* n = make(line, column);
     n->kind = YamlNode::Kind::scalar;
-    n->text = std::string(value);
-    if (tag.empty() && style == YAML_PLAIN_SCALAR_STYLE) {
+    n->text = in_doc ? value : doc_.copy(value);
+    if (tag.empty() && plain_style) {
       n->plain = true;
       n->scalar = classify_plain(value);
       if (n->scalar == YamlNode::Scalar::null) n->kind = YamlNode::Kind::null;
@@ -149,66 +157,134 @@ class TreeBuilder {
       n->plain = false;
       n->scalar = YamlNode::Scalar::string;
     } else {
-      throw Abort{loc(mark), "yaml-tag", fmt::format("the YAML tag `{}` is not supported", tag),
+      throw Abort{loc(line, column), "yaml-tag", fmt::format("the YAML tag `{}` is not supported", tag),
                   "remove the tag; quote the value if it must be text"};
     }
-    count(mark, 1);
-    finish(std::move(n), text_of(anchor), 1);
+    count(line, column, 1);
+    finish(n, anchor, 1);
   }
 
-  void alias(const yaml_mark_t& mark, const yaml_char_t* anchor) {
-    auto it = anchors_.find(text_of(anchor));
+  void alias(int line, int column, std::string_view anchor) {
+    auto it = anchors_.find(std::string(anchor));
     if (it == anchors_.end())
-      throw Abort{loc(mark), "yaml-alias", fmt::format("alias `*{}` names no anchor defined before it", text_of(anchor)),
-                  ""};
-    count(mark, it->second.size);
+      throw Abort{loc(line, column), "yaml-alias",
+                  fmt::format("alias `*{}` names no anchor defined before it", anchor), ""};
+    count(line, column, it->second.size);
     attach(it->second.node);
   }
 
-  void open(const yaml_mark_t& mark, YamlNode::Kind kind, const yaml_char_t* anchor) {
+  void open(int line, int column, YamlNode::Kind kind, std::string_view anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw Abort{loc(mark), "limit-depth", fmt::format("nesting deeper than {} levels", limits_.max_depth), ""};
-    auto n = make(mark);
+      throw Abort{loc(line, column), "limit-depth", fmt::format("nesting deeper than {} levels", limits_.max_depth),
+                  ""};
+    YamlNode* n = make(line, column);
     n->kind = kind;
-    count(mark, 1);
-    stack_.push_back(Frame{std::move(n), text_of(anchor), expanded_ - 1, nullptr});
+    count(line, column, 1);
+    stack_.push_back(Frame{n, std::string(anchor), expanded_ - 1,
+                           kind == YamlNode::Kind::map ? entries_.size() : items_.size(), nullptr});
   }
 
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    finish(std::move(f.node), f.anchor, expanded_ - f.expanded_at_start);
+    if (f.node->kind == YamlNode::Kind::map) {
+      f.node->entries = doc_.copy(entries_.data() + f.first, entries_.size() - f.first);
+      entries_.resize(f.first);
+    } else {
+      f.node->items = doc_.copy(items_.data() + f.first, items_.size() - f.first);
+      items_.resize(f.first);
+    }
+    finish(f.node, f.anchor, expanded_ - f.expanded_at_start);
   }
 
-  void finish(std::shared_ptr<YamlNode> n, const std::string& anchor, std::size_t size) {
-    YamlPtr p = std::move(n);
-    if (!anchor.empty()) anchors_[anchor] = Anchored{p, size};
-    attach(std::move(p));
+ private:
+  struct Frame {
+    YamlNode* node;
+    std::string anchor;
+    std::size_t expanded_at_start;
+    std::size_t first;                   ///< its first item or entry in items_ / entries_
+    const YamlNode* pending_key;         ///< maps: the key waiting for its value
+  };
+  struct Anchored {
+    const YamlNode* node;
+    std::size_t size;
+  };
+
+  SourceLocation loc(int line, int column) const { return {file_, line, column}; }
+
+  YamlNode* make(int line, int column) {
+    YamlNode* n = doc_.node();
+    n->line = line;
+    n->column = column;
+    return n;
   }
 
-  void attach(YamlPtr p) {
+  void count(int line, int column, std::size_t n) {
+    expanded_ += n;
+    if (expanded_ > limits_.max_nodes)
+      throw Abort{loc(line, column), "limit-nodes",
+                  fmt::format("the document expands to more than {} nodes (YAML aliases included); "
+                              "stopped here",
+                              limits_.max_nodes),
+                  "a chain file should not need deep alias nesting; write the values out"};
+  }
+
+  void finish(const YamlNode* n, std::string_view anchor, std::size_t size) {
+    if (!anchor.empty()) anchors_[std::string(anchor)] = Anchored{n, size};
+    attach(n);
+  }
+
+  void attach(const YamlNode* p) {
     if (stack_.empty()) {
-      root_ = std::move(p);
+      root_ = p;
       return;
     }
     Frame& top = stack_.back();
     if (top.node->kind == YamlNode::Kind::sequence) {
-      top.node->items.push_back(std::move(p));
+      items_.push_back(p);
     } else if (!top.pending_key) {
-      top.pending_key = std::move(p);
+      top.pending_key = p;
     } else {
-      top.node->entries.emplace_back(std::move(top.pending_key), std::move(p));
+      entries_.emplace_back(top.pending_key, p);
       top.pending_key = nullptr;
     }
   }
 
-  std::string file_;
+  const std::string& file_;
   const YamlLimits& limits_;
+  YamlDoc& doc_;
   std::vector<Frame> stack_;
+  // The items and entries of the open collections, innermost last.
+  std::vector<const YamlNode*> items_;
+  std::vector<YamlNode::Entry> entries_;
   std::unordered_map<std::string, Anchored> anchors_;
   std::size_t expanded_ = 0;
-  YamlPtr root_;
+  const YamlNode* root_ = nullptr;
 };
+
+/// Feeds one libyaml event to the builder.
+void feed(TreeBuilder& b, const yaml_event_t& e) {
+  const int line = static_cast<int>(e.start_mark.line) + 1;
+  const int column = static_cast<int>(e.start_mark.column) + 1;
+  auto text = [](const yaml_char_t* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
+  };
+  switch (e.type) {
+    case YAML_SCALAR_EVENT:
+      b.scalar(line, column, text(e.data.scalar.tag), e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+               std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length), false,
+               text(e.data.scalar.anchor));
+      break;
+    case YAML_ALIAS_EVENT: b.alias(line, column, text(e.data.alias.anchor)); break;
+    case YAML_SEQUENCE_START_EVENT:
+      b.open(line, column, YamlNode::Kind::sequence, text(e.data.sequence_start.anchor));
+      break;
+    case YAML_MAPPING_START_EVENT: b.open(line, column, YamlNode::Kind::map, text(e.data.mapping_start.anchor)); break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: b.close(); break;
+    default: break;
+  }
+}
 
 /// Owns a libyaml parser for one input.
 class Parser {
@@ -239,7 +315,7 @@ struct EventGuard {
 
 const YamlNode* YamlNode::get(std::string_view k) const {
   for (const auto& [key, value] : entries)
-    if (key->kind == Kind::scalar && key->text == k) return value.get();
+    if (key->kind == Kind::scalar && key->text == k) return value;
   return nullptr;
 }
 
@@ -254,7 +330,7 @@ std::string YamlNode::describe() const {
     case Scalar::boolean: return fmt::format("the boolean {}", text);
     case Scalar::integer:
     case Scalar::number: return fmt::format("the number {}", text);
-    default: return fmt::format("the text \"{}\"", text.size() > 40 ? text.substr(0, 40) + "…" : text);
+    default: return fmt::format("the text \"{}\"", text.size() > 40 ? std::string(text.substr(0, 40)) + "…" : std::string(text));
   }
 }
 
@@ -278,7 +354,7 @@ std::optional<double> YamlNode::as_number() const {
   }
   if (scalar != Scalar::number) return std::nullopt;
   try {
-    double d = std::stod(text);
+    double d = std::stod(std::string(text));
     if (!std::isfinite(d)) return std::nullopt;
     return d;
   } catch (...) {
@@ -286,17 +362,13 @@ std::optional<double> YamlNode::as_number() const {
   }
 }
 
-YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
-                   Diagnostics& diags) {
-  if (text.size() > limits.max_bytes) {
-    diags.add({Severity::error, "limit-size",
-               fmt::format("input of {} bytes is larger than the limit of {} bytes", text.size(),
-                           limits.max_bytes),
-               {file, 0, 0}, "", ""});
-    return nullptr;
-  }
-  Parser parser(text);
-  TreeBuilder builder(file, limits);
+namespace {
+
+/// Parses the document's source with libyaml into its arena.
+YamlPtr parse_doc(std::shared_ptr<YamlDoc> doc, const std::string& file, const YamlLimits& limits,
+                  Diagnostics& diags) {
+  Parser parser(doc->source());
+  TreeBuilder builder(file, limits, *doc);
   int documents = 0;
   try {
     for (;;) {
@@ -318,14 +390,29 @@ YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLim
                    "remove the second `---`"});
         return nullptr;
       }
-      builder.on(e);
+      feed(builder, e);
     }
   } catch (const Abort& a) {
     diags.add({Severity::error, a.code, a.message, a.where, "", a.hint});
     return nullptr;
   }
-  YamlPtr r = builder.root();
-  return r ? r : std::make_shared<YamlNode>();
+  const YamlNode* root = builder.root();
+  if (!root) return std::make_shared<YamlNode>();
+  return YamlPtr(std::move(doc), root);
+}
+
+}  // namespace
+
+YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
+                   Diagnostics& diags) {
+  if (text.size() > limits.max_bytes) {
+    diags.add({Severity::error, "limit-size",
+               fmt::format("input of {} bytes is larger than the limit of {} bytes", text.size(),
+                           limits.max_bytes),
+               {file, 0, 0}, "", ""});
+    return nullptr;
+  }
+  return parse_doc(std::make_shared<YamlDoc>(std::string(text)), file, limits, diags);
 }
 
 YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagnostics& diags) {
@@ -350,7 +437,9 @@ YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagn
   std::string text(static_cast<std::size_t>(size), '\0');
   f.read(text.data(), static_cast<std::streamsize>(size));
   text.resize(static_cast<std::size_t>(f.gcount()));
-  return parse_yaml(text, path, limits, diags);
+  // A file that grew between the size check and the read is checked again.
+  if (text.size() > limits.max_bytes) return parse_yaml(text, path, limits, diags);
+  return parse_doc(std::make_shared<YamlDoc>(std::move(text)), path, limits, diags);
 }
 
 }  // namespace yilian::detail

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,20 +34,29 @@ struct YamlLimits {
 };
 
 struct YamlNode;
+/// A parsed document's root. The nodes live in one arena that this pointer
+/// keeps alive (the aliasing form of shared_ptr): every node reached from
+/// the root, and every text, is valid as long as a copy of it is held.
 using YamlPtr = std::shared_ptr<const YamlNode>;
 
 struct YamlNode {
-  enum class Kind { null, scalar, sequence, map };
+  enum class Kind : unsigned char { null, scalar, sequence, map };
   /// What a scalar means under the YAML 1.2 core schema.
-  enum class Scalar { null, boolean, integer, number, string };
+  enum class Scalar : unsigned char { null, boolean, integer, number, string };
+  /// A map entry: key and value (an aggregate, so that arrays of them copy
+  /// as bytes; `auto [k, v]` reads one).
+  struct Entry {
+    const YamlNode* first;
+    const YamlNode* second;
+  };
 
   Kind kind = Kind::null;
   Scalar scalar = Scalar::null;
-  std::string text;                      ///< scalar text as written (unquoted)
   bool plain = true;                     ///< false for quoted or block scalars
   int line = 0, column = 0;              ///< 1-based
-  std::vector<YamlPtr> items;            ///< sequence items
-  std::vector<std::pair<YamlPtr, YamlPtr>> entries;  ///< map entries, in order, duplicates kept
+  std::string_view text;                 ///< scalar text as written (unquoted), in the document's arena
+  std::span<const YamlNode* const> items;  ///< sequence items
+  std::span<const Entry> entries;        ///< map entries, in order, duplicates kept
 
   [[nodiscard]] bool is_map() const { return kind == Kind::map; }
   [[nodiscard]] bool is_sequence() const { return kind == Kind::sequence; }

@@ -155,7 +155,7 @@ class ScenarioReader {
       }
       DepartmentScenario ds;
       if (v->kind == YamlNode::Kind::scalar) {  // shorthand: `education: 3`
-        if (auto o = r_.integer(v.get(), path, 1, 100000)) ds.officers = static_cast<int>(*o);
+        if (auto o = r_.integer(v, path, 1, 100000)) ds.officers = static_cast<int>(*o);
       } else if (r_.check_map(*v, path, {"officers", "opens", "closes"}, {}, "a department's staff")) {
         if (auto o = r_.integer(v->get("officers"), child_path(path, "officers"), 1, 100000))
           ds.officers = static_cast<int>(*o);
@@ -165,7 +165,7 @@ class ScenarioReader {
           r_.error(*v, path, "hours", fmt::format("opens at {} and closes at {}: opening must come first",
                                                   ds.opens->to_string(), ds.closes->to_string()));
       }
-      s.departments[k->text] = ds;
+      s.departments[std::string(k->text)] = ds;
     }
   }
 
@@ -194,7 +194,7 @@ class ScenarioReader {
       if (ms.supplement + ms.reject > 1)
         r_.error(*v, path, "probability",
                  fmt::format("supplement {} and reject {} add up to more than 1", ms.supplement, ms.reject));
-      s.matters[k->text] = std::move(ms);
+      s.matters[std::string(k->text)] = std::move(ms);
     }
   }
 
@@ -263,7 +263,7 @@ class ScenarioReader {
           r_.error(*vk, vpath, "value", value.status().message());
           continue;
         }
-        auto share = r_.number(vv.get(), vpath);
+        auto share = r_.number(vv, vpath);
         if (!share) continue;
         if (!(*share > 0 && *share <= 1)) {
           r_.error(*vv, vpath, "share", fmt::format("share {}: expected above 0 and at most 1", *share));
@@ -278,7 +278,7 @@ class ScenarioReader {
         r_.error(*v, path, "shares",
                  fmt::format("the shares of {} add up to {}; they must add up to 1{}", k->text, sum,
                              f->type == FieldType::boolean ? " (or list one value of a yes/no field)" : ""));
-      s.branches[k->text] = std::move(shares);
+      s.branches[std::string(k->text)] = std::move(shares);
     }
   }
 
