@@ -141,7 +141,7 @@ void run_case(const fs::path& file, const detail::YamlNode& expect, Checkers& ch
       INFO("needed_by " << k->text);
       auto it = std::find_if(r.missing.begin(), r.missing.end(), [&](const MissingItem& m) { return item_name(m) == k->text; });
       REQUIRE(it != r.missing.end());
-      CHECK(it->needed_by == strings(v.get()));
+      CHECK(it->needed_by == strings(v));
     }
   }
 }

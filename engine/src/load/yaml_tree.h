@@ -1,8 +1,10 @@
 // A located YAML tree for every YAML input of yilian (chains, calendars,
 // applications, deployments, scenarios).
 //
-// Built from libyaml's event parser (see docs/architecture.md for why not
-// yaml-cpp) so that
+// Built from parse events (see docs/architecture.md for why not yaml-cpp):
+// those of a direct reader for the YAML that chain files are written in
+// (yaml_direct.cpp), and of libyaml's event parser for anything else and
+// for every syntax error, so that
 // (1) every node, keys included, carries its line and column,
 // (2) duplicate keys are kept and can be reported,
 // (3) the input limits (size, nesting depth, alias expansion, string
@@ -78,5 +80,13 @@ YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLim
 
 /// Reads and parses a file, checking its size before reading it.
 YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagnostics& diags);
+
+/// For tests that compare the two readers parse_yaml() uses: the direct
+/// reader (for the YAML chain files are written in; null when it declines
+/// the input or a limit stops it) and libyaml's event parser (any YAML, and
+/// every syntax error, located).
+enum class YamlReader { direct, libyaml };
+YamlPtr parse_yaml_with(YamlReader reader, std::string_view text, const std::string& file, const YamlLimits& limits,
+                        Diagnostics& diags);
 
 }  // namespace yilian::detail
