@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_set>
 
 #include "analysis/condition_sets.h"
 #include "analysis/field_defs.h"
@@ -26,7 +27,6 @@ class Validator {
   explicit Validator(const Chain& c) : c_(c) {
     for (const auto& d : c.departments) department_ids_.push_back(d.id);
     for (const auto& m : c.materials) material_ids_.push_back(m.id);
-    for (const auto& m : c.matters) matter_ids_.push_back(m.id);
     field_keys_ = c.field_keys();
   }
 
@@ -80,13 +80,13 @@ class Validator {
   }
 
   void check_matter_ids() {
-    std::map<std::string, const Matter*> first;
-    for (const auto& m : c_.matters) {
+    // The index keeps the first matter of each id.
+    for (std::size_t i = 0; i < c_.matters.size(); ++i) {
+      const Matter& m = c_.matters[i];
       if (m.id.empty()) continue;
-      auto [it, inserted] = first.emplace(m.id, &m);
-      if (!inserted)
+      if (const auto first = c_.matter_index(m.id); first && *first != i)
         error(m.where, matter_path(m) + ".id", "duplicate-id",
-              fmt::format("matter `{}` is defined twice (first at {})", m.id, it->second->where.to_string()));
+              fmt::format("matter `{}` is defined twice (first at {})", m.id, c_.matters[*first].where.to_string()));
     }
   }
 
@@ -134,7 +134,7 @@ class Validator {
       else if (!c_.find_matter(a.id))
         error(a.where, fmt::format("{}.after[{}]", path, i), "unknown-matter",
               fmt::format("matter {} comes after `{}`, which is not a matter of the chain", matter_name(m), a.id),
-              did_you_mean(a.id, matter_ids_));
+              did_you_mean(a.id, matter_ids()));
     }
     if (!m.code.empty())
       if (const MatterCode code = parse_matter_code(m.code); code.shape == MatterCode::Shape::unknown)
@@ -333,12 +333,12 @@ class Validator {
     if (d_.has_errors()) return;  // a broken chain has no meaningful timing
     // With versions of matters, the worst of the periods in which the same
     // matters are in force (each version counted only while in force).
-    Analysis a = analyse(c_);
+    Analysis a = detail::analyse(c_, graph_, nullptr, std::nullopt);
     if (c_.dated()) {
       bool first = true;
       for (Date d : c_.validity_periods()) {
         if (c_.valid.bounded() && !c_.valid.overlaps(Validity{d, std::nullopt, {}, {}})) continue;
-        Analysis p = analyse(c_, nullptr, std::max(d, c_.valid.from.value_or(Date::min())));
+        Analysis p = detail::analyse(c_, graph_, nullptr, std::max(d, c_.valid.from.value_or(Date::min())));
         if (first || p.critical_path.promised_days > a.critical_path.promised_days) a = std::move(p);
         first = false;
       }
@@ -368,20 +368,26 @@ class Validator {
   }
 
   void check_unused() {
-    std::set<std::string, std::less<>> used_fields, used_materials, used_departments;
+    // Views of the chain's own strings, which outlive the sets; when.fields()
+    // gives copies, kept in `condition_keys`.
+    std::unordered_set<std::string_view> used_fields, used_materials, used_departments;
+    std::vector<std::vector<std::string>> condition_keys;
+    used_fields.reserve(c_.fields.size() * 2);
+    used_materials.reserve(c_.materials.size() * 2);
     for (const auto& dep : c_.departments)
       for (const auto& s : dep.sees) used_fields.insert(s.id);
     used_departments.insert(c_.lead);
     for (const auto& m : c_.matters) {
       used_departments.insert(m.department);
       for (const auto& r : m.fields) used_fields.insert(r.id);
-      for (const auto& k : m.when.fields()) used_fields.insert(k);
+      if (m.conditional())
+        for (const auto& k : condition_keys.emplace_back(m.when.fields())) used_fields.insert(k);
       for (const auto& r : m.materials) used_materials.insert(r.id);
       for (const auto& r : m.results) used_materials.insert(r.id);
     }
     for (const auto& mat : c_.materials)
-      if (used_materials.count(mat.id))
-        for (const auto& k : mat.when.fields()) used_fields.insert(k);
+      if (mat.conditional() && used_materials.count(mat.id))
+        for (const auto& k : condition_keys.emplace_back(mat.when.fields())) used_fields.insert(k);
     for (const auto& mat : c_.materials)
       if (mat.conditional() && !c_.issuers_of(mat.id).empty())
         warning(mat.when_where, "materials." + mat.id + ".when", "issued-material-when",
@@ -434,7 +440,7 @@ class Validator {
       if (!old) {
         error(m.replaces.where, rpath, "unknown-matter",
               fmt::format("matter {} replaces `{}`, which is not a matter of the chain", matter_name(m), m.replaces.id),
-              did_you_mean(m.replaces.id, matter_ids_));
+              did_you_mean(m.replaces.id, matter_ids()));
         continue;
       }
       const SourceLocation new_at = or_else(m.valid.from_where, m.replaces.where);
@@ -474,7 +480,14 @@ class Validator {
   Diagnostics d_;
   detail::DependencyGraph graph_;
   std::optional<detail::Ancestry> ancestry_;
-  std::vector<std::string> department_ids_, material_ids_, matter_ids_, field_keys_;
+  std::vector<std::string> department_ids_, material_ids_, field_keys_;
+  std::vector<std::string> matter_ids_;  // for suggestions: filled when one is needed
+
+  const std::vector<std::string>& matter_ids() {
+    if (matter_ids_.empty())
+      for (const auto& m : c_.matters) matter_ids_.push_back(m.id);
+    return matter_ids_;
+  }
 };
 
 LoadResult finish(ParseResult parsed) {

@@ -922,6 +922,7 @@ class ChainReader {
   void read_matters(const YamlNode& n, Chain& c) {
     if (!r_.check_list(n, "matters", "the matters")) return;
     if (n.items.empty()) r_.error(n, "matters", "empty", "a chain needs at least one matter");
+    c.matters.reserve(c.matters.size() + n.items.size());
     for (std::size_t i = 0; i < n.items.size(); ++i) read_matter(*n.items[i], KeyPath(matters_path, i), c);
   }
 

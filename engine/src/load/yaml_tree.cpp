@@ -57,7 +57,15 @@ bool matches_float(std::string_view s) {
 }  // namespace
 
 YamlNode::Scalar classify_plain(std::string_view s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return YamlNode::Scalar::null;
+  if (s.empty()) return YamlNode::Scalar::null;
+  // Most plain scalars are ids and words: text at their first character.
+  switch (s.front()) {
+    case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case '-': case '+': case '.':
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+      break;
+    default: return YamlNode::Scalar::string;
+  }
+  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return YamlNode::Scalar::null;
   if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
     return YamlNode::Scalar::boolean;
   if (matches_int(s)) return YamlNode::Scalar::integer;
@@ -121,12 +129,6 @@ struct EventGuard {
 };
 
 }  // namespace
-
-const YamlNode* YamlNode::get(std::string_view k) const {
-  for (const auto& [key, value] : entries)
-    if (key->kind == Kind::scalar && key->text == k) return value;
-  return nullptr;
-}
 
 std::string YamlNode::describe() const {
   switch (kind) {

@@ -65,7 +65,17 @@ struct YamlNode {
   [[nodiscard]] bool is_null() const { return kind == Kind::null; }
   [[nodiscard]] bool is_string() const { return kind == Kind::scalar && scalar == Scalar::string; }
   /// The value of key `k` in a map (the first one), or nullptr.
-  [[nodiscard]] const YamlNode* get(std::string_view k) const;
+  [[nodiscard]] const YamlNode* get(std::string_view k) const {
+    // Readers ask for every key they know of: most keys differ in length
+    // or first letter, and are told apart without a comparison call.
+    for (const Entry& e : entries) {
+      const YamlNode& key = *e.first;
+      if (key.kind == Kind::scalar && key.text.size() == k.size() && (k.empty() || key.text[0] == k[0]) &&
+          key.text == k)
+        return e.second;
+    }
+    return nullptr;
+  }
   /// A short description for messages: "a map", "a list", "the number 3", "text".
   [[nodiscard]] std::string describe() const;
   [[nodiscard]] bool as_bool() const { return text == "true" || text == "True" || text == "TRUE"; }
