@@ -43,7 +43,7 @@ class YamlDoc {
   YamlDoc(const YamlDoc&) = delete;
   YamlDoc& operator=(const YamlDoc&) = delete;
 
-  [[nodiscard]] std::string_view source() const { return source_; }
+  [[nodiscard]] const std::string& source() const { return source_; }
 
   /// Forgets every node, array and text (not the source).
   void clear() {
@@ -238,6 +238,6 @@ class TreeBuilder {
 /// anything else (anchors, tags, multi-line plain or quoted scalars,
 /// directives, tabs, syntax errors...): the caller then reads the source
 /// with libyaml. Throws Abort when the builder reports a limit.
-bool read_yaml_direct(std::string_view source, TreeBuilder& b);
+bool read_yaml_direct(const std::string& source, TreeBuilder& b);
 
 }  // namespace yilian::detail

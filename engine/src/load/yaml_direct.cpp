@@ -26,6 +26,10 @@
 // tests/unit/yaml_direct_test.cpp holds it to libyaml: every YAML file of
 // the repository, and many mutations of them, read to the same tree by
 // both, or declined.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -53,6 +57,25 @@ bool indicator(char c) {
 
 bool flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
 
+/// Bytes a plain scalar's scan stops at to look closer: in block context
+/// ':', ' ', '\n' and the terminating '\0'; in flow context the flow
+/// indicators too.
+struct StopTables {
+  bool block[256] = {};
+  bool flow[256] = {};
+  /// check_characters(): 0 an ordinary byte, 1 '\n', 2 a byte libyaml
+  /// refuses or this reader leaves to it, 3 the lead byte of a UTF-8
+  /// sequence.
+  unsigned char kind[256] = {};
+  constexpr StopTables() {
+    for (char c : {':', ' ', '\n', '\0'}) block[static_cast<unsigned char>(c)] = flow[static_cast<unsigned char>(c)] = true;
+    for (char c : {',', '[', ']', '{', '}'}) flow[static_cast<unsigned char>(c)] = true;
+    for (int c = 0; c < 256; ++c) kind[c] = c >= 0x80 ? 3 : (c < 0x20 || c == 0x7F) ? 2 : 0;
+    kind[static_cast<unsigned char>('\n')] = 1;
+  }
+};
+constexpr StopTables kTables;
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -78,12 +101,24 @@ void append_utf8(std::string& out, std::uint32_t v) {
   }
 }
 
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+/// Eight bytes from `p` (any alignment), the first in the lowest byte.
+std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
+}
+
 /// Thrown to decline the text.
 struct Decline {};
 
 class DirectReader {
  public:
-  DirectReader(std::string_view s, TreeBuilder& b) : s_(s), b_(b) {}
+  /// `s` ends with a '\0' at s[s.size()] (it is a std::string's), which
+  /// cur() and next() read as the end.
+  DirectReader(std::string_view s, TreeBuilder& b) : s_(s), d_(s.data()), b_(b) {}
 
   bool run() {
     try {
@@ -105,15 +140,39 @@ class DirectReader {
 
   [[nodiscard]] bool end() const { return p_ >= s_.size(); }
   [[nodiscard]] char at(std::size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
-  [[nodiscard]] char cur() const { return at(p_); }
-  [[nodiscard]] char next() const { return at(p_ + 1); }
+  // p_ never passes the terminating '\0', and next() is read only after
+  // cur() was seen to be a character of the text.
+  [[nodiscard]] char cur() const { return d_[p_]; }
+  [[nodiscard]] char next() const { return d_[p_ + 1]; }
 
   /// The 0-based column of `pos` on the current line, in characters (as
-  /// libyaml counts): the bytes that do not continue a UTF-8 sequence.
+  /// libyaml counts): the bytes that do not continue a UTF-8 sequence. Up
+  /// to the line's first non-ASCII byte that is the byte offset; past it,
+  /// counted on from the last position asked for on the line.
   [[nodiscard]] int column(std::size_t pos) const {
-    int c = 0;
-    for (std::size_t i = line_start_; i < pos; ++i) c += (static_cast<unsigned char>(s_[i]) & 0xC0) != 0x80;
-    return c;
+    if (ascii_line_ != line_start_) {
+      ascii_line_ = line_start_;
+      ascii_end_ = ascii_prefix_end(line_start_);
+    }
+    if (pos <= ascii_end_) return static_cast<int>(pos - line_start_);
+    if (col_line_ != line_start_ || col_pos_ > pos) {
+      col_line_ = line_start_;
+      col_pos_ = ascii_end_;
+      col_ = static_cast<int>(ascii_end_ - line_start_);
+    }
+    for (; col_pos_ < pos; ++col_pos_) col_ += (static_cast<unsigned char>(d_[col_pos_]) & 0xC0) != 0x80;
+    return col_;
+  }
+
+  /// The first byte from `i` on that is not ASCII, or the end of the line.
+  [[nodiscard]] std::size_t ascii_prefix_end(std::size_t i) const {
+    for (; i + 8 <= s_.size(); i += 8) {
+      const std::uint64_t w = load8(d_ + i);
+      const std::uint64_t x = w ^ 0x0A0A0A0A0A0A0A0AULL;
+      if ((w | ((x - 0x0101010101010101ULL) & ~x)) & kHigh) break;  // a byte >= 0x80, or a '\n'
+    }
+    while (d_[i] != '\n' && d_[i] != '\0' && !(static_cast<unsigned char>(d_[i]) & 0x80)) ++i;
+    return i;
   }
 
   void newline() {  // at '\n'
@@ -161,50 +220,67 @@ class DirectReader {
   void check_characters() const {
     const auto* u = reinterpret_cast<const unsigned char*>(s_.data());
     const std::size_t n = s_.size();
-    bool line_start = true;
     for (std::size_t i = 0; i < n;) {
-      if (line_start) {
-        line_start = false;
-        if (u[i] == '%') decline();
-        if (i + 2 < n && ((u[i] == '-' && u[i + 1] == '-' && u[i + 2] == '-') ||
-                          (u[i] == '.' && u[i + 1] == '.' && u[i + 2] == '.')))
-          decline();
-      }
-      const unsigned char c = u[i];
-      if (c < 0x80) {
-        if (c == '\n') line_start = true;
-        else if (c < 0x20 || c == 0x7F) decline();
-        ++i;
-        continue;
-      }
-      std::uint32_t v = 0;
-      std::size_t len = 0;
-      if (c >= 0xC2 && c <= 0xDF) {
-        v = c & 0x1F;
-        len = 2;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        v = c & 0x0F;
-        len = 3;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        v = c & 0x07;
-        len = 4;
-      } else {
+      // At the start of a line.
+      if (u[i] == '%') decline();
+      if (i + 2 < n && ((u[i] == '-' && u[i + 1] == '-' && u[i + 2] == '-') ||
+                        (u[i] == '.' && u[i + 1] == '.' && u[i + 2] == '.')))
         decline();
+      for (;;) {
+        // Eight bytes at a time while they are printable ASCII.
+        while (i + 8 <= n) {
+          const std::uint64_t w = load8(s_.data() + i);
+          const std::uint64_t below_space = (w - 0x2020202020202020ULL) & ~w;  // a byte < 0x20 (or >= 0x80)
+          const std::uint64_t x = w ^ 0x7F7F7F7F7F7F7F7FULL;
+          const std::uint64_t del = (x - 0x0101010101010101ULL) & ~x;  // a byte 0x7F
+          if ((w | below_space | del) & kHigh) break;
+          i += 8;
+        }
+        while (i < n && kTables.kind[u[i]] == 0) ++i;
+        if (i == n) return;
+        const unsigned char c = u[i];
+        const unsigned char kind = kTables.kind[c];
+        if (kind == 1) {
+          ++i;
+          break;  // the next line
+        }
+        if (kind == 2) decline();
+        i += utf8_sequence(u, i, n);
       }
-      if (i + len > n) decline();
-      for (std::size_t k = 1; k < len; ++k) {
-        if ((u[i + k] & 0xC0) != 0x80) decline();
-        v = (v << 6) | (u[i + k] & 0x3F);
-      }
-      // Overlong forms, surrogates, beyond Unicode; C1 controls (NEL is a
-      // line break to libyaml), the line and paragraph separators, the
-      // byte order mark and the non-characters U+FFFE, U+FFFF.
-      if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))) decline();
-      if ((v >= 0xD800 && v <= 0xDFFF) || v < 0xA0 || v == 0x2028 || v == 0x2029 || v == 0xFEFF || v == 0xFFFE ||
-          v == 0xFFFF)
-        decline();
-      i += len;
     }
+  }
+
+  /// The length of the UTF-8 sequence at `i`, declining what libyaml
+  /// refuses or this reader leaves to it.
+  static std::size_t utf8_sequence(const unsigned char* u, std::size_t i, std::size_t n) {
+    const unsigned char c = u[i];
+    std::uint32_t v = 0;
+    std::size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      v = c & 0x1F;
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      v = c & 0x0F;
+      len = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      v = c & 0x07;
+      len = 4;
+    } else {
+      decline();
+    }
+    if (i + len > n) decline();
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((u[i + k] & 0xC0) != 0x80) decline();
+      v = (v << 6) | (u[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates, beyond Unicode; C1 controls (NEL is a
+    // line break to libyaml), the line and paragraph separators, the byte
+    // order mark and the non-characters U+FFFE, U+FFFF.
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))) decline();
+    if ((v >= 0xD800 && v <= 0xDFFF) || v < 0xA0 || v == 0x2028 || v == 0x2029 || v == 0xFEFF || v == 0xFFFE ||
+        v == 0xFFFF)
+      decline();
+    return len;
   }
 
   // ---- events --------------------------------------------------------------
@@ -303,19 +379,21 @@ class DirectReader {
   /// line followed by ':' and a space or the end of the line.
   [[nodiscard]] bool is_key() const {
     std::size_t i = p_;
-    const char c = at(i);
-    if (c == '"' || c == '\'') {
+    const char first = at(i);
+    if (first == '"' || first == '\'') {
       i = quoted_end(i);
       if (i == 0) return false;
       while (at(i) == ' ') ++i;
       return at(i) == ':' && blank_or_end(at(i + 1));
     }
     if (!plain_start(false)) return false;
-    for (; i < s_.size() && s_[i] != '\n'; ++i) {
-      if (s_[i] == ':' && blank_or_end(at(i + 1))) return true;
-      if (s_[i] == ' ' && at(i + 1) == '#') return false;
+    for (;; ++i) {
+      while (!kTables.block[static_cast<unsigned char>(d_[i])]) ++i;
+      const char c = d_[i];
+      if (c == '\n' || c == '\0') return false;
+      if (c == ':' && blank_or_end(d_[i + 1])) return true;
+      if (c == ' ' && d_[i + 1] == '#') return false;
     }
-    return false;
   }
 
   /// Past the closing quote of the quoted scalar opening at `i`, on its
@@ -358,7 +436,10 @@ class DirectReader {
       skip_spaces();
     } else {
       std::size_t i = p_;
-      while (!(s_[i] == ':' && blank_or_end(at(i + 1)))) ++i;
+      for (;; ++i) {
+        while (!kTables.block[static_cast<unsigned char>(d_[i])]) ++i;
+        if (d_[i] == ':' && blank_or_end(d_[i + 1])) break;
+      }
       std::size_t to = i;
       while (to > p_ && s_[to - 1] == ' ') --to;
       scalar_view(line, col, true, p_, to);
@@ -399,10 +480,12 @@ class DirectReader {
     const int line = line_;
     const int col = column(p_);
     const std::size_t from = p_;
-    while (!end() && cur() != '\n') {
-      if (cur() == ':' && blank_or_end(next())) decline();  // `key: a: b`
-      if (cur() == ' ' && next() == '#') break;
-      ++p_;
+    for (;; ++p_) {
+      while (!kTables.block[static_cast<unsigned char>(d_[p_])]) ++p_;
+      const char c = cur();
+      if (c == '\n' || c == '\0') break;
+      if (c == ':' && blank_or_end(next())) decline();  // `key: a: b`
+      if (c == ' ' && next() == '#') break;
     }
     std::size_t to = p_;
     while (to > from && s_[to - 1] == ' ') --to;
@@ -631,15 +714,15 @@ class DirectReader {
     if (cur() == '"' || cur() == '\'') return quoted(line, col);
     if (!plain_start(true)) decline();
     const std::size_t from = p_;
-    while (!end() && cur() != '\n') {
+    for (;; ++p_) {
+      while (!kTables.flow[static_cast<unsigned char>(d_[p_])]) ++p_;
       const char c = cur();
-      if (flow_indicator(c)) break;
+      if (c == '\n' || c == '\0' || flow_indicator(c)) break;
       if (c == ':') {
         if (next() == ' ') break;
         decline();  // libyaml releases differ on "a:b" and "a:," in flow context
       }
       if (c == ' ' && next() == '#') break;
-      ++p_;
     }
     std::size_t to = p_;
     while (to > from && s_[to - 1] == ' ') --to;
@@ -653,15 +736,21 @@ class DirectReader {
   }
 
   std::string_view s_;
+  const char* d_;
   TreeBuilder& b_;
   std::size_t p_ = 0;
   int line_ = 0;
   std::size_t line_start_ = 0;
   int depth_ = 0;
+  // column(): where the current line's ASCII prefix ends, and the last
+  // answer past it (the line, the position and its column).
+  mutable std::size_t ascii_line_ = std::string_view::npos, ascii_end_ = 0;
+  mutable std::size_t col_line_ = std::string_view::npos, col_pos_ = 0;
+  mutable int col_ = 0;
 };
 
 }  // namespace
 
-bool read_yaml_direct(std::string_view source, TreeBuilder& b) { return DirectReader(source, b).run(); }
+bool read_yaml_direct(const std::string& source, TreeBuilder& b) { return DirectReader(source, b).run(); }
 
 }  // namespace yilian::detail
