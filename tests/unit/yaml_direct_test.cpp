@@ -26,9 +26,9 @@ std::string dump(const YamlNode& n, int depth = 0) {
   std::string s(static_cast<std::size_t>(depth) * 2, ' ');
   s += std::to_string(static_cast<int>(n.kind)) + "/" + std::to_string(static_cast<int>(n.scalar)) +
        (n.plain ? " plain " : " quoted ") + std::to_string(n.line) + ":" + std::to_string(n.column) + " [" +
-       std::string(n.text) + "]\n";
-  for (const YamlNode* i : n.items) s += dump(*i, depth + 1);
-  for (const auto& [k, v] : n.entries) {
+       std::string(n.text()) + "]\n";
+  for (const YamlNode* i : n.items()) s += dump(*i, depth + 1);
+  for (const auto& [k, v] : n.entries()) {
     s += dump(*k, depth + 1);
     s += dump(*v, depth + 2);
   }

@@ -366,13 +366,13 @@ class ChainReader {
     if (const YamlNode* n = root.get("departments")) overlay_departments(*n, c);
     if (const YamlNode* n = root.get("fields")) {
       if (r_.check_id_map(*n, "fields", "field definitions"))
-        for (const auto& [k, v] : n->entries) {
-          const KeyPath path(fields_path, k->text);
-          if (const Field* existing = c.find_field(k->text)) {
+        for (const auto& [k, v] : n->entries()) {
+          const KeyPath path(fields_path, k->text());
+          if (const Field* existing = c.find_field(k->text())) {
             r_.error(*k, path, "overlay-redefines",
                      fmt::format("field `{}` is defined by the base chain (at {}); an overlay adds fields but does not "
                                  "change the base's",
-                                 k->text, existing->where.to_string()),
+                                 k->text(), existing->where.to_string()),
                      "a local datum needs a key of its own");
             continue;
           }
@@ -384,12 +384,12 @@ class ChainReader {
     }
     if (const YamlNode* n = root.get("materials")) {
       if (r_.check_id_map(*n, "materials", "the materials")) {
-        for (const auto& [k, v] : n->entries)
-          if (const Material* existing = c.find_material(k->text))
-            r_.error(*k, KeyPath(materials_path, k->text), "overlay-redefines",
+        for (const auto& [k, v] : n->entries())
+          if (const Material* existing = c.find_material(k->text()))
+            r_.error(*k, KeyPath(materials_path, k->text()), "overlay-redefines",
                      fmt::format("material `{}` is declared by the base chain (at {}); an overlay adds materials but "
                                  "does not change the base's",
-                                 k->text, existing->where.to_string()),
+                                 k->text(), existing->where.to_string()),
                      "a local document needs an id of its own");
         Chain added;
         read_materials(*n, added);
@@ -410,7 +410,7 @@ class ChainReader {
       for (const auto& m : c.matters) ids.push_back(m.id);
       for (std::size_t i = 0; i < drops.size(); ++i)
         if (!c.find_matter(drops[i].id))
-          r_.error(*d->items[item_of(*d, drops[i])], KeyPath(drop_path, item_of(*d, drops[i])), "unknown-matter",
+          r_.error(*d->items()[item_of(*d, drops[i])], KeyPath(drop_path, item_of(*d, drops[i])), "unknown-matter",
                    fmt::format("`{}` is not a matter of the base chain `{}`", drops[i].id, c.extends),
                    did_you_mean_or(drops[i].id, ids));
     }
@@ -421,14 +421,14 @@ class ChainReader {
 
   /// The index of the list item a Ref was read from (refs() skips bad items).
   static std::size_t item_of(const YamlNode& list, const Ref& r) {
-    for (std::size_t i = 0; i < list.items.size(); ++i)
-      if (list.items[i]->line == r.where.line && list.items[i]->column == r.where.column) return i;
+    for (std::size_t i = 0; i < list.items().size(); ++i)
+      if (list.items()[i]->line == r.where.line && list.items()[i]->column == r.where.column) return i;
     return 0;
   }
 
   static const YamlNode* key_node(const YamlNode& map, std::string_view key) {
-    for (const auto& [k, v] : map.entries)
-      if (k->text == key) return k;
+    for (const auto& [k, v] : map.entries())
+      if (k->text() == key) return k;
     return &map;
   }
 
@@ -438,8 +438,8 @@ class ChainReader {
 
   void overlay_departments(const YamlNode& n, Chain& c) {
     if (!r_.check_id_map(n, "departments", "the departments")) return;
-    for (const auto& [k, v] : n.entries) {
-      const KeyPath path(departments_path, k->text);
+    for (const auto& [k, v] : n.entries()) {
+      const KeyPath path(departments_path, k->text());
       auto id = r_.identifier(k, path, false);
       if (!id) continue;
       auto it = std::find_if(c.departments.begin(), c.departments.end(), [&](const Department& d) { return d.id == *id; });
@@ -475,11 +475,11 @@ class ChainReader {
   void overlay_matters(const YamlNode& n, Chain& c, const std::vector<Ref>& drops) {
     if (!r_.check_list(n, "matters", "the matters")) return;
     std::set<std::string> changed;
-    for (std::size_t i = 0; i < n.items.size(); ++i) {
-      const YamlNode& item = *n.items[i];
+    for (std::size_t i = 0; i < n.items().size(); ++i) {
+      const YamlNode& item = *n.items()[i];
       const KeyPath path(matters_path, i);
       const YamlNode* idn = item.is_map() ? item.get("id") : nullptr;
-      const auto base_index = idn && idn->is_string() ? c.matter_index(idn->text) : std::nullopt;
+      const auto base_index = idn && idn->is_string() ? c.matter_index(idn->text()) : std::nullopt;
       // An entry with a base matter's id changes that matter; any other
       // entry is a new matter (the index knows the base's matters only).
       if (!base_index) {
@@ -522,15 +522,15 @@ class ChainReader {
     static const std::set<std::string, std::less<>> matter_keys{
         "name", "kind", "code", "basis", "statutory_days", "fields", "materials", "produces", "results", "after", "when",
         "replaces"};
-    for (const auto& [k, v] : n.entries) {
+    for (const auto& [k, v] : n.entries()) {
       // An unknown key is reported as such by check_map above.
-      if (overridable(k->text) || !matter_keys.count(k->text)) continue;
-      r_.error(*k, KeyPath(path, k->text), "overlay-override",
+      if (overridable(k->text()) || !matter_keys.count(k->text())) continue;
+      r_.error(*k, KeyPath(path, k->text()), "overlay-override",
                fmt::format("an overlay cannot change `{}` of base matter `{}`: a locality may change its department, "
                            "promised_days, visits, description, phases, valid_from and valid_until",
-                           k->text, m.id),
-               k->text == "statutory_days" || k->text == "name" || k->text == "kind" || k->text == "code" ||
-                       k->text == "basis"
+                           k->text(), m.id),
+               k->text() == "statutory_days" || k->text() == "name" || k->text() == "kind" || k->text() == "code" ||
+                       k->text() == "basis"
                    ? "name, kind, code, basis and the statutory limit are the same at every level (三级四同)"
                    : fmt::format("to change what the matter asks or when it applies, drop it (`drop: [{}]`) and add a "
                                  "local matter with an id of its own",
@@ -613,7 +613,7 @@ class ChainReader {
       if (!gone.count(d.id)) continue;
       const Matter& x = *c.find_matter(d.id);
       const std::size_t item = item_of(*list, d);
-      const YamlNode& at = *list->items[item];
+      const YamlNode& at = *list->items()[item];
       const KeyPath path(drop_path, item);
       std::vector<std::string> why;
       for (const auto& m : c.matters) {
@@ -685,12 +685,12 @@ class ChainReader {
 
   void read_departments(const YamlNode& n, Chain& c) {
     if (!r_.check_id_map(n, "departments", "the departments")) return;
-    if (n.entries.empty()) r_.error(n, "departments", "empty", "a chain needs at least one department");
-    for (const auto& [k, v] : n.entries) {
-      const KeyPath path(departments_path, k->text);
+    if (n.entries().empty()) r_.error(n, "departments", "empty", "a chain needs at least one department");
+    for (const auto& [k, v] : n.entries()) {
+      const KeyPath path(departments_path, k->text());
       auto id = r_.identifier(k, path, false);
       Department d;
-      d.id = id ? *id : std::string(k->text);
+      d.id = id ? *id : std::string(k->text());
       d.where = r_.at(*k);
       if (r_.check_map(*v, path, {"name", "description", "sees"}, {"name"}, "a department")) {
         if (auto s = r_.text(v->get("name"), KeyPath(path, "name"))) d.name = *s;
@@ -792,9 +792,9 @@ class ChainReader {
     if (vals.is_map()) {
       if (!r_.check_id_map(vals, vp, "the allowed values")) return;
       std::vector<std::string> labels;
-      for (const auto& [k, label] : vals.entries) {
+      for (const auto& [k, label] : vals.entries()) {
         if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
-        const KeyPath p(vp, k->text);
+        const KeyPath p(vp, k->text());
         auto code = r_.text(k, p);
         if (!code) continue;
         std::optional<std::string> text;
@@ -804,13 +804,13 @@ class ChainReader {
           r_.error(*label, p, "value-label",
                    fmt::format("the label of '{}' must be text, got {}", *code, label->describe()),
                    label->kind == YamlNode::Kind::scalar && !label->is_null()
-                       ? fmt::format("write it in quotes: \"{}\"", label->text)
+                       ? fmt::format("write it in quotes: \"{}\"", label->text())
                        : "write the label people read, e.g. `private: 民办`");
         }
         if (add(*k, p, *code)) labels.push_back(text.value_or(""));
       }
       f.value_labels = std::move(labels);
-      if (vals.entries.empty())
+      if (vals.entries().empty())
         r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
       return;
     }
@@ -821,22 +821,22 @@ class ChainReader {
                "e.g. `values: [private, public]` or `values: {private: 民办, public: 公办}`");
       return;
     }
-    for (std::size_t i = 0; i < vals.items.size(); ++i)
-      if (auto s = r_.text(vals.items[i], KeyPath(vp, i))) add(*vals.items[i], KeyPath(vp, i), *s);
-    if (vals.items.empty())
+    for (std::size_t i = 0; i < vals.items().size(); ++i)
+      if (auto s = r_.text(vals.items()[i], KeyPath(vp, i))) add(*vals.items()[i], KeyPath(vp, i), *s);
+    if (vals.items().empty())
       r_.error(vals, vp, "empty", fmt::format("{} needs at least one value", f.type == FieldType::set ? "a set" : "an enum"));
   }
 
   void read_fields(const YamlNode& n, const KeyPath& path, std::vector<Field>& out, const std::string& produced_by) {
     if (!r_.check_id_map(n, path, "field definitions")) return;
-    for (const auto& [k, v] : n.entries)
-      if (auto f = read_field(*k, *v, KeyPath(path, k->text), produced_by)) out.push_back(std::move(*f));
+    for (const auto& [k, v] : n.entries())
+      if (auto f = read_field(*k, *v, KeyPath(path, k->text()), produced_by)) out.push_back(std::move(*f));
   }
 
   void read_materials(const YamlNode& n, Chain& c) {
     if (!r_.check_id_map(n, "materials", "the materials")) return;
-    for (const auto& [k, v] : n.entries) {
-      const KeyPath path(materials_path, k->text);
+    for (const auto& [k, v] : n.entries()) {
+      const KeyPath path(materials_path, k->text());
       auto id = r_.identifier(k, path, false);
       Material m;
       m.id = id.value_or("");
@@ -921,9 +921,9 @@ class ChainReader {
 
   void read_matters(const YamlNode& n, Chain& c) {
     if (!r_.check_list(n, "matters", "the matters")) return;
-    if (n.items.empty()) r_.error(n, "matters", "empty", "a chain needs at least one matter");
-    c.matters.reserve(c.matters.size() + n.items.size());
-    for (std::size_t i = 0; i < n.items.size(); ++i) read_matter(*n.items[i], KeyPath(matters_path, i), c);
+    if (n.items().empty()) r_.error(n, "matters", "empty", "a chain needs at least one matter");
+    c.matters.reserve(c.matters.size() + n.items().size());
+    for (std::size_t i = 0; i < n.items().size(); ++i) read_matter(*n.items()[i], KeyPath(matters_path, i), c);
   }
 
   void read_matter(const YamlNode& n, const KeyPath& path, Chain& c) {
@@ -1039,20 +1039,20 @@ class ChainReader {
   void read_matter_fields(const YamlNode& n, const KeyPath& path, Matter& m) {
     if (!r_.check_list(n, path, "the fields the matter asks for")) return;
     std::set<std::string> seen;
-    for (std::size_t i = 0; i < n.items.size(); ++i) {
-      const YamlNode& item = *n.items[i];
+    for (std::size_t i = 0; i < n.items().size(); ++i) {
+      const YamlNode& item = *n.items()[i];
       const KeyPath ip(path, i);
       std::string key;
       SourceLocation where = r_.at(item);
       if (item.is_map()) {
         // An inline definition: `- key: {label, type, ...}`.
-        if (item.entries.size() != 1) {
+        if (item.entries().size() != 1) {
           r_.error(item, ip, "inline-field",
                    fmt::format("an inline field is a map with exactly one key (the field key), got {} keys",
-                               item.entries.size()));
+                               item.entries().size()));
           continue;
         }
-        const auto& [k, v] = item.entries.front();
+        const auto& [k, v] = item.entries().front();
         auto f = read_field(*k, *v, ip, "");
         if (!f) continue;
         key = f->key;
@@ -1074,8 +1074,8 @@ class ChainReader {
   void read_phases(const YamlNode& n, const KeyPath& path, Matter& m) {
     if (!r_.check_list(n, path, "the phases")) return;
     std::set<std::string> seen;
-    for (std::size_t i = 0; i < n.items.size(); ++i) {
-      const YamlNode& item = *n.items[i];
+    for (std::size_t i = 0; i < n.items().size(); ++i) {
+      const YamlNode& item = *n.items()[i];
       const KeyPath ip(path, i);
       if (!r_.check_map(item, ip, {"id", "name", "kind", "days", "counted"}, {"id", "kind", "days"}, "a phase")) continue;
       Phase ph;

@@ -163,14 +163,14 @@ bool DocReader::check_id_map(const YamlNode& n, const KeyPath& path, std::string
   // Duplicates are reported at the later key, in document order. A map of a
   // chain file has a handful of keys: compare each with those before it;
   // only a long map (an id map of hundreds of fields) sorts.
-  const auto& entries = n.entries;
+  const auto& entries = n.entries();
   const std::size_t count = entries.size();
   std::vector<char> twice;  // for a long map: whether entry i repeats an earlier key
   if (count > 16) {
     std::vector<std::pair<std::string_view, std::size_t>> keys;
     keys.reserve(count);
     for (std::size_t i = 0; i < count; ++i)
-      if (entries[i].first->kind == YamlNode::Kind::scalar) keys.emplace_back(entries[i].first->text, i);
+      if (entries[i].first->kind == YamlNode::Kind::scalar) keys.emplace_back(entries[i].first->text(), i);
     std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     twice.assign(count, 0);
     for (std::size_t j = 1; j < keys.size(); ++j)
@@ -187,10 +187,10 @@ bool DocReader::check_id_map(const YamlNode& n, const KeyPath& path, std::string
       repeated = twice[i] != 0;
     } else {
       for (std::size_t j = 0; j < i && !repeated; ++j)
-        repeated = entries[j].first->kind == YamlNode::Kind::scalar && entries[j].first->text == k.text;
+        repeated = entries[j].first->kind == YamlNode::Kind::scalar && entries[j].first->text() == k.text();
     }
     if (repeated)
-      error(k, KeyPath(path, k.text), "duplicate-key", fmt::format("`{}` is defined twice", k.text),
+      error(k, KeyPath(path, k.text()), "duplicate-key", fmt::format("`{}` is defined twice", k.text()),
             "each key may appear once in a map");
   }
   return true;
@@ -200,16 +200,16 @@ bool DocReader::check_map(const YamlNode& n, const KeyPath& path,
                           std::initializer_list<std::string_view> allowed,
                           std::initializer_list<std::string_view> required, std::string_view what) {
   if (!check_id_map(n, path, what)) return false;
-  for (const auto& [k, v] : n.entries) {
+  for (const auto& [k, v] : n.entries()) {
     if (k->kind != YamlNode::Kind::scalar) continue;
-    if (std::find(allowed.begin(), allowed.end(), k->text) == allowed.end()) {
+    if (std::find(allowed.begin(), allowed.end(), k->text()) == allowed.end()) {
       std::string hint;
       for (const auto& [word, key] : kSynonyms)
-        if (word == k->text && std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+        if (word == k->text() && std::find(allowed.begin(), allowed.end(), key) != allowed.end())
           hint = fmt::format("did you mean `{}`?", key);
-      if (hint.empty()) hint = did_you_mean(k->text, std::vector<std::string>(allowed.begin(), allowed.end()));
+      if (hint.empty()) hint = did_you_mean(k->text(), std::vector<std::string>(allowed.begin(), allowed.end()));
       if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
-      error(*k, KeyPath(path, k->text), "unknown-key", fmt::format("unknown key `{}` in {}", k->text, what),
+      error(*k, KeyPath(path, k->text()), "unknown-key", fmt::format("unknown key `{}` in {}", k->text(), what),
             hint);
     }
   }
@@ -229,15 +229,15 @@ std::optional<std::string> DocReader::text(const YamlNode* n, const KeyPath& pat
   if (!n) return std::nullopt;
   if (!n->is_string()) {
     std::string hint;
-    if (n->kind == YamlNode::Kind::scalar) hint = fmt::format("write it in quotes: \"{}\"", n->text);
+    if (n->kind == YamlNode::Kind::scalar) hint = fmt::format("write it in quotes: \"{}\"", n->text());
     error(*n, path, "type", fmt::format("expected text, got {}", n->describe()), hint);
     return std::nullopt;
   }
-  if (!allow_empty && n->text.empty()) {
+  if (!allow_empty && n->text().empty()) {
     error(*n, path, "empty", "expected text, got an empty string");
     return std::nullopt;
   }
-  return std::string(n->text);
+  return std::string(n->text());
 }
 
 std::optional<std::string> DocReader::identifier(const YamlNode* n, const KeyPath& path, bool dotted) {
@@ -296,19 +296,19 @@ std::optional<bool> DocReader::boolean(const YamlNode* n, const KeyPath& path) {
 std::vector<Ref> DocReader::refs(const YamlNode* n, const KeyPath& path, bool dotted) {
   std::vector<Ref> out;
   if (!n || !check_list(*n, path, "a list of ids")) return out;
-  out.reserve(n->items.size());
+  out.reserve(n->items().size());
   // A list of ids is short: an id listed twice is found among those kept
   // before it (a long list keeps a set of them).
-  const bool long_list = n->items.size() > 32;
+  const bool long_list = n->items().size() > 32;
   std::set<std::string_view> seen;
-  for (std::size_t i = 0; i < n->items.size(); ++i) {
-    const YamlNode& item = *n->items[i];
+  for (std::size_t i = 0; i < n->items().size(); ++i) {
+    const YamlNode& item = *n->items()[i];
     const KeyPath ip(path, i);
     auto id = identifier(&item, ip, dotted);
     if (!id) continue;
     bool twice = false;
     if (long_list) {
-      twice = !seen.insert(item.text).second;  // the node's text: it outlives the set
+      twice = !seen.insert(item.text()).second;  // the node's text: it outlives the set
     } else {
       for (const auto& r : out) twice = twice || r.id == *id;
     }

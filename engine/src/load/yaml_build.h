@@ -117,7 +117,7 @@ class TreeBuilder {
                   ""};
     YamlNode* n = make(line, column);
     n->kind = YamlNode::Kind::scalar;
-    n->text = in_doc ? value : doc_.copy(value);
+    n->set_text(in_doc ? value : doc_.copy(value));
     if (tag.empty() && plain_style) {
       n->plain = true;
       n->scalar = classify_plain(value);
@@ -157,10 +157,10 @@ class TreeBuilder {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
     if (f.node->kind == YamlNode::Kind::map) {
-      f.node->entries = doc_.copy(entries_.data() + f.first, entries_.size() - f.first);
+      f.node->set_entries(doc_.copy(entries_.data() + f.first, entries_.size() - f.first));
       entries_.resize(f.first);
     } else {
-      f.node->items = doc_.copy(items_.data() + f.first, items_.size() - f.first);
+      f.node->set_items(doc_.copy(items_.data() + f.first, items_.size() - f.first));
       items_.resize(f.first);
     }
     finish(f.node, f.anchor, expanded_ - f.expanded_at_start);

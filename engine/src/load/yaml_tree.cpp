@@ -138,22 +138,26 @@ std::string YamlNode::describe() const {
     case Kind::scalar: break;
   }
   switch (scalar) {
-    case Scalar::boolean: return fmt::format("the boolean {}", text);
+    case Scalar::boolean: return fmt::format("the boolean {}", text());
     case Scalar::integer:
-    case Scalar::number: return fmt::format("the number {}", text);
-    default: return fmt::format("the text \"{}\"", text.size() > 40 ? std::string(text.substr(0, 40)) + "…" : std::string(text));
+    case Scalar::number: return fmt::format("the number {}", text());
+    default: {
+      const std::string_view t = text();
+      return fmt::format("the text \"{}\"", t.size() > 40 ? std::string(t.substr(0, 40)) + "…" : std::string(t));
+    }
   }
 }
 
 std::optional<std::int64_t> YamlNode::as_int() const {
   if (kind != Kind::scalar || scalar != Scalar::integer) return std::nullopt;
   std::int64_t v = 0;
-  const char* b = text.data();
-  const int base = int_base(text);
+  const std::string_view t = text();
+  const char* b = t.data();
+  const int base = int_base(t);
   if (base != 10) b += 2;
   else if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, text.data() + text.size(), v, base);
-  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  auto [p, ec] = std::from_chars(b, t.data() + t.size(), v, base);
+  if (ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
   return v;
 }
 
@@ -165,7 +169,7 @@ std::optional<double> YamlNode::as_number() const {
   }
   if (scalar != Scalar::number) return std::nullopt;
   try {
-    double d = std::stod(std::string(text));
+    double d = std::stod(std::string(text()));
     if (!std::isfinite(d)) return std::nullopt;
     return d;
   } catch (...) {
