@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <filesystem>
 #include <regex>
@@ -52,6 +53,21 @@ Fit promise_fits(const Limit& prom, const Limit& stat) {
 
 /// The path of a key of one element, e.g. p("name") for matters[3].name.
 using PathOf = std::function<KeyPath(std::string_view)>;
+
+/// The keys of a matter, in the order read_matter() finds their values.
+constexpr std::array<std::string_view, 24> kMatterKeys{
+    "id",        "name",      "description", "department", "kind",       "code",     "basis",
+    "statutory_days", "promised_days", "statutory", "promised", "visits", "fields", "materials",
+    "produces",  "results",   "phases",      "after",      "when",       "valid_from", "valid_until",
+    "replaces",  "commitment", "verify_within"};
+
+/// The position of a matter key in kMatterKeys (at compile time: a key
+/// not there does not compile).
+consteval std::size_t mk(std::string_view key) {
+  for (std::size_t i = 0; i < kMatterKeys.size(); ++i)
+    if (kMatterKeys[i] == key) return i;
+  throw "not a key of a matter";
+}
 
 class ChainReader {
  public:
@@ -124,8 +140,14 @@ class ChainReader {
                                   std::string_view what) {
     std::string days_key(key);
     days_key += "_days";
-    const YamlNode* days = n.get(days_key);
-    const YamlNode* unit = n.get(key);
+    return read_limit(n, n.get(days_key), n.get(key), path, key, required, what);
+  }
+
+  /// read_limit() with the values of `KEY_days` and `KEY` found.
+  std::optional<Limit> read_limit(const YamlNode& n, const YamlNode* days, const YamlNode* unit, const KeyPath& path,
+                                  std::string_view key, bool required, std::string_view what) {
+    std::string days_key(key);
+    days_key += "_days";
     if (days && unit) {
       r_.error(*unit, KeyPath(path, key), "limit-twice",
                fmt::format("{} gives both `{}` and `{}`: give one", what, days_key, key),
@@ -649,8 +671,12 @@ class ChainReader {
 
   /// `valid_from` / `valid_until` of a chain (path "") or a matter.
   void read_validity(const YamlNode& n, const KeyPath& path, Validity& v) {
-    auto read = [&](std::string_view key, std::optional<Date>& out, SourceLocation& where) {
-      const YamlNode* d = n.get(key);
+    read_validity(n.get("valid_from"), n.get("valid_until"), path, v);
+  }
+
+  /// read_validity() with the values of valid_from and valid_until found.
+  void read_validity(const YamlNode* from, const YamlNode* until, const KeyPath& path, Validity& v) {
+    auto read = [&](const YamlNode* d, std::string_view key, std::optional<Date>& out, SourceLocation& where) {
       if (!d) return;
       const KeyPath p(path, key);
       if (!d->is_string()) {
@@ -667,10 +693,10 @@ class ChainReader {
       out = *date;
       where = r_.at(*d);
     };
-    read("valid_from", v.from, v.from_where);
-    read("valid_until", v.until, v.until_where);
+    read(from, "valid_from", v.from, v.from_where);
+    read(until, "valid_until", v.until, v.until_where);
     if (v.from && v.until && *v.until < *v.from)
-      r_.error(*n.get("valid_until"), KeyPath(path, "valid_until"), "validity-reversed",
+      r_.error(*until, KeyPath(path, "valid_until"), "validity-reversed",
                fmt::format("valid_until {} is before valid_from {}: the validity is empty", v.until->to_string(),
                            v.from->to_string()),
                "both bounds are inclusive; a one-day validity has valid_from equal to valid_until");
@@ -927,26 +953,21 @@ class ChainReader {
   }
 
   void read_matter(const YamlNode& n, const KeyPath& path, Chain& c) {
-    if (!r_.check_map(n, path,
-                      {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
-                       "promised_days", "statutory", "promised", "visits", "fields", "materials", "produces",
-                       "results", "phases", "after", "when", "valid_from", "valid_until", "replaces", "commitment",
-                       "verify_within"},
-                      {"id", "name", "department"}, "a matter"))
-      return;
-    Matter m;
+    std::array<const YamlNode*, kMatterKeys.size()> at{};  // the value of each key, by mk()
+    if (!r_.check_map(n, path, kMatterKeys, {"id", "name", "department"}, "a matter", at)) return;
+    Matter& m = c.matters.emplace_back();
     m.where = r_.at(n);
     m.path = path.str();
-    m.department_path = KeyPath(path, "department").str();
+    m.department_path = m.path + ".department";
     auto p = [&](std::string_view k) { return KeyPath(path, k); };
-    if (auto v = r_.identifier(n.get("id"), p("id"), false)) m.id = *v;
-    if (auto v = r_.text(n.get("name"), p("name"))) m.name = *v;
-    if (auto v = r_.text(n.get("description"), p("description"), true)) m.description = *v;
-    if (const YamlNode* d = n.get("department")) {
+    if (auto v = r_.identifier(at[mk("id")], p("id"), false)) m.id = std::move(*v);
+    if (auto v = r_.text(at[mk("name")], p("name"))) m.name = std::move(*v);
+    if (auto v = r_.text(at[mk("description")], p("description"), true)) m.description = std::move(*v);
+    if (const YamlNode* d = at[mk("department")]) {
       m.department_where = r_.at(*d);
-      if (auto v = r_.identifier(d, p("department"), false)) m.department = *v;
+      if (auto v = r_.identifier(d, p("department"), false)) m.department = std::move(*v);
     }
-    if (const YamlNode* k = n.get("kind")) {
+    if (const YamlNode* k = at[mk("kind")]) {
       if (auto v = r_.text(k, p("kind"))) {
         if (auto mk = parse_matter_kind(*v)) m.kind = *mk;
         else
@@ -957,13 +978,13 @@ class ChainReader {
                    detail::did_you_mean(*v, {"licensing", "confirmation", "filing", "public-service", "registration", "other"}));
       }
     }
-    if (const YamlNode* k = n.get("code")) {
+    if (const YamlNode* k = at[mk("code")]) {
       m.code_where = r_.at(*k);
-      if (auto v = r_.text(k, p("code"))) m.code = *v;
+      if (auto v = r_.text(k, p("code"))) m.code = std::move(*v);
     }
-    if (auto v = r_.text(n.get("basis"), p("basis"))) m.basis = *v;
-    auto stat = read_limit(n, path, "statutory", true, "a matter");
-    auto prom = read_limit(n, path, "promised", true, "a matter");
+    if (auto v = r_.text(at[mk("basis")], p("basis"))) m.basis = std::move(*v);
+    auto stat = read_limit(n, at[mk("statutory_days")], at[mk("statutory")], path, "statutory", true, "a matter");
+    auto prom = read_limit(n, at[mk("promised_days")], at[mk("promised")], path, "promised", true, "a matter");
     if (stat) {
       m.statutory_days = stat->count;
       m.statutory_unit = stat->unit;
@@ -972,27 +993,24 @@ class ChainReader {
       m.promised_days = prom->count;
       m.promised_unit = prom->unit;
     }
-    if (stat && prom) check_promise(n, p, *prom, *stat);
-    if (auto v = r_.integer(n.get("visits"), p("visits"), 0, 20)) m.visits = static_cast<int>(*v);
-    read_commitment(n, p, m);
-    if (const YamlNode* f = n.get("fields")) read_matter_fields(*f, p("fields"), m);
-    m.materials = r_.refs(n.get("materials"), p("materials"), false);
-    if (const YamlNode* pr = n.get("produces")) read_fields(*pr, p("produces"), m.produces, m.id);
-    m.results = r_.refs(n.get("results"), p("results"), false);
-    if (const YamlNode* ph = n.get("phases")) read_phases(*ph, p("phases"), m);
-    m.after = r_.refs(n.get("after"), p("after"), false);
-    if (const YamlNode* w = n.get("when")) read_when(*w, p("when"), m.when, m.when_where);
-    read_validity(n, path, m.valid);
-    if (const YamlNode* rp = n.get("replaces"))
-      if (auto v = r_.identifier(rp, p("replaces"), false)) m.replaces = Ref{*v, r_.at(*rp)};
-    c.matters.push_back(std::move(m));
+    if (stat && prom) check_promise(at[mk("promised_days")], at[mk("promised")], p, *prom, *stat);
+    if (auto v = r_.integer(at[mk("visits")], p("visits"), 0, 20)) m.visits = static_cast<int>(*v);
+    read_commitment(at[mk("commitment")], at[mk("verify_within")], p, m);
+    if (const YamlNode* f = at[mk("fields")]) read_matter_fields(*f, p("fields"), m);
+    m.materials = r_.refs(at[mk("materials")], p("materials"), false);
+    if (const YamlNode* pr = at[mk("produces")]) read_fields(*pr, p("produces"), m.produces, m.id);
+    m.results = r_.refs(at[mk("results")], p("results"), false);
+    if (const YamlNode* ph = at[mk("phases")]) read_phases(*ph, p("phases"), m);
+    m.after = r_.refs(at[mk("after")], p("after"), false);
+    if (const YamlNode* w = at[mk("when")]) read_when(*w, p("when"), m.when, m.when_where);
+    read_validity(at[mk("valid_from")], at[mk("valid_until")], path, m.valid);
+    if (const YamlNode* rp = at[mk("replaces")])
+      if (auto v = r_.identifier(rp, p("replaces"), false)) m.replaces = Ref{std::move(*v), r_.at(*rp)};
   }
 
   /// 告知承诺: `commitment: optional | required` with `verify_within`, the
   /// verification's limit; a limit without a commitment verifies nothing.
-  void read_commitment(const YamlNode& n, const PathOf& p, Matter& m) {
-    const YamlNode* k = n.get("commitment");
-    const YamlNode* v = n.get("verify_within");
+  void read_commitment(const YamlNode* k, const YamlNode* v, const PathOf& p, Matter& m) {
     if (k) {
       if (auto t = r_.text(k, p("commitment"))) {
         if (*t == "optional") m.commitment = Matter::Commitment::optional;
@@ -1019,10 +1037,11 @@ class ChainReader {
   }
 
   // A promise may only shorten the statutory limit (promise_fits()).
-  void check_promise(const YamlNode& n, const PathOf& p, const Limit& prom,
+  // `days` and `unit`: the values of promised_days and promised (one of them).
+  void check_promise(const YamlNode* days, const YamlNode* unit, const PathOf& p, const Limit& prom,
                      const Limit& stat) {
-    const YamlNode& at = n.get("promised_days") ? *n.get("promised_days") : *n.get("promised");
-    const KeyPath key = n.get("promised_days") ? p("promised_days") : p("promised");
+    const YamlNode& at = days ? *days : *unit;
+    const KeyPath key = days ? p("promised_days") : p("promised");
     const Fit fit = promise_fits(prom, stat);
     if (fit == Fit::no)
       r_.error(at, key, "promise-exceeds-statute",
@@ -1038,6 +1057,9 @@ class ChainReader {
 
   void read_matter_fields(const YamlNode& n, const KeyPath& path, Matter& m) {
     if (!r_.check_list(n, path, "the fields the matter asks for")) return;
+    // An id listed twice is found among those kept before it (a long list
+    // keeps a set of them).
+    const bool long_list = n.items().size() > 32;
     std::set<std::string> seen;
     for (std::size_t i = 0; i < n.items().size(); ++i) {
       const YamlNode& item = *n.items()[i];
@@ -1063,11 +1085,17 @@ class ChainReader {
       } else {
         continue;
       }
-      if (!seen.insert(key).second) {
+      bool twice = false;
+      if (long_list) {
+        twice = !seen.insert(key).second;
+      } else {
+        for (const auto& r : m.fields) twice = twice || r.id == key;
+      }
+      if (twice) {
         r_.error(item, ip, "duplicate-ref", fmt::format("`{}` is listed twice", key));
         continue;
       }
-      m.fields.push_back(Ref{key, where});
+      m.fields.push_back(Ref{std::move(key), where});
     }
   }
 

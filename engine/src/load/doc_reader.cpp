@@ -44,7 +44,7 @@ constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
     {"maximum", "max"},            {"legal_basis", "basis"},     {"law", "basis"},
 };
 
-std::string join_expected(std::initializer_list<std::string_view> keys) {
+std::string join_expected(std::span<const std::string_view> keys) {
   std::string out;
   for (auto k : keys) {
     if (!out.empty()) out += ", ";
@@ -199,23 +199,39 @@ bool DocReader::check_id_map(const YamlNode& n, const KeyPath& path, std::string
 bool DocReader::check_map(const YamlNode& n, const KeyPath& path,
                           std::initializer_list<std::string_view> allowed,
                           std::initializer_list<std::string_view> required, std::string_view what) {
+  return check_map(n, path, std::span<const std::string_view>(allowed.begin(), allowed.size()), required, what, {});
+}
+
+bool DocReader::check_map(const YamlNode& n, const KeyPath& path, std::span<const std::string_view> allowed,
+                          std::initializer_list<std::string_view> required, std::string_view what,
+                          std::span<const YamlNode*> found) {
   if (!check_id_map(n, path, what)) return false;
   for (const auto& [k, v] : n.entries()) {
     if (k->kind != YamlNode::Kind::scalar) continue;
-    if (std::find(allowed.begin(), allowed.end(), k->text()) == allowed.end()) {
-      std::string hint;
-      for (const auto& [word, key] : kSynonyms)
-        if (word == k->text() && std::find(allowed.begin(), allowed.end(), key) != allowed.end())
-          hint = fmt::format("did you mean `{}`?", key);
-      if (hint.empty()) hint = did_you_mean(k->text(), std::vector<std::string>(allowed.begin(), allowed.end()));
-      if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
-      error(*k, KeyPath(path, k->text()), "unknown-key", fmt::format("unknown key `{}` in {}", k->text(), what),
-            hint);
+    const std::string_view key = k->text();
+    std::size_t i = 0;
+    // Told apart by length and first letter before a comparison.
+    while (i < allowed.size() &&
+           !(allowed[i].size() == key.size() && (key.empty() || allowed[i][0] == key[0]) && allowed[i] == key))
+      ++i;
+    if (i < allowed.size()) {
+      if (i < found.size() && !found[i]) found[i] = v;
+      continue;
     }
+    std::string hint;
+    for (const auto& [word, synonym] : kSynonyms)
+      if (word == key && std::find(allowed.begin(), allowed.end(), synonym) != allowed.end())
+        hint = fmt::format("did you mean `{}`?", synonym);
+    if (hint.empty()) hint = did_you_mean(key, std::vector<std::string>(allowed.begin(), allowed.end()));
+    if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
+    error(*k, KeyPath(path, key), "unknown-key", fmt::format("unknown key `{}` in {}", key, what), hint);
   }
-  for (auto r : required)
-    if (!n.get(r))
+  for (auto r : required) {
+    const auto at = std::find(allowed.begin(), allowed.end(), r);
+    const std::size_t i = static_cast<std::size_t>(at - allowed.begin());
+    if (i < found.size() ? !found[i] : !n.get(r))
       error(n, path, "missing-key", fmt::format("{} needs the key `{}`", what, r));
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,12 @@ class DocReader {
   /// a map (nothing else is checked then).
   bool check_map(const YamlNode& n, const KeyPath& path, std::initializer_list<std::string_view> allowed,
                  std::initializer_list<std::string_view> required, std::string_view what);
+  /// check_map(), also giving the value of each allowed key (its first
+  /// occurrence, as YamlNode::get()) in `found`, by the key's position in
+  /// `allowed`: a reader of many keys looks the map through once.
+  bool check_map(const YamlNode& n, const KeyPath& path, std::span<const std::string_view> allowed,
+                 std::initializer_list<std::string_view> required, std::string_view what,
+                 std::span<const YamlNode*> found);
   /// Checks that `n` is a map with text keys, reporting duplicates; the keys
   /// are ids chosen by the author (departments, fields, materials).
   bool check_id_map(const YamlNode& n, const KeyPath& path, std::string_view what);
