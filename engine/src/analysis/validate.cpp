@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_set>
 
 #include "analysis/condition_sets.h"
 #include "analysis/field_defs.h"
@@ -367,27 +366,60 @@ class Validator {
                           to_string(*stat)));
   }
 
+  /// Which declared fields, materials and departments something uses: a
+  /// flag by position, set through the chain's index (whose entry for an id
+  /// is its first declaration; a repeated declaration shares its flag).
+  struct Used {
+    const Chain& c;
+    std::vector<char> fields, materials, departments;
+    explicit Used(const Chain& chain)
+        : c(chain), fields(chain.fields.size()), materials(chain.materials.size()),
+          departments(chain.departments.size()) {}
+    template <class T>
+    static std::size_t position(const std::vector<T>& all, const T* x) {
+      return x && x >= all.data() && x < all.data() + all.size() ? static_cast<std::size_t>(x - all.data())
+                                                                 : all.size();
+    }
+    void field(std::string_view key) {
+      if (const std::size_t i = position(c.fields, c.find_field(key)); i < fields.size()) fields[i] = 1;
+    }
+    void material(std::string_view id) {
+      if (const std::size_t i = position(c.materials, c.find_material(id)); i < materials.size()) materials[i] = 1;
+    }
+    void department(std::string_view id) {
+      if (const std::size_t i = position(c.departments, c.find_department(id)); i < departments.size())
+        departments[i] = 1;
+    }
+    [[nodiscard]] bool field_used(const Field& f) const {
+      const std::size_t i = position(c.fields, c.find_field(f.key));
+      return i < fields.size() && fields[i];
+    }
+    [[nodiscard]] bool material_used(const Material& m) const {
+      const std::size_t i = position(c.materials, c.find_material(m.id));
+      return i < materials.size() && materials[i];
+    }
+    [[nodiscard]] bool department_used(const Department& d) const {
+      const std::size_t i = position(c.departments, c.find_department(d.id));
+      return i < departments.size() && departments[i];
+    }
+  };
+
   void check_unused() {
-    // Views of the chain's own strings, which outlive the sets; when.fields()
-    // gives copies, kept in `condition_keys`.
-    std::unordered_set<std::string_view> used_fields, used_materials, used_departments;
-    std::vector<std::vector<std::string>> condition_keys;
-    used_fields.reserve(c_.fields.size() * 2);
-    used_materials.reserve(c_.materials.size() * 2);
+    Used used(c_);
     for (const auto& dep : c_.departments)
-      for (const auto& s : dep.sees) used_fields.insert(s.id);
-    used_departments.insert(c_.lead);
+      for (const auto& s : dep.sees) used.field(s.id);
+    used.department(c_.lead);
     for (const auto& m : c_.matters) {
-      used_departments.insert(m.department);
-      for (const auto& r : m.fields) used_fields.insert(r.id);
+      used.department(m.department);
+      for (const auto& r : m.fields) used.field(r.id);
       if (m.conditional())
-        for (const auto& k : condition_keys.emplace_back(m.when.fields())) used_fields.insert(k);
-      for (const auto& r : m.materials) used_materials.insert(r.id);
-      for (const auto& r : m.results) used_materials.insert(r.id);
+        for (const auto& k : m.when.fields()) used.field(k);
+      for (const auto& r : m.materials) used.material(r.id);
+      for (const auto& r : m.results) used.material(r.id);
     }
     for (const auto& mat : c_.materials)
-      if (mat.conditional() && used_materials.count(mat.id))
-        for (const auto& k : condition_keys.emplace_back(mat.when.fields())) used_fields.insert(k);
+      if (mat.conditional() && used.material_used(mat))
+        for (const auto& k : mat.when.fields()) used.field(k);
     for (const auto& mat : c_.materials)
       if (mat.conditional() && !c_.issuers_of(mat.id).empty())
         warning(mat.when_where, "materials." + mat.id + ".when", "issued-material-when",
@@ -400,15 +432,15 @@ class Validator {
     // validation reports what the base leaves unused.
     auto from_base = [this](const SourceLocation& at) { return !c_.extends.empty() && at.file != c_.source; };
     for (const auto& f : c_.fields)
-      if (!used_fields.count(f.key) && !from_base(f.where))
+      if (!used.field_used(f) && !from_base(f.where))
         warning(f.where, "fields." + f.key, "unused-field",
                 fmt::format("field `{}` ({}) is declared but no matter or condition uses it", f.key, f.label));
     for (const auto& m : c_.materials)
-      if (!used_materials.count(m.id) && !from_base(m.where))
+      if (!used.material_used(m) && !from_base(m.where))
         warning(m.where, "materials." + m.id, "unused-material",
                 fmt::format("material `{}` ({}) is declared but no matter needs or issues it", m.id, m.name));
     for (const auto& d : c_.departments)
-      if (!used_departments.count(d.id) && !from_base(d.where))
+      if (!used.department_used(d) && !from_base(d.where))
         warning(d.where, "departments." + d.id, "unused-department",
                 fmt::format("department `{}` ({}) handles no matter and is not the lead", d.id, d.name));
   }

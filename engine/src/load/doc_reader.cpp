@@ -186,8 +186,13 @@ bool DocReader::check_id_map(const YamlNode& n, const KeyPath& path, std::string
     if (count > 16) {
       repeated = twice[i] != 0;
     } else {
-      for (std::size_t j = 0; j < i && !repeated; ++j)
-        repeated = entries[j].first->kind == YamlNode::Kind::scalar && entries[j].first->text() == k.text();
+      const std::string_view key = k.text();
+      for (std::size_t j = 0; j < i && !repeated; ++j) {
+        const YamlNode& other = *entries[j].first;
+        if (other.kind != YamlNode::Kind::scalar) continue;
+        const std::string_view o = other.text();
+        repeated = o.size() == key.size() && (key.empty() || o[0] == key[0]) && o == key;
+      }
     }
     if (repeated)
       error(k, KeyPath(path, k.text()), "duplicate-key", fmt::format("`{}` is defined twice", k.text()),
