@@ -246,12 +246,14 @@ struct Matter {
 /// One thing a locality overlay (`extends:`) changes in its base, in the
 /// order the overlay says it; what `yilian validate` lists.
 struct OverlayChange {
-  /// chain-name, chain-lead, chain-promised-days, chain-statutory-days,
-  /// chain-calendar, chain-office-close, chain-alerts, chain-validity,
-  /// department-added, department-renamed, department-changed, field-added,
-  /// material-added, matter-added, matter-dropped, matter-department,
-  /// matter-promised-days, matter-visits, matter-description,
-  /// matter-phases, matter-validity.
+  /// chain-name, chain-lead, chain-promised-days, chain-promised (a promise
+  /// with its unit), chain-statutory-days, chain-statutory, chain-calendar,
+  /// chain-office-close, chain-alerts, chain-validity, department-added,
+  /// department-renamed, department-changed, field-added, material-added,
+  /// matter-added, matter-dropped, matter-department, matter-promised-days,
+  /// matter-promised (with its unit), matter-visits, matter-description,
+  /// matter-phases, matter-validity. `before` and `after` of a limit name
+  /// its unit ("20 working days", "2 months").
   std::string kind;
   std::string subject;  ///< the department, field, material or matter id; empty for the chain
   std::string before;   ///< the base's value (empty when added)

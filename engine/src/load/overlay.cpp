@@ -109,8 +109,8 @@ void ChainReader::change(Chain& c, std::string kind, std::string subject, std::s
 void ChainReader::read_overlay(const YamlNode& root, Chain& c, BaseResolver& resolver) {
   if (!r_.check_map(root, "",
                     {"id", "extends", "version", "name", "description", "lead", "promised_days", "statutory_days",
-                     "calendar", "office_close", "alerts", "defer_within", "ratings", "valid_from", "valid_until",
-                     "departments", "fields", "materials", "matters", "drop"},
+                     "promised", "statutory", "calendar", "office_close", "alerts", "defer_within", "ratings",
+                     "valid_from", "valid_until", "departments", "fields", "materials", "matters", "drop"},
                     {"id", "extends", "version"}, "a locality overlay")) {
     c.source = r_.file();
     return;
@@ -154,21 +154,23 @@ void ChainReader::read_overlay(const YamlNode& root, Chain& c, BaseResolver& res
       c.lead_where = r_.at(*n);
     }
   }
-  if (const YamlNode* n = root.get("promised_days"))
-    if (auto v = r_.integer(n, "promised_days", 0, kMaxDays)) {
-      const Limit l{static_cast<int>(*v)};
-      if (l != c.promised()) change(c, "chain-promised-days", "", to_string(c.promised()), to_string(l), *n);
-      c.promised_days = l.count;
-      c.promised_unit = l.unit;
-    }
-  if (const YamlNode* n = root.get("statutory_days"))
-    if (auto v = r_.integer(n, "statutory_days", 0, kMaxDays)) {
-      const Limit l{static_cast<int>(*v)};
-      if (!c.statutory() || *c.statutory() != l)
-        change(c, "chain-statutory-days", "", c.statutory() ? to_string(*c.statutory()) : "", to_string(l), *n);
-      c.statutory_days = l.count;
-      c.statutory_unit = l.unit;
-    }
+  // The chain's limits, in working days (`KEY_days`) or with a unit (`KEY`).
+  if (auto l = read_limit(root, "", "promised", false, "a locality overlay")) {
+    const YamlNode* days = root.get("promised_days");
+    if (*l != c.promised())
+      change(c, days ? "chain-promised-days" : "chain-promised", "", to_string(c.promised()), to_string(*l),
+             days ? *days : *root.get("promised"));
+    c.promised_days = l->count;
+    c.promised_unit = l->unit;
+  }
+  if (auto l = read_limit(root, "", "statutory", false, "a locality overlay")) {
+    const YamlNode* days = root.get("statutory_days");
+    if (!c.statutory() || *c.statutory() != *l)
+      change(c, days ? "chain-statutory-days" : "chain-statutory", "", c.statutory() ? to_string(*c.statutory()) : "",
+             to_string(*l), days ? *days : *root.get("statutory"));
+    c.statutory_days = l->count;
+    c.statutory_unit = l->unit;
+  }
   if (const YamlNode* n = root.get("calendar"))
     if (auto v = r_.identifier(n, "calendar", false)) {
       if (*v != c.calendar) change(c, "chain-calendar", "", c.calendar, *v, *n);
@@ -330,16 +332,16 @@ void ChainReader::overlay_matters(const YamlNode& n, Chain& c, const std::vector
 
 /// The keys of a base matter an overlay may change.
 bool ChainReader::overridable(std::string_view key) {
-  return key == "id" || key == "department" || key == "promised_days" || key == "visits" || key == "description" ||
-         key == "phases" || key == "valid_from" || key == "valid_until";
+  return key == "id" || key == "department" || key == "promised_days" || key == "promised" || key == "visits" ||
+         key == "description" || key == "phases" || key == "valid_from" || key == "valid_until";
 }
 
 void ChainReader::override_matter(const YamlNode& n, const KeyPath& path, Matter& m, Chain& c,
                                   const std::vector<Ref>& drops, std::set<std::string>& changed) {
   if (!r_.check_map(n, path,
                     {"id", "name", "description", "department", "kind", "code", "basis", "statutory_days",
-                     "promised_days", "visits", "fields", "materials", "produces", "results", "phases", "after",
-                     "when", "valid_from", "valid_until", "replaces"},
+                     "promised_days", "statutory", "promised", "visits", "fields", "materials", "produces", "results",
+                     "phases", "after", "when", "valid_from", "valid_until", "replaces"},
                     {"id"}, "a matter"))
     return;
   const YamlNode& idn = *n.get("id");
@@ -356,17 +358,18 @@ void ChainReader::override_matter(const YamlNode& n, const KeyPath& path, Matter
       return;
     }
   static const std::set<std::string, std::less<>> matter_keys{
-      "name", "kind", "code", "basis", "statutory_days", "fields", "materials", "produces", "results", "after", "when",
-      "replaces"};
+      "name", "kind", "code", "basis", "statutory_days", "statutory", "fields", "materials", "produces", "results",
+      "after", "when", "replaces"};
   for (const auto& [k, v] : n.entries()) {
     // An unknown key is reported as such by check_map above.
     if (overridable(k->text()) || !matter_keys.count(k->text())) continue;
     r_.error(*k, KeyPath(path, k->text()), "overlay-override",
              fmt::format("an overlay cannot change `{}` of base matter `{}`: a locality may change its department, "
-                         "promised_days, visits, description, phases, valid_from and valid_until",
+                         "promise (promised_days or promised), visits, description, phases, valid_from and "
+                         "valid_until",
                          k->text(), m.id),
-             k->text() == "statutory_days" || k->text() == "name" || k->text() == "kind" || k->text() == "code" ||
-                     k->text() == "basis"
+             k->text() == "statutory_days" || k->text() == "statutory" || k->text() == "name" ||
+                     k->text() == "kind" || k->text() == "code" || k->text() == "basis"
                  ? "name, kind, code, basis and the statutory limit are the same at every level (三级四同)"
                  : fmt::format("to change what the matter asks or when it applies, drop it (`drop: [{}]`) and add a "
                                "local matter with an id of its own",
@@ -380,20 +383,34 @@ void ChainReader::override_matter(const YamlNode& n, const KeyPath& path, Matter
       m.department_where = r_.at(*d);
       m.department_path = p("department").str();
     }
-  if (const YamlNode* d = n.get("promised_days"))
-    if (auto v = r_.integer(d, p("promised_days"), 0, kMaxDays)) {
-      const Limit l{static_cast<int>(*v)};
-      if (promise_fits(l, m.statutory()) == Fit::no)
-        r_.error(*d, p("promised_days"), "promise-exceeds-statute",
-                 fmt::format("the promised limit ({}) is longer than the statutory limit ({}) of base matter `{}`",
-                             to_string(l), to_string(m.statutory()), m.id),
-                 "a promise may only shorten the statutory limit");
-      else {
-        if (l != m.promised()) change(c, "matter-promised-days", m.id, to_string(m.promised()), to_string(l), *d);
-        m.promised_days = l.count;
-        m.promised_unit = l.unit;
-      }
+  // The locality's promise, in working days or with a unit, held to the
+  // base's statutory limit as a base chain's is (promise_fits()): a promise
+  // that cannot fit is refused and the base's stays; one that probably
+  // does not is warned about and taken.
+  const YamlNode* days = n.get("promised_days");
+  const YamlNode* unit = n.get("promised");
+  if (auto l = read_limit(n, days, unit, path, "promised", false, "a matter")) {
+    const YamlNode& at = days ? *days : *unit;
+    const KeyPath key = p(days ? "promised_days" : "promised");
+    const Fit fit = promise_fits(*l, m.statutory());
+    if (fit == Fit::no) {
+      r_.error(at, key, "promise-exceeds-statute",
+               fmt::format("the promised limit ({}) is longer than the statutory limit ({}) of base matter `{}`",
+                           to_string(*l), to_string(m.statutory()), m.id),
+               "a promise may only shorten the statutory limit");
+    } else {
+      if (fit == Fit::probably_not)
+        r_.warning(at, key, "promise-exceeds-statute",
+                   fmt::format("the promised limit ({}) is probably longer than the statutory limit ({}) of base "
+                               "matter `{}`",
+                               to_string(*l), to_string(m.statutory()), m.id),
+                   "compare them in one unit: a promise may only shorten the statutory limit");
+      if (*l != m.promised())
+        change(c, days ? "matter-promised-days" : "matter-promised", m.id, to_string(m.promised()), to_string(*l), at);
+      m.promised_days = l->count;
+      m.promised_unit = l->unit;
     }
+  }
   if (const YamlNode* d = n.get("visits"))
     if (auto v = r_.integer(d, p("visits"), 0, 20)) {
       if (*v != m.visits) change(c, "matter-visits", m.id, std::to_string(m.visits), std::to_string(*v), *d);
