@@ -10,7 +10,7 @@
 // What it reads: block maps (keys plain or quoted, on one line), block
 // sequences (also the "indentless" ones under a key), flow sequences and
 // maps (also across lines), plain scalars on one line, single- and
-// double-quoted scalars on one line (every escape of YAML), literal and
+// double-quoted scalars on one line (every escape libyaml knows), literal and
 // folded block scalars (`|`, `>`, with `-` or `+`), comments and blank
 // lines. Everything else it declines, before or after sending events:
 // anchors, aliases, tags, directives, `---` and `...`, `?` keys, tabs,
@@ -26,6 +26,11 @@
 // tests/unit/yaml_direct_test.cpp holds it to libyaml: every YAML file of
 // the repository, and many mutations of them, read to the same tree by
 // both, or declined.
+//
+// It reads untrusted text too (applications sent to `yilian serve`): it
+// reads no byte past the text's terminating '\0', its recursion is bounded
+// by kMaxDirectDepth (each level opens a collection), and every loop
+// consumes text or ends.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
