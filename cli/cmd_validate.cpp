@@ -35,14 +35,16 @@ std::string describe(const OverlayChange& x) {
   if (k == "department-changed") return fmt::format("~ department `{}`: `sees` replaced", x.subject);
   if (k == "matter-department") return fmt::format("~ matter `{}`: {}", x.subject, arrow("department"));
   if (k == "matter-promised-days") return fmt::format("~ matter `{}`: {}", x.subject, arrow("promised_days"));
+  if (k == "matter-promised") return fmt::format("~ matter `{}`: {}", x.subject, arrow("promised"));
   if (k == "matter-visits") return fmt::format("~ matter `{}`: {}", x.subject, arrow("visits"));
   if (k == "matter-description") return fmt::format("~ matter `{}`: description replaced", x.subject);
   if (k == "matter-phases") return fmt::format("~ matter `{}`: phases replaced ({} phases)", x.subject, x.after);
   if (k == "matter-validity") return fmt::format("~ matter `{}`: {}", x.subject, arrow("in force"));
   if (k == "chain-alerts") return "~ chain: alerts replaced";
   if (k == "chain-validity") return fmt::format("~ chain: {}", arrow("in force"));
-  // chain-name, chain-lead, chain-promised-days, chain-statutory-days,
-  // chain-calendar, chain-office-close: the key after "chain-".
+  // chain-name, chain-lead, chain-promised-days, chain-promised,
+  // chain-statutory-days, chain-statutory, chain-calendar,
+  // chain-office-close: the key after "chain-".
   std::string key = k.substr(k.find('-') + 1);
   std::replace(key.begin(), key.end(), '-', '_');
   return fmt::format("~ chain: {}", arrow(key));

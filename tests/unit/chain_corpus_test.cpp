@@ -119,9 +119,9 @@ TEST_CASE("chains.valid.corpus") {
     const Analysis a = analyse(*r.chain);
 
     std::vector<std::vector<std::string>> stages;
-    for (const auto& st : root->get("stages")->items) {
+    for (const auto& st : root->get("stages")->items()) {
       std::vector<std::string> ids;
-      for (const auto& id : st->items) ids.push_back(id->text);
+      for (const auto& id : st->items()) ids.emplace_back(id->text());
       std::sort(ids.begin(), ids.end());
       stages.push_back(ids);
     }
@@ -129,7 +129,7 @@ TEST_CASE("chains.valid.corpus") {
     const auto* cp = root->get("critical_path");
     REQUIRE(cp != nullptr);
     std::vector<std::string> path;
-    for (const auto& id : cp->get("matters")->items) path.push_back(id->text);
+    for (const auto& id : cp->get("matters")->items()) path.emplace_back(id->text());
     CHECK(a.critical_path.matters == path);
     CHECK(a.critical_path.promised_days == *cp->get("promised_days")->as_int());
     if (const auto* sd = cp->get("statutory_days")) CHECK(a.critical_path.statutory_days == *sd->as_int());

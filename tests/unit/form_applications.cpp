@@ -34,14 +34,14 @@ const fs::path kRoot = YILIAN_SOURCE_DIR;
 std::vector<std::string> strings(const detail::YamlNode* n) {
   std::vector<std::string> out;
   if (n)
-    for (const auto& i : n->items) out.push_back(i->text);
+    for (const auto& i : n->items()) out.emplace_back(i->text());
   return out;
 }
 
 std::map<std::string, std::string> string_map(const detail::YamlNode* n) {
   std::map<std::string, std::string> out;
   if (n)
-    for (const auto& [k, v] : n->entries) out[k->text] = v->text;
+    for (const auto& [k, v] : n->entries()) out[std::string(k->text())] = std::string(v->text());
   return out;
 }
 
@@ -50,7 +50,7 @@ std::string item_name(const MissingItem& m) {
 }
 
 std::string chain_path(const std::string& id, const detail::YamlNode& expect) {
-  if (const auto* f = expect.get("chain_file")) return (kRoot / f->text).string();
+  if (const auto* f = expect.get("chain_file")) return (kRoot / f->text()).string();
   fs::path p = kRoot / "tests/form/chains" / (id + ".yaml");
   if (fs::exists(p)) return p.string();
   return (kRoot / "chains" / (id + ".yaml")).string();
@@ -137,11 +137,11 @@ void run_case(const fs::path& file, const detail::YamlNode& expect, Checkers& ch
     CHECK(got == want);
   }
   if (const auto* nb = expect.get("needed_by")) {
-    for (const auto& [k, v] : nb->entries) {
-      INFO("needed_by " << k->text);
-      auto it = std::find_if(r.missing.begin(), r.missing.end(), [&](const MissingItem& m) { return item_name(m) == k->text; });
+    for (const auto& [k, v] : nb->entries()) {
+      INFO("needed_by " << k->text());
+      auto it = std::find_if(r.missing.begin(), r.missing.end(), [&](const MissingItem& m) { return item_name(m) == k->text(); });
       REQUIRE(it != r.missing.end());
-      CHECK(it->needed_by == strings(v.get()));
+      CHECK(it->needed_by == strings(v));
     }
   }
 }

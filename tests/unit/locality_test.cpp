@@ -282,6 +282,95 @@ drop: [filing, nothing]
   CHECK(st->hint.find("三级四同") != std::string::npos);
 }
 
+TEST_CASE("locality.limits_with_units") {
+  Folder f("units");
+  f.write("base.yaml", kBase);
+  // A promise with its unit, held to the base's statutory limit as a
+  // chain's: one month probably does not fit in 20 working days (a warning,
+  // taken); 8 working days cannot fit in 5 (an error, the base's 2 stays).
+  const std::string overlay = f.write("local.yaml", R"(id: local
+extends: base
+version: 1
+promised: "2 months"
+statutory: "3 months"
+matters:
+  - id: permit
+    promised: "1 month"
+  - id: filing
+    promised: "8 working days"
+  - id: extra
+    promised: 1个工作日
+)");
+  ParseResult p = parse_chain_file(overlay);
+  INFO(all(p.diagnostics));
+  const Chain& c = *p.chain;
+  CHECK(c.promised() == Limit{2, LimitUnit::months});
+  CHECK(c.statutory() == Limit{3, LimitUnit::months});
+  CHECK(c.find_matter("permit")->promised() == Limit{1, LimitUnit::months});
+  CHECK(c.find_matter("filing")->promised() == Limit{2});
+  CHECK(c.find_matter("extra")->promised() == Limit{1});
+  std::vector<const Diagnostic*> promise;
+  for (const auto& d : p.diagnostics)
+    if (d.code == "promise-exceeds-statute") promise.push_back(&d);
+  REQUIRE(promise.size() == 2);
+  CHECK(promise[0]->severity == Severity::warning);
+  CHECK(promise[0]->path == "matters[0].promised");
+  CHECK(promise[0]->message ==
+        "the promised limit (1 month) is probably longer than the statutory limit (20 working days) of base matter "
+        "`permit`");
+  CHECK(promise[1]->severity == Severity::error);
+  CHECK(promise[1]->path == "matters[1].promised");
+  CHECK(promise[1]->message ==
+        "the promised limit (8 working days) is longer than the statutory limit (5 working days) of base matter "
+        "`filing`");
+  // What `validate` lists: the limits with their units.
+  const OverlayChange* x = change(c, "matter-promised", "permit");
+  REQUIRE(x);
+  CHECK(x->before == "10 working days");
+  CHECK(x->after == "1 month");
+  CHECK(change(c, "chain-promised"));
+  CHECK(change(c, "chain-promised")->after == "2 months");
+  CHECK(change(c, "chain-statutory")->after == "3 months");
+  CHECK(change(c, "matter-promised", "filing") == nullptr);  // refused: no change
+  CHECK(change(c, "matter-promised", "extra") == nullptr);   // the same as the base's: no change
+
+  // A promise in working days against a limit in calendar days is held
+  // the same way (the shipped 民非 registration: "60 days").
+  const std::string days = f.write("days.yaml", R"(id: days
+extends: kindergarten-setup
+version: 1
+matters:
+  - id: nonprofit-registration
+    promised_days: 45
+)");
+  LoadOptions o;
+  o.chain_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains"};
+  LoadResult d = load_chain(days, o);
+  INFO(all(d.diagnostics));
+  REQUIRE(d.chain);
+  const Diagnostic* w = find(d.diagnostics, "promise-exceeds-statute");
+  REQUIRE(w);
+  CHECK(w->severity == Severity::warning);
+  CHECK(w->message.find("(45 working days) is probably longer than the statutory limit (60 days)") !=
+        std::string::npos);
+
+  const std::string valid = f.write("valid.yaml", R"(id: valid
+extends: base
+version: 1
+promised: "2 months"
+statutory: "3 months"
+matters:
+  - id: permit
+    promised: "1 month"
+)");
+  const auto v = test::run_cli("validate " + valid);
+  INFO(v.out);
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.find("~ matter `permit`: promised: 10 working days → 1 month") != std::string::npos);
+  CHECK(v.out.find("~ chain: promised: 20 working days → 2 months") != std::string::npos);
+  CHECK(v.out.find("~ chain: statutory: (none) → 3 months") != std::string::npos);
+}
+
 TEST_CASE("locality.drop.a_matter_others_need_is_refused") {
   Folder f("drop");
   f.write("base.yaml", kBase);

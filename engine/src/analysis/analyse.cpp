@@ -62,12 +62,16 @@ CriticalPath trace(const Chain& c, const std::vector<int>& order, const LongestP
 }  // namespace
 
 Analysis analyse(const Chain& c, const FieldValues* scenario, std::optional<Date> on) {
+  return detail::analyse(c, detail::build_graph(c), scenario, on);
+}
+
+Analysis detail::analyse(const Chain& c, const DependencyGraph& g, const FieldValues* scenario,
+                         std::optional<Date> on) {
   Analysis a;
   a.chain = c.id;
   a.version = c.version;
   a.mode = scenario ? Analysis::Mode::scenario : Analysis::Mode::worst_case;
   a.on = on;
-  const detail::DependencyGraph g = detail::build_graph(c);
   if (!g.acyclic()) return a;
   const std::size_t n = c.matters.size();
 

@@ -1,53 +1,16 @@
 #include "analysis/graph.h"
 
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/depth_first_search.hpp>
-#include <boost/graph/topological_sort.hpp>
-
 #include <algorithm>
-#include <iterator>
 #include <set>
+#include <utility>
 
 namespace yilian::detail {
-namespace {
-
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
-using Edge = boost::graph_traits<Graph>::edge_descriptor;
-
-/// Records the DFS tree and, for each back edge, the cycle it closes.
-class CycleFinder : public boost::default_dfs_visitor {
- public:
-  CycleFinder(std::vector<Vertex>& parent, std::vector<std::vector<int>>& cycles)
-      : parent_(parent), cycles_(cycles) {}
-
-  void tree_edge(Edge e, const Graph& g) { parent_[boost::target(e, g)] = boost::source(e, g); }
-
-  void back_edge(Edge e, const Graph& g) {
-    // The edge u -> v closes a cycle v -> ... -> u -> v along the DFS tree.
-    const Vertex u = boost::source(e, g), v = boost::target(e, g);
-    std::vector<int> cycle;
-    for (Vertex x = u;; x = parent_[x]) {
-      cycle.push_back(static_cast<int>(x));
-      if (x == v) break;
-    }
-    std::reverse(cycle.begin(), cycle.end());
-    cycles_.push_back(std::move(cycle));
-  }
-
- private:
-  std::vector<Vertex>& parent_;
-  std::vector<std::vector<int>>& cycles_;
-};
-
-}  // namespace
 
 DependencyGraph build_graph(const Chain& chain) {
   const std::size_t n = chain.matters.size();
   DependencyGraph dg;
   dg.preds.resize(n);
   dg.succs.resize(n);
-  Graph g(n);
   for (std::size_t m = 0; m < n; ++m) {
     for (const auto& ref : chain.matters[m].after) {
       auto p = chain.matter_index(ref.id);
@@ -56,16 +19,53 @@ DependencyGraph build_graph(const Chain& chain) {
       if (!p || *p == m) continue;
       dg.preds[m].push_back(static_cast<int>(*p));
       dg.succs[*p].push_back(static_cast<int>(m));
-      boost::add_edge(*p, m, g);
     }
   }
 
-  std::vector<Vertex> parent(n);
-  for (std::size_t i = 0; i < n; ++i) parent[i] = i;
-  CycleFinder finder(parent, dg.cycles);
-  std::vector<boost::default_color_type> colors(n);
-  boost::depth_first_search(g, boost::visitor(finder).color_map(
-                                   boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g))));
+  // One depth-first search gives both the cycles and the topological
+  // order. It visits as boost::depth_first_search and boost::topological_sort
+  // visited before (graph_test.cpp compares them): roots in matter order,
+  // each matter's successors in the order their `after` were read. A back
+  // edge u -> v closes the cycle v -> ... -> u -> v along the search tree;
+  // the reverse of the finishing order is a topological order.
+  enum : char { white, gray, black };
+  std::vector<char> color(n, white);
+  std::vector<int> parent(n);
+  for (std::size_t i = 0; i < n; ++i) parent[i] = static_cast<int>(i);
+  std::vector<int> finished;
+  finished.reserve(n);
+  std::vector<std::pair<int, std::size_t>> stack;  // a matter and its next successor to look at
+  for (std::size_t root = 0; root < n; ++root) {
+    if (color[root] != white) continue;
+    color[root] = gray;
+    stack.emplace_back(static_cast<int>(root), 0);
+    while (!stack.empty()) {
+      const int u = stack.back().first;
+      const auto& next = dg.succs[static_cast<std::size_t>(u)];
+      const std::size_t i = stack.back().second;
+      if (i == next.size()) {
+        color[static_cast<std::size_t>(u)] = black;
+        finished.push_back(u);
+        stack.pop_back();
+        continue;
+      }
+      ++stack.back().second;
+      const int v = next[i];
+      if (color[static_cast<std::size_t>(v)] == white) {
+        parent[static_cast<std::size_t>(v)] = u;
+        color[static_cast<std::size_t>(v)] = gray;
+        stack.emplace_back(v, 0);
+      } else if (color[static_cast<std::size_t>(v)] == gray) {
+        std::vector<int> cycle;
+        for (int x = u;; x = parent[static_cast<std::size_t>(x)]) {
+          cycle.push_back(x);
+          if (x == v) break;
+        }
+        std::reverse(cycle.begin(), cycle.end());
+        dg.cycles.push_back(std::move(cycle));
+      }
+    }
+  }
   if (!dg.cycles.empty()) {
     // Report each cycle once, starting from the matter written first.
     std::set<std::vector<int>> seen;
@@ -77,12 +77,7 @@ DependencyGraph build_graph(const Chain& chain) {
     dg.cycles = std::move(unique);
     return dg;
   }
-
-  std::vector<Vertex> order;
-  order.reserve(n);
-  boost::topological_sort(g, std::back_inserter(order));  // reverse topological order
-  dg.topo.reserve(n);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) dg.topo.push_back(static_cast<int>(*it));
+  dg.topo.assign(finished.rbegin(), finished.rend());
   return dg;
 }
 

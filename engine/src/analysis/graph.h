@@ -1,9 +1,10 @@
-// The matters of a chain as a Boost.Graph dependency graph (internal).
+// The matters of a chain as a dependency graph (internal).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "yilian/analysis.h"
 #include "yilian/chain.h"
 
 namespace yilian::detail {
@@ -19,6 +20,10 @@ struct DependencyGraph {
 
 /// Builds the graph of `after` edges (unknown references are left out).
 [[nodiscard]] DependencyGraph build_graph(const Chain& chain);
+
+/// analyse() on the chain's graph, built once by a caller that has it.
+[[nodiscard]] Analysis analyse(const Chain& c, const DependencyGraph& g, const FieldValues* scenario,
+                               std::optional<Date> on);
 
 /// Ancestor sets (transitive `after`) as bit rows, computed on demand.
 class Ancestry {

@@ -26,7 +26,6 @@ class Validator {
   explicit Validator(const Chain& c) : c_(c) {
     for (const auto& d : c.departments) department_ids_.push_back(d.id);
     for (const auto& m : c.materials) material_ids_.push_back(m.id);
-    for (const auto& m : c.matters) matter_ids_.push_back(m.id);
     field_keys_ = c.field_keys();
   }
 
@@ -80,13 +79,13 @@ class Validator {
   }
 
   void check_matter_ids() {
-    std::map<std::string, const Matter*> first;
-    for (const auto& m : c_.matters) {
+    // The index keeps the first matter of each id.
+    for (std::size_t i = 0; i < c_.matters.size(); ++i) {
+      const Matter& m = c_.matters[i];
       if (m.id.empty()) continue;
-      auto [it, inserted] = first.emplace(m.id, &m);
-      if (!inserted)
+      if (const auto first = c_.matter_index(m.id); first && *first != i)
         error(m.where, matter_path(m) + ".id", "duplicate-id",
-              fmt::format("matter `{}` is defined twice (first at {})", m.id, it->second->where.to_string()));
+              fmt::format("matter `{}` is defined twice (first at {})", m.id, c_.matters[*first].where.to_string()));
     }
   }
 
@@ -134,7 +133,7 @@ class Validator {
       else if (!c_.find_matter(a.id))
         error(a.where, fmt::format("{}.after[{}]", path, i), "unknown-matter",
               fmt::format("matter {} comes after `{}`, which is not a matter of the chain", matter_name(m), a.id),
-              did_you_mean(a.id, matter_ids_));
+              did_you_mean(a.id, matter_ids()));
     }
     if (!m.code.empty())
       if (const MatterCode code = parse_matter_code(m.code); code.shape == MatterCode::Shape::unknown)
@@ -333,12 +332,12 @@ class Validator {
     if (d_.has_errors()) return;  // a broken chain has no meaningful timing
     // With versions of matters, the worst of the periods in which the same
     // matters are in force (each version counted only while in force).
-    Analysis a = analyse(c_);
+    Analysis a = detail::analyse(c_, graph_, nullptr, std::nullopt);
     if (c_.dated()) {
       bool first = true;
       for (Date d : c_.validity_periods()) {
         if (c_.valid.bounded() && !c_.valid.overlaps(Validity{d, std::nullopt, {}, {}})) continue;
-        Analysis p = analyse(c_, nullptr, std::max(d, c_.valid.from.value_or(Date::min())));
+        Analysis p = detail::analyse(c_, graph_, nullptr, std::max(d, c_.valid.from.value_or(Date::min())));
         if (first || p.critical_path.promised_days > a.critical_path.promised_days) a = std::move(p);
         first = false;
       }
@@ -367,21 +366,60 @@ class Validator {
                           to_string(*stat)));
   }
 
+  /// Which declared fields, materials and departments something uses: a
+  /// flag by position, set through the chain's index (whose entry for an id
+  /// is its first declaration; a repeated declaration shares its flag).
+  struct Used {
+    const Chain& c;
+    std::vector<char> fields, materials, departments;
+    explicit Used(const Chain& chain)
+        : c(chain), fields(chain.fields.size()), materials(chain.materials.size()),
+          departments(chain.departments.size()) {}
+    template <class T>
+    static std::size_t position(const std::vector<T>& all, const T* x) {
+      return x && x >= all.data() && x < all.data() + all.size() ? static_cast<std::size_t>(x - all.data())
+                                                                 : all.size();
+    }
+    void field(std::string_view key) {
+      if (const std::size_t i = position(c.fields, c.find_field(key)); i < fields.size()) fields[i] = 1;
+    }
+    void material(std::string_view id) {
+      if (const std::size_t i = position(c.materials, c.find_material(id)); i < materials.size()) materials[i] = 1;
+    }
+    void department(std::string_view id) {
+      if (const std::size_t i = position(c.departments, c.find_department(id)); i < departments.size())
+        departments[i] = 1;
+    }
+    [[nodiscard]] bool field_used(const Field& f) const {
+      const std::size_t i = position(c.fields, c.find_field(f.key));
+      return i < fields.size() && fields[i];
+    }
+    [[nodiscard]] bool material_used(const Material& m) const {
+      const std::size_t i = position(c.materials, c.find_material(m.id));
+      return i < materials.size() && materials[i];
+    }
+    [[nodiscard]] bool department_used(const Department& d) const {
+      const std::size_t i = position(c.departments, c.find_department(d.id));
+      return i < departments.size() && departments[i];
+    }
+  };
+
   void check_unused() {
-    std::set<std::string, std::less<>> used_fields, used_materials, used_departments;
+    Used used(c_);
     for (const auto& dep : c_.departments)
-      for (const auto& s : dep.sees) used_fields.insert(s.id);
-    used_departments.insert(c_.lead);
+      for (const auto& s : dep.sees) used.field(s.id);
+    used.department(c_.lead);
     for (const auto& m : c_.matters) {
-      used_departments.insert(m.department);
-      for (const auto& r : m.fields) used_fields.insert(r.id);
-      for (const auto& k : m.when.fields()) used_fields.insert(k);
-      for (const auto& r : m.materials) used_materials.insert(r.id);
-      for (const auto& r : m.results) used_materials.insert(r.id);
+      used.department(m.department);
+      for (const auto& r : m.fields) used.field(r.id);
+      if (m.conditional())
+        for (const auto& k : m.when.fields()) used.field(k);
+      for (const auto& r : m.materials) used.material(r.id);
+      for (const auto& r : m.results) used.material(r.id);
     }
     for (const auto& mat : c_.materials)
-      if (used_materials.count(mat.id))
-        for (const auto& k : mat.when.fields()) used_fields.insert(k);
+      if (mat.conditional() && used.material_used(mat))
+        for (const auto& k : mat.when.fields()) used.field(k);
     for (const auto& mat : c_.materials)
       if (mat.conditional() && !c_.issuers_of(mat.id).empty())
         warning(mat.when_where, "materials." + mat.id + ".when", "issued-material-when",
@@ -394,15 +432,15 @@ class Validator {
     // validation reports what the base leaves unused.
     auto from_base = [this](const SourceLocation& at) { return !c_.extends.empty() && at.file != c_.source; };
     for (const auto& f : c_.fields)
-      if (!used_fields.count(f.key) && !from_base(f.where))
+      if (!used.field_used(f) && !from_base(f.where))
         warning(f.where, "fields." + f.key, "unused-field",
                 fmt::format("field `{}` ({}) is declared but no matter or condition uses it", f.key, f.label));
     for (const auto& m : c_.materials)
-      if (!used_materials.count(m.id) && !from_base(m.where))
+      if (!used.material_used(m) && !from_base(m.where))
         warning(m.where, "materials." + m.id, "unused-material",
                 fmt::format("material `{}` ({}) is declared but no matter needs or issues it", m.id, m.name));
     for (const auto& d : c_.departments)
-      if (!used_departments.count(d.id) && !from_base(d.where))
+      if (!used.department_used(d) && !from_base(d.where))
         warning(d.where, "departments." + d.id, "unused-department",
                 fmt::format("department `{}` ({}) handles no matter and is not the lead", d.id, d.name));
   }
@@ -434,7 +472,7 @@ class Validator {
       if (!old) {
         error(m.replaces.where, rpath, "unknown-matter",
               fmt::format("matter {} replaces `{}`, which is not a matter of the chain", matter_name(m), m.replaces.id),
-              did_you_mean(m.replaces.id, matter_ids_));
+              did_you_mean(m.replaces.id, matter_ids()));
         continue;
       }
       const SourceLocation new_at = or_else(m.valid.from_where, m.replaces.where);
@@ -474,7 +512,14 @@ class Validator {
   Diagnostics d_;
   detail::DependencyGraph graph_;
   std::optional<detail::Ancestry> ancestry_;
-  std::vector<std::string> department_ids_, material_ids_, matter_ids_, field_keys_;
+  std::vector<std::string> department_ids_, material_ids_, field_keys_;
+  std::vector<std::string> matter_ids_;  // for suggestions: filled when one is needed
+
+  const std::vector<std::string>& matter_ids() {
+    if (matter_ids_.empty())
+      for (const auto& m : c_.matters) matter_ids_.push_back(m.id);
+    return matter_ids_;
+  }
 };
 
 LoadResult finish(ParseResult parsed) {

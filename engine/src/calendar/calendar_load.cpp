@@ -120,8 +120,8 @@ class Loader {
 
     if (const YamlNode* years = root.get("years"); years && r.check_id_map(*years, "years", "the years")) {
       std::map<std::int32_t, Listed> listed;
-      for (const auto& [key, value] : years->entries) {
-        const std::string path = detail::child_path("years", key->text);
+      for (const auto& [key, value] : years->entries()) {
+        const std::string path = detail::child_path("years", key->text());
         auto year = key->as_int();
         if (!year || *year < 1 || *year > 9999) {
           r.error(*key, path, "year", fmt::format("expected a year such as 2025, got {}", key->describe()));
@@ -138,8 +138,8 @@ class Loader {
       }
     }
     if (const YamlNode* am = root.get("amendments"); am && r.check_list(*am, "amendments", "amendments")) {
-      for (std::size_t i = 0; i < am->items.size(); ++i)
-        read_amendment(r, *am->items[i], detail::item_path("amendments", i), base_ok, data);
+      for (std::size_t i = 0; i < am->items().size(); ++i)
+        read_amendment(r, *am->items()[i], detail::item_path("amendments", i), base_ok, data);
     }
     if (diags_.error_count() > errors_before) return std::nullopt;
     return data;
@@ -190,8 +190,8 @@ class Loader {
   std::vector<std::pair<Date, const YamlNode*>> read_dates(DocReader& r, const YamlNode* list, const std::string& path) {
     std::vector<std::pair<Date, const YamlNode*>> out;
     if (!list || !r.check_list(*list, path, "a list of dates")) return out;
-    for (std::size_t i = 0; i < list->items.size(); ++i) {
-      const YamlNode& item = *list->items[i];
+    for (std::size_t i = 0; i < list->items().size(); ++i) {
+      const YamlNode& item = *list->items()[i];
       const std::string ipath = detail::item_path(path, i);
       auto text = r.text(&item, ipath);
       if (!text) continue;
@@ -226,8 +226,8 @@ class Loader {
     const YamlNode* hs = node.get("holidays");
     const std::string hpath = detail::child_path(path, "holidays");
     if (!hs || !r.check_list(*hs, hpath, "a list of holidays")) return;
-    for (std::size_t i = 0; i < hs->items.size(); ++i) {
-      const YamlNode& h = *hs->items[i];
+    for (std::size_t i = 0; i < hs->items().size(); ++i) {
+      const YamlNode& h = *hs->items()[i];
       const std::string p = detail::item_path(hpath, i);
       if (!r.check_map(h, p, {"name", "off", "work", "notice", "note"}, {"name"}, "a holiday")) continue;
       const std::string name = r.text(h.get("name"), detail::child_path(p, "name")).value_or("");

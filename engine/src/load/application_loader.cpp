@@ -24,8 +24,8 @@ detail::YamlLimits limits_of(const LoadOptions& o) {
 std::optional<Value> read_set(DocReader& r, const YamlNode& n, const std::string& path) {
   ValueSet set;
   bool ok = true;
-  for (std::size_t i = 0; i < n.items.size(); ++i) {
-    const YamlNode& item = *n.items[i];
+  for (std::size_t i = 0; i < n.items().size(); ++i) {
+    const YamlNode& item = *n.items()[i];
     if (item.kind != YamlNode::Kind::scalar || item.scalar == YamlNode::Scalar::null) {
       r.error(item, detail::item_path(path, i), "type",
               fmt::format("expected one value of the set (text), got {}", item.describe()),
@@ -33,7 +33,7 @@ std::optional<Value> read_set(DocReader& r, const YamlNode& n, const std::string
       ok = false;
       continue;
     }
-    set.push_back(item.text);
+    set.emplace_back(item.text());
   }
   if (!ok) return std::nullopt;
   return Value{std::move(set)};
@@ -55,14 +55,14 @@ std::optional<Value> read_value(DocReader& r, const YamlNode& n, const std::stri
     case YamlNode::Scalar::boolean: return Value{n.as_bool()};
     case YamlNode::Scalar::integer:
       if (auto i = n.as_int()) return Value{*i};
-      r.error(n, path, "range", fmt::format("the number {} is too large", n.text),
-              fmt::format("if it is a code or an ID, write it in quotes: \"{}\"", n.text));
+      r.error(n, path, "range", fmt::format("the number {} is too large", n.text()),
+              fmt::format("if it is a code or an ID, write it in quotes: \"{}\"", n.text()));
       return std::nullopt;
     case YamlNode::Scalar::number:
       if (auto d = n.as_number()) return Value{*d};
-      r.error(n, path, "type", fmt::format("`{}` is not a finite number", n.text));
+      r.error(n, path, "type", fmt::format("`{}` is not a finite number", n.text()));
       return std::nullopt;
-    case YamlNode::Scalar::string: return Value{n.text};
+    case YamlNode::Scalar::string: return Value{std::string(n.text())};
   }
   return std::nullopt;
 }
@@ -110,20 +110,20 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
   if (auto v = r.integer(root.get("version"), "version", 1, 1'000'000)) app.version = static_cast<int>(*v);
   if (const YamlNode* fields = root.get("fields"); fields && !fields->is_null()) {
     if (r.check_id_map(*fields, "fields", "the field values")) {
-      for (const auto& [k, v] : fields->entries) {
+      for (const auto& [k, v] : fields->entries()) {
         if (k->kind != YamlNode::Kind::scalar) continue;  // reported by check_id_map
-        const std::string path = child_path("fields", k->text);
-        if (!detail::is_field_key(k->text)) {
+        const std::string path = child_path("fields", k->text());
+        if (!detail::is_field_key(k->text())) {
           r.error(*k, path, "identifier",
                   fmt::format("`{}` is not a field key: expected lower-case words of a-z, 0-9 and _ joined by dots, "
                               "e.g. applicant.name",
-                              k->text));
+                              k->text()));
           continue;
         }
         auto value = read_value(r, *v, path);
         if (!value) continue;
         // check_id_map reported a duplicate; the first value stays.
-        if (app.fields.emplace(k->text, std::move(*value)).second) app.field_where.emplace(k->text, r.at(*v));
+        if (app.fields.emplace(k->text(), std::move(*value)).second) app.field_where.emplace(k->text(), r.at(*v));
       }
     }
   }

@@ -123,9 +123,9 @@ void read_binding(DocReader& r, const YamlNode& n, const std::string& path, cons
     if (!cmd) {
       r.error(n, path, "missing-key", "a command adapter needs `command`: the program and its arguments, as a list");
     } else if (r.check_list(*cmd, child_path(path, "command"), "the program and its arguments")) {
-      if (cmd->items.empty()) r.error(*cmd, child_path(path, "command"), "empty", "the list names no program");
-      for (std::size_t i = 0; i < cmd->items.size(); ++i)
-        if (auto s = r.text(cmd->items[i].get(), item_path(child_path(path, "command"), i)))
+      if (cmd->items().empty()) r.error(*cmd, child_path(path, "command"), "empty", "the list names no program");
+      for (std::size_t i = 0; i < cmd->items().size(); ++i)
+        if (auto s = r.text(cmd->items()[i], item_path(child_path(path, "command"), i)))
           c.command.push_back(i == 0 && s->find('/') != std::string::npos ? resolve(base_dir, *s) : *s);
     }
   }
@@ -139,8 +139,8 @@ void read_binding(DocReader& r, const YamlNode& n, const std::string& path, cons
         c.url = *u;
     }
     if (const YamlNode* h = n.get("headers"); h && r.check_id_map(*h, child_path(path, "headers"), "headers"))
-      for (const auto& [k, v] : h->entries)
-        if (auto s = r.text(v.get(), child_path(child_path(path, "headers"), k->text), true)) c.headers[k->text] = *s;
+      for (const auto& [k, v] : h->entries())
+        if (auto s = r.text(v, child_path(child_path(path, "headers"), k->text()), true)) c.headers[std::string(k->text())] = *s;
     if (auto v = millis(r, n, "connect_timeout_ms", path, 1)) c.connect_timeout = *v;
     if (auto v = millis(r, n, "io_timeout_ms", path, 1)) c.io_timeout = *v;
   }
@@ -156,12 +156,12 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
   d.source = file;
   if (!r.check_map(root, "", {"chains", "engine", "departments"}, {"departments"}, "a deployment")) return out;
   if (const YamlNode* chains = root.get("chains"); chains && r.check_list(*chains, "chains", "a list of chain files"))
-    for (std::size_t i = 0; i < chains->items.size(); ++i)
-      if (auto s = r.text(chains->items[i].get(), item_path("chains", i))) {
+    for (std::size_t i = 0; i < chains->items().size(); ++i)
+      if (auto s = r.text(chains->items()[i], item_path("chains", i))) {
         const std::string p = resolve(base_dir, *s);
         std::error_code ec;
         if (!fs::is_regular_file(p, ec))
-          r.error(*chains->items[i], item_path("chains", i), "not-found", fmt::format("no chain file at {}", p));
+          r.error(*chains->items()[i], item_path("chains", i), "not-found", fmt::format("no chain file at {}", p));
         else
           d.chains.push_back(p);
       }
@@ -169,24 +169,24 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
     read_engine(r, *e, d.engine);
     if (const YamlNode* cals = e->is_map() ? e->get("calendars") : nullptr;
         cals && r.check_list(*cals, "engine.calendars", "a list of folders"))
-      for (std::size_t i = 0; i < cals->items.size(); ++i)
-        if (auto s = r.text(cals->items[i].get(), item_path("engine.calendars", i)))
+      for (std::size_t i = 0; i < cals->items().size(); ++i)
+        if (auto s = r.text(cals->items()[i], item_path("engine.calendars", i)))
           d.engine.calendar_dirs.push_back(resolve(base_dir, *s));
   }
   if (const YamlNode* deps = root.get("departments"); deps && r.check_id_map(*deps, "departments", "the departments")) {
-    if (deps->entries.empty()) r.error(*deps, "departments", "empty", "bind at least one department (or \"*\")");
-    for (const auto& [k, v] : deps->entries) {
-      const std::string path = child_path("departments", k->text);
-      if (k->text != "*" && !detail::is_identifier(k->text)) {
+    if (deps->entries().empty()) r.error(*deps, "departments", "empty", "bind at least one department (or \"*\")");
+    for (const auto& [k, v] : deps->entries()) {
+      const std::string path = child_path("departments", k->text());
+      if (k->text() != "*" && !detail::is_identifier(k->text())) {
         r.error(*k, path, "identifier",
                 fmt::format("`{}` is not a department id: expected lower-case a-z, 0-9 and -, or \"*\" for every "
                             "department not listed",
-                            k->text));
+                            k->text()));
         continue;
       }
       AdapterConfig c;
       read_binding(r, *v, path, base_dir, d.engine, c);
-      d.departments[k->text] = std::move(c);
+      d.departments[std::string(k->text())] = std::move(c);
     }
   }
   if (!out.diagnostics.has_errors()) out.deployment = std::move(d);

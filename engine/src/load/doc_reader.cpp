@@ -44,7 +44,7 @@ constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
     {"maximum", "max"},            {"legal_basis", "basis"},     {"law", "basis"},
 };
 
-std::string join_expected(std::initializer_list<std::string_view> keys) {
+std::string join_expected(std::span<const std::string_view> keys) {
   std::string out;
   for (auto k : keys) {
     if (!out.empty()) out += ", ";
@@ -116,85 +116,161 @@ std::string child_path(const std::string& path, std::string_view key) {
 
 std::string item_path(const std::string& path, std::size_t index) { return fmt::format("{}[{}]", path, index); }
 
-void DocReader::add(Severity s, const YamlNode& n, std::string path, std::string code, std::string message,
+void KeyPath::append_to(std::string& out) const {
+  switch (kind_) {
+    case Kind::top: return;
+    case Kind::text: out.append(text_); return;
+    case Kind::key:
+      parent_->append_to(out);
+      // As child_path(): the key alone at the top, [key] for a dotted key.
+      if (out.empty()) {
+        out.append(text_);
+      } else if (text_.find('.') != std::string_view::npos) {
+        out += '[';
+        out.append(text_);
+        out += ']';
+      } else {
+        out += '.';
+        out.append(text_);
+      }
+      return;
+    case Kind::index:
+      parent_->append_to(out);
+      out += '[';
+      out += std::to_string(index_);
+      out += ']';
+      return;
+  }
+}
+
+std::string KeyPath::str() const {
+  std::string out;
+  append_to(out);
+  return out;
+}
+
+void DocReader::add(Severity s, const YamlNode& n, const KeyPath& path, std::string code, std::string message,
                     std::string hint) {
-  diags_.add({s, std::move(code), std::move(message), at(n), std::move(path), std::move(hint)});
+  diags_.add({s, std::move(code), std::move(message), at(n), path.str(), std::move(hint)});
 }
 
-void DocReader::error(const YamlNode& n, std::string path, std::string code, std::string message,
+void DocReader::error(const YamlNode& n, const KeyPath& path, std::string code, std::string message,
                       std::string hint) {
-  add(Severity::error, n, std::move(path), std::move(code), std::move(message), std::move(hint));
+  add(Severity::error, n, path, std::move(code), std::move(message), std::move(hint));
 }
 
-void DocReader::warning(const YamlNode& n, std::string path, std::string code, std::string message,
+void DocReader::warning(const YamlNode& n, const KeyPath& path, std::string code, std::string message,
                         std::string hint) {
-  add(Severity::warning, n, std::move(path), std::move(code), std::move(message), std::move(hint));
+  add(Severity::warning, n, path, std::move(code), std::move(message), std::move(hint));
 }
 
-bool DocReader::check_id_map(const YamlNode& n, const std::string& path, std::string_view what) {
+bool DocReader::check_id_map(const YamlNode& n, const KeyPath& path, std::string_view what) {
   if (!n.is_map()) {
     error(n, path, "type", fmt::format("expected {} (a map), got {}", what, n.describe()));
     return false;
   }
-  std::set<std::string, std::less<>> seen;
-  for (const auto& [k, v] : n.entries) {
-    if (k->kind != YamlNode::Kind::scalar) {
-      error(*k, path, "type", fmt::format("a key must be text, got {}", k->describe()));
+  // Duplicates are reported at the later key, in document order. A map of a
+  // chain file has a handful of keys: compare each with those before it;
+  // only a long map (an id map of hundreds of fields) sorts.
+  const auto& entries = n.entries();
+  const std::size_t count = entries.size();
+  std::vector<char> twice;  // for a long map: whether entry i repeats an earlier key
+  if (count > 16) {
+    std::vector<std::pair<std::string_view, std::size_t>> keys;
+    keys.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+      if (entries[i].first->kind == YamlNode::Kind::scalar) keys.emplace_back(entries[i].first->text(), i);
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    twice.assign(count, 0);
+    for (std::size_t j = 1; j < keys.size(); ++j)
+      if (keys[j].first == keys[j - 1].first) twice[keys[j].second] = 1;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const YamlNode& k = *entries[i].first;
+    if (k.kind != YamlNode::Kind::scalar) {
+      error(k, path, "type", fmt::format("a key must be text, got {}", k.describe()));
       continue;
     }
-    if (!seen.insert(k->text).second)
-      error(*k, child_path(path, k->text), "duplicate-key", fmt::format("`{}` is defined twice", k->text),
+    bool repeated = false;
+    if (count > 16) {
+      repeated = twice[i] != 0;
+    } else {
+      const std::string_view key = k.text();
+      for (std::size_t j = 0; j < i && !repeated; ++j) {
+        const YamlNode& other = *entries[j].first;
+        if (other.kind != YamlNode::Kind::scalar) continue;
+        const std::string_view o = other.text();
+        repeated = o.size() == key.size() && (key.empty() || o[0] == key[0]) && o == key;
+      }
+    }
+    if (repeated)
+      error(k, KeyPath(path, k.text()), "duplicate-key", fmt::format("`{}` is defined twice", k.text()),
             "each key may appear once in a map");
   }
   return true;
 }
 
-bool DocReader::check_map(const YamlNode& n, const std::string& path,
+bool DocReader::check_map(const YamlNode& n, const KeyPath& path,
                           std::initializer_list<std::string_view> allowed,
                           std::initializer_list<std::string_view> required, std::string_view what) {
+  return check_map(n, path, std::span<const std::string_view>(allowed.begin(), allowed.size()), required, what, {});
+}
+
+bool DocReader::check_map(const YamlNode& n, const KeyPath& path, std::span<const std::string_view> allowed,
+                          std::initializer_list<std::string_view> required, std::string_view what,
+                          std::span<const YamlNode*> found) {
   if (!check_id_map(n, path, what)) return false;
-  std::vector<std::string> allowed_v(allowed.begin(), allowed.end());
-  for (const auto& [k, v] : n.entries) {
+  for (const auto& [k, v] : n.entries()) {
     if (k->kind != YamlNode::Kind::scalar) continue;
-    if (std::find(allowed.begin(), allowed.end(), k->text) == allowed.end()) {
-      std::string hint;
-      for (const auto& [word, key] : kSynonyms)
-        if (word == k->text && std::find(allowed.begin(), allowed.end(), key) != allowed.end())
-          hint = fmt::format("did you mean `{}`?", key);
-      if (hint.empty()) hint = did_you_mean(k->text, allowed_v);
-      if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
-      error(*k, child_path(path, k->text), "unknown-key", fmt::format("unknown key `{}` in {}", k->text, what),
-            hint);
+    const std::string_view key = k->text();
+    std::size_t i = 0;
+    // Told apart by length and first letter before a comparison.
+    while (i < allowed.size() &&
+           !(allowed[i].size() == key.size() && (key.empty() || allowed[i][0] == key[0]) && allowed[i] == key))
+      ++i;
+    if (i < allowed.size()) {
+      if (i < found.size() && !found[i]) found[i] = v;
+      continue;
     }
+    std::string hint;
+    for (const auto& [word, synonym] : kSynonyms)
+      if (word == key && std::find(allowed.begin(), allowed.end(), synonym) != allowed.end())
+        hint = fmt::format("did you mean `{}`?", synonym);
+    if (hint.empty()) hint = did_you_mean(key, std::vector<std::string>(allowed.begin(), allowed.end()));
+    if (hint.empty()) hint = fmt::format("allowed keys: {}", join_expected(allowed));
+    error(*k, KeyPath(path, key), "unknown-key", fmt::format("unknown key `{}` in {}", key, what), hint);
   }
-  for (auto r : required)
-    if (!n.get(r))
+  for (auto r : required) {
+    const auto at = std::find(allowed.begin(), allowed.end(), r);
+    const std::size_t i = static_cast<std::size_t>(at - allowed.begin());
+    if (i < found.size() ? !found[i] : !n.get(r))
       error(n, path, "missing-key", fmt::format("{} needs the key `{}`", what, r));
+  }
   return true;
 }
 
-bool DocReader::check_list(const YamlNode& n, const std::string& path, std::string_view what) {
+bool DocReader::check_list(const YamlNode& n, const KeyPath& path, std::string_view what) {
   if (n.is_sequence()) return true;
   error(n, path, "type", fmt::format("expected {} (a list), got {}", what, n.describe()));
   return false;
 }
 
-std::optional<std::string> DocReader::text(const YamlNode* n, const std::string& path, bool allow_empty) {
+std::optional<std::string> DocReader::text(const YamlNode* n, const KeyPath& path, bool allow_empty) {
   if (!n) return std::nullopt;
   if (!n->is_string()) {
     std::string hint;
-    if (n->kind == YamlNode::Kind::scalar) hint = fmt::format("write it in quotes: \"{}\"", n->text);
+    if (n->kind == YamlNode::Kind::scalar) hint = fmt::format("write it in quotes: \"{}\"", n->text());
     error(*n, path, "type", fmt::format("expected text, got {}", n->describe()), hint);
     return std::nullopt;
   }
-  if (!allow_empty && n->text.empty()) {
+  if (!allow_empty && n->text().empty()) {
     error(*n, path, "empty", "expected text, got an empty string");
     return std::nullopt;
   }
-  return n->text;
+  return std::string(n->text());
 }
 
-std::optional<std::string> DocReader::identifier(const YamlNode* n, const std::string& path, bool dotted) {
+std::optional<std::string> DocReader::identifier(const YamlNode* n, const KeyPath& path, bool dotted) {
   auto s = text(n, path);
   if (!s) return std::nullopt;
   const bool ok = dotted ? is_field_key(*s) : is_identifier(*s);
@@ -211,7 +287,7 @@ std::optional<std::string> DocReader::identifier(const YamlNode* n, const std::s
   return s;
 }
 
-std::optional<std::int64_t> DocReader::integer(const YamlNode* n, const std::string& path, std::int64_t min,
+std::optional<std::int64_t> DocReader::integer(const YamlNode* n, const KeyPath& path, std::int64_t min,
                                                std::int64_t max) {
   if (!n) return std::nullopt;
   auto v = n->as_int();
@@ -228,7 +304,7 @@ std::optional<std::int64_t> DocReader::integer(const YamlNode* n, const std::str
   return v;
 }
 
-std::optional<double> DocReader::number(const YamlNode* n, const std::string& path) {
+std::optional<double> DocReader::number(const YamlNode* n, const KeyPath& path) {
   if (!n) return std::nullopt;
   auto v = n->as_number();
   if (!v) {
@@ -238,7 +314,7 @@ std::optional<double> DocReader::number(const YamlNode* n, const std::string& pa
   return v;
 }
 
-std::optional<bool> DocReader::boolean(const YamlNode* n, const std::string& path) {
+std::optional<bool> DocReader::boolean(const YamlNode* n, const KeyPath& path) {
   if (!n) return std::nullopt;
   if (n->kind != YamlNode::Kind::scalar || n->scalar != YamlNode::Scalar::boolean) {
     error(*n, path, "type", fmt::format("expected true or false, got {}", n->describe()));
@@ -247,19 +323,30 @@ std::optional<bool> DocReader::boolean(const YamlNode* n, const std::string& pat
   return n->as_bool();
 }
 
-std::vector<Ref> DocReader::refs(const YamlNode* n, const std::string& path, bool dotted) {
+std::vector<Ref> DocReader::refs(const YamlNode* n, const KeyPath& path, bool dotted) {
   std::vector<Ref> out;
   if (!n || !check_list(*n, path, "a list of ids")) return out;
-  std::set<std::string, std::less<>> seen;
-  for (std::size_t i = 0; i < n->items.size(); ++i) {
-    const YamlNode& item = *n->items[i];
-    auto id = identifier(&item, item_path(path, i), dotted);
+  out.reserve(n->items().size());
+  // A list of ids is short: an id listed twice is found among those kept
+  // before it (a long list keeps a set of them).
+  const bool long_list = n->items().size() > 32;
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < n->items().size(); ++i) {
+    const YamlNode& item = *n->items()[i];
+    const KeyPath ip(path, i);
+    auto id = identifier(&item, ip, dotted);
     if (!id) continue;
-    if (!seen.insert(*id).second) {
-      error(item, item_path(path, i), "duplicate-ref", fmt::format("`{}` is listed twice", *id));
+    bool twice = false;
+    if (long_list) {
+      twice = !seen.insert(item.text()).second;  // the node's text: it outlives the set
+    } else {
+      for (const auto& r : out) twice = twice || r.id == *id;
+    }
+    if (twice) {
+      error(item, ip, "duplicate-ref", fmt::format("`{}` is listed twice", *id));
       continue;
     }
-    out.push_back(Ref{*id, at(item)});
+    out.push_back(Ref{std::move(*id), at(item)});
   }
   return out;
 }

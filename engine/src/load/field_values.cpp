@@ -50,11 +50,11 @@ class ValuesReader {
   void walk(const YamlNode& map, const std::string& path, const std::string& prefix, FieldValues& out) {
     if (!r_.check_id_map(map, path, "form values")) return;
     std::vector<std::string> seen;  // literal duplicates are reported by check_id_map
-    for (const auto& [k, v] : map.entries) {
-      if (std::find(seen.begin(), seen.end(), k->text) != seen.end()) continue;
-      seen.push_back(k->text);
-      const std::string key = prefix.empty() ? k->text : prefix + "." + k->text;
-      const std::string p = detail::child_path(path, k->text);
+    for (const auto& [k, v] : map.entries()) {
+      if (std::find(seen.begin(), seen.end(), k->text()) != seen.end()) continue;
+      seen.emplace_back(k->text());
+      const std::string key = prefix.empty() ? std::string(k->text()) : prefix + "." + std::string(k->text());
+      const std::string p = detail::child_path(path, k->text());
       if (v->is_map() && !(chain_ && chain_->find_field(key))) {
         walk(*v, p, key, out);
         continue;
@@ -81,7 +81,7 @@ class ValuesReader {
     if (v.is_sequence() && (!f || f->type == FieldType::set)) return set_of(v, path, key, f);
     if (f && f->type == FieldType::set) {
       r_.error(v, path, "bad-value", fmt::format("`{}`: expected a list of values (a set), found {}", key, v.describe()),
-               v.kind == YamlNode::Kind::scalar ? fmt::format("write it as a list: [{}]", v.text) : "");
+               v.kind == YamlNode::Kind::scalar ? fmt::format("write it as a list: [{}]", v.text()) : "");
       return std::nullopt;
     }
     if (v.kind != YamlNode::Kind::scalar) {
@@ -97,7 +97,7 @@ class ValuesReader {
       if (plain_number) {
         if (auto d = v.as_number()) return Value{*d};
       }
-      return Value{v.text};
+      return Value{std::string(v.text())};
     }
     if (f->type == FieldType::boolean) {
       if (v.plain && v.scalar == YamlNode::Scalar::boolean) return Value{v.as_bool()};
@@ -120,33 +120,33 @@ class ValuesReader {
     // Textual types: YAML may read an unquoted value as a number (a phone
     // number, a code); the text as written is what the form holds.
     if (v.plain && v.scalar == YamlNode::Scalar::boolean) return mismatch(v, path, key, "text");
-    if (f->type == FieldType::enumeration && !f->allows(v.text)) {
-      r_.error(v, path, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, v.text),
-               detail::did_you_mean(v.text, f->values));
+    if (f->type == FieldType::enumeration && !f->allows(v.text())) {
+      r_.error(v, path, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, v.text()),
+               detail::did_you_mean(v.text(), f->values));
       return std::nullopt;
     }
-    return Value{v.text};
+    return Value{std::string(v.text())};
   }
 
   /// A set: a list of text values; with a field, each one of its values, once.
   std::optional<Value> set_of(const YamlNode& v, const std::string& path, const std::string& key, const Field* f) {
     ValueSet set;
     bool ok = true;
-    for (std::size_t i = 0; i < v.items.size(); ++i) {
-      const YamlNode& item = *v.items[i];
+    for (std::size_t i = 0; i < v.items().size(); ++i) {
+      const YamlNode& item = *v.items()[i];
       const std::string p = detail::item_path(path, i);
       if (item.kind != YamlNode::Kind::scalar || item.scalar == YamlNode::Scalar::null) {
         r_.error(item, p, "bad-value", fmt::format("`{}`: expected a value of the set, found {}", key, item.describe()));
         ok = false;
-      } else if (f && !f->allows(item.text)) {
-        r_.error(item, p, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, item.text),
-                 detail::did_you_mean(item.text, f->values));
+      } else if (f && !f->allows(item.text())) {
+        r_.error(item, p, "bad-enum", fmt::format("`{}`: `{}` is not one of the values of the field", key, item.text()),
+                 detail::did_you_mean(item.text(), f->values));
         ok = false;
-      } else if (std::find(set.begin(), set.end(), item.text) != set.end()) {
-        r_.error(item, p, "duplicate-value", fmt::format("`{}`: `{}` is given twice", key, item.text));
+      } else if (std::find(set.begin(), set.end(), item.text()) != set.end()) {
+        r_.error(item, p, "duplicate-value", fmt::format("`{}`: `{}` is given twice", key, item.text()));
         ok = false;
       } else {
-        set.push_back(item.text);
+        set.emplace_back(item.text());
       }
     }
     if (!ok) return std::nullopt;

@@ -1,14 +1,19 @@
 #include "load/yaml_tree.h"
 
+#include "load/yaml_build.h"
+
 #include <fmt/format.h>
 #include <yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <type_traits>
 #include <unordered_map>
 
 namespace yilian::detail {
@@ -49,8 +54,18 @@ bool matches_float(std::string_view s) {
   return std::regex_match(s.begin(), s.end(), re);
 }
 
+}  // namespace
+
 YamlNode::Scalar classify_plain(std::string_view s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return YamlNode::Scalar::null;
+  if (s.empty()) return YamlNode::Scalar::null;
+  // Most plain scalars are ids and words: text at their first character.
+  switch (s.front()) {
+    case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case '-': case '+': case '.':
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+      break;
+    default: return YamlNode::Scalar::string;
+  }
+  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return YamlNode::Scalar::null;
   if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
     return YamlNode::Scalar::boolean;
   if (matches_int(s)) return YamlNode::Scalar::integer;
@@ -62,153 +77,31 @@ YamlNode::Scalar classify_plain(std::string_view s) {
   return YamlNode::Scalar::string;
 }
 
-/// Thrown by the builder to stop parsing at once.
-struct Abort {
-  SourceLocation where;
-  std::string code;
-  std::string message;
-  std::string hint;
-};
+namespace {
 
-/// Builds the tree from libyaml's events, enforcing the limits as it goes.
-class TreeBuilder {
- public:
-  TreeBuilder(std::string file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
-
-  YamlPtr root() const { return root_; }
-
-  /// Handles one event; false at the end of the document.
-  void on(const yaml_event_t& e) {
-    const yaml_mark_t& mark = e.start_mark;
-    switch (e.type) {
-      case YAML_SCALAR_EVENT:
-        scalar(mark, e.data.scalar.tag, e.data.scalar.style,
-               std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length),
-               e.data.scalar.anchor);
-        break;
-      case YAML_ALIAS_EVENT: alias(mark, e.data.alias.anchor); break;
-      case YAML_SEQUENCE_START_EVENT: open(mark, YamlNode::Kind::sequence, e.data.sequence_start.anchor); break;
-      case YAML_MAPPING_START_EVENT: open(mark, YamlNode::Kind::map, e.data.mapping_start.anchor); break;
-      case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: close(); break;
-      default: break;
-    }
-  }
-
- private:
-  struct Frame {
-    std::shared_ptr<YamlNode> node;
-    std::string anchor;
-    std::size_t expanded_at_start;
-    YamlPtr pending_key;  // maps: the key waiting for its value
+/// Feeds one libyaml event to the builder.
+void feed(TreeBuilder& b, const yaml_event_t& e) {
+  const int line = static_cast<int>(e.start_mark.line) + 1;
+  const int column = static_cast<int>(e.start_mark.column) + 1;
+  auto text = [](const yaml_char_t* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
   };
-  struct Anchored {
-    YamlPtr node;
-    std::size_t size;
-  };
-
-  static std::string text_of(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
-
-  SourceLocation loc(const yaml_mark_t& m) const {
-    return {file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+  switch (e.type) {
+    case YAML_SCALAR_EVENT:
+      b.scalar(line, column, text(e.data.scalar.tag), e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+               std::string_view(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length), false,
+               text(e.data.scalar.anchor));
+      break;
+    case YAML_ALIAS_EVENT: b.alias(line, column, text(e.data.alias.anchor)); break;
+    case YAML_SEQUENCE_START_EVENT:
+      b.open(line, column, YamlNode::Kind::sequence, text(e.data.sequence_start.anchor));
+      break;
+    case YAML_MAPPING_START_EVENT: b.open(line, column, YamlNode::Kind::map, text(e.data.mapping_start.anchor)); break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: b.close(); break;
+    default: break;
   }
-
-  std::shared_ptr<YamlNode> make(const yaml_mark_t& m) const {
-    auto n = std::make_shared<YamlNode>();
-    n->line = static_cast<int>(m.line) + 1;
-    n->column = static_cast<int>(m.column) + 1;
-    return n;
-  }
-
-  void count(const yaml_mark_t& mark, std::size_t n) {
-    expanded_ += n;
-    if (expanded_ > limits_.max_nodes)
-      throw Abort{loc(mark), "limit-nodes",
-                  fmt::format("the document expands to more than {} nodes (YAML aliases included); "
-                              "stopped here",
-                              limits_.max_nodes),
-                  "a chain file should not need deep alias nesting; write the values out"};
-  }
-
-  void scalar(const yaml_mark_t& mark, const yaml_char_t* tag_p, yaml_scalar_style_t style, std::string_view value,
-              const yaml_char_t* anchor) {
-    if (value.size() > limits_.max_string)
-      throw Abort{loc(mark), "limit-string",
-                  fmt::format("a text of {} bytes is longer than the limit of {} bytes", value.size(),
-                              limits_.max_string),
-                  ""};
-    const std::string tag = text_of(tag_p);
-    auto n = make(mark);
-    n->kind = YamlNode::Kind::scalar;
-    n->text = std::string(value);
-    if (tag.empty() && style == YAML_PLAIN_SCALAR_STYLE) {
-      n->plain = true;
-      n->scalar = classify_plain(value);
-      if (n->scalar == YamlNode::Scalar::null) n->kind = YamlNode::Kind::null;
-    } else if (tag.empty() || tag == "!" || tag == "tag:yaml.org,2002:str") {
-      n->plain = false;
-      n->scalar = YamlNode::Scalar::string;
-    } else {
-      throw Abort{loc(mark), "yaml-tag", fmt::format("the YAML tag `{}` is not supported", tag),
-                  "remove the tag; quote the value if it must be text"};
-    }
-    count(mark, 1);
-    finish(std::move(n), text_of(anchor), 1);
-  }
-
-  void alias(const yaml_mark_t& mark, const yaml_char_t* anchor) {
-    auto it = anchors_.find(text_of(anchor));
-    if (it == anchors_.end())
-      throw Abort{loc(mark), "yaml-alias", fmt::format("alias `*{}` names no anchor defined before it", text_of(anchor)),
-                  ""};
-    count(mark, it->second.size);
-    attach(it->second.node);
-  }
-
-  void open(const yaml_mark_t& mark, YamlNode::Kind kind, const yaml_char_t* anchor) {
-    if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw Abort{loc(mark), "limit-depth", fmt::format("nesting deeper than {} levels", limits_.max_depth), ""};
-    auto n = make(mark);
-    n->kind = kind;
-    count(mark, 1);
-    stack_.push_back(Frame{std::move(n), text_of(anchor), expanded_ - 1, nullptr});
-  }
-
-  void close() {
-    Frame f = std::move(stack_.back());
-    stack_.pop_back();
-    finish(std::move(f.node), f.anchor, expanded_ - f.expanded_at_start);
-  }
-
-  void finish(std::shared_ptr<YamlNode> n, const std::string& anchor, std::size_t size) {
-    YamlPtr p = std::move(n);
-    if (!anchor.empty()) anchors_[anchor] = Anchored{p, size};
-    attach(std::move(p));
-  }
-
-  void attach(YamlPtr p) {
-    if (stack_.empty()) {
-      root_ = std::move(p);
-      return;
-    }
-    Frame& top = stack_.back();
-    if (top.node->kind == YamlNode::Kind::sequence) {
-      top.node->items.push_back(std::move(p));
-    } else if (!top.pending_key) {
-      top.pending_key = std::move(p);
-    } else {
-      top.node->entries.emplace_back(std::move(top.pending_key), std::move(p));
-      top.pending_key = nullptr;
-    }
-  }
-
-  std::string file_;
-  const YamlLimits& limits_;
-  std::vector<Frame> stack_;
-  std::unordered_map<std::string, Anchored> anchors_;
-  std::size_t expanded_ = 0;
-  YamlPtr root_;
-};
+}
 
 /// Owns a libyaml parser for one input.
 class Parser {
@@ -237,12 +130,6 @@ struct EventGuard {
 
 }  // namespace
 
-const YamlNode* YamlNode::get(std::string_view k) const {
-  for (const auto& [key, value] : entries)
-    if (key->kind == Kind::scalar && key->text == k) return value.get();
-  return nullptr;
-}
-
 std::string YamlNode::describe() const {
   switch (kind) {
     case Kind::null: return "nothing (null)";
@@ -251,22 +138,26 @@ std::string YamlNode::describe() const {
     case Kind::scalar: break;
   }
   switch (scalar) {
-    case Scalar::boolean: return fmt::format("the boolean {}", text);
+    case Scalar::boolean: return fmt::format("the boolean {}", text());
     case Scalar::integer:
-    case Scalar::number: return fmt::format("the number {}", text);
-    default: return fmt::format("the text \"{}\"", text.size() > 40 ? text.substr(0, 40) + "…" : text);
+    case Scalar::number: return fmt::format("the number {}", text());
+    default: {
+      const std::string_view t = text();
+      return fmt::format("the text \"{}\"", t.size() > 40 ? std::string(t.substr(0, 40)) + "…" : std::string(t));
+    }
   }
 }
 
 std::optional<std::int64_t> YamlNode::as_int() const {
   if (kind != Kind::scalar || scalar != Scalar::integer) return std::nullopt;
   std::int64_t v = 0;
-  const char* b = text.data();
-  const int base = int_base(text);
+  const std::string_view t = text();
+  const char* b = t.data();
+  const int base = int_base(t);
   if (base != 10) b += 2;
   else if (*b == '+') ++b;
-  auto [p, ec] = std::from_chars(b, text.data() + text.size(), v, base);
-  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  auto [p, ec] = std::from_chars(b, t.data() + t.size(), v, base);
+  if (ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
   return v;
 }
 
@@ -278,7 +169,7 @@ std::optional<double> YamlNode::as_number() const {
   }
   if (scalar != Scalar::number) return std::nullopt;
   try {
-    double d = std::stod(text);
+    double d = std::stod(std::string(text()));
     if (!std::isfinite(d)) return std::nullopt;
     return d;
   } catch (...) {
@@ -286,17 +177,13 @@ std::optional<double> YamlNode::as_number() const {
   }
 }
 
-YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
-                   Diagnostics& diags) {
-  if (text.size() > limits.max_bytes) {
-    diags.add({Severity::error, "limit-size",
-               fmt::format("input of {} bytes is larger than the limit of {} bytes", text.size(),
-                           limits.max_bytes),
-               {file, 0, 0}, "", ""});
-    return nullptr;
-  }
-  Parser parser(text);
-  TreeBuilder builder(file, limits);
+namespace {
+
+/// Parses the document's source with libyaml into its arena.
+YamlPtr parse_libyaml(std::shared_ptr<YamlDoc> doc, const std::string& file, const YamlLimits& limits,
+                      Diagnostics& diags) {
+  Parser parser(doc->source());
+  TreeBuilder builder(file, limits, *doc);
   int documents = 0;
   try {
     for (;;) {
@@ -318,14 +205,56 @@ YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLim
                    "remove the second `---`"});
         return nullptr;
       }
-      builder.on(e);
+      feed(builder, e);
     }
   } catch (const Abort& a) {
     diags.add({Severity::error, a.code, a.message, a.where, "", a.hint});
     return nullptr;
   }
-  YamlPtr r = builder.root();
-  return r ? r : std::make_shared<YamlNode>();
+  const YamlNode* root = builder.root();
+  if (!root) return std::make_shared<YamlNode>();
+  return YamlPtr(std::move(doc), root);
+}
+
+/// The direct reader's tree, or null when it declines the source (or a
+/// limit stops it: libyaml then reports the limit, or the syntax error it
+/// meets first, exactly as it always has).
+YamlPtr parse_direct(const std::shared_ptr<YamlDoc>& doc, const std::string& file, const YamlLimits& limits) {
+  TreeBuilder builder(file, limits, *doc);
+  bool read = false;
+  try {
+    read = read_yaml_direct(doc->source(), builder);
+  } catch (const Abort&) {
+    read = false;
+  }
+  if (!read) {
+    doc->clear();
+    return nullptr;
+  }
+  const YamlNode* root = builder.root();
+  if (!root) return std::make_shared<YamlNode>();
+  return YamlPtr(doc, root);
+}
+
+/// The direct reader when it reads the source, otherwise libyaml.
+YamlPtr parse_doc(std::shared_ptr<YamlDoc> doc, const std::string& file, const YamlLimits& limits,
+                  Diagnostics& diags) {
+  if (YamlPtr r = parse_direct(doc, file, limits)) return r;
+  return parse_libyaml(std::move(doc), file, limits, diags);
+}
+
+}  // namespace
+
+YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
+                   Diagnostics& diags) {
+  if (text.size() > limits.max_bytes) {
+    diags.add({Severity::error, "limit-size",
+               fmt::format("input of {} bytes is larger than the limit of {} bytes", text.size(),
+                           limits.max_bytes),
+               {file, 0, 0}, "", ""});
+    return nullptr;
+  }
+  return parse_doc(std::make_shared<YamlDoc>(std::string(text)), file, limits, diags);
 }
 
 YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagnostics& diags) {
@@ -350,7 +279,16 @@ YamlPtr parse_yaml_file(const std::string& path, const YamlLimits& limits, Diagn
   std::string text(static_cast<std::size_t>(size), '\0');
   f.read(text.data(), static_cast<std::streamsize>(size));
   text.resize(static_cast<std::size_t>(f.gcount()));
-  return parse_yaml(text, path, limits, diags);
+  // A file that grew between the size check and the read is checked again.
+  if (text.size() > limits.max_bytes) return parse_yaml(text, path, limits, diags);
+  return parse_doc(std::make_shared<YamlDoc>(std::move(text)), path, limits, diags);
+}
+
+YamlPtr parse_yaml_with(YamlReader reader, std::string_view text, const std::string& file, const YamlLimits& limits,
+                        Diagnostics& diags) {
+  auto doc = std::make_shared<YamlDoc>(std::string(text));
+  if (reader == YamlReader::libyaml) return parse_libyaml(std::move(doc), file, limits, diags);
+  return parse_direct(doc, file, limits);
 }
 
 }  // namespace yilian::detail

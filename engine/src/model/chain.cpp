@@ -129,30 +129,30 @@ void Chain::build_index() {
 }
 
 const Matter* Chain::find_matter(std::string_view key) const {
-  auto it = index_.matters.find(key);
-  return it == index_.matters.end() ? nullptr : &matters[it->second];
+  const std::size_t* i = index_.matters.find(key);
+  return i ? &matters[*i] : nullptr;
 }
 
 std::optional<std::size_t> Chain::matter_index(std::string_view key) const {
-  auto it = index_.matters.find(key);
-  if (it == index_.matters.end()) return std::nullopt;
-  return it->second;
+  const std::size_t* i = index_.matters.find(key);
+  if (!i) return std::nullopt;
+  return *i;
 }
 
 const Department* Chain::find_department(std::string_view key) const {
-  auto it = index_.departments.find(key);
-  return it == index_.departments.end() ? nullptr : &departments[it->second];
+  const std::size_t* i = index_.departments.find(key);
+  return i ? &departments[*i] : nullptr;
 }
 
 const Material* Chain::find_material(std::string_view key) const {
-  auto it = index_.materials.find(key);
-  return it == index_.materials.end() ? nullptr : &materials[it->second];
+  const std::size_t* i = index_.materials.find(key);
+  return i ? &materials[*i] : nullptr;
 }
 
 const Field* Chain::find_field(std::string_view key) const {
-  auto it = index_.fields.find(key);
-  if (it == index_.fields.end()) return nullptr;
-  const FieldPos& p = it->second;
+  const FieldPos* found = index_.fields.find(key);
+  if (!found) return nullptr;
+  const FieldPos& p = *found;
   if (p.matter < 0) return &fields[p.index];
   const Matter& m = matters[static_cast<std::size_t>(p.matter)];
   return p.produced ? &m.produces[p.index] : &m.field_defs[p.index];
@@ -162,23 +162,22 @@ namespace {
 template <class Index>
 std::vector<const Matter*> pick(const std::vector<Matter>& matters, const Index& index, std::string_view key) {
   std::vector<const Matter*> out;
-  auto it = index.find(key);
-  if (it != index.end())
-    for (std::size_t m : it->second) out.push_back(&matters[m]);
+  if (const auto* ms = index.find(key))
+    for (std::size_t m : *ms) out.push_back(&matters[m]);
   return out;
 }
 }  // namespace
 
 const Matter* Chain::producer_of(std::string_view key) const {
-  auto it = index_.producers.find(key);
-  return it == index_.producers.end() ? nullptr : &matters[it->second.front()];
+  const auto* ms = index_.producers.find(key);
+  return ms ? &matters[ms->front()] : nullptr;
 }
 
 std::vector<const Matter*> Chain::producers_of(std::string_view key) const { return pick(matters, index_.producers, key); }
 
 const Matter* Chain::issuer_of(std::string_view material) const {
-  auto it = index_.issuers.find(material);
-  return it == index_.issuers.end() ? nullptr : &matters[it->second.front()];
+  const auto* ms = index_.issuers.find(material);
+  return ms ? &matters[ms->front()] : nullptr;
 }
 
 std::vector<const Matter*> Chain::issuers_of(std::string_view material) const {
@@ -188,7 +187,7 @@ std::vector<const Matter*> Chain::issuers_of(std::string_view material) const {
 std::vector<std::string> Chain::field_keys() const {
   std::vector<std::string> keys;
   keys.reserve(index_.fields.size());
-  for (const auto& [k, v] : index_.fields) keys.push_back(k);
+  for (const auto& [k, v] : index_.fields.entries()) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
   return keys;
 }

@@ -146,16 +146,16 @@ class ScenarioReader {
     if (!r_.check_id_map(n, "departments", "departments by id")) return;
     std::vector<std::string> ids;
     for (const auto& d : chain_.departments) ids.push_back(d.id);
-    for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("departments", k->text);
-      if (!chain_.find_department(k->text)) {
+    for (const auto& [k, v] : n.entries()) {
+      const std::string path = child_path("departments", k->text());
+      if (!chain_.find_department(k->text())) {
         r_.error(*k, path, "unknown-department",
-                 fmt::format("`{}` is not a department of chain {}", k->text, chain_.id), detail::did_you_mean(k->text, ids));
+                 fmt::format("`{}` is not a department of chain {}", k->text(), chain_.id), detail::did_you_mean(k->text(), ids));
         continue;
       }
       DepartmentScenario ds;
       if (v->kind == YamlNode::Kind::scalar) {  // shorthand: `education: 3`
-        if (auto o = r_.integer(v.get(), path, 1, 100000)) ds.officers = static_cast<int>(*o);
+        if (auto o = r_.integer(v, path, 1, 100000)) ds.officers = static_cast<int>(*o);
       } else if (r_.check_map(*v, path, {"officers", "opens", "closes"}, {}, "a department's staff")) {
         if (auto o = r_.integer(v->get("officers"), child_path(path, "officers"), 1, 100000))
           ds.officers = static_cast<int>(*o);
@@ -165,7 +165,7 @@ class ScenarioReader {
           r_.error(*v, path, "hours", fmt::format("opens at {} and closes at {}: opening must come first",
                                                   ds.opens->to_string(), ds.closes->to_string()));
       }
-      s.departments[k->text] = ds;
+      s.departments[std::string(k->text())] = ds;
     }
   }
 
@@ -173,11 +173,11 @@ class ScenarioReader {
     if (!r_.check_id_map(n, "matters", "matters by id")) return;
     std::vector<std::string> ids;
     for (const auto& m : chain_.matters) ids.push_back(m.id);
-    for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("matters", k->text);
-      if (!chain_.find_matter(k->text)) {
-        r_.error(*k, path, "unknown-matter", fmt::format("`{}` is not a matter of chain {}", k->text, chain_.id),
-                 detail::did_you_mean(k->text, ids));
+    for (const auto& [k, v] : n.entries()) {
+      const std::string path = child_path("matters", k->text());
+      if (!chain_.find_matter(k->text())) {
+        r_.error(*k, path, "unknown-matter", fmt::format("`{}` is not a matter of chain {}", k->text(), chain_.id),
+                 detail::did_you_mean(k->text(), ids));
         continue;
       }
       if (!r_.check_map(*v, path, {"service", "supplement", "reject", "suspension"}, {}, "a matter's behaviour"))
@@ -194,7 +194,7 @@ class ScenarioReader {
       if (ms.supplement + ms.reject > 1)
         r_.error(*v, path, "probability",
                  fmt::format("supplement {} and reject {} add up to more than 1", ms.supplement, ms.reject));
-      s.matters[k->text] = std::move(ms);
+      s.matters[std::string(k->text())] = std::move(ms);
     }
   }
 
@@ -245,25 +245,25 @@ class ScenarioReader {
 
   void read_branches(const YamlNode& n, Scenario& s) {
     if (!r_.check_id_map(n, "branches", "form fields with the shares of their values")) return;
-    for (const auto& [k, v] : n.entries) {
-      const std::string path = child_path("branches", k->text);
-      const Field* f = chain_.find_field(k->text);
+    for (const auto& [k, v] : n.entries()) {
+      const std::string path = child_path("branches", k->text());
+      const Field* f = chain_.find_field(k->text());
       if (!f) {
-        r_.error(*k, path, "unknown-field", fmt::format("`{}` is not a field of chain {}", k->text, chain_.id),
-                 detail::did_you_mean(k->text, chain_.field_keys()));
+        r_.error(*k, path, "unknown-field", fmt::format("`{}` is not a field of chain {}", k->text(), chain_.id),
+                 detail::did_you_mean(k->text(), chain_.field_keys()));
         continue;
       }
       if (!r_.check_id_map(*v, path, "values with their shares")) continue;
       std::vector<BranchShare> shares;
       double sum = 0;
-      for (const auto& [vk, vv] : v->entries) {
-        const std::string vpath = child_path(path, vk->text);
-        auto value = parse_field_value(chain_, k->text, vk->text);
+      for (const auto& [vk, vv] : v->entries()) {
+        const std::string vpath = child_path(path, vk->text());
+        auto value = parse_field_value(chain_, k->text(), vk->text());
         if (!value) {
           r_.error(*vk, vpath, "value", value.status().message());
           continue;
         }
-        auto share = r_.number(vv.get(), vpath);
+        auto share = r_.number(vv, vpath);
         if (!share) continue;
         if (!(*share > 0 && *share <= 1)) {
           r_.error(*vv, vpath, "share", fmt::format("share {}: expected above 0 and at most 1", *share));
@@ -272,13 +272,13 @@ class ScenarioReader {
         sum += *share;
         shares.push_back({std::move(*value), *share});
       }
-      const bool boolean_rest = f->type == FieldType::boolean && v->entries.size() == 1;
+      const bool boolean_rest = f->type == FieldType::boolean && v->entries().size() == 1;
       const bool independent = f->type == FieldType::set;  // each value drawn on its own
       if (!independent && (sum > 1 + 1e-6 || (!boolean_rest && !shares.empty() && std::abs(sum - 1) > 1e-6)))
         r_.error(*v, path, "shares",
-                 fmt::format("the shares of {} add up to {}; they must add up to 1{}", k->text, sum,
+                 fmt::format("the shares of {} add up to {}; they must add up to 1{}", k->text(), sum,
                              f->type == FieldType::boolean ? " (or list one value of a yes/no field)" : ""));
-      s.branches[k->text] = std::move(shares);
+      s.branches[std::string(k->text())] = std::move(shares);
     }
   }
 
