@@ -24,41 +24,6 @@ struct RunOptions {
   bool check = false;
 };
 
-/// Opens the engine. On a PostgreSQL store where another engine is active
-/// this one stands by, trying every second to take over (DESIGN.md,
-/// "Stores"), until it does or a stop signal comes (`signal`, then null).
-std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options, const sigset_t& stop, int& signal) {
-  bool said = false;
-  // Standing by is said at once; a command holding the store for a moment
-  // only delays the first try by a second.
-  if (is_postgres_uri(db)) options.lock_wait = std::chrono::milliseconds(0);
-  for (;;) {
-    auto opened = Engine::open(db, options);
-    if (opened) {
-      if (said) {
-        std::printf("yilian run: taking over %s\n", db.c_str());
-        std::fflush(stdout);
-      }
-      return std::move(*opened);
-    }
-    if (!is_postgres_uri(db) || opened.status().code() != Status::Code::unavailable) {
-      report(opened.status());
-      return nullptr;
-    }
-    if (!said) {
-      std::printf("yilian run: standby on %s: another engine is active; taking over when it ends\n", db.c_str());
-      std::fflush(stdout);
-      said = true;
-    }
-    const timespec second{1, 0};
-    if (const int got = sigtimedwait(&stop, nullptr, &second); got > 0) {
-      signal = got;
-      return nullptr;
-    }
-    options.lock_wait = std::chrono::milliseconds(0);
-  }
-}
-
 void run(const RunOptions& o) {
   DeploymentLoad d = load_deployment(o.deploy);
   print_diagnostics(d.diagnostics);
@@ -90,50 +55,66 @@ void run(const RunOptions& o) {
   options.clock = engine_clock();
 
   const sigset_t stop = block_stop_signals();
-
+  std::mutex out_mu;
+  auto say = [&out_mu](const std::string& line) {
+    std::lock_guard g(out_mu);
+    std::printf("yilian run: %s\n", line.c_str());
+    std::fflush(stdout);
+  };
   int signal = 0;
-  std::unique_ptr<Engine> active = open_active(o.db, options, stop, signal);
-  if (!active) {
-    if (signal) std::printf("yilian run: stopped (%s) while standing by\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  auto pause = [&] {
+    const timespec second{1, 0};
+    signal = sigtimedwait(&stop, nullptr, &second);
+    return signal <= 0;
+  };
+  // An engine that loses its store (PostgreSQL: the session ended, the
+  // network dropped) is closed and stands by again: a standby has taken
+  // over, or this one takes the store back.
+  for (bool lost = false;; lost = true) {
+    bool stopped = false;
+    std::unique_ptr<Engine> active = open_active(o.db, options, pause, say, stopped, lost);
+    if (!active) {
+      if (stopped) say(fmt::format("stopped ({}) while standing by", signal == SIGINT ? "SIGINT" : "SIGTERM"));
+      return;
+    }
+    Engine& engine = *active;
+    if (!o.quiet)
+      engine.set_listener([&out_mu](const Notification& n) {
+        std::lock_guard g(out_mu);
+        std::printf("case %llu: %s%s: %s\n", static_cast<unsigned long long>(n.case_id), std::string(to_string(n.kind)).c_str(),
+                    n.matter.empty() ? "" : (" " + n.matter).c_str(), printable(n.text).c_str());
+        std::fflush(stdout);
+      });
+    if (Status s = engine.deploy(*d.deployment); !s) {
+      engine.close();
+      return report(s);
+    }
+    {
+      const EngineStats s = engine.stats();
+      say(fmt::format("{}, {} open cases recovered, {} chains, {} department bindings", o.db, s.recovered_cases,
+                      engine.chains().size(), d.deployment->departments.size()));
+    }
+    Status health = Status::ok();
+    signal = 0;
+    for (;;) {
+      const timespec wait{0, 200'000'000};
+      if (const int got = sigtimedwait(&stop, nullptr, &wait); got > 0) {
+        signal = got;
+        break;
+      }
+      if (health = engine.health(); !health) break;
+      if (o.until_done && engine.stats().open_cases == 0 && engine.wait_idle(std::chrono::milliseconds(0))) break;
+    }
+    const EngineStats s = engine.stats();
+    engine.close();
+    if (!health) {
+      say(fmt::format("{}; standing by again", health.message()));
+      continue;
+    }
+    say(fmt::format("stopped ({}); {} events written, {} cases open",
+                    signal ? (signal == SIGINT ? "SIGINT" : "SIGTERM") : "every case done", s.events, s.open_cases));
     return;
   }
-  Engine& engine = *active;
-  std::mutex out_mu;
-  if (!o.quiet)
-    engine.set_listener([&out_mu](const Notification& n) {
-      std::lock_guard g(out_mu);
-      std::printf("case %llu: %s%s: %s\n", static_cast<unsigned long long>(n.case_id), std::string(to_string(n.kind)).c_str(),
-                  n.matter.empty() ? "" : (" " + n.matter).c_str(), printable(n.text).c_str());
-      std::fflush(stdout);
-    });
-  if (Status s = engine.deploy(*d.deployment); !s) {
-    engine.close();
-    return report(s);
-  }
-  {
-    const EngineStats s = engine.stats();
-    std::lock_guard g(out_mu);
-    std::printf("yilian run: %s, %llu open cases recovered, %zu chains, %zu department bindings\n", o.db.c_str(),
-                static_cast<unsigned long long>(s.recovered_cases), engine.chains().size(),
-                d.deployment->departments.size());
-    std::fflush(stdout);
-  }
-  for (;;) {
-    const timespec wait{0, 200'000'000};
-    const int got = sigtimedwait(&stop, nullptr, &wait);
-    if (got > 0) {
-      signal = got;
-      break;
-    }
-    if (o.until_done && engine.stats().open_cases == 0 && engine.wait_idle(std::chrono::milliseconds(0))) break;
-  }
-  const EngineStats s = engine.stats();
-  engine.close();
-  std::lock_guard g(out_mu);
-  std::printf("yilian run: stopped (%s); %llu events written, %llu cases open\n",
-              signal ? (signal == SIGINT ? "SIGINT" : "SIGTERM") : "every case done",
-              static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.open_cases));
-  std::fflush(stdout);
 }
 
 }  // namespace

@@ -84,6 +84,36 @@ std::unique_ptr<Records> open_records(const std::string& db) {
   return std::move(*r);
 }
 
+std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options, const std::function<bool()>& pause,
+                                    const std::function<void(const std::string&)>& say, bool& stopped,
+                                    bool standing_by) {
+  stopped = false;
+  bool said = standing_by;
+  // Standing by is said at once; a command holding the store for a moment
+  // only delays the first try by a second.
+  if (is_postgres_uri(db)) options.lock_wait = std::chrono::milliseconds(0);
+  for (;;) {
+    auto opened = Engine::open(db, options);
+    if (opened) {
+      if (said) say(fmt::format("taking over {}", db));
+      return std::move(*opened);
+    }
+    if (!is_postgres_uri(db) || opened.status().code() != Status::Code::unavailable) {
+      report(opened.status());
+      return nullptr;
+    }
+    if (!said) {
+      say(fmt::format("standby on {}: another engine is active; taking over when it ends", db));
+      said = true;
+    }
+    if (!pause()) {
+      stopped = true;
+      return nullptr;
+    }
+    options.lock_wait = std::chrono::milliseconds(0);
+  }
+}
+
 std::unique_ptr<Client> open_client(const std::string& db) {
   Client::Options o;
   o.calendar_dirs = calendar_dirs("");

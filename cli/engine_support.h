@@ -47,6 +47,16 @@ std::unique_ptr<Records> open_records(const std::string& db);
 /// Opens a client (own recording engine, or the running engine's inbox).
 std::unique_ptr<Client> open_client(const std::string& db);
 
+/// Opens this process's engine on `db`. On a PostgreSQL store where another
+/// engine is active it stands by (DESIGN.md "Stores"): `say`s so once, then
+/// tries again after each `pause` (one second; false when a stop signal
+/// came: null, `stopped` set) until it takes over, and says that (also at
+/// once when `standing_by`: an engine that lost its store). Any other
+/// failure is reported (null).
+std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options, const std::function<bool()>& pause,
+                                    const std::function<void(const std::string&)>& say, bool& stopped,
+                                    bool standing_by = false);
+
 /// Reports a failed Status on stderr and sets the exit code: 1 for input
 /// that is wrong (invalid, not found, conflict), 2 for I/O and the rest.
 void report(const Status& s);

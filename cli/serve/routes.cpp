@@ -44,7 +44,7 @@ void add_routes(Api& api, http::Router& router) {
 
   router.get("/api/v1/health", http::sync([&api](const HttpRequest&) {
     return Response::json(200, {{"status", "ok"},
-                                {"engine", "active"},
+                                {"engine", api.backend.role()},
                                 {"store", is_postgres_uri(api.db) ? "postgresql" : "sqlite"},
                                 {"version", "0.1.0"}});
   }));
@@ -97,8 +97,10 @@ void add_routes(Api& api, http::Router& router) {
   });
 
   router.get("/api/v1/chains", guarded(Permission::read_chains, [&api](Actor, HttpRequest, Responder r) {
+    auto chains = api.records.chains();
+    if (!chains) return (void)r.send(problem(chains.status()));
     json items = json::array();
-    for (const ChainInfo& c : api.engine.chains()) items.push_back({{"id", c.id}, {"version", c.version}, {"name", c.name}});
+    for (const ChainInfo& c : *chains) items.push_back({{"id", c.id}, {"version", c.version}, {"name", c.name}});
     r.send(Response::json(200, {{"chains", items}}));
   }));
   router.get("/api/v1/chains/{id}", guarded(Permission::read_chains, [&api](Actor, HttpRequest q, Responder r) {
@@ -148,7 +150,7 @@ void add_routes(Api& api, http::Router& router) {
       if (channel == "hotline") sub.actor.channel = ActorChannel::hotline;
     }
     auto chain = it->second;
-    api.engine.apply_async(std::move(sub), [&api, r, chain, a](Result<Receipt> done) {
+    api.backend.apply_async(std::move(sub), [&api, r, chain, a](Result<Receipt> done) {
       if (!done && done.status().code() == Status::Code::invalid_input) {
         // The engine refuses invalid values; the check locates each one.
         const CheckResult checked = check_application(*chain, a);
@@ -166,7 +168,7 @@ void add_routes(Api& api, http::Router& router) {
       }
       std::optional<CaseView> view;
       if (done->stage == CaseStage::running || done->stage == CaseStage::ready)
-        if (auto v = api.engine.records().case_view(done->case_id)) view = std::move(*v);
+        if (auto v = api.records.case_view(done->case_id)) view = std::move(*v);
       json doc = view ? submit_document(*done, chain->id, chain->version, missing, view->deferred, view->deferred_due)
                       : submit_document(*done, chain->id, chain->version, missing);
       auto code = api.accounts.query_code(done->case_id);
@@ -201,14 +203,14 @@ void add_routes(Api& api, http::Router& router) {
     // One more than a page tells whether another page follows; a department
     // reads the list whole and keeps the cases where it has a task.
     f.limit = who.role == Role::department ? 0 : want + 1;
-    auto list = api.engine.records().list(f);
+    auto list = api.records.list(f);
     if (!list) return (void)r.send(problem(list.status()));
     json items = json::array();
     CaseId last = 0;
     bool more = false;
     for (const CaseSummary& c : *list) {
       if (who.role == Role::department) {
-        auto scope = api.cache.scope(api.engine.records(), c.id);
+        auto scope = api.cache.scope(api.records, c.id);
         if (!scope || !may_see_case(who, *scope)) continue;
       }
       if (items.size() == want) {
@@ -222,7 +224,7 @@ void add_routes(Api& api, http::Router& router) {
   }));
 
   router.get("/api/v1/cases/{id}", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {
-    const Records& records = api.engine.records();
+    const Records& records = api.records;
     const auto id = case_id_of(q.param("id"));
     const auto scope = id ? api.cache.scope(records, *id) : std::nullopt;
     if (!scope || !may_see_case(who, *scope)) return (void)r.send(not_found(fmt::format("no case {}", q.param("id"))));
@@ -328,7 +330,7 @@ void add_routes(Api& api, http::Router& router) {
     apply(api, std::move(request), r);
   }));
   router.get("/api/v1/ratings", guarded(Permission::read_overdue, [&api](Actor, HttpRequest q, Responder r) {
-    auto stats = api.engine.records().rating_stats(q.query_value("chain").value_or(""));
+    auto stats = api.records.rating_stats(q.query_value("chain").value_or(""));
     if (!stats) return (void)r.send(problem(stats.status()));
     r.send(Response::json(200, ratings_document(*stats)));
   }));
@@ -341,7 +343,7 @@ void add_routes(Api& api, http::Router& router) {
       department = who.department;
     }
     const auto status = q.query_value("status");
-    const Records& records = api.engine.records();
+    const Records& records = api.records;
     auto doc = api.cache.get(records, fmt::format("tasks:{}:{}", department, status.value_or("")), [&]() -> Result<std::string> {
       auto items = records.work_queue(department);
       if (!items) return items.status();
@@ -408,7 +410,7 @@ void add_routes(Api& api, http::Router& router) {
       if (!n) return (void)r.send(Response::problem(400, "Bad Request", "Last-Event-ID is a position from an earlier `id:`"));
       after = *n;
     } else {
-      auto head = api.engine.records().last_position();
+      auto head = api.records.last_position();
       if (!head) return (void)r.send(problem(head.status()));
       after = *head;
     }
@@ -477,9 +479,9 @@ void add_routes(Api& api, http::Router& router) {
       if (!d) return (void)r.send(Response::problem(400, "Bad Request", "since: expected a date YYYY-MM-DD"));
       since = *d;
     }
-    auto late = api.engine.records().overdue();
+    auto late = api.records.overdue();
     if (!late) return (void)r.send(problem(late.status()));
-    auto revoked = api.engine.records().revocations(since);
+    auto revoked = api.records.revocations(since);
     if (!revoked) return (void)r.send(problem(revoked.status()));
     r.send(Response::json(200, overdue_document(*late, *revoked, since, today)));
   }));
@@ -493,7 +495,7 @@ void add_routes(Api& api, http::Router& router) {
     const auto id = case_id_of(q.param("id"));
     const std::string code = q.query_value("code").value_or("");
     if (!id || !api.accounts.check_query_code(*id, code)) return not_found("no case with that number and query code");
-    auto v = api.engine.records().case_view(*id);
+    auto v = api.records.case_view(*id);
     if (!v) return not_found("no case with that number and query code");
     json matters = json::array();
     for (const TaskView& t : v->tasks)

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <shared_mutex>
 #include <sstream>
 #include <condition_variable>
 #include <thread>
@@ -307,10 +308,49 @@ class DocCache {
   std::unordered_map<CaseId, CaseScope> scopes_;
 };
 
-/// What the handlers share. The engine, the accounts and the chain map are
-/// thread-safe or read-only once the server runs.
+/// Where the server's writes go: this process's engine while it is the
+/// active one, else (an API node, `--no-engine`, or a standby) the active
+/// engine's inbox through `relay`, whose answers wake it (LISTEN/NOTIFY on
+/// PostgreSQL, polling on SQLite). The engine is swapped in when this
+/// process takes over and out when it loses its store.
+class Backend {
+ public:
+  enum class Role { active, standby, api_node };
+  Backend(std::unique_ptr<Client> relay, Role role) : relay_(std::move(relay)), role_(role) {}
+
+  void apply_async(Request request, std::function<void(Result<Receipt>)> done) {
+    std::shared_lock g(mu_);
+    if (engine_) return engine_->apply_async(std::move(request), std::move(done));
+    relay_->apply_async(std::move(request), std::move(done));
+  }
+  /// `engine` active from now on; null: standing by (its engine is closed after).
+  void set_engine(Engine* engine) {
+    std::unique_lock g(mu_);
+    engine_ = engine;
+    role_ = engine ? Role::active : Role::standby;
+  }
+  [[nodiscard]] std::string_view role() const {
+    std::shared_lock g(mu_);
+    switch (role_) {
+      case Role::active: return "active";
+      case Role::standby: return "standby";
+      case Role::api_node: return "none";
+    }
+    return "none";
+  }
+
+ private:
+  std::unique_ptr<Client> relay_;
+  mutable std::shared_mutex mu_;
+  Engine* engine_ = nullptr;
+  Role role_;
+};
+
+/// What the handlers share. The backend, the records, the accounts and the
+/// chain map are thread-safe or read-only once the server runs.
 struct Api {
-  Engine& engine;
+  Backend& backend;
+  const Records& records;
   Accounts& accounts;
   http::RateLimiter limiter;
   std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms

@@ -4,7 +4,7 @@
 namespace yilian::cli::serve {
 
 std::shared_ptr<const std::vector<WorkItem>> Leases::queue(const std::string& department) {
-  const Records& records = api_.engine.records();
+  const Records& records = api_.records;
   auto version = records.data_version();
   if (!version) return std::make_shared<const std::vector<WorkItem>>();
   {
@@ -34,7 +34,7 @@ void Leases::serve_polls() {
     const auto now = std::chrono::steady_clock::now();  // a lease ran out: its task is free again
     look = look || std::any_of(leases_.begin(), leases_.end(), [&](const auto& kv) { return kv.second.until < now; });
   }
-  if (auto v = api_.engine.records().data_version(); v && *v != seen_version_) {
+  if (auto v = api_.records.data_version(); v && *v != seen_version_) {
     seen_version_ = *v;
     look = true;
   }
@@ -71,7 +71,7 @@ json Leases::take(const Poll& p, const std::vector<WorkItem>& queue) {
     j["version"] = w.version;
     j["lease"] = token;
     j["lock_ms"] = p.lock.count();
-    if (auto data = api_.engine.records().department_data(w.case_id, p.who.department)) j["data"] = values_json(*data);
+    if (auto data = api_.records.department_data(w.case_id, p.who.department)) j["data"] = values_json(*data);
     items.push_back(std::move(j));
   }
   return items;
@@ -196,10 +196,10 @@ std::optional<CaseId> case_id_of(const std::string& text) {
 std::variant<CaseView, http::Response> case_in_scope(Api& api, const Actor& who, const std::string& id_text) {
   const auto id = case_id_of(id_text);
   if (!id) return not_found(fmt::format("no case {}", id_text));
-  auto v = api.engine.records().case_view(*id);
+  auto v = api.records.case_view(*id);
   if (!v) return v.status().code() == Status::Code::not_found ? not_found(fmt::format("no case {}", *id)) : problem(v.status());
   CaseScope scope;
-  if (auto owner = api.engine.records().case_owner(*id)) scope.owner = *owner;
+  if (auto owner = api.records.case_owner(*id)) scope.owner = *owner;
   for (const TaskView& t : v->tasks) scope.departments.push_back(t.department);
   if (!may_see_case(who, scope)) return not_found(fmt::format("no case {}", *id));
   return std::move(*v);
@@ -207,7 +207,7 @@ std::variant<CaseView, http::Response> case_in_scope(Api& api, const Actor& who,
 
 /// Answers `respond` once the engine has applied the request.
 void apply(Api& api, Request request, const http::Responder& respond, int success) {
-  api.engine.apply_async(std::move(request), [respond, success](Result<Receipt> r) {
+  api.backend.apply_async(std::move(request), [respond, success](Result<Receipt> r) {
     respond.send(r ? http::Response::json(success, receipt_json(*r)) : problem(r.status()));
   });
 }

@@ -38,14 +38,6 @@
 
 namespace yilian {
 
-/// A chain version held by the store.
-struct ChainInfo {
-  std::string id;
-  int version = 0;
-  std::string name;
-  std::string sha256;   ///< of the YAML text as stored
-};
-
 /// Something the applicant or an operator should hear about, raised after
 /// the event that caused it is durable.
 struct Notification {
@@ -155,6 +147,12 @@ class Engine {
   /// destroyed (after close() it still reads the store, without the lock).
   [[nodiscard]] const Records& records() const;
   [[nodiscard]] EngineStats stats() const;
+  /// ok while the engine can commit; `unavailable`, saying why, once the
+  /// connection to its store is lost (PostgreSQL: the server ended the
+  /// session or the network dropped it). Its writer lock went with the
+  /// session, so a standby may take over: nothing more is committed here
+  /// (requests fail). close() it, and open again to stand by.
+  [[nodiscard]] Status health() const;
   /// Fires every alert timer that is due by the clock now (timers otherwise
   /// fire within a second of falling due). For programs that drive the
   /// clock themselves.
@@ -189,6 +187,11 @@ class Client {
     /// How long to wait for the store (another one-off session holding it)
     /// and for a running engine to take a request.
     std::chrono::milliseconds wait{30'000};
+    /// Never apply here: hand every request to the store's live engine
+    /// through the inbox and wait for its answer, also while no engine is
+    /// active yet (a standby takes the inbox over). For API nodes without
+    /// an engine of their own (`yilian serve --no-engine`).
+    bool relay = false;
   };
   /// Opens the store (creating it if needed).
   [[nodiscard]] static Result<std::unique_ptr<Client>> open(const std::string& path, const Options& options);
@@ -206,6 +209,12 @@ class Client {
   /// and never applied. One that the engine took is waited for as long
   /// again; `unavailable` after that says it was not withdrawn.
   [[nodiscard]] Result<Receipt> apply(const Request& request);
+  /// The same without waiting: `done` runs on the Client's thread (or, with
+  /// this process's own engine, an engine thread) once the request was
+  /// applied, refused, or given up as apply() says. Many requests may wait
+  /// at once; on PostgreSQL their answers wake the Client
+  /// (LISTEN/NOTIFY), elsewhere it polls.
+  void apply_async(Request request, std::function<void(Result<Receipt>)> done);
 
   struct Impl;
 

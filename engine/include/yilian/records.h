@@ -223,6 +223,14 @@ struct RatingStats {
   std::vector<RatingRow> departments;  ///< by department id
 };
 
+/// A chain version held by the store.
+struct ChainInfo {
+  std::string id;
+  int version = 0;
+  std::string name;
+  std::string sha256;   ///< of the YAML text as stored
+};
+
 class Records {
  public:
   /// Opens an existing store; not_found when there is none at `path`.
@@ -247,6 +255,8 @@ class Records {
   /// Up to `limit` log entries appended after store-wide position
   /// `position`, in order (the HTTP event stream; resumable by position).
   [[nodiscard]] Result<std::vector<StreamEntry>> entries_after(std::uint64_t position, std::size_t limit) const;
+  /// Every chain version in the store, by id then version.
+  [[nodiscard]] Result<std::vector<ChainInfo>> chains() const;
   /// The position of the last entry appended (0: an empty log).
   [[nodiscard]] Result<std::uint64_t> last_position() const;
   /// A number that changes whenever the store changes (a commit by the

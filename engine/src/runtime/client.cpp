@@ -1,7 +1,12 @@
 // Client: one-off requests on a store, applied by this process's own
-// recording engine when no engine runs, else through the store's inbox.
+// recording engine when no engine runs, else through the store's inbox:
+// put there, answered by the live engine in the transaction that commits
+// what the request caused. One thread waits for every answer.
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,13 +19,50 @@ namespace yilian {
 
 using namespace detail;
 
+namespace {
+
+using Done = std::function<void(Result<Receipt>)>;
+using Clock = std::chrono::steady_clock;
+
+struct Waiting {
+  Done done;
+  Clock::time_point until;
+  bool taken_grace = false;  ///< the engine took it; waited for as long again
+};
+
+}  // namespace
+
 struct Client::Impl {
   std::string path;
   Options options;
   std::unique_ptr<Engine> engine;  ///< when no engine runs on the store
-  std::unique_ptr<Store> store;    ///< when one does: its inbox
+  std::unique_ptr<Store> store;    ///< when one does (or relay): its inbox
   std::unique_ptr<ChainRegistry> registry;
-  std::mutex mu;
+  std::mutex mu;  ///< the store (one connection)
+
+  // Requests in the inbox waiting for their answers, by inbox row.
+  std::unique_ptr<Notices> answers;  ///< null: poll
+  std::mutex w_mu;
+  std::condition_variable w_cv;
+  std::map<std::int64_t, Waiting> waiting;
+  bool stop = false;
+  std::thread waiter;
+
+  ~Impl() {
+    {
+      std::lock_guard g(w_mu);
+      stop = true;
+    }
+    w_cv.notify_all();
+    if (waiter.joinable()) waiter.join();
+  }
+
+  void put(Request request, Done done);
+  void wait_main();
+  /// One look at every waiting request: answered ones are taken out with
+  /// their answers, expired ones withdrawn (or given their grace).
+  std::vector<std::pair<Done, Result<Receipt>>> look();
+  std::vector<std::pair<Done, Result<Receipt>>> give_up_all();
 };
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -30,6 +72,19 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  auto relay = [&](bool create) -> Status {
+    auto store = open_store(path, StoreOptions{.create = create});
+    if (!store) return store.status();
+    impl->store = std::move(*store);
+    impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);
+    auto notices = impl->store->listen(kAnswerChannel);
+    if (notices) impl->answers = std::move(*notices);  // else: polling alone
+    return Status::ok();
+  };
+  if (options.relay) {
+    if (Status s = relay(true); !s) return s;
+    return std::unique_ptr<Client>(new Client(std::move(impl)));
+  }
   EngineOptions eo;
   eo.live = false;
   eo.threads = 1;
@@ -39,7 +94,7 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
   // The lock held by another short command (yilian case …, task …) is let
   // go in a moment: wait for it and apply the request here. Only a live
   // engine, which answers the inbox, is handed the request.
-  const auto until = std::chrono::steady_clock::now() + options.wait;
+  const auto until = Clock::now() + options.wait;
   for (;;) {
     auto engine = Engine::open(path, eo);
     if (engine) {
@@ -50,13 +105,10 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
     auto writer = store_writer(path);
     if (!writer) return writer.status();
     if (*writer == WriterKind::live) {
-      auto store = open_store(path, StoreOptions{.create = false});
-      if (!store) return store.status();
-      impl->store = std::move(*store);
-      impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);
+      if (Status s = relay(false); !s) return s;
       break;
     }
-    if (std::chrono::steady_clock::now() >= until)
+    if (Clock::now() >= until)
       return Status::error(Status::Code::unavailable,
                            fmt::format("{}: another yilian command kept the store for {} ms; nothing was done, try again",
                                        path, options.wait.count()));
@@ -80,44 +132,137 @@ Result<ChainInfo> Client::load_chain_file(const std::string& path) {
 }
 
 Result<Receipt> Client::apply(const Request& request) {
-  std::lock_guard g(impl_->mu);
   if (impl_->engine) return impl_->engine->apply(request);
-  Store& store = *impl_->store;
-  auto id = store.inbox_put(request_to_json(request));
-  if (!id) return id.status();
-  auto until = std::chrono::steady_clock::now() + impl_->options.wait;
-  bool taken_grace = false;
-  auto pause = std::chrono::milliseconds(5);
-  for (;;) {
-    auto answer = store.inbox_result(*id);
-    if (!answer) return answer.status();
-    if (*answer) {
-      (void)store.inbox_delete(*id);
-      return receipt_from_json(**answer);
-    }
-    if (std::chrono::steady_clock::now() >= until) {
-      // Withdrawn while still pending, it is never applied; once the engine
-      // took it, its answer comes with its commit: wait for that a while more.
-      auto withdrawn = store.inbox_withdraw(*id);
-      if (!withdrawn) return withdrawn.status();
-      if (*withdrawn)
-        return Status::error(Status::Code::unavailable,
-                             fmt::format("the engine running on {} did not take the request within {} ms; it was "
-                                         "withdrawn and will not be applied",
-                                         impl_->path, impl_->options.wait.count()));
-      if (!taken_grace) {
-        taken_grace = true;
-        until = std::chrono::steady_clock::now() + impl_->options.wait;
-      } else {
-        return Status::error(Status::Code::unavailable,
-                             fmt::format("the engine running on {} took request #{} but has not answered within {} ms; "
-                                         "it was not withdrawn: see `yilian case list` before trying again",
-                                         impl_->path, *id, 2 * impl_->options.wait.count()));
-      }
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  std::promise<Result<Receipt>> answer;
+  auto got = answer.get_future();
+  impl_->put(request, [&answer](Result<Receipt> r) { answer.set_value(std::move(r)); });
+  return got.get();
+}
+
+void Client::apply_async(Request request, std::function<void(Result<Receipt>)> done) {
+  if (impl_->engine) return impl_->engine->apply_async(std::move(request), std::move(done));
+  impl_->put(std::move(request), std::move(done));
+}
+
+void Client::Impl::put(Request request, Done done) {
+  auto id = [&] {
+    std::lock_guard g(mu);
+    return store->inbox_put(request_to_json(request));
+  }();
+  if (!id) return done(id.status());
+  {
+    std::lock_guard g(w_mu);
+    waiting.emplace(*id, Waiting{std::move(done), Clock::now() + options.wait});
+    if (!waiter.joinable()) waiter = std::thread([this] { wait_main(); });
   }
+  w_cv.notify_all();
+}
+
+void Client::Impl::wait_main() {
+  // Answers wake this thread through the store's notifications where it has
+  // them; it looks every 100 ms anyway (a notification can be missed).
+  // Without them it polls, quickly at first.
+  auto pause = std::chrono::milliseconds(2);
+  for (;;) {
+    {
+      std::unique_lock g(w_mu);
+      w_cv.wait(g, [&] { return stop || !waiting.empty(); });
+      if (stop) break;
+    }
+    if (answers) {
+      if (auto got = answers->wait(std::chrono::milliseconds(100)); !got) answers.reset();  // lost: poll
+    } else {
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
+    auto ready = look();
+    if (!ready.empty()) pause = std::chrono::milliseconds(2);
+    for (auto& [done, result] : ready) done(std::move(result));
+  }
+  for (auto& [done, result] : give_up_all()) done(std::move(result));
+}
+
+std::vector<std::pair<Done, Result<Receipt>>> Client::Impl::look() {
+  std::vector<std::int64_t> ids;
+  {
+    std::lock_guard g(w_mu);
+    for (const auto& [id, w] : waiting) ids.push_back(id);
+  }
+  std::vector<std::pair<Done, Result<Receipt>>> ready;
+  auto finish = [&](std::int64_t id, Result<Receipt> r) {
+    std::lock_guard g(w_mu);
+    auto it = waiting.find(id);
+    ready.emplace_back(std::move(it->second.done), std::move(r));
+    waiting.erase(it);
+  };
+  const auto now = Clock::now();
+  for (std::int64_t id : ids) {
+    Clock::time_point until;
+    bool grace = false;
+    {
+      std::lock_guard g(w_mu);
+      until = waiting.at(id).until;
+      grace = waiting.at(id).taken_grace;
+    }
+    std::lock_guard g(mu);
+    auto answer = store->inbox_result(id);
+    if (!answer) {
+      finish(id, Status::error(Status::Code::unavailable,
+                               fmt::format("lost the store while waiting for request #{}: {}; it may still be applied: "
+                                           "see `yilian case list` before trying again",
+                                           id, answer.status().message())));
+      continue;
+    }
+    if (*answer) {
+      (void)store->inbox_delete(id);
+      finish(id, receipt_from_json(**answer));
+      continue;
+    }
+    if (now < until) continue;
+    // Withdrawn while still pending, it is never applied; once the engine
+    // took it, its answer comes with its commit: wait for that a while more.
+    auto withdrawn = store->inbox_withdraw(id);
+    if (!withdrawn) {
+      finish(id, withdrawn.status());
+    } else if (*withdrawn) {
+      finish(id, Status::error(Status::Code::unavailable,
+                               fmt::format("the engine running on {} did not take the request within {} ms; it was "
+                                           "withdrawn and will not be applied",
+                                           path, options.wait.count())));
+    } else if (!grace) {
+      std::lock_guard w(w_mu);
+      waiting.at(id).taken_grace = true;
+      waiting.at(id).until = now + options.wait;
+    } else {
+      finish(id, Status::error(Status::Code::unavailable,
+                               fmt::format("the engine running on {} took request #{} but has not answered within {} ms; "
+                                           "it was not withdrawn: see `yilian case list` before trying again",
+                                           path, id, 2 * options.wait.count())));
+    }
+  }
+  return ready;
+}
+
+std::vector<std::pair<Done, Result<Receipt>>> Client::Impl::give_up_all() {
+  // Closing with requests still waiting: withdraw what no engine took.
+  std::map<std::int64_t, Waiting> left;
+  {
+    std::lock_guard g(w_mu);
+    left.swap(waiting);
+  }
+  std::vector<std::pair<Done, Result<Receipt>>> out;
+  std::lock_guard g(mu);
+  for (auto& [id, w] : left) {
+    auto withdrawn = store->inbox_withdraw(id);
+    out.emplace_back(std::move(w.done),
+                     Status::error(Status::Code::unavailable,
+                                   withdrawn && *withdrawn
+                                       ? fmt::format("closed before the engine took request #{}; it was withdrawn", id)
+                                       : fmt::format("closed before the engine answered request #{}; it may still be "
+                                                     "applied: see `yilian case list`",
+                                                     id)));
+  }
+  return out;
 }
 
 }  // namespace yilian

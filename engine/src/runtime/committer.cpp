@@ -305,7 +305,7 @@ void Engine::Impl::committer_main() {
     {
       std::unique_lock q(q_mu);
       committer_idle = true;
-      q_cv.wait_until(q, last_poll + options.inbox_poll, [&] { return !queue.empty() || stopping; });
+      q_cv.wait_until(q, last_poll + options.inbox_poll, [&] { return !queue.empty() || stopping || inbox_due; });
       committer_idle = false;
       if (queue.empty() && stopping) {
         q.unlock();
@@ -325,8 +325,9 @@ void Engine::Impl::committer_main() {
       jobs.swap(queue);  // everything that arrived; committed in batches of group_commit_max below
       busy = true;
       const auto now = std::chrono::steady_clock::now();
-      if (now >= last_poll + options.inbox_poll && !stopping) {
+      if ((inbox_due || now >= last_poll + options.inbox_poll) && !stopping) {
         poll = true;
+        inbox_due = false;
         last_poll = now;
       }
     }
@@ -356,14 +357,28 @@ void Engine::Impl::committer_main() {
   }
 }
 
+void Engine::Impl::check_lost(const Status& failure) {
+  bool gone = false;
+  {
+    std::lock_guard s(store_mu);
+    gone = store && store->lost();
+  }
+  if (!gone) return;
+  std::lock_guard g(lost_mu);
+  if (lost_why) lost_why = Status::error(Status::Code::unavailable,
+                                         fmt::format("the engine lost its store and commits nothing more: {}", failure.message()));
+}
+
 void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
   std::vector<InboxRow> rows;
+  Status failed = Status::ok();
   {
     std::lock_guard s(store_mu);
     auto r = store->inbox_take(inbox_seen, 1024);
-    if (!r) return;
-    rows = std::move(*r);
+    if (r) rows = std::move(*r);
+    else failed = r.status();
   }
+  if (!failed) return check_lost(failed);
   Batch refused;
   for (auto& row : rows) {
     inbox_seen = std::max(inbox_seen, row.id);
@@ -804,7 +819,10 @@ void Engine::Impl::writer_main() {
       committed = store->commit(p->batch);
     }
     if (committed) finish(*p);
-    else refuse(*p, committed);  // the committer forgets its cases (w_failed_cases)
+    else {
+      check_lost(committed);
+      refuse(*p, committed);
+    }  // the committer forgets its cases (w_failed_cases)
     std::unique_ptr<Prepared> done;
     {
       std::lock_guard g(w_mu);

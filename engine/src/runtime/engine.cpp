@@ -56,7 +56,25 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
     hub->sink = this;
   }
   committer = std::thread([this] { committer_main(); });
+  if (options.live) listen_to_inbox();
   return Status::ok();
+}
+
+void Engine::Impl::listen_to_inbox() {
+  auto notices = store->listen(kInboxChannel);
+  if (!notices || !*notices) return;  // SQLite, or no connection for it: polling alone
+  inbox_listener = std::thread([this, n = std::move(*notices)] {
+    while (!closed) {
+      auto got = n->wait(std::chrono::milliseconds(250));
+      if (!got) return;  // the listening connection is lost: polling goes on
+      if (!*got) continue;
+      {
+        std::lock_guard q(q_mu);
+        inbox_due = true;
+      }
+      q_cv.notify_all();
+    }
+  });
 }
 
 void Engine::Impl::close() {
@@ -70,6 +88,7 @@ void Engine::Impl::close() {
     stopping = true;
   }
   q_cv.notify_all();
+  if (inbox_listener.joinable()) inbox_listener.join();
   if (committer.joinable()) committer.join();
   // Drain: the answers and notifications of what was committed are queued
   // on the I/O threads; they run. Nothing new starts: the alert tick and
@@ -199,22 +218,15 @@ Result<ChainInfo> Engine::load_chain_text(std::string_view yaml, const std::stri
   return impl_->load_chain(stored_chain(std::string(yaml), file_name));
 }
 
+Status Engine::health() const {
+  std::lock_guard g(impl_->lost_mu);
+  return impl_->lost_why;
+}
+
 std::vector<ChainInfo> Engine::chains() const {
-  std::vector<StoredChain> stored;
-  {
-    std::lock_guard s(impl_->store_mu);
-    if (!impl_->store) return {};
-    auto all = impl_->store->chains();
-    if (!all) return {};
-    stored = std::move(*all);
-  }
-  std::vector<ChainInfo> out;
-  for (auto& c : stored) {
-    std::string name;
-    if (auto e = impl_->registry.find(c.id, c.version)) name = e->flow->chain().name;
-    out.push_back({c.id, c.version, name, c.sha256});
-  }
-  return out;
+  if (!impl_->records) return {};
+  auto all = impl_->records->chains();
+  return all ? std::move(*all) : std::vector<ChainInfo>{};
 }
 
 Status Engine::register_adapter(const std::string& department, std::shared_ptr<Adapter> adapter,

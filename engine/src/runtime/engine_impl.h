@@ -221,7 +221,15 @@ struct Engine::Impl final : detail::DeliverySink {
   bool writing = false;  ///< a batch is with the writer (committed and acted on when it clears)
   bool committer_idle = false;  ///< waiting for a first job (wake it on enqueue)
   bool stopping = false;
+  bool inbox_due = false;  ///< a notification says a request waits in the inbox
   std::atomic<bool> closed{false};
+  std::thread inbox_listener;  ///< waits for the store's inbox notifications (PostgreSQL)
+
+  /// Why the engine stopped committing: its store's connection is lost.
+  mutable std::mutex lost_mu;
+  Status lost_why = Status::ok();
+  void check_lost(const Status& failure);
+  void listen_to_inbox();
 
   // Committer-owned.
   std::unordered_map<CaseId, detail::Slot> cache;

@@ -34,6 +34,19 @@ inline std::string redact(std::string_view uri) {
   return fmt::format("{}:***{}", uri.substr(0, colon), uri.substr(at));
 }
 
+/// libpq's last error on `c` on one line: its lines (and their tabs)
+/// joined by single spaces.
+inline std::string error_line(const PGconn* c) {
+  std::string out;
+  for (const char* p = PQerrorMessage(c); *p; ++p) {
+    const bool blank = *p == '\n' || *p == '\t' || *p == ' ' || *p == '\r';
+    if (!blank) out += *p;
+    else if (!out.empty() && out.back() != ' ') out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 /// Parameters of one statement, all sent in binary: int8 big-endian, text
 /// and bytea as their bytes. Text and bytes are not copied: what they view
 /// outlives the statement.

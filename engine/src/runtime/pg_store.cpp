@@ -7,10 +7,12 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -86,7 +88,7 @@ std::int64_t now_ms() {
 
 class PgStore final : public Store {
  public:
-  PgStore(PGconn* conn, std::string uri) : conn_(conn), uri_(redact(uri)) {}
+  PgStore(PGconn* conn, std::string uri) : conn_(conn), uri_(redact(uri)), connect_uri_(std::move(uri)) {}
   ~PgStore() override { PQfinish(conn_); }
 
   Status init(const StoreOptions& o) {
@@ -364,6 +366,10 @@ class PgStore final : public Store {
     return out;
   }
 
+  [[nodiscard]] bool lost() const override { return PQstatus(conn_) != CONNECTION_OK; }
+
+  Result<std::unique_ptr<Notices>> listen(std::string_view channel) override;
+
   // ---- the inbox ------------------------------------------------------------
 
   Result<std::vector<InboxRow>> inbox_take(std::int64_t, std::size_t limit) override {
@@ -387,6 +393,8 @@ class PgStore final : public Store {
     auto r = query("inbox-put", "INSERT INTO inbox(request, created_ms) VALUES($1, $2) RETURNING id",
                    Params{}.text(request).i64(now_ms()));
     if (!r) return r.status();
+    // Wakes the active engine at once (it polls too, in case this is missed).
+    if (Status s = exec(fmt::format("NOTIFY {}", kInboxChannel)); !s) return s;
     return r->i64(0, 0);
   }
 
@@ -432,7 +440,7 @@ class PgStore final : public Store {
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
       const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-      if (state && std::string_view(state) == "23505") return Status::conflict(fmt::format("{}: {}", uri_, PQerrorMessage(conn_)));
+      if (state && std::string_view(state) == "23505") return Status::conflict(fmt::format("{}: {}", uri_, error_line(conn_)));
       return error("running a statement");
     }
     SqlRows out;
@@ -556,6 +564,9 @@ class PgStore final : public Store {
       auto r = query("inbox-done", "UPDATE inbox SET done=1, result=$2 WHERE id=$1", Params{}.i64(id).text(result));
       if (!r) return r.status();
     }
+    // Senders waiting for these answers hear of them when the batch commits.
+    if (!b.inbox_done.empty())
+      if (Status s = exec(fmt::format("NOTIFY {}", kAnswerChannel)); !s) return s;
     return Status::ok();
   }
 
@@ -638,20 +649,73 @@ class PgStore final : public Store {
   }
 
   Status error(const char* what) {
-    std::string msg = PQerrorMessage(conn_);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    std::string msg = error_line(conn_);
     if (PQstatus(conn_) != CONNECTION_OK)
       return Status::io(fmt::format("{}: the connection to PostgreSQL is lost ({}): {}", uri_, what, msg));
     return Status::io(fmt::format("{}: {}: {}", uri_, what, msg));
   }
 
   PGconn* conn_;
-  std::string uri_;
+  std::string uri_;          ///< for messages: without a password
+  std::string connect_uri_;  ///< for the connections listen() opens
   CaseId last_case_ = 0;
   std::uint64_t scans_ = 0;
   std::set<std::string, std::less<>> prepared_;
   std::map<std::string, std::string, std::less<>> generic_;  ///< run_sql()'s statements: text → name
 };
+
+/// LISTEN on a connection of its own: a commit's notifications arrive on
+/// its socket, which wait() polls.
+class PgNotices final : public Notices {
+ public:
+  explicit PgNotices(PGconn* conn) : conn_(conn) {}
+  ~PgNotices() override { PQfinish(conn_); }
+
+  Result<bool> wait(std::chrono::milliseconds timeout) override {
+    if (drained()) return true;
+    pollfd p{PQsocket(conn_), POLLIN, 0};
+    if (p.fd < 0) return lost();
+    const int n = ::poll(&p, 1, static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 0, 60'000)));
+    if (n < 0 && errno != EINTR) return Status::io(fmt::format("waiting for PostgreSQL's notifications: {}", std::strerror(errno)));
+    if (n <= 0) return false;
+    if (!PQconsumeInput(conn_)) return lost();
+    return drained();
+  }
+
+ private:
+  /// Consumes what arrived; true when a notification was among it.
+  bool drained() {
+    bool got = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      got = true;
+      PQfreemem(n);
+    }
+    return got;
+  }
+  Status lost() const {
+    std::string msg = error_line(conn_);
+    return Status::io(fmt::format("the connection listening for PostgreSQL's notifications is lost: {}", msg));
+  }
+  PGconn* conn_;
+};
+
+Result<std::unique_ptr<Notices>> PgStore::listen(std::string_view channel) {
+  PGconn* conn = PQconnectdb(connect_uri_.c_str());
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = conn ? error_line(conn) : "out of memory";
+    PQfinish(conn);
+    return Status::io(fmt::format("{}: cannot connect to listen for notifications: {}", uri_, msg));
+  }
+  PGresult* r = PQexec(conn, fmt::format("LISTEN {}", channel).c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok) {
+    std::string msg = error_line(conn);
+    PQfinish(conn);
+    return Status::io(fmt::format("{}: LISTEN {}: {}", uri_, channel, msg));
+  }
+  return std::unique_ptr<Notices>(std::make_unique<PgNotices>(conn));
+}
 
 }  // namespace
 
@@ -659,8 +723,7 @@ Result<std::unique_ptr<Store>> open_pg_store(const std::string& uri, const Store
   PGconn* conn = PQconnectdb(uri.c_str());
   if (!conn) return Status::io(fmt::format("{}: cannot connect: out of memory", redact(uri)));
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    std::string msg = error_line(conn);
     PQfinish(conn);
     return Status::io(fmt::format("{}: cannot connect to PostgreSQL: {}", redact(uri), msg));
   }

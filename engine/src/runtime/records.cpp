@@ -283,6 +283,18 @@ Result<std::uint64_t> Records::data_version() const {
   return impl_->store->data_version();
 }
 
+Result<std::vector<ChainInfo>> Records::chains() const {
+  std::lock_guard g(impl_->mu);
+  auto stored = impl_->store->chains();
+  if (!stored) return stored.status();
+  std::vector<ChainInfo> out;
+  for (auto& c : *stored) {
+    auto entry = impl_->registry.get(*impl_->store, c.id, c.version);
+    out.push_back({c.id, c.version, entry ? (*entry)->flow->chain().name : std::string(), c.sha256});
+  }
+  return out;
+}
+
 Result<std::uint64_t> Records::last_position() const {
   std::lock_guard g(impl_->mu);
   return impl_->store->last_position();

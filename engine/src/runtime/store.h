@@ -148,6 +148,19 @@ struct StoreOptions {
   int cache_kib = 16 * 1024;
 };
 
+inline constexpr std::string_view kInboxChannel = "yilian_inbox";
+inline constexpr std::string_view kAnswerChannel = "yilian_answers";
+
+/// A subscription to one channel of a store's notifications (Store::listen).
+class Notices {
+ public:
+  virtual ~Notices() = default;
+  /// Waits until a notification arrives (true; every one that arrived is
+  /// consumed) or `timeout` passes (false). An error when the connection
+  /// is lost: subscribe again, or poll.
+  virtual Result<bool> wait(std::chrono::milliseconds timeout) = 0;
+};
+
 /// Not thread-safe: one thread at a time per Store (open one per thread).
 class Store {
  public:
@@ -237,6 +250,22 @@ class Store {
 
   /// Who holds the writer lock now (PostgreSQL; `none` for SQLite).
   virtual Result<WriterKind> writer() { return WriterKind::none; }
+
+  /// True once the connection to the database is gone (PostgreSQL: the
+  /// server ended the session, or the network dropped it). Nothing more
+  /// commits through this store; whoever holds it must open another.
+  [[nodiscard]] virtual bool lost() const { return false; }
+
+  /// Wake-ups from other processes on `channel` (kInboxChannel: a request
+  /// was put in the inbox; kAnswerChannel: inbox requests were answered),
+  /// on a connection of their own: PostgreSQL's LISTEN/NOTIFY. Null where
+  /// the backend has none (SQLite): the caller polls. Either way polling
+  /// stays the safety net (a notification can be missed across a
+  /// reconnection).
+  virtual Result<std::unique_ptr<Notices>> listen(std::string_view channel) {
+    (void)channel;
+    return std::unique_ptr<Notices>();
+  }
 };
 
 /// Opens (or creates) an SQLite store in WAL mode. invalid_input when the

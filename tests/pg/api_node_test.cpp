@@ -1,0 +1,175 @@
+// API nodes and standbys: `yilian serve --no-engine` reads from the store
+// and hands writes to another process's engine through the inbox (on both
+// backends); on PostgreSQL a `yilian serve` that finds another engine
+// active stands by, relaying writes, takes over when it ends, and stands by
+// again when its own session is cut. Everything goes over HTTP to real
+// processes.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <regex>
+
+#include "engine_fixture.h"
+#include "http_client.h"
+#include "pg_fixture.h"
+#include "run_support.h"
+#include "runtime/json_codec.h"
+
+using namespace yilian;
+using namespace yilian::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+/// An account of the window with an API key, added through the CLI; the key.
+std::string window_key(const std::string& db, const std::string& output) {
+  const pid_t pid = spawn({YILIAN_CLI, "account", "add", "--db", db, "窗口一", "--role", "window", "--api-key"}, output);
+  REQUIRE(wait_for(pid, 30s) == 0);
+  std::smatch m;
+  const std::string out = read_file(output);
+  REQUIRE_MESSAGE(std::regex_search(out, m, std::regex("yk_[0-9a-f]+")), out);
+  return m.str();
+}
+
+/// The kindergarten application as an API body.
+std::string application_body(bool meals) {
+  const request::Submit s = application(meals);
+  json materials = json::array();
+  for (const auto& m : s.materials) materials.push_back(m);
+  return json{{"chain", s.chain}, {"fields", detail::to_json(s.fields)}, {"materials", materials}}.dump();
+}
+
+struct Node {
+  std::uint16_t port = 0;
+  std::string key;
+  HttpAnswer submit(const std::string& idempotency, bool meals = true, std::chrono::milliseconds timeout = 60s) const {
+    return http_call(port, "POST", "/api/v1/cases",
+                     {{"Authorization", "Bearer " + key}, {"Idempotency-Key", idempotency}}, application_body(meals), timeout);
+  }
+  std::string engine() const {
+    const HttpAnswer h = http_call(port, "GET", "/api/v1/health");
+    if (h.status != 200) return fmt::format("(health answered {})", h.status);
+    return json::parse(h.body).value("engine", "");
+  }
+  /// Polls health until it says `state` or `timeout` passes.
+  bool becomes(const std::string& state, std::chrono::milliseconds timeout) const {
+    return eventually([&] { return engine() == state; }, timeout);
+  }
+};
+
+/// The case a submission made (201), or found under its key again (200).
+std::uint64_t case_of(const HttpAnswer& a, int status = 201) {
+  REQUIRE_MESSAGE(a.status == status, a.status << " " << a.body);
+  return json::parse(a.body).at("case").get<std::uint64_t>();
+}
+
+/// With no engine running, a write handed to the inbox is withdrawn after
+/// the write timeout and never applied when an engine comes.
+void api_node_contract(const std::string& db, const ScratchDir& dir) {
+  const std::string answers = dir.file("answers.log"), output = dir.file("out.log");
+  {
+    std::ofstream deploy(dir.file("deploy.yaml"));
+    deploy << deploy_text(kChain, answers);
+  }
+  Node node;
+  node.key = window_key(db, dir.file("account.log"));
+  const pid_t api = spawn({YILIAN_CLI, "serve", "--db", db, "--no-engine", "--chain", kChain, "--listen", "127.0.0.1:0",
+                           "--write-timeout-ms", "1000"},
+                          output);
+  node.port = served_port(output);
+  REQUIRE_MESSAGE(node.port > 0, read_file(output));
+  CHECK(node.engine() == "none");
+
+  // No engine anywhere: the write waits its timeout, is withdrawn, says so.
+  const HttpAnswer lonely = node.submit("first");
+  CHECK(lonely.status == 503);
+  CHECK_MESSAGE(lonely.body.find("withdrawn and will not be applied") != std::string::npos, lonely.body);
+
+  const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
+  const pid_t engine = spawn(run, output);
+  const HttpAnswer a = node.submit("second");
+  const std::uint64_t id = case_of(a);
+  // The same key again: the same case (the engine keeps the keys).
+  CHECK(case_of(node.submit("second"), 200) == id);
+  // Reads come from the store: the case as the engine left it.
+  const HttpAnswer seen = http_call(node.port, "GET", fmt::format("/api/v1/cases/{}", id), {{"Authorization", "Bearer " + node.key}});
+  CHECK(seen.status == 200);
+  CHECK(json::parse(seen.body).at("chain") == "kindergarten-setup");
+
+  ::kill(engine, SIGTERM);
+  CHECK(wait_for(engine, 20s) == 0);
+  ::kill(api, SIGTERM);
+  CHECK(wait_for(api, 20s) == 0);
+  run_until_done(run, output);
+  // One case: the withdrawn request was never applied.
+  check_every_case_finished_once(db, client_options(), 1, answers, 0);
+}
+
+}  // namespace
+
+TEST_CASE("serve.api_node.hands_writes_to_the_engine_of_another_process.sqlite") {
+  ScratchDir dir("api-node");
+  api_node_contract(dir.file("cases.db"), dir);
+}
+
+TEST_CASE("serve.api_node.hands_writes_to_the_engine_of_another_process.postgresql") {
+  ScratchDir dir("api-node-pg");
+  api_node_contract(pg_database("api_node"), dir);
+}
+
+TEST_CASE("engine.postgresql.a_serve_stands_by_takes_over_and_stands_by_again_when_its_session_is_cut") {
+  const std::string db = pg_database("serve_standby");
+  ScratchDir dir("serve-standby");
+  const std::string answers = dir.file("answers.log");
+  {
+    std::ofstream deploy(dir.file("deploy.yaml"));
+    deploy << deploy_text(kChain, answers);
+  }
+  const std::string key = window_key(db, dir.file("account.log"));
+  auto serve = [&](const std::string& output) {
+    return spawn({YILIAN_CLI, "serve", "--db", db, "--deploy", dir.file("deploy.yaml"), "--listen", "127.0.0.1:0"}, output);
+  };
+  const pid_t first = serve(dir.file("first.log"));
+  Node a{served_port(dir.file("first.log")), key};
+  REQUIRE_MESSAGE(a.port > 0, read_file(dir.file("first.log")));
+  CHECK(a.engine() == "active");
+  const pid_t second = serve(dir.file("second.log"));
+  Node b{served_port(dir.file("second.log")), key};
+  REQUIRE_MESSAGE(b.port > 0, read_file(dir.file("second.log")));
+  CHECK(b.engine() == "standby");
+  int cases = 0;
+
+  // The standby hands its writes to the active engine.
+  case_of(b.submit("through-the-standby"));
+  ++cases;
+
+  // The active one dies: the standby takes over within 5 s.
+  kill_hard(first);
+  CHECK_MESSAGE(b.becomes("active", 5s), read_file(dir.file("second.log")));
+  case_of(b.submit("after-the-takeover"));
+  ++cases;
+
+  // Its session is cut: it says so, stands by again, and (no other engine
+  // being there) takes the store back.
+  pg_admin("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 1 "
+           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+           db);
+  CHECK(eventually(
+      [&] {
+        const std::string out = read_file(dir.file("second.log"));
+        return out.find("lost its store") != std::string::npos && out.find("standing by again") != std::string::npos;
+      },
+      10s));
+  CHECK_MESSAGE(b.becomes("active", 10s), read_file(dir.file("second.log")));
+  CHECK(read_file(dir.file("second.log")).find("taking over") != std::string::npos);
+  case_of(b.submit("after-the-cut"));
+  ++cases;
+
+  ::kill(second, SIGTERM);
+  CHECK(wait_for(second, 20s) == 0);
+  run_until_done({YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"}, dir.file("run.log"));
+  check_every_case_finished_once(db, client_options(), cases, answers, 0);
+}
