@@ -86,7 +86,12 @@ void run(const RunOptions& o) {
         std::fflush(stdout);
       });
     if (Status s = engine.deploy(*d.deployment); !s) {
+      const Status health = engine.health();
       engine.close();
+      if (!health) {  // lost its store while setting up: as below
+        say(fmt::format("{}; standing by again", health.message()));
+        continue;
+      }
       return report(s);
     }
     {

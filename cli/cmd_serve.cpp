@@ -166,9 +166,14 @@ void run_server(const ServeOptions& o) {
           engine = open_active(o.db, options, [&] { return pause(std::chrono::seconds(1)); }, say, stopped, lost);
           if (!engine) return;  // stopping, or an error (reported): this node goes on relaying
           if (Status s = activate(*engine); !s) {
-            report(s);
+            const Status health = engine->health();
             engine->close();
             engine.reset();
+            if (!health) {  // lost its store while setting up: as below
+              say(fmt::format("{}; standing by again", health.message()));
+              continue;
+            }
+            report(s);
             return;
           }
           backend.set_engine(engine.get());

@@ -89,6 +89,7 @@ std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options
                                     bool standing_by) {
   stopped = false;
   bool said = standing_by;
+  std::string last_failure;
   // Standing by is said at once; a command holding the store for a moment
   // only delays the first try by a second.
   if (is_postgres_uri(db)) options.lock_wait = std::chrono::milliseconds(0);
@@ -98,11 +99,20 @@ std::unique_ptr<Engine> open_active(const std::string& db, EngineOptions options
       if (said) say(fmt::format("taking over {}", db));
       return std::move(*opened);
     }
-    if (!is_postgres_uri(db) || opened.status().code() != Status::Code::unavailable) {
+    const Status::Code code = opened.status().code();
+    // A standby that meets a connection failure (the database itself failing
+    // over, a session cut while taking over) keeps trying; at the first
+    // start it is reported, since the URI may simply be wrong.
+    const bool retry = is_postgres_uri(db) && (code == Status::Code::unavailable || (said && code == Status::Code::io_error));
+    if (!retry) {
       report(opened.status());
       return nullptr;
     }
-    if (!said) {
+    if (code == Status::Code::io_error) {
+      if (opened.status().message() != last_failure)  // once, not every second
+        say(fmt::format("{}; trying again every second", opened.status().message()));
+      last_failure = opened.status().message();
+    } else if (!said) {
       say(fmt::format("standby on {}: another engine is active; taking over when it ends", db));
       said = true;
     }

@@ -9,13 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <regex>
 
 #include "engine_fixture.h"
-#include "http_client.h"
+#include "api_support.h"
 #include "pg_fixture.h"
 #include "run_support.h"
-#include "runtime/json_codec.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -23,24 +21,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-/// An account of the window with an API key, added through the CLI; the key.
-std::string window_key(const std::string& db, const std::string& output) {
-  const pid_t pid = spawn({YILIAN_CLI, "account", "add", "--db", db, "窗口一", "--role", "window", "--api-key"}, output);
-  REQUIRE(wait_for(pid, 30s) == 0);
-  std::smatch m;
-  const std::string out = read_file(output);
-  REQUIRE_MESSAGE(std::regex_search(out, m, std::regex("yk_[0-9a-f]+")), out);
-  return m.str();
-}
-
-/// The kindergarten application as an API body.
-std::string application_body(bool meals) {
-  const request::Submit s = application(meals);
-  json materials = json::array();
-  for (const auto& m : s.materials) materials.push_back(m);
-  return json{{"chain", s.chain}, {"fields", detail::to_json(s.fields)}, {"materials", materials}}.dump();
-}
 
 struct Node {
   std::uint16_t port = 0;
@@ -154,9 +134,7 @@ TEST_CASE("engine.postgresql.a_serve_stands_by_takes_over_and_stands_by_again_wh
 
   // Its session is cut: it says so, stands by again, and (no other engine
   // being there) takes the store back.
-  pg_admin("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 1 "
-           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-           db);
+  cut_the_active_session(db);
   CHECK(eventually(
       [&] {
         const std::string out = read_file(dir.file("second.log"));

@@ -219,8 +219,15 @@ Result<ChainInfo> Engine::load_chain_text(std::string_view yaml, const std::stri
 }
 
 Status Engine::health() const {
-  std::lock_guard g(impl_->lost_mu);
-  return impl_->lost_why;
+  {
+    std::lock_guard g(impl_->lost_mu);
+    if (!impl_->lost_why) return impl_->lost_why;
+  }
+  // Lost outside a commit (loading chains, binding adapters): say so too.
+  std::lock_guard s(impl_->store_mu);
+  if (impl_->store && impl_->store->lost())
+    return Status::error(Status::Code::unavailable, "the engine lost its store and commits nothing more: the connection to it is lost");
+  return Status::ok();
 }
 
 std::vector<ChainInfo> Engine::chains() const {

@@ -1,5 +1,8 @@
-// A blocking HTTP/1.1 client for the tests that drive `yilian serve` from
-// C++: one request per connection to 127.0.0.1, the whole answer read.
+// What the tests that drive `yilian serve` from C++ share: a blocking
+// HTTP/1.1 client (one request per connection to 127.0.0.1, the whole
+// answer read), the port a server prints, a window account's API key, the
+// kindergarten application as an API body, and cutting the active engine's
+// PostgreSQL session.
 #pragma once
 
 #include <arpa/inet.h>
@@ -8,11 +11,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <map>
+#include <regex>
 #include <string>
 
+#include "pg_fixture.h"
 #include "process.h"
+#include "run_support.h"
+#include "runtime/json_codec.h"
 
 namespace yilian::test {
 
@@ -74,6 +83,32 @@ inline std::uint16_t served_port(const std::string& output, std::chrono::millise
     if (std::chrono::steady_clock::now() >= until) return 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+/// An account of the window with an API key, added through the CLI; the key.
+inline std::string window_key(const std::string& db, const std::string& output) {
+  const pid_t pid = spawn({YILIAN_CLI, "account", "add", "--db", db, "窗口一", "--role", "window", "--api-key"}, output);
+  REQUIRE(wait_for(pid, std::chrono::seconds(30)) == 0);
+  std::smatch m;
+  const std::string out = read_file(output);
+  REQUIRE_MESSAGE(std::regex_search(out, m, std::regex("yk_[0-9a-f]+")), out);
+  return m.str();
+}
+
+/// The kindergarten application (run_support.h) as the body of POST /api/v1/cases.
+inline std::string application_body(bool meals) {
+  const request::Submit s = application(meals);
+  nlohmann::json materials = nlohmann::json::array();
+  for (const auto& m : s.materials) materials.push_back(m);
+  return nlohmann::json{{"chain", s.chain}, {"fields", detail::to_json(s.fields)}, {"materials", materials}}.dump();
+}
+
+/// Ends the session of the engine holding the store's writer lock, from the
+/// server's side (as a network cut or an operator would).
+inline void cut_the_active_session(const std::string& uri) {
+  pg_admin("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 1 "
+           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+           uri);
 }
 
 }  // namespace yilian::test
