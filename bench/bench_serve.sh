@@ -14,6 +14,7 @@
 # plus 1,000 idle long polls held by one server (its thread count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/wrk_lib.sh
 seconds=${1:-10}
 rounds=${2:-3}
 conns=32
@@ -39,9 +40,7 @@ key_of() { $yl account add --db "$db" "$1" --role "$2" ${3:+--department $3} --a
 window=$(key_of bench-window window)
 health=$(key_of bench-health department health)
 app_json=$work/app.json
-node -e "const Y=require('./tests/js/node_modules/yaml');const fs=require('fs');
-fs.writeFileSync('$app_json', JSON.stringify(Y.parse(fs.readFileSync('examples/applications/kindergarten-setup-complete.yaml','utf8'))));" 2>/dev/null \
-  || { echo "bench_serve: needs tests/js/node_modules (cd tests/js && npm ci)" >&2; exit 2; }
+write_application_json "$app_json"
 
 # Reads go to a store of 200 cases that stays as it is; submissions to a
 # second server on a store of their own (else every round would read a
@@ -83,33 +82,14 @@ EOF
 pids+=($!)
 sleep 0.5
 
-cat > "$work/submit.lua" <<'EOF'
-local counter = 0
-local thread_id = 0
-local threads = {}
-function setup(thread) thread:set("id", #threads + 1); table.insert(threads, thread) end
-function init(args) thread_id = id end
-request = function()
-  counter = counter + 1
-  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. wrk_key,
-                    ["Idempotency-Key"] = string.format("bench-%d-%d-%d", wrk_round, thread_id, counter) }
-  return wrk.format("POST", "/api/v1/cases", headers, wrk_body)
-end
-EOF
-
 # One wrk run: prints "requests/s p50_ms p99_ms"; fails when any answer was not 2xx.
 run_wrk() {  # url [extra wrk args...]
   local url=$1; shift
   local out
   out=$(wrk -t2 -c$conns -d${seconds}s --latency "$@" "$url")
   if grep -q "Non-2xx" <<<"$out"; then echo "bench_serve: non-2xx answers from $url: no figure" >&2; echo "$out" >&2; exit 1; fi
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  wrk_figures "$out"
 }
-to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
 declare -A results
 cases_before=$(sqlite3 "$wdb" 'SELECT COUNT(*) FROM cases')
@@ -118,12 +98,11 @@ for round in $(seq "$rounds"); do
   results[nginx]+="$(run_wrk "http://127.0.0.1:18501/status.json")"$'\n'
   results[tasks]+="$(run_wrk "http://127.0.0.1:$port/api/v1/tasks?status=dispatched" -H "Authorization: Bearer $health")"$'\n'
   lua="$work/submit-$round.lua"
-  { echo "wrk_key = \"$wkey\""; echo "wrk_round = $round";
-    printf 'wrk_body = [==[%s]==]\n' "$(cat "$app_json")"; cat "$work/submit.lua"; } > "$lua"
+  write_submit_lua "$lua" "$wkey" "$round" "$app_json"
   out=$(wrk -t2 -c$conns -d${seconds}s --latency -s "$lua" "http://127.0.0.1:$wport")
   if grep -q "Non-2xx" <<<"$out"; then echo "bench_serve: non-2xx submissions: no figure" >&2; echo "$out" >&2; exit 1; fi
   sent=$(awk '/requests in/ {print $1}' <<<"$out")
-  results[submit]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"$'\n'
+  results[submit]+="$(wrk_figures "$out")"$'\n'
   submitted_total=$(( ${submitted_total:-0} + sent ))
   rate=$(build/bench/bench_engine submit 5000 1 $conns | sed -n 's/.*median \([0-9]*\)\/s.*/\1/p')
   [[ -n $rate ]] || { echo "bench_serve: bench_engine submit gave no figure" >&2; exit 1; }
@@ -137,7 +116,6 @@ if (( made < submitted_total || made > submitted_total + conns * rounds )); then
   echo "bench_serve: wrk completed $submitted_total submissions but the store holds $made new cases: no figure" >&2; exit 1
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END { if (NR % 2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 col() { awk -v c="$2" 'NF {print $c}' <<<"${results[$1]}" | median; }
 range() { awk 'NF {print $1}' <<<"${results[$1]}" | sort -n | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%s–%s", lo, hi}'; }
 

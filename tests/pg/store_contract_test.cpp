@@ -242,9 +242,11 @@ void contract(const std::string& location) {
 
   SUBCASE("the inbox: pending, taken, answered; withdrawn only while pending") {
     auto sender = open(location, StoreOptions{.create = false});
-    const auto a = *sender->inbox_put(R"({"request":"a"})");
-    const auto b = *sender->inbox_put(R"({"request":"b"})");
-    const auto c = *sender->inbox_put(R"({"request":"c"})");
+    auto put = sender->inbox_put({R"({"request":"a"})", R"({"request":"b"})"});
+    REQUIRE(put.is_ok());
+    REQUIRE(put->size() == 2);
+    const auto a = (*put)[0], b = (*put)[1];
+    const auto c = (*sender->inbox_put({R"({"request":"c"})"}))[0];
     CHECK(a < b);
     CHECK(b < c);
     CHECK(*sender->inbox_withdraw(c));  // still pending: gone for good
@@ -255,18 +257,48 @@ void contract(const std::string& location) {
     CHECK((*taken)[1].id == b);
     CHECK(store->inbox_take(0, 10)->empty());  // taken once
     CHECK_FALSE(*sender->inbox_withdraw(a));   // taken: the engine answers it
-    CHECK(!sender->inbox_result(a)->has_value());
+    CHECK(sender->inbox_results({a, b})->empty());
     Batch answer;
     answer.inbox_done = {{a, R"({"ok":true})"}};
     REQUIRE(store->commit(answer).is_ok());
-    CHECK(**sender->inbox_result(a) == R"({"ok":true})");
-    REQUIRE(sender->inbox_delete(a).is_ok());
-    CHECK(!sender->inbox_result(a)->has_value());
+    auto answered = sender->inbox_results({a, b, c});  // b taken, c withdrawn: only a's answer
+    REQUIRE(answered.is_ok());
+    REQUIRE(answered->size() == 1);
+    CHECK((*answered)[0].first == a);
+    CHECK((*answered)[0].second == R"({"ok":true})");
+    REQUIRE(sender->inbox_delete({a}).is_ok());
+    CHECK(sender->inbox_results({a})->empty());
+    CHECK(sender->inbox_results({})->empty());
     // b was taken by an engine that stopped before answering: the next engine offers it again.
     REQUIRE(store->inbox_release_taken().is_ok());
     auto again = store->inbox_take(0, 10);
     REQUIRE(again->size() == 1);
     CHECK((*again)[0].id == b);
+  }
+
+  SUBCASE("wake-ups: a put request and a batch of answers notify listeners (PostgreSQL); SQLite has none") {
+    auto inbox = store->listen(kInboxChannel);
+    auto answers = store->listen(kAnswerChannel);
+    REQUIRE(inbox.is_ok());
+    REQUIRE(answers.is_ok());
+    if (!is_postgres_uri(location)) {
+      CHECK(*inbox == nullptr);  // the engine and senders poll
+      CHECK(*answers == nullptr);
+      return;
+    }
+    REQUIRE(*inbox != nullptr);
+    REQUIRE(*answers != nullptr);
+    CHECK_FALSE(*(*inbox)->wait(std::chrono::milliseconds(0)));
+    auto sender = open(location, StoreOptions{.create = false});
+    const auto a = (*sender->inbox_put({R"({"request":"a"})"}))[0];
+    CHECK(*(*inbox)->wait(std::chrono::seconds(5)));
+    CHECK_FALSE(*(*inbox)->wait(std::chrono::milliseconds(0)));  // consumed
+    CHECK_FALSE(*(*answers)->wait(std::chrono::milliseconds(0)));  // nothing answered yet
+    REQUIRE(store->inbox_take(0, 10)->size() == 1);
+    Batch answer;
+    answer.inbox_done = {{a, R"({"ok":true})"}};
+    REQUIRE(store->commit(answer).is_ok());
+    CHECK(*(*answers)->wait(std::chrono::seconds(5)));
   }
 
 }

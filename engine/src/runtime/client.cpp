@@ -4,6 +4,7 @@
 // what the request caused. One thread waits for every answer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -36,14 +37,21 @@ struct Client::Impl {
   std::string path;
   Options options;
   std::unique_ptr<Engine> engine;  ///< when no engine runs on the store
-  std::unique_ptr<Store> store;    ///< when one does (or relay): its inbox
+  std::unique_ptr<Store> store;    ///< when one does (or relay): its inbox, read by the waiter
   std::unique_ptr<ChainRegistry> registry;
   std::mutex mu;  ///< the store (one connection)
 
+  // Requests put in the inbox by the sender thread, all that arrived in one
+  // transaction, through a connection of its own.
+  std::unique_ptr<Store> put_store;
+  std::vector<std::pair<std::string, Done>> outgoing;
+  std::thread sender;
+
   // Requests in the inbox waiting for their answers, by inbox row.
   std::unique_ptr<Notices> answers;  ///< null: poll
-  std::mutex w_mu;
-  std::condition_variable w_cv;
+  std::mutex w_mu;  ///< outgoing, waiting, stop
+  std::condition_variable w_cv;  ///< the waiter's
+  std::condition_variable s_cv;  ///< the sender's
   std::map<std::int64_t, Waiting> waiting;
   bool stop = false;
   std::thread waiter;
@@ -54,10 +62,13 @@ struct Client::Impl {
       stop = true;
     }
     w_cv.notify_all();
+    s_cv.notify_all();
+    if (sender.joinable()) sender.join();
     if (waiter.joinable()) waiter.join();
   }
 
   void put(Request request, Done done);
+  void send_main();
   void wait_main();
   /// One look at every waiting request: answered ones are taken out with
   /// their answers, expired ones withdrawn (or given their grace).
@@ -76,6 +87,9 @@ Result<std::unique_ptr<Client>> Client::open(const std::string& path, const Opti
     auto store = open_store(path, StoreOptions{.create = create});
     if (!store) return store.status();
     impl->store = std::move(*store);
+    auto put_store = open_store(path, StoreOptions{.create = false});
+    if (!put_store) return put_store.status();
+    impl->put_store = std::move(*put_store);
     impl->registry = std::make_unique<ChainRegistry>(options.calendar_dirs);
     auto notices = impl->store->listen(kAnswerChannel);
     if (notices) impl->answers = std::move(*notices);  // else: polling alone
@@ -145,17 +159,43 @@ void Client::apply_async(Request request, std::function<void(Result<Receipt>)> d
 }
 
 void Client::Impl::put(Request request, Done done) {
-  auto id = [&] {
-    std::lock_guard g(mu);
-    return store->inbox_put(request_to_json(request));
-  }();
-  if (!id) return done(id.status());
+  std::string text = request_to_json(request);
   {
     std::lock_guard g(w_mu);
-    waiting.emplace(*id, Waiting{std::move(done), Clock::now() + options.wait});
-    if (!waiter.joinable()) waiter = std::thread([this] { wait_main(); });
+    outgoing.emplace_back(std::move(text), std::move(done));
+    if (!sender.joinable()) {
+      sender = std::thread([this] { send_main(); });
+      waiter = std::thread([this] { wait_main(); });
+    }
   }
-  w_cv.notify_all();
+  s_cv.notify_one();
+}
+
+void Client::Impl::send_main() {
+  std::vector<std::pair<std::string, Done>> batch;
+  std::vector<std::string> texts;
+  for (;;) {
+    {
+      std::unique_lock g(w_mu);
+      s_cv.wait(g, [&] { return stop || !outgoing.empty(); });
+      if (outgoing.empty()) break;  // stopping, nothing left to put
+      batch.swap(outgoing);
+    }
+    texts.clear();
+    for (auto& [text, done] : batch) texts.push_back(std::move(text));
+    auto ids = put_store->inbox_put(texts);
+    if (!ids) {
+      for (auto& [text, done] : batch) done(ids.status());
+    } else {
+      const auto until = Clock::now() + options.wait;
+      {
+        std::lock_guard g(w_mu);
+        for (std::size_t i = 0; i < batch.size(); ++i) waiting.emplace((*ids)[i], Waiting{std::move(batch[i].second), until});
+      }
+      w_cv.notify_all();
+    }
+    batch.clear();
+  }
 }
 
 void Client::Impl::wait_main() {
@@ -195,30 +235,33 @@ std::vector<std::pair<Done, Result<Receipt>>> Client::Impl::look() {
     ready.emplace_back(std::move(it->second.done), std::move(r));
     waiting.erase(it);
   };
-  const auto now = Clock::now();
-  for (std::int64_t id : ids) {
-    Clock::time_point until;
-    bool grace = false;
-    {
-      std::lock_guard g(w_mu);
-      until = waiting.at(id).until;
-      grace = waiting.at(id).taken_grace;
-    }
-    std::lock_guard g(mu);
-    auto answer = store->inbox_result(id);
-    if (!answer) {
+  std::lock_guard g(mu);
+  // Every answer that arrived, in one read and one delete.
+  auto got = store->inbox_results(ids);
+  if (!got) {
+    for (std::int64_t id : ids)
       finish(id, Status::error(Status::Code::unavailable,
                                fmt::format("lost the store while waiting for request #{}: {}; it may still be applied: "
                                            "see `yilian case list` before trying again",
-                                           id, answer.status().message())));
-      continue;
+                                           id, got.status().message())));
+    return ready;
+  }
+  std::vector<std::int64_t> answered;
+  for (auto& [id, text] : *got) {
+    answered.push_back(id);
+    finish(id, receipt_from_json(text));
+  }
+  if (!answered.empty()) (void)store->inbox_delete(answered);  // a row left behind harms nothing
+  const auto now = Clock::now();
+  for (std::int64_t id : ids) {
+    if (std::find(answered.begin(), answered.end(), id) != answered.end()) continue;
+    bool grace = false;
+    {
+      std::lock_guard w(w_mu);
+      const Waiting& wt = waiting.at(id);
+      if (now < wt.until) continue;
+      grace = wt.taken_grace;
     }
-    if (*answer) {
-      (void)store->inbox_delete(id);
-      finish(id, receipt_from_json(**answer));
-      continue;
-    }
-    if (now < until) continue;
     // Withdrawn while still pending, it is never applied; once the engine
     // took it, its answer comes with its commit: wait for that a while more.
     auto withdrawn = store->inbox_withdraw(id);

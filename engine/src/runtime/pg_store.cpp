@@ -6,6 +6,7 @@
 // ended — killed, cut off — can commit nothing: the lock went with it.
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <unistd.h>
@@ -389,20 +390,35 @@ class PgStore final : public Store {
 
   Status inbox_release_taken() override { return exec("UPDATE inbox SET done=0 WHERE done=2"); }
 
-  Result<std::int64_t> inbox_put(const std::string& request) override {
-    auto r = query("inbox-put", "INSERT INTO inbox(request, created_ms) VALUES($1, $2) RETURNING id",
-                   Params{}.text(request).i64(now_ms()));
-    if (!r) return r.status();
-    // Wakes the active engine at once (it polls too, in case this is missed).
-    if (Status s = exec(fmt::format("NOTIFY {}", kInboxChannel)); !s) return s;
-    return r->i64(0, 0);
+  Result<std::vector<std::int64_t>> inbox_put(const std::vector<std::string>& requests) override {
+    if (Status s = exec("BEGIN"); !s) return s;
+    std::vector<std::int64_t> ids;
+    Status st = Status::ok();
+    for (const std::string& request : requests) {
+      auto r = query("inbox-put", "INSERT INTO inbox(request, created_ms) VALUES($1, $2) RETURNING id",
+                     Params{}.text(request).i64(now_ms()));
+      if (!r) {
+        st = r.status();
+        break;
+      }
+      ids.push_back(r->i64(0, 0));
+    }
+    // Wakes the active engine at the commit (it polls too, in case this is missed).
+    if (st) st = exec(fmt::format("NOTIFY {}; COMMIT", kInboxChannel));
+    if (!st) {
+      (void)exec("ROLLBACK");
+      return st;
+    }
+    return ids;
   }
 
-  Result<std::optional<std::string>> inbox_result(std::int64_t id) override {
-    auto r = query("inbox-result", "SELECT done, result FROM inbox WHERE id=$1", Params{}.i64(id));
+  Result<std::vector<std::pair<std::int64_t, std::string>>> inbox_results(const std::vector<std::int64_t>& ids) override {
+    const std::string list = id_array(ids);
+    auto r = query("inbox-results", "SELECT id, result FROM inbox WHERE id = ANY($1::text::int8[]) AND done = 1",
+                   Params{}.text(list));  // done 2: taken, not answered yet
     if (!r) return r.status();
-    std::optional<std::string> out;
-    if (r->size() && r->i64(0, 0) == 1 && !r->null(0, 1)) out = r->str(0, 1);  // 2: taken, not answered yet
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (int i = 0; i < r->size(); ++i) out.emplace_back(r->i64(i, 0), r->null(i, 1) ? std::string() : r->str(i, 1));
     return out;
   }
 
@@ -412,10 +428,14 @@ class PgStore final : public Store {
     return r->affected() == 1;
   }
 
-  Status inbox_delete(std::int64_t id) override {
-    auto r = query("inbox-delete", "DELETE FROM inbox WHERE id=$1", Params{}.i64(id));
+  Status inbox_delete(const std::vector<std::int64_t>& ids) override {
+    const std::string list = id_array(ids);
+    auto r = query("inbox-delete", "DELETE FROM inbox WHERE id = ANY($1::text::int8[])", Params{}.text(list));
     return r ? Status::ok() : r.status();
   }
+
+  /// `{1,2,3}`: an int8[] literal, sent as text.
+  static std::string id_array(const std::vector<std::int64_t>& ids) { return fmt::format("{{{}}}", fmt::join(ids, ",")); }
 
   Result<SqlRows> run_sql(std::string_view sql, std::initializer_list<SqlParam> params) override {
     // Text in, text out: these are small statements on small tables.

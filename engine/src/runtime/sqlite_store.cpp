@@ -467,36 +467,56 @@ class SqliteStore final : public Store {
     return sqlite3_changes(db_) == 1;
   }
 
-  Result<std::int64_t> inbox_put(const std::string& request) override {
+  Result<std::vector<std::int64_t>> inbox_put(const std::vector<std::string>& requests) override {
     sqlite3_stmt* q = cached("INSERT INTO inbox(request, created_ms) VALUES(?1, ?2)");
     if (!q) return last_error("writing the inbox");
-    bind_text(q, 1, request);
-    sqlite3_bind_int64(q, 2, now_ms());
-    const int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc != SQLITE_DONE) return last_error("writing the inbox");
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    std::vector<std::int64_t> ids;
+    for (const std::string& request : requests) {
+      bind_text(q, 1, request);
+      sqlite3_bind_int64(q, 2, now_ms());
+      const int rc = sqlite3_step(q);
+      sqlite3_reset(q);
+      if (rc != SQLITE_DONE) {
+        Status failed = last_error("writing the inbox");
+        (void)exec("ROLLBACK");
+        return failed;
+      }
+      ids.push_back(static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
+    }
+    if (Status s = exec("COMMIT"); !s) return s;
+    return ids;
   }
 
-  Result<std::optional<std::string>> inbox_result(std::int64_t id) override {
-    sqlite3_stmt* q = cached("SELECT done, result FROM inbox WHERE id=?1");
+  Result<std::vector<std::pair<std::int64_t, std::string>>> inbox_results(const std::vector<std::int64_t>& ids) override {
+    sqlite3_stmt* q = cached("SELECT result FROM inbox WHERE id=?1 AND done=1");  // done 2: taken, not answered yet
     if (!q) return last_error("reading the inbox");
-    sqlite3_bind_int64(q, 1, id);
-    std::optional<std::string> out;
-    const int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 1) out = column_text(q, 1);  // 2: taken, not answered yet
-    sqlite3_reset(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading the inbox");
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (std::int64_t id : ids) {
+      sqlite3_bind_int64(q, 1, id);
+      const int rc = sqlite3_step(q);
+      if (rc == SQLITE_ROW) out.emplace_back(id, column_text(q, 0));
+      sqlite3_reset(q);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading the inbox");
+    }
     return out;
   }
 
-  Status inbox_delete(std::int64_t id) override {
+  Status inbox_delete(const std::vector<std::int64_t>& ids) override {
     sqlite3_stmt* q = cached("DELETE FROM inbox WHERE id=?1");
     if (!q) return last_error("writing the inbox");
-    sqlite3_bind_int64(q, 1, id);
-    const int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? Status::ok() : last_error("writing the inbox");
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    for (std::int64_t id : ids) {
+      sqlite3_bind_int64(q, 1, id);
+      const int rc = sqlite3_step(q);
+      sqlite3_reset(q);
+      if (rc != SQLITE_DONE) {
+        Status failed = last_error("writing the inbox");
+        (void)exec("ROLLBACK");
+        return failed;
+      }
+    }
+    return exec("COMMIT");
   }
 
   Result<SqlRows> run_sql(std::string_view sql, std::initializer_list<SqlParam> params) override {

@@ -222,13 +222,16 @@ class Store {
   /// Offers again what an engine took and never answered (it stopped before
   /// its commit): called by the engine that holds the store's lock, at start.
   virtual Status inbox_release_taken() = 0;
-  virtual Result<std::int64_t> inbox_put(const std::string& request) = 0;
-  /// The answer once the engine applied the request, else empty.
-  virtual Result<std::optional<std::string>> inbox_result(std::int64_t id) = 0;
+  /// Puts requests in the inbox, in one transaction; their row ids, in order.
+  virtual Result<std::vector<std::int64_t>> inbox_put(const std::vector<std::string>& requests) = 0;
+  /// The answers among requests `ids` that the engine has applied (the
+  /// others are left out), in one statement.
+  virtual Result<std::vector<std::pair<std::int64_t, std::string>>> inbox_results(const std::vector<std::int64_t>& ids) = 0;
   /// Deletes a pending request: true when it was still pending (no engine
   /// will apply it), false when an engine has taken or answered it.
   virtual Result<bool> inbox_withdraw(std::int64_t id) = 0;
-  virtual Status inbox_delete(std::int64_t id) = 0;
+  /// Deletes requests `ids` (their answers read), in one transaction.
+  virtual Status inbox_delete(const std::vector<std::int64_t>& ids) = 0;
 
   /// The writer lock, for stores that keep it inside (PostgreSQL: a session
   /// advisory lock on this connection, the one that commits, so an engine
