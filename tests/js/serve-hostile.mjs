@@ -65,10 +65,13 @@ try {
   await test('a client sending one byte at a time is cut off; others are served meanwhile', async () => {
     const request = 'GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n';
     const slow = raw([...request], { gap: 150, wait: 8000 });
+    let slowEnded = false;
+    slow.then(() => { slowEnded = true; });
     await sleep(200);
-    const started = Date.now();
+    // Served while the slow client still holds its connection (a property,
+    // not a time: a loaded machine may take long for both).
     assert.equal((await serve.call('GET', '/api/v1/health')).status, 200);
-    assert.ok(Date.now() - started < 500);
+    assert.ok(!slowEnded, 'another request was answered while the slow client was still connected');
     const r = await slow;
     assert.ok(r.closed, 'the slow connection was closed');
     assert.ok(r.ms < 4000, `closed after ${r.ms} ms`);
