@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <fstream>
+
 #include "cli_support.h"
 #include "engine_fixture.h"
 #include "runtime/audit.h"
@@ -74,6 +76,41 @@ TEST_CASE("store.audit.an_untouched_store_verifies") {
   CHECK(r->cases == 3);
   CHECK(r->entries == 12);
   CHECK(verify_audit(dir.file("missing.db")).status().code() == Status::Code::not_found);
+}
+
+TEST_CASE("store.audit.a_damaged_page_of_the_file_is_a_break") {
+  ScratchDir dir("audit-damaged");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  // The page of an index, which verify's own scans never read: its b-tree
+  // page type overwritten, as a torn write or a stray editor would leave it.
+  long root = 0, page_size = 0;
+  {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master "
+                                  "WHERE type='index' AND name='cases_open'",
+                               -1, &q, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    root = sqlite3_column_int64(q, 0);
+    page_size = sqlite3_column_int64(q, 1);
+    sqlite3_finalize(q);
+    REQUIRE(sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+  }
+  REQUIRE(root > 1);
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp((root - 1) * page_size);
+    const char junk = 0x01;  // no b-tree page type
+    f.write(&junk, 1);
+  }
+  auto r = verify_audit(db);
+  REQUIRE(r.is_ok());
+  REQUIRE_FALSE(r->ok());
+  CHECK(r->first_break->case_id == 0);
+  CHECK_MESSAGE(r->first_break->problem.find("damaged") != std::string::npos, r->first_break->problem);
 }
 
 TEST_CASE("store.audit.finds_the_first_broken_link") {

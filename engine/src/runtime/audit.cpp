@@ -80,6 +80,16 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
   auto opened = open_store(path, StoreOptions{.create = false, .read_only = true});
   if (!opened) return opened.status();
   Store& store = **opened;
+  AuditReport report;
+
+  // The file itself first: a page torn or overwritten (where the scans
+  // below may never look, as in an index) is a break of the record.
+  auto sound = store.integrity();
+  if (!sound) return sound.status();
+  if (!sound->empty()) {
+    report.first_break = AuditBreak{0, 0, fmt::format("the database file is damaged (SQLite's quick_check: {})", *sound)};
+    return report;
+  }
 
   // The case rows name how long each log is and its last hash.
   struct Head {
@@ -89,7 +99,6 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
   std::map<CaseId, Head> heads;
   if (Status s = store.scan_cases(false, [&](CaseRow&& c) { heads[c.id] = {c.seq, c.last_hash}; }); !s) return s;
 
-  AuditReport report;
   std::optional<AuditBreak> brk;
   auto broken = [&](CaseId id, std::uint64_t seq, std::string problem) {
     if (!brk || id < brk->case_id || (id == brk->case_id && seq < brk->seq)) brk = AuditBreak{id, seq, std::move(problem)};

@@ -502,6 +502,22 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::string> integrity() override {
+    sqlite3_stmt* q = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA quick_check", -1, &q, nullptr) != SQLITE_OK) return last_error("checking the file");
+    std::string found;
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      const std::string line = column_text(q, 0);
+      if (line == "ok") continue;
+      if (!found.empty()) found += "; ";
+      found += line;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE && found.empty()) found = sqlite3_errmsg(db_);  // too broken to list what
+    return found;
+  }
+
   Status inbox_delete(const std::vector<std::int64_t>& ids) override {
     sqlite3_stmt* q = cached("DELETE FROM inbox WHERE id=?1");
     if (!q) return last_error("writing the inbox");

@@ -254,6 +254,12 @@ class Store {
   /// Who holds the writer lock now (PostgreSQL; `none` for SQLite).
   virtual Result<WriterKind> writer() { return WriterKind::none; }
 
+  /// The database's own check of its file structure: "" when sound, else
+  /// what it found (SQLite's `PRAGMA quick_check`: torn or overwritten
+  /// pages, broken b-trees). PostgreSQL checks its pages itself (data
+  /// checksums, when the cluster has them): "" there.
+  virtual Result<std::string> integrity() { return std::string(); }
+
   /// True once the connection to the database is gone (PostgreSQL: the
   /// server ended the session, or the network dropped it). Nothing more
   /// commits through this store; whoever holds it must open another.
