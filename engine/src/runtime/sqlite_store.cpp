@@ -470,21 +470,17 @@ class SqliteStore final : public Store {
   Result<std::vector<std::int64_t>> inbox_put(const std::vector<std::string>& requests) override {
     sqlite3_stmt* q = cached("INSERT INTO inbox(request, created_ms) VALUES(?1, ?2)");
     if (!q) return last_error("writing the inbox");
-    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
     std::vector<std::int64_t> ids;
-    for (const std::string& request : requests) {
-      bind_text(q, 1, request);
-      sqlite3_bind_int64(q, 2, now_ms());
-      const int rc = sqlite3_step(q);
-      sqlite3_reset(q);
-      if (rc != SQLITE_DONE) {
-        Status failed = last_error("writing the inbox");
-        (void)exec("ROLLBACK");
-        return failed;
+    Status st = in_transaction([&] {
+      for (const std::string& request : requests) {
+        bind_text(q, 1, request);
+        sqlite3_bind_int64(q, 2, now_ms());
+        if (Status s = step_done(q, "writing the inbox"); !s) return s;
+        ids.push_back(static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
       }
-      ids.push_back(static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
-    }
-    if (Status s = exec("COMMIT"); !s) return s;
+      return Status::ok();
+    });
+    if (!st) return st;
     return ids;
   }
 
@@ -521,18 +517,30 @@ class SqliteStore final : public Store {
   Status inbox_delete(const std::vector<std::int64_t>& ids) override {
     sqlite3_stmt* q = cached("DELETE FROM inbox WHERE id=?1");
     if (!q) return last_error("writing the inbox");
-    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-    for (std::int64_t id : ids) {
-      sqlite3_bind_int64(q, 1, id);
-      const int rc = sqlite3_step(q);
-      sqlite3_reset(q);
-      if (rc != SQLITE_DONE) {
-        Status failed = last_error("writing the inbox");
-        (void)exec("ROLLBACK");
-        return failed;
+    return in_transaction([&] {
+      for (std::int64_t id : ids) {
+        sqlite3_bind_int64(q, 1, id);
+        if (Status s = step_done(q, "writing the inbox"); !s) return s;
       }
-    }
-    return exec("COMMIT");
+      return Status::ok();
+    });
+  }
+
+  /// Runs `body` in one write transaction: committed when it succeeds,
+  /// rolled back when it fails.
+  Status in_transaction(const std::function<Status()>& body) {
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    Status st = body();
+    if (st) st = exec("COMMIT");
+    if (!st) (void)exec("ROLLBACK");
+    return st;
+  }
+
+  /// Steps a statement that returns no rows, and resets it.
+  Status step_done(sqlite3_stmt* q, const char* what) {
+    const int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? Status::ok() : last_error(what);
   }
 
   Result<SqlRows> run_sql(std::string_view sql, std::initializer_list<SqlParam> params) override {
