@@ -83,6 +83,24 @@ TEST_CASE("engine.postgresql.a_deleted_seal_is_a_break_and_stops_commits") {
   CHECK(refused.status().message().find("seal is missing") != std::string::npos);
 }
 
+TEST_CASE("engine.postgresql.not_a_store") {
+  // PostgreSQL's side of engine.not_a_store (a text file where the SQLite
+  // file should be): a database whose tables are another program's.
+  TestClock clock;
+  const std::string other = pg_database("other");
+  pg_admin("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES('format', 'ledger-2')",
+           other);
+  auto e = Engine::open(other, test_options(clock));
+  CHECK(e.status().code() == Status::Code::invalid_input);
+  CHECK_MESSAGE(e.status().message().find("not a yilian store") != std::string::npos, e.status().message());
+  // An empty database is no store to read; an engine makes it one.
+  const std::string empty = pg_database("empty");
+  auto r = Records::open(empty);
+  CHECK(r.status().code() == Status::Code::not_found);
+  CHECK(Engine::open(empty, test_options(clock)).is_ok());
+  CHECK(Records::open(empty).is_ok());
+}
+
 TEST_CASE("engine.postgresql.one_engine_per_store") {
   const std::string uri = pg_database("one");
   TestClock clock;

@@ -195,7 +195,7 @@ TEST_CASE("engine.one_engine_per_store") {
 }
 
 TEST_CASE("engine.not_a_store" * doctest::test_suite("sqlite-only") *
-          doctest::description("a text file where an SQLite file should be")) {
+          doctest::description("a text file where an SQLite file should be (PostgreSQL: engine.postgresql.not_a_store)")) {
   ScratchDir dir("engine-notastore");
   TestClock clock;
   {
