@@ -25,10 +25,11 @@
 using namespace yilian;
 using namespace yilian::test;
 
+TEST_SUITE_BEGIN("durable");
 
 TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
   ScratchDir dir("crash");
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   const std::string answers = dir.file("answers.log");
   const std::string output = dir.file("run.out");
   {
@@ -89,7 +90,7 @@ TEST_CASE("engine.crash.verifications_of_commitments_survive_sigkill") {
   // end every case is delivered, every verification answered once, and
   // the log replays to the stored state.
   ScratchDir dir("crash-commitment");
-  const std::string db = dir.file("cases.db"), answers = dir.file("answers.log"), output = dir.file("run.out");
+  const std::string db = dir.store(), answers = dir.file("answers.log"), output = dir.file("run.out");
   const std::string chain = dir.file("commit.yaml");
   {
     std::ofstream out(chain);
@@ -139,3 +140,4 @@ matters:
   MESSAGE(delivered_before_verified << " of " << cases << " cases were delivered before their verification ended");
 }
 
+TEST_SUITE_END();

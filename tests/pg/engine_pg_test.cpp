@@ -57,6 +57,50 @@ TEST_CASE("engine.postgresql.a_case_runs_to_delivery_and_the_audit_verifies") {
   CHECK_FALSE(edited->ok());
 }
 
+TEST_CASE("engine.postgresql.a_deleted_seal_is_a_break_and_stops_commits") {
+  // A PostgreSQL store is sealed from its creation. Before, a deleted seal
+  // row read as a store from before seals: the audit passed ("written
+  // before seals") while the engine refused every commit; a whole case
+  // deleted along with it went unnoticed.
+  const std::string uri = pg_database("noseal");
+  TestClock clock;
+  EngineOptions o = test_options(clock);
+  {
+    auto e = engine_on(uri, clock, o);
+    for (int i = 0; i < 2; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
+  }
+  pg_admin("DELETE FROM meta WHERE key = 'seal'; DELETE FROM log WHERE case_id = 2; DELETE FROM cases WHERE id = 2; "
+           "DELETE FROM case_data WHERE id = 2",
+           uri);
+  auto audit = verify_audit(uri, {}, o.calendar_dirs);
+  REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
+  REQUIRE_FALSE(audit->ok());
+  CHECK(audit->first_break->case_id == 0);
+  CHECK_MESSAGE(audit->first_break->problem.find("seal is missing") != std::string::npos, audit->first_break->problem);
+  auto e = engine_on(uri, clock, o);
+  auto refused = e->apply(flow_application(false));
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().message().find("seal is missing") != std::string::npos);
+}
+
+TEST_CASE("engine.postgresql.not_a_store") {
+  // PostgreSQL's side of engine.not_a_store (a text file where the SQLite
+  // file should be): a database whose tables are another program's.
+  TestClock clock;
+  const std::string other = pg_database("other");
+  pg_admin("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES('format', 'ledger-2')",
+           other);
+  auto e = Engine::open(other, test_options(clock));
+  CHECK(e.status().code() == Status::Code::invalid_input);
+  CHECK_MESSAGE(e.status().message().find("not a yilian store") != std::string::npos, e.status().message());
+  // An empty database is no store to read; an engine makes it one.
+  const std::string empty = pg_database("empty");
+  auto r = Records::open(empty);
+  CHECK(r.status().code() == Status::Code::not_found);
+  CHECK(Engine::open(empty, test_options(clock)).is_ok());
+  CHECK(Records::open(empty).is_ok());
+}
+
 TEST_CASE("engine.postgresql.one_engine_per_store") {
   const std::string uri = pg_database("one");
   TestClock clock;

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -40,6 +41,32 @@ inline void pg_admin(const std::string& sql, const std::string& uri = pg_cluster
   PQclear(r);
   PQfinish(c);
   REQUIRE_MESSAGE((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK), msg);
+}
+
+/// The first column of the first row `sql` gives on the database `uri`
+/// names ("" when no row); fails the test on an error.
+inline std::string pg_value(const std::string& sql, const std::string& uri) {
+  PGconn* c = PQconnectdb(uri.c_str());
+  REQUIRE_MESSAGE(PQstatus(c) == CONNECTION_OK, PQerrorMessage(c));
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+  const std::string msg = PQerrorMessage(c);
+  const std::string value = ok && PQntuples(r) > 0 && PQnfields(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE_MESSAGE(ok, msg);
+  return value;
+}
+
+/// The database a URI names (the part after its last slash).
+inline std::string pg_database_name(const std::string& uri) { return uri.substr(uri.rfind('/') + 1); }
+
+/// Makes the database `to_uri` names a copy of the one `from_uri` names,
+/// dropping what was there (`from` must have no session open).
+inline void pg_copy_database(const std::string& from_uri, const std::string& to_uri) {
+  const std::string cluster = pg_cluster_uri();
+  pg_admin("DROP DATABASE IF EXISTS " + pg_database_name(to_uri) + " WITH (FORCE)", cluster);
+  pg_admin("CREATE DATABASE " + pg_database_name(to_uri) + " TEMPLATE " + pg_database_name(from_uri), cluster);
 }
 
 /// A new empty database for one test; its URI.

@@ -18,7 +18,7 @@ const Actor kOfficerB{"赵强", Role::department, "x", ActorChannel::department}
 const Actor kSupervisor{"督办员", Role::supervisor, "", ActorChannel::window};
 
 std::unique_ptr<Engine> open_with_chain(const ScratchDir& dir, TestClock& clock) {
-  auto e = open_engine(dir.file("cases.db"), test_options(clock));
+  auto e = open_engine(dir.store(), test_options(clock));
   auto loaded = e->load_chain_text(kFlowChain, "flowtest.yaml");
   REQUIRE_MESSAGE(loaded.is_ok(), loaded.status().to_string());
   AdapterConfig manual;
@@ -34,10 +34,12 @@ Receipt must(Result<R> r) {
 
 }  // namespace
 
+TEST_SUITE_BEGIN("durable");
+
 TEST_CASE("engine.actor.every_entry_names_who_did_it") {
   ScratchDir dir("engine-actor");
   TestClock clock;
-  const std::string path = dir.file("cases.db");
+  const std::string path = dir.store();
   {
     auto e = open_with_chain(dir, clock);
     request::Submit sub = flow_application(false);
@@ -73,7 +75,12 @@ TEST_CASE("engine.actor.every_entry_names_who_did_it") {
   auto ok = verify_audit(path);
   REQUIRE(ok.is_ok());
   CHECK(ok->ok());
-  sql(path, "UPDATE log SET body = CAST(replace(CAST(body AS TEXT), '李明', '张伟') AS BLOB) WHERE kind = 'task-approved'");
+  // The same edit in each backend's SQL: both names are six bytes in UTF-8.
+  sql(path, is_postgresql(path)
+                ? "UPDATE log SET body = overlay(body placing convert_to('张伟', 'UTF8') "
+                  "from position(convert_to('李明', 'UTF8') in body) for 6) "
+                  "WHERE kind = 'task-approved' AND position(convert_to('李明', 'UTF8') in body) > 0"
+                : "UPDATE log SET body = CAST(replace(CAST(body AS TEXT), '李明', '张伟') AS BLOB) WHERE kind = 'task-approved'");
   auto broken = verify_audit(path);
   REQUIRE(broken.is_ok());
   CHECK_FALSE(broken->ok());
@@ -114,8 +121,10 @@ TEST_CASE("engine.actor.a_claim_held_by_another_is_refused") {
   CHECK(task_of(view(*e, id), "a").claimed_by == "李明");
   // A claim survives a restart: the holder is read back with the case.
   e->close();
-  e = open_engine(dir.file("cases.db"), test_options(clock));
+  e = open_engine(dir.store(), test_options(clock));
   auto again = e->apply(request::Claim{id, "a", 0, "", false, kOfficerB});
   REQUIRE_FALSE(again.is_ok());
   CHECK(again.status().code() == Status::Code::conflict);
 }
+
+TEST_SUITE_END();

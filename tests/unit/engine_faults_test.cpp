@@ -21,11 +21,13 @@ std::unique_ptr<Engine> engine_with_chain(const std::string& path, const EngineO
 
 }  // namespace
 
+TEST_SUITE_BEGIN("durable");
+
 TEST_CASE("engine.faults.exceptions_retry_then_incident_then_operator_retry") {
   ScratchDir dir("faults-throw");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   std::atomic<int> calls{0};
   auto thrower = std::make_shared<ScriptedAdapter>([&](const Task&, const Completion&) {
     ++calls;
@@ -66,7 +68,7 @@ TEST_CASE("engine.faults.silence_times_out_and_a_late_answer_is_ignored") {
   TestClock clock;
   EngineOptions o = test_options(clock);
   o.adapter_timeout = std::chrono::milliseconds(50);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   // The first delivery gets no answer in time; the second is approved.
   auto adapter = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
     if (t.delivery >= 2) c.report(Outcome::approved({{"a.kind", std::string("small")}}));
@@ -96,7 +98,7 @@ TEST_CASE("engine.faults.an_answer_the_flow_refuses_is_a_failed_delivery") {
   ScratchDir dir("faults-refused");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   // Approves without the value matter a declares it produces, twice, then
   // with it: retried, not lost and not stuck.
   auto sloppy = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
@@ -112,7 +114,7 @@ TEST_CASE("engine.faults.an_answer_the_flow_refuses_is_a_failed_delivery") {
   CHECK(sloppy->count() == 3);
   // An adapter that never gets it right ends in an incident naming the value.
   ScratchDir dir2("faults-refused-always");
-  auto e2 = engine_with_chain(dir2.file("cases.db"), o);
+  auto e2 = engine_with_chain(dir2.store(), o);
   auto wrong = std::make_shared<ScriptedAdapter>(ScriptedAdapter::approve_all({{"a.kind", std::string("huge")}}));
   REQUIRE(e2->register_adapter("x", wrong).is_ok());
   REQUIRE(e2->apply(flow_application(false)).is_ok());
@@ -130,7 +132,7 @@ TEST_CASE("engine.faults.failed_reports_and_accepted_tasks") {
   ScratchDir dir("faults-failed");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   // failed() twice, then approved on the third delivery.
   auto flaky = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
     if (t.delivery < 3) c.failed("HTTP 503");
@@ -166,7 +168,7 @@ TEST_CASE("engine.recovery.parked_and_accepted_dispatches_are_reissued") {
   ScratchDir dir("recovery");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   {
     auto e = engine_with_chain(db, o);
     // No adapter for x: a waits; y accepts e (flag true).
@@ -204,7 +206,7 @@ TEST_CASE("engine.recovery.retry_timers_survive_a_restart") {
   o.retry.first_delay = std::chrono::milliseconds(300);
   o.retry.max_delay = std::chrono::milliseconds(300);
   o.retry.jitter = 0;
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   {
     auto e = engine_with_chain(db, o);
     auto failing = std::make_shared<ScriptedAdapter>([](const Task&, const Completion& c) { c.failed("down"); });
@@ -228,7 +230,7 @@ TEST_CASE("engine.recovery.alert_timers_survive_a_restart") {
   ScratchDir dir("recovery-alert");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   {
     auto e = engine_with_chain(db, o);
     REQUIRE(e->register_adapter("*", std::make_shared<ScriptedAdapter>([](const Task&, const Completion& c) { c.accepted(); })).is_ok());
@@ -272,7 +274,7 @@ TEST_CASE("engine.versioning.a_case_finishes_on_its_version") {
   ScratchDir dir("versioning");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   auto manual = std::make_shared<ScriptedAdapter>([](const Task&, const Completion& c) { c.accepted(); });
   REQUIRE(e->register_adapter("*", manual).is_ok());
   auto v1 = e->apply(flow_application(false));
@@ -314,7 +316,7 @@ TEST_CASE("engine.versioning.a_case_finishes_on_its_version") {
   };
   finish(*e, v1->case_id);
   e->close();
-  e = open_engine(dir.file("cases.db"), o);
+  e = open_engine(dir.store(), o);
   finish(*e, v2->case_id);
   CHECK(view(*e, v1->case_id).stage == CaseStage::ready);
   CHECK(view(*e, v1->case_id).tasks.size() == 5);
@@ -332,7 +334,7 @@ TEST_CASE("engine.group_commit_shares_transactions") {
   TestClock clock;
   EngineOptions o = test_options(clock);
   o.group_commit_window = std::chrono::microseconds(2000);
-  auto e = engine_with_chain(dir.file("cases.db"), o);
+  auto e = engine_with_chain(dir.store(), o);
   constexpr int n = 400;
   std::atomic<int> done{0}, ok{0};
   for (int i = 0; i < n; ++i)
@@ -363,7 +365,7 @@ TEST_CASE("engine.pipeline.answers_and_commands_follow_the_commit_and_keep_each_
   o.auto_deliver = DeliveryMethod::electronic;
   o.group_commit_window = std::chrono::microseconds(300);
   o.group_commit_max = 16;  // many small batches, so that they overlap
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   auto e = engine_with_chain(db, o);
   auto reader = Records::open(db);
   REQUIRE(reader.is_ok());
@@ -427,7 +429,7 @@ TEST_CASE("engine.client_goes_through_a_running_engine's_inbox") {
   ScratchDir dir("client-inbox");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   Client::Options co;
   co.calendar_dirs = o.calendar_dirs;
   co.clock = clock.fn();
@@ -479,7 +481,7 @@ TEST_CASE("engine.chain_files_too_large_or_missing_are_refused_by_engine_and_cli
     CHECK(missing.status().code() == Status::Code::io_error);
     CHECK(missing.status().message().find("cannot read") != std::string::npos);
   };
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   {
     TestClock clock;
     auto e = open_engine(db, test_options(clock));
@@ -489,3 +491,5 @@ TEST_CASE("engine.chain_files_too_large_or_missing_are_refused_by_engine_and_cli
   REQUIRE(client.is_ok());
   check((*client)->load_chain_file(big), (*client)->load_chain_file(absent));
 }
+
+TEST_SUITE_END();

@@ -1,6 +1,14 @@
 // Shared by the engine tests: a scratch store, a clock the test moves, an
 // in-process adapter the test scripts, and waiting with a deadline (a test
 // that waits never hangs).
+//
+// The tests of what a store keeps run on both backends: they are in the
+// doctest test suite `durable`, which ctest runs a second time with
+// YILIAN_TEST_STORE=postgresql (entries `postgresql.<test>`, under the `pg`
+// fixture; tests/CMakeLists.txt). There ScratchDir::store() hands each test
+// a new database of the throw-away cluster instead of a file. A test that
+// looks at the SQLite file itself (its lock file, its bytes, SQLite's own
+// SQL) is in suite `sqlite-only`, its reason in its description.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -8,24 +16,39 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
+#include <map>
 #include <mutex>
+#include <set>
+#include <string_view>
 #include <thread>
 
+#include "../pg/pg_fixture.h"
 #include "flow_fixture.h"
 #include "yilian/engine.h"
 
 namespace yilian::test {
 
+/// True on the PostgreSQL pass of the durable tests (YILIAN_TEST_STORE=postgresql);
+/// false when the variable is unset, empty or `sqlite`; any other value fails the test.
+inline bool on_postgresql() {
+  const char* v = std::getenv("YILIAN_TEST_STORE");
+  const std::string_view store = v ? v : "";
+  REQUIRE_MESSAGE((store.empty() || store == "sqlite" || store == "postgresql"),
+                  "YILIAN_TEST_STORE is `" << store << "`: it is `sqlite` (the default) or `postgresql`");
+  return store == "postgresql";
+}
+
 /// A folder of its own per test process, removed afterwards.
 struct ScratchDir {
   std::filesystem::path path;
-  explicit ScratchDir(const std::string& name) {
+  explicit ScratchDir(const std::string& name) : name_(name) {
     static std::atomic<int> counter{0};
     path = std::filesystem::temp_directory_path() /
            ("yilian-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -37,6 +60,28 @@ struct ScratchDir {
     std::filesystem::remove_all(path, ec);
   }
   std::string file(const std::string& name) const { return (path / name).string(); }
+
+  /// A fresh store for the test, the same each time `name` is asked for: the
+  /// file `name` in this folder, or on the PostgreSQL pass a new database of
+  /// the test cluster (its URI). Every library entry point takes either.
+  std::string store(const std::string& name = "cases.db") const {
+    std::string& location = stores_[name];
+    if (location.empty()) {
+      if (on_postgresql()) {
+        std::string db;  // an identifier: the folder's and the store's names
+        for (const char c : name_ + "_" + name.substr(0, name.find('.')))
+          db += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+        location = pg_database(db.substr(0, 40));
+      } else {
+        location = file(name);
+      }
+    }
+    return location;
+  }
+
+ private:
+  std::string name_;
+  mutable std::map<std::string, std::string> stores_;
 };
 
 /// A clock the test sets (local time).
@@ -145,9 +190,20 @@ inline const TaskView& task_of(const CaseView& v, const std::string& matter) {
   return v.tasks.front();
 }
 
-/// Runs `statement` on the store file behind the engine's back (tampering,
-/// old formats); fails the test on an SQL error.
+/// True when `store` is a PostgreSQL URI rather than a file.
+inline bool is_postgresql(const std::string& store) {
+  return store.rfind("postgresql://", 0) == 0 || store.rfind("postgres://", 0) == 0;
+}
+
+/// Runs `statement` on the store behind the engine's back (tampering, old
+/// formats), with SQLite on a file and as the cluster's user on a
+/// PostgreSQL database; fails the test on an SQL error. The SQL is the
+/// backend's own: where the dialects differ, the test gives both.
 inline void sql(const std::string& db, const std::string& statement) {
+  if (is_postgresql(db)) {
+    pg_admin(statement, db);
+    return;
+  }
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   char* err = nullptr;

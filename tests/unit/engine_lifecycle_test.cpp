@@ -2,7 +2,8 @@
 // its request to another short command, a request no engine takes is
 // withdrawn and never applied, every path to one store takes the one lock,
 // close() answers everything it committed, and a case id is never given
-// twice.
+// twice. The writer lock is the store's own: a lock file beside an SQLite
+// file, a session advisory lock in a PostgreSQL database.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "engine_fixture.h"
 #include "flow_fixture.h"
 #include "runtime/file_lock.h"
+#include "runtime/writer.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -27,6 +29,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::int64_t count_rows(const std::string& db, const char* sql) {
+  if (is_postgresql(db)) return std::stoll(pg_value(sql, db));
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -38,24 +41,51 @@ std::int64_t count_rows(const std::string& db, const char* sql) {
   return n;
 }
 
-/// Holds a store's lock the way an engine does, saying `who` it is.
+/// Who holds the store's writer lock now.
+detail::WriterKind holder(const std::string& db) {
+  auto w = detail::store_writer(db);
+  REQUIRE_MESSAGE(w.is_ok(), w.status().to_string());
+  return *w;
+}
+
+/// Holds a store's writer lock the way an engine does, saying `who` it is
+/// ("live PID" or "one-off PID").
 struct HeldLock {
   int fd = -1;
+  PGconn* pg = nullptr;
   HeldLock(const std::string& db, const std::string& who) {
+    if (is_postgresql(db)) {
+      // The session lock pg_store.cpp takes (classid 0x79696c69, objid 1), held while this session lasts.
+      pg = PQconnectdb(db.c_str());
+      REQUIRE_MESSAGE(PQstatus(pg) == CONNECTION_OK, PQerrorMessage(pg));
+      const std::string said = who.substr(0, who.find('\n')) + "@test";
+      for (const std::string& q : {"SELECT pg_advisory_lock(" + std::to_string(0x79696c69) + ", 1)",
+                                   "INSERT INTO meta(key, value) VALUES('writer', '" + said +
+                                       "') ON CONFLICT(key) DO UPDATE SET value = excluded.value"}) {
+        PGresult* r = PQexec(pg, q.c_str());
+        const auto st = PQresultStatus(r);
+        PQclear(r);
+        REQUIRE_MESSAGE((st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK), PQerrorMessage(pg));
+      }
+      return;
+    }
     fd = ::open(detail::FileLock::lock_path(db).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     REQUIRE(fd >= 0);
     REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     REQUIRE(::ftruncate(fd, 0) == 0);
     REQUIRE(::pwrite(fd, who.data(), who.size(), 0) == static_cast<ssize_t>(who.size()));
   }
-  ~HeldLock() { ::close(fd); }
+  ~HeldLock() {
+    if (pg) PQfinish(pg);
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 struct Store {
   ScratchDir dir{"inbox"};
   TestClock clock;
   EngineOptions o = test_options(clock);
-  std::string db = dir.file("cases.db");
+  std::string db = dir.store();
   Client::Options co;
   Store() {
     REQUIRE(open_engine(db, o)->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
@@ -67,12 +97,14 @@ struct Store {
 
 }  // namespace
 
+TEST_SUITE_BEGIN("durable");
+
 TEST_CASE("engine.inbox.a_request_no_engine_takes_is_withdrawn_and_never_applied") {
   Store s;
   {
     // A live engine that never takes anything: the lock held as one.
     HeldLock live(s.db, "live " + std::to_string(::getpid()) + "\n");
-    CHECK(detail::FileLock::holder(s.db) == detail::FileLock::Holder::live);
+    CHECK(holder(s.db) == detail::WriterKind::live);
     auto c = Client::open(s.db, s.co);
     REQUIRE_MESSAGE(c.is_ok(), c.status().to_string());
     CHECK((*c)->remote());
@@ -95,7 +127,7 @@ TEST_CASE("engine.inbox.a_command_waits_for_another_command_and_applies_its_requ
   auto first = Client::open(s.db, s.co);  // holds the store as a one-off
   REQUIRE(first.is_ok());
   CHECK_FALSE((*first)->remote());
-  CHECK(detail::FileLock::holder(s.db) == detail::FileLock::Holder::one_off);
+  CHECK(holder(s.db) == detail::WriterKind::one_off);
   std::thread done([&] {
     std::this_thread::sleep_for(300ms);
     REQUIRE((*first)->apply(flow_application(false)).is_ok());
@@ -110,7 +142,7 @@ TEST_CASE("engine.inbox.a_command_waits_for_another_command_and_applies_its_requ
   CHECK(r->case_id == 2);
   CHECK(count_rows(s.db, "SELECT count(*) FROM inbox") == 0);
   second->reset();
-  CHECK(detail::FileLock::holder(s.db) != detail::FileLock::Holder::one_off);
+  CHECK(holder(s.db) != detail::WriterKind::one_off);
   // Held too long: the command says so and nothing is queued.
   HeldLock other(s.db, "one-off " + std::to_string(::getpid()) + "\n");
   s.co.wait = 300ms;
@@ -121,7 +153,8 @@ TEST_CASE("engine.inbox.a_command_waits_for_another_command_and_applies_its_requ
   CHECK(count_rows(s.db, "SELECT count(*) FROM inbox") == 0);
 }
 
-TEST_CASE("engine.inbox.every_path_to_a_store_takes_the_one_lock") {
+TEST_CASE("engine.inbox.every_path_to_a_store_takes_the_one_lock" * doctest::test_suite("sqlite-only") *
+          doctest::description("symbolic links and relative paths to one SQLite file")) {
   Store s;
   auto e = open_engine(s.db, s.o);
   const std::string link = s.dir.file("link.db");
@@ -159,7 +192,7 @@ TEST_CASE("engine.close_runs_every_answer_and_listener_call_of_what_was_committe
   TestClock clock;
   EngineOptions o = test_options(clock);
   o.threads = 4;
-  auto e = open_engine(dir.file("cases.db"), o);
+  auto e = open_engine(dir.store(), o);
   REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
   std::atomic<int> answered{0}, accepted{0}, inside{0}, most{0};
   std::mutex mu;
@@ -204,12 +237,7 @@ TEST_CASE("engine.a_case_id_is_never_given_twice") {
     auto e = open_engine(s.db, s.o);
     for (int i = 0; i < 3; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
   }
-  auto remove = [&](const char* sql) {
-    sqlite3* h = nullptr;
-    REQUIRE(sqlite3_open(s.db.c_str(), &h) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(h);
-  };
+  auto remove = [&](const char* statement) { sql(s.db, statement); };
   remove("DELETE FROM cases WHERE id=3");
   {
     auto e = open_engine(s.db, s.o);
@@ -223,3 +251,5 @@ TEST_CASE("engine.a_case_id_is_never_given_twice") {
   REQUIRE(r.is_ok());
   CHECK(r->case_id == 5);  // the store remembers the last id it gave
 }
+
+TEST_SUITE_END();

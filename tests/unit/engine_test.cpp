@@ -11,7 +11,7 @@ namespace {
 
 std::unique_ptr<Engine> engine_with_chain(const ScratchDir& dir, TestClock& clock, EngineOptions o = {}) {
   if (!o.clock) o = test_options(clock);
-  auto e = open_engine(dir.file("cases.db"), o);
+  auto e = open_engine(dir.store(), o);
   auto loaded = e->load_chain_text(kFlowChain, "flowtest.yaml");
   REQUIRE_MESSAGE(loaded.is_ok(), loaded.status().to_string());
   CHECK(loaded->id == "flowtest");
@@ -20,6 +20,8 @@ std::unique_ptr<Engine> engine_with_chain(const ScratchDir& dir, TestClock& cloc
 }
 
 }  // namespace
+
+TEST_SUITE_BEGIN("durable");
 
 TEST_CASE("engine.case_runs_from_submission_to_delivery") {
   ScratchDir dir("engine-run");
@@ -75,7 +77,7 @@ TEST_CASE("engine.case_runs_from_submission_to_delivery") {
     return std::any_of(heard.begin(), heard.end(), [](const Notification& n) { return n.kind == Notification::Kind::delivered; });
   }));
   e->close();
-  auto audit = verify_audit(dir.file("cases.db"));
+  auto audit = verify_audit(dir.store());
   REQUIRE(audit.is_ok());
   CHECK(audit->ok());
   CHECK(audit->entries == v.log.size());
@@ -180,19 +182,20 @@ TEST_CASE("engine.one_engine_per_store") {
   ScratchDir dir("engine-lock");
   TestClock clock;
   EngineOptions o = test_options(clock);
-  auto first = open_engine(dir.file("cases.db"), o);
+  auto first = open_engine(dir.store(), o);
   o.lock_wait = std::chrono::milliseconds(50);
-  auto second = Engine::open(dir.file("cases.db"), o);
+  auto second = Engine::open(dir.store(), o);
   CHECK(second.status().code() == Status::Code::unavailable);
   first->close();
-  auto third = Engine::open(dir.file("cases.db"), o);
+  auto third = Engine::open(dir.store(), o);
   CHECK(third.is_ok());
   EngineOptions bad = o;
   bad.threads = 0;
-  CHECK(Engine::open(dir.file("other.db"), bad).status().code() == Status::Code::invalid_input);
+  CHECK(Engine::open(dir.store("other.db"), bad).status().code() == Status::Code::invalid_input);
 }
 
-TEST_CASE("engine.not_a_store") {
+TEST_CASE("engine.not_a_store" * doctest::test_suite("sqlite-only") *
+          doctest::description("a text file where an SQLite file should be (PostgreSQL: engine.postgresql.not_a_store)")) {
   ScratchDir dir("engine-notastore");
   TestClock clock;
   {
@@ -228,3 +231,5 @@ TEST_CASE("engine.invalid_values_are_refused_with_every_problem_named") {
         Status::Code::invalid_input);
   CHECK(e->apply(request::Supplement{1, {{"applicant.name", std::string("李四")}}, {}, false}).is_ok());
 }
+
+TEST_SUITE_END();

@@ -1,6 +1,7 @@
 // The store's encodings and its audit trail: codec round trips, and
 // `verify_audit` finding the first edited, deleted or reordered entry
-// after the file is changed behind the engine's back with SQLite.
+// after the store is changed behind the engine's back with SQL (SQLite's
+// on a file, PostgreSQL's on the PostgreSQL pass of the durable tests).
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -21,7 +22,7 @@ namespace {
 
 /// A store with three cases of a few entries each.
 std::string make_store(const ScratchDir& dir, TestClock& clock) {
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
   auto e = open_engine(db, test_options(clock));
   REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
   for (int i = 0; i < 3; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
@@ -33,9 +34,22 @@ std::string make_store(const ScratchDir& dir, TestClock& clock) {
   return db;
 }
 
-/// Replaces `from` by `to` inside one blob of a row, as an editor of the file would.
+/// A blob literal of `hex` in the store's SQL.
+std::string blob(const std::string& db, const std::string& hex) {
+  return is_postgresql(db) ? "'\\x" + hex + "'::bytea" : "x'" + hex + "'";
+}
+
+/// Replaces `from` by `to` inside one blob of a row, as an editor of the store would.
 void edit_blob(const std::string& db, const char* table, const char* column, CaseId id, const std::string& from,
                const std::string& to) {
+  if (is_postgresql(db)) {
+    const std::string at = fmt::format("position(convert_to('{}', 'UTF8') in {})", from, column);
+    // Only where `from` is found: otherwise no row changes and the audit stays whole.
+    sql(db, fmt::format("UPDATE {0} SET {1} = overlay({1} placing convert_to('{2}', 'UTF8') from {3} for "
+                        "octet_length(convert_to('{4}', 'UTF8'))) WHERE id = {5} AND {3} > 0",
+                        table, column, to, at, from, id));
+    return;
+  }
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -65,6 +79,8 @@ AuditBreak first_break(const std::string& db) {
 }
 
 }  // namespace
+
+TEST_SUITE_BEGIN("durable");
 
 TEST_CASE("store.audit.an_untouched_store_verifies") {
   ScratchDir dir("audit-ok");
@@ -117,9 +133,26 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
   ScratchDir dir("audit-broken");
   TestClock clock;
   const std::string db = make_store(dir, clock);
-  const std::string pristine = dir.file("pristine.db");
-  std::filesystem::copy_file(db, pristine);
+  // fresh() comes before each edit. Each subcase runs on a store of its own
+  // (doctest runs the test once per subcase): the first fresh() keeps a
+  // copy of it, a later one puts the copy back (a database of the cluster
+  // made from it on PostgreSQL, where dropping one is slow: only then).
+  const bool pg = is_postgresql(db);
+  const std::string pristine = pg ? db + "_pristine" : dir.file("pristine.db");
+  bool kept = false;
   auto fresh = [&] {
+    if (!kept) {
+      kept = true;
+      if (pg)
+        pg_copy_database(db, pristine);
+      else
+        std::filesystem::copy_file(db, pristine);
+      return;
+    }
+    if (pg) {
+      pg_copy_database(pristine, db);
+      return;
+    }
     std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
     std::filesystem::remove(db + "-wal");
     std::filesystem::remove(db + "-shm");
@@ -127,7 +160,7 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
 
   SUBCASE("an edited body") {
     fresh();
-    sql(db, "UPDATE log SET body = body || x'00' WHERE case_id = 2 AND seq = 3");
+    sql(db, "UPDATE log SET body = body || " + blob(db, "00") + " WHERE case_id = 2 AND seq = 3");
     const AuditBreak b = first_break(db);
     CHECK(b.case_id == 2);
     CHECK(b.seq == 3);
@@ -230,9 +263,13 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
   SUBCASE("an entry deleted and put back elsewhere in the file") {
     fresh();
     // The case's own chain still verifies; the order of appending does not.
-    sql(db, "CREATE TEMP TABLE keep AS SELECT * FROM log WHERE case_id = 1 AND seq = 2; "
-            "DELETE FROM log WHERE case_id = 1 AND seq = 2; "
-            "INSERT INTO log(case_id, seq, at, kind, result, body, hash) SELECT case_id, seq, at, kind, result, body, hash FROM keep");
+    // (PostgreSQL's log numbers its entries itself: the entry comes back last.)
+    sql(db, std::string("CREATE TEMP TABLE keep AS SELECT * FROM log WHERE case_id = 1 AND seq = 2; "
+                        "DELETE FROM log WHERE case_id = 1 AND seq = 2; ") +
+                (pg ? "INSERT INTO log(id, case_id, seq, at, kind, result, body, hash) SELECT (SELECT max(id) + 1 FROM log), "
+                      "case_id, seq, at, kind, result, body, hash FROM keep"
+                    : "INSERT INTO log(case_id, seq, at, kind, result, body, hash) SELECT case_id, seq, at, kind, result, "
+                      "body, hash FROM keep"));
     const AuditBreak b = first_break(db);
     CHECK(b.case_id == 0);
     CHECK(b.problem.find("replaced or moved") != std::string::npos);
@@ -302,7 +339,7 @@ TEST_CASE("store.audit.the_seal_anchors_the_log") {
   // Someone edits an entry and rewrites every hash after it, the case row
   // and the seal: every chain verifies again, but not against the anchor.
   {
-    auto opened = detail::open_sqlite_store(db, {});
+    auto opened = detail::open_store(db, {});
     REQUIRE(opened.is_ok());
     std::vector<detail::EntryRow> log;
     REQUIRE((*opened)->read_log(1, [&](detail::EntryRow&& e) { log.push_back(std::move(e)); }).is_ok());
@@ -313,14 +350,14 @@ TEST_CASE("store.audit.the_seal_anchors_the_log") {
     for (std::size_t i = 1; i < log.size(); ++i) {
       log[i].hash = detail::entry_hash(prev, log[i]);
       prev = log[i].hash;
-      update += fmt::format("UPDATE log SET at = {}, hash = x'{}' WHERE case_id = 1 AND seq = {}; ", log[i].at,
-                            detail::to_hex(log[i].hash.data(), 32), log[i].seq);
+      update += fmt::format("UPDATE log SET at = {}, hash = {} WHERE case_id = 1 AND seq = {}; ", log[i].at,
+                            blob(db, detail::to_hex(log[i].hash.data(), 32)), log[i].seq);
     }
-    update += fmt::format("UPDATE cases SET last_hash = x'{}' WHERE id = 1;", detail::to_hex(prev.data(), 32));
+    update += fmt::format("UPDATE cases SET last_hash = {} WHERE id = 1;", blob(db, detail::to_hex(prev.data(), 32)));
     opened->reset();
     sql(db, update);
     detail::Seal resealed;
-    auto again = detail::open_sqlite_store(db, {});
+    auto again = detail::open_store(db, {});
     REQUIRE((*again)->scan_log_hashes([&](const detail::Hash& h) { detail::seal_add(resealed, h); }).is_ok());
     again->reset();
     sql(db, "UPDATE meta SET value = '" + detail::format_seal(resealed) + "' WHERE key = 'seal'");
@@ -336,7 +373,9 @@ TEST_CASE("store.audit.the_seal_anchors_the_log") {
   CHECK(run_cli("audit verify '" + db + "' --anchor 12:xyz").exit_code == 1);
 }
 
-TEST_CASE("store.audit.a_store_from_before_the_seal_gets_one_at_its_next_commit") {
+TEST_CASE("store.audit.a_store_from_before_the_seal_gets_one_at_its_next_commit" * doctest::test_suite("sqlite-only") *
+          doctest::description("only SQLite files were written before the seal; on PostgreSQL a missing seal is a break "
+                               "(engine.postgresql.a_deleted_seal_is_a_break_and_stops_commits)")) {
   ScratchDir dir("audit-legacy");
   TestClock clock;
   const std::string db = make_store(dir, clock);
@@ -361,6 +400,8 @@ TEST_CASE("store.audit.a_store_from_before_the_seal_gets_one_at_its_next_commit"
   sql(db, "DELETE FROM log WHERE case_id = 3; DELETE FROM cases WHERE id = 3");
   CHECK(verify_audit(db)->first_break->case_id == 0);
 }
+
+TEST_SUITE_END();
 
 TEST_CASE("store.codec.every_event_round_trips") {
   const std::vector<detail::EntryBody> bodies = {
@@ -560,6 +601,8 @@ TEST_CASE("store.retry_policy_backs_off_with_jitter") {
   CHECK(p.delay(3, 0.9).count() == 200);
 }
 
+TEST_SUITE_BEGIN("durable");
+
 TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
   // The store refuses every transaction that touches case 1 (a trigger
   // stands for a full disk or an I/O error): the approval is answered with
@@ -567,12 +610,16 @@ TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
   // store accepts writes again the same approval goes through.
   ScratchDir dir("failed-commit");
   TestClock clock;
-  const std::string db = dir.file("cases.db");
+  const std::string db = dir.store();
+  const bool pg = is_postgresql(db);
   auto e = open_engine(db, test_options(clock));
   REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
   REQUIRE(e->apply(flow_application(false)).is_ok());
-  sql(db, "CREATE TRIGGER refuse BEFORE INSERT ON log WHEN NEW.case_id = 1 "
-          "BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;");
+  sql(db, pg ? "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+               "RAISE EXCEPTION 'the disk says no'; END $$; "
+               "CREATE TRIGGER refuse BEFORE INSERT ON log FOR EACH ROW WHEN (NEW.case_id = 1) EXECUTE FUNCTION refuse();"
+             : "CREATE TRIGGER refuse BEFORE INSERT ON log WHEN NEW.case_id = 1 "
+               "BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;");
 
   auto refused = e->apply(request::Report{1, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})});
   REQUIRE_FALSE(refused.is_ok());
@@ -580,7 +627,7 @@ TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
   CHECK(task_of(view(*e, 1), "a").status == TaskStatus::dispatched);  // read again from the store
   REQUIRE(e->apply(flow_application(false)).is_ok());                 // case 2 is not held up
 
-  sql(db, "DROP TRIGGER refuse;");
+  sql(db, pg ? "DROP TRIGGER refuse ON log;" : "DROP TRIGGER refuse;");
   REQUIRE(e->apply(request::Report{1, "a", 0, Outcome::approved({{"a.kind", std::string("small")}})}).is_ok());
   CHECK(task_of(view(*e, 1), "a").status == TaskStatus::approved);
   CHECK(e->stats().open_cases == 2);
@@ -590,3 +637,5 @@ TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
   CHECK(r->ok());
   CHECK(r->cases == 2);
 }
+
+TEST_SUITE_END();

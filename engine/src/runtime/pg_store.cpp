@@ -285,7 +285,9 @@ class PgStore final : public Store {
   Result<std::optional<Seal>> seal() override {
     auto r = query("seal", "SELECT value FROM meta WHERE key='seal'", Params{});
     if (!r) return r.status();
-    if (!r->size()) return std::optional<Seal>{};
+    // A PostgreSQL store is sealed from its creation: no seal is a deletion,
+    // not a store from before seals (the commit refuses it alike).
+    if (!r->size()) return Status::invalid(fmt::format("{}: the store's seal is missing (deleted?)", uri_));
     const std::string text = r->str(0, 0);
     auto parsed = parse_seal(text);
     if (!parsed)

@@ -187,8 +187,10 @@ class Store {
   /// Every log entry's hash in the order the entries were appended.
   virtual Status scan_log_hashes(const std::function<void(const Hash&)>& fn) = 0;
   /// The store-wide seal (audit.h) as last committed; nullopt when the store
-  /// has none yet (written by a yilian before the seal: the next commit
-  /// computes it from the log).
+  /// has none yet (an SQLite file written by a yilian before the seal: the
+  /// next commit computes it from the log). A PostgreSQL store has had one
+  /// since its creation: there a missing seal is invalid_input, as is one
+  /// that is not ENTRIES:SHA-256.
   virtual Result<std::optional<Seal>> seal() = 0;
 
   virtual Result<std::vector<RetryTimer>> retry_timers() = 0;
