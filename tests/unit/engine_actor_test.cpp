@@ -76,7 +76,7 @@ TEST_CASE("engine.actor.every_entry_names_who_did_it") {
   REQUIRE(ok.is_ok());
   CHECK(ok->ok());
   // The same edit in each backend's SQL: both names are six bytes in UTF-8.
-  sql(path, is_postgresql(path)
+  sql(path, is_postgres_uri(path)
                 ? "UPDATE log SET body = overlay(body placing convert_to('张伟', 'UTF8') "
                   "from position(convert_to('李明', 'UTF8') in body) for 6) "
                   "WHERE kind = 'task-approved' AND position(convert_to('李明', 'UTF8') in body) > 0"

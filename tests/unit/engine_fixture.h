@@ -190,17 +190,12 @@ inline const TaskView& task_of(const CaseView& v, const std::string& matter) {
   return v.tasks.front();
 }
 
-/// True when `store` is a PostgreSQL URI rather than a file.
-inline bool is_postgresql(const std::string& store) {
-  return store.rfind("postgresql://", 0) == 0 || store.rfind("postgres://", 0) == 0;
-}
-
 /// Runs `statement` on the store behind the engine's back (tampering, old
 /// formats), with SQLite on a file and as the cluster's user on a
 /// PostgreSQL database; fails the test on an SQL error. The SQL is the
 /// backend's own: where the dialects differ, the test gives both.
 inline void sql(const std::string& db, const std::string& statement) {
-  if (is_postgresql(db)) {
+  if (is_postgres_uri(db)) {
     pg_admin(statement, db);
     return;
   }

@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::int64_t count_rows(const std::string& db, const char* sql) {
-  if (is_postgresql(db)) return std::stoll(pg_value(sql, db));
+  if (is_postgres_uri(db)) return std::stoll(pg_value(sql, db));
   sqlite3* h = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
   sqlite3_stmt* q = nullptr;
@@ -54,7 +54,7 @@ struct HeldLock {
   int fd = -1;
   PGconn* pg = nullptr;
   HeldLock(const std::string& db, const std::string& who) {
-    if (is_postgresql(db)) {
+    if (is_postgres_uri(db)) {
       // The session lock pg_store.cpp takes (classid 0x79696c69, objid 1), held while this session lasts.
       pg = PQconnectdb(db.c_str());
       REQUIRE_MESSAGE(PQstatus(pg) == CONNECTION_OK, PQerrorMessage(pg));

@@ -36,13 +36,13 @@ std::string make_store(const ScratchDir& dir, TestClock& clock) {
 
 /// A blob literal of `hex` in the store's SQL.
 std::string blob(const std::string& db, const std::string& hex) {
-  return is_postgresql(db) ? "'\\x" + hex + "'::bytea" : "x'" + hex + "'";
+  return is_postgres_uri(db) ? "'\\x" + hex + "'::bytea" : "x'" + hex + "'";
 }
 
 /// Replaces `from` by `to` inside one blob of a row, as an editor of the store would.
 void edit_blob(const std::string& db, const char* table, const char* column, CaseId id, const std::string& from,
                const std::string& to) {
-  if (is_postgresql(db)) {
+  if (is_postgres_uri(db)) {
     const std::string at = fmt::format("position(convert_to('{}', 'UTF8') in {})", from, column);
     // Only where `from` is found: otherwise no row changes and the audit stays whole.
     sql(db, fmt::format("UPDATE {0} SET {1} = overlay({1} placing convert_to('{2}', 'UTF8') from {3} for "
@@ -94,7 +94,8 @@ TEST_CASE("store.audit.an_untouched_store_verifies") {
   CHECK(verify_audit(dir.file("missing.db")).status().code() == Status::Code::not_found);
 }
 
-TEST_CASE("store.audit.a_damaged_page_of_the_file_is_a_break") {
+TEST_CASE("store.audit.a_damaged_page_of_the_file_is_a_break" * doctest::test_suite("sqlite-only") *
+          doctest::description("overwrites a page of the SQLite file; PostgreSQL checks its own pages")) {
   ScratchDir dir("audit-damaged");
   TestClock clock;
   const std::string db = make_store(dir, clock);
@@ -137,7 +138,7 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
   // (doctest runs the test once per subcase): the first fresh() keeps a
   // copy of it, a later one puts the copy back (a database of the cluster
   // made from it on PostgreSQL, where dropping one is slow: only then).
-  const bool pg = is_postgresql(db);
+  const bool pg = is_postgres_uri(db);
   const std::string pristine = pg ? db + "_pristine" : dir.file("pristine.db");
   bool kept = false;
   auto fresh = [&] {
@@ -611,7 +612,7 @@ TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
   ScratchDir dir("failed-commit");
   TestClock clock;
   const std::string db = dir.store();
-  const bool pg = is_postgresql(db);
+  const bool pg = is_postgres_uri(db);
   auto e = open_engine(db, test_options(clock));
   REQUIRE(e->load_chain_text(kFlowChain, "flowtest.yaml").is_ok());
   REQUIRE(e->apply(flow_application(false)).is_ok());
