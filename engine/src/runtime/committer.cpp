@@ -17,11 +17,6 @@ using namespace detail;
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// What one batch does to one case.
 struct CaseWork {
   Slot* slot = nullptr;
@@ -130,20 +125,6 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
       request);
 }
 
-/// Values that are not valid (a wrong check digit, a number out of range,
-/// an unknown key or material id) among what the applicant hands in: the
-/// request is refused with every problem named, so that the window has them
-/// corrected before the application is accepted. Missing items are not
-/// problems here: the flow's 一次告知 lists them.
-Status check_supplied(const ChainEntry& entry, const FieldValues& fields, const std::vector<std::string>& materials) {
-  const CheckResult r = entry.checker->check(fields, materials);
-  if (r.invalid.empty()) return Status::ok();
-  std::string msg = fmt::format("the application has {} invalid item{}:", r.invalid.size(), r.invalid.size() == 1 ? "" : "s");
-  for (const InvalidItem& i : r.invalid)
-    msg += fmt::format("\n  {}: {}{}", i.key, i.reason, i.hint.empty() ? "" : fmt::format(" ({})", i.hint));
-  return Status::invalid(msg);
-}
-
 /// Whether an applied event changed the applicant's values or materials,
 /// stored apart from the rest of the state (the data row) and written only
 /// when they change: by what the applicant hands in. Produced values are
@@ -221,54 +202,36 @@ void notifications(const FlowChain& fc, CaseId id, const std::vector<Command>& c
   }
 }
 
-/// A claim or a release: a note in the case's log and the claims row. One
-/// officer holds a task's current attempt at a time; another's claim is a
-/// conflict naming the holder, unless an admin or supervisor forces it
-/// (the log then records the release of the holder's claim, then the claim).
+/// A claim or a release: the flow core decides (decide_claim); the notes
+/// go into the case's log and the holder into the claims row.
 Result<Receipt> claim_or_release(BatchWork& w, Slot& s, CaseId id, const job::Apply& a) {
-  const FlowChain& fc = *s.chain->flow;
   const auto* claim = std::get_if<request::Claim>(&a.request);
   const auto* release = std::get_if<request::Release>(&a.request);
-  const std::string& matter = claim ? claim->matter : release->matter;
   const Actor& actor = actor_of(a.request);
-  const int m = fc.matter_index(matter);
-  if (m < 0) return no_matter(fc, matter);
-  const TaskState& t = s.state.tasks[static_cast<std::size_t>(m)];
-  const std::uint32_t attempt = claim && claim->attempt ? claim->attempt : t.attempt;
-  if (!is_open(t.status) || is_final(s.state.stage))
-    return Status::invalid(fmt::format("task {} of case {} is {}; only an open task can be {}", matter, id,
-                                       to_string(t.status), claim ? "claimed" : "released"));
-  if (attempt != t.attempt)
-    return Status::invalid(fmt::format("attempt {} of {} is not the current one ({})", attempt, matter, t.attempt));
-  const bool overrides = actor.role == Role::admin || actor.role == Role::supervisor;
+  ClaimRequest q;
+  q.matter = claim ? claim->matter : release->matter;
+  q.attempt = claim ? claim->attempt : 0;
+  q.release = release != nullptr;
+  if (claim) {
+    q.officer = claim->officer;
+    q.force = claim->force;
+  }
+  q.actor = actor.account;
+  q.supervises = actor.role == Role::admin || actor.role == Role::supervisor;
+  const int m = s.chain->flow->matter_index(q.matter);
   std::string holder;
-  if (auto it = s.claims.find(m); it != s.claims.end() && it->second.attempt == t.attempt) holder = it->second.officer;
-  auto put_claim = [&](const std::string& officer) {
-    w.batch.claims.push_back({id, m, attempt, officer, a.at.seconds});
-    if (officer.empty()) s.claims.erase(m);
-    else s.claims[m] = w.batch.claims.back();
-  };
-  if (release) {
-    if (holder.empty()) return Status::invalid(fmt::format("task {} of case {} is not claimed", matter, id));
-    if (holder != actor.account && !overrides)
-      return Status::conflict(fmt::format("task {} of case {} is claimed by {}; only they or a supervisor can release it",
-                                          matter, id, holder));
-    const auto seq = append(w, s, id, a.at, Note{note::Released{m, attempt, holder}}, EntryResult::note, &actor);
-    put_claim({});
-    return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
-  }
-  const std::string officer = claim->officer.empty() ? actor.account : claim->officer;
-  if (officer.empty()) return Status::invalid("a claim names the officer who takes the task");
-  if (!holder.empty() && holder != officer) {
-    if (!claim->force)
-      return Status::conflict(fmt::format("task {} of case {} is already claimed by {}", matter, id, holder));
-    if (!overrides)
-      return Status::conflict(fmt::format("task {} of case {} is claimed by {}; only a supervisor can take it over",
-                                          matter, id, holder));
-    (void)append(w, s, id, a.at, Note{note::Released{m, attempt, holder}}, EntryResult::note, &actor);
-  }
-  const auto seq = append(w, s, id, a.at, Note{note::Claimed{m, attempt, officer}}, EntryResult::note, &actor);
-  put_claim(officer);
+  if (auto it = s.claims.find(m); m >= 0 && it != s.claims.end() && it->second.attempt == s.state.tasks[static_cast<std::size_t>(m)].attempt)
+    holder = it->second.officer;
+  auto change = decide_claim(*s.chain->flow, s.state, q, holder);
+  if (!change) return change.status();
+  std::uint64_t seq = 0;
+  if (!change->released.empty())
+    seq = append(w, s, id, a.at, Note{note::Released{m, change->attempt, change->released}}, EntryResult::note, &actor);
+  if (!change->claimed.empty())
+    seq = append(w, s, id, a.at, Note{note::Claimed{m, change->attempt, change->claimed}}, EntryResult::note, &actor);
+  w.batch.claims.push_back({id, m, change->attempt, change->claimed, a.at.seconds});
+  if (change->claimed.empty()) s.claims.erase(m);
+  else s.claims[m] = w.batch.claims.back();
   return Receipt{id, seq, StepResult::applied, {}, s.state.stage};
 }
 
@@ -498,7 +461,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     const Instant at = now();
     if (static_cast<int>(x.delivery) < policy.attempts) {
       const std::int64_t due =
-          now_ms() + policy.delay(static_cast<int>(x.delivery) + 1, random_unit()).count();
+          wall_clock_ms() + policy.delay(static_cast<int>(x.delivery) + 1, random_unit()).count();
       (void)append(w, s, x.case_id, at,
                    Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, due}}, EntryResult::note);
       job::Redeliver next{x.case_id, x.matter, x.attempt, x.delivery + 1};
@@ -521,78 +484,90 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     }
   };
 
+  // The flow's verdict on one request of a case: the log entry and the
+  // answer (a department's answer the flow refuses fails its delivery).
+  auto apply_step = [&](job::Apply& a, Slot& s, CaseId id, CaseWork& cw, const Event& ev, const StepOutcome& r) {
+    const FlowChain& fc = *s.chain->flow;
+    if (r.result == StepResult::invalid) {
+      const auto* report = std::get_if<request::Report>(&a.request);
+      if (report && a.delivery)  // a department's answer the flow refuses: the delivery failed
+        fail_delivery(s, job::Failed{id, fc.matter_index(report->matter), report->attempt, a.delivery,
+                                     fmt::format("the department's answer was refused: {}", r.reason)});
+      reply(a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
+      return;
+    }
+    const bool applied = r.result == StepResult::applied;
+    if (!applied) ++n_ignored;
+    const auto seq = append(w, s, id, ev.at, EntryBody{ev.body}, applied ? EntryResult::applied : EntryResult::ignored,
+                            &actor_of(a.request));
+    if (applied && changes_data(ev.body)) cw.data = true;
+    if (applied && std::holds_alternative<event::Delivered>(ev.body))
+      cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
+    reply(a, Receipt{id, seq, r.result, r.reason, s.state.stage});
+  };
+
+  // A submission: the flow decides on a new case first, so that a refused
+  // application spends no case id and leaves no row.
+  auto submit = [&](job::Apply& a, const request::Submit& sub) {
+    auto entry = [&] {
+      std::lock_guard g(store_mu);
+      return registry.get(*store, sub.chain, sub.version);
+    }();
+    if (!entry) return reply(a, entry.status());
+    std::string fingerprint;
+    if (!sub.idempotency_key.empty()) {
+      fingerprint = submit_fingerprint((*entry)->stored, sub);
+      auto known = find_key(sub.actor.account, sub.idempotency_key);
+      if (!known) return reply(a, known.status());
+      if (*known) {
+        if ((*known)->fingerprint != fingerprint)
+          return reply(a, Status::error(Status::Code::mismatch,
+                                        fmt::format("the Idempotency-Key `{}` was used for case {} with another application",
+                                                    sub.idempotency_key, (*known)->case_id)));
+        auto earlier = slot((*known)->case_id);
+        if (!earlier) return reply(a, earlier.status());
+        return reply(a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
+                                (*earlier)->state.stage});
+      }
+    }
+    const FlowChain& fc = *(*entry)->flow;
+    Slot fresh;
+    fresh.state = new_case(fc, last_id + 1);
+    auto ev = to_event(a.request, fc, fresh.state, a.at);
+    if (!ev) return reply(a, ev.status());
+    std::vector<Command> cmds;
+    const StepOutcome r = step(fc, fresh.state, *ev, cmds);
+    if (r.result == StepResult::invalid) return reply(a, Status::invalid(r.reason));
+    const CaseId id = ++last_id;
+    if (!sub.actor.account.empty()) w.batch.owners.emplace_back(id, sub.actor.account);
+    if (!sub.idempotency_key.empty())
+      w.batch.keys.push_back({sub.actor.account, sub.idempotency_key, fingerprint, id, wall_clock_ms()});
+    fresh.chain = std::move(*entry);
+    lru.push_front(id);
+    fresh.lru = lru.begin();
+    Slot& s = cache.emplace(id, std::move(fresh)).first->second;
+    ++created_cases;
+    ++n_open;
+    CaseWork& cw = w.work(id, &s);
+    cw.was_open = true;
+    cw.cmds = std::move(cmds);
+    apply_step(a, s, id, cw, *ev, r);
+  };
+
   for (Job& job : jobs) {
     if (auto* a = std::get_if<job::Apply>(&job)) {
-      Slot* s = nullptr;
-      CaseId id = 0;
-      bool created = false;
       if (const auto* sub = std::get_if<request::Submit>(&a->request)) {
-        auto entry = [&] {
-          std::lock_guard g(store_mu);
-          return registry.get(*store, sub->chain, sub->version);
-        }();
-        if (!entry) {
-          reply(*a, entry.status());
-          continue;
-        }
-        if (Status bad = check_supplied(**entry, sub->fields, sub->materials); !bad) {
-          reply(*a, bad);
-          continue;
-        }
-        std::string fingerprint;
-        if (!sub->idempotency_key.empty()) {
-          fingerprint = submit_fingerprint((*entry)->stored, *sub);
-          auto known = find_key(sub->actor.account, sub->idempotency_key);
-          if (!known) {
-            reply(*a, known.status());
-            continue;
-          }
-          if (*known) {
-            if ((*known)->fingerprint != fingerprint) {
-              reply(*a, Status::error(Status::Code::mismatch,
-                                      fmt::format("the Idempotency-Key `{}` was used for case {} with another application",
-                                                  sub->idempotency_key, (*known)->case_id)));
-              continue;
-            }
-            auto earlier = slot((*known)->case_id);
-            if (!earlier) {
-              reply(*a, earlier.status());
-              continue;
-            }
-            reply(*a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
-                              (*earlier)->state.stage});
-            continue;
-          }
-        }
-        id = ++last_id;
-        if (!sub->actor.account.empty()) w.batch.owners.emplace_back(id, sub->actor.account);
-        if (!sub->idempotency_key.empty())
-          w.batch.keys.push_back({sub->actor.account, sub->idempotency_key, fingerprint, id, now_ms()});
-        Slot fresh;
-        fresh.chain = std::move(*entry);
-        fresh.state = new_case(*fresh.chain->flow, id);
-        lru.push_front(id);
-        fresh.lru = lru.begin();
-        s = &cache.emplace(id, std::move(fresh)).first->second;
-        created = true;
-        ++created_cases;
-        ++n_open;
-      } else {
-        id = case_of(a->request);
-        auto found = slot(id);
-        if (!found) {
-          reply(*a, found.status());
-          continue;
-        }
-        s = *found;
+        submit(*a, *sub);
+        continue;
       }
+      const CaseId id = case_of(a->request);
+      auto found = slot(id);
+      if (!found) {
+        reply(*a, found.status());
+        continue;
+      }
+      Slot* s = *found;
       const FlowChain& fc = *s->chain->flow;
-      if (const auto* sup = std::get_if<request::Supplement>(&a->request))
-        if (Status bad = check_supplied(*s->chain, sup->fields, sup->materials); !bad) {
-          reply(*a, bad);
-          continue;
-        }
-
       if (std::holds_alternative<request::Claim>(a->request) || std::holds_alternative<request::Release>(a->request)) {
         reply(*a, claim_or_release(w, *s, id, *a));
         continue;
@@ -609,31 +584,13 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
           report->actor = Actor{"adapter:" + dept, Role::department, dept, ActorChannel::department};
         }
       }
-
       auto ev = to_event(a->request, fc, s->state, a->at);
       if (!ev) {
         reply(*a, ev.status());
         continue;
       }
       CaseWork& cw = w.work(id, s);
-      if (created) cw.was_open = true;
-      const StepOutcome r = step(fc, s->state, *ev, cw.cmds);
-      if (r.result == StepResult::invalid) {
-        const auto* report = std::get_if<request::Report>(&a->request);
-        if (report && a->delivery)  // a department's answer the flow refuses: the delivery failed
-          fail_delivery(*s, job::Failed{id, fc.matter_index(report->matter), report->attempt, a->delivery,
-                                        fmt::format("the department's answer was refused: {}", r.reason)});
-        reply(*a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
-        continue;
-      }
-      const bool applied = r.result == StepResult::applied;
-      if (!applied) ++n_ignored;
-      const auto seq = append(w, *s, id, ev->at, EntryBody{ev->body}, applied ? EntryResult::applied : EntryResult::ignored,
-                              &actor_of(a->request));
-      if (applied && changes_data(ev->body)) cw.data = true;
-      if (applied && std::holds_alternative<event::Delivered>(ev->body))
-        cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
-      reply(*a, Receipt{id, seq, r.result, r.reason, s->state.stage});
+      apply_step(*a, *s, id, cw, *ev, step(fc, s->state, *ev, cw.cmds));
     } else if (auto* f = std::get_if<job::Fire>(&job)) {
       auto found = slot(f->case_id);
       if (!found) continue;
@@ -661,7 +618,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   // One row per case touched: the state after every event of the batch.
   for (auto& [id, cw] : w.cases) {
     Slot& s = *cw.slot;
-    merge_supplement_notices(s.state, cw.cmds, 0);
+    merge_supplement_notices(cw.cmds, 0);
     CaseRow row;
     row.id = id;
     row.chain = s.chain->stored.id;

@@ -23,11 +23,9 @@ namespace {
 
 std::shared_ptr<const FlowChain> compile_for_simulation(const std::shared_ptr<const Chain>& chain,
                                                         const Calendar& calendar) {
-  // Levels are read at the end of a case (no alert timers), and every
-  // applicant of a profile submits that profile's one shared application.
+  // Levels are read at the end of a case (no alert timers).
   FlowOptions options;
   options.track_alerts = false;
-  options.reuse_checks = true;
   return FlowChain::compile(chain, calendar, options);
 }
 
