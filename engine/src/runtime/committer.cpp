@@ -125,33 +125,14 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   }
   BatchWork w;
   std::size_t created_cases = 0;
-  // The case an idempotency key made: in this batch, in the batch the
-  // writer is committing, or in the store. Every batch before the one in
-  // flight is in the store, so a key not in flight is looked up on a reader
-  // connection at once, while the writer commits (waiting for the commit
-  // made every keyed submission wait a whole commit). A key in flight (a
-  // retry racing its first request) waits for that commit: the batch may
-  // yet fail.
+  // The case an idempotency key made: in this batch, or in the store (after
+  // the batch the writer is committing, whose keys are not there yet).
+  // (Looking keys up on a reader connection of the committer's own instead
+  // of waiting for that commit was measured: no change in throughput or
+  // p99 under wrk, so the simpler way stays; bench/README.md.)
   auto find_key = [&](const std::string& account, const std::string& key) -> Result<std::optional<IdempotencyRow>> {
-    auto same = [&](const IdempotencyRow& k) { return k.account == account && k.key == key; };
     for (const IdempotencyRow& k : w.batch.keys)
-      if (same(k)) return std::optional<IdempotencyRow>(k);
-    bool in_flight = false;
-    {
-      std::lock_guard g(w_mu);
-      in_flight = w_batch && std::any_of(w_batch->batch.keys.begin(), w_batch->batch.keys.end(), same);
-    }
-    if (!in_flight) {
-      if (!key_reader) {
-        auto opened = open_store(path, StoreOptions{.create = false, .read_only = true});
-        if (opened) key_reader = std::move(*opened);
-      }
-      if (key_reader) {
-        auto found = key_reader->idempotency(account, key);
-        if (found) return found;
-        key_reader.reset();  // lost: the writer's connection answers, after the commit
-      }
-    }
+      if (k.account == account && k.key == key) return std::optional<IdempotencyRow>(k);
     {
       std::unique_lock g(w_mu);
       w_cv.wait(g, [&] { return !w_batch; });

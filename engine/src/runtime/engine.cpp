@@ -123,7 +123,6 @@ void Engine::Impl::close() {
   tick.reset();
   cache.clear();
   lru.clear();
-  key_reader.reset();  // the committer has stopped
   {
     std::lock_guard s(store_mu);  // chains() and load_chain() read it under this lock
     store.reset();

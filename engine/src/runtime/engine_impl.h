@@ -203,9 +203,6 @@ struct Engine::Impl final : detail::DeliverySink {
   std::unique_ptr<detail::FileLock> lock;
   std::unique_ptr<detail::Store> store;  ///< the writer connection
   std::mutex store_mu;
-  /// The committer's own reader connection, for idempotency keys (opened
-  /// at the first keyed submission; the committer thread only).
-  std::unique_ptr<detail::Store> key_reader;
   std::unique_ptr<Records> records;
   std::shared_ptr<detail::ChainRegistry> registry_ptr;
   detail::ChainRegistry& registry;
