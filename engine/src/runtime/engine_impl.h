@@ -246,6 +246,8 @@ struct Engine::Impl final : detail::DeliverySink {
   Status lost_why = Status::ok();
   void check_lost(const Status& failure);
   void listen_to_inbox();
+  /// Refuses a store whose seal does not count the entries its log holds.
+  Status check_seal();
 
   // Committer-owned.
   std::unordered_map<CaseId, detail::Slot> cache;
