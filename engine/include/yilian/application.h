@@ -17,21 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "yilian/case_types.h"  // Agent
 #include "yilian/load.h"
 #include "yilian/status.h"
 #include "yilian/value.h"
 
 namespace yilian {
 
-/// 代办帮办: who hands in the application on the applicant's behalf. The
-/// application then carries the applicant's authorisation, the material
-/// `agent-authorisation` (授权委托书), which every chain knows.
-struct Agent {
-  std::string name;
-  std::string id_number;  ///< resident ID (GB 11643)
-  std::string phone;      ///< optional
-  friend bool operator==(const Agent&, const Agent&) = default;
-};
 /// The material id of the applicant's authorisation of an agent.
 inline constexpr std::string_view kAgentAuthorisation = "agent-authorisation";
 inline constexpr std::string_view kAgentAuthorisationName = "授权委托书（委托代办）";
