@@ -68,9 +68,9 @@ std::vector<Event> script(const FlowChain& fc, const Application& app) {
 int main(int argc, char** argv) {
   const std::size_t cases = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100'000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-  LoadResult loaded = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+  Loaded<ValidChain> loaded = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
   CalendarLoadResult cal = load_calendar("cn-mainland", {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
-  if (!loaded.chain || !cal.calendar) {
+  if (!loaded.ok() || !cal.calendar) {
     fmt::print(stderr, "cannot load the kindergarten chain or its calendar\n");
     return 2;
   }
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   for (bool alerts : {true, false}) {
     FlowOptions options;
     options.track_alerts = alerts;
-    auto fc = FlowChain::compile(loaded.chain, *cal.calendar, options);
+    auto fc = FlowChain::compile(loaded.value(), *cal.calendar, options);
     const std::vector<Event> events = script(*fc, *app.application);
     if (events.empty()) {
       fmt::print(stderr, "{}: the kindergarten case does not reach delivery; fix the application\n", app_file);

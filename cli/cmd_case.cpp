@@ -39,8 +39,9 @@ struct CaseOptions {
 };
 
 void submit(const CaseOptions& o) {
-  auto chain = load_chain_or_report(o.chain, o.json);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, o.json);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   ApplicationLoad loaded = load_application(o.application);
   print_diagnostics(loaded.diagnostics);
   if (!loaded.application) {

@@ -82,8 +82,9 @@ void print_human(const Application& app, const CheckResult& r, const Limit& defe
 }
 
 void run(const CheckOptions& o) {
-  auto chain = load_chain_or_report(o.chain, true);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, true);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   ApplicationLoad loaded = load_application(o.application);
   const bool io = std::any_of(loaded.diagnostics.begin(), loaded.diagnostics.end(),
                               [](const Diagnostic& d) { return d.code == "io"; });

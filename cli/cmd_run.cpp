@@ -35,9 +35,9 @@ void run(const RunOptions& o) {
   if (o.check) {
     // Only the file and the chains it names: nothing is opened or run.
     for (const auto& path : d.deployment->chains) {
-      LoadResult r = load_chain(path, chain_load_options());
+      Loaded<ValidChain> r = load_chain(path, chain_load_options());
       print_diagnostics(r.diagnostics);
-      if (!r.chain) {
+      if (!r.ok()) {
         set_exit_code(exit_invalid);
         return;
       }

@@ -80,14 +80,14 @@ void run_server(const ServeOptions& o) {
   }
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
-  std::map<std::string, std::shared_ptr<const Chain>> served;  // for checks and forms
+  std::map<std::string, ValidChain> served;  // for checks and forms
   for (const std::string& file : chain_files) {
-    LoadResult r = load_chain(file, chain_load_options());
-    if (!r.chain) {
+    Loaded<ValidChain> r = load_chain(file, chain_load_options());
+    if (!r.ok()) {
       print_diagnostics(r.diagnostics);
       return set_exit_code(exit_invalid);
     }
-    served[r.chain->id] = std::move(r.chain);
+    served.insert_or_assign(r.value()->id, std::move(r).value());
   }
 
   const sigset_t stop = block_stop_signals();

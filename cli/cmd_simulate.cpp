@@ -168,8 +168,9 @@ std::optional<Calendar> pick_calendar(const Options& o, const Chain& c, const Sc
 }
 
 void run(const Options& o) {
-  auto chain = load_chain_or_report(o.chain, o.json);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, o.json);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   Scenario s;
   if (!o.scenario.empty()) {
     ScenarioLoadResult r = load_scenario_file(o.scenario, *chain);

@@ -13,7 +13,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  const std::shared_ptr<const Chain>& chain = fuzz::chain_for(text);
+  const ValidChain& chain = fuzz::chain_for(text);
   ScenarioLoadResult r = load_scenario_text(text, fuzz::source_path("chains/scenarios/fuzz.yaml"), *chain);
   fuzz::print_all(r.diagnostics);
   if (r.diagnostics.has_errors() != !r.scenario) fuzz::violated("a scenario comes back exactly when there is no error");

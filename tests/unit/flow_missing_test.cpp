@@ -80,12 +80,12 @@ TEST_CASE("flow.submit.accepts_what_the_checker_accepts") {
     FlowOptions options;
     options.reuse_checks = reuse;
     compare_on_random_applications(*flow_chain(options), 1);
-    LoadResult k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
-    REQUIRE(k.chain);
-    compare_on_random_applications(*FlowChain::compile(k.chain, cn_mainland(), options), 2);
-    LoadResult h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
-    REQUIRE(h.chain);
-    compare_on_random_applications(*FlowChain::compile(h.chain, cn_mainland(), options), 3);
+    Loaded<ValidChain> k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+    REQUIRE(k.ok());
+    compare_on_random_applications(*FlowChain::compile(k.value(), cn_mainland(), options), 2);
+    Loaded<ValidChain> h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
+    REQUIRE(h.ok());
+    compare_on_random_applications(*FlowChain::compile(h.value(), cn_mainland(), options), 3);
   }
 }
 

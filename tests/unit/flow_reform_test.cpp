@@ -257,8 +257,8 @@ TEST_CASE("flow.reform.chain_limits_are_read_and_bad_ones_located") {
   CHECK(plain->chain().ratings.rectify == Limit{15});
   std::string bad = kFlowChain;
   bad.insert(bad.find("departments:"), "ratings: { within: soon, later: \"3 days\" }\ndefer_within: 10\n");
-  LoadResult r = load_chain_text(bad, "bad.yaml");
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(r.ok());
   std::vector<std::string> codes;
   for (const auto& x : r.diagnostics) codes.push_back(x.code + " " + std::to_string(x.where.line));
   CHECK(codes == std::vector<std::string>{"limit 6", "unknown-key 6", "type 7"});
@@ -421,8 +421,8 @@ TEST_CASE("flow.commitment.only_matters_that_allow_it_and_the_state_keeps_it") {
   bad.replace(bad.find("after: [b, c] }"), std::string("after: [b, c] }").size(), "after: [b, c], commitment: maybe }");
   bad.replace(bad.find("when: \"x.flag == true\" }"), std::string("when: \"x.flag == true\" }").size(),
               "when: \"x.flag == true\", verify_within: \"5 days\" }");
-  LoadResult lr = load_chain_text(bad, "bad.yaml");
-  CHECK_FALSE(lr.chain);
+  Loaded<ValidChain> lr = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(lr.ok());
   std::vector<std::string> codes;
   for (const auto& x : lr.diagnostics) codes.push_back(x.code);
   std::sort(codes.begin(), codes.end());
@@ -484,9 +484,9 @@ TEST_CASE("reform.documents.check_notice_and_letters_name_deferrals_and_commitme
     text.replace(text.find("after: [a], materials: [licence], commitment: optional"),
                  std::string("after: [a], materials: [licence], commitment: optional").size(),
                  "after: [a], materials: [licence], when: \"x.flag == true\", commitment: required");
-    LoadResult lr = load_chain_text(text, "required.yaml");
-    REQUIRE(lr.chain);
-    const FormChecker checker(*lr.chain);
+    Loaded<ValidChain> lr = load_chain_text(text, "required.yaml");
+    REQUIRE(lr.ok());
+    const FormChecker checker(*lr.value());
     CHECK(checker.check(app).committed_matters.empty());  // x.flag is false: b does not apply
     app.fields["x.flag"] = true;
     CHECK(checker.check(app).committed_matters == std::vector<std::string>{"b"});  // required: no need to list it

@@ -61,10 +61,10 @@ struct Checkers {
   const FormChecker* get(const std::string& path) {
     auto it = by_path.find(path);
     if (it != by_path.end()) return it->second.get();
-    LoadResult r = load_chain(path);
+    Loaded<ValidChain> r = load_chain(path);
     for (const auto& d : r.diagnostics)
       if (d.severity == Severity::error) MESSAGE(d.to_string());
-    auto c = r.chain ? std::make_shared<FormChecker>(*r.chain) : nullptr;
+    auto c = r.ok() ? std::make_shared<FormChecker>(*r.value()) : nullptr;
     by_path[path] = c;
     return c.get();
   }

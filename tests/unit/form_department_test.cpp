@@ -11,9 +11,9 @@ using namespace yilian;
 namespace {
 
 Form fixture_form() {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/form/chains/form-check.yaml");
-  REQUIRE(r.chain);
-  return merge_form(*r.chain);
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/form/chains/form-check.yaml");
+  REQUIRE(r.ok());
+  return merge_form(*r.value());
 }
 
 FieldValues hotel_values() {

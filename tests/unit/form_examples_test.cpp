@@ -44,9 +44,9 @@ TEST_CASE("form.examples.complete_and_incomplete") {
     CAPTURE(name);
     ApplicationLoad a = load_application(e.path().string());
     REQUIRE(a.application);
-    LoadResult chain = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/" + a.application->chain + ".yaml");
-    REQUIRE(chain.chain);
-    const CheckResult r = check_application(*chain.chain, *a.application);
+    Loaded<ValidChain> chain = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/" + a.application->chain + ".yaml");
+    REQUIRE(chain.ok());
+    const CheckResult r = check_application(*chain.value(), *a.application);
     const bool want_complete = name.find("-complete.") != std::string::npos;
     REQUIRE((want_complete || name.find("-incomplete.") != std::string::npos));
     CHECK(name.rfind(a.application->chain + "-", 0) == 0);

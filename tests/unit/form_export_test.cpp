@@ -12,9 +12,9 @@ using namespace yilian;
 namespace {
 
 std::shared_ptr<const Chain> load(const std::string& rel) {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
-  REQUIRE(r.chain);
-  return r.chain;
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 std::size_t count(const std::string& s, const std::string& what) {

@@ -39,9 +39,9 @@ json to_json(const Application& a) {
 }
 
 std::shared_ptr<const Chain> load(const std::string& rel) {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
-  REQUIRE(r.chain);
-  return r.chain;
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 /// Codes the schema cannot decide (check characters, calendar dates,

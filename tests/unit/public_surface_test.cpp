@@ -14,8 +14,12 @@
 #include <vector>
 
 #include "yilian/adapter.h"
+#include "yilian/analysis.h"
 #include "yilian/check.h"
+#include "yilian/flow.h"
+#include "yilian/load.h"
 #include "yilian/records.h"
+#include "yilian/simulate.h"
 
 namespace {
 
@@ -43,6 +47,18 @@ std::set<std::string> included_by(const std::string& header) {
   }
   return seen;
 }
+
+// What needs a validated chain takes a ValidChain, and nothing else.
+template <class C>
+concept compilable = requires(const C& c, yilian::Calendar cal) { yilian::FlowChain::compile(c, cal); };
+template <class C>
+concept analysable = requires(const C& c) { yilian::analyse(c); };
+template <class C>
+concept dated = requires(const C& c, yilian::Date d) { yilian::chain_as_on(c, d); };
+template <class C>
+concept simulable = requires(const C& c, const yilian::Calendar& cal, const yilian::Scenario& s) {
+  yilian::simulate(c, cal, s);
+};
 
 }  // namespace
 
@@ -93,4 +109,87 @@ TEST_CASE("surface.handles_are_made_by_the_library_only") {
   yilian::Completion none;
   CHECK(none.key().empty());
   none.report(yilian::Outcome::approved());  // reports nowhere, does not crash
+}
+
+TEST_CASE("surface.valid_chain.only_validation_makes_one") {
+  using namespace yilian;
+  static_assert(!std::is_constructible_v<ValidChain, std::shared_ptr<const Chain>>);
+  static_assert(!std::is_constructible_v<ValidChain, const Chain&>);
+  static_assert(!std::is_default_constructible_v<ValidChain>);
+  static_assert(std::is_copy_constructible_v<ValidChain>);
+  static_assert(compilable<ValidChain> && !compilable<std::shared_ptr<const Chain>> && !compilable<Chain>);
+  static_assert(analysable<ValidChain> && !analysable<Chain> && !analysable<std::shared_ptr<const Chain>>);
+  static_assert(dated<ValidChain> && !dated<Chain>);
+  static_assert(simulable<ValidChain> && !simulable<std::shared_ptr<const Chain>>);
+
+  // A chain with a cycle is refused by validated(), with the validator's
+  // error, and so never compiled.
+  auto cyclic = std::make_shared<Chain>();
+  cyclic->id = "loop";
+  cyclic->name = "环";
+  cyclic->lead = "x";
+  cyclic->promised_days = 5;
+  cyclic->departments.push_back(Department{"x", "甲", {}});
+  for (const char* id : {"a", "b"}) {
+    Matter m;
+    m.id = id;
+    m.name = id;
+    m.department = "x";
+    m.statutory_days = 5;
+    m.promised_days = 2;
+    m.after.push_back(Ref{std::string(id) == "a" ? "b" : "a", {}});
+    cyclic->matters.push_back(std::move(m));
+  }
+  cyclic->build_index();
+  Loaded<ValidChain> refused = validated(cyclic);
+  CHECK_FALSE(refused.has_value());
+  bool cycle = false;
+  for (const auto& d : refused.diagnostics) cycle = cycle || d.code == "cycle";
+  CHECK_MESSAGE(cycle, "no cycle error");
+  CHECK_FALSE(validated(nullptr).has_value());
+
+  // Broken apart, the same matters pass, and the chain compiles.
+  cyclic->matters[0].after.clear();
+  cyclic->build_index();
+  Loaded<ValidChain> accepted = validated(cyclic);
+  for (const auto& d : accepted.diagnostics) MESSAGE(d.to_string());
+  REQUIRE(accepted.ok());
+  CHECK(accepted.value().ptr() == cyclic);
+  CHECK(FlowChain::compile(accepted.value(), Calendar())->matter_count() == 2);
+  CHECK(analyse(accepted.value()).stages.size() == 2);
+}
+
+TEST_CASE("surface.valid_chain.reader_errors_leave_no_chain") {
+  // The part of the file that could be read is valid, but the reader found
+  // an error (an unknown key): loading gives diagnostics and no chain.
+  const char* text = R"(id: one
+version: 1
+name: 一件事
+lead: x
+promised_days: 5
+departments: { x: { name: 甲 } }
+matters:
+  - { id: a, name: 甲事项, department: x, statutory_days: 5, promised_days: 2, colour: red }
+)";
+  yilian::Loaded<yilian::ValidChain> r = yilian::load_chain_text(text, "one.yaml");
+  CHECK_FALSE(r.has_value());
+  CHECK(r.diagnostics.has_errors());
+  const std::string fixed = std::string(text).replace(std::string(text).find(", colour: red"), 13, "");
+  yilian::Loaded<yilian::ValidChain> ok = yilian::load_chain_text(fixed, "one.yaml");
+  for (const auto& d : ok.diagnostics) MESSAGE(d.to_string());
+  CHECK(ok.ok());
+}
+
+TEST_CASE("surface.architecture_lists_every_public_header") {
+  // docs/architecture.md names each public header in the layer that defines it.
+  const std::string doc = read(std::filesystem::path(YILIAN_SOURCE_DIR) / "docs/architecture.md");
+  REQUIRE(!doc.empty());
+  std::size_t headers = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kHeaders)) {
+    if (entry.path().extension() != ".h") continue;
+    ++headers;
+    const std::string name = "`" + entry.path().filename().string() + "`";
+    CHECK_MESSAGE(doc.find(name) != std::string::npos, "docs/architecture.md does not list ", name);
+  }
+  CHECK(headers > 30);
 }

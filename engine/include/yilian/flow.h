@@ -36,6 +36,7 @@
 #include "yilian/date.h"
 #include "yilian/shared.h"
 #include "yilian/time_limit.h"
+#include "yilian/valid_chain.h"
 #include "yilian/value.h"
 
 namespace yilian {
@@ -62,8 +63,10 @@ struct FlowOptions {
 class FlowChain {
  public:
   /// Compiles a validated chain with the calendar named by chain->calendar.
-  [[nodiscard]] static std::shared_ptr<const FlowChain> compile(std::shared_ptr<const Chain> chain, Calendar calendar,
-                                                                FlowOptions options = {});
+  [[nodiscard]] static std::shared_ptr<const FlowChain> compile(const ValidChain& chain, Calendar calendar,
+                                                                FlowOptions options = {}) {
+    return compile(chain.ptr(), std::move(calendar), options);
+  }
 
   [[nodiscard]] const Chain& chain() const { return *chain_; }
   [[nodiscard]] const std::shared_ptr<const Chain>& chain_ptr() const { return chain_; }
@@ -147,6 +150,9 @@ class FlowChain {
 
  private:
   FlowChain() = default;
+  /// The compilation itself (flow_chain.cpp), of a chain known valid.
+  static std::shared_ptr<const FlowChain> compile(std::shared_ptr<const Chain> chain, Calendar calendar,
+                                                  FlowOptions options);
   std::shared_ptr<const Chain> chain_;
   Calendar calendar_;
   FlowOptions options_;
