@@ -135,13 +135,13 @@ int flow_cases(const std::string& file, int runs, bool json) {
     return 1;
   }
   auto cal = yilian::load_calendar(loaded.value()->calendar, {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
-  if (!cal.calendar) {
+  if (!cal.ok()) {
     fmt::print(stderr, "calendar {} not found\n", loaded.value()->calendar);
     return 1;
   }
   yilian::FlowOptions fo;
   fo.track_alerts = false;  // as the simulator runs it: no alert timers, only the flow
-  const auto fc = yilian::FlowChain::compile(loaded.value(), *cal.calendar, fo);
+  const auto fc = yilian::FlowChain::compile(loaded.value(), cal.value(), fo);
 
   // Cases as events, built before the clock starts.
   struct Case {

@@ -200,8 +200,8 @@ int main(int argc, char** argv) {
   const FormChecker checker(*loaded.value());
   std::vector<Application> seeds;
   for (const char* name : {"kindergarten-setup-complete.yaml", "kindergarten-setup-incomplete.yaml"}) {
-    ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/" + name);
-    if (a.application) seeds.push_back(*a.application);
+    Loaded<Application> a = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/" + name);
+    if (a.ok()) seeds.push_back(a.value());
   }
   if (seeds.empty()) {
     fmt::print(stderr, "no example applications found\n");

@@ -155,17 +155,17 @@ int main(int argc, char** argv) {
   }
   const std::string root = YILIAN_SOURCE_DIR;
   Loaded<ValidChain> k = load_chain(root + "/chains/kindergarten-setup.yaml");
-  CalendarLoadResult cal = load_calendar("cn-mainland", {root + "/chains/calendars"});
-  if (!k.ok() || !cal.calendar) {
+  Loaded<Calendar> cal = load_calendar("cn-mainland", {root + "/chains/calendars"});
+  if (!k.ok() || !cal.ok()) {
     fmt::print(stderr, "cannot load the kindergarten chain or the cn-mainland calendar\n");
     return 1;
   }
-  ScenarioLoadResult sr = load_scenario_file(root + "/chains/scenarios/kindergarten-setup.yaml", *k.value());
-  if (!sr.scenario) {
+  Loaded<Scenario> sr = load_scenario_file(root + "/chains/scenarios/kindergarten-setup.yaml", *k.value());
+  if (!sr.ok()) {
     for (const auto& d : sr.diagnostics) fmt::print(stderr, "{}\n", d.to_string());
     return 1;
   }
-  Scenario ks = *sr.scenario;
+  Scenario ks = sr.value();
   ks.cases = cases;
   ks.baseline_separate = baseline;
 
@@ -204,7 +204,7 @@ matters:
   for (int r = 0; r < rounds; ++r) runs.push_back(time_one(one.value(), Calendar::continuous(), ms, threads));
   report("one matter, M/M/4 at 80 %, continuous", runs, mmc_cases);
   runs.clear();
-  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(k.value(), *cal.calendar, ks, threads));
+  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(k.value(), cal.value(), ks, threads));
   report(baseline ? "kindergarten scenario + separate baseline" : "kindergarten scenario", runs, cases);
   fmt::print("\nPeak resident memory of the process: {:.1f} MB\n", peak_mb());
   return 0;

@@ -56,13 +56,13 @@ void run(const GraphOptions& o) {
         usage_error(fmt::format("{}: no such file", o.scenario));
         return;
       }
-      FieldValuesResult values = read_field_values(o.scenario, chain.get());
+      Loaded<FieldValues> values = read_field_values(o.scenario, chain.get());
       print_diagnostics(values.diagnostics);
       if (values.diagnostics.has_errors()) {
         set_exit_code(exit_invalid);
         return;
       }
-      bo.scenario = std::move(values.values);
+      bo.scenario = std::move(values.value());
     }
     text = to_bpmn(*chain, bo);
   }

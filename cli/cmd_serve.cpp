@@ -71,10 +71,10 @@ void run_server(const ServeOptions& o) {
   std::optional<Deployment> deployment;
   std::vector<std::string> chain_files = o.chains;
   if (!o.deploy.empty()) {
-    DeploymentLoad d = load_deployment(o.deploy);
+    Loaded<Deployment> d = load_deployment(o.deploy);
     print_diagnostics(d.diagnostics);
-    if (!d.deployment) return set_exit_code(exit_invalid);
-    deployment = std::move(*d.deployment);
+    if (!d.ok()) return set_exit_code(exit_invalid);
+    deployment = std::move(d.value());
     options = deployment->engine;
     chain_files.insert(chain_files.end(), deployment->chains.begin(), deployment->chains.end());
   }

@@ -349,28 +349,28 @@ TEST_CASE("choices.check.set_values") {
 TEST_CASE("choices.application.lists_in_files_and_bodies") {
   const char* yaml = "chain: eatery\nfields:\n  food.categories: [hot-food, drinks]\n  applicant.name: 好味道\n"
                      "materials: []\n";
-  ApplicationLoad a = parse_application_text(yaml, "app.yaml");
-  REQUIRE(a.application);
-  CHECK(a.application->fields.at("food.categories") == Value{ValueSet{"hot-food", "drinks"}});
+  Loaded<Application> a = parse_application_text(yaml, "app.yaml");
+  REQUIRE(a.ok());
+  CHECK(a->fields.at("food.categories") == Value{ValueSet{"hot-food", "drinks"}});
   // JSON (an API body) reads the same.
   a = parse_application_text(R"({"chain": "eatery", "fields": {"food.categories": ["raw-food"]}})", "body");
-  REQUIRE(a.application);
-  CHECK(a.application->fields.at("food.categories") == Value{ValueSet{"raw-food"}});
+  REQUIRE(a.ok());
+  CHECK(a->fields.at("food.categories") == Value{ValueSet{"raw-food"}});
   // A list of lists or maps is refused, located.
   a = parse_application_text("chain: eatery\nfields:\n  food.categories: [hot-food, [x], {a: b}]\n", "app.yaml");
-  CHECK_FALSE(a.application);
+  CHECK_FALSE(a.ok());
   std::vector<std::string> got;
   for (const auto& d : a.diagnostics) got.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   CHECK(got == std::vector<std::string>{"type 3:31", "type 3:36"});
   // A map is still no field value.
   a = parse_application_text("chain: eatery\nfields:\n  applicant.name: {a: b}\n", "app.yaml");
-  CHECK_FALSE(a.application);
+  CHECK_FALSE(a.ok());
 }
 
 TEST_CASE("choices.field_values.typed_against_the_chain") {
-  FieldValuesResult r = parse_field_values("food.categories: [cold-food, hot-food]\n", "v.yaml", &eatery().chain());
+  Loaded<FieldValues> r = parse_field_values("food.categories: [cold-food, hot-food]\n", "v.yaml", &eatery().chain());
   CHECK_FALSE(r.diagnostics.has_errors());
-  CHECK(r.values.at("food.categories") == Value{ValueSet{"cold-food", "hot-food"}});
+  CHECK(r.value().at("food.categories") == Value{ValueSet{"cold-food", "hot-food"}});
   r = parse_field_values("food.categories: [cold-food, cold-food, pastry]\n", "v.yaml", &eatery().chain());
   std::vector<std::string> got;
   for (const auto& d : r.diagnostics) got.push_back(d.code);
@@ -379,7 +379,7 @@ TEST_CASE("choices.field_values.typed_against_the_chain") {
   REQUIRE(r.diagnostics.has_errors());
   CHECK(r.diagnostics.begin()->hint == "write it as a list: [cold-food]");
   r = parse_field_values("food.categories: []\n", "v.yaml", &eatery().chain());
-  CHECK(r.values.empty());
+  CHECK(r.value().empty());
 }
 
 // ---- the store's encoding -------------------------------------------------------
@@ -536,10 +536,10 @@ TEST_CASE("choices.sim.sets_are_drawn_per_value") {
     if (m.id == "cold-room") CHECK(m.applied == always.cases);
 
   // The scenario file: shares of a set need not add up to 1; unknown values are refused.
-  ScenarioLoadResult loaded =
+  Loaded<Scenario> loaded =
       load_scenario_text("branches:\n  food.categories: { hot-food: 0.9, drinks: 0.4 }\n", "s.yaml", *eatery());
   for (const auto& d : loaded.diagnostics) MESSAGE(d.to_string());
-  CHECK(loaded.scenario);
+  CHECK(loaded.ok());
   loaded = load_scenario_text("branches:\n  food.categories: { pastry: 0.9 }\n", "s.yaml", *eatery());
-  CHECK_FALSE(loaded.scenario);
+  CHECK_FALSE(loaded.ok());
 }

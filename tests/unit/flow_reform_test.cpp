@@ -305,29 +305,29 @@ TEST_CASE("flow.agent.acts_with_the_applicants_authorisation_and_is_on_the_recor
 
 TEST_CASE("flow.agent.the_check_asks_for_the_authorisation_and_the_loader_checks_the_agent") {
   auto fc = flow_chain({}, kReformChain.c_str());
-  ApplicationLoad a = parse_application_text(
+  Loaded<Application> a = parse_application_text(
       "chain: flowtest\nfields: { applicant.name: 张三, x.flag: false }\nmaterials: [lease, photos]\n"
       "agent: { name: 王帮办, id_number: \"11010519491231002X\" }\n",
       "app.yaml");
-  REQUIRE(a.application);
-  REQUIRE(a.application->agent);
-  CheckResult r = fc->checker().check(*a.application);
+  REQUIRE(a.ok());
+  REQUIRE(a->agent);
+  CheckResult r = fc->checker().check(a.value());
   CHECK_FALSE(r.complete);
   REQUIRE(r.missing.size() == 1);
   CHECK(r.missing[0].key == "agent-authorisation");
   CHECK(r.missing[0].label == "授权委托书（委托代办）");
-  a.application->materials.push_back("agent-authorisation");
-  CHECK(fc->checker().check(*a.application).complete);
+  a->materials.push_back("agent-authorisation");
+  CHECK(fc->checker().check(a.value()).complete);
   // Without an agent the authorisation is ignored, never an error.
-  a.application->agent.reset();
-  r = fc->checker().check(*a.application);
+  a->agent.reset();
+  r = fc->checker().check(a.value());
   CHECK(r.complete);
   REQUIRE(r.ignored.size() == 1);
   CHECK(r.ignored[0].key == "agent-authorisation");
   // A wrong check character and a missing name are located errors.
-  ApplicationLoad bad = parse_application_text(
+  Loaded<Application> bad = parse_application_text(
       "chain: flowtest\nagent: { id_number: \"110105194912310021\", phone: \"12\" }\n", "bad.yaml");
-  CHECK_FALSE(bad.application);
+  CHECK_FALSE(bad.ok());
   std::vector<std::string> codes;
   for (const auto& d : bad.diagnostics) codes.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   CHECK(codes == std::vector<std::string>{"missing-key 2:8", "id-card 2:21", "phone 2:50"});

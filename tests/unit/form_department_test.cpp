@@ -17,9 +17,9 @@ Form fixture_form() {
 }
 
 FieldValues hotel_values() {
-  ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/tests/applications/hotel-complete.yaml");
-  REQUIRE(a.application);
-  FieldValues v = a.application->fields;
+  Loaded<Application> a = load_application(std::string(YILIAN_SOURCE_DIR) + "/tests/applications/hotel-complete.yaml");
+  REQUIRE(a.ok());
+  FieldValues v = a->fields;
   v["food.licence_no"] = std::string("JY13703020012345");  // as if produced
   return v;
 }

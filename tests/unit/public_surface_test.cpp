@@ -11,14 +11,20 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "yilian/adapter.h"
 #include "yilian/analysis.h"
+#include "yilian/application.h"
+#include "yilian/calendar_load.h"
+#include "yilian/deployment.h"
+#include "yilian/field_values.h"
 #include "yilian/check.h"
 #include "yilian/flow.h"
 #include "yilian/load.h"
 #include "yilian/records.h"
+#include "yilian/scenario.h"
 #include "yilian/simulate.h"
 
 namespace {
@@ -192,4 +198,65 @@ TEST_CASE("surface.architecture_lists_every_public_header") {
     CHECK_MESSAGE(doc.find(name) != std::string::npos, "docs/architecture.md does not list ", name);
   }
   CHECK(headers > 30);
+}
+
+TEST_CASE("surface.loaded.every_reader_gives_one_result_type") {
+  using namespace yilian;
+  static_assert(std::is_same_v<decltype(load_chain("")), Loaded<ValidChain>>);
+  static_assert(std::is_same_v<decltype(load_chain_text("", "")), Loaded<ValidChain>>);
+  static_assert(std::is_same_v<decltype(parse_chain_text("", "")), Loaded<std::shared_ptr<Chain>>>);
+  static_assert(std::is_same_v<decltype(load_application("")), Loaded<Application>>);
+  static_assert(std::is_same_v<decltype(parse_field_values("", "")), Loaded<FieldValues>>);
+  static_assert(std::is_same_v<decltype(load_calendar("", {})), Loaded<Calendar>>);
+  static_assert(std::is_same_v<decltype(load_deployment("")), Loaded<Deployment>>);
+  static_assert(std::is_same_v<decltype(load_scenario_text("", "", std::declval<const Chain&>())), Loaded<Scenario>>);
+  // An application with an error gives no application, and says why.
+  Loaded<Application> bad = parse_application_text("chain: x\nfields: [1, 2]\n", "a.yaml");
+  CHECK_FALSE(bad.ok());
+  CHECK_FALSE(bad.has_value());
+  CHECK(bad.diagnostics.has_errors());
+}
+
+TEST_CASE("surface.loaded.every_reader_takes_the_caller_s_limits") {
+  // One conversion of LoadOptions into the YAML reader's limits serves
+  // every input; the scenario loader's limits were hard-coded before.
+  using namespace yilian;
+  const std::string deep = "a: {b: {c: {d: {e: 1}}}}\n";
+  LoadOptions shallow;
+  shallow.max_depth = 2;
+  auto has_depth_error = [](const Diagnostics& diags) {
+    for (const auto& d : diags)
+      if (d.code == "limit-depth") return true;
+    return false;
+  };
+  auto chain = load_chain_text("id: x\nversion: 1\nname: 甲\nlead: x\npromised_days: 1\n"
+                               "departments: { x: { name: 甲 } }\n"
+                               "matters:\n  - { id: a, name: 甲, department: x, statutory_days: 1, promised_days: 1 }\n",
+                               "x.yaml");
+  REQUIRE(chain.ok());
+  CHECK(has_depth_error(load_scenario_text(deep, "s.yaml", *chain.value(), shallow).diagnostics));
+  CHECK_FALSE(has_depth_error(load_scenario_text(deep, "s.yaml", *chain.value()).diagnostics));
+  CHECK(has_depth_error(parse_application_text(deep, "a.yaml", shallow).diagnostics));
+  CHECK(has_depth_error(parse_field_values(deep, "v.yaml", nullptr, shallow).diagnostics));
+  CHECK(has_depth_error(parse_deployment_text(deep, "d.yaml", ".", shallow).diagnostics));
+  CHECK(has_depth_error(load_chain_text(deep, "c.yaml", shallow).diagnostics));
+}
+
+TEST_CASE("surface.layers.load_includes_no_runtime_header") {
+  // The load layer sits above the runtime (docs/architecture.md): the
+  // deployment reader, which fills the engine's settings, lives in runtime/.
+  static const std::regex include(R"re(#include\s+"([a-z_/]+\.h)")re");
+  const std::set<std::string> runtime{"yilian/engine.h", "yilian/engine_options.h", "yilian/adapter.h",
+                                      "yilian/request.h", "yilian/records.h", "yilian/deployment.h"};
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(YILIAN_SOURCE_DIR) / "engine/src/load")) {
+    ++files;
+    const std::string text = read(entry.path());
+    for (std::sregex_iterator it(text.begin(), text.end(), include), end; it != end; ++it) {
+      const std::string h = (*it)[1];
+      CHECK_MESSAGE(runtime.count(h) == 0, entry.path().filename().string(), " includes ", h);
+      CHECK_MESSAGE(!h.starts_with("runtime/"), entry.path().filename().string(), " includes ", h);
+    }
+  }
+  CHECK(files > 5);
 }

@@ -53,10 +53,10 @@ inline std::string kindergarten_scenario_path() {
 }
 
 inline Scenario kindergarten_scenario() {
-  ScenarioLoadResult r = load_scenario_file(kindergarten_scenario_path(), *kindergarten_chain());
+  Loaded<Scenario> r = load_scenario_file(kindergarten_scenario_path(), *kindergarten_chain());
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 /// Erlang C: the mean time a customer waits in an M/M/c queue with

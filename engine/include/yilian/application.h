@@ -44,20 +44,15 @@ struct Application {
   SourceLocation where;                  ///< the document
 };
 
-/// The application when the document has the right shape (chain id, a map
-/// of scalar values under field keys, a list of material ids; no unknown or
-/// duplicate keys), and every problem found, each located.
-struct ApplicationLoad {
-  std::optional<Application> application;  ///< empty when diagnostics has errors
-  Diagnostics diagnostics;
-};
-
-/// Reads an application from text; `file_name` is used in messages. The
+/// Reads an application from text: the application when the document has
+/// the right shape (chain id, a map of scalar values under field keys, a
+/// list of material ids; no unknown or duplicate keys), none when it has
+/// errors, and every problem found, each located; `file_name` is used in messages. The
 /// LoadOptions limits apply (size, depth, aliases, string length).
 /// Thread-safe. Does not check the values against a chain (see check.h).
-[[nodiscard]] ApplicationLoad parse_application_text(std::string_view text, const std::string& file_name,
-                                                     const LoadOptions& options = {});
+[[nodiscard]] Loaded<Application> parse_application_text(std::string_view text, const std::string& file_name,
+                                                         const LoadOptions& options = {});
 /// Reads an application file (YAML or JSON); a missing file is an `io` error.
-[[nodiscard]] ApplicationLoad load_application(const std::string& path, const LoadOptions& options = {});
+[[nodiscard]] Loaded<Application> load_application(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace yilian

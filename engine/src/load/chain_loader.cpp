@@ -20,10 +20,6 @@ namespace yilian::detail {
 
 namespace {
 
-YamlLimits limits_of(const LoadOptions& o) {
-  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
-}
-
 /// The keys of a matter, in the order read_matter() finds their values.
 constexpr std::array<std::string_view, 24> kMatterKeys{
     "id",        "name",      "description", "department", "kind",       "code",     "basis",
@@ -660,7 +656,8 @@ void ChainReader::read_when(const YamlNode& n, const KeyPath& path, Condition& w
 
 namespace {
 
-Loaded<std::shared_ptr<Chain>> parse_tree(const YamlPtr& root, const std::string& file, Diagnostics diags, BaseResolver& resolver) {
+Loaded<std::shared_ptr<Chain>> parse_tree(const YamlPtr& root, const std::string& file, Diagnostics diags,
+                                          BaseResolver& resolver) {
   Loaded<std::shared_ptr<Chain>> out{std::make_shared<Chain>(), std::move(diags)};
   if (root) {
     ChainReader reader(file, out.diagnostics);
@@ -692,7 +689,8 @@ namespace yilian {
 
 using detail::BaseResolver;
 
-Loaded<std::shared_ptr<Chain>> parse_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
+Loaded<std::shared_ptr<Chain>> parse_chain_text(std::string_view yaml, const std::string& file_name,
+                                                const LoadOptions& options) {
   BaseResolver resolver{options, {}};
   return detail::parse_text_with(yaml, file_name, resolver);
 }

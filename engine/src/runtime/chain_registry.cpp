@@ -88,8 +88,8 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
     if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
     dirs = calendar_search_dirs(dirs_, chain_files_);
   }
-  CalendarLoadResult r = load_calendar(name, dirs);
-  if (!r.calendar) {
+  Loaded<Calendar> r = load_calendar(name, dirs);
+  if (!r.ok()) {
     // The diagnostics name the folders searched and how to fix it.
     std::string msg = fmt::format("calendar `{}` could not be loaded", name);
     for (const auto& d : r.diagnostics)
@@ -97,7 +97,7 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
     return Status::not_found(msg);
   }
   std::lock_guard lock(mu_);
-  return calendars_.emplace(name, *r.calendar).first->second;
+  return calendars_.emplace(name, r.value()).first->second;
 }
 
 Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain stored) {
@@ -112,11 +112,12 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
     return Status::invalid(msg);
   }
   if (!stored.file_name.empty()) add_chain_file(stored.file_name);
-  auto cal = calendar(loaded.value()->calendar);
-  if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.value()->id, cal.status().message()));
+  const Chain& chain = *loaded.value();
+  auto cal = calendar(chain.calendar);
+  if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", chain.id, cal.status().message()));
   auto entry = std::make_shared<ChainEntry>();
-  stored.id = loaded.value()->id;
-  stored.version = loaded.value()->version;
+  stored.id = chain.id;
+  stored.version = chain.version;
   entry->stored = std::move(stored);
   entry->flow = FlowChain::compile(loaded.value(), *cal);
   // The flow's own checker: one merged form per chain version.
