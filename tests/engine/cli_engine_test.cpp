@@ -403,6 +403,9 @@ std::string store_value(const std::string& db, const char* sql) {
 
 std::string store_format(const std::string& db) { return store_value(db, "SELECT value FROM meta WHERE key='format'"); }
 
+/// The format this yilian writes: an older store is upgraded to it when written to.
+constexpr const char* kStoreFormat = "yilian-store-5";
+
 /// A status document less the keys format 4 added (容缺受理, 好差评), when
 /// they are empty: what an older yilian printed.
 json without_later_keys(json j) {
@@ -457,7 +460,7 @@ TEST_CASE("cli.engine.a_store_written_before_actors_reads_and_upgrades") {
   r = run_cli("audit verify --json");
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
-  CHECK(store_format(db) == "yilian-store-4");
+  CHECK(store_format(db) == kStoreFormat);
 }
 
 TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgrades") {
@@ -493,7 +496,7 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgr
   // whole log verify.
   r = run_cli("task approve 1 fire-filing --officer 李四");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
-  CHECK(format() == "yilian-store-4");
+  CHECK(format() == kStoreFormat);
   const json after = parse(run_cli("case status 1 --json"));
   REQUIRE(after["events"].size() == before["events"].size() + 1);
   for (std::size_t i = 0; i < before["events"].size(); ++i) CHECK(after["events"][i] == before["events"][i]);
@@ -509,7 +512,7 @@ TEST_CASE("cli.engine.a_store_written_before_limit_units_and_sets_reads_and_upgr
   r = run_cli("audit verify --json");
   CHECK(r.exit_code == 0);
   CHECK(parse(r)["ok"] == true);
-  CHECK(format() == "yilian-store-4");
+  CHECK(format() == kStoreFormat);
 }
 
 TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upgrades") {
@@ -544,7 +547,7 @@ TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upg
   // follow-up; its earlier entries stay as they were and the log verifies.
   auto r = run_cli("case rate 2 --grade 2 --matter business-registration --comment 材料退回两次 --officer 窗口甲");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
-  CHECK(format() == "yilian-store-4");
+  CHECK(format() == kStoreFormat);
   // The index of open cases now covers the stage a verification keeps a case in.
   CHECK(store_value(db, "SELECT sql FROM sqlite_master WHERE name='cases_open'").find("'verifying'") != std::string::npos);
   r = run_cli("case follow-up 2 --rating 1 --step called-back --note 已回访 --officer 督办员");
@@ -561,4 +564,57 @@ TEST_CASE("cli.engine.a_store_written_before_ratings_and_deferrals_reads_and_upg
   CHECK(after["events"][after["events"].size() - 1]["kind"] == "followed-up");
   CHECK(after["events"][after["events"].size() - 1]["actor"]["account"] == "督办员");
   CHECK(parse(run_cli("audit verify --json"))["ok"] == true);
+}
+
+TEST_CASE("cli.engine.a_store_written_before_notices_per_instant_reads_and_upgrades") {
+  // tests/engine/fixtures/store-format-4.db was written by yilian at
+  // de11fe5 (format yilian-store-4, state format 3): case 1 a hotel case
+  // (a claim, an approval with a produced value, two supplement requests in
+  // separate commands, a supplement), case 2 withdrawn with a bad rating,
+  // case 3 running, case 4 incomplete. The .case1.json and .case4.json
+  // beside it are what that version printed on 2025-03-14.
+  ScratchDir dir("cli-format-4");
+  const std::string db = dir.file("old.db");
+  const std::string fixtures = std::string(YILIAN_SOURCE_DIR) + "/tests/engine/fixtures/";
+  std::filesystem::copy_file(fixtures + "store-format-4.db", db);
+  Env db_env("YILIAN_DB", db);
+  Env now("YILIAN_NOW", "2025-03-14T09:00");
+  for (const auto& [id, file] : {std::pair<const char*, const char*>{"1", "store-format-4.case1.json"}, {"4", "store-format-4.case4.json"}}) {
+    CAPTURE(id);
+    auto r = run_cli(std::string("case status ") + id + " --json");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+    std::ifstream in(fixtures + file);
+    CHECK(parse(r) == json::parse(in));
+  }
+  CHECK(parse(run_cli("audit verify --json"))["ok"] == true);
+  CHECK(store_format(db) == "yilian-store-4");  // reading does not upgrade
+
+  // Written to: format 5. Two departments of the old case 1 ask for
+  // supplements at one instant (two commands, two commits): one notice.
+  Env later("YILIAN_NOW", "2025-03-14T10:00");
+  auto r = run_cli("task request-supplement 1 seal-engraving --item 印章样式 --officer 公安甲");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(store_format(db) == kStoreFormat);
+  CHECK(store_value(db, "SELECT value FROM meta WHERE key='whole_state_after'") == "4");
+  r = run_cli("task request-supplement 1 drainage-permit --item 排水图纸 --officer 水务乙");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(parse(run_cli("case status 1 --json"))["notices"] == 3);  // 2 before, one more
+
+  // A case begun after the upgrade: the same, and audit verify compares its
+  // whole state with its log replayed (the old cases in what every format
+  // agrees on).
+  r = run_cli("case submit hotel-restaurant " + std::string(YILIAN_SOURCE_DIR) +
+              "/examples/applications/hotel-restaurant-complete.yaml --json");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(parse(r)["case"] == 5);
+  r = run_cli("task approve 5 business-registration --produce applicant.uscc=91110000600037341L --officer 工商甲");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  for (const char* m : {"seal-engraving", "drainage-permit"}) {
+    r = run_cli(std::string("task request-supplement 5 ") + m + " --item 图纸 --officer 部门");
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  }
+  CHECK(parse(run_cli("case status 5 --json"))["notices"] == 1);
+  r = run_cli("audit verify --json");
+  CHECK(r.exit_code == 0);
+  CHECK(parse(r)["ok"] == true);
 }

@@ -81,11 +81,15 @@ try {
 
   await test('a select shows labels and submits codes', async () => {
     const form = page.getByLabel('市场主体类型', { exact: true });
+    // Wait for the options before reading them: read at once, they were
+    // once found empty under load (the test failed, the page was right).
+    await form.locator('option', { hasText: '个体工商户' }).waitFor({ state: 'attached' });
     assert.deepEqual((await form.locator('option').allTextContents()).slice(1), ['有限责任公司', '个人独资企业', '合伙企业', '个体工商户']);
     const sent = nextCheck();
     await form.selectOption({ label: '个体工商户' });
     assert.equal((await sent).fields['applicant.form'], 'individual-business');
     const venue = page.getByLabel('经营类型', { exact: true });
+    await venue.locator('option', { hasText: '带餐饮服务的宾馆、酒店' }).waitFor({ state: 'attached' });
     assert.deepEqual((await venue.locator('option').allTextContents()).slice(1),
       ['餐馆（含饮品店、小吃店）', '宾馆、酒店、旅馆（不提供餐饮）', '带餐饮服务的宾馆、酒店']);
     await venue.selectOption({ label: '餐馆（含饮品店、小吃店）' });

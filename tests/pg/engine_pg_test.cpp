@@ -83,6 +83,38 @@ TEST_CASE("engine.postgresql.a_deleted_seal_is_a_break_and_stops_commits") {
   CHECK(refused.status().message().find("seal is missing") != std::string::npos);
 }
 
+TEST_CASE("engine.postgresql.a_format_4_store_reads_and_upgrades") {
+  // A store of format 4 (before supplement notices were counted per
+  // instant): read as it is; opened for writing, upgraded to format 5, with
+  // the cases begun before marked for audit verify (whole_state_after).
+  const std::string uri = pg_database("format4");
+  TestClock clock;
+  EngineOptions o = test_options(clock);
+  {
+    auto e = engine_on(uri, clock, o);
+    for (int i = 0; i < 2; ++i) REQUIRE(e->apply(flow_application(false)).is_ok());
+  }
+  pg_admin("UPDATE meta SET value = 'yilian-store-4' WHERE key = 'format'", uri);
+  {
+    auto r = Records::open(uri);
+    REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+    auto audit = verify_audit(uri, {}, o.calendar_dirs);
+    REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
+    CHECK(audit->ok());
+  }
+  CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-4");  // reading does not upgrade
+  {
+    auto e = engine_on(uri, clock, o);
+    CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-5");
+    CHECK(pg_value("SELECT value FROM meta WHERE key = 'whole_state_after'", uri) == "2");
+    REQUIRE(e->apply(flow_application(false)).is_ok());
+  }
+  auto audit = verify_audit(uri, {}, o.calendar_dirs);
+  REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
+  CHECK(audit->ok());
+  CHECK(audit->cases == 3);
+}
+
 TEST_CASE("engine.postgresql.not_a_store") {
   // PostgreSQL's side of engine.not_a_store (a text file where the SQLite
   // file should be): a database whose tables are another program's.

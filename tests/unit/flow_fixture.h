@@ -64,6 +64,7 @@ struct Driver {
   std::shared_ptr<const FlowChain> fc;
   CaseState s;
   std::vector<Command> out;
+  CheckMemo* memo = nullptr;  ///< given to step() when set
 
   explicit Driver(FlowOptions o = {}, const char* chain = kFlowChain) : fc(flow_chain(o, chain)), s(new_case(*fc, 1)) {}
   int m(const char* id) const { return fc->matter_index(id); }
@@ -72,7 +73,7 @@ struct Driver {
 
   StepOutcome apply(const char* when, EventBody body) {
     out.clear();
-    return step(*fc, s, Event{at(when), std::move(body)}, out);
+    return step(*fc, s, Event{at(when), std::move(body)}, out, memo);
   }
   template <class C>
   std::vector<C> commands() const {

@@ -1,6 +1,7 @@
 // The flow accepts an application exactly when the form's checker (the
-// rules of `yilian check`) finds it complete, and its notice lists what the
-// checker lists: one rule, checked on random applications to three chains.
+// rules of `yilian check`) finds it complete, refuses it when the checker
+// finds an invalid value, and its notice lists what the checker lists: one
+// rule, checked on random applications to three chains.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -13,7 +14,7 @@ using namespace yilian::test;
 
 namespace {
 
-void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
+void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed, CheckMemo* memo) {
   const Chain& c = fc.chain();
   std::mt19937_64 rng(seed);
   std::vector<std::string> keys = c.field_keys();
@@ -46,16 +47,27 @@ void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
     // a Monday, before closing): a chain with versions of a matter
     // (valid_from / valid_until) asks what is in force then.
     const CheckResult checked = fc.check(values, given, fc.check_date(*Date::parse("2025-03-03")));
-    // Two applicants hand in one shared application: with reuse_checks the
-    // second is answered from memory, and must be answered alike.
+    // Two applicants hand in one shared application: with a memo the
+    // second is answered from it, and must be answered alike.
     const Event submitted{at("2025-03-03T09:00"), event::Submitted{values, given, Channel::online}};
     CaseState state = new_case(fc, 1);
     std::vector<Command> out;
+    bool refused = false;
     for (int applicant = 0; applicant < 2; ++applicant) {
       state = new_case(fc, 1);
       out.clear();
-      REQUIRE(step(fc, state, submitted, out).result == StepResult::applied);
+      const StepOutcome r = step(fc, state, submitted, out, memo);
+      refused = r.result == StepResult::invalid;
+      // Invalid values are corrected before an application is taken: the
+      // submission is refused, naming each, and changes nothing.
+      CHECK(refused == !checked.invalid.empty());
+      if (refused) {
+        CHECK(state == new_case(fc, 1));
+        CHECK(out.empty());
+        for (const InvalidItem& i : checked.invalid) CHECK(r.reason.find(i.key) != std::string::npos);
+      }
     }
+    if (refused) continue;
     CHECK((state.stage == CaseStage::incomplete) == !checked.complete);
     const command::SendNotice* notice = nullptr;
     for (const auto& cmd : out)
@@ -77,28 +89,28 @@ void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed) {
 TEST_CASE("flow.submit.accepts_what_the_checker_accepts") {
   for (bool reuse : {false, true}) {
     CAPTURE(reuse);
-    FlowOptions options;
-    options.reuse_checks = reuse;
-    compare_on_random_applications(*flow_chain(options), 1);
+    CheckMemo memo;
+    CheckMemo* m = reuse ? &memo : nullptr;
+    compare_on_random_applications(*flow_chain(), 1, m);
     Loaded<ValidChain> k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
     REQUIRE(k.ok());
-    compare_on_random_applications(*FlowChain::compile(k.value(), cn_mainland(), options), 2);
+    compare_on_random_applications(*FlowChain::compile(k.value(), cn_mainland()), 2, m);
     Loaded<ValidChain> h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
     REQUIRE(h.ok());
-    compare_on_random_applications(*FlowChain::compile(h.value(), cn_mainland(), options), 3);
+    compare_on_random_applications(*FlowChain::compile(h.value(), cn_mainland()), 3, m);
   }
 }
 
 TEST_CASE("flow.submit.remembered_verdicts_never_answer_for_changed_lists") {
-  // With reuse_checks, an incomplete application is remembered; a case that
+  // With a memo, an incomplete application is remembered; a case that
   // supplements it has changed lists (its own copy: were they edited in
   // place, the remembered verdict would answer "incomplete"), so it is
   // checked again and accepted; the event's lists stay unchanged.
-  FlowOptions options;
-  options.reuse_checks = true;
-  Driver first(options);
+  CheckMemo memo;
+  Driver first;
+  first.memo = &memo;
   std::optional<Event> incomplete{Event{at("2025-03-03T09:00"), event::Submitted{{{"x.flag", false}}, {"lease"}, Channel::window}}};
-  REQUIRE(step(*first.fc, first.s, *incomplete, first.out).result == StepResult::applied);
+  REQUIRE(step(*first.fc, first.s, *incomplete, first.out, &memo).result == StepResult::applied);
   REQUIRE(first.s.stage == CaseStage::incomplete);
   incomplete.reset();  // only the case and the remembered verdict hold the lists now
   REQUIRE(first.apply("2025-03-04T09:00", event::Supplemented{{{"applicant.name", std::string("李四")}}, {}, false}).result ==
@@ -110,7 +122,7 @@ TEST_CASE("flow.submit.remembered_verdicts_never_answer_for_changed_lists") {
   for (CaseId id : {2, 3}) {
     CaseState next = new_case(*first.fc, id);
     std::vector<Command> out;
-    REQUIRE(step(*first.fc, next, shared, out).result == StepResult::applied);
+    REQUIRE(step(*first.fc, next, shared, out, &memo).result == StepResult::applied);
     CHECK(next.stage == CaseStage::incomplete);
     CHECK(next.notices == 1);
   }
@@ -154,36 +166,35 @@ TEST_CASE("flow.submit.cases_share_the_application_and_never_change_it") {
 
   // Materials handed in out of order or twice are kept sorted, each once,
   // in the case's own copy.
-  const Event unsorted{at("2025-03-03T09:00"), event::Submitted{{{"x.flag", false}}, {"lease", "extra", "lease"}, Channel::window}};
+  const Event unsorted{at("2025-03-03T09:00"), event::Submitted{{{"x.flag", false}}, {"licence", "lease", "licence"}, Channel::window}};
   Driver c;
   REQUIRE(step(*c.fc, c.s, unsorted, c.out).result == StepResult::applied);
-  CHECK(c.s.materials == std::vector<std::string>{"extra", "lease"});
-  CHECK(std::get<event::Submitted>(unsorted.body).materials == std::vector<std::string>{"lease", "extra", "lease"});
+  CHECK(c.s.materials == std::vector<std::string>{"lease", "licence"});
+  CHECK(std::get<event::Submitted>(unsorted.body).materials == std::vector<std::string>{"licence", "lease", "licence"});
 
   // A second submission is invalid and changes nothing.
   const CaseState before = b.s;
   CHECK(step(*b.fc, b.s, ev, b.out).result == StepResult::invalid);
-  CHECK(b.s.values == before.values);
-  CHECK(b.s.materials == before.materials);
+  CHECK(b.s == before);
 }
 
 TEST_CASE("flow.supplement.copies_only_what_changes_and_remembers_the_copies") {
   for (bool reuse : {false, true}) {
     CAPTURE(reuse);
-    FlowOptions options;
-    options.reuse_checks = reuse;
-    const auto fc = flow_chain(options);
+    CheckMemo memo;
+    CheckMemo* remember = reuse ? &memo : nullptr;
+    const auto fc = flow_chain();
     const Shared<FieldValues> values{{"x.flag", false}};
     const Shared<std::vector<std::string>> materials{"lease"};
     // A supplement that repeats what is held changes nothing: no copy.
     Shared<FieldValues> v = values;
     Shared<std::vector<std::string>> m = materials;
-    fc->supplement(v, m, {{"x.flag", false}}, {"lease"});
+    fc->supplement(v, m, {{"x.flag", false}}, {"lease"}, remember);
     CHECK(v.same(values));
     CHECK(m.same(materials));
     // A changed value and a new material: copies, in order, each once;
     // the lists given stay as they were.
-    fc->supplement(v, m, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"});
+    fc->supplement(v, m, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"}, remember);
     CHECK_FALSE(v.same(values));
     CHECK_FALSE(m.same(materials));
     CHECK(std::get<bool>(v->at("x.flag")));
@@ -192,10 +203,10 @@ TEST_CASE("flow.supplement.copies_only_what_changes_and_remembers_the_copies") {
     CHECK(std::get<bool>(values->at("x.flag")) == false);
     CHECK(*materials == std::vector<std::string>{"lease"});
     // A second case given the same supplement on the same lists: with
-    // reuse_checks it takes the first case's copies, otherwise its own.
+    // a memo it takes the first case's copies, otherwise its own.
     Shared<FieldValues> v2 = values;
     Shared<std::vector<std::string>> m2 = materials;
-    fc->supplement(v2, m2, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"});
+    fc->supplement(v2, m2, {{"x.flag", true}, {"applicant.name", std::string("李四")}}, {"licence", "lease", "a-first"}, remember);
     CHECK(v2 == v);
     CHECK(m2 == m);
     CHECK(v2.same(v) == reuse);
@@ -203,7 +214,7 @@ TEST_CASE("flow.supplement.copies_only_what_changes_and_remembers_the_copies") {
     // A different supplement is never answered by the remembered one.
     Shared<FieldValues> v3 = values;
     Shared<std::vector<std::string>> m3 = materials;
-    fc->supplement(v3, m3, {{"x.flag", true}, {"applicant.name", std::string("王五")}}, {"licence", "lease", "a-first"});
+    fc->supplement(v3, m3, {{"x.flag", true}, {"applicant.name", std::string("王五")}}, {"licence", "lease", "a-first"}, remember);
     CHECK(std::get<std::string>(v3->at("applicant.name")) == "王五");
     CHECK_FALSE(v3.same(v));
     CHECK(m3 == m);

@@ -184,7 +184,7 @@ TEST_CASE("flow.supplements_in_a_parallel_stage_go_out_as_one_notice") {
 
   // The applicant answers a week later: both go back as attempt 2, and the
   // working days waited do not count against either task or the case.
-  r = d.apply("2025-03-12T09:00", event::Supplemented{{}, {"fire-opinion"}, false});
+  r = d.apply("2025-03-12T09:00", event::Supplemented{{}, {"licence"}, false});
   REQUIRE(r.result == StepResult::applied);
   CHECK(d.dispatched() == std::vector<std::string>{"b", "c"});
   CHECK(d.attempt("b") == 2);
@@ -220,7 +220,7 @@ TEST_CASE("flow.a_supplement_must_hand_in_something") {
     CHECK(d.out.empty());
   }
   // Something handed in answers the request.
-  REQUIRE(d.apply("2025-03-12T09:00", event::Supplemented{{}, {"fire-opinion"}, false}).result == StepResult::applied);
+  REQUIRE(d.apply("2025-03-12T09:00", event::Supplemented{{}, {"licence"}, false}).result == StepResult::applied);
   CHECK(d.attempt("b") == 2);
   // The same for an incomplete application: an empty answer to 一次告知 is refused.
   Driver incomplete;
@@ -373,27 +373,58 @@ TEST_CASE("flow.replay_is_deterministic_and_recovery_reissues") {
   CHECK(dispatches == std::vector<int>{2, 4});  // c and e are with their departments; b waits for the applicant
 }
 
-TEST_CASE("flow.merge_supplement_notices_for_events_applied_one_by_one") {
+TEST_CASE("flow.supplement_requests_of_one_instant_are_one_notice_whichever_way_they_are_applied") {
+  // step() counts the notice per instant, so applying the events one by
+  // one (the engine, a replay of the log) or together (step_all) gives the
+  // same state; merge_supplement_notices() only folds the commands.
   Driver d;
   d.submit("2025-03-03T09:00", false);
   d.approve("2025-03-04T09:00", "a", {{"a.kind", std::string("big")}});  // b and c in parallel
+  const CaseState before = d.s;
   d.out.clear();
   const int notices_before = d.s.notices;
   for (const char* id : {"b", "c"}) {
     auto r = step(*d.fc, d.s, Event{at("2025-03-05T15:00"), event::SupplementRequested{d.m(id), 1, {"图纸"}, ""}}, d.out);
     REQUIRE(r.result == StepResult::applied);
   }
-  CHECK(d.commands<command::SendNotice>().size() == 2);
-  merge_supplement_notices(d.s, d.out, 0);
+  CHECK(d.s.notices == notices_before + 1);
   auto notices = d.commands<command::SendNotice>();
+  REQUIRE(notices.size() == 2);
+  CHECK_FALSE(notices[0].joins);
+  CHECK(notices[1].joins);
+  merge_supplement_notices(d.out, 0);
+  notices = d.commands<command::SendNotice>();
   REQUIRE(notices.size() == 1);
   CHECK(notices[0].requests.size() == 2);
   CHECK(d.s.notices == notices_before + 1);
   // Nothing to merge: a no-op, also past the end.
-  merge_supplement_notices(d.s, d.out, 0);
-  merge_supplement_notices(d.s, d.out, d.out.size() + 3);
+  merge_supplement_notices(d.out, 0);
+  merge_supplement_notices(d.out, d.out.size() + 3);
   CHECK(d.commands<command::SendNotice>().size() == 1);
-  CHECK(d.s.notices == notices_before + 1);
+
+  // The same two events through step_all: the same state.
+  CaseState together = before;
+  std::vector<Command> out;
+  const Event both[] = {
+      {at("2025-03-05T15:00"), event::SupplementRequested{d.m("b"), 1, {"图纸"}, ""}},
+      {at("2025-03-05T15:00"), event::SupplementRequested{d.m("c"), 1, {"图纸"}, ""}},
+  };
+  REQUIRE(step_all(*d.fc, together, both, out).result == StepResult::applied);
+  CHECK(together == d.s);
+
+  // A second apart, they are two notices, whatever list their commands
+  // are in: the instant decides, not how requests were grouped.
+  CaseState apart = before;
+  out.clear();
+  const Event later[] = {
+      {at("2025-03-05T15:00"), event::SupplementRequested{d.m("b"), 1, {"图纸"}, ""}},
+      {Instant{at("2025-03-05T15:00").seconds + 1}, event::SupplementRequested{d.m("c"), 1, {"图纸"}, ""}},
+  };
+  REQUIRE(step_all(*d.fc, apart, later, out).result == StepResult::applied);
+  CHECK(apart.notices == notices_before + 2);
+  std::size_t sent = 0;
+  for (const Command& c : out) sent += std::holds_alternative<command::SendNotice>(c) ? 1 : 0;
+  CHECK(sent == 2);
 }
 
 TEST_CASE("flow.alert_status_read_at_any_date_matches_the_recorded_levels") {

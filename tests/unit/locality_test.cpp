@@ -721,14 +721,13 @@ TEST_CASE("validity.chain_as_on_a_day_for_charts") {
 
 TEST_CASE("validity.remembered_verdicts_are_per_period") {
   auto c = versions();
-  FlowOptions options;
-  options.reuse_checks = true;
-  auto fc = FlowChain::compile(c, test::cn_mainland(), options);
+  auto fc = FlowChain::compile(c, test::cn_mainland());
+  CheckMemo memo;
   const Shared<FieldValues> values{FieldValues{{"applicant.name", std::string("张三")}}};
   const Shared<std::vector<std::string>> materials{std::vector<std::string>{}};
-  CHECK_FALSE(fc->verdict(values, materials, *Date::parse("2023-11-30")).complete);
-  CHECK(fc->verdict(values, materials, *Date::parse("2023-12-01")).complete);
-  CHECK_FALSE(fc->verdict(values, materials, *Date::parse("2023-11-29")).complete);
+  CHECK_FALSE(fc->verdict(values, materials, *Date::parse("2023-11-30"), &memo).complete);
+  CHECK(fc->verdict(values, materials, *Date::parse("2023-12-01"), &memo).complete);
+  CHECK_FALSE(fc->verdict(values, materials, *Date::parse("2023-11-29"), &memo).complete);
 }
 
 TEST_CASE("validity.overlap_and_gap_are_warned_with_both_locations") {

@@ -330,20 +330,27 @@ TEST_CASE("sim.overload_is_refused_not_hoarded") {
 }
 
 TEST_CASE("sim.applicants_the_form_refuses_stop_the_run_not_hang") {
-  // The simulator fills a field the scenario leaves open with a placeholder;
-  // one that fails the field's pattern would be refused notice after notice.
-  std::string yaml = kSingleMatterChain;
+  // The simulator fills a field the scenario leaves open with a placeholder:
+  // for a pattern, the shortest run of one plain character it accepts
+  // ("AAA" for three capitals). A pattern no such run matches would be
+  // refused at every submission: the run stops before it starts.
   const std::string plain = "applicant.name: { label: 申请人, type: string }";
-  yaml.replace(yaml.find(plain), plain.size(), R"(applicant.name: { label: 申请人, type: string, pattern: "^[A-Z]{3}$" })");
-  auto chain = chain_from_text(yaml.c_str(), "pattern.yaml");
+  auto with_pattern = [&](const char* pattern) {
+    std::string yaml = kSingleMatterChain;
+    yaml.replace(yaml.find(plain), plain.size(),
+                 fmt::format(R"(applicant.name: {{ label: 申请人, type: string, pattern: "{}" }})", pattern));
+    return chain_from_text(yaml.c_str(), "pattern.yaml");
+  };
   Scenario s;
   s.cases = 50;
+  CHECK(run_ok(with_pattern("^[A-Z]{3}$"), Calendar::continuous(), s).result.cases == 50);
+  auto chain = with_pattern("^[A-Z][0-9]{2}$");
   auto r = simulate(chain, Calendar::continuous(), s);
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().message().find("`applicant.name` (申请人)") != std::string::npos);
   CHECK(r.status().message().find("branches") != std::string::npos);
   // With a valid value given in the scenario the same chain runs.
-  s.branches["applicant.name"] = {{Value{std::string("ABC")}, 1.0}};
+  s.branches["applicant.name"] = {{Value{std::string("A12")}, 1.0}};
   CHECK(run_ok(chain, Calendar::continuous(), s).result.cases == 50);
 }
 

@@ -192,7 +192,7 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     edit_blob(db, "case_data", "data", 2, "张三", "李四");
     AuditBreak b = first_break(db);
     CHECK(b.case_id == 2);
-    CHECK(b.problem.find("form values differ") != std::string::npos);
+    CHECK(b.problem.find("the stored state differs from its log replayed through the flow core (values)") != std::string::npos);
     fresh();
     sql(db, "UPDATE cases SET stage = 'delivered' WHERE id = 3");
     b = first_break(db);
@@ -457,6 +457,8 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CaseState back;
   REQUIRE(detail::decode_state(state, back));
   REQUIRE(detail::decode_data(data, back));
+  REQUIRE(d.s.supplement_notice_at.has_value());
+  CHECK(back == d.s);  // every member, the supplement notice's instant too
   CHECK(detail::encode_state(back) == state);
   CHECK(detail::encode_data(back) == data);
   CHECK(back.values == d.s.values);
@@ -466,7 +468,7 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
   CaseState junk;
   CHECK_FALSE(detail::decode_state(state.substr(0, state.size() / 2), junk));
-  CHECK_FALSE(detail::decode_state("\x04" + state.substr(1), junk));
+  CHECK_FALSE(detail::decode_state("\x05" + state.substr(1), junk));
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
@@ -521,10 +523,11 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   old_style.values = all;
   old_style.produced.clear();
   std::string v1 = detail::encode_state(old_style);
-  // Format 3's tail, all empty: no deferred materials, their due day and
-  // level, no end day, no ratings, no agent, no committed task (seven zero bytes).
-  REQUIRE(v1.substr(v1.size() - 7) == std::string(7, '\0'));
-  v1.resize(v1.size() - 7);
+  // Format 3's and 4's tails, all empty: no deferred materials, their due
+  // day and level, no end day, no ratings, no agent, no committed task, no
+  // supplement notice (eight zero bytes).
+  REQUIRE(v1.substr(v1.size() - 8) == std::string(8, '\0'));
+  v1.resize(v1.size() - 8);
   REQUIRE(v1.back() == '\0');
   v1.pop_back();
   v1[0] = '\x01';
@@ -537,7 +540,7 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   CHECK(old.tasks.size() == d.s.tasks.size());
   REQUIRE(old.value("a.kind") != nullptr);
   CHECK(*old.value("a.kind") == *d.s.value("a.kind"));
-  CHECK_FALSE(detail::decode_state("\x04" + state.substr(1), old));
+  CHECK_FALSE(detail::decode_state("\x05" + state.substr(1), old));
 }
 
 TEST_CASE("store.json.outcomes_and_requests") {

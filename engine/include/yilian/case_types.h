@@ -141,6 +141,7 @@ struct Extension {
   std::string approver;  ///< name or post of the approving head
   Date approved_on;
   std::string reason;
+  friend bool operator==(const Extension&, const Extension&) = default;
 };
 
 enum class AlertLevel { green, yellow, red };
@@ -184,6 +185,7 @@ struct FollowUp {
   std::string note;  ///< what the last step recorded
   /// Closed: rectified, or set aside by an upheld appeal.
   [[nodiscard]] bool closed() const { return rectified.has_value() || appeal == Appeal::upheld; }
+  friend bool operator==(const FollowUp&, const FollowUp&) = default;
 };
 [[nodiscard]] std::string_view to_string(FollowUp::Appeal a);
 

@@ -14,7 +14,7 @@
 // (produced values included) → each ready task is dispatched → approved
 // (produced values join the form), rejected (the case ends rejected, open
 // tasks are cancelled), supplement requested (that task's clock stops until
-// the applicant supplies; requests arriving together go out as one notice),
+// the applicant supplies; requests of one instant go out as one notice),
 // suspended for an Art. 45 activity (clock stops) → all applicable matters
 // approved → `ready` → delivered at one window (统一出件). Withdrawal,
 // extensions and alert changes are events too.
@@ -47,13 +47,27 @@ struct FlowOptions {
   /// and ArmTimer commands. The simulator turns this off and reads limits
   /// at the end of a case instead.
   bool track_alerts = true;
-  /// Remember the verdicts on the last few applications submitted, by
-  /// identity of their Shared lists (the same immutable copies give the
-  /// same verdict, so nothing else is compared), and the lists that the
-  /// last few supplements made of them (FlowChain::supplement). The simulator turns this
-  /// on: every applicant of one profile hands in one shared application.
-  /// The live engine leaves it off: no two of its applications share lists.
-  bool reuse_checks = false;
+};
+
+/// Verdicts on the last few applications and the lists the last few
+/// supplements made of them, remembered by the identity of their Shared
+/// lists (the same immutable copies give the same verdict, so nothing else
+/// is compared): the simulator's precomputation, where every applicant of
+/// one profile hands in one shared application. Given to step(),
+/// FlowChain::verdict() and FlowChain::supplement(); the live engine gives
+/// none (no two of its applications share lists). Not thread-safe: one per
+/// thread. The flow core itself remembers nothing and holds no lock.
+class CheckMemo {
+ public:
+  CheckMemo();
+  ~CheckMemo();
+  CheckMemo(const CheckMemo&) = delete;
+  CheckMemo& operator=(const CheckMemo&) = delete;
+
+ private:
+  friend class FlowChain;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// A chain compiled for the state machine: indices, predecessors, what the
@@ -90,9 +104,9 @@ class FlowChain {
   [[nodiscard]] const FormChecker& checker() const { return *checker_; }
 
   /// What the flow needs to know of a submitted application: complete, or
-  /// the full check for the notice. With options().reuse_checks, lists
-  /// checked before answer from memory; otherwise the same as
-  /// checker().complete() and, when incomplete, check(). Thread-safe.
+  /// the full check for the notice. With a memo, lists checked before
+  /// answer from it; otherwise the same as checker().complete() and, when
+  /// incomplete, check(). Thread-safe (a memo is not: one per thread).
   struct Verdict {
     bool complete = false;
     /// When not complete, or when deferrable materials are missing (its
@@ -102,7 +116,7 @@ class FlowChain {
   /// `on` is the day the case would be accepted: the matters in force then
   /// decide what is needed (valid_from / valid_until).
   [[nodiscard]] Verdict verdict(const Shared<FieldValues>& values, const Shared<std::vector<std::string>>& materials,
-                                Date on) const;
+                                Date on, CheckMemo* memo = nullptr) const;
 
   /// Whether the chain itself is in force on `day` (its valid_from and
   /// valid_until); an acceptance outside is refused. Empty when it is, else
@@ -118,13 +132,18 @@ class FlowChain {
   /// Adds a supplement's values and materials to an applicant's lists,
   /// keeping the materials sorted and each once. A list is copied (Shared
   /// copy-on-write) only when the supplement changes it: a value given again
-  /// unchanged or a material already held leaves it as it is. With
-  /// options().reuse_checks, lists that were given the same supplement
-  /// before take the copies made then, so applicants of one profile keep
-  /// sharing their lists, and verdict() answers for them from memory.
-  /// Thread-safe.
+  /// unchanged or a material already held leaves it as it is. With a memo,
+  /// lists that were given the same supplement before take the copies made
+  /// then, so applicants of one profile keep sharing their lists, and
+  /// verdict() answers for them from the memo.
   void supplement(Shared<FieldValues>& values, Shared<std::vector<std::string>>& materials, const FieldValues& fields,
-                  const std::vector<std::string>& added) const;
+                  const std::vector<std::string>& added, CheckMemo* memo = nullptr) const;
+
+  /// Values that are not valid among what an applicant hands in (a wrong
+  /// check character, a number out of range, an unknown key or material
+  /// id): one line per item, "" when there is none. Missing items are not
+  /// problems here (the 一次告知 lists them). Thread-safe.
+  [[nodiscard]] std::string supplied_problems(const FieldValues& fields, const std::vector<std::string>& materials) const;
 
   /// What an application lacks (the 一次告知 list) by matter index; empty
   /// when nothing is missing (values may still be invalid: see check()).
@@ -163,8 +182,6 @@ class FlowChain {
   bool dated_ = false;       ///< some matter has valid_from / valid_until
   bool deferrable_ = false;  ///< some material is deferrable (容缺受理)
   std::vector<Date> periods_;///< Chain::validity_periods(), to remember verdicts per period
-  struct Remembered;
-  std::shared_ptr<Remembered> remembered_;  ///< with options_.reuse_checks
   struct ProducedRules;
   std::shared_ptr<const ProducedRules> produced_rules_;  ///< by matter: the compiled rules of its `produces`
 };
@@ -184,6 +201,7 @@ struct TaskState {
   Supervision supervision = Supervision::none;
   std::string note;                  ///< rejection reason, incident error, or why a verification failed
   bool committed = false;            ///< 告知承诺: approved on the applicant's commitment, then verified
+  friend bool operator==(const TaskState&, const TaskState&) = default;
 };
 
 /// 好差评: one rating of the case (matter -1) or of one of its matters.
@@ -194,6 +212,7 @@ struct Rating {
   Instant at;
   std::string comment;
   std::optional<FollowUp> follow_up;  ///< grade 1 or 2
+  friend bool operator==(const Rating&, const Rating&) = default;
 };
 /// "非常不满意" … "非常满意" (grade 1–5); "" otherwise.
 [[nodiscard]] std::string_view grade_label(int grade);
@@ -225,6 +244,9 @@ struct CaseState {
   std::optional<Instant> timer;      ///< the armed alert timer
   int visits = 0;                    ///< the applicant's in-person visits (the promise: at most one; an agent's are not counted)
   int notices = 0;                   ///< notices sent to the applicant
+  /// The instant of the last supplement notice: a request at the same
+  /// instant (another department's) joins it, one notice counted.
+  std::optional<Instant> supplement_notice_at;
   std::uint64_t events = 0;          ///< events applied or ignored so far
   std::string reason;                ///< why the case was rejected or withdrawn
   DeliveryMethod delivery = DeliveryMethod::in_person;
@@ -234,6 +256,10 @@ struct CaseState {
   std::optional<Date> closed_on;
   std::vector<Rating> ratings;       ///< 好差评, in the order given
   std::optional<Agent> agent;        ///< 代办帮办: who acts for the applicant
+
+  /// Every member compared (the lists by value): a replay of the case's log
+  /// through step() must give exactly the state the store holds.
+  friend bool operator==(const CaseState&, const CaseState&) = default;
 
   /// The form's value of a field: produced by a matter, else the
   /// applicant's; nullptr when there is none. What conditions read.
@@ -320,6 +346,11 @@ struct SendNotice {
   std::vector<std::pair<int, std::vector<std::string>>> requests;  ///< supplement: (matter, items)
   std::vector<InvalidItem> invalid;  ///< incomplete_application: values to correct
   Date due;                          ///< deferred: the day the materials are due
+  /// supplement: a request of the same instant as the last supplement
+  /// notice (another department's): part of that notice, not counted again.
+  /// merge_supplement_notices() folds it into that notice when both are in
+  /// one list of commands.
+  bool joins = false;
 };
 /// Hand the task to its department (only that department's view of the form).
 struct Dispatch { int matter = -1; std::uint32_t attempt = 0; };
@@ -359,20 +390,25 @@ struct StepOutcome {
 
 /// Applies one event to `state`, appending the commands it causes to `out`.
 /// On `invalid` the state is unchanged. On `ignored` only `state.events` is
-/// counted up. Deterministic: the same state and event give the same result.
-StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out);
+/// counted up. Deterministic: the same state and event give the same result
+/// (a memo changes speed only). Every rule of a case lives here: a
+/// submission or supplement with invalid values is refused, supplement
+/// requests of one instant are one notice.
+StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out,
+                 CheckMemo* memo = nullptr);
 
-/// Applies events that arrived together, in order; supplement requests among
-/// them go out as one notice. Stops at the first invalid event (earlier ones
-/// stay applied) and returns its outcome and index in `failed_at`.
+/// Applies events in order with step(), and merges the supplement notices
+/// among the commands (merge_supplement_notices). Stops at the first
+/// invalid event (earlier ones stay applied) and returns its outcome and
+/// index in `failed_at`.
 StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const Event> events,
                      std::vector<Command>& out, std::size_t* failed_at = nullptr);
 
-/// Merges the supplement requests among out[first..] into one notice (the
-/// first; the others are dropped and `state.notices` counts one). step_all
-/// does this for the events it applies; a driver that applies events of one
-/// moment one by one with step() calls it afterwards.
-void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::size_t first);
+/// Folds every supplement notice among out[first..] that joins another
+/// (SendNotice::joins) into the one before it in that range: the
+/// applicant gets one message per notice counted. Commands only; the
+/// state counted the notice already.
+void merge_supplement_notices(std::vector<Command>& out, std::size_t first);
 
 /// Where a started task's limit stands on `today`, an open clock stop
 /// counted up to today (the levels step() records, read at any date).
@@ -387,6 +423,38 @@ void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::
 /// directly or through others, and started), in index order: what the
 /// revocation of `m` records.
 [[nodiscard]] std::vector<int> revoked_dependents(const FlowChain& chain, const CaseState& state, int m);
+
+/// "the application has N invalid items:" and a line per item (key:
+/// reason (hint)): why a submission or supplement is refused.
+[[nodiscard]] std::string invalid_items_message(const std::vector<InvalidItem>& items);
+
+// ---- claims -------------------------------------------------------------------
+
+/// A claim of a task (an officer takes it from the queue) or its release.
+struct ClaimRequest {
+  std::string matter;          ///< the matter id
+  std::uint32_t attempt = 0;   ///< 0: the current attempt
+  bool release = false;
+  std::string officer;         ///< a claim: who takes it ("" = the actor)
+  bool force = false;          ///< a claim: take it over from another holder
+  std::string actor;           ///< the account acting
+  bool supervises = false;     ///< the actor is an admin or a supervisor
+};
+/// What a claim or release records, in this order: the end of `released`'s
+/// claim, then `claimed`'s claim.
+struct ClaimChange {
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::string released;  ///< whose claim ends ("" none)
+  std::string claimed;   ///< who holds the task now ("" none)
+};
+/// The rule of claims: only an open task's current attempt is claimed; one
+/// officer holds it at a time (`holder`, "" none); another's claim is a
+/// conflict naming the holder unless forced by an admin or supervisor; a
+/// release is the holder's or a supervisor's. Claims are notes in the log,
+/// not events: they change who works on a task, never the case's state.
+[[nodiscard]] Result<ClaimChange> decide_claim(const FlowChain& chain, const CaseState& state, const ClaimRequest& request,
+                                               std::string_view holder);
 
 /// The commands a recovered case should have in flight: a dispatch for each
 /// dispatched task, the alert timer, and the delivery notice of a ready case.

@@ -34,6 +34,7 @@ struct Suspension {
   SuspensionReason reason = SuspensionReason::supplement;
   std::optional<int> told_days;  ///< Art. 45: working days the applicant was told in writing
   std::string note;
+  friend bool operator==(const Suspension&, const Suspension&) = default;
 };
 
 /// The clock stops of one case, in the order they were recorded. A value
@@ -54,6 +55,9 @@ class SuspensionLedger {
  private:
   std::vector<Suspension> entries_;
   std::vector<std::pair<Date, Date>> merged_;
+
+ public:
+  friend bool operator==(const SuspensionLedger&, const SuspensionLedger&) = default;
 };
 
 /// A limit (working days, days or months) and the extensions granted on
@@ -85,6 +89,9 @@ class TimeLimit {
   int days_ = 0;
   LimitUnit unit_ = LimitUnit::working_days;
   std::vector<Extension> extensions_;
+
+ public:
+  friend bool operator==(const TimeLimit&, const TimeLimit&) = default;
 };
 
 /// The last day of a period of `limit` from `start`, the start day not

@@ -17,6 +17,7 @@ struct Ctx {
   const Event& ev;
   std::vector<Command>& out;
   Date today;
+  CheckMemo* memo = nullptr;
   std::optional<Date> start{};  ///< start_date() of the event, once asked
 
   /// The date a limit starts counting for what this event sets off: after
@@ -169,10 +170,20 @@ std::optional<StepOutcome> check_outcome(const Ctx& c, int m, std::uint32_t atte
   return std::nullopt;
 }
 
+/// The verdict on the applicant's lists as they would be after this event,
+/// or why the event is refused: values that are not valid are corrected at
+/// the window before an application is taken (the notice lists what is
+/// missing, never a typo).
+std::optional<StepOutcome> refuse_invalid(Ctx& c, const Shared<FieldValues>& values,
+                                          const Shared<std::vector<std::string>>& materials, FlowChain::Verdict& v) {
+  v = c.fc.verdict(values, materials, c.start_date(), c.memo);
+  if (v.complete || v.result->invalid.empty()) return std::nullopt;
+  return invalid(invalid_items_message(v.result->invalid));
+}
+
 /// Accepts the application when it is complete; otherwise sends one notice
-/// (一次告知) listing everything missing and every value to correct.
-void accept_or_notify(Ctx& c) {
-  const FlowChain::Verdict v = c.fc.verdict(c.s.values, c.s.materials, c.start_date());
+/// (一次告知) listing everything missing.
+void accept_or_notify(Ctx& c, const FlowChain::Verdict& v) {
   if (v.complete) {
     accept(c, v.result.get());
     return;
@@ -203,6 +214,15 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
       return invalid(fmt::format("matter {} is not approved on a commitment (告知承诺): it has no `commitment`",
                                  c.fc.matter_id(m)));
   }
+  // The application's lists are kept as they are, shared with the event
+  // (materials in order, each once; otherwise a sorted copy).
+  Shared<FieldValues> values = e.fields;
+  Shared<std::vector<std::string>> materials = c.s.materials;
+  if (sorted_unique(*e.materials)) materials = e.materials;
+  else c.fc.supplement(values, materials, {}, *e.materials, c.memo);  // into the new case's empty list
+  FlowChain::Verdict v;
+  if (auto r = refuse_invalid(c, values, materials, v)) return *r;
+  // Accepted from here on: nothing below refuses.
   for (std::size_t m = 0; m < c.s.tasks.size(); ++m)
     c.s.tasks[m].committed = c.fc.chain().matters[m].commitment == Matter::Commitment::required ||
                              std::find(e.commitments.begin(), e.commitments.end(), static_cast<int>(m)) != e.commitments.end();
@@ -211,12 +231,9 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   c.s.agent = e.agent;
   // The agent goes to the window: the applicant does not.
   if (e.channel == Channel::window && !e.agent) ++c.s.visits;
-  // The application's lists are kept as they are, shared with the event
-  // (materials in order, each once; otherwise a sorted copy).
-  c.s.values = e.fields;
-  if (sorted_unique(*e.materials)) c.s.materials = e.materials;
-  else c.fc.supplement(c.s.values, c.s.materials, {}, *e.materials);  // into the new case's empty list
-  accept_or_notify(c);
+  c.s.values = std::move(values);
+  c.s.materials = std::move(materials);
+  accept_or_notify(c, v);
   return applied();
 }
 
@@ -248,12 +265,21 @@ StepOutcome on(Ctx& c, const event::Supplemented& e) {
   if (c.s.stage == CaseStage::incomplete)
     if (std::string why = c.fc.not_in_force(c.start_date()); !why.empty())
       return invalid(why + "; withdraw the case and apply under the chain in force");
-  c.fc.supplement(c.s.values, c.s.materials, e.fields, e.materials);
-  if (e.in_person) ++c.s.visits;
   if (c.s.stage == CaseStage::incomplete) {
-    accept_or_notify(c);
+    Shared<FieldValues> values = c.s.values;
+    Shared<std::vector<std::string>> materials = c.s.materials;
+    c.fc.supplement(values, materials, e.fields, e.materials, c.memo);
+    FlowChain::Verdict v;
+    if (auto r = refuse_invalid(c, values, materials, v)) return *r;
+    c.s.values = std::move(values);
+    c.s.materials = std::move(materials);
+    if (e.in_person) ++c.s.visits;
+    accept_or_notify(c, v);
     return applied();
   }
+  if (std::string bad = c.fc.supplied_problems(e.fields, e.materials); !bad.empty()) return invalid(bad);
+  c.fc.supplement(c.s.values, c.s.materials, e.fields, e.materials, c.memo);
+  if (e.in_person) ++c.s.visits;
   receive_deferred(c, e.materials);
   // The supplements answer every open request: those tasks go back to their
   // departments with the new data, as a new attempt.
@@ -345,8 +371,13 @@ StepOutcome on(Ctx& c, const event::SupplementRequested& e) {
   t.stopped_since = c.today;
   t.stop_reason = SuspensionReason::supplement;
   t.requested = e.items;
-  ++c.s.notices;
-  c.out.push_back(command::SendNotice{command::SendNotice::Kind::supplement, {}, {{e.matter, e.items}}});
+  // Requests of one instant (several departments answering together) are
+  // one notice to the applicant.
+  command::SendNotice n{command::SendNotice::Kind::supplement, {}, {{e.matter, e.items}}};
+  n.joins = c.s.supplement_notice_at == c.ev.at;
+  if (!n.joins) ++c.s.notices;
+  c.s.supplement_notice_at = c.ev.at;
+  c.out.push_back(std::move(n));
   return applied();
 }
 
@@ -631,9 +662,10 @@ Deadline CaseState::task_deadline(const FlowChain& chain, int matter) const {
   return compute_deadline(chain.calendar(), t.started, t.limit, t.ledger);
 }
 
-StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out) {
+StepOutcome step(const FlowChain& chain, CaseState& state, const Event& event, std::vector<Command>& out,
+                 CheckMemo* memo) {
   const std::size_t first_command = out.size();
-  Ctx c{chain, state, event, out, event.at.date()};
+  Ctx c{chain, state, event, out, event.at.date(), memo};
   StepOutcome r = std::visit([&](const auto& e) { return on(c, e); }, event.body);
   if (r.result == StepResult::invalid) {
     out.resize(first_command);
@@ -657,35 +689,29 @@ StepOutcome step_all(const FlowChain& chain, CaseState& state, std::span<const E
     }
     last = std::move(r);
   }
-  merge_supplement_notices(state, out, first_command);
+  merge_supplement_notices(out, first_command);
   return last;
 }
 
-void merge_supplement_notices(CaseState& state, std::vector<Command>& out, std::size_t first) {
-  // Supplement requests of one moment go out as one notice: the first
-  // carries every request, the others are dropped.
+void merge_supplement_notices(std::vector<Command>& out, std::size_t first) {
   using Notice = command::SendNotice;
-  auto is_request = [](const Command& cmd) {
-    const auto* n = std::get_if<Notice>(&cmd);
-    return n && n->kind == Notice::Kind::supplement;
-  };
-  if (first > out.size()) return;
-  std::vector<std::pair<int, std::vector<std::string>>> requests;
-  std::size_t notices = 0;
-  for (std::size_t i = first; i < out.size(); ++i)
-    if (is_request(out[i])) {
-      ++notices;
-      auto& r = std::get<Notice>(out[i]).requests;
-      requests.insert(requests.end(), r.begin(), r.end());
+  if (first >= out.size()) return;
+  Notice* head = nullptr;  // the notice a joining one folds into
+  std::size_t kept = first;
+  for (std::size_t i = first; i < out.size(); ++i) {
+    auto* n = std::get_if<Notice>(&out[i]);
+    if (n && n->kind == Notice::Kind::supplement) {
+      if (n->joins && head) {
+        head->requests.insert(head->requests.end(), std::make_move_iterator(n->requests.begin()),
+                              std::make_move_iterator(n->requests.end()));
+        continue;  // dropped: part of head
+      }
     }
-  if (notices > 1) {
-    auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
-    auto head = std::find_if(begin, out.end(), is_request);
-    std::get<Notice>(*head).requests = std::move(requests);
-    const auto dropped = std::remove_if(head + 1, out.end(), is_request);
-    state.notices -= static_cast<int>(out.end() - dropped);  // one notice was sent, not several
-    out.erase(dropped, out.end());
+    if (kept != i) out[kept] = std::move(out[i]);
+    if (auto* k = std::get_if<Notice>(&out[kept]); k && k->kind == Notice::Kind::supplement) head = k;
+    ++kept;
   }
+  out.resize(kept);
 }
 
 AlertStatus task_alert_status(const FlowChain& chain, const CaseState& state, int matter, Date today) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <mutex>
 #include <set>
 
 #include "analysis/graph.h"
@@ -69,7 +68,6 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   fc->dated_ = std::any_of(c.matters.begin(), c.matters.end(), [](const Matter& m) { return m.valid.bounded(); });
   fc->deferrable_ = std::any_of(c.materials.begin(), c.materials.end(), [](const Material& m) { return m.deferrable; });
   fc->periods_ = c.validity_periods();
-  if (options.reuse_checks) fc->remembered_ = std::make_shared<Remembered>();
   auto rules = std::make_shared<ProducedRules>();
   rules->by_matter.reserve(c.matters.size());
   for (const Matter& m : c.matters) {
@@ -125,12 +123,13 @@ const std::string& FlowChain::matter_id(int matter) const {
 /// The last verdicts, each with the lists it was given (held, so their
 /// copies stay alive and cannot be mistaken for other lists at the same
 /// address); replaced in turn.
-struct FlowChain::Remembered {
+struct CheckMemo::Impl {
   struct Entry {
+    const FlowChain* chain = nullptr;  ///< whose verdict (a memo may serve several chains)
     Shared<FieldValues> values;
     Shared<std::vector<std::string>> materials;
     std::size_t period = 0;  ///< of the acceptance date: which matters were in force
-    Verdict verdict;
+    FlowChain::Verdict verdict;
   };
   /// Lists before a supplement, the supplement, and the lists after.
   struct Merge {
@@ -142,7 +141,6 @@ struct FlowChain::Remembered {
     Shared<std::vector<std::string>> merged_materials;
   };
   static constexpr std::size_t kSize = 32;
-  std::mutex mutex;
   std::vector<Entry> entries;
   std::size_t next = 0;
   std::vector<Merge> merges;
@@ -157,6 +155,9 @@ struct FlowChain::Remembered {
   }
 };
 
+CheckMemo::CheckMemo() : impl_(std::make_unique<Impl>()) {}
+CheckMemo::~CheckMemo() = default;
+
 std::string FlowChain::not_in_force(Date day) const {
   const Validity& v = chain_->valid;
   if (v.contains(day)) return "";
@@ -165,42 +166,39 @@ std::string FlowChain::not_in_force(Date day) const {
 }
 
 FlowChain::Verdict FlowChain::verdict(const Shared<FieldValues>& values,
-                                      const Shared<std::vector<std::string>>& materials, Date on) const {
+                                      const Shared<std::vector<std::string>>& materials, Date on,
+                                      CheckMemo* memo) const {
   const std::optional<Date> day = check_date(on);
   const auto period = static_cast<std::size_t>(std::upper_bound(periods_.begin(), periods_.end(), on) - periods_.begin());
-  if (remembered_) {
-    std::lock_guard lock(remembered_->mutex);
-    for (const auto& e : remembered_->entries)
-      if (e.values.same(values) && e.materials.same(materials) && e.period == period) return e.verdict;
-  }
+  CheckMemo::Impl* remembered = memo ? memo->impl_.get() : nullptr;
+  if (remembered)
+    for (const auto& e : remembered->entries)
+      if (e.chain == this && e.values.same(values) && e.materials.same(materials) && e.period == period) return e.verdict;
   Verdict v;
   v.complete = checker_->complete(*values, *materials, day);
   if (!v.complete || deferrable_) {
     auto r = std::make_shared<const CheckResult>(checker_->check(*values, *materials, day));
     if (!v.complete || !r->deferred.empty()) v.result = std::move(r);
   }
-  if (remembered_) {
-    std::lock_guard lock(remembered_->mutex);
-    Remembered::keep(remembered_->entries, remembered_->next, Remembered::Entry{values, materials, period, v});
-  }
+  if (remembered)
+    CheckMemo::Impl::keep(remembered->entries, remembered->next, CheckMemo::Impl::Entry{this, values, materials, period, v});
   return v;
 }
 
 void FlowChain::supplement(Shared<FieldValues>& values, Shared<std::vector<std::string>>& materials,
-                           const FieldValues& fields, const std::vector<std::string>& added) const {
-  if (remembered_) {
-    std::lock_guard lock(remembered_->mutex);
-    for (const auto& m : remembered_->merges)
+                           const FieldValues& fields, const std::vector<std::string>& added, CheckMemo* memo) const {
+  CheckMemo::Impl* remembered = memo ? memo->impl_.get() : nullptr;
+  if (remembered)
+    for (const auto& m : remembered->merges)
       if (m.values.same(values) && m.materials.same(materials) && m.fields == fields && m.added == added) {
         values = m.merged_values;
         materials = m.merged_materials;
         return;
       }
-  }
   // Held by the memory below, the lists before stay as they are: the
   // first change copies them.
-  Remembered::Merge before;
-  if (remembered_) before = {values, materials, {}, {}, {}, {}};
+  CheckMemo::Impl::Merge before;
+  if (remembered) before = {values, materials, {}, {}, {}, {}};
   bool changed = false;
   for (const auto& [k, v] : fields) {
     const auto it = values->find(k);
@@ -214,13 +212,34 @@ void FlowChain::supplement(Shared<FieldValues>& values, Shared<std::vector<std::
     held.insert(std::lower_bound(held.begin(), held.end(), m), m);
     changed = true;
   }
-  if (!remembered_ || !changed) return;
+  if (!remembered || !changed) return;
   before.fields = fields;
   before.added = added;
   before.merged_values = values;
   before.merged_materials = materials;
-  std::lock_guard lock(remembered_->mutex);
-  Remembered::keep(remembered_->merges, remembered_->next_merge, std::move(before));
+  CheckMemo::Impl::keep(remembered->merges, remembered->next_merge, std::move(before));
+}
+
+std::string invalid_items_message(const std::vector<InvalidItem>& items) {
+  std::string msg = fmt::format("the application has {} invalid item{}:", items.size(), items.size() == 1 ? "" : "s");
+  for (const InvalidItem& i : items)
+    msg += fmt::format("\n  {}: {}{}", i.key, i.reason, i.hint.empty() ? "" : fmt::format(" ({})", i.hint));
+  return msg;
+}
+
+std::string FlowChain::supplied_problems(const FieldValues& fields, const std::vector<std::string>& materials) const {
+  // Known keys with valid values and known materials cannot be invalid:
+  // the full check (which builds every item) runs only otherwise.
+  const bool plainly_valid =
+      std::all_of(fields.begin(), fields.end(),
+                  [&](const auto& kv) {
+                    const Field* f = chain_->find_field(kv.first);
+                    return f && validate_value(*f, kv.second).code.empty();
+                  }) &&
+      std::all_of(materials.begin(), materials.end(), [&](const std::string& m) { return chain_->find_material(m) != nullptr; });
+  if (plainly_valid) return "";
+  const CheckResult r = checker_->check(fields, materials);
+  return r.invalid.empty() ? "" : invalid_items_message(r.invalid);
 }
 
 CheckResult FlowChain::check(const FieldValues& values, const std::vector<std::string>& materials,

@@ -22,11 +22,6 @@ namespace yilian {
 
 namespace {
 
-std::int64_t system_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) return {};
@@ -113,7 +108,7 @@ Result<Account> Accounts::add(const std::string& name, Role role, const std::str
   if (role != Role::department && !department.empty())
     return Status::invalid(fmt::format("only a department account has a department; {} has none", to_string(role)));
   std::lock_guard g(impl_->mu);
-  const std::int64_t now = system_ms();
+  const std::int64_t now = detail::wall_clock_ms();
   auto r = impl_->sql("INSERT INTO accounts(name, role, department, password, disabled, created_ms) VALUES($1, $2, $3, '', 0, $4)",
                       {name, to_string(role), department, now});
   if (!r && r.status().code() == Status::Code::conflict)
@@ -147,7 +142,7 @@ Result<std::string> Accounts::issue_api_key(const std::string& name) {
   const std::string key = "yk_" + random_hex(32);
   if (key.size() != 67) return Status::io("no random bytes for the key");
   auto r = impl_->sql("INSERT INTO api_keys(hash, account, created_ms) VALUES($1, $2, $3)",
-                      {detail::sha256_hex(key), name, system_ms()});
+                      {detail::sha256_hex(key), name, detail::wall_clock_ms()});
   if (!r) return r.status();
   return key;
 }
@@ -223,7 +218,7 @@ Result<Session> Accounts::open_session(const std::string& name, std::chrono::sec
   if (s.token.empty() || s.csrf.empty()) return Status::io("no random bytes for the session");
   std::lock_guard g(impl_->mu);
   auto r = impl_->sql("INSERT INTO sessions(hash, account, csrf, expires_ms) VALUES($1, $2, $3, $4)",
-                      {detail::sha256_hex(s.token), name, s.csrf, system_ms() + ttl.count() * 1000});
+                      {detail::sha256_hex(s.token), name, s.csrf, detail::wall_clock_ms() + ttl.count() * 1000});
   if (!r) return r.status();
   return s;
 }
@@ -231,7 +226,7 @@ Result<Session> Accounts::open_session(const std::string& name, std::chrono::sec
 Result<std::pair<Actor, std::string>> Accounts::by_session(std::string_view token) {
   std::lock_guard g(impl_->mu);
   auto r = impl_->sql("SELECT account, csrf FROM sessions WHERE hash=$1 AND expires_ms > $2",
-                      {detail::sha256_hex(token), system_ms()});
+                      {detail::sha256_hex(token), detail::wall_clock_ms()});
   if (!r) return r.status();
   if (r->rows.empty()) return Status::not_found("no such session");
   const std::string csrf = r->rows[0][1];

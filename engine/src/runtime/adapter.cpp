@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "runtime/clock.h"
 #include "runtime/completion.h"
 #include "runtime/json_codec.h"
 #include "yilian/engine.h"
@@ -135,10 +136,7 @@ std::chrono::milliseconds RetryPolicy::delay(int next, double unit) const {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::max(0.0, std::round(ms))));
 }
 
-Instant china_standard_time_now() {
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return Instant{s.count() + 8 * 3600};
-}
+Instant china_standard_time_now() { return Instant{detail::wall_clock_ms() / 1000 + 8 * 3600}; }
 
 std::string_view to_string(Notification::Kind k) {
   static constexpr std::array<std::string_view, 6> names{"notice", "alert", "ready", "ended", "delivered", "incident"};

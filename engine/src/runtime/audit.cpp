@@ -225,8 +225,10 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
   }
   if (!brk) {
     ChainRegistry registry(calendar_dirs);
+    auto whole_after = whole_state_after(store);
+    if (!whole_after) return whole_after.status();
     for (const auto& [id, head] : heads)
-      if (std::string problem = replay_mismatch(store, registry, id); !problem.empty()) {
+      if (std::string problem = replay_mismatch(store, registry, id, *whole_after); !problem.empty()) {
         broken(id, 0, problem + " (edited outside the engine)");
         break;
       }

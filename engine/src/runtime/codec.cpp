@@ -11,8 +11,10 @@ namespace {
 // format-1 row reads with none: its store kept them among the data's values,
 // where CaseState::value() finds them just as well. 3 (store format 4) adds
 // the deferred materials (容缺受理), the day the case ended and its ratings
-// (好差评); a row written before reads with none.
-constexpr std::uint8_t kStateFormat = 3;
+// (好差评); a row written before reads with none. 4 (store format 5) adds
+// the instant of the last supplement notice (requests of one instant are
+// one notice, counted in step()); a row written before reads with none.
+constexpr std::uint8_t kStateFormat = 4;
 constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
 /// Marks the actor trailer of an entry (store format 2).
@@ -619,8 +621,17 @@ std::string encode_state(const CaseState& s) {
     if (s.tasks[m].committed) committed.push_back(m);
   w.uv(committed.size());
   for (std::uint64_t m : committed) w.uv(m);
+  // Format 4.
+  w.boolean(s.supplement_notice_at.has_value());
+  if (s.supplement_notice_at) w.sv(s.supplement_notice_at->seconds);
   return w.take();
 }
+
+std::uint8_t state_format(std::string_view bytes) {
+  return bytes.empty() ? 0 : static_cast<std::uint8_t>(bytes.front());
+}
+
+std::uint8_t current_state_format() { return kStateFormat; }
 
 bool decode_state(std::string_view bytes, CaseState& s) {
   Reader r(bytes);
@@ -698,6 +709,8 @@ bool decode_state(std::string_view bytes, CaseState& s) {
   } else if (is_final(s.stage)) {
     s.closed_on = s.finished_on;  // the day it ended, as near as an older row knows
   }
+  s.supplement_notice_at.reset();
+  if (format >= 4 && r.boolean()) s.supplement_notice_at = Instant{r.sv()};
   return r.ok() && r.at_end();
 }
 

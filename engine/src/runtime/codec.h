@@ -120,6 +120,10 @@ void write_values(Writer& w, const FieldValues& values);
 [[nodiscard]] std::string encode_state(const CaseState& s);
 /// Fills every part of `s` but values and materials; false when malformed.
 [[nodiscard]] bool decode_state(std::string_view bytes, CaseState& s);
+/// The format an encoded state was written in (its first byte; 0 when
+/// empty), and the format encode_state() writes.
+[[nodiscard]] std::uint8_t state_format(std::string_view bytes);
+[[nodiscard]] std::uint8_t current_state_format();
 /// The form values and materials.
 [[nodiscard]] std::string encode_data(const CaseState& s);
 [[nodiscard]] bool decode_data(std::string_view bytes, CaseState& s);

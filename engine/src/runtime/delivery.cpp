@@ -14,11 +14,6 @@ namespace yilian {
 using namespace detail;
 
 namespace {
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// What an adapter reports is stored as valid UTF-8 (text.h), whichever
 /// adapter it comes from: the store keeps no bytes a reader cannot show.
 void make_valid(Outcome& o) {
@@ -71,7 +66,7 @@ Status Engine::Impl::recover() {
           const std::int64_t due = it->second.due_ms;
           retry_rows.insert(it->first);
           stored_retries.erase(it);
-          if (due > now_ms()) {
+          if (due > wall_clock_ms()) {
             later.emplace_back(r, due);
             continue;
           }
@@ -300,7 +295,7 @@ void Engine::Impl::alert_tick() {
 }
 
 void Engine::Impl::arm_retry(job::Redeliver r, std::int64_t due_ms) {
-  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(std::max<std::int64_t>(0, due_ms - now_ms())));
+  auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(std::max<std::int64_t>(0, due_ms - wall_clock_ms())));
   {
     std::lock_guard a(ad_mu);
     retry_timers.insert(timer);

@@ -40,15 +40,17 @@ namespace {
 // Format 2 added the actor trailer of log entries; format 3 the unit of a
 // case's limits (codec.cpp, write_limit) and set values (value tag 5);
 // format 4 the reform's case rules: deferred materials, ratings and their
-// follow-ups (state format 3, events `rated` and `followed-up`). None of
+// follow-ups (state format 3, events `rated` and `followed-up`); format 5
+// the instant of a case's last supplement notice (state format 4). None of
 // these appear in an older store, so an older store reads as it is and is
 // upgraded when opened for writing (only the format is rewritten); an older
 // yilian refuses a newer store by its format instead of failing on
 // something it cannot decode.
-constexpr const char* kFormat = "yilian-store-4";
+constexpr const char* kFormat = "yilian-store-5";
 constexpr const char* kFormat1 = "yilian-store-1";
 constexpr const char* kFormat2 = "yilian-store-2";
 constexpr const char* kFormat3 = "yilian-store-3";
+constexpr const char* kFormat4 = "yilian-store-4";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,11 +97,6 @@ struct StmtDeleter {
 };
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string column_text(sqlite3_stmt* s, int i) {
   const auto* p = sqlite3_column_text(s, i);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
@@ -142,7 +139,7 @@ class SqliteStore final : public Store {
       if (!q) return last_error("reading the store format");
       std::string format;
       if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
-      if (format != kFormat && format != kFormat1 && format != kFormat2 && format != kFormat3)
+      if (format != kFormat && format != kFormat1 && format != kFormat2 && format != kFormat3 && format != kFormat4)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
       upgrade_ = format != kFormat;
     } else if (has_tables) {
@@ -160,8 +157,12 @@ class SqliteStore final : public Store {
       return s;
     if (upgrade_) {
       // Formats 1–3 indexed the open stages without `verifying` (告知承诺):
-      // the index is made again by the schema.
+      // the index is made again by the schema. The cases there are now
+      // began under older rules: audit verify compares their whole state
+      // with their log only for the cases after them (replay.h).
       if (Status s = exec(std::string("BEGIN IMMEDIATE; DROP INDEX IF EXISTS cases_open;") + kSchema +
+                          "INSERT OR IGNORE INTO meta(key, value) SELECT 'whole_state_after', "
+                          "CAST(COALESCE(MAX(id), 0) AS TEXT) FROM cases;" +
                           fmt::format("UPDATE meta SET value='{}' WHERE key='format'; COMMIT;", kFormat));
           !s) {
         (void)exec("ROLLBACK;");
@@ -474,7 +475,7 @@ class SqliteStore final : public Store {
     Status st = in_transaction([&] {
       for (const std::string& request : requests) {
         bind_text(q, 1, request);
-        sqlite3_bind_int64(q, 2, now_ms());
+        sqlite3_bind_int64(q, 2, wall_clock_ms());
         if (Status s = step_done(q, "writing the inbox"); !s) return s;
         ids.push_back(static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_)));
       }

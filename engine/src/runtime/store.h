@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "runtime/clock.h"
 #include "runtime/writer.h"
 #include "yilian/engine_options.h"
 #include "yilian/flow.h"

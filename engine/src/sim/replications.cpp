@@ -22,11 +22,9 @@ namespace yilian::detail {
 namespace {
 
 std::shared_ptr<const FlowChain> compile_for_simulation(const ValidChain& chain, const Calendar& calendar) {
-  // Levels are read at the end of a case (no alert timers), and every
-  // applicant of a profile submits that profile's one shared application.
+  // Levels are read at the end of a case (no alert timers).
   FlowOptions options;
   options.track_alerts = false;
-  options.reuse_checks = true;
   return FlowChain::compile(chain, calendar, options);
 }
 

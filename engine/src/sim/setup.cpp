@@ -119,6 +119,15 @@ Value placeholder_value(const Field* f) {
     }
     default: {
       const auto length = static_cast<std::size_t>(f->min ? std::max(1.0, *f->min) : 1.0);
+      if (f->pattern.empty()) return std::string(length, 'x');
+      // A text with a pattern: the shortest run of one plain character
+      // that it accepts (a VIN, a file number of 12 digits…).
+      const std::size_t longest = std::max(length, std::min<std::size_t>(64, f->max ? static_cast<std::size_t>(*f->max) : 64));
+      for (std::size_t n = length; n <= longest; ++n)
+        for (char ch : {'x', '0', 'A', '1', 'a', 'X'}) {
+          Value v = std::string(n, ch);
+          if (validate_value(*f, v).code.empty()) return v;
+        }
       return std::string(length, 'x');
     }
   }

@@ -238,7 +238,7 @@ class ReplicationRunner::Loop {
     ev.at = instant(t);
     CaseRec& c = cases_[slot];
     ++acc_.flow_events;
-    const StepOutcome r = step(fc_, c.state, ev, out_);
+    const StepOutcome r = step(fc_, c.state, ev, out_, &memo_);
     if (r.result != StepResult::applied) {
       out_.clear();
       return fail(Status::error(Status::Code::internal,
@@ -397,7 +397,7 @@ class ReplicationRunner::Loop {
     std::get<event::Delivered>(deliver_.body).method = c.method;
     deliver_.at = instant(e.t);
     ++acc_.flow_events;
-    const StepOutcome r = step(fc_, c.state, deliver_, out_);
+    const StepOutcome r = step(fc_, c.state, deliver_, out_, &memo_);
     out_.clear();
     if (r.result != StepResult::applied)
       return fail(Status::error(Status::Code::internal,
@@ -613,6 +613,10 @@ class ReplicationRunner::Loop {
   ArrivalsHook hook_;
   Accum acc_;
   const FlowChain& fc_;
+  /// Every applicant of a profile hands in that profile's one shared
+  /// application: its verdicts are worked out once (one memo per
+  /// simulator, so per thread).
+  CheckMemo memo_;
   Rng arrival_rng_, form_rng_, applicant_rng_, outcome_rng_;
   std::vector<Rng> service_rng_;
   std::vector<Ev> heap_;
