@@ -246,6 +246,11 @@ TEST_CASE("engine.a_case_id_is_never_given_twice") {
     CHECK(r->case_id == 4);  // not 3: its log is still there
   }
   remove("DELETE FROM cases WHERE id>=3; DELETE FROM log WHERE case_id>=3; DELETE FROM case_data WHERE id>=3");
+  // The seal no longer counts the log: the engine writes nothing on it.
+  CHECK_FALSE(Engine::open(s.db, s.o).is_ok());
+  // Rewritten to count what is left (as whoever deleted the entries could),
+  // the store opens, and still gives neither 3 nor 4 again.
+  remove("UPDATE meta SET value = '2:' || substr(value, 3) WHERE key = 'seal'");
   auto e = open_engine(s.db, s.o);
   auto r = e->apply(flow_application(false));
   REQUIRE(r.is_ok());

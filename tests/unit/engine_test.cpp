@@ -225,8 +225,16 @@ TEST_CASE("engine.invalid_values_are_refused_with_every_problem_named") {
   CHECK(r.status().message().find("applicant.name") != std::string::npos);  // the suggestion
   CHECK(e->stats().events == 0);
   CHECK(e->records().list({})->empty());
+  // Refused by the flow core (step()), like every rule of a case: so a
+  // refused application spends no case id and leaves no row.
+  request::Submit agentless = flow_application(false);
+  agentless.agent = Agent{"", "", ""};
+  CHECK(e->apply(agentless).status().code() == Status::Code::invalid_input);
+  CHECK(e->records().list({})->empty());
   // A supplement is checked the same way; a valid one is applied.
-  REQUIRE(e->apply(flow_application(false)).is_ok());
+  auto first = e->apply(flow_application(false));
+  REQUIRE(first.is_ok());
+  CHECK(first->case_id == 1);
   CHECK(e->apply(request::Supplement{1, {{"x.flag", std::int64_t{3}}}, {}, false}).status().code() ==
         Status::Code::invalid_input);
   CHECK(e->apply(request::Supplement{1, {{"applicant.name", std::string("李四")}}, {}, false}).is_ok());

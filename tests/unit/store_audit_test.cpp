@@ -281,11 +281,11 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     const AuditBreak b = first_break(db);
     CHECK(b.case_id == 0);
     CHECK(b.problem.find("not ENTRIES:SHA-256") != std::string::npos);
-    // The engine will not extend it either: its commits fail with the same error.
+    // The engine will not extend it either: it does not open, with the same error.
     TestClock clock2;
-    auto e = open_engine(db, test_options(clock2));
-    auto r = e->apply(request::Withdraw{1, "不办了"});
-    CHECK(r.status().message().find("not ENTRIES:SHA-256") != std::string::npos);
+    auto e = Engine::open(db, test_options(clock2));
+    REQUIRE_FALSE(e.is_ok());
+    CHECK(e.status().message().find("not ENTRIES:SHA-256") != std::string::npos);
   }
   SUBCASE("the CLI reports it and exits 1") {
     fresh();
@@ -303,6 +303,27 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
     CHECK(ok.out.find("seal: 12:") != std::string::npos);
     CHECK(run_cli("audit verify '" + dir.file("none.db") + "'").exit_code == 2);
   }
+}
+
+TEST_CASE("store.audit.an_engine_writes_nothing_on_a_log_its_seal_does_not_count") {
+  // Entries deleted (or added) behind the engine's back: the engine
+  // refuses to open (a one-off command as well as `yilian run`), so
+  // nothing is written on a broken record; audit verify names the break.
+  ScratchDir dir("audit-seal-count");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  sql(db, "DELETE FROM log WHERE case_id = 3 AND seq = 4");
+  for (bool live : {false, true}) {
+    CAPTURE(live);
+    EngineOptions o = test_options(clock);
+    o.live = live;
+    auto e = Engine::open(db, o);
+    REQUIRE_FALSE(e.is_ok());
+    CHECK(e.status().code() == Status::Code::invalid_input);
+    CHECK_MESSAGE(e.status().message().find("the store's log holds 11 entries but its seal counts 12") != std::string::npos,
+                  e.status().message());
+  }
+  CHECK_FALSE(verify_audit(db)->ok());
 }
 
 TEST_CASE("store.audit.the_seal_anchors_the_log") {

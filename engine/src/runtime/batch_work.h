@@ -30,6 +30,7 @@ struct BatchWork {
   std::vector<Reply> replies;
   std::vector<job::Redeliver> redeliver;
   std::vector<std::pair<job::Redeliver, std::int64_t>> retries;
+  std::size_t created = 0;  ///< cases the batch opens
 
   CaseWork& work(CaseId id, Slot* slot) {
     auto [it, added] = index.emplace(id, cases.size());

@@ -116,6 +116,8 @@ void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
   }
 }
 
+// ---- preparing a batch: one handler per kind of job ---------------------------
+
 std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   {
     // A batch that failed to commit while the committer was idle: forget
@@ -124,185 +126,12 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     if (!w_batch) (void)forget_failed(g);
   }
   BatchWork w;
-  std::size_t created_cases = 0;
-  // The case an idempotency key made: in this batch, or in the store (after
-  // the batch the writer is committing, whose keys are not there yet).
-  // (Looking keys up on a reader connection of the committer's own instead
-  // of waiting for that commit was measured: no change in throughput or
-  // p99 under wrk, so the simpler way stays; bench/README.md.)
-  auto find_key = [&](const std::string& account, const std::string& key) -> Result<std::optional<IdempotencyRow>> {
-    for (const IdempotencyRow& k : w.batch.keys)
-      if (k.account == account && k.key == key) return std::optional<IdempotencyRow>(k);
-    {
-      std::unique_lock g(w_mu);
-      w_cv.wait(g, [&] { return !w_batch; });
-    }
-    std::lock_guard g(store_mu);
-    return store->idempotency(account, key);
-  };
-  auto reply = [&](job::Apply& a, Result<Receipt> r) {
-    if (a.inbox_id) w.batch.inbox_done.emplace_back(a.inbox_id, receipt_to_json(r));
-    if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
-  };
-
-  // A delivery that failed (the adapter threw, timed out, or answered with
-  // an outcome the flow refused): another delivery after the retry policy's
-  // delay, or an incident on the task once its attempts are spent.
-  auto fail_delivery = [&](Slot& s, const job::Failed& x) {
-    const TaskState& t = s.state.tasks[static_cast<std::size_t>(x.matter)];
-    if (!with_department(t.status) || t.attempt != x.attempt || is_final(s.state.stage)) return;
-    ++n_failures;
-    const FlowChain& fc = *s.chain->flow;
-    const std::string& department = fc.chain().matters[static_cast<std::size_t>(x.matter)].department;
-    RetryPolicy policy = options.retry;
-    {
-      std::lock_guard bindings_lock(ad_mu);
-      if (const Binding* b = binding_for(department)) policy = b->retry;
-    }
-    const Instant at = now();
-    if (static_cast<int>(x.delivery) < policy.attempts) {
-      const std::int64_t due =
-          wall_clock_ms() + policy.delay(static_cast<int>(x.delivery) + 1, random_unit()).count();
-      (void)append(w, s, x.case_id, at,
-                   Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, due}}, EntryResult::note);
-      job::Redeliver next{x.case_id, x.matter, x.attempt, x.delivery + 1};
-      w.batch.timers_put.push_back({x.case_id, x.matter, x.attempt, next.delivery, due});
-      retry_rows.insert({x.case_id, x.matter});
-      w.retries.emplace_back(next, due);
-    } else {
-      (void)append(w, s, x.case_id, at, Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, 0}},
-                   EntryResult::note);
-      const std::string error =
-          fmt::format("{} deliveries failed; the last: {}", x.delivery, x.error);
-      CaseWork& cw = w.work(x.case_id, &s);
-      const Event ev{at, event::TaskIncident{x.matter, x.attempt, error}};
-      const StepOutcome r = step(fc, s.state, ev, cw.cmds);
-      if (r.result != StepResult::invalid) {
-        (void)append(w, s, x.case_id, at, EntryBody{ev.body},
-                     r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
-        cw.notes.push_back({Notification::Kind::incident, x.case_id, fc.matter_id(x.matter), error, {}});
-      }
-    }
-  };
-
-  // The flow's verdict on one request of a case: the log entry and the
-  // answer (a department's answer the flow refuses fails its delivery).
-  auto apply_step = [&](job::Apply& a, Slot& s, CaseId id, CaseWork& cw, const Event& ev, const StepOutcome& r) {
-    const FlowChain& fc = *s.chain->flow;
-    if (r.result == StepResult::invalid) {
-      const auto* report = std::get_if<request::Report>(&a.request);
-      if (report && a.delivery)  // a department's answer the flow refuses: the delivery failed
-        fail_delivery(s, job::Failed{id, fc.matter_index(report->matter), report->attempt, a.delivery,
-                                     fmt::format("the department's answer was refused: {}", r.reason)});
-      reply(a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
-      return;
-    }
-    const bool applied = r.result == StepResult::applied;
-    if (!applied) ++n_ignored;
-    const auto seq = append(w, s, id, ev.at, EntryBody{ev.body}, applied ? EntryResult::applied : EntryResult::ignored,
-                            &actor_of(a.request));
-    if (applied && changes_data(ev.body)) cw.data = true;
-    if (applied && std::holds_alternative<event::Delivered>(ev.body))
-      cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
-    reply(a, Receipt{id, seq, r.result, r.reason, s.state.stage});
-  };
-
-  // A submission: the flow decides on a new case first, so that a refused
-  // application spends no case id and leaves no row.
-  auto submit = [&](job::Apply& a, const request::Submit& sub) {
-    auto entry = [&] {
-      std::lock_guard g(store_mu);
-      return registry.get(*store, sub.chain, sub.version);
-    }();
-    if (!entry) return reply(a, entry.status());
-    std::string fingerprint;
-    if (!sub.idempotency_key.empty()) {
-      fingerprint = submit_fingerprint((*entry)->stored, sub);
-      auto known = find_key(sub.actor.account, sub.idempotency_key);
-      if (!known) return reply(a, known.status());
-      if (*known) {
-        if ((*known)->fingerprint != fingerprint)
-          return reply(a, Status::error(Status::Code::mismatch,
-                                        fmt::format("the Idempotency-Key `{}` was used for case {} with another application",
-                                                    sub.idempotency_key, (*known)->case_id)));
-        auto earlier = slot((*known)->case_id);
-        if (!earlier) return reply(a, earlier.status());
-        return reply(a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
-                                (*earlier)->state.stage});
-      }
-    }
-    const FlowChain& fc = *(*entry)->flow;
-    Slot fresh;
-    fresh.state = new_case(fc, last_id + 1);
-    auto ev = to_event(a.request, fc, fresh.state, a.at);
-    if (!ev) return reply(a, ev.status());
-    std::vector<Command> cmds;
-    const StepOutcome r = step(fc, fresh.state, *ev, cmds);
-    if (r.result == StepResult::invalid) return reply(a, Status::invalid(r.reason));
-    const CaseId id = ++last_id;
-    if (!sub.actor.account.empty()) w.batch.owners.emplace_back(id, sub.actor.account);
-    if (!sub.idempotency_key.empty())
-      w.batch.keys.push_back({sub.actor.account, sub.idempotency_key, fingerprint, id, wall_clock_ms()});
-    fresh.chain = std::move(*entry);
-    lru.push_front(id);
-    fresh.lru = lru.begin();
-    Slot& s = cache.emplace(id, std::move(fresh)).first->second;
-    ++created_cases;
-    ++n_open;
-    CaseWork& cw = w.work(id, &s);
-    cw.was_open = true;
-    cw.cmds = std::move(cmds);
-    apply_step(a, s, id, cw, *ev, r);
-  };
-
   for (Job& job : jobs) {
     if (auto* a = std::get_if<job::Apply>(&job)) {
-      if (const auto* sub = std::get_if<request::Submit>(&a->request)) {
-        submit(*a, *sub);
-        continue;
-      }
-      const CaseId id = case_of(a->request);
-      auto found = slot(id);
-      if (!found) {
-        reply(*a, found.status());
-        continue;
-      }
-      Slot* s = *found;
-      const FlowChain& fc = *s->chain->flow;
-      if (std::holds_alternative<request::Claim>(a->request) || std::holds_alternative<request::Release>(a->request)) {
-        reply(*a, claim_or_release(w, *s, id, *a));
-        continue;
-      }
-      if (std::holds_alternative<request::Urge>(a->request)) {
-        reply(*a, urge(w, *s, id, *a));
-        continue;
-      }
-      // A department adapter's answer: the department is its actor.
-      if (auto* report = std::get_if<request::Report>(&a->request); report && a->delivery && report->actor.account.empty()) {
-        const int m = fc.matter_index(report->matter);
-        if (m >= 0) {
-          const std::string& dept = fc.chain().matters[static_cast<std::size_t>(m)].department;
-          report->actor = Actor{"adapter:" + dept, Role::department, dept, ActorChannel::department};
-        }
-      }
-      auto ev = to_event(a->request, fc, s->state, a->at);
-      if (!ev) {
-        reply(*a, ev.status());
-        continue;
-      }
-      CaseWork& cw = w.work(id, s);
-      apply_step(*a, *s, id, cw, *ev, step(fc, s->state, *ev, cw.cmds));
+      if (const auto* sub = std::get_if<request::Submit>(&a->request)) prepare_submit(w, *a, *sub);
+      else prepare_apply(w, *a);
     } else if (auto* f = std::get_if<job::Fire>(&job)) {
-      auto found = slot(f->case_id);
-      if (!found) continue;
-      Slot& s = **found;
-      if (!s.state.timer || *s.state.timer != f->timer || is_final(s.state.stage)) continue;  // re-armed or ended
-      CaseWork& cw = w.work(f->case_id, &s);
-      const Instant at = std::max(now(), f->timer);
-      const StepOutcome r = step(*s.chain->flow, s.state, Event{at, event::TimerFired{}}, cw.cmds);
-      if (r.result != StepResult::invalid)
-        (void)append(w, s, f->case_id, at, EntryBody{EventBody{event::TimerFired{}}},
-                     r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+      prepare_fire(w, *f);
     } else if (auto* d = std::get_if<job::Redeliver>(&job)) {
       auto found = slot(d->case_id);
       if (!found) continue;
@@ -312,11 +141,185 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     } else if (auto* x = std::get_if<job::Failed>(&job)) {
       auto found = slot(x->case_id);
       if (!found) continue;
-      fail_delivery(**found, *x);
+      fail_delivery(w, **found, *x);
     }
   }
+  put_case_rows(w);
+  return aftermath(w);
+}
 
-  // One row per case touched: the state after every event of the batch.
+void Engine::Impl::reply(BatchWork& w, job::Apply& a, Result<Receipt> r) {
+  if (a.inbox_id) w.batch.inbox_done.emplace_back(a.inbox_id, receipt_to_json(r));
+  if (a.done) w.replies.push_back({std::move(a.done), std::move(r), a.inline_done});
+}
+
+// The case an idempotency key made: in this batch, or in the store (after
+// the batch the writer is committing, whose keys are not there yet).
+// (Looking keys up on a reader connection of the committer's own instead of
+// waiting for that commit was measured: no change in throughput or p99
+// under wrk, so the simpler way stays; bench/README.md.)
+Result<std::optional<IdempotencyRow>> Engine::Impl::find_key(BatchWork& w, const std::string& account,
+                                                              const std::string& key) {
+  for (const IdempotencyRow& k : w.batch.keys)
+    if (k.account == account && k.key == key) return std::optional<IdempotencyRow>(k);
+  {
+    std::unique_lock g(w_mu);
+    w_cv.wait(g, [&] { return !w_batch; });
+  }
+  std::lock_guard g(store_mu);
+  return store->idempotency(account, key);
+}
+
+// A delivery that failed (the adapter threw, timed out, or answered with an
+// outcome the flow refused): another delivery after the retry policy's
+// delay, or an incident on the task once its attempts are spent.
+void Engine::Impl::fail_delivery(BatchWork& w, Slot& s, const job::Failed& x) {
+  const TaskState& t = s.state.tasks[static_cast<std::size_t>(x.matter)];
+  if (!with_department(t.status) || t.attempt != x.attempt || is_final(s.state.stage)) return;
+  ++n_failures;
+  const FlowChain& fc = *s.chain->flow;
+  const std::string& department = fc.chain().matters[static_cast<std::size_t>(x.matter)].department;
+  RetryPolicy policy = options.retry;
+  {
+    std::lock_guard bindings_lock(ad_mu);
+    if (const Binding* b = binding_for(department)) policy = b->retry;
+  }
+  const Instant at = now();
+  if (static_cast<int>(x.delivery) < policy.attempts) {
+    const std::int64_t due = wall_clock_ms() + policy.delay(static_cast<int>(x.delivery) + 1, random_unit()).count();
+    (void)append(w, s, x.case_id, at, Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, due}},
+                 EntryResult::note);
+    job::Redeliver next{x.case_id, x.matter, x.attempt, x.delivery + 1};
+    w.batch.timers_put.push_back({x.case_id, x.matter, x.attempt, next.delivery, due});
+    retry_rows.insert({x.case_id, x.matter});
+    w.retries.emplace_back(next, due);
+    return;
+  }
+  (void)append(w, s, x.case_id, at, Note{note::DeliveryFailed{x.matter, x.attempt, x.delivery, x.error, 0}},
+               EntryResult::note);
+  const std::string error = fmt::format("{} deliveries failed; the last: {}", x.delivery, x.error);
+  CaseWork& cw = w.work(x.case_id, &s);
+  const Event ev{at, event::TaskIncident{x.matter, x.attempt, error}};
+  const StepOutcome r = step(fc, s.state, ev, cw.cmds);
+  if (r.result != StepResult::invalid) {
+    (void)append(w, s, x.case_id, at, EntryBody{ev.body},
+                 r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+    cw.notes.push_back({Notification::Kind::incident, x.case_id, fc.matter_id(x.matter), error, {}});
+  }
+}
+
+// The flow's verdict on one request of a case: the log entry and the answer
+// (a department's answer the flow refuses fails its delivery).
+void Engine::Impl::record_step(BatchWork& w, job::Apply& a, Slot& s, CaseId id, CaseWork& cw, const Event& ev,
+                               const StepOutcome& r) {
+  const FlowChain& fc = *s.chain->flow;
+  if (r.result == StepResult::invalid) {
+    const auto* report = std::get_if<request::Report>(&a.request);
+    if (report && a.delivery)  // a department's answer the flow refuses: the delivery failed
+      fail_delivery(w, s, job::Failed{id, fc.matter_index(report->matter), report->attempt, a.delivery,
+                                      fmt::format("the department's answer was refused: {}", r.reason)});
+    reply(w, a, Status::invalid(fmt::format("case {}: {}", id, r.reason)));
+    return;
+  }
+  const bool applied = r.result == StepResult::applied;
+  if (!applied) ++n_ignored;
+  const auto seq = append(w, s, id, ev.at, EntryBody{ev.body}, applied ? EntryResult::applied : EntryResult::ignored,
+                          &actor_of(a.request));
+  if (applied && changes_data(ev.body)) cw.data = true;
+  if (applied && std::holds_alternative<event::Delivered>(ev.body))
+    cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
+  reply(w, a, Receipt{id, seq, r.result, r.reason, s.state.stage});
+}
+
+// A submission: the flow decides on a new case first, so that a refused
+// application spends no case id and leaves no row.
+void Engine::Impl::prepare_submit(BatchWork& w, job::Apply& a, const request::Submit& sub) {
+  auto entry = [&] {
+    std::lock_guard g(store_mu);
+    return registry.get(*store, sub.chain, sub.version);
+  }();
+  if (!entry) return reply(w, a, entry.status());
+  std::string fingerprint;
+  if (!sub.idempotency_key.empty()) {
+    fingerprint = submit_fingerprint((*entry)->stored, sub);
+    auto known = find_key(w, sub.actor.account, sub.idempotency_key);
+    if (!known) return reply(w, a, known.status());
+    if (*known) {
+      if ((*known)->fingerprint != fingerprint)
+        return reply(w, a, Status::error(Status::Code::mismatch,
+                                         fmt::format("the Idempotency-Key `{}` was used for case {} with another application",
+                                                     sub.idempotency_key, (*known)->case_id)));
+      auto earlier = slot((*known)->case_id);
+      if (!earlier) return reply(w, a, earlier.status());
+      return reply(w, a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
+                                 (*earlier)->state.stage});
+    }
+  }
+  const FlowChain& fc = *(*entry)->flow;
+  Slot fresh;
+  fresh.state = new_case(fc, last_id + 1);
+  auto ev = to_event(a.request, fc, fresh.state, a.at);
+  if (!ev) return reply(w, a, ev.status());
+  std::vector<Command> cmds;
+  const StepOutcome r = step(fc, fresh.state, *ev, cmds);
+  if (r.result == StepResult::invalid) return reply(w, a, Status::invalid(r.reason));
+  const CaseId id = ++last_id;
+  if (!sub.actor.account.empty()) w.batch.owners.emplace_back(id, sub.actor.account);
+  if (!sub.idempotency_key.empty())
+    w.batch.keys.push_back({sub.actor.account, sub.idempotency_key, fingerprint, id, wall_clock_ms()});
+  fresh.chain = std::move(*entry);
+  lru.push_front(id);
+  fresh.lru = lru.begin();
+  Slot& s = cache.emplace(id, std::move(fresh)).first->second;
+  ++w.created;
+  ++n_open;
+  CaseWork& cw = w.work(id, &s);
+  cw.was_open = true;
+  cw.cmds = std::move(cmds);
+  record_step(w, a, s, id, cw, *ev, r);
+}
+
+// Any other request of a case: claims and urges are notes; the rest are
+// flow events.
+void Engine::Impl::prepare_apply(BatchWork& w, job::Apply& a) {
+  const CaseId id = case_of(a.request);
+  auto found = slot(id);
+  if (!found) return reply(w, a, found.status());
+  Slot& s = **found;
+  const FlowChain& fc = *s.chain->flow;
+  if (std::holds_alternative<request::Claim>(a.request) || std::holds_alternative<request::Release>(a.request))
+    return reply(w, a, claim_or_release(w, s, id, a));
+  if (std::holds_alternative<request::Urge>(a.request)) return reply(w, a, urge(w, s, id, a));
+  // A department adapter's answer: the department is its actor.
+  if (auto* report = std::get_if<request::Report>(&a.request); report && a.delivery && report->actor.account.empty()) {
+    const int m = fc.matter_index(report->matter);
+    if (m >= 0) {
+      const std::string& dept = fc.chain().matters[static_cast<std::size_t>(m)].department;
+      report->actor = Actor{"adapter:" + dept, Role::department, dept, ActorChannel::department};
+    }
+  }
+  auto ev = to_event(a.request, fc, s.state, a.at);
+  if (!ev) return reply(w, a, ev.status());
+  CaseWork& cw = w.work(id, &s);
+  record_step(w, a, s, id, cw, *ev, step(fc, s.state, *ev, cw.cmds));
+}
+
+// The alert timer of a case: its levels are read again (unless re-armed or ended).
+void Engine::Impl::prepare_fire(BatchWork& w, const job::Fire& f) {
+  auto found = slot(f.case_id);
+  if (!found) return;
+  Slot& s = **found;
+  if (!s.state.timer || *s.state.timer != f.timer || is_final(s.state.stage)) return;
+  CaseWork& cw = w.work(f.case_id, &s);
+  const Instant at = std::max(now(), f.timer);
+  const StepOutcome r = step(*s.chain->flow, s.state, Event{at, event::TimerFired{}}, cw.cmds);
+  if (r.result != StepResult::invalid)
+    (void)append(w, s, f.case_id, at, EntryBody{EventBody{event::TimerFired{}}},
+                 r.result == StepResult::applied ? EntryResult::applied : EntryResult::ignored);
+}
+
+// One row per case touched: the state after every event of the batch.
+void Engine::Impl::put_case_rows(BatchWork& w) {
   for (auto& [id, cw] : w.cases) {
     Slot& s = *cw.slot;
     merge_supplement_notices(cw.cmds, 0);
@@ -346,11 +349,13 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     }
     w.batch.cases.push_back(std::move(row));
   }
+}
 
-  // What the batch does once committed, from the states right after it:
-  // the next batch may change them before this one is in the store.
+// What the batch does once committed, from the states right after it:
+// the next batch may change them before this one is in the store.
+std::unique_ptr<Prepared> Engine::Impl::aftermath(BatchWork& w) {
   auto p = std::make_unique<Prepared>();
-  p->created = created_cases;
+  p->created = w.created;
   p->replies = std::move(w.replies);
   p->act = options.live && !closed;
   for (auto& [id, cw] : w.cases) {
@@ -396,6 +401,7 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   trim_cache();
   return p;
 }
+
 
 void Engine::Impl::drain_writer() {
   std::unique_lock g(w_mu);

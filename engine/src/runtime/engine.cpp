@@ -31,6 +31,7 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   // Requests an engine took and never answered (it stopped before its
   // commit) are offered again: this engine holds the lock.
   if (Status s = store->inbox_release_taken(); !s) return s;
+  if (Status s = check_seal(); !s) return s;
   auto last = store->last_case_id();
   if (!last) return last.status();
   last_id = *last;
@@ -58,6 +59,24 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   committer = std::thread([this] { committer_main(); });
   if (options.live) listen_to_inbox();
   return Status::ok();
+}
+
+// The engine writes nothing on a record that is visibly broken: the seal
+// must count the entries the log holds (one COUNT at open; entries
+// deleted or added behind the engine's back show here, an edit within an
+// entry only in `audit verify`, which reads every hash).
+Status Engine::Impl::check_seal() {
+  auto sealed = store->seal();
+  if (!sealed) return sealed.status();
+  if (!*sealed) return Status::ok();  // before seals: the first commit starts it from the log
+  auto counted = store->run_sql("SELECT COUNT(*) FROM log", {});
+  if (!counted) return counted.status();
+  const std::string n = counted->rows.empty() || counted->rows[0].empty() ? "0" : counted->rows[0][0];
+  if (n == std::to_string((*sealed)->entries)) return Status::ok();
+  return Status::invalid(fmt::format(
+      "the store's log holds {} entries but its seal counts {}: entries were deleted or added outside the engine. "
+      "The engine writes nothing to a store whose record is broken; `yilian audit verify` names the break",
+      n, (*sealed)->entries));
 }
 
 void Engine::Impl::listen_to_inbox() {

@@ -42,6 +42,9 @@ namespace yilian {
 
 namespace detail {
 
+struct BatchWork;  // batch_work.h
+struct CaseWork;
+
 namespace job {
 /// A request from the API, the inbox or an adapter's report.
 struct Apply {
@@ -159,7 +162,20 @@ struct Engine::Impl final : detail::DeliverySink {
 
   // ---- committer.cpp ----
   void committer_main();
+  /// Steps the jobs of one batch through the flow and prepares its rows and
+  /// what it does once committed: one handler per kind of job.
   std::unique_ptr<detail::Prepared> prepare(std::vector<Job>& jobs);
+  void prepare_submit(detail::BatchWork& w, detail::job::Apply& a, const request::Submit& sub);
+  void prepare_apply(detail::BatchWork& w, detail::job::Apply& a);
+  void prepare_fire(detail::BatchWork& w, const detail::job::Fire& f);
+  void fail_delivery(detail::BatchWork& w, detail::Slot& s, const detail::job::Failed& x);
+  void record_step(detail::BatchWork& w, detail::job::Apply& a, detail::Slot& s, CaseId id, detail::CaseWork& cw,
+                   const Event& ev, const StepOutcome& r);
+  void reply(detail::BatchWork& w, detail::job::Apply& a, Result<Receipt> r);
+  Result<std::optional<detail::IdempotencyRow>> find_key(detail::BatchWork& w, const std::string& account,
+                                                         const std::string& key);
+  void put_case_rows(detail::BatchWork& w);
+  std::unique_ptr<detail::Prepared> aftermath(detail::BatchWork& w);
   void hand_over(std::unique_ptr<detail::Prepared> p);
   void drain_writer();
   /// Answers a batch that will not be committed with `why`.
@@ -230,6 +246,8 @@ struct Engine::Impl final : detail::DeliverySink {
   Status lost_why = Status::ok();
   void check_lost(const Status& failure);
   void listen_to_inbox();
+  /// Refuses a store whose seal does not count the entries its log holds.
+  Status check_seal();
 
   // Committer-owned.
   std::unordered_map<CaseId, detail::Slot> cache;
