@@ -69,22 +69,22 @@ void export_times(int runs) {
   if (files.is_ok()) {
     for (const auto& f : *files) {
       auto r = yilian::load_chain(f);
-      if (!r.chain) {
+      if (!r.ok()) {
         fmt::print("{:<26} invalid, skipped\n", f.substr(f.rfind('/') + 1));
         continue;
       }
       std::size_t bytes = 0;
-      const double ms = time_ms(runs, [&] { bytes = yilian::to_bpmn(*r.chain).size(); });
+      const double ms = time_ms(runs, [&] { bytes = yilian::to_bpmn(*r.value()).size(); });
       total += ms;
-      fmt::print("{:<26} {:>7} {:>9.1f} {:>10.3f} {:>12.1f}\n", r.chain->id, r.chain->matters.size(), bytes / 1024.0, ms,
-                 1000 * ms / static_cast<double>(r.chain->matters.size()));
+      fmt::print("{:<26} {:>7} {:>9.1f} {:>10.3f} {:>12.1f}\n", r.value()->id, r.value()->matters.size(), bytes / 1024.0, ms,
+                 1000 * ms / static_cast<double>(r.value()->matters.size()));
     }
     fmt::print("{:<26} {:>7} {:>9} {:>10.3f}\n\n", "all chains (sum)", "", "", total);
   }
 
   const std::string text = yilian::bench::generate_chain({});
   auto g = yilian::load_chain_text(text, "generated.yaml");
-  if (!g.chain) {
+  if (!g.ok()) {
     fmt::print("the generated chain does not load ({} errors)\n", g.diagnostics.error_count());
     return;
   }
@@ -94,7 +94,7 @@ void export_times(int runs) {
   std::vector<double> build_t, layout_t, xml_t, total_t;
   for (int r = 0; r < runs; ++r) {
     auto t0 = Clock::now();
-    b::Model m = b::build_model(*g.chain, o);
+    b::Model m = b::build_model(*g.value(), o);
     build_t.push_back(ms_since(t0));
     auto t1 = Clock::now();
     b::layout(m);
@@ -107,7 +107,7 @@ void export_times(int runs) {
     flows = m.flows.size();
   }
   fmt::print("generated chain: {} matters, 5000 `after` edges; {} flow nodes, {} sequence flows, {:.1f} MiB of XML\n",
-             g.chain->matters.size(), nodes, flows, static_cast<double>(bytes) / (1 << 20));
+             g.value()->matters.size(), nodes, flows, static_cast<double>(bytes) / (1 << 20));
   fmt::print("  process graph {:8.2f} ms\n  layout        {:8.2f} ms\n  XML           {:8.2f} ms\n  to_bpmn total {:8.2f} ms\n",
              median(build_t), median(layout_t), median(xml_t), median(total_t));
 }
@@ -130,18 +130,18 @@ int flow_cases(const std::string& file, int runs, bool json) {
   std::string chain_path = spec.at("chain").get<std::string>();
   if (!chain_path.empty() && chain_path[0] != '/') chain_path = std::string(YILIAN_SOURCE_DIR) + "/" + chain_path;
   auto loaded = yilian::load_chain(chain_path);
-  if (!loaded.chain) {
+  if (!loaded.ok()) {
     fmt::print(stderr, "{}: invalid chain\n", chain_path);
     return 1;
   }
-  auto cal = yilian::load_calendar(loaded.chain->calendar, {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
-  if (!cal.calendar) {
-    fmt::print(stderr, "calendar {} not found\n", loaded.chain->calendar);
+  auto cal = yilian::load_calendar(loaded.value()->calendar, {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
+  if (!cal.ok()) {
+    fmt::print(stderr, "calendar {} not found\n", loaded.value()->calendar);
     return 1;
   }
   yilian::FlowOptions fo;
   fo.track_alerts = false;  // as the simulator runs it: no alert timers, only the flow
-  const auto fc = yilian::FlowChain::compile(loaded.chain, *cal.calendar, fo);
+  const auto fc = yilian::FlowChain::compile(loaded.value(), cal.value(), fo);
 
   // Cases as events, built before the clock starts.
   struct Case {
@@ -157,7 +157,7 @@ int flow_cases(const std::string& file, int runs, bool json) {
   }
   std::vector<yilian::FieldValues> produced(fc->matter_count());
   for (std::size_t m = 0; m < fc->matter_count(); ++m)
-    for (const auto& f : loaded.chain->matters[m].produces) produced[m][f.key] = yilian::detail::placeholder_value(&f);
+    for (const auto& f : loaded.value()->matters[m].produces) produced[m][f.key] = yilian::detail::placeholder_value(&f);
 
   const auto start = yilian::Instant::parse("2026-03-02T09:00").value();
   std::vector<double> times;
@@ -209,14 +209,14 @@ int flow_cases(const std::string& file, int runs, bool json) {
     times.push_back(ms_since(t0));
   }
   if (delivered != cases.size()) {
-    fmt::print(stderr, "yilian flow core, {}: {} of {} cases delivered, so no figure; {}\n", loaded.chain->id, delivered,
+    fmt::print(stderr, "yilian flow core, {}: {} of {} cases delivered, so no figure; {}\n", loaded.value()->id, delivered,
                cases.size(), first_failure);
     return 1;
   }
   const double ms = median(times);
   if (json) {
     fmt::print("{}\n", nlohmann::json{{"engine", "yilian flow core"},
-                                      {"chain", loaded.chain->id},
+                                      {"chain", loaded.value()->id},
                                       {"cases", cases.size()},
                                       {"delivered", delivered},
                                       {"tasks", tasks},
@@ -226,7 +226,7 @@ int flow_cases(const std::string& file, int runs, bool json) {
                            .dump());
   } else {
     fmt::print("yilian flow core, {}: {} cases ({} delivered, {} tasks) in {:.2f} ms (median of {}), {:.2f} µs / case\n",
-               loaded.chain->id, cases.size(), delivered, tasks, ms, runs, 1000 * ms / static_cast<double>(cases.size()));
+               loaded.value()->id, cases.size(), delivered, tasks, ms, runs, 1000 * ms / static_cast<double>(cases.size()));
   }
   return 0;
 }

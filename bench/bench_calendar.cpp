@@ -64,11 +64,11 @@ int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
   auto loaded = load_calendar("cn-mainland", {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
-  if (!loaded.calendar) {
+  if (!loaded.ok()) {
     for (const auto& d : loaded.diagnostics) fmt::print(stderr, "{}\n", d.to_string());
     return 2;
   }
-  const Calendar cal = *loaded.calendar;
+  const Calendar cal = loaded.value();
 
   // Inputs drawn up front so that only the query is timed. 1 << 16 entries
   // (a few hundred KiB) are reused cyclically.

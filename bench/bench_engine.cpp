@@ -74,12 +74,12 @@ void remove_store(const std::string& db) {
 /// The example application (examples/applications), every other one without meals.
 request::Submit application(int i) {
   static const Application app = [] {
-    ApplicationLoad l = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml");
-    if (!l.application) {
+    Loaded<Application> l = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml");
+    if (!l.ok()) {
       fmt::print(stderr, "cannot read the example application\n");
       std::exit(2);
     }
-    return *l.application;
+    return l.value();
   }();
   request::Submit s{app.chain, std::nullopt, app.fields, app.materials, Channel::window};
   s.fields["school.serves_meals"] = i % 2 == 0;

@@ -68,20 +68,20 @@ std::vector<Event> script(const FlowChain& fc, const Application& app) {
 int main(int argc, char** argv) {
   const std::size_t cases = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100'000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-  LoadResult loaded = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
-  CalendarLoadResult cal = load_calendar("cn-mainland", {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
-  if (!loaded.chain || !cal.calendar) {
+  Loaded<ValidChain> loaded = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+  Loaded<Calendar> cal = load_calendar("cn-mainland", {std::string(YILIAN_SOURCE_DIR) + "/chains/calendars"});
+  if (!loaded.ok() || !cal.ok()) {
     fmt::print(stderr, "cannot load the kindergarten chain or its calendar\n");
     return 2;
   }
   // The complete example application: the case runs through every matter.
   const std::string app_file = std::string(YILIAN_SOURCE_DIR) + "/examples/applications/kindergarten-setup-complete.yaml";
-  ApplicationLoad app = load_application(app_file);
-  if (!app.application) {
+  Loaded<Application> app = load_application(app_file);
+  if (!app.ok()) {
     fmt::print(stderr, "cannot read {}\n", app_file);
     return 2;
   }
-  std::sort(app.application->materials.begin(), app.application->materials.end());
+  std::sort(app->materials.begin(), app->materials.end());
 
   fmt::print("Flow core, kindergarten chain: {} cases per round, {} rounds, one thread ({} cores; {})\n\n", cases,
              rounds, std::thread::hardware_concurrency(), yilian::programs::allocator_name());
@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
   for (bool alerts : {true, false}) {
     FlowOptions options;
     options.track_alerts = alerts;
-    auto fc = FlowChain::compile(loaded.chain, *cal.calendar, options);
-    const std::vector<Event> events = script(*fc, *app.application);
+    auto fc = FlowChain::compile(loaded.value(), cal.value(), options);
+    const std::vector<Event> events = script(*fc, app.value());
     if (events.empty()) {
       fmt::print(stderr, "{}: the kindergarten case does not reach delivery; fix the application\n", app_file);
       return 2;

@@ -186,22 +186,22 @@ int main(int argc, char** argv) {
   if (merge_only) return 0;
 
   // 2. Checks against the kindergarten chain.
-  LoadResult loaded = load_chain(chain_path);
-  if (!loaded.chain) {
+  Loaded<ValidChain> loaded = load_chain(chain_path);
+  if (!loaded.ok()) {
     fmt::print(stderr, "cannot load {}\n", chain_path);
     return 2;
   }
   std::vector<double> build_ms;
   for (int r = 0; r < runs; ++r) {
     const Timer t;
-    const FormChecker c(*loaded.chain);
+    const FormChecker c(*loaded.value());
     build_ms.push_back(t.cpu_elapsed_ms());
   }
-  const FormChecker checker(*loaded.chain);
+  const FormChecker checker(*loaded.value());
   std::vector<Application> seeds;
   for (const char* name : {"kindergarten-setup-complete.yaml", "kindergarten-setup-incomplete.yaml"}) {
-    ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/" + name);
-    if (a.application) seeds.push_back(*a.application);
+    Loaded<Application> a = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/" + name);
+    if (a.ok()) seeds.push_back(a.value());
   }
   if (seeds.empty()) {
     fmt::print(stderr, "no example applications found\n");

@@ -64,7 +64,7 @@ struct Run {
   std::uint64_t events = 0, flow_events = 0, cases = 0;
 };
 
-Run time_one(const std::shared_ptr<const Chain>& chain, const Calendar& cal, const Scenario& s, unsigned threads) {
+Run time_one(const ValidChain& chain, const Calendar& cal, const Scenario& s, unsigned threads) {
   SimulateOptions options;
   options.threads = threads;
   const auto t0 = Clock::now();
@@ -100,7 +100,7 @@ void report(const std::string& name, const std::vector<Run>& runs, std::uint64_t
 
 /// One M/M/c run as JSON (--mmc): the customers served are checked by the
 /// caller and here.
-int mmc_json(const std::shared_ptr<const Chain>& chain, int servers, std::uint64_t customers, unsigned threads) {
+int mmc_json(const ValidChain& chain, int servers, std::uint64_t customers, unsigned threads) {
   Scenario s;
   s.arrival_rate = 0.8 * servers;
   s.cases = customers;
@@ -154,24 +154,24 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string root = YILIAN_SOURCE_DIR;
-  LoadResult k = load_chain(root + "/chains/kindergarten-setup.yaml");
-  CalendarLoadResult cal = load_calendar("cn-mainland", {root + "/chains/calendars"});
-  if (!k.chain || !cal.calendar) {
+  Loaded<ValidChain> k = load_chain(root + "/chains/kindergarten-setup.yaml");
+  Loaded<Calendar> cal = load_calendar("cn-mainland", {root + "/chains/calendars"});
+  if (!k.ok() || !cal.ok()) {
     fmt::print(stderr, "cannot load the kindergarten chain or the cn-mainland calendar\n");
     return 1;
   }
-  ScenarioLoadResult sr = load_scenario_file(root + "/chains/scenarios/kindergarten-setup.yaml", *k.chain);
-  if (!sr.scenario) {
+  Loaded<Scenario> sr = load_scenario_file(root + "/chains/scenarios/kindergarten-setup.yaml", *k.value());
+  if (!sr.ok()) {
     for (const auto& d : sr.diagnostics) fmt::print(stderr, "{}\n", d.to_string());
     return 1;
   }
-  Scenario ks = *sr.scenario;
+  Scenario ks = sr.value();
   ks.cases = cases;
   ks.baseline_separate = baseline;
 
   // One matter, exponential service, 4 officers at 80 %: the event loop
   // with the least flow work per event.
-  LoadResult one = load_chain_text(R"(id: single
+  Loaded<ValidChain> one = load_chain_text(R"(id: single
 version: 1
 name: 单事项
 lead: x
@@ -183,11 +183,11 @@ matters:
   - { id: a, name: 事项甲, department: x, statutory_days: 10, promised_days: 5, fields: [applicant.name], materials: [form] }
 )",
                                    "single.yaml");
-  if (!one.chain) {
+  if (!one.ok()) {
     fmt::print(stderr, "the one-matter chain does not load\n");
     return 1;
   }
-  if (mmc > 0) return mmc_json(one.chain, mmc, mmc_cases, threads);
+  if (mmc > 0) return mmc_json(one.value(), mmc, mmc_cases, threads);
   Scenario ms;
   ms.arrival_rate = 3.2;
   ms.cases = mmc_cases;
@@ -201,10 +201,10 @@ matters:
              "heap ev.", "flow ev.", "wall s", "CPU s", "CPU range", "M heap/s", "M flow/s");
   fmt::print("|{:-<42}|{:->11}|{:->12}|{:->12}|{:->9}|{:->9}|{:->13}|{:->9}|{:->9}|\n", "", "", "", "", "", "", "", "", "");
   std::vector<Run> runs;
-  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(one.chain, Calendar::continuous(), ms, threads));
+  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(one.value(), Calendar::continuous(), ms, threads));
   report("one matter, M/M/4 at 80 %, continuous", runs, mmc_cases);
   runs.clear();
-  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(k.chain, *cal.calendar, ks, threads));
+  for (int r = 0; r < rounds; ++r) runs.push_back(time_one(k.value(), cal.value(), ks, threads));
   report(baseline ? "kindergarten scenario + separate baseline" : "kindergarten scenario", runs, cases);
   fmt::print("\nPeak resident memory of the process: {:.1f} MB\n", peak_mb());
   return 0;

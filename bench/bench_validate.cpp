@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
       for (int r = 0; r < runs; ++r) {
         const auto t0 = Clock::now();
         auto res = yilian::load_chain(f);
-        if (res.chain) {
-          auto a = yilian::analyse(*res.chain);
+        if (res.ok()) {
+          auto a = yilian::analyse(res.value());
           matters = a.applicable.size();
         }
         t.push_back(ms_since(t0));
@@ -105,11 +105,12 @@ int main(int argc, char** argv) {
     auto parsed = yilian::parse_chain_text(text, "generated.yaml");
     parse_t.push_back(ms_since(t0));
     t0 = Clock::now();
-    auto diags = yilian::validate(*parsed.chain);
+    auto valid = yilian::validated(parsed.value());
     validate_t.push_back(ms_since(t0));
-    errors = diags.error_count() + parsed.diagnostics.error_count();
+    errors = valid.diagnostics.error_count() + parsed.diagnostics.error_count();
+    if (!valid.has_value()) break;  // analyse() takes a valid chain only
     t0 = Clock::now();
-    auto a = yilian::analyse(*parsed.chain);
+    auto a = yilian::analyse(valid.value());
     analyse_t.push_back(ms_since(t0));
     matters = a.applicable.size();
   }
@@ -135,15 +136,16 @@ int main(int argc, char** argv) {
       const auto t0 = Clock::now();
       auto parsed = yilian::parse_chain_text(big, "generated.yaml", lo);
       const auto t1 = Clock::now();
-      if (!parsed.chain) {
+      if (!parsed.has_value()) {
         errs = parsed.diagnostics.error_count();
         break;
       }
-      auto diags = yilian::validate(*parsed.chain);
+      auto valid = yilian::validated(parsed.value());
       const auto t2 = Clock::now();
-      auto a = yilian::analyse(*parsed.chain);
+      errs = valid.diagnostics.error_count() + parsed.diagnostics.error_count();
+      if (!valid.has_value()) break;
+      auto a = yilian::analyse(valid.value());
       const auto t3 = Clock::now();
-      errs = diags.error_count() + parsed.diagnostics.error_count();
       applicable = a.applicable.size();
       auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
       pt.push_back(ms(t0, t1));

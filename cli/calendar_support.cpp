@@ -31,7 +31,7 @@ std::optional<Calendar> open_calendar(const CalendarOptions& options) {
   const std::vector<std::string> dirs = calendar_dirs(options.dir, options.chain_file);
   const std::string& c = options.calendar;
   const bool is_path = c.find('/') != std::string::npos || c.ends_with(".yaml") || c.ends_with(".yml");
-  CalendarLoadResult r = is_path ? load_calendar_file(c, dirs) : load_calendar(c, dirs);
+  Loaded<Calendar> r = is_path ? load_calendar_file(c, dirs) : load_calendar(c, dirs);
   bool unreadable = false;
   for (const Diagnostic& d : r.diagnostics) {
     std::fprintf(stderr, "%s\n", d.to_string().c_str());
@@ -39,11 +39,11 @@ std::optional<Calendar> open_calendar(const CalendarOptions& options) {
     if (d.severity == Severity::error && (d.code == "io" || (d.code == "unknown-calendar" && !d.where.known())))
       unreadable = true;
   }
-  if (!r.calendar) {
+  if (!r.ok()) {
     set_exit_code(unreadable ? exit_usage : exit_invalid);
     return std::nullopt;
   }
-  return std::move(r.calendar);
+  return std::move(r.value());
 }
 
 Date today() {

@@ -39,17 +39,18 @@ struct CaseOptions {
 };
 
 void submit(const CaseOptions& o) {
-  auto chain = load_chain_or_report(o.chain, o.json);
-  if (!chain) return;
-  ApplicationLoad loaded = load_application(o.application);
+  auto chain_loaded = load_chain_or_report(o.chain, o.json);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
+  Loaded<Application> loaded = load_application(o.application);
   print_diagnostics(loaded.diagnostics);
-  if (!loaded.application) {
+  if (!loaded.ok()) {
     const bool io = std::any_of(loaded.diagnostics.begin(), loaded.diagnostics.end(),
                                 [](const Diagnostic& d) { return d.code == "io"; });
     set_exit_code(io ? exit_usage : exit_invalid);
     return;
   }
-  const Application* app = &*loaded.application;
+  const Application* app = &loaded.value();
   if (app->chain != chain->id) {
     std::fprintf(stderr, "yilian: error: %s: the application is for chain `%s`, not `%s`\n", o.application.c_str(),
                  app->chain.c_str(), chain->id.c_str());

@@ -82,9 +82,10 @@ void print_human(const Application& app, const CheckResult& r, const Limit& defe
 }
 
 void run(const CheckOptions& o) {
-  auto chain = load_chain_or_report(o.chain, true);
-  if (!chain) return;
-  ApplicationLoad loaded = load_application(o.application);
+  auto chain_loaded = load_chain_or_report(o.chain, true);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
+  Loaded<Application> loaded = load_application(o.application);
   const bool io = std::any_of(loaded.diagnostics.begin(), loaded.diagnostics.end(),
                               [](const Diagnostic& d) { return d.code == "io"; });
   if (io) {
@@ -92,7 +93,7 @@ void run(const CheckOptions& o) {
     set_exit_code(exit_usage);
     return;
   }
-  if (!loaded.application) {
+  if (!loaded.ok()) {
     print_diagnostics(loaded.diagnostics);
     if (o.json)
       print_json({{"complete", false}, {"missing", nlohmann::json::array()}, {"invalid", nlohmann::json::array()},
@@ -100,7 +101,7 @@ void run(const CheckOptions& o) {
     set_exit_code(exit_invalid);
     return;
   }
-  const Application& app = *loaded.application;
+  const Application& app = loaded.value();
   // The day the case would be accepted: --date, else today when what
   // applies depends on the day (valid_from / valid_until).
   std::optional<Date> on;

@@ -25,8 +25,9 @@ struct FormOptions {
 };
 
 void run(const FormOptions& o) {
-  auto chain = load_chain_or_report(o.chain, true);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, true);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   Form form = merge_form(*chain);
   print_diagnostics(form.diagnostics);  // likely duplicates: warnings on stderr
   if (form.diagnostics.has_errors()) {

@@ -26,8 +26,9 @@ struct GraphOptions {
 };
 
 void run(const GraphOptions& o) {
-  auto loaded = load_chain_or_report(o.chain, true);
-  if (!loaded) return;
+  auto read = load_chain_or_report(o.chain, true);
+  if (!read) return;
+  const ValidChain& loaded = *read;
   // A chart cannot hold dates: a chain with valid_from / valid_until is
   // drawn as it is on --date (default today), like `plan` and `check`.
   std::optional<Date> day;
@@ -37,7 +38,7 @@ void run(const GraphOptions& o) {
   } else if (loaded->dated()) {
     day = today();
   }
-  auto chain = day && loaded->dated() ? std::make_shared<const Chain>(chain_as_on(*loaded, *day)) : loaded;
+  auto chain = day && loaded->dated() ? std::make_shared<const Chain>(chain_as_on(loaded, *day)) : loaded.ptr();
   if (!o.scenario.empty() && o.format != "bpmn") {
     usage_error("--scenario applies to --format bpmn only");
     return;
@@ -55,13 +56,13 @@ void run(const GraphOptions& o) {
         usage_error(fmt::format("{}: no such file", o.scenario));
         return;
       }
-      FieldValuesResult values = read_field_values(o.scenario, chain.get());
+      Loaded<FieldValues> values = read_field_values(o.scenario, chain.get());
       print_diagnostics(values.diagnostics);
       if (values.diagnostics.has_errors()) {
         set_exit_code(exit_invalid);
         return;
       }
-      bo.scenario = std::move(values.values);
+      bo.scenario = std::move(values.value());
     }
     text = to_bpmn(*chain, bo);
   }

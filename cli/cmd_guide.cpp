@@ -17,8 +17,9 @@ struct GuideCliOptions {
 };
 
 void run(const GuideCliOptions& o) {
-  auto chain = load_chain_or_report(o.chain, true);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, true);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   if (!o.matter.empty() && !chain->find_matter(o.matter)) {
     std::string known;
     for (const auto& m : chain->matters) known += (known.empty() ? "" : ", ") + m.id;

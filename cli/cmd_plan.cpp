@@ -99,8 +99,9 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
 namespace {
 
 void run(const PlanOptions& o) {
-  auto chain = load_chain_or_report(o.chain, o.json);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, o.json);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   FieldValues scenario;
   for (const auto& kv : o.set) {
     auto eq = kv.find('=');
@@ -133,7 +134,7 @@ void run(const PlanOptions& o) {
     set_exit_code(exit_invalid);
     return;
   }
-  const Analysis a = analyse(*chain, o.set.empty() ? nullptr : &scenario, as_of);
+  const Analysis a = analyse(chain, o.set.empty() ? nullptr : &scenario, as_of);
   const FormStats stats = merge_form(*chain).stats;
 
   std::optional<Schedule> dates;

@@ -25,32 +25,32 @@ struct RunOptions {
 };
 
 void run(const RunOptions& o) {
-  DeploymentLoad d = load_deployment(o.deploy);
+  Loaded<Deployment> d = load_deployment(o.deploy);
   print_diagnostics(d.diagnostics);
-  if (!d.deployment) {
+  if (!d.ok()) {
     const bool io = std::any_of(d.diagnostics.begin(), d.diagnostics.end(), [](const Diagnostic& x) { return x.code == "io"; });
     set_exit_code(io ? exit_usage : exit_invalid);
     return;
   }
   if (o.check) {
     // Only the file and the chains it names: nothing is opened or run.
-    for (const auto& path : d.deployment->chains) {
-      LoadResult r = load_chain(path, chain_load_options());
+    for (const auto& path : d->chains) {
+      Loaded<ValidChain> r = load_chain(path, chain_load_options());
       print_diagnostics(r.diagnostics);
-      if (!r.chain) {
+      if (!r.ok()) {
         set_exit_code(exit_invalid);
         return;
       }
     }
-    std::printf("%s: %zu chains, %zu department bindings\n", o.deploy.c_str(), d.deployment->chains.size(),
-                d.deployment->departments.size());
+    std::printf("%s: %zu chains, %zu department bindings\n", o.deploy.c_str(), d->chains.size(),
+                d->departments.size());
     return;
   }
   if (o.db.empty()) {
     usage_error("--db is required (or set YILIAN_DB)");
     return;
   }
-  EngineOptions options = d.deployment->engine;
+  EngineOptions options = d->engine;
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
 
@@ -85,7 +85,7 @@ void run(const RunOptions& o) {
                     n.matter.empty() ? "" : (" " + n.matter).c_str(), printable(n.text).c_str());
         std::fflush(stdout);
       });
-    if (Status s = engine.deploy(*d.deployment); !s) {
+    if (Status s = engine.deploy(d.value()); !s) {
       const Status health = engine.health();
       engine.close();
       if (!health) {  // lost its store while setting up: as below
@@ -97,7 +97,7 @@ void run(const RunOptions& o) {
     {
       const EngineStats s = engine.stats();
       say(fmt::format("{}, {} open cases recovered, {} chains, {} department bindings", o.db, s.recovered_cases,
-                      engine.chains().size(), d.deployment->departments.size()));
+                      engine.chains().size(), d->departments.size()));
     }
     Status health = Status::ok();
     signal = 0;

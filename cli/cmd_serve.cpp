@@ -71,23 +71,23 @@ void run_server(const ServeOptions& o) {
   std::optional<Deployment> deployment;
   std::vector<std::string> chain_files = o.chains;
   if (!o.deploy.empty()) {
-    DeploymentLoad d = load_deployment(o.deploy);
+    Loaded<Deployment> d = load_deployment(o.deploy);
     print_diagnostics(d.diagnostics);
-    if (!d.deployment) return set_exit_code(exit_invalid);
-    deployment = std::move(*d.deployment);
+    if (!d.ok()) return set_exit_code(exit_invalid);
+    deployment = std::move(d.value());
     options = deployment->engine;
     chain_files.insert(chain_files.end(), deployment->chains.begin(), deployment->chains.end());
   }
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
-  std::map<std::string, std::shared_ptr<const Chain>> served;  // for checks and forms
+  std::map<std::string, ValidChain> served;  // for checks and forms
   for (const std::string& file : chain_files) {
-    LoadResult r = load_chain(file, chain_load_options());
-    if (!r.chain) {
+    Loaded<ValidChain> r = load_chain(file, chain_load_options());
+    if (!r.ok()) {
       print_diagnostics(r.diagnostics);
       return set_exit_code(exit_invalid);
     }
-    served[r.chain->id] = std::move(r.chain);
+    served.insert_or_assign(r.value()->id, std::move(r).value());
   }
 
   const sigset_t stop = block_stop_signals();

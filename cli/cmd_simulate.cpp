@@ -168,20 +168,21 @@ std::optional<Calendar> pick_calendar(const Options& o, const Chain& c, const Sc
 }
 
 void run(const Options& o) {
-  auto chain = load_chain_or_report(o.chain, o.json);
-  if (!chain) return;
+  auto chain_loaded = load_chain_or_report(o.chain, o.json);
+  if (!chain_loaded) return;
+  const ValidChain& chain = *chain_loaded;
   Scenario s;
   if (!o.scenario.empty()) {
-    ScenarioLoadResult r = load_scenario_file(o.scenario, *chain);
+    Loaded<Scenario> r = load_scenario_file(o.scenario, *chain);
     print_diagnostics(r.diagnostics);
-    if (!r.scenario) {
+    if (!r.ok()) {
       const bool io = std::any_of(r.diagnostics.begin(), r.diagnostics.end(), [](const Diagnostic& d) {
         return d.code == "io" && d.path.empty();
       });
       set_exit_code(io ? exit_usage : exit_invalid);
       return;
     }
-    s = std::move(*r.scenario);
+    s = std::move(r.value());
   } else {
     s.days = 250;  // a working year when nothing else is said
   }

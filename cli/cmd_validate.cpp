@@ -59,21 +59,22 @@ nlohmann::json overlay_json(const Chain& c) {
   return {{"base", c.extends}, {"base_files", c.base_files}, {"changes", changes}};
 }
 
-struct Loaded {
+struct LoadedFile {
   std::string file;
-  LoadResult result;
+  Loaded<ValidChain> result;
 };
 
 /// 三级四同 across the loaded chains: a code that means another name, kind
 /// or basis than in an earlier file is an error in the later file. Conflicts
 /// inside one chain are validate()'s own, already reported.
-void check_codes_across(std::vector<Loaded>& loaded) {
+void check_codes_across(std::vector<LoadedFile>& loaded) {
   std::vector<const Chain*> chains;
   std::map<std::string, std::size_t> by_file;
   for (std::size_t i = 0; i < loaded.size(); ++i)
-    if (const auto& c = loaded[i].result.chain) {
-      chains.push_back(c.get());
-      by_file.emplace(c->source, i);
+    if (loaded[i].result.ok()) {
+      const Chain& c = *loaded[i].result.value();
+      chains.push_back(&c);
+      by_file.emplace(c.source, i);
     }
   if (chains.size() < 2) return;
   for (const auto& d : check_codes(chains)) {
@@ -92,7 +93,7 @@ void run(const ValidateOptions& o) {
   nlohmann::json files = nlohmann::json::array();
   std::map<std::string, std::string> ids;  // chain id -> first file
   std::size_t errors = 0, warnings = 0, valid = 0, total = 0;
-  std::vector<Loaded> loaded;
+  std::vector<LoadedFile> loaded;
   for (const auto& arg : o.paths) {
     auto found = chain_files(arg);
     if (!found) {
@@ -100,13 +101,13 @@ void run(const ValidateOptions& o) {
       return;
     }
     for (const auto& file : *found) {
-      LoadResult r = load_chain(file, chain_load_options());
-      if (r.chain) {
-        auto [it, inserted] = ids.emplace(r.chain->id, file);
+      Loaded<ValidChain> r = load_chain(file, chain_load_options());
+      if (r.ok()) {
+        auto [it, inserted] = ids.emplace(r.value()->id, file);
         if (!inserted)
           r.diagnostics.add({Severity::error, "duplicate-chain",
-                             fmt::format("chain id `{}` is also used by {}", r.chain->id, it->second),
-                             r.chain->where, "id", "chain ids must be unique among loaded chains"});
+                             fmt::format("chain id `{}` is also used by {}", r.value()->id, it->second),
+                             r.value()->where, "id", "chain ids must be unique among loaded chains"});
       }
       loaded.push_back({file, std::move(r)});
     }
@@ -122,27 +123,27 @@ void run(const ValidateOptions& o) {
     if (o.json) {
       nlohmann::json f = {{"file", file}, {"valid", ok}, {"errors", e}, {"warnings", w},
                           {"diagnostics", to_json(r.diagnostics)}};
-      if (r.chain) {
-        f["chain"] = r.chain->id;
-        f["version"] = r.chain->version;
-        f["matters"] = r.chain->matters.size();
-        if (!r.chain->extends.empty()) f["extends"] = overlay_json(*r.chain);
+      if (r.ok()) {
+        f["chain"] = r.value()->id;
+        f["version"] = r.value()->version;
+        f["matters"] = r.value()->matters.size();
+        if (!r.value()->extends.empty()) f["extends"] = overlay_json(*r.value());
       }
       files.push_back(std::move(f));
       continue;
     }
     if (!o.quiet || e > 0) print_diagnostics(r.diagnostics);
-    if (r.chain && e == 0)
+    if (r.ok() && e == 0)
       std::printf("%s %s: %s v%d %s, %zu matters, %zu departments%s\n", ok ? "ok  " : "FAIL", file.c_str(),
-                  r.chain->id.c_str(), r.chain->version, r.chain->name.c_str(), r.chain->matters.size(),
-                  r.chain->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
-    if (r.chain && e == 0 && !r.chain->extends.empty()) {
-      const Chain& c = *r.chain;
+                  r.value()->id.c_str(), r.value()->version, r.value()->name.c_str(), r.value()->matters.size(),
+                  r.value()->departments.size(), w ? fmt::format(", {} warning{}", w, w == 1 ? "" : "s").c_str() : "");
+    if (r.ok() && e == 0 && !r.value()->extends.empty()) {
+      const Chain& c = *r.value();
       std::printf("     extends %s (%s): %zu change%s\n", c.extends.c_str(),
                   c.base_files.empty() ? "" : c.base_files.front().c_str(), c.overlay.size(),
                   c.overlay.size() == 1 ? "" : "s");
       for (const auto& x : c.overlay) std::printf("       %s\n", printable(describe(x)).c_str());
-    } else if (!r.chain || e > 0)
+    } else if (!r.ok() || e > 0)
       std::printf("FAIL %s: %zu error%s\n", file.c_str(), e, e == 1 ? "" : "s");
   }
   if (total == 0) {

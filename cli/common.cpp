@@ -43,22 +43,22 @@ std::string resolve_chain(const std::string& arg) {
   return "";
 }
 
-std::shared_ptr<const Chain> load_chain_or_report(const std::string& arg, bool quiet) {
+std::optional<ValidChain> load_chain_or_report(const std::string& arg, bool quiet) {
   const std::string path = resolve_chain(arg);
   if (path.empty()) {
     usage_error(fmt::format("{}: no such chain file, and no chain with that id in {}", arg,
                             fmt::join(chain_search_path(), ", ")));
-    return nullptr;
+    return std::nullopt;
   }
-  LoadResult r = load_chain(path, chain_load_options());
+  Loaded<ValidChain> r = load_chain(path, chain_load_options());
   if (!quiet || r.diagnostics.has_errors()) print_diagnostics(r.diagnostics);
-  if (!r.chain) {
+  if (!r.ok()) {
     const bool io = std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
                                 [](const Diagnostic& d) { return d.code == "io"; });
     set_exit_code(io ? exit_usage : exit_invalid);
-    return nullptr;
+    return std::nullopt;
   }
-  return r.chain;
+  return std::move(r).value();
 }
 
 bool write_output(const std::string& path, const std::string& text) {

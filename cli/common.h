@@ -11,6 +11,7 @@
 
 #include "yilian/chain.h"
 #include "yilian/load.h"
+#include "yilian/valid_chain.h"
 #include "yilian/status.h"
 
 namespace yilian::cli {
@@ -31,7 +32,7 @@ std::string resolve_chain(const std::string& arg);
 /// Loads the chain named by `arg`, printing diagnostics to stderr (warnings
 /// too unless `quiet`). On failure sets the exit code (1 invalid, 2 not
 /// found) and returns null.
-std::shared_ptr<const Chain> load_chain_or_report(const std::string& arg, bool quiet = false);
+std::optional<ValidChain> load_chain_or_report(const std::string& arg, bool quiet = false);
 
 /// Prints diagnostics to stderr, coloured when stderr is a terminal.
 void print_diagnostics(const Diagnostics& diags);

@@ -16,6 +16,7 @@
 
 #include "yilian/analysis.h"
 #include "yilian/engine.h"
+#include "yilian/flow.h"
 #include "yilian/form.h"
 #include "yilian/records.h"
 #include "yilian/schedule.h"

@@ -14,12 +14,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  ApplicationLoad loaded = parse_application_text(text, "fuzz.yaml");
+  Loaded<Application> loaded = parse_application_text(text, "fuzz.yaml");
   fuzz::print_all(loaded.diagnostics);
-  if (loaded.diagnostics.has_errors() != !loaded.application)
+  if (loaded.diagnostics.has_errors() != !loaded.has_value())
     fuzz::violated("an application comes back exactly when there is no error");
-  if (!loaded.application) return 0;
-  const Application& app = *loaded.application;
+  if (!loaded.ok()) return 0;
+  const Application& app = loaded.value();
   const Chain& chain = *fuzz::chain_for(std::string("chain: ") + app.chain);
   std::optional<Date> on;
   if (chain.dated()) on = Date::from_ymd(2025, 6, 2);

@@ -9,11 +9,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  CalendarLoadResult r = load_calendar_text(text, "fuzz.yaml", {fuzz::source_path("chains/calendars")});
+  Loaded<Calendar> r = load_calendar_text(text, "fuzz.yaml", {fuzz::source_path("chains/calendars")});
   fuzz::print_all(r.diagnostics);
-  if (r.diagnostics.has_errors() != !r.calendar) fuzz::violated("a calendar comes back exactly when there is no error");
-  if (!r.calendar) return 0;
-  const Calendar& cal = *r.calendar;
+  if (r.diagnostics.has_errors() != !r.has_value()) fuzz::violated("a calendar comes back exactly when there is no error");
+  if (!r.ok()) return 0;
+  const Calendar& cal = r.value();
 
   // A day and a count drawn from the input, near the years the file has.
   std::uint64_t h = 1469598103934665603ull;

@@ -8,11 +8,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  LoadResult r = load_chain_text(text, "fuzz.yaml", fuzz::chain_options());
+  Loaded<ValidChain> r = load_chain_text(text, "fuzz.yaml", fuzz::chain_options());
   fuzz::print_all(r.diagnostics);
-  if (r.diagnostics.has_errors() != (r.chain == nullptr)) fuzz::violated("a chain comes back exactly when there is no error");
-  if (!r.chain) return 0;
-  const FormChecker checker(*r.chain);
+  if (r.diagnostics.has_errors() != !r.has_value()) fuzz::violated("a chain comes back exactly when there is no error");
+  if (!r.ok()) return 0;
+  const FormChecker checker(*r.value());
   const CheckResult check = checker.check(Application{});
   if (check.complete && !check.missing.empty()) fuzz::violated("complete with missing items");
   return 0;

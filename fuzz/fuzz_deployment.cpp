@@ -7,11 +7,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  DeploymentLoad d = parse_deployment_text(text, "fuzz.yaml", fuzz::source_path("examples/deploy"));
+  Loaded<Deployment> d = parse_deployment_text(text, "fuzz.yaml", fuzz::source_path("examples/deploy"));
   fuzz::print_all(d.diagnostics);
-  if (d.diagnostics.has_errors() != !d.deployment) fuzz::violated("a deployment comes back exactly when there is no error");
-  if (!d.deployment) return 0;
-  for (const auto& [id, a] : d.deployment->departments) {
+  if (d.diagnostics.has_errors() != !d.has_value()) fuzz::violated("a deployment comes back exactly when there is no error");
+  if (!d.ok()) return 0;
+  for (const auto& [id, a] : d->departments) {
     if (id.empty()) fuzz::violated("a department binding without an id");
     (void)to_string(a.kind);
     if (a.kind == AdapterConfig::Kind::command && a.command.empty()) fuzz::violated("a command adapter without a program");

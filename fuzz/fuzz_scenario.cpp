@@ -13,12 +13,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace yilian;
   const std::string_view text = fuzz::text_of(data, size);
-  const std::shared_ptr<const Chain>& chain = fuzz::chain_for(text);
-  ScenarioLoadResult r = load_scenario_text(text, fuzz::source_path("chains/scenarios/fuzz.yaml"), *chain);
+  const ValidChain& chain = fuzz::chain_for(text);
+  Loaded<Scenario> r = load_scenario_text(text, fuzz::source_path("chains/scenarios/fuzz.yaml"), *chain);
   fuzz::print_all(r.diagnostics);
-  if (r.diagnostics.has_errors() != !r.scenario) fuzz::violated("a scenario comes back exactly when there is no error");
-  if (!r.scenario) return 0;
-  Scenario s = std::move(*r.scenario);
+  if (r.diagnostics.has_errors() != !r.has_value()) fuzz::violated("a scenario comes back exactly when there is no error");
+  if (!r.ok()) return 0;
+  Scenario s = std::move(r.value());
   const Diagnostics checked = check_scenario(*chain, s);
   fuzz::print_all(checked);
   if (checked.has_errors()) return 0;

@@ -39,18 +39,18 @@ inline LoadOptions chain_options() {
 
 /// Every chain of chains/, loaded once; a chain that no longer loads is a
 /// broken source tree, not a finding, and stops the harness at once.
-inline const std::vector<std::shared_ptr<const Chain>>& repository_chains() {
-  static const std::vector<std::shared_ptr<const Chain>> chains = [] {
-    std::vector<std::shared_ptr<const Chain>> out;
+inline const std::vector<ValidChain>& repository_chains() {
+  static const std::vector<ValidChain> chains = [] {
+    std::vector<ValidChain> out;
     auto files = chain_files(source_path("chains"));
     if (!files) violated("chains/ cannot be listed");
     for (const auto& f : *files) {
-      LoadResult r = load_chain(f, chain_options());
-      if (!r.chain) {
+      Loaded<ValidChain> r = load_chain(f, chain_options());
+      if (!r.ok()) {
         std::fprintf(stderr, "fuzz: %s does not load\n", f.c_str());
         std::abort();
       }
-      out.push_back(r.chain);
+      out.push_back(r.value());
     }
     if (out.empty()) violated("no chains in chains/");
     return out;
@@ -80,10 +80,10 @@ inline std::string_view chain_id_in(std::string_view text) {
 
 /// The repository chain whose id the text names, else hotel-restaurant (the
 /// chain with the most kinds of field, commitments and deferrable materials).
-inline const std::shared_ptr<const Chain>& chain_for(std::string_view text) {
+inline const ValidChain& chain_for(std::string_view text) {
   const auto& chains = repository_chains();
   const std::string_view id = chain_id_in(text);
-  const std::shared_ptr<const Chain>* fallback = &chains.front();
+  const ValidChain* fallback = &chains.front();
   for (const auto& c : chains) {
     if (c->id == id) return c;
     if (c->id == "hotel-restaurant") fallback = &c;

@@ -107,7 +107,7 @@ void add_routes(Api& api, http::Router& router) {
     auto it = api.chains.find(q.param("id"));
     if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain {}", q.param("id"))));
     const Chain& c = *it->second;
-    const Analysis a = analyse(c, nullptr, c.dated() ? std::optional<Date>(today()) : std::nullopt);
+    const Analysis a = analyse(it->second, nullptr, c.dated() ? std::optional<Date>(today()) : std::nullopt);
     const FormStats stats = merge_form(c).stats;
     r.send(Response::json(200, {{"id", c.id},
                                 {"version", c.version},

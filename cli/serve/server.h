@@ -353,7 +353,7 @@ struct Api {
   const Records& records;
   Accounts& accounts;
   http::RateLimiter limiter;
-  std::map<std::string, std::shared_ptr<const Chain>> chains;  ///< by id: the version served for checks and forms
+  std::map<std::string, ValidChain> chains;  ///< by id: the version served for checks and forms
   std::string openapi;
   std::string ui_dir;  ///< the web UI's files (ui/ in the source tree, share/yilian/ui installed)
   std::string db;  ///< the store's path, for audit verify

@@ -217,13 +217,13 @@ void apply(Api& api, Request request, const http::Responder& respond, int succes
 std::variant<Application, http::Response> application_of(json body, const std::string& chain_id) {
   body.erase("channel");
   body["chain"] = chain_id;
-  ApplicationLoad a = parse_application_text(body.dump(), "request body");
-  if (!a.application) {
+  Loaded<Application> a = parse_application_text(body.dump(), "request body");
+  if (!a.ok()) {
     json errors = json::array();
     for (const Diagnostic& d : a.diagnostics) errors.push_back({{"message", d.message}, {"path", d.path}});
     return http::Response::problem(400, "Bad Request", "the application cannot be read", errors);
   }
-  return std::move(*a.application);
+  return std::move(a.value());
 }
 
 }  // namespace yilian::cli::serve

@@ -32,9 +32,9 @@ inline const std::string kApplication = std::string(YILIAN_SOURCE_DIR) + "/examp
 
 /// The kindergarten application, with or without meals (the food permit).
 inline request::Submit application(bool meals) {
-  ApplicationLoad loaded = load_application(kApplication);
-  REQUIRE(loaded.application.has_value());
-  auto app = &*loaded.application;
+  Loaded<Application> loaded = load_application(kApplication);
+  REQUIRE(loaded.ok());
+  auto app = &loaded.value();
   app->fields["school.serves_meals"] = meals;
   return request::Submit{app->chain, std::nullopt, app->fields, app->materials, Channel::window};
 }

@@ -28,7 +28,7 @@ std::string chain_with(const std::string& when_a, const std::string& when_b, con
          "    after: " + consumer_after + "\n    fields: [org.uscc]\n    materials: [cert]\n";
 }
 
-std::vector<std::string> codes(const LoadResult& r) {
+std::vector<std::string> codes(const Loaded<ValidChain>& r) {
   std::vector<std::string> out;
   for (const auto& d : r.diagnostics) out.push_back(d.code);
   return out;
@@ -41,28 +41,28 @@ TEST_CASE("alternatives.disjoint_producers_are_allowed") {
                       std::pair{"org.nature in ['nonprofit']", "org.nature != 'nonprofit'"},
                       std::pair{"org.nature == 'nonprofit' and org.size > 10", "org.nature not in ['nonprofit']"}}) {
     CAPTURE(a);
-    LoadResult r = load_chain_text(chain_with(a, b), "alt.yaml");
-    CHECK(r.chain != nullptr);
+    Loaded<ValidChain> r = load_chain_text(chain_with(a, b), "alt.yaml");
+    CHECK(r.ok());
     // The two branches cover the enum: no conditional-supply warning either.
     CHECK(codes(r).empty());
   }
 }
 
 TEST_CASE("alternatives.overlapping_producers_are_rejected") {
-  LoadResult r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.size > 10"), "alt.yaml");
-  CHECK(r.chain == nullptr);
+  Loaded<ValidChain> r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.size > 10"), "alt.yaml");
+  CHECK(!r.ok());
   auto c = codes(r);
   CHECK(std::count(c.begin(), c.end(), "produced-twice") == 1);
   CHECK(std::count(c.begin(), c.end(), "issued-twice") == 1);
 }
 
 TEST_CASE("alternatives.must_agree_and_all_come_first") {
-  LoadResult r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'", "string"), "alt.yaml");
-  CHECK(r.chain == nullptr);
+  Loaded<ValidChain> r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'", "string"), "alt.yaml");
+  CHECK(!r.ok());
   CHECK(codes(r) == std::vector<std::string>{"field-conflict"});
 
   r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'", "uscc", "[reg-a]"), "alt.yaml");
-  CHECK(r.chain == nullptr);
+  CHECK(!r.ok());
   auto c = codes(r);
   CHECK(std::count(c.begin(), c.end(), "supply-order") == 2);  // the datum and the document
 }
@@ -72,17 +72,17 @@ TEST_CASE("alternatives.partial_cover_warns") {
   std::string text = chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'");
   const auto second = text.rfind("    produces:\n      org.uscc");
   text.erase(second, text.find("\n  - id: seal") - second + 1);
-  LoadResult r = load_chain_text(text, "alt.yaml");
-  REQUIRE(r.chain != nullptr);
+  Loaded<ValidChain> r = load_chain_text(text, "alt.yaml");
+  REQUIRE(r.ok());
   CHECK(codes(r) == std::vector<std::string>{"conditional-supply"});
 }
 
 TEST_CASE("alternatives.field_sets") {
-  LoadResult r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'"), "alt.yaml");
-  REQUIRE(r.chain);
+  Loaded<ValidChain> r = load_chain_text(chain_with("org.nature == 'nonprofit'", "org.nature == 'forprofit'"), "alt.yaml");
+  REQUIRE(r.ok());
   auto cond = [&](const char* t) { return *parse_condition(t); };
-  CHECK(detail::disjoint(cond("org.nature == 'nonprofit'"), cond("org.nature == 'forprofit'"), *r.chain));
-  CHECK_FALSE(detail::disjoint(cond("org.nature == 'nonprofit'"), cond("org.size > 3"), *r.chain));
-  CHECK_FALSE(detail::disjoint(cond("org.size < 3"), cond("org.size > 3"), *r.chain));  // ranges: unsure, so no
-  CHECK(detail::disjoint(cond("org.nature == 'nonprofit' or org.nature == 'forprofit'"), cond("org.nature != 'nonprofit' and org.nature != 'forprofit'"), *r.chain));
+  CHECK(detail::disjoint(cond("org.nature == 'nonprofit'"), cond("org.nature == 'forprofit'"), *r.value()));
+  CHECK_FALSE(detail::disjoint(cond("org.nature == 'nonprofit'"), cond("org.size > 3"), *r.value()));
+  CHECK_FALSE(detail::disjoint(cond("org.size < 3"), cond("org.size > 3"), *r.value()));  // ranges: unsure, so no
+  CHECK(detail::disjoint(cond("org.nature == 'nonprofit' or org.nature == 'forprofit'"), cond("org.nature != 'nonprofit' and org.nature != 'forprofit'"), *r.value()));
 }

@@ -13,7 +13,7 @@ using namespace yilian;
 namespace {
 
 /// A chain from compact matter lines: "id dept promised statutory [after,...] [when]".
-std::shared_ptr<const Chain> chain_of(const std::vector<std::string>& matters, const std::string& extra_fields = "") {
+ValidChain chain_of(const std::vector<std::string>& matters, const std::string& extra_fields = "") {
   std::string text =
       "id: t\nversion: 1\nname: 测试\nlead: a\npromised_days: 100\ndepartments:\n  a: { name: 甲 }\n  b: { name: 乙 }\n"
       "fields:\n  x.flag: { label: 标志, type: boolean }\n  x.n: { label: 数, type: integer }\n" +
@@ -30,11 +30,11 @@ std::shared_ptr<const Chain> chain_of(const std::vector<std::string>& matters, c
     if (when.find_first_not_of(' ') != std::string::npos) text += fmt::format(", when: \"{}\"", when.substr(1));
     text += " }\n";
   }
-  LoadResult r = load_chain_text(text, "t.yaml");
+  Loaded<ValidChain> r = load_chain_text(text, "t.yaml");
   for (const auto& d : r.diagnostics)
     if (d.severity == Severity::error) FAIL_CHECK(d.to_string());
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ std::shared_ptr<const Chain> chain_of(const std::vector<std::string>& matters, c
 TEST_CASE("analysis.diamond") {
   // a(5) -> b(10), c(3) -> d(2): b is critical, c has 7 days of slack.
   auto c = chain_of({"a a 5 20 -", "b b 10 20 a", "c a 3 20 a", "d b 2 20 b,c"});
-  Analysis an = analyse(*c);
+  Analysis an = analyse(c);
   CHECK(an.mode == Analysis::Mode::worst_case);
   CHECK(an.stages == std::vector<std::vector<std::string>>{{"a"}, {"b", "c"}, {"d"}});
   CHECK(an.critical_path.matters == std::vector<std::string>{"a", "b", "d"});
@@ -67,7 +67,7 @@ TEST_CASE("analysis.diamond") {
 TEST_CASE("analysis.statutory_path_differs") {
   // By promised days a->b is longer; by statutory days a->c is.
   auto c = chain_of({"a a 1 10 -", "b a 9 10 a", "c b 2 60 a"});
-  Analysis an = analyse(*c);
+  Analysis an = analyse(c);
   CHECK(an.critical_path.matters == std::vector<std::string>{"a", "b"});
   CHECK(an.critical_path_statutory.matters == std::vector<std::string>{"a", "c"});
   CHECK(an.critical_path_statutory.statutory_days == 70);
@@ -78,13 +78,13 @@ TEST_CASE("analysis.scenario_skips_and_passes_dependencies_through") {
   // b applies only with the flag; d comes after b, so without b it waits for a.
   auto c = chain_of({"a a 5 20 -", "b b 10 20 a x.flag == true", "d a 2 20 b"});
   SUBCASE("worst case counts b") {
-    Analysis an = analyse(*c);
+    Analysis an = analyse(c);
     CHECK(an.critical_path.promised_days == 17);
     CHECK(an.applicable.size() == 3);
   }
   SUBCASE("flag false skips b") {
     FieldValues v{{"x.flag", false}};
-    Analysis an = analyse(*c, &v);
+    Analysis an = analyse(c, &v);
     CHECK(an.mode == Analysis::Mode::scenario);
     CHECK(an.skipped == std::vector<std::string>{"b"});
     CHECK(an.stages == std::vector<std::vector<std::string>>{{"a"}, {"d"}});
@@ -93,7 +93,7 @@ TEST_CASE("analysis.scenario_skips_and_passes_dependencies_through") {
   }
   SUBCASE("no value leaves b undetermined, counted") {
     FieldValues v{{"x.n", std::int64_t{3}}};
-    Analysis an = analyse(*c, &v);
+    Analysis an = analyse(c, &v);
     CHECK(an.undetermined == std::vector<std::string>{"b"});
     CHECK(an.critical_path.promised_days == 17);
   }
@@ -105,9 +105,9 @@ TEST_CASE("analysis.uncounted_phases_elapse") {
       "  - id: m\n    name: 事项\n    department: a\n    promised_days: 10\n    statutory_days: 20\n    phases:\n"
       "      - { id: test, kind: testing, days: 6 }\n      - { id: visit, kind: site-inspection, days: 2 }\n"
       "  - { id: n, name: 后续, department: a, promised_days: 3, statutory_days: 5, after: [m] }\n";
-  LoadResult r = load_chain_text(text, "p.yaml");
-  REQUIRE(r.chain);
-  Analysis an = analyse(*r.chain);
+  Loaded<ValidChain> r = load_chain_text(text, "p.yaml");
+  REQUIRE(r.ok());
+  Analysis an = analyse(r.value());
   CHECK(an.critical_path.promised_days == 13);
   CHECK(an.elapsed_days == 19);
   CHECK(an.timings[1].elapsed_start == 16);
@@ -118,8 +118,8 @@ TEST_CASE("analysis.validate.chain_promise_and_ceiling") {
       "id: w\nversion: 1\nname: 测试\nlead: a\npromised_days: 50\ndepartments:\n  a: { name: 甲 }\nmatters:\n"
       "  - { id: m, name: 一, department: a, promised_days: 30, statutory_days: 30 }\n"
       "  - { id: n, name: 二, department: a, promised_days: 25, statutory_days: 30, after: [m] }\n";
-  LoadResult r = load_chain_text(text, "w.yaml");
-  REQUIRE(r.chain);  // warnings only
+  Loaded<ValidChain> r = load_chain_text(text, "w.yaml");
+  REQUIRE(r.ok());  // warnings only
   std::vector<std::string> codes;
   for (const auto& d : r.diagnostics) codes.push_back(d.code);
   CHECK(std::count(codes.begin(), codes.end(), "chain-promise") == 1);   // 50 < 55
@@ -136,7 +136,7 @@ TEST_CASE("analysis.large_generated_chain") {
     lines.push_back(fmt::format("m{} {} {} {} {}", i, i % 2 ? "a" : "b", 1 + i % 5, 10, after));
   }
   auto c = chain_of(lines);
-  Analysis an = analyse(*c);
+  Analysis an = analyse(c);
   CHECK(an.stages.size() == 20);
   for (const auto& st : an.stages) CHECK(st.size() == 20);
   CHECK(an.critical_path.matters.size() == 20);

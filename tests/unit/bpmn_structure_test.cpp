@@ -274,10 +274,10 @@ fields:
 matters:
   - { id: a, name: 事项甲, department: other, statutory_days: 5, promised_days: 2, when: "x.flag == true", fields: [x.flag] }
 )", "only-conditional.yaml");
-  REQUIRE(r.chain);
+  REQUIRE(r.ok());
   yilian::BpmnOptions o;
   o.scenario = yilian::FieldValues{{"x.flag", false}};
-  Model m = build_model(*r.chain, o);
+  Model m = build_model(*r.value(), o);
   layout(m);
   CHECK(m.exported.empty());
   REQUIRE(m.lanes.size() == 1);  // the other department has nothing left
@@ -286,7 +286,7 @@ matters:
   CHECK(g.problem == "");
   CHECK(g.delivered == 1);
   CHECK(g.done == 1);
-  CHECK_NOTHROW(bpmn_test::XmlReader(yilian::to_bpmn(*r.chain, o)).parse());
+  CHECK_NOTHROW(bpmn_test::XmlReader(yilian::to_bpmn(*r.value(), o)).parse());
 }
 
 
@@ -295,8 +295,8 @@ TEST_CASE("export.bpmn.generated_chain_2000_matters") {
   // about 200 conditional matters. Random combinations of them run through
   // the token game, and the layout keeps every shape apart.
   const auto r = yilian::load_chain_text(yilian::bench::generate_chain({}), "generated.yaml");
-  REQUIRE(r.chain);
-  const yilian::Chain& c = *r.chain;
+  REQUIRE(r.ok());
+  const yilian::Chain& c = *r.value();
   Model m = build_model(c, {});
   layout(m);
   CHECK(m.exported.size() == 2000);

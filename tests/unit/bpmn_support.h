@@ -19,8 +19,8 @@ namespace bpmn_test {
 inline std::shared_ptr<const yilian::Chain> fixture(const std::string& name) {
   const auto r = yilian::load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/bpmn/" + name);
   for (const auto& d : r.diagnostics) INFO(d.to_string());
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 struct Element {

@@ -226,22 +226,22 @@ TEST_CASE("load.field_values.shapes_and_types") {
   const auto chain = bpmn_test::fixture("branching.yaml");
   auto flat = yilian::parse_field_values("site.children_area: 1200\nschool.nature: for-profit\n", "f.yaml", chain.get());
   CHECK_FALSE(flat.diagnostics.has_errors());
-  CHECK(std::get<std::int64_t>(flat.values.at("site.children_area")) == 1200);
+  CHECK(std::get<std::int64_t>(flat.value().at("site.children_area")) == 1200);
   auto nested = yilian::parse_field_values(R"({"site": {"children_area": 999.5}, "school": {"serves_meals": false}})",
                                            "n.json", chain.get());
   CHECK_FALSE(nested.diagnostics.has_errors());
-  CHECK(std::get<double>(nested.values.at("site.children_area")) == 999.5);
-  CHECK(std::get<bool>(nested.values.at("school.serves_meals")) == false);
+  CHECK(std::get<double>(nested.value().at("site.children_area")) == 999.5);
+  CHECK(std::get<bool>(nested.value().at("school.serves_meals")) == false);
   auto app = yilian::parse_field_values("chain: bpmn-branching\nfields:\n  school.nature: nonprofit\n  canteen.area: ~\n",
                                         "a.yaml", chain.get());
   CHECK_FALSE(app.diagnostics.has_errors());
-  CHECK(app.values.size() == 1);  // a null is no value
+  CHECK(app.value().size() == 1);  // a null is no value
   // Errors: every one reported, with its line.
   auto bad = yilian::parse_field_values(
       "chain: other\nfields:\n  school.nature: public\n  school.serves_meals: 'yes'\n  site.childern_area: 5\n",
       "b.yaml", chain.get());
   REQUIRE(bad.diagnostics.error_count() == 4);
-  CHECK(bad.values.empty());
+  CHECK_FALSE(bad.has_value());
   std::vector<std::string> codes;
   for (const auto& d : bad.diagnostics) codes.push_back(d.code);
   CHECK(codes == std::vector<std::string>{"chain-mismatch", "bad-enum", "bad-value", "unknown-field"});

@@ -14,10 +14,10 @@ inline std::string calendars_dir() { return std::string(YILIAN_SOURCE_DIR) + "/c
 
 /// Loads a calendar of chains/calendars by name; fails the test on errors.
 inline Calendar load_project_calendar(const std::string& name) {
-  CalendarLoadResult r = load_calendar(name, {calendars_dir()});
+  Loaded<Calendar> r = load_calendar(name, {calendars_dir()});
   for (const Diagnostic& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.calendar.has_value());
-  return *r.calendar;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 inline const Calendar& cn_mainland() {

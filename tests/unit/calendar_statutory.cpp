@@ -118,7 +118,7 @@ TEST_CASE("calendar.statutory.beyond_the_data") {
   CHECK(cal.describe_without_data(2027).find("全国年节及纪念日放假办法") != std::string::npos);
   // A calendar that keeps weekends alone still does.
   auto plain = load_calendar_text("name: plain\nbeyond_data: weekends\n", "plain.yaml", {});
-  REQUIRE(plain.calendar.has_value());
-  CHECK(plain.calendar->is_working_day(D("2027-02-05")));
-  CHECK_FALSE(plain.calendar->computed(2027));
+  REQUIRE(plain.ok());
+  CHECK(plain->is_working_day(D("2027-02-05")));
+  CHECK_FALSE(plain->computed(2027));
 }

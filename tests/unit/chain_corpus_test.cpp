@@ -77,8 +77,8 @@ TEST_CASE("chains.invalid.corpus") {
     // Overlays in the corpus extend the shipped chains.
     LoadOptions options;
     options.chain_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains"};
-    const LoadResult r = load_chain_text(read_file(file), rel, options);
-    CHECK_MESSAGE(r.chain == nullptr, rel << " was accepted");
+    const Loaded<ValidChain> r = load_chain_text(read_file(file), rel, options);
+    CHECK_MESSAGE(!r.ok(), rel << " was accepted");
     fs::path expect_path = file;
     expect_path.replace_extension(".expect");
     REQUIRE_MESSAGE(fs::exists(expect_path), "missing " << expect_path.string());
@@ -106,17 +106,17 @@ TEST_CASE("chains.valid.corpus") {
   for (const auto& file : files) {
     const std::string rel = "tests/chains/valid/" + file.filename().string();
     CAPTURE(rel);
-    const LoadResult r = load_chain_text(read_file(file), rel);
+    const Loaded<ValidChain> r = load_chain_text(read_file(file), rel);
     std::string diags;
     for (const auto& d : r.diagnostics) diags += "\n  " + d.to_string();
-    REQUIRE_MESSAGE(r.chain != nullptr, rel << " was rejected:" << diags);
+    REQUIRE_MESSAGE(r.ok(), rel << " was rejected:" << diags);
     fs::path expect_path = file;
     expect_path.replace_extension(".expect.yaml");
     REQUIRE_MESSAGE(fs::exists(expect_path), "missing " << expect_path.string());
     Diagnostics ed;
     auto root = detail::parse_yaml(read_file(expect_path), expect_path.string(), {}, ed);
     REQUIRE_MESSAGE(root != nullptr, ed.items().front().to_string());
-    const Analysis a = analyse(*r.chain);
+    const Analysis a = analyse(r.value());
 
     std::vector<std::vector<std::string>> stages;
     for (const auto& st : root->get("stages")->items()) {

@@ -81,23 +81,23 @@ matters:
     promised_days: 1
 )";
 
-std::shared_ptr<const Chain> eatery() {
-  static const std::shared_ptr<const Chain> c = [] {
-    LoadResult r = load_chain_text(kChain, "eatery.yaml");
+ValidChain eatery() {
+  static const ValidChain c = [] {
+    Loaded<ValidChain> r = load_chain_text(kChain, "eatery.yaml");
     for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-    REQUIRE(r.chain);
-    return r.chain;
+    REQUIRE(r.ok());
+    return r.value();
   }();
   return c;
 }
 
-std::vector<std::string> codes(const LoadResult& r) {
+std::vector<std::string> codes(const Loaded<ValidChain>& r) {
   std::vector<std::string> out;
   for (const auto& d : r.diagnostics) out.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   return out;
 }
 
-LoadResult load_fields(const std::string& fields) {
+Loaded<ValidChain> load_fields(const std::string& fields) {
   return load_chain_text("id: t\nversion: 1\nname: 测试\nlead: a\npromised_days: 5\ndepartments:\n  a: { name: 甲 }\n"
                          "fields:\n" + fields +
                          "matters:\n  - { id: m, name: 事项, department: a, statutory_days: 5, promised_days: 5, "
@@ -166,8 +166,8 @@ TEST_CASE("choices.load.values_as_list_or_map") {
 
 TEST_CASE("choices.load.errors") {
   // A label that is not text, each located.
-  LoadResult r = load_fields("  x.f: { label: 性质, type: enum, values: { a: 甲, b: 2, c: , d: [x] } }\n");
-  CHECK(r.chain == nullptr);
+  Loaded<ValidChain> r = load_fields("  x.f: { label: 性质, type: enum, values: { a: 甲, b: 2, c: , d: [x] } }\n");
+  CHECK(!r.ok());
   CHECK(codes(r) == std::vector<std::string>{"value-label 9:52", "value-label 9:58", "value-label 9:63"});
   // A set without values; `values` on a type that takes none.
   r = load_fields("  x.f: { label: 项目, type: set }\n");
@@ -284,11 +284,11 @@ TEST_CASE("choices.load.alternatives_by_membership") {
                "  - { id: b, name: 乙, department: d, statutory_days: 5, promised_days: 5, fields: [food.categories],\n"
                "      when: \"") + when_b + "\", produces: { x.no: { label: 编号, type: string } } }\n";
   };
-  LoadResult ok = load_chain_text(chain("'raw' not in food.categories"), "alt.yaml");
+  Loaded<ValidChain> ok = load_chain_text(chain("'raw' not in food.categories"), "alt.yaml");
   for (const auto& d : ok.diagnostics) MESSAGE(d.to_string());
-  CHECK(ok.chain != nullptr);
-  LoadResult clash = load_chain_text(chain("'hot' in food.categories"), "alt.yaml");
-  CHECK(clash.chain == nullptr);
+  CHECK(ok.ok());
+  Loaded<ValidChain> clash = load_chain_text(chain("'hot' in food.categories"), "alt.yaml");
+  CHECK(!clash.ok());
 }
 
 // ---- the check ---------------------------------------------------------------------
@@ -349,37 +349,37 @@ TEST_CASE("choices.check.set_values") {
 TEST_CASE("choices.application.lists_in_files_and_bodies") {
   const char* yaml = "chain: eatery\nfields:\n  food.categories: [hot-food, drinks]\n  applicant.name: 好味道\n"
                      "materials: []\n";
-  ApplicationLoad a = parse_application_text(yaml, "app.yaml");
-  REQUIRE(a.application);
-  CHECK(a.application->fields.at("food.categories") == Value{ValueSet{"hot-food", "drinks"}});
+  Loaded<Application> a = parse_application_text(yaml, "app.yaml");
+  REQUIRE(a.ok());
+  CHECK(a->fields.at("food.categories") == Value{ValueSet{"hot-food", "drinks"}});
   // JSON (an API body) reads the same.
   a = parse_application_text(R"({"chain": "eatery", "fields": {"food.categories": ["raw-food"]}})", "body");
-  REQUIRE(a.application);
-  CHECK(a.application->fields.at("food.categories") == Value{ValueSet{"raw-food"}});
+  REQUIRE(a.ok());
+  CHECK(a->fields.at("food.categories") == Value{ValueSet{"raw-food"}});
   // A list of lists or maps is refused, located.
   a = parse_application_text("chain: eatery\nfields:\n  food.categories: [hot-food, [x], {a: b}]\n", "app.yaml");
-  CHECK_FALSE(a.application);
+  CHECK_FALSE(a.ok());
   std::vector<std::string> got;
   for (const auto& d : a.diagnostics) got.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   CHECK(got == std::vector<std::string>{"type 3:31", "type 3:36"});
   // A map is still no field value.
   a = parse_application_text("chain: eatery\nfields:\n  applicant.name: {a: b}\n", "app.yaml");
-  CHECK_FALSE(a.application);
+  CHECK_FALSE(a.ok());
 }
 
 TEST_CASE("choices.field_values.typed_against_the_chain") {
-  FieldValuesResult r = parse_field_values("food.categories: [cold-food, hot-food]\n", "v.yaml", eatery().get());
+  Loaded<FieldValues> r = parse_field_values("food.categories: [cold-food, hot-food]\n", "v.yaml", &eatery().chain());
   CHECK_FALSE(r.diagnostics.has_errors());
-  CHECK(r.values.at("food.categories") == Value{ValueSet{"cold-food", "hot-food"}});
-  r = parse_field_values("food.categories: [cold-food, cold-food, pastry]\n", "v.yaml", eatery().get());
+  CHECK(r.value().at("food.categories") == Value{ValueSet{"cold-food", "hot-food"}});
+  r = parse_field_values("food.categories: [cold-food, cold-food, pastry]\n", "v.yaml", &eatery().chain());
   std::vector<std::string> got;
   for (const auto& d : r.diagnostics) got.push_back(d.code);
   CHECK(got == std::vector<std::string>{"duplicate-value", "bad-enum"});
-  r = parse_field_values("food.categories: cold-food\n", "v.yaml", eatery().get());
+  r = parse_field_values("food.categories: cold-food\n", "v.yaml", &eatery().chain());
   REQUIRE(r.diagnostics.has_errors());
   CHECK(r.diagnostics.begin()->hint == "write it as a list: [cold-food]");
-  r = parse_field_values("food.categories: []\n", "v.yaml", eatery().get());
-  CHECK(r.values.empty());
+  r = parse_field_values("food.categories: []\n", "v.yaml", &eatery().chain());
+  CHECK(r.value().empty());
 }
 
 // ---- the store's encoding -------------------------------------------------------
@@ -536,10 +536,10 @@ TEST_CASE("choices.sim.sets_are_drawn_per_value") {
     if (m.id == "cold-room") CHECK(m.applied == always.cases);
 
   // The scenario file: shares of a set need not add up to 1; unknown values are refused.
-  ScenarioLoadResult loaded =
+  Loaded<Scenario> loaded =
       load_scenario_text("branches:\n  food.categories: { hot-food: 0.9, drinks: 0.4 }\n", "s.yaml", *eatery());
   for (const auto& d : loaded.diagnostics) MESSAGE(d.to_string());
-  CHECK(loaded.scenario);
+  CHECK(loaded.ok());
   loaded = load_scenario_text("branches:\n  food.categories: { pastry: 0.9 }\n", "s.yaml", *eatery());
-  CHECK_FALSE(loaded.scenario);
+  CHECK_FALSE(loaded.ok());
 }

@@ -10,10 +10,10 @@ using namespace yilian::test;
 
 namespace {
 
-DeploymentLoad parse(const std::string& text) { return parse_deployment_text(text, "deploy.yaml", "/srv/yilian"); }
+Loaded<Deployment> parse(const std::string& text) { return parse_deployment_text(text, "deploy.yaml", "/srv/yilian"); }
 
 /// The diagnostics as "line:column code path" lines, for compact checks.
-std::vector<std::string> problems(const DeploymentLoad& r) {
+std::vector<std::string> problems(const Loaded<Deployment>& r) {
   std::vector<std::string> out;
   for (const auto& d : r.diagnostics)
     if (d.severity == Severity::error)
@@ -53,8 +53,8 @@ departments:
   "*": { adapter: manual }
 )");
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.deployment.has_value());
-  const Deployment& d = *r.deployment;
+  REQUIRE(r.ok());
+  const Deployment& d = r.value();
   CHECK(d.engine.threads == 3);
   CHECK(d.engine.durability == Durability::power_loss);
   CHECK(d.engine.adapter_timeout == std::chrono::milliseconds(15000));
@@ -101,7 +101,7 @@ departments:
   Tax: { adapter: manual }
   civil: { adpter: manual }
 )");
-  CHECK_FALSE(r.deployment.has_value());
+  CHECK_FALSE(r.ok());
   const auto p = problems(r);
   for (const auto& x : p) MESSAGE(x);
   auto has = [&](const std::string& s) { return std::find(p.begin(), p.end(), s) != p.end(); };
@@ -133,7 +133,7 @@ TEST_CASE("deployment.shape_errors_and_limits") {
   CHECK(problems(parse("departments: []")).front().find("type departments") != std::string::npos);
   CHECK(problems(parse("departments: {}")).front().find("empty departments") != std::string::npos);
   CHECK(problems(parse("departments: {x: {adapter: command, command: []}}")).front().find("empty") != std::string::npos);
-  CHECK_FALSE(parse("departments: {x: {adapter: manual}}\n  bad: [").deployment.has_value());
+  CHECK_FALSE(parse("departments: {x: {adapter: manual}}\n  bad: [").has_value());
   auto missing = load_deployment("/no/such/deploy.yaml");
   REQUIRE(missing.diagnostics.has_errors());
   CHECK(missing.diagnostics.items().front().code == "io");
@@ -144,7 +144,7 @@ TEST_CASE("deployment.shape_errors_and_limits") {
             static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" +
             static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + ", *" + static_cast<char>(c - 1) + "]\n";
   bomb += "departments: {x: {adapter: manual}}\n";
-  CHECK_FALSE(parse(bomb).deployment.has_value());
+  CHECK_FALSE(parse(bomb).has_value());
 }
 
 TEST_CASE("deployment.binds_an_engine") {
@@ -156,12 +156,12 @@ TEST_CASE("deployment.binds_an_engine") {
       << "departments:\n  \"*\": { adapter: manual }\n  health: { adapter: command, command: [/bin/true] }\n";
   }
   auto d = load_deployment(dir.file("deploy.yaml"));
-  REQUIRE(d.deployment.has_value());
-  EngineOptions o = d.deployment->engine;
+  REQUIRE(d.ok());
+  EngineOptions o = d->engine;
   o.clock = clock.fn();
   o.calendar_dirs.push_back(std::string(YILIAN_SOURCE_DIR) + "/chains/calendars");
   auto e = open_engine(dir.file("cases.db"), o);
-  REQUIRE(e->deploy(*d.deployment).is_ok());
+  REQUIRE(e->deploy(d.value()).is_ok());
   REQUIRE(e->chains().size() == 1);
   CHECK(e->chains().front().id == "kindergarten-setup");
   CHECK(e->chains().front().name == "幼儿园设立");

@@ -47,10 +47,10 @@ matters:
 )";
 
 inline std::shared_ptr<const FlowChain> flow_chain(FlowOptions options = {}, const char* text = kFlowChain) {
-  LoadResult r = load_chain_text(text, "flowtest.yaml");
+  Loaded<ValidChain> r = load_chain_text(text, "flowtest.yaml");
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.chain);
-  return FlowChain::compile(r.chain, cn_mainland(), options);
+  REQUIRE(r.ok());
+  return FlowChain::compile(r.value(), cn_mainland(), options);
 }
 
 inline Instant at(const char* iso) {

@@ -92,12 +92,12 @@ TEST_CASE("flow.submit.accepts_what_the_checker_accepts") {
     CheckMemo memo;
     CheckMemo* m = reuse ? &memo : nullptr;
     compare_on_random_applications(*flow_chain(), 1, m);
-    LoadResult k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
-    REQUIRE(k.chain);
-    compare_on_random_applications(*FlowChain::compile(k.chain, cn_mainland()), 2, m);
-    LoadResult h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
-    REQUIRE(h.chain);
-    compare_on_random_applications(*FlowChain::compile(h.chain, cn_mainland()), 3, m);
+    Loaded<ValidChain> k = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+    REQUIRE(k.ok());
+    compare_on_random_applications(*FlowChain::compile(k.value(), cn_mainland()), 2, m);
+    Loaded<ValidChain> h = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/hotel-restaurant.yaml");
+    REQUIRE(h.ok());
+    compare_on_random_applications(*FlowChain::compile(h.value(), cn_mainland()), 3, m);
   }
 }
 

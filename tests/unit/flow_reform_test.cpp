@@ -257,8 +257,8 @@ TEST_CASE("flow.reform.chain_limits_are_read_and_bad_ones_located") {
   CHECK(plain->chain().ratings.rectify == Limit{15});
   std::string bad = kFlowChain;
   bad.insert(bad.find("departments:"), "ratings: { within: soon, later: \"3 days\" }\ndefer_within: 10\n");
-  LoadResult r = load_chain_text(bad, "bad.yaml");
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(r.ok());
   std::vector<std::string> codes;
   for (const auto& x : r.diagnostics) codes.push_back(x.code + " " + std::to_string(x.where.line));
   CHECK(codes == std::vector<std::string>{"limit 6", "unknown-key 6", "type 7"});
@@ -305,29 +305,29 @@ TEST_CASE("flow.agent.acts_with_the_applicants_authorisation_and_is_on_the_recor
 
 TEST_CASE("flow.agent.the_check_asks_for_the_authorisation_and_the_loader_checks_the_agent") {
   auto fc = flow_chain({}, kReformChain.c_str());
-  ApplicationLoad a = parse_application_text(
+  Loaded<Application> a = parse_application_text(
       "chain: flowtest\nfields: { applicant.name: 张三, x.flag: false }\nmaterials: [lease, photos]\n"
       "agent: { name: 王帮办, id_number: \"11010519491231002X\" }\n",
       "app.yaml");
-  REQUIRE(a.application);
-  REQUIRE(a.application->agent);
-  CheckResult r = fc->checker().check(*a.application);
+  REQUIRE(a.ok());
+  REQUIRE(a->agent);
+  CheckResult r = fc->checker().check(a.value());
   CHECK_FALSE(r.complete);
   REQUIRE(r.missing.size() == 1);
   CHECK(r.missing[0].key == "agent-authorisation");
   CHECK(r.missing[0].label == "授权委托书（委托代办）");
-  a.application->materials.push_back("agent-authorisation");
-  CHECK(fc->checker().check(*a.application).complete);
+  a->materials.push_back("agent-authorisation");
+  CHECK(fc->checker().check(a.value()).complete);
   // Without an agent the authorisation is ignored, never an error.
-  a.application->agent.reset();
-  r = fc->checker().check(*a.application);
+  a->agent.reset();
+  r = fc->checker().check(a.value());
   CHECK(r.complete);
   REQUIRE(r.ignored.size() == 1);
   CHECK(r.ignored[0].key == "agent-authorisation");
   // A wrong check character and a missing name are located errors.
-  ApplicationLoad bad = parse_application_text(
+  Loaded<Application> bad = parse_application_text(
       "chain: flowtest\nagent: { id_number: \"110105194912310021\", phone: \"12\" }\n", "bad.yaml");
-  CHECK_FALSE(bad.application);
+  CHECK_FALSE(bad.ok());
   std::vector<std::string> codes;
   for (const auto& d : bad.diagnostics) codes.push_back(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   CHECK(codes == std::vector<std::string>{"missing-key 2:8", "id-card 2:21", "phone 2:50"});
@@ -421,8 +421,8 @@ TEST_CASE("flow.commitment.only_matters_that_allow_it_and_the_state_keeps_it") {
   bad.replace(bad.find("after: [b, c] }"), std::string("after: [b, c] }").size(), "after: [b, c], commitment: maybe }");
   bad.replace(bad.find("when: \"x.flag == true\" }"), std::string("when: \"x.flag == true\" }").size(),
               "when: \"x.flag == true\", verify_within: \"5 days\" }");
-  LoadResult lr = load_chain_text(bad, "bad.yaml");
-  CHECK_FALSE(lr.chain);
+  Loaded<ValidChain> lr = load_chain_text(bad, "bad.yaml");
+  CHECK_FALSE(lr.ok());
   std::vector<std::string> codes;
   for (const auto& x : lr.diagnostics) codes.push_back(x.code);
   std::sort(codes.begin(), codes.end());
@@ -484,9 +484,9 @@ TEST_CASE("reform.documents.check_notice_and_letters_name_deferrals_and_commitme
     text.replace(text.find("after: [a], materials: [licence], commitment: optional"),
                  std::string("after: [a], materials: [licence], commitment: optional").size(),
                  "after: [a], materials: [licence], when: \"x.flag == true\", commitment: required");
-    LoadResult lr = load_chain_text(text, "required.yaml");
-    REQUIRE(lr.chain);
-    const FormChecker checker(*lr.chain);
+    Loaded<ValidChain> lr = load_chain_text(text, "required.yaml");
+    REQUIRE(lr.ok());
+    const FormChecker checker(*lr.value());
     CHECK(checker.check(app).committed_matters.empty());  // x.flag is false: b does not apply
     app.fields["x.flag"] = true;
     CHECK(checker.check(app).committed_matters == std::vector<std::string>{"b"});  // required: no need to list it

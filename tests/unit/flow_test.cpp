@@ -464,10 +464,10 @@ TEST_CASE("flow.limits_in_months_and_days_count_on_the_calendar") {
   };
   swap("promised_days: 15", "promised: \"32 days\"");
   swap("statutory_days: 20\n    promised_days: 5", "statutory: \"2 months\"\n    promised: 1 month");
-  LoadResult r = load_chain_text(text, "flowtest.yaml");
+  Loaded<ValidChain> r = load_chain_text(text, "flowtest.yaml");
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.chain);
-  const auto fc = FlowChain::compile(r.chain, test::cn_mainland(), {});
+  REQUIRE(r.ok());
+  const auto fc = FlowChain::compile(r.value(), test::cn_mainland(), {});
   CaseState s = new_case(*fc, 1);
   const int a = fc->matter_index("a");
   CHECK(s.limit.base() == Limit{32, LimitUnit::days});

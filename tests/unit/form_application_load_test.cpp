@@ -15,26 +15,26 @@ namespace {
 
 /// "code line:col" of every error.
 std::multiset<std::string> errors(const std::string& text, const LoadOptions& o = {}) {
-  ApplicationLoad a = parse_application_text(text, "app.yaml", o);
+  Loaded<Application> a = parse_application_text(text, "app.yaml", o);
   std::multiset<std::string> out;
   for (const auto& d : a.diagnostics) {
     if (d.severity != Severity::error) continue;
     CHECK(d.where.file == "app.yaml");
     out.insert(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
   }
-  CHECK(a.application.has_value() == out.empty());
+  CHECK(a.ok() == out.empty());
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("form.application.values_and_locations") {
-  ApplicationLoad a = parse_application_text(
+  Loaded<Application> a = parse_application_text(
       "chain: form-check\nversion: 2\nfields:\n  a.text: 好\n  a.int: 42\n  a.num: 2.5\n  a.bool: true\n"
       "  a.quoted: \"0533\"\n  a.none: null\n  a.yes: yes\nmaterials: [x, y]\n",
       "app.yaml");
-  REQUIRE(a.application);
-  const Application& app = *a.application;
+  REQUIRE(a.ok());
+  const Application& app = a.value();
   CHECK(app.chain == "form-check");
   CHECK(app.version == 2);
   CHECK(std::get<std::string>(app.fields.at("a.text")) == "好");
@@ -51,9 +51,9 @@ TEST_CASE("form.application.values_and_locations") {
   CHECK(app.material_where[1].column == 16);
   CHECK(app.source == "app.yaml");
 
-  ApplicationLoad j = parse_application_text(R"({"chain": "c", "fields": {"a.b": 1}, "materials": []})", "app.json");
-  REQUIRE(j.application);
-  CHECK(std::get<std::int64_t>(j.application->fields.at("a.b")) == 1);
+  Loaded<Application> j = parse_application_text(R"({"chain": "c", "fields": {"a.b": 1}, "materials": []})", "app.json");
+  REQUIRE(j.ok());
+  CHECK(std::get<std::int64_t>(j->fields.at("a.b")) == 1);
   // fields and materials may be left out or null: nothing given.
   CHECK(errors("chain: c\nfields: null\nmaterials: null\n").empty());
   CHECK(errors("chain: c\n").empty());
@@ -80,8 +80,8 @@ TEST_CASE("form.application.every_error_located") {
   small.max_file_bytes = 16;
   CHECK(!errors("chain: c\nfields: {a.b: 1}\n", small).empty());
   // A missing file is an I/O error, which the CLI turns into exit code 2.
-  ApplicationLoad missing = load_application("/nonexistent/app.yaml");
-  REQUIRE(!missing.application);
+  Loaded<Application> missing = load_application("/nonexistent/app.yaml");
+  REQUIRE(!missing.ok());
   CHECK(missing.diagnostics.items().front().code == "io");
 }
 

@@ -61,30 +61,30 @@ struct Checkers {
   const FormChecker* get(const std::string& path) {
     auto it = by_path.find(path);
     if (it != by_path.end()) return it->second.get();
-    LoadResult r = load_chain(path);
+    Loaded<ValidChain> r = load_chain(path);
     for (const auto& d : r.diagnostics)
       if (d.severity == Severity::error) MESSAGE(d.to_string());
-    auto c = r.chain ? std::make_shared<FormChecker>(*r.chain) : nullptr;
+    auto c = r.ok() ? std::make_shared<FormChecker>(*r.value()) : nullptr;
     by_path[path] = c;
     return c.get();
   }
 };
 
 void run_case(const fs::path& file, const detail::YamlNode& expect, Checkers& checkers) {
-  ApplicationLoad loaded = load_application(file.string());
+  Loaded<Application> loaded = load_application(file.string());
   if (const auto* errs = expect.get("load_errors")) {
     std::multiset<std::string> got, want;
     for (const auto& d : loaded.diagnostics)
       if (d.severity == Severity::error) got.insert(d.code + " " + std::to_string(d.where.line) + ":" + std::to_string(d.where.column));
     for (const auto& s : strings(errs)) want.insert(s);
-    CHECK(!loaded.application);
+    CHECK(!loaded.ok());
     CHECK(got == want);
     for (const auto& d : loaded.diagnostics) CHECK(d.where.file == file.string());
     return;
   }
   for (const auto& d : loaded.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(loaded.application);
-  const Application& app = *loaded.application;
+  REQUIRE(loaded.ok());
+  const Application& app = loaded.value();
   const FormChecker* checker = checkers.get(chain_path(app.chain, expect));
   REQUIRE(checker);
   const CheckResult r = checker->check(app);
@@ -182,8 +182,8 @@ TEST_CASE("form.check.threads_share_one_checker") {
   for (const auto& e : fs::directory_iterator(kRoot / "tests/applications")) {
     const std::string name = e.path().filename().string();
     if (name.ends_with(".expect.yaml") || name.starts_with("load-")) continue;
-    ApplicationLoad a = load_application(e.path().string());
-    if (a.application && a.application->chain == "form-check") apps.push_back(*a.application);
+    Loaded<Application> a = load_application(e.path().string());
+    if (a.ok() && a->chain == "form-check") apps.push_back(a.value());
   }
   auto summary = [&](const CheckResult& r) {
     std::string s = r.complete ? "C" : "I";

@@ -79,10 +79,10 @@ std::vector<std::string> missing_keys(const CheckResult& r) {
 TEST_CASE("form.checker.complete_agrees_with_check_on_random_applications") {
   int checked = 0, complete = 0;
   for (const auto& path : chain_files()) {
-    LoadResult loaded = load_chain(path.string());
-    if (!loaded.chain) continue;
+    Loaded<ValidChain> loaded = load_chain(path.string());
+    if (!loaded.ok()) continue;
     INFO(path.string());
-    const FormChecker checker(*loaded.chain);
+    const FormChecker checker(*loaded.value());
     const Form& form = checker.form();
     std::mt19937_64 rng(20251128);
     for (int round = 0; round < 3000; ++round) {

@@ -11,15 +11,15 @@ using namespace yilian;
 namespace {
 
 Form fixture_form() {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/form/chains/form-check.yaml");
-  REQUIRE(r.chain);
-  return merge_form(*r.chain);
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/tests/form/chains/form-check.yaml");
+  REQUIRE(r.ok());
+  return merge_form(*r.value());
 }
 
 FieldValues hotel_values() {
-  ApplicationLoad a = load_application(std::string(YILIAN_SOURCE_DIR) + "/tests/applications/hotel-complete.yaml");
-  REQUIRE(a.application);
-  FieldValues v = a.application->fields;
+  Loaded<Application> a = load_application(std::string(YILIAN_SOURCE_DIR) + "/tests/applications/hotel-complete.yaml");
+  REQUIRE(a.ok());
+  FieldValues v = a->fields;
   v["food.licence_no"] = std::string("JY13703020012345");  // as if produced
   return v;
 }

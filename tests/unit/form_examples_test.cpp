@@ -42,18 +42,18 @@ TEST_CASE("form.examples.complete_and_incomplete") {
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     CAPTURE(name);
-    ApplicationLoad a = load_application(e.path().string());
-    REQUIRE(a.application);
-    LoadResult chain = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/" + a.application->chain + ".yaml");
-    REQUIRE(chain.chain);
-    const CheckResult r = check_application(*chain.chain, *a.application);
+    Loaded<Application> a = load_application(e.path().string());
+    REQUIRE(a.ok());
+    Loaded<ValidChain> chain = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/" + a->chain + ".yaml");
+    REQUIRE(chain.ok());
+    const CheckResult r = check_application(*chain.value(), a.value());
     const bool want_complete = name.find("-complete.") != std::string::npos;
     REQUIRE((want_complete || name.find("-incomplete.") != std::string::npos));
-    CHECK(name.rfind(a.application->chain + "-", 0) == 0);
+    CHECK(name.rfind(a->chain + "-", 0) == 0);
     CHECK(r.complete == want_complete);
     if (want_complete) {
       CHECK(r.ignored.empty());  // an example carries nothing the chain does not use
-      complete_chains.insert(a.application->chain);
+      complete_chains.insert(a->chain);
     } else {
       std::vector<std::string> missing, invalid;
       for (const auto& m : r.missing) missing.push_back((m.kind == MissingItem::Kind::field ? "field:" : "material:") + m.key);
@@ -63,9 +63,9 @@ TEST_CASE("form.examples.complete_and_incomplete") {
                     "an incomplete example says what it lacks (# expect-missing: / # expect-invalid:)");
       CHECK(missing == want_missing);
       CHECK(invalid == expected(e.path(), "expect-invalid"));
-      incomplete_chains.insert(a.application->chain);
+      incomplete_chains.insert(a->chain);
     }
-    const auto cli = test::run_cli("check " + a.application->chain + " 'examples/applications/" + name + "'");
+    const auto cli = test::run_cli("check " + a->chain + " 'examples/applications/" + name + "'");
     CHECK(cli.exit_code == (want_complete ? 0 : 1));
   }
   CHECK(complete_chains.size() >= 3);

@@ -12,9 +12,9 @@ using namespace yilian;
 namespace {
 
 std::shared_ptr<const Chain> load(const std::string& rel) {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
-  REQUIRE(r.chain);
-  return r.chain;
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 std::size_t count(const std::string& s, const std::string& what) {
@@ -76,9 +76,9 @@ TEST_CASE("form.export.csv") {
 TEST_CASE("form.export.notice") {
   const auto chain = load("chains/elderly-care.yaml");
   const FormChecker checker(*chain);
-  ApplicationLoad bad = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/elderly-care-incomplete.yaml");
-  REQUIRE(bad.application);
-  const CheckResult r = checker.check(*bad.application);
+  Loaded<Application> bad = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/elderly-care-incomplete.yaml");
+  REQUIRE(bad.ok());
+  const CheckResult r = checker.check(bad.value());
   const std::string notice = notice_to_markdown(checker.form(), r);
   CHECK(notice.rfind("# 一次性告知书", 0) == 0);
   CHECK(notice.find("根据《中华人民共和国行政许可法》第三十二条") != std::string::npos);
@@ -94,15 +94,15 @@ TEST_CASE("form.export.notice") {
   // law's Art. 32; it still tells everything at once.
   const auto relief = load("chains/social-assistance.yaml");
   const FormChecker relief_checker(*relief);
-  ApplicationLoad asked =
+  Loaded<Application> asked =
       load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/social-assistance-incomplete.yaml");
-  REQUIRE(asked.application);
-  const std::string relief_notice = notice_to_markdown(relief_checker.form(), relief_checker.check(*asked.application));
+  REQUIRE(asked.ok());
+  const std::string relief_notice = notice_to_markdown(relief_checker.form(), relief_checker.check(asked.value()));
   CHECK(relief_notice.find("行政许可法") == std::string::npos);
   CHECK(relief_notice.find("现将需要补正的全部内容一次性告知如下") != std::string::npos);
-  ApplicationLoad good = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/elderly-care-complete.yaml");
-  REQUIRE(good.application);
-  const std::string accepted = notice_to_markdown(checker.form(), checker.check(*good.application));
+  Loaded<Application> good = load_application(std::string(YILIAN_SOURCE_DIR) + "/examples/applications/elderly-care-complete.yaml");
+  REQUIRE(good.ok());
+  const std::string accepted = notice_to_markdown(checker.form(), checker.check(good.value()));
   CHECK(accepted.rfind("# 受理通知（申请材料齐全）", 0) == 0);
   CHECK(accepted.find("一次性告知") == std::string::npos);
 }

@@ -23,20 +23,20 @@ inline std::string chain_text(const std::string& fields, const std::string& matt
 
 /// Parses without validating (for chains with conflicts), index built.
 inline std::shared_ptr<Chain> parse_only(const std::string& text) {
-  ParseResult r = parse_chain_text(text, "fixture.yaml");
+  Loaded<std::shared_ptr<Chain>> r = parse_chain_text(text, "fixture.yaml");
   for (const auto& d : r.diagnostics)
     if (d.severity == Severity::error) MESSAGE(d.to_string());
   REQUIRE(!r.diagnostics.has_errors());
-  return r.chain;
+  return r.value();
 }
 
 /// Loads and validates; the test fails on an error.
-inline std::shared_ptr<const Chain> load_ok(const std::string& text) {
-  LoadResult r = load_chain_text(text, "fixture.yaml");
+inline ValidChain load_ok(const std::string& text) {
+  Loaded<ValidChain> r = load_chain_text(text, "fixture.yaml");
   for (const auto& d : r.diagnostics)
     if (d.severity == Severity::error) MESSAGE(d.to_string());
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 }  // namespace yilian::test

@@ -16,10 +16,10 @@ using yilian::test::load_ok;
 namespace {
 
 std::shared_ptr<const Chain> load_file(const std::string& rel) {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 std::vector<std::string> texts(const std::vector<Condition>& cs) {

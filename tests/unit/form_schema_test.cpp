@@ -39,9 +39,9 @@ json to_json(const Application& a) {
 }
 
 std::shared_ptr<const Chain> load(const std::string& rel) {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
-  REQUIRE(r.chain);
-  return r.chain;
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/" + rel);
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 /// Codes the schema cannot decide (check characters, calendar dates,
@@ -66,8 +66,8 @@ std::vector<Application> fixture_applications(const std::string& chain_id) {
   for (const auto& e : fs::directory_iterator(fs::path(YILIAN_SOURCE_DIR) / "tests/applications")) {
     const std::string name = e.path().filename().string();
     if (name.ends_with(".expect.yaml") || name.starts_with("load-")) continue;
-    ApplicationLoad a = load_application(e.path().string());
-    if (a.application && a.application->chain == chain_id) out.push_back(*a.application);
+    Loaded<Application> a = load_application(e.path().string());
+    if (a.ok() && a->chain == chain_id) out.push_back(a.value());
   }
   return out;
 }
@@ -154,14 +154,14 @@ TEST_CASE("form.schema.agrees_with_check_when_one_item_is_dropped") {
 
 TEST_CASE("form.schema.real_chains_agree_with_examples") {
   for (const auto& e : fs::directory_iterator(fs::path(YILIAN_SOURCE_DIR) / "examples/applications")) {
-    ApplicationLoad a = load_application(e.path().string());
-    REQUIRE(a.application);
-    const auto chain = load("chains/" + a.application->chain + ".yaml");
+    Loaded<Application> a = load_application(e.path().string());
+    REQUIRE(a.ok());
+    const auto chain = load("chains/" + a->chain + ".yaml");
     const FormChecker checker(*chain);
     const test::MiniSchema schema(json::parse(form_to_json_schema(checker.form())));
-    agree(schema, checker, *a.application, a.application->source);
-    for (const auto& [key, v] : a.application->fields) {
-      Application drop = *a.application;
+    agree(schema, checker, a.value(), a->source);
+    for (const auto& [key, v] : a->fields) {
+      Application drop = a.value();
       drop.fields.erase(key);
       agree(schema, checker, drop, drop.source + " without " + key);
     }

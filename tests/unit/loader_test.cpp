@@ -58,10 +58,10 @@ matters:
 }  // namespace
 
 TEST_CASE("load.chain.reads_every_key") {
-  LoadResult r = load_chain_text(kChain, "demo.yaml");
+  Loaded<ValidChain> r = load_chain_text(kChain, "demo.yaml");
   for (const auto& d : r.diagnostics) FAIL_CHECK(d.to_string());
-  REQUIRE(r.chain);
-  const Chain& c = *r.chain;
+  REQUIRE(r.ok());
+  const Chain& c = *r.value();
   CHECK(c.id == "demo");
   CHECK(c.version == 2);
   CHECK(c.office_close == "16:30");
@@ -91,9 +91,9 @@ TEST_CASE("load.chain.reads_every_key") {
 }
 
 TEST_CASE("load.chain.copy_keeps_lookups") {
-  LoadResult r = load_chain_text(kChain, "demo.yaml");
-  REQUIRE(r.chain);
-  Chain copy = *r.chain;  // positions, not pointers: the copy looks up its own data
+  Loaded<ValidChain> r = load_chain_text(kChain, "demo.yaml");
+  REQUIRE(r.ok());
+  Chain copy = *r.value();  // positions, not pointers: the copy looks up its own data
   CHECK(copy.find_field("permit.no") == &copy.matters[0].produces[0]);
   CHECK(copy.find_matter("second") == &copy.matters[1]);
 }
@@ -102,14 +102,14 @@ TEST_CASE("load.chain.limits") {
   SUBCASE("file size") {
     LoadOptions o;
     o.max_file_bytes = 100;
-    LoadResult r = load_chain_text(kChain, "big.yaml", o);
+    Loaded<ValidChain> r = load_chain_text(kChain, "big.yaml", o);
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(r.diagnostics.items()[0].code == "limit-size");
   }
   SUBCASE("string length") {
     LoadOptions o;
     o.max_string_bytes = 8;
-    LoadResult r = load_chain_text(kChain, "long.yaml", o);
+    Loaded<ValidChain> r = load_chain_text(kChain, "long.yaml", o);
     CHECK(r.diagnostics.items()[0].code == "limit-string");
   }
   SUBCASE("alias expansion fails fast") {
@@ -121,7 +121,7 @@ TEST_CASE("load.chain.limits") {
       text += "]\n";
     }
     const auto t0 = std::chrono::steady_clock::now();
-    LoadResult r = load_chain_text(text, "laughs.yaml");
+    Loaded<ValidChain> r = load_chain_text(text, "laughs.yaml");
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(r.diagnostics.items()[0].code == "limit-nodes");
@@ -132,18 +132,18 @@ TEST_CASE("load.chain.limits") {
     text.replace(text.find("{ id: check,"), 0, "&chk ");
     // Reuse the anchored phase in the second matter.
     text.replace(text.find("    fields: [permit.no"), 0, "    phases: [*chk]\n");
-    LoadResult r = load_chain_text(text, "alias.yaml");
+    Loaded<ValidChain> r = load_chain_text(text, "alias.yaml");
     for (const auto& d : r.diagnostics) FAIL_CHECK(d.to_string());
-    REQUIRE(r.chain);
-    CHECK(r.chain->find_matter("second")->phases.size() == 1);
+    REQUIRE(r.ok());
+    CHECK(r.value()->find_matter("second")->phases.size() == 1);
   }
 }
 
 TEST_CASE("load.chain.missing_file_is_io") {
-  LoadResult r = load_chain("/nonexistent/chain.yaml");
+  Loaded<ValidChain> r = load_chain("/nonexistent/chain.yaml");
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics.items()[0].code == "io");
-  CHECK(r.chain == nullptr);
+  CHECK(!r.ok());
 }
 
 TEST_CASE("load.chain.every_error_reported") {
@@ -152,7 +152,7 @@ TEST_CASE("load.chain.every_error_reported") {
   text.replace(text.find("version: 2"), 10, "version: two");
   text.replace(text.find("kind: registration"), 18, "kind: registrat");
   text.replace(text.find("after: [first]"), 14, "after: [frist]");
-  LoadResult r = load_chain_text(text, "three.yaml");
+  Loaded<ValidChain> r = load_chain_text(text, "three.yaml");
   REQUIRE(r.diagnostics.error_count() == 3);
   CHECK(r.diagnostics.items()[0].code == "type");
   CHECK(r.diagnostics.items()[1].code == "matter-kind");

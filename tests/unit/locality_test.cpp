@@ -129,10 +129,10 @@ matters:
     materials: [local-form]
 drop: [extra]
 )");
-  LoadResult r = load_chain(overlay);
+  Loaded<ValidChain> r = load_chain(overlay);
   INFO(all(r.diagnostics));
-  REQUIRE(r.chain);
-  const Chain& c = *r.chain;
+  REQUIRE(r.ok());
+  const Chain& c = *r.value();
   CHECK(c.id == "local");
   CHECK(c.version == 1);
   CHECK(c.name == "本地链");
@@ -201,8 +201,8 @@ matters:
   - id: permit
     department: aproval
 )");
-  LoadResult r = load_chain(overlay);
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain(overlay);
+  CHECK_FALSE(r.ok());
   const Diagnostic* d = find(r.diagnostics, "unknown-department");
   REQUIRE(d);
   CHECK(d->where.file == overlay);
@@ -228,9 +228,9 @@ matters:
   - id: extra
     department: approval
 )");
-  LoadResult m = load_chain(moved);
+  Loaded<ValidChain> m = load_chain(moved);
   INFO(all(m.diagnostics));
-  REQUIRE(m.chain);
+  REQUIRE(m.ok());
   const Diagnostic* phase = find(m.diagnostics, "phase-days");
   REQUIRE(phase);
   CHECK(phase->where.file == (f.dir / "phased-base.yaml").string());
@@ -261,8 +261,8 @@ matters:
     visits: 0
 drop: [filing, nothing]
 )");
-  LoadResult r = load_chain(overlay);
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain(overlay);
+  CHECK_FALSE(r.ok());
   std::map<std::string, int> codes;
   for (const auto& d : r.diagnostics)
     if (d.severity == Severity::error) {
@@ -301,9 +301,9 @@ matters:
   - id: extra
     promised: 1个工作日
 )");
-  ParseResult p = parse_chain_file(overlay);
+  Loaded<std::shared_ptr<Chain>> p = parse_chain_file(overlay);
   INFO(all(p.diagnostics));
-  const Chain& c = *p.chain;
+  const Chain& c = *p.value();
   CHECK(c.promised() == Limit{2, LimitUnit::months});
   CHECK(c.statutory() == Limit{3, LimitUnit::months});
   CHECK(c.find_matter("permit")->promised() == Limit{1, LimitUnit::months});
@@ -345,9 +345,9 @@ matters:
 )");
   LoadOptions o;
   o.chain_dirs = {std::string(YILIAN_SOURCE_DIR) + "/chains"};
-  LoadResult d = load_chain(days, o);
+  Loaded<ValidChain> d = load_chain(days, o);
   INFO(all(d.diagnostics));
-  REQUIRE(d.chain);
+  REQUIRE(d.ok());
   const Diagnostic* w = find(d.diagnostics, "promise-exceeds-statute");
   REQUIRE(w);
   CHECK(w->severity == Severity::warning);
@@ -375,8 +375,8 @@ TEST_CASE("locality.drop.a_matter_others_need_is_refused") {
   Folder f("drop");
   f.write("base.yaml", kBase);
   const std::string overlay = f.write("local.yaml", "id: local\nextends: base\nversion: 1\ndrop: [permit]\n");
-  LoadResult r = load_chain(overlay);
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain(overlay);
+  CHECK_FALSE(r.ok());
   std::vector<std::string> messages;
   for (const auto& d : r.diagnostics)
     if (d.code == "drop-needed") {
@@ -392,18 +392,18 @@ TEST_CASE("locality.drop.a_matter_others_need_is_refused") {
   CHECK(messages[2].find("`filing` needs material `licence`, which only `permit` issues") != std::string::npos);
   // Dropping the dependant with it is fine.
   const std::string both = f.write("both.yaml", "id: both\nextends: base\nversion: 1\ndrop: [permit, filing]\n");
-  LoadResult ok = load_chain(both);
+  Loaded<ValidChain> ok = load_chain(both);
   INFO(all(ok.diagnostics));
-  REQUIRE(ok.chain);
-  CHECK(ok.chain->matters.size() == 1);
+  REQUIRE(ok.ok());
+  CHECK(ok.value()->matters.size() == 1);
 }
 
 TEST_CASE("locality.extends.loops_unknown_bases_and_chains_of_overlays") {
   Folder f("loops");
   const std::string a = f.write("loop-a.yaml", "id: loop-a\nextends: loop-b\nversion: 1\n");
   f.write("loop-b.yaml", "id: loop-b\nextends: loop-a\nversion: 1\n");
-  LoadResult r = load_chain(a);
-  CHECK_FALSE(r.chain);
+  Loaded<ValidChain> r = load_chain(a);
+  CHECK_FALSE(r.ok());
   const Diagnostic* cycle = find(r.diagnostics, "extends-cycle");
   REQUIRE(cycle);
   CHECK(cycle->message == "chains extend each other in a cycle: `loop-a` extends `loop-b` extends `loop-a`");
@@ -411,7 +411,7 @@ TEST_CASE("locality.extends.loops_unknown_bases_and_chains_of_overlays") {
   CHECK(find(r.diagnostics, "base-invalid"));
 
   const std::string unknown = f.write("lost.yaml", "id: lost\nextends: nowhere\nversion: 1\n");
-  LoadResult u = load_chain(unknown);
+  Loaded<ValidChain> u = load_chain(unknown);
   const Diagnostic* d = find(u.diagnostics, "unknown-chain");
   REQUIRE(d);
   CHECK(d->message == "no chain `nowhere` to extend");
@@ -425,15 +425,15 @@ TEST_CASE("locality.extends.loops_unknown_bases_and_chains_of_overlays") {
   const std::string top = f.write("top.yaml", "id: top\nextends: mid\nversion: 2\nmatters:\n  - { id: filing, promised_days: 1 }\n");
   LoadOptions o;
   o.chain_dirs = {lib.dir.string()};
-  LoadResult t = load_chain(top, o);
+  Loaded<ValidChain> t = load_chain(top, o);
   INFO(all(t.diagnostics));
-  REQUIRE(t.chain);
-  CHECK(t.chain->find_matter("permit")->promised_days == 8);
-  CHECK(t.chain->find_matter("filing")->promised_days == 1);
-  REQUIRE(t.chain->base_files.size() == 2);
-  CHECK(t.chain->base_files[0] == (f.dir / "mid.yaml").string());
-  CHECK(t.chain->base_files[1] == (lib.dir / "base.yaml").string());
-  CHECK(t.chain->overlay.size() == 1);  // its own changes only
+  REQUIRE(t.ok());
+  CHECK(t.value()->find_matter("permit")->promised_days == 8);
+  CHECK(t.value()->find_matter("filing")->promised_days == 1);
+  REQUIRE(t.value()->base_files.size() == 2);
+  CHECK(t.value()->base_files[0] == (f.dir / "mid.yaml").string());
+  CHECK(t.value()->base_files[1] == (lib.dir / "base.yaml").string());
+  CHECK(t.value()->overlay.size() == 1);  // its own changes only
 }
 
 TEST_CASE("locality.engine.keeps_the_bases_with_the_overlay") {
@@ -470,13 +470,13 @@ matters:
 }
 
 TEST_CASE("locality.shipped_overlay.lanshan") {
-  LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup-lanshan.yaml");
+  Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup-lanshan.yaml");
   INFO(all(r.diagnostics));
-  REQUIRE(r.chain);
+  REQUIRE(r.ok());
   for (const char* id : {"school-permit", "nonprofit-registration", "food-permit"})
-    CHECK(r.chain->find_matter(id)->department == "approval");
-  CHECK(r.chain->find_matter("health-evaluation")->department == "health");
-  CHECK(r.chain->find_department("approval")->name == "兰山区行政审批服务局");
+    CHECK(r.value()->find_matter(id)->department == "approval");
+  CHECK(r.value()->find_matter("health-evaluation")->department == "health");
+  CHECK(r.value()->find_department("approval")->name == "兰山区行政审批服务局");
   const auto v = test::run_cli("validate chains/kindergarten-setup-lanshan.yaml");
   CHECK(v.exit_code == 0);
   CHECK(v.out.find("extends kindergarten-setup") != std::string::npos);
@@ -542,11 +542,11 @@ matters:
     materials: [licence]
 )";
 
-std::shared_ptr<const Chain> versions() {
-  LoadResult r = load_chain_text(kVersions, "versions.yaml");
+ValidChain versions() {
+  Loaded<ValidChain> r = load_chain_text(kVersions, "versions.yaml");
   INFO(all(r.diagnostics));
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 }  // namespace
@@ -570,18 +570,18 @@ TEST_CASE("validity.bounds_are_inclusive") {
 
 TEST_CASE("validity.versions_load_without_warnings_and_analyse_by_day") {
   auto c = versions();
-  LoadResult r = load_chain_text(kVersions, "versions.yaml");
+  Loaded<ValidChain> r = load_chain_text(kVersions, "versions.yaml");
   for (const auto& d : r.diagnostics) CHECK_MESSAGE(d.severity != Severity::warning, d.to_string());
   CHECK(c->dated());
   const auto periods = c->validity_periods();
   REQUIRE(periods.size() == 2);
   CHECK(periods[1] == *Date::parse("2023-12-01"));
 
-  const Analysis old = analyse(*c, nullptr, Date::parse("2023-11-30"));
+  const Analysis old = analyse(c, nullptr, Date::parse("2023-11-30"));
   CHECK(old.not_in_force == std::vector<std::string>{"permit"});
   CHECK(old.critical_path.matters == std::vector<std::string>{"reg", "permit-2015", "after-permit"});
   CHECK(old.critical_path.promised_days == 13);
-  const Analysis now = analyse(*c, nullptr, Date::parse("2023-12-01"));
+  const Analysis now = analyse(c, nullptr, Date::parse("2023-12-01"));
   CHECK(now.not_in_force == std::vector<std::string>{"permit-2015"});
   CHECK(now.critical_path.promised_days == 8);
   CHECK(now.serial_promised_days == 8);
@@ -674,10 +674,10 @@ TEST_CASE("validity.flow_skips_matters_not_in_force_on_the_acceptance_date") {
 TEST_CASE("validity.an_incomplete_case_completed_after_the_chain_ends_is_refused") {
   std::string text = kVersions;
   text.insert(text.find("departments:"), "valid_until: 2023-12-31\n");
-  LoadResult r = load_chain_text(text, "ending.yaml");
+  Loaded<ValidChain> r = load_chain_text(text, "ending.yaml");
   INFO(all(r.diagnostics));
-  REQUIRE(r.chain);
-  auto fc = FlowChain::compile(r.chain, test::cn_mainland());
+  REQUIRE(r.ok());
+  auto fc = FlowChain::compile(r.value(), test::cn_mainland());
   CaseState s = new_case(*fc, 1);
   std::vector<Command> out;
   // Friday 2023-12-29: incomplete (the name is missing), one notice.
@@ -704,7 +704,7 @@ TEST_CASE("validity.an_incomplete_case_completed_after_the_chain_ends_is_refused
 
 TEST_CASE("validity.chain_as_on_a_day_for_charts") {
   auto c = versions();
-  const Chain old = chain_as_on(*c, *Date::parse("2023-11-30"));
+  const Chain old = chain_as_on(c, *Date::parse("2023-11-30"));
   REQUIRE(old.matters.size() == 3);
   CHECK(old.find_matter("permit") == nullptr);
   const Matter* last = old.find_matter("after-permit");
@@ -712,7 +712,7 @@ TEST_CASE("validity.chain_as_on_a_day_for_charts") {
   // after: [permit-2015, permit] -> permit-2015 (permit's own `reg` is implied by it).
   REQUIRE(last->after.size() == 1);
   CHECK(last->after[0].id == "permit-2015");
-  const Chain now = chain_as_on(*c, *Date::parse("2023-12-01"));
+  const Chain now = chain_as_on(c, *Date::parse("2023-12-01"));
   CHECK(now.find_matter("permit-2015") == nullptr);
   REQUIRE(now.find_matter("after-permit")->after.size() == 1);
   CHECK(now.find_matter("after-permit")->after[0].id == "permit");
@@ -733,10 +733,10 @@ TEST_CASE("validity.remembered_verdicts_are_per_period") {
 TEST_CASE("validity.overlap_and_gap_are_warned_with_both_locations") {
   const std::string overlap = std::string(kVersions).replace(std::string(kVersions).find("valid_from: 2023-12-01"),
                                                              22, "valid_from: 2023-11-01");
-  LoadResult o = load_chain_text(overlap, "overlap.yaml");
+  Loaded<ValidChain> o = load_chain_text(overlap, "overlap.yaml");
   // Overlapping versions that issue one licence are an error too: on the
   // days both are in force, the licence would be issued twice.
-  CHECK_FALSE(o.chain);
+  CHECK_FALSE(o.ok());
   CHECK(find(o.diagnostics, "issued-twice"));
   const Diagnostic* w = find(o.diagnostics, "validity-overlap");
   REQUIRE(w);
@@ -751,8 +751,8 @@ TEST_CASE("validity.overlap_and_gap_are_warned_with_both_locations") {
 
   const std::string gap = std::string(kVersions).replace(std::string(kVersions).find("valid_from: 2023-12-01"), 22,
                                                          "valid_from: 2024-01-01");
-  LoadResult g = load_chain_text(gap, "gap.yaml");
-  REQUIRE(g.chain);
+  Loaded<ValidChain> g = load_chain_text(gap, "gap.yaml");
+  REQUIRE(g.ok());
   const Diagnostic* gw = find(g.diagnostics, "validity-gap");
   REQUIRE(gw);
   CHECK(gw->message == "matter `permit` (许可) replaces `permit-2015` (许可) (at gap.yaml:28:18), but neither is in "

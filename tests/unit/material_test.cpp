@@ -41,7 +41,7 @@ const std::string kMatters =
     "  - id: permit\n    name: 经营许可\n    department: b\n    statutory_days: 20\n    promised_days: 5\n"
     "    after: [register]\n    materials: [licence, articles]\n";
 
-std::shared_ptr<const Chain> fixture() { return load_ok(chain_text(kFields, kMatters, kMaterials)); }
+ValidChain fixture() { return load_ok(chain_text(kFields, kMatters, kMaterials)); }
 
 const MissingItem* find_missing(const CheckResult& r, std::string_view key) {
   for (const auto& m : r.missing)
@@ -175,8 +175,8 @@ TEST_CASE("material.files.missing_file_warns_with_location") {
   std::ofstream(dir / "forms" / "lease.docx") << "x";
   const fs::path file = dir / "chain.yaml";
   std::ofstream(file) << chain_text(kFields, kMatters, kMaterials);
-  LoadResult r = load_chain(file.string());
-  REQUIRE(r.chain);
+  Loaded<ValidChain> r = load_chain(file.string());
+  REQUIRE(r.ok());
   std::vector<const Diagnostic*> missing;
   for (const auto& d : r.diagnostics)
     if (d.code == "missing-file") missing.push_back(&d);

@@ -63,9 +63,9 @@ TEST_CASE("code.shapes") {
 
 TEST_CASE("code.validate.shape_is_a_located_warning") {
   const std::string fields = "  applicant.name: { label: 申请人, type: string }\n";
-  const LoadResult r = load_chain_text(
+  const Loaded<ValidChain> r = load_chain_text(
       chain_text(fields, matter("m1", "事项一", "0001-1700-3000", "    fields: [applicant.name]\n")), "fixture.yaml");
-  REQUIRE(r.chain);  // a warning: a chain with a local code still loads
+  REQUIRE(r.ok());  // a warning: a chain with a local code still loads
   const Diagnostic* w = find_code(r.diagnostics, "code-shape");
   REQUIRE(w);
   CHECK(w->severity == Severity::warning);
@@ -75,7 +75,7 @@ TEST_CASE("code.validate.shape_is_a_located_warning") {
   CHECK(w->message.find("`0001-1700-3000`") != std::string::npos);
   CHECK(w->hint.find("12 digits") != std::string::npos);
   // Good shapes are silent.
-  const LoadResult ok = load_chain_text(
+  const Loaded<ValidChain> ok = load_chain_text(
       chain_text(fields, matter("m1", "事项一", std::string(kSubject) + "4000117003000", "    fields: [applicant.name]\n")),
       "fixture.yaml");
   CHECK(!find_code(ok.diagnostics, "code-shape"));
@@ -85,9 +85,9 @@ TEST_CASE("code.three_levels_four_same.across_chains") {
   auto load = [](const std::string& id, const std::string& matters) {
     std::string text = chain_text("  applicant.name: { label: 申请人, type: string }\n", matters);
     text.replace(text.find("id: fixture"), 11, "id: " + id);
-    LoadResult r = load_chain_text(text, id + ".yaml");
-    REQUIRE(r.chain);
-    return r.chain;
+    Loaded<ValidChain> r = load_chain_text(text, id + ".yaml");
+    REQUIRE(r.ok());
+    return r.value();
   };
   auto city = load("city", matter("permit", "民办学校办学许可", "000117003000",
                                    "    basis: 民办教育促进法第十三条\n    fields: [applicant.name]\n"));
@@ -95,7 +95,7 @@ TEST_CASE("code.three_levels_four_same.across_chains") {
                                        "    kind: filing\n    basis: 《民办教育促进法》第十三条\n    fields: [applicant.name]\n"));
   auto same = load("same", matter("permit", "民办学校办学许可", std::string(kSubject) + "4000117003000",
                                    "    basis: 民办教育促进法 第十三条。\n    fields: [applicant.name]\n"));
-  Diagnostics d = check_codes({city.get(), county.get(), same.get()});
+  Diagnostics d = check_codes({city.ptr().get(), county.ptr().get(), same.ptr().get()});
   REQUIRE(d.error_count() == 1);
   const Diagnostic& e = *d.begin();
   CHECK(e.code == "code-conflict");
@@ -104,7 +104,7 @@ TEST_CASE("code.three_levels_four_same.across_chains") {
   CHECK(e.message.find("(基本编码 `000117003000`)") != std::string::npos);
   CHECK(e.message.find("at city.yaml:15:11") != std::string::npos);
   CHECK(e.message.find("a different name, kind (") != std::string::npos);  // the bases agree
-  CHECK(check_codes({city.get(), same.get()}).error_count() == 0);
+  CHECK(check_codes({city.ptr().get(), same.ptr().get()}).error_count() == 0);
 }
 
 TEST_CASE("cli.validate.codes_across_a_folder") {

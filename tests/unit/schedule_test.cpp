@@ -17,9 +17,9 @@ TEST_CASE("schedule.dates_over_holidays_with_uncounted_phases") {
       "  - id: m\n    name: 甲\n    department: a\n    promised_days: 5\n    statutory_days: 10\n"
       "    phases: [{ id: lab, kind: testing, days: 3 }]\n"
       "  - { id: n, name: 乙, department: a, promised_days: 2, statutory_days: 5, after: [m] }\n";
-  LoadResult r = load_chain_text(text, "s.yaml");
-  REQUIRE(r.chain);
-  const Schedule s = schedule(*r.chain, analyse(*r.chain), cn_mainland(), D("2025-09-26"));
+  Loaded<ValidChain> r = load_chain_text(text, "s.yaml");
+  REQUIRE(r.ok());
+  const Schedule s = schedule(*r.value(), analyse(r.value()), cn_mainland(), D("2025-09-26"));
   REQUIRE(s.matters.size() == 2);
   // Hand count from Friday 2025-09-26: 09-28 (adjusted Sunday) 1, 09-29 2, 09-30 3,
   // 10-01..10-08 holidays, 10-09 4, 10-10 5, 10-11 (adjusted Saturday) 6, 10-13 7,
@@ -34,7 +34,7 @@ TEST_CASE("schedule.dates_over_holidays_with_uncounted_phases") {
   CHECK(s.promised_deadline == D("2025-10-16"));
   CHECK_FALSE(s.provisional);
 
-  const Schedule late = schedule(*r.chain, analyse(*r.chain), cn_mainland(), D("2026-12-28"));
+  const Schedule late = schedule(*r.value(), analyse(r.value()), cn_mainland(), D("2026-12-28"));
   CHECK(late.provisional);
   CHECK(late.provisional_years == std::vector<int>{2027});
 }

@@ -277,7 +277,7 @@ TEST_CASE("sim.baseline.separate_applications_cost_more") {
   CHECK(sep.fields_per_case > chain.fields_per_case);
   CHECK(sep.lead_time_days.mean > chain.lead_time_days.mean);
   // One after another in the chain's order.
-  auto base = separate_applications_chain(*kindergarten_chain());
+  auto base = separate_applications_chain(kindergarten_chain());
   CHECK(base->id == "kindergarten-setup-separate");
   int without_after = 0;
   for (const auto& m : base->matters) without_after += m.after.empty() ? 1 : 0;
@@ -378,7 +378,7 @@ TEST_CASE("sim.reform.commitments_and_deferrals_shorten_lead_times_reproducibly"
   // afterwards, so the case finishes four days sooner. An applicant who
   // lacks a deferrable material is accepted at once (容缺受理) instead of
   // waiting for it as an incomplete application does.
-  LoadResult chain = load_chain_text(R"(id: reform-sim
+  Loaded<ValidChain> chain = load_chain_text(R"(id: reform-sim
 version: 1
 name: 改革规则仿真
 lead: x
@@ -397,7 +397,7 @@ matters:
   - { id: registration, name: 登记, department: x, statutory_days: 5, promised_days: 2, after: [licence] }
 )", "reform-sim.yaml");
   for (const auto& d : chain.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(chain.chain);
+  REQUIRE(chain.ok());
   Scenario s;
   s.arrival_rate = 2;
   s.days = 1500;
@@ -411,7 +411,7 @@ matters:
     x.commitment = commitment;
     x.deferring = deferring;
     x.incomplete = incomplete;
-    return run_ok(chain.chain, Calendar::continuous(), x);
+    return run_ok(chain.value(), Calendar::continuous(), x);
   };
   const SimulationResult plain = lead(0, 0, 0), committed = lead(1, 0, 0);
   CHECK(plain.result.lead_time_days.mean == doctest::Approx(5.0).epsilon(0.01));
@@ -430,8 +430,8 @@ matters:
   // material more); the window visit is the agent's, not the applicant's.
   Scenario own = s, helped = s;
   helped.assisted = 1;
-  const SimulationResult alone = run_ok(chain.chain, Calendar::continuous(), own);
-  const SimulationResult agent = run_ok(chain.chain, Calendar::continuous(), helped);
+  const SimulationResult alone = run_ok(chain.value(), Calendar::continuous(), own);
+  const SimulationResult agent = run_ok(chain.value(), Calendar::continuous(), helped);
   CHECK(agent.result.visits_per_case == doctest::Approx(alone.result.visits_per_case - 1));
   CHECK(agent.result.materials_per_case == doctest::Approx(alone.result.materials_per_case + 1));
   CHECK(agent.result.lead_time_days.mean == doctest::Approx(alone.result.lead_time_days.mean));

@@ -30,20 +30,20 @@ matters:
   - { id: a, name: 事项甲, department: x, statutory_days: 10, promised_days: 5, fields: [applicant.name], materials: [form] }
 )";
 
-inline std::shared_ptr<const Chain> chain_from_text(const char* yaml, const char* name) {
-  LoadResult r = load_chain_text(yaml, name);
+inline ValidChain chain_from_text(const char* yaml, const char* name) {
+  Loaded<ValidChain> r = load_chain_text(yaml, name);
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.chain);
-  return r.chain;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
-inline std::shared_ptr<const Chain> single_matter_chain() { return chain_from_text(kSingleMatterChain, "single.yaml"); }
+inline ValidChain single_matter_chain() { return chain_from_text(kSingleMatterChain, "single.yaml"); }
 
-inline std::shared_ptr<const Chain> kindergarten_chain() {
-  static const std::shared_ptr<const Chain> c = [] {
-    LoadResult r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
-    REQUIRE(r.chain);
-    return r.chain;
+inline ValidChain kindergarten_chain() {
+  static const ValidChain c = [] {
+    Loaded<ValidChain> r = load_chain(std::string(YILIAN_SOURCE_DIR) + "/chains/kindergarten-setup.yaml");
+    REQUIRE(r.ok());
+    return r.value();
   }();
   return c;
 }
@@ -53,10 +53,10 @@ inline std::string kindergarten_scenario_path() {
 }
 
 inline Scenario kindergarten_scenario() {
-  ScenarioLoadResult r = load_scenario_file(kindergarten_scenario_path(), *kindergarten_chain());
+  Loaded<Scenario> r = load_scenario_file(kindergarten_scenario_path(), *kindergarten_chain());
   for (const auto& d : r.diagnostics) MESSAGE(d.to_string());
-  REQUIRE(r.scenario);
-  return *r.scenario;
+  REQUIRE(r.ok());
+  return r.value();
 }
 
 /// Erlang C: the mean time a customer waits in an M/M/c queue with
@@ -73,8 +73,8 @@ inline double erlang_c_wait(double lambda, double mu, int c) {
   return probability_of_waiting / (c * mu - lambda);
 }
 
-inline SimulationResult run_ok(std::shared_ptr<const Chain> chain, const Calendar& cal, const Scenario& s) {
-  auto r = simulate(std::move(chain), cal, s);
+inline SimulationResult run_ok(const ValidChain& chain, const Calendar& cal, const Scenario& s) {
+  auto r = simulate(chain, cal, s);
   REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
   return std::move(*r);
 }

@@ -11,12 +11,12 @@ using namespace yilian::test;
 
 namespace {
 
-ScenarioLoadResult load(const char* yaml) {
+Loaded<Scenario> load(const char* yaml) {
   return load_scenario_text(yaml, "scenario.yaml", *kindergarten_chain());
 }
 
 /// The diagnostic with this code at this path, or nullptr.
-const Diagnostic* find(const ScenarioLoadResult& r, const std::string& code, const std::string& path) {
+const Diagnostic* find(const Loaded<Scenario>& r, const std::string& code, const std::string& path) {
   for (const auto& d : r.diagnostics)
     if (d.code == code && d.path == path) return &d;
   return nullptr;
@@ -71,8 +71,8 @@ branches:
 delivery:
   method: { in-person: 0.5, express: 0.2 }
 )";
-  const ScenarioLoadResult r = load(yaml);
-  REQUIRE_FALSE(r.scenario);
+  const Loaded<Scenario> r = load(yaml);
+  REQUIRE_FALSE(r.ok());
   for (const auto& d : r.diagnostics) {
     CAPTURE(d.to_string());
     CHECK(d.where.file == "scenario.yaml");
@@ -119,13 +119,13 @@ delivery:
 
 TEST_CASE("sim.scenario.chain_mismatch_and_yaml_errors") {
   auto r = load("chain: hotel-restaurant\nhorizon: { days: 10 }\n");
-  REQUIRE_FALSE(r.scenario);
+  REQUIRE_FALSE(r.ok());
   CHECK(find(r, "chain-mismatch", "chain"));
   r = load("horizon: { days: 10\n");
-  REQUIRE_FALSE(r.scenario);
+  REQUIRE_FALSE(r.ok());
   CHECK(r.diagnostics.items().front().where.line >= 1);
   r = load("");
-  REQUIRE_FALSE(r.scenario);
+  REQUIRE_FALSE(r.ok());
   CHECK(find(r, "empty", ""));
   r = load("horizon: { days: 10, warmup_days: 10 }\n");
   CHECK(find(r, "range", "horizon.warmup_days"));
@@ -146,12 +146,12 @@ delivery: { method: express, after: fixed:1 }
 branches: { school.serves_meals: { "false": 1 } }
 baseline: { separate: true, gap: exp:1.5 }
 )");
-  REQUIRE(r.scenario);
-  CHECK(r.scenario->departments.at("education").officers == 3);
-  CHECK(r.scenario->delivery.express == 1.0);
-  CHECK(r.scenario->pickup.a == 1.0);
-  CHECK(r.scenario->baseline_gap.kind == Distribution::Kind::exponential);
-  CHECK(std::get<bool>(r.scenario->branches.at("school.serves_meals")[0].value) == false);
+  REQUIRE(r.ok());
+  CHECK(r->departments.at("education").officers == 3);
+  CHECK(r->delivery.express == 1.0);
+  CHECK(r->pickup.a == 1.0);
+  CHECK(r->baseline_gap.kind == Distribution::Kind::exponential);
+  CHECK(std::get<bool>(r->branches.at("school.serves_meals")[0].value) == false);
 }
 
 TEST_CASE("sim.scenario.distributions") {

@@ -37,7 +37,7 @@ void same_bytes_on_1_2_and_5_threads(const std::string& args) {
 
 /// A pattern on the applicant's name: a branch value that fails it makes the
 /// applicants who draw it impossible to accept, and the run stops there.
-std::shared_ptr<const Chain> pattern_chain() {
+ValidChain pattern_chain() {
   std::string yaml = kSingleMatterChain;
   const std::string plain = "applicant.name: { label: 申请人, type: string }";
   yaml.replace(yaml.find(plain), plain.size(), R"(applicant.name: { label: 申请人, type: string, pattern: "^[A-Z]{3}$" })");

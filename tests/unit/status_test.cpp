@@ -92,3 +92,52 @@ TEST_CASE("status.result.value_when_ok") {
   CHECK(d.signal == 0);
   CHECK(d.err.empty());
 }
+
+namespace {
+Diagnostics one_error(std::string message) {
+  Diagnostics d;
+  d.add(Diagnostic{Severity::error, "bad", std::move(message), SourceLocation{"in.yaml", 3, 7}, {}, {}});
+  return d;
+}
+}  // namespace
+
+TEST_CASE("status.loaded.value_without_one_names_the_first_error_and_aborts") {
+  // One result type for everything read with diagnostics (issue 15):
+  // value() without a value never throws; it names the first error.
+  Died d = in_child([] {
+    Loaded<std::string> r = one_error("no such key `nmae`");
+    (void)r.value();
+  });
+  CHECK(d.signal == SIGABRT);
+  CHECK(d.err.find("in.yaml:3:7") != std::string::npos);
+  CHECK(d.err.find("no such key `nmae`") != std::string::npos);
+  d = in_child([] {
+    const Loaded<std::string> r;
+    (void)r->size();
+  });
+  CHECK(d.signal == SIGABRT);
+  CHECK(d.err.find("nothing was read") != std::string::npos);
+}
+
+TEST_CASE("status.loaded.ok_means_a_value_and_no_error") {
+  Loaded<std::string> fine{std::string("chain"), {}};
+  CHECK(fine.ok());
+  CHECK(static_cast<bool>(fine));
+  CHECK(*fine == "chain");
+  CHECK(fine->size() == 5);
+  Diagnostics warned;
+  warned.add(Diagnostic{Severity::warning, "unused", "never used", {}, {}, {}});
+  Loaded<std::string> with_warning{std::string("chain"), warned};
+  CHECK(with_warning.ok());
+  CHECK(with_warning.diagnostics.size() == 1);
+  // A reader that keeps what it could read (a partial chain) has a value
+  // and errors: not ok, and the value is still there.
+  Loaded<std::string> partial{std::string("half"), one_error("unknown key")};
+  CHECK_FALSE(partial.ok());
+  CHECK(partial.has_value());
+  CHECK(partial.value() == "half");
+  Loaded<std::string> failed = one_error("unknown key");
+  CHECK_FALSE(failed.ok());
+  CHECK_FALSE(failed.has_value());
+  CHECK(std::move(fine).value() == "chain");
+}

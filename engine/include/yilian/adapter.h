@@ -22,10 +22,9 @@
 #include <string_view>
 #include <vector>
 
+#include "yilian/case_types.h"
 #include "yilian/date.h"
-#include "yilian/flow.h"
 #include "yilian/status.h"
-#include "yilian/time_limit.h"
 #include "yilian/value.h"
 
 namespace yilian {
@@ -76,9 +75,7 @@ struct Outcome {
 [[nodiscard]] std::string_view to_string(Outcome::Kind k);
 [[nodiscard]] std::optional<Outcome::Kind> parse_outcome_kind(std::string_view s);
 
-namespace detail {
-struct CompletionState;
-}
+class Engine;
 
 /// The handle an adapter reports through for one delivery. Cheap to copy;
 /// every copy refers to the same delivery. Thread-safe. It may outlive the
@@ -89,7 +86,6 @@ struct CompletionState;
 class Completion {
  public:
   Completion() = default;  ///< a handle that ignores every report (for tests of adapters)
-  explicit Completion(std::shared_ptr<detail::CompletionState> state) : state_(std::move(state)) {}
 
   /// The department received the task and will decide later (through
   /// Engine::apply / Client::apply with request::Report and the task key).
@@ -103,8 +99,13 @@ class Completion {
   /// The task key, or "" for a default-constructed handle.
   [[nodiscard]] const std::string& key() const;
 
+  /// What a handle refers to: the engine's, opaque here.
+  struct State;
+
  private:
-  std::shared_ptr<detail::CompletionState> state_;
+  friend class Engine;  ///< the engine makes the handles it dispatches with
+  explicit Completion(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
 };
 
 /// A department system. Implementations must be thread-safe: dispatch() and

@@ -10,6 +10,7 @@
 #include "yilian/chain.h"
 #include "yilian/date.h"
 #include "yilian/status.h"
+#include "yilian/valid_chain.h"
 #include "yilian/value.h"
 
 namespace yilian {
@@ -76,18 +77,17 @@ struct Analysis {
 /// force that day (valid_from / valid_until), each `after` passed on
 /// through the matters left out to what they came after (as for a matter
 /// that does not apply). For exports that cannot hold dates (flow charts,
-/// BPMN). The chain must be valid (no cycle).
-[[nodiscard]] Chain chain_as_on(const Chain& chain, Date day);
+/// BPMN).
+[[nodiscard]] Chain chain_as_on(const ValidChain& chain, Date day);
 
-/// Analyses a validated chain (the result is unspecified for a chain with
-/// validation errors, e.g. a cycle). Without `scenario`, the worst case;
+/// Analyses a validated chain. Without `scenario`, the worst case;
 /// with it, conditions are evaluated on its values (produced values count as
 /// present), and a matter whose condition cannot be decided counts as
 /// applying and is listed in `undetermined`. Dependencies through a matter
 /// that does not apply pass on to that matter's own dependencies. With
 /// `on`, a matter not in force that day does not apply (listed in
 /// `not_in_force`); without it, every version counts.
-[[nodiscard]] Analysis analyse(const Chain& chain, const FieldValues* scenario = nullptr,
+[[nodiscard]] Analysis analyse(const ValidChain& chain, const FieldValues* scenario = nullptr,
                                std::optional<Date> on = std::nullopt);
 
 }  // namespace yilian

@@ -17,21 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "yilian/case_types.h"  // Agent
 #include "yilian/load.h"
 #include "yilian/status.h"
 #include "yilian/value.h"
 
 namespace yilian {
 
-/// 代办帮办: who hands in the application on the applicant's behalf. The
-/// application then carries the applicant's authorisation, the material
-/// `agent-authorisation` (授权委托书), which every chain knows.
-struct Agent {
-  std::string name;
-  std::string id_number;  ///< resident ID (GB 11643)
-  std::string phone;      ///< optional
-  friend bool operator==(const Agent&, const Agent&) = default;
-};
 /// The material id of the applicant's authorisation of an agent.
 inline constexpr std::string_view kAgentAuthorisation = "agent-authorisation";
 inline constexpr std::string_view kAgentAuthorisationName = "授权委托书（委托代办）";
@@ -52,20 +44,15 @@ struct Application {
   SourceLocation where;                  ///< the document
 };
 
-/// The application when the document has the right shape (chain id, a map
-/// of scalar values under field keys, a list of material ids; no unknown or
-/// duplicate keys), and every problem found, each located.
-struct ApplicationLoad {
-  std::optional<Application> application;  ///< empty when diagnostics has errors
-  Diagnostics diagnostics;
-};
-
-/// Reads an application from text; `file_name` is used in messages. The
+/// Reads an application from text: the application when the document has
+/// the right shape (chain id, a map of scalar values under field keys, a
+/// list of material ids; no unknown or duplicate keys), none when it has
+/// errors, and every problem found, each located; `file_name` is used in messages. The
 /// LoadOptions limits apply (size, depth, aliases, string length).
 /// Thread-safe. Does not check the values against a chain (see check.h).
-[[nodiscard]] ApplicationLoad parse_application_text(std::string_view text, const std::string& file_name,
-                                                     const LoadOptions& options = {});
+[[nodiscard]] Loaded<Application> parse_application_text(std::string_view text, const std::string& file_name,
+                                                         const LoadOptions& options = {});
 /// Reads an application file (YAML or JSON); a missing file is an `io` error.
-[[nodiscard]] ApplicationLoad load_application(const std::string& path, const LoadOptions& options = {});
+[[nodiscard]] Loaded<Application> load_application(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace yilian

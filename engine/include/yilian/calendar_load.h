@@ -19,14 +19,6 @@
 
 namespace yilian {
 
-/// What loading produced: the calendar when there is no error, and every
-/// diagnostic in reading order.
-struct CalendarLoadResult {
-  std::optional<Calendar> calendar;  ///< empty when diagnostics has errors
-  Diagnostics diagnostics;
-  std::vector<std::string> files;    ///< files read, the requested one first, then its bases
-};
-
 /// The folders searched for a calendar by name, in this order, each once
 /// (the first place kept):
 ///  1. `dirs`: `--calendars DIR`, EngineOptions::calendar_dirs,
@@ -72,19 +64,22 @@ struct CalendarLoadResult {
 /// calendars (for suggestions), sorted.
 [[nodiscard]] std::vector<std::string> calendar_names(const std::vector<std::string>& dirs);
 
+/// Each loader gives the calendar when there is no error, and every
+/// diagnostic in reading order (Loaded, status.h).
+
 /// Loads one calendar file. A base named by `extends` is looked up in the
 /// file's own directory first, then in `dirs`, then among the built-in ones.
-[[nodiscard]] CalendarLoadResult load_calendar_file(const std::string& path,
-                                                    const std::vector<std::string>& dirs = {});
+[[nodiscard]] Loaded<Calendar> load_calendar_file(const std::string& path,
+                                                  const std::vector<std::string>& dirs = {});
 
 /// Loads the calendar `name` from the first of `dirs` that has it, else the
 /// built-in calendar of that name; the file's `name:` must match. Not
 /// found: an `unknown-calendar` error whose hint is calendar_not_found_hint().
-[[nodiscard]] CalendarLoadResult load_calendar(std::string_view name, const std::vector<std::string>& dirs);
+[[nodiscard]] Loaded<Calendar> load_calendar(std::string_view name, const std::vector<std::string>& dirs);
 
 /// Loads a calendar from text held in memory; `file_name` is used in
 /// messages, bases are looked up in `dirs`.
-[[nodiscard]] CalendarLoadResult load_calendar_text(std::string_view yaml, const std::string& file_name,
-                                                    const std::vector<std::string>& dirs = {});
+[[nodiscard]] Loaded<Calendar> load_calendar_text(std::string_view yaml, const std::string& file_name,
+                                                  const std::vector<std::string>& dirs = {});
 
 }  // namespace yilian

@@ -77,10 +77,6 @@ struct CheckResult {
   std::vector<std::string> not_in_force_matters;
 };
 
-namespace detail {
-struct CompiledForm;
-}
-
 /// A chain compiled for checking. Build once (linear in the chain's size),
 /// then check() any number of applications. Cheap to copy (shares the
 /// compiled form); check() is const and safe from several threads at once.
@@ -110,7 +106,8 @@ class FormChecker {
   [[nodiscard]] const Form& form() const;
 
  private:
-  std::shared_ptr<const detail::CompiledForm> impl_;
+  struct Impl;  ///< the compiled form (form_checker.cpp)
+  std::shared_ptr<const Impl> impl_;
 };
 
 /// One-off check: builds a FormChecker and checks. Pure; thread-safe.

@@ -51,17 +51,13 @@ struct Deployment {
   std::map<std::string, AdapterConfig> departments;
 };
 
-struct DeploymentLoad {
-  std::optional<Deployment> deployment;  ///< empty when diagnostics has errors
-  Diagnostics diagnostics;               ///< every problem, located
-};
-
-/// Reads a deployment file. Relative paths inside (chains, calendars,
+/// Reads a deployment file: the deployment when there is no error, and
+/// every problem, located. Relative paths inside (chains, calendars,
 /// command programs that contain a '/') are resolved against the file's
 /// folder. Every problem is reported with file:line:column. Thread-safe.
-[[nodiscard]] DeploymentLoad load_deployment(const std::string& path, const LoadOptions& limits = {});
+[[nodiscard]] Loaded<Deployment> load_deployment(const std::string& path, const LoadOptions& limits = {});
 /// The same for text; relative paths are resolved against `base_dir`.
-[[nodiscard]] DeploymentLoad parse_deployment_text(std::string_view yaml, const std::string& file_name,
-                                                   const std::string& base_dir, const LoadOptions& limits = {});
+[[nodiscard]] Loaded<Deployment> parse_deployment_text(std::string_view yaml, const std::string& file_name,
+                                                      const std::string& base_dir, const LoadOptions& limits = {});
 
 }  // namespace yilian

@@ -30,8 +30,8 @@
 
 #include "yilian/adapter.h"
 #include "yilian/deployment.h"
+#include "yilian/case_types.h"
 #include "yilian/engine_options.h"
-#include "yilian/flow.h"
 #include "yilian/records.h"
 #include "yilian/request.h"
 #include "yilian/status.h"

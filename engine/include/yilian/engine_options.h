@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "yilian/flow.h"
+#include "yilian/case_types.h"
 
 namespace yilian {
 

@@ -12,14 +12,8 @@
 
 namespace yilian {
 
-/// What reading produced: the values when there is no error, and every
-/// diagnostic (file:line:column) in reading order.
-struct FieldValuesResult {
-  FieldValues values;      ///< empty when diagnostics has errors
-  Diagnostics diagnostics;
-};
-
-/// Reads form values. Three shapes are accepted:
+/// Reads form values: the values when there is no error (none when there
+/// is), and every diagnostic (file:line:column) in reading order. Three shapes are accepted:
 ///   - an application: `{chain: id, fields: {key: value, ...}, materials: [...]}`
 ///     (only `fields` is read; `chain`, when given, must match `chain->id`);
 ///   - a flat map of dotted keys: `{"site.area": 1200, ...}`;
@@ -33,10 +27,10 @@ struct FieldValuesResult {
 /// distinct declared values for a set); without it, values are kept as YAML
 /// typed them.
 /// Thread-safe.
-[[nodiscard]] FieldValuesResult parse_field_values(std::string_view text, const std::string& file_name,
-                                                   const Chain* chain = nullptr, const LoadOptions& options = {});
+[[nodiscard]] Loaded<FieldValues> parse_field_values(std::string_view text, const std::string& file_name,
+                                                     const Chain* chain = nullptr, const LoadOptions& options = {});
 /// The same for a file (size checked before reading).
-[[nodiscard]] FieldValuesResult read_field_values(const std::string& path, const Chain* chain = nullptr,
-                                                  const LoadOptions& options = {});
+[[nodiscard]] Loaded<FieldValues> read_field_values(const std::string& path, const Chain* chain = nullptr,
+                                                    const LoadOptions& options = {});
 
 }  // namespace yilian

@@ -30,39 +30,16 @@
 #include <vector>
 
 #include "yilian/calendar.h"
+#include "yilian/case_types.h"
 #include "yilian/chain.h"
 #include "yilian/check.h"
 #include "yilian/date.h"
 #include "yilian/shared.h"
 #include "yilian/time_limit.h"
+#include "yilian/valid_chain.h"
 #include "yilian/value.h"
 
 namespace yilian {
-
-/// A moment in the chain's local time, in seconds since 1970-01-01 00:00.
-struct Instant {
-  std::int64_t seconds = 0;
-
-  static constexpr Instant at(Date d, TimeOfDay t = {}) {
-    return Instant{static_cast<std::int64_t>(d.days()) * 86400 + static_cast<std::int64_t>(t.minutes) * 60};
-  }
-  [[nodiscard]] constexpr Date date() const {
-    const std::int64_t s = seconds;
-    return Date::from_days(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
-  }
-  [[nodiscard]] constexpr TimeOfDay time() const {
-    std::int64_t r = seconds % 86400;
-    if (r < 0) r += 86400;
-    return TimeOfDay{static_cast<int>(r / 60)};
-  }
-  /// "YYYY-MM-DDTHH:MM:SS".
-  [[nodiscard]] std::string to_string() const;
-  /// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS".
-  [[nodiscard]] static std::optional<Instant> parse(std::string_view s);
-  friend constexpr auto operator<=>(Instant, Instant) = default;
-};
-
-using CaseId = std::uint64_t;
 
 /// How the flow is run. Plain settings; in-class defaults.
 struct FlowOptions {
@@ -100,8 +77,10 @@ class CheckMemo {
 class FlowChain {
  public:
   /// Compiles a validated chain with the calendar named by chain->calendar.
-  [[nodiscard]] static std::shared_ptr<const FlowChain> compile(std::shared_ptr<const Chain> chain, Calendar calendar,
-                                                                FlowOptions options = {});
+  [[nodiscard]] static std::shared_ptr<const FlowChain> compile(const ValidChain& chain, Calendar calendar,
+                                                                FlowOptions options = {}) {
+    return compile(chain.ptr(), std::move(calendar), options);
+  }
 
   [[nodiscard]] const Chain& chain() const { return *chain_; }
   [[nodiscard]] const std::shared_ptr<const Chain>& chain_ptr() const { return chain_; }
@@ -190,6 +169,9 @@ class FlowChain {
 
  private:
   FlowChain() = default;
+  /// The compilation itself (flow_chain.cpp), of a chain known valid.
+  static std::shared_ptr<const FlowChain> compile(std::shared_ptr<const Chain> chain, Calendar calendar,
+                                                  FlowOptions options);
   std::shared_ptr<const Chain> chain_;
   Calendar calendar_;
   FlowOptions options_;
@@ -203,61 +185,6 @@ class FlowChain {
   struct ProducedRules;
   std::shared_ptr<const ProducedRules> produced_rules_;  ///< by matter: the compiled rules of its `produces`
 };
-
-enum class CaseStage : std::uint8_t {
-  created,     ///< not yet submitted
-  incomplete,  ///< 一次告知 sent; waiting for the applicant; the clock does not run
-  running,     ///< accepted; tasks under way
-  ready,       ///< every applicable matter approved; waiting for delivery
-  delivered,   ///< 统一出件 done (end)
-  rejected,    ///< a matter was refused (end)
-  withdrawn,   ///< the applicant withdrew (end)
-  /// Results handed out while a matter approved on the applicant's
-  /// commitment (告知承诺) is still being verified; delivered when the last
-  /// verification ends.
-  verifying,
-};
-[[nodiscard]] std::string_view to_string(CaseStage s);
-[[nodiscard]] std::optional<CaseStage> parse_case_stage(std::string_view s);
-[[nodiscard]] inline bool is_final(CaseStage s) {
-  return s == CaseStage::delivered || s == CaseStage::rejected || s == CaseStage::withdrawn;
-}
-
-enum class TaskStatus : std::uint8_t {
-  waiting,     ///< a matter it comes after is not done yet
-  skipped,     ///< its condition does not hold
-  dispatched,  ///< with the department
-  supplement,  ///< the department asked the applicant for more; clock stopped
-  suspended,   ///< Art. 45 activity under way; clock stopped
-  incident,    ///< dispatch failed past its retries; an operator must act
-  approved,
-  rejected,
-  cancelled,   ///< the case ended before the task did
-  /// 告知承诺: approved at once on the applicant's commitment; the department
-  /// verifies (核查) within the matter's verify_within. Counts as approved for
-  /// the matters after it; an approval passes the verification, a
-  /// rejection fails it and revokes the result.
-  verifying,
-  revoked,     ///< the verification failed: the result approved on the commitment is revoked
-};
-[[nodiscard]] std::string_view to_string(TaskStatus s);
-/// dispatched, supplement, suspended, incident or verifying: the task holds its department.
-[[nodiscard]] inline bool is_open(TaskStatus s) {
-  return s == TaskStatus::dispatched || s == TaskStatus::supplement || s == TaskStatus::suspended ||
-         s == TaskStatus::incident || s == TaskStatus::verifying;
-}
-/// dispatched or verifying: the department has the work and its answer is awaited.
-[[nodiscard]] inline bool with_department(TaskStatus s) {
-  return s == TaskStatus::dispatched || s == TaskStatus::verifying;
-}
-/// Approved, or approved on a commitment under verification: what the
-/// matters after it wait for.
-[[nodiscard]] inline bool is_granted(TaskStatus s) { return s == TaskStatus::approved || s == TaskStatus::verifying; }
-
-enum class Channel : std::uint8_t { window, online };
-enum class DeliveryMethod : std::uint8_t { in_person, express, electronic };
-[[nodiscard]] std::string_view to_string(Channel c);
-[[nodiscard]] std::string_view to_string(DeliveryMethod m);
 
 struct TaskState {
   TaskStatus status = TaskStatus::waiting;
@@ -276,34 +203,6 @@ struct TaskState {
   bool committed = false;            ///< 告知承诺: approved on the applicant's commitment, then verified
   friend bool operator==(const TaskState&, const TaskState&) = default;
 };
-
-/// A step of a bad rating's follow-up (差评整改).
-enum class FollowUpStep : std::uint8_t {
-  called_back,      ///< 回访: the office called the applicant back
-  rectified,        ///< 整改: the problem was rectified and the applicant told
-  appealed,         ///< 申诉: the department holds the rating unjust (误评、恶意差评)
-  appeal_upheld,    ///< 复核: the appeal holds; the rating is set aside
-  appeal_rejected,  ///< 复核: the appeal fails; the follow-up goes on
-};
-[[nodiscard]] std::string_view to_string(FollowUpStep s);
-[[nodiscard]] std::optional<FollowUpStep> parse_follow_up_step(std::string_view s);
-
-/// The follow-up a bad rating (grade 1 or 2) opens: a call-back and a
-/// rectification, each within the chain's limit of the rating, and an
-/// appeal path.
-struct FollowUp {
-  enum class Appeal : std::uint8_t { none, pending, upheld, rejected };
-  Date call_back_due;
-  Date rectify_due;
-  std::optional<Date> called_back;
-  std::optional<Date> rectified;
-  Appeal appeal = Appeal::none;
-  std::string note;  ///< what the last step recorded
-  /// Closed: rectified, or set aside by an upheld appeal.
-  [[nodiscard]] bool closed() const { return rectified.has_value() || appeal == Appeal::upheld; }
-  friend bool operator==(const FollowUp&, const FollowUp&) = default;
-};
-[[nodiscard]] std::string_view to_string(FollowUp::Appeal a);
 
 /// 好差评: one rating of the case (matter -1) or of one of its matters.
 /// Grades 1–5: 非常不满意, 不满意, 基本满意, 满意, 非常满意.
@@ -483,13 +382,6 @@ using Command = std::variant<command::SendNotice, command::Dispatch, command::Ca
                              command::NotifyRevoked>;
 
 // ---- the transition function ------------------------------------------------
-
-enum class StepResult : std::uint8_t {
-  applied,  ///< the state changed (commands may follow)
-  ignored,  ///< a repeated or late outcome: recognised, recorded, not applied twice
-  invalid,  ///< the event cannot apply to this state; the state is unchanged and the event must not be recorded
-};
-[[nodiscard]] std::string_view to_string(StepResult r);
 
 struct StepOutcome {
   StepResult result = StepResult::applied;

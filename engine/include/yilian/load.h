@@ -11,6 +11,7 @@
 
 #include "yilian/chain.h"
 #include "yilian/status.h"
+#include "yilian/valid_chain.h"
 
 namespace yilian {
 
@@ -37,36 +38,27 @@ struct LoadOptions {
   std::vector<std::pair<std::string, std::string>> base_texts;
 };
 
-/// What loading produced: the chain when there is no error (warnings may
-/// remain), and every diagnostic in reading order.
-struct LoadResult {
-  std::shared_ptr<const Chain> chain;  ///< null when diagnostics has errors
-  Diagnostics diagnostics;
-};
-
 /// Reads a chain file: YAML syntax, the shape of every key (types, ranges,
 /// unknown keys, duplicates) and the syntax of `when` conditions. A
 /// locality overlay (`extends:`) is merged onto its base here: the result is
 /// the merged chain, each element located in the file it came from, with
 /// Chain::overlay listing the changes (docs/chain-format.md, "Localities"). Returns the
 /// chain as far as it could be read (possibly partial) and its diagnostics;
-/// does not check references between elements (see validate()).
-struct ParseResult {
-  std::shared_ptr<Chain> chain;  ///< never null; partial when there are errors
-  Diagnostics diagnostics;
-};
-[[nodiscard]] ParseResult parse_chain_text(std::string_view yaml, const std::string& file_name,
-                                           const LoadOptions& options = {});
-[[nodiscard]] ParseResult parse_chain_file(const std::string& path, const LoadOptions& options = {});
+/// does not check references between elements (see validate()). The chain
+/// is always there (has_value()), partial when there are errors.
+[[nodiscard]] Loaded<std::shared_ptr<Chain>> parse_chain_text(std::string_view yaml, const std::string& file_name,
+                                                              const LoadOptions& options = {});
+[[nodiscard]] Loaded<std::shared_ptr<Chain>> parse_chain_file(const std::string& path, const LoadOptions& options = {});
 
 /// Reads and validates (validate() in analysis.h) one chain file, and warns
 /// (`missing-file`) about each material's `blank_form` or `sample` that is
-/// not a file beside it. Thread-safe.
-[[nodiscard]] LoadResult load_chain(const std::string& path, const LoadOptions& options = {});
+/// not a file beside it. The chain when there is no error (warnings may
+/// remain), and every diagnostic in reading order. Thread-safe.
+[[nodiscard]] Loaded<ValidChain> load_chain(const std::string& path, const LoadOptions& options = {});
 /// The same for text held in memory; `file_name` is used in messages. The
 /// files that materials name are not looked for (there is no folder).
-[[nodiscard]] LoadResult load_chain_text(std::string_view yaml, const std::string& file_name,
-                                         const LoadOptions& options = {});
+[[nodiscard]] Loaded<ValidChain> load_chain_text(std::string_view yaml, const std::string& file_name,
+                                                const LoadOptions& options = {});
 
 /// The chain files under `path`: the file itself, or every *.yaml / *.yml
 /// file of a folder (not recursing into `calendars/` or `scenarios/`),

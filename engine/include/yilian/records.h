@@ -16,20 +16,12 @@
 #include <vector>
 
 #include "yilian/actor.h"
+#include "yilian/case_types.h"
 #include "yilian/date.h"
-#include "yilian/flow.h"
 #include "yilian/status.h"
-#include "yilian/time_limit.h"
+#include "yilian/value.h"
 
 namespace yilian {
-
-class Records;
-namespace detail {
-class ChainRegistry;
-/// The engine's own reader shares its chain registry (engine internals).
-Result<std::unique_ptr<Records>> open_records(const std::string& path, std::shared_ptr<ChainRegistry> registry,
-                                              std::function<Instant()> clock);
-}  // namespace detail
 
 /// One task of a case as it stands.
 struct TaskView {
@@ -271,11 +263,12 @@ class Records {
   /// same view its adapter gets with a task (data minimisation).
   [[nodiscard]] Result<FieldValues> department_data(CaseId id, const std::string& department) const;
 
- private:
+  /// What a reader holds: the library's, opaque here (the engine's own
+  /// reader shares the engine's chains).
   struct Impl;
+
+ private:
   explicit Records(std::unique_ptr<Impl> impl);
-  friend Result<std::unique_ptr<Records>> detail::open_records(const std::string&, std::shared_ptr<detail::ChainRegistry>,
-                                                               std::function<Instant()>);
   std::unique_ptr<Impl> impl_;
 };
 

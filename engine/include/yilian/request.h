@@ -15,8 +15,7 @@
 
 #include "yilian/actor.h"
 #include "yilian/adapter.h"
-#include "yilian/flow.h"
-#include "yilian/time_limit.h"
+#include "yilian/case_types.h"
 #include "yilian/value.h"
 
 namespace yilian {

@@ -16,6 +16,7 @@
 #include "yilian/chain.h"
 #include "yilian/date.h"
 #include "yilian/flow.h"
+#include "yilian/load.h"  // LoadOptions
 #include "yilian/status.h"
 #include "yilian/value.h"
 
@@ -173,20 +174,17 @@ struct Scenario {
 /// Errors are located where the scenario came from a file.
 [[nodiscard]] Diagnostics check_scenario(const Chain& chain, const Scenario& scenario);
 
-/// Where each part of a loaded scenario was written (for later checks).
-struct ScenarioLoadResult {
-  std::optional<Scenario> scenario;  ///< empty when there are errors
-  Diagnostics diagnostics;
-};
-
 /// Loads a scenario YAML file and checks it against `chain` (unknown keys
 /// and ids with did-you-mean, every error located file:line:column).
-/// Relative CSV paths are read next to the file. Thread-safe.
-[[nodiscard]] ScenarioLoadResult load_scenario_file(const std::string& path, const Chain& chain);
+/// Relative CSV paths are read next to the file. The scenario when there is
+/// no error, and every diagnostic. `limits` as for every YAML input
+/// (load.h). Thread-safe.
+[[nodiscard]] Loaded<Scenario> load_scenario_file(const std::string& path, const Chain& chain,
+                                                  const LoadOptions& limits = {});
 /// The same for text held in memory; `file_name` is used in messages and
 /// its folder for relative CSV paths.
-[[nodiscard]] ScenarioLoadResult load_scenario_text(std::string_view yaml, const std::string& file_name,
-                                                    const Chain& chain);
+[[nodiscard]] Loaded<Scenario> load_scenario_text(std::string_view yaml, const std::string& file_name,
+                                                  const Chain& chain, const LoadOptions& limits = {});
 
 /// Parses a value of field `key` from text as the field's type reads it
 /// ("true", "1200", "private"); an error names what was expected.

@@ -20,6 +20,7 @@
 #include "yilian/chain.h"
 #include "yilian/scenario.h"
 #include "yilian/status.h"
+#include "yilian/valid_chain.h"
 
 namespace yilian {
 
@@ -128,17 +129,17 @@ struct SimulateOptions {
 /// when set, is called from the calling thread every few thousand arrivals
 /// (with several threads, about ten times a second). Thread-safe for
 /// distinct arguments; the chain and calendar are only read.
-[[nodiscard]] Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
+[[nodiscard]] Result<SimulationResult> simulate(const ValidChain& chain, const Calendar& calendar,
                                                 const Scenario& scenario, const SimulateOptions& options,
                                                 const ProgressCallback& progress = {});
 /// simulate() with the default options (a thread per core).
-[[nodiscard]] Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
+[[nodiscard]] Result<SimulationResult> simulate(const ValidChain& chain, const Calendar& calendar,
                                                 const Scenario& scenario, const ProgressCallback& progress = {});
 
 /// The chain an applicant meets applying for each matter on its own: the
 /// same matters, one after another in the chain's topological order (each
 /// comes after the previous one), same limits and conditions.
-[[nodiscard]] std::shared_ptr<const Chain> separate_applications_chain(const Chain& chain);
+[[nodiscard]] ValidChain separate_applications_chain(const ValidChain& chain);
 
 /// The service-time distribution simulate() uses for a matter the scenario
 /// does not set.

@@ -135,4 +135,51 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
+/// What reading an input (a chain, an application, a calendar, a
+/// deployment, a scenario, form values) produced: the value, when there is
+/// one, and every diagnostic found, located file:line:column, in reading
+/// order. ok() when there is a value and no error (warnings may remain).
+/// value() (and * and ->) without a value is a bug in the caller: like
+/// Result::value(), it writes the first error to stderr and terminates the
+/// program (std::abort); it never throws. A value type; not synchronised.
+template <class T>
+class [[nodiscard]] Loaded {
+ public:
+  Loaded() = default;
+  /// No value: `diagnostics` says why.
+  Loaded(Diagnostics diags) : diagnostics(std::move(diags)) {}                          // NOLINT: implicit by design
+  Loaded(T value, Diagnostics diags = {}) : diagnostics(std::move(diags)), value_(std::move(value)) {}  // NOLINT
+
+  /// Every finding, in reading order.
+  Diagnostics diagnostics;
+
+  /// A value and no error.
+  [[nodiscard]] bool ok() const { return value_.has_value() && !diagnostics.has_errors(); }
+  explicit operator bool() const { return ok(); }
+  /// A value, possibly with errors where a reader keeps what it could read
+  /// (parse_chain_text's partial chain says so); otherwise the same as ok().
+  [[nodiscard]] bool has_value() const { return value_.has_value(); }
+  [[nodiscard]] const T& value() const& { return *checked(); }
+  [[nodiscard]] T& value() & { return *checked(); }
+  [[nodiscard]] T&& value() && { return std::move(*checked()); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+ private:
+  const T* checked() const {
+    if (value_) return &*value_;
+    detail::value_of_failed_result(first_error());
+  }
+  T* checked() { return const_cast<T*>(std::as_const(*this).checked()); }
+  [[nodiscard]] Status first_error() const {
+    for (const Diagnostic& d : diagnostics)
+      if (d.severity == Severity::error) return Status::invalid(d.to_string());
+    return Status::invalid("nothing was read");
+  }
+
+  std::optional<T> value_;
+};
+
 }  // namespace yilian

@@ -18,31 +18,13 @@
 #include <vector>
 
 #include "yilian/calendar.h"
+#include "yilian/case_types.h"
 #include "yilian/chain.h"  // AlertPolicy
 #include "yilian/date.h"
 #include "yilian/limit.h"
 #include "yilian/status.h"
 
 namespace yilian {
-
-/// Why the clock stopped.
-enum class SuspensionReason {
-  supplement,     ///< 补正: waiting for the applicant's supplements (Art. 32)
-  hearing,        ///< Art. 45 from here to expert_review
-  tendering,
-  auction,
-  inspection,
-  testing,
-  quarantine,
-  appraisal,
-  expert_review,
-  other,          ///< another legal ground; say which in `note`
-};
-/// "supplement", "hearing", …, "expert-review", "other".
-[[nodiscard]] std::string_view to_string(SuspensionReason r);
-[[nodiscard]] std::optional<SuspensionReason> parse_suspension_reason(std::string_view s);
-/// True for the activities Art. 45 lists.
-[[nodiscard]] bool is_article45(SuspensionReason r);
 
 /// One clock stop: every working day in [from, to] (both included) is not
 /// counted.
@@ -76,27 +58,6 @@ class SuspensionLedger {
 
  public:
   friend bool operator==(const SuspensionLedger&, const SuspensionLedger&) = default;
-};
-
-/// The legal basis of an extension.
-enum class ExtensionBasis {
-  department_head,  ///< Art. 42 ¶1: +10 working days, 本机关负责人批准
-  government_head,  ///< Art. 42 ¶2: joint/unified handling, +15, 本级人民政府负责人批准
-  other,            ///< another rule (a sector law); say which in `reason`
-};
-[[nodiscard]] std::string_view to_string(ExtensionBasis b);
-[[nodiscard]] std::optional<ExtensionBasis> parse_extension_basis(std::string_view s);
-/// The most working days the basis allows (10, 15), or nothing for `other`.
-[[nodiscard]] std::optional<int> extension_cap(ExtensionBasis b);
-
-/// One recorded extension: who approved how many working days, when, why.
-struct Extension {
-  ExtensionBasis basis = ExtensionBasis::department_head;
-  int days = 0;
-  std::string approver;  ///< name or post of the approving head
-  Date approved_on;
-  std::string reason;
-  friend bool operator==(const Extension&, const Extension&) = default;
 };
 
 /// A limit (working days, days or months) and the extensions granted on
@@ -173,13 +134,6 @@ struct Deadline {
 /// suspension; 0 when to <= from.
 [[nodiscard]] std::int64_t counted_days(const Calendar& calendar, Date from, Date to,
                                         const SuspensionLedger& ledger = {});
-
-enum class AlertLevel { green, yellow, red };
-/// 一级督办 from the first day past the deadline; 二级督办 once the case is
-/// more than AlertPolicy::second_level_after counted working days late.
-enum class Supervision { none, first_level, second_level };
-[[nodiscard]] std::string_view to_string(AlertLevel a);
-[[nodiscard]] std::string_view to_string(Supervision s);
 
 /// The yellow threshold for a limit: policy.yellow_days, or ceil(limit/5)
 /// but at least 1; either way below the limit (at most limit - 1, at least

@@ -61,7 +61,8 @@ CriticalPath trace(const Chain& c, const std::vector<int>& order, const LongestP
 
 }  // namespace
 
-Analysis analyse(const Chain& c, const FieldValues* scenario, std::optional<Date> on) {
+Analysis analyse(const ValidChain& valid, const FieldValues* scenario, std::optional<Date> on) {
+  const Chain& c = *valid;
   return detail::analyse(c, detail::build_graph(c), scenario, on);
 }
 
@@ -186,7 +187,8 @@ Analysis detail::analyse(const Chain& c, const DependencyGraph& g, const FieldVa
   return a;
 }
 
-Chain chain_as_on(const Chain& c, Date day) {
+Chain chain_as_on(const ValidChain& valid, Date day) {
+  const Chain& c = *valid;
   Chain out = c;
   const std::size_t n = c.matters.size();
   std::vector<char> keep(n);

@@ -94,15 +94,15 @@ int find_sorted(const std::vector<std::pair<std::string_view, int>>& v, std::str
   return it != v.end() && it->first == k ? it->second : -1;
 }
 
-std::shared_ptr<const CompiledForm> compile(Form form) {
-  auto cf = std::make_shared<CompiledForm>();
-  cf->form = std::move(form);
-  const Form& f = cf->form;
+/// Compiles `form` into `cf` (a FormChecker's Impl).
+void compile(Form form, CompiledForm& cf) {
+  cf.form = std::move(form);
+  const Form& f = cf.form;
   std::vector<std::pair<std::string_view, int>> matter_at;
   for (std::size_t i = 0; i < f.matters.size(); ++i) matter_at.emplace_back(f.matters[i].id, static_cast<int>(i));
   std::sort(matter_at.begin(), matter_at.end());
 
-  cf->fields.reserve(f.fields.size());
+  cf.fields.reserve(f.fields.size());
   for (std::size_t i = 0; i < f.fields.size(); ++i) {
     const FormField& ff = f.fields[i];
     CompiledField c;
@@ -117,39 +117,38 @@ std::shared_ptr<const CompiledForm> compile(Form form) {
         if (f.materials[j].material.id == id) c.decides_materials.push_back(static_cast<int>(j));
     if (!ff.unless_produced.empty())
       for (const auto& id : ff.producers) c.unless_producers.push_back(find_sorted(matter_at, id));
-    cf->fields.push_back(std::move(c));
-    cf->keys.emplace_back(ff.field.key, static_cast<int>(i));
-    if (ff.asked) cf->asked_keys.push_back(ff.field.key);
+    cf.fields.push_back(std::move(c));
+    cf.keys.emplace_back(ff.field.key, static_cast<int>(i));
+    if (ff.asked) cf.asked_keys.push_back(ff.field.key);
   }
-  std::sort(cf->keys.begin(), cf->keys.end());
+  std::sort(cf.keys.begin(), cf.keys.end());
   std::vector<std::string_view> material_ids;
   for (std::size_t i = 0; i < f.materials.size(); ++i) {
     material_ids.emplace_back(f.materials[i].material.id);
-    cf->all_material_ids.push_back(f.materials[i].material.id);
+    cf.all_material_ids.push_back(f.materials[i].material.id);
   }
-  cf->material_at.build(std::move(material_ids));
+  cf.material_at.build(std::move(material_ids));
   for (const auto& fm : f.materials) {
     CompiledMaterial cm;
     cm.conditional = fm.asked && fm.material.conditional();
     if (cm.conditional)
       for (const auto& key : fm.material.when.fields()) {
-        const int i = find_sorted(cf->keys, key);
+        const int i = find_sorted(cf.keys, key);
         if (i >= 0) cm.condition_keys.emplace_back(f.fields[static_cast<std::size_t>(i)].field.key, i);
       }
-    cf->materials.push_back(std::move(cm));
+    cf.materials.push_back(std::move(cm));
   }
   for (const auto& m : f.matters) {
     CompiledMatter cm;
     cm.conditional = !m.when.empty();
     for (const auto& key : m.when.fields()) {
-      const int i = find_sorted(cf->keys, key);
+      const int i = find_sorted(cf.keys, key);
       if (i >= 0) cm.condition_keys.emplace_back(f.fields[static_cast<std::size_t>(i)].field.key, i);
     }
     for (std::size_t i : m.fields) cm.fields.push_back(static_cast<int>(i));
     for (std::size_t i : m.materials) cm.materials.push_back(static_cast<int>(i));
-    cf->matters.push_back(std::move(cm));
+    cf.matters.push_back(std::move(cm));
   }
-  return cf;
 }
 
 }  // namespace
@@ -507,8 +506,21 @@ bool run_check(const CompiledForm& cf, const FieldValues& values, const std::vec
 
 }  // namespace
 
-FormChecker::FormChecker(const Chain& chain) : impl_(detail::compile(merge_form(chain))) {}
-FormChecker::FormChecker(const Form& form) : impl_(detail::compile(form)) {}
+struct FormChecker::Impl : detail::CompiledForm {};
+
+namespace {
+/// A checker's compiled form (templated on the private FormChecker::Impl,
+/// which only FormChecker's members name).
+template <class Impl>
+std::shared_ptr<const Impl> compiled(Form form) {
+  auto impl = std::make_shared<Impl>();
+  detail::compile(std::move(form), *impl);
+  return impl;
+}
+}  // namespace
+
+FormChecker::FormChecker(const Chain& chain) : impl_(compiled<Impl>(merge_form(chain))) {}
+FormChecker::FormChecker(const Form& form) : impl_(compiled<Impl>(form)) {}
 
 CheckResult FormChecker::check(const Application& application, std::optional<Date> on) const {
   CheckResult r;

@@ -522,26 +522,41 @@ class Validator {
   }
 };
 
-LoadResult finish(ParseResult parsed) {
-  LoadResult out;
-  out.diagnostics = std::move(parsed.diagnostics);
-  out.diagnostics.append(validate(*parsed.chain));
-  out.diagnostics.sort();
-  if (!out.diagnostics.has_errors()) out.chain = std::move(parsed.chain);
-  return out;
+/// Validates a parsed chain, reporting the reader's errors and the
+/// validator's together; a chain the reader found errors in is not valid
+/// even when the part it read passes validation.
+Loaded<ValidChain> finish(Loaded<std::shared_ptr<Chain>> parsed) {
+  Diagnostics diags = std::move(parsed.diagnostics);
+  const bool unreadable = diags.has_errors();
+  Loaded<ValidChain> valid = validated(std::move(parsed).value());
+  diags.append(valid.diagnostics);
+  diags.sort();
+  if (unreadable || !valid.has_value()) return diags;
+  return {std::move(valid).value(), std::move(diags)};
 }
 
 }  // namespace
 
 Diagnostics validate(const Chain& chain) { return Validator(chain).run(); }
 
-LoadResult load_chain(const std::string& path, const LoadOptions& options) {
-  ParseResult parsed = parse_chain_file(path, options);
-  detail::check_material_files(*parsed.chain, path, parsed.diagnostics);
+Loaded<ValidChain> validated(std::shared_ptr<const Chain> chain) {
+  if (!chain) {
+    Diagnostics diags;
+    diags.add(Diagnostic{Severity::error, "no-chain", "there is no chain to validate", {}, {}, {}});
+    return diags;
+  }
+  Diagnostics diags = validate(*chain);
+  if (diags.has_errors()) return diags;
+  return {ValidChain(std::move(chain)), std::move(diags)};
+}
+
+Loaded<ValidChain> load_chain(const std::string& path, const LoadOptions& options) {
+  Loaded<std::shared_ptr<Chain>> parsed = parse_chain_file(path, options);
+  detail::check_material_files(*parsed.value(), path, parsed.diagnostics);
   return finish(std::move(parsed));
 }
 
-LoadResult load_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
+Loaded<ValidChain> load_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
   return finish(parse_chain_text(yaml, file_name, options));
 }
 

@@ -38,7 +38,7 @@ std::optional<std::string_view> builtin_text(std::string_view name) {
   return std::nullopt;
 }
 
-// How a built-in calendar is named in messages and CalendarLoadResult::files.
+// How a built-in calendar is named in messages.
 std::string builtin_file_name(std::string_view name) { return fmt::format("<built-in>/{}.yaml", name); }
 
 void add_once(std::vector<std::string>& dirs, std::string dir) {
@@ -51,10 +51,7 @@ class Loader {
  public:
   Loader(const std::vector<std::string>& dirs, Diagnostics& diags) : dirs_(dirs), diags_(diags) {}
 
-  std::vector<std::string> files;
-
   std::optional<CalendarData> load_file(const std::string& path, const std::string& expected_name) {
-    files.push_back(path);
     auto root = detail::parse_yaml_file(path, detail::YamlLimits{}, diags_);
     if (!root) return std::nullopt;
     const fs::path dir = fs::path(path).parent_path();
@@ -63,7 +60,6 @@ class Loader {
 
   std::optional<CalendarData> load_text(std::string_view yaml, const std::string& file_name,
                                         const std::string& expected_name) {
-    files.push_back(file_name);
     auto root = detail::parse_yaml(yaml, file_name, detail::YamlLimits{}, diags_);
     if (!root) return std::nullopt;
     return load_tree(*root, file_name, expected_name, "");
@@ -315,13 +311,10 @@ class Loader {
   std::map<std::int32_t, bool> state_;       // effective status of ruled dates so far
 };
 
-CalendarLoadResult finish(Loader& loader, std::optional<CalendarData> data, Diagnostics diags) {
-  CalendarLoadResult out;
-  out.files = std::move(loader.files);
+Loaded<Calendar> finish(std::optional<CalendarData> data, Diagnostics diags) {
   diags.sort();
-  out.diagnostics = std::move(diags);
-  if (data && !out.diagnostics.has_errors()) out.calendar.emplace(*data);
-  return out;
+  if (!data || diags.has_errors()) return diags;
+  return {Calendar(*data), std::move(diags)};
 }
 
 }  // namespace
@@ -408,43 +401,42 @@ std::vector<std::string> calendar_names(const std::vector<std::string>& dirs) {
   return {names.begin(), names.end()};
 }
 
-CalendarLoadResult load_calendar_file(const std::string& path, const std::vector<std::string>& dirs) {
+Loaded<Calendar> load_calendar_file(const std::string& path, const std::vector<std::string>& dirs) {
   Diagnostics diags;
   Loader loader(dirs, diags);
   auto data = loader.load_file(path, "");
-  return finish(loader, std::move(data), std::move(diags));
+  return finish(std::move(data), std::move(diags));
 }
 
 std::string calendars_beside(const std::string& chain_file) {
   return (std::filesystem::path(chain_file).parent_path() / "calendars").string();
 }
 
-CalendarLoadResult load_calendar(std::string_view name, const std::vector<std::string>& dirs) {
+Loaded<Calendar> load_calendar(std::string_view name, const std::vector<std::string>& dirs) {
   Diagnostics diags;
   Loader loader(dirs, diags);
   auto path = find_calendar_file(name, dirs);
   if (!path) {
     if (auto text = builtin_text(name)) {
       auto data = loader.load_text(*text, builtin_file_name(name), std::string(name));
-      return finish(loader, std::move(data), std::move(diags));
+      return finish(std::move(data), std::move(diags));
     }
     diags.add({Severity::error, "unknown-calendar", fmt::format("no calendar named `{}`", name), {}, "",
                calendar_not_found_hint(name, dirs)});
-    return finish(loader, std::nullopt, std::move(diags));
+    return finish(std::nullopt, std::move(diags));
   }
   auto data = loader.load_file(*path, std::string(name));
-  return finish(loader, std::move(data), std::move(diags));
+  return finish(std::move(data), std::move(diags));
 }
 
-CalendarLoadResult load_calendar_text(std::string_view yaml, const std::string& file_name,
+Loaded<Calendar> load_calendar_text(std::string_view yaml, const std::string& file_name,
                                       const std::vector<std::string>& dirs) {
   Diagnostics diags;
   Loader loader(dirs, diags);
-  loader.files.push_back(file_name);
   std::optional<CalendarData> data;
   if (auto root = detail::parse_yaml(yaml, file_name, detail::YamlLimits{}, diags))
     data = loader.load_tree(*root, file_name, "", "");
-  return finish(loader, std::move(data), std::move(diags));
+  return finish(std::move(data), std::move(diags));
 }
 
 }  // namespace yilian

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "analysis/graph.h"
 #include "export/bpmn_model.h"
 #include "export/svg.h"
 #include "yilian/analysis.h"
@@ -28,7 +29,7 @@ struct Node {
 }  // namespace
 
 std::string flowchart_svg(const Chain& chain) {
-  const Analysis a = analyse(chain);
+  const Analysis a = detail::analyse(chain, detail::build_graph(chain), nullptr, std::nullopt);
   // A matter's condition as people read it: field and value labels.
   auto when_words = [&](const Matter& m) { return detail::bpmn::condition_label(chain, m.when.root()); };
   std::map<std::string, std::size_t> dept_index;

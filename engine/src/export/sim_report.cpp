@@ -3,6 +3,7 @@
 // an intranet without internet access).
 #include <fmt/format.h>
 
+#include "analysis/graph.h"
 #include "export/sim_charts.h"
 #include "export/svg.h"
 #include "yilian/analysis.h"
@@ -129,7 +130,7 @@ std::string simulation_report_html(const Chain& chain, const Scenario& scenario,
                                    const std::string& scenario_source) {
   const RegimeResult& g = result.result;
   const Limit statutory = chain.statutory().value_or(Limit{kJointHandlingCeilingDays});
-  const Analysis a = analyse(chain);
+  const Analysis a = detail::analyse(chain, detail::build_graph(chain), nullptr, std::nullopt);
   std::string h = "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">";
   h += R"~(<meta name="viewport" content="width=device-width, initial-scale=1">)~";
   h += fmt::format("<title>{} · 仿真报告 simulation report</title><style>{}</style></head><body><main>", esc(chain.name), kStyle);

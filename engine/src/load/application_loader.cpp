@@ -14,10 +14,6 @@ using detail::child_path;
 using detail::DocReader;
 using detail::YamlNode;
 
-detail::YamlLimits limits_of(const LoadOptions& o) {
-  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
-}
-
 /// The values of a set field: a list of codes, each written as it stands
 /// (an unquoted 2 is the code "2"); the check compares them with the field's
 /// values and refuses duplicates.
@@ -141,30 +137,30 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     }
 }
 
-ApplicationLoad finish(const detail::YamlPtr& root, const std::string& file, Diagnostics diags) {
-  ApplicationLoad out;
-  out.diagnostics = std::move(diags);
-  if (!root) return out;
+Loaded<Application> finish(const detail::YamlPtr& root, const std::string& file, Diagnostics diags) {
+  if (!root) return diags;
   Application app;
-  DocReader r(file, out.diagnostics);
-  read(r, *root, app);
-  out.diagnostics.sort();
-  if (!out.diagnostics.has_errors()) out.application = std::move(app);
-  return out;
+  {
+    DocReader r(file, diags);
+    read(r, *root, app);
+  }
+  diags.sort();
+  if (diags.has_errors()) return diags;
+  return {std::move(app), std::move(diags)};
 }
 
 }  // namespace
 
-ApplicationLoad parse_application_text(std::string_view text, const std::string& file_name,
+Loaded<Application> parse_application_text(std::string_view text, const std::string& file_name,
                                        const LoadOptions& options) {
   Diagnostics diags;
-  auto root = detail::parse_yaml(text, file_name, limits_of(options), diags);
+  auto root = detail::parse_yaml(text, file_name, detail::limits_of(options), diags);
   return finish(root, file_name, std::move(diags));
 }
 
-ApplicationLoad load_application(const std::string& path, const LoadOptions& options) {
+Loaded<Application> load_application(const std::string& path, const LoadOptions& options) {
   Diagnostics diags;
-  auto root = detail::parse_yaml_file(path, limits_of(options), diags);
+  auto root = detail::parse_yaml_file(path, detail::limits_of(options), diags);
   return finish(root, path, std::move(diags));
 }
 

@@ -20,10 +20,6 @@ namespace yilian::detail {
 
 namespace {
 
-YamlLimits limits_of(const LoadOptions& o) {
-  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
-}
-
 /// The keys of a matter, in the order read_matter() finds their values.
 constexpr std::array<std::string_view, 24> kMatterKeys{
     "id",        "name",      "description", "department", "kind",       "code",     "basis",
@@ -660,27 +656,28 @@ void ChainReader::read_when(const YamlNode& n, const KeyPath& path, Condition& w
 
 namespace {
 
-ParseResult parse_tree(const YamlPtr& root, const std::string& file, Diagnostics diags, BaseResolver& resolver) {
-  ParseResult out{std::make_shared<Chain>(), std::move(diags)};
+Loaded<std::shared_ptr<Chain>> parse_tree(const YamlPtr& root, const std::string& file, Diagnostics diags,
+                                          BaseResolver& resolver) {
+  Loaded<std::shared_ptr<Chain>> out{std::make_shared<Chain>(), std::move(diags)};
   if (root) {
     ChainReader reader(file, out.diagnostics);
-    reader.read(*root, *out.chain, resolver);
+    reader.read(*root, *out.value(), resolver);
   } else {
-    out.chain->source = file;
+    out.value()->source = file;
   }
-  out.chain->build_index();
+  out.value()->build_index();
   return out;
 }
 
 }  // namespace
 
-ParseResult parse_file_with(const std::string& path, BaseResolver& resolver) {
+Loaded<std::shared_ptr<Chain>> parse_file_with(const std::string& path, BaseResolver& resolver) {
   Diagnostics diags;
   auto root = detail::parse_yaml_file(path, limits_of(resolver.options), diags);
   return parse_tree(root, path, std::move(diags), resolver);
 }
 
-ParseResult parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver) {
+Loaded<std::shared_ptr<Chain>> parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver) {
   Diagnostics diags;
   auto root = detail::parse_yaml(yaml, file, limits_of(resolver.options), diags);
   return parse_tree(root, file, std::move(diags), resolver);
@@ -692,12 +689,13 @@ namespace yilian {
 
 using detail::BaseResolver;
 
-ParseResult parse_chain_text(std::string_view yaml, const std::string& file_name, const LoadOptions& options) {
+Loaded<std::shared_ptr<Chain>> parse_chain_text(std::string_view yaml, const std::string& file_name,
+                                                const LoadOptions& options) {
   BaseResolver resolver{options, {}};
   return detail::parse_text_with(yaml, file_name, resolver);
 }
 
-ParseResult parse_chain_file(const std::string& path, const LoadOptions& options) {
+Loaded<std::shared_ptr<Chain>> parse_chain_file(const std::string& path, const LoadOptions& options) {
   BaseResolver resolver{options, {}};
   return detail::parse_file_with(path, resolver);
 }

@@ -29,8 +29,8 @@ struct BaseResolver {
 };
 
 /// A chain file or text read (a base of an overlay too), not yet validated.
-ParseResult parse_file_with(const std::string& path, BaseResolver& resolver);
-ParseResult parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver);
+Loaded<std::shared_ptr<Chain>> parse_file_with(const std::string& path, BaseResolver& resolver);
+Loaded<std::shared_ptr<Chain>> parse_text_with(std::string_view yaml, const std::string& file, BaseResolver& resolver);
 
 /// Whether a promise fits in a statutory limit: in one unit a comparison;
 /// across units `no` only where no calendar could make it fit (a period of N
@@ -85,7 +85,7 @@ class ChainReader {
   /// The base read for `extends`, or null (with the errors) when it has
   /// errors or another id.
   std::shared_ptr<Chain> checked_base(const YamlNode& at, const std::string& base_id, const std::string& found,
-                                      ParseResult base);
+                                      Loaded<std::shared_ptr<Chain>> base);
 
   void change(Chain& c, std::string kind, std::string subject, std::string before, std::string after,
               const YamlNode& at);

@@ -14,10 +14,6 @@ namespace {
 using detail::DocReader;
 using detail::YamlNode;
 
-detail::YamlLimits limits_of(const LoadOptions& o) {
-  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
-}
-
 class ValuesReader {
  public:
   ValuesReader(const std::string& file, const Chain* chain, Diagnostics& diags)
@@ -165,27 +161,26 @@ class ValuesReader {
   std::vector<std::string> keys_;
 };
 
-FieldValuesResult finish(const detail::YamlPtr& root, const std::string& file, const Chain* chain,
+Loaded<FieldValues> finish(const detail::YamlPtr& root, const std::string& file, const Chain* chain,
                          Diagnostics diags) {
-  FieldValuesResult out;
-  out.diagnostics = std::move(diags);
-  if (root) ValuesReader(file, chain, out.diagnostics).read(*root, out.values);
-  if (out.diagnostics.has_errors()) out.values.clear();
-  return out;
+  FieldValues values;
+  if (root) ValuesReader(file, chain, diags).read(*root, values);
+  if (diags.has_errors()) return diags;
+  return {std::move(values), std::move(diags)};
 }
 
 }  // namespace
 
-FieldValuesResult parse_field_values(std::string_view text, const std::string& file_name, const Chain* chain,
+Loaded<FieldValues> parse_field_values(std::string_view text, const std::string& file_name, const Chain* chain,
                                      const LoadOptions& options) {
   Diagnostics diags;
-  auto root = detail::parse_yaml(text, file_name, limits_of(options), diags);
+  auto root = detail::parse_yaml(text, file_name, detail::limits_of(options), diags);
   return finish(root, file_name, chain, std::move(diags));
 }
 
-FieldValuesResult read_field_values(const std::string& path, const Chain* chain, const LoadOptions& options) {
+Loaded<FieldValues> read_field_values(const std::string& path, const Chain* chain, const LoadOptions& options) {
   Diagnostics diags;
-  auto root = detail::parse_yaml_file(path, limits_of(options), diags);
+  auto root = detail::parse_yaml_file(path, detail::limits_of(options), diags);
   return finish(root, path, chain, std::move(diags));
 }
 

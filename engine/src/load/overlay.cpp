@@ -37,7 +37,7 @@ std::shared_ptr<Chain> ChainReader::load_base(const YamlNode& at, const std::str
   for (const auto& [file, text] : resolver.options.base_texts) {
     if (fs::path(file).stem().string() != base_id) continue;
     resolver.stack.push_back(own_id);
-    ParseResult held = parse_text_with(text, file, resolver);
+    Loaded<std::shared_ptr<Chain>> held = parse_text_with(text, file, resolver);
     resolver.stack.pop_back();
     return checked_base(at, base_id, file, std::move(held));
   }
@@ -74,7 +74,7 @@ std::shared_ptr<Chain> ChainReader::load_base(const YamlNode& at, const std::str
     return nullptr;
   }
   resolver.stack.push_back(own_id);
-  ParseResult base = parse_file_with(found, resolver);
+  Loaded<std::shared_ptr<Chain>> base = parse_file_with(found, resolver);
   resolver.stack.pop_back();
   return checked_base(at, base_id, found, std::move(base));
 }
@@ -82,20 +82,20 @@ std::shared_ptr<Chain> ChainReader::load_base(const YamlNode& at, const std::str
 /// The base read for `extends`, or null (with the errors) when it has
 /// errors or another id.
 std::shared_ptr<Chain> ChainReader::checked_base(const YamlNode& at, const std::string& base_id,
-                                                 const std::string& found, ParseResult base) {
+                                                 const std::string& found, Loaded<std::shared_ptr<Chain>> base) {
   if (base.diagnostics.has_errors()) {
     r_.diagnostics().append(base.diagnostics);
     r_.error(at, "extends", "base-invalid", fmt::format("the base chain `{}` ({}) has errors", base_id, found),
              "fix the base chain first; its errors are listed with its own file and line");
     return nullptr;
   }
-  if (base.chain->id != base_id) {
+  if (base.value()->id != base_id) {
     r_.error(at, "extends", "base-id-mismatch",
-             fmt::format("{} was found for chain `{}`, but its id is `{}`", found, base_id, base.chain->id),
-             fmt::format("name the file {}.yaml, or extend `{}`", base.chain->id, base.chain->id));
+             fmt::format("{} was found for chain `{}`, but its id is `{}`", found, base_id, base.value()->id),
+             fmt::format("name the file {}.yaml, or extend `{}`", base.value()->id, base.value()->id));
     return nullptr;
   }
-  return base.chain;
+  return base.value();
 }
 
 void ChainReader::change(Chain& c, std::string kind, std::string subject, std::string before, std::string after,

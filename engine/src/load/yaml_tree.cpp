@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "yilian/load.h"
+
 namespace yilian::detail {
 namespace {
 
@@ -244,6 +246,10 @@ YamlPtr parse_doc(std::shared_ptr<YamlDoc> doc, const std::string& file, const Y
 }
 
 }  // namespace
+
+YamlLimits limits_of(const LoadOptions& o) {
+  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
+}
 
 YamlPtr parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits,
                    Diagnostics& diags) {

@@ -26,6 +26,10 @@
 
 #include "yilian/status.h"
 
+namespace yilian {
+struct LoadOptions;
+}
+
 namespace yilian::detail {
 
 struct YamlLimits {
@@ -34,6 +38,11 @@ struct YamlLimits {
   std::size_t max_nodes = 200'000;       ///< nodes after alias expansion
   std::size_t max_string = 64u << 10;    ///< bytes in one scalar
 };
+
+/// The limits a caller's LoadOptions (load.h) set, for every YAML input
+/// that takes them: chains, applications, form values, deployments,
+/// scenarios.
+[[nodiscard]] YamlLimits limits_of(const LoadOptions& options);
 
 struct YamlNode;
 /// A parsed document's root. The nodes live in one arena that this pointer

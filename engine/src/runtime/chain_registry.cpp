@@ -44,9 +44,9 @@ StoredChain stored_chain(std::string text, std::string file_name) {
   // (and a changed base under the same id and version is refused by the
   // store as a different text).
   if (text.find("extends") != std::string::npos && text.find(kBaseMarker) == std::string::npos) {
-    const ParseResult parsed = parse_chain_text(text, file_name);
-    if (!parsed.diagnostics.has_errors() && !parsed.chain->extends.empty())
-      for (const std::string& base : parsed.chain->base_files) {
+    const Loaded<std::shared_ptr<Chain>> parsed = parse_chain_text(text, file_name);
+    if (!parsed.diagnostics.has_errors() && !parsed.value()->extends.empty())
+      for (const std::string& base : parsed.value()->base_files) {
         std::ifstream in(base, std::ios::binary);
         std::ostringstream ss;
         ss << in.rdbuf();
@@ -88,8 +88,8 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
     if (auto it = calendars_.find(name); it != calendars_.end()) return it->second;
     dirs = calendar_search_dirs(dirs_, chain_files_);
   }
-  CalendarLoadResult r = load_calendar(name, dirs);
-  if (!r.calendar) {
+  Loaded<Calendar> r = load_calendar(name, dirs);
+  if (!r.ok()) {
     // The diagnostics name the folders searched and how to fix it.
     std::string msg = fmt::format("calendar `{}` could not be loaded", name);
     for (const auto& d : r.diagnostics)
@@ -97,28 +97,29 @@ Result<Calendar> ChainRegistry::calendar(const std::string& name) {
     return Status::not_found(msg);
   }
   std::lock_guard lock(mu_);
-  return calendars_.emplace(name, *r.calendar).first->second;
+  return calendars_.emplace(name, r.value()).first->second;
 }
 
 Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain stored) {
   auto [own, bases] = split_bundle(stored.text);
   LoadOptions options;
   options.base_texts = std::move(bases);
-  LoadResult loaded = load_chain_text(own, stored.file_name, options);
-  if (!loaded.chain) {
+  Loaded<ValidChain> loaded = load_chain_text(own, stored.file_name, options);
+  if (!loaded.ok()) {
     std::string msg = fmt::format("{}: the chain is not valid", stored.file_name);
     for (const auto& d : loaded.diagnostics)
       if (d.severity == Severity::error) msg += "\n  " + d.to_string();
     return Status::invalid(msg);
   }
   if (!stored.file_name.empty()) add_chain_file(stored.file_name);
-  auto cal = calendar(loaded.chain->calendar);
-  if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", loaded.chain->id, cal.status().message()));
+  const Chain& chain = *loaded.value();
+  auto cal = calendar(chain.calendar);
+  if (!cal) return Status::error(cal.status().code(), fmt::format("chain {}: {}", chain.id, cal.status().message()));
   auto entry = std::make_shared<ChainEntry>();
-  stored.id = loaded.chain->id;
-  stored.version = loaded.chain->version;
+  stored.id = chain.id;
+  stored.version = chain.version;
   entry->stored = std::move(stored);
-  entry->flow = FlowChain::compile(loaded.chain, *cal);
+  entry->flow = FlowChain::compile(loaded.value(), *cal);
   // The flow's own checker: one merged form per chain version.
   entry->checker = std::shared_ptr<const FormChecker>(entry->flow, &entry->flow->checker());
   entry->views = std::make_shared<const DepartmentViews>(entry->checker->form());

@@ -3,6 +3,7 @@
 // kept by (id, version). A case always looks up the version it started on.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "yilian/check.h"
 #include "yilian/flow.h"
 #include "yilian/form.h"
+#include "yilian/records.h"
 
 namespace yilian::detail {
 
@@ -69,5 +71,11 @@ class ChainRegistry {
   std::map<std::string, Calendar, std::less<>> calendars_;
   std::map<std::pair<std::string, int>, std::shared_ptr<const ChainEntry>, std::less<>> entries_;
 };
+
+/// A reader (records.h) of the store at `path` that shares `registry`: the
+/// engine's own, which finds the chains the engine compiled (records.cpp).
+[[nodiscard]] Result<std::unique_ptr<Records>> open_records(const std::string& path,
+                                                            std::shared_ptr<ChainRegistry> registry,
+                                                            std::function<Instant()> clock);
 
 }  // namespace yilian::detail

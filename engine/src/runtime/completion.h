@@ -10,9 +10,26 @@
 
 #include "yilian/adapter.h"
 
-namespace yilian::detail {
+namespace yilian {
 
-struct CompletionState;
+namespace detail {
+struct Hub;
+}
+
+/// One delivery of one task attempt and the hub of the engine it reports to.
+struct Completion::State {
+  std::shared_ptr<detail::Hub> hub;
+  std::string key;
+  CaseId case_id = 0;
+  std::string matter;
+  int matter_index = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 0;
+};
+
+namespace detail {
+
+using CompletionState = Completion::State;
 
 /// Implemented by the engine.
 class DeliverySink {
@@ -28,14 +45,5 @@ struct Hub {
   DeliverySink* sink = nullptr;  ///< null once the engine closed
 };
 
-struct CompletionState {
-  std::shared_ptr<Hub> hub;
-  std::string key;
-  CaseId case_id = 0;
-  std::string matter;
-  int matter_index = -1;
-  std::uint32_t attempt = 0;
-  std::uint32_t delivery = 0;
-};
-
-}  // namespace yilian::detail
+}  // namespace detail
+}  // namespace yilian

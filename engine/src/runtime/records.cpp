@@ -26,6 +26,10 @@ struct Records::Impl {
 
   Impl(std::shared_ptr<ChainRegistry> r, std::function<Instant()> c)
       : shared(std::move(r)), registry(*shared), clock(std::move(c)) {}
+  /// The reader over this (Records' constructor is private).
+  static std::unique_ptr<Records> reader(std::unique_ptr<Impl> impl) {
+    return std::unique_ptr<Records>(new Records(std::move(impl)));
+  }
   Date today() const { return (clock ? clock() : china_standard_time_now()).date(); }
 
   struct Loaded {
@@ -183,7 +187,7 @@ Result<std::unique_ptr<Records>> detail::open_records(const std::string& path, s
   if (!store) return store.status();
   auto impl = std::make_unique<Records::Impl>(std::move(registry), std::move(clock));
   impl->store = std::move(*store);
-  return std::unique_ptr<Records>(new Records(std::move(impl)));
+  return Records::Impl::reader(std::move(impl));
 }
 
 Result<std::unique_ptr<Records>> Records::open(const std::string& path, const RecordsOptions& options) {

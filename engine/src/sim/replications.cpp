@@ -21,8 +21,7 @@
 namespace yilian::detail {
 namespace {
 
-std::shared_ptr<const FlowChain> compile_for_simulation(const std::shared_ptr<const Chain>& chain,
-                                                        const Calendar& calendar) {
+std::shared_ptr<const FlowChain> compile_for_simulation(const ValidChain& chain, const Calendar& calendar) {
   // Levels are read at the end of a case (no alert timers).
   FlowOptions options;
   options.track_alerts = false;

@@ -16,7 +16,7 @@ namespace yilian::detail {
 /// One regime to simulate: the chain as configured, or the
 /// separate-applications chain (`separate`).
 struct RegimeSpec {
-  std::shared_ptr<const Chain> chain;
+  ValidChain chain;
   bool separate = false;
 };
 

@@ -293,28 +293,27 @@ class ScenarioReader {
   std::string base_dir_;
 };
 
-ScenarioLoadResult finish(detail::YamlPtr root, const std::string& file, const Chain& chain, Diagnostics diags) {
-  ScenarioLoadResult out;
-  out.diagnostics = std::move(diags);
-  if (!root) return out;
+Loaded<Scenario> finish(detail::YamlPtr root, const std::string& file, const Chain& chain, Diagnostics diags) {
+  if (!root) return diags;
   Scenario s;
-  ScenarioReader(file, out.diagnostics, chain).read(*root, s);
-  if (!out.diagnostics.has_errors()) out.scenario = std::move(s);
-  out.diagnostics.sort();
-  return out;
+  ScenarioReader(file, diags, chain).read(*root, s);
+  diags.sort();
+  if (diags.has_errors()) return diags;
+  return {std::move(s), std::move(diags)};
 }
 
 }  // namespace
 
-ScenarioLoadResult load_scenario_file(const std::string& path, const Chain& chain) {
+Loaded<Scenario> load_scenario_file(const std::string& path, const Chain& chain, const LoadOptions& limits) {
   Diagnostics diags;
-  auto root = detail::parse_yaml_file(path, detail::YamlLimits{1u << 20, 16, 50'000, 4096}, diags);
+  auto root = detail::parse_yaml_file(path, detail::limits_of(limits), diags);
   return finish(std::move(root), path, chain, std::move(diags));
 }
 
-ScenarioLoadResult load_scenario_text(std::string_view yaml, const std::string& file_name, const Chain& chain) {
+Loaded<Scenario> load_scenario_text(std::string_view yaml, const std::string& file_name, const Chain& chain,
+                                    const LoadOptions& limits) {
   Diagnostics diags;
-  auto root = detail::parse_yaml(yaml, file_name, detail::YamlLimits{1u << 20, 16, 50'000, 4096}, diags);
+  auto root = detail::parse_yaml(yaml, file_name, detail::limits_of(limits), diags);
   return finish(std::move(root), file_name, chain, std::move(diags));
 }
 

@@ -97,8 +97,9 @@ Distribution default_service(const Matter& m) {
   return Distribution::triangular(p / 4, p / 2, p);
 }
 
-std::shared_ptr<const Chain> separate_applications_chain(const Chain& chain) {
-  auto fc = FlowChain::compile(std::make_shared<Chain>(chain), Calendar{}, FlowOptions{false});
+ValidChain separate_applications_chain(const ValidChain& valid) {
+  const Chain& chain = *valid;
+  auto fc = FlowChain::compile(valid, Calendar{}, FlowOptions{false});
   auto out = std::make_shared<Chain>(chain);
   const std::vector<int>& order = fc->order();
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -109,18 +110,17 @@ std::shared_ptr<const Chain> separate_applications_chain(const Chain& chain) {
   out->id = chain.id + "-separate";
   out->name = chain.name + "（分别办理）";
   out->build_index();
-  return out;
+  // Valid as the chain is: the same matters and references, in one line.
+  return validated(std::move(out)).value();
 }
 
-Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
-                                  const Scenario& scenario, const ProgressCallback& progress) {
-  return simulate(std::move(chain), calendar, scenario, SimulateOptions{}, progress);
-}
-
-Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Calendar& calendar,
-                                  const Scenario& scenario, const SimulateOptions& options,
+Result<SimulationResult> simulate(const ValidChain& chain, const Calendar& calendar, const Scenario& scenario,
                                   const ProgressCallback& progress) {
-  if (!chain) return Status::invalid("no chain to simulate");
+  return simulate(chain, calendar, scenario, SimulateOptions{}, progress);
+}
+
+Result<SimulationResult> simulate(const ValidChain& chain, const Calendar& calendar, const Scenario& scenario,
+                                  const SimulateOptions& options, const ProgressCallback& progress) {
   Diagnostics diags = check_scenario(*chain, scenario);
   for (const auto& d : diags)
     if (d.severity == Severity::error) return Status::invalid(d.to_string(), d.where);
@@ -152,7 +152,7 @@ Result<SimulationResult> simulate(std::shared_ptr<const Chain> chain, const Cale
   out.seed = sc.seed;
   // The chain and, side by side, the separate-applications baseline.
   std::vector<detail::RegimeSpec> regimes{{chain, false}};
-  if (sc.baseline_separate) regimes.push_back({separate_applications_chain(*chain), true});
+  if (sc.baseline_separate) regimes.push_back({separate_applications_chain(chain), true});
   const unsigned threads = options.threads ? options.threads : std::max(1U, std::thread::hardware_concurrency());
   auto outcomes = detail::run_replications(regimes, calendar, sc, threads, progress);
   if (!outcomes) return outcomes.status();

@@ -149,8 +149,8 @@ void read_binding(DocReader& r, const YamlNode& n, const std::string& path, cons
   if (auto p = read_retry(r, n.get("retry"), child_path(path, "retry"), engine.retry)) c.options.retry = *p;
 }
 
-DeploymentLoad read(const YamlNode& root, const std::string& file, const std::string& base_dir) {
-  DeploymentLoad out;
+Loaded<Deployment> read(const YamlNode& root, const std::string& file, const std::string& base_dir) {
+  Loaded<Deployment> out;
   DocReader r(file, out.diagnostics);
   Deployment d;
   d.source = file;
@@ -189,36 +189,33 @@ DeploymentLoad read(const YamlNode& root, const std::string& file, const std::st
       d.departments[std::string(k->text())] = std::move(c);
     }
   }
-  if (!out.diagnostics.has_errors()) out.deployment = std::move(d);
-  return out;
+  if (out.diagnostics.has_errors()) return std::move(out.diagnostics);
+  return {std::move(d), std::move(out.diagnostics)};
 }
 
-detail::YamlLimits limits_of(const LoadOptions& o) {
-  return {o.max_file_bytes, o.max_depth, o.max_nodes, o.max_string_bytes};
+/// The parser's diagnostics followed by the reader's, with what it read.
+Loaded<Deployment> with(Diagnostics parsed, Loaded<Deployment> read) {
+  parsed.append(read.diagnostics);
+  if (!read.has_value()) return parsed;
+  return {std::move(read).value(), std::move(parsed)};
 }
 
 }  // namespace
 
-DeploymentLoad parse_deployment_text(std::string_view yaml, const std::string& file_name, const std::string& base_dir,
-                                     const LoadOptions& limits) {
-  DeploymentLoad out;
-  auto root = detail::parse_yaml(yaml, file_name, limits_of(limits), out.diagnostics);
-  if (!root) return out;
-  DeploymentLoad r = read(*root, file_name, base_dir);
-  out.diagnostics.append(r.diagnostics);
-  out.deployment = std::move(r.deployment);
-  return out;
+Loaded<Deployment> parse_deployment_text(std::string_view yaml, const std::string& file_name,
+                                         const std::string& base_dir, const LoadOptions& limits) {
+  Diagnostics diags;
+  auto root = detail::parse_yaml(yaml, file_name, detail::limits_of(limits), diags);
+  if (!root) return diags;
+  return with(std::move(diags), read(*root, file_name, base_dir));
 }
 
-DeploymentLoad load_deployment(const std::string& path, const LoadOptions& limits) {
-  DeploymentLoad out;
-  auto root = detail::parse_yaml_file(path, limits_of(limits), out.diagnostics);
-  if (!root) return out;
+Loaded<Deployment> load_deployment(const std::string& path, const LoadOptions& limits) {
+  Diagnostics diags;
+  auto root = detail::parse_yaml_file(path, detail::limits_of(limits), diags);
+  if (!root) return diags;
   const fs::path dir = fs::path(path).parent_path();
-  DeploymentLoad r = read(*root, path, dir.empty() ? "." : dir.string());
-  out.diagnostics.append(r.diagnostics);
-  out.deployment = std::move(r.deployment);
-  return out;
+  return with(std::move(diags), read(*root, path, dir.empty() ? "." : dir.string()));
 }
 
 }  // namespace yilian
