@@ -326,6 +326,20 @@ TEST_CASE("store.audit.an_engine_writes_nothing_on_a_log_its_seal_does_not_count
   CHECK_FALSE(verify_audit(db)->ok());
 }
 
+TEST_CASE("store.audit.a_malformed_upgrade_mark_is_an_error_not_a_pass") {
+  // meta.whole_state_after (the last case begun before an upgrade to format
+  // 5) decides how much of each case verify compares: a value that is not a
+  // case id stops verify with a message rather than comparing less.
+  ScratchDir dir("audit-whole-after");
+  TestClock clock;
+  const std::string db = make_store(dir, clock);
+  sql(db, "INSERT INTO meta(key, value) VALUES('whole_state_after', 'three')");
+  auto r = verify_audit(db);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK_MESSAGE(r.status().message().find("whole_state_after is not a case id: `three`") != std::string::npos,
+                r.status().message());
+}
+
 TEST_CASE("store.audit.the_seal_anchors_the_log") {
   ScratchDir dir("audit-seal");
   TestClock clock;
