@@ -27,9 +27,11 @@ void verify(const AuditOptions& o) {
   if (o.json) {
     print_json(audit_document(*r));
   } else if (r->ok()) {
-    std::printf("ok: %llu log entries of %llu %s, every hash chain intact%s\n",
+    std::printf("ok: %llu log entries of %llu %s, every hash chain intact%s%s\n",
                 static_cast<unsigned long long>(r->entries), static_cast<unsigned long long>(r->cases),
-                r->cases == 1 ? "case" : "cases", o.anchor.empty() ? "" : ", the anchor holds");
+                r->cases == 1 ? "case" : "cases",
+                r->files ? fmt::format(", {} material file{} as recorded", r->files, r->files == 1 ? "" : "s").c_str() : "",
+                o.anchor.empty() ? "" : ", the anchor holds");
     std::printf("seal: %s%s\n", r->seal.c_str(),
                 r->sealed ? "" : "  (the store was written before seals; the engine's next commit stores it)");
   } else if (r->first_break->case_id == 0) {

@@ -1,5 +1,5 @@
 // yilian case submit|status|list|supplement|withdraw|deliver|extend|urge|
-// rate|follow-up: the
+// rate|follow-up (attach and files: cmd_case_files.cpp): the
 // cases of a durable store. Changes go through the flow and the store's
 // transaction (a Client: this process's own recording engine, or the
 // running engine's inbox); reads go to the store directly.
@@ -306,6 +306,7 @@ void add_case(CLI::App& app) {
     if (!fields) return;
     change(*o, request::Supplement{o->id, *fields, o->materials, o->in_person}, "supplements recorded");
   });
+  add_case_files(*cmd);
 
   auto* wd = cmd->add_subcommand("withdraw", "The applicant withdraws the case");
   add_db_option(*wd, o->db);

@@ -18,6 +18,8 @@ void add_check(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_run(CLI::App& app);
 void add_case(CLI::App& app);
+/// `case attach` and `case files` (cmd_case_files.cpp), under the `case` command.
+void add_case_files(CLI::App& case_cmd);
 void add_task(CLI::App& app);
 void add_overdue(CLI::App& app);
 void add_ratings(CLI::App& app);

@@ -282,7 +282,7 @@ nlohmann::json tasks_document(const std::vector<WorkItem>& items) {
 }
 
 nlohmann::json audit_document(const AuditReport& r) {
-  nlohmann::json j{{"ok", r.ok()}, {"cases", r.cases}, {"entries", r.entries}, {"seal", r.seal}, {"sealed", r.sealed}};
+  nlohmann::json j{{"ok", r.ok()}, {"cases", r.cases}, {"entries", r.entries}, {"files", r.files}, {"seal", r.seal}, {"sealed", r.sealed}};
   if (r.first_break)
     j["first_break"] = {{"case", r.first_break->case_id}, {"seq", r.first_break->seq}, {"problem", r.first_break->problem}};
   else
@@ -306,6 +306,17 @@ void print_receipt(const Receipt& r, const std::string& what, bool json) {
 namespace {
 nlohmann::json opt_date(const std::optional<Date>& d) { return d ? nlohmann::json(d->to_string()) : nlohmann::json(); }
 }  // namespace
+
+nlohmann::json file_json(const MaterialFile& f) {
+  return {{"case", f.case_id}, {"entry", f.seq},       {"material", f.material}, {"name", f.name},
+          {"media_type", f.media_type}, {"bytes", f.bytes}, {"sha256", f.sha256},   {"at", f.at.to_string()}};
+}
+
+nlohmann::json files_json(const std::vector<MaterialFile>& files) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const MaterialFile& f : files) list.push_back(file_json(f));
+  return {{"files", std::move(list)}};
+}
 
 nlohmann::json to_json(const Actor& a) {
   nlohmann::json j{{"account", a.account}, {"role", to_string(a.role)}, {"channel", to_string(a.channel)}};

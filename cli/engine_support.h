@@ -74,6 +74,10 @@ void print_receipt(const Receipt& r, const std::string& what, bool json);
 std::string format_instant(Instant i);
 
 nlohmann::json to_json(const Actor& a);
+/// A material file (`case files --json`, the HTTP API's file lists).
+nlohmann::json file_json(const MaterialFile& f);
+/// {"files": [...]}.
+nlohmann::json files_json(const std::vector<MaterialFile>& files);
 /// The receipt document of every command that changes a case or task
 /// (`--json`), and of the HTTP API's writes.
 nlohmann::json receipt_json(const Receipt& r);

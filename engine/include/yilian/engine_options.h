@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "yilian/case_types.h"
+#include "yilian/material_file.h"
 
 namespace yilian {
 
@@ -85,6 +86,8 @@ struct EngineOptions {
   std::chrono::microseconds group_commit_window{200};
   /// A batch is committed at once when it holds this many requests.
   std::size_t group_commit_max = 4096;
+  /// The largest material file (request::Attach) taken, in bytes.
+  std::uint64_t max_file_bytes = kDefaultMaxFileBytes;
   /// Open cases kept decoded in memory; others are read from the store when
   /// an event arrives for them.
   std::size_t state_cache = 4096;

@@ -319,12 +319,25 @@ struct Rated { int grade = 0; int matter = -1; std::string comment; };
 /// A step of the follow-up of the bad rating at index `rating` of
 /// CaseState::ratings.
 struct FollowedUp { std::uint32_t rating = 0; FollowUpStep step = FollowUpStep::called_back; std::string note; };
+/// A file handed in as one of the case's materials (material_file.h). The
+/// material must be one the case needs (or already holds); one not yet
+/// handed in counts as handed in now, as a supplement of it would; one an
+/// open supplement request names answers the request. Otherwise the file is
+/// only recorded. The bytes are the store's; the event carries their hash.
+struct FileAttached {
+  std::string material;
+  std::string name;
+  std::string media_type;
+  std::uint64_t bytes = 0;
+  std::string sha256;
+};
 }  // namespace event
 
 using EventBody = std::variant<event::Submitted, event::Supplemented, event::TaskApproved, event::TaskRejected,
                                event::SupplementRequested, event::TaskSuspended, event::TaskResumed,
                                event::TaskIncident, event::TaskRetried, event::TimerFired, event::Extended,
-                               event::Withdrawn, event::Delivered, event::Rated, event::FollowedUp>;
+                               event::Withdrawn, event::Delivered, event::Rated, event::FollowedUp,
+                               event::FileAttached>;
 
 struct Event {
   Instant at;

@@ -57,6 +57,13 @@ struct CaseScope {
 [[nodiscard]] bool may_work_task(const Actor& who, std::string_view task_department);
 /// False for a department: it reads a case's values only through its view.
 [[nodiscard]] bool sees_all_data(const Actor& who);
+/// Whether `who`, who may see the case, may read its file of `material`:
+/// a department only the materials its matters ask for (data
+/// minimisation); every other role that sees the case, all of them.
+[[nodiscard]] bool may_read_material(const Actor& who, const Chain& chain, std::string_view material);
+/// Whether `who` may hand in a file for a case it sees (window and portal,
+/// as a supplement; admin and system).
+[[nodiscard]] bool may_attach(const Actor& who);
 
 /// An account as listed (no secret in it).
 struct Account {

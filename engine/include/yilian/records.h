@@ -18,6 +18,7 @@
 #include "yilian/actor.h"
 #include "yilian/case_types.h"
 #include "yilian/date.h"
+#include "yilian/material_file.h"
 #include "yilian/status.h"
 #include "yilian/value.h"
 
@@ -262,6 +263,13 @@ class Records {
   /// matters ask for or produce and what the chain shares with it): the
   /// same view its adapter gets with a task (data minimisation).
   [[nodiscard]] Result<FieldValues> department_data(CaseId id, const std::string& department) const;
+  /// The material files of a case, in the order they were handed in.
+  [[nodiscard]] Result<std::vector<MaterialFile>> files(CaseId id) const;
+  /// The bytes of the file the case's log entry `seq` recorded; not_found
+  /// when that entry recorded none. A file whose bytes no longer match the
+  /// SHA-256 its entry recorded is an error (the store was altered), never
+  /// handed out.
+  [[nodiscard]] Result<std::string> file_content(CaseId id, std::uint64_t seq) const;
 
   /// What a reader holds: the library's, opaque here (the engine's own
   /// reader shares the engine's chains).
@@ -282,6 +290,7 @@ struct AuditBreak {
 struct AuditReport {
   std::uint64_t cases = 0;          ///< cases checked
   std::uint64_t entries = 0;        ///< log entries checked
+  std::uint64_t files = 0;          ///< material files checked against their entries' SHA-256
   /// In case id, then log order; case 0 for a break of the store-wide seal
   /// (reported only when every case's own chain verifies).
   std::optional<AuditBreak> first_break;

@@ -145,11 +145,22 @@ struct FollowUp {
   Actor actor;
 };
 
+/// A file handed in as one of the case's materials (PDF, JPEG or PNG, at
+/// most EngineOptions::max_file_bytes): event::FileAttached in the case's
+/// log, the bytes in the store in the same transaction.
+struct Attach {
+  CaseId case_id = 0;
+  std::string material;                ///< material id
+  std::string name;                    ///< the file's name, for display ("" : the material id)
+  std::string content;                 ///< the file's bytes
+  Actor actor;
+};
+
 }  // namespace request
 
 using Request = std::variant<request::Submit, request::Supplement, request::Report, request::Withdraw,
                              request::Deliver, request::Extend, request::Retry, request::Claim, request::Release,
-                             request::Urge, request::Rate, request::FollowUp>;
+                             request::Urge, request::Rate, request::FollowUp, request::Attach>;
 
 /// "submit", "supplement", "report", … (for messages).
 [[nodiscard]] std::string_view request_name(const Request& r);

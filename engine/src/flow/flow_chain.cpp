@@ -308,10 +308,11 @@ std::string_view to_string(StepResult r) {
 }
 
 std::string_view event_name(const EventBody& body) {
-  static constexpr std::array<std::string_view, 15> names{
+  static constexpr std::array<std::string_view, 16> names{
       "submitted",    "supplemented", "task-approved", "task-rejected", "supplement-requested",
       "task-suspended", "task-resumed", "task-incident", "task-retried",  "timer-fired",
-      "extended",     "withdrawn",    "delivered",     "rated",         "followed-up"};
+      "extended",     "withdrawn",    "delivered",     "rated",         "followed-up",
+      "file-attached"};
   static_assert(names.size() == std::variant_size_v<EventBody>);
   return names[body.index()];
 }

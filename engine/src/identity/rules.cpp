@@ -53,4 +53,15 @@ bool may_work_task(const Actor& who, std::string_view task_department) {
 
 bool sees_all_data(const Actor& who) { return who.role != Role::department; }
 
+bool may_read_material(const Actor& who, const Chain& chain, std::string_view material) {
+  if (!permits(who, Permission::read_cases)) return false;
+  if (who.role != Role::department) return true;
+  return std::any_of(chain.matters.begin(), chain.matters.end(), [&](const Matter& m) {
+    return m.department == who.department &&
+           std::any_of(m.materials.begin(), m.materials.end(), [&](const auto& ref) { return ref.id == material; });
+  });
+}
+
+bool may_attach(const Actor& who) { return permits(who, Permission::supplement); }
+
 }  // namespace yilian

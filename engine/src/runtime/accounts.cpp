@@ -142,7 +142,7 @@ Result<std::string> Accounts::issue_api_key(const std::string& name) {
   const std::string key = "yk_" + random_hex(32);
   if (key.size() != 67) return Status::io("no random bytes for the key");
   auto r = impl_->sql("INSERT INTO api_keys(hash, account, created_ms) VALUES($1, $2, $3)",
-                      {detail::sha256_hex(key), name, detail::wall_clock_ms()});
+                      {sha256_hex(key), name, detail::wall_clock_ms()});
   if (!r) return r.status();
   return key;
 }
@@ -181,7 +181,7 @@ Status Accounts::disable(const std::string& name) {
 }
 
 Result<Actor> Accounts::by_api_key(std::string_view key) {
-  const std::string hash = detail::sha256_hex(key);
+  const std::string hash = sha256_hex(key);
   std::lock_guard g(impl_->mu);
   impl_->revalidate();
   if (auto it = impl_->key_cache.find(hash); it != impl_->key_cache.end()) return it->second;
@@ -218,7 +218,7 @@ Result<Session> Accounts::open_session(const std::string& name, std::chrono::sec
   if (s.token.empty() || s.csrf.empty()) return Status::io("no random bytes for the session");
   std::lock_guard g(impl_->mu);
   auto r = impl_->sql("INSERT INTO sessions(hash, account, csrf, expires_ms) VALUES($1, $2, $3, $4)",
-                      {detail::sha256_hex(s.token), name, s.csrf, detail::wall_clock_ms() + ttl.count() * 1000});
+                      {sha256_hex(s.token), name, s.csrf, detail::wall_clock_ms() + ttl.count() * 1000});
   if (!r) return r.status();
   return s;
 }
@@ -226,7 +226,7 @@ Result<Session> Accounts::open_session(const std::string& name, std::chrono::sec
 Result<std::pair<Actor, std::string>> Accounts::by_session(std::string_view token) {
   std::lock_guard g(impl_->mu);
   auto r = impl_->sql("SELECT account, csrf FROM sessions WHERE hash=$1 AND expires_ms > $2",
-                      {detail::sha256_hex(token), detail::wall_clock_ms()});
+                      {sha256_hex(token), detail::wall_clock_ms()});
   if (!r) return r.status();
   if (r->rows.empty()) return Status::not_found("no such session");
   const std::string csrf = r->rows[0][1];
@@ -237,7 +237,7 @@ Result<std::pair<Actor, std::string>> Accounts::by_session(std::string_view toke
 
 Status Accounts::close_session(std::string_view token) {
   std::lock_guard g(impl_->mu);
-  auto r = impl_->sql("DELETE FROM sessions WHERE hash=$1", {detail::sha256_hex(token)});
+  auto r = impl_->sql("DELETE FROM sessions WHERE hash=$1", {sha256_hex(token)});
   return r ? Status::ok() : r.status();
 }
 

@@ -113,9 +113,9 @@ Result<std::optional<Outcome>> parse_outcome_json(std::string_view json) {
 }
 
 std::string_view request_name(const Request& r) {
-  static constexpr std::array<std::string_view, 12> names{"submit", "supplement", "report", "withdraw", "deliver",
+  static constexpr std::array<std::string_view, 13> names{"submit", "supplement", "report", "withdraw", "deliver",
                                                           "extend", "retry",      "claim",  "release",  "urge",
-                                                          "rate",   "follow-up"};
+                                                          "rate",   "follow-up",  "attach"};
   static_assert(std::variant_size_v<Request> == names.size());
   return names[r.index()];
 }

@@ -104,6 +104,9 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
     if (!brk || id < brk->case_id || (id == brk->case_id && seq < brk->seq)) brk = AuditBreak{id, seq, std::move(problem)};
   };
 
+  // The files the logs recorded (by case and entry): their hashes.
+  std::map<std::pair<CaseId, std::uint64_t>, std::string> recorded_files;
+
   CaseId current = 0;
   bool have_current = false, current_broken = false;
   std::uint64_t expected = 0;
@@ -153,6 +156,12 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
     }
     prev = h;
     expected = e.seq;
+    if (e.kind == "file-attached") {
+      auto body = decode_entry(e.body);
+      const auto* ev = body ? std::get_if<EventBody>(&*body) : nullptr;
+      if (const auto* f = ev ? std::get_if<event::FileAttached>(ev) : nullptr)
+        recorded_files[{e.case_id, e.seq}] = f->sha256;
+    }
   });
   if (!scanned) return scanned;
   finish_case();
@@ -232,6 +241,29 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
         broken(id, 0, problem + " (edited outside the engine)");
         break;
       }
+  }
+  if (!brk) {
+    // The material files: each stored file is the one its entry recorded,
+    // and none recorded is missing.
+    if (Status s = store.scan_files([&](const FileRow& f) {
+          const auto it = recorded_files.find({f.file.case_id, f.file.seq});
+          if (it == recorded_files.end()) {
+            broken(f.file.case_id, f.file.seq, fmt::format("a stored file of `{}` that no log entry recorded (added outside "
+                                                           "the engine)", f.file.material));
+            return;
+          }
+          if (const std::string h = sha256_hex(f.content); h != it->second || f.file.sha256 != it->second)
+            broken(f.file.case_id, f.file.seq,
+                   fmt::format("the stored file of `{}` is not the one handed in: its SHA-256 is {}, the log recorded {} "
+                               "(the file was replaced outside the engine)",
+                               f.file.material, h, it->second));
+          recorded_files.erase(it);
+          ++report.files;
+        });
+        !s)
+      return s;
+    for (const auto& [at, hash] : recorded_files)
+      broken(at.first, at.second, fmt::format("the file this entry recorded (SHA-256 {}) is missing from the store (deleted)", hash));
   }
   report.first_break = std::move(brk);
   return report;

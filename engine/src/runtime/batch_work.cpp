@@ -85,6 +85,13 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
         } else if constexpr (std::is_same_v<T, request::FollowUp>) {
           if (q.rating == 0) return Status::invalid("ratings are numbered from 1");
           return Event{at, event::FollowedUp{q.rating - 1, q.step, q.note}};
+        } else if constexpr (std::is_same_v<T, request::Attach>) {
+          const std::string_view type = media_type_of(q.content);
+          if (type.empty())
+            return Status::invalid(fmt::format("the file for `{}` is not a PDF, JPEG or PNG (recognised by its content, "
+                                               "not its name)", q.material));
+          return Event{at, event::FileAttached{q.material, q.name.empty() ? q.material : q.name, std::string(type),
+                                               q.content.size(), sha256_hex(q.content)}};
         } else {
           return Status::error(Status::Code::internal, "a claim, release or urge is not a flow event");
         }
@@ -97,7 +104,8 @@ Result<Event> to_event(const Request& request, const FlowChain& fc, const CaseSt
 /// when they change: by what the applicant hands in. Produced values are
 /// part of the state row.
 bool changes_data(const EventBody& body) {
-  return std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body);
+  return std::holds_alternative<event::Submitted>(body) || std::holds_alternative<event::Supplemented>(body) ||
+         std::holds_alternative<event::FileAttached>(body);
 }
 
 /// What makes two submissions the same application: chain, version,

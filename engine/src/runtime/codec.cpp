@@ -110,7 +110,7 @@ std::size_t Reader::count() {
 // new alternative or value goes at the end (and the pin is raised); any
 // other edit changes stored bytes and the hash chain over them
 // (tests/unit/codec_golden_test.cpp shows which).
-static_assert(std::variant_size_v<EventBody> == 15, "events are stored by position: append, never reorder");
+static_assert(std::variant_size_v<EventBody> == 16, "events are stored by position: append, never reorder");
 static_assert(std::variant_size_v<Note> == 4, "notes are stored by position: append, never reorder");
 static_assert(std::variant_size_v<Value> == 6, "values are stored by position: append, never reorder");
 static_assert(static_cast<int>(CaseStage::verifying) == 7 && static_cast<int>(CaseStage::withdrawn) == 6);
@@ -329,6 +329,13 @@ void put(Writer& w, const event::FollowedUp& e) {
   w.u8(static_cast<std::uint8_t>(e.step));
   w.str(e.note);
 }
+void put(Writer& w, const event::FileAttached& e) {
+  w.str(e.material);
+  w.str(e.name);
+  w.str(e.media_type);
+  w.uv(e.bytes);
+  w.str(e.sha256);
+}
 void put(Writer& w, const note::Claimed& n) {
   w.sv(n.matter);
   w.uv(n.attempt);
@@ -452,6 +459,15 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
       if (step > static_cast<std::uint8_t>(FollowUpStep::appeal_rejected)) return std::nullopt;
       e.step = static_cast<FollowUpStep>(step);
       e.note = r.str();
+      return e;
+    }
+    case 15: {
+      event::FileAttached e;
+      e.material = r.str();
+      e.name = r.str();
+      e.media_type = r.str();
+      e.bytes = r.uv();
+      e.sha256 = r.str();
       return e;
     }
     default: return std::nullopt;

@@ -226,6 +226,12 @@ void Engine::Impl::record_step(BatchWork& w, job::Apply& a, Slot& s, CaseId id, 
   const auto seq = append(w, s, id, ev.at, EntryBody{ev.body}, applied ? EntryResult::applied : EntryResult::ignored,
                           &actor_of(a.request));
   if (applied && changes_data(ev.body)) cw.data = true;
+  // A material file: its bytes in the same transaction as the entry that records them.
+  if (auto* file = std::get_if<request::Attach>(&a.request)) {
+    const auto& e = std::get<event::FileAttached>(ev.body);
+    w.batch.files.push_back(FileRow{MaterialFile{id, seq, e.material, e.name, e.media_type, e.bytes, e.sha256, ev.at},
+                                    std::move(file->content)});
+  }
   if (applied && std::holds_alternative<event::Delivered>(ev.body))
     cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
   reply(w, a, Receipt{id, seq, r.result, r.reason, s.state.stage});
@@ -298,6 +304,9 @@ void Engine::Impl::prepare_apply(BatchWork& w, job::Apply& a) {
       report->actor = Actor{"adapter:" + dept, Role::department, dept, ActorChannel::department};
     }
   }
+  if (const auto* file = std::get_if<request::Attach>(&a.request); file && file->content.size() > options.max_file_bytes)
+    return reply(w, a, Status::invalid(fmt::format("the file for `{}` has {} bytes; files of at most {} bytes are taken",
+                                                 file->material, file->content.size(), options.max_file_bytes)));
   auto ev = to_event(a.request, fc, s.state, a.at);
   if (!ev) return reply(w, a, ev.status());
   CaseWork& cw = w.work(id, &s);

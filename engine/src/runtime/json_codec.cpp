@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <openssl/evp.h>
+
 #include <cmath>
 #include <limits>
 
@@ -11,6 +13,28 @@ namespace yilian::detail {
 using nlohmann::json;
 
 namespace {
+
+// A file's bytes in a request's JSON (the inbox carries requests as JSON).
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * (text.size() / 4), '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as bytes.
+  std::size_t size = static_cast<std::size_t>(n);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i) --size;
+  out.resize(size);
+  return out;
+}
 
 std::optional<DeliveryMethod> parse_delivery(std::string_view s) {
   for (auto m : {DeliveryMethod::in_person, DeliveryMethod::express, DeliveryMethod::electronic})
@@ -266,6 +290,10 @@ std::string request_to_json(const Request& r) {
             j["rating"] = q.rating;
             j["step"] = to_string(q.step);
             j["note"] = q.note;
+          } else if constexpr (std::is_same_v<T, request::Attach>) {
+            j["material"] = q.material;
+            j["name"] = q.name;
+            j["content"] = base64_encode(q.content);
           }
         }
         if (!q.actor.account.empty()) j["actor"] = to_json(q.actor);
@@ -360,6 +388,10 @@ Result<Request> request_from_json(std::string_view text) {
     if (!step) f.fail("`step` must be called-back, rectified, appealed, appeal-upheld or appeal-rejected");
     r = request::FollowUp{case_id, static_cast<std::uint32_t>(f.integer("rating", true)),
                           step.value_or(FollowUpStep::called_back), f.text("note")};
+  } else if (type == "attach") {
+    auto content = base64_decode(f.text("content", true));
+    if (!content) f.fail("`content` must be the file's bytes in base64");
+    r = request::Attach{case_id, f.text("material", true), f.text("name"), std::move(content).value_or(std::string())};
   } else if (f.error.empty()) {
     f.fail(fmt::format("unknown request type `{}`", type));
   }
@@ -468,6 +500,9 @@ struct EntryJson {
   json operator()(const event::FollowedUp& e) const {
     return {{"rating", e.rating + 1}, {"step", to_string(e.step)}, {"note", e.note}};
   }
+  json operator()(const event::FileAttached& e) const {
+    return {{"material", e.material}, {"name", e.name}, {"media_type", e.media_type}, {"bytes", e.bytes}, {"sha256", e.sha256}};
+  }
   json operator()(const note::Released& n) const {
     return {{"matter", matter_name(fc, n.matter)}, {"attempt", n.attempt}, {"officer", n.officer}};
   }
@@ -533,6 +568,10 @@ struct EntrySummary {
   }
   std::string operator()(const event::FollowedUp& e) const {
     return fmt::format("rating {} follow-up: {}{}", e.rating + 1, to_string(e.step), e.note.empty() ? "" : ": " + e.note);
+  }
+  std::string operator()(const event::FileAttached& e) const {
+    return fmt::format("file of {} handed in: {} ({}, {} bytes, SHA-256 {}…)", e.material, e.name, e.media_type, e.bytes,
+                       e.sha256.substr(0, 12));
   }
   std::string operator()(const note::Released& n) const {
     return fmt::format("{} released (held by {})", matter_name(fc, n.matter), n.officer);

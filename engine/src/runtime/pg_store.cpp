@@ -31,10 +31,12 @@ namespace {
 
 using namespace pg;
 
-constexpr const char* kFormat = "yilian-store-5";  // the same format as SQLite's (sqlite_store.cpp)
-/// Format 4 lacks only what state format 4 adds (codec.cpp): it reads as
-/// it is and is upgraded when opened for writing.
+constexpr const char* kFormat = "yilian-store-6";  // the same format as SQLite's (sqlite_store.cpp)
+/// Format 4 lacks what state format 4 adds (codec.cpp), format 5 the table
+/// of material files: both read as they are and are upgraded when opened
+/// for writing.
 constexpr const char* kFormat4 = "yilian-store-4";
+constexpr const char* kFormat5 = "yilian-store-5";
 
 // One database holds one store. Its writer lock and the lock that makes
 // schema creation single are session and transaction advisory locks under
@@ -83,7 +85,16 @@ CREATE TABLE IF NOT EXISTS idempotency(
   created_ms BIGINT NOT NULL, PRIMARY KEY(account, key));
 CREATE TABLE IF NOT EXISTS case_owner(case_id BIGINT PRIMARY KEY, account TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS case_owner_account ON case_owner(account);
+CREATE TABLE IF NOT EXISTS files(
+  case_id BIGINT NOT NULL, seq BIGINT NOT NULL, material TEXT NOT NULL, name TEXT NOT NULL,
+  media_type TEXT NOT NULL, bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, at BIGINT NOT NULL,
+  content BYTEA NOT NULL, PRIMARY KEY(case_id, seq));
 )sql";
+
+MaterialFile read_file(const Rows& r, int i) {
+  return MaterialFile{static_cast<CaseId>(r.i64(i, 0)), static_cast<std::uint64_t>(r.i64(i, 1)), r.str(i, 2), r.str(i, 3),
+                      r.str(i, 4), static_cast<std::uint64_t>(r.i64(i, 5)), r.str(i, 6), Instant{r.i64(i, 7)}};
+}
 
 class PgStore final : public Store {
  public:
@@ -110,16 +121,21 @@ class PgStore final : public Store {
       auto r = query("format", "SELECT value FROM meta WHERE key='format'", Params{});
       if (!r) return r.status();
       const std::string format = r->size() ? r->str(0, 0) : std::string();
-      if (format != kFormat && format != kFormat4)
+      if (format != kFormat && format != kFormat4 && format != kFormat5)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", uri_, format, kFormat));
+      files_table_ = format == kFormat;
       if (format == kFormat || o.read_only) return Status::ok();
-      // The cases there are now began under older rules: audit verify
-      // compares their whole state with their log only for the cases
-      // after them (replay.h).
-      Status s = exec(fmt::format(
-          "BEGIN; INSERT INTO meta(key, value) SELECT 'whole_state_after', COALESCE(MAX(id), 0)::text FROM cases "
-          "ON CONFLICT (key) DO NOTHING; UPDATE meta SET value='{}' WHERE key='format' AND value='{}'; COMMIT;",
-          kFormat, kFormat4));
+      files_table_ = true;
+      // The cases of a format-4 store began under older rules: audit
+      // verify compares their whole state with their log only for the
+      // cases after them (replay.h). Format 5 kept whole states already.
+      const std::string mark = format == kFormat4
+                                   ? "INSERT INTO meta(key, value) SELECT 'whole_state_after', COALESCE(MAX(id), 0)::text "
+                                     "FROM cases ON CONFLICT (key) DO NOTHING;"
+                                   : "";
+      Status s = exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}, {}); {} {} UPDATE meta SET value='{}' "
+                                  "WHERE key='format' AND value='{}'; COMMIT;",
+                                  kLockSpace, kSchemaLock, kSchema, mark, kFormat, format));
       if (!s) (void)exec("ROLLBACK");
       return s;
     }
@@ -351,6 +367,33 @@ class PgStore final : public Store {
     return out;
   }
 
+  Result<std::vector<MaterialFile>> files(CaseId id) override {
+    if (!files_table_) return std::vector<MaterialFile>{};  // an older store, read only: no files yet
+    auto r = query("files", "SELECT case_id, seq, material, name, media_type, bytes, sha256, at FROM files "
+                            "WHERE case_id=$1 ORDER BY seq",
+                   Params{}.i64(static_cast<std::int64_t>(id)));
+    if (!r) return r.status();
+    std::vector<MaterialFile> out;
+    for (int i = 0; i < r->size(); ++i) out.push_back(read_file(*r, i));
+    return out;
+  }
+
+  Result<std::optional<std::string>> file_content(CaseId id, std::uint64_t seq) override {
+    if (!files_table_) return std::optional<std::string>();
+    auto r = query("file-content", "SELECT content FROM files WHERE case_id=$1 AND seq=$2",
+                   Params{}.i64(static_cast<std::int64_t>(id)).i64(static_cast<std::int64_t>(seq)));
+    if (!r) return r.status();
+    std::optional<std::string> out;
+    if (r->size()) out = r->str(0, 0);
+    return out;
+  }
+
+  Status scan_files(const std::function<void(const FileRow&)>& fn) override {
+    if (!files_table_) return Status::ok();
+    return scan("SELECT case_id, seq, material, name, media_type, bytes, sha256, at, content FROM files ORDER BY case_id, seq",
+                16, [&](const Rows& r, int i) { fn(FileRow{read_file(r, i), r.str(i, 8)}); });
+  }
+
   Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) override {
     auto r = query("key", "SELECT fingerprint, case_id, created_ms FROM idempotency WHERE account=$1 AND key=$2",
                    Params{}.text(account).text(key));
@@ -495,6 +538,22 @@ class PgStore final : public Store {
                      "INSERT INTO case_owner(case_id, account) VALUES($1, $2) ON CONFLICT(case_id) DO UPDATE SET "
                      "account=excluded.account",
                      Params{}.i64(static_cast<std::int64_t>(id)).text(account));
+      if (!r) return r.status();
+    }
+    for (const FileRow& f : b.files) {
+      auto r = query("file-put",
+                     "INSERT INTO files(case_id, seq, material, name, media_type, bytes, sha256, at, content) "
+                     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                     Params{}
+                         .i64(static_cast<std::int64_t>(f.file.case_id))
+                         .i64(static_cast<std::int64_t>(f.file.seq))
+                         .text(f.file.material)
+                         .text(f.file.name)
+                         .text(f.file.media_type)
+                         .i64(static_cast<std::int64_t>(f.file.bytes))
+                         .text(f.file.sha256)
+                         .i64(f.file.at.seconds)
+                         .bytes(f.content));
       if (!r) return r.status();
     }
     for (const IdempotencyRow& k : b.keys) {
@@ -688,6 +747,7 @@ class PgStore final : public Store {
   std::string uri_;          ///< for messages: without a password
   std::string connect_uri_;  ///< for the connections listen() opens
   CaseId last_case_ = 0;
+  bool files_table_ = true;  ///< false for an older store opened read only (format 5 had no files)
   std::uint64_t scans_ = 0;
   std::set<std::string, std::less<>> prepared_;
   std::map<std::string, std::string, std::less<>> generic_;  ///< run_sql()'s statements: text → name

@@ -309,6 +309,35 @@ Result<std::string> Records::case_owner(CaseId id) const {
   return impl_->store->case_owner(id);
 }
 
+Result<std::vector<MaterialFile>> Records::files(CaseId id) const {
+  std::lock_guard g(impl_->mu);
+  return impl_->store->files(id);
+}
+
+Result<std::string> Records::file_content(CaseId id, std::uint64_t seq) const {
+  std::lock_guard g(impl_->mu);
+  // What the case's log recorded at `seq`: the bytes handed out are those,
+  // or none.
+  std::optional<event::FileAttached> recorded;
+  if (Status s = impl_->store->read_log(id, [&](EntryRow&& e) {
+        if (e.seq != seq) return;
+        auto body = decode_entry(e.body);
+        if (const auto* ev = body ? std::get_if<EventBody>(&*body) : nullptr)
+          if (const auto* f = std::get_if<event::FileAttached>(ev)) recorded = *f;
+      });
+      !s)
+    return s;
+  if (!recorded) return Status::not_found(fmt::format("case {} has no file at entry {}", id, seq));
+  auto content = impl_->store->file_content(id, seq);
+  if (!content) return content.status();
+  if (!*content || sha256_hex(**content) != recorded->sha256)
+    return Status::error(Status::Code::internal,
+                         fmt::format("the stored file of case {} entry {} is {} the one its log entry recorded: the store "
+                                     "was altered outside the engine (run `yilian audit verify`)",
+                                     id, seq, *content ? "not" : "missing, not"));
+  return std::move(**content);
+}
+
 Result<FieldValues> Records::department_data(CaseId id, const std::string& department) const {
   std::lock_guard g(impl_->mu);
   auto row = impl_->store->load_case(id, true);

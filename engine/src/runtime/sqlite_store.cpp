@@ -25,12 +25,6 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
   return s;
 }
 
-std::string sha256_hex(std::string_view text) {
-  unsigned char h[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), h);
-  return to_hex(h, sizeof h);
-}
-
 namespace {
 
 // Format 2 (actors): log entries may carry an actor trailer (codec.h), and
@@ -41,16 +35,18 @@ namespace {
 // case's limits (codec.cpp, write_limit) and set values (value tag 5);
 // format 4 the reform's case rules: deferred materials, ratings and their
 // follow-ups (state format 3, events `rated` and `followed-up`); format 5
-// the instant of a case's last supplement notice (state format 4). None of
+// the instant of a case's last supplement notice (state format 4); format 6
+// material files (the table `files`, the event `file-attached`). None of
 // these appear in an older store, so an older store reads as it is and is
-// upgraded when opened for writing (only the format is rewritten); an older
-// yilian refuses a newer store by its format instead of failing on
-// something it cannot decode.
-constexpr const char* kFormat = "yilian-store-5";
+// upgraded when opened for writing (the format is rewritten and missing
+// tables added); an older yilian refuses a newer store by its format
+// instead of failing on something it cannot decode.
+constexpr const char* kFormat = "yilian-store-6";
 constexpr const char* kFormat1 = "yilian-store-1";
 constexpr const char* kFormat2 = "yilian-store-2";
 constexpr const char* kFormat3 = "yilian-store-3";
 constexpr const char* kFormat4 = "yilian-store-4";
+constexpr const char* kFormat5 = "yilian-store-5";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,6 +86,11 @@ CREATE TABLE IF NOT EXISTS idempotency(
   created_ms INTEGER NOT NULL, PRIMARY KEY(account, key));
 CREATE TABLE IF NOT EXISTS case_owner(case_id INTEGER PRIMARY KEY, account TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS case_owner_account ON case_owner(account);
+CREATE TABLE IF NOT EXISTS files(
+  case_id INTEGER NOT NULL, seq INTEGER NOT NULL, material TEXT NOT NULL, name TEXT NOT NULL,
+  media_type TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, at INTEGER NOT NULL,
+  content BLOB NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS files_case ON files(case_id, seq);
 )sql";
 
 struct StmtDeleter {
@@ -111,6 +112,13 @@ Hash column_hash(sqlite3_stmt* s, int i) {
   const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(s, i));
   if (p && sqlite3_column_bytes(s, i) == static_cast<int>(h.size())) std::copy(p, p + h.size(), h.begin());
   return h;
+}
+
+MaterialFile read_file(sqlite3_stmt* q) {
+  return MaterialFile{static_cast<CaseId>(sqlite3_column_int64(q, 0)), static_cast<std::uint64_t>(sqlite3_column_int64(q, 1)),
+                      column_text(q, 2), column_text(q, 3), column_text(q, 4),
+                      static_cast<std::uint64_t>(sqlite3_column_int64(q, 5)), column_text(q, 6),
+                      Instant{sqlite3_column_int64(q, 7)}};
 }
 
 class SqliteStore final : public Store {
@@ -139,9 +147,11 @@ class SqliteStore final : public Store {
       if (!q) return last_error("reading the store format");
       std::string format;
       if (sqlite3_step(q.get()) == SQLITE_ROW) format = column_text(q.get(), 0);
-      if (format != kFormat && format != kFormat1 && format != kFormat2 && format != kFormat3 && format != kFormat4)
+      if (format != kFormat && format != kFormat1 && format != kFormat2 && format != kFormat3 && format != kFormat4 &&
+          format != kFormat5)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", path_, format, kFormat));
       upgrade_ = format != kFormat;
+      whole_states_ = format == kFormat5;
     } else if (has_tables) {
       return Status::invalid(fmt::format("{}: an SQLite file, but not a yilian store", path_));
     }
@@ -157,12 +167,14 @@ class SqliteStore final : public Store {
       return s;
     if (upgrade_) {
       // Formats 1–3 indexed the open stages without `verifying` (告知承诺):
-      // the index is made again by the schema. The cases there are now
-      // began under older rules: audit verify compares their whole state
-      // with their log only for the cases after them (replay.h).
-      if (Status s = exec(std::string("BEGIN IMMEDIATE; DROP INDEX IF EXISTS cases_open;") + kSchema +
-                          "INSERT OR IGNORE INTO meta(key, value) SELECT 'whole_state_after', "
-                          "CAST(COALESCE(MAX(id), 0) AS TEXT) FROM cases;" +
+      // the index is made again by the schema. The cases of a store before
+      // format 5 began under older rules: audit verify compares their whole
+      // state with their log only for the cases after them (replay.h).
+      // Format 5 kept whole states already: its cases are compared whole.
+      const std::string mark = whole_states_ ? ""
+                                             : "INSERT OR IGNORE INTO meta(key, value) SELECT 'whole_state_after', "
+                                               "CAST(COALESCE(MAX(id), 0) AS TEXT) FROM cases;";
+      if (Status s = exec(std::string("BEGIN IMMEDIATE; DROP INDEX IF EXISTS cases_open;") + kSchema + mark +
                           fmt::format("UPDATE meta SET value='{}' WHERE key='format'; COMMIT;", kFormat));
           !s) {
         (void)exec("ROLLBACK;");
@@ -437,6 +449,44 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<MaterialFile>> files(CaseId id) override {
+    if (upgrade_) return std::vector<MaterialFile>{};  // an older store, read only: no files yet
+    sqlite3_stmt* q = cached("SELECT case_id, seq, material, name, media_type, bytes, sha256, at FROM files "
+                             "WHERE case_id=?1 ORDER BY seq");
+    if (!q) return last_error("reading files");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    std::vector<MaterialFile> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) out.push_back(read_file(q));
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return last_error("reading files");
+    return out;
+  }
+
+  Result<std::optional<std::string>> file_content(CaseId id, std::uint64_t seq) override {
+    if (upgrade_) return std::optional<std::string>();
+    sqlite3_stmt* q = cached("SELECT content FROM files WHERE case_id=?1 AND seq=?2");
+    if (!q) return last_error("reading a file");
+    sqlite3_bind_int64(q, 1, static_cast<sqlite3_int64>(id));
+    sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(seq));
+    std::optional<std::string> out;
+    const int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) out = column_blob(q, 0);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return last_error("reading a file");
+    return out;
+  }
+
+  Status scan_files(const std::function<void(const FileRow&)>& fn) override {
+    if (upgrade_) return Status::ok();
+    Stmt q = prepare("SELECT case_id, seq, material, name, media_type, bytes, sha256, at, content FROM files "
+                     "ORDER BY case_id, seq");
+    if (!q) return last_error("reading files");
+    int rc = 0;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) fn(FileRow{read_file(q.get()), column_blob(q.get(), 8)});
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading files");
+  }
+
   Result<std::vector<InboxRow>> inbox_take(std::int64_t after, std::size_t limit) override {
     // One statement, so one transaction: a request is taken whole or not,
     // and a sender's withdrawal (pending only) comes before or after it.
@@ -609,6 +659,24 @@ class SqliteStore final : public Store {
         if (Status s = run(key, "recording an idempotency key"); !s) return s;
       }
     }
+    if (!b.files.empty()) {
+      sqlite3_stmt* file = cached(
+          "INSERT INTO files(case_id, seq, material, name, media_type, bytes, sha256, at, content) "
+          "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+      if (!file) return last_error("preparing the commit");
+      for (const FileRow& f : b.files) {
+        sqlite3_bind_int64(file, 1, static_cast<sqlite3_int64>(f.file.case_id));
+        sqlite3_bind_int64(file, 2, static_cast<sqlite3_int64>(f.file.seq));
+        bind_text(file, 3, f.file.material);
+        bind_text(file, 4, f.file.name);
+        bind_text(file, 5, f.file.media_type);
+        sqlite3_bind_int64(file, 6, static_cast<sqlite3_int64>(f.file.bytes));
+        bind_text(file, 7, f.file.sha256);
+        sqlite3_bind_int64(file, 8, f.file.at.seconds);
+        bind_static_blob(file, 9, f.content);
+        if (Status s = run(file, "storing a file"); !s) return s;
+      }
+    }
     if (!ins || !up || !data || !tput || !tdel || !claim || !inbox || !put_seal) return last_error("preparing the commit");
     // The store-wide seal, read inside this transaction (no other writer can
     // move it), extended by each entry appended.
@@ -765,6 +833,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   bool upgrade_ = false;   ///< an older format, upgraded when opened for writing
+  bool whole_states_ = false;  ///< the older format kept whole states already (format 5)
   CaseId last_case_ = 0;   ///< the highest case id known to be recorded in meta.last_case (or below)
   std::vector<std::pair<const char*, Stmt>> stmts_;
   std::map<std::string, Stmt, std::less<>> generic_;  ///< run_sql()'s statements, by text

@@ -23,6 +23,7 @@
 #include "runtime/writer.h"
 #include "yilian/engine_options.h"
 #include "yilian/flow.h"
+#include "yilian/material_file.h"
 #include "yilian/status.h"
 
 namespace yilian::detail {
@@ -109,6 +110,12 @@ struct InboxRow {
   std::string request;                   ///< request JSON
 };
 
+/// A material file with its bytes (event::FileAttached at entry `seq`).
+struct FileRow {
+  MaterialFile file;
+  std::string content;
+};
+
 struct Batch {
   std::vector<EntryRow> entries;
   std::vector<CaseRow> cases;
@@ -118,9 +125,10 @@ struct Batch {
   std::vector<std::pair<std::int64_t, std::string>> inbox_done;  ///< (inbox id, result JSON)
   std::vector<std::pair<CaseId, std::string>> owners;  ///< new cases: (case, the account that submitted it)
   std::vector<IdempotencyRow> keys;                    ///< new cases' idempotency keys
+  std::vector<FileRow> files;                          ///< material files handed in
   [[nodiscard]] bool empty() const {
     return entries.empty() && cases.empty() && timers_put.empty() && timers_del.empty() && claims.empty() &&
-           inbox_done.empty() && owners.empty() && keys.empty();
+           inbox_done.empty() && owners.empty() && keys.empty() && files.empty();
   }
   void clear() {
     entries.clear();
@@ -131,6 +139,7 @@ struct Batch {
     inbox_done.clear();
     owners.clear();
     keys.clear();
+    files.clear();
   }
 };
 
@@ -196,6 +205,13 @@ class Store {
 
   virtual Result<std::vector<RetryTimer>> retry_timers() = 0;
   virtual Result<std::vector<ClaimRow>> claims(std::optional<CaseId> case_id) = 0;
+
+  /// A case's material files (without their bytes), in the order handed in.
+  virtual Result<std::vector<MaterialFile>> files(CaseId id) = 0;
+  /// The bytes of the file recorded at (case, seq); nullopt when none is.
+  virtual Result<std::optional<std::string>> file_content(CaseId id, std::uint64_t seq) = 0;
+  /// Every stored file with its bytes, by case then seq (for audit verify).
+  virtual Status scan_files(const std::function<void(const FileRow&)>& fn) = 0;
 
   /// Inbox rows not yet answered with id > after, oldest first.
   /// Up to `limit` entries appended after store-wide position `position`,
@@ -292,6 +308,5 @@ Result<std::unique_ptr<Store>> open_store(const std::string& location, const Sto
 
 /// Lower-case hex of bytes.
 [[nodiscard]] std::string to_hex(const unsigned char* p, std::size_t n);
-[[nodiscard]] std::string sha256_hex(std::string_view text);
 
 }  // namespace yilian::detail
