@@ -38,6 +38,16 @@ struct CaseOptions {
   std::string agent;
 };
 
+/// 一次收齐: what the case took from the holder registry, and from which case.
+void print_reused(const CaseView& v) {
+  std::printf("一次收齐: the applicant consented to reuse; %zu item%s taken from the holder registry\n", v.reused.size(),
+              v.reused.size() == 1 ? "" : "s");
+  for (const ReusedView& r : v.reused)
+    std::printf("  - %s %s (%s)%s, from case %llu\n", r.licence ? "licence" : "field  ", printable(r.label).c_str(),
+                r.key.c_str(), r.number.empty() ? "" : (" No. " + printable(r.number)).c_str(),
+                static_cast<unsigned long long>(r.from_case));
+}
+
 void submit(const CaseOptions& o) {
   auto chain_loaded = load_chain_or_report(o.chain, o.json);
   if (!chain_loaded) return;
@@ -83,31 +93,46 @@ void submit(const CaseOptions& o) {
                          o.online ? Channel::online : Channel::window, cli_actor(o.officer)};
   submit.agent = app->agent;
   submit.commitments = app->commitments;
+  submit.reuse_consent = app->reuse_consent;
   auto r = client->apply(submit);
   if (!r) return report(r.status());
   // What the 一次告知 lists, when the application is incomplete.
-  std::vector<FlowChain::Missing> missing;
-  if (r->stage == CaseStage::incomplete) {
-    auto fc = FlowChain::compile(chain, Calendar());
-    std::vector<std::string> held = app->materials;
-    std::sort(held.begin(), held.end());
-    missing = fc->missing(app->fields, held, fc->check_date(today()));
-  }
-  // 容缺受理: what the accepted case still awaits, and by when.
+  // 容缺受理: what the accepted case still awaits, and by when; 一次收齐:
+  // what it took from the holder registry.
   std::optional<CaseView> view;
-  if (r->stage == CaseStage::running || r->stage == CaseStage::ready)
+  if (r->stage == CaseStage::running || r->stage == CaseStage::ready || app->reuse_consent)
     if (auto records = open_records(o.db)) {
       if (auto v = records->case_view(r->case_id)) view = std::move(*v);
     }
+  // What the 一次告知 lists, when the application is incomplete: what it
+  // lacks once the registry's items are in (their presence is what counts).
+  std::vector<FlowChain::Missing> missing;
+  if (r->stage == CaseStage::incomplete) {
+    auto fc = FlowChain::compile(chain, Calendar());
+    FieldValues fields = app->fields;
+    std::vector<std::string> held = app->materials;
+    if (view)
+      for (const ReusedView& x : view->reused) {
+        if (x.licence) held.push_back(x.key);
+        else fields.emplace(x.key, std::string("(reused)"));
+      }
+    std::sort(held.begin(), held.end());
+    missing = fc->missing(fields, held, fc->check_date(today()));
+  }
   const std::vector<DeferredView> none;
   const auto& deferred = view ? view->deferred : none;
   const std::optional<Date> due = view ? view->deferred_due : std::nullopt;
-  if (o.json) return print_json(submit_document(*r, info->id, info->version, missing, deferred, due));
+  if (o.json) {
+    nlohmann::json doc = submit_document(*r, info->id, info->version, missing, deferred, due);
+    if (view && view->reuse_consent) doc["reuse"] = to_json(*view)["reuse"];
+    return print_json(doc);
+  }
   std::printf("case %llu submitted on %s v%d: %s\n", static_cast<unsigned long long>(r->case_id), info->id.c_str(),
               info->version, std::string(to_string(r->stage)).c_str());
   if (app->agent)
     std::printf("代办帮办: handed in by %s (ID %s) with the applicant's authorisation\n", app->agent->name.c_str(),
                 app->agent->id_number.c_str());
+  if (view && view->reuse_consent) print_reused(*view);
   if (!deferred.empty()) {
     std::printf("容缺受理: accepted with %zu material%s to bring by %s (results are held until they arrive):\n",
                 deferred.size(), deferred.size() == 1 ? "" : "s", due ? due->to_string().c_str() : "?");
@@ -143,6 +168,7 @@ void print_status(const CaseView& v) {
   if (v.agent)
     std::printf("Agent (代办人) %s · ID %s%s\n", printable(v.agent->name).c_str(), v.agent->id_number.c_str(),
                 v.agent->phone.empty() ? "" : (" · " + v.agent->phone).c_str());
+  if (v.reuse_consent) print_reused(v);
   std::printf("Visits %d · notices %d", v.visits, v.notices);
   if (v.delivery) std::printf(" · delivered %s%s", std::string(to_string(*v.delivery)).c_str(),
                               v.tracking.empty() ? "" : (" " + v.tracking).c_str());

@@ -379,7 +379,7 @@ nlohmann::json to_json(const CaseView& v) {
     if (l.actor) e["actor"] = to_json(*l.actor);
     events.push_back(std::move(e));
   }
-  return {{"id", v.id},
+  nlohmann::json j{{"id", v.id},
           {"chain", v.chain},
           {"version", v.version},
           {"chain_name", v.chain_name},
@@ -406,6 +406,15 @@ nlohmann::json to_json(const CaseView& v) {
                             : nlohmann::json()},
           {"tasks", tasks},
           {"events", events}};
+  // 一次收齐: only on a case whose applicant consented (absent: no consent).
+  if (v.reuse_consent) {
+    nlohmann::json reused = nlohmann::json::array();
+    for (const ReusedView& r : v.reused)
+      reused.push_back({{"kind", r.licence ? "licence" : "field"}, {"key", r.key}, {"label", r.label},
+                        {"from_case", r.from_case}, {"number", r.licence ? nlohmann::json(r.number) : nlohmann::json()}});
+    j["reuse"] = {{"consent", true}, {"reused", reused}};
+  }
+  return j;
 }
 
 nlohmann::json to_json(const CaseSummary& c) {

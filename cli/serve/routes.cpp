@@ -145,6 +145,7 @@ void add_routes(Api& api, http::Router& router) {
     request::Submit sub{chain_id, std::nullopt, a.fields, a.materials, Channel::window, who, key};
     sub.agent = a.agent;
     sub.commitments = a.commitments;
+    sub.reuse_consent = a.reuse_consent;
     if (who.role == Role::portal || channel == "online" || channel == "hotline") {
       sub.channel = Channel::online;
       if (channel == "hotline") sub.actor.channel = ActorChannel::hotline;

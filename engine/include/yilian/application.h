@@ -38,6 +38,9 @@ struct Application {
   std::optional<Agent> agent;            ///< 代办帮办: the agent who hands it in
   std::vector<std::string> commitments;  ///< 告知承诺: matters the applicant commits to
   std::vector<SourceLocation> commitment_where;  ///< parallel to `commitments`
+  /// 一次收齐: the applicant consents to the reuse of what the holder
+  /// registry holds for them (`reuse_consent: true`); recorded on the case.
+  bool reuse_consent = false;
   std::map<std::string, SourceLocation, std::less<>> field_where;  ///< key -> where its value is
   std::vector<SourceLocation> material_where;  ///< parallel to `materials` (may be empty)
   std::string source;                    ///< file it was read from

@@ -106,6 +106,17 @@ enum class MaterialSource {
 /// Parses applicant, issued or shared.
 [[nodiscard]] std::optional<MaterialSource> parse_material_source(std::string_view s);
 
+/// 电子证照 (国办发〔2022〕3号; GB/T 36901 ff.): a material that is an
+/// electronic licence. When a matter of a chain issues it (`results`), the
+/// holder registry keeps it; a material of the same `kind` in any chain is
+/// then that licence, handed in by reference (once-only).
+struct LicenceSpec {
+  std::string kind;                ///< the catalogue kind (the same in every chain), e.g. business-licence
+  Ref number;                      ///< the field that holds its number (empty: none recorded)
+  std::optional<Limit> valid_for;  ///< valid this long from its issue; none: no expiry
+  SourceLocation where;
+};
+
 struct Material {
   std::string id;
   std::string name;
@@ -124,6 +135,7 @@ struct Material {
   bool deferrable = false;  ///< may be handed in after acceptance (容缺); stored and shown only
   /// Why a catch-all name (其他材料, …等) is kept; empty for a named document.
   std::string catch_all_reason;
+  std::optional<LicenceSpec> licence;  ///< `licence:` an electronic licence (电子证照)
   SourceLocation name_where;
   SourceLocation where;
 
@@ -296,6 +308,10 @@ struct Chain {
   /// 容缺受理: deferrable materials missing at acceptance are due this long
   /// after it (`defer_within`; default 10 working days).
   Limit defer_within{10};
+  /// `holder:` the field that names the applicant in the holder registry
+  /// (a resident ID or a unified social credit code: a field of type
+  /// id-card or uscc). Empty: the chain neither records nor reuses.
+  Ref holder;
   RatingPolicy ratings;     ///< `ratings:` (好差评)
   Validity valid;           ///< valid_from / valid_until of the chain itself
   std::vector<Department> departments;

@@ -217,6 +217,41 @@ struct Rating {
 /// "非常不满意" … "非常满意" (grade 1–5); "" otherwise.
 [[nodiscard]] std::string_view grade_label(int grade);
 
+/// 一次收齐、后续反复使用: what the holder registry holds for an applicant
+/// (values matters verified, electronic licences matters issued), handed to
+/// the flow with the applicant's consent at submission (event::Submitted).
+struct HolderRecord {
+  std::string holder;  ///< resident ID or unified social credit code ("" : the application names none)
+  struct Item {
+    std::string key;
+    Value value;
+    CaseId from_case = 0;
+    friend bool operator==(const Item&, const Item&) = default;
+  };
+  struct Licence {
+    std::string kind;      ///< LicenceSpec::kind
+    std::string number;
+    std::string issuer;    ///< the issuing matter's department
+    Date issued_on;
+    std::optional<Date> valid_until;  ///< the last day it is valid; none: no expiry
+    CaseId from_case = 0;
+    friend bool operator==(const Licence&, const Licence&) = default;
+  };
+  std::vector<Item> values;
+  std::vector<Licence> licences;
+  friend bool operator==(const HolderRecord&, const HolderRecord&) = default;
+};
+
+/// A field or material a case took from the holder registry, and from which case.
+struct Reused {
+  enum class Kind : std::uint8_t { field, licence };
+  Kind kind = Kind::field;
+  std::string key;        ///< field key, or the material id the licence stands for
+  CaseId from_case = 0;
+  std::string number;     ///< a licence's number
+  friend bool operator==(const Reused&, const Reused&) = default;
+};
+
 struct CaseState {
   CaseId id = 0;
   CaseStage stage = CaseStage::created;
@@ -256,6 +291,10 @@ struct CaseState {
   std::optional<Date> closed_on;
   std::vector<Rating> ratings;       ///< 好差评, in the order given
   std::optional<Agent> agent;        ///< 代办帮办: who acts for the applicant
+  /// The applicant consented to reuse what the holder registry holds
+  /// (recorded on the case), and what was reused, in the chain's order.
+  bool reuse_consent = false;
+  std::vector<Reused> reused;
 
   /// Every member compared (the lists by value): a replay of the case's log
   /// through step() must give exactly the state the store holds.
@@ -288,6 +327,11 @@ struct Submitted {
   /// 告知承诺: the matters (indices) the applicant commits to, each with
   /// `commitment: optional` (those `required` are committed to anyway).
   std::vector<int> commitments;
+  /// With the applicant's consent to reuse: what the holder registry holds
+  /// for the holder the application names. The flow takes the values the
+  /// application lacks and the licences valid on the acceptance day for
+  /// the materials of their kind (an expired one is asked for again).
+  std::optional<HolderRecord> reuse;
 };
 /// The applicant supplies what a notice asked for (or anything else): at
 /// least one value or material (an empty one is invalid).
@@ -388,11 +432,15 @@ struct NotifyEnded { CaseStage stage = CaseStage::rejected; std::string reason; 
 /// 告知承诺: a verification failed and the matter's result is revoked; the
 /// matters after it that had proceeded on it are named (chain order).
 struct NotifyRevoked { int matter = -1; std::vector<int> dependents; std::string reason; };
+/// 一次收齐: an approved matter verified these values of the holder and
+/// issued these licences; the runtime keeps them in the holder registry
+/// (only for a chain with a `holder` field whose value the case holds).
+struct Register { HolderRecord record; };
 }  // namespace command
 
 using Command = std::variant<command::SendNotice, command::Dispatch, command::Cancel, command::Alert,
                              command::ArmTimer, command::ReadyForDelivery, command::NotifyEnded,
-                             command::NotifyRevoked>;
+                             command::NotifyRevoked, command::Register>;
 
 // ---- the transition function ------------------------------------------------
 

@@ -72,6 +72,15 @@ struct DeferredView {
   std::string label;  ///< its name
 };
 
+/// 一次收齐: a field or material a case took from the holder registry.
+struct ReusedView {
+  bool licence = false;  ///< a licence handed in by reference; else a field value
+  std::string key;       ///< field key or material id
+  std::string label;     ///< the field's label or the material's name
+  CaseId from_case = 0;  ///< the case that verified or issued it
+  std::string number;    ///< a licence's number
+};
+
 /// One rating (好差评) of a case, numbered from 1 in the order given.
 struct RatingView {
   std::uint32_t number = 0;
@@ -112,6 +121,8 @@ struct CaseView {
   AlertLevel deferred_alert = AlertLevel::green;
   std::vector<RatingView> ratings;     ///< 好差评
   std::optional<Agent> agent;          ///< 代办帮办: who acts for the applicant
+  bool reuse_consent = false;          ///< 一次收齐: the applicant consented to reuse
+  std::vector<ReusedView> reused;      ///< what the case took from the holder registry
   std::vector<TaskView> tasks;      ///< in the chain's order
   std::vector<LogEntry> log;
 };

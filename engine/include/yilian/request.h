@@ -41,6 +41,10 @@ struct Submit {
   /// 告知承诺: ids of the matters the applicant commits to (each with
   /// `commitment: optional`).
   std::vector<std::string> commitments;
+  /// 一次收齐: the applicant consents to the reuse of what the holder
+  /// registry holds for the holder the application names (the chain's
+  /// `holder` field); recorded on the case. Without it nothing is reused.
+  bool reuse_consent = false;
 };
 
 /// The applicant supplies what a notice asked for (or anything else).

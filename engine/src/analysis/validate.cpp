@@ -31,6 +31,7 @@ class Validator {
 
   Diagnostics run() {
     check_departments();
+    check_holder_and_licences();
     check_matter_ids();
     for (const auto& m : c_.matters) check_matter_refs(m);
     // Several definitions of one datum: one rule, shared with the form merge.
@@ -64,6 +65,28 @@ class Validator {
   std::string matter_path(const Matter& m) const {
     if (!m.path.empty()) return m.path;  // its path in the file it came from (a base or an overlay)
     return fmt::format("matters[{}]", static_cast<std::size_t>(&m - c_.matters.data()));
+  }
+
+  /// The holder registry's key and the licences' numbers name fields of the chain.
+  void check_holder_and_licences() {
+    if (!c_.holder.id.empty()) {
+      const Field* f = c_.find_field(c_.holder.id);
+      if (!f)
+        error(c_.holder.where, "holder", "unknown-field",
+              fmt::format("`holder` names `{}`, which is not a field of the chain", c_.holder.id),
+              did_you_mean(c_.holder.id, field_keys_));
+      else if (f->type != FieldType::id_card && f->type != FieldType::uscc)
+        error(c_.holder.where, "holder", "holder-type",
+              fmt::format("`holder` names `{}` of type {}: a holder is named by a resident ID (id-card) or a unified "
+                          "social credit code (uscc)",
+                          c_.holder.id, to_string(f->type)));
+    }
+    for (const Material& m : c_.materials)
+      if (m.licence && !m.licence->number.id.empty() && !c_.find_field(m.licence->number.id))
+        error(m.licence->number.where, fmt::format("materials.{}.licence.number", m.id), "unknown-field",
+              fmt::format("licence `{}` takes its number from `{}`, which is not a field of the chain", m.id,
+                          m.licence->number.id),
+              did_you_mean(m.licence->number.id, field_keys_));
   }
 
   void check_departments() {

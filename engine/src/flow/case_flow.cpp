@@ -195,6 +195,9 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   Shared<std::vector<std::string>> materials = c.s.materials;
   if (sorted_unique(*e.materials)) materials = e.materials;
   else c.fc.supplement(values, materials, {}, *e.materials, c.memo);  // into the new case's empty list
+  // 一次收齐: with consent, what the holder registry holds fills the gaps.
+  std::vector<Reused> reused;
+  if (e.reuse) reused = take_from_registry(c, *e.reuse, values, materials);
   FlowChain::Verdict v;
   if (auto r = refuse_invalid(c, values, materials, v)) return *r;
   // Accepted from here on: nothing below refuses.
@@ -208,6 +211,8 @@ StepOutcome on(Ctx& c, const event::Submitted& e) {
   if (e.channel == Channel::window && !e.agent) ++c.s.visits;
   c.s.values = std::move(values);
   c.s.materials = std::move(materials);
+  c.s.reuse_consent = e.reuse.has_value();
+  c.s.reused = std::move(reused);
   accept_or_notify(c, v);
   return applied();
 }
@@ -295,6 +300,7 @@ StepOutcome on(Ctx& c, const event::TaskApproved& e) {
   }
   const bool verified = t.status == TaskStatus::verifying;  // the verification passed
   t.status = TaskStatus::approved;
+  if (!verified) register_holder(c, e.matter);
   if (verified) {
     after_verification(c);
     if (c.s.stage == CaseStage::running) advance(c);  // produced values may switch matters on

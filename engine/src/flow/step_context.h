@@ -2,7 +2,8 @@
 // event, the commands it appends, and the pieces the handlers share.
 // case_flow.cpp holds the case's course (submission to delivery and the
 // alerts); case_ratings.cpp the 好差评 handlers; case_files.cpp the
-// material files.
+// material files; case_reuse.cpp what a submission takes from the holder
+// registry.
 #pragma once
 
 #include <optional>
@@ -38,6 +39,15 @@ inline const Matter& matter_of(const Ctx& c, int m) { return c.fc.chain().matter
 
 /// The end of a limit counted from `from` (the start day not counted).
 Date limit_end(const Ctx& c, Date from, const Limit& l);
+
+/// What a submission with consent takes from the holder registry
+/// (case_reuse.cpp): adds it to the application's lists; what was taken.
+std::vector<Reused> take_from_registry(Ctx& c, const HolderRecord& record, Shared<FieldValues>& values,
+                                       Shared<std::vector<std::string>>& materials);
+
+/// After an approval of `matter`: what it verified and issued, for the
+/// holder registry (command::Register), when the chain names a holder.
+void register_holder(Ctx& c, int matter);
 
 // The handlers defined outside case_flow.cpp, and the one they call.
 StepOutcome on(Ctx& c, const event::Supplemented& e);

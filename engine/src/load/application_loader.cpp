@@ -99,7 +99,7 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     r.error(root, "", "empty", "the file is empty; an application needs `chain`, `fields` and `materials`");
     return;
   }
-  if (!r.check_map(root, "", {"chain", "version", "fields", "materials", "agent", "commitments"}, {"chain"},
+  if (!r.check_map(root, "", {"chain", "version", "fields", "materials", "agent", "commitments", "reuse_consent"}, {"chain"},
                    "an application"))
     return;
   if (auto v = r.identifier(root.get("chain"), "chain", false)) app.chain = *v;
@@ -130,6 +130,7 @@ void read(DocReader& r, const YamlNode& root, Application& app) {
     }
   }
   if (const YamlNode* a = root.get("agent")) read_agent(r, *a, app);
+  if (auto b = r.boolean(root.get("reuse_consent"), "reuse_consent")) app.reuse_consent = *b;
   if (const YamlNode* c = root.get("commitments"); c && !c->is_null())
     for (const Ref& ref : r.refs(c, "commitments", false)) {
       app.commitments.push_back(ref.id);

@@ -55,7 +55,8 @@ void ChainReader::read_base(const YamlNode& root, Chain& c) {
   if (!r_.check_map(root, "",
                     {"id", "version", "name", "description", "lead", "promised_days", "statutory_days",
                      "promised", "statutory", "calendar", "office_close", "alerts", "valid_from", "valid_until",
-                     "defer_within", "ratings", "departments", "fields", "materials", "matters", "extends", "drop"},
+                     "defer_within", "ratings", "holder", "departments", "fields", "materials", "matters", "extends",
+                     "drop"},
                     {"id", "version", "name", "lead", "departments", "matters"}, "a chain"))
     return;
   if (const YamlNode* d = root.get("drop"))
@@ -88,6 +89,8 @@ void ChainReader::read_base(const YamlNode& root, Chain& c) {
   }
   if (const YamlNode* n = root.get("alerts")) read_alerts(*n, c.alerts);
   (void)read_reform_limits(root, c);
+  if (const YamlNode* n = root.get("holder"))
+    if (auto key = r_.text(n, "holder")) c.holder = Ref{*key, r_.at(*n)};
   read_validity(root, "", c.valid);
   if (const YamlNode* n = root.get("departments")) read_departments(*n, c);
   if (const YamlNode* n = root.get("fields")) read_fields(*n, "fields", c.fields, "");
@@ -367,7 +370,7 @@ void ChainReader::read_materials(const YamlNode& n, Chain& c) {
     m.where = r_.at(*k);
     if (r_.check_map(*v, path,
                      {"name", "description", "original", "copies", "source", "when", "blank_form", "sample",
-                      "deferrable", "catch_all_reason"},
+                      "deferrable", "catch_all_reason", "licence"},
                      {"name"}, "a material"))
       read_material(*v, path, m);
     if (id) c.materials.push_back(std::move(m));
@@ -399,6 +402,16 @@ void ChainReader::read_material(const YamlNode& v, const KeyPath& path, Material
   read_file_path(v.get("sample"), p("sample"), m.sample, m.sample_where);
   if (auto b = r_.boolean(v.get("deferrable"), p("deferrable"))) m.deferrable = *b;
   if (auto s = r_.text(v.get("catch_all_reason"), p("catch_all_reason"))) m.catch_all_reason = *s;
+  const KeyPath lp = p("licence");
+  if (const YamlNode* n = v.get("licence"); n && r_.check_map(*n, lp, {"kind", "number", "valid_for"}, {"kind"}, "a licence")) {
+    LicenceSpec l;
+    l.where = r_.at(*n);
+    if (auto k = r_.identifier(n->get("kind"), KeyPath(lp, "kind"), false)) l.kind = *k;
+    if (const YamlNode* num = n->get("number"))
+      if (auto key = r_.text(num, KeyPath(lp, "number"))) l.number = Ref{*key, r_.at(*num)};
+    if (const YamlNode* d = n->get("valid_for")) l.valid_for = limit_text(*d, KeyPath(lp, "valid_for"));
+    m.licence = std::move(l);
+  }
   if (!m.name.empty()) {
     const std::string marker = catch_all_marker(m.name);
     if (!marker.empty() && m.catch_all_reason.empty())

@@ -121,6 +121,7 @@ std::string submit_fingerprint(const StoredChain& chain, const request::Submit& 
   materials.erase(std::unique(materials.begin(), materials.end()), materials.end());
   w.uv(materials.size());
   for (const std::string& m : materials) w.str(m);
+  if (s.reuse_consent) w.boolean(true);  // (absent before consent existed: earlier keys keep their fingerprints)
   return sha256_hex(w.take());
 }
 

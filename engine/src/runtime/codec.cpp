@@ -14,7 +14,7 @@ namespace {
 // (好差评); a row written before reads with none. 4 (store format 5) adds
 // the instant of the last supplement notice (requests of one instant are
 // one notice, counted in step()); a row written before reads with none.
-constexpr std::uint8_t kStateFormat = 4;
+constexpr std::uint8_t kStateFormat = 5;
 constexpr std::uint8_t kDataFormat = 1;
 constexpr std::uint8_t kNoteBase = 100;
 /// Marks the actor trailer of an entry (store format 2).
@@ -24,6 +24,9 @@ constexpr std::uint8_t kActorTag = 0xAC;
 constexpr std::uint8_t kAgentTag = 0xA9;
 /// Marks the matters a submission commits to (告知承诺, store format 4).
 constexpr std::uint8_t kCommitmentsTag = 0xC7;
+/// Marks the holder record a submission was given with the applicant's
+/// consent to reuse (一次收齐, store format 6).
+constexpr std::uint8_t kReuseTag = 0xB5;
 
 void write_agent(Writer& w, const Agent& a) {
   w.str(a.name);
@@ -121,41 +124,67 @@ static_assert(static_cast<int>(FollowUpStep::appeal_rejected) == 4);
 
 // ---- values -----------------------------------------------------------------
 
+namespace {
+
+void write_value(Writer& w, const Value& v) {
+  w.u8(static_cast<std::uint8_t>(v.index()));
+  if (const auto* b = std::get_if<bool>(&v)) w.boolean(*b);
+  else if (const auto* i = std::get_if<std::int64_t>(&v)) w.sv(*i);
+  else if (const auto* d = std::get_if<double>(&v)) w.f64(*d);
+  else if (const auto* s = std::get_if<std::string>(&v)) w.str(*s);
+  else if (const auto* set = std::get_if<ValueSet>(&v)) {
+    w.uv(set->size());
+    for (const auto& x : *set) w.str(x);
+  }
+}
+
+Value read_value(Reader& r) {
+  Value v;
+  switch (r.u8()) {
+    case 0: break;
+    case 1: v = r.boolean(); break;
+    case 2: v = r.sv(); break;
+    case 3: v = r.f64(); break;
+    case 4: v = r.str(); break;
+    case 5: {  // a set (store format 3); earlier formats never hold tag 5
+      ValueSet set(r.count());
+      for (auto& x : set) x = r.str();
+      v = std::move(set);
+      break;
+    }
+    default: r.fail();
+  }
+  return v;
+}
+
+}  // namespace
+
 void write_values(Writer& w, const FieldValues& values) {
   w.uv(values.size());
   for (const auto& [k, v] : values) {
     w.str(k);
-    w.u8(static_cast<std::uint8_t>(v.index()));
-    if (const auto* b = std::get_if<bool>(&v)) w.boolean(*b);
-    else if (const auto* i = std::get_if<std::int64_t>(&v)) w.sv(*i);
-    else if (const auto* d = std::get_if<double>(&v)) w.f64(*d);
-    else if (const auto* s = std::get_if<std::string>(&v)) w.str(*s);
-    else if (const auto* set = std::get_if<ValueSet>(&v)) {
-      w.uv(set->size());
-      for (const auto& x : *set) w.str(x);
-    }
+    write_value(w, v);
   }
+}
+
+std::string encode_value(const Value& v) {
+  Writer w;
+  write_value(w, v);
+  return w.take();
+}
+
+std::optional<Value> decode_value(std::string_view bytes) {
+  Reader r(bytes);
+  Value v = read_value(r);
+  if (!r.ok() || !r.at_end()) return std::nullopt;
+  return v;
 }
 
 bool read_values(Reader& r, FieldValues& values) {
   const std::size_t n = r.count();
   for (std::size_t i = 0; i < n && r.ok(); ++i) {
     std::string key = r.str();
-    Value v;
-    switch (r.u8()) {
-      case 0: break;
-      case 1: v = r.boolean(); break;
-      case 2: v = r.sv(); break;
-      case 3: v = r.f64(); break;
-      case 4: v = r.str(); break;
-      case 5: {  // a set (store format 3); earlier formats never hold tag 5
-        ValueSet set(r.count());
-        for (auto& x : set) x = r.str();
-        v = std::move(set);
-        break;
-      }
-      default: r.fail();
-    }
+    Value v = read_value(r);
     values.insert_or_assign(std::move(key), std::move(v));
   }
   return r.ok();
@@ -270,6 +299,25 @@ void put(Writer& w, const event::Submitted& e) {
     w.uv(e.commitments.size());
     for (int m : e.commitments) w.sv(m);
   }
+  if (e.reuse) {
+    w.u8(kReuseTag);
+    w.str(e.reuse->holder);
+    w.uv(e.reuse->values.size());
+    for (const HolderRecord::Item& i : e.reuse->values) {
+      w.str(i.key);
+      write_value(w, i.value);
+      w.uv(i.from_case);
+    }
+    w.uv(e.reuse->licences.size());
+    for (const HolderRecord::Licence& l : e.reuse->licences) {
+      w.str(l.kind);
+      w.str(l.number);
+      w.str(l.issuer);
+      write_date(w, l.issued_on);
+      write_opt_date(w, l.valid_until);
+      w.uv(l.from_case);
+    }
+  }
 }
 void put(Writer& w, const event::Supplemented& e) {
   write_values(w, e.fields);
@@ -376,6 +424,27 @@ std::optional<EventBody> read_event(std::uint8_t kind, Reader& r) {
         (void)r.u8();
         e.commitments.resize(r.count());
         for (int& m : e.commitments) m = read_matter(r);
+      }
+      if (r.peek() == kReuseTag) {
+        (void)r.u8();
+        HolderRecord h;
+        h.holder = r.str();
+        h.values.resize(r.count());
+        for (HolderRecord::Item& i : h.values) {
+          i.key = r.str();
+          i.value = read_value(r);
+          i.from_case = r.uv();
+        }
+        h.licences.resize(r.count());
+        for (HolderRecord::Licence& l : h.licences) {
+          l.kind = r.str();
+          l.number = r.str();
+          l.issuer = r.str();
+          l.issued_on = read_date(r);
+          l.valid_until = read_opt_date(r);
+          l.from_case = r.uv();
+        }
+        e.reuse = std::move(h);
       }
       return e;
     }
@@ -640,6 +709,15 @@ std::string encode_state(const CaseState& s) {
   // Format 4.
   w.boolean(s.supplement_notice_at.has_value());
   if (s.supplement_notice_at) w.sv(s.supplement_notice_at->seconds);
+  // Format 5: 一次收齐.
+  w.boolean(s.reuse_consent);
+  w.uv(s.reused.size());
+  for (const Reused& x : s.reused) {
+    w.u8(static_cast<std::uint8_t>(x.kind));
+    w.str(x.key);
+    w.uv(x.from_case);
+    w.str(x.number);
+  }
   return w.take();
 }
 
@@ -727,6 +805,20 @@ bool decode_state(std::string_view bytes, CaseState& s) {
   }
   s.supplement_notice_at.reset();
   if (format >= 4 && r.boolean()) s.supplement_notice_at = Instant{r.sv()};
+  s.reuse_consent = false;
+  s.reused.clear();
+  if (format >= 5) {
+    s.reuse_consent = r.boolean();
+    s.reused.resize(r.count());
+    for (Reused& x : s.reused) {
+      const std::uint8_t kind = r.u8();
+      if (kind > static_cast<std::uint8_t>(Reused::Kind::licence)) return false;
+      x.kind = static_cast<Reused::Kind>(kind);
+      x.key = r.str();
+      x.from_case = r.uv();
+      x.number = r.str();
+    }
+  }
   return r.ok() && r.at_end();
 }
 

@@ -113,6 +113,9 @@ using EntryBody = std::variant<EventBody, Note>;
 [[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes, std::optional<Actor>* actor = nullptr);
 
 void write_values(Writer& w, const FieldValues& values);
+/// One value as stored (the holder registry's values).
+[[nodiscard]] std::string encode_value(const Value& v);
+[[nodiscard]] std::optional<Value> decode_value(std::string_view bytes);
 [[nodiscard]] bool read_values(Reader& r, FieldValues& values);
 
 /// The case state without its form values and materials (they change

@@ -266,6 +266,21 @@ void Engine::Impl::prepare_submit(BatchWork& w, job::Apply& a, const request::Su
   fresh.state = new_case(fc, last_id + 1);
   auto ev = to_event(a.request, fc, fresh.state, a.at);
   if (!ev) return reply(w, a, ev.status());
+  // 一次收齐: with the applicant's consent, what the registry holds for the
+  // holder the application names goes with the event; the flow takes what
+  // the application lacks.
+  if (sub.reuse_consent) {
+    HolderRecord record;
+    const std::string& key = fc.chain().holder.id;
+    const Value* v = key.empty() ? nullptr : find_value(sub.fields, key);
+    if (const auto* holder = v ? std::get_if<std::string>(v) : nullptr; holder && !holder->empty()) {
+      std::lock_guard g(store_mu);
+      auto found = store->holder_record(*holder);
+      if (!found) return reply(w, a, found.status());
+      record = std::move(*found);
+    }
+    std::get<event::Submitted>(ev->body).reuse = std::move(record);
+  }
   std::vector<Command> cmds;
   const StepOutcome r = step(fc, fresh.state, *ev, cmds);
   if (r.result == StepResult::invalid) return reply(w, a, Status::invalid(r.reason));
@@ -332,6 +347,9 @@ void Engine::Impl::put_case_rows(BatchWork& w) {
   for (auto& [id, cw] : w.cases) {
     Slot& s = *cw.slot;
     merge_supplement_notices(cw.cmds, 0);
+    // 一次收齐: what approvals verified and issued, into the holder registry.
+    for (Command& c : cw.cmds)
+      if (auto* reg = std::get_if<command::Register>(&c)) w.batch.holders.push_back(std::move(reg->record));
     CaseRow row;
     row.id = id;
     row.chain = s.chain->stored.id;

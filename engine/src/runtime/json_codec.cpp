@@ -248,6 +248,7 @@ std::string request_to_json(const Request& r) {
           if (!q.idempotency_key.empty()) j["idempotency_key"] = q.idempotency_key;
           if (q.agent) j["agent"] = agent_json(*q.agent);
           if (!q.commitments.empty()) j["commitments"] = q.commitments;
+          if (q.reuse_consent) j["reuse_consent"] = true;
         } else {
           j["case"] = q.case_id;
           if constexpr (std::is_same_v<T, request::Supplement>) {
@@ -337,6 +338,7 @@ Result<Request> request_from_json(std::string_view text) {
     if (f.text("channel") == "online") s.channel = Channel::online;
     s.idempotency_key = f.text("idempotency_key");
     s.commitments = f.strings("commitments");
+    s.reuse_consent = f.has("reuse_consent") && j["reuse_consent"].is_boolean() && j["reuse_consent"].get<bool>();
     if (f.has("agent")) {
       if (!j["agent"].is_object()) f.fail("`agent` must be an object");
       else {
@@ -458,6 +460,7 @@ struct EntryJson {
       for (int m : e.commitments) ids.push_back(matter_name(fc, m));
       j["commitments"] = ids;
     }
+    if (e.reuse) j["reuse_consent"] = true;
     return j;
   }
   json operator()(const event::Supplemented& e) const {

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "runtime/audit.h"
+#include "runtime/codec.h"
 #include "runtime/pg_conn.h"
 #include "runtime/store.h"
 
@@ -32,9 +33,9 @@ namespace {
 using namespace pg;
 
 constexpr const char* kFormat = "yilian-store-6";  // the same format as SQLite's (sqlite_store.cpp)
-/// Format 4 lacks what state format 4 adds (codec.cpp), format 5 the table
-/// of material files: both read as they are and are upgraded when opened
-/// for writing.
+/// Format 4 lacks what state format 4 adds (codec.cpp), format 5 the tables
+/// of material files and the holder registry: both read as they are and are
+/// upgraded when opened for writing.
 constexpr const char* kFormat4 = "yilian-store-4";
 constexpr const char* kFormat5 = "yilian-store-5";
 
@@ -89,6 +90,11 @@ CREATE TABLE IF NOT EXISTS files(
   case_id BIGINT NOT NULL, seq BIGINT NOT NULL, material TEXT NOT NULL, name TEXT NOT NULL,
   media_type TEXT NOT NULL, bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, at BIGINT NOT NULL,
   content BYTEA NOT NULL, PRIMARY KEY(case_id, seq));
+CREATE TABLE IF NOT EXISTS holder_values(
+  holder TEXT NOT NULL, key TEXT NOT NULL, value BYTEA NOT NULL, case_id BIGINT NOT NULL, PRIMARY KEY(holder, key));
+CREATE TABLE IF NOT EXISTS holder_licences(
+  holder TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL, issuer TEXT NOT NULL, issued_on BIGINT NOT NULL,
+  valid_until BIGINT, case_id BIGINT NOT NULL, PRIMARY KEY(holder, kind, number));
 )sql";
 
 MaterialFile read_file(const Rows& r, int i) {
@@ -394,6 +400,32 @@ class PgStore final : public Store {
                 16, [&](const Rows& r, int i) { fn(FileRow{read_file(r, i), r.str(i, 8)}); });
   }
 
+  Result<HolderRecord> holder_record(std::string_view holder) override {
+    HolderRecord out;
+    out.holder = std::string(holder);
+    if (!files_table_) return out;  // an older store, read only: no registry yet
+    auto v = query("holder-values", "SELECT key, value, case_id FROM holder_values WHERE holder=$1 ORDER BY key",
+                   Params{}.text(holder));
+    if (!v) return v.status();
+    for (int i = 0; i < v->size(); ++i) {
+      auto value = decode_value(v->str(i, 1));
+      if (!value) return Status::invalid(fmt::format("{}: a value of holder {} in the registry is malformed", uri_, holder));
+      out.values.push_back({v->str(i, 0), std::move(*value), static_cast<CaseId>(v->i64(i, 2))});
+    }
+    auto l = query("holder-licences",
+                   "SELECT kind, number, issuer, issued_on, valid_until, case_id FROM holder_licences WHERE holder=$1 "
+                   "ORDER BY kind, issued_on, number",
+                   Params{}.text(holder));
+    if (!l) return l.status();
+    for (int i = 0; i < l->size(); ++i) {
+      HolderRecord::Licence x{l->str(i, 0), l->str(i, 1), l->str(i, 2), Date::from_days(l->i64(i, 3)), std::nullopt,
+                              static_cast<CaseId>(l->i64(i, 5))};
+      if (!l->null(i, 4)) x.valid_until = Date::from_days(l->i64(i, 4));
+      out.licences.push_back(std::move(x));
+    }
+    return out;
+  }
+
   Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) override {
     auto r = query("key", "SELECT fingerprint, case_id, created_ms FROM idempotency WHERE account=$1 AND key=$2",
                    Params{}.text(account).text(key));
@@ -555,6 +587,32 @@ class PgStore final : public Store {
                          .i64(f.file.at.seconds)
                          .bytes(f.content));
       if (!r) return r.status();
+    }
+    for (const HolderRecord& h : b.holders) {
+      for (const HolderRecord::Item& i : h.values) {
+        auto r = query("holder-value-put",
+                       "INSERT INTO holder_values(holder, key, value, case_id) VALUES($1,$2,$3,$4) ON CONFLICT(holder, key) "
+                       "DO UPDATE SET value=excluded.value, case_id=excluded.case_id",
+                       Params{}.text(h.holder).text(i.key).bytes(encode_value(i.value)).i64(static_cast<std::int64_t>(i.from_case)));
+        if (!r) return r.status();
+      }
+      for (const HolderRecord::Licence& x : h.licences) {
+        const std::string until = x.valid_until ? std::to_string(x.valid_until->days()) : std::string();
+        auto r = query("holder-licence-put",
+                       "INSERT INTO holder_licences(holder, kind, number, issuer, issued_on, valid_until, case_id) "
+                       "VALUES($1,$2,$3,$4,$5,NULLIF($6, '')::bigint,$7) ON CONFLICT(holder, kind, number) DO UPDATE SET "
+                       "issuer=excluded.issuer, issued_on=excluded.issued_on, valid_until=excluded.valid_until, "
+                       "case_id=excluded.case_id",
+                       Params{}
+                           .text(h.holder)
+                           .text(x.kind)
+                           .text(x.number)
+                           .text(x.issuer)
+                           .i64(x.issued_on.days())
+                           .text(until)
+                           .i64(static_cast<std::int64_t>(x.from_case)));
+        if (!r) return r.status();
+      }
     }
     for (const IdempotencyRow& k : b.keys) {
       auto r = query("key-put", "INSERT INTO idempotency(account, key, fingerprint, case_id, created_ms) VALUES($1, $2, $3, $4, $5)",

@@ -252,6 +252,16 @@ Result<CaseView> Records::case_view(CaseId id) const {
   }
   v.ratings = rating_views(fc, s, today);
   v.agent = s.agent;
+  v.reuse_consent = s.reuse_consent;
+  for (const Reused& r : s.reused) {
+    std::string label = r.key;
+    if (r.kind == Reused::Kind::licence) {
+      if (const Material* m = fc.chain().find_material(r.key)) label = m->name;
+    } else if (const Field* f = fc.chain().find_field(r.key)) {
+      label = f->label;
+    }
+    v.reused.push_back({r.kind == Reused::Kind::licence, r.key, std::move(label), r.from_case, r.number});
+  }
   for (std::size_t m = 0; m < s.tasks.size(); ++m) v.tasks.push_back(task_view(fc, s, id, static_cast<int>(m), today, claims));
 
   Status read = store.read_log(id, [&](EntryRow&& e) { v.log.push_back(log_entry(e, fc)); });

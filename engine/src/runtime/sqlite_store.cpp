@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "runtime/audit.h"
+#include "runtime/codec.h"
 #include "runtime/store.h"
 
 namespace yilian::detail {
@@ -36,7 +37,9 @@ namespace {
 // format 4 the reform's case rules: deferred materials, ratings and their
 // follow-ups (state format 3, events `rated` and `followed-up`); format 5
 // the instant of a case's last supplement notice (state format 4); format 6
-// material files (the table `files`, the event `file-attached`). None of
+// material files (the table `files`, the event `file-attached`) and the
+// holder registry (一次收齐: tables `holder_values`, `holder_licences`; a
+// submission's reuse trailer; state format 5). None of
 // these appear in an older store, so an older store reads as it is and is
 // upgraded when opened for writing (the format is rewritten and missing
 // tables added); an older yilian refuses a newer store by its format
@@ -91,6 +94,12 @@ CREATE TABLE IF NOT EXISTS files(
   media_type TEXT NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, at INTEGER NOT NULL,
   content BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS files_case ON files(case_id, seq);
+CREATE TABLE IF NOT EXISTS holder_values(
+  holder TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, case_id INTEGER NOT NULL,
+  PRIMARY KEY(holder, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS holder_licences(
+  holder TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL, issuer TEXT NOT NULL, issued_on INTEGER NOT NULL,
+  valid_until INTEGER, case_id INTEGER NOT NULL, PRIMARY KEY(holder, kind, number)) WITHOUT ROWID;
 )sql";
 
 struct StmtDeleter {
@@ -487,6 +496,39 @@ class SqliteStore final : public Store {
     return rc == SQLITE_DONE ? Status::ok() : last_error("reading files");
   }
 
+  Result<HolderRecord> holder_record(std::string_view holder) override {
+    HolderRecord out;
+    out.holder = std::string(holder);
+    if (upgrade_) return out;  // an older store, read only: no registry yet
+    sqlite3_stmt* v = cached("SELECT key, value, case_id FROM holder_values WHERE holder=?1 ORDER BY key");
+    sqlite3_stmt* l = cached("SELECT kind, number, issuer, issued_on, valid_until, case_id FROM holder_licences "
+                             "WHERE holder=?1 ORDER BY kind, issued_on, number");
+    if (!v || !l) return last_error("reading the holder registry");
+    bind_text(v, 1, holder);
+    int rc = 0;
+    while ((rc = sqlite3_step(v)) == SQLITE_ROW) {
+      auto value = decode_value(column_blob(v, 1));
+      if (!value) {
+        sqlite3_reset(v);
+        return Status::invalid(fmt::format("{}: a value of holder {} in the registry is malformed", path_, holder));
+      }
+      out.values.push_back({column_text(v, 0), std::move(*value), static_cast<CaseId>(sqlite3_column_int64(v, 2))});
+    }
+    sqlite3_reset(v);
+    if (rc != SQLITE_DONE) return last_error("reading the holder registry");
+    bind_text(l, 1, holder);
+    while ((rc = sqlite3_step(l)) == SQLITE_ROW) {
+      HolderRecord::Licence x{column_text(l, 0), column_text(l, 1), column_text(l, 2),
+                              Date::from_days(sqlite3_column_int64(l, 3)), std::nullopt,
+                              static_cast<CaseId>(sqlite3_column_int64(l, 5))};
+      if (sqlite3_column_type(l, 4) != SQLITE_NULL) x.valid_until = Date::from_days(sqlite3_column_int64(l, 4));
+      out.licences.push_back(std::move(x));
+    }
+    sqlite3_reset(l);
+    if (rc != SQLITE_DONE) return last_error("reading the holder registry");
+    return out;
+  }
+
   Result<std::vector<InboxRow>> inbox_take(std::int64_t after, std::size_t limit) override {
     // One statement, so one transaction: a request is taken whole or not,
     // and a sender's withdrawal (pending only) comes before or after it.
@@ -675,6 +717,34 @@ class SqliteStore final : public Store {
         sqlite3_bind_int64(file, 8, f.file.at.seconds);
         bind_static_blob(file, 9, f.content);
         if (Status s = run(file, "storing a file"); !s) return s;
+      }
+    }
+    if (!b.holders.empty()) {
+      sqlite3_stmt* value = cached("INSERT OR REPLACE INTO holder_values(holder, key, value, case_id) VALUES(?1,?2,?3,?4)");
+      sqlite3_stmt* licence = cached(
+          "INSERT OR REPLACE INTO holder_licences(holder, kind, number, issuer, issued_on, valid_until, case_id) "
+          "VALUES(?1,?2,?3,?4,?5,?6,?7)");
+      if (!value || !licence) return last_error("preparing the commit");
+      for (const HolderRecord& h : b.holders) {
+        for (const HolderRecord::Item& i : h.values) {
+          bind_text(value, 1, h.holder);
+          bind_text(value, 2, i.key);
+          const std::string bytes = encode_value(i.value);
+          sqlite3_bind_blob(value, 3, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+          sqlite3_bind_int64(value, 4, static_cast<sqlite3_int64>(i.from_case));
+          if (Status s = run(value, "recording the holder registry"); !s) return s;
+        }
+        for (const HolderRecord::Licence& x : h.licences) {
+          bind_text(licence, 1, h.holder);
+          bind_text(licence, 2, x.kind);
+          bind_text(licence, 3, x.number);
+          bind_text(licence, 4, x.issuer);
+          sqlite3_bind_int64(licence, 5, x.issued_on.days());
+          if (x.valid_until) sqlite3_bind_int64(licence, 6, x.valid_until->days());
+          else sqlite3_bind_null(licence, 6);
+          sqlite3_bind_int64(licence, 7, static_cast<sqlite3_int64>(x.from_case));
+          if (Status s = run(licence, "recording the holder registry"); !s) return s;
+        }
       }
     }
     if (!ins || !up || !data || !tput || !tdel || !claim || !inbox || !put_seal) return last_error("preparing the commit");

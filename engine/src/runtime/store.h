@@ -126,9 +126,10 @@ struct Batch {
   std::vector<std::pair<CaseId, std::string>> owners;  ///< new cases: (case, the account that submitted it)
   std::vector<IdempotencyRow> keys;                    ///< new cases' idempotency keys
   std::vector<FileRow> files;                          ///< material files handed in
+  std::vector<HolderRecord> holders;                   ///< 一次收齐: what approvals verified and issued
   [[nodiscard]] bool empty() const {
     return entries.empty() && cases.empty() && timers_put.empty() && timers_del.empty() && claims.empty() &&
-           inbox_done.empty() && owners.empty() && keys.empty() && files.empty();
+           inbox_done.empty() && owners.empty() && keys.empty() && files.empty() && holders.empty();
   }
   void clear() {
     entries.clear();
@@ -140,6 +141,7 @@ struct Batch {
     owners.clear();
     keys.clear();
     files.clear();
+    holders.clear();
   }
 };
 
@@ -212,6 +214,11 @@ class Store {
   virtual Result<std::optional<std::string>> file_content(CaseId id, std::uint64_t seq) = 0;
   /// Every stored file with its bytes, by case then seq (for audit verify).
   virtual Status scan_files(const std::function<void(const FileRow&)>& fn) = 0;
+
+  /// The holder registry (一次收齐): what it holds for `holder` (values by
+  /// key, the latest recorded; licences by kind and number, the latest).
+  /// A commit's `holders` replace what they name.
+  virtual Result<HolderRecord> holder_record(std::string_view holder) = 0;
 
   /// Inbox rows not yet answered with id > after, oldest first.
   /// Up to `limit` entries appended after store-wide position `position`,
