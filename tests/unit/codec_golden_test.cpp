@@ -40,6 +40,13 @@ std::vector<std::pair<std::string, EntryBody>> entries() {
                                                            {"f", std::monostate{}}},
                                                std::vector<std::string>{"lease"}, Channel::online,
                                                Agent{"王帮办", "11010519491231002X", "13800000000"}, {1}}}},
+      {"submitted-reuse",
+       EventBody{event::Submitted{FieldValues{{"applicant.uscc", std::string("91371302MA3C4L7Q5H")}}, std::vector<std::string>{},
+                                  Channel::window, std::nullopt, {},
+                                  HolderRecord{"91371302MA3C4L7Q5H",
+                                               {{"applicant.name", std::string("沂蒙优选"), 3}},
+                                               {{"business-licence", "91371302MA3C4L7Q5H", "区市场监督管理局", day,
+                                                 day + 1825, 3}}}}}},
       {"supplemented", EventBody{event::Supplemented{{{"g", std::int64_t{3}}}, {"photos"}, true}}},
       {"task-approved", EventBody{event::TaskApproved{2, 3, {{"a.kind", std::string("small")}}}}},
       {"task-rejected", EventBody{event::TaskRejected{1, 2, "不符合条件"}}},
@@ -110,6 +117,8 @@ CaseState state() {
   r.follow_up = FollowUp{day + 5, day + 20, day + 5, std::nullopt, FollowUp::Appeal::pending, "回访"};
   s.ratings = {r};
   s.agent = Agent{"王帮办", "11010519491231002X", ""};
+  s.reuse_consent = true;
+  s.reused = {{Reused::Kind::field, "applicant.name", 3, ""}, {Reused::Kind::licence, "licence", 3, "L-001"}};
   return s;
 }
 

@@ -503,7 +503,7 @@ TEST_CASE("store.codec.a_case_state_round_trips") {
   CHECK(back.deadline(*d.fc).date == d.s.deadline(*d.fc).date);
   CaseState junk;
   CHECK_FALSE(detail::decode_state(state.substr(0, state.size() / 2), junk));
-  CHECK_FALSE(detail::decode_state("\x05" + state.substr(1), junk));
+  CHECK_FALSE(detail::decode_state("\x06" + state.substr(1), junk));
   CHECK_FALSE(detail::decode_data("", junk));
 }
 
@@ -558,11 +558,12 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   old_style.values = all;
   old_style.produced.clear();
   std::string v1 = detail::encode_state(old_style);
-  // Format 3's and 4's tails, all empty: no deferred materials, their due
-  // day and level, no end day, no ratings, no agent, no committed task, no
-  // supplement notice (eight zero bytes).
-  REQUIRE(v1.substr(v1.size() - 8) == std::string(8, '\0'));
-  v1.resize(v1.size() - 8);
+  // Format 3's, 4's and 5's tails, all empty: no deferred materials, their
+  // due day and level, no end day, no ratings, no agent, no committed task,
+  // no supplement notice, no consent to reuse, nothing reused (ten zero
+  // bytes).
+  REQUIRE(v1.substr(v1.size() - 10) == std::string(10, '\0'));
+  v1.resize(v1.size() - 10);
   REQUIRE(v1.back() == '\0');
   v1.pop_back();
   v1[0] = '\x01';
@@ -575,7 +576,7 @@ TEST_CASE("store.codec.produced_values_round_trip_and_the_older_state_format_sti
   CHECK(old.tasks.size() == d.s.tasks.size());
   REQUIRE(old.value("a.kind") != nullptr);
   CHECK(*old.value("a.kind") == *d.s.value("a.kind"));
-  CHECK_FALSE(detail::decode_state("\x05" + state.substr(1), old));
+  CHECK_FALSE(detail::decode_state("\x06" + state.substr(1), old));
 }
 
 TEST_CASE("store.json.outcomes_and_requests") {
