@@ -150,6 +150,12 @@ struct Scenario {
   /// 代办帮办: share of applications handed in by an agent with the
   /// applicant's authorisation; the agent's visits are not the applicant's.
   double assisted = 0;
+  /// 一次收齐: share of returning applicants the holder registry knows
+  /// (needs a chain with `holder`). They hand in neither the fields of the
+  /// holder's section of the form (the keys that share the holder field's
+  /// prefix, e.g. applicant.*) nor the licences the chain asks for and does
+  /// not issue: the flow takes them from the registry, with consent.
+  double returning = 0;
   RatingScenario ratings;                ///< 好差评 (none rated by default)
   DeliveryShares delivery;               ///< how results are handed out
   Distribution pickup = Distribution::fixed(0);  ///< from ready to delivered

@@ -46,7 +46,7 @@ struct CaseRec {
   bool verifying = false;
   Profile* profile = nullptr;
   double arrived_w = 0;
-  int submitted_materials = 0, reply_materials = 0, extra_visits = 0;
+  int submitted_materials = 0, submitted_fields = 0, reply_materials = 0, extra_visits = 0;
   Event reply{Instant{}, event::Supplemented{}};
   DeliveryMethod method = DeliveryMethod::in_person;
 };

@@ -154,10 +154,15 @@ Diagnostics check_scenario(const Chain& chain, const Scenario& s) {
   for (const auto& [path, share] : {std::pair<const char*, double>{"applicant.commitment", s.commitment},
                                     {"applicant.deferring", s.deferring},
                                     {"applicant.assisted", s.assisted},
+                                    {"applicant.returning", s.returning},
                                     {"ratings.share", s.ratings.share},
                                     {"ratings.bad", s.ratings.bad},
                                     {"ratings.bad_late", s.ratings.bad_late}})
     if (!is_probability(share)) error(d, path, "probability", fmt::format("{} is not a share (0 to 1)", share));
+  if (s.returning > 0 && chain.holder.id.empty())
+    error(d, "applicant.returning", "no-holder",
+          fmt::format("returning applicants are known to the holder registry, but chain `{}` names no `holder` field",
+                      chain.id));
   if (!is_probability(s.supplement_in_person))
     error(d, "applicant.supplement_in_person", "probability",
           fmt::format("{} is not a share (0 to 1)", s.supplement_in_person));

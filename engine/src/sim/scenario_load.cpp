@@ -206,13 +206,15 @@ class ScenarioReader {
   }
 
   void read_applicant(const YamlNode& n, Scenario& s) {
-    if (!r_.check_map(n, "applicant", {"incomplete", "response", "supplement_in_person", "commitment", "deferring", "assisted"}, {},
+    if (!r_.check_map(n, "applicant", {"incomplete", "response", "supplement_in_person", "commitment", "deferring", "assisted",
+                                        "returning"}, {},
                       "the applicant"))
       return;
     if (auto p = probability(n.get("incomplete"), "applicant.incomplete")) s.incomplete = *p;
     if (auto p = probability(n.get("commitment"), "applicant.commitment")) s.commitment = *p;
     if (auto p = probability(n.get("deferring"), "applicant.deferring")) s.deferring = *p;
     if (auto p = probability(n.get("assisted"), "applicant.assisted")) s.assisted = *p;
+    if (auto p = probability(n.get("returning"), "applicant.returning")) s.returning = *p;
     if (auto p = probability(n.get("supplement_in_person"), "applicant.supplement_in_person")) s.supplement_in_person = *p;
     if (auto d = distribution(n.get("response"), "applicant.response")) s.response = std::move(*d);
   }

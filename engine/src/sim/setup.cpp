@@ -272,15 +272,42 @@ Profile& Setup::profile(const std::vector<int>& choice) {
   std::vector<int> committable;
   for (std::size_t m = 0; m < c.matters.size(); ++m)
     if (c.matters[m].commitment == Matter::Commitment::optional) committable.push_back(static_cast<int>(m));
+  // 一次收齐: what the registry holds for a returning applicant, and what
+  // they then leave out.
+  HolderRecord known;
+  FieldValues returning_values = values;
+  std::vector<std::string> registry_materials;
+  if (!c.holder.id.empty()) {
+    const std::string section = c.holder.id.substr(0, c.holder.id.rfind('.') + 1);
+    if (const Value* h = find_value(values, c.holder.id); h && std::holds_alternative<std::string>(*h))
+      known.holder = std::get<std::string>(*h);
+    for (auto it = returning_values.begin(); it != returning_values.end();)
+      if (it->first != c.holder.id && it->first.starts_with(section)) {
+        known.values.push_back({it->first, it->second, 0});
+        it = returning_values.erase(it);
+      } else {
+        ++it;
+      }
+    for (const std::string& id : materials)
+      if (const Material* mat = c.find_material(id); mat && mat->licence) {
+        registry_materials.push_back(id);
+        known.licences.push_back({mat->licence->kind, "", "", Date::from_days(0), std::nullopt, 0});
+      }
+  }
   for (unsigned kind = 0; kind < p->submits.size(); ++kind) {
     std::vector<std::string> handed = (kind & 2) ? without_deferrable : materials;
+    if (kind & 16)
+      std::erase_if(handed, [&](const std::string& id) {
+        return std::find(registry_materials.begin(), registry_materials.end(), id) != registry_materials.end();
+      });
     if ((kind & 1) && !handed.empty()) handed.erase(handed.begin());
     // 代办帮办: the agent hands in the applicant's authorisation too.
     if (kind & 8) {
       const std::string authorisation(kAgentAuthorisation);
       handed.insert(std::upper_bound(handed.begin(), handed.end(), authorisation), authorisation);
     }
-    event::Submitted e{values, std::move(handed), Channel::window};
+    event::Submitted e{(kind & 16) ? returning_values : values, std::move(handed), Channel::window};
+    if (kind & 16) e.reuse = known;
     if (kind & 4) e.commitments = committable;
     if (kind & 8) e.agent = Agent{"代办员", "11010519491231002X", ""};
     p->submits[kind] = Event{Instant{}, std::move(e)};

@@ -23,10 +23,12 @@ struct Profile {
   /// The application as handed in, by kind: 0 complete; bit 1 one material left out
   /// (一次告知), bit 2 without the deferrable materials (容缺受理), bit 4
   /// committed to every matter with `commitment: optional` (告知承诺), bit 8
-  /// handed in by an agent with the authorisation (代办帮办).
-  std::array<Event, 16> submits;
+  /// handed in by an agent with the authorisation (代办帮办), bit 16 a
+  /// returning applicant whose basic data and licences the holder registry
+  /// holds (一次收齐).
+  std::array<Event, 32> submits;
   std::vector<Event> approve;///< per matter: event::TaskApproved with the produced values
-  int fields = 0;            ///< fields the applicant fills in on the one form
+  int fields = 0;            ///< fields the applicant fills in on the one form (a returning one: fewer)
   int materials = 0;         ///< materials in the complete application
   /// Why the form's checker refuses the complete application (a value the
   /// simulator made up fails a field's rule); empty when it accepts it. An

@@ -301,6 +301,7 @@ class ReplicationRunner::Loop {
     const bool deferring = sc_.deferring > 0 && applicant_rng_.uniform() < sc_.deferring;
     const bool committed = sc_.commitment > 0 && applicant_rng_.uniform() < sc_.commitment;
     const bool assisted = sc_.assisted > 0 && applicant_rng_.uniform() < sc_.assisted;
+    const bool returning = sc_.returning > 0 && applicant_rng_.uniform() < sc_.returning;
     flush_n(t);
     ++in_system_;
     ++arrivals_;
@@ -325,8 +326,9 @@ class ReplicationRunner::Loop {
     // Every applicant of a profile hands in the same lists: the flow core
     // shares them (Shared), nothing is copied.
     Event& submit = c.profile->submits[(incomplete ? 1U : 0U) | (deferring ? 2U : 0U) | (committed ? 4U : 0U) |
-                                       (assisted ? 8U : 0U)];
+                                       (assisted ? 8U : 0U) | (returning ? 16U : 0U)];
     c.submitted_materials = static_cast<int>(std::get<event::Submitted>(submit.body).materials->size());
+    c.submitted_fields = static_cast<int>(std::get<event::Submitted>(submit.body).fields->size());
     apply(slot, submit, t);
     if (!sc_.trace.empty()) schedule_trace_arrival(t);
     else schedule_poisson_arrival(t);
@@ -468,7 +470,7 @@ class ReplicationRunner::Loop {
     } else {
       acc_.visits.add(st.visits);
       acc_.materials.add(c.submitted_materials + c.reply_materials);
-      acc_.fields.add(c.profile->fields);
+      acc_.fields.add(c.submitted_fields);
     }
     acc_.notices.add(st.notices);
   }
