@@ -248,6 +248,19 @@ void add_routes(Api& api, http::Router& router) {
       auto data = records.department_data(*id, who.department);
       if (!data) return data.status();
       j["data"] = values_json(*data);
+      // 一次收齐: of what was reused, only the fields in its view and the
+      // licences its matters ask for.
+      if (j.contains("reuse")) {
+        const auto chain = api.chains.find(v->chain);
+        json kept = json::array();
+        for (const json& r : j["reuse"]["reused"]) {
+          const std::string key = r["key"];
+          const bool seen = r["kind"] == "field" ? data->contains(key)
+                                                 : chain != api.chains.end() && may_read_material(who, *chain->second, key);
+          if (seen) kept.push_back(r);
+        }
+        j["reuse"]["reused"] = std::move(kept);
+      }
       return j.dump();
     });
     if (!doc) return (void)r.send(problem(doc.status()));
