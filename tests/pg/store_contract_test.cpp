@@ -274,6 +274,40 @@ void contract(const std::string& location) {
     CHECK(*store->last_position() == 2);
   }
 
+  SUBCASE("the holder registry: the latest value per key, one licence per kind and number") {
+    const Date day = *Date::parse("2025-03-05");
+    Batch b;
+    b.holders = {HolderRecord{"91371302MA3C4L7Q5H",
+                              {{"applicant.name", std::string("沂蒙优选"), 1}, {"applicant.staff", std::int64_t{12}, 1}},
+                              {{"business-licence", "91371302MA3C4L7Q5H", "区市场监督管理局", day, std::nullopt, 1},
+                               {"food-business-licence", "JY123", "区市场监督管理局", day, day + 1826, 1}}}};
+    REQUIRE(store->commit(b).is_ok());
+    Batch later;  // a later case of the same holder: the name changed, the licence re-issued
+    later.holders = {HolderRecord{"91371302MA3C4L7Q5H",
+                                  {{"applicant.name", std::string("沂蒙优选商贸"), 4}},
+                                  {{"business-licence", "91371302MA3C4L7Q5H", "区市场监督管理局", day + 30, std::nullopt, 4}}}};
+    REQUIRE(store->commit(later).is_ok());
+    auto r = store->holder_record("91371302MA3C4L7Q5H");
+    REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+    CHECK(r->holder == "91371302MA3C4L7Q5H");
+    REQUIRE(r->values.size() == 2);
+    CHECK(r->values[0].key == "applicant.name");
+    CHECK(r->values[0].value == Value(std::string("沂蒙优选商贸")));
+    CHECK(r->values[0].from_case == 4);
+    CHECK(r->values[1].value == Value(std::int64_t{12}));
+    REQUIRE(r->licences.size() == 2);
+    CHECK(r->licences[0].kind == "business-licence");
+    CHECK(r->licences[0].issued_on == day + 30);
+    CHECK(r->licences[0].from_case == 4);
+    CHECK_FALSE(r->licences[0].valid_until.has_value());
+    CHECK(r->licences[1].number == "JY123");
+    CHECK(r->licences[1].valid_until == day + 1826);
+    auto none = store->holder_record("110105194912310021");
+    REQUIRE(none.is_ok());
+    CHECK(none->values.empty());
+    CHECK(none->licences.empty());
+  }
+
   SUBCASE("the highest case id survives a reopening") {
     Batch b;
     b.cases = {case_row(7, 0, CaseStage::created, "s")};
