@@ -243,20 +243,24 @@ void add_routes(Api& api, http::Router& router) {
       // the case's values through its view only.
       std::erase_if(v->tasks, [&](const TaskView& t) { return t.department != who.department; });
       json j = to_json(*v);
+      const auto served = api.chains.find(v->chain);
+      auto may_read = [&](const std::string& material) {
+        return served != api.chains.end() && may_read_material(who, *served->second, material);
+      };
       for (json& e : j["events"])
-        if (e["kind"] == "submitted" || e["kind"] == "supplemented") e.erase("detail");
+        if (e["kind"] == "submitted" || e["kind"] == "supplemented" ||
+            (e["kind"] == "file-attached" && !may_read(e["detail"].value("material", std::string()))))
+          e.erase("detail");
       auto data = records.department_data(*id, who.department);
       if (!data) return data.status();
       j["data"] = values_json(*data);
       // 一次收齐: of what was reused, only the fields in its view and the
       // licences its matters ask for.
       if (j.contains("reuse")) {
-        const auto chain = api.chains.find(v->chain);
         json kept = json::array();
         for (const json& r : j["reuse"]["reused"]) {
           const std::string key = r["key"];
-          const bool seen = r["kind"] == "field" ? data->contains(key)
-                                                 : chain != api.chains.end() && may_read_material(who, *chain->second, key);
+          const bool seen = r["kind"] == "field" ? data->contains(key) : may_read(key);
           if (seen) kept.push_back(r);
         }
         j["reuse"]["reused"] = std::move(kept);
