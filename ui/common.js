@@ -31,15 +31,16 @@ export function whenUnauthorized(fn) {
   onUnauthorized = fn;
 }
 
-/** One call to the API. Writes carry the session's CSRF token. */
+/** One call to the API. Writes carry the session's CSRF token. A Blob (a file) is sent as it is. */
 export async function api(method, path, body, headers = {}) {
   const h = { Accept: 'application/json', ...headers };
   const s = session();
   if (method !== 'GET' && s?.csrf) h['X-CSRF-Token'] = s.csrf;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const raw = body instanceof Blob;
+  if (body !== undefined) h['Content-Type'] = raw ? (body.type || 'application/octet-stream') : 'application/json';
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, { title: '网络错误', detail: '无法连接服务器，请稍后重试。' });
   }
@@ -173,7 +174,7 @@ export const EVENT_ZH = {
   'supplement-requested': '要求补正', 'task-suspended': '中止', 'task-resumed': '恢复办理',
   'task-incident': '派单异常', 'task-retried': '重新派单', 'timer-fired': '时限提醒', extended: '延期',
   withdrawn: '撤回', delivered: '出件', 'task-claimed': '认领', 'task-released': '释放', urged: '督办',
-  accepted: '受理', notice: '告知', rated: '好差评', 'followed-up': '差评处理',
+  accepted: '受理', notice: '告知', rated: '好差评', 'followed-up': '差评处理', 'file-attached': '材料文件',
 };
 /** 好差评 grades (GB/T 39734-2020): 1 非常不满意 … 5 非常满意; 1 and 2 are bad ratings (差评). */
 export const GRADE_ZH = { 1: '非常不满意', 2: '不满意', 3: '基本满意', 4: '满意', 5: '非常满意' };

@@ -7,6 +7,7 @@ import {
   api, alertBadge, chainDoc, formatDate, h, listen, remainingText, session, statusLine, STAGE_ZH,
   TASK_STATUS_ZH, fieldOf, inFormOrder, materialOf, nextId, OPEN_TASK,
 } from './common.js';
+import { filesSection } from './files.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 
 const ALERT_RANK = { red: 0, yellow: 1, green: 2 };
@@ -169,6 +170,7 @@ export async function renderTask(root, ctx, caseId, matterId) {
           return h('li', {}, m?.name || id, m?.requirement === 'produced' ? h('span', { class: 'tag' }, '由前序事项出具') : null,
             m?.original ? h('span', { class: 'tag' }, '需验原件') : null);
         })))));
+    out.push(filesSection(view, chain, 'department', load));
     out.push(actions(view, chain, task, matter, me, status, load));
     content.replaceChildren(...out);
   };

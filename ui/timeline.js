@@ -6,6 +6,7 @@ import {
   remainingText, statusLine, CHANNEL_ZH, DELIVERY_ZH, EVENT_ZH, ROLE_ZH, STAGE_ZH, TASK_STATUS_ZH,
   fieldOf, inFormOrder, materialOf, nextId, agentText, deferredText, FOLLOW_UP_STEP_ZH, GRADE_ZH, OPEN_TASK,
 } from './common.js';
+import { filesSection } from './files.js';
 import { checkbox, fieldInput, valueText } from './form.js';
 import { noticeList } from './window.js';
 import { ratingPanel, ratingsSection } from './rating.js';
@@ -246,6 +247,9 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
     ['跑动次数', String(view.visits)],
     ['一次告知', `${view.notices} 次`],
     view.agent ? ['代办人', agentText(view.agent)] : null,
+    view.reuse ? ['一次收齐', view.reuse.reused.length
+      ? view.reuse.reused.map((r) => `${r.label}${r.number ? `（${r.number}）` : ''}，来自第 ${r.from_case} 号办件`).join('；')
+      : '申请人同意复用，未复用任何信息'] : null,
     committedMatters(view).size ? ['告知承诺', [...committedMatters(view)].map((x) => matterName(chain, x)).join('、')] : null,
     view.delivery ? ['出件方式', `${DELIVERY_ZH[view.delivery] || view.delivery}${view.tracking ? `（运单号 ${view.tracking}）` : ''}`] : null,
     view.reason ? ['原因', view.reason] : null,
@@ -261,6 +265,7 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
   out.push(h('section', { 'aria-labelledby': 'sec-tasks' },
     h('h2', { id: 'sec-tasks' }, role === 'department' ? '本部门事项' : '各部门事项'),
     tasksTable(view, chain, role)));
+  if (view.stage !== 'created') out.push(filesSection(view, chain, role, reload));
 
   // 好差评: the window records a rating from submission on (the server keeps the time window).
   if ((role === 'window' || role === 'admin') && view.stage !== 'created') out.push(ratingPanel(view, reload, pageStatus));
