@@ -17,6 +17,7 @@
 
 #include <array>
 #include <deque>
+#include <limits>
 #include <type_traits>
 
 namespace yilian::http::detail {
@@ -132,7 +133,11 @@ class Session final : public Connection {
     deadline_ = std::chrono::steady_clock::now() + opt_.read_timeout;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opt_.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(opt_.max_body_bytes);
+    // No limit until the route is known: on_header sets the route's or the
+    // server's before a byte of the body is read. (Not boost::none: Beast
+    // 1.74 compares an announced length with it as with 0.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_limit_ = opt_.max_body_bytes;
     lowest().expires_at(deadline_);
     bhttp::async_read_header(stream_, buffer_, *parser_, [s = self()](beast::error_code ec, std::size_t) {
       if (ec) return s->read_failed(ec);
@@ -141,8 +146,18 @@ class Session final : public Connection {
   }
 
   void on_header() {
-    if (parser_->is_done()) return dispatch();
     const auto& h = parser_->get();
+    // The route's own body limit (an upload's) or the server's: a length
+    // announced over it is refused now, before a byte of the body is read;
+    // a chunked body is cut off as soon as it passes it.
+    const std::string_view target(h.target().data(), h.target().size());
+    const std::string_view method(h.method_string().data(), h.method_string().size());
+    const std::size_t declared = server_->router.match(method, target.substr(0, target.find('?'))).max_body_bytes;
+    body_limit_ = declared ? declared : opt_.max_body_bytes;
+    if (const auto length = parser_->content_length(); length && *length > body_limit_)
+      return read_failed(bhttp::error::body_limit);
+    parser_->body_limit(body_limit_);
+    if (parser_->is_done()) return dispatch();
     auto expect = h[bhttp::field::expect];
     if (h.version() >= 11 && beast::iequals(expect, "100-continue")) {
       static constexpr std::string_view go = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -174,7 +189,7 @@ class Session final : public Connection {
           fmt::format("The request line and header fields pass the limit of {} bytes.", opt_.max_header_bytes)));
     if (ec == bhttp::error::body_limit)
       return write_response(Response::problem(
-          413, "Content Too Large", fmt::format("The request body passes the limit of {} bytes.", opt_.max_body_bytes)));
+          413, "Content Too Large", fmt::format("The request body passes the limit of {} bytes.", body_limit_)));
     bool http_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
     if (http_error && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
       return write_response(Response::problem(400, "Bad Request", fmt::format("Malformed HTTP request: {}.", ec.message())));
@@ -361,6 +376,7 @@ class Session final : public Connection {
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::size_t body_limit_ = 0;  ///< the current request's: its route's or the server's
   Phase phase_ = Phase::idle;
   std::chrono::steady_clock::time_point deadline_;
   std::size_t served_ = 0;

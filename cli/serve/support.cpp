@@ -93,6 +93,11 @@ json values_json(const FieldValues& values) {
   return out;
 }
 
+std::string department_file_summary(const json& detail) {
+  const json material = detail.is_object() ? detail.value("material", json()) : json();
+  return material.is_string() ? fmt::format("file of {} handed in", material.get<std::string>()) : "a material file handed in";
+}
+
 std::optional<DeliveryMethod> delivery_method(std::string_view s) {
   for (auto m : {DeliveryMethod::in_person, DeliveryMethod::express, DeliveryMethod::electronic})
     if (to_string(m) == s) return m;
@@ -162,6 +167,20 @@ std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& 
   return *who;
 }
 
+http::Handler guarded(Api& api, std::function<bool(const Actor&)> allowed,
+                      std::function<void(Actor, http::Request, http::Responder)> fn) {
+  return [&api, allowed = std::move(allowed), fn = std::move(fn)](http::Request q, http::Responder r) {
+    auto who = authenticate(api, q);
+    if (auto* refused = std::get_if<http::Response>(&who)) return (void)r.send(std::move(*refused));
+    Actor& actor = std::get<Actor>(who);
+    if (!allowed(actor)) return (void)r.send(denied());
+    fn(std::move(actor), std::move(q), std::move(r));
+  };
+}
+
+http::Handler guarded(Api& api, Permission p, std::function<void(Actor, http::Request, http::Responder)> fn) {
+  return guarded(api, [p](const Actor& who) { return permits(who, p); }, std::move(fn));
+}
 
 /// The request body as a JSON object, or the answer that refuses it: not
 /// JSON (415), not an object or not UTF-8 (400), and with `keys`, a key
