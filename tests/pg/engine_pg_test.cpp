@@ -105,7 +105,7 @@ TEST_CASE("engine.postgresql.a_format_4_store_reads_and_upgrades") {
   CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-4");  // reading does not upgrade
   {
     auto e = engine_on(uri, clock, o);
-    CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-5");
+    CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-6");
     CHECK(pg_value("SELECT value FROM meta WHERE key = 'whole_state_after'", uri) == "2");
     REQUIRE(e->apply(flow_application(false)).is_ok());
   }
@@ -113,6 +113,40 @@ TEST_CASE("engine.postgresql.a_format_4_store_reads_and_upgrades") {
   REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
   CHECK(audit->ok());
   CHECK(audit->cases == 3);
+}
+
+TEST_CASE("engine.postgresql.a_format_5_store_reads_and_upgrades_with_its_files_table") {
+  // A store of format 5 (before material files): no files table. Read as
+  // it is (no files); opened for writing, upgraded to format 6 with the
+  // table, and no whole_state_after mark (format 5 kept whole states).
+  const std::string uri = pg_database("format5");
+  TestClock clock;
+  EngineOptions o = test_options(clock);
+  {
+    auto e = engine_on(uri, clock, o);
+    REQUIRE(e->apply(flow_application(false)).is_ok());
+  }
+  pg_admin("DROP TABLE files; UPDATE meta SET value = 'yilian-store-5' WHERE key = 'format'", uri);
+  {
+    auto r = Records::open(uri);
+    REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+    auto files = (*r)->files(1);
+    REQUIRE_MESSAGE(files.is_ok(), files.status().to_string());
+    CHECK(files->empty());
+    auto audit = verify_audit(uri, {}, o.calendar_dirs);
+    REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
+    CHECK(audit->ok());
+  }
+  CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-5");
+  {
+    auto e = engine_on(uri, clock, o);
+    CHECK(pg_value("SELECT value FROM meta WHERE key = 'format'", uri) == "yilian-store-6");
+    CHECK(pg_value("SELECT COUNT(*) FROM meta WHERE key = 'whole_state_after'", uri) == "0");
+    CHECK(pg_value("SELECT COUNT(*) FROM files", uri) == "0");
+  }
+  auto audit = verify_audit(uri, {}, o.calendar_dirs);
+  REQUIRE_MESSAGE(audit.is_ok(), audit.status().to_string());
+  CHECK(audit->ok());
 }
 
 TEST_CASE("engine.postgresql.not_a_store") {

@@ -232,6 +232,48 @@ void contract(const std::string& location) {
     }
   }
 
+  SUBCASE("material files: written with their entry, listed without bytes, read back byte for byte") {
+    Batch b;
+    b.entries = {entry(3, 1, "sub"), entry(3, 2, "file")};
+    b.cases = {case_row(3, 2, CaseStage::running, "s")};
+    const std::string bytes = "%PDF-1.7\n" + all_bytes();
+    b.files = {FileRow{MaterialFile{3, 2, "lease", "租赁合同.pdf", "application/pdf", bytes.size(), sha256_hex(bytes),
+                                    Instant{1'700'000'100}},
+                       bytes}};
+    REQUIRE(store->commit(b).is_ok());
+    auto files = store->files(3);
+    REQUIRE(files.is_ok());
+    REQUIRE(files->size() == 1);
+    const MaterialFile& f = (*files)[0];
+    CHECK(f.case_id == 3);
+    CHECK(f.seq == 2);
+    CHECK(f.material == "lease");
+    CHECK(f.name == "租赁合同.pdf");
+    CHECK(f.media_type == "application/pdf");
+    CHECK(f.bytes == bytes.size());
+    CHECK(f.sha256 == sha256_hex(bytes));
+    CHECK(f.at == Instant{1'700'000'100});
+    CHECK(store->files(4)->empty());
+    auto content = store->file_content(3, 2);
+    REQUIRE(content.is_ok());
+    REQUIRE(content->has_value());
+    CHECK(**content == bytes);
+    CHECK_FALSE(store->file_content(3, 1)->has_value());
+    int scanned = 0;
+    REQUIRE(store->scan_files([&](const FileRow& r) {
+                   ++scanned;
+                   CHECK(r.content == bytes);
+                   CHECK(r.file.seq == 2);
+                 }).is_ok());
+    CHECK(scanned == 1);
+    // A second file for the same entry is refused, and with it the batch.
+    Batch again;
+    again.entries = {entry(3, 3, "other")};
+    again.files = {FileRow{f, bytes}};
+    CHECK_FALSE(store->commit(again).is_ok());
+    CHECK(*store->last_position() == 2);
+  }
+
   SUBCASE("the highest case id survives a reopening") {
     Batch b;
     b.cases = {case_row(7, 0, CaseStage::created, "s")};

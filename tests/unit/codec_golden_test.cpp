@@ -54,6 +54,8 @@ std::vector<std::pair<std::string, EntryBody>> entries() {
       {"delivered", EventBody{event::Delivered{DeliveryMethod::express, "SF123"}}},
       {"rated", EventBody{event::Rated{2, 1, "慢"}}},
       {"followed-up", EventBody{event::FollowedUp{1, FollowUpStep::appeal_upheld, "误评"}}},
+      {"file-attached", EventBody{event::FileAttached{"lease", "租赁合同.pdf", "application/pdf", 12345,
+                                                      std::string(64, 'a')}}},
       {"note-claimed", Note{note::Claimed{1, 2, "甲"}}},
       {"note-delivery-failed", Note{note::DeliveryFailed{1, 2, 3, "refused", 1741000000000}}},
       {"note-released", Note{note::Released{1, 2, "甲"}}},
