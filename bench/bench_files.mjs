@@ -5,7 +5,7 @@
 // the store does not hold every file that was answered (counted in the
 // store afterwards).
 //
-//   node bench/bench_files.mjs --cli build/cli/yilian [--rounds 3] [--uploads 300] [--concurrency 4] [--cases 10]
+//   node bench/bench_files.mjs --cli build/cli/yilian [--rounds 3] [--uploads 500] [--concurrency 4] [--cases 10]
 //
 // Throughput: each round a fresh store and server (--rate 1000000), 50
 // running kindergarten cases, `--uploads` files of 1 MiB (deterministic
@@ -26,7 +26,7 @@ import { statSync, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import YAML from '../tests/js/node_modules/yaml/dist/index.js';
-import { Serve, projectRoot } from '../tests/js/serve-lib.mjs';
+import { Serve, jpegFile, pdfFile, projectRoot } from '../tests/js/serve-lib.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -34,34 +34,15 @@ const arg = (name, fallback) => {
 };
 const cli = arg('cli');
 if (!cli) {
-  console.error('usage: node bench/bench_files.mjs --cli build/cli/yilian [--rounds 3] [--uploads 300] [--concurrency 4] [--cases 10]');
+  console.error('usage: node bench/bench_files.mjs --cli build/cli/yilian [--rounds 3] [--uploads 500] [--concurrency 4] [--cases 10]');
   process.exit(2);
 }
 const rounds = Number(arg('rounds', 3));
-const uploads = Number(arg('uploads', 300));
+const uploads = Number(arg('uploads', 500));
 const concurrency = Number(arg('concurrency', 4));
 const growthCases = Number(arg('cases', 10));
 const MiB = 1024 * 1024;
 
-/// Deterministic bytes laid out as a PDF (header, body, trailer) of `size`.
-function pdf(size, seed) {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  out.write('%PDF-1.7\n', 0, 'latin1');
-  out.write('\n%%EOF\n', size - 7, 'latin1');
-  return out;
-}
-/// The same, laid out as a JPEG (SOI, APP0 … EOI).
-function jpeg(size, seed) {
-  const out = pdf(size, seed);
-  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(out, 0);
-  Buffer.from([0xff, 0xd9]).copy(out, size - 2);
-  return out;
-}
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -107,7 +88,7 @@ console.log(`bench_files: ${os.cpus().length} cores (load average ${os.loadavg()
 
 // --- throughput ---------------------------------------------------------------
 const kindergarten = load('examples/applications/kindergarten-setup-complete.yaml');
-const file = pdf(MiB, 42);
+const file = pdfFile(MiB, 42);
 const perRound = { rps: [], mbps: [], p50: [], p99: [] };
 for (let round = 1; round <= rounds; round++) {
   const serve = new Serve(cli);
@@ -147,9 +128,9 @@ console.log(`uploads of 1 MiB: ${range(perRound.rps, 1)} uploads/s, ${range(perR
 const hotel = load('examples/applications/hotel-restaurant-complete.yaml');
 const others = hotel.materials.filter((m) => m !== 'legal-rep-id-card');
 const typical = [
-  ['legal-rep-id-card', jpeg(300 * 1000, 1), 'image/jpeg'],
-  ['legal-rep-id-card', jpeg(300 * 1000, 2), 'image/jpeg'],
-  ...others.map((m, i) => [m, pdf(Math.round(500_000 + (1_500_000 * i) / Math.max(1, others.length - 1)), 10 + i), 'application/pdf']),
+  ['legal-rep-id-card', jpegFile(300 * 1000, 1), 'image/jpeg'],
+  ['legal-rep-id-card', jpegFile(300 * 1000, 2), 'image/jpeg'],
+  ...others.map((m, i) => [m, pdfFile(Math.round(500_000 + (1_500_000 * i) / Math.max(1, others.length - 1)), 10 + i), 'application/pdf']),
 ];
 const perCase = typical.reduce((n, [, b]) => n + b.length, 0);
 const serve = new Serve(cli, { chain: 'chains/hotel-restaurant.yaml' });

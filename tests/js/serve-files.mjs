@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { Serve, Tests, cliArgument, projectRoot } from './serve-lib.mjs';
+import { Serve, Tests, cliArgument, jpegFile, pdfFile, projectRoot } from './serve-lib.mjs';
 
 const cli = cliArgument('serve-files.mjs');
 const runner = new Tests();
@@ -24,25 +24,6 @@ const complete = YAML.parse(readFileSync(join(projectRoot, 'examples/application
 const withoutPlan = { ...complete, materials: complete.materials.filter((m) => m !== 'floor-plan') };
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-/// Deterministic bytes (a linear congruential generator seeded by `seed`).
-function noise(size, seed) {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
-/// A file laid out as a PDF (its header and trailer) of `size` bytes.
-function pdf(size, seed = 1) {
-  const head = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1');
-  const tail = Buffer.from('\n%%EOF\n');
-  return Buffer.concat([head, noise(size - head.length - tail.length, seed), tail]);
-}
-/// A file that starts as a JPEG does (SOI, APP0).
-const jpeg = (size, seed = 2) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), noise(size - 4, seed)]);
 
 let n = 0;
 async function submit(serve, key, app = withoutPlan) {
@@ -126,7 +107,7 @@ try {
     portal: serve.account('平台', 'portal'),
     otherPortal: serve.account('另一平台', 'portal'),
   };
-  const plan = pdf(150 * 1024, 7);
+  const plan = pdfFile(150 * 1024, 7);
   const planName = '园舍平面图 2025.pdf';
   let id;
   let entry;
@@ -174,7 +155,7 @@ try {
   });
 
   await test('a later file of the material is the latest; ?entry= still reads the first; an entry of another kind is 404', async () => {
-    const second = jpeg(40 * 1024, 9);
+    const second = jpegFile(40 * 1024, 9);
     const r = await upload(serve, keys.window, id, 'floor-plan', second, { type: 'image/jpeg' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.file.media_type, 'image/jpeg');
@@ -294,11 +275,11 @@ try {
     assert.equal(p.status, 413);
     assert.match(p.body.detail, new RegExp(`limit of ${limit} bytes`));
     // Exactly the limit passes the HTTP layer (the engine takes it: 2 MiB is its limit too).
-    const whole = pdf(limit, 11);
+    const whole = pdfFile(limit, 11);
     const atLimit = await upload(serve, keys.window, id, 'floor-plan', whole);
     assert.equal(atLimit.status, 201, JSON.stringify(atLimit.body));
     // Chunked: cut off once past the limit; the rest is never sent.
-    const piece = pdf(512 * 1024, 12);
+    const piece = pdfFile(512 * 1024, 12);
     const chunk = Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]);
     const chunked = await rawUpload(serve, head('Transfer-Encoding: chunked\r\n'), Array(12).fill(chunk), { wait: 10000 });
     assert.equal(problemOf(chunked.received).status, 413);
@@ -312,7 +293,7 @@ try {
 
   await test('a file swapped in the store: the download is a 500 problem, audit verify exits 1 naming the case and entry', async () => {
     assert.equal(auditVerify(serve).code, 0, 'intact before');
-    const forged = pdf(plan.length, 99);
+    const forged = pdfFile(plan.length, 99);
     execFileSync('sqlite3', [serve.db], { input: `UPDATE files SET content = X'${forged.toString('hex')}' WHERE case_id = ${id} AND seq = ${entry};` });
     const r = await download(serve, keys.window, `/api/v1/cases/${id}/materials/floor-plan?entry=${entry}`);
     assert.equal(r.status, 500);
@@ -332,7 +313,7 @@ try {
     await crash.start();
     const window = crash.account('窗口', 'window');
     const c = (await submit(crash, window)).case;
-    const body = pdf(5 * 1024 * 1024, 21);
+    const body = pdfFile(5 * 1024 * 1024, 21);
     const port = Number(new URL(crash.base).port);
     const socket = net.connect(port, '127.0.0.1');
     socket.on('error', () => {});
