@@ -207,7 +207,9 @@ struct ServerOptions {
 
   // Hostile clients.
   std::size_t max_header_bytes = 16 * 1024;   ///< request line + fields; more → 431
-  std::size_t max_body_bytes = 1024 * 1024;   ///< more (announced or sent) → 413, refused before reading; a route may declare its own (RouteOptions)
+  /// More (announced or sent) → 413, refused before reading. A route may
+  /// declare a limit of its own (RouteOptions::max_body_bytes).
+  std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10'000};   ///< from a request's first byte to its last; then closed
   std::chrono::milliseconds idle_timeout{60'000};   ///< keep-alive wait for the next request's first byte
   std::chrono::milliseconds write_timeout{10'000};  ///< per answer or stream write; a client not reading is cut off
