@@ -70,7 +70,8 @@ void api_node_contract(const std::string& db, const ScratchDir& dir) {
   CHECK(lonely.status == 503);
   CHECK_MESSAGE(lonely.body.find("withdrawn and will not be applied") != std::string::npos, lonely.body);
 
-  const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
+  const std::vector<std::string> run{YILIAN_CLI, "run",   "--db",          db, "--deploy", dir.file("deploy.yaml"),
+                                     "--quiet",  "--max-file-mb", "1"};
   const pid_t engine = spawn(run, output);
   const HttpAnswer a = node.submit("second");
   const std::uint64_t id = case_of(a);
@@ -100,6 +101,11 @@ void api_node_contract(const std::string& db, const ScratchDir& dir) {
   const HttpAnswer text = http_call(node.port, "POST", target, upload_headers, "plain text, not a PDF");
   CHECK(text.status == 400);
   CHECK_MESSAGE(text.body.find("not a PDF, JPEG or PNG") != std::string::npos, text.body);
+  // The engine's own limit (yilian run --max-file-mb 1), not the node's (20 MiB), decides.
+  const HttpAnswer large = http_call(node.port, "POST", target, upload_headers,
+                                     "%PDF-1.4\n" + std::string(1024 * 1024, '\x02') + "\n%%EOF\n");
+  CHECK(large.status == 400);
+  CHECK_MESSAGE(large.body.find("files of at most 1048576 bytes are taken") != std::string::npos, large.body);
   const std::string pdf = "%PDF-1.4\n" + std::string(300 * 1024, '\x01') + "\n%%EOF\n";
   const HttpAnswer up = http_call(node.port, "POST", target + "?name=plan.pdf", upload_headers, pdf);
   REQUIRE_MESSAGE(up.status == 201, up.body);
