@@ -55,6 +55,7 @@ std::string content_disposition(const MaterialFile& f) {
     const bool attr_char = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
                            std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
     encoded += attr_char ? std::string(1, c) : fmt::format("%{:02X}", b);
+    if ((b & 0xC0) == 0x80) continue;  // the rest of a character already shown as one '_'
     ascii += b >= 0x20 && b < 0x7f && c != '"' && c != '\\' && c != '%' ? c : '_';
   }
   return fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii, encoded);

@@ -529,6 +529,13 @@ TEST_CASE("http.limits.a_route_declares_its_own_body_limit") {
   REQUIRE(r);
   check_problem(*r, 413);
   CHECK(f.toy.uploads == 1);
+  // With Expect: 100-continue, an announced length over the route's limit
+  // is refused instead of invited.
+  Client x(f.server.port());
+  x.send("POST /big-upload HTTP/1.1\r\nHost: t\r\nContent-Length: 6000\r\nExpect: 100-continue\r\n\r\n");
+  const std::string refused = x.read_until("}", 1, 2000ms);
+  CHECK(refused.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(refused.find("100 Continue") == std::string::npos);
   // An unknown path and a known one with another method keep the server's limit.
   Client e(f.server.port());
   e.send("PUT /big-upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n");
