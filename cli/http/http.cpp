@@ -202,7 +202,7 @@ Router& Router::add(std::string method, std::string pattern, Handler handler, Ro
       throw std::invalid_argument(fmt::format("route {} {} is defined twice", r.method, pattern));
   r.pattern = std::move(pattern);
   r.handler = std::move(handler);
-  r.options = options;
+  r.options = std::move(options);
   routes_.push_back(std::move(r));
   return *this;
 }
@@ -255,7 +255,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     m.params.emplace_back(name.substr(1, name.size() - 2), std::move(*decoded));
   }
   m.handler = &best->handler;
-  m.max_body_bytes = best->options.max_body_bytes;
+  m.options = &best->options;
   return m;
 }
 

@@ -157,6 +157,12 @@ struct RouteOptions {
   /// ServerOptions::max_body_bytes. A file upload declares its own (larger)
   /// limit here while every JSON route keeps the server's.
   std::size_t max_body_bytes = 0;
+  /// When set, max_body_bytes applies only to a request whose header fields
+  /// it admits (a caller with valid credentials, say); any other keeps the
+  /// server's limit, so an anonymous client cannot make the server hold the
+  /// larger body. Called on a server thread before the body is read, from
+  /// any thread at once: thread-safe, and quick.
+  std::function<bool(const Headers&)> admit;
 };
 
 /// Method + path pattern → handler. Patterns are literal segments and
@@ -171,7 +177,7 @@ class Router {
   Router& add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
   Router& get(std::string pattern, Handler h) { return add("GET", std::move(pattern), std::move(h)); }
   Router& post(std::string pattern, Handler h, RouteOptions options = {}) {
-    return add("POST", std::move(pattern), std::move(h), options);
+    return add("POST", std::move(pattern), std::move(h), std::move(options));
   }
   Router& del(std::string pattern, Handler h) { return add("DELETE", std::move(pattern), std::move(h)); }
 
@@ -181,7 +187,7 @@ class Router {
     int status = 200;                  ///< 404 or 405 when there is no handler, 400 for a bad escape
     std::string allow;                 ///< for 405: "GET, POST"
     std::vector<std::pair<std::string, std::string>> params;
-    std::size_t max_body_bytes = 0;    ///< the route's own body limit (0: the server's)
+    const RouteOptions* options = nullptr;  ///< the route's (with a handler)
   };
   /// Matches `method` and the raw (undecoded) `path`.
   [[nodiscard]] Match match(std::string_view method, std::string_view path) const;

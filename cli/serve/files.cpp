@@ -156,8 +156,14 @@ void download(Api& api, const Actor& who, const http::Request& q, const http::Re
 }  // namespace
 
 void add_file_routes(Api& api, http::Router& router) {
+  // A file's size only for a caller who may upload: anyone else is held to
+  // the server's JSON limit before a byte of the body is read.
   http::RouteOptions upload_limit;
   upload_limit.max_body_bytes = static_cast<std::size_t>(api.max_file_bytes);
+  upload_limit.admit = [&api](const http::Headers& headers) {
+    const auto who = identify(api, headers, true);
+    return std::holds_alternative<Actor>(who) && may_attach(std::get<Actor>(who));
+  };
   router.post("/api/v1/cases/{id}/materials/{material}",
               guarded(api, may_attach, [&api](Actor who, http::Request q, http::Responder r) {
                 upload(api, std::move(who), std::move(q), r);

@@ -394,6 +394,12 @@ http::Response not_found(std::string detail);
 
 /// The value of the session cookie, "" when there is none.
 std::string session_token(const http::Request& q);
+std::string session_token(const http::Headers& headers);
+
+/// The caller the header fields name, from `Authorization: Bearer KEY` or
+/// the session cookie (with the CSRF header when `write`); an answer (401,
+/// 403) when there is none. No rate limit: authenticate() is the handlers'.
+std::variant<Actor, http::Response> identify(Api& api, const http::Headers& headers, bool write);
 
 /// The caller, from `Authorization: Bearer KEY` or the session cookie (with
 /// the CSRF header on writes); an answer (401, 429) when there is none.

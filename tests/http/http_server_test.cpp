@@ -218,6 +218,10 @@ Router toy_router(Toy& toy) {
     ++toy.uploads;
     return Response::json(200, {{"bytes", q.body.size()}});
   }), {.max_body_bytes = 5000});
+  yilian::http::RouteOptions admitted{.max_body_bytes = 5000};
+  admitted.admit = [](const yilian::http::Headers& h) { return h.get("x-key") == std::optional<std::string_view>("ok"); };
+  r.post("/admitted-upload", sync([](const Request& q) { return Response::json(200, {{"bytes", q.body.size()}}); }),
+         std::move(admitted));
   r.get("/async", [&toy](Request, Responder responder) {
     std::lock_guard g(toy.mu);
     toy.threads.emplace_back([responder] {
@@ -542,6 +546,35 @@ TEST_CASE("http.limits.a_route_declares_its_own_body_limit") {
   r = e.read(2000ms);
   REQUIRE(r);
   check_problem(*r, 413);
+}
+
+TEST_CASE("http.limits.a_route_admits_its_own_limit_by_the_header") {
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  Fixture f(o);
+  // Admitted (X-Key: ok): the route's 5000 bytes.
+  Client a(f.server.port());
+  a.send(post("/admitted-upload", std::string(4000, 'a'), "X-Key: ok\r\n"));
+  auto r = a.read();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+  CHECK(body_json(*r)["bytes"] == 4000);
+  // Not admitted: the server's 1000, refused from the announced length, and
+  // the problem says what would be taken.
+  Client b(f.server.port());
+  b.send("POST /admitted-upload HTTP/1.1\r\nHost: t\r\nX-Key: no\r\nContent-Length: 4000\r\n\r\n");
+  r = b.read(2000ms);
+  REQUIRE(r);
+  check_problem(*r, 413);
+  const std::string detail = body_json(*r)["detail"];
+  CHECK(detail.find("limit of 1000 bytes") != std::string::npos);
+  CHECK(detail.find("up to 5000 bytes from a caller it admits") != std::string::npos);
+  // Within the server's limit, a request the route does not admit still reaches its handler.
+  Client c(f.server.port());
+  c.send(post("/admitted-upload", std::string(900, 'c')));
+  r = c.read();
+  REQUIRE(r);
+  CHECK(body_json(*r)["bytes"] == 900);
 }
 
 TEST_CASE("http.limits.expect_100_continue") {

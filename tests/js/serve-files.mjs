@@ -275,6 +275,18 @@ try {
     const p = problemOf(announced.received);
     assert.equal(p.status, 413);
     assert.match(p.body.detail, new RegExp(`limit of ${limit} bytes`));
+    // Only a caller who may upload gets the file's limit: without a key, with
+    // an unknown one, or as a department, the server's 1 MiB holds (413 from
+    // the announced length, before the body); a small body gets the usual 401/403.
+    const anonymous = (extra) => `POST /api/v1/cases/${id}/materials/floor-plan HTTP/1.1\r\nHost: x\r\n${extra}` +
+                                 `Content-Type: application/pdf\r\nContent-Length: ${limit}\r\n\r\n`;
+    for (const who of ['', 'Authorization: Bearer yk_0000\r\n', `Authorization: Bearer ${keys.health}\r\n`]) {
+      const refused = problemOf((await rawUpload(serve, anonymous(who), [])).received);
+      assert.equal(refused.status, 413, who);
+      assert.match(refused.body.detail, new RegExp(`limit of ${1024 * 1024} bytes; this route takes up to ${limit} bytes from a caller it admits`));
+    }
+    assert.equal((await serve.call('POST', `/api/v1/cases/${id}/materials/floor-plan`, { raw: pdfFile(1000), headers: { 'Content-Type': 'application/pdf' } })).status, 401);
+    assert.equal((await upload(serve, keys.health, id, 'floor-plan', pdfFile(1000))).status, 403);
     // Exactly the limit passes the HTTP layer (the engine takes it: 2 MiB is its limit too).
     const whole = pdfFile(limit, 11);
     const atLimit = await upload(serve, keys.window, id, 'floor-plan', whole);
