@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "common.h"
 #include "engine_support.h"
+#include "yilian/material_file.h"
 #include "yilian/text.h"
 
 namespace yilian::cli {
@@ -22,6 +23,7 @@ struct RunOptions {
   bool until_done = false;
   bool quiet = false;
   bool check = false;
+  std::uint64_t max_file_mb = kDefaultMaxFileBytes / (1024 * 1024);
 };
 
 void run(const RunOptions& o) {
@@ -53,6 +55,7 @@ void run(const RunOptions& o) {
   EngineOptions options = d->engine;
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
+  options.max_file_bytes = o.max_file_mb * 1024 * 1024;
 
   const sigset_t stop = block_stop_signals();
   std::mutex out_mu;
@@ -139,6 +142,9 @@ void add_run(CLI::App& app) {
   cmd->add_option("--deploy", o->deploy, "Deployment file: adapters per department, chains, engine settings")
       ->required()
       ->type_name("FILE");
+  cmd->add_option("--max-file-mb", o->max_file_mb,
+                  "Largest material file the engine takes (case attach, uploads through API nodes), in MiB")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_flag("--until-done", o->until_done, "Stop once no case is open and nothing is in flight");
   cmd->add_flag("--quiet", o->quiet, "Do not print notifications");
   cmd->add_flag("--check", o->check, "Only check the deployment file and its chains, then exit (0 valid, 1 not)");

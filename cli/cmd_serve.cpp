@@ -19,6 +19,7 @@ struct ServeOptions {
   int write_timeout_ms = 30'000;
   // Limits against hostile clients (DESIGN.md: each configurable, each with a safe default).
   std::size_t max_body_kib = 1024;
+  std::uint64_t max_file_mb = kDefaultMaxFileBytes / (1024 * 1024);  ///< uploads (material files): the route's and the engine's limit
   std::size_t max_header_kib = 16;
   std::size_t max_connections = 4096;
   int read_timeout_ms = 10'000;
@@ -80,6 +81,7 @@ void run_server(const ServeOptions& o) {
   }
   for (const auto& dir : calendar_dirs("")) options.calendar_dirs.push_back(dir);
   options.clock = engine_clock();
+  options.max_file_bytes = o.max_file_mb * 1024 * 1024;
   std::map<std::string, ValidChain> served;  // for checks and forms
   for (const std::string& file : chain_files) {
     Loaded<ValidChain> r = load_chain(file, chain_load_options());
@@ -142,6 +144,7 @@ void run_server(const ServeOptions& o) {
   if (engine) backend.set_engine(engine.get());
   Api api{backend, **records, **accounts, http::RateLimiter(o.rate, o.rate * 2), std::move(served), read_openapi(),
           find_ui_dir(), o.db, !o.tls_cert.empty()};
+  api.max_file_bytes = options.max_file_bytes;
 
   // On PostgreSQL an engine that is not active stands by, and an active one
   // that loses its store stands by again (DESIGN.md "Stores"); meanwhile
@@ -246,6 +249,10 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Server threads")->capture_default_str();
   cmd->add_option("--rate", o->rate, "Requests per second per account (twice that at once)")->capture_default_str();
   cmd->add_option("--max-body-kib", o->max_body_kib, "Largest request body (larger: 413)")->capture_default_str()->check(CLI::Range(1, 1024 * 1024));
+  cmd->add_option("--max-file-mb", o->max_file_mb,
+                  "Largest material file uploaded (POST /api/v1/cases/{id}/materials/{material}; larger: 413), in MiB; "
+                  "JSON bodies keep --max-body-kib")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--max-header-kib", o->max_header_kib, "Largest request head (larger: 431)")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--max-connections", o->max_connections, "Open connections at most (more: 503)")->capture_default_str()->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--read-timeout-ms", o->read_timeout_ms, "A request must arrive whole within this (a slow client is cut off)")

@@ -184,7 +184,7 @@ Handler sync(std::function<Response(const Request&)> fn) {
 
 // --- Router -------------------------------------------------------------------
 
-Router& Router::add(std::string method, std::string pattern, Handler handler) {
+Router& Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
   if (pattern.empty() || pattern.front() != '/')
     throw std::invalid_argument(fmt::format("route pattern '{}' must start with '/'", pattern));
   if (!handler) throw std::invalid_argument(fmt::format("route {} {} has no handler", method, pattern));
@@ -202,6 +202,7 @@ Router& Router::add(std::string method, std::string pattern, Handler handler) {
       throw std::invalid_argument(fmt::format("route {} {} is defined twice", r.method, pattern));
   r.pattern = std::move(pattern);
   r.handler = std::move(handler);
+  r.options = std::move(options);
   routes_.push_back(std::move(r));
   return *this;
 }
@@ -254,6 +255,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     m.params.emplace_back(name.substr(1, name.size() - 2), std::move(*decoded));
   }
   m.handler = &best->handler;
+  m.options = &best->options;
   return m;
 }
 

@@ -151,6 +151,20 @@ using Handler = std::function<void(Request request, Responder responder)>;
 /// Adapts a synchronous function to a Handler.
 [[nodiscard]] Handler sync(std::function<Response(const Request&)> fn);
 
+/// What a route declares besides its handler.
+struct RouteOptions {
+  /// The largest body this route takes, in bytes; 0: the server's
+  /// ServerOptions::max_body_bytes. A file upload declares its own (larger)
+  /// limit here while every JSON route keeps the server's.
+  std::size_t max_body_bytes = 0;
+  /// When set, max_body_bytes applies only to a request whose header fields
+  /// it admits (a caller with valid credentials, say); any other keeps the
+  /// server's limit, so an anonymous client cannot make the server hold the
+  /// larger body. Called on a server thread before the body is read, from
+  /// any thread at once: thread-safe, and quick.
+  std::function<bool(const Headers&)> admit;
+};
+
 /// Method + path pattern → handler. Patterns are literal segments and
 /// whole-segment `{name}` parameters ("/api/v1/tasks/{case}/{matter}/claim");
 /// where several match, literal segments win over parameters from the left.
@@ -160,9 +174,11 @@ class Router {
  public:
   /// Adds a route. Throws std::invalid_argument for a malformed pattern or
   /// a duplicate method + pattern (a programming error).
-  Router& add(std::string method, std::string pattern, Handler handler);
+  Router& add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
   Router& get(std::string pattern, Handler h) { return add("GET", std::move(pattern), std::move(h)); }
-  Router& post(std::string pattern, Handler h) { return add("POST", std::move(pattern), std::move(h)); }
+  Router& post(std::string pattern, Handler h, RouteOptions options = {}) {
+    return add("POST", std::move(pattern), std::move(h), std::move(options));
+  }
   Router& del(std::string pattern, Handler h) { return add("DELETE", std::move(pattern), std::move(h)); }
 
   /// The outcome of matching one request.
@@ -171,6 +187,7 @@ class Router {
     int status = 200;                  ///< 404 or 405 when there is no handler, 400 for a bad escape
     std::string allow;                 ///< for 405: "GET, POST"
     std::vector<std::pair<std::string, std::string>> params;
+    const RouteOptions* options = nullptr;  ///< the route's (with a handler)
   };
   /// Matches `method` and the raw (undecoded) `path`.
   [[nodiscard]] Match match(std::string_view method, std::string_view path) const;
@@ -181,6 +198,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;  ///< "{x}" for a parameter
     Handler handler;
+    RouteOptions options;
   };
   std::vector<Route> routes_;
 };
@@ -195,7 +213,9 @@ struct ServerOptions {
 
   // Hostile clients.
   std::size_t max_header_bytes = 16 * 1024;   ///< request line + fields; more → 431
-  std::size_t max_body_bytes = 1024 * 1024;   ///< more (announced or sent) → 413, refused before reading
+  /// More (announced or sent) → 413, refused before reading. A route may
+  /// declare a limit of its own (RouteOptions::max_body_bytes).
+  std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10'000};   ///< from a request's first byte to its last; then closed
   std::chrono::milliseconds idle_timeout{60'000};   ///< keep-alive wait for the next request's first byte
   std::chrono::milliseconds write_timeout{10'000};  ///< per answer or stream write; a client not reading is cut off

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <deque>
+#include <limits>
 #include <type_traits>
 
 namespace yilian::http::detail {
@@ -132,7 +133,12 @@ class Session final : public Connection {
     deadline_ = std::chrono::steady_clock::now() + opt_.read_timeout;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opt_.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(opt_.max_body_bytes);
+    // No limit until the route is known: on_header sets the route's or the
+    // server's before a byte of the body is read. (Not boost::none: Beast
+    // 1.74 compares an announced length with it as with 0.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_limit_ = opt_.max_body_bytes;
+    withheld_limit_ = 0;
     lowest().expires_at(deadline_);
     bhttp::async_read_header(stream_, buffer_, *parser_, [s = self()](beast::error_code ec, std::size_t) {
       if (ec) return s->read_failed(ec);
@@ -141,8 +147,23 @@ class Session final : public Connection {
   }
 
   void on_header() {
-    if (parser_->is_done()) return dispatch();
     const auto& h = parser_->get();
+    // The route's own body limit (an upload's) or the server's: a length
+    // announced over it is refused now, before a byte of the body is read;
+    // a chunked body is cut off as soon as it passes it.
+    const std::string_view target(h.target().data(), h.target().size());
+    const std::string_view method(h.method_string().data(), h.method_string().size());
+    const auto route = server_->router.match(method, target.substr(0, target.find('?')));
+    body_limit_ = opt_.max_body_bytes;
+    withheld_limit_ = 0;
+    if (route.options && route.options->max_body_bytes) {
+      if (!route.options->admit || admits(*route.options, h)) body_limit_ = route.options->max_body_bytes;
+      else withheld_limit_ = route.options->max_body_bytes;
+    }
+    if (const auto length = parser_->content_length(); length && *length > body_limit_)
+      return read_failed(bhttp::error::body_limit);
+    parser_->body_limit(body_limit_);
+    if (parser_->is_done()) return dispatch();
     auto expect = h[bhttp::field::expect];
     if (h.version() >= 11 && beast::iequals(expect, "100-continue")) {
       static constexpr std::string_view go = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -174,7 +195,11 @@ class Session final : public Connection {
           fmt::format("The request line and header fields pass the limit of {} bytes.", opt_.max_header_bytes)));
     if (ec == bhttp::error::body_limit)
       return write_response(Response::problem(
-          413, "Content Too Large", fmt::format("The request body passes the limit of {} bytes.", opt_.max_body_bytes)));
+          413, "Content Too Large",
+          withheld_limit_ ? fmt::format("The request body passes the limit of {} bytes; this route takes up to {} bytes "
+                                        "from a caller it admits (send valid credentials).",
+                                        body_limit_, withheld_limit_)
+                          : fmt::format("The request body passes the limit of {} bytes.", body_limit_)));
     bool http_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
     if (http_error && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
       return write_response(Response::problem(400, "Bad Request", fmt::format("Malformed HTTP request: {}.", ec.message())));
@@ -205,7 +230,7 @@ class Session final : public Connection {
       if (!query) return write_response(Response::problem(400, "Bad Request", "The query string has a malformed %-escape."));
       req.query = std::move(*query);
     }
-    for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+    req.headers = fields_of(msg);
     req.body = std::move(msg.body());
 
     auto match = server_->router.match(req.method, req.path);
@@ -229,6 +254,23 @@ class Session final : public Connection {
     } catch (...) {
       responder.send(Response::problem(500, "Internal Server Error", "The handler failed."));
     }
+  }
+
+  /// The route's admit() on this header; a failure of its own admits nobody.
+  template <class Header>
+  static bool admits(const RouteOptions& route, const Header& h) {
+    try {
+      return route.admit(fields_of(h));
+    } catch (...) {
+      return false;
+    }
+  }
+
+  template <class Fields>
+  static Headers fields_of(const Fields& message) {
+    Headers out;
+    for (const auto& f : message) out.add(std::string(f.name_string()), std::string(f.value()));
+    return out;
   }
 
   // --- writing -----------------------------------------------------------------
@@ -361,6 +403,8 @@ class Session final : public Connection {
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::size_t body_limit_ = 0;      ///< the current request's: its route's or the server's
+  std::size_t withheld_limit_ = 0;  ///< its route's own, when the route did not admit it
   Phase phase_ = Phase::idle;
   std::chrono::steady_clock::time_point deadline_;
   std::size_t served_ = 0;

@@ -11,13 +11,7 @@ void add_routes(Api& api, http::Router& router) {
   using http::Responder;
   using http::Response;
   auto guarded = [&api](Permission p, std::function<void(Actor, HttpRequest, Responder)> fn) {
-    return http::Handler([&api, p, fn = std::move(fn)](HttpRequest q, Responder r) {
-      auto who = authenticate(api, q);
-      if (auto* refused = std::get_if<Response>(&who)) return (void)r.send(std::move(*refused));
-      Actor& actor = std::get<Actor>(who);
-      if (!permits(actor, p)) return (void)r.send(denied());
-      fn(std::move(actor), std::move(q), std::move(r));
-    });
+    return serve::guarded(api, p, std::move(fn));
   };
 
   // The web UI: flat files of one folder, read at each request (small; the
@@ -247,10 +241,10 @@ void add_routes(Api& api, http::Router& router) {
       auto may_read = [&](const std::string& material) {
         return served != api.chains.end() && may_read_material(who, *served->second, material);
       };
-      for (json& e : j["events"])
-        if (e["kind"] == "submitted" || e["kind"] == "supplemented" ||
-            (e["kind"] == "file-attached" && !may_read(e["detail"].value("material", std::string()))))
-          e.erase("detail");
+      for (json& e : j["events"]) {
+        if (e["kind"] == "file-attached") e["summary"] = department_file_summary(e["detail"]);
+        if (e["kind"] == "submitted" || e["kind"] == "supplemented" || e["kind"] == "file-attached") e.erase("detail");
+      }
       auto data = records.department_data(*id, who.department);
       if (!data) return data.status();
       j["data"] = values_json(*data);
@@ -508,6 +502,8 @@ void add_routes(Api& api, http::Router& router) {
     if (!report) return (void)r.send(problem(report.status()));
     r.send(Response::json(200, audit_document(*report)));
   }));
+
+  add_file_routes(api, router);
 
   router.get("/api/v1/public/cases/{id}", http::sync([&api](const HttpRequest& q) {
     const auto id = case_id_of(q.param("id"));

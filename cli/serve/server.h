@@ -35,12 +35,18 @@
 #include "yilian/form_export.h"
 #include "yilian/identity.h"
 #include "yilian/load.h"
+#include "yilian/material_file.h"
 
 namespace yilian::cli::serve {
 
 using nlohmann::json;
 
 struct Api;
+
+/// What a department reader sees of a material file's upload (a log entry
+/// of kind "file-attached" whose detail is `detail`): which material, not
+/// the file's name (data minimisation, as for what the applicant handed in).
+std::string department_file_summary(const json& detail);
 
 /// The event stream (GET /api/v1/events): one thread reads the log after the
 /// last position it saw, every `tick`, and hands each subscriber the
@@ -150,6 +156,8 @@ class EventHub {
     json data{{"position", e.position}, {"case", e.case_id},      {"chain", e.chain},
               {"seq", e.entry.seq},     {"at", e.entry.at.to_string()}, {"kind", e.entry.kind},
               {"result", e.entry.result}, {"summary", e.entry.summary}};
+    if (s.who.role == Role::department && e.entry.kind == "file-attached")
+      data["summary"] = department_file_summary(json::parse(e.entry.detail_json, nullptr, false));
     if (e.entry.actor) data["actor"] = to_json(*e.entry.actor);
     s.last_write = std::chrono::steady_clock::now();
     return s.stream->write_event(std::to_string(e.position), e.entry.kind, data.dump());
@@ -359,6 +367,7 @@ struct Api {
   std::string db;  ///< the store's path, for audit verify
   bool tls = false;  ///< cookies are Secure over TLS
   std::chrono::seconds session_ttl{12 * 3600};
+  std::uint64_t max_file_bytes = kDefaultMaxFileBytes;  ///< the largest upload (the route's body limit, as the engine's)
   EventHub* events = nullptr;
   Leases* leases = nullptr;
   DocCache cache;
@@ -385,10 +394,23 @@ http::Response not_found(std::string detail);
 
 /// The value of the session cookie, "" when there is none.
 std::string session_token(const http::Request& q);
+std::string session_token(const http::Headers& headers);
+
+/// The caller the header fields name, from `Authorization: Bearer KEY` or
+/// the session cookie (with the CSRF header when `write`); an answer (401,
+/// 403) when there is none. No rate limit: authenticate() is the handlers'.
+std::variant<Actor, http::Response> identify(Api& api, const http::Headers& headers, bool write);
 
 /// The caller, from `Authorization: Bearer KEY` or the session cookie (with
 /// the CSRF header on writes); an answer (401, 429) when there is none.
 std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& q);
+
+/// A handler that runs `fn` for an authenticated caller (401 and 429 from
+/// authenticate()) whom `allowed` lets in (403 otherwise).
+http::Handler guarded(Api& api, std::function<bool(const Actor&)> allowed,
+                      std::function<void(Actor, http::Request, http::Responder)> fn);
+/// The same for the callers whose role has permission `p`.
+http::Handler guarded(Api& api, Permission p, std::function<void(Actor, http::Request, http::Responder)> fn);
 
 /// The request body as a JSON object, or the answer that refuses it: not
 /// JSON (415), not an object or not UTF-8 (400), and with `keys`, a key
@@ -410,5 +432,7 @@ std::variant<Application, http::Response> application_of(json body, const std::s
 
 /// Adds every route of the API v1 and the web UI's files to `router`.
 void add_routes(Api& api, http::Router& router);
+/// Adds the routes of a case's material files (files.cpp): upload, list, download.
+void add_file_routes(Api& api, http::Router& router);
 
 }  // namespace yilian::cli::serve

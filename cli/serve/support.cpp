@@ -93,6 +93,11 @@ json values_json(const FieldValues& values) {
   return out;
 }
 
+std::string department_file_summary(const json& detail) {
+  const json material = detail.is_object() ? detail.value("material", json()) : json();
+  return material.is_string() ? fmt::format("file of {} handed in", material.get<std::string>()) : "a material file handed in";
+}
+
 std::optional<DeliveryMethod> delivery_method(std::string_view s) {
   for (auto m : {DeliveryMethod::in_person, DeliveryMethod::express, DeliveryMethod::electronic})
     if (to_string(m) == s) return m;
@@ -125,9 +130,11 @@ http::Response denied(std::string detail) {
 http::Response not_found(std::string detail) { return http::Response::problem(404, "Not Found", std::move(detail)); }
 
 /// The value of the session cookie, "" when there is none.
-std::string session_token(const http::Request& q) {
+std::string session_token(const http::Request& q) { return session_token(q.headers); }
+
+std::string session_token(const http::Headers& headers) {
   std::string token;
-  for (std::string_view cookie : q.headers.all("Cookie")) {
+  for (std::string_view cookie : headers.all("Cookie")) {
     std::stringstream ss{std::string(cookie)};
     for (std::string part; std::getline(ss, part, ';');) {
       const auto start = part.find_first_not_of(' ');
@@ -137,11 +144,9 @@ std::string session_token(const http::Request& q) {
   return token;
 }
 
-/// The caller, from `Authorization: Bearer KEY` or the session cookie (with
-/// the CSRF header on writes); an answer (401, 429) when there is none.
-std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& q) {
+std::variant<Actor, http::Response> identify(Api& api, const http::Headers& headers, bool write) {
   std::optional<Actor> who;
-  if (auto auth = q.header("Authorization")) {
+  if (auto auth = headers.get("Authorization")) {
     constexpr std::string_view bearer = "Bearer ";
     if (auth->substr(0, bearer.size()) != bearer)
       return http::Response::problem(401, "Unauthorized", "Authorization must be `Bearer KEY`");
@@ -149,19 +154,39 @@ std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& 
     if (!a) return http::Response::problem(401, "Unauthorized", "unknown API key or disabled account");
     who = std::move(*a);
   } else {
-    const std::string token = session_token(q);
+    const std::string token = session_token(headers);
     if (token.empty()) return http::Response::problem(401, "Unauthorized", "log in, or send Authorization: Bearer KEY");
     auto s = api.accounts.by_session(token);
     if (!s) return http::Response::problem(401, "Unauthorized", "the session has ended; log in again");
-    if (q.method != "GET" && q.header("X-CSRF-Token").value_or("") != s->second)
+    if (write && headers.get("X-CSRF-Token").value_or("") != s->second)
       return http::Response::problem(403, "Forbidden", "a write with a session cookie needs its X-CSRF-Token header");
     who = std::move(s->first);
   }
-  if (auto d = api.limiter.allow(who->account); !d.allowed)
-    return http::Response::too_many_requests(d.retry_after, fmt::format("more than the requests per second allowed for {}", who->account));
   return *who;
 }
 
+std::variant<Actor, http::Response> authenticate(Api& api, const http::Request& q) {
+  auto who = identify(api, q.headers, q.method != "GET");
+  if (const Actor* a = std::get_if<Actor>(&who))
+    if (auto d = api.limiter.allow(a->account); !d.allowed)
+      return http::Response::too_many_requests(d.retry_after, fmt::format("more than the requests per second allowed for {}", a->account));
+  return who;
+}
+
+http::Handler guarded(Api& api, std::function<bool(const Actor&)> allowed,
+                      std::function<void(Actor, http::Request, http::Responder)> fn) {
+  return [&api, allowed = std::move(allowed), fn = std::move(fn)](http::Request q, http::Responder r) {
+    auto who = authenticate(api, q);
+    if (auto* refused = std::get_if<http::Response>(&who)) return (void)r.send(std::move(*refused));
+    Actor& actor = std::get<Actor>(who);
+    if (!allowed(actor)) return (void)r.send(denied());
+    fn(std::move(actor), std::move(q), std::move(r));
+  };
+}
+
+http::Handler guarded(Api& api, Permission p, std::function<void(Actor, http::Request, http::Responder)> fn) {
+  return guarded(api, [p](const Actor& who) { return permits(who, p); }, std::move(fn));
+}
 
 /// The request body as a JSON object, or the answer that refuses it: not
 /// JSON (415), not an object or not UTF-8 (400), and with `keys`, a key

@@ -214,6 +214,14 @@ Router toy_router(Toy& toy) {
     ++toy.uploads;
     return Response::json(200, {{"bytes", q.body.size()}});
   }));
+  r.post("/big-upload", sync([&toy](const Request& q) {
+    ++toy.uploads;
+    return Response::json(200, {{"bytes", q.body.size()}});
+  }), {.max_body_bytes = 5000});
+  yilian::http::RouteOptions admitted{.max_body_bytes = 5000};
+  admitted.admit = [](const yilian::http::Headers& h) { return h.get("x-key") == std::optional<std::string_view>("ok"); };
+  r.post("/admitted-upload", sync([](const Request& q) { return Response::json(200, {{"bytes", q.body.size()}}); }),
+         std::move(admitted));
   r.get("/async", [&toy](Request, Responder responder) {
     std::lock_guard g(toy.mu);
     toy.threads.emplace_back([responder] {
@@ -484,6 +492,89 @@ TEST_CASE("http.limits.body_too_large_413_before_reading") {
   REQUIRE(r);
   CHECK(body_json(*r)["bytes"] == 1000);
   CHECK(f.toy.uploads == 1);
+}
+
+TEST_CASE("http.limits.a_route_declares_its_own_body_limit") {
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  Fixture f(o);
+  // The route's larger limit: a body the server's limit would refuse passes.
+  Client a(f.server.port());
+  a.send(post("/big-upload", std::string(4000, 'a')));
+  auto r = a.read();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+  CHECK(body_json(*r)["bytes"] == 4000);
+  // Every other route keeps the server's limit, though the header is read
+  // under the largest one.
+  Client b(f.server.port());
+  b.send(post("/upload", std::string(4000, 'b')));
+  r = b.read();
+  REQUIRE(r);
+  check_problem(*r, 413);
+  CHECK(body_json(*r)["detail"].get<std::string>().find("1000 bytes") != std::string::npos);
+  // Over the route's own limit, announced: 413 from the header alone.
+  Client c(f.server.port());
+  const auto start = Clock::now();
+  c.send("POST /big-upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5001\r\n\r\n");
+  r = c.read(2000ms);
+  REQUIRE(r);
+  check_problem(*r, 413);
+  CHECK(body_json(*r)["detail"].get<std::string>().find("5000 bytes") != std::string::npos);
+  CHECK(Clock::now() - start < 1000ms);
+  CHECK(c.closed_within(2000ms));
+  // Chunked, growing past it: refused as soon as it passes (the rest never sent).
+  Client d(f.server.port());
+  const std::string piece(3000, 'd');
+  d.send(fmt::format("POST /big-upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n",
+                     piece.size(), piece));
+  d.try_send(fmt::format("{:x}\r\n{}\r\n", piece.size(), piece));
+  r = d.read(2000ms);
+  REQUIRE(r);
+  check_problem(*r, 413);
+  CHECK(f.toy.uploads == 1);
+  // With Expect: 100-continue, an announced length over the route's limit
+  // is refused instead of invited.
+  Client x(f.server.port());
+  x.send("POST /big-upload HTTP/1.1\r\nHost: t\r\nContent-Length: 6000\r\nExpect: 100-continue\r\n\r\n");
+  const std::string refused = x.read_until("}", 1, 2000ms);
+  CHECK(refused.rfind("HTTP/1.1 413 ", 0) == 0);
+  CHECK(refused.find("100 Continue") == std::string::npos);
+  // An unknown path and a known one with another method keep the server's limit.
+  Client e(f.server.port());
+  e.send("PUT /big-upload HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n");
+  r = e.read(2000ms);
+  REQUIRE(r);
+  check_problem(*r, 413);
+}
+
+TEST_CASE("http.limits.a_route_admits_its_own_limit_by_the_header") {
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  Fixture f(o);
+  // Admitted (X-Key: ok): the route's 5000 bytes.
+  Client a(f.server.port());
+  a.send(post("/admitted-upload", std::string(4000, 'a'), "X-Key: ok\r\n"));
+  auto r = a.read();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+  CHECK(body_json(*r)["bytes"] == 4000);
+  // Not admitted: the server's 1000, refused from the announced length, and
+  // the problem says what would be taken.
+  Client b(f.server.port());
+  b.send("POST /admitted-upload HTTP/1.1\r\nHost: t\r\nX-Key: no\r\nContent-Length: 4000\r\n\r\n");
+  r = b.read(2000ms);
+  REQUIRE(r);
+  check_problem(*r, 413);
+  const std::string detail = body_json(*r)["detail"];
+  CHECK(detail.find("limit of 1000 bytes") != std::string::npos);
+  CHECK(detail.find("up to 5000 bytes from a caller it admits") != std::string::npos);
+  // Within the server's limit, a request the route does not admit still reaches its handler.
+  Client c(f.server.port());
+  c.send(post("/admitted-upload", std::string(900, 'c')));
+  r = c.read();
+  REQUIRE(r);
+  CHECK(body_json(*r)["bytes"] == 900);
 }
 
 TEST_CASE("http.limits.expect_100_continue") {

@@ -137,6 +137,11 @@ const checkResult = {
   undetermined_matters: [],
 };
 const receipt = { case: 7, seq: 4, result: 'applied', reason: '', stage: 'running' };
+// cli/engine_support.cpp file_json: the same document from `yilian case files --json`.
+const materialFile = {
+  case: 7, entry: 5, material: 'floor-plan', name: '平面图.pdf', media_type: 'application/pdf', bytes: 51234,
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', at: '2025-03-12T09:41:00',
+};
 const submitted = {
   case: 8,
   chain: 'kindergarten-setup',
@@ -208,7 +213,7 @@ const overdue = {
     on: '2025-04-20', reason: '疏散通道被占用', dependents: [], stage: 'delivered',
   }],
 };
-const audit = { ok: true, cases: 3, entries: 41, seal: '41:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', sealed: true, first_break: null };
+const audit = { ok: true, cases: 3, entries: 41, files: 2, seal: '41:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', sealed: true, first_break: null };
 const publicCase = {
   id: 7,
   chain_name: '开办幼儿园',
@@ -293,6 +298,9 @@ await test('the documented operations are exactly the API of DESIGN.md v1 as ser
     'GET /api/v1/cases',
     'GET /api/v1/cases/{id}',
     'POST /api/v1/cases/{id}/supplement',
+    'GET /api/v1/cases/{id}/materials',
+    'GET /api/v1/cases/{id}/materials/{material}',
+    'POST /api/v1/cases/{id}/materials/{material}',
     'POST /api/v1/cases/{id}/withdraw',
     'POST /api/v1/cases/{id}/deliver',
     'POST /api/v1/cases/{id}/urge',
@@ -367,7 +375,10 @@ await test('every authenticated operation documents 401, 403 and 429; public one
     assert.ok(op.responses['429'], `${name} documents 429`);
     assert.ok(op.responses['500'], `${name} documents 500`);
     if (op.requestBody) {
-      assert.deepEqual(Object.keys(op.requestBody.content), [JSON_TYPE], `${name}: a JSON body`);
+      // Every body is JSON but an upload's, which is the file's bytes.
+      const types = name === 'POST /api/v1/cases/{id}/materials/{material}'
+        ? ['application/pdf', 'image/jpeg', 'image/png', 'application/octet-stream'] : [JSON_TYPE];
+      assert.deepEqual(Object.keys(op.requestBody.content), types, `${name}: the body's types`);
       for (const s of ['400', '413', '415']) assert.ok(op.responses[s], `${name} documents ${s}`);
     }
     // Writes accept the session cookie, so they document the CSRF header.
@@ -571,6 +582,9 @@ const answers = [
         rectify_due: '2025-04-22', rectified: null, rectify_late: false, appeal: 'none', closed: false, note: '' } }],
   }],
   ['POST', '/api/v1/cases/7/withdraw', 200, { ...receipt, stage: 'withdrawn' }],
+  ['POST', '/api/v1/cases/7/materials/floor-plan?name=%E5%B9%B3.pdf', 201, { ...receipt, seq: 5, file: materialFile }],
+  ['GET', '/api/v1/cases/7/materials', 200, { files: [materialFile, { ...materialFile, entry: 6, media_type: 'image/jpeg' }] }],
+  ['GET', '/api/v1/cases/7/materials', 200, { files: [] }],
   ['POST', '/api/v1/cases/7/deliver', 200, { ...receipt, result: 'ignored', reason: 'already delivered', stage: 'delivered' }],
   ['GET', '/api/v1/tasks?department=education', 200, taskList],
   ['POST', '/api/v1/tasks/7/school-permit/claim', 200, receipt],
@@ -599,6 +613,11 @@ await test('good samples of every documented 2xx answer pass', () => {
   // The event stream's body is not validated.
   contract.check({ method: 'GET', path: '/api/v1/events', status: 200, contentType: 'text/event-stream; charset=utf-8', body: 'id: 1\ndata: {}\n\n' });
   contract.check({ method: 'GET', path: '/api/v1/events', status: 200, contentType: 'text/event-stream' });
+  // A material file's bytes are not validated; its types are.
+  for (const type of ['application/pdf', 'image/jpeg', 'image/png'])
+    contract.check({ method: 'GET', path: '/api/v1/cases/7/materials/floor-plan?entry=5', status: 200, contentType: type, body: '%PDF-1.4' });
+  contract.check({ method: 'GET', path: '/api/v1/cases/7/materials/floor-plan', status: 304, contentType: null, body: '' });
+  rejects(contract, { method: 'GET', path: '/api/v1/cases/7/materials/floor-plan', status: 200, contentType: 'text/html', body: '<p>' }, 'text/html');
 });
 
 await test('a 204 with a body or a content type fails', () => {
@@ -627,6 +646,9 @@ await test('broken samples fail where they are broken', () => {
     ['GET', '/api/v1/cases/7', 200, { ...caseView, data: { 'site.area': [1] } }, '/data'],
     ['POST', '/api/v1/cases/7/withdraw', 200, { ...receipt, result: 'done' }, '/result'],
     ['POST', '/api/v1/cases/7/withdraw', 200, { ...receipt, extra: true }, 'additional properties'],
+    ['POST', '/api/v1/cases/7/materials/floor-plan', 201, receipt, 'file'],
+    ['POST', '/api/v1/cases/7/materials/floor-plan', 201, { ...receipt, file: { ...materialFile, media_type: 'text/plain' } }, '/file/media_type'],
+    ['GET', '/api/v1/cases/7/materials', 200, { files: [{ ...materialFile, sha256: 'ABC' }] }, '/files/0/sha256'],
     ['GET', '/api/v1/tasks', 200, { tasks: [task] }, 'case'],
     ['GET', '/api/v1/overdue', 200, { ...overdue, departments: { education: [{ ...overdue.departments.education[0], alert: 'orange' }] } }, '/departments/education/0/alert'],
     ['GET', '/api/v1/audit/verify', 200, { ...audit, first_break: { case: 1 } }, '/first_break'],

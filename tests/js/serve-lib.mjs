@@ -147,6 +147,32 @@ export class Serve {
   }
 }
 
+/// Deterministic bytes of `size` (a linear congruential generator seeded by `seed`).
+export function noise(size, seed) {
+  const out = Buffer.alloc(size);
+  let x = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+/// A material file of `size` bytes laid out as a PDF (its header and
+/// trailer around deterministic bytes): yilian recognises it as one.
+export function pdfFile(size, seed = 1) {
+  const out = noise(size, seed);
+  out.write('%PDF-1.7\n', 0, 'latin1');
+  out.write('\n%%EOF\n', size - 7, 'latin1');
+  return out;
+}
+/// The same laid out as a JPEG (SOI and APP0 markers … EOI).
+export function jpegFile(size, seed = 2) {
+  const out = noise(size, seed);
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(out, 0);
+  Buffer.from([0xff, 0xd9]).copy(out, size - 2);
+  return out;
+}
+
 /// Runs named tests in order and counts them; summary() prints the closing line.
 export class Tests {
   passed = 0;

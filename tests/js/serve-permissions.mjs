@@ -24,8 +24,17 @@ async function fresh(key = keys.window) {
   return r.body.case;
 }
 
-// [name, method, path(case), body, {role: status}, fresh case owner?]
-// `outsider` is a department with no matter in the chain.
+/// A small PDF (recognised by its content) as an upload's body.
+const pdf = { raw: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n'), type: 'application/pdf' };
+/// The window hands in the floor plan's file of case `c` (for the downloads).
+async function withPlan(c) {
+  const r = await serve.call('POST', `/api/v1/cases/${c}/materials/floor-plan`, { key: keys.window, raw: pdf.raw, headers: { 'Content-Type': pdf.type } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+// [name, method, path(case), body, {role: status}, prepare(case)?]
+// `outsider` is a department with no matter in the chain; `health`'s matter
+// asks for the floor plan. A body with `raw` is sent as those bytes.
 const rows = [
   ['list chains', 'GET', () => '/api/v1/chains', undefined, { admin: 200, window: 200, health: 200, outsider: 200, supervisor: 200, portal: 200 }],
   ['read a chain', 'GET', () => '/api/v1/chains/kindergarten-setup', undefined, { admin: 200, window: 200, health: 200, outsider: 200, supervisor: 200, portal: 200 }],
@@ -36,6 +45,12 @@ const rows = [
   ['read a case', 'GET', (c) => `/api/v1/cases/${c}`, undefined, { admin: 200, window: 200, health: 200, outsider: 404, supervisor: 200, portal: 404 }],
   ['supplement', 'POST', (c) => `/api/v1/cases/${c}/supplement`, { fields: { 'applicant.phone': '13900000000' }, materials: [] },
     { admin: 200, window: 200, health: 403, outsider: 403, supervisor: 403, portal: 404 }],
+  ['upload a material file', 'POST', (c) => `/api/v1/cases/${c}/materials/floor-plan`, pdf,
+    { admin: 201, window: 201, health: 403, outsider: 403, supervisor: 403, portal: 404 }],
+  ['list material files', 'GET', (c) => `/api/v1/cases/${c}/materials`, undefined,
+    { admin: 200, window: 200, health: 200, outsider: 404, supervisor: 200, portal: 404 }],
+  ['download a material file', 'GET', (c) => `/api/v1/cases/${c}/materials/floor-plan`, undefined,
+    { admin: 200, window: 200, health: 200, outsider: 404, supervisor: 200, portal: 404 }, withPlan],
   ['withdraw', 'POST', (c) => `/api/v1/cases/${c}/withdraw`, { reason: '申请人撤回' },
     { admin: 200, window: 200, health: 403, outsider: 403, supervisor: 403, portal: 404 }],
   // A running case cannot be delivered: the roles that may deliver reach the engine, which refuses.
@@ -74,12 +89,15 @@ try {
     supervisor: serve.account('督办', 'supervisor'),
     portal: serve.account('平台', 'portal'),
   };
-  for (const [name, method, path, body, expected] of rows) {
+  for (const [name, method, path, body, expected, prepare] of rows) {
     await runner.test(`${name}: ${roles.map((r) => `${r} ${expected[r]}`).join(', ')}`, async () => {
       for (const role of roles) {
         const c = await fresh();
+        if (prepare) await prepare(c);
         const headers = method === 'POST' && path(c) === '/api/v1/cases' ? { 'Idempotency-Key': `row-${n++}` } : {};
-        const r = await serve.call(method, path(c), { key: keys[role], body, headers });
+        const r = await serve.call(method, path(c), body?.raw
+          ? { key: keys[role], raw: body.raw, headers: { ...headers, 'Content-Type': body.type } }
+          : { key: keys[role], body, headers });
         assert.equal(r.status, expected[role], `${role} ${method} ${path(c)}: ${JSON.stringify(r.body)}`);
         if (name === 'resume' && r.status === 200) assert.equal(r.body.result, 'ignored');
       }

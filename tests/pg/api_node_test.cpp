@@ -8,12 +8,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "engine_fixture.h"
 #include "api_support.h"
 #include "pg_fixture.h"
 #include "run_support.h"
+#include "yilian/material_file.h"
 
 using namespace yilian;
 using namespace yilian::test;
@@ -68,7 +70,8 @@ void api_node_contract(const std::string& db, const ScratchDir& dir) {
   CHECK(lonely.status == 503);
   CHECK_MESSAGE(lonely.body.find("withdrawn and will not be applied") != std::string::npos, lonely.body);
 
-  const std::vector<std::string> run{YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"};
+  const std::vector<std::string> run{YILIAN_CLI, "run",   "--db",          db, "--deploy", dir.file("deploy.yaml"),
+                                     "--quiet",  "--max-file-mb", "1"};
   const pid_t engine = spawn(run, output);
   const HttpAnswer a = node.submit("second");
   const std::uint64_t id = case_of(a);
@@ -78,14 +81,48 @@ void api_node_contract(const std::string& db, const ScratchDir& dir) {
   const HttpAnswer seen = http_call(node.port, "GET", fmt::format("/api/v1/cases/{}", id), {{"Authorization", "Bearer " + node.key}});
   CHECK(seen.status == 200);
   CHECK(json::parse(seen.body).at("chain") == "kindergarten-setup");
+  // A material file through the API node: an application without its floor
+  // plan waits (incomplete) until the file of it comes; the inbox carries
+  // the bytes (in base64 in the request's JSON) to the engine, the case
+  // starts, and the node reads the file back from the store.
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + node.key}};
+  json without_plan = json::parse(application_body(true));
+  json& materials = without_plan["materials"];
+  materials.erase(std::remove(materials.begin(), materials.end(), json("floor-plan")), materials.end());
+  auto submit_headers = auth;
+  submit_headers["Idempotency-Key"] = "without-the-plan";
+  const HttpAnswer waiting = http_call(node.port, "POST", "/api/v1/cases", submit_headers, without_plan.dump());
+  const std::uint64_t planless = case_of(waiting);
+  CHECK(json::parse(waiting.body).at("stage") == "incomplete");
+  auto upload_headers = auth;
+  upload_headers["Content-Type"] = "application/pdf";
+  const std::string target = fmt::format("/api/v1/cases/{}/materials/floor-plan", planless);
+  // The engine's refusal comes back through the inbox as a problem document.
+  const HttpAnswer text = http_call(node.port, "POST", target, upload_headers, "plain text, not a PDF");
+  CHECK(text.status == 400);
+  CHECK_MESSAGE(text.body.find("not a PDF, JPEG or PNG") != std::string::npos, text.body);
+  // The engine's own limit (yilian run --max-file-mb 1), not the node's (20 MiB), decides.
+  const HttpAnswer large = http_call(node.port, "POST", target, upload_headers,
+                                     "%PDF-1.4\n" + std::string(1024 * 1024, '\x02') + "\n%%EOF\n");
+  CHECK(large.status == 400);
+  CHECK_MESSAGE(large.body.find("files of at most 1048576 bytes are taken") != std::string::npos, large.body);
+  const std::string pdf = "%PDF-1.4\n" + std::string(300 * 1024, '\x01') + "\n%%EOF\n";
+  const HttpAnswer up = http_call(node.port, "POST", target + "?name=plan.pdf", upload_headers, pdf);
+  REQUIRE_MESSAGE(up.status == 201, up.body);
+  CHECK(json::parse(up.body).at("stage") == "running");
+  CHECK(json::parse(up.body).at("file").at("sha256") == sha256_hex(pdf));
+  CHECK(json::parse(up.body).at("file").at("bytes") == pdf.size());
+  const HttpAnswer back = http_call(node.port, "GET", target, auth);
+  CHECK(back.status == 200);
+  CHECK_MESSAGE(back.body == pdf, back.body.size() << " bytes came back");
 
   ::kill(engine, SIGTERM);
   CHECK(wait_for(engine, 20s) == 0);
   ::kill(api, SIGTERM);
   CHECK(wait_for(api, 20s) == 0);
   run_until_done(run, output);
-  // One case: the withdrawn request was never applied.
-  check_every_case_finished_once(db, client_options(), 1, answers, 0);
+  // Two cases (the second started by its file): the withdrawn request was never applied.
+  check_every_case_finished_once(db, client_options(), 2, answers, 0);
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ inline HttpAnswer http_call(std::uint16_t port, const std::string& method, const
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     std::string q = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     for (const auto& [k, v] : headers) q += k + ": " + v + "\r\n";
-    if (!body.empty()) q += "Content-Type: application/json\r\n";
+    if (!body.empty() && !headers.count("Content-Type")) q += "Content-Type: application/json\r\n";
     q += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     bool sent = true;
     for (std::size_t off = 0; off < q.size() && sent;) {

@@ -24,6 +24,8 @@
 
 namespace yilian {
 
+struct Chain;
+
 /// One task of a case as it stands.
 struct TaskView {
   std::string matter;
@@ -281,6 +283,10 @@ class Records {
   /// SHA-256 its entry recorded is an error (the store was altered), never
   /// handed out.
   [[nodiscard]] Result<std::string> file_content(CaseId id, std::uint64_t seq) const;
+  /// The chain version case `id` started on (its matters and materials as
+  /// that version has them: who may read which of its files); not_found for
+  /// an unknown case. Shared, immutable.
+  [[nodiscard]] Result<std::shared_ptr<const Chain>> case_chain(CaseId id) const;
 
   /// What a reader holds: the library's, opaque here (the engine's own
   /// reader shares the engine's chains).

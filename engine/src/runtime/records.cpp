@@ -348,6 +348,16 @@ Result<std::string> Records::file_content(CaseId id, std::uint64_t seq) const {
   return std::move(**content);
 }
 
+Result<std::shared_ptr<const Chain>> Records::case_chain(CaseId id) const {
+  std::lock_guard g(impl_->mu);
+  auto row = impl_->store->load_case(id, false);
+  if (!row) return row.status();
+  if (!*row) return Status::not_found(fmt::format("no case {} in this store", id));
+  auto entry = impl_->registry.get(*impl_->store, (*row)->chain, (*row)->version);
+  if (!entry) return entry.status();
+  return (*entry)->flow->chain_ptr();
+}
+
 Result<FieldValues> Records::department_data(CaseId id, const std::string& department) const {
   std::lock_guard g(impl_->mu);
   auto row = impl_->store->load_case(id, true);
