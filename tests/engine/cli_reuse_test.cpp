@@ -4,8 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
+
+#include <sqlite3.h>
 
 #include "../unit/cli_support.h"
 #include "../unit/engine_fixture.h"
@@ -16,6 +19,14 @@ using namespace yilian::test;
 using nlohmann::json;
 
 namespace {
+
+/// Runs one statement on the store, as someone with the file would.
+void edit_store(const std::string& db, const char* sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  CHECK_MESSAGE(sqlite3_exec(h, sql, nullptr, nullptr, nullptr) == SQLITE_OK, sqlite3_errmsg(h));
+  sqlite3_close(h);
+}
 
 /// The complete company-change application less what the registry holds
 /// for the company (the legal representative, the old licence), with or
@@ -79,6 +90,23 @@ TEST_CASE("cli.engine.a_licence_issued_by_one_chain_is_reused_by_another_with_co
   CHECK_MESSAGE(r.out.find("一次收齐: the applicant consented to reuse; 2 items taken from the holder registry") != std::string::npos, r.out);
   r = run_cli("audit verify");
   CHECK_MESSAGE(r.exit_code == 0, r.out);
+
+  // The registry is checked against the approvals that registered it: a
+  // licence's validity or a value edited in the store is a break.
+  const std::string copy = dir.file("edited.db");
+  std::filesystem::copy_file(dir.file("cases.db"), copy);
+  edit_store(copy, "UPDATE holder_licences SET valid_until = 30000");
+  r = run_cli("audit verify --db " + copy);
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.out.find("the holder registry's licence business-licence No. 91371302MA3C4L7Q5H of holder "
+                           "91371302MA3C4L7Q5H is not what case 1's log registered") != std::string::npos, r.out);
+  std::filesystem::remove(copy);
+  std::filesystem::copy_file(dir.file("cases.db"), copy);
+  edit_store(copy, "UPDATE holder_values SET case_id = 2 WHERE key = 'applicant.name'");
+  r = run_cli("audit verify --db " + copy);
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.out.find("value of `applicant.name` for holder 91371302MA3C4L7Q5H is not what case 2's log registered") !=
+                    std::string::npos, r.out);
 
   // Another company (another credit code), consenting on the command line:
   // nothing of case 1's is reused.

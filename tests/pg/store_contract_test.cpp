@@ -302,6 +302,18 @@ void contract(const std::string& location) {
     CHECK_FALSE(r->licences[0].valid_until.has_value());
     CHECK(r->licences[1].number == "JY123");
     CHECK(r->licences[1].valid_until == day + 1826);
+    // For audit verify: every row, one record per row.
+    int values = 0, licences = 0;
+    REQUIRE(store->scan_registry([&](const HolderRecord& row) {
+                   CHECK(row.holder == "91371302MA3C4L7Q5H");
+                   CHECK(row.values.size() + row.licences.size() == 1);
+                   values += static_cast<int>(row.values.size());
+                   licences += static_cast<int>(row.licences.size());
+                   if (!row.licences.empty() && row.licences[0].kind == "food-business-licence")
+                     CHECK(row.licences[0].valid_until == day + 1826);
+                 }).is_ok());
+    CHECK(values == 2);
+    CHECK(licences == 2);
     auto none = store->holder_record("110105194912310021");
     REQUIRE(none.is_ok());
     CHECK(none->values.empty());

@@ -7,6 +7,7 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include "runtime/chain_registry.h"
 #include "runtime/codec.h"
@@ -15,6 +16,19 @@
 
 namespace yilian {
 namespace detail {
+
+namespace {
+/// One value or licence of the holder registry as one comparable string.
+std::string registry_key(const std::string& holder, const HolderRecord::Item& i) {
+  const std::string value = encode_value(i.value);
+  return fmt::format("v\x1f{}\x1f{}\x1f{}\x1f{}", holder, i.key,
+                     to_hex(reinterpret_cast<const unsigned char*>(value.data()), value.size()), i.from_case);
+}
+std::string registry_key(const std::string& holder, const HolderRecord::Licence& l) {
+  return fmt::format("l\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", holder, l.kind, l.number, l.issuer, l.issued_on.days(),
+                     l.valid_until ? std::to_string(l.valid_until->days()) : std::string("-"), l.from_case);
+}
+}  // namespace
 
 std::string canonical_bytes(const EntryRow& e) {
   Writer w;
@@ -232,15 +246,44 @@ Result<AuditReport> verify_audit(const std::string& path, std::string_view ancho
         break;
       }
   }
+  // What the replayed approvals registered in the holder registry (一次收齐).
+  std::set<std::string> registered;
   if (!brk) {
     ChainRegistry registry(calendar_dirs);
     auto whole_after = whole_state_after(store);
     if (!whole_after) return whole_after.status();
-    for (const auto& [id, head] : heads)
-      if (std::string problem = replay_mismatch(store, registry, id, *whole_after); !problem.empty()) {
+    std::vector<HolderRecord> records;
+    for (const auto& [id, head] : heads) {
+      records.clear();
+      if (std::string problem = replay_mismatch(store, registry, id, *whole_after, &records); !problem.empty()) {
         broken(id, 0, problem + " (edited outside the engine)");
         break;
       }
+      for (const HolderRecord& r : records) {
+        for (const auto& i : r.values) registered.insert(registry_key(r.holder, i));
+        for (const auto& l : r.licences) registered.insert(registry_key(r.holder, l));
+      }
+    }
+  }
+  if (!brk) {
+    // The holder registry: every value and licence it holds was registered
+    // by an approval in the log of the case it names (a licence's validity
+    // extended, a value changed or added outside the engine is a break).
+    if (Status s = store.scan_registry([&](const HolderRecord& r) {
+          if (brk) return;
+          for (const auto& i : r.values)
+            if (!registered.contains(registry_key(r.holder, i)))
+              broken(i.from_case, 0, fmt::format("the holder registry's value of `{}` for holder {} is not what case {}'s "
+                                                 "log registered (edited outside the engine)",
+                                                 i.key, r.holder, i.from_case));
+          for (const auto& l : r.licences)
+            if (!registered.contains(registry_key(r.holder, l)))
+              broken(l.from_case, 0, fmt::format("the holder registry's licence {} No. {} of holder {} is not what case {}'s "
+                                                 "log registered (edited outside the engine)",
+                                                 l.kind, l.number, r.holder, l.from_case));
+        });
+        !s)
+      return s;
   }
   if (!brk) {
     // The material files: each stored file is the one its entry recorded,

@@ -426,6 +426,31 @@ class PgStore final : public Store {
     return out;
   }
 
+  Status scan_registry(const std::function<void(const HolderRecord&)>& fn) override {
+    if (!files_table_) return Status::ok();
+    Status s = scan("SELECT holder, key, value, case_id FROM holder_values ORDER BY holder, key", 1000,
+                    [&](const Rows& r, int i) {
+                      HolderRecord h;
+                      h.holder = r.str(i, 0);
+                      // A value that does not decode is reported as one no log recorded.
+                      h.values.push_back({r.str(i, 1), decode_value(r.str(i, 2)).value_or(Value(std::string("\x01"))),
+                                          static_cast<CaseId>(r.i64(i, 3))});
+                      fn(h);
+                    });
+    if (!s) return s;
+    return scan("SELECT holder, kind, number, issuer, issued_on, valid_until, case_id FROM holder_licences "
+                "ORDER BY holder, kind, number",
+                1000, [&](const Rows& r, int i) {
+                  HolderRecord h;
+                  h.holder = r.str(i, 0);
+                  HolderRecord::Licence x{r.str(i, 1), r.str(i, 2), r.str(i, 3), Date::from_days(r.i64(i, 4)), std::nullopt,
+                                          static_cast<CaseId>(r.i64(i, 6))};
+                  if (!r.null(i, 5)) x.valid_until = Date::from_days(r.i64(i, 5));
+                  h.licences.push_back(std::move(x));
+                  fn(h);
+                });
+  }
+
   Result<std::optional<IdempotencyRow>> idempotency(std::string_view account, std::string_view key) override {
     auto r = query("key", "SELECT fingerprint, case_id, created_ms FROM idempotency WHERE account=$1 AND key=$2",
                    Params{}.text(account).text(key));

@@ -17,7 +17,8 @@ Result<CaseId> whole_state_after(Store& store) {
   }
 }
 
-std::string replay_mismatch(Store& store, ChainRegistry& registry, CaseId id, CaseId whole_after) {
+std::string replay_mismatch(Store& store, ChainRegistry& registry, CaseId id, CaseId whole_after,
+                            std::vector<HolderRecord>* registered) {
   auto row = store.load_case(id, true);
   if (!row || !*row) return fmt::format("case {} cannot be read", id);
   auto entry = registry.get(store, (*row)->chain, (*row)->version);
@@ -44,6 +45,9 @@ std::string replay_mismatch(Store& store, ChainRegistry& registry, CaseId id, Ca
   });
   if (!read) return read.message();
   if (!problem.empty()) return problem;
+  if (registered)
+    for (Command& c : out)
+      if (auto* reg = std::get_if<command::Register>(&c)) registered->push_back(std::move(reg->record));
   if ((*row)->stage != stored.stage)
     return fmt::format("case {}: its row says {} but its state says {}", id, to_string((*row)->stage), to_string(stored.stage));
   if (id > whole_after && state_format((*row)->state) == current_state_format()) {

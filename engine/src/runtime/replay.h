@@ -15,7 +15,10 @@ namespace yilian::detail {
 /// A case after `whole_after` whose row is in the current state format must
 /// equal the replay byte for byte; an older case (begun under older rules,
 /// which counted some things differently), in what every format agrees on.
-[[nodiscard]] std::string replay_mismatch(Store& store, ChainRegistry& registry, CaseId id, CaseId whole_after = 0);
+/// `registered`, when given, receives what the replayed approvals registered
+/// in the holder registry (command::Register), for audit verify.
+[[nodiscard]] std::string replay_mismatch(Store& store, ChainRegistry& registry, CaseId id, CaseId whole_after = 0,
+                                          std::vector<HolderRecord>* registered = nullptr);
 
 /// The last case of the store begun before it was upgraded to the current
 /// format (meta `whole_state_after`; 0 for a store created in it).

@@ -529,6 +529,35 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Status scan_registry(const std::function<void(const HolderRecord&)>& fn) override {
+    if (upgrade_) return Status::ok();
+    Stmt v = prepare("SELECT holder, key, value, case_id FROM holder_values ORDER BY holder, key");
+    Stmt l = prepare("SELECT holder, kind, number, issuer, issued_on, valid_until, case_id FROM holder_licences "
+                     "ORDER BY holder, kind, number");
+    if (!v || !l) return last_error("reading the holder registry");
+    int rc = 0;
+    while ((rc = sqlite3_step(v.get())) == SQLITE_ROW) {
+      HolderRecord r;
+      r.holder = column_text(v.get(), 0);
+      // A value that does not decode is reported as one no log recorded.
+      r.values.push_back({column_text(v.get(), 1), decode_value(column_blob(v.get(), 2)).value_or(Value(std::string("\x01"))),
+                          static_cast<CaseId>(sqlite3_column_int64(v.get(), 3))});
+      fn(r);
+    }
+    if (rc != SQLITE_DONE) return last_error("reading the holder registry");
+    while ((rc = sqlite3_step(l.get())) == SQLITE_ROW) {
+      HolderRecord r;
+      r.holder = column_text(l.get(), 0);
+      HolderRecord::Licence x{column_text(l.get(), 1), column_text(l.get(), 2), column_text(l.get(), 3),
+                              Date::from_days(sqlite3_column_int64(l.get(), 4)), std::nullopt,
+                              static_cast<CaseId>(sqlite3_column_int64(l.get(), 6))};
+      if (sqlite3_column_type(l.get(), 5) != SQLITE_NULL) x.valid_until = Date::from_days(sqlite3_column_int64(l.get(), 5));
+      r.licences.push_back(std::move(x));
+      fn(r);
+    }
+    return rc == SQLITE_DONE ? Status::ok() : last_error("reading the holder registry");
+  }
+
   Result<std::vector<InboxRow>> inbox_take(std::int64_t after, std::size_t limit) override {
     // One statement, so one transaction: a request is taken whole or not,
     // and a sender's withdrawal (pending only) comes before or after it.

@@ -219,6 +219,9 @@ class Store {
   /// key, the latest recorded; licences by kind and number, the latest).
   /// A commit's `holders` replace what they name.
   virtual Result<HolderRecord> holder_record(std::string_view holder) = 0;
+  /// Every row of the registry, one record per row (one value or one
+  /// licence), for audit verify.
+  virtual Status scan_registry(const std::function<void(const HolderRecord&)>& fn) = 0;
 
   /// Inbox rows not yet answered with id > after, oldest first.
   /// Up to `limit` entries appended after store-wide position `position`,
