@@ -22,6 +22,7 @@ struct CaseOptions {
   bool json = false;
   std::string chain, application;
   bool online = false;
+  bool reuse = false;
   std::uint64_t id = 0;
   std::string state;
   bool overdue = false;
@@ -93,14 +94,14 @@ void submit(const CaseOptions& o) {
                          o.online ? Channel::online : Channel::window, cli_actor(o.officer)};
   submit.agent = app->agent;
   submit.commitments = app->commitments;
-  submit.reuse_consent = app->reuse_consent;
+  submit.reuse_consent = app->reuse_consent || o.reuse;
   auto r = client->apply(submit);
   if (!r) return report(r.status());
   // What the 一次告知 lists, when the application is incomplete.
   // 容缺受理: what the accepted case still awaits, and by when; 一次收齐:
   // what it took from the holder registry.
   std::optional<CaseView> view;
-  if (r->stage == CaseStage::running || r->stage == CaseStage::ready || app->reuse_consent)
+  if (r->stage == CaseStage::running || r->stage == CaseStage::ready || submit.reuse_consent)
     if (auto records = open_records(o.db)) {
       if (auto v = records->case_view(r->case_id)) view = std::move(*v);
     }
@@ -292,6 +293,9 @@ void add_case(CLI::App& app) {
       ->required()
       ->type_name("APPLICATION");
   sub->add_flag("--online", o->online, "Submitted online (no visit counted), not at the window");
+  sub->add_flag("--reuse-consent", o->reuse,
+                "一次收齐: the applicant consents to the reuse of what the holder registry holds for them (as "
+                "`reuse_consent: true` in the application); recorded on the case");
   sub->add_flag("--json", o->json, "Print one JSON document");
   sub->footer(
       "Examples:\n"

@@ -170,7 +170,7 @@ export async function renderTask(root, ctx, caseId, matterId) {
           return h('li', {}, m?.name || id, m?.requirement === 'produced' ? h('span', { class: 'tag' }, '由前序事项出具') : null,
             m?.original ? h('span', { class: 'tag' }, '需验原件') : null);
         })))));
-    out.push(filesSection(view, chain, 'department', load));
+    out.push(filesSection(view, chain, 'department', load, status));
     out.push(actions(view, chain, task, matter, me, status, load));
     content.replaceChildren(...out);
   };

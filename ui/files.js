@@ -3,7 +3,7 @@
 // recognises it by its content); everyone who sees the case lists and
 // downloads the files the server lets them read (a department: only the
 // materials its matters ask for).
-import { api, h, formatInstant, materialOf, statusLine } from './common.js';
+import { api, h, formatInstant, materialOf, STAGE_ZH, statusLine } from './common.js';
 
 const TYPE_ZH = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG 图片', 'image/png': 'PNG 图片' };
 const FINAL = ['delivered', 'rejected', 'withdrawn'];
@@ -28,9 +28,10 @@ function materialsOfCase(view, chain) {
 /**
  * The section: a table of the case's files with download links and, for the
  * window while the case is open, a form to hand one in. `reload` refreshes
- * the page (a file may complete the application).
+ * the page (a file may complete the application); what an upload did is told
+ * on the page's status line, which outlives the refresh.
  */
-export function filesSection(view, chain, role, reload) {
+export function filesSection(view, chain, role, reload, pageStatus) {
   const status = statusLine();
   const list = h('div', {}, h('p', { class: 'muted' }, '正在读取材料文件…'));
   const section = h('section', { class: 'panel files', 'aria-labelledby': 'sec-files' }, h('h2', { id: 'sec-files' }, '材料文件'), list);
@@ -38,7 +39,7 @@ export function filesSection(view, chain, role, reload) {
     try {
       const { files } = await api('GET', `/api/v1/cases/${encodeURIComponent(view.id)}/materials`);
       list.replaceChildren(files.length
-        ? h('table', { class: 'files-table' },
+        ? h('table', { class: 'grid files-table' },
           h('thead', {}, h('tr', {}, ['材料', '文件', '类型', '大小', '上传时间', ''].map((x) => h('th', { scope: 'col' }, x)))),
           h('tbody', {}, files.map((f) => h('tr', { dataset: { material: f.material, entry: String(f.entry) } },
             h('td', {}, materialOf(chain, f.material)?.name || f.material),
@@ -62,22 +63,22 @@ export function filesSection(view, chain, role, reload) {
     const input = h('input', { id: 'file-input', type: 'file', name: 'file', accept: 'application/pdf,image/jpeg,image/png', required: true });
     const button = h('button', { type: 'submit', class: 'primary' }, '上传');
     const form = h('form', { class: 'file-upload', novalidate: true },
-      h('label', { for: 'file-material' }, '材料'), select,
-      h('label', { for: 'file-input' }, '文件（PDF、JPEG、PNG）'), input,
+      h('div', {}, h('label', { for: 'file-material' }, '材料'), select),
+      h('div', {}, h('label', { for: 'file-input' }, '文件（PDF、JPEG、PNG）'), input),
       button);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const file = input.files?.[0];
-      if (!file) return status.error(new Error('请选择要上传的文件。'));
+      if (!file) return pageStatus.error(new Error('请选择要上传的文件。'));
       button.disabled = true;
       try {
         const r = await api('POST', `/api/v1/cases/${encodeURIComponent(view.id)}/materials/${encodeURIComponent(select.value)}?name=${encodeURIComponent(file.name)}`, file);
-        status.ok(`已上传：${file.name}（办件状态：${r.stage === 'running' ? '已受理' : r.stage}）。`);
+        pageStatus.ok(`已上传：${file.name}（办件${STAGE_ZH[r.stage] || r.stage}）。`);
         input.value = '';
         await show();
         reload();
       } catch (e) {
-        status.error(e);
+        pageStatus.error(e);
       } finally {
         button.disabled = false;
       }

@@ -265,7 +265,7 @@ function caseContent(view, chain, ctx, reload, pageStatus) {
   out.push(h('section', { 'aria-labelledby': 'sec-tasks' },
     h('h2', { id: 'sec-tasks' }, role === 'department' ? '本部门事项' : '各部门事项'),
     tasksTable(view, chain, role)));
-  if (view.stage !== 'created') out.push(filesSection(view, chain, role, reload));
+  if (view.stage !== 'created') out.push(filesSection(view, chain, role, reload, pageStatus));
 
   // 好差评: the window records a rating from submission on (the server keeps the time window).
   if ((role === 'window' || role === 'admin') && view.stage !== 'created') out.push(ratingPanel(view, reload, pageStatus));

@@ -80,12 +80,13 @@ TEST_CASE("cli.engine.a_licence_issued_by_one_chain_is_reused_by_another_with_co
   r = run_cli("audit verify");
   CHECK_MESSAGE(r.exit_code == 0, r.out);
 
-  // Another company (another credit code): nothing of case 1's is reused.
-  std::ifstream in(change_application(dir, true));
+  // Another company (another credit code), consenting on the command line:
+  // nothing of case 1's is reused.
+  std::ifstream in(change_application(dir, false));
   std::string other(std::istreambuf_iterator<char>(in), {});
   other = std::regex_replace(other, std::regex("91371302MA3C4L7Q5H"), "91110000600037341L");
   std::ofstream(dir.file("other.yaml")) << other;
-  r = run_cli("case submit company-change " + dir.file("other.yaml") + " --json");
+  r = run_cli("case submit company-change " + dir.file("other.yaml") + " --reuse-consent --json");
   REQUIRE_MESSAGE(r.exit_code == 0, r.out);
   CHECK(parse(r)["stage"] == "incomplete");
   CHECK(parse(r)["reuse"]["reused"] == json::array());

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import YAML from 'yaml';
 
-import { Serve } from './serve-lib.mjs';
+import { Serve, pdfFile } from './serve-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -389,6 +389,40 @@ try {
     assert.ok(body.includes('卫生保健人员人数'), 'its own fields are there');
     const api = await call(keys.health, 'GET', '/api/v1/tasks?department=education', undefined, { expect: 403 });
     assert.ok(api);
+  });
+
+  await test('材料文件: the window uploads a scan on the case page; health, whose matter asks for it, lists and downloads it; education does not see it', async () => {
+    const scan = pdfFile(48 * 1024, 7);
+    const w = windowPage;
+    await w.goto(`${base}/#/case/${caseId}`);
+    const section = w.locator('section.files');
+    await section.getByRole('heading', { name: '材料文件' }).waitFor();
+    await section.getByText('尚未上传材料文件。').waitFor();
+    await section.getByLabel('材料', { exact: true }).selectOption('air-quality-report');
+    await section.getByLabel('文件（PDF、JPEG、PNG）').setInputFiles({ name: '空气检测报告.pdf', mimeType: 'application/pdf', buffer: scan });
+    await section.getByRole('button', { name: '上传' }).click();
+    await w.getByText('已上传：空气检测报告.pdf').waitFor();
+    const row = section.locator('tr[data-material="air-quality-report"]');
+    await row.waitFor();
+    assert.match(await row.textContent(), /室内空气质量检测报告.*空气检测报告\.pdf.*PDF.*48 KB/);
+    // A text file named .pdf is refused by its content, and the officer is told why.
+    await section.getByLabel('文件（PDF、JPEG、PNG）').setInputFiles({ name: '假的.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a pdf') });
+    await section.getByRole('button', { name: '上传' }).click();
+    await w.locator('.status.error').filter({ hasText: /PDF, JPEG or PNG/ }).waitFor();
+    await assertAccessible(w, 'files');
+    await shot(w, 'files');
+
+    const p = healthPage;
+    await p.goto(`${base}/#/task/${caseId}/health-evaluation`);
+    const mine = p.locator('section.files tr[data-material="air-quality-report"]');
+    await mine.waitFor();
+    const href = await mine.getByRole('link', { name: '下载' }).getAttribute('href');
+    const res = await p.request.get(base + href);
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/pdf');
+    assert.ok(Buffer.from(await res.body()).equals(scan), 'the department downloads the bytes the window handed in');
+    const seen = await call(keys.education, 'GET', `/api/v1/cases/${caseId}/materials`);
+    assert.ok(!seen.files.some((f) => f.material === 'air-quality-report'), 'education\'s matters do not ask for it');
   });
 
   await test('部门: health claims and approves in the browser (its matter produces nothing)', async () => {

@@ -125,6 +125,18 @@ TEST_CASE("flow.reuse.with_consent_the_values_lacking_and_a_valid_licence_are_ta
   CHECK(*d.s.value("applicant.name") == Value(std::string("张三")));
 }
 
+TEST_CASE("flow.reuse.a_value_this_chain_would_refuse_is_not_taken") {
+  Driver d({}, kUser);
+  HolderRecord record = issued("2025-03-05T10:00");
+  for (auto& i : record.values)
+    if (i.key == "applicant.name") i.value = std::int64_t{42};  // a number where this chain wants text
+  auto r = submit_user(d, "2025-06-02T09:00", {{"applicant.id", kId}}, {"plan"}, record);
+  REQUIRE_MESSAGE(r.result == StepResult::applied, r.reason);
+  CHECK(d.s.stage == CaseStage::incomplete);  // asked for, not refused
+  REQUIRE(d.s.reused.size() == 1);
+  CHECK(d.s.reused[0].key == "old-permit");
+}
+
 TEST_CASE("flow.reuse.what_the_application_gives_is_never_replaced") {
   Driver d({}, kUser);
   auto r = submit_user(d, "2025-06-02T09:00", {{"applicant.id", kId}, {"applicant.name", std::string("张三丰")}},

@@ -13,9 +13,11 @@ std::vector<Reused> take_from_registry(Ctx& c, const HolderRecord& record, Share
   const Chain& chain = c.fc.chain();
   std::vector<Reused> reused;
   FieldValues fields;
-  // Values the application lacks, of fields this chain knows.
+  // Values the application lacks, of fields this chain knows, that meet
+  // this chain's rules for them (another chain may define a key less strictly).
   for (const HolderRecord::Item& item : record.values)
-    if (chain.find_field(item.key) && !find_value(*values, item.key) && !fields.contains(item.key)) {
+    if (chain.find_field(item.key) && !find_value(*values, item.key) && !fields.contains(item.key) &&
+        c.fc.supplied_problems(FieldValues{{item.key, item.value}}, {}).empty()) {
       fields.emplace(item.key, item.value);
       reused.push_back({Reused::Kind::field, item.key, item.from_case, {}});
     }
