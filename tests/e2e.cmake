@@ -88,6 +88,7 @@ if(YILIAN_JS_TESTS)
     # Material files: upload, list and download by role and scope, refusals,
     # the upload's own body limit, a swapped file, kill -9 mid-upload.
     yilian_add_js_test(api.files serve-files.mjs --cli $<TARGET_FILE:yilian_cli>)
+    yilian_add_js_test(api.reuse serve-reuse.mjs --cli $<TARGET_FILE:yilian_cli>)
   endif()
   # The officers' web UI (docs/ui.md) in headless Chromium against a real
   # yilian serve: the window's one form and notice, department queues, the

@@ -442,7 +442,11 @@ std::string form_to_json_schema(const Form& form, std::optional<Date> on) {
           {"additionalProperties", false}}},
         {"materials", materials},
         {"agent", agent_schema()},
-        {"commitments", commitments}}}};
+        {"commitments", commitments},
+        {"reuse_consent",
+         {{"type", "boolean"},
+          {"title", "同意复用已有信息和证照（一次收齐）"},
+          {"description", "The applicant consents to the reuse of what the holder registry holds for them; recorded on the case."}}}}}};
   // 代办帮办: an agent acts with the applicant's authorisation.
   rules.push_back({{"$comment", "an agent hands in the applicant's authorisation"},
                    {"if", {{"properties", {{"agent", true}}}, {"required", {"agent"}}}},

@@ -112,7 +112,27 @@ using EntryBody = std::variant<EventBody, Note>;
 /// when the entry has none).
 [[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes, std::optional<Actor>* actor = nullptr);
 
+// The field codecs entries and states are built from (codec.cpp).
 void write_values(Writer& w, const FieldValues& values);
+void write_strings(Writer& w, const std::vector<std::string>& v);
+[[nodiscard]] std::vector<std::string> read_strings(Reader& r);
+void write_date(Writer& w, Date d);
+[[nodiscard]] Date read_date(Reader& r);
+void write_opt_date(Writer& w, const std::optional<Date>& d);
+[[nodiscard]] std::optional<Date> read_opt_date(Reader& r);
+void write_opt_int(Writer& w, const std::optional<int>& v);
+[[nodiscard]] std::optional<int> read_opt_int(Reader& r);
+void write_extension(Writer& w, const Extension& e);
+[[nodiscard]] Extension read_extension(Reader& r);
+void write_limit(Writer& w, const TimeLimit& l);
+[[nodiscard]] TimeLimit read_limit(Reader& r);
+void write_ledger(Writer& w, const SuspensionLedger& l);
+[[nodiscard]] SuspensionLedger read_ledger(Reader& r);
+void write_agent(Writer& w, const Agent& a);
+[[nodiscard]] Agent read_agent(Reader& r);
+/// A matter index (-1: none) and an attempt, as entries and states write them.
+[[nodiscard]] int read_matter(Reader& r);
+[[nodiscard]] std::uint32_t read_attempt(Reader& r);
 /// One value as stored (the holder registry's values).
 [[nodiscard]] std::string encode_value(const Value& v);
 [[nodiscard]] std::optional<Value> decode_value(std::string_view bytes);
