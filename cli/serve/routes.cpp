@@ -237,13 +237,14 @@ void add_routes(Api& api, http::Router& router) {
       // the case's values through its view only.
       std::erase_if(v->tasks, [&](const TaskView& t) { return t.department != who.department; });
       json j = to_json(*v);
-      const auto served = api.chains.find(v->chain);
-      auto may_read = [&](const std::string& material) {
-        return served != api.chains.end() && may_read_material(who, *served->second, material);
-      };
+      const auto chain = records.case_chain(*id);  // the version the case runs on
+      auto may_read = [&](const std::string& material) { return chain && may_read_material(who, **chain, material); };
       for (json& e : j["events"]) {
-        if (e["kind"] == "file-attached") e["summary"] = department_file_summary(e["detail"]);
-        if (e["kind"] == "submitted" || e["kind"] == "supplemented" || e["kind"] == "file-attached") e.erase("detail");
+        // A file of a material its matters ask for is shown whole; of any
+        // other, which material only (the file's name may be personal data).
+        const bool other_file = e["kind"] == "file-attached" && !may_read(e["detail"].value("material", std::string()));
+        if (other_file) e["summary"] = department_file_summary(e["detail"]);
+        if (e["kind"] == "submitted" || e["kind"] == "supplemented" || other_file) e.erase("detail");
       }
       auto data = records.department_data(*id, who.department);
       if (!data) return data.status();

@@ -43,9 +43,9 @@ using nlohmann::json;
 
 struct Api;
 
-/// What a department reader sees of a material file's upload (a log entry
-/// of kind "file-attached" whose detail is `detail`): which material, not
-/// the file's name (data minimisation, as for what the applicant handed in).
+/// What a department reader sees of the upload of a file it may not read
+/// (a log entry of kind "file-attached" whose detail is `detail`): which
+/// material, not the file's name (data minimisation).
 std::string department_file_summary(const json& detail);
 
 /// The event stream (GET /api/v1/events): one thread reads the log after the
@@ -156,8 +156,12 @@ class EventHub {
     json data{{"position", e.position}, {"case", e.case_id},      {"chain", e.chain},
               {"seq", e.entry.seq},     {"at", e.entry.at.to_string()}, {"kind", e.entry.kind},
               {"result", e.entry.result}, {"summary", e.entry.summary}};
-    if (s.who.role == Role::department && e.entry.kind == "file-attached")
-      data["summary"] = department_file_summary(json::parse(e.entry.detail_json, nullptr, false));
+    if (s.who.role == Role::department && e.entry.kind == "file-attached") {  // as GET /api/v1/cases/{id} shows it
+      const json detail = json::parse(e.entry.detail_json, nullptr, false);
+      const auto chain = records_.case_chain(e.case_id);
+      if (!chain || !may_read_material(s.who, **chain, detail.is_object() ? detail.value("material", std::string()) : ""))
+        data["summary"] = department_file_summary(detail);
+    }
     if (e.entry.actor) data["actor"] = to_json(*e.entry.actor);
     s.last_write = std::chrono::steady_clock::now();
     return s.stream->write_event(std::to_string(e.position), e.entry.kind, data.dump());

@@ -185,7 +185,7 @@ try {
     // empty list, and 404 worded as for a material without a file.
     const view = await serve.call('GET', `/api/v1/cases/${id}`, { key: keys.housing });
     assert.equal(view.status, 200);
-    // A department's timeline names the material, not the file (its name may be personal data).
+    // Of a file it may not read, a department's timeline names the material, not the file (its name may be personal data).
     const upload = view.body.events.find((e) => e.seq === entry);
     assert.deepEqual([upload.kind, upload.summary, upload.detail], ['file-attached', 'file of floor-plan handed in', undefined]);
     assert.ok(!JSON.stringify(view.body).includes(planName), 'no file name in a department\'s view');
@@ -193,6 +193,13 @@ try {
     assert.equal(events.find((e) => e.data.case === id && e.data.seq === entry).data.summary, 'file of floor-plan handed in');
     const windowView = await serve.call('GET', `/api/v1/cases/${id}`, { key: keys.window });
     assert.ok(windowView.body.events.find((e) => e.seq === entry).summary.includes(planName), 'the window reads the name');
+    // health reads the floor plan: the upload whole, on the timeline and the stream.
+    const healthView = await serve.call('GET', `/api/v1/cases/${id}`, { key: keys.health });
+    const seen = healthView.body.events.find((e) => e.seq === entry);
+    assert.ok(seen.summary.includes(planName), seen.summary);
+    assert.equal(seen.detail.sha256, sha256(plan));
+    const healthEvents = await serve.events(keys.health, 0, (got) => got.some((e) => e.data.case === id && e.data.seq === entry));
+    assert.ok(healthEvents.find((e) => e.data.case === id && e.data.seq === entry).data.summary.includes(planName));
     assert.deepEqual((await files(serve, keys.housing, id)).body, { files: [] });
     const refused = await download(serve, keys.housing, `/api/v1/cases/${id}/materials/floor-plan`);
     assert.equal(refused.status, 404);
