@@ -253,10 +253,10 @@ void add_routes(Api& api, http::Router& router) {
       // licences its matters ask for.
       if (j.contains("reuse")) {
         json kept = json::array();
-        for (const json& r : j["reuse"]["reused"]) {
-          const std::string key = r["key"];
-          const bool seen = r["kind"] == "field" ? data->contains(key) : may_read(key);
-          if (seen) kept.push_back(r);
+        for (const json& item : j["reuse"]["reused"]) {
+          const std::string key = item["key"];
+          const bool seen = item["kind"] == "field" ? data->contains(key) : may_read(key);
+          if (seen) kept.push_back(item);
         }
         j["reuse"]["reused"] = std::move(kept);
       }

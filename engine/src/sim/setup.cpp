@@ -281,12 +281,12 @@ Profile& Setup::profile(const std::vector<int>& choice) {
     const std::string section = c.holder.id.substr(0, c.holder.id.rfind('.') + 1);
     if (const Value* h = find_value(values, c.holder.id); h && std::holds_alternative<std::string>(*h))
       known.holder = std::get<std::string>(*h);
-    for (auto it = returning_values.begin(); it != returning_values.end();)
-      if (it->first != c.holder.id && it->first.starts_with(section)) {
-        known.values.push_back({it->first, it->second, 0});
-        it = returning_values.erase(it);
+    for (auto at = returning_values.begin(); at != returning_values.end();)
+      if (at->first != c.holder.id && at->first.starts_with(section)) {
+        known.values.push_back({at->first, at->second, 0});
+        at = returning_values.erase(at);
       } else {
-        ++it;
+        ++at;
       }
     for (const std::string& id : materials)
       if (const Material* mat = c.find_material(id); mat && mat->licence) {
