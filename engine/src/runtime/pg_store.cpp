@@ -129,9 +129,9 @@ class PgStore final : public Store {
       const std::string format = r->size() ? r->str(0, 0) : std::string();
       if (format != kFormat && format != kFormat4 && format != kFormat5)
         return Status::invalid(fmt::format("{}: not a yilian store (format `{}`, expected `{}`)", uri_, format, kFormat));
-      files_table_ = format == kFormat;
+      format6_tables_ = format == kFormat;
       if (format == kFormat || o.read_only) return Status::ok();
-      files_table_ = true;
+      format6_tables_ = true;
       // The cases of a format-4 store began under older rules: audit
       // verify compares their whole state with their log only for the
       // cases after them (replay.h). Format 5 kept whole states already.
@@ -374,7 +374,7 @@ class PgStore final : public Store {
   }
 
   Result<std::vector<MaterialFile>> files(CaseId id) override {
-    if (!files_table_) return std::vector<MaterialFile>{};  // an older store, read only: no files yet
+    if (!format6_tables_) return std::vector<MaterialFile>{};  // an older store, read only: no files yet
     auto r = query("files", "SELECT case_id, seq, material, name, media_type, bytes, sha256, at FROM files "
                             "WHERE case_id=$1 ORDER BY seq",
                    Params{}.i64(static_cast<std::int64_t>(id)));
@@ -385,7 +385,7 @@ class PgStore final : public Store {
   }
 
   Result<std::optional<std::string>> file_content(CaseId id, std::uint64_t seq) override {
-    if (!files_table_) return std::optional<std::string>();
+    if (!format6_tables_) return std::optional<std::string>();
     auto r = query("file-content", "SELECT content FROM files WHERE case_id=$1 AND seq=$2",
                    Params{}.i64(static_cast<std::int64_t>(id)).i64(static_cast<std::int64_t>(seq)));
     if (!r) return r.status();
@@ -395,7 +395,7 @@ class PgStore final : public Store {
   }
 
   Status scan_files(const std::function<void(const FileRow&)>& fn) override {
-    if (!files_table_) return Status::ok();
+    if (!format6_tables_) return Status::ok();
     return scan("SELECT case_id, seq, material, name, media_type, bytes, sha256, at, content FROM files ORDER BY case_id, seq",
                 16, [&](const Rows& r, int i) { fn(FileRow{read_file(r, i), r.str(i, 8)}); });
   }
@@ -403,7 +403,7 @@ class PgStore final : public Store {
   Result<HolderRecord> holder_record(std::string_view holder) override {
     HolderRecord out;
     out.holder = std::string(holder);
-    if (!files_table_) return out;  // an older store, read only: no registry yet
+    if (!format6_tables_) return out;  // an older store, read only: no registry yet
     auto v = query("holder-values", "SELECT key, value, case_id FROM holder_values WHERE holder=$1 ORDER BY key",
                    Params{}.text(holder));
     if (!v) return v.status();
@@ -427,7 +427,7 @@ class PgStore final : public Store {
   }
 
   Status scan_registry(const std::function<void(const HolderRecord&)>& fn) override {
-    if (!files_table_) return Status::ok();
+    if (!format6_tables_) return Status::ok();
     Status s = scan("SELECT holder, key, value, case_id FROM holder_values ORDER BY holder, key", 1000,
                     [&](const Rows& r, int i) {
                       HolderRecord h;
@@ -830,7 +830,7 @@ class PgStore final : public Store {
   std::string uri_;          ///< for messages: without a password
   std::string connect_uri_;  ///< for the connections listen() opens
   CaseId last_case_ = 0;
-  bool files_table_ = true;  ///< false for an older store opened read only (format 5 had no files)
+  bool format6_tables_ = true;  ///< false for an older store opened read only: no files or holder registry yet
   std::uint64_t scans_ = 0;
   std::set<std::string, std::less<>> prepared_;
   std::map<std::string, std::string, std::less<>> generic_;  ///< run_sql()'s statements: text → name

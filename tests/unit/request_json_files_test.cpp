@@ -1,0 +1,42 @@
+// A material file's request as JSON (the inbox carries requests as JSON,
+// the file's bytes in base64): every byte survives, whatever the length's
+// remainder by three, and what is not base64 is refused.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "runtime/json_codec.h"
+#include "yilian/request.h"
+
+using namespace yilian;
+
+TEST_CASE("store.codec.a_file_request_keeps_every_byte_through_json") {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  for (std::size_t size : {0U, 1U, 2U, 3U, 4U, 5U, 255U, 256U}) {
+    CAPTURE(size);
+    const std::string content = all.substr(0, size);
+    const std::string text = detail::request_to_json(request::Attach{7, "lease", "租赁合同.pdf", content, {}});
+    auto back = detail::request_from_json(text);
+    REQUIRE_MESSAGE(back.is_ok(), back.status().to_string());
+    const auto* attach = std::get_if<request::Attach>(&*back);
+    REQUIRE(attach != nullptr);
+    CHECK(attach->case_id == 7);
+    CHECK(attach->material == "lease");
+    CHECK(attach->name == "租赁合同.pdf");
+    CHECK(attach->content == content);
+  }
+  // The applicant's consent to reuse travels with a submission.
+  request::Submit submit{"c", 1, {}, {}, Channel::window};
+  submit.reuse_consent = true;
+  auto back = detail::request_from_json(detail::request_to_json(submit));
+  REQUIRE(back.is_ok());
+  CHECK(std::get<request::Submit>(*back).reuse_consent);
+  for (const char* bad : {R"({"type":"attach","case":7,"material":"lease","content":"abc"})",
+                          R"({"type":"attach","case":7,"material":"lease","content":"a*c="})",
+                          R"({"type":"attach","case":7,"content":"YWJj"})"}) {
+    CAPTURE(bad);
+    auto r = detail::request_from_json(bad);
+    CHECK(r.status().code() == Status::Code::invalid_input);
+  }
+}
