@@ -23,7 +23,9 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   auto opened = open_store(path, StoreOptions{.create = true,
                                               .read_only = false,
                                               .durability = options.durability,
-                                              .cache_kib = options.sqlite_cache_kib});
+                                              .cache_kib = options.sqlite_cache_kib,
+                                              .checkpoints = options.live ? std::optional(CheckpointerOptions{})
+                                                                          : std::nullopt});
   if (!opened) return opened.status();
   store = std::move(*opened);
   // A PostgreSQL store's writer lock is held by the connection that commits.
