@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/engine_impl.h"
+#include "runtime/thread_name.h"
 
 namespace yilian {
 
@@ -44,7 +45,10 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
 
   work.emplace(io.get_executor());
   const int n = options.live ? std::max(1, options.threads) : 1;
-  for (int i = 0; i < n; ++i) io_threads.emplace_back([this] { io.run(); });
+  for (int i = 0; i < n; ++i) io_threads.emplace_back([this] {
+      name_this_thread("yilian-io");
+      io.run();
+    });
   if (options.live) {
     if (Status s = recover(); !s) return s;
     tick = std::make_unique<boost::asio::steady_timer>(io);
@@ -58,7 +62,10 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
     std::lock_guard hub_lock(hub->mu);
     hub->sink = this;
   }
-  committer = std::thread([this] { committer_main(); });
+  committer = std::thread([this] {
+    name_this_thread("yilian-commit");
+    committer_main();
+  });
   if (options.live) listen_to_inbox();
   return Status::ok();
 }

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "runtime/thread_name.h"
+
 namespace yilian::detail {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path, CheckpointerOptions options) {
@@ -26,7 +28,10 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::strin
     return Status::io(fmt::format("{}: {}", path, msg));
   }
   std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(db, options));
-  c->thread_ = std::thread([p = c.get()] { p->run(); });
+  c->thread_ = std::thread([p = c.get()] {
+    name_this_thread("yilian-ckpt");
+    p->run();
+  });
   return c;
 }
 
