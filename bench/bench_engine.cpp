@@ -124,6 +124,7 @@ EngineOptions options(Durability d) {
   o.threads = 2;
   if (const char* c = std::getenv("BENCH_CACHE")) o.state_cache = std::strtoull(c, nullptr, 10);
   if (const char* t = std::getenv("BENCH_THREADS")) o.threads = std::atoi(t);
+  if (const char* g = std::getenv("BENCH_GROUP_MAX")) o.group_commit_max = std::strtoull(g, nullptr, 10);
   return o;
 }
 

@@ -214,7 +214,7 @@ class TreeBuilder {
     } else if (!top.pending_key) {
       top.pending_key = p;
     } else {
-      entries_.emplace_back(top.pending_key, p);
+      entries_.push_back({top.pending_key, p});  // braces: clang 14 lacks parenthesised aggregate init
       top.pending_key = nullptr;
     }
   }

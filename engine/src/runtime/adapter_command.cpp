@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "runtime/builtin_adapters.h"
+#include "runtime/thread_name.h"
 #include "yilian/text.h"
 
 namespace yilian::detail {
@@ -63,7 +64,10 @@ class CommandAdapter final : public Adapter {
  public:
   CommandAdapter(std::vector<std::string> argv, std::chrono::milliseconds timeout, int workers)
       : argv_(std::move(argv)), env_(program_environment()), timeout_(timeout) {
-    for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] { work(); });
+    for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] {
+      detail::name_this_thread("yilian-command");
+      work();
+    });
   }
 
   ~CommandAdapter() override {

@@ -2,10 +2,12 @@
 #include "runtime/audit.h"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <array>
 #include <charconv>
+#include <initializer_list>
 #include <map>
 #include <set>
 
@@ -30,31 +32,60 @@ std::string registry_key(const std::string& holder, const HolderRecord::Licence&
 }
 }  // namespace
 
-std::string canonical_bytes(const EntryRow& e) {
-  Writer w;
-  w.bytes().reserve(e.body.size() + e.kind.size() + 24);
+namespace {
+
+void write_canonical(Writer& w, const EntryRow& e) {
   w.uv(e.case_id);
   w.uv(e.seq);
   w.sv(e.at);
   w.str(e.kind);
   w.u8(static_cast<std::uint8_t>(e.result));
   w.str(e.body);
+}
+
+/// SHA-256 of the parts one after the other. The digest is fetched once and
+/// each thread keeps one context: OpenSSL 3's one-shot SHA256() looks the
+/// algorithm up under a lock and allocates a context at every call, which
+/// cost more than hashing a log entry (two per entry: its hash and the seal).
+void sha256_of(std::initializer_list<std::string_view> parts, unsigned char* out) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context c;
+  if (!md || !c.ctx || EVP_DigestInit_ex2(c.ctx, md, nullptr) != 1) {
+    std::string all;  // the one-shot path, should the digest be unavailable
+    for (std::string_view p : parts) all += p;
+    SHA256(reinterpret_cast<const unsigned char*>(all.data()), all.size(), out);
+    return;
+  }
+  for (std::string_view p : parts) EVP_DigestUpdate(c.ctx, p.data(), p.size());
+  EVP_DigestFinal_ex(c.ctx, out, nullptr);
+}
+
+std::string_view view_of(const Hash& h) { return {reinterpret_cast<const char*>(h.data()), h.size()}; }
+
+}  // namespace
+
+std::string canonical_bytes(const EntryRow& e) {
+  Writer w;
+  w.bytes().reserve(e.body.size() + e.kind.size() + 24);
+  write_canonical(w, e);
   return w.take();
 }
 
 Hash entry_hash(const Hash& prev, const EntryRow& e) {
-  std::string buf(reinterpret_cast<const char*>(prev.data()), prev.size());
-  buf += canonical_bytes(e);
+  thread_local Writer w;  // its buffer kept from entry to entry
+  w.bytes().clear();
+  write_canonical(w, e);
   Hash h{};
-  SHA256(reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), h.data());
+  sha256_of({view_of(prev), w.bytes()}, h.data());
   return h;
 }
 
 void seal_add(Seal& seal, const Hash& entry) {
-  std::array<unsigned char, 64> buf{};
-  std::copy(seal.head.begin(), seal.head.end(), buf.begin());
-  std::copy(entry.begin(), entry.end(), buf.begin() + 32);
-  SHA256(buf.data(), buf.size(), seal.head.data());
+  sha256_of({view_of(seal.head), view_of(entry)}, seal.head.data());
   ++seal.entries;
 }
 

@@ -11,13 +11,17 @@
 #include "runtime/codec.h"
 #include "runtime/engine_impl.h"
 #include "runtime/json_codec.h"
+#include "runtime/thread_name.h"
 
 namespace yilian {
 
 using namespace detail;
 
 void Engine::Impl::committer_main() {
-  writer = std::thread([this] { writer_main(); });
+  writer = std::thread([this] {
+    name_this_thread("yilian-writer");
+    writer_main();
+  });
   auto last_poll = std::chrono::steady_clock::time_point{};
   for (;;) {
     std::vector<Job> jobs = std::move(spare_jobs);

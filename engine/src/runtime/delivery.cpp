@@ -147,9 +147,6 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   task.department = mt.department;
   task.attempt = attempt;
   task.delivery = delivery;
-  // Data minimisation: only what this department may see (its applicable
-  // matters' fields and what the chain shares with it).
-  task.fields = slot.chain->views->view(mt.department, [&](std::string_view k) { return s.value(k); });
   for (const Ref& r : mt.materials) {
     bool held = std::binary_search(s.materials->begin(), s.materials->end(), r.id);
     if (!held)
@@ -172,8 +169,27 @@ void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt
   state->attempt = attempt;
   state->delivery = delivery;
   Completion done(state);
-  out.push_back({std::move(b.adapter), std::move(task), std::move(done), std::move(state), b.timeout});
+  Outgoing& o = out.emplace_back(
+      Outgoing{std::move(b.adapter), std::move(task), std::move(done), std::move(state), b.timeout, slot.chain->views, {}, {}});
+  o.values = s.values;
+  o.produced = s.produced;
 }
+
+namespace {
+
+/// Data minimisation: what the task's department may see (its applicable
+/// matters' fields and what the chain shares with it), taken by the I/O
+/// thread that delivers.
+void take_view(Outgoing& o) {
+  if (!o.views) return;
+  CaseState s;  // the values as the case held them: CaseState::value reads produced ones first
+  s.values = std::move(o.values);
+  s.produced = std::move(o.produced);
+  o.task.fields = o.views->view(o.task.department, [&](std::string_view k) { return s.value(k); });
+  o.views.reset();
+}
+
+}  // namespace
 
 void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
   if (outbox.empty()) return;
@@ -210,6 +226,7 @@ void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
     boost::asio::post(io, [chunk] {
       for (Outgoing& o : *chunk) {
         try {
+          take_view(o);
           o.adapter->dispatch(o.task, o.done);
         } catch (const std::exception& e) {
           o.done.failed(fmt::format("the adapter threw: {}", e.what()));

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/engine_impl.h"
+#include "runtime/thread_name.h"
 
 namespace yilian {
 
@@ -23,7 +24,9 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
   auto opened = open_store(path, StoreOptions{.create = true,
                                               .read_only = false,
                                               .durability = options.durability,
-                                              .cache_kib = options.sqlite_cache_kib});
+                                              .cache_kib = options.sqlite_cache_kib,
+                                              .checkpoints = options.live ? std::optional(CheckpointerOptions{})
+                                                                          : std::nullopt});
   if (!opened) return opened.status();
   store = std::move(*opened);
   // A PostgreSQL store's writer lock is held by the connection that commits.
@@ -42,7 +45,10 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
 
   work.emplace(io.get_executor());
   const int n = options.live ? std::max(1, options.threads) : 1;
-  for (int i = 0; i < n; ++i) io_threads.emplace_back([this] { io.run(); });
+  for (int i = 0; i < n; ++i) io_threads.emplace_back([this] {
+      name_this_thread("yilian-io");
+      io.run();
+    });
   if (options.live) {
     if (Status s = recover(); !s) return s;
     tick = std::make_unique<boost::asio::steady_timer>(io);
@@ -56,7 +62,10 @@ Status Engine::Impl::start(std::unique_ptr<FileLock> l) {
     std::lock_guard hub_lock(hub->mu);
     hub->sink = this;
   }
-  committer = std::thread([this] { committer_main(); });
+  committer = std::thread([this] {
+    name_this_thread("yilian-commit");
+    committer_main();
+  });
   if (options.live) listen_to_inbox();
   return Status::ok();
 }

@@ -109,6 +109,14 @@ struct Outgoing {
   Completion done;
   std::shared_ptr<CompletionState> state;
   std::chrono::milliseconds timeout{0};
+  /// The department's view of the case's values (task.fields) is taken on
+  /// the I/O thread that delivers, not by the committer: what it reads is
+  /// the chain's views and the case's values as they were (the applicant's
+  /// are shared, never changed; the produced ones copied), so the view is
+  /// the same wherever it is taken.
+  std::shared_ptr<const DepartmentViews> views;
+  Shared<FieldValues> values;
+  FieldValues produced;
 };
 
 struct InFlight {

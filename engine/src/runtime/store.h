@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/clock.h"
+#include "runtime/wal_checkpointer.h"
 #include "runtime/writer.h"
 #include "yilian/engine_options.h"
 #include "yilian/flow.h"
@@ -158,6 +159,9 @@ struct StoreOptions {
   bool read_only = false;                ///< no writes through this connection
   Durability durability = Durability::process_crash;
   int cache_kib = 16 * 1024;
+  /// SQLite: checkpoint the WAL on a thread of the store's own instead of
+  /// in the committing connection (wal_checkpointer.h); an engine's writer.
+  std::optional<CheckpointerOptions> checkpoints;
 };
 
 inline constexpr std::string_view kInboxChannel = "yilian_inbox";
@@ -288,6 +292,10 @@ class Store {
   /// pages, broken b-trees). PostgreSQL checks its pages itself (data
   /// checksums, when the cluster has them): "" there.
   virtual Result<std::string> integrity() { return std::string(); }
+
+  /// What the store's own checkpoint thread did (StoreOptions::checkpoints);
+  /// nothing when it has none.
+  [[nodiscard]] virtual std::optional<CheckpointerStats> checkpoint_stats() const { return std::nullopt; }
 
   /// True once the connection to the database is gone (PostgreSQL: the
   /// server ended the session, or the network dropped it). Nothing more
