@@ -208,7 +208,7 @@ struct ServerOptions {
   // Where and how.
   std::string address = "127.0.0.1";  ///< IPv4 or IPv6 literal to listen on
   std::uint16_t port = 0;             ///< 0: an ephemeral port, see Server::port()
-  int threads = 2;                    ///< threads of the server's own io_context (ignored with the caller's)
+  int threads = 2;                    ///< threads of the server (one io_context each; ignored with the caller's io_context)
   std::string server_header = "yilian";
 
   // Hostile clients.
@@ -228,8 +228,9 @@ struct ServerOptions {
   std::string tls_key_file;
 };
 
-/// An HTTP/1.1 server. Runs on its own io_context with ServerOptions::threads
-/// threads, or on the caller's (which the caller runs). Thread-safe: port(),
+/// An HTTP/1.1 server. Runs on its own io_contexts, one per thread of
+/// ServerOptions::threads, each connection on one of them, or on the
+/// caller's io_context (which the caller runs). Thread-safe: port(),
 /// stop() and connections() may be called from any thread except that stop()
 /// must not be called from a thread running the io_context.
 class Server {

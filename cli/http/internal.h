@@ -107,6 +107,11 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   std::size_t open_count() const;
 
   boost::asio::io_context& io;
+  /// Where new connections run, in turn: the server's own io_contexts, one
+  /// per thread (a connection stays on one thread, so its reads, timers and
+  /// writes never wake another), or the caller's one.
+  std::vector<boost::asio::io_context*> contexts{&io};
+  std::size_t next_context = 0;  ///< touched by the acceptor's handler only
   const ServerOptions options;
   const Router router;
   boost::asio::ip::tcp::acceptor acceptor;

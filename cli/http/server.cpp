@@ -100,7 +100,8 @@ Status ServerState::start() {
 }
 
 void ServerState::accept() {
-  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& context = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(asio::make_strand(context), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (!self->acceptor.is_open()) return;
     if (ec) {
       // Out of descriptors or memory: try again a little later, not in a loop.
@@ -228,9 +229,11 @@ void ServerState::stop(std::chrono::milliseconds grace) {
 
 class Server::Impl {
  public:
-  std::unique_ptr<boost::asio::io_context> own_io;  // destroyed last: drops the handlers that hold connections
+  // The server's own io_contexts, one per thread (ServerState::contexts);
+  // destroyed last: they drop the handlers that hold connections.
+  std::vector<std::unique_ptr<boost::asio::io_context>> own_io;
   std::shared_ptr<detail::ServerState> state;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
   std::mutex mu;
   bool started = false;
@@ -238,9 +241,11 @@ class Server::Impl {
 };
 
 Server::Server(ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
-  int n = std::max(1, options.threads);
-  impl_->own_io = std::make_unique<boost::asio::io_context>(n);
-  impl_->state = std::make_shared<detail::ServerState>(*impl_->own_io, std::move(options), std::move(router));
+  const int n = std::max(1, options.threads);
+  for (int i = 0; i < n; ++i) impl_->own_io.push_back(std::make_unique<boost::asio::io_context>(1));
+  impl_->state = std::make_shared<detail::ServerState>(*impl_->own_io.front(), std::move(options), std::move(router));
+  impl_->state->contexts.clear();
+  for (auto& io : impl_->own_io) impl_->state->contexts.push_back(io.get());
 }
 
 Server::Server(boost::asio::io_context& io, ServerOptions options, Router router) : impl_(std::make_unique<Impl>()) {
@@ -258,20 +263,19 @@ Status Server::start() {
   Status s = impl_->state->start();
   if (!s) return s;
   impl_->started = true;
-  if (impl_->own_io) {
-    auto& io = *impl_->own_io;
-    impl_->guard.emplace(io.get_executor());
-    for (int i = 0; i < std::max(1, impl_->state->options.threads); ++i)
-      impl_->threads.emplace_back([&io] {
-        for (;;) {
-          try {
-            io.run();
-            return;
-          } catch (...) {
-            // A handler's exception must not end the thread; go on serving.
-          }
+  for (auto& own : impl_->own_io) {
+    auto& io = *own;
+    impl_->guards.push_back(boost::asio::make_work_guard(io));
+    impl_->threads.emplace_back([&io] {
+      for (;;) {
+        try {
+          io.run();
+          return;
+        } catch (...) {
+          // A handler's exception must not end the thread; go on serving.
         }
-      });
+      }
+    });
   }
   return Status::ok();
 }
@@ -285,12 +289,10 @@ void Server::stop(std::chrono::milliseconds grace) {
   if (!impl_->started || impl_->stopped) return;
   impl_->stopped = true;
   impl_->state->stop(grace);
-  if (impl_->own_io) {
-    impl_->guard.reset();
-    impl_->own_io->stop();
-    for (auto& t : impl_->threads) t.join();
-    impl_->threads.clear();
-  }
+  impl_->guards.clear();
+  for (auto& io : impl_->own_io) io->stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
 }
 
 }  // namespace yilian::http
