@@ -12,7 +12,7 @@
 #include "yilian/identity.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_account {
 
 struct AccountOptions {
   std::string db, name, role, department;
@@ -82,9 +82,10 @@ void list(const AccountOptions& o) {
   std::printf("%zu account%s\n", all->size(), all->size() == 1 ? "" : "s");
 }
 
-}  // namespace
+}  // namespace cmd_account
 
 void add_account(CLI::App& app) {
+  using namespace cmd_account;  // this command's options and helpers
   auto o = std::make_shared<AccountOptions>();
   auto* cmd = app.add_subcommand("account", "Accounts of a store: who may use yilian serve, in which role");
   cmd->require_subcommand(1);

@@ -9,7 +9,7 @@
 #include "engine_support.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_audit {
 
 struct AuditOptions {
   std::string db;
@@ -43,9 +43,10 @@ void verify(const AuditOptions& o) {
   if (!r->ok()) set_exit_code(exit_invalid);
 }
 
-}  // namespace
+}  // namespace cmd_audit
 
 void add_audit(CLI::App& app) {
+  using namespace cmd_audit;  // this command's options and helpers
   auto o = std::make_shared<AuditOptions>();
   auto* cmd = app.add_subcommand("audit", "Verify the audit trail of a store");
   cmd->require_subcommand(1);

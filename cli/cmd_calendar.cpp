@@ -11,7 +11,7 @@
 #include "commands.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_calendar {
 
 struct Options {
   CalendarOptions calendar;
@@ -94,9 +94,10 @@ void run(const Options& o) {
   set_exit_code(exit_ok);
 }
 
-}  // namespace
+}  // namespace cmd_calendar
 
 void add_calendar(CLI::App& app) {
+  using namespace cmd_calendar;  // this command's options and helpers
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("calendar", "List a year's rest days and adjusted working days, with their notices");
   cmd->add_option("--year", o->year, "the year (default: this year)")->check(CLI::Range(1, 9999));

@@ -15,7 +15,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_case {
 
 struct CaseOptions {
   std::string db;
@@ -275,9 +275,10 @@ std::optional<DeliveryMethod> parse_method(const std::string& s) {
   return std::nullopt;
 }
 
-}  // namespace
+}  // namespace cmd_case
 
 void add_case(CLI::App& app) {
+  using namespace cmd_case;  // this command's options and helpers
   auto o = std::make_shared<CaseOptions>();
   auto* cmd = app.add_subcommand("case", "Submit, inspect and change the cases of a store");
   cmd->require_subcommand(1);

@@ -14,7 +14,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_case_files {
 
 struct FileOptions {
   std::string db;
@@ -98,9 +98,10 @@ void files(const FileOptions& o) {
                 printable(f.name).c_str());
 }
 
-}  // namespace
+}  // namespace cmd_case_files
 
 void add_case_files(CLI::App& case_cmd) {
+  using namespace cmd_case_files;  // this command's options and helpers
   auto o = std::make_shared<FileOptions>();
   auto* at = case_cmd.add_subcommand("attach", "Hand in a file (PDF, JPEG, PNG) as one of the case's materials");
   add_db_option(*at, o->db);

@@ -14,7 +14,7 @@
 #include "yilian/limit.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_check {
 
 struct CheckOptions {
   std::string chain;
@@ -130,9 +130,10 @@ void run(const CheckOptions& o) {
   set_exit_code(r.complete ? exit_ok : exit_invalid);
 }
 
-}  // namespace
+}  // namespace cmd_check
 
 void add_check(CLI::App& app) {
+  using namespace cmd_check;  // this command's options and helpers
   auto o = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand("check", "Check an application: every missing or invalid item at once");
   cmd->description(

@@ -12,7 +12,7 @@
 #include "yilian/time_limit.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_deadline {
 
 struct Options {
   CalendarOptions calendar;
@@ -139,9 +139,10 @@ void run(const Options& o) {
   set_exit_code(exit_ok);
 }
 
-}  // namespace
+}  // namespace cmd_deadline
 
 void add_deadline(CLI::App& app) {
+  using namespace cmd_deadline;  // this command's options and helpers
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("deadline", "Compute the date a limit (working days, days or months) ends");
   cmd->add_option("--from", o->from, "acceptance date, YYYY-MM-DD (not counted itself)")->required();

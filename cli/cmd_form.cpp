@@ -13,7 +13,7 @@
 #include "yilian/form_export.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_form {
 
 struct FormOptions {
   std::string chain;
@@ -57,9 +57,10 @@ void run(const FormOptions& o) {
   set_exit_code(exit_ok);
 }
 
-}  // namespace
+}  // namespace cmd_form
 
 void add_form(CLI::App& app) {
+  using namespace cmd_form;  // this command's options and helpers
   auto o = std::make_shared<FormOptions>();
   auto* cmd = app.add_subcommand("form", "The one merged form and set of materials of a chain");
   cmd->description(

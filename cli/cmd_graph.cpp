@@ -15,7 +15,7 @@
 #include "yilian/field_values.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_graph {
 
 struct GraphOptions {
   std::string chain;
@@ -75,9 +75,10 @@ void run(const GraphOptions& o) {
   if (!f) usage_error(fmt::format("{}: cannot write", o.output));
 }
 
-}  // namespace
+}  // namespace cmd_graph
 
 void add_graph(CLI::App& app) {
+  using namespace cmd_graph;  // this command's options and helpers
   auto o = std::make_shared<GraphOptions>();
   auto* cmd = app.add_subcommand("graph", "Flow chart of a chain (Mermaid, Graphviz DOT) or its BPMN 2.0 process");
   cmd->description(

@@ -7,7 +7,7 @@
 #include "yilian/guide.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_guide {
 
 struct GuideCliOptions {
   std::string chain;
@@ -35,9 +35,10 @@ void run(const GuideCliOptions& o) {
   set_exit_code(exit_ok);
 }
 
-}  // namespace
+}  // namespace cmd_guide
 
 void add_guide(CLI::App& app) {
+  using namespace cmd_guide;  // this command's options and helpers
   auto o = std::make_shared<GuideCliOptions>();
   auto* cmd = app.add_subcommand("guide", "The service guide (办事指南) of a chain, as HTML or Markdown");
   cmd->description(

@@ -10,7 +10,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_overdue {
 
 struct OverdueOptions {
   std::string db;
@@ -74,9 +74,10 @@ void run(const OverdueOptions& o) {
   print_revocations(*revoked, since);
 }
 
-}  // namespace
+}  // namespace cmd_overdue
 
 void add_overdue(CLI::App& app) {
+  using namespace cmd_overdue;  // this command's options and helpers
   auto o = std::make_shared<OverdueOptions>();
   auto* cmd = app.add_subcommand("overdue", "Yellow and red limits of running cases, by department");
   add_db_option(*cmd, o->db);

@@ -12,7 +12,7 @@
 #include "yilian/schedule.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_plan {
 
 struct PlanOptions {
   std::string chain;
@@ -49,7 +49,7 @@ nlohmann::json path_json(const CriticalPath& p) {
   return {{"matters", p.matters}, {"promised_days", p.promised_days}, {"statutory_days", p.statutory_days}};
 }
 
-}  // namespace
+}  // namespace cmd_plan
 
 nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormStats& stats,
                              const std::optional<Schedule>& dates) {
@@ -65,8 +65,8 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
               {"skipped", a.skipped},
               {"undetermined", a.undetermined},
               {"stages", a.stages},
-              {"critical_path", path_json(a.critical_path)},
-              {"critical_path_statutory", path_json(a.critical_path_statutory)},
+              {"critical_path", cmd_plan::path_json(a.critical_path)},
+              {"critical_path_statutory", cmd_plan::path_json(a.critical_path_statutory)},
               {"serial_promised_days", a.serial_promised_days},
               {"serial_statutory_days", a.serial_statutory_days},
               {"compression", a.compression},
@@ -75,7 +75,7 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
               {"chain_promised", to_string(chain.promised())},
               {"elapsed_days", a.elapsed_days},
               {"timings", timings},
-              {"form", form_stats_json(stats)}};
+              {"form", cmd_plan::form_stats_json(stats)}};
   if (a.on) {
     out["as_of"] = a.on->to_string();
     out["not_in_force"] = a.not_in_force;
@@ -96,7 +96,7 @@ nlohmann::json plan_document(const Chain& chain, const Analysis& a, const FormSt
   return out;
 }
 
-namespace {
+namespace cmd_plan {
 
 void run(const PlanOptions& o) {
   auto chain_loaded = load_chain_or_report(o.chain, o.json);
@@ -235,9 +235,10 @@ void run(const PlanOptions& o) {
   std::printf("  Plan targets for materials: %s\n", targets.c_str());
 }
 
-}  // namespace
+}  // namespace cmd_plan
 
 void add_plan(CLI::App& app) {
+  using namespace cmd_plan;  // this command's options and helpers
   auto o = std::make_shared<PlanOptions>();
   auto* cmd = app.add_subcommand("plan", "Stages, critical path and compression of a chain");
   cmd->description(

@@ -8,7 +8,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_ratings {
 
 struct RatingsOptions {
   std::string db;
@@ -53,9 +53,10 @@ void run(const RatingsOptions& o) {
   print_rows(stats->departments, false);
 }
 
-}  // namespace
+}  // namespace cmd_ratings
 
 void add_ratings(CLI::App& app) {
+  using namespace cmd_ratings;  // this command's options and helpers
   auto o = std::make_shared<RatingsOptions>();
   auto* cmd = app.add_subcommand("ratings", "好差评 statistics: grades, bad-rating rate and follow-ups, by matter and department");
   add_db_option(*cmd, o->db);

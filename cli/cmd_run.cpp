@@ -15,7 +15,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_run {
 
 struct RunOptions {
   std::string db;
@@ -125,9 +125,10 @@ void run(const RunOptions& o) {
   }
 }
 
-}  // namespace
+}  // namespace cmd_run
 
 void add_run(CLI::App& app) {
+  using namespace cmd_run;  // this command's options and helpers
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand("run", "Run the engine on a store until stopped (SIGINT/SIGTERM)");
   cmd->description(

@@ -6,7 +6,7 @@
 #include "serve/server.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_serve {
 
 using namespace serve;
 
@@ -221,9 +221,10 @@ void run_server(const ServeOptions& o) {
 }
 
 
-}  // namespace
+}  // namespace cmd_serve
 
 void add_serve(CLI::App& app) {
+  using namespace cmd_serve;  // this command's options and helpers
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run the engine with the HTTP API v1 (accounts: yilian account)");
   cmd->footer(

@@ -17,7 +17,7 @@
 #include "yilian/simulate.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_simulate {
 
 struct Options {
   std::string chain, scenario;
@@ -236,9 +236,10 @@ void run(const Options& o) {
   else print_tables(*chain, s, *result);
 }
 
-}  // namespace
+}  // namespace cmd_simulate
 
 void add_simulate(CLI::App& app) {
+  using namespace cmd_simulate;  // this command's options and helpers
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a year of applications through the chain");
   cmd->description(

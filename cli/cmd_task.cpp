@@ -9,7 +9,7 @@
 #include "yilian/text.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_task {
 
 struct TaskOptions {
   std::string db;
@@ -74,9 +74,10 @@ CLI::App* action(CLI::App& cmd, const std::shared_ptr<TaskOptions>& o, const cha
   return sub;
 }
 
-}  // namespace
+}  // namespace cmd_task
 
 void add_task(CLI::App& app) {
+  using namespace cmd_task;  // this command's options and helpers
   auto o = std::make_shared<TaskOptions>();
   auto* cmd = app.add_subcommand("task", "The work queue of a department: list, claim and complete tasks");
   cmd->require_subcommand(1);

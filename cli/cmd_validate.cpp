@@ -11,7 +11,7 @@
 #include "yilian/matter_code.h"
 
 namespace yilian::cli {
-namespace {
+namespace cmd_validate {
 
 struct ValidateOptions {
   std::vector<std::string> paths;
@@ -158,9 +158,10 @@ void run(const ValidateOptions& o) {
   set_exit_code(valid == total ? exit_ok : exit_invalid);
 }
 
-}  // namespace
+}  // namespace cmd_validate
 
 void add_validate(CLI::App& app) {
+  using namespace cmd_validate;  // this command's options and helpers
   auto o = std::make_shared<ValidateOptions>();
   auto* cmd = app.add_subcommand("validate", "Load and validate chain files or folders");
   cmd->description(

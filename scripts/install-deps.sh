@@ -7,7 +7,7 @@
 #   --fuzz  also clang and libFuzzer, for fuzz campaigns (fuzz/run.sh).
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config
+packages=(build-essential cmake ninja-build pkg-config
           libboost-graph-dev libboost-dev libyaml-dev libfmt-dev doctest-dev
           libsqlite3-dev libcli11-dev nlohmann-json3-dev libssl-dev libmimalloc-dev libargon2-dev libpq-dev)
 for option in "$@"; do

@@ -51,7 +51,7 @@ std::string feel_number(double d) {
   return s;
 }
 
-std::string literal(const Value& v) {
+std::string feel_literal(const Value& v) {
   struct Visitor {
     std::string operator()(std::monostate) const { return "null"; }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
@@ -103,13 +103,13 @@ std::string feel_path(std::string_view key) {
 
 std::string to_feel(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::literal: return literal(e.literal);
+    case Expr::Kind::literal: return feel_literal(e.literal);
     case Expr::Kind::field: return feel_path(e.field);
     case Expr::Kind::compare:
       return fmt::format("{} {} {}", operand(e.operands[0]), feel_op(e.op), operand(e.operands[1]));
     case Expr::Kind::in: {
       std::string list;
-      for (std::size_t i = 0; i < e.list.size(); ++i) list += (i ? ", " : "") + literal(e.list[i]);
+      for (std::size_t i = 0; i < e.list.size(); ++i) list += (i ? ", " : "") + feel_literal(e.list[i]);
       std::string s = fmt::format("list contains([{}], {})", list, to_feel(e.operands[0]));
       return e.negated ? "not(" + s + ")" : s;
     }

@@ -16,7 +16,7 @@ namespace {
 
 using json = nlohmann::json;
 
-json literal(const Value& v) {
+json json_literal(const Value& v) {
   if (const auto* b = std::get_if<bool>(&v)) return *b;
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return *d;
@@ -200,14 +200,14 @@ TF translate(const Form& form, const Expr& e) {
       if (!f) return {};
       const bool ordering = op != CompareOp::eq && op != CompareOp::ne;
       if (ordering && !(is_numeric(f->field.type) && is_number(r->literal))) return {};  // e.g. dates: unknown
-      const json lit = literal(r->literal);
+      const json lit = json_literal(r->literal);
       return {holds(l->field, op_schema(op, lit)), holds(l->field, op_schema(negate(op), lit))};
     }
     case Expr::Kind::in: {
       const Expr& l = e.operands[0];
       if (l.kind != Expr::Kind::field || !form.find_field(l.field)) return {};
       json values = json::array();
-      for (const auto& v : e.list) values.push_back(literal(v));
+      for (const auto& v : e.list) values.push_back(json_literal(v));
       json in = {{"enum", values}}, out = {{"not", {{"enum", values}}}};
       if (e.negated) std::swap(in, out);
       return {holds(l.field, in), holds(l.field, out)};
@@ -217,7 +217,7 @@ TF translate(const Form& form, const Expr& e) {
       const Expr& set = e.operands[1];
       if (item.kind != Expr::Kind::literal || set.kind != Expr::Kind::field || !form.find_field(set.field)) return {};
       // ajv's strict mode wants the type beside `contains`, inside `not` too.
-      json in = {{"type", "array"}, {"contains", {{"const", literal(item.literal)}}}};
+      json in = {{"type", "array"}, {"contains", {{"const", json_literal(item.literal)}}}};
       json out = {{"type", "array"}, {"not", in}};
       if (e.negated) std::swap(in, out);
       return {holds(set.field, in), holds(set.field, out)};

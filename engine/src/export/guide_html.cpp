@@ -14,7 +14,7 @@ namespace {
 using detail::xml_attr;
 using detail::xml_text;
 
-constexpr const char* kStyle = R"~(
+constexpr const char* kGuideStyle = R"~(
 :root { --ink: #1f2933; --muted: #5f6b7a; --line: #d3d9e0; --accent: #2f6db5; --soft: #eef3f9; --late: #c2410c; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #f6f8fa;
@@ -152,7 +152,7 @@ std::string guide_html(const Chain& chain, const GuideOptions& options) {
   std::string h = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
       "content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{}",
-      xml_text(title), kStyle);
+      xml_text(title), kGuideStyle);
   if (!g.only.empty())
     h += fmt::format("svg .node[data-matter=\"{}\"] > rect:first-of-type {{ stroke: var(--accent); stroke-width: 3; }}\n",
                      xml_attr(g.only));

@@ -15,7 +15,7 @@ namespace {
 using detail::svg::esc;
 using detail::svg::label;
 
-constexpr const char* kStyle = R"~(
+constexpr const char* kReportStyle = R"~(
 :root { --ink: #1f2933; --muted: #5f6b7a; --line: #d8dee6; --accent: #2f6db5; --late: #c2410c; --ok: #3a9e5c; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #f6f8fa;
@@ -133,7 +133,7 @@ std::string simulation_report_html(const Chain& chain, const Scenario& scenario,
   const Analysis a = detail::analyse(chain, detail::build_graph(chain), nullptr, std::nullopt);
   std::string h = "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">";
   h += R"~(<meta name="viewport" content="width=device-width, initial-scale=1">)~";
-  h += fmt::format("<title>{} · 仿真报告 simulation report</title><style>{}</style></head><body><main>", esc(chain.name), kStyle);
+  h += fmt::format("<title>{} · 仿真报告 simulation report</title><style>{}</style></head><body><main>", esc(chain.name), kReportStyle);
   h += fmt::format("<header><h1>{} · 办理仿真报告</h1><p>Simulation of the chain <code>{}</code> v{} — lead department {}</p>{}</header>",
                    esc(chain.name), esc(chain.id), chain.version, esc(dept_name(chain, chain.lead)),
                    assumptions(chain, scenario, result, scenario_source));

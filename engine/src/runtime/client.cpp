@@ -25,15 +25,17 @@ namespace {
 using Done = std::function<void(Result<Receipt>)>;
 using Clock = std::chrono::steady_clock;
 
-struct Waiting {
-  Done done;
-  Clock::time_point until;
-  bool taken_grace = false;  ///< the engine took it; waited for as long again
-};
-
 }  // namespace
 
 struct Client::Impl {
+  // A nested type rather than one of the unnamed namespace: Impl has
+  // external linkage (GCC's -Wsubobject-linkage, in a unity build).
+  struct Waiting {
+    Done done;
+    Clock::time_point until;
+    bool taken_grace = false;  ///< the engine took it; waited for as long again
+  };
+
   std::string path;
   Options options;
   std::unique_ptr<Engine> engine;  ///< when no engine runs on the store
