@@ -136,22 +136,22 @@ TEST_CASE("store.audit.finds_the_first_broken_link") {
   const std::string db = make_store(dir, clock);
   // fresh() comes before each edit. Each subcase runs on a store of its own
   // (doctest runs the test once per subcase): the first fresh() keeps a
-  // copy of it, a later one puts the copy back (a database of the cluster
-  // made from it on PostgreSQL, where dropping one is slow: only then).
+  // copy of it, a later one puts the copy back (on PostgreSQL, copies of
+  // its tables in the same database).
   const bool pg = is_postgres_uri(db);
-  const std::string pristine = pg ? db + "_pristine" : dir.file("pristine.db");
+  const std::string pristine = dir.file("pristine.db");
   bool kept = false;
   auto fresh = [&] {
     if (!kept) {
       kept = true;
       if (pg)
-        pg_copy_database(db, pristine);
+        pg_keep_tables(db);
       else
         std::filesystem::copy_file(db, pristine);
       return;
     }
     if (pg) {
-      pg_copy_database(pristine, db);
+      pg_restore_tables(db);
       return;
     }
     std::filesystem::copy_file(pristine, db, std::filesystem::copy_options::overwrite_existing);
