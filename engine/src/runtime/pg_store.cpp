@@ -105,7 +105,13 @@ MaterialFile read_file(const Rows& r, int i) {
 class PgStore final : public Store {
  public:
   PgStore(PGconn* conn, std::string uri) : conn_(conn), uri_(redact(uri)), connect_uri_(std::move(uri)) {}
-  ~PgStore() override { PQfinish(conn_); }
+  ~PgStore() override {
+    // The server frees a session's locks only when its backend has wound
+    // down, a moment after PQfinish returns: released here first, so that a
+    // store closed is free to the next writer (and says so) at once.
+    if (holds_writer_ && PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "SELECT pg_advisory_unlock_all()"));
+    PQfinish(conn_);
+  }
 
   Status init(const StoreOptions& o) {
     // Notices (e.g. "relation already exists, skipping") are not for the user.
@@ -173,6 +179,7 @@ class PgStore final : public Store {
     }
     char host[256] = {};
     (void)::gethostname(host, sizeof host - 1);
+    holds_writer_ = true;
     const std::string who = fmt::format("{} {}@{}", as == WriterKind::live ? "live" : "one-off", ::getpid(), host);
     auto said = query("say-writer",
                       "INSERT INTO meta(key, value) VALUES('writer', $1) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -830,6 +837,7 @@ class PgStore final : public Store {
   std::string uri_;          ///< for messages: without a password
   std::string connect_uri_;  ///< for the connections listen() opens
   CaseId last_case_ = 0;
+  bool holds_writer_ = false;  ///< the session holds the writer lock (take_writer)
   bool format6_tables_ = true;  ///< false for an older store opened read only: no files or holder registry yet
   std::uint64_t scans_ = 0;
   std::set<std::string, std::less<>> prepared_;
