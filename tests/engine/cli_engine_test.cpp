@@ -18,6 +18,8 @@ using namespace yilian;
 using namespace yilian::test;
 using nlohmann::json;
 
+namespace cli_engine_test {
+
 namespace {
 
 const std::string kApp = "examples/applications/kindergarten-setup-complete.yaml";
@@ -385,3 +387,5 @@ TEST_CASE("cli.engine.a_store_finds_its_chains_calendar_from_any_directory") {
   r = run_cli_in(dir.path.string(), "audit verify cases.db", true);
   CHECK_MESSAGE(r.exit_code == 0, r.out);
 }
+
+}  // namespace cli_engine_test

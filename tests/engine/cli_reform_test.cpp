@@ -16,6 +16,8 @@ using namespace yilian;
 using namespace yilian::test;
 using nlohmann::json;
 
+namespace cli_reform_test {
+
 TEST_CASE("cli.engine.deferred_materials_ratings_and_their_statistics") {
   ScratchDir dir("cli-reform");
   const std::string db = dir.file("cases.db");
@@ -252,3 +254,5 @@ matters:
   }
   CHECK(parse(run_cli("audit verify --json"))["ok"] == true);
 }
+
+}  // namespace cli_reform_test

@@ -18,6 +18,8 @@ using namespace yilian;
 using namespace yilian::test;
 using nlohmann::json;
 
+namespace cli_reuse_test {
+
 namespace {
 
 /// Runs one statement on the store, as someone with the file would.
@@ -119,3 +121,5 @@ TEST_CASE("cli.engine.a_licence_issued_by_one_chain_is_reused_by_another_with_co
   CHECK(parse(r)["stage"] == "incomplete");
   CHECK(parse(r)["reuse"]["reused"] == json::array());
 }
+
+}  // namespace cli_reuse_test

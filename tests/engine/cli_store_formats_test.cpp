@@ -19,6 +19,8 @@ using namespace yilian;
 using namespace yilian::test;
 using nlohmann::json;
 
+namespace cli_store_formats_test {
+
 namespace {
 
 /// The first column of the first row a query gives on a store ("" when none).
@@ -334,3 +336,5 @@ TEST_CASE("cli.engine.a_store_written_before_material_files_reads_and_upgrades")
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.out.find("is missing from the store (deleted)") != std::string::npos, r.out);
 }
+
+}  // namespace cli_store_formats_test

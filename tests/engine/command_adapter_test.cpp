@@ -13,6 +13,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace command_adapter_test {
+
 namespace {
 
 AdapterConfig run_program(std::vector<std::string> argv, int timeout_ms = 3000) {
@@ -179,3 +181,5 @@ TEST_CASE("engine.command.a_program_that_closes_its_output_but_runs_on_is_killed
   CHECK(count_log(v, "delivery-failed") == 3);
   CHECK(task_of(v, "a").note.find("no answer within 300 ms; killed") != std::string::npos);
 }
+
+}  // namespace command_adapter_test

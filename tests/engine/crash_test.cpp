@@ -25,6 +25,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace crash_test {
+
 TEST_SUITE_BEGIN("durable");
 
 TEST_CASE("engine.crash.sigkill_at_random_moments_loses_nothing") {
@@ -141,3 +143,5 @@ matters:
 }
 
 TEST_SUITE_END();
+
+}  // namespace crash_test

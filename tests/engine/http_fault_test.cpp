@@ -18,6 +18,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace http_fault_test {
+
 namespace {
 
 namespace asio = boost::asio;
@@ -329,3 +331,5 @@ TEST_CASE("engine.http.an_oversized_answer_and_an_impossible_told_length_are_ref
   CHECK(task_of(v, "e").note.find("`told_days` 4294967306 is out of range") != std::string::npos);
   CHECK(count_log(v, "task-suspended") == 0);
 }
+
+}  // namespace http_fault_test

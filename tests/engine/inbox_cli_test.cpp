@@ -16,6 +16,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace inbox_cli_test {
+
 TEST_CASE("engine.inbox.parallel_commands_without_an_engine_each_apply_once") {
   for (const bool fresh : {true, false}) {
     CAPTURE(fresh);
@@ -50,3 +52,5 @@ TEST_CASE("engine.inbox.parallel_commands_without_an_engine_each_apply_once") {
     CHECK(again["cases"].size() == list["cases"].size());
   }
 }
+
+}  // namespace inbox_cli_test

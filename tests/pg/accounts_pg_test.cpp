@@ -10,6 +10,8 @@ using namespace yilian;
 using namespace yilian::test;
 using namespace std::chrono_literals;
 
+namespace accounts_pg_test {
+
 namespace {
 
 void accounts_contract(const std::string& location) {
@@ -83,3 +85,5 @@ TEST_CASE("store.accounts.sqlite") {
 }
 
 TEST_CASE("store.accounts.postgresql") { accounts_contract(pg_database("accounts")); }
+
+}  // namespace accounts_pg_test

@@ -22,6 +22,8 @@ using namespace yilian::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
+namespace api_node_test {
+
 namespace {
 
 struct Node {
@@ -188,3 +190,5 @@ TEST_CASE("engine.postgresql.a_serve_stands_by_takes_over_and_stands_by_again_wh
   run_until_done({YILIAN_CLI, "run", "--db", db, "--deploy", dir.file("deploy.yaml"), "--quiet"}, dir.file("run.log"));
   check_every_case_finished_once(db, client_options(), cases, answers, 0);
 }
+
+}  // namespace api_node_test

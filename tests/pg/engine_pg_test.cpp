@@ -10,6 +10,8 @@ using namespace yilian;
 using namespace yilian::test;
 using namespace std::chrono_literals;
 
+namespace engine_pg_test {
+
 namespace {
 
 std::unique_ptr<Engine> engine_on(const std::string& uri, TestClock& clock, EngineOptions o = {}) {
@@ -257,3 +259,5 @@ TEST_CASE("engine.postgresql.an_engine_whose_session_is_cut_commits_nothing") {
   CHECK(r->case_id == 2);
   e->close();
 }
+
+}  // namespace engine_pg_test

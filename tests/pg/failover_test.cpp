@@ -25,6 +25,8 @@ using namespace yilian;
 using namespace yilian::test;
 using namespace std::chrono_literals;
 
+namespace failover_test {
+
 namespace {
 
 /// Watches which engine is active, through one connection of its own (a
@@ -203,3 +205,5 @@ TEST_CASE("engine.postgresql.failover.the_standby_takes_over_from_a_killed_engin
   run_until_done(run, output);
   check_every_case_finished_once(uri, co, first_batch + acknowledged + through_api, answers, kills);
 }
+
+}  // namespace failover_test

@@ -15,6 +15,8 @@ using namespace yilian::test;
 using namespace yilian::detail;
 using namespace std::chrono_literals;
 
+namespace store_contract_test {
+
 namespace {
 
 Hash hash_of(const std::string& s) {
@@ -437,3 +439,5 @@ TEST_CASE("store.postgresql.one_writer_and_the_lock_goes_with_its_session") {
   REQUIRE(second->take_writer(WriterKind::one_off, 5000ms).is_ok());
   CHECK(*store_writer(uri) == WriterKind::one_off);
 }
+
+}  // namespace store_contract_test

@@ -7,6 +7,8 @@
 #include "allocator.h"
 #include "cli_support.h"
 
+namespace allocator_test {
+
 TEST_CASE("programs.allocator.serves_malloc_on_every_thread") {
   CHECK(yilian::programs::allocator_serves_malloc());
   bool other = false;
@@ -21,3 +23,5 @@ TEST_CASE("programs.allocator.named_by_the_command") {
   CHECK(r.out.find("yilian 0.1.0") != std::string::npos);
   CHECK(r.out.find(yilian::programs::allocator_name()) != std::string::npos);
 }
+
+}  // namespace allocator_test

@@ -9,6 +9,8 @@
 
 using namespace yilian;
 
+namespace alternatives_test {
+
 namespace {
 
 std::string chain_with(const std::string& when_a, const std::string& when_b, const std::string& type_b = "uscc",
@@ -86,3 +88,5 @@ TEST_CASE("alternatives.field_sets") {
   CHECK_FALSE(detail::disjoint(cond("org.size < 3"), cond("org.size > 3"), *r.value()));  // ranges: unsure, so no
   CHECK(detail::disjoint(cond("org.nature == 'nonprofit' or org.nature == 'forprofit'"), cond("org.nature != 'nonprofit' and org.nature != 'forprofit'"), *r.value()));
 }
+
+}  // namespace alternatives_test

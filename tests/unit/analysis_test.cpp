@@ -10,6 +10,8 @@
 
 using namespace yilian;
 
+namespace analysis_test {
+
 namespace {
 
 /// A chain from compact matter lines: "id dept promised statutory [after,...] [when]".
@@ -160,3 +162,5 @@ TEST_CASE("export.flowchart.mentions_every_matter") {
   CHECK(mmd.find("m_d --> deliver") != std::string::npos);
   CHECK(dot.find("m_a -> m_b [style=dashed]") != std::string::npos);
 }
+
+}  // namespace analysis_test

@@ -13,6 +13,8 @@
 
 using yilian::test::run_cli;
 
+namespace bpmn_cli_test {
+
 namespace {
 std::string temp_file(const std::string& name, const std::string& text) {
   const std::string path =
@@ -56,3 +58,5 @@ TEST_CASE("cli.graph.bpmn") {
   std::remove(good.c_str());
   std::remove(bad.c_str());
 }
+
+}  // namespace bpmn_cli_test

@@ -13,6 +13,8 @@
 #include "export/bpmn_model.h"
 #include "yilian/bpmn.h"
 
+namespace bpmn_structure_test {
+
 namespace {
 
 using namespace yilian::detail::bpmn;
@@ -332,3 +334,5 @@ TEST_CASE("export.bpmn.generated_chain_2000_matters") {
     }
   CHECK(overlaps == 0);
 }
+
+}  // namespace bpmn_structure_test

@@ -10,6 +10,8 @@
 #include "yilian/bpmn.h"
 #include "yilian/field_values.h"
 
+namespace bpmn_xml_test {
+
 namespace {
 
 using bpmn_test::Element;
@@ -261,3 +263,5 @@ TEST_CASE("export.bpmn.options.no_diagram_and_timer_factor") {
   CHECK(xml.find("modeler:executionPlatformVersion=\"8.6.0\"") != std::string::npos);
   CHECK_NOTHROW(bpmn_test::XmlReader(xml).parse());
 }
+
+}  // namespace bpmn_xml_test

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+namespace calendar_cli_test {
+
 namespace {
 
 struct Run {
@@ -168,3 +170,5 @@ TEST_CASE("calendar.cli.help_teaches") {
   CHECK(r.code == 0);
   CHECK(r.out.find("Examples:") != std::string::npos);
 }
+
+}  // namespace calendar_cli_test

@@ -9,6 +9,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace calendar_continuous_test {
+
 TEST_CASE("calendar.continuous.every_day_counts") {
   const Calendar c = Calendar::continuous();
   CHECK(c.name() == "continuous");
@@ -48,3 +50,5 @@ TEST_CASE("calendar.continuous.limits_and_acceptance") {
   CHECK(dl.suspended_days == 3);
   CHECK_FALSE(dl.provisional);
 }
+
+}  // namespace calendar_continuous_test

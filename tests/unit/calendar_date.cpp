@@ -7,6 +7,8 @@ using yilian::Date;
 using yilian::TimeOfDay;
 using yilian::Weekday;
 
+namespace calendar_date_test {
+
 TEST_CASE("calendar.date.parse_and_print") {
   CHECK(Date::parse("1970-01-01")->days() == 0);
   CHECK(Date::parse("2025-09-26")->to_string() == "2025-09-26");
@@ -64,3 +66,5 @@ TEST_CASE("calendar.date.time_of_day") {
   CHECK_FALSE(TimeOfDay::parse("").has_value());
   CHECK(TimeOfDay::at(16, 59) < TimeOfDay::at(17, 0));
 }
+
+}  // namespace calendar_date_test

@@ -10,6 +10,8 @@
 #include "calendar_fixture.h"
 #include "yilian/time_limit.h"
 
+namespace calendar_deadlines_test {
+
 namespace {
 
 using namespace yilian;
@@ -80,3 +82,5 @@ TEST_CASE("calendar.deadline.hand_checked_table") {
   }
   CHECK(cases >= 40);
 }
+
+}  // namespace calendar_deadlines_test

@@ -9,6 +9,8 @@
 
 #include "calendar_fixture.h"
 
+namespace calendar_load_test {
+
 namespace {
 
 using namespace yilian;
@@ -271,3 +273,5 @@ TEST_CASE("calendar.load.yaml_syntax_is_located") {
   CHECK(r.diagnostics.items()[0].code == "yaml-syntax");
   CHECK(r.diagnostics.items()[0].where.line >= 2);
 }
+
+}  // namespace calendar_load_test

@@ -7,6 +7,8 @@
 #include "calendar_fixture.h"
 #include "yilian/time_limit.h"
 
+namespace calendar_periods_test {
+
 namespace {
 using namespace yilian;
 using test::D;
@@ -109,3 +111,5 @@ TEST_CASE("calendar.period.stops_extensions_and_alerts") {
   CHECK(s.level == AlertLevel::red);
   CHECK(s.overdue_days == 1);
 }
+
+}  // namespace calendar_periods_test

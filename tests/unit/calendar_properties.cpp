@@ -11,6 +11,8 @@
 #include "yilian/calendar_statutory.h"
 #include "yilian/time_limit.h"
 
+namespace calendar_properties_test {
+
 namespace {
 
 using namespace yilian;
@@ -272,3 +274,5 @@ TEST_CASE("calendar.index.weekends_only_calendar") {
   CHECK(r.provisional_years == std::vector<int>{2025});
   CHECK(describe_years({2025, 2027, 2028, 2029, 2031}) == "2025, 2027–2029, 2031");
 }
+
+}  // namespace calendar_properties_test

@@ -9,6 +9,8 @@
 #include "calendar_fixture.h"
 #include "yilian/calendar_statutory.h"
 
+namespace calendar_statutory_test {
+
 namespace {
 
 using namespace yilian;
@@ -122,3 +124,5 @@ TEST_CASE("calendar.statutory.beyond_the_data") {
   CHECK(plain->is_working_day(D("2027-02-05")));
   CHECK_FALSE(plain->computed(2027));
 }
+
+}  // namespace calendar_statutory_test

@@ -8,6 +8,8 @@
 #include "calendar_fixture.h"
 #include "yilian/time_limit.h"
 
+namespace calendar_time_limit_test {
+
 namespace {
 using namespace yilian;
 using test::D;
@@ -288,3 +290,5 @@ TEST_CASE("calendar.deadline_date.equals_compute_deadline") {
   }
   CHECK(deadline_date(Calendar::continuous(), test::D("2025-10-01"), TimeLimit(3)) == test::D("2025-10-04"));
 }
+
+}  // namespace calendar_time_limit_test

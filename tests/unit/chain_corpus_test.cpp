@@ -16,6 +16,8 @@
 namespace fs = std::filesystem;
 using namespace yilian;
 
+namespace chain_corpus_test {
+
 namespace {
 
 std::string read_file(const fs::path& p) {
@@ -137,3 +139,5 @@ TEST_CASE("chains.valid.corpus") {
     if (const auto* c = root->get("compression")) CHECK(a.compression == doctest::Approx(*c->as_number()).epsilon(1e-4));
   }
 }
+
+}  // namespace chain_corpus_test

@@ -24,6 +24,8 @@
 using namespace yilian;
 using json = nlohmann::json;
 
+namespace choice_fields_test {
+
 namespace {
 
 /// A restaurant chain: an enum with labels, a set of food categories with
@@ -543,3 +545,5 @@ TEST_CASE("choices.sim.sets_are_drawn_per_value") {
   loaded = load_scenario_text("branches:\n  food.categories: { pastry: 0.9 }\n", "s.yaml", *eatery());
   CHECK_FALSE(loaded.ok());
 }
+
+}  // namespace choice_fields_test

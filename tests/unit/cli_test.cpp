@@ -7,6 +7,8 @@
 
 using yilian::test::run_cli;
 
+namespace cli_test {
+
 TEST_CASE("cli.commands_exist_with_help") {
   for (const char* cmd : {"validate", "plan", "graph", "calendar", "deadline"}) {
     CAPTURE(cmd);
@@ -71,3 +73,5 @@ TEST_CASE("cli.deadline.json_contract") {
   CHECK(cal["year"] == 2025);
   CHECK(cal["work"].size() == 5);
 }
+
+}  // namespace cli_test

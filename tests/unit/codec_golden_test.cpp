@@ -21,6 +21,8 @@ using namespace yilian;
 using namespace yilian::test;
 using namespace yilian::detail;
 
+namespace codec_golden_test {
+
 namespace {
 
 std::string hex(std::string_view bytes) { return to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()); }
@@ -165,3 +167,5 @@ TEST_CASE("codec.golden.stored_bytes_of_every_entry_and_of_a_state_stay_the_same
     CHECK(it->second == bytes);
   }
 }
+
+}  // namespace codec_golden_test

@@ -7,6 +7,8 @@
 
 using namespace yilian;
 
+namespace condition_test {
+
 namespace {
 
 Condition parse(const char* text) {
@@ -162,3 +164,5 @@ TEST_CASE("condition.type_check") {
   one("site.area", "not true or false", 1);
   one("1 == 1", "always the same", 1);
 }
+
+}  // namespace condition_test

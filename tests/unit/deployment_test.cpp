@@ -8,6 +8,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace deployment_test {
+
 namespace {
 
 Loaded<Deployment> parse(const std::string& text) { return parse_deployment_text(text, "deploy.yaml", "/srv/yilian"); }
@@ -170,3 +172,5 @@ TEST_CASE("deployment.binds_an_engine") {
   CHECK(e->bind("health", bad).code() == Status::Code::invalid_input);
   CHECK(e->register_adapter("x", nullptr).code() == Status::Code::invalid_input);
 }
+
+}  // namespace deployment_test

@@ -7,6 +7,8 @@
 #include "yilian/actor.h"
 #include "yilian/records.h"
 
+namespace engine_actor_test {
+
 namespace {
 
 using namespace yilian;
@@ -128,3 +130,5 @@ TEST_CASE("engine.actor.a_claim_held_by_another_is_refused") {
 }
 
 TEST_SUITE_END();
+
+}  // namespace engine_actor_test

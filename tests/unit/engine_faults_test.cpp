@@ -10,6 +10,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace engine_faults_test {
+
 namespace {
 
 std::unique_ptr<Engine> engine_with_chain(const std::string& path, const EngineOptions& o) {
@@ -493,3 +495,5 @@ TEST_CASE("engine.chain_files_too_large_or_missing_are_refused_by_engine_and_cli
 }
 
 TEST_SUITE_END();
+
+}  // namespace engine_faults_test

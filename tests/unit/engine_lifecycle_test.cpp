@@ -26,6 +26,8 @@ using namespace yilian;
 using namespace yilian::test;
 using namespace std::chrono_literals;
 
+namespace engine_lifecycle_test {
+
 namespace {
 
 std::int64_t count_rows(const std::string& db, const char* sql) {
@@ -258,3 +260,5 @@ TEST_CASE("engine.a_case_id_is_never_given_twice") {
 }
 
 TEST_SUITE_END();
+
+}  // namespace engine_lifecycle_test

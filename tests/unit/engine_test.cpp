@@ -7,6 +7,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace engine_test {
+
 namespace {
 
 std::unique_ptr<Engine> engine_with_chain(const ScratchDir& dir, TestClock& clock, EngineOptions o = {}) {
@@ -241,3 +243,5 @@ TEST_CASE("engine.invalid_values_are_refused_with_every_problem_named") {
 }
 
 TEST_SUITE_END();
+
+}  // namespace engine_test

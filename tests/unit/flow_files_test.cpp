@@ -11,6 +11,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace flow_files_test {
+
 namespace {
 
 event::FileAttached file_of(const char* material, const char* type = "application/pdf") {
@@ -95,3 +97,5 @@ TEST_CASE("flow.files.a_case_not_yet_submitted_takes_no_file") {
   Driver d;
   refused(d, file_of("lease"), "not submitted");
 }
+
+}  // namespace flow_files_test

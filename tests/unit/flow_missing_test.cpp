@@ -12,6 +12,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace flow_missing_test {
+
 namespace {
 
 void compare_on_random_applications(const FlowChain& fc, std::uint64_t seed, CheckMemo* memo) {
@@ -220,3 +222,5 @@ TEST_CASE("flow.supplement.copies_only_what_changes_and_remembers_the_copies") {
     CHECK(m3 == m);
   }
 }
+
+}  // namespace flow_missing_test

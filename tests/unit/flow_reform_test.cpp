@@ -13,6 +13,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace flow_reform_test {
+
 namespace {
 
 // The flow fixture's chain with a deferrable material on matter a, the
@@ -492,3 +494,5 @@ TEST_CASE("reform.documents.check_notice_and_letters_name_deferrals_and_commitme
     CHECK(checker.check(app).committed_matters == std::vector<std::string>{"b"});  // required: no need to list it
   }
 }
+
+}  // namespace flow_reform_test

@@ -10,6 +10,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace flow_reuse_test {
+
 namespace {
 
 const char* kIssuer = R"(id: issuer
@@ -187,3 +189,5 @@ TEST_CASE("flow.reuse.a_holder_field_that_is_not_an_id_is_an_error") {
   for (const auto& d : r.diagnostics) found = found || d.code == "holder-type";
   CHECK(found);
 }
+
+}  // namespace flow_reuse_test

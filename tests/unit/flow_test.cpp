@@ -6,6 +6,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace flow_test {
+
 TEST_CASE("flow.submit.incomplete_gets_one_notice_and_no_clock") {
   Driver d;
   auto r = d.apply("2025-03-03T09:00", event::Submitted{{}, {}, Channel::window});
@@ -489,3 +491,5 @@ TEST_CASE("flow.limits_in_months_and_days_count_on_the_calendar") {
   CHECK(task_alert_status(*fc, s, a, test::D("2025-04-24")).level == AlertLevel::yellow);
   CHECK(task_alert_status(*fc, s, a, test::D("2025-05-06")).level == AlertLevel::red);
 }
+
+}  // namespace flow_test

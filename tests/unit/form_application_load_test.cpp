@@ -11,6 +11,8 @@
 
 using namespace yilian;
 
+namespace form_application_load_test {
+
 namespace {
 
 /// "code line:col" of every error.
@@ -110,3 +112,5 @@ TEST_CASE("form.check.hand_built_and_broken_chains") {
   REQUIRE(wrong.invalid.size() == 1);
   CHECK(wrong.invalid[0].key == "chain");
 }
+
+}  // namespace form_application_load_test

@@ -27,6 +27,8 @@
 namespace fs = std::filesystem;
 using namespace yilian;
 
+namespace form_applications_test {
+
 namespace {
 
 const fs::path kRoot = YILIAN_SOURCE_DIR;
@@ -207,3 +209,5 @@ TEST_CASE("form.check.threads_share_one_checker") {
   for (auto& th : threads) th.join();
   CHECK(mismatches == std::vector<int>(4, 0));
 }
+
+}  // namespace form_applications_test

@@ -16,6 +16,8 @@
 namespace fs = std::filesystem;
 using namespace yilian;
 
+namespace form_checker_fast_test {
+
 namespace {
 
 const fs::path kRoot = YILIAN_SOURCE_DIR;
@@ -135,3 +137,5 @@ TEST_CASE("form.checker.complete_agrees_with_check_on_random_applications") {
   CHECK(complete > checked / 20);           // both answers occur often
   CHECK(complete < checked - checked / 20);
 }
+
+}  // namespace form_checker_fast_test

@@ -15,6 +15,8 @@ using yilian::test::run_cli;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
+namespace form_cli_test {
+
 namespace {
 
 fs::path temp_dir() {
@@ -223,3 +225,5 @@ TEST_CASE("form.cli.duplicate_warnings") {
   CHECK(human.out.find("form-duplicates.yaml:30:9: warning: permit.rep: fields `applicant.legal_rep` (法定代表人) and "
                        "`permit.rep` (法人代表) have the same label") != std::string::npos);
 }
+
+}  // namespace form_cli_test

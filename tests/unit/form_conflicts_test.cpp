@@ -11,6 +11,8 @@ using namespace yilian;
 using yilian::test::chain_text;
 using yilian::test::parse_only;
 
+namespace form_conflicts_test {
+
 namespace {
 
 const Diagnostic* find_code(const Diagnostics& ds, const std::string& code) {
@@ -193,3 +195,5 @@ TEST_CASE("form.similarity.rule") {
   CHECK_FALSE(near_same_label(U"联系人", U"联系人电话号码"));       // three characters added
   CHECK_FALSE(near_same_label(U"食品许可", U"药品许可证"));
 }
+
+}  // namespace form_conflicts_test

@@ -8,6 +8,8 @@
 
 using namespace yilian;
 
+namespace form_department_test {
+
 namespace {
 
 Form fixture_form() {
@@ -130,3 +132,5 @@ TEST_CASE("form.department.counts_and_names_are_the_departments") {
     CHECK(md.find(std::string("、") + id) == std::string::npos);
   }
 }
+
+}  // namespace form_department_test

@@ -19,6 +19,8 @@
 using namespace yilian;
 namespace fs = std::filesystem;
 
+namespace form_examples_test {
+
 namespace {
 
 /// The items after every "# TAG:" comment line of the file, in order.
@@ -71,3 +73,5 @@ TEST_CASE("form.examples.complete_and_incomplete") {
   CHECK(complete_chains.size() >= 3);
   CHECK(complete_chains == incomplete_chains);
 }
+
+}  // namespace form_examples_test

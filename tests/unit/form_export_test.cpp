@@ -9,6 +9,8 @@
 
 using namespace yilian;
 
+namespace form_export_test {
+
 namespace {
 
 std::shared_ptr<const Chain> load(const std::string& rel) {
@@ -106,3 +108,5 @@ TEST_CASE("form.export.notice") {
   CHECK(accepted.rfind("# 受理通知（申请材料齐全）", 0) == 0);
   CHECK(accepted.find("一次性告知") == std::string::npos);
 }
+
+}  // namespace form_export_test

@@ -13,6 +13,8 @@ using namespace yilian;
 using yilian::test::chain_text;
 using yilian::test::load_ok;
 
+namespace form_merge_test {
+
 namespace {
 
 std::shared_ptr<const Chain> load_file(const std::string& rel) {
@@ -184,3 +186,5 @@ TEST_CASE("form.merge.shipped_chains_clean") {
   }
   CHECK(n >= 23);  // every shipped chain: the seven, their overlays, the 2019 chains and the 一件事 bundles
 }
+
+}  // namespace form_merge_test

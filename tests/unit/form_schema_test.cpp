@@ -19,6 +19,8 @@ using namespace yilian;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
+namespace form_schema_test {
+
 namespace {
 
 json to_json(const Value& v) {
@@ -167,3 +169,5 @@ TEST_CASE("form.schema.real_chains_agree_with_examples") {
     }
   }
 }
+
+}  // namespace form_schema_test

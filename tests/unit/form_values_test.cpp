@@ -12,6 +12,8 @@
 
 using namespace yilian;
 
+namespace form_values_test {
+
 namespace {
 
 Field make(FieldType t) {
@@ -171,3 +173,5 @@ TEST_CASE("form.values.phone_matcher_agrees_with_pattern") {
                         "010-1234567-123456", "400-1234567", "40012345678", "+86-138-0533-1234"})
     CHECK_MESSAGE(detail::phone_matches(s) == std::regex_search(std::string(s), re), s);
 }
+
+}  // namespace form_values_test

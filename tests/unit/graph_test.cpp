@@ -19,6 +19,8 @@
 
 using namespace yilian;
 
+namespace graph_test {
+
 namespace {
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
@@ -108,3 +110,5 @@ TEST_CASE("analysis.graph.same_order_as_boost") {
     CHECK(g.acyclic() == cycles.empty());
   }
 }
+
+}  // namespace graph_test

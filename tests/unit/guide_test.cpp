@@ -16,6 +16,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace guide_test {
+
 namespace {
 
 const std::string kFields =
@@ -198,3 +200,5 @@ TEST_CASE("cli.guide.writes_html_and_markdown") {
   CHECK(has(help.out, "Examples:"));
   fs::remove_all(dir);
 }
+
+}  // namespace guide_test

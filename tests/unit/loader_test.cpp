@@ -8,6 +8,8 @@
 
 using namespace yilian;
 
+namespace loader_test {
+
 namespace {
 
 const char* kChain = R"(id: demo
@@ -180,3 +182,5 @@ TEST_CASE("load.chain_files.skips_calendars_and_scenarios") {
     CHECK(f.find("/scenarios/") == std::string::npos);
   }
 }
+
+}  // namespace loader_test

@@ -18,6 +18,8 @@
 using namespace yilian;
 namespace fs = std::filesystem;
 
+namespace locality_test {
+
 namespace {
 
 const char* kBase = R"(id: base
@@ -774,3 +776,5 @@ TEST_CASE("validity.shipped_versions.hotel_food_permit") {
   CHECK(check.exit_code == 0);
   CHECK(check.out.find("\"not_in_force_matters\"") != std::string::npos);
 }
+
+}  // namespace locality_test

@@ -18,6 +18,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace material_test {
+
 namespace {
 
 // Companies hand in articles of association, individual businesses do not;
@@ -352,3 +354,5 @@ TEST_CASE("material.condition.conjunction") {
   CHECK(conjunction(Condition{}, *b).text() == "z == true");
   CHECK(conjunction(*a, Condition{}).text() == "x == 1 or y == 2");
 }
+
+}  // namespace material_test

@@ -13,6 +13,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace matter_code_test {
+
 namespace {
 
 // A made-up credit code with the right GB 32100 check character.
@@ -134,3 +136,5 @@ TEST_CASE("cli.validate.codes_across_a_folder") {
   CHECK(j.out.find("\"code\": \"code-conflict\"") != std::string::npos);
   fs::remove_all(dir);
 }
+
+}  // namespace matter_code_test

@@ -27,6 +27,8 @@
 #include "yilian/scenario.h"
 #include "yilian/simulate.h"
 
+namespace public_surface_test {
+
 namespace {
 
 const std::filesystem::path kHeaders = std::filesystem::path(YILIAN_SOURCE_DIR) / "engine/include/yilian";
@@ -260,3 +262,5 @@ TEST_CASE("surface.layers.load_includes_no_runtime_header") {
   }
   CHECK(files > 5);
 }
+
+}  // namespace public_surface_test

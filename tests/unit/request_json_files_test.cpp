@@ -10,6 +10,8 @@
 
 using namespace yilian;
 
+namespace request_json_files_test {
+
 TEST_CASE("store.codec.a_file_request_keeps_every_byte_through_json") {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
@@ -40,3 +42,5 @@ TEST_CASE("store.codec.a_file_request_keeps_every_byte_through_json") {
     CHECK(r.status().code() == Status::Code::invalid_input);
   }
 }
+
+}  // namespace request_json_files_test

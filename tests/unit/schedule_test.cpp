@@ -10,6 +10,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace schedule_test {
+
 TEST_CASE("schedule.dates_over_holidays_with_uncounted_phases") {
   // m: 5 promised days plus 3 days of testing (Art. 45, not counted); n after m, 2 days.
   const char* text =
@@ -63,3 +65,4 @@ TEST_CASE("cli.plan.finds_the_chains_calendar_from_any_directory") {
   CHECK(sim.exit_code == 0);
 }
 
+}  // namespace schedule_test

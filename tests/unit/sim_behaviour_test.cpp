@@ -17,6 +17,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace sim_behaviour_test {
+
 namespace {
 
 /// Every number of a result, in hexadecimal floating point: equal strings
@@ -460,3 +462,5 @@ TEST_CASE("sim.reform.bad_ratings_follow_lateness") {
   s.ratings = {};
   CHECK(run_ok(single_matter_chain(), Calendar::continuous(), s).result.rated == 0);
 }
+
+}  // namespace sim_behaviour_test

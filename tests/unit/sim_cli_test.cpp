@@ -13,6 +13,8 @@
 
 using namespace yilian::test;
 
+namespace sim_cli_test {
+
 namespace {
 
 const std::string kQuick =
@@ -120,3 +122,5 @@ TEST_CASE("cli.simulate.tables_and_no_progress_bar_when_piped") {
   CHECK(r.out.find("separately") != std::string::npos);
   CHECK(r.out.find('\r') == std::string::npos);  // stderr is not a terminal: no progress bar
 }
+
+}  // namespace sim_cli_test

@@ -14,6 +14,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace sim_queue_test {
+
 namespace {
 
 /// Simulates an M/M/c queue (one matter, exponential service, c officers,
@@ -155,3 +157,5 @@ TEST_CASE("sim.stats.every_value_falls_in_its_own_bucket") {
   CHECK(H::index(1e300) == last);
   CHECK(H::midpoint(H::index(3.0)) == doctest::Approx(3.0).epsilon(1.0 / 64));
 }
+
+}  // namespace sim_queue_test

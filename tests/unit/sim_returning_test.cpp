@@ -10,6 +10,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace sim_returning_test {
+
 namespace {
 
 ValidChain shipped(const char* id) {
@@ -59,3 +61,5 @@ TEST_CASE("sim.returning.needs_a_chain_with_a_holder") {
   REQUIRE_FALSE(r.is_ok());
   CHECK_MESSAGE(r.status().to_string().find("names no `holder` field") != std::string::npos, r.status().to_string());
 }
+
+}  // namespace sim_returning_test

@@ -9,6 +9,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace sim_scenario_test {
+
 namespace {
 
 Loaded<Scenario> load(const char* yaml) {
@@ -185,3 +187,5 @@ TEST_CASE("sim.scenario.field_values") {
         std::string::npos);
   CHECK(parse_field_value(c, "school.serves_meal", "true").status().message().find("did you mean") != std::string::npos);
 }
+
+}  // namespace sim_scenario_test

@@ -15,6 +15,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace sim_threads_test {
+
 namespace {
 
 /// `yilian simulate ARGS --json --threads N`: the JSON text, after checking
@@ -158,3 +160,5 @@ TEST_CASE("sim.threads.zero_threads_refused") {
   r = run_cli("simulate kindergarten-setup --days 10 --threads many", true);
   CHECK(r.exit_code == 2);
 }
+
+}  // namespace sim_threads_test

@@ -13,6 +13,8 @@ using namespace yilian;
 using namespace yilian::detail;
 using namespace yilian::test;
 
+namespace sqlite_schema_test {
+
 namespace {
 
 std::unique_ptr<Store> open(const std::string& path, StoreOptions o = {}) {
@@ -92,3 +94,5 @@ TEST_CASE("store.sqlite.an_index_of_open_cases_written_with_in_is_made_again_whe
   REQUIRE_FALSE(plan->rows.empty());
   CHECK(plan->rows.back().back().find("cases_open") != std::string::npos);
 }
+
+}  // namespace sqlite_schema_test

@@ -15,6 +15,8 @@
 
 using namespace yilian;
 
+namespace status_test {
+
 namespace {
 
 struct Died {
@@ -141,3 +143,5 @@ TEST_CASE("status.loaded.ok_means_a_value_and_no_error") {
   CHECK_FALSE(failed.has_value());
   CHECK(std::move(fine).value() == "chain");
 }
+
+}  // namespace status_test

@@ -18,6 +18,8 @@
 using namespace yilian;
 using namespace yilian::test;
 
+namespace store_audit_test {
+
 namespace {
 
 /// A store with three cases of a few entries each.
@@ -679,3 +681,5 @@ TEST_CASE("engine.a_failed_commit_answers_with_its_error_and_changes_nothing") {
 }
 
 TEST_SUITE_END();
+
+}  // namespace store_audit_test

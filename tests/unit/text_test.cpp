@@ -8,6 +8,8 @@
 
 using namespace yilian;
 
+namespace text_test {
+
 namespace {
 
 /// True when `s` is well-formed UTF-8 (checked here independently of
@@ -85,3 +87,5 @@ TEST_CASE("text.printable.neutralises_control_characters") {
   // Bytes that are not UTF-8 are replaced first.
   CHECK(printable("\xFF\x1b") == "\xEF\xBF\xBD\\x1b [1 byte that is not UTF-8 shown as U+FFFD]");
 }
+
+}  // namespace text_test

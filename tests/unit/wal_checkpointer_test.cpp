@@ -15,6 +15,8 @@ using namespace yilian;
 using namespace yilian::detail;
 using namespace yilian::test;
 
+namespace wal_checkpointer_test {
+
 namespace {
 
 Hash hash_of(const std::string& s) {
@@ -137,3 +139,5 @@ TEST_CASE("store.checkpoints.a_store_without_the_thread_reports_none" * doctest:
   REQUIRE(opened.is_ok());
   CHECK_FALSE((*opened)->checkpoint_stats().has_value());
 }
+
+}  // namespace wal_checkpointer_test

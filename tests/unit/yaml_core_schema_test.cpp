@@ -4,6 +4,8 @@
 
 #include "load/yaml_tree.h"
 
+namespace yaml_core_schema_test {
+
 namespace {
 using yilian::detail::YamlNode;
 
@@ -40,3 +42,5 @@ TEST_CASE("load.yaml.core_schema.booleans_are_only_true_and_false") {
   CHECK(scalar_of("17:00") == YamlNode::Scalar::string);
   CHECK(scalar_of("1e6") == YamlNode::Scalar::number);
 }
+
+}  // namespace yaml_core_schema_test

@@ -20,6 +20,8 @@ using detail::parse_yaml_with;
 using detail::YamlNode;
 using detail::YamlReader;
 
+namespace yaml_direct_test {
+
 namespace {
 
 std::string dump(const YamlNode& n, int depth = 0) {
@@ -325,3 +327,5 @@ TEST_CASE("load.yaml.direct.limits_are_libyamls") {
     CHECK(d1.items()[0].to_string() == d2.items()[0].to_string());
   }
 }
+
+}  // namespace yaml_direct_test
