@@ -60,7 +60,12 @@ echo "fuzz: $target for ${seconds}s (log: $log)"
 set +e
 # The grown corpus first (new inputs are written there), then the seeds and
 # the regressions, which are only read.
-nice -n 15 "$build/fuzz/fuzz_$target" "$corpus" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
+# On a kernel with autogroup scheduling (sched_autogroup_enabled), nice
+# weighs only within one session: a campaign started from another terminal
+# would still take a whole core from a build. So the campaign runs in a
+# session of its own whose group is niced too.
+setsid --wait sh -c 'echo 15 > /proc/self/autogroup 2>/dev/null; exec "$@"' campaign \
+  nice -n 15 "$build/fuzz/fuzz_$target" "$corpus" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
   -dict="$root/fuzz/$target.dict" -max_total_time="$seconds" -timeout=5 -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
   -artifact_prefix="$findings/" -print_final_stats=1 "${max_len[@]}" ${FUZZ_ARGS:-} >"$log" 2>&1
 status=$?
