@@ -161,11 +161,9 @@ void add_routes(Api& api, http::Router& router) {
         std::sort(held.begin(), held.end());
         missing = fc->missing(a.fields, held, fc->check_date(today()));
       }
-      std::optional<CaseView> view;
-      if (done->stage == CaseStage::running || done->stage == CaseStage::ready)
-        if (auto v = api.records.case_view(done->case_id)) view = std::move(*v);
-      json doc = view ? submit_document(*done, chain->id, chain->version, missing, view->deferred, view->deferred_due)
-                      : submit_document(*done, chain->id, chain->version, missing);
+      // 容缺受理: what the accepted case still owes comes with the receipt.
+      json doc = submit_document(*done, chain->id, chain->version, missing, deferred_views(*chain, done->deferred),
+                                 done->deferred_due);
       auto code = api.accounts.query_code(done->case_id);
       if (!code) return (void)r.send(problem(code.status()));
       doc["query_code"] = *code;

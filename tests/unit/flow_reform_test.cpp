@@ -5,8 +5,10 @@
 
 #include <string>
 
+#include "engine_fixture.h"
 #include "flow_fixture.h"
 #include "runtime/codec.h"
+#include "runtime/json_codec.h"
 #include "yilian/check.h"
 #include "yilian/form_export.h"
 
@@ -493,6 +495,53 @@ TEST_CASE("reform.documents.check_notice_and_letters_name_deferrals_and_commitme
     app.fields["x.flag"] = true;
     CHECK(checker.check(app).committed_matters == std::vector<std::string>{"b"});  // required: no need to list it
   }
+}
+
+TEST_CASE("engine.defer.a_submission_receipt_says_what_is_owed_and_by_when") {
+  // What `yilian serve` answers a submission with, without reading the
+  // case back; the same through the inbox's JSON (a serve without an engine).
+  ScratchDir dir("defer-receipt");
+  TestClock clock;
+  auto e = open_engine(dir.store(), test_options(clock));
+  REQUIRE(e->load_chain_text(kReformChain, "flowtest.yaml").is_ok());
+  request::Submit sub = flow_application(false);
+  sub.idempotency_key = "window-1";
+  auto r = e->apply(sub);
+  REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+  CHECK(r->stage == CaseStage::running);
+  CHECK(r->deferred == std::vector<std::string>{"photos"});
+  const CaseView v = view(*e, r->case_id);
+  REQUIRE(v.deferred_due);
+  CHECK(r->deferred_due == v.deferred_due);
+  Loaded<ValidChain> chain = load_chain_text(kReformChain, "flowtest.yaml");
+  REQUIRE(chain.ok());
+  const std::vector<DeferredView> named = deferred_views(*chain.value(), r->deferred);
+  REQUIRE(named.size() == 1);
+  CHECK(named[0].label == "场地照片");
+
+  auto again = e->apply(sub);  // the same key: the same case, the same debt
+  REQUIRE(again.is_ok());
+  CHECK(again->result == StepResult::ignored);
+  CHECK(again->case_id == r->case_id);
+  CHECK(again->deferred == r->deferred);
+  CHECK(again->deferred_due == r->deferred_due);
+
+  auto back = detail::receipt_from_json(detail::receipt_to_json(*r));
+  REQUIRE(back.is_ok());
+  CHECK(back->deferred == r->deferred);
+  CHECK(back->deferred_due == r->deferred_due);
+
+  request::Submit whole = flow_application(false);  // the photos handed in: nothing owed
+  whole.materials.push_back("photos");
+  auto complete = e->apply(whole);
+  REQUIRE(complete.is_ok());
+  CHECK(complete->deferred.empty());
+  CHECK_FALSE(complete->deferred_due);
+  CHECK(detail::receipt_to_json(*complete).find("deferred") == std::string::npos);
+  auto plain = detail::receipt_from_json(detail::receipt_to_json(*complete));
+  REQUIRE(plain.is_ok());
+  CHECK(plain->deferred.empty());
+  CHECK_FALSE(plain->deferred_due);
 }
 
 }  // namespace flow_reform_test

@@ -73,6 +73,9 @@ struct DeferredView {
   std::string key;    ///< material id
   std::string label;  ///< its name
 };
+/// The materials `keys` of `chain` (a case's deferred ones, or a receipt's)
+/// with their names.
+[[nodiscard]] std::vector<DeferredView> deferred_views(const Chain& chain, const std::vector<std::string>& keys);
 
 /// 一次收齐: a field or material a case took from the holder registry.
 struct ReusedView {

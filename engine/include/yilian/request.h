@@ -179,6 +179,11 @@ struct Receipt {
   StepResult result = StepResult::applied;  ///< applied, or ignored (a repeated or late outcome, recorded)
   std::string reason;        ///< why it was ignored
   CaseStage stage = CaseStage::created;      ///< the case's stage afterwards
+  /// A submission accepted under 容缺受理: the materials still owed (ids)
+  /// and the day they are due; empty for every other request. What a
+  /// receipt for the new case needs, without reading the case back.
+  std::vector<std::string> deferred;
+  std::optional<Date> deferred_due;
 };
 
 }  // namespace yilian

@@ -122,6 +122,17 @@ void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
 
 // ---- preparing a batch: one handler per kind of job ---------------------------
 
+namespace {
+
+/// A submission's receipt also says what 容缺受理 left owed.
+void owed(Receipt& r, const CaseState& s) {
+  if (s.deferred.empty()) return;
+  r.deferred = s.deferred;
+  r.deferred_due = s.deferred_due;
+}
+
+}  // namespace
+
 std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
   {
     // A batch that failed to commit while the committer was idle: forget
@@ -238,7 +249,9 @@ void Engine::Impl::record_step(BatchWork& w, job::Apply& a, Slot& s, CaseId id, 
   }
   if (applied && std::holds_alternative<event::Delivered>(ev.body))
     cw.notes.push_back({Notification::Kind::delivered, id, {}, "results delivered", {}});
-  reply(w, a, Receipt{id, seq, r.result, r.reason, s.state.stage});
+  Receipt done{id, seq, r.result, r.reason, s.state.stage};
+  if (std::holds_alternative<request::Submit>(a.request)) owed(done, s.state);
+  reply(w, a, std::move(done));
 }
 
 // A submission: the flow decides on a new case first, so that a refused
@@ -261,8 +274,10 @@ void Engine::Impl::prepare_submit(BatchWork& w, job::Apply& a, const request::Su
                                                      sub.idempotency_key, (*known)->case_id)));
       auto earlier = slot((*known)->case_id);
       if (!earlier) return reply(w, a, earlier.status());
-      return reply(w, a, Receipt{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
-                                 (*earlier)->state.stage});
+      Receipt again{(*known)->case_id, 1, StepResult::ignored, "submitted before with this Idempotency-Key",
+                    (*earlier)->state.stage};
+      owed(again, (*earlier)->state);
+      return reply(w, a, std::move(again));
     }
   }
   const FlowChain& fc = *(*entry)->flow;

@@ -413,13 +413,15 @@ std::string receipt_to_json(const Result<Receipt>& r) {
   if (!r)
     return json{{"ok", false}, {"code", code_name(r.status().code())}, {"message", r.status().message()}}.dump(
         -1, ' ', false, replace);
-  return json{{"ok", true},
-              {"case", r->case_id},
-              {"seq", r->seq},
-              {"result", to_string(r->result)},
-              {"reason", r->reason},
-              {"stage", to_string(r->stage)}}
-      .dump(-1, ' ', false, replace);
+  json j{{"ok", true},
+         {"case", r->case_id},
+         {"seq", r->seq},
+         {"result", to_string(r->result)},
+         {"reason", r->reason},
+         {"stage", to_string(r->stage)}};
+  if (!r->deferred.empty()) j["deferred"] = r->deferred;
+  if (r->deferred_due) j["deferred_due"] = r->deferred_due->to_string();
+  return j.dump(-1, ' ', false, replace);
 }
 
 Result<Receipt> receipt_from_json(std::string_view text) {
@@ -433,6 +435,11 @@ Result<Receipt> receipt_from_json(std::string_view text) {
   r.result = j.value("result", "applied") == "ignored" ? StepResult::ignored : StepResult::applied;
   r.reason = j.value("reason", "");
   r.stage = parse_case_stage(j.value("stage", "created")).value_or(CaseStage::created);
+  if (const auto d = j.find("deferred"); d != j.end() && d->is_array())
+    for (const json& key : *d)
+      if (key.is_string()) r.deferred.push_back(key.get<std::string>());
+  if (const auto due = j.find("deferred_due"); due != j.end() && due->is_string())
+    r.deferred_due = Date::parse(due->get<std::string>());
   return r;
 }
 

@@ -178,6 +178,16 @@ LogEntry log_entry(const EntryRow& e, const FlowChain& fc) {
 
 }  // namespace
 
+std::vector<DeferredView> deferred_views(const Chain& chain, const std::vector<std::string>& keys) {
+  std::vector<DeferredView> out;
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    const Material* m = chain.find_material(key);
+    out.push_back({key, m ? m->name : key});
+  }
+  return out;
+}
+
 Records::Records(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Records::~Records() = default;
 
@@ -242,10 +252,7 @@ Result<CaseView> Records::case_view(CaseId id) const {
   v.reason = s.reason;
   if (s.stage == CaseStage::delivered) v.delivery = s.delivery;
   v.tracking = s.tracking;
-  for (const std::string& key : s.deferred) {
-    const Material* m = fc.chain().find_material(key);
-    v.deferred.push_back({key, m ? m->name : key});
-  }
+  v.deferred = deferred_views(fc.chain(), s.deferred);
   if (!s.deferred.empty()) {
     v.deferred_due = s.deferred_due;
     v.deferred_alert = s.deferred_alert;
