@@ -137,6 +137,11 @@ class Responder {
   std::shared_ptr<EventStream> stream(Response head = {}) const;
   /// False once an answer was given.
   [[nodiscard]] bool pending() const;
+  /// Runs `fn` on the connection's thread, in turn with its reads and
+  /// writes; never once the connection has closed. For an answer that
+  /// arrives on another thread (an engine's) and takes work to build: the
+  /// other thread hands it over at once.
+  void post(std::function<void()> fn) const;
 
   explicit Responder(std::shared_ptr<detail::Exchange> exchange) : exchange_(std::move(exchange)) {}
 

@@ -36,6 +36,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void stream_push(std::string bytes) = 0;
   /// Ends an open stream after what is queued.
   virtual void stream_end() = 0;
+  /// Runs `fn` on the connection's strand.
+  virtual void run(std::function<void()> fn) = 0;
   /// Graceful stop: idle connections and streams close, in-flight requests
   /// are answered with Connection: close.
   virtual void soft_stop() = 0;
@@ -44,6 +46,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   /// ServerOptions::stream_queue_bytes.
   [[nodiscard]] virtual std::size_t stream_queue_limit() const = 0;
 };
+
+/// Runs a handler's work for `r`: an exception it throws becomes a 500
+/// problem (when no answer was given).
+void guarded(const Responder& r, const std::function<void()>& fn);
 
 /// The shared state behind all copies of one Responder.
 class Exchange {

@@ -1,5 +1,7 @@
 // Responder and EventStream: the thread-safe handles handlers keep to
 // answer later or to push events.
+#include <fmt/format.h>
+
 #include "internal.h"
 
 namespace yilian::http {
@@ -121,6 +123,20 @@ std::shared_ptr<EventStream> Responder::stream(Response head) const {
 }
 
 bool Responder::pending() const { return !exchange_->answered(); }
+
+void Responder::post(std::function<void()> fn) const {
+  if (auto c = exchange_->connection()) c->run([self = *this, fn = std::move(fn)] { detail::guarded(self, fn); });
+}
+
+void detail::guarded(const Responder& r, const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    r.send(Response::problem(500, "Internal Server Error", fmt::format("The handler failed: {}", e.what())));
+  } catch (...) {
+    r.send(Response::problem(500, "Internal Server Error", "The handler failed."));
+  }
+}
 
 bool EventStream::write_event(std::string_view id, std::string_view event, std::string_view data) {
   return state_->push(detail::format_event(id, event, data));

@@ -85,6 +85,10 @@ class Session final : public Connection {
     asio::post(stream_.get_executor(), [s = self()] { s->end_stream(); });
   }
 
+  void run(std::function<void()> fn) override {
+    asio::post(stream_.get_executor(), [s = self(), fn = std::move(fn)] { fn(); });
+  }
+
   void soft_stop() override {
     asio::post(stream_.get_executor(), [s = self()] {
       s->stopping_ = true;
@@ -247,13 +251,7 @@ class Session final : public Connection {
     }
     req.params = std::move(match.params);
     Responder responder(std::make_shared<Exchange>(weak_from_this(), current_));
-    try {
-      (*match.handler)(std::move(req), responder);
-    } catch (const std::exception& e) {
-      responder.send(Response::problem(500, "Internal Server Error", fmt::format("The handler failed: {}", e.what())));
-    } catch (...) {
-      responder.send(Response::problem(500, "Internal Server Error", "The handler failed."));
-    }
+    guarded(responder, [&] { (*match.handler)(std::move(req), responder); });
   }
 
   /// The route's admit() on this header; a failure of its own admits nobody.

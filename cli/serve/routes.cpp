@@ -133,7 +133,7 @@ void add_routes(Api& api, http::Router& router) {
     auto it = api.chains.find(chain_id);
     if (it == api.chains.end()) return (void)r.send(not_found(fmt::format("no chain `{}`", chain_id)));
     const std::string channel = j.contains("channel") && j["channel"].is_string() ? j["channel"].get<std::string>() : "";
-    auto app = application_of(j, chain_id);
+    auto app = application_of(std::move(j), chain_id);
     if (auto* refused = std::get_if<Response>(&app)) return (void)r.send(std::move(*refused));
     Application& a = std::get<Application>(app);
     request::Submit sub{chain_id, std::nullopt, a.fields, a.materials, Channel::window, who, key};
@@ -144,8 +144,10 @@ void add_routes(Api& api, http::Router& router) {
       sub.channel = Channel::online;
       if (channel == "hotline") sub.actor.channel = ActorChannel::hotline;
     }
-    auto chain = it->second;
-    api.backend.apply_async(std::move(sub), [&api, r, chain, a](Result<Receipt> done) {
+    // The engine calls back on its writer thread, which hands the answer at
+    // once to this connection's thread to be built there: one hand-over
+    // between threads fewer than by way of an engine thread.
+    auto answer = [&api, r, chain = it->second, a = std::move(a)](const Result<Receipt>& done) {
       if (!done && done.status().code() == Status::Code::invalid_input) {
         // The engine refuses invalid values; the check locates each one.
         const CheckResult checked = check_application(*chain, a);
@@ -168,7 +170,13 @@ void add_routes(Api& api, http::Router& router) {
       if (!code) return (void)r.send(problem(code.status()));
       doc["query_code"] = *code;
       r.send(Response::json(done->result == StepResult::applied ? 201 : 200, doc));
-    });
+    };
+    api.backend.apply_async(
+        std::move(sub),
+        [r, answer = std::move(answer)](Result<Receipt> done) mutable {
+          r.post([answer = std::move(answer), done = std::move(done)] { answer(done); });
+        },
+        Engine::CallbackOn::commit_thread);
   }));
 
   router.get("/api/v1/cases", guarded(Permission::read_cases, [&api](Actor who, HttpRequest q, Responder r) {

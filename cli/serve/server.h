@@ -330,9 +330,12 @@ class Backend {
   enum class Role { active, standby, api_node };
   Backend(std::unique_ptr<Client> relay, Role role) : relay_(std::move(relay)), role_(role) {}
 
-  void apply_async(Request request, std::function<void(Result<Receipt>)> done) {
+  /// `on`: where this process's engine runs `done` (the relay runs it on
+  /// its own thread).
+  void apply_async(Request request, std::function<void(Result<Receipt>)> done,
+                   Engine::CallbackOn on = Engine::CallbackOn::engine_thread) {
     std::shared_lock g(mu_);
-    if (engine_) return engine_->apply_async(std::move(request), std::move(done));
+    if (engine_) return engine_->apply_async(std::move(request), std::move(done), on);
     relay_->apply_async(std::move(request), std::move(done));
   }
   /// `engine` active from now on; null: standing by (its engine is closed after).

@@ -138,10 +138,21 @@ class Engine {
   /// message says why; nothing is recorded), unavailable (closed),
   /// io_error (the commit failed; nothing was applied).
   [[nodiscard]] Result<Receipt> apply(const Request& request);
-  /// The same without waiting: `done` runs on an engine thread once the
-  /// event is durable (or refused). Requests arriving together share a
+  /// Where apply_async's `done` runs.
+  enum class CallbackOn : std::uint8_t {
+    engine_thread,  ///< one of the engine's I/O threads (queued there after the commit)
+    /// the engine's writer thread, right after the commit, saving a hand-over
+    /// between threads: `done` must return at once without blocking or
+    /// calling the engine (hand the work to an executor of your own, as
+    /// `yilian serve` hands it to the connection's thread), since the next
+    /// commit waits for it
+    commit_thread,
+  };
+  /// The same without waiting: `done` runs once the event is durable (or
+  /// refused), where `on` says. Requests arriving together share a
   /// transaction (group commit).
-  void apply_async(Request request, std::function<void(Result<Receipt>)> done);
+  void apply_async(Request request, std::function<void(Result<Receipt>)> done,
+                   CallbackOn on = CallbackOn::engine_thread);
 
   /// Reads committed data (see records.h). Valid until the engine is
   /// destroyed (after close() it still reads the store, without the lock).

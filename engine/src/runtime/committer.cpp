@@ -124,6 +124,14 @@ void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
 
 namespace {
 
+/// Calls an answer's callback: one that throws loses its own answer only.
+void answer(const std::function<void(Result<Receipt>)>& done, Result<Receipt> r) {
+  try {
+    done(std::move(r));
+  } catch (...) {
+  }
+}
+
 /// A submission's receipt also says what 容缺受理 left owed.
 void owed(Receipt& r, const CaseState& s) {
   if (s.deferred.empty()) return;
@@ -468,8 +476,8 @@ void Engine::Impl::refuse(Prepared& p, const Status& why) {
   }
   for (auto& r : p.replies) {
     Result<Receipt> failed = r.result ? Result<Receipt>(why) : r.result;
-    if (r.inline_done) r.done(std::move(failed));
-    else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { done(std::move(failed)); });
+    if (r.inline_done) answer(r.done, std::move(failed));
+    else boost::asio::post(io, [done = std::move(r.done), failed = std::move(failed)]() mutable { answer(done, std::move(failed)); });
   }
 }
 
@@ -557,17 +565,12 @@ void Engine::Impl::finish(Prepared& p) {
 
   auto later = std::make_shared<std::vector<Reply>>();
   for (auto& r : p.replies) {
-    if (r.inline_done) r.done(std::move(r.result));
+    if (r.inline_done) answer(r.done, std::move(r.result));
     else later->push_back(std::move(r));
   }
   if (!later->empty())
     boost::asio::post(io, [later] {
-      for (auto& r : *later) {
-        try {
-          r.done(std::move(r.result));
-        } catch (...) {
-        }
-      }
+      for (auto& r : *later) answer(r.done, std::move(r.result));
     });
   for (auto& n : p.notes) notify(std::move(n));
   if (!p.act || closed) return;

@@ -326,12 +326,12 @@ Result<Receipt> Engine::apply(const Request& request) {
   return future.get();
 }
 
-void Engine::apply_async(Request request, std::function<void(Result<Receipt>)> done) {
+void Engine::apply_async(Request request, std::function<void(Result<Receipt>)> done, CallbackOn on) {
   if (impl_->closed) {
     if (done) done(Status::error(Status::Code::unavailable, "the engine is closed"));
     return;
   }
-  impl_->enqueue(job::Apply{std::move(request), impl_->now(), std::move(done), false, 0});
+  impl_->enqueue(job::Apply{std::move(request), impl_->now(), std::move(done), on == CallbackOn::commit_thread, 0});
 }
 
 const Records& Engine::records() const { return *impl_->records; }

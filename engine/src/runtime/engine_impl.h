@@ -51,7 +51,7 @@ struct Apply {
   Request request;
   Instant at;
   std::function<void(Result<Receipt>)> done;
-  bool inline_done = false;   ///< call `done` on the committer thread (a waiting apply())
+  bool inline_done = false;   ///< call `done` on the thread that commits (apply(), CallbackOn::commit_thread)
   std::int64_t inbox_id = 0;  ///< answer this inbox row in the same transaction
   std::uint32_t delivery = 0; ///< an adapter's report: the delivery it answers (0: not from an adapter)
 };
