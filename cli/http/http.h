@@ -138,9 +138,10 @@ class Responder {
   /// False once an answer was given.
   [[nodiscard]] bool pending() const;
   /// Runs `fn` on the connection's thread, in turn with its reads and
-  /// writes; never once the connection has closed. For an answer that
+  /// writes (dropped when the connection is gone). For an answer that
   /// arrives on another thread (an engine's) and takes work to build: the
-  /// other thread hands it over at once.
+  /// other thread hands it over at once. An exception `fn` throws becomes a
+  /// 500 problem, as a handler's does.
   void post(std::function<void()> fn) const;
 
   explicit Responder(std::shared_ptr<detail::Exchange> exchange) : exchange_(std::move(exchange)) {}

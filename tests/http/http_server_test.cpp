@@ -239,6 +239,25 @@ Router toy_router(Toy& toy) {
     std::lock_guard g(toy.mu);
     toy.quiet.push_back(std::move(stream));
   });
+  // An answer that arrives on another thread and is built on the
+  // connection's own (Responder::post), as `yilian serve` builds a
+  // submission's: it must run on the thread that ran the handler.
+  r.get("/posted", [&toy](Request, Responder responder) {
+    const auto handler_thread = std::this_thread::get_id();
+    std::lock_guard g(toy.mu);
+    toy.threads.emplace_back([responder, handler_thread] {
+      std::this_thread::sleep_for(20ms);
+      responder.post([responder, handler_thread] {
+        responder.send(Response::json(200, {{"on_handler_thread", std::this_thread::get_id() == handler_thread}}));
+      });
+    });
+  });
+  r.get("/posted-throw", [&toy](Request, Responder responder) {
+    std::lock_guard g(toy.mu);
+    toy.threads.emplace_back([responder] {
+      responder.post([]() -> void { throw std::runtime_error("posted failure"); });
+    });
+  });
   r.get("/forget", [](Request, Responder) {});
   r.get("/throw", [](Request, Responder) -> void { throw std::runtime_error("toy failure"); });
   r.get("/events", [&toy](Request, Responder responder) {
@@ -410,6 +429,29 @@ TEST_CASE("http.async.responder_from_another_thread") {
   REQUIRE(r);
   check_problem(*r, 500);
   CHECK(body_json(*r)["detail"].get<std::string>().find("toy failure") != std::string::npos);
+  c.send(get("/echo"));
+  r = c.read();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+}
+
+TEST_CASE("http.async.work_posted_to_the_connection_runs_on_its_thread") {
+  Fixture f;  // two server threads: each connection stays on one
+  for (int i = 0; i < 4; ++i) {
+    Client c(f.server.port());
+    c.send(get("/posted"));
+    auto r = c.read();
+    REQUIRE(r);
+    CHECK(r->result_int() == 200);
+    CHECK(body_json(*r)["on_handler_thread"] == true);
+  }
+  // Posted work that throws: 500 with its message, and the connection serves on.
+  Client c(f.server.port());
+  c.send(get("/posted-throw"));
+  auto r = c.read();
+  REQUIRE(r);
+  check_problem(*r, 500);
+  CHECK(body_json(*r)["detail"].get<std::string>().find("posted failure") != std::string::npos);
   c.send(get("/echo"));
   r = c.read();
   REQUIRE(r);

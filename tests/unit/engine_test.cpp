@@ -2,6 +2,10 @@
 // delivery, data minimisation, repeated outcomes, refused requests.
 #include <doctest/doctest.h>
 
+#include <pthread.h>
+
+#include <future>
+
 #include "engine_fixture.h"
 
 using namespace yilian;
@@ -240,6 +244,37 @@ TEST_CASE("engine.invalid_values_are_refused_with_every_problem_named") {
   CHECK(e->apply(request::Supplement{1, {{"x.flag", std::int64_t{3}}}, {}, false}).status().code() ==
         Status::Code::invalid_input);
   CHECK(e->apply(request::Supplement{1, {{"applicant.name", std::string("李四")}}, {}, false}).is_ok());
+}
+
+TEST_CASE("engine.apply_async_answers_on_an_io_thread_or_on_the_commit_thread") {
+  ScratchDir dir("callback-on");
+  TestClock clock;
+  auto e = engine_with_chain(dir, clock);
+  // The thread an answer ran on, by name, and whether the case was committed then.
+  auto answer_on = [&](Engine::CallbackOn on) {
+    auto got = std::make_shared<std::promise<std::pair<std::string, bool>>>();
+    auto future = got->get_future();
+    e->apply_async(
+        flow_application(false),
+        [&e, got](Result<Receipt> r) {
+          char name[16] = {};
+          pthread_getname_np(pthread_self(), name, sizeof name);
+          got->set_value({name, r.is_ok() && e->records().case_view(r->case_id).is_ok()});
+        },
+        on);
+    REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    return future.get();
+  };
+  CHECK(answer_on(Engine::CallbackOn::engine_thread) == std::pair<std::string, bool>{"yilian-io", true});
+  CHECK(answer_on(Engine::CallbackOn::commit_thread) == std::pair<std::string, bool>{"yilian-writer", true});
+  // An answer that throws loses only itself: its case is committed and the
+  // engine goes on.
+  e->apply_async(flow_application(false), [](Result<Receipt>) { throw std::runtime_error("a caller's bug"); },
+                 Engine::CallbackOn::commit_thread);
+  auto next = e->apply(flow_application(false));
+  REQUIRE_MESSAGE(next.is_ok(), next.status().to_string());
+  CHECK(next->case_id == 4);
+  CHECK(view(*e, 3).stage == CaseStage::running);
 }
 
 TEST_SUITE_END();
