@@ -73,10 +73,12 @@ export function filesSection(view, chain, role, reload, pageStatus) {
       button.disabled = true;
       try {
         const r = await api('POST', `/api/v1/cases/${encodeURIComponent(view.id)}/materials/${encodeURIComponent(select.value)}?name=${encodeURIComponent(file.name)}`, file);
-        pageStatus.ok(`已上传：${file.name}（办件${STAGE_ZH[r.stage] || r.stage}）。`);
         input.value = '';
         await show();
-        reload();
+        // Told once the page shows the new file: a form used before the
+        // refresh lands would be replaced under the officer's hands.
+        await reload();
+        pageStatus.ok(`已上传：${file.name}（办件${STAGE_ZH[r.stage] || r.stage}）。`);
       } catch (e) {
         pageStatus.error(e);
       } finally {

@@ -193,7 +193,7 @@ export async function renderCase(root, ctx, id) {
   let view;
   let chain;
   let shown = '';
-  const load = async () => {
+  const refresh = async () => {
     const before = view?.stage;
     try {
       const fresh = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
@@ -213,6 +213,11 @@ export async function renderCase(root, ctx, id) {
     learnDepartments(view.tasks);
     content.replaceChildren(...caseContent(view, chain, ctx, load, status));
   };
+  // One refresh at a time, in the order asked: a panel that awaits load()
+  // after its step knows the page shows that step once it resolves (a
+  // refresh the event stream started before it cannot land after it).
+  let queue = Promise.resolve();
+  const load = () => (queue = queue.catch(() => {}).then(refresh));
   await load();
   // Live: a new entry of this case reloads the page's data.
   let pending = null;
