@@ -282,6 +282,20 @@ Router toy_router(Toy& toy) {
   return r;
 }
 
+/// GET `path` answers a 500 problem whose detail names `what`, and the
+/// connection serves the next request.
+void fails_then_serves(Client& c, const std::string& path, const std::string& what) {
+  c.send(get(path));
+  auto r = c.read();
+  REQUIRE(r);
+  check_problem(*r, 500);
+  CHECK(body_json(*r)["detail"].get<std::string>().find(what) != std::string::npos);
+  c.send(get("/echo"));
+  r = c.read();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+}
+
 struct Fixture {
   explicit Fixture(ServerOptions options = {}) : server(options, toy_router(toy)) {
     auto status = server.start();
@@ -424,15 +438,7 @@ TEST_CASE("http.async.responder_from_another_thread") {
   r = c.read();
   REQUIRE(r);
   check_problem(*r, 500);
-  c.send(get("/throw"));
-  r = c.read();
-  REQUIRE(r);
-  check_problem(*r, 500);
-  CHECK(body_json(*r)["detail"].get<std::string>().find("toy failure") != std::string::npos);
-  c.send(get("/echo"));
-  r = c.read();
-  REQUIRE(r);
-  CHECK(r->result_int() == 200);
+  fails_then_serves(c, "/throw", "toy failure");
 }
 
 TEST_CASE("http.async.work_posted_to_the_connection_runs_on_its_thread") {
@@ -447,15 +453,7 @@ TEST_CASE("http.async.work_posted_to_the_connection_runs_on_its_thread") {
   }
   // Posted work that throws: 500 with its message, and the connection serves on.
   Client c(f.server.port());
-  c.send(get("/posted-throw"));
-  auto r = c.read();
-  REQUIRE(r);
-  check_problem(*r, 500);
-  CHECK(body_json(*r)["detail"].get<std::string>().find("posted failure") != std::string::npos);
-  c.send(get("/echo"));
-  r = c.read();
-  REQUIRE(r);
-  CHECK(r->result_int() == 200);
+  fails_then_serves(c, "/posted-throw", "posted failure");
 }
 
 TEST_CASE("http.async.send_after_client_left_is_harmless") {

@@ -518,6 +518,7 @@ TEST_CASE("engine.defer.a_submission_receipt_says_what_is_owed_and_by_when") {
   const std::vector<DeferredView> named = deferred_views(*chain.value(), r->deferred);
   REQUIRE(named.size() == 1);
   CHECK(named[0].label == "场地照片");
+  CHECK(deferred_views(*chain.value(), {"no-such-material"}).at(0).label == "no-such-material");  // named by its id
 
   auto again = e->apply(sub);  // the same key: the same case, the same debt
   REQUIRE(again.is_ok());
@@ -542,6 +543,11 @@ TEST_CASE("engine.defer.a_submission_receipt_says_what_is_owed_and_by_when") {
   REQUIRE(plain.is_ok());
   CHECK(plain->deferred.empty());
   CHECK_FALSE(plain->deferred_due);
+  // An answer whose debt is malformed reads as owing nothing, never as a failure.
+  auto odd = detail::receipt_from_json(R"({"ok":true,"case":1,"deferred":"photos","deferred_due":"someday"})");
+  REQUIRE(odd.is_ok());
+  CHECK(odd->deferred.empty());
+  CHECK_FALSE(odd->deferred_due);
 }
 
 }  // namespace flow_reform_test
