@@ -58,9 +58,22 @@ CONF
 stop)
   # Immediate: the cluster is deleted next, so the shutdown checkpoint of a
   # fast stop (fsyncing every test database written) is wasted work; on a
-  # machine busy with other builds it took 40-60 s.
-  if [[ -f "$dir/data/postmaster.pid" ]]; then
-    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null || true
+  # machine busy with other builds it took 40-60 s. Even an immediate stop can
+  # wait on a server process stuck in an fsync while another build floods the
+  # disk (a CI run once timed out here): after 20 s the cluster's processes
+  # are killed, and what they were waiting on is printed for the record.
+  pidfile=$dir/data/postmaster.pid
+  if [[ -f "$pidfile" ]]; then
+    if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1; then
+      pid=$(head -1 "$pidfile" 2>/dev/null || true)
+      if [[ "$pid" =~ ^[0-9]+$ ]]; then
+        echo "$0: the server did not stop within 20 s; its processes:" >&2
+        ps -o pid,stat,wchan:32,etime,args --ppid "$pid" -p "$pid" >&2 || true
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+      tail -5 "$dir/server.log" >&2 2>/dev/null || true
+    fi
   fi
   rm -rf "$dir"
   ;;
