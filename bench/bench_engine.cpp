@@ -33,6 +33,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +64,31 @@ double rss_mib() {
   long pages = 0, resident = 0;
   in >> pages >> resident;
   return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+/// CPU seconds spent so far by this process's threads, by thread name
+/// (yilian-commit, yilian-writer, yilian-io, ...; the main thread under the
+/// program's name), read from /proc/self/task/*/stat.
+std::map<std::string, double> thread_cpu() {
+  std::map<std::string, double> out;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& t : fs::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(t.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14 and 15: user and system ticks
+      if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+      if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+    }
+    out[line.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+  }
+  return out;
 }
 
 void remove_store(const std::string& db) {
@@ -131,6 +158,9 @@ EngineOptions options(Durability d) {
 struct Throughput {
   bool split = false;
   double seconds = 0;
+  /// CPU seconds of each engine thread (by name) during the timed phase;
+  /// threads that ended before it ended are not counted.
+  std::map<std::string, double> cpu;
   std::uint64_t events = 0, commits = 0, approvals = 0;
 };
 
@@ -187,10 +217,13 @@ Throughput throughput_run(int cases, Durability d, const std::string& db, bool s
     while (submitted < cases || !engine.wait_idle(std::chrono::milliseconds(0)))
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     const std::uint64_t before = engine.stats().events, commits = engine.stats().commits;
+    const auto cpu0 = thread_cpu();
     const auto t0 = Clock::now();
     (void)engine.register_adapter("*", approver);
     settle();
     t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    t.cpu = thread_cpu();
+    for (const auto& [name, s0] : cpu0) t.cpu[name] -= s0;
     t.events = engine.stats().events - before;
     t.commits = engine.stats().commits - commits;
   }
@@ -210,8 +243,11 @@ void limit(int cases, int runs, const std::string& dir) {
   fmt::print("## Task transitions against the plain-SQLite limit: {} kindergarten cases, {} runs alternated\n\n", cases, runs);
   fmt::print("| durability (synchronous) | engine: task transitions (events)/s | plain SQLite: the same rows/s | ratio (median of the runs' ratios) | events per commit | log body, state row (mean bytes) |\n"
              "|---|---:|---:|---:|---:|---|\n");
+  // Each engine thread's CPU per second of the timed phase (1.0 = a whole core), per durability.
+  std::vector<std::pair<std::string, std::map<std::string, std::vector<double>>>> busy;
   for (Durability d : {Durability::process_crash, Durability::power_loss}) {
     std::vector<double> engine, plain, ratio;
+    auto& threads = busy.emplace_back(d == Durability::process_crash ? "NORMAL" : "FULL", std::map<std::string, std::vector<double>>{}).second;
     bench::Shape shape;
     std::uint64_t per_commit = 1;
     for (int r = 0; r < runs; ++r) {
@@ -229,11 +265,25 @@ void limit(int cases, int runs, const std::string& dir) {
       const double p = bench::plain_sqlite(dir + "/limit-plain.db", shape, d == Durability::power_loss, per_commit);
       engine.push_back(e);
       plain.push_back(p);
+      double all = 0;
+      for (const auto& [name, seconds] : t.cpu) {
+        threads[name].push_back(seconds / t.seconds);
+        all += seconds;
+      }
+      threads["(all)"].push_back(all / t.seconds);
       ratio.push_back(e / p);
     }
     fmt::print("| {} | {:.0f} | {:.0f} | {:.2f} | {} | {}, {} |\n",
                d == Durability::process_crash ? "process-crash (NORMAL)" : "power-loss (FULL)", median(engine), median(plain),
                median(ratio), per_commit, shape.body, shape.state);
+  }
+  // Whether the engine is bound by a thread of its pipeline (one near 1.0)
+  // or by the cores (all together near their count).
+  fmt::print("\nThe engine's threads during the transitions, CPU seconds per second (medians; 1.00 is a whole core):\n\n");
+  for (const auto& [label, threads] : busy) {
+    fmt::print("- {}:", label);
+    for (const auto& [name, share] : threads) fmt::print(" {} {:.2f};", name, median(share));
+    fmt::print("\n");
   }
   fmt::print("\n");
 }

@@ -123,6 +123,13 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
   // The flow's own checker: one merged form per chain version.
   entry->checker = std::shared_ptr<const FormChecker>(entry->flow, &entry->flow->checker());
   entry->views = std::make_shared<const DepartmentViews>(entry->checker->form());
+  for (const Matter& m : chain.matters) {
+    auto& issued_by = entry->issuers.emplace_back();
+    for (const Ref& r : m.materials) {
+      const Matter* issuer = chain.issuer_of(r.id);
+      issued_by.push_back(issuer ? entry->flow->matter_index(issuer->id) : -1);
+    }
+  }
   return std::shared_ptr<const ChainEntry>(std::move(entry));
 }
 

@@ -28,6 +28,10 @@ struct ChainEntry {
   std::shared_ptr<const FormChecker> checker;
   /// What each department may see of a case (data minimisation), from that form.
   std::shared_ptr<const DepartmentViews> views;
+  /// For each matter, for each material it needs: the index of the matter
+  /// that issues the material, or -1 (a delivery's materials held, without
+  /// looking names up).
+  std::vector<std::vector<int>> issuers;
 };
 
 /// A chain as the store keeps it: its text, the text's SHA-256, the file name.

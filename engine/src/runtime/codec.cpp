@@ -2,6 +2,8 @@
 // with case states (see codec.h; the state itself: state_codec.cpp).
 #include "runtime/codec.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace yilian::detail {
@@ -32,6 +34,10 @@ Agent read_agent(Reader& r) {
   a.id_number = r.str();
   a.phone = r.str();
   return a;
+}
+
+std::string task_key(CaseId id, std::string_view matter, std::uint32_t attempt) {
+  return fmt::format("{}:{}:{}", id, matter, attempt);
 }
 
 void Writer::uv(std::uint64_t v) {

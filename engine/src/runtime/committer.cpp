@@ -412,6 +412,7 @@ std::unique_ptr<Prepared> Engine::Impl::aftermath(BatchWork& w) {
   p->created = w.created;
   p->replies = std::move(w.replies);
   p->act = options.live && !closed;
+  std::vector<Sending> sends;
   for (auto& [id, cw] : w.cases) {
     Slot& s = *cw.slot;
     const FlowChain& fc = *s.chain->flow;
@@ -426,10 +427,10 @@ std::unique_ptr<Prepared> Engine::Impl::aftermath(BatchWork& w) {
       if (const auto* d = std::get_if<command::Dispatch>(&c)) {
         const TaskState& t = s.state.tasks[static_cast<std::size_t>(d->matter)];
         if (with_department(t.status) && t.attempt == d->attempt)
-          start_delivery(s, d->matter, d->attempt, 1, p->outbox);
+          sends.push_back({&s, d->matter, d->attempt, 1});
       } else if (const auto* x = std::get_if<command::Cancel>(&c)) {
         const Matter& mt = fc.chain().matters[static_cast<std::size_t>(x->matter)];
-        p->cancels.emplace_back(fmt::format("{}:{}:{}", id, mt.id, x->attempt), mt.department);
+        p->cancels.emplace_back(task_key(id, mt.id, x->attempt), mt.department);
       } else if (const auto* t = std::get_if<command::ArmTimer>(&c)) {
         p->alerts.emplace_back(id, t->at);
       } else if (std::holds_alternative<command::ReadyForDelivery>(c) && options.auto_deliver) {
@@ -442,8 +443,9 @@ std::unique_ptr<Prepared> Engine::Impl::aftermath(BatchWork& w) {
       if (auto it = cache.find(d.case_id); it != cache.end()) {
         const TaskState& t = it->second.state.tasks[static_cast<std::size_t>(d.matter)];
         if (with_department(t.status) && t.attempt == d.attempt && !is_final(it->second.state.stage))
-          start_delivery(it->second, d.matter, d.attempt, d.delivery, p->outbox);
+          sends.push_back({&it->second, d.matter, d.attempt, d.delivery});
       }
+    start_deliveries(sends, p->outbox);
     p->retries = std::move(w.retries);
   }
   p->batch = std::move(w.batch);

@@ -122,71 +122,75 @@ void Engine::Impl::unpark(const std::string& department) {
   enqueue_all(std::move(jobs));
 }
 
-void Engine::Impl::start_delivery(const Slot& slot, int m, std::uint32_t attempt, std::uint32_t delivery,
-                                  std::vector<Outgoing>& out) {
-  const FlowChain& fc = *slot.chain->flow;
-  const CaseState& s = slot.state;
-  const Matter& mt = fc.chain().matters[static_cast<std::size_t>(m)];
-  Binding b;
+void Engine::Impl::start_deliveries(const std::vector<Sending>& sends, std::vector<Outgoing>& out) {
+  if (sends.empty()) return;
+  std::vector<std::pair<std::shared_ptr<Adapter>, std::chrono::milliseconds>> adapters(sends.size());
   {
     std::lock_guard a(ad_mu);
-    const Binding* found = binding_for(mt.department);
-    if (!found) {
-      parked[mt.department].push_back({s.id, m, attempt, delivery});
-      return;
+    for (std::size_t i = 0; i < sends.size(); ++i) {
+      const Sending& x = sends[i];
+      const std::string& department = x.slot->chain->flow->chain().matters[static_cast<std::size_t>(x.matter)].department;
+      if (const Binding* b = binding_for(department)) adapters[i] = {b->adapter, b->timeout};
+      else parked[department].push_back({x.slot->state.id, x.matter, x.attempt, x.delivery});
     }
-    b = *found;
   }
-  Task task;
-  task.key = fmt::format("{}:{}:{}", s.id, mt.id, attempt);
-  task.case_id = s.id;
-  task.chain = fc.chain().id;
-  task.version = fc.chain().version;
-  task.matter = mt.id;
-  task.matter_name = mt.name;
-  task.department = mt.department;
-  task.attempt = attempt;
-  task.delivery = delivery;
-  for (const Ref& r : mt.materials) {
-    bool held = std::binary_search(s.materials->begin(), s.materials->end(), r.id);
-    if (!held)
-      if (const Matter* issuer = fc.chain().issuer_of(r.id)) {
-        const int i = fc.matter_index(issuer->id);
-        held = i >= 0 && s.tasks[static_cast<std::size_t>(i)].status == TaskStatus::approved;
-      }
-    if (held) task.materials.push_back(r.id);
+  out.reserve(out.size() + sends.size());
+  for (std::size_t i = 0; i < sends.size(); ++i) {
+    if (!adapters[i].first) continue;
+    const Sending& x = sends[i];
+    const Slot& slot = *x.slot;
+    const CaseState& s = slot.state;
+    const FlowChain& fc = *slot.chain->flow;
+    const Matter& mt = fc.chain().matters[static_cast<std::size_t>(x.matter)];
+    Outgoing& o = out.emplace_back();
+    o.adapter = std::move(adapters[i].first);
+    o.timeout = adapters[i].second;
+    o.chain = slot.chain;
+    o.case_id = s.id;
+    o.matter = x.matter;
+    o.attempt = x.attempt;
+    o.delivery = x.delivery;
+    const std::vector<int>& issuers = slot.chain->issuers[static_cast<std::size_t>(x.matter)];
+    for (std::size_t k = 0; k < mt.materials.size(); ++k) {
+      const int issuer = issuers[k];
+      if (std::binary_search(s.materials->begin(), s.materials->end(), mt.materials[k].id) ||
+          (issuer >= 0 && s.tasks[static_cast<std::size_t>(issuer)].status == TaskStatus::approved))
+        o.held.push_back(static_cast<std::uint16_t>(k));
+    }
+    o.started = s.tasks[static_cast<std::size_t>(x.matter)].started;
+    o.deadline = s.task_deadline(fc, x.matter).date;
+    o.values = s.values;
+    o.produced = s.produced;
   }
-  const TaskState& t = s.tasks[static_cast<std::size_t>(m)];
-  task.started = t.started;
-  task.deadline = s.task_deadline(fc, m).date;
-
-  auto state = std::make_shared<CompletionState>();
-  state->hub = hub;
-  state->key = task.key;
-  state->case_id = s.id;
-  state->matter = mt.id;
-  state->matter_index = m;
-  state->attempt = attempt;
-  state->delivery = delivery;
-  Completion done(state);
-  Outgoing& o = out.emplace_back(
-      Outgoing{std::move(b.adapter), std::move(task), std::move(done), std::move(state), b.timeout, slot.chain->views, {}, {}});
-  o.values = s.values;
-  o.produced = s.produced;
 }
 
 namespace {
 
-/// Data minimisation: what the task's department may see (its applicable
-/// matters' fields and what the chain shares with it), taken by the I/O
-/// thread that delivers.
-void take_view(Outgoing& o) {
-  if (!o.views) return;
+/// The task as its adapter reads it: the chain's texts, the materials held,
+/// and (data minimisation) what the task's department may see of the
+/// values: its applicable matters' fields and what the chain shares with
+/// it. Taken by the I/O thread that delivers.
+void write_task(Outgoing& o) {
+  const Chain& chain = o.chain->flow->chain();
+  const Matter& mt = chain.matters[static_cast<std::size_t>(o.matter)];
+  Task& t = o.task;
+  t.case_id = o.case_id;
+  t.chain = chain.id;
+  t.version = chain.version;
+  t.matter = mt.id;
+  t.matter_name = mt.name;
+  t.department = mt.department;
+  t.attempt = o.attempt;
+  t.delivery = o.delivery;
+  t.started = o.started;
+  t.deadline = o.deadline;
+  t.materials.reserve(o.held.size());
+  for (std::uint16_t i : o.held) t.materials.push_back(mt.materials[i].id);
   CaseState s;  // the values as the case held them: CaseState::value reads produced ones first
   s.values = std::move(o.values);
   s.produced = std::move(o.produced);
-  o.task.fields = o.views->view(o.task.department, [&](std::string_view k) { return s.value(k); });
-  o.views.reset();
+  t.fields = o.chain->views->view(t.department, [&](std::string_view k) { return s.value(k); });
+  o.chain.reset();
 }
 
 }  // namespace
@@ -198,6 +202,16 @@ void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
   {
     std::lock_guard a(ad_mu);
     for (Outgoing& o : outbox) {
+      auto state = std::make_shared<CompletionState>();
+      state->hub = hub;
+      state->key = o.task.key = task_key(o.case_id, o.chain->flow->matter_id(o.matter), o.attempt);
+      state->case_id = o.case_id;
+      state->matter = o.task.matter = o.chain->flow->matter_id(o.matter);
+      state->matter_index = o.matter;
+      state->attempt = o.attempt;
+      state->delivery = o.delivery;
+      o.done = Completion(state);
+      o.state = std::move(state);
       const CompletionState& c = *o.state;
       InFlight rec{c.case_id, c.matter_index, c.attempt, c.delivery, nullptr};
       if (o.timeout.count() > 0) {
@@ -226,7 +240,7 @@ void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
     boost::asio::post(io, [chunk] {
       for (Outgoing& o : *chunk) {
         try {
-          take_view(o);
+          write_task(o);
           o.adapter->dispatch(o.task, o.done);
         } catch (const std::exception& e) {
           o.done.failed(fmt::format("the adapter threw: {}", e.what()));

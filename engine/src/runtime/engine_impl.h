@@ -103,20 +103,40 @@ struct Parked {
 };
 
 /// A delivery ready to hand to its adapter once the batch is committed.
+/// The committer, the pipeline's busiest thread, takes only what needs the
+/// case's state as the batch left it (the materials held, the deadline, the
+/// values); the writer gives it its key and completion (flush_outbox), and
+/// the I/O thread that delivers writes the task's texts and the
+/// department's view of the values (write_task).
 struct Outgoing {
   std::shared_ptr<Adapter> adapter;
+  std::chrono::milliseconds timeout{0};
+  std::shared_ptr<const ChainEntry> chain;
+  CaseId case_id = 0;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 1;
+  Date started;
+  Date deadline;
+  /// The matter's materials the case holds, by their place in the matter's list.
+  std::vector<std::uint16_t> held;
+  /// The department's view (task.fields) reads the chain's views and the
+  /// case's values as they were (the applicant's are shared, never
+  /// changed; the produced ones copied), so the view is the same wherever
+  /// it is taken.
+  Shared<FieldValues> values;
+  FieldValues produced;
   Task task;
   Completion done;
   std::shared_ptr<CompletionState> state;
-  std::chrono::milliseconds timeout{0};
-  /// The department's view of the case's values (task.fields) is taken on
-  /// the I/O thread that delivers, not by the committer: what it reads is
-  /// the chain's views and the case's values as they were (the applicant's
-  /// are shared, never changed; the produced ones copied), so the view is
-  /// the same wherever it is taken.
-  std::shared_ptr<const DepartmentViews> views;
-  Shared<FieldValues> values;
-  FieldValues produced;
+};
+
+/// A task attempt the committer hands to its department (start_deliveries).
+struct Sending {
+  const Slot* slot = nullptr;
+  int matter = -1;
+  std::uint32_t attempt = 0;
+  std::uint32_t delivery = 1;
 };
 
 struct InFlight {
@@ -204,8 +224,10 @@ struct Engine::Impl final : detail::DeliverySink {
 
   // ---- delivery.cpp ----
   Status recover();
-  void start_delivery(const detail::Slot& slot, int matter, std::uint32_t attempt, std::uint32_t delivery,
-                      std::vector<detail::Outgoing>& out);
+  /// The deliveries of a batch: each goes to its department's adapter (or
+  /// waits, parked, for one to be registered). The adapters are looked up
+  /// under one lock for the whole batch.
+  void start_deliveries(const std::vector<detail::Sending>& sends, std::vector<detail::Outgoing>& out);
   void flush_outbox(std::vector<detail::Outgoing>& out);
   void cancel_delivery(const std::string& key, const std::string& department);
   const detail::Binding* binding_for(const std::string& department) const;  // ad_mu_ held

@@ -111,7 +111,7 @@ TaskView task_view(const FlowChain& fc, const CaseState& s, CaseId id, int m, Da
   v.status = t.status;
   v.attempt = t.attempt;
   if (t.attempt > 0) {
-    v.key = fmt::format("{}:{}:{}", id, mt.id, t.attempt);
+    v.key = task_key(id, mt.id, t.attempt);
     v.started = t.started;
   }
   if (t.status == TaskStatus::approved || t.status == TaskStatus::rejected || t.status == TaskStatus::skipped ||
