@@ -70,17 +70,17 @@ std::string_view view_of(const Hash& h) { return {reinterpret_cast<const char*>(
 
 std::string canonical_bytes(const EntryRow& e) {
   Writer w;
-  w.bytes().reserve(e.body.size() + e.kind.size() + 24);
+  w.reserve(e.body.size() + e.kind.size() + 24);
   write_canonical(w, e);
   return w.take();
 }
 
 Hash entry_hash(const Hash& prev, const EntryRow& e) {
   thread_local Writer w;  // its buffer kept from entry to entry
-  w.bytes().clear();
+  w.clear();
   write_canonical(w, e);
   Hash h{};
-  sha256_of({view_of(prev), w.bytes()}, h.data());
+  sha256_of({view_of(prev), w.view()}, h.data());
   return h;
 }
 

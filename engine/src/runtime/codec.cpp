@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace yilian::detail {
@@ -40,23 +41,18 @@ std::string task_key(CaseId id, std::string_view matter, std::uint32_t attempt) 
   return fmt::format("{}:{}:{}", id, matter, attempt);
 }
 
-void Writer::uv(std::uint64_t v) {
-  while (v >= 0x80) {
-    buf_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  buf_.push_back(static_cast<char>(v));
+void Writer::grow(std::size_t n) {
+  const std::size_t used = static_cast<std::size_t>(at_ - buf_.data());
+  buf_.resize(std::max({buf_.size() * 2, used + n, std::size_t{64}}));
+  at_ = buf_.data() + used;
+  end_ = buf_.data() + buf_.size();
 }
 
 void Writer::f64(double v) {
   std::uint64_t bits = 0;
   std::memcpy(&bits, &v, sizeof bits);
-  for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
-}
-
-void Writer::str(std::string_view s) {
-  uv(s.size());
-  buf_.append(s);
+  room(8);
+  for (int i = 0; i < 8; ++i) *at_++ = static_cast<char>((bits >> (8 * i)) & 0xff);
 }
 
 std::uint8_t Reader::u8() {

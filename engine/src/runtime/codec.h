@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,17 +18,55 @@ namespace yilian::detail {
 
 class Writer {
  public:
-  void u8(std::uint8_t v) { buf_.push_back(static_cast<char>(v)); }
-  void uv(std::uint64_t v);
+  Writer() = default;
+  Writer(const Writer&) = delete;  // the cursor points into the buffer
+  Writer& operator=(const Writer&) = delete;
+  // Inline and on a raw cursor: a case's state is some 150 small fields
+  // written at every change of the case, and std::string::push_back is not
+  // inlined (libstdc++ instantiates it out of line).
+  void u8(std::uint8_t v) {
+    room(1);
+    *at_++ = static_cast<char>(v);
+  }
+  /// Unsigned LEB128.
+  void uv(std::uint64_t v) {
+    room(10);
+    while (v >= 0x80) {
+      *at_++ = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    *at_++ = static_cast<char>(v);
+  }
   void sv(std::int64_t v) { uv((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
   void f64(double v);
-  void str(std::string_view s);
+  void str(std::string_view s) {
+    uv(s.size());
+    room(s.size());
+    if (!s.empty()) std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
   void boolean(bool b) { u8(b ? 1 : 0); }
-  [[nodiscard]] std::string& bytes() { return buf_; }
-  [[nodiscard]] std::string take() { return std::move(buf_); }
+  /// Room for `n` bytes without growing again.
+  void reserve(std::size_t n) { room(n); }
+  void clear() { at_ = buf_.data(); }
+  [[nodiscard]] std::string_view view() const { return {buf_.data(), static_cast<std::size_t>(at_ - buf_.data())}; }
+  [[nodiscard]] std::string take() {
+    buf_.resize(static_cast<std::size_t>(at_ - buf_.data()));
+    std::string out = std::move(buf_);
+    buf_.clear();
+    at_ = end_ = buf_.data();
+    return out;
+  }
 
  private:
-  std::string buf_;
+  void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - at_) < n) grow(n);
+  }
+  void grow(std::size_t n);
+
+  std::string buf_;  ///< [data, at_) written; [at_, end_) room
+  char* at_ = buf_.data();
+  char* end_ = buf_.data();
 };
 
 /// Reads what Writer wrote. Any read past the end or malformed varint sets

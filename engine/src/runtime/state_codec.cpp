@@ -24,7 +24,7 @@ constexpr std::uint8_t kDataFormat = 1;
 
 std::string encode_state(const CaseState& s) {
   Writer w;
-  w.bytes().reserve(64 + 48 * s.tasks.size());
+  w.reserve(64 + 48 * s.tasks.size());
   w.u8(kStateFormat);
   w.uv(s.id);
   w.u8(static_cast<std::uint8_t>(s.stage));
