@@ -177,12 +177,12 @@ void write_agent(Writer& w, const Agent& a);
 [[nodiscard]] std::optional<Value> decode_value(std::string_view bytes);
 [[nodiscard]] bool read_values(Reader& r, FieldValues& values);
 
-/// The case state without its form values and materials (they change
-/// rarely and are stored apart: encode_data).
 /// A task attempt's key, "<case>:<matter>:<attempt>" (Task::key): the same
 /// on every delivery of the attempt, in the engine, its adapters and its views.
 [[nodiscard]] std::string task_key(CaseId id, std::string_view matter, std::uint32_t attempt);
 
+/// The case state without its form values and materials (they change
+/// rarely and are stored apart: encode_data).
 [[nodiscard]] std::string encode_state(const CaseState& s);
 /// Fills every part of `s` but values and materials; false when malformed.
 [[nodiscard]] bool decode_state(std::string_view bytes, CaseState& s);

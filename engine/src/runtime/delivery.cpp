@@ -197,21 +197,24 @@ void write_task(Outgoing& o) {
 
 void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
   if (outbox.empty()) return;
+  // Each delivery's key and completion (the committer leaves them to the writer).
+  for (Outgoing& o : outbox) {
+    auto state = std::make_shared<CompletionState>();
+    state->hub = hub;
+    state->matter = o.chain->flow->matter_id(o.matter);
+    state->key = o.task.key = task_key(o.case_id, state->matter, o.attempt);
+    state->case_id = o.case_id;
+    state->matter_index = o.matter;
+    state->attempt = o.attempt;
+    state->delivery = o.delivery;
+    o.done = Completion(state);
+    o.state = std::move(state);
+  }
   // Every delivery is known as in flight (with its watchdog) before any
   // adapter sees it, so that an answer always finds its record.
   {
     std::lock_guard a(ad_mu);
     for (Outgoing& o : outbox) {
-      auto state = std::make_shared<CompletionState>();
-      state->hub = hub;
-      state->key = o.task.key = task_key(o.case_id, o.chain->flow->matter_id(o.matter), o.attempt);
-      state->case_id = o.case_id;
-      state->matter = o.task.matter = o.chain->flow->matter_id(o.matter);
-      state->matter_index = o.matter;
-      state->attempt = o.attempt;
-      state->delivery = o.delivery;
-      o.done = Completion(state);
-      o.state = std::move(state);
       const CompletionState& c = *o.state;
       InFlight rec{c.case_id, c.matter_index, c.attempt, c.delivery, nullptr};
       if (o.timeout.count() > 0) {
