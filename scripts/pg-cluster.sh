@@ -4,7 +4,8 @@
 #
 #   scripts/pg-cluster.sh start DIR   initdb + start; writes DIR/uri (a libpq
 #                                     URI of an empty database `yilian`)
-#   scripts/pg-cluster.sh stop DIR    stops it and removes DIR
+#   scripts/pg-cluster.sh stop DIR    stops it and removes DIR (kills it
+#                                     after $PG_STOP_WAIT seconds, default 20)
 #
 # initdb refuses to run as root: as root, the cluster runs as the `postgres`
 # user (made by Debian's postgresql package), else as `nobody`. The port is a
@@ -60,14 +61,17 @@ stop)
   # fast stop (fsyncing every test database written) is wasted work; on a
   # machine busy with other builds it took 40-60 s. Even an immediate stop can
   # wait on a server process stuck in an fsync while another build floods the
-  # disk (a CI run once timed out here): after 20 s the cluster's processes
-  # are killed, and what they were waiting on is printed for the record.
+  # disk (a CI run once timed out here): after $PG_STOP_WAIT seconds (20)
+  # the cluster's processes are killed, and what they were waiting on is
+  # printed for the record (tests/pg/stop-kills.sh checks this path).
+  wait_s=${PG_STOP_WAIT:-20}
+  [[ $wait_s =~ ^[0-9]+$ ]] || { echo "$0: PG_STOP_WAIT must be a whole number of seconds, not '$wait_s'" >&2; exit 2; }
   pidfile=$dir/data/postmaster.pid
   if [[ -f "$pidfile" ]]; then
-    if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1; then
+    if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t "$wait_s" stop >/dev/null 2>&1; then
       pid=$(head -1 "$pidfile" 2>/dev/null || true)
       if [[ "$pid" =~ ^[0-9]+$ ]]; then
-        echo "$0: the server did not stop within 20 s; its processes:" >&2
+        echo "$0: the server did not stop within $wait_s s; its processes:" >&2
         ps -o pid,stat,wchan:32,etime,args --ppid "$pid" -p "$pid" >&2 || true
         pkill -KILL -P "$pid" 2>/dev/null || true
         kill -KILL "$pid" 2>/dev/null || true
