@@ -155,7 +155,7 @@ void Engine::Impl::start_deliveries(const std::vector<Sending>& sends, std::vect
       const int issuer = issuers[k];
       if (std::binary_search(s.materials->begin(), s.materials->end(), mt.materials[k].id) ||
           (issuer >= 0 && s.tasks[static_cast<std::size_t>(issuer)].status == TaskStatus::approved))
-        o.held.push_back(static_cast<std::uint16_t>(k));
+        o.held.push_back(static_cast<std::uint32_t>(k));
     }
     o.started = s.tasks[static_cast<std::size_t>(x.matter)].started;
     o.deadline = s.task_deadline(fc, x.matter).date;
@@ -185,7 +185,7 @@ void write_task(Outgoing& o) {
   t.started = o.started;
   t.deadline = o.deadline;
   t.materials.reserve(o.held.size());
-  for (std::uint16_t i : o.held) t.materials.push_back(mt.materials[i].id);
+  for (std::uint32_t i : o.held) t.materials.push_back(mt.materials[i].id);
   CaseState s;  // the values as the case held them: CaseState::value reads produced ones first
   s.values = std::move(o.values);
   s.produced = std::move(o.produced);

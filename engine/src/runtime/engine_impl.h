@@ -119,7 +119,7 @@ struct Outgoing {
   Date started;
   Date deadline;
   /// The matter's materials the case holds, by their place in the matter's list.
-  std::vector<std::uint16_t> held;
+  std::vector<std::uint32_t> held;
   /// The department's view (task.fields) reads the chain's views and the
   /// case's values as they were (the applicant's are shared, never
   /// changed; the produced ones copied), so the view is the same wherever
