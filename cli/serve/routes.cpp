@@ -362,12 +362,29 @@ void add_routes(Api& api, http::Router& router) {
       department = who.department;
     }
     const auto status = q.query_value("status");
+    // Without `limit` or `after`: the whole queue (as `task list --json`).
+    // With either: a page, and `next` for the page after it.
+    const auto after = q.query_value("after");
+    const bool paged = after || q.query_value("limit");
+    std::size_t limit = 0;
+    if (paged) {
+      limit = 50;
+      if (auto l = q.query_value("limit")) {
+        auto n = case_id_of(*l);
+        if (!n || *n == 0 || *n > 500) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
+        limit = static_cast<std::size_t>(*n);
+      }
+    }
     const Records& records = api.records;
-    auto doc = api.cache.get(records, fmt::format("tasks:{}:{}", department, status.value_or("")), [&]() -> Result<std::string> {
-      auto items = records.work_queue(department);
-      if (!items) return items.status();
-      if (status) std::erase_if(*items, [&](const WorkItem& w) { return to_string(w.task.status) != *status; });
-      return tasks_document(*items).dump();
+    const std::string key = fmt::format("tasks:{}:{}:{}:{}", department, status.value_or(""), after.value_or(""), limit);
+    auto doc = api.cache.get(records, key, [&]() -> Result<std::string> {
+      auto page = records.work_queue_page(department, after.value_or(""), limit, [&](const WorkItem& w) {
+        return !status || to_string(w.task.status) == *status;
+      });
+      if (!page) return page.status();
+      json j = tasks_document(page->items);
+      if (paged) j["next"] = page->next.empty() ? json() : json(page->next);
+      return j.dump();
     });
     if (!doc) return (void)r.send(problem(doc.status()));
     r.send(Response::text(200, std::move(*doc), "application/json"));

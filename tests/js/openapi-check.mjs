@@ -587,6 +587,8 @@ const answers = [
   ['GET', '/api/v1/cases/7/materials', 200, { files: [] }],
   ['POST', '/api/v1/cases/7/deliver', 200, { ...receipt, result: 'ignored', reason: 'already delivered', stage: 'delivered' }],
   ['GET', '/api/v1/tasks?department=education', 200, taskList],
+  ['GET', '/api/v1/tasks?department=education&limit=1', 200, { ...taskList, next: '7.2' }],
+  ['GET', '/api/v1/tasks?after=7.2', 200, { ...taskList, next: null }],
   ['POST', '/api/v1/tasks/7/school-permit/claim', 200, receipt],
   ['POST', '/api/v1/tasks/7/school-permit/release', 200, receipt],
   ['POST', '/api/v1/tasks/7/school-permit/approve', 200, { ...receipt, stage: 'ready' }],

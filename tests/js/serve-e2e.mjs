@@ -184,6 +184,26 @@ try {
       next = page.body.next;
     } while (next !== null);
     assert.deepEqual(paged, whole);
+    // The same for a work queue: pages of one, each task once, in the queue's order.
+    const queue = (await call('GET', '/api/v1/tasks', { key: keys.supervisor })).body;
+    assert.equal(queue.next, undefined);  // the whole queue has no cursor
+    const tasks = queue.tasks.map((t) => `${t.case}:${t.matter}`);
+    assert.ok(tasks.length >= 2);
+    const pagedTasks = [];
+    next = null;
+    do {
+      const page = await call('GET', `/api/v1/tasks?limit=1${next ? `&after=${next}` : ''}`, { key: keys.supervisor });
+      assert.equal(page.status, 200);
+      assert.equal(page.body.tasks.length, 1);
+      pagedTasks.push(...page.body.tasks.map((t) => `${t.case}:${t.matter}`));
+      next = page.body.next;
+    } while (next !== null && pagedTasks.length <= tasks.length);
+    assert.deepEqual(pagedTasks, tasks);
+    for (const bad of ['limit=0', 'limit=501', 'after=x', 'after=1']) {
+      const r = await call('GET', `/api/v1/tasks?${bad}`, { key: keys.supervisor });
+      assert.equal(r.status, 400, bad);
+      assert.ok(r.body.detail, bad);
+    }
   });
 
   await test('the public lookup needs the right query code and shows no personal data', async () => {

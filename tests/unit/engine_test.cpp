@@ -277,6 +277,59 @@ TEST_CASE("engine.apply_async_answers_on_an_io_thread_or_on_the_commit_thread") 
   CHECK(view(*e, 3).stage == CaseStage::running);
 }
 
+// A work queue read a page at a time: the pages together are the whole
+// queue in its order, each task once; `keep` filters before the limit;
+// a cursor no page gave is refused.
+TEST_CASE("engine.a_work_queue_reads_in_pages_each_task_once") {
+  ScratchDir dir("engine-pages");
+  TestClock clock;
+  auto e = engine_with_chain(dir, clock);  // no adapter: every task stays open
+  for (int i = 0; i < 7; ++i) REQUIRE(e->apply(flow_application(i % 2 == 0)).is_ok());
+  REQUIRE(e->wait_idle(std::chrono::seconds(10)));
+  const Records& records = e->records();
+  auto whole = records.work_queue("");
+  REQUIRE(whole.is_ok());
+  REQUIRE(whole->size() >= 10);
+  auto key = [](const WorkItem& w) { return fmt::format("{}:{}", w.case_id, w.task.matter); };
+  std::vector<std::string> expected;
+  for (const WorkItem& w : *whole) expected.push_back(key(w));
+  for (std::size_t limit : {1, 2, 3, 1000}) {
+    CAPTURE(limit);
+    std::vector<std::string> got;
+    std::string after;
+    int pages = 0;
+    do {
+      auto page = records.work_queue_page("", after, limit);
+      REQUIRE_MESSAGE(page.is_ok(), page.status().to_string());
+      CHECK(page->items.size() <= limit);
+      for (const WorkItem& w : page->items) got.push_back(key(w));
+      after = page->next;
+      REQUIRE(++pages <= 100);
+    } while (!after.empty());
+    CHECK(got == expected);
+    CHECK(pages == static_cast<int>((expected.size() + limit - 1) / limit));
+  }
+  // The filter applies before the limit: a page of 2 holds 2 kept tasks.
+  const std::string first_matter = whole->front().task.matter;
+  auto kept = records.work_queue_page("", "", 2, [&](const WorkItem& w) { return w.task.matter == first_matter; });
+  REQUIRE(kept.is_ok());
+  REQUIRE(kept->items.size() == 2);
+  CHECK(kept->items[1].task.matter == first_matter);
+  CHECK(kept->items[1].case_id > kept->items[0].case_id);
+  // No limit: the whole queue, no next page.
+  auto all = records.work_queue_page("", "", 0);
+  REQUIRE(all.is_ok());
+  CHECK(all->items.size() == expected.size());
+  CHECK(all->next.empty());
+  for (const char* bad : {"x", "1", "1.", ".1", "0.0", "1.2.3", "-1.0", "1.-2"}) {
+    CAPTURE(bad);
+    auto r = records.work_queue_page("", bad, 2);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == Status::Code::invalid_input);
+    CHECK(r.status().message().find("not a cursor") != std::string::npos);
+  }
+}
+
 TEST_SUITE_END();
 
 }  // namespace engine_test

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "yilian/actor.h"
@@ -162,6 +163,13 @@ struct WorkItem {
   TaskView task;
 };
 
+/// A page of a work queue (Records::work_queue_page).
+struct WorkPage {
+  std::vector<WorkItem> items;
+  /// Where the next page starts (pass it as `after`); "" on the last page.
+  std::string next;
+};
+
 /// A yellow or red limit: a task (matter set) or a whole case (matter empty,
 /// listed under the chain's lead department).
 struct OverdueEntry {
@@ -255,6 +263,15 @@ class Records {
   /// Open tasks (dispatched, supplement, suspended, incident) of a department,
   /// oldest first; every department when `department` is empty.
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
+  /// A page of work_queue(department): the tasks after the cursor `after`
+  /// ("" from the start, else a page's `next`) that `keep` accepts (all
+  /// when empty), at most `limit` (0: no limit). A case's tasks stay in the
+  /// queue's order (by case, then the chain's order of matters), so pages
+  /// neither repeat nor skip a task while the queue changes. invalid for a
+  /// cursor that no page gave.
+  [[nodiscard]] Result<WorkPage> work_queue_page(const std::string& department, std::string_view after,
+                                                 std::size_t limit,
+                                                 const std::function<bool(const WorkItem&)>& keep = {}) const;
   /// Yellow and red limits of running cases, by department then lateness.
   [[nodiscard]] Result<std::vector<OverdueEntry>> overdue() const;
   /// Revocations (告知承诺) on or after `since`, newest first.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <mutex>
 
@@ -492,24 +493,55 @@ Result<RatingStats> Records::rating_stats(const std::string& chain_id) const {
 }
 
 Result<std::vector<WorkItem>> Records::work_queue(const std::string& department) const {
+  auto page = work_queue_page(department, "", 0);
+  if (!page) return page.status();
+  return std::move(page->items);
+}
+
+// A cursor names the last task of a page: "<case>.<matter's place in its chain>".
+Result<WorkPage> Records::work_queue_page(const std::string& department, std::string_view after, std::size_t limit,
+                                          const std::function<bool(const WorkItem&)>& keep) const {
+  CaseId after_case = 0;
+  std::size_t after_matter = 0;
+  if (!after.empty()) {
+    const auto dot = after.find('.');
+    const auto number = [](std::string_view t, auto& out) {
+      const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+      return ec == std::errc() && end == t.data() + t.size() && !t.empty();
+    };
+    if (dot == std::string_view::npos || !number(after.substr(0, dot), after_case) ||
+        !number(after.substr(dot + 1), after_matter) || after_case == 0)
+      return Status::invalid(fmt::format("`{}` is not a cursor of a task list (pass a page's `next`)", after));
+  }
   std::lock_guard g(impl_->mu);
   const Date today = impl_->today();
   ClaimMap claims;
   if (auto c = impl_->store->claims(std::nullopt); c)
     for (auto& x : *c) claims[{x.case_id, x.matter}] = x;
-  std::vector<WorkItem> out;
+  WorkPage out;
+  bool full = false;  // a task past the page was found: the rest is not decoded
   if (Status scanned = impl_->each_case(
-        true, [](const CaseRow& row) { return !is_final(row.stage); },
+        true, [&](const CaseRow& row) { return !full && !is_final(row.stage) && row.id >= after_case; },
         [&](const CaseRow& row, const Impl::Loaded& loaded) {
           const FlowChain& fc = *loaded.chain->flow;
-          for (std::size_t m = 0; m < loaded.state.tasks.size(); ++m) {
+          for (std::size_t m = 0; m < loaded.state.tasks.size() && !full; ++m) {
+            if (row.id == after_case && m <= after_matter) continue;
             if (!is_open(loaded.state.tasks[m].status)) continue;
             if (!department.empty() && fc.chain().matters[m].department != department) continue;
-            out.push_back({row.id, row.chain, row.version, task_view(fc, loaded.state, row.id, static_cast<int>(m), today, claims)});
+            WorkItem item{row.id, row.chain, row.version,
+                          task_view(fc, loaded.state, row.id, static_cast<int>(m), today, claims)};
+            if (keep && !keep(item)) continue;
+            if (limit != 0 && out.items.size() == limit) {
+              full = true;
+              break;
+            }
+            out.items.push_back(std::move(item));
+            out.next = fmt::format("{}.{}", row.id, m);
           }
         });
       !scanned)
     return scanned;
+  if (!full) out.next.clear();
   return out;
 }
 
