@@ -5,6 +5,19 @@
 #include "serve/server.h"
 
 namespace yilian::cli::serve {
+namespace {
+
+/// A list's page size from `limit` (1 to 500), 50 without it; nullopt for
+/// any other value (answered 400).
+std::optional<std::size_t> page_limit(const http::Request& q) {
+  const auto l = q.query_value("limit");
+  if (!l) return 50;
+  const auto n = case_id_of(*l);
+  if (!n || *n == 0 || *n > 500) return std::nullopt;
+  return static_cast<std::size_t>(*n);
+}
+
+}  // namespace
 
 void add_routes(Api& api, http::Router& router) {
   using HttpRequest = http::Request;
@@ -188,12 +201,9 @@ void add_routes(Api& api, http::Router& router) {
     f.chain = q.query_value("chain").value_or("");
     f.agent = q.query_value("agent").value_or("");
     f.overdue = q.query_value("alert").has_value();
-    f.limit = 50;
-    if (auto l = q.query_value("limit")) {
-      auto n = case_id_of(*l);
-      if (!n || *n == 0 || *n > 500) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
-      f.limit = static_cast<std::size_t>(*n);
-    }
+    const auto limit = page_limit(q);
+    if (!limit) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
+    f.limit = *limit;
     if (auto after = q.query_value("after")) {
       auto n = case_id_of(*after);
       if (!n) return (void)r.send(Response::problem(400, "Bad Request", "after is a cursor from `next`"));
@@ -366,15 +376,9 @@ void add_routes(Api& api, http::Router& router) {
     // With either: a page, and `next` for the page after it.
     const auto after = q.query_value("after");
     const bool paged = after || q.query_value("limit");
-    std::size_t limit = 0;
-    if (paged) {
-      limit = 50;
-      if (auto l = q.query_value("limit")) {
-        auto n = case_id_of(*l);
-        if (!n || *n == 0 || *n > 500) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
-        limit = static_cast<std::size_t>(*n);
-      }
-    }
+    const auto size = paged ? page_limit(q) : std::optional<std::size_t>(0);
+    if (!size) return (void)r.send(Response::problem(400, "Bad Request", "limit is 1 to 500"));
+    const std::size_t limit = *size;
     const Records& records = api.records;
     const std::string key = fmt::format("tasks:{}:{}:{}:{}", department, status.value_or(""), after.value_or(""), limit);
     auto doc = api.cache.get(records, key, [&]() -> Result<std::string> {
