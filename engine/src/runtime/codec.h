@@ -142,6 +142,7 @@ using EntryBody = std::variant<EventBody, Note>;
 [[nodiscard]] std::string_view note_name(const Note& n);
 [[nodiscard]] std::string_view entry_name(const EntryBody& b);
 
+// Log entries (entry_codec.cpp).
 /// The body bytes: a kind byte (the event's index, or 100 + the note's), the
 /// payload, and, when the entry has an actor (store format 2), a trailer:
 /// the byte 0xAC, then account, role, department and channel as strings.
@@ -152,6 +153,8 @@ using EntryBody = std::variant<EventBody, Note>;
 [[nodiscard]] std::optional<EntryBody> decode_entry(std::string_view bytes, std::optional<Actor>* actor = nullptr);
 
 // The field codecs entries and states are built from (codec.cpp).
+void write_value(Writer& w, const Value& v);
+[[nodiscard]] Value read_value(Reader& r);
 void write_values(Writer& w, const FieldValues& values);
 void write_strings(Writer& w, const std::vector<std::string>& v);
 [[nodiscard]] std::vector<std::string> read_strings(Reader& r);

@@ -33,7 +33,7 @@ namespace {
 using namespace pg;
 
 constexpr const char* kFormat = "yilian-store-6";  // the same format as SQLite's (sqlite_store.cpp)
-/// Format 4 lacks what state format 4 adds (codec.cpp), format 5 the tables
+/// Format 4 lacks what state format 4 adds (state_codec.cpp), format 5 the tables
 /// of material files and the holder registry: both read as they are and are
 /// upgraded when opened for writing.
 constexpr const char* kFormat4 = "yilian-store-4";
