@@ -80,9 +80,9 @@ function renderLogin() {
     try {
       const s = await api('POST', '/api/v1/session', { name: name.value.trim(), password: password.value });
       if (s.role === 'department') {
-        // The department's Chinese name, from its queue (the session answer has the id only).
+        // The department's Chinese name, from one task of its queue (the session answer has the id only).
         setSession(s);
-        const tasks = await api('GET', '/api/v1/tasks').then((r) => r.tasks).catch(() => []);
+        const tasks = await api('GET', '/api/v1/tasks?limit=1').then((r) => r.tasks).catch(() => []);
         s.departmentName = tasks.find((t) => t.department_name)?.department_name;
       }
       setSession(s);

@@ -356,6 +356,8 @@ try {
     const p = healthPage;
     await login(p, '卫健科');
     await p.getByRole('heading', { name: /部门待办 · 区卫生健康局/ }).waitFor();
+    // The header names the department in Chinese (read at login from one task of its queue).
+    assert.match(await p.locator('#who').innerText(), /卫健科（部门 · 区卫生健康局）/);
     const rows = p.locator('table.queue tbody tr');
     const open = (await call(keys.health, 'GET', '/api/v1/tasks')).tasks;
     assert.equal(open.length, 3, 'the health evaluations of three cases are open');
