@@ -26,6 +26,8 @@ namespace yilian::detail {
 [[nodiscard]] Result<std::optional<Outcome>> outcome_from_json(const nlohmann::json& j);
 
 [[nodiscard]] nlohmann::json to_json(const Actor& a);
+/// {"name", "id_number", "phone"?}: an agent (代办帮办).
+[[nodiscard]] nlohmann::json agent_json(const Agent& a);
 /// {"account", "role", "department"?, "channel"}; invalid_input naming what is wrong.
 [[nodiscard]] Result<Actor> actor_from_json(const nlohmann::json& j);
 
@@ -34,6 +36,7 @@ namespace yilian::detail {
 [[nodiscard]] std::string receipt_to_json(const Result<Receipt>& r);
 [[nodiscard]] Result<Receipt> receipt_from_json(std::string_view text);
 
+// Log entries (entry_json.cpp).
 /// A log entry's body as JSON, matter indices named by `chain` when given.
 [[nodiscard]] nlohmann::json entry_to_json(const EntryBody& body, const FlowChain* chain);
 /// One line for people, e.g. "school-permit approved (attempt 1)".
