@@ -265,10 +265,11 @@ class Records {
   [[nodiscard]] Result<std::vector<WorkItem>> work_queue(const std::string& department) const;
   /// A page of work_queue(department): the tasks after the cursor `after`
   /// ("" from the start, else a page's `next`) that `keep` accepts (all
-  /// when empty), at most `limit` (0: no limit). A case's tasks stay in the
-  /// queue's order (by case, then the chain's order of matters), so pages
-  /// neither repeat nor skip a task while the queue changes. invalid for a
-  /// cursor that no page gave.
+  /// when empty), at most `limit` (0: no limit). The queue's order is by
+  /// case, then the chain's order of matters, and the cursor names the last
+  /// task given, so no page repeats a task even while the queue changes (a
+  /// task opened meanwhile on a case already passed shows on the next
+  /// reading from the start). invalid for a cursor that no page gave.
   [[nodiscard]] Result<WorkPage> work_queue_page(const std::string& department, std::string_view after,
                                                  std::size_t limit,
                                                  const std::function<bool(const WorkItem&)>& keep = {}) const;
