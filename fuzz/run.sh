@@ -75,8 +75,13 @@ set -e
 last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-# With -fork=N libFuzzer prints no final statistics: its last "#N:" line counts every job's executions.
-[[ -n $execs ]] || execs=$(sed -n 's/^#\([0-9]*\): .*/\1/p' "$log" | tail -1)
+# With -fork=N libFuzzer prints no final statistics, or (stopped by a
+# signal) the parent's own, which count 0: its last "#N:" line counts every
+# job's executions.
+if [[ -z $execs || $execs == 0 ]]; then
+  execs=$(sed -n 's/^#\([0-9]*\): .*/\1/p' "$log" | tail -1)
+  rate=""  # not in the log for a whole fork-mode campaign
+fi
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 units=$(find "$corpus" -type f | wc -l)
