@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "load/doc_reader.h"
+#include "model/pattern.h"
 
 namespace yilian {
 namespace detail {
@@ -295,13 +296,8 @@ std::size_t utf8_length(std::string_view s) {
 
 ValueRule compile_rule(const Field& field) {
   ValueRule r{field, std::nullopt};
-  if (!field.pattern.empty()) {
-    try {
-      r.pattern.emplace(field.pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-      // The loader rejects invalid patterns; a hand-built chain's bad pattern is ignored.
-    }
-  }
+  // The loader rejects invalid patterns; a hand-built chain's bad pattern is ignored.
+  if (!field.pattern.empty()) r.pattern = detail::compile_pattern(field.pattern);
   return r;
 }
 

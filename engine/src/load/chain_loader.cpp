@@ -14,6 +14,7 @@
 #include "load/chain_reader.h"
 #include "load/doc_reader.h"
 #include "load/yaml_tree.h"
+#include "model/pattern.h"
 #include "yilian/load.h"
 
 namespace yilian::detail {
@@ -278,12 +279,9 @@ std::optional<Field> ChainReader::read_field(const YamlNode& key, const YamlNode
   }
   if (const YamlNode* p = v.get("pattern")) {
     if (auto s = r_.text(p, KeyPath(path, "pattern"))) {
-      try {
-        std::regex re(*s, std::regex::ECMAScript);
-        f.pattern = *s;
-      } catch (const std::regex_error& e) {
-        r_.error(*p, KeyPath(path, "pattern"), "pattern", fmt::format("not a valid regular expression: {}", e.what()));
-      }
+      std::string why;
+      if (detail::compile_pattern(*s, &why)) f.pattern = *s;
+      else r_.error(*p, KeyPath(path, "pattern"), "pattern", fmt::format("not a valid regular expression: {}", why));
     }
   }
   if (auto s = r_.text(v.get("unit"), KeyPath(path, "unit"))) f.unit = *s;

@@ -1,0 +1,24 @@
+// A field's `pattern`: the one place it becomes a std::regex (the chain
+// loader checks it, the form checker uses it).
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+
+namespace yilian::detail {
+
+/// The largest repetition count ({m}, {m,}, {m,n}) or back-reference
+/// number (\N) a pattern may give.
+inline constexpr long kMaxPatternRepeat = 1000;
+
+/// The pattern compiled as an ECMAScript regular expression; nullopt, with
+/// the reason in `error` when given, when it is not one or when a
+/// repetition count or back-reference is over kMaxPatternRepeat. They are
+/// checked before std::regex sees them: libstdc++ reads such a number into
+/// a signed integer with no overflow check (undefined behaviour past 19
+/// digits, found by fuzzing the chain loader), and counts in the thousands
+/// build automata of as many states per repetition.
+[[nodiscard]] std::optional<std::regex> compile_pattern(const std::string& pattern, std::string* error = nullptr);
+
+}  // namespace yilian::detail
