@@ -141,6 +141,15 @@ TEST_CASE("form.values.date_enum_bool_numbers_text") {
   s.pattern = "^[A-Z]{2}$";
   CHECK(code_of(s, Value{std::string("AB")}).empty());
   CHECK(code_of(s, Value{std::string("ABC")}) == "pattern");
+  // A value too long to be matched safely (std::regex recurses per
+  // character: ^[a-z]*$ overflowed the stack at 40,000) is refused unmatched.
+  s.pattern = "^[a-z]*$";
+  CHECK(code_of(s, Value{std::string(1000, 'a')}).empty());
+  const InvalidItem too_long = validate_value(s, Value{std::string(200'000, 'a')});
+  CHECK(too_long.code == "pattern");
+  CHECK(too_long.reason.find("too long to check against the pattern") != std::string::npos);
+  CHECK(too_long.reason_zh.find("过长") != std::string::npos);
+  CHECK(code_of(s, Value{std::string(1001, 'a')}) == "pattern");
 
   // Not given: no value, or blank text.
   CHECK(code_of(i, Value{}).empty());

@@ -276,6 +276,13 @@ bool check_text(const ValueRule& rule, const std::string& s, InvalidItem& out) {
          fmt::format("应不超过 {} 个字", num(*f.max)));
     return false;
   }
+  if (rule.pattern && len > static_cast<double>(detail::kMaxPatternValue)) {
+    fail(out, "pattern",
+         fmt::format("{} characters, too long to check against the pattern `{}` (at most {})", len, f.pattern,
+                     detail::kMaxPatternValue),
+         fmt::format("过长，无法核对格式（至多 {} 个字）", detail::kMaxPatternValue));
+    return false;
+  }
   if (rule.pattern && !std::regex_search(s, *rule.pattern)) {
     fail(out, "pattern", fmt::format("'{}' does not match the pattern `{}`", s, f.pattern), "格式不正确");
     return false;

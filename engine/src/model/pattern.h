@@ -2,6 +2,7 @@
 // loader checks it, the form checker uses it).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <regex>
 #include <string>
@@ -11,6 +12,13 @@ namespace yilian::detail {
 /// The largest repetition count ({m}, {m,}, {m,n}) or back-reference
 /// number (\N) a pattern may give.
 inline constexpr long kMaxPatternRepeat = 1000;
+
+/// The longest value (in characters) checked against a pattern. libstdc++
+/// matches by recursion, a few frames per character of the value: a
+/// pattern such as `^[a-z]*$` overflowed an 8 MB stack on a value of
+/// 40,000 characters (the server's 1 MiB body holds far longer). No code,
+/// number or name a pattern describes comes near this length.
+inline constexpr std::size_t kMaxPatternValue = 1000;
 
 /// The pattern compiled as an ECMAScript regular expression; nullopt, with
 /// the reason in `error` when given, when it is not one or when a
