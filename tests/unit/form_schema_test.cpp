@@ -119,6 +119,20 @@ TEST_CASE("form.schema.structure") {
   CHECK(unless == 1);  // applicant.uscc (prefer: produced, produced only when not registered)
 }
 
+// A pattern is matched only on values of at most 1,000 characters
+// (model/pattern.h): the schema says so where the field's own maximum
+// does not already.
+TEST_CASE("form.schema.a_pattern_field_is_at_most_as_long_as_the_checker_matches") {
+  Form f = merge_form(*load("chains/vehicle-registration.yaml"));
+  const json vin = json::parse(form_to_json_schema(f))["properties"]["fields"]["properties"]["vehicle.vin"];
+  CHECK(vin["maxLength"] == 17);  // its own maximum is shorter
+  for (auto& d : f.fields)
+    if (d.field.key == "vehicle.vin") d.field.max.reset();
+  const json open = json::parse(form_to_json_schema(f))["properties"]["fields"]["properties"]["vehicle.vin"];
+  CHECK(open["maxLength"] == 1000);
+  CHECK(open["allOf"][0]["pattern"] == "^[A-HJ-NPR-Z0-9]{17}$");
+}
+
 TEST_CASE("form.schema.agrees_with_check_on_fixtures") {
   const auto chain = load("tests/form/chains/form-check.yaml");
   const FormChecker checker(*chain);

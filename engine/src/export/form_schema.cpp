@@ -9,6 +9,7 @@
 #include <map>
 
 #include "analysis/value_rules.h"
+#include "model/pattern.h"
 #include "yilian/form_export.h"
 
 namespace yilian {
@@ -62,6 +63,9 @@ json property(const FormField& ff) {
     case FieldType::text:
       p["type"] = "string";
       bounds("minLength", "maxLength", true);
+      // The checker matches a pattern only on values it can match safely.
+      if (!f.pattern.empty() && (!f.max || *f.max > static_cast<double>(detail::kMaxPatternValue)))
+        p["maxLength"] = detail::kMaxPatternValue;
       if (!f.pattern.empty() && f.type == FieldType::string)
         p["allOf"] = json::array({{{"pattern", f.pattern}}, {{"pattern", "^[^\\n]*$"}}});
       else if (!f.pattern.empty()) p["pattern"] = f.pattern;
