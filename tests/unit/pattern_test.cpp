@@ -53,6 +53,17 @@ TEST_CASE("pattern.numbers_over_the_limit_are_refused_before_std_regex_reads_the
   CHECK(why.size() < 200);
 }
 
+// std::regex compiles by recursion, a level per term: a 20,000-character
+// pattern overflowed the stack (found by fuzzing the chain loader).
+TEST_CASE("pattern.a_pattern_longer_than_1000_bytes_is_refused_before_compiling") {
+  std::string why;
+  CHECK(compile_pattern(std::string(1000, 'a'), &why).has_value());
+  CHECK_FALSE(compile_pattern(std::string(1001, 'a'), &why).has_value());
+  CHECK(why == "it is 1001 bytes long; a pattern is at most 1000 (it is compiled by recursion)");
+  CHECK_FALSE(compile_pattern(std::string(200'000, 'a')).has_value());  // no stack overflow
+  CHECK_FALSE(compile_pattern(std::string(100'000, '(')).has_value());
+}
+
 TEST_CASE("pattern.what_std_regex_refuses_is_said") {
   std::string why;
   CHECK_FALSE(compile_pattern("a[", &why).has_value());

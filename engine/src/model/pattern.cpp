@@ -46,6 +46,12 @@ std::string_view number_over_limit(std::string_view p) {
 }  // namespace
 
 std::optional<std::regex> compile_pattern(const std::string& pattern, std::string* error) {
+  if (pattern.size() > kMaxPatternLength) {
+    if (error)
+      *error = fmt::format("it is {} bytes long; a pattern is at most {} (it is compiled by recursion)", pattern.size(),
+                           kMaxPatternLength);
+    return std::nullopt;
+  }
   if (const std::string_view big = number_over_limit(pattern); !big.empty()) {
     if (error)
       *error = fmt::format("`{}` is over {} (repetition counts and back-references are at most {})",
