@@ -1,6 +1,8 @@
 // Helpers every handler of `yilian serve` uses, and the leases' work.
 #include "serve/server.h"
 
+#include "yilian/text.h"
+
 namespace yilian::cli::serve {
 
 std::shared_ptr<const std::vector<WorkItem>> Leases::queue(const std::string& department) {
@@ -189,12 +191,18 @@ http::Handler guarded(Api& api, Permission p, std::function<void(Actor, http::Re
 }
 
 /// The request body as a JSON object, or the answer that refuses it: not
-/// JSON (415), not an object or not UTF-8 (400), and with `keys`, a key
+/// JSON (415), nested deeper than kMaxJsonDepth, not an object or not UTF-8
+/// (400), and with `keys`, a key
 /// not among them (400, naming each).
 std::variant<json, http::Response> json_body(const http::Request& q, const Keys* keys) {
   const std::string type(q.header("Content-Type").value_or(""));
   if (type.substr(0, type.find(';')) != "application/json")
     return http::Response::problem(415, "Unsupported Media Type", "send the body as application/json");
+  // A deep document would be written and compared by recursion (a stack
+  // overflow at 200,000 levels): refused before it is read.
+  if (!json_depth_within(q.body, kMaxJsonDepth))
+    return http::Response::problem(400, "Bad Request",
+                                   fmt::format("the body nests arrays and objects deeper than {} levels", kMaxJsonDepth));
   json j = json::parse(q.body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return http::Response::problem(400, "Bad Request", "the body is not a JSON object (or not UTF-8)");

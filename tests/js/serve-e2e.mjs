@@ -206,6 +206,17 @@ try {
     }
   });
 
+  await test('a body nested 200,000 deep is a problem document, and the server serves on', async () => {
+    // nlohmann::json writes and compares nested values by recursion: this
+    // body (400 KB, within the 1 MiB limit) once crashed the server.
+    const raw = `{"chain": "kindergarten-setup", "fields": {"applicant.name": ${'['.repeat(200000)}${']'.repeat(200000)}}}`;
+    const deep = await call('POST', '/api/v1/cases',
+                            { key: keys.window, raw, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'deep' } });
+    assert.equal(deep.status, 400);
+    assert.match(deep.body.detail, /deeper than 32 levels/);
+    assert.equal((await call('GET', '/api/v1/health')).status, 200);
+  });
+
   await test('the public lookup needs the right query code and shows no personal data', async () => {
     const r = await call('GET', `/api/v1/public/cases/${caseId}?code=${queryCode}`);
     assert.equal(r.status, 200);

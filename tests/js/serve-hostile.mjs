@@ -110,6 +110,14 @@ try {
     const hugeRaw = await serve.call('POST', '/api/v1/work/fetch-and-lock',
                                      { key: dept, raw: '{"worker": "w", "max": 1e400}', headers: { 'Content-Type': 'application/json' } });
     assert.equal(hugeRaw.status, 400);
+    // A value nested deeper than 32 levels is refused before it is read
+    // (serve-e2e.mjs sends 200,000 levels, which once crashed the server).
+    const deep = await serve.call('POST', '/api/v1/cases', {
+      key, raw: `{"chain": "kindergarten-setup", "fields": {"applicant.name": ${'['.repeat(10000)}${']'.repeat(10000)}}}`,
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'deep' } });
+    assert.equal(deep.status, 400);
+    assert.match(deep.body.detail, /deeper than 32 levels/);
+    assert.equal((await serve.call('GET', '/api/v1/health')).status, 200);
     assert.equal((await serve.call('GET', '/api/v1/cases/99999999999999999999999', { key })).status, 404);
     assert.equal((await serve.call('GET', '/api/v1/cases?limit=-1', { key })).status, 400);
     const badField = await serve.call('POST', '/api/v1/cases', {

@@ -602,6 +602,13 @@ TEST_CASE("store.json.outcomes_and_requests") {
     CHECK(r.status().code() == Status::Code::invalid_input);
     CHECK_FALSE(r.status().message().empty());
   }
+  // A department's answer nested 200,000 deep is refused before it is read
+  // (nlohmann::json writes and compares nested values by recursion).
+  const std::string deep = R"({"outcome":"approved","produced":{"a":)" + std::string(200'000, '[') +
+                           std::string(200'000, ']') + "}}";
+  auto deep_r = parse_outcome_json(deep);
+  CHECK(deep_r.status().code() == Status::Code::invalid_input);
+  CHECK(deep_r.status().message() == "the answer nests arrays and objects deeper than 32 levels");
   const std::vector<Request> requests = {
       request::Submit{"c", 2, {{"a", true}}, {"m"}, Channel::online},
       request::Supplement{4, {{"k", std::int64_t{1}}}, {"m"}, true},

@@ -88,4 +88,23 @@ TEST_CASE("text.printable.neutralises_control_characters") {
   CHECK(printable("\xFF\x1b") == "\xEF\xBF\xBD\\x1b [1 byte that is not UTF-8 shown as U+FFFD]");
 }
 
+TEST_CASE("text.json_depth_within") {
+  CHECK(json_depth_within("", 0));
+  CHECK(json_depth_within("1", 0));
+  CHECK(json_depth_within("{}", 1));
+  CHECK_FALSE(json_depth_within("{}", 0));
+  CHECK(json_depth_within(R"({"a":[1,{"b":[]}]})", 4));
+  CHECK_FALSE(json_depth_within(R"({"a":[1,{"b":[]}]})", 3));
+  CHECK(json_depth_within("[[]][[]][[]]", 2));  // depth, not count
+  // Brackets in strings, escaped quotes and backslashes are not nesting.
+  CHECK(json_depth_within(R"({"[[[[": "{{{{", "q\"[[[": "\\", "z": "]]]"})", 1));
+  CHECK_FALSE(json_depth_within(R"({"a\\": [[1]]})", 2));  // an escaped backslash ends before the quote
+  // Stray closers do not go below zero.
+  CHECK_FALSE(json_depth_within("]]]][[", 1));
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  CHECK_FALSE(json_depth_within(deep, kMaxJsonDepth));
+  CHECK(json_depth_within(std::string(32, '[') + std::string(32, ']'), kMaxJsonDepth));
+  CHECK_FALSE(json_depth_within(std::string(33, '{'), kMaxJsonDepth));
+}
+
 }  // namespace text_test

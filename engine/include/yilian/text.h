@@ -28,4 +28,16 @@ namespace yilian {
 /// terminal. Printable text is returned unchanged.
 [[nodiscard]] std::string printable(std::string_view text, bool keep_newlines = false);
 
+/// The deepest nesting of arrays and objects in a JSON text is at most
+/// `limit` (strings are skipped, escapes included; the text need not be
+/// valid JSON). For refusing a deeply nested document from outside (an
+/// HTTP body, a department's answer) before a reader that recurses per
+/// level sees it: nlohmann::json writes and compares nested values by
+/// recursion, and 200,000 levels overflowed the stack of `yilian serve`.
+[[nodiscard]] bool json_depth_within(std::string_view json, int limit);
+
+/// The nesting allowed in a JSON document from outside: far more than any
+/// request or answer of the API has (4).
+inline constexpr int kMaxJsonDepth = 32;
+
 }  // namespace yilian

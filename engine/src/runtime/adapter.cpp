@@ -102,6 +102,8 @@ std::string task_to_json(const Task& t) {
 }
 
 Result<std::optional<Outcome>> parse_outcome_json(std::string_view json) {
+  if (!json_depth_within(json, kMaxJsonDepth))
+    return Status::invalid(fmt::format("the answer nests arrays and objects deeper than {} levels", kMaxJsonDepth));
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (j.is_discarded()) {
     std::string head = valid_utf8(json, 80);
