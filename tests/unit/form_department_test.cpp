@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "yilian/application.h"
+#include "yilian/field_view.h"
 #include "yilian/form.h"
 #include "yilian/form_export.h"
 #include "yilian/load.h"
@@ -131,6 +132,73 @@ TEST_CASE("form.department.counts_and_names_are_the_departments") {
     CHECK(md.find(std::string("| ") + id) == std::string::npos);
     CHECK(md.find(std::string("、") + id) == std::string::npos);
   }
+}
+
+TEST_CASE("form.department.select_points_at_the_values_a_view_copies") {
+  const Form f = fixture_form();
+  const DepartmentViews views(f);
+  FieldValues applicant = hotel_values();
+  applicant.erase("food.licence_no");
+  applicant["applicant.name"] = std::string("as the applicant wrote it");
+  // What matters produced is read first (CaseState::value): the name here
+  // shadows the applicant's.
+  FieldValues produced{{"food.licence_no", std::string("JY13703020012345")},
+                       {"applicant.name", std::string("淄川区般阳宾馆有限公司")}};
+  auto both = [&](std::string_view k) -> const Value* {
+    const Value* v = find_value(produced, k);
+    return v ? v : find_value(applicant, k);
+  };
+  for (const char* d : {"market", "fire", "police", "tax", "nobody"}) {
+    CAPTURE(d);
+    const auto picked = views.select(d, produced, applicant);
+    const FieldValues copied = views.view(d, both);
+    REQUIRE(picked.size() == copied.size());
+    auto c = copied.begin();
+    for (const auto* kv : picked) {
+      CHECK(kv->first == c->first);
+      CHECK(kv->second == c->second);
+      // Each pair is one of the two maps' own, not a copy.
+      const bool in_produced = produced.count(kv->first) == 1;
+      CHECK(kv == &*(in_produced ? produced.find(kv->first) : applicant.find(kv->first)));
+      ++c;
+    }
+  }
+  const auto fire = views.select("fire", produced, applicant);
+  REQUIRE_FALSE(fire.empty());
+  CHECK(fire.front()->first == "applicant.name");
+  CHECK(std::get<std::string>(fire.front()->second) == "淄川区般阳宾馆有限公司");
+}
+
+TEST_CASE("form.department.a_field_view_keeps_what_it_points_at") {
+  auto maps = std::make_shared<std::pair<FieldValues, FieldValues>>();
+  maps->first = {{"b", std::int64_t{2}}, {"d", std::string("four")}};
+  maps->second = {{"a", true}, {"c", std::string("三")}};
+  std::vector<const FieldValues::value_type*> entries{&*maps->second.find("a"), &*maps->first.find("b"),
+                                                      &*maps->second.find("c"), &*maps->first.find("d")};
+  FieldView view(maps, entries);
+  maps.reset();  // the view alone keeps the maps alive
+  const FieldView copy = view;
+  view = FieldView();
+  CHECK(view.empty());
+  REQUIRE(copy.size() == 4);
+  std::string order;
+  for (const auto& [k, v] : copy) order += k;
+  CHECK(order == "abcd");
+  CHECK(copy.count("c") == 1);
+  CHECK(copy.count("e") == 0);
+  CHECK(copy.find("e") == copy.end());
+  CHECK(copy.find("b")->second == Value{std::int64_t{2}});
+  REQUIRE(copy.value("c") != nullptr);
+  CHECK(std::get<std::string>(*copy.value("c")) == "三");
+  CHECK(copy.value("") == nullptr);
+  CHECK(copy.end() - copy.begin() == 4);
+  // A map converts to an owning view, and a view copies back to a map.
+  const FieldValues as_map = FieldValues(copy);
+  CHECK(as_map == FieldValues{{"a", true}, {"b", std::int64_t{2}}, {"c", std::string("三")}, {"d", std::string("four")}});
+  CHECK(FieldView(as_map) == copy);
+  CHECK_FALSE(FieldView(FieldValues{{"a", true}}) == copy);
+  CHECK_FALSE(FieldView(FieldValues{{"a", false}, {"b", std::int64_t{2}}, {"c", std::string("三")},
+                                    {"d", std::string("four")}}) == copy);
 }
 
 }  // namespace form_department_test

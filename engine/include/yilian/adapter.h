@@ -24,6 +24,7 @@
 
 #include "yilian/case_types.h"
 #include "yilian/date.h"
+#include "yilian/field_view.h"
 #include "yilian/status.h"
 #include "yilian/value.h"
 
@@ -40,7 +41,7 @@ struct Task {
   std::string department;       ///< department id
   std::uint32_t attempt = 0;    ///< 1 on first dispatch; +1 after the applicant's supplements or an operator's retry
   std::uint32_t delivery = 1;   ///< how often this attempt has been handed over (1 = first; >1 after failures or a restart)
-  FieldValues fields;           ///< only the values this department may see
+  FieldView fields;             ///< only the values this department may see (the case's own, not a copy)
   std::vector<std::string> materials;  ///< the matter's materials the case holds (handed in or issued by earlier matters)
   Date started;                 ///< the task's limit counts from this date
   Date deadline;                ///< the promised deadline at dispatch (clock stops move it later)

@@ -179,8 +179,18 @@ class DepartmentViews {
   explicit DepartmentViews(const Form& form);
   /// The same values as department_view(form, department, values).
   [[nodiscard]] FieldValues view(std::string_view department, ValueLookup values) const;
+  /// The same selection without copying: the pairs of `over` and `values`
+  /// (`over` read first, as a case's produced values over the applicant's:
+  /// CaseState::value) that the department may see, sorted by key, each
+  /// key once. What a task's FieldView points at.
+  [[nodiscard]] std::vector<const FieldValues::value_type*> select(std::string_view department, const FieldValues& over,
+                                                                  const FieldValues& values) const;
 
  private:
+  /// Calls `key` with each key the department may see (some twice, some
+  /// without a value), its matters' conditions read through `values`.
+  template <class F>
+  void each_key(std::string_view department, ValueLookup values, F&& key) const;
   struct MatterKeys {
     Condition when;
     std::vector<std::string> keys;

@@ -64,21 +64,47 @@ DepartmentViews::DepartmentViews(const Form& form) {
   std::sort(departments_.begin(), departments_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
 }
 
-FieldValues DepartmentViews::view(std::string_view department, ValueLookup values) const {
-  FieldValues out;
+template <class F>
+void DepartmentViews::each_key(std::string_view department, ValueLookup values, F&& key) const {
   const auto d = std::lower_bound(departments_.begin(), departments_.end(), department,
                                   [](const Department& x, std::string_view id) { return x.id < id; });
-  if (d == departments_.end() || d->id != department) return out;
-  auto add = [&](const std::vector<std::string>& keys) {
-    for (const auto& k : keys) {
-      const auto at = out.lower_bound(k);
-      if (at != out.end() && at->first == k) continue;
-      if (const Value* v = values(k)) out.emplace_hint(at, k, *v);
-    }
-  };
+  if (d == departments_.end() || d->id != department) return;
   for (const auto& m : d->matters)
-    if (m.when.evaluate(values) != Truth::no) add(m.keys);
-  add(d->sees);
+    if (m.when.evaluate(values) != Truth::no)
+      for (const auto& k : m.keys) key(k);
+  for (const auto& k : d->sees) key(k);
+}
+
+FieldValues DepartmentViews::view(std::string_view department, ValueLookup values) const {
+  FieldValues out;
+  each_key(department, values, [&](const std::string& k) {
+    const auto at = out.lower_bound(k);
+    if (at != out.end() && at->first == k) return;
+    if (const Value* v = values(k)) out.emplace_hint(at, k, *v);
+  });
+  return out;
+}
+
+std::vector<const FieldValues::value_type*> DepartmentViews::select(std::string_view department,
+                                                                    const FieldValues& over,
+                                                                    const FieldValues& values) const {
+  auto pair_of = [&](std::string_view k) -> const FieldValues::value_type* {
+    if (const auto at = over.find(k); at != over.end()) return &*at;
+    const auto at = values.find(k);
+    return at == values.end() ? nullptr : &*at;
+  };
+  auto value_of = [&](std::string_view k) -> const Value* {
+    const auto* kv = pair_of(k);
+    return kv ? &kv->second : nullptr;
+  };
+  std::vector<const FieldValues::value_type*> out;
+  each_key(department, value_of, [&](const std::string& k) {
+    if (const auto* kv = pair_of(k)) out.push_back(kv);
+  });
+  const auto by_key = [](const auto* a, const auto* b) { return a->first < b->first; };
+  std::sort(out.begin(), out.end(), by_key);
+  out.erase(std::unique(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first == b->first; }),
+            out.end());
   return out;
 }
 

@@ -186,10 +186,11 @@ void write_task(Outgoing& o) {
   t.deadline = o.deadline;
   t.materials.reserve(o.held.size());
   for (std::uint32_t i : o.held) t.materials.push_back(mt.materials[i].id);
-  CaseState s;  // the values as the case held them: CaseState::value reads produced ones first
-  s.values = std::move(o.values);
-  s.produced = std::move(o.produced);
-  t.fields = o.chain->views->view(t.department, [&](std::string_view k) { return s.value(k); });
+  // The view points at the values as the case held them (produced ones
+  // read first, as CaseState::value does), kept alive with the task.
+  auto held = std::make_shared<const std::pair<Shared<FieldValues>, FieldValues>>(std::move(o.values),
+                                                                                   std::move(o.produced));
+  t.fields = FieldView(held, o.chain->views->select(t.department, held->second, *held->first));
   o.chain.reset();
 }
 

@@ -160,11 +160,17 @@ std::optional<Value> value_from_json(const json& j) {
   return std::nullopt;
 }
 
-json to_json(const FieldValues& values) {
+namespace {
+template <class Values>
+json values_to_json(const Values& values) {
   json o = json::object();
   for (const auto& [k, v] : values) o[k] = to_json(v);
   return o;
 }
+}  // namespace
+
+json to_json(const FieldValues& values) { return values_to_json(values); }
+json to_json(const FieldView& values) { return values_to_json(values); }
 
 Result<FieldValues> values_from_json(const json& j, std::string_view what) {
   if (!j.is_object()) return Status::invalid(fmt::format("`{}` must be an object of field values", what));

@@ -18,6 +18,7 @@ namespace yilian::detail {
 /// A scalar JSON value as a form value; objects and arrays are not values.
 [[nodiscard]] std::optional<Value> value_from_json(const nlohmann::json& j);
 [[nodiscard]] nlohmann::json to_json(const FieldValues& values);
+[[nodiscard]] nlohmann::json to_json(const FieldView& values);
 /// Reads {key: scalar}; invalid_input naming the first bad entry.
 [[nodiscard]] Result<FieldValues> values_from_json(const nlohmann::json& j, std::string_view what);
 
