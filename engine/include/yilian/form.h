@@ -7,6 +7,7 @@
 // matter that produces it: once-only). docs/form.md states the rules.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -187,19 +188,22 @@ class DepartmentViews {
                                                                   const FieldValues& values) const;
 
  private:
-  /// Calls `key` with each key the department may see (some twice, some
-  /// without a value), its matters' conditions read through `values`.
-  template <class F>
-  void each_key(std::string_view department, ValueLookup values, F&& key) const;
-  struct MatterKeys {
-    Condition when;
-    std::vector<std::string> keys;
+  /// A key some of the department's matters need or produce, or that the
+  /// chain shares with it.
+  struct Key {
+    std::string key;
+    std::vector<std::uint32_t> matters;  ///< the department's matters (places in Department::when) that need it
+    bool seen = false;                   ///< in the department's `sees`
   };
   struct Department {
     std::string id;
-    std::vector<MatterKeys> matters;
-    std::vector<std::string> sees;
+    std::vector<Condition> when;  ///< each of its matters' condition
+    std::vector<Key> keys;        ///< sorted, each once
   };
+  /// Calls `key` with each key the department may see, in order, each once
+  /// (with a value or not), its matters' conditions read through `values`.
+  template <class F>
+  void each_key(std::string_view department, ValueLookup values, F&& key) const;
   std::vector<Department> departments_;  ///< sorted by id
 };
 

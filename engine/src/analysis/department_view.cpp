@@ -1,6 +1,7 @@
 // Data minimisation: what one department (or one matter) may see of an
 // application's values.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "analysis/form_stats.h"
@@ -52,13 +53,19 @@ DepartmentViews::DepartmentViews(const Form& form) {
   for (const auto& d : form.departments) {
     Department out;
     out.id = d.id;
+    std::map<std::string_view, Key> keys;
     for (const auto& m : form.matters) {
       if (m.department != d.id) continue;
-      std::set<std::string_view> keys;
-      add_matter_keys(form, m, keys);
-      out.matters.push_back({m.when, std::vector<std::string>(keys.begin(), keys.end())});
+      std::set<std::string_view> mine;
+      add_matter_keys(form, m, mine);
+      for (auto k : mine) keys[k].matters.push_back(static_cast<std::uint32_t>(out.when.size()));
+      out.when.push_back(m.when);
     }
-    for (const auto& s : d.sees) out.sees.push_back(s.id);
+    for (const auto& s : d.sees) keys[s.id].seen = true;
+    for (auto& [k, key] : keys) {
+      key.key = std::string(k);
+      out.keys.push_back(std::move(key));
+    }
     departments_.push_back(std::move(out));
   }
   std::sort(departments_.begin(), departments_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -69,18 +76,17 @@ void DepartmentViews::each_key(std::string_view department, ValueLookup values, 
   const auto d = std::lower_bound(departments_.begin(), departments_.end(), department,
                                   [](const Department& x, std::string_view id) { return x.id < id; });
   if (d == departments_.end() || d->id != department) return;
-  for (const auto& m : d->matters)
-    if (m.when.evaluate(values) != Truth::no)
-      for (const auto& k : m.keys) key(k);
-  for (const auto& k : d->sees) key(k);
+  std::vector<char> applies(d->when.size());  // an undecided condition counts as applying
+  for (std::size_t i = 0; i < d->when.size(); ++i) applies[i] = d->when[i].evaluate(values) != Truth::no;
+  for (const Key& k : d->keys)
+    if (k.seen || std::any_of(k.matters.begin(), k.matters.end(), [&](std::uint32_t m) { return applies[m] != 0; }))
+      key(k.key);
 }
 
 FieldValues DepartmentViews::view(std::string_view department, ValueLookup values) const {
   FieldValues out;
   each_key(department, values, [&](const std::string& k) {
-    const auto at = out.lower_bound(k);
-    if (at != out.end() && at->first == k) return;
-    if (const Value* v = values(k)) out.emplace_hint(at, k, *v);
+    if (const Value* v = values(k)) out.emplace_hint(out.end(), k, *v);
   });
   return out;
 }
@@ -88,23 +94,21 @@ FieldValues DepartmentViews::view(std::string_view department, ValueLookup value
 std::vector<const FieldValues::value_type*> DepartmentViews::select(std::string_view department,
                                                                     const FieldValues& over,
                                                                     const FieldValues& values) const {
-  auto pair_of = [&](std::string_view k) -> const FieldValues::value_type* {
-    if (const auto at = over.find(k); at != over.end()) return &*at;
-    const auto at = values.find(k);
-    return at == values.end() ? nullptr : &*at;
-  };
   auto value_of = [&](std::string_view k) -> const Value* {
-    const auto* kv = pair_of(k);
-    return kv ? &kv->second : nullptr;
+    const Value* v = find_value(over, k);
+    return v ? v : find_value(values, k);
   };
+  // The keys come in order, as the two maps hold theirs: one walk through
+  // each map, not a search per key.
   std::vector<const FieldValues::value_type*> out;
+  auto o = over.begin();
+  auto v = values.begin();
   each_key(department, value_of, [&](const std::string& k) {
-    if (const auto* kv = pair_of(k)) out.push_back(kv);
+    while (o != over.end() && o->first < k) ++o;
+    if (o != over.end() && o->first == k) return out.push_back(&*o);
+    while (v != values.end() && v->first < k) ++v;
+    if (v != values.end() && v->first == k) out.push_back(&*v);
   });
-  const auto by_key = [](const auto* a, const auto* b) { return a->first < b->first; };
-  std::sort(out.begin(), out.end(), by_key);
-  out.erase(std::unique(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first == b->first; }),
-            out.end());
   return out;
 }
 
