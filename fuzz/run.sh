@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-harnesses=(chain condition application deployment calendar scenario field_values)
+harnesses=(chain condition application deployment calendar scenario field_values json)
 
 usage() {
   echo "usage: fuzz/run.sh HARNESS|all SECONDS   (HARNESS: ${harnesses[*]})" >&2
@@ -48,7 +48,7 @@ nice -n 10 cmake --build "$build" -j 2 --target "fuzz_$target"
 # reads a longer regression cut to that length; the replay tests run it whole).
 case $target in
   condition) max_len=(-max_len=1024) ;;
-  field_values) max_len=(-max_len=4096) ;;
+  field_values | json) max_len=(-max_len=4096) ;;
   *) max_len=(-max_len=65536) ;;
 esac
 

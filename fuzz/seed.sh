@@ -78,6 +78,39 @@ for f in examples/applications/*.yaml tests/applications/*.yaml; do
     done
 done
 
+# JSON from outside the process: byte '0' and a department's answer, '1'
+# and a request as the CLI leaves it in the inbox, '2' and the receipt the
+# engine writes back (fuzz_json.cpp). The answers are those of
+# docs/engine.md's table; the requests one of each kind.
+mkdir -p "$out/json"
+n=0
+grep -o '^| `{"outcome"[^`]*}`' docs/engine.md | sed 's/^| `//; s/`$//' | while IFS= read -r a; do
+  n=$((n + 1))
+  printf '0%s' "$a" >"$out/json/answer-$n.json"
+done
+n=0
+while IFS= read -r line; do
+  n=$((n + 1))
+  printf '%s' "$line" >"$out/json/$(printf 'json-%02d' "$n").json"
+done <<'JSON'
+1{"type":"submit","chain":"kindergarten-setup","version":3,"fields":{"applicant.name":"淄川区阳光幼儿园","school.capacity":180,"site.area":1200.5,"venue.serves_food":true,"school.classes":["小班","中班"],"site.note":null},"materials":["lease","site-plan"],"channel":"online","idempotency_key":"k-1","agent":{"name":"张三","id_number":"370302199001011234","phone":"13800000000"},"commitments":[2],"reuse_consent":true,"actor":{"account":"w1","role":"window","channel":"window"}}
+1{"type":"supplement","case":7,"fields":{"site.area":900},"materials":["lease"],"in_person":true}
+1{"type":"report","case":1,"matter":"fire-filing","attempt":2,"outcome":{"outcome":"approved","produced":{"school.permit_no":"教民140302"}},"actor":{"account":"d1","role":"department","department":"fire","channel":"department"}}
+1{"type":"report","case":1,"matter":"a","attempt":1,"outcome":{"outcome":"suspended","suspension":"expert-review","told_days":10,"reason":"专家评审"}}
+1{"type":"withdraw","case":3,"reason":"申请人撤回"}
+1{"type":"deliver","case":3,"method":"express","tracking":"SF1234567890"}
+1{"type":"extend","case":3,"matter":"school-permit","basis":"department-head","days":10,"approver":"李四","approved_on":"2026-12-01","reason":"情况复杂"}
+1{"type":"retry","case":3,"matter":"health-evaluation"}
+1{"type":"claim","case":3,"matter":"health-evaluation","attempt":1,"officer":"o1","force":false}
+1{"type":"release","case":3,"matter":"health-evaluation"}
+1{"type":"urge","case":3,"matter":"health-evaluation","note":"请加快"}
+1{"type":"rate","case":3,"matter":"","grade":5,"comment":"满意"}
+1{"type":"follow-up","case":3,"rating":1,"step":"resolved","note":"已回访"}
+1{"type":"attach","case":7,"material":"lease","name":"lease.pdf","content":"JVBERi0xLjQK"}
+2{"ok":true,"case":12,"seq":3,"result":"applied","reason":"","stage":"running","deferred":["lease"],"deferred_due":"2026-12-20"}
+2{"ok":false,"code":"invalid_input","message":"no such case: 99"}
+JSON
+
 for h in "$out"/*/; do
   printf '%-14s %4d files %6d KB\n' "$(basename "$h")" "$(find "$h" -type f | wc -l)" "$(($(find "$h" -type f -exec cat {} + | wc -c) / 1024))"
 done
