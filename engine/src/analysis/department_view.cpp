@@ -74,7 +74,7 @@ DepartmentViews::DepartmentViews(const Form& form) {
 template <class F>
 void DepartmentViews::each_key(std::string_view department, ValueLookup values, F&& key) const {
   const auto d = std::lower_bound(departments_.begin(), departments_.end(), department,
-                                  [](const Department& x, std::string_view id) { return x.id < id; });
+                                  [](const Department& x, std::string_view id) { return std::string_view(x.id) < id; });
   if (d == departments_.end() || d->id != department) return;
   std::vector<char> applies(d->when.size());  // an undecided condition counts as applying
   for (std::size_t i = 0; i < d->when.size(); ++i) applies[i] = d->when[i].evaluate(values) != Truth::no;
