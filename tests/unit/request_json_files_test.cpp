@@ -43,4 +43,34 @@ TEST_CASE("store.codec.a_file_request_keeps_every_byte_through_json") {
   }
 }
 
+TEST_CASE("store.codec.inbox_json_of_the_wrong_type_is_an_answer_never_an_exception") {
+  // Found by fuzzing (fuzz_json): `"case": "…"` in a receipt threw out of
+  // nlohmann's value(). A receipt's members of the wrong type read as
+  // absent; only `ok` decides whether the request was applied.
+  auto odd = detail::receipt_from_json(R"({"ok":true,"case":"seven","seq":-1.5,"result":7,"stage":["running"],"reason":{}})");
+  REQUIRE(odd.is_ok());
+  CHECK(odd->case_id == 0);
+  CHECK(odd->seq == 0);
+  CHECK(odd->result == StepResult::applied);
+  CHECK(odd->stage == CaseStage::created);
+  CHECK(odd->reason.empty());
+  for (const char* refused : {R"({"ok":"yes","case":1})", R"({"ok":1})", R"({"case":1})"}) {
+    CAPTURE(refused);
+    CHECK_FALSE(detail::receipt_from_json(refused).is_ok());
+  }
+  auto garbled = detail::receipt_from_json(R"({"ok":false,"code":5,"message":["x"]})");
+  REQUIRE_FALSE(garbled.is_ok());
+  CHECK(garbled.status().code() == Status::Code::internal);
+  CHECK(garbled.status().message() == "the engine refused the request");
+  // A request's flags must be true or false: not read as false when garbled.
+  for (const char* bad : {R"({"type":"supplement","case":7,"in_person":"yes"})",
+                          R"({"type":"submit","chain":"c","reuse_consent":1})",
+                          R"({"type":"claim","case":7,"matter":"a","attempt":1,"officer":"o","force":"no"})"}) {
+    CAPTURE(bad);
+    auto r = detail::request_from_json(bad);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().message().find("must be true or false") != std::string::npos);
+  }
+}
+
 }  // namespace request_json_files_test

@@ -108,6 +108,14 @@ struct Fields {
     }
     return out;
   }
+  bool flag(const char* k) {
+    if (!has(k)) return false;
+    if (!j.at(k).is_boolean()) {
+      fail(fmt::format("`{}` must be true or false", k));
+      return false;
+    }
+    return j.at(k).get<bool>();
+  }
   FieldValues values(const char* k) {
     if (!has(k)) return {};
     auto r = values_from_json(j.at(k), k);
@@ -345,7 +353,7 @@ Result<Request> request_from_json(std::string_view text) {
     if (f.text("channel") == "online") s.channel = Channel::online;
     s.idempotency_key = f.text("idempotency_key");
     s.commitments = f.strings("commitments");
-    s.reuse_consent = f.has("reuse_consent") && j["reuse_consent"].is_boolean() && j["reuse_consent"].get<bool>();
+    s.reuse_consent = f.flag("reuse_consent");
     if (f.has("agent")) {
       if (!j["agent"].is_object()) f.fail("`agent` must be an object");
       else {
@@ -356,7 +364,7 @@ Result<Request> request_from_json(std::string_view text) {
     }
     r = std::move(s);
   } else if (type == "supplement") {
-    r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.has("in_person") && j["in_person"].is_boolean() && j["in_person"].get<bool>()};
+    r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.flag("in_person")};
   } else if (type == "report") {
     request::Report q{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), {}};
     if (!f.has("outcome")) return Status::invalid("request: `outcome` is missing");
@@ -385,7 +393,7 @@ Result<Request> request_from_json(std::string_view text) {
     r = request::Retry{case_id, f.text("matter", true)};
   } else if (type == "claim") {
     r = request::Claim{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), f.text("officer"),
-                       f.has("force") && j["force"].is_boolean() && j["force"].get<bool>()};
+                       f.flag("force")};
   } else if (type == "release") {
     r = request::Release{case_id, f.text("matter", true)};
   } else if (type == "urge") {
@@ -434,19 +442,29 @@ std::string receipt_to_json(const Result<Receipt>& r) {
 Result<Receipt> receipt_from_json(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::error(Status::Code::internal, "the engine's answer is not JSON");
-  if (!j.value("ok", false))
-    return Status::error(parse_code(j.value("code", "internal")), j.value("message", "the engine refused the request"));
+  // Written by an engine, but read back from a store: a member of the wrong
+  // type reads as absent, never as an exception. An applied request stays
+  // applied whatever else its receipt garbles (only `ok` decides).
+  const auto get = [&]<class T>(const char* k, T fallback) -> T {
+    const auto at = j.find(k);
+    if (at == j.end()) return fallback;
+    if constexpr (std::is_same_v<T, bool>) return at->is_boolean() ? at->template get<bool>() : fallback;
+    else if constexpr (std::is_same_v<T, std::string>) return at->is_string() ? at->template get<std::string>() : fallback;
+    else return at->is_number_integer() ? at->template get<T>() : fallback;
+  };
+  if (!get("ok", false))
+    return Status::error(parse_code(get("code", std::string("internal"))),
+                         get("message", std::string("the engine refused the request")));
   Receipt r;
-  r.case_id = j.value("case", CaseId{0});
-  r.seq = j.value("seq", std::uint64_t{0});
-  r.result = j.value("result", "applied") == "ignored" ? StepResult::ignored : StepResult::applied;
-  r.reason = j.value("reason", "");
-  r.stage = parse_case_stage(j.value("stage", "created")).value_or(CaseStage::created);
+  r.case_id = get("case", CaseId{0});
+  r.seq = get("seq", std::uint64_t{0});
+  r.result = get("result", std::string()) == "ignored" ? StepResult::ignored : StepResult::applied;
+  r.reason = get("reason", std::string());
+  r.stage = parse_case_stage(get("stage", std::string("created"))).value_or(CaseStage::created);
   if (const auto d = j.find("deferred"); d != j.end() && d->is_array())
     for (const json& key : *d)
       if (key.is_string()) r.deferred.push_back(key.get<std::string>());
-  if (const auto due = j.find("deferred_due"); due != j.end() && due->is_string())
-    r.deferred_due = Date::parse(due->get<std::string>());
+  if (const std::string due = get("deferred_due", std::string()); !due.empty()) r.deferred_due = Date::parse(due);
   return r;
 }
 
