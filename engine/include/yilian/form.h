@@ -171,9 +171,10 @@ struct Form {
 [[nodiscard]] FieldValues department_view(const Form& form, std::string_view department, ValueLookup values);
 
 /// department_view() with the key lists worked out once per form: each
-/// matter's keys (asked or produced) by department, and what each
-/// department `sees`. A view then costs its matters' conditions and the
-/// copies of the values it holds. The engine keeps one per chain version.
+/// department's keys in order, each with the matters that need (ask or
+/// produce) it and whether the department `sees` it. A view then costs its
+/// matters' conditions and one walk through the values; select() copies
+/// nothing (a task's FieldView). The engine keeps one per chain version.
 /// Immutable; thread-safe.
 class DepartmentViews {
  public:
