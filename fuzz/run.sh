@@ -31,8 +31,10 @@ fi
 [[ " ${harnesses[*]} " == *" $target "* ]] || usage
 
 build=${FUZZ_BUILD:-build-fuzz}
-# clang and libFuzzer (Debian's clang-14, libclang-rt-14-dev) when missing.
-[[ -n ${CXX:-} ]] || scripts/install-deps.sh --fuzz
+# The libraries when missing, and clang with libFuzzer (Debian's clang-14,
+# libclang-rt-14-dev) unless CXX names a compiler of one's own: on a new
+# machine a campaign with CXX set failed in CMake for want of Boost.
+if [[ -n ${CXX:-} ]]; then scripts/install-deps.sh; else scripts/install-deps.sh --fuzz; fi
 if [[ ! -f $build/build.ninja && ! -f $build/Makefile ]]; then
   generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
