@@ -73,4 +73,29 @@ TEST_CASE("store.codec.inbox_json_of_the_wrong_type_is_an_answer_never_an_except
   }
 }
 
+TEST_CASE("store.codec.a_request_number_that_does_not_fit_is_refused_not_cut") {
+  // Read into 32 bits (or an unsigned id), these used to wrap: an attempt
+  // of 2^32 + 1 became attempt 1, a case of -1 the largest id.
+  for (const char* bad : {R"({"type":"report","case":1,"matter":"a","attempt":4294967297,"outcome":{"outcome":"resumed"}})",
+                          R"({"type":"retry","case":-1,"matter":"a"})",
+                          R"({"type":"submit","chain":"c","version":2147483648})",
+                          R"({"type":"extend","case":1,"matter":"a","basis":"other","days":-2147483649})",
+                          R"({"type":"follow-up","case":1,"rating":-1,"step":"resolved"})",
+                          R"({"type":"withdraw","case":18446744073709551616})"}) {
+    CAPTURE(bad);
+    auto r = detail::request_from_json(bad);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == Status::Code::invalid_input);
+  }
+  auto r = detail::request_from_json(R"({"type":"retry","case":1,"matter":"a"})");
+  REQUIRE(r.is_ok());
+  auto wide = detail::request_from_json(R"({"type":"report","case":1,"matter":"a","attempt":4294967297,"outcome":{"outcome":"resumed"}})");
+  CHECK(wide.status().message().find("`attempt` 4294967297 is out of range (0 to 4294967295)") != std::string::npos);
+  // The largest values that fit are read as they are.
+  auto edge = detail::request_from_json(R"({"type":"claim","case":18446744073709551615,"matter":"a","attempt":4294967295,"officer":"o"})");
+  REQUIRE(edge.is_ok());
+  CHECK(std::get<request::Claim>(*edge).case_id == 18446744073709551615ULL);
+  CHECK(std::get<request::Claim>(*edge).attempt == 4294967295U);
+}
+
 }  // namespace request_json_files_test

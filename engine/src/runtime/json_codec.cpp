@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace yilian::detail {
 
@@ -81,16 +82,25 @@ struct Fields {
     }
     return j.at(k).get<std::string>();
   }
-  std::int64_t integer(const char* k, bool required = false) {
+  /// An integer that fits T (a case id, an attempt, a number of days): one
+  /// that does not is refused, never cut to T's width.
+  template <class T>
+  T whole(const char* k, bool required = false) {
     if (!has(k)) {
       if (required) fail(fmt::format("`{}` is missing", k));
-      return 0;
+      return T{};
     }
-    if (!j.at(k).is_number_integer()) {
+    const json& x = j.at(k);
+    if (!x.is_number_integer()) {
       fail(fmt::format("`{}` must be an integer", k));
-      return 0;
+      return T{};
     }
-    return j.at(k).get<std::int64_t>();
+    if (x.is_number_unsigned() ? !std::in_range<T>(x.get<std::uint64_t>()) : !std::in_range<T>(x.get<std::int64_t>())) {
+      fail(fmt::format("`{}` {} is out of range ({} to {})", k, x.dump(), std::numeric_limits<T>::min(),
+                       std::numeric_limits<T>::max()));
+      return T{};
+    }
+    return x.get<T>();
   }
   std::vector<std::string> strings(const char* k) {
     std::vector<std::string> out;
@@ -233,16 +243,9 @@ Result<std::optional<Outcome>> outcome_from_json(const json& j) {
       if (auto r = parse_suspension_reason(s); r && *r != SuspensionReason::supplement) o.suspension = *r;
       else f.fail(fmt::format("`suspension` `{}` is not an Art. 45 activity (expert-review, inspection, …)", s));
     }
-    if (f.has("told_days")) {
-      const std::int64_t told = f.integer("told_days");
-      // Not cut to 32 bits: a value an int cannot hold is refused (the flow
-      // refuses negative ones).
-      if (told < std::numeric_limits<int>::min() || told > std::numeric_limits<int>::max())
-        f.fail(fmt::format("`told_days` {} is out of range (at most {} working days)", told,
-                           std::numeric_limits<int>::max()));
-      else
-        o.told_days = static_cast<int>(told);
-    }
+    // Not cut to 32 bits: a value an int cannot hold is refused (the flow
+    // refuses negative ones).
+    if (f.has("told_days")) o.told_days = f.whole<int>("told_days");
   }
   if (!f.error.empty()) return Status::invalid(f.error);
   return std::optional<Outcome>{std::move(o)};
@@ -345,11 +348,11 @@ Result<Request> request_from_json(std::string_view text) {
   if (j.is_discarded() || !j.is_object()) return Status::invalid("the request is not a JSON object");
   Fields f{j, "request", {}};
   const std::string type = f.text("type", true);
-  const auto case_id = static_cast<CaseId>(f.integer("case"));
+  const auto case_id = f.whole<CaseId>("case");
   std::optional<Request> r;
   if (type == "submit") {
     request::Submit s{f.text("chain", true), std::nullopt, f.values("fields"), f.strings("materials"), Channel::window};
-    if (f.has("version")) s.version = static_cast<int>(f.integer("version"));
+    if (f.has("version")) s.version = f.whole<int>("version");
     if (f.text("channel") == "online") s.channel = Channel::online;
     s.idempotency_key = f.text("idempotency_key");
     s.commitments = f.strings("commitments");
@@ -366,7 +369,7 @@ Result<Request> request_from_json(std::string_view text) {
   } else if (type == "supplement") {
     r = request::Supplement{case_id, f.values("fields"), f.strings("materials"), f.flag("in_person")};
   } else if (type == "report") {
-    request::Report q{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), {}};
+    request::Report q{case_id, f.text("matter", true), f.whole<std::uint32_t>("attempt"), {}};
     if (!f.has("outcome")) return Status::invalid("request: `outcome` is missing");
     auto o = outcome_from_json(j["outcome"]);
     if (!o) return o.status();
@@ -384,7 +387,7 @@ Result<Request> request_from_json(std::string_view text) {
     auto basis = parse_extension_basis(f.text("basis"));
     if (!basis) f.fail("`basis` must be department-head, government-head or other");
     q.extension.basis = basis.value_or(ExtensionBasis::other);
-    q.extension.days = static_cast<int>(f.integer("days", true));
+    q.extension.days = f.whole<int>("days", true);
     q.extension.approver = f.text("approver");
     q.extension.approved_on = Date::parse(f.text("approved_on")).value_or(Date{});
     q.extension.reason = f.text("reason");
@@ -392,18 +395,18 @@ Result<Request> request_from_json(std::string_view text) {
   } else if (type == "retry") {
     r = request::Retry{case_id, f.text("matter", true)};
   } else if (type == "claim") {
-    r = request::Claim{case_id, f.text("matter", true), static_cast<std::uint32_t>(f.integer("attempt")), f.text("officer"),
+    r = request::Claim{case_id, f.text("matter", true), f.whole<std::uint32_t>("attempt"), f.text("officer"),
                        f.flag("force")};
   } else if (type == "release") {
     r = request::Release{case_id, f.text("matter", true)};
   } else if (type == "urge") {
     r = request::Urge{case_id, f.text("matter"), f.text("note")};
   } else if (type == "rate") {
-    r = request::Rate{case_id, f.text("matter"), static_cast<int>(f.integer("grade", true)), f.text("comment")};
+    r = request::Rate{case_id, f.text("matter"), f.whole<int>("grade", true), f.text("comment")};
   } else if (type == "follow-up") {
     auto step = parse_follow_up_step(f.text("step", true));
     if (!step) f.fail("`step` must be called-back, rectified, appealed, appeal-upheld or appeal-rejected");
-    r = request::FollowUp{case_id, static_cast<std::uint32_t>(f.integer("rating", true)),
+    r = request::FollowUp{case_id, f.whole<std::uint32_t>("rating", true),
                           step.value_or(FollowUpStep::called_back), f.text("note")};
   } else if (type == "attach") {
     auto content = base64_decode(f.text("content", true));
