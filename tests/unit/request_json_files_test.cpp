@@ -54,6 +54,11 @@ TEST_CASE("store.codec.inbox_json_of_the_wrong_type_is_an_answer_never_an_except
   CHECK(odd->result == StepResult::applied);
   CHECK(odd->stage == CaseStage::created);
   CHECK(odd->reason.empty());
+  // A number out of its range reads as absent too, not wrapped.
+  auto negative = detail::receipt_from_json(R"({"ok":true,"case":-1,"seq":3})");
+  REQUIRE(negative.is_ok());
+  CHECK(negative->case_id == 0);
+  CHECK(negative->seq == 3);
   for (const char* refused : {R"({"ok":"yes","case":1})", R"({"ok":1})", R"({"case":1})"}) {
     CAPTURE(refused);
     CHECK_FALSE(detail::receipt_from_json(refused).is_ok());

@@ -446,28 +446,24 @@ Result<Receipt> receipt_from_json(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::error(Status::Code::internal, "the engine's answer is not JSON");
   // Written by an engine, but read back from a store: a member of the wrong
-  // type reads as absent, never as an exception. An applied request stays
-  // applied whatever else its receipt garbles (only `ok` decides).
-  const auto get = [&]<class T>(const char* k, T fallback) -> T {
-    const auto at = j.find(k);
-    if (at == j.end()) return fallback;
-    if constexpr (std::is_same_v<T, bool>) return at->is_boolean() ? at->template get<bool>() : fallback;
-    else if constexpr (std::is_same_v<T, std::string>) return at->is_string() ? at->template get<std::string>() : fallback;
-    else return at->is_number_integer() ? at->template get<T>() : fallback;
-  };
-  if (!get("ok", false))
-    return Status::error(parse_code(get("code", std::string("internal"))),
-                         get("message", std::string("the engine refused the request")));
+  // type (or a number out of its range) reads as absent, never as an
+  // exception; the reader's complaints are not kept. An applied request
+  // stays applied whatever else its receipt garbles (only `ok` decides).
+  Fields f{j, {}, {}};
+  const auto or_else = [](std::string s, const char* fallback) { return s.empty() ? std::string(fallback) : s; };
+  if (!f.flag("ok"))
+    return Status::error(parse_code(or_else(f.text("code"), "internal")),
+                         or_else(f.text("message"), "the engine refused the request"));
   Receipt r;
-  r.case_id = get("case", CaseId{0});
-  r.seq = get("seq", std::uint64_t{0});
-  r.result = get("result", std::string()) == "ignored" ? StepResult::ignored : StepResult::applied;
-  r.reason = get("reason", std::string());
-  r.stage = parse_case_stage(get("stage", std::string("created"))).value_or(CaseStage::created);
+  r.case_id = f.whole<CaseId>("case");
+  r.seq = f.whole<std::uint64_t>("seq");
+  r.result = f.text("result") == "ignored" ? StepResult::ignored : StepResult::applied;
+  r.reason = f.text("reason");
+  r.stage = parse_case_stage(or_else(f.text("stage"), "created")).value_or(CaseStage::created);
   if (const auto d = j.find("deferred"); d != j.end() && d->is_array())
     for (const json& key : *d)
       if (key.is_string()) r.deferred.push_back(key.get<std::string>());
-  if (const std::string due = get("deferred_due", std::string()); !due.empty()) r.deferred_due = Date::parse(due);
+  if (const std::string due = f.text("deferred_due"); !due.empty()) r.deferred_due = Date::parse(due);
   return r;
 }
 
