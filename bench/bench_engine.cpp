@@ -12,6 +12,10 @@
 //                                     the rows they wrote, written with prepared
 //                                     statements alone, alternated (issue 23)
 //
+// BENCH_PHASES=1 prints the timed transitions' start and end on stderr as
+// CLOCK_MONOTONIC seconds, for `perf record -k mono` and `perf report
+// --time START,END`: a profile of that phase alone.
+//
 // Throughput: kindergarten cases submitted at once (apply_async) and carried
 // to delivery by an in-process adapter that approves every task at once;
 // every event is committed before its commands run. Recovery: a store whose
@@ -30,6 +34,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -69,6 +74,14 @@ double rss_mib() {
 /// CPU seconds spent so far by this process's threads, by thread name
 /// (yilian-commit, yilian-writer, yilian-io, ...; the main thread under the
 /// program's name), read from /proc/self/task/*/stat.
+/// With BENCH_PHASES set: the monotonic clock now, as perf's `--time` reads it.
+void phase_mark(const char* what) {
+  if (!std::getenv("BENCH_PHASES")) return;
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  fmt::print(stderr, "bench_engine: transitions {} at {}.{:06}\n", what, ts.tv_sec, ts.tv_nsec / 1000);
+}
+
 std::map<std::string, double> thread_cpu() {
   std::map<std::string, double> out;
   const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
@@ -219,9 +232,11 @@ Throughput throughput_run(int cases, Durability d, const std::string& db, bool s
     const std::uint64_t before = engine.stats().events, commits = engine.stats().commits;
     const auto cpu0 = thread_cpu();
     const auto t0 = Clock::now();
+    phase_mark("start");
     (void)engine.register_adapter("*", approver);
     settle();
     t.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    phase_mark("end");
     t.cpu = thread_cpu();
     for (const auto& [name, s0] : cpu0) t.cpu[name] -= s0;
     t.events = engine.stats().events - before;
@@ -480,8 +495,9 @@ int main(int argc, char** argv) {
     recover(argv[2]);
     return 0;
   }
-  fmt::print("bench_engine: {} cores; {}; SQLite WAL; stores in {}\n\n", std::thread::hardware_concurrency(),
-             yilian::programs::allocator_name(), dir);
+  fmt::print("bench_engine: {} cores; {} (freed memory returned after {} ms); SQLite WAL; stores in {}\n\n",
+             std::thread::hardware_concurrency(), yilian::programs::allocator_name(),
+             yilian::programs::allocator_return_delay_ms(), dir);
   fs::create_directories(dir);
   if (mode == "throughput" || mode == "all")
     throughput(argc > 2 ? std::atoi(argv[2]) : 20'000, argc > 3 ? std::atoi(argv[3]) : 5, dir);

@@ -2,6 +2,8 @@
 // test binary and the command are linked the same way.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "allocator.h"
@@ -22,6 +24,19 @@ TEST_CASE("programs.allocator.named_by_the_command") {
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("yilian 0.1.0") != std::string::npos);
   CHECK(r.out.find(yilian::programs::allocator_name()) != std::string::npos);
+}
+
+// The engine's batches come and go every few tens of milliseconds: on
+// mimalloc, freed memory stays a second before it goes back to the system
+// (bench/README.md), unless the environment says otherwise.
+TEST_CASE("programs.allocator.keeps_freed_memory_a_second") {
+  using namespace yilian::programs;
+  if (allocator_name().rfind("mimalloc", 0) != 0) {
+    CHECK(allocator_return_delay_ms() == -1);
+    return;
+  }
+  const char* env = std::getenv("MIMALLOC_DECOMMIT_DELAY");
+  CHECK(allocator_return_delay_ms() == (env ? std::atol(env) : 1000));
 }
 
 }  // namespace allocator_test
