@@ -24,8 +24,7 @@ void Engine::Impl::committer_main() {
   });
   auto last_poll = std::chrono::steady_clock::time_point{};
   for (;;) {
-    std::vector<Job> jobs = std::move(spare_jobs);
-    jobs.clear();
+    Jobs jobs;
     bool poll = false;
     {
       std::unique_lock q(q_mu);
@@ -57,23 +56,13 @@ void Engine::Impl::committer_main() {
       }
     }
     if (poll) poll_inbox(jobs);
-    if (jobs.size() <= options.group_commit_max) {
-      if (!jobs.empty()) hand_over(prepare(jobs));
-    } else {
-      std::vector<Job> part;
-      part.reserve(options.group_commit_max);
-      for (std::size_t begin = 0; begin < jobs.size(); begin += options.group_commit_max) {
-        const std::size_t end = std::min(jobs.size(), begin + options.group_commit_max);
-        part.assign(std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(begin)),
-                    std::make_move_iterator(jobs.begin() + static_cast<std::ptrdiff_t>(end)));
-        hand_over(prepare(part));
-        part.clear();
-      }
+    for (auto first = jobs.begin(); first != jobs.end();) {
+      const auto last = first + static_cast<std::ptrdiff_t>(
+                                    std::min<std::size_t>(options.group_commit_max, static_cast<std::size_t>(jobs.end() - first)));
+      hand_over(prepare(first, last));
+      first = last;
     }
     jobs.clear();
-    // A burst (recovery re-issuing every dispatch) must not keep its buffer.
-    if (jobs.capacity() > 4 * options.group_commit_max) jobs.shrink_to_fit();
-    spare_jobs = std::move(jobs);
     {
       std::lock_guard q(q_mu);
       busy = false;
@@ -94,7 +83,7 @@ void Engine::Impl::check_lost(const Status& failure) {
                                          fmt::format("the engine lost its store and commits nothing more: {}", failure.message()));
 }
 
-void Engine::Impl::poll_inbox(std::vector<Job>& jobs) {
+void Engine::Impl::poll_inbox(Jobs& jobs) {
   std::vector<InboxRow> rows;
   Status failed = Status::ok();
   {
@@ -141,7 +130,7 @@ void owed(Receipt& r, const CaseState& s) {
 
 }  // namespace
 
-std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
+std::unique_ptr<Prepared> Engine::Impl::prepare(Jobs::iterator first, Jobs::iterator last) {
   {
     // A batch that failed to commit while the committer was idle: forget
     // the states it left in the cache before stepping anything from them.
@@ -149,7 +138,8 @@ std::unique_ptr<Prepared> Engine::Impl::prepare(std::vector<Job>& jobs) {
     if (!w_batch) (void)forget_failed(g);
   }
   BatchWork w;
-  for (Job& job : jobs) {
+  for (; first != last; ++first) {
+    Job& job = *first;
     if (auto* a = std::get_if<job::Apply>(&job)) {
       if (const auto* sub = std::get_if<request::Submit>(&a->request)) prepare_submit(w, *a, *sub);
       else prepare_apply(w, *a);

@@ -33,7 +33,7 @@ Status Engine::Impl::recover() {
     if (!timers) return timers.status();
     for (const auto& t : *timers) stored_retries[{t.case_id, t.matter}] = t;
   }
-  std::vector<Job> jobs;
+  Jobs jobs;
   std::vector<std::pair<job::Redeliver, std::int64_t>> later;
   Status failed = Status::ok();
   std::vector<Command> cmds;
@@ -106,7 +106,7 @@ void Engine::Impl::park(const std::string& department, Parked p) {
 }
 
 void Engine::Impl::unpark(const std::string& department) {
-  std::vector<Job> jobs;
+  Jobs jobs;
   {
     std::lock_guard a(ad_mu);
     for (auto it = parked.begin(); it != parked.end();) {
@@ -306,7 +306,7 @@ void Engine::Impl::arm_alert(CaseId case_id, Instant at) {
 }
 
 void Engine::Impl::check_alerts() {
-  std::vector<Job> due;
+  Jobs due;
   const std::int64_t t = now().seconds;
   {
     std::lock_guard g(tm_mu);

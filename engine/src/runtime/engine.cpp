@@ -175,12 +175,13 @@ void Engine::Impl::enqueue(Job job) {
     a->done(Status::error(Status::Code::unavailable, "the engine is closed"));
 }
 
-void Engine::Impl::enqueue_all(std::vector<Job> jobs) {
+void Engine::Impl::enqueue_all(Jobs jobs) {
   if (jobs.empty()) return;
   {
     std::lock_guard q(q_mu);
     if (!stopping) {
-      for (auto& j : jobs) queue.push_back(std::move(j));
+      if (queue.empty()) queue.swap(jobs);
+      else for (auto& j : jobs) queue.push_back(std::move(j));
       if (committer_idle || queue.size() >= options.group_commit_max) q_cv.notify_one();
       return;
     }
