@@ -550,4 +550,34 @@ TEST_CASE("engine.defer.a_submission_receipt_says_what_is_owed_and_by_when") {
   CHECK_FALSE(odd->deferred_due);
 }
 
+// A task lists the matter's materials the case holds. The engine matches a
+// case's list against the chain once and again only when the list changed:
+// a material handed in later (容缺受理) reaches the next delivery.
+TEST_CASE("engine.defer.a_material_handed_in_later_reaches_the_next_delivery") {
+  ScratchDir dir("defer-held");
+  TestClock clock;
+  auto e = open_engine(dir.store(), test_options(clock));
+  REQUIRE(e->load_chain_text(kReformChain, "flowtest.yaml").is_ok());
+  // The first attempt of a asks for a supplement; the second is approved.
+  auto x = std::make_shared<ScriptedAdapter>([](const Task& t, const Completion& c) {
+    if (t.matter != "a") return c.report(Outcome::approved());
+    if (t.attempt == 1) return c.report(Outcome::supplement({"photos"}, "场地照片"));
+    c.report(Outcome::approved({{"a.kind", std::string("small")}}));
+  });
+  REQUIRE(e->register_adapter("x", x).is_ok());
+  auto r = e->apply(flow_application(false));  // the photos deferred
+  REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+  REQUIRE(r->deferred == std::vector<std::string>{"photos"});
+  REQUIRE(eventually([&] { return view(*e, r->case_id).tasks.front().status == TaskStatus::supplement; }));
+  auto more = e->apply(request::Supplement{r->case_id, {}, {"photos"}, false});
+  REQUIRE_MESSAGE(more.is_ok(), more.status().to_string());
+  REQUIRE(eventually([&] { return x->count() >= 2; }));
+  std::vector<std::vector<std::string>> held;
+  for (const Task& t : x->seen())
+    if (t.matter == "a") held.push_back(t.materials);
+  REQUIRE(held.size() == 2);
+  CHECK(held[0] == std::vector<std::string>{"lease"});
+  CHECK(held[1] == std::vector<std::string>{"lease", "photos"});
+}
+
 }  // namespace flow_reform_test

@@ -128,7 +128,16 @@ Result<std::shared_ptr<const ChainEntry>> ChainRegistry::compile(StoredChain sto
     for (const Ref& r : m.materials) {
       const Matter* issuer = chain.issuer_of(r.id);
       issued_by.push_back(issuer ? entry->flow->matter_index(issuer->id) : -1);
+      entry->materials.push_back(r.id);
     }
+  }
+  std::sort(entry->materials.begin(), entry->materials.end());
+  entry->materials.erase(std::unique(entry->materials.begin(), entry->materials.end()), entry->materials.end());
+  for (const Matter& m : chain.matters) {
+    auto& places = entry->material_places.emplace_back();
+    for (const Ref& r : m.materials)
+      places.push_back(static_cast<std::uint32_t>(
+          std::lower_bound(entry->materials.begin(), entry->materials.end(), r.id) - entry->materials.begin()));
   }
   return std::shared_ptr<const ChainEntry>(std::move(entry));
 }

@@ -32,6 +32,11 @@ struct ChainEntry {
   /// that issues the material, or -1 (a delivery's materials held, without
   /// looking names up).
   std::vector<std::vector<int>> issuers;
+  /// The materials the matters need, sorted, each once; and for each matter,
+  /// for each material it needs, its place in that list (a case's materials
+  /// are matched against the chain once, not by name per delivery).
+  std::vector<std::string> materials;
+  std::vector<std::vector<std::uint32_t>> material_places;
 };
 
 /// A chain as the store keeps it: its text, the text's SHA-256, the file name.

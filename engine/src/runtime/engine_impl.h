@@ -92,6 +92,11 @@ struct Slot {
   Hash last{};
   std::map<int, ClaimRow> claims;   ///< by matter: who holds the task (read with the case)
   std::list<CaseId>::iterator lru;
+  /// Which of the chain's materials (ChainEntry::materials) the case handed
+  /// in, worked out from `handed_in_of`, the case's list it was read from:
+  /// again only when a supplement changed the list (handed_in(), delivery.cpp).
+  std::vector<bool> handed_in;
+  Shared<std::vector<std::string>> handed_in_of;
 };
 
 struct Binding {
@@ -139,7 +144,7 @@ struct Outgoing {
 
 /// A task attempt the committer hands to its department (start_deliveries).
 struct Sending {
-  const Slot* slot = nullptr;
+  Slot* slot = nullptr;
   int matter = -1;
   std::uint32_t attempt = 0;
   std::uint32_t delivery = 1;
