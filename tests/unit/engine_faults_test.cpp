@@ -65,6 +65,33 @@ TEST_CASE("engine.faults.exceptions_retry_then_incident_then_operator_retry") {
   CHECK(e->apply(request::Retry{1, "a"}).status().code() == Status::Code::invalid_input);
 }
 
+// An adapter that answers inside dispatch() and then throws: the answer
+// stands (the engine collects such answers and queues them together, and
+// the exception must not overtake them), and nothing is retried.
+TEST_CASE("engine.faults.an_answer_given_before_the_adapter_throws_stands") {
+  ScratchDir dir("faults-answer-throw");
+  TestClock clock;
+  auto e = engine_with_chain(dir.store(), test_options(clock));
+  std::atomic<int> calls{0};
+  auto adapter = std::make_shared<ScriptedAdapter>([&](const Task& t, const Completion& c) {
+    ++calls;
+    c.report(Outcome::approved(t.matter == "a" ? FieldValues{{"a.kind", std::string("small")}} : FieldValues{}));
+    throw std::runtime_error("the connection dropped after the answer");
+  });
+  REQUIRE(e->register_adapter("x", adapter).is_ok());
+  REQUIRE(e->register_adapter("y", adapter).is_ok());
+  REQUIRE(e->apply(flow_application(false)).is_ok());
+  REQUIRE(e->wait_idle(std::chrono::seconds(10)));
+  const CaseView v = view(*e, 1);
+  CHECK(v.stage == CaseStage::ready);
+  for (const char* m : {"a", "b", "d"}) {
+    CAPTURE(m);
+    CHECK(task_of(v, m).status == TaskStatus::approved);
+  }
+  CHECK(count_log(v, "delivery-failed", "note") == 0);
+  CHECK(calls == 3);  // one delivery each, none again
+}
+
 TEST_CASE("engine.faults.silence_times_out_and_a_late_answer_is_ignored") {
   ScratchDir dir("faults-silent");
   TestClock clock;

@@ -14,6 +14,10 @@ namespace yilian {
 using namespace detail;
 
 namespace {
+
+/// The answers being collected on this I/O thread (Answers), if any.
+thread_local Answers* collecting = nullptr;
+
 /// What an adapter reports is stored as valid UTF-8 (text.h), whichever
 /// adapter it comes from: the store keeps no bytes a reader cannot show.
 void make_valid(Outcome& o) {
@@ -265,7 +269,9 @@ void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
   for (std::size_t begin = 0; begin < outbox.size(); begin += per) {
     auto chunk = std::make_shared<std::vector<Outgoing>>(std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(begin)),
                                                          std::make_move_iterator(outbox.begin() + static_cast<std::ptrdiff_t>(std::min(outbox.size(), begin + per))));
-    boost::asio::post(io, [chunk] {
+    boost::asio::post(io, [this, chunk] {
+      Answers answers{this, {}, {}};
+      collecting = &answers;
       for (Outgoing& o : *chunk) {
         try {
           write_task(o);
@@ -276,6 +282,8 @@ void Engine::Impl::flush_outbox(std::vector<Outgoing>& outbox) {
           o.done.failed("the adapter threw an exception that is not a std::exception");
         }
       }
+      collecting = nullptr;
+      hand_in(answers);
     });
   }
   outbox.clear();
@@ -296,6 +304,10 @@ void Engine::Impl::cancel_delivery(const std::string& key, const std::string& de
 
 bool Engine::Impl::settle(const std::string& key, std::uint32_t delivery) {
   std::lock_guard a(ad_mu);
+  return settle_locked(key, delivery);
+}
+
+bool Engine::Impl::settle_locked(const std::string& key, std::uint32_t delivery) {
   auto it = inflight.find(key);
   if (it == inflight.end() || it->second.delivery != delivery) return false;
   if (it->second.timeout) it->second.timeout->cancel();
@@ -308,14 +320,32 @@ void Engine::Impl::on_accepted(const CompletionState& c) { (void)settle(c.key, c
 void Engine::Impl::on_report(const CompletionState& c, Outcome outcome) {
   make_valid(outcome);
   const bool ends = outcome.decides() || outcome.kind == Outcome::Kind::suspended;
+  job::Apply report{request::Report{c.case_id, c.matter, c.attempt, std::move(outcome)}, now(), nullptr, false, 0,
+                    c.delivery};
+  if (collecting && collecting->engine == this) {
+    collecting->reports.push_back(std::move(report));
+    if (ends) collecting->settled.emplace_back(c.key, c.delivery);
+    return;
+  }
   // Queue the report before the delivery counts as settled, so that
   // wait_idle() never sees neither.
-  enqueue(job::Apply{request::Report{c.case_id, c.matter, c.attempt, std::move(outcome)}, now(), nullptr, false, 0,
-                     c.delivery});
+  enqueue(std::move(report));
   if (ends) (void)settle(c.key, c.delivery);
 }
 
+void Engine::Impl::hand_in(Answers& answers) {
+  // Queued before they count as settled, as on_report() does one by one.
+  enqueue_all(std::move(answers.reports));
+  answers.reports.clear();
+  if (answers.settled.empty()) return;
+  std::lock_guard a(ad_mu);
+  for (const auto& [key, delivery] : answers.settled) (void)settle_locked(key, delivery);
+  answers.settled.clear();
+}
+
 void Engine::Impl::on_failed(const CompletionState& c, std::string error) {
+  // Answers collected before this failure go first, as they came.
+  if (collecting && collecting->engine == this) hand_in(*collecting);
   std::lock_guard a(ad_mu);
   auto it = inflight.find(c.key);
   if (it == inflight.end() || it->second.delivery != c.delivery) return;  // settled, timed out or superseded

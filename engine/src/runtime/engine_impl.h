@@ -142,6 +142,16 @@ struct Outgoing {
   std::shared_ptr<CompletionState> state;
 };
 
+/// The answers an in-process adapter gives while an I/O thread hands it a
+/// batch's deliveries (report() inside dispatch()): queued together when
+/// the batch is handed out, under one lock each for the queue and the
+/// deliveries in flight, instead of both locks per answer (hand_in()).
+struct Answers {
+  const void* engine = nullptr;
+  Jobs reports;
+  std::vector<std::pair<std::string, std::uint32_t>> settled;  ///< (task key, delivery)
+};
+
 /// A task attempt the committer hands to its department (start_deliveries).
 struct Sending {
   Slot* slot = nullptr;
@@ -249,6 +259,8 @@ struct Engine::Impl final : detail::DeliverySink {
   void alert_tick();
   void check_alerts();
   bool settle(const std::string& key, std::uint32_t delivery);
+  bool settle_locked(const std::string& key, std::uint32_t delivery);  // ad_mu held
+  void hand_in(detail::Answers& answers);
   void on_accepted(const detail::CompletionState& c) override;
   void on_report(const detail::CompletionState& c, Outcome outcome) override;
   void on_failed(const detail::CompletionState& c, std::string error) override;
