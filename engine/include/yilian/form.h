@@ -188,6 +188,18 @@ class DepartmentViews {
   [[nodiscard]] std::vector<const FieldValues::value_type*> select(std::string_view department, const FieldValues& over,
                                                                   const FieldValues& values) const;
 
+  /// An applicant's values as this object reads them: for each key any
+  /// department may see or whose matters' conditions read, in order, the
+  /// pair in `values` or null. Made in one walk through `values`; a case
+  /// whose values do not change (they are shared, never edited) needs one
+  /// for all its views, which then read no map of the values.
+  using Table = std::vector<const FieldValues::value_type*>;
+  [[nodiscard]] Table table(const FieldValues& values) const;
+  /// select() with the applicant's values read through their table(): the
+  /// same pairs. `values` must be a table this object made.
+  [[nodiscard]] std::vector<const FieldValues::value_type*> select(std::string_view department, const FieldValues& over,
+                                                                  const Table& values) const;
+
  private:
   /// A key some of the department's matters need or produce, or that the
   /// chain shares with it.
@@ -195,6 +207,7 @@ class DepartmentViews {
     std::string key;
     std::vector<std::uint32_t> matters;  ///< the department's matters (places in Department::when) that need it
     bool seen = false;                   ///< in the department's `sees`
+    std::uint32_t place = 0;             ///< in keys_ (and a Table)
   };
   struct Department {
     std::string id;
@@ -206,6 +219,9 @@ class DepartmentViews {
   template <class F>
   void each_key(std::string_view department, ValueLookup values, F&& key) const;
   std::vector<Department> departments_;  ///< sorted by id
+  /// Every department's keys and every key their matters' conditions
+  /// read, sorted, each once: what a Table holds, in this order.
+  std::vector<std::string> keys_;
 };
 
 /// The form restricted to what department `department` may see: the fields

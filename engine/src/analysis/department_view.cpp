@@ -1,6 +1,7 @@
 // Data minimisation: what one department (or one matter) may see of an
 // application's values.
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <set>
 
@@ -69,6 +70,16 @@ DepartmentViews::DepartmentViews(const Form& form) {
     departments_.push_back(std::move(out));
   }
   std::sort(departments_.begin(), departments_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (const Department& d : departments_) {
+    for (const Key& k : d.keys) keys_.push_back(k.key);
+    for (const Condition& c : d.when)
+      for (std::string& k : c.fields()) keys_.push_back(std::move(k));
+  }
+  std::sort(keys_.begin(), keys_.end());
+  keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
+  for (Department& d : departments_)
+    for (Key& k : d.keys)
+      k.place = static_cast<std::uint32_t>(std::lower_bound(keys_.begin(), keys_.end(), k.key) - keys_.begin());
 }
 
 template <class F>
@@ -80,34 +91,53 @@ void DepartmentViews::each_key(std::string_view department, ValueLookup values, 
   for (std::size_t i = 0; i < d->when.size(); ++i) applies[i] = d->when[i].evaluate(values) != Truth::no;
   for (const Key& k : d->keys)
     if (k.seen || std::any_of(k.matters.begin(), k.matters.end(), [&](std::uint32_t m) { return applies[m] != 0; }))
-      key(k.key);
+      key(k);
 }
 
 FieldValues DepartmentViews::view(std::string_view department, ValueLookup values) const {
   FieldValues out;
-  each_key(department, values, [&](const std::string& k) {
-    if (const Value* v = values(k)) out.emplace_hint(out.end(), k, *v);
+  each_key(department, values, [&](const Key& k) {
+    if (const Value* v = values(k.key)) out.emplace_hint(out.end(), k.key, *v);
   });
+  return out;
+}
+
+DepartmentViews::Table DepartmentViews::table(const FieldValues& values) const {
+  Table out(keys_.size(), nullptr);
+  auto v = values.begin();
+  for (std::size_t i = 0; i < keys_.size() && v != values.end(); ++i) {
+    while (v != values.end() && v->first < keys_[i]) ++v;
+    if (v != values.end() && v->first == keys_[i]) out[i] = &*v;
+  }
   return out;
 }
 
 std::vector<const FieldValues::value_type*> DepartmentViews::select(std::string_view department,
                                                                     const FieldValues& over,
                                                                     const FieldValues& values) const {
+  return select(department, over, table(values));
+}
+
+std::vector<const FieldValues::value_type*> DepartmentViews::select(std::string_view department,
+                                                                    const FieldValues& over,
+                                                                    const Table& values) const {
+  assert(values.size() == keys_.size());
   auto value_of = [&](std::string_view k) -> const Value* {
-    const Value* v = find_value(over, k);
-    return v ? v : find_value(values, k);
+    if (const Value* v = find_value(over, k)) return v;
+    const auto at = std::lower_bound(keys_.begin(), keys_.end(), k,
+                                     [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
+    if (at == keys_.end() || *at != k) return nullptr;  // no condition of a department reads it
+    const auto* pair = values[static_cast<std::size_t>(at - keys_.begin())];
+    return pair ? &pair->second : nullptr;
   };
-  // The keys come in order, as the two maps hold theirs: one walk through
-  // each map, not a search per key.
+  // The keys come in order, as `over` holds its own: one walk through it;
+  // the applicant's values by their place, no map read.
   std::vector<const FieldValues::value_type*> out;
   auto o = over.begin();
-  auto v = values.begin();
-  each_key(department, value_of, [&](const std::string& k) {
-    while (o != over.end() && o->first < k) ++o;
-    if (o != over.end() && o->first == k) return out.push_back(&*o);
-    while (v != values.end() && v->first < k) ++v;
-    if (v != values.end() && v->first == k) out.push_back(&*v);
+  each_key(department, value_of, [&](const Key& k) {
+    while (o != over.end() && o->first < k.key) ++o;
+    if (o != over.end() && o->first == k.key) return out.push_back(&*o);
+    if (const auto* pair = values[k.place]) out.push_back(pair);
   });
   return out;
 }

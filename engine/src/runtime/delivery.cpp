@@ -128,23 +128,20 @@ void Engine::Impl::unpark(const std::string& department) {
 
 namespace {
 
-/// Which of the chain's materials the case handed in (Slot::handed_in):
-/// matched by name once per list of the case, one walk through both sorted
-/// lists, not a search by name for each material of each delivery (those
-/// searches read strings of 20,000 cases that had left the cache: a tenth
-/// of the engine's CPU, bench/README.md).
-const std::vector<bool>& handed_in(Slot& slot) {
-  const std::vector<std::string>& ids = slot.chain->materials;
-  if (slot.handed_in.size() == ids.size() && slot.handed_in_of.same(slot.state.materials)) return slot.handed_in;
-  slot.handed_in.assign(ids.size(), false);
+/// Which of the chain's materials (ChainEntry::materials) a case's list
+/// holds: one walk through both sorted lists, once per list of the case
+/// (Slot::handed_in), not a search by name for each material of each
+/// delivery (those searches read strings of cases that had left the cache:
+/// a tenth of the engine's CPU, bench/README.md).
+std::vector<bool> chain_materials_in(const std::vector<std::string>& ids, const std::vector<std::string>& materials) {
+  std::vector<bool> in(ids.size(), false);
   auto at = ids.begin();
-  for (const std::string& m : *slot.state.materials) {
+  for (const std::string& m : materials) {
     at = std::lower_bound(at, ids.end(), m);
     if (at == ids.end()) break;
-    if (*at == m) slot.handed_in[static_cast<std::size_t>(at - ids.begin())] = true;
+    if (*at == m) in[static_cast<std::size_t>(at - ids.begin())] = true;
   }
-  slot.handed_in_of = slot.state.materials;
-  return slot.handed_in;
+  return in;
 }
 
 }  // namespace
@@ -169,7 +166,9 @@ void Engine::Impl::start_deliveries(const std::vector<Sending>& sends, std::vect
     const CaseState& s = slot.state;
     const FlowChain& fc = *slot.chain->flow;
     const Matter& mt = fc.chain().matters[static_cast<std::size_t>(x.matter)];
-    const std::vector<bool>& in = handed_in(slot);
+    const std::vector<bool>& in = slot.handed_in.get(s.materials, [&](const std::vector<std::string>& list) {
+      return chain_materials_in(slot.chain->materials, list);
+    });
     Outgoing& o = out.emplace_back();
     o.adapter = std::move(adapters[i].first);
     o.timeout = adapters[i].second;
@@ -188,6 +187,9 @@ void Engine::Impl::start_deliveries(const std::vector<Sending>& sends, std::vect
     o.started = s.tasks[static_cast<std::size_t>(x.matter)].started;
     o.deadline = s.task_deadline(fc, x.matter).date;
     o.values = s.values;
+    o.values_table = slot.values_table.get(s.values, [&](const FieldValues& values) {
+      return std::make_shared<const DepartmentViews::Table>(slot.chain->views->table(values));
+    });
     o.produced = s.produced;
   }
 }
@@ -218,7 +220,8 @@ void write_task(Outgoing& o) {
   // read first, as CaseState::value does), kept alive with the task.
   auto held = std::make_shared<const std::pair<Shared<FieldValues>, FieldValues>>(std::move(o.values),
                                                                                    std::move(o.produced));
-  t.fields = FieldView(held, o.chain->views->select(t.department, held->second, *held->first));
+  t.fields = FieldView(held, o.chain->views->select(t.department, held->second, *o.values_table));
+  o.values_table.reset();
   o.chain.reset();
 }
 

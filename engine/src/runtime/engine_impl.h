@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <list>
 #include <map>
@@ -29,7 +30,6 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
-#include <deque>
 #include <vector>
 
 #include "runtime/builtin_adapters.h"
@@ -84,6 +84,26 @@ using Job = std::variant<job::Apply, job::Fire, job::Redeliver, job::Failed>;
 /// batches (page faults on the threads that enqueue, bench/README.md).
 using Jobs = std::deque<Job>;
 
+/// Something worked out from one of a case's shared lists (its materials,
+/// its values): kept with the list it came from, and worked out again only
+/// when the case holds another (a supplement). Holding the list keeps it
+/// alive, so another list is never mistaken for it.
+template <class Source, class T>
+struct Derived {
+  Shared<Source> of;
+  T value{};
+  bool made = false;
+  template <class Make>
+  const T& get(const Shared<Source>& now, Make&& make) {
+    if (!made || !of.same(now)) {
+      value = make(*now);
+      of = now;
+      made = true;
+    }
+    return value;
+  }
+};
+
 /// A case decoded in memory (committer thread only).
 struct Slot {
   std::shared_ptr<const ChainEntry> chain;
@@ -93,10 +113,10 @@ struct Slot {
   std::map<int, ClaimRow> claims;   ///< by matter: who holds the task (read with the case)
   std::list<CaseId>::iterator lru;
   /// Which of the chain's materials (ChainEntry::materials) the case handed
-  /// in, worked out from `handed_in_of`, the case's list it was read from:
-  /// again only when a supplement changed the list (handed_in(), delivery.cpp).
-  std::vector<bool> handed_in;
-  Shared<std::vector<std::string>> handed_in_of;
+  /// in, and its values as the departments' views read them: once per list
+  /// of the case, not per delivery (start_deliveries(), delivery.cpp).
+  Derived<std::vector<std::string>, std::vector<bool>> handed_in;
+  Derived<FieldValues, std::shared_ptr<const DepartmentViews::Table>> values_table;
 };
 
 struct Binding {
@@ -136,6 +156,7 @@ struct Outgoing {
   /// changed; the produced ones copied), so the view is the same wherever
   /// it is taken.
   Shared<FieldValues> values;
+  std::shared_ptr<const DepartmentViews::Table> values_table;  ///< `values` as the views read them
   FieldValues produced;
   Task task;
   Completion done;
