@@ -17,7 +17,7 @@ namespace {
 /// (the jobs taken together, the rows of one commit, the tasks handed to
 /// adapters: a few megabytes) every 20–30 ms, so the same memory went back
 /// and was faulted in again, page by page: a fifth of the engine's CPU
-/// under load (bench/README.md, "The allocator's returned memory"). After a
+/// under load (bench/README.md, "Memory that came back as page faults"). After a
 /// second it still goes back; MIMALLOC_DECOMMIT_DELAY, when set, decides.
 constexpr long kDecommitDelayMs = 1000;
 
