@@ -116,6 +116,9 @@ class Adapter {
   virtual ~Adapter() = default;
   /// Hands a task over. Called on an engine thread: return quickly and do
   /// slow work elsewhere; report through `done` (possibly before returning).
+  /// A report made before returning reaches the engine once this thread
+  /// has handed out the other tasks it carries with this one (they are
+  /// queued together), so do not wait here for it to be applied.
   /// An exception thrown here counts as failed(what()).
   virtual void dispatch(const Task& task, Completion done) = 0;
   /// The case ended or moved on: stop working on the task with this key if
