@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -41,15 +42,32 @@ inline request::Submit application(bool meals) {
 
 /// Starts `run` `rounds` times and kills it with SIGKILL after a random
 /// pause each time; `during(round)` runs while the engine is up. Returns
-/// the number of kills.
+/// the number of kills. The pause counts from the start in even rounds
+/// (a kill may come while the engine recovers) and from the moment the
+/// engine says it is up (`open cases recovered`) in odd ones, so that half
+/// the kills hit an engine at work however slow its start (a sanitized
+/// build on a busy machine took longer to start than most pauses).
 inline int kill_at_random_moments(const std::vector<std::string>& run, const std::string& output, int rounds,
                            const std::function<void(int)>& during) {
   std::mt19937 rng(20250303);
   std::uniform_int_distribution<int> pause(20, 500);
+  auto ups = [&] {
+    const std::string out = read_file(output);
+    std::size_t n = 0;
+    for (auto at = out.find("open cases recovered"); at != std::string::npos; at = out.find("open cases recovered", at + 1)) ++n;
+    return n;
+  };
   int kills = 0;
   for (int round = 0; round < rounds; ++round) {
+    const std::size_t up_before = round % 2 == 1 ? ups() : 0;
     const pid_t pid = spawn(run, output);
     REQUIRE(pid > 0);
+    if (round % 2 == 1) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (ups() == up_before && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      CHECK_MESSAGE(ups() > up_before, "round " << round << ": the engine did not say it was up within 30 s");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
     during(round);
     std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng) / 4));
