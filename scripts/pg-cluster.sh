@@ -5,7 +5,9 @@
 #   scripts/pg-cluster.sh start DIR   initdb + start; writes DIR/uri (a libpq
 #                                     URI of an empty database `yilian`)
 #   scripts/pg-cluster.sh stop DIR    stops it and removes DIR (kills it
-#                                     after $PG_STOP_WAIT seconds, default 20)
+#                                     after $PG_STOP_WAIT seconds, default 20;
+#                                     a deletion that takes longer than that
+#                                     goes on in the background)
 #
 # initdb refuses to run as root: as root, the cluster runs as the `postgres`
 # user (made by Debian's postgresql package), else as `nobody`. The port is a
@@ -61,25 +63,52 @@ stop)
   # fast stop (fsyncing every test database written) is wasted work; on a
   # machine busy with other builds it took 40-60 s. Even an immediate stop can
   # wait on a server process stuck in an fsync while another build floods the
-  # disk (a CI run once timed out here): after $PG_STOP_WAIT seconds (20)
-  # the cluster's processes are killed, and what they were waiting on is
-  # printed for the record (tests/pg/stop-kills.sh checks this path).
+  # disk: after $PG_STOP_WAIT seconds (20) the cluster's processes are
+  # killed, and what they were waiting on is printed for the record
+  # (tests/pg/stop-kills.sh checks this path).
+  #
+  # The folder is then renamed and deleted by a process of its own, waited
+  # for $PG_STOP_WAIT seconds too: deleting a cluster's thousands of files
+  # on a flooded disk (ext4 mounted with discard trims every freed block)
+  # can take minutes, and a CI run once timed out here with the server
+  # already stopped. A deletion that takes longer goes on in the background,
+  # and the stop says so. Each step prints its time.
   wait_s=${PG_STOP_WAIT:-20}
   [[ $wait_s =~ ^[0-9]+$ ]] || { echo "$0: PG_STOP_WAIT must be a whole number of seconds, not '$wait_s'" >&2; exit 2; }
+  began=${EPOCHREALTIME/./}
+  took() { local us=$((${EPOCHREALTIME/./} - began)); printf '%d.%d s' $((us / 1000000)) $((us / 100000 % 10)); }
   pidfile=$dir/data/postmaster.pid
   if [[ -f "$pidfile" ]]; then
-    if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t "$wait_s" stop >/dev/null 2>&1; then
+    if "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t "$wait_s" stop >/dev/null 2>&1; then
+      echo "stopped the server ($(took))"
+    else
       pid=$(head -1 "$pidfile" 2>/dev/null || true)
       if [[ "$pid" =~ ^[0-9]+$ ]]; then
         echo "$0: the server did not stop within $wait_s s; its processes:" >&2
         ps -o pid,stat,wchan:32,etime,args --ppid "$pid" -p "$pid" >&2 || true
         pkill -KILL -P "$pid" 2>/dev/null || true
         kill -KILL "$pid" 2>/dev/null || true
+        echo "killed the server ($(took))"
       fi
       tail -5 "$dir/server.log" >&2 2>/dev/null || true
     fi
   fi
-  rm -rf "$dir"
+  [[ -e "$dir" ]] || exit 0
+  size=$(du -s -m "$dir" 2>/dev/null | cut -f1 || true)
+  doomed=$dir.removing.$$
+  mv -- "$dir" "$doomed"
+  setsid -w rm -rf -- "$doomed" </dev/null >/dev/null 2>&1 &
+  remover=$!
+  for ((tenths = 0; tenths < wait_s * 10; tenths++)); do
+    kill -0 "$remover" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$remover" 2>/dev/null; then
+    echo "$0: deleting the cluster's ${size:-?} MB takes more than $wait_s s (the disk is busy); process $remover goes on deleting $doomed" >&2
+  else
+    wait "$remover" || { echo "$0: could not delete $doomed" >&2; exit 1; }
+    echo "deleted the cluster's ${size:-?} MB ($(took))"
+  fi
   ;;
 *)
   echo "usage: $0 start|stop DIR" >&2
