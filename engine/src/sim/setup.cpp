@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/value_rules.h"
 #include "yilian/analysis.h"
 #include "yilian/check.h"
 #include "yilian/simulate.h"
@@ -122,11 +123,14 @@ Value placeholder_value(const Field* f) {
       if (f->pattern.empty()) return std::string(length, 'x');
       // A text with a pattern: the shortest run of one plain character
       // that it accepts (a VIN, a file number of 12 digits…).
+      // The pattern is compiled once here, not once per try (up to 384).
       const std::size_t longest = std::max(length, std::min<std::size_t>(64, f->max ? static_cast<std::size_t>(*f->max) : 64));
+      const ValueRule rule = compile_rule(*f);
+      InvalidItem why;
       for (std::size_t n = length; n <= longest; ++n)
         for (char ch : {'x', '0', 'A', '1', 'a', 'X'}) {
           Value v = std::string(n, ch);
-          if (validate_value(*f, v).code.empty()) return v;
+          if (check_value(rule, v, why)) return v;
         }
       return std::string(length, 'x');
     }
