@@ -3,7 +3,11 @@
 // for every branch of every condition, exactly as yilian plans it.
 //
 //   node tests/js/bpmn-engine-check.mjs [--cli PATH] [--root DIR] [--only ID]
-//        [--limit N] [--scenario-exports N]
+//        [--limit N] [--scenario-exports N] [--shard K/N]
+//
+// --shard K/N runs the K-th of N parts of the chains (parts of about the
+// same work: assignments times matters), so that ctest runs the parts side
+// by side; the negative control runs in part 1.
 //
 // For each chain in chains/*.yaml and tests/bpmn/*.yaml, and for each
 // assignment of the fields its conditions read (every candidate value on
@@ -35,7 +39,9 @@ import { evaluate as feelEvaluate } from 'feelin';
 
 import { exportAll, fail, nest, parseArgs, processRunner, promisedTimer, sampleValue, scenarios, yilian } from './bpmn-lib.mjs';
 
-const opts = parseArgs(process.argv.slice(2), { limit: 128, 'scenario-exports': 4 });
+const opts = parseArgs(process.argv.slice(2), { limit: 128, 'scenario-exports': 4, shard: '1/1' });
+const [, shardK, shardN] = (opts.shard.match(/^(\d+)\/(\d+)$/) || []).map(Number);
+if (!(shardN >= 1 && shardK >= 1 && shardK <= shardN)) fail(`--shard takes K/N with 1 <= K <= N, not '${opts.shard}'`, 2);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'yilian-bpmn-'));
 const DAY = 86400000;
 
@@ -164,14 +170,30 @@ async function runCase(where, run, chain, values, plan, defs, anc) {
   return { ran: new Set(ran), feel: feelLog.length, inputs: seenInputs.length };
 }
 
-const exportsList = exportAll(opts);
+const allExports = exportAll(opts);
 let cases = 0;
+
+// The chains of this part: each chain, largest work first, to the part with
+// the least work so far (the same split in every part's process).
+const exportsList = (() => {
+  const work = allExports.map((e, i) => ({ i, work: scenarios(e.chain, opts.limit).length * e.chain.matters.length }));
+  work.sort((a, b) => b.work - a.work || a.i - b.i);
+  const load = Array(shardN).fill(0);
+  const part = [];
+  for (const { i, work: w } of work) {
+    const least = load.indexOf(Math.min(...load));
+    load[least] += w;
+    part[i] = least;
+  }
+  return allExports.filter((_, i) => part[i] === shardK - 1);
+})();
+if (!exportsList.length) fail(`part ${opts.shard} has no chain: there are ${allExports.length} chains`, 2);
 
 // Negative control: with one condition turned round (`>` for `<=` and the
 // like, in the first conditional flow of the first chain that has one), the
 // runs must disagree with the plan.
-{
-  const target = exportsList.find(({ xml }) => /<bpmn:conditionExpression[^>]*>=[^<]*(&gt;|&lt;|!=|= )/.test(xml));
+if (shardK === 1) {
+  const target = allExports.find(({ xml }) => /<bpmn:conditionExpression[^>]*>=[^<]*(&gt;|&lt;|!=|= )/.test(xml));
   if (target) {
     const { file, chain, xml } = target;
     const flipped = xml.replace(/(<bpmn:conditionExpression[^>]*>)=([^<]*)</, (all, open, body) =>
@@ -186,7 +208,7 @@ let cases = 0;
       await runCase('control', run, chain, { ...base, ...assignment }, oracle(file, assignment), defs, ancestors(chain));
     if (!control.count) fail(`negative control: a negated condition in ${path.relative(opts.root, file)} went unnoticed`);
     control = null;
-  }
+  } else if (!opts.only) fail('negative control: no chain has a condition with a comparison to negate');
 }
 for (const { file, chain, xml } of exportsList) {
   const rel = path.relative(opts.root, file);
