@@ -168,7 +168,7 @@ struct Outgoing {
 /// the batch is handed out, under one lock each for the queue and the
 /// deliveries in flight, instead of both locks per answer (hand_in()).
 struct Answers {
-  const void* engine = nullptr;
+  const Engine::Impl* engine = nullptr;  ///< the engine they go to
   Jobs reports;
   std::vector<std::pair<std::string, std::uint32_t>> settled;  ///< (task key, delivery)
 };
