@@ -310,6 +310,30 @@ TEST_CASE("flow.invalid_events_change_nothing") {
   CHECK(d.out.empty());
 }
 
+TEST_CASE("flow.values_handed_in_later_are_checked_by_their_fields_rules") {
+  // A pattern on a field, a boolean: values handed in after acceptance that
+  // break them are refused, naming the key (the rules are compiled once,
+  // with the chain).
+  std::string text = test::kFlowChain;
+  const std::string plain = "applicant.name: { label: 申请人, type: string }";
+  REQUIRE(text.find(plain) != std::string::npos);
+  text.replace(text.find(plain), plain.size(), R"(applicant.name: { label: 申请人, type: string, pattern: "^[0-9]{6}$" })");
+  Driver d({}, text.c_str());
+  REQUIRE(d.apply("2025-03-03T09:00", event::Submitted{{{"applicant.name", std::string("123456")}, {"x.flag", false}}, {"lease"},
+                                                        Channel::window})
+              .result == StepResult::applied);
+  const CaseState before = d.s;
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"applicant.name", "12345x"}, {"x.flag", "perhaps"}}) {
+    INFO(key);
+    auto bad = d.apply("2025-03-04T09:00", event::Supplemented{{{key, value}}, {}, false});
+    CHECK(bad.result == StepResult::invalid);
+    CHECK_MESSAGE(bad.reason.find(key) != std::string::npos, bad.reason);
+    CHECK(d.s == before);
+  }
+  CHECK(d.apply("2025-03-04T09:00", event::Supplemented{{{"applicant.name", std::string("654321")}}, {}, false}).result ==
+        StepResult::applied);
+}
+
 TEST_CASE("flow.alerts_follow_the_working_days") {
   Driver d;
   d.submit("2025-03-03T09:00", false);  // a: 5 days → 03-10; yellow threshold ceil(5/5) = 1

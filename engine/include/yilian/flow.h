@@ -182,8 +182,8 @@ class FlowChain {
   bool dated_ = false;       ///< some matter has valid_from / valid_until
   bool deferrable_ = false;  ///< some material is deferrable (容缺受理)
   std::vector<Date> periods_;///< Chain::validity_periods(), to remember verdicts per period
-  struct ProducedRules;
-  std::shared_ptr<const ProducedRules> produced_rules_;  ///< by matter: the compiled rules of its `produces`
+  struct Rules;
+  std::shared_ptr<const Rules> rules_;  ///< every field's compiled rule (a pattern compiled once), and by matter its `produces`
 };
 
 struct TaskState {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <unordered_map>
 
 #include "analysis/graph.h"
 #include "analysis/value_rules.h"
@@ -38,8 +39,13 @@ std::optional<Instant> Instant::parse(std::string_view s) {
   return i;
 }
 
-struct FlowChain::ProducedRules {
-  std::vector<std::vector<detail::ValueRule>> by_matter;
+struct FlowChain::Rules {
+  std::vector<detail::ValueRule> all;                 ///< every field of the chain (catalogue, matters', produced)
+  std::unordered_map<const Field*, std::size_t> of;   ///< a field of the chain -> its rule in `all`
+  std::vector<std::vector<std::size_t>> produced;     ///< by matter: the rules of its `produces`
+
+  /// The compiled rule of a field of the chain.
+  [[nodiscard]] const detail::ValueRule& rule(const Field& f) const { return all[of.at(&f)]; }
 };
 
 std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain> chain, Calendar calendar,
@@ -68,13 +74,19 @@ std::shared_ptr<const FlowChain> FlowChain::compile(std::shared_ptr<const Chain>
   fc->dated_ = std::any_of(c.matters.begin(), c.matters.end(), [](const Matter& m) { return m.valid.bounded(); });
   fc->deferrable_ = std::any_of(c.materials.begin(), c.materials.end(), [](const Material& m) { return m.deferrable; });
   fc->periods_ = c.validity_periods();
-  auto rules = std::make_shared<ProducedRules>();
-  rules->by_matter.reserve(c.matters.size());
+  auto rules = std::make_shared<Rules>();
+  auto add = [&](const Field& f) {
+    rules->of.emplace(&f, rules->all.size());
+    rules->all.push_back(detail::compile_rule(f));
+    return rules->all.size() - 1;
+  };
+  for (const Field& f : c.fields) add(f);
   for (const Matter& m : c.matters) {
-    auto& compiled = rules->by_matter.emplace_back();
-    for (const Field& f : m.produces) compiled.push_back(detail::compile_rule(f));
+    for (const Field& f : m.field_defs) add(f);
+    auto& produced = rules->produced.emplace_back();
+    for (const Field& f : m.produces) produced.push_back(add(f));
   }
-  fc->produced_rules_ = std::move(rules);
+  fc->rules_ = std::move(rules);
   fc->chain_ = std::move(chain);
   return fc;
 }
@@ -85,7 +97,8 @@ std::string FlowChain::produced_problems(int matter, const FieldValues& produced
     if (!problems.empty()) problems += '\n';
     problems += fmt::format("`{}` ({}) {}", f.key, f.label, what);
   };
-  for (const detail::ValueRule& rule : produced_rules_->by_matter.at(static_cast<std::size_t>(matter))) {
+  for (const std::size_t r : rules_->produced.at(static_cast<std::size_t>(matter))) {
+    const detail::ValueRule& rule = rules_->all[r];
     const Value* v = find_value(produced, rule.field.key);
     if (!v || detail::is_blank(*v)) {
       if (rule.field.required) add(rule.field, "is missing: the matter declares it under `produces`");
@@ -234,7 +247,8 @@ std::string FlowChain::supplied_problems(const FieldValues& fields, const std::v
       std::all_of(fields.begin(), fields.end(),
                   [&](const auto& kv) {
                     const Field* f = chain_->find_field(kv.first);
-                    return f && validate_value(*f, kv.second).code.empty();
+                    InvalidItem why;
+                    return f && (detail::is_blank(kv.second) || detail::check_value(rules_->rule(*f), kv.second, why));
                   }) &&
       std::all_of(materials.begin(), materials.end(), [&](const std::string& m) { return chain_->find_material(m) != nullptr; });
   if (plainly_valid) return "";
