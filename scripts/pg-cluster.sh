@@ -94,7 +94,7 @@ stop)
     fi
   fi
   [[ -e "$dir" ]] || exit 0
-  size=$(du -s -m "$dir" 2>/dev/null | cut -f1 || true)
+  size=$(timeout 5 du -s -m "$dir" 2>/dev/null | cut -f1 || true)
   doomed=$dir.removing.$$
   mv -- "$dir" "$doomed"
   setsid -w rm -rf -- "$doomed" </dev/null >/dev/null 2>&1 &
