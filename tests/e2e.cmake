@@ -123,6 +123,13 @@ if(YILIAN_JS_TESTS)
   foreach(_part 1 2 3)
     yilian_add_js_test(bpmn.engine.part${_part} bpmn-engine-check.mjs ${_yilian_cli_arg} --shard ${_part}/3)
   endforeach()
+  # A part that does not exist is refused before any work, saying what
+  # --shard takes.
+  yilian_add_js_test(bpmn.engine.refuses_a_part_that_does_not_exist bpmn-engine-check.mjs ${_yilian_cli_arg} --shard 4/3)
+  if(TEST bpmn.engine.refuses_a_part_that_does_not_exist)
+    set_tests_properties(bpmn.engine.refuses_a_part_that_does_not_exist PROPERTIES
+                         PASS_REGULAR_EXPRESSION "--shard takes K/N with 1 <= K <= N, not '4/3'")
+  endif()
   yilian_add_js_test(bpmn.render bpmn-render-check.mjs ${_yilian_cli_arg}
                      --out ${CMAKE_BINARY_DIR}/bpmn-render)
   # One Chromium at a time: it is the heaviest test on a two-core machine.

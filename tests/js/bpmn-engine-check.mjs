@@ -170,13 +170,14 @@ async function runCase(where, run, chain, values, plan, defs, anc) {
   return { ran: new Set(ran), feel: feelLog.length, inputs: seenInputs.length };
 }
 
-const allExports = exportAll(opts);
+// Each chain with its assignments (worked out once: they also weigh the parts).
+const allExports = exportAll(opts).map((e) => ({ ...e, list: scenarios(e.chain, opts.limit) }));
 let cases = 0;
 
 // The chains of this part: each chain, largest work first, to the part with
 // the least work so far (the same split in every part's process).
 const exportsList = (() => {
-  const work = allExports.map((e, i) => ({ i, work: scenarios(e.chain, opts.limit).length * e.chain.matters.length }));
+  const work = allExports.map((e, i) => ({ i, work: e.list.length * e.chain.matters.length }));
   work.sort((a, b) => b.work - a.work || a.i - b.i);
   const load = Array(shardN).fill(0);
   const part = [];
@@ -210,7 +211,7 @@ if (shardK === 1) {
     control = null;
   } else if (!opts.only) fail('negative control: no chain has a condition with a comparison to negate');
 }
-for (const { file, chain, xml } of exportsList) {
+for (const { file, chain, xml, list } of exportsList) {
   const rel = path.relative(opts.root, file);
   const defs = fieldDefs(chain);
   const anc = ancestors(chain);
@@ -221,7 +222,6 @@ for (const { file, chain, xml } of exportsList) {
   for (const [k, def] of defs) if (!produced.has(k)) base[k] = sampleValue(def);
   const conditional = chain.matters.filter((m) => m.when).map((m) => m.id);
   const on = new Set(), off = new Set();
-  const list = scenarios(chain, opts.limit);
   const run = await processRunner(xml, chain.id);
   let n = 0;
   for (const assignment of list) {
